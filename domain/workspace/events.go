@@ -1,0 +1,58 @@
+package workspace
+
+import "time"
+
+// Event is something that happened to a workspace.
+type Event interface{ EventType() string }
+
+// WorkspaceCreated: a workspace exists and CreatedBy is its first admin.
+type WorkspaceCreated struct {
+	WorkspaceID string    `json:"workspaceId"`
+	Name        string    `json:"name"`
+	CreatedBy   string    `json:"createdBy"`
+	At          time.Time `json:"at"`
+}
+
+// WorkspaceRenamed: the workspace has a new name.
+type WorkspaceRenamed struct {
+	Name      string    `json:"name"`
+	RenamedBy string    `json:"renamedBy"`
+	At        time.Time `json:"at"`
+}
+
+// WorkspaceAdminAdded: UserID is now a workspace admin.
+type WorkspaceAdminAdded struct {
+	UserID  string    `json:"userId"`
+	AddedBy string    `json:"addedBy"`
+	At      time.Time `json:"at"`
+}
+
+// WorkspaceAdminRemoved: UserID is no longer a workspace admin.
+type WorkspaceAdminRemoved struct {
+	UserID    string    `json:"userId"`
+	RemovedBy string    `json:"removedBy"`
+	At        time.Time `json:"at"`
+}
+
+// TeamRegistered: a team with this ID and name belongs to the workspace.
+type TeamRegistered struct {
+	TeamID       string    `json:"teamId"`
+	Name         string    `json:"name"`
+	RegisteredBy string    `json:"registeredBy"`
+	At           time.Time `json:"at"`
+}
+
+// Event type names as stored in the log; stable once written.
+const (
+	TypeWorkspaceCreated      = "workspace.WorkspaceCreated"
+	TypeWorkspaceRenamed      = "workspace.WorkspaceRenamed"
+	TypeWorkspaceAdminAdded   = "workspace.WorkspaceAdminAdded"
+	TypeWorkspaceAdminRemoved = "workspace.WorkspaceAdminRemoved"
+	TypeTeamRegistered        = "workspace.TeamRegistered"
+)
+
+func (WorkspaceCreated) EventType() string      { return TypeWorkspaceCreated }
+func (WorkspaceRenamed) EventType() string      { return TypeWorkspaceRenamed }
+func (WorkspaceAdminAdded) EventType() string   { return TypeWorkspaceAdminAdded }
+func (WorkspaceAdminRemoved) EventType() string { return TypeWorkspaceAdminRemoved }
+func (TeamRegistered) EventType() string        { return TypeTeamRegistered }
