@@ -107,7 +107,18 @@ func (s *Store) Load(ctx context.Context, stream eventstore.StreamID, afterVersi
 	if afterVersion >= int64(len(st.events)) {
 		return []eventstore.RecordedEvent{}, nil
 	}
-	return append([]eventstore.RecordedEvent(nil), st.events[afterVersion:]...), nil
+	return clone(st.events[afterVersion:]), nil
+}
+
+// clone copies events and their payloads: a caller that changes a payload it
+// was given must not change the log.
+func clone(evs []eventstore.RecordedEvent) []eventstore.RecordedEvent {
+	out := make([]eventstore.RecordedEvent, len(evs))
+	for i, e := range evs {
+		e.Payload = append([]byte(nil), e.Payload...)
+		out[i] = e
+	}
+	return out
 }
 
 // since returns a copy of the events after position after, and the channel
@@ -129,7 +140,7 @@ func (s *Store) since(after uint64) ([]eventstore.RecordedEvent, <-chan struct{}
 			hi = m
 		}
 	}
-	return append([]eventstore.RecordedEvent(nil), s.log[lo:]...), s.changed, nil
+	return clone(s.log[lo:]), s.changed, nil
 }
 
 func (s *Store) ReadAll(ctx context.Context, after uint64, h eventstore.Handler) error {
