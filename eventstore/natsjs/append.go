@@ -1,0 +1,254 @@
+package natsjs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/hindsight-retro/hindsight/eventstore"
+)
+
+// tip is where a stream stood at some point: the version of its last event
+// and the sequence of the message that holds it. Streams only grow, so a tip
+// once true stays true of that message forever; a stale one merely makes the
+// server's sequence check fail, never a wrong write.
+type tip struct {
+	version int64
+	seq     uint64
+}
+
+// versionCache maps streams to their last known tip, so an append usually
+// needs no read before it.
+type versionCache struct {
+	mu    sync.Mutex
+	limit int
+	m     map[eventstore.StreamID]tip
+}
+
+func (c *versionCache) get(id eventstore.StreamID) (tip, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.m[id]
+	return t, ok
+}
+
+// put records t unless a newer tip is already known.
+func (c *versionCache) put(id eventstore.StreamID, t tip) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[eventstore.StreamID]tip)
+	}
+	if old, ok := c.m[id]; ok {
+		if old.seq < t.seq {
+			c.m[id] = t
+		}
+		return
+	}
+	if len(c.m) >= c.limit {
+		// Drop an arbitrary entry: a miss only costs one read.
+		for k := range c.m {
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[id] = t
+}
+
+// maxAnyAttempts bounds how often an append with eventstore.Any re-reads the
+// stream's tip when other writers keep moving it.
+const maxAnyAttempts = 100
+
+// Append writes c as one message with the expected last subject sequence
+// that matches c.ExpectedVersion. See the package comment for the mapping.
+func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.AppendResult, error) {
+	if err := eventstore.ValidateCommit(c); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if s.isClosed() {
+		return eventstore.AppendResult{}, eventstore.ErrClosed
+	}
+	subj := s.subject(c.Stream)
+	t, ok := s.cache.get(c.Stream)
+	if !ok || (c.ExpectedVersion != eventstore.Any && c.ExpectedVersion != t.version) {
+		// A cached tip that disagrees with the writer may just be old.
+		var err error
+		if t, err = s.readTip(ctx, c.Stream); err != nil {
+			return eventstore.AppendResult{}, s.fail("append to "+c.Stream.String(), err)
+		}
+	}
+	body := encodeCommit(c)
+	n := int64(len(c.Events))
+	for attempt := 1; ; attempt++ {
+		if c.ExpectedVersion != eventstore.Any && c.ExpectedVersion != t.version {
+			return s.conflict(ctx, c, t)
+		}
+		setVersion(body, t.version+n)
+		msg := &nats.Msg{Subject: subj, Data: body, Header: nats.Header{}}
+		ack, err := s.js.PublishMsg(ctx, msg, jetstream.WithMsgID(msgID(c.Stream, c.CommandID)), jetstream.WithExpectLastSequencePerSubject(t.seq))
+		if isWrongSequence(err) {
+			if t, err = s.readTip(ctx, c.Stream); err != nil {
+				return eventstore.AppendResult{}, s.fail("append to "+c.Stream.String(), err)
+			}
+			if c.ExpectedVersion == eventstore.Any && attempt >= maxAnyAttempts {
+				return eventstore.AppendResult{}, fmt.Errorf("natsjs: append to %s: the stream kept moving for %d attempts", c.Stream, attempt)
+			}
+			continue
+		}
+		if err != nil {
+			return eventstore.AppendResult{}, s.fail("append to "+c.Stream.String(), err)
+		}
+		if ack.Duplicate {
+			return s.duplicate(ctx, c, ack.Sequence)
+		}
+		s.cache.put(c.Stream, tip{version: t.version + n, seq: ack.Sequence})
+		return eventstore.AppendResult{StreamVersion: t.version + n, Position: ack.Sequence}, nil
+	}
+}
+
+// isWrongSequence tells JetStream's answer to a failed expected-sequence check.
+func isWrongSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+}
+
+// readTip asks the stream leader for the stream's last commit.
+func (s *Store) readTip(ctx context.Context, id eventstore.StreamID) (tip, error) {
+	m, err := s.leaderGet(ctx, getMsgRequest{LastFor: s.subject(id)})
+	if errors.Is(err, errNoMsg) {
+		return tip{}, nil
+	}
+	if err != nil {
+		return tip{}, fmt.Errorf("read last commit: %w", err)
+	}
+	h, err := decodeHead(m.data)
+	if err != nil {
+		return tip{}, malformedAt(m.seq, err)
+	}
+	t := tip{version: h.version, seq: m.seq}
+	s.cache.put(id, t)
+	return t, nil
+}
+
+// duplicate answers a commit JetStream's duplicate window recognised: the
+// result of the commit stored first, at sequence seq.
+func (s *Store) duplicate(ctx context.Context, c eventstore.Commit, seq uint64) (eventstore.AppendResult, error) {
+	m, err := s.leaderGet(ctx, getMsgRequest{Seq: seq})
+	if err != nil {
+		return eventstore.AppendResult{}, s.fail(fmt.Sprintf("append to %s: read the commit stored first at %d", c.Stream, seq), err)
+	}
+	if m.subject != s.subject(c.Stream) {
+		// Message IDs name the stream, so this takes a foreign writer.
+		return eventstore.AppendResult{}, fmt.Errorf("natsjs: append to %s: JetStream reports message %d on %s as the same message", c.Stream, seq, m.subject)
+	}
+	h, err := decodeHead(m.data)
+	if err != nil {
+		return eventstore.AppendResult{}, malformedAt(seq, err)
+	}
+	return eventstore.AppendResult{StreamVersion: h.version, Position: seq, Duplicate: true}, nil
+}
+
+// conflict decides between a real conflict and a retry of a command that was
+// stored. JetStream checks the expected sequence before de-duplicating, so a
+// retry of a stored commit fails the check. Its first attempt was appended
+// at the same expected version, so if it was stored it is the stream's
+// first commit after that version: compare that commit's message ID.
+func (s *Store) conflict(ctx context.Context, c eventstore.Commit, t tip) (eventstore.AppendResult, error) {
+	cerr := &eventstore.ConflictError{Stream: c.Stream, Expected: c.ExpectedVersion, Actual: t.version}
+	if c.ExpectedVersion > t.version {
+		return eventstore.AppendResult{}, cerr
+	}
+	m, found, err := s.commitAfter(ctx, c.Stream, c.ExpectedVersion)
+	if err != nil {
+		return eventstore.AppendResult{}, s.fail("append to "+c.Stream.String()+": look for an earlier attempt", err)
+	}
+	if !found || m.msgID != msgID(c.Stream, c.CommandID) {
+		return eventstore.AppendResult{}, cerr
+	}
+	h, err := decodeHead(m.data)
+	if err != nil {
+		return eventstore.AppendResult{}, malformedAt(m.seq, err)
+	}
+	return eventstore.AppendResult{StreamVersion: h.version, Position: m.seq, Duplicate: true}, nil
+}
+
+// commitAfter finds the stream's commit whose first event has version
+// after+1.
+func (s *Store) commitAfter(ctx context.Context, id eventstore.StreamID, after int64) (storedMsg, bool, error) {
+	subj := s.subject(id)
+	if after == 0 {
+		m, err := s.leaderGet(ctx, getMsgRequest{Seq: 1, NextFor: subj})
+		if errors.Is(err, errNoMsg) {
+			return storedMsg{}, false, nil
+		}
+		return m, err == nil, err
+	}
+	// Walk the subject's commits with batched direct gets up to the one that
+	// passes the version. A lagging replica may end the walk early, so the
+	// rest is asked of the leader.
+	var (
+		found   storedMsg
+		ok      bool
+		lastSeq uint64
+		done    bool
+	)
+	visit := func(m storedMsg) (bool, error) {
+		h, err := decodeHead(m.data)
+		if err != nil {
+			return false, malformedAt(m.seq, err)
+		}
+		lastSeq = m.seq
+		if h.version <= after {
+			return true, nil
+		}
+		done = true
+		if h.firstVersion() == after+1 {
+			found, ok = m, true
+		}
+		return false, nil
+	}
+	if err := s.scanSubject(ctx, subj, 1, visit); err != nil {
+		return storedMsg{}, false, err
+	}
+	for !done {
+		m, err := s.leaderGet(ctx, getMsgRequest{Seq: lastSeq + 1, NextFor: subj})
+		if errors.Is(err, errNoMsg) {
+			break
+		}
+		if err != nil {
+			return storedMsg{}, false, err
+		}
+		if _, err := visit(m); err != nil {
+			return storedMsg{}, false, err
+		}
+	}
+	return found, ok, nil
+}
+
+// msgID is the Nats-Msg-Id of a commit. JetStream de-duplicates message IDs
+// across the whole stream, while a command ID is unique only within its
+// event stream, so the ID names the stream too.
+func msgID(id eventstore.StreamID, commandID string) string {
+	return id.Category + "." + id.ID + ":" + commandID
+}
+
+// commandOf takes the command ID back out of a message ID.
+func commandOf(id eventstore.StreamID, msgID string) (string, error) {
+	n := len(id.Category) + len(id.ID) + 2
+	if len(msgID) < n || msgID[:len(id.Category)] != id.Category || msgID[len(id.Category)] != '.' ||
+		msgID[len(id.Category)+1:n-1] != id.ID || msgID[n-1] != ':' {
+		return "", fmt.Errorf("%w: message ID %q does not name stream %s", errMalformed, msgID, id)
+	}
+	return msgID[n:], nil
+}

@@ -1,0 +1,334 @@
+// Package natsjs is the JetStream backend of eventstore.Store. It runs either
+// an embedded nats-server writing to a data folder, or against an external
+// NATS JetStream cluster.
+//
+// The log is one JetStream stream (default EVENTS). Each commit is one
+// message on the subject <prefix>.<category>.<id>, so a stream's version
+// maps to the subject's last sequence and JetStream's per-subject
+// expected-sequence check does the optimistic concurrency. A commit's global
+// position is its message's stream sequence.
+package natsjs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/hindsight-retro/hindsight/eventstore"
+)
+
+// Config selects embedded mode (URL == "") or external mode (URL set).
+type Config struct {
+	// URL is the external NATS server URL(s), comma-separated; "" runs an
+	// embedded server.
+	URL string
+	// DataDir is the embedded server's folder for JetStream file storage,
+	// created if missing.
+	DataDir string
+	// SyncInterval is the embedded server's fsync policy: 0 means fsync every
+	// write (sync_interval: always, the default and the only setting under
+	// which an acknowledged write survives power loss); a positive duration
+	// batches fsyncs at that interval (faster; acknowledged writes of the last
+	// interval can be lost).
+	SyncInterval time.Duration
+	// Replicas of the stream when this store creates it: 0 means 1 embedded,
+	// 3 external. An embedded server is a single node, so only 1 fits there.
+	Replicas int
+	// Stream is the JetStream stream name, default "EVENTS".
+	Stream string
+	// SubjectPrefix is the first subject token(s), default "ev": subjects are
+	// ev.<category>.<id>.
+	SubjectPrefix string
+	// DuplicateWindow is how long JetStream remembers message IDs; default
+	// and minimum 10 minutes.
+	DuplicateWindow time.Duration
+	// Logger receives the embedded server's and the store's log; nil discards.
+	Logger *slog.Logger
+	// ConnectTimeout bounds the first connection to an external server and
+	// the embedded server's start; default 10 seconds.
+	ConnectTimeout time.Duration
+}
+
+const (
+	defaultStream     = "EVENTS"
+	defaultPrefix     = "ev"
+	minDuplicates     = 10 * time.Minute
+	defaultConnect    = 10 * time.Second
+	externalReplicas  = 3
+	versionCacheLimit = 100_000
+	// maxMsgSize leaves room above MaxCommitBytes for the framing, derived
+	// event IDs (36 bytes each, not counted by ValidateCommit) and headers.
+	maxMsgSize = 1 << 20
+)
+
+// Store is the JetStream backend. It is safe for concurrent use.
+type Store struct {
+	cfg     Config
+	log     *slog.Logger
+	srv     *server.Server // nil in external mode
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	subjPre string // prefix plus the trailing dot
+
+	cache versionCache
+
+	mu     sync.Mutex
+	closed bool
+}
+
+var _ eventstore.Store = (*Store)(nil)
+
+// Open starts the embedded server or connects to the external one, creates or
+// checks the stream, and returns when the store is ready for use.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	cfg, err := withDefaults(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{cfg: cfg, log: cfg.Logger, subjPre: cfg.SubjectPrefix + "."}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s.cache.limit = versionCacheLimit
+	if cfg.URL == "" {
+		if err := s.startEmbedded(); err != nil {
+			return nil, err
+		}
+	} else if err := s.connectExternal(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.ensureStream(ctx); err != nil {
+		s.shutdown()
+		return nil, err
+	}
+	return s, nil
+}
+
+func withDefaults(cfg Config) (Config, error) {
+	if cfg.Stream == "" {
+		cfg.Stream = defaultStream
+	}
+	if strings.ContainsAny(cfg.Stream, ".*> \t\r\n/\\") {
+		return cfg, fmt.Errorf("natsjs: stream name %q: %w: no dots, wildcards, slashes or spaces allowed", cfg.Stream, eventstore.ErrInvalidArgument)
+	}
+	if cfg.SubjectPrefix == "" {
+		cfg.SubjectPrefix = defaultPrefix
+	}
+	for _, tok := range strings.Split(cfg.SubjectPrefix, ".") {
+		if tok == "" || tok == "*" || tok == ">" || strings.ContainsAny(tok, " \t\r\n*>") {
+			return cfg, fmt.Errorf("natsjs: subject prefix %q: %w: need dot-separated literal tokens", cfg.SubjectPrefix, eventstore.ErrInvalidArgument)
+		}
+	}
+	if cfg.DuplicateWindow < minDuplicates {
+		cfg.DuplicateWindow = minDuplicates
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = defaultConnect
+	}
+	if cfg.SyncInterval < 0 {
+		return cfg, fmt.Errorf("natsjs: negative sync interval %s: %w", cfg.SyncInterval, eventstore.ErrInvalidArgument)
+	}
+	if cfg.Replicas < 0 || cfg.Replicas > 5 {
+		return cfg, fmt.Errorf("natsjs: %d replicas: %w: JetStream allows 1 to 5", cfg.Replicas, eventstore.ErrInvalidArgument)
+	}
+	if cfg.URL == "" {
+		if cfg.DataDir == "" {
+			return cfg, fmt.Errorf("natsjs: embedded mode needs a data folder: %w", eventstore.ErrInvalidArgument)
+		}
+		if cfg.Replicas > 1 {
+			return cfg, fmt.Errorf("natsjs: %d replicas: %w: the embedded server is a single node", cfg.Replicas, eventstore.ErrInvalidArgument)
+		}
+		cfg.Replicas = 1
+	} else if cfg.Replicas == 0 {
+		cfg.Replicas = externalReplicas
+	}
+	return cfg, nil
+}
+
+func (s *Store) startEmbedded() error {
+	if err := os.MkdirAll(s.cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("natsjs: create data folder: %w", err)
+	}
+	opts := &server.Options{
+		ServerName: "hindsight",
+		Host:       "127.0.0.1",
+		Port:       server.RANDOM_PORT,
+		HTTPPort:   0, // no monitoring endpoint
+		NoSigs:     true,
+		NoLog:      true,
+		JetStream:  true,
+		StoreDir:   s.cfg.DataDir,
+		MaxPayload: maxMsgSize,
+	}
+	if s.cfg.SyncInterval == 0 {
+		// What "sync_interval: always" sets in a configuration file; the
+		// interval is then only the background flush of other state.
+		opts.SyncAlways = true
+		opts.SyncInterval = 2 * time.Minute
+	} else {
+		opts.SyncInterval = s.cfg.SyncInterval
+	}
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		return fmt.Errorf("natsjs: configure embedded server: %w", err)
+	}
+	if s.cfg.Logger != nil {
+		srv.SetLogger(serverLogger{s.log.With("component", "nats-server")}, false, false)
+	}
+	srv.Start()
+	if !srv.ReadyForConnections(s.cfg.ConnectTimeout) {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		return fmt.Errorf("natsjs: embedded server in %s not ready after %s", s.cfg.DataDir, s.cfg.ConnectTimeout)
+	}
+	s.srv = srv
+	nc, err := nats.Connect(srv.ClientURL(), nats.Name("hindsight-embedded"), nats.MaxReconnects(-1),
+		nats.ReconnectWait(50*time.Millisecond))
+	if err != nil {
+		s.shutdown()
+		return fmt.Errorf("natsjs: connect to embedded server: %w", err)
+	}
+	s.nc = nc
+	return s.initJS()
+}
+
+func (s *Store) connectExternal(ctx context.Context) error {
+	opts := []nats.Option{
+		nats.Name("hindsight"),
+		nats.MaxReconnects(-1),
+		nats.RetryOnFailedConnect(false),
+		nats.Timeout(s.cfg.ConnectTimeout),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				s.log.Warn("natsjs: disconnected", "err", err)
+			}
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) { s.log.Info("natsjs: reconnected", "url", nc.ConnectedUrlRedacted()) }),
+	}
+	type result struct {
+		nc  *nats.Conn
+		err error
+	}
+	// nats.Connect takes no context, so honour ctx by not waiting for it.
+	done := make(chan result, 1)
+	go func() {
+		nc, err := nats.Connect(s.cfg.URL, opts...)
+		done <- result{nc, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return fmt.Errorf("natsjs: connect to %s: %w", redact(s.cfg.URL), r.err)
+		}
+		s.nc = r.nc
+	case <-ctx.Done():
+		go func() {
+			if r := <-done; r.nc != nil {
+				r.nc.Close()
+			}
+		}()
+		return fmt.Errorf("natsjs: connect to %s: %w", redact(s.cfg.URL), ctx.Err())
+	}
+	if mp := s.nc.MaxPayload(); mp < maxMsgSize {
+		s.nc.Close()
+		return fmt.Errorf("natsjs: server max_payload is %d bytes; a commit may need %d", mp, maxMsgSize)
+	}
+	return s.initJS()
+}
+
+// redact drops credentials from URLs before they reach an error message.
+func redact(urls string) string {
+	parts := strings.Split(urls, ",")
+	for i, p := range parts {
+		if at := strings.LastIndex(p, "@"); at >= 0 {
+			if scheme := strings.Index(p, "://"); scheme >= 0 && scheme < at {
+				parts[i] = p[:scheme+3] + "***" + p[at:]
+			}
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+func (s *Store) initJS() error {
+	js, err := jetstream.New(s.nc)
+	if err != nil {
+		s.shutdown()
+		return fmt.Errorf("natsjs: jetstream context: %w", err)
+	}
+	s.js = js
+	return nil
+}
+
+// ClientURL is the embedded server's loopback URL, for tools that want to
+// look at the stream; "" in external mode.
+func (s *Store) ClientURL() string {
+	if s.srv == nil {
+		return ""
+	}
+	return s.srv.ClientURL()
+}
+
+// Close closes the connection and, in embedded mode, shuts the server down
+// and waits until it has released the data folder, so a new Open on the same
+// folder can follow at once.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.shutdown()
+	return nil
+}
+
+func (s *Store) shutdown() {
+	if s.nc != nil {
+		s.nc.Close()
+	}
+	if s.srv != nil {
+		s.srv.Shutdown()
+		s.srv.WaitForShutdown()
+	}
+}
+
+func (s *Store) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// fail maps errors seen after Close to eventstore.ErrClosed, and wraps the
+// rest with what was being done.
+func (s *Store) fail(what string, err error) error {
+	if s.isClosed() && (errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, jetstream.ErrMsgIteratorClosed) ||
+		errors.Is(err, nats.ErrBadSubscription) || errors.Is(err, nats.ErrConnectionDraining)) {
+		return fmt.Errorf("natsjs: %s: %w", what, eventstore.ErrClosed)
+	}
+	return fmt.Errorf("natsjs: %s: %w", what, err)
+}
+
+func (s *Store) subject(id eventstore.StreamID) string {
+	return s.subjPre + id.Category + "." + id.ID
+}
+
+// serverLogger forwards nats-server's log lines to slog.
+type serverLogger struct{ l *slog.Logger }
+
+func (g serverLogger) Noticef(f string, v ...any) { g.l.Info(fmt.Sprintf(f, v...)) }
+func (g serverLogger) Warnf(f string, v ...any)   { g.l.Warn(fmt.Sprintf(f, v...)) }
+func (g serverLogger) Fatalf(f string, v ...any)  { g.l.Error(fmt.Sprintf(f, v...)) }
+func (g serverLogger) Errorf(f string, v ...any)  { g.l.Error(fmt.Sprintf(f, v...)) }
+func (g serverLogger) Debugf(f string, v ...any)  { g.l.Debug(fmt.Sprintf(f, v...)) }
+func (g serverLogger) Tracef(f string, v ...any)  { g.l.Debug(fmt.Sprintf(f, v...)) }

@@ -1,0 +1,258 @@
+package natsjs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/hindsight-retro/hindsight/eventstore"
+	"github.com/hindsight-retro/hindsight/eventstore/storetest"
+)
+
+func testCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func openEmbedded(t *testing.T, dir string) *Store {
+	t.Helper()
+	st, err := Open(testCtx(t), Config{DataDir: dir})
+	if err != nil {
+		t.Fatalf("open embedded store in %s: %v", dir, err)
+	}
+	return st
+}
+
+func TestContractEmbedded(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		return openEmbedded(t, t.TempDir())
+	})
+}
+
+// startServer runs a stand-alone JetStream server on loopback, standing in
+// for an external cluster.
+func startServer(t *testing.T) *server.Server {
+	t.Helper()
+	srv, err := server.NewServer(&server.Options{
+		Host: "127.0.0.1", Port: server.RANDOM_PORT, NoSigs: true, NoLog: true,
+		JetStream: true, StoreDir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatalf("configure server: %v", err)
+	}
+	srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("server not ready")
+	}
+	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
+	return srv
+}
+
+func TestContractExternal(t *testing.T) {
+	srv := startServer(t)
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		st, err := Open(testCtx(t), Config{URL: srv.ClientURL(), Replicas: 1})
+		if err != nil {
+			t.Fatalf("open external store: %v", err)
+		}
+		return st
+	})
+}
+
+func commit(stream eventstore.StreamID, expected int64, cmd string, n int) eventstore.Commit {
+	c := eventstore.Commit{Stream: stream, ExpectedVersion: expected, CommandID: cmd}
+	for i := range n {
+		c.Events = append(c.Events, eventstore.Event{Type: "Happened", SchemaVersion: 1,
+			Payload: json.RawMessage(fmt.Sprintf(`{"cmd":%q,"i":%d}`, cmd, i))})
+	}
+	return c
+}
+
+func mustAppend(t *testing.T, st eventstore.Store, c eventstore.Commit) eventstore.AppendResult {
+	t.Helper()
+	r, err := st.Append(testCtx(t), c)
+	if err != nil {
+		t.Fatalf("append %s to %s at %d: %v", c.CommandID, c.Stream, c.ExpectedVersion, err)
+	}
+	return r
+}
+
+func readAll(t *testing.T, st eventstore.Store) []eventstore.RecordedEvent {
+	t.Helper()
+	var out []eventstore.RecordedEvent
+	err := st.ReadAll(testCtx(t), 0, func(_ context.Context, e eventstore.RecordedEvent) error {
+		e.Payload = append(json.RawMessage(nil), e.Payload...)
+		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("read all: %v", err)
+	}
+	return out
+}
+
+// Closing and reopening the data folder keeps the log, its positions and the
+// stream versions, and writing goes on where it stopped, although the
+// reopened store knows nothing of the streams yet.
+func TestReopenKeepsLog(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	a := eventstore.StreamID{Category: "retro", ID: "a"}
+	b := eventstore.StreamID{Category: "team", ID: "b"}
+
+	st := openEmbedded(t, dir)
+	mustAppend(t, st, commit(a, eventstore.NoStream, "a1", 2))
+	mustAppend(t, st, commit(b, eventstore.NoStream, "b1", 1))
+	ra := mustAppend(t, st, commit(a, 2, "a2", 3))
+	before := readAll(t, st)
+	if err := st.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+
+	st = openEmbedded(t, dir)
+	defer st.Close()
+	after := readAll(t, st)
+	if len(after) != len(before) || len(after) != 6 {
+		t.Fatalf("after reopening: %d events, before: %d, want 6", len(after), len(before))
+	}
+	for i := range before {
+		x, y := before[i], after[i]
+		if x.Position != y.Position || x.StreamVersion != y.StreamVersion || x.EventID != y.EventID ||
+			!x.RecordedAt.Equal(y.RecordedAt) || string(x.Payload) != string(y.Payload) {
+			t.Errorf("event %d changed across reopening:\nbefore %+v\nafter  %+v", i, x, y)
+		}
+	}
+	if p, err := st.LastPosition(testCtx(t)); err != nil || p != ra.Position+0 && p < ra.Position {
+		t.Errorf("last position after reopening: %d, %v; last commit was at %d", p, err, ra.Position)
+	}
+
+	// The version cache is cold: a stale version is still a conflict, the
+	// right one still appends.
+	_, err := st.Append(testCtx(t), commit(a, 2, "a3-stale", 1))
+	var ce *eventstore.ConflictError
+	if !errors.As(err, &ce) || ce.Actual != 5 {
+		t.Fatalf("append at stale version 2 of a stream at 5 after reopening: %v, want a conflict with actual 5", err)
+	}
+	r := mustAppend(t, st, commit(a, 5, "a3", 1))
+	if r.StreamVersion != 6 || r.Position <= ra.Position || r.Duplicate {
+		t.Errorf("append at version 5 after reopening: %+v, want version 6 after position %d", r, ra.Position)
+	}
+	evs, err := st.Load(testCtx(t), a, 4)
+	if err != nil || len(evs) != 2 || evs[0].StreamVersion != 5 || evs[0].CommitSize != 3 || evs[0].Index != 2 {
+		t.Fatalf("load after version 4: %+v, %v; want versions 5 (last of a 3-event commit) and 6", evs, err)
+	}
+}
+
+// A retried command whose first attempt was stored succeeds without writing,
+// even after other commits landed on its stream and even when the retrying
+// store has never seen the stream (a restart or another node).
+func TestRetryAfterLaterCommits(t *testing.T) {
+	dir := t.TempDir()
+	st := openEmbedded(t, dir)
+	s := eventstore.StreamID{Category: "retro", ID: "r1"}
+	mustAppend(t, st, commit(s, eventstore.NoStream, "c1", 1))
+	first := mustAppend(t, st, commit(s, 1, "c2", 2))
+	mustAppend(t, st, commit(s, 3, "c3", 1))
+	mustAppend(t, st, commit(s, 4, "c4", 1))
+
+	check := func(name string, st *Store, c eventstore.Commit, want eventstore.AppendResult) {
+		t.Helper()
+		r, err := st.Append(testCtx(t), c)
+		if err != nil {
+			t.Fatalf("%s: retry of %s: %v", name, c.CommandID, err)
+		}
+		if r != want {
+			t.Fatalf("%s: retry of %s: %+v, want %+v", name, c.CommandID, r, want)
+		}
+	}
+	dup := eventstore.AppendResult{StreamVersion: first.StreamVersion, Position: first.Position, Duplicate: true}
+	check("warm cache", st, commit(s, 1, "c2", 2), dup)
+	check("first commit", st, commit(s, eventstore.NoStream, "c1", 1),
+		eventstore.AppendResult{StreamVersion: 1, Position: first.Position - 1, Duplicate: true})
+
+	// Another command at the same stale version is a real conflict.
+	_, err := st.Append(testCtx(t), commit(s, 1, "c-other", 1))
+	var ce *eventstore.ConflictError
+	if !errors.As(err, &ce) || ce.Expected != 1 || ce.Actual != 5 {
+		t.Fatalf("other command at version 1 of a stream at 5: %v, want a conflict 1 vs 5", err)
+	}
+	st.Close()
+
+	st = openEmbedded(t, dir)
+	defer st.Close()
+	check("cold cache", st, commit(s, 1, "c2", 2), dup)
+	evs, err := st.Load(testCtx(t), s, 0)
+	if err != nil || len(evs) != 5 {
+		t.Fatalf("load after retries: %d events, %v; want the 5 written once", len(evs), err)
+	}
+}
+
+// With Any, JetStream's duplicate window catches the retry wherever the
+// stream stands.
+func TestRetryWithAny(t *testing.T) {
+	st := openEmbedded(t, t.TempDir())
+	defer st.Close()
+	s := eventstore.StreamID{Category: "whiteboard", ID: "w1"}
+	first := mustAppend(t, st, commit(s, eventstore.Any, "chunk-1", 3))
+	mustAppend(t, st, commit(s, eventstore.Any, "chunk-2", 1))
+	r := mustAppend(t, st, commit(s, eventstore.Any, "chunk-1", 3))
+	if want := (eventstore.AppendResult{StreamVersion: 3, Position: first.Position, Duplicate: true}); r != want {
+		t.Fatalf("retry with Any: %+v, want %+v", r, want)
+	}
+	// De-duplication is per stream, although JetStream's is per log.
+	r = mustAppend(t, st, commit(eventstore.StreamID{Category: "whiteboard", ID: "w2"}, eventstore.Any, "chunk-1", 1))
+	if r.Duplicate || r.StreamVersion != 1 {
+		t.Fatalf("a command ID of another stream: %+v, want a new commit", r)
+	}
+}
+
+// An existing stream is reused when it fits and refused, clearly, when its
+// subjects miss ours.
+func TestExternalExistingStream(t *testing.T) {
+	srv := startServer(t)
+	ctx := testCtx(t)
+	st, err := Open(ctx, Config{URL: srv.ClientURL(), Replicas: 1, Stream: "LOG", SubjectPrefix: "hs"})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	r := mustAppend(t, st, commit(eventstore.StreamID{Category: "retro", ID: "x"}, eventstore.NoStream, "c1", 1))
+	st.Close()
+
+	st, err = Open(ctx, Config{URL: srv.ClientURL(), Stream: "LOG", SubjectPrefix: "hs"})
+	if err != nil {
+		t.Fatalf("reopen with default replicas on an existing R1 stream: %v", err)
+	}
+	if p, err := st.LastPosition(ctx); err != nil || p != r.Position {
+		t.Fatalf("last position of the reused stream: %d, %v; want %d", p, err, r.Position)
+	}
+	st.Close()
+
+	_, err = Open(ctx, Config{URL: srv.ClientURL(), Replicas: 1, Stream: "LOG", SubjectPrefix: "other"})
+	if err == nil {
+		t.Fatal("opened a stream whose subjects do not cover the prefix")
+	}
+	t.Logf("refused as expected: %v", err)
+}
+
+func TestOpenRejectsBadConfig(t *testing.T) {
+	for name, cfg := range map[string]Config{
+		"no data folder":     {},
+		"replicas embedded":  {DataDir: t.TempDir(), Replicas: 3},
+		"wildcard prefix":    {DataDir: t.TempDir(), SubjectPrefix: "ev.*"},
+		"dotted stream name": {DataDir: t.TempDir(), Stream: "A.B"},
+		"negative sync":      {DataDir: t.TempDir(), SyncInterval: -time.Second},
+	} {
+		if st, err := Open(testCtx(t), cfg); err == nil {
+			st.Close()
+			t.Errorf("%s: Open accepted %+v", name, cfg)
+		} else if !errors.Is(err, eventstore.ErrInvalidArgument) {
+			t.Errorf("%s: %v, want an invalid-argument error", name, err)
+		}
+	}
+}
