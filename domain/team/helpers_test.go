@@ -1,0 +1,83 @@
+package team_test
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/team"
+)
+
+var (
+	t0    = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	t1    = t0.Add(14 * 24 * time.Hour)
+	ada   = domain.Actor{UserID: "ada"} // workspace admin, not in the team
+	carol = domain.Actor{UserID: "carol"}
+	dan   = domain.Actor{UserID: "dan"}
+	erin  = domain.Actor{UserID: "erin"}
+	gus   = domain.Actor{UserID: "gus"} // a guest
+)
+
+// created: ada (workspace admin) created team t1 with carol as its admin.
+func created() []team.Event {
+	return []team.Event{team.TeamCreated{
+		TeamID: "t1", WorkspaceID: "ws1", Name: "Platform", TemplateID: "scrum-team",
+		HealthPackID: "team-health", RetroTemplateID: "start-stop-continue",
+		FirstAdminID: "carol", CreatedBy: "ada", At: t0,
+	}}
+}
+
+// withDan: dan is a plain member.
+func withDan() []team.Event {
+	return append(created(), team.MemberAdded{UserID: "dan", AddedBy: "carol", At: t0})
+}
+
+// withGuest: gus joined retro r1 as a guest, invited by dan.
+func withGuest() []team.Event {
+	return append(withDan(), team.GuestAdmitted{GuestUserID: "gus", RetroID: "r1", InvitedBy: "dan", At: t0})
+}
+
+// withAction: action a1 from retro r1, assigned to dan.
+func withAction() []team.Event {
+	return append(withDan(), team.ActionRecorded{
+		ActionID: "a1", Title: "Automate the release notes", Assignee: "dan", Due: t1,
+		OriginRetroID: "r1", RecordedBy: "dan", At: t0,
+	})
+}
+
+func thenEvents(t *testing.T, given []team.Event, when team.Command, want ...team.Event) team.State {
+	t.Helper()
+	got, s, err := team.Decider().Run(given, when)
+	if err != nil {
+		t.Fatalf("rejected: %v", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("events:\n got  %#v\n want %#v", got, want)
+	}
+	return s
+}
+
+type rejection struct {
+	given []team.Event
+	when  team.Command
+	kind  domain.Kind
+	code  string
+}
+
+func thenRejected(t *testing.T, cases map[string]rejection) {
+	t.Helper()
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, _, err := team.Decider().Run(tc.given, tc.when)
+			var de *domain.Error
+			if !errors.As(err, &de) {
+				t.Fatalf("want rejection %s/%s, got events %#v, err %v", tc.kind, tc.code, got, err)
+			}
+			if de.Kind != tc.kind || de.Code != tc.code {
+				t.Fatalf("want rejection %s/%s, got %s/%s (%s)", tc.kind, tc.code, de.Kind, de.Code, de.Message)
+			}
+		})
+	}
+}
