@@ -1,0 +1,198 @@
+package retro
+
+import (
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
+)
+
+// AddCard writes a card into a column. Until the column is revealed only
+// its author sees the text. Cards may be added in any step, so a card still
+// being written when the moderator moves on is not lost; a card added to a
+// revealed column is visible at once.
+type AddCard struct {
+	Actor    domain.Actor
+	At       time.Time
+	CardID   string
+	ColumnID string
+	Text     string
+}
+
+// EditCard changes the text of one's own card until its column is revealed.
+type EditCard struct {
+	Actor  domain.Actor
+	At     time.Time
+	CardID string
+	Text   string
+}
+
+// DeleteCard removes one's own card until its column is revealed.
+type DeleteCard struct {
+	Actor  domain.Actor
+	At     time.Time
+	CardID string
+}
+
+// RevealColumn shows a column's cards to everyone.
+type RevealColumn struct {
+	Actor    domain.Actor
+	At       time.Time
+	ColumnID string
+}
+
+func (c AddCard) meta() (domain.Actor, time.Time)      { return c.Actor, c.At }
+func (c EditCard) meta() (domain.Actor, time.Time)     { return c.Actor, c.At }
+func (c DeleteCard) meta() (domain.Actor, time.Time)   { return c.Actor, c.At }
+func (c RevealColumn) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
+
+// CardAdded: a card exists. The text is in the log (the log is the truth
+// and the author must find it again); Concealed records that the column was
+// not yet revealed, so redaction never depends on which state it is given.
+// Author is a user ID, or a pseudonym in an anonymous retro.
+type CardAdded struct {
+	CardID    string    `json:"cardId"`
+	ColumnID  string    `json:"columnId"`
+	Author    string    `json:"author"`
+	Text      string    `json:"text"`
+	Concealed bool      `json:"concealed"`
+	At        time.Time `json:"at"`
+}
+
+// CardEdited: the author changed a concealed card's text.
+type CardEdited struct {
+	CardID string    `json:"cardId"`
+	Author string    `json:"author"`
+	Text   string    `json:"text"`
+	At     time.Time `json:"at"`
+}
+
+// CardDeleted: the author removed a concealed card.
+type CardDeleted struct {
+	CardID string    `json:"cardId"`
+	Author string    `json:"author"`
+	At     time.Time `json:"at"`
+}
+
+// ColumnRevealed: everyone sees the column's cards from now on.
+type ColumnRevealed struct {
+	ColumnID string    `json:"columnId"`
+	At       time.Time `json:"at"`
+}
+
+func (CardAdded) EventType() string      { return "CardAdded" }
+func (CardEdited) EventType() string     { return "CardEdited" }
+func (CardDeleted) EventType() string    { return "CardDeleted" }
+func (ColumnRevealed) EventType() string { return "ColumnRevealed" }
+
+func decideAddCard(s State, c AddCard) ([]Event, error) {
+	if err := s.asParticipant(c.Actor); err != nil {
+		return nil, err
+	}
+	author, err := s.authorKey(c.Actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID("card-id", c.CardID); err != nil {
+		return nil, err
+	}
+	if err := checkText("text", c.Text, MaxTextLen); err != nil {
+		return nil, err
+	}
+	if _, ok := s.column(c.ColumnID); !ok {
+		return nil, notFound("column-not-found", "no column %q", c.ColumnID)
+	}
+	if s.idTaken(c.CardID) {
+		return nil, conflict("id-taken", "the ID %q is taken", c.CardID)
+	}
+	return []Event{CardAdded{CardID: c.CardID, ColumnID: c.ColumnID, Author: author, Text: c.Text,
+		Concealed: !s.Revealed[c.ColumnID], At: c.At}}, nil
+}
+
+// ownCard finds a card the actor may still change: theirs, in a concealed
+// column.
+func (s State) ownCard(a domain.Actor, id string) (Card, string, error) {
+	author, err := s.authorKey(a)
+	if err != nil {
+		return Card{}, "", err
+	}
+	card, ok := s.Cards[id]
+	if !ok {
+		return Card{}, "", notFound("card-not-found", "no card %q", id)
+	}
+	if card.Author == "" || card.Author != author {
+		return Card{}, "", forbidden("not-author", "only its author may change a card")
+	}
+	if s.Revealed[card.ColumnID] {
+		return Card{}, "", conflict("column-revealed", "the card's column is revealed; it can no longer change")
+	}
+	return card, author, nil
+}
+
+func decideEditCard(s State, c EditCard) ([]Event, error) {
+	if err := s.asParticipant(c.Actor); err != nil {
+		return nil, err
+	}
+	if err := checkText("text", c.Text, MaxTextLen); err != nil {
+		return nil, err
+	}
+	card, author, err := s.ownCard(c.Actor, c.CardID)
+	if err != nil {
+		return nil, err
+	}
+	if card.Text == c.Text {
+		return nil, nil
+	}
+	return []Event{CardEdited{CardID: c.CardID, Author: author, Text: c.Text, At: c.At}}, nil
+}
+
+func decideDeleteCard(s State, c DeleteCard) ([]Event, error) {
+	if err := s.asParticipant(c.Actor); err != nil {
+		return nil, err
+	}
+	_, author, err := s.ownCard(c.Actor, c.CardID)
+	if err != nil {
+		return nil, err
+	}
+	return []Event{CardDeleted{CardID: c.CardID, Author: author, At: c.At}}, nil
+}
+
+func decideRevealColumn(s State, c RevealColumn) ([]Event, error) {
+	if err := s.asModerator(c.Actor); err != nil {
+		return nil, err
+	}
+	if _, ok := s.column(c.ColumnID); !ok {
+		return nil, notFound("column-not-found", "no column %q", c.ColumnID)
+	}
+	if s.Revealed[c.ColumnID] {
+		return nil, nil
+	}
+	return []Event{ColumnRevealed{ColumnID: c.ColumnID, At: c.At}}, nil
+}
+
+func evolveCards(s State, e Event) State {
+	switch e := e.(type) {
+	case CardAdded:
+		s.Cards[e.CardID] = Card{ID: e.CardID, ColumnID: e.ColumnID, Author: e.Author, Text: e.Text}
+		s.CardOrder = append(s.CardOrder, e.CardID)
+		s.ContentStarted = true
+	case CardEdited:
+		if c, ok := s.Cards[e.CardID]; ok {
+			c.Text = e.Text
+			s.Cards[e.CardID] = c
+		}
+	case CardDeleted:
+		// Only concealed cards can be deleted, and those are never grouped
+		// or voted, so nothing else refers to them.
+		delete(s.Cards, e.CardID)
+		s.CardOrder = without(s.CardOrder, e.CardID)
+	case ColumnRevealed:
+		s.Revealed[e.ColumnID] = true
+	case SurveyCardsImported:
+		s.Surveys[e.SurveyID] = true
+		for _, ic := range e.Cards {
+			s.Cards[ic.CardID] = Card{ID: ic.CardID, ColumnID: ic.ColumnID, Text: ic.Text, Imported: true}
+			s.CardOrder = append(s.CardOrder, ic.CardID)
+		}
+	}
+	return s
+}

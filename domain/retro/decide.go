@@ -1,0 +1,279 @@
+package retro
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hindsight-retro/hindsight/domain"
+)
+
+// Command is one of the retro's commands (sealed: only this package's
+// structs implement it). Every command carries the acting user and the time
+// the server received it.
+type Command interface {
+	meta() (domain.Actor, time.Time)
+}
+
+// Event is one of the retro's events.
+type Event interface {
+	EventType() string
+}
+
+// Decider bundles the retro's rules for the generic runner.
+func Decider() domain.Decider[State, Command, Event] {
+	return domain.Decider[State, Command, Event]{Initial: Initial, Decide: Decide, Evolve: Evolve}
+}
+
+// Limits on free text, so one command cannot bloat the log.
+const (
+	MaxTextLen  = 2000
+	MaxTitleLen = 200
+)
+
+// Decide turns a command into events, or rejects it with a *domain.Error.
+func Decide(s State, c Command) ([]Event, error) {
+	switch c := c.(type) {
+	case CreateRetro:
+		return decideCreate(s, c)
+	case JoinRetro:
+		return decideJoin(s, c)
+	case LockRetro:
+		return decideLock(s, c)
+	case UnlockRetro:
+		return decideUnlock(s, c)
+	case HandOverModeration:
+		return decideHandOver(s, c)
+	case SetAnonymity:
+		return decideSetAnonymity(s, c)
+	case CloseRetro:
+		return decideClose(s, c)
+	case GoToStep:
+		return decideGoToStep(s, c)
+	case SkipStep:
+		return decideSkipStep(s, c)
+	case ReorderSteps:
+		return decideReorder(s, c)
+	case AddStep:
+		return decideAddStep(s, c)
+	case StartTimer:
+		return decideStartTimer(s, c)
+	case ExtendTimer:
+		return decideExtendTimer(s, c)
+	case StopTimer:
+		return decideStopTimer(s, c)
+	case ChooseIcebreaker:
+		return decideChooseIcebreaker(s, c)
+	case AnswerIcebreaker:
+		return decideAnswerIcebreaker(s, c)
+	case ReviewAction:
+		return decideReviewAction(s, c)
+	case CommentOnAction:
+		return decideCommentOnAction(s, c)
+	case StartHealthCheck:
+		return decideStartHealthCheck(s, c)
+	case AnswerHealthCheck:
+		return decideAnswerHealth(s, c)
+	case RevealHealthCheck:
+		return decideRevealHealth(s, c)
+	case ImportSurvey:
+		return decideImportSurvey(s, c)
+	case AddCard:
+		return decideAddCard(s, c)
+	case EditCard:
+		return decideEditCard(s, c)
+	case DeleteCard:
+		return decideDeleteCard(s, c)
+	case RevealColumn:
+		return decideRevealColumn(s, c)
+	case MergeCard:
+		return decideMergeCard(s, c)
+	case MoveCardOut:
+		return decideMoveCardOut(s, c)
+	case MergeGroups:
+		return decideMergeGroups(s, c)
+	case NameGroup:
+		return decideNameGroup(s, c)
+	case StartVoting:
+		return decideStartVoting(s, c)
+	case CastVote:
+		return decideCastVote(s, c)
+	case RetractVote:
+		return decideRetractVote(s, c)
+	case CloseVoting:
+		return decideCloseVoting(s, c)
+	case SetTopicVotes:
+		return decideSetTopicVotes(s, c)
+	case FocusTopic:
+		return decideFocusTopic(s, c)
+	case CreateAction:
+		return decideCreateAction(s, c)
+	case AssignAction:
+		return decideAssignAction(s, c)
+	case SetActionDueDate:
+		return decideSetDueDate(s, c)
+	case SetActionStatus:
+		return decideSetActionStatus(s, c)
+	case OpenTopicWhiteboard:
+		return decideOpenWhiteboard(s, c)
+	case RateRoti:
+		return decideRateRoti(s, c)
+	case CloseRoti:
+		return decideCloseRoti(s, c)
+	case nil:
+		return nil, domain.Errorf(domain.Invalid, "command-required", "no command")
+	}
+	return nil, domain.Errorf(domain.Invalid, "unknown-command", "unknown command %T", c)
+}
+
+// Evolve folds one event into a copy of the state. Unknown events leave the
+// state as it was (an older binary reading a newer log must not crash).
+func Evolve(s State, e Event) State {
+	s = s.clone()
+	switch e := e.(type) {
+	case RetroCreated:
+		return evolveCreated(s, e)
+	case ParticipantJoined:
+		if !s.IsParticipant(e.UserID) {
+			s.ParticipantOrder = appendTo(s.ParticipantOrder, e.UserID)
+		}
+		s.Participants[e.UserID] = e.Role
+	case RetroLocked:
+		s.Locked = true
+	case RetroUnlocked:
+		s.Locked = false
+	case ModerationHandedOver:
+		s.Moderator = e.To
+	case AnonymitySet:
+		s.Anonymous = e.Anonymous
+	case RetroClosed:
+		s.Closed = true
+		s.Timer = nil
+		s.Roti.Closed = true
+		for _, st := range s.Agenda {
+			if st.Kind == KindClosed {
+				s.Current = st.ID
+			}
+		}
+	case StepChanged, StepSkipped, StepsReordered, StepAdded, TimerStarted, TimerExtended, TimerStopped:
+		return evolveAgenda(s, e)
+	case IcebreakerChosen, IcebreakerAnswered, CarriedActionReviewed, CarriedActionCommented:
+		return evolveWarmup(s, e)
+	case HealthCheckStarted, HealthCheckAnswered, HealthCheckRevealed, SurveyScoresImported:
+		return evolveHealth(s, e)
+	case CardAdded, CardEdited, CardDeleted, ColumnRevealed, SurveyCardsImported:
+		return evolveCards(s, e)
+	case GroupCreated, CardGrouped, CardUngrouped, GroupDissolved, GroupsMerged, GroupNamed:
+		return evolveGroups(s, e)
+	case VotingStarted, VoteCast, VoteRetracted, VotingClosed, TopicVotesSet:
+		return evolveVotes(s, e)
+	case TopicFocused, ActionCreated, ActionAssigned, ActionDueDateSet, ActionStatusSet, TopicWhiteboardOpened:
+		return evolveActions(s, e)
+	case RotiRated, RotiClosed:
+		return evolveRoti(s, e)
+	}
+	return s
+}
+
+func notFound(code, format string, args ...any) error {
+	return domain.Errorf(domain.NotFound, code, format, args...)
+}
+func invalid(code, format string, args ...any) error {
+	return domain.Errorf(domain.Invalid, code, format, args...)
+}
+func conflict(code, format string, args ...any) error {
+	return domain.Errorf(domain.Conflict, code, format, args...)
+}
+func forbidden(code, format string, args ...any) error {
+	return domain.Errorf(domain.Forbidden, code, format, args...)
+}
+
+// live checks what every command on an existing retro needs: the retro
+// exists, is not closed, and the actor is known.
+func (s State) live(a domain.Actor) error {
+	if !s.Created {
+		return notFound("retro-not-found", "the retro does not exist")
+	}
+	if s.Closed {
+		return conflict("retro-closed", "the retro is closed")
+	}
+	if a.UserID == "" {
+		return invalid("actor-required", "the command has no acting user")
+	}
+	return nil
+}
+
+// asModerator guards the moderator tools; they work on a locked retro, so
+// the moderator can still steer a frozen board.
+func (s State) asModerator(a domain.Actor) error {
+	if err := s.live(a); err != nil {
+		return err
+	}
+	if a.UserID != s.Moderator {
+		return forbidden("not-moderator", "only the moderator may do this")
+	}
+	return nil
+}
+
+// asParticipant guards contributions: only participants, and not while the
+// retro is locked.
+func (s State) asParticipant(a domain.Actor) error {
+	if err := s.live(a); err != nil {
+		return err
+	}
+	if !s.IsParticipant(a.UserID) {
+		return forbidden("not-participant", "only participants of the retro may do this")
+	}
+	if s.Locked {
+		return conflict("retro-locked", "the retro is locked")
+	}
+	return nil
+}
+
+// authorKey is how the actor is recorded next to content: the pseudonym in
+// an anonymous retro, the user ID otherwise.
+func (s State) authorKey(a domain.Actor) (string, error) {
+	if s.Anonymous {
+		return requirePseudonym(a)
+	}
+	return a.UserID, nil
+}
+
+// requirePseudonym returns the actor's pseudonym for anonymous records.
+func requirePseudonym(a domain.Actor) (string, error) {
+	if a.Pseudonym == "" {
+		return "", invalid("pseudonym-required", "an anonymous contribution needs the actor's pseudonym")
+	}
+	if a.Pseudonym == a.UserID || !strings.HasPrefix(a.Pseudonym, pseudonymPrefix) {
+		// A pseudonym that is the user ID, or not one domain.Pseudonym made,
+		// would put the identity into the log.
+		return "", invalid("pseudonym-invalid", "the pseudonym is not one made by domain.Pseudonym")
+	}
+	return a.Pseudonym, nil
+}
+
+// pseudonymPrefix is what domain.Pseudonym puts in front of every pseudonym.
+const pseudonymPrefix = "anon:"
+
+// isPseudonym reports whether an author field holds a pseudonym.
+func isPseudonym(author string) bool { return strings.HasPrefix(author, pseudonymPrefix) }
+
+func checkText(field, text string, max int) error {
+	if strings.TrimSpace(text) == "" {
+		return invalid(field+"-required", "the %s is empty", field)
+	}
+	if utf8.RuneCountInString(text) > max {
+		return invalid(field+"-too-long", "the %s is longer than %d characters", field, max)
+	}
+	return nil
+}
+
+func checkID(field, id string) error {
+	if id == "" {
+		return invalid(field+"-required", "the %s is missing", field)
+	}
+	if len(id) > 128 {
+		return invalid(field+"-invalid", "the %s is longer than 128 characters", field)
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package retro
+
+import (
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
+)
+
+// RateRoti rates return on time invested, 0..10; rating again replaces the
+// rating. Always anonymous: the actor's pseudonym is required.
+type RateRoti struct {
+	Actor domain.Actor
+	At    time.Time
+	Score int
+}
+
+// CloseRoti ends the rating, showing the average even if not everyone rated.
+type CloseRoti struct {
+	Actor domain.Actor
+	At    time.Time
+}
+
+func (c RateRoti) meta() (domain.Actor, time.Time)  { return c.Actor, c.At }
+func (c CloseRoti) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
+
+// RotiRated: one rating; Rater is always a pseudonym.
+type RotiRated struct {
+	Rater string    `json:"rater"`
+	Score int       `json:"score"`
+	At    time.Time `json:"at"`
+}
+
+// RotiClosed: ratings are final and the average is shown.
+type RotiClosed struct {
+	At time.Time `json:"at"`
+}
+
+func (RotiRated) EventType() string  { return "RotiRated" }
+func (RotiClosed) EventType() string { return "RotiClosed" }
+
+func decideRateRoti(s State, c RateRoti) ([]Event, error) {
+	if err := s.asParticipant(c.Actor); err != nil {
+		return nil, err
+	}
+	who, err := requirePseudonym(c.Actor)
+	if err != nil {
+		return nil, err
+	}
+	if c.Score < 0 || c.Score > 10 {
+		return nil, invalid("score-out-of-range", "ROTI is 0..10, not %d", c.Score)
+	}
+	if s.Roti.Closed {
+		return nil, conflict("roti-closed", "the ROTI is closed")
+	}
+	if old, ok := s.Roti.Ratings[who]; ok && old == c.Score {
+		return nil, nil
+	}
+	return []Event{RotiRated{Rater: who, Score: c.Score, At: c.At}}, nil
+}
+
+func decideCloseRoti(s State, c CloseRoti) ([]Event, error) {
+	if err := s.asModerator(c.Actor); err != nil {
+		return nil, err
+	}
+	if s.Roti.Closed {
+		return nil, nil
+	}
+	return []Event{RotiClosed{At: c.At}}, nil
+}
+
+func evolveRoti(s State, e Event) State {
+	switch e := e.(type) {
+	case RotiRated:
+		s.Roti.Ratings[e.Rater] = e.Score
+	case RotiClosed:
+		s.Roti.Closed = true
+	}
+	return s
+}
+
+// rotiVisible: the average shows once everyone rated or the ROTI closed.
+func (s State) rotiVisible() bool {
+	return s.Roti.Closed || (len(s.Participants) > 0 && len(s.Roti.Ratings) >= len(s.Participants))
+}

@@ -1,0 +1,325 @@
+package retro
+
+import (
+	"slices"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
+)
+
+// Voting. Live voting runs in rounds: the moderator sets a budget per
+// participant and an optional cap per topic, opens the round, and closes
+// it; only then do totals appear, and never who voted what. Facilitated
+// voting: the moderator sets a topic's votes directly. A topic is an
+// ungrouped card or a group; a vote for a grouped card counts for its group.
+// Each command is decided on the state every earlier command left (the log
+// serialises a retro's commands), so checking the budget and cap here keeps
+// them under every interleaving.
+
+// MaxBudget bounds a round's budget per participant.
+const MaxBudget = 100
+
+// StartVoting opens a voting round.
+type StartVoting struct {
+	Actor   domain.Actor
+	At      time.Time
+	RoundID string
+	Budget  int
+	Cap     int // most votes one topic may receive in the round, from everyone; 0 for none
+}
+
+// CastVote spends one vote on a topic.
+type CastVote struct {
+	Actor   domain.Actor
+	At      time.Time
+	TopicID string
+}
+
+// RetractVote takes back one of one's votes on a topic.
+type RetractVote struct {
+	Actor   domain.Actor
+	At      time.Time
+	TopicID string
+}
+
+// CloseVoting closes the round and publishes its totals.
+type CloseVoting struct {
+	Actor domain.Actor
+	At    time.Time
+}
+
+// SetTopicVotes sets a topic's votes directly (facilitated voting).
+type SetTopicVotes struct {
+	Actor   domain.Actor
+	At      time.Time
+	TopicID string
+	Votes   int
+}
+
+func (c StartVoting) meta() (domain.Actor, time.Time)   { return c.Actor, c.At }
+func (c CastVote) meta() (domain.Actor, time.Time)      { return c.Actor, c.At }
+func (c RetractVote) meta() (domain.Actor, time.Time)   { return c.Actor, c.At }
+func (c CloseVoting) meta() (domain.Actor, time.Time)   { return c.Actor, c.At }
+func (c SetTopicVotes) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
+
+// VotingStarted: a round is open.
+type VotingStarted struct {
+	RoundID string    `json:"roundId"`
+	Budget  int       `json:"budget"`
+	Cap     int       `json:"cap,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// VoteCast: one vote. Voter is a user ID, or a pseudonym in an anonymous
+// retro; views and redaction never show it to anyone else.
+type VoteCast struct {
+	RoundID string    `json:"roundId"`
+	TopicID string    `json:"topicId"`
+	Voter   string    `json:"voter"`
+	At      time.Time `json:"at"`
+}
+
+// VoteRetracted: one vote taken back.
+type VoteRetracted struct {
+	RoundID string    `json:"roundId"`
+	TopicID string    `json:"topicId"`
+	Voter   string    `json:"voter"`
+	At      time.Time `json:"at"`
+}
+
+// VotingClosed: the round's totals per topic, most votes first.
+type VotingClosed struct {
+	RoundID string       `json:"roundId"`
+	Results []TopicVotes `json:"results"`
+	At      time.Time    `json:"at"`
+}
+
+// TopicVotes is a topic's number of votes.
+type TopicVotes struct {
+	TopicID string `json:"topicId"`
+	Votes   int    `json:"votes"`
+}
+
+// TopicVotesSet: the moderator set a topic's votes.
+type TopicVotesSet struct {
+	TopicID string    `json:"topicId"`
+	Votes   int       `json:"votes"`
+	At      time.Time `json:"at"`
+}
+
+func (VotingStarted) EventType() string { return "VotingStarted" }
+func (VoteCast) EventType() string      { return "VoteCast" }
+func (VoteRetracted) EventType() string { return "VoteRetracted" }
+func (VotingClosed) EventType() string  { return "VotingClosed" }
+func (TopicVotesSet) EventType() string { return "TopicVotesSet" }
+
+// topic resolves an ID to the topic it stands for: a group, or a revealed
+// card (its group if it has one).
+func (s State) topic(id string) (string, error) {
+	if _, ok := s.Groups[id]; ok {
+		return id, nil
+	}
+	if _, ok := s.Cards[id]; !ok {
+		return "", notFound("topic-not-found", "no card or group %q", id)
+	}
+	c, err := s.revealedCard(id)
+	if err != nil {
+		return "", err
+	}
+	if c.GroupID != "" {
+		return c.GroupID, nil
+	}
+	return id, nil
+}
+
+func (s State) openRound() (*Round, error) {
+	if s.Round == nil || !s.Round.Open {
+		return nil, conflict("voting-not-open", "no voting round is open")
+	}
+	return s.Round, nil
+}
+
+// votesBy counts a voter's votes in the round.
+func (r *Round) votesBy(voter string) int {
+	n := 0
+	for k, v := range r.Votes {
+		if k.Voter == voter {
+			n += v
+		}
+	}
+	return n
+}
+
+// votesOn counts all votes on a topic in the round.
+func (r *Round) votesOn(topic string) int {
+	n := 0
+	for k, v := range r.Votes {
+		if k.Topic == topic {
+			n += v
+		}
+	}
+	return n
+}
+
+func decideStartVoting(s State, c StartVoting) ([]Event, error) {
+	if err := s.asModerator(c.Actor); err != nil {
+		return nil, err
+	}
+	if err := checkID("round-id", c.RoundID); err != nil {
+		return nil, err
+	}
+	if c.Budget < 1 || c.Budget > MaxBudget {
+		return nil, invalid("budget-invalid", "a budget is 1..%d votes, not %d", MaxBudget, c.Budget)
+	}
+	if c.Cap < 0 || c.Cap > MaxBudget*1000 {
+		return nil, invalid("cap-invalid", "a cap is 0 (none) or positive, not %d", c.Cap)
+	}
+	if s.Round != nil && s.Round.Open {
+		return nil, conflict("voting-open", "a voting round is already open")
+	}
+	if s.Rounds[c.RoundID] {
+		return nil, conflict("id-taken", "round %q was already held", c.RoundID)
+	}
+	return []Event{VotingStarted{RoundID: c.RoundID, Budget: c.Budget, Cap: c.Cap, At: c.At}}, nil
+}
+
+func decideCastVote(s State, c CastVote) ([]Event, error) {
+	if err := s.asParticipant(c.Actor); err != nil {
+		return nil, err
+	}
+	voter, err := s.authorKey(c.Actor)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.openRound()
+	if err != nil {
+		return nil, err
+	}
+	topic, err := s.topic(c.TopicID)
+	if err != nil {
+		return nil, err
+	}
+	if r.votesBy(voter) >= r.Budget {
+		return nil, conflict("vote-budget-exhausted", "all %d votes are spent", r.Budget)
+	}
+	if r.Cap > 0 && r.votesOn(topic) >= r.Cap {
+		return nil, conflict("vote-cap-reached", "the topic has its maximum of %d votes", r.Cap)
+	}
+	return []Event{VoteCast{RoundID: r.ID, TopicID: topic, Voter: voter, At: c.At}}, nil
+}
+
+func decideRetractVote(s State, c RetractVote) ([]Event, error) {
+	if err := s.asParticipant(c.Actor); err != nil {
+		return nil, err
+	}
+	voter, err := s.authorKey(c.Actor)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.openRound()
+	if err != nil {
+		return nil, err
+	}
+	topic, err := s.topic(c.TopicID)
+	if err != nil {
+		return nil, err
+	}
+	if r.Votes[voteKey{voter, topic}] == 0 {
+		return nil, conflict("no-vote-to-retract", "you have no vote on this topic")
+	}
+	return []Event{VoteRetracted{RoundID: r.ID, TopicID: topic, Voter: voter, At: c.At}}, nil
+}
+
+// closeRound is the VotingClosed event for the open round: totals only.
+func closeRound(s State, at time.Time) VotingClosed {
+	totals := map[string]int{}
+	for k, v := range s.Round.Votes {
+		totals[k.Topic] += v
+	}
+	res := make([]TopicVotes, 0, len(totals))
+	for t, n := range totals {
+		if n > 0 {
+			res = append(res, TopicVotes{TopicID: t, Votes: n})
+		}
+	}
+	slices.SortFunc(res, func(a, b TopicVotes) int {
+		if a.Votes != b.Votes {
+			return b.Votes - a.Votes
+		}
+		if a.TopicID < b.TopicID {
+			return -1
+		}
+		if a.TopicID > b.TopicID {
+			return 1
+		}
+		return 0
+	})
+	return VotingClosed{RoundID: s.Round.ID, Results: res, At: at}
+}
+
+func decideCloseVoting(s State, c CloseVoting) ([]Event, error) {
+	if err := s.asModerator(c.Actor); err != nil {
+		return nil, err
+	}
+	if _, err := s.openRound(); err != nil {
+		return nil, err
+	}
+	return []Event{closeRound(s, c.At)}, nil
+}
+
+func decideSetTopicVotes(s State, c SetTopicVotes) ([]Event, error) {
+	if err := s.asModerator(c.Actor); err != nil {
+		return nil, err
+	}
+	if c.Votes < 0 || c.Votes > MaxBudget*1000 {
+		return nil, invalid("votes-invalid", "votes must be 0 or more, not %d", c.Votes)
+	}
+	if s.Round != nil && s.Round.Open {
+		return nil, conflict("voting-open", "close the voting round before setting votes")
+	}
+	topic, err := s.topic(c.TopicID)
+	if err != nil {
+		return nil, err
+	}
+	return []Event{TopicVotesSet{TopicID: topic, Votes: c.Votes, At: c.At}}, nil
+}
+
+func evolveVotes(s State, e Event) State {
+	switch e := e.(type) {
+	case VotingStarted:
+		s.Round = &Round{ID: e.RoundID, Budget: e.Budget, Cap: e.Cap, Open: true, Votes: map[voteKey]int{}}
+		s.Rounds[e.RoundID] = true
+	case VoteCast:
+		if s.Round != nil && s.Round.ID == e.RoundID {
+			s.Round.Votes[voteKey{e.Voter, e.TopicID}]++
+		}
+		s.ContentStarted = true
+	case VoteRetracted:
+		if s.Round != nil && s.Round.ID == e.RoundID {
+			k := voteKey{e.Voter, e.TopicID}
+			if s.Round.Votes[k] <= 1 {
+				delete(s.Round.Votes, k)
+			} else {
+				s.Round.Votes[k]--
+			}
+		}
+	case VotingClosed:
+		if s.Round != nil {
+			s.Round.Open = false
+		}
+		// A round's result replaces the previous one: topics are voted afresh.
+		s.Tally = map[string]int{}
+		for _, r := range e.Results {
+			s.Tally[r.TopicID] = r.Votes
+		}
+	case TopicVotesSet:
+		s.Tally[e.TopicID] = e.Votes
+		// A set group total replaces what its cards brought in.
+		if g, ok := s.Groups[e.TopicID]; ok {
+			for _, c := range g.Cards {
+				delete(s.Tally, c)
+			}
+		}
+	}
+	return s
+}

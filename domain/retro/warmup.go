@@ -1,0 +1,195 @@
+package retro
+
+import (
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
+)
+
+// ChooseIcebreaker sets the icebreaker question. A random choice is made by
+// the application (the decider has no randomness); the command carries the
+// result.
+type ChooseIcebreaker struct {
+	Actor      domain.Actor
+	At         time.Time
+	QuestionID string
+	Text       string
+}
+
+// AnswerIcebreaker adds an answer card to the icebreaker.
+type AnswerIcebreaker struct {
+	Actor  domain.Actor
+	At     time.Time
+	CardID string
+	Text   string
+}
+
+// ReviewAction marks an open action of an earlier retro kept, done or
+// discarded. Actions nobody marks stay open for the next retro.
+type ReviewAction struct {
+	Actor    domain.Actor
+	At       time.Time
+	ActionID string
+	Outcome  Outcome
+}
+
+// CommentOnAction comments on an open action of an earlier retro.
+type CommentOnAction struct {
+	Actor     domain.Actor
+	At        time.Time
+	ActionID  string
+	CommentID string
+	Text      string
+}
+
+func (c ChooseIcebreaker) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
+func (c AnswerIcebreaker) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
+func (c ReviewAction) meta() (domain.Actor, time.Time)     { return c.Actor, c.At }
+func (c CommentOnAction) meta() (domain.Actor, time.Time)  { return c.Actor, c.At }
+
+// IcebreakerChosen: the warm-up question.
+type IcebreakerChosen struct {
+	QuestionID string    `json:"questionId,omitempty"`
+	Text       string    `json:"text"`
+	At         time.Time `json:"at"`
+}
+
+// IcebreakerAnswered: an answer card. Author is a user ID, or a pseudonym
+// in an anonymous retro.
+type IcebreakerAnswered struct {
+	CardID string    `json:"cardId"`
+	Author string    `json:"author"`
+	Text   string    `json:"text"`
+	At     time.Time `json:"at"`
+}
+
+// CarriedActionReviewed: the team's verdict on an open action. It records no
+// person: the verdict is the team's.
+type CarriedActionReviewed struct {
+	ActionID string    `json:"actionId"`
+	Outcome  Outcome   `json:"outcome"`
+	At       time.Time `json:"at"`
+}
+
+// CarriedActionCommented: a comment on an open action; Author as for cards.
+type CarriedActionCommented struct {
+	ActionID  string    `json:"actionId"`
+	CommentID string    `json:"commentId"`
+	Author    string    `json:"author"`
+	Text      string    `json:"text"`
+	At        time.Time `json:"at"`
+}
+
+func (IcebreakerChosen) EventType() string       { return "IcebreakerChosen" }
+func (IcebreakerAnswered) EventType() string     { return "IcebreakerAnswered" }
+func (CarriedActionReviewed) EventType() string  { return "CarriedActionReviewed" }
+func (CarriedActionCommented) EventType() string { return "CarriedActionCommented" }
+
+func decideChooseIcebreaker(s State, c ChooseIcebreaker) ([]Event, error) {
+	if err := s.asModerator(c.Actor); err != nil {
+		return nil, err
+	}
+	if err := checkText("text", c.Text, MaxTitleLen*2); err != nil {
+		return nil, err
+	}
+	if len(s.IceAnswers) > 0 {
+		// Answers belong to the question they answer.
+		return nil, conflict("icebreaker-answered", "the icebreaker has answers; it cannot change")
+	}
+	return []Event{IcebreakerChosen{QuestionID: c.QuestionID, Text: c.Text, At: c.At}}, nil
+}
+
+func decideAnswerIcebreaker(s State, c AnswerIcebreaker) ([]Event, error) {
+	if err := s.asParticipant(c.Actor); err != nil {
+		return nil, err
+	}
+	author, err := s.authorKey(c.Actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID("card-id", c.CardID); err != nil {
+		return nil, err
+	}
+	if err := checkText("text", c.Text, MaxTextLen); err != nil {
+		return nil, err
+	}
+	if s.Icebreaker == nil {
+		return nil, conflict("no-icebreaker", "no icebreaker question has been chosen")
+	}
+	if s.idTaken(c.CardID) {
+		return nil, conflict("id-taken", "the ID %q is taken", c.CardID)
+	}
+	return []Event{IcebreakerAnswered{CardID: c.CardID, Author: author, Text: c.Text, At: c.At}}, nil
+}
+
+func (s State) carried(id string) (int, bool) {
+	for i, a := range s.Carried {
+		if a.ID == id {
+			return i, true
+		}
+	}
+	return -1, false
+}
+
+func decideReviewAction(s State, c ReviewAction) ([]Event, error) {
+	if err := s.asParticipant(c.Actor); err != nil {
+		return nil, err
+	}
+	if c.Outcome != OutcomeKept && c.Outcome != OutcomeDone && c.Outcome != OutcomeDiscarded {
+		return nil, invalid("outcome-invalid", "outcome must be kept, done or discarded, not %q", c.Outcome)
+	}
+	i, ok := s.carried(c.ActionID)
+	if !ok {
+		return nil, notFound("action-not-found", "no open action %q to review", c.ActionID)
+	}
+	if s.Carried[i].Outcome == c.Outcome {
+		return nil, nil
+	}
+	return []Event{CarriedActionReviewed{ActionID: c.ActionID, Outcome: c.Outcome, At: c.At}}, nil
+}
+
+func decideCommentOnAction(s State, c CommentOnAction) ([]Event, error) {
+	if err := s.asParticipant(c.Actor); err != nil {
+		return nil, err
+	}
+	author, err := s.authorKey(c.Actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID("comment-id", c.CommentID); err != nil {
+		return nil, err
+	}
+	if err := checkText("text", c.Text, MaxTextLen); err != nil {
+		return nil, err
+	}
+	i, ok := s.carried(c.ActionID)
+	if !ok {
+		return nil, notFound("action-not-found", "no open action %q", c.ActionID)
+	}
+	for _, cm := range s.Carried[i].Comments {
+		if cm.ID == c.CommentID {
+			return nil, conflict("id-taken", "the comment %q exists", c.CommentID)
+		}
+	}
+	return []Event{CarriedActionCommented{ActionID: c.ActionID, CommentID: c.CommentID, Author: author, Text: c.Text, At: c.At}}, nil
+}
+
+func evolveWarmup(s State, e Event) State {
+	switch e := e.(type) {
+	case IcebreakerChosen:
+		s.Icebreaker = &Icebreaker{QuestionID: e.QuestionID, Text: e.Text}
+	case IcebreakerAnswered:
+		s.IceAnswers = append(s.IceAnswers, IceAnswer{CardID: e.CardID, Author: e.Author, Text: e.Text})
+		s.ContentStarted = true
+	case CarriedActionReviewed:
+		if i, ok := s.carried(e.ActionID); ok {
+			s.Carried[i].Outcome = e.Outcome
+		}
+	case CarriedActionCommented:
+		if i, ok := s.carried(e.ActionID); ok {
+			s.Carried[i].Comments = appendTo(s.Carried[i].Comments, Comment{ID: e.CommentID, Author: e.Author, Text: e.Text})
+		}
+		s.ContentStarted = true
+	}
+	return s
+}
