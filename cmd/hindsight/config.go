@@ -1,0 +1,356 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"slices"
+	"strings"
+	"time"
+)
+
+// envPrefix starts the environment variable of every flag: --data-dir is
+// HINDSIGHT_DATA_DIR.
+const envPrefix = "HINDSIGHT_"
+
+// Event store backends --eventstore accepts.
+const (
+	backendNATS    = "natsjs"
+	backendKurrent = "kurrent"
+)
+
+// maxReplicas is JetStream's limit on stream replicas.
+const maxReplicas = 5
+
+// serveConfig is everything `hindsight serve` is told by flags and environment.
+type serveConfig struct {
+	Addr       string
+	DataDir    string
+	EventStore string
+	NATSURL    string
+	// NATSReplicas is the replica count of the EVENTS stream when this node
+	// creates it; 0 lets the store choose (1 embedded, 3 on a cluster).
+	NATSReplicas int
+	// SyncInterval is the embedded server's fsync policy; 0 means fsync
+	// before acknowledging every write.
+	SyncInterval    time.Duration
+	KurrentURL      string
+	LogLevel        slog.Level
+	ShutdownTimeout time.Duration
+}
+
+func defaultServeConfig() serveConfig {
+	return serveConfig{
+		Addr:            ":8080",
+		DataDir:         "./data",
+		EventStore:      backendNATS,
+		LogLevel:        slog.LevelInfo,
+		ShutdownTimeout: 20 * time.Second,
+	}
+}
+
+// usageError is bad input on the command line or in the environment; it
+// makes the process exit with status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// envName is the environment variable that sets the flag called name.
+func envName(name string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// newServeFlags declares serve's flags on a fresh FlagSet writing into cfg.
+// The help text of every flag is what `hindsight serve --help` shows.
+func newServeFlags(cfg *serveConfig) *flag.FlagSet {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	// Errors and help are printed by the caller, which knows where they go.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr,
+		"`address` the HTTP API listens on, host:port; port 0 picks a free port")
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir,
+		"`folder` where the embedded NATS server keeps its JetStream files, created if missing; unused with --nats-url or --eventstore kurrent")
+	fs.Var(&choiceValue{p: &cfg.EventStore, choices: []string{backendNATS, backendKurrent}}, "eventstore",
+		"event store `backend`: natsjs (NATS JetStream, embedded unless --nats-url is set) or kurrent (KurrentDB, needs --kurrent-url)")
+	fs.StringVar(&cfg.NATSURL, "nats-url", cfg.NATSURL,
+		"`URLs` of an existing NATS JetStream cluster, comma-separated (nats://n1:4222,nats://n2:4222); empty runs the embedded server")
+	fs.IntVar(&cfg.NATSReplicas, "nats-replicas", cfg.NATSReplicas,
+		"`replicas` of the EVENTS stream when this node creates it, 1 to 5; 0 means 1 embedded and 3 with --nats-url")
+	fs.Var(&syncValue{p: &cfg.SyncInterval}, "sync",
+		"embedded server's fsync `policy`: always (fsync every write before acknowledging it) or an interval such as 1s. "+
+			"RISK: with an interval, writes acknowledged during the last interval can be lost on power failure, an OS crash or a killed process; "+
+			"Jepsen's analysis of NATS 2.12.1 found acknowledged writes lost under NATS's default two-minute interval. "+
+			"On a cluster (--nats-url) set sync_interval in the servers' configuration instead")
+	fs.StringVar(&cfg.KurrentURL, "kurrent-url", cfg.KurrentURL,
+		"KurrentDB connection `string`, esdb://host:2113 or esdb+discover://host:2113, for --eventstore kurrent")
+	fs.Var(&levelValue{p: &cfg.LogLevel}, "log-level",
+		"lowest `level` logged: debug, info, warn or error")
+	fs.Var(&durationValue{p: &cfg.ShutdownTimeout}, "shutdown-timeout",
+		"on SIGINT or SIGTERM, how long in-flight requests may take to finish (a `duration` such as 20s) before they are cut off")
+	return fs
+}
+
+// parseServeConfig reads serve's configuration: a flag on the command line
+// beats its environment variable, which beats the default.
+func parseServeConfig(args []string, env func(string) string) (serveConfig, *flag.FlagSet, error) {
+	cfg := defaultServeConfig()
+	fs := newServeFlags(&cfg)
+
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := envName(f.Name)
+		v := env(name)
+		if v == "" || envErr != nil {
+			return
+		}
+		if err := fs.Set(f.Name, v); err != nil {
+			envErr = usagef("invalid value %q for %s: %v", v, name, err)
+		}
+	})
+	if envErr != nil {
+		return cfg, fs, envErr
+	}
+
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, fs, err
+		}
+		return cfg, fs, &usageError{msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return cfg, fs, usagef("unexpected argument %q: serve takes only flags", fs.Arg(0))
+	}
+
+	// A flag counts as chosen when a command-line flag or its variable set it.
+	chosen := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { chosen[f.Name] = true })
+	return cfg, fs, cfg.validate(chosen)
+}
+
+// validate rejects combinations that cannot work, so a mistake is reported
+// at start-up rather than silently ignored.
+func (c serveConfig) validate(chosen map[string]bool) error {
+	if c.Addr == "" {
+		return usagef("--addr must not be empty")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return usagef("invalid --addr %q: want host:port, e.g. :8080 or 127.0.0.1:8080", c.Addr)
+	}
+	if c.ShutdownTimeout <= 0 {
+		return usagef("--shutdown-timeout must be positive, got %s", c.ShutdownTimeout)
+	}
+	switch c.EventStore {
+	case backendKurrent:
+		if c.KurrentURL == "" {
+			return usagef("--eventstore kurrent needs --kurrent-url (%s), e.g. esdb://localhost:2113?tls=false", envName("kurrent-url"))
+		}
+		if !strings.HasPrefix(c.KurrentURL, "esdb://") && !strings.HasPrefix(c.KurrentURL, "esdb+discover://") {
+			return usagef("invalid --kurrent-url %q: want esdb://host:port or esdb+discover://host:port", redactURLs(c.KurrentURL))
+		}
+		for _, name := range []string{"nats-url", "nats-replicas", "sync"} {
+			if chosen[name] {
+				return usagef("--%s applies to --eventstore natsjs only, not kurrent", name)
+			}
+		}
+	case backendNATS:
+		if c.KurrentURL != "" {
+			return usagef("--kurrent-url is set but --eventstore is natsjs; add --eventstore kurrent to use KurrentDB")
+		}
+		if c.NATSReplicas < 0 || c.NATSReplicas > maxReplicas {
+			return usagef("--nats-replicas must be between 1 and %d (or 0 for the default), got %d", maxReplicas, c.NATSReplicas)
+		}
+		if c.NATSURL == "" {
+			if c.NATSReplicas > 1 {
+				return usagef("--nats-replicas %d needs a cluster: the embedded server is a single node; set --nats-url", c.NATSReplicas)
+			}
+			if c.DataDir == "" {
+				return usagef("--data-dir must not be empty: the embedded server needs a folder for its files")
+			}
+		} else if chosen["sync"] {
+			return usagef("--sync sets the embedded server's fsync policy; with --nats-url set sync_interval in the NATS servers' configuration")
+		}
+	default:
+		// choiceValue already refuses other names; this guards a new default.
+		return usagef("unknown --eventstore %q", c.EventStore)
+	}
+	return nil
+}
+
+// writeServeUsage prints serve's help: every flag with its variable and default.
+func writeServeUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, `Usage: hindsight serve [flags]
+
+Serve the Hindsight API. By default the event log lives in an embedded NATS
+JetStream server writing to --data-dir; --nats-url points at an existing NATS
+cluster instead, --eventstore kurrent at KurrentDB. The listener opens once the
+event store is open; SIGINT or SIGTERM drain requests, close the store and exit.
+
+Every flag can also be set by the environment variable shown beside it.
+A flag on the command line beats its variable, which beats the default.
+
+Flags:
+`)
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, usage := flag.UnquoteUsage(f)
+		def := f.DefValue
+		if def == "" {
+			def = "none"
+		} else {
+			def = fmt.Sprintf("%q", def)
+		}
+		fmt.Fprintf(w, "  --%s %s\n", f.Name, arg)
+		fmt.Fprintf(w, "      env %s, default %s\n", envName(f.Name), def)
+		for _, line := range wrap(usage, 72) {
+			fmt.Fprintf(w, "      %s\n", line)
+		}
+	})
+}
+
+// wrap breaks s into lines of at most width characters at spaces.
+func wrap(s string, width int) []string {
+	var lines []string
+	var cur strings.Builder
+	for _, word := range strings.Fields(s) {
+		if cur.Len() > 0 && cur.Len()+1+len(word) > width {
+			lines = append(lines, cur.String())
+			cur.Reset()
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte(' ')
+		}
+		cur.WriteString(word)
+	}
+	if cur.Len() > 0 {
+		lines = append(lines, cur.String())
+	}
+	return lines
+}
+
+// choiceValue is a string flag limited to a fixed set of names.
+type choiceValue struct {
+	p       *string
+	choices []string
+}
+
+func (v *choiceValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+
+func (v *choiceValue) Set(s string) error {
+	if !slices.Contains(v.choices, s) {
+		return fmt.Errorf("want one of %s", strings.Join(v.choices, ", "))
+	}
+	*v.p = s
+	return nil
+}
+
+// syncValue is the fsync policy: "always" (stored as 0) or a positive interval.
+type syncValue struct{ p *time.Duration }
+
+func (v *syncValue) String() string {
+	if v.p == nil || *v.p == 0 {
+		return "always"
+	}
+	return v.p.String()
+}
+
+func (v *syncValue) Set(s string) error {
+	if s == "always" {
+		*v.p = 0
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("want always or a positive duration such as 1s")
+	}
+	*v.p = d
+	return nil
+}
+
+// durationValue reports time.ParseDuration's reason, where the standard
+// flag.Duration only says "parse error".
+type durationValue struct{ p *time.Duration }
+
+func (v *durationValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return v.p.String()
+}
+
+func (v *durationValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("want a duration such as 20s or 1m30s")
+	}
+	*v.p = d
+	return nil
+}
+
+// levelValue is a log level spelled in lower case, as operators type it.
+type levelValue struct{ p *slog.Level }
+
+func (v *levelValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strings.ToLower(v.p.String())
+}
+
+func (v *levelValue) Set(s string) error {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return fmt.Errorf("want debug, info, warn or error")
+	}
+	*v.p = l
+	return nil
+}
+
+// redactURLs hides the passwords in a comma-separated list of URLs, so a
+// connection string can appear in logs and error messages.
+func redactURLs(s string) string {
+	parts := strings.Split(s, ",")
+	for i, p := range parts {
+		parts[i] = redactURL(p)
+	}
+	return strings.Join(parts, ",")
+}
+
+func redactURL(s string) string {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		scheme, rest = "", s
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 {
+		return s
+	}
+	// Without a colon the user info may be a bare token (nats://TOKEN@host).
+	user, _, hasPass := strings.Cut(rest[:at], ":")
+	if !hasPass {
+		user = "xxxxx"
+	} else {
+		user += ":xxxxx"
+	}
+	out := user + rest[at:]
+	if ok {
+		out = scheme + "://" + out
+	}
+	return out
+}

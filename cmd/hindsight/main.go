@@ -1,0 +1,109 @@
+// Command hindsight is the one binary of Hindsight: `hindsight serve` runs the
+// API over an event store, embedded NATS JetStream by default.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// After the first signal starts a graceful stop, a second one kills at once.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run is the whole program short of the process: ctx ending asks it to stop,
+// env reads the environment, and the result is the exit status.
+func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
+	a := &app{env: env, stdout: stdout, stderr: stderr, openStore: openStore}
+	return a.run(ctx, args)
+}
+
+// app holds what a command needs from the outside; tests swap the store
+// opener and learn the bound address through listening.
+type app struct {
+	env       func(string) string
+	stdout    io.Writer
+	stderr    io.Writer
+	openStore storeOpener
+	// listening, when set, is called with the bound address once the API serves.
+	listening func(net.Addr)
+}
+
+const mainUsage = `Hindsight is an event-sourced backend for agile retrospectives.
+
+Usage: hindsight <command> [flags]
+
+Commands:
+  serve     serve the API (embedded NATS JetStream by default)
+  version   print the version
+
+Run 'hindsight <command> --help' for a command's flags.
+`
+
+func (a *app) run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(a.stderr, mainUsage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return a.runServe(ctx, rest)
+	case "version":
+		return a.runVersion(rest)
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 {
+			// "hindsight help serve" is "hindsight serve --help".
+			return a.run(ctx, []string{rest[0], "--help"})
+		}
+		fmt.Fprint(a.stdout, mainUsage)
+		return exitOK
+	default:
+		fmt.Fprintf(a.stderr, "hindsight: unknown command %q\n\n%s", cmd, mainUsage)
+		return exitUsage
+	}
+}
+
+func (a *app) runServe(ctx context.Context, args []string) int {
+	cfg, fs, err := parseServeConfig(args, a.env)
+	if errors.Is(err, flag.ErrHelp) {
+		writeServeUsage(a.stdout, fs)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(a.stderr, "hindsight serve: %v\nRun 'hindsight serve --help' for the flags.\n", err)
+		return exitUsage
+	}
+	logger := newLogger(a.stderr, cfg.LogLevel)
+	if err := a.serve(ctx, cfg, logger); err != nil {
+		logger.Error("serve failed", "err", err.Error())
+		return exitFailure
+	}
+	return exitOK
+}
+
+// newLogger writes structured JSON lines, the form log collectors parse.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}

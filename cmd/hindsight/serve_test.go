@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/eventstore"
+	"github.com/hindsight-retro/hindsight/eventstore/memstore"
+)
+
+// testApp runs commands in process with the given store opener; the bound
+// address arrives on the returned channel.
+func testApp(open storeOpener) (*app, *bytes.Buffer, chan net.Addr) {
+	var stderr bytes.Buffer
+	addrs := make(chan net.Addr, 1)
+	a := &app{
+		env:       envOf(nil),
+		stdout:    &bytes.Buffer{},
+		stderr:    &stderr,
+		openStore: open,
+		listening: func(addr net.Addr) { addrs <- addr },
+	}
+	return a, &stderr, addrs
+}
+
+// runAsync starts a command and returns a channel with its exit status.
+func runAsync(ctx context.Context, a *app, args ...string) chan int {
+	done := make(chan int, 1)
+	go func() { done <- a.run(ctx, args) }()
+	return done
+}
+
+// waitExit bounds how long a test waits for a stop that should be quick, so a
+// hang fails the test instead of the whole run.
+func waitExit(t *testing.T, done chan int) int {
+	t.Helper()
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(30 * time.Second):
+		t.Fatal("hindsight did not exit")
+		return -1
+	}
+}
+
+func TestServeAnswersHealthzThenStopsAndClosesTheStore(t *testing.T) {
+	store := memstore.New(nil)
+	var opened serveConfig
+	a, stderr, addrs := testApp(func(_ context.Context, cfg serveConfig, _ *slog.Logger) (eventstore.Store, error) {
+		opened = cfg
+		return store, nil
+	})
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	done := runAsync(ctx, a, "serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir())
+
+	var addr net.Addr
+	select {
+	case addr = <-addrs:
+	case code := <-done:
+		t.Fatalf("serve exited with %d before listening: %s", code, stderr)
+	}
+	for _, path := range []string{"/healthz", "/readyz"} {
+		res, err := http.Get("http://" + addr.String() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s = %d, want 200", path, res.StatusCode)
+		}
+	}
+	if opened.EventStore != backendNATS || opened.NATSURL != "" || opened.SyncInterval != 0 {
+		t.Errorf("opened store with %+v, want embedded natsjs with fsync on every write", opened)
+	}
+
+	stop()
+	if code := waitExit(t, done); code != 0 {
+		t.Fatalf("exit status = %d, want 0; log:\n%s", code, stderr)
+	}
+	if _, err := store.LastPosition(context.Background()); !errors.Is(err, eventstore.ErrClosed) {
+		t.Errorf("store after shutdown: LastPosition error = %v, want ErrClosed", err)
+	}
+	if _, err := http.Get("http://" + addr.String() + "/healthz"); err == nil {
+		t.Error("the listener still accepts after shutdown")
+	}
+	for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		if !strings.HasPrefix(line, "{") {
+			t.Errorf("log line is not JSON: %q", line)
+		}
+	}
+}
+
+func TestStoreThatFailsToOpenExitsNonZeroWithTheReason(t *testing.T) {
+	a, stderr, addrs := testApp(func(context.Context, serveConfig, *slog.Logger) (eventstore.Store, error) {
+		return nil, errors.New("open NATS event store at nats://127.0.0.1:1: connection refused")
+	})
+	code := waitExit(t, runAsync(context.Background(), a, "serve", "--addr", "127.0.0.1:0"))
+	if code != 1 {
+		t.Errorf("exit status = %d, want 1", code)
+	}
+	if !strings.Contains(stderr.String(), "connection refused") {
+		t.Errorf("log does not give the reason:\n%s", stderr)
+	}
+	select {
+	case <-addrs:
+		t.Error("serve listened although the store did not open")
+	default:
+	}
+}
+
+func TestStopWhileTheStoreIsOpeningExitsZero(t *testing.T) {
+	opening := make(chan struct{})
+	a, stderr, _ := testApp(func(ctx context.Context, _ serveConfig, _ *slog.Logger) (eventstore.Store, error) {
+		close(opening)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	done := runAsync(ctx, a, "serve", "--addr", "127.0.0.1:0")
+	<-opening
+	stop()
+	if code := waitExit(t, done); code != 0 {
+		t.Errorf("exit status = %d, want 0; log:\n%s", code, stderr)
+	}
+}
+
+func TestAddressInUseClosesTheStoreAndExitsNonZero(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	store := memstore.New(nil)
+	a, stderr, _ := testApp(func(context.Context, serveConfig, *slog.Logger) (eventstore.Store, error) {
+		return store, nil
+	})
+	code := waitExit(t, runAsync(context.Background(), a, "serve", "--addr", taken.Addr().String()))
+	if code != 1 {
+		t.Errorf("exit status = %d, want 1", code)
+	}
+	if !strings.Contains(stderr.String(), "listen on "+taken.Addr().String()) {
+		t.Errorf("log does not say which address failed:\n%s", stderr)
+	}
+	if _, err := store.LastPosition(context.Background()); !errors.Is(err, eventstore.ErrClosed) {
+		t.Errorf("store left open after the listener failed: %v", err)
+	}
+}
