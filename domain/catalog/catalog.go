@@ -70,16 +70,31 @@ type TeamTemplate struct {
 	RetroTemplate string `json:"retroTemplate"`
 }
 
-// Catalog is the whole catalogue, loaded and validated.
+// Dimension is a cross-pack key for health-check questions. The set is kept
+// small so that a heat map of teams by dimension stays readable.
+type Dimension struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// Catalog is the whole catalogue, loaded and validated. Treat it as
+// read-only: the accessors hand out copies, but the exported slices are the
+// catalogue's own.
 type Catalog struct {
 	RetroTemplates []RetroTemplate
 	HealthPacks    []HealthPack
 	Icebreakers    []Icebreaker
 	TeamTemplates  []TeamTemplate
+	// Dimensions are the declared question dimensions, in display order.
+	Dimensions []Dimension
 
 	retroByID map[string]*RetroTemplate
 	packByID  map[string]*HealthPack
 	iceByID   map[string]*Icebreaker
 	teamByID  map[string]*TeamTemplate
 	qByID     map[string]*Question
+	dimByID   map[string]*Dimension
+	// qPack maps a question ID to the ID of the pack that holds it.
+	qPack map[string]string
 }
