@@ -1,0 +1,415 @@
+package retro
+
+import (
+	"slices"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain/catalog"
+)
+
+// Viewer is the person a view is for: their user ID and their pseudonym in
+// this retro (computed by the application, "" if unknown). Whether they
+// moderate is read from the state, never taken from the viewer.
+type Viewer struct {
+	UserID    string
+	Pseudonym string
+}
+
+// RetroView is what one viewer may see of a retro, ready to serialise as
+// JSON. It is the only shape in which a retro leaves the server: concealed
+// card text only for its author, votes as counts, health and ROTI answers as
+// aggregates, anonymous authors never, pseudonyms never.
+type RetroView struct {
+	RetroID      string              `json:"retroId"`
+	TeamID       string              `json:"teamId"`
+	Title        string              `json:"title"`
+	Moderator    string              `json:"moderator"`
+	You          YouView             `json:"you"`
+	Anonymous    bool                `json:"anonymous"`
+	Locked       bool                `json:"locked"`
+	Closed       bool                `json:"closed"`
+	Agenda       []Step              `json:"agenda"`
+	CurrentStep  string              `json:"currentStep"`
+	Timer        *Timer              `json:"timer,omitempty"`
+	Participants []ParticipantView   `json:"participants"`
+	Icebreaker   *IcebreakerView     `json:"icebreaker,omitempty"`
+	ActionReview []CarriedActionView `json:"actionReview"`
+	Health       *HealthView         `json:"health,omitempty"`
+	Columns      []ColumnView        `json:"columns"`
+	Groups       []GroupView         `json:"groups"`
+	Voting       *VotingView         `json:"voting,omitempty"`
+	Topics       []TopicView         `json:"topics"`
+	Focus        string              `json:"focus,omitempty"`
+	Actions      []ActionView        `json:"actions"`
+	Whiteboards  []WhiteboardView    `json:"whiteboards"`
+	Roti         RotiView            `json:"roti"`
+}
+
+// YouView is the viewer's own standing.
+type YouView struct {
+	UserID      string `json:"userId"`
+	Participant bool   `json:"participant"`
+	Moderator   bool   `json:"moderator"`
+	Role        Role   `json:"role,omitempty"`
+}
+
+// ParticipantView is one participant. Presence is not anonymous.
+type ParticipantView struct {
+	UserID string `json:"userId"`
+	Role   Role   `json:"role"`
+}
+
+// IcebreakerView is the question and its answer cards.
+type IcebreakerView struct {
+	QuestionID string       `json:"questionId,omitempty"`
+	Text       string       `json:"text"`
+	Answers    []AnswerView `json:"answers"`
+}
+
+// AnswerView is an icebreaker answer or a comment. Author only in a retro
+// that is not anonymous.
+type AnswerView struct {
+	ID     string `json:"id"`
+	Text   string `json:"text"`
+	Author string `json:"author,omitempty"`
+	Mine   bool   `json:"mine,omitempty"`
+}
+
+// CarriedActionView is an open action under review.
+type CarriedActionView struct {
+	OpenAction
+	Outcome  Outcome      `json:"outcome,omitempty"`
+	Comments []AnswerView `json:"comments"`
+}
+
+// HealthView is the health check.
+type HealthView struct {
+	Revealed  bool                 `json:"revealed"`
+	Questions []HealthQuestionView `json:"questions"`
+}
+
+// HealthQuestionView is a question with the viewer's own answer and, once
+// revealed, the aggregate.
+type HealthQuestionView struct {
+	catalog.Question
+	Respondents int        `json:"respondents"`
+	YourScore   *int       `json:"yourScore,omitempty"`
+	Result      *Aggregate `json:"result,omitempty"`
+}
+
+// Aggregate of anonymous scores.
+type Aggregate struct {
+	Count        int         `json:"count"`
+	Average      float64     `json:"average"`
+	Distribution map[int]int `json:"distribution"`
+}
+
+// ColumnView is a feedback column and its cards.
+type ColumnView struct {
+	ID       string     `json:"id"`
+	Title    string     `json:"title"`
+	Prompt   string     `json:"prompt,omitempty"`
+	Revealed bool       `json:"revealed"`
+	Cards    []CardView `json:"cards"`
+}
+
+// CardView is a card as the viewer may see it: a concealed card of someone
+// else shows only that it exists.
+type CardView struct {
+	ID        string `json:"id"`
+	ColumnID  string `json:"columnId"`
+	Text      string `json:"text,omitempty"`
+	Concealed bool   `json:"concealed"`
+	Mine      bool   `json:"mine,omitempty"`
+	Author    string `json:"author,omitempty"`
+	GroupID   string `json:"groupId,omitempty"`
+	Imported  bool   `json:"imported,omitempty"`
+	Votes     int    `json:"votes"`
+}
+
+// GroupView is a group of cards.
+type GroupView struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name,omitempty"`
+	CardIDs []string `json:"cardIds"`
+	Votes   int      `json:"votes"`
+}
+
+// VotingView is the voting round: the viewer's own votes, and totals.
+type VotingView struct {
+	RoundID       string         `json:"roundId"`
+	Open          bool           `json:"open"`
+	Budget        int            `json:"budget"`
+	Cap           int            `json:"cap,omitempty"`
+	YourVotes     map[string]int `json:"yourVotes"`
+	YourRemaining int            `json:"yourRemaining"`
+	Cast          int            `json:"cast"`
+	Remaining     int            `json:"remaining"`
+	// For the moderator only: how many voters have voted at all, and how
+	// many have spent their whole budget. Never who.
+	VotersStarted *int `json:"votersStarted,omitempty"`
+	VotersDone    *int `json:"votersDone,omitempty"`
+}
+
+// TopicView is a topic (group or ungrouped revealed card) in vote order.
+type TopicView struct {
+	ID    string `json:"id"`
+	Kind  string `json:"kind"` // "card" or "group"
+	Title string `json:"title"`
+	Votes int    `json:"votes"`
+}
+
+// ActionView is an action item.
+type ActionView struct {
+	ID       string       `json:"id"`
+	Title    string       `json:"title"`
+	TopicID  string       `json:"topicId,omitempty"`
+	Assignee string       `json:"assignee,omitempty"`
+	Due      *time.Time   `json:"due,omitempty"`
+	Status   ActionStatus `json:"status"`
+}
+
+// WhiteboardView is a whiteboard opened for a topic.
+type WhiteboardView struct {
+	WhiteboardID string `json:"whiteboardId"`
+	TopicID      string `json:"topicId"`
+	ActionID     string `json:"actionId,omitempty"`
+}
+
+// RotiView is the ROTI: how many rated, the viewer's own rating, and the
+// result once everyone rated or it closed.
+type RotiView struct {
+	Closed       bool       `json:"closed"`
+	Ratings      int        `json:"ratings"`
+	Participants int        `json:"participants"`
+	YourScore    *int       `json:"yourScore,omitempty"`
+	Result       *Aggregate `json:"result,omitempty"`
+}
+
+// owns reports whether an author field names the viewer.
+func (v Viewer) owns(author string) bool {
+	if author == "" {
+		return false
+	}
+	return (v.UserID != "" && author == v.UserID) || (v.Pseudonym != "" && author == v.Pseudonym)
+}
+
+// shownAuthor is an author as it may appear to others: never in an
+// anonymous retro, never a pseudonym.
+func (s State) shownAuthor(author string) string {
+	if s.Anonymous || isPseudonym(author) {
+		return ""
+	}
+	return author
+}
+
+// voterKey is how the viewer's own votes are keyed.
+func (s State) voterKey(v Viewer) string {
+	if s.Anonymous {
+		return v.Pseudonym
+	}
+	return v.UserID
+}
+
+// View is what the viewer may see of the retro.
+func View(s State, v Viewer) RetroView {
+	if !s.Created {
+		return RetroView{}
+	}
+	role, isPart := s.Participants[v.UserID]
+	isMod := v.UserID != "" && v.UserID == s.Moderator
+	out := RetroView{
+		RetroID: s.RetroID, TeamID: s.TeamID, Title: s.Title, Moderator: s.Moderator,
+		You:       YouView{UserID: v.UserID, Participant: isPart, Moderator: isMod, Role: role},
+		Anonymous: s.Anonymous, Locked: s.Locked, Closed: s.Closed,
+		Agenda: slices.Clone(s.Agenda), CurrentStep: s.Current,
+		Participants: []ParticipantView{}, ActionReview: []CarriedActionView{},
+		Columns: []ColumnView{}, Groups: []GroupView{}, Topics: []TopicView{},
+		Actions: []ActionView{}, Whiteboards: []WhiteboardView{},
+		Focus: s.Focus,
+	}
+	if s.Timer != nil {
+		t := *s.Timer
+		out.Timer = &t
+	}
+	for _, id := range s.ParticipantOrder {
+		out.Participants = append(out.Participants, ParticipantView{UserID: id, Role: s.Participants[id]})
+	}
+	if s.Icebreaker != nil {
+		iv := &IcebreakerView{QuestionID: s.Icebreaker.QuestionID, Text: s.Icebreaker.Text, Answers: []AnswerView{}}
+		for _, a := range s.IceAnswers {
+			iv.Answers = append(iv.Answers, AnswerView{ID: a.CardID, Text: a.Text, Author: s.shownAuthor(a.Author), Mine: v.owns(a.Author)})
+		}
+		out.Icebreaker = iv
+	}
+	for _, ca := range s.Carried {
+		cv := CarriedActionView{OpenAction: ca.OpenAction, Outcome: ca.Outcome, Comments: []AnswerView{}}
+		for _, c := range ca.Comments {
+			cv.Comments = append(cv.Comments, AnswerView{ID: c.ID, Text: c.Text, Author: s.shownAuthor(c.Author), Mine: v.owns(c.Author)})
+		}
+		out.ActionReview = append(out.ActionReview, cv)
+	}
+	out.Health = healthView(s, v)
+	out.Columns = columnsView(s, v)
+	for _, id := range s.GroupOrder {
+		g := s.Groups[id]
+		out.Groups = append(out.Groups, GroupView{ID: g.ID, Name: g.Name, CardIDs: slices.Clone(g.Cards), Votes: s.topicVotes(g.ID)})
+	}
+	out.Voting = votingView(s, v, isMod)
+	out.Topics = topicsView(s)
+	for _, id := range s.ActionOrder {
+		a := s.Actions[id]
+		out.Actions = append(out.Actions, ActionView{ID: a.ID, Title: a.Title, TopicID: a.TopicID, Assignee: a.Assignee, Due: a.Due, Status: a.Status})
+	}
+	for _, w := range s.Whiteboards {
+		out.Whiteboards = append(out.Whiteboards, WhiteboardView(w))
+	}
+	out.Roti = rotiView(s, v)
+	return out
+}
+
+func columnsView(s State, v Viewer) []ColumnView {
+	cols := make([]ColumnView, 0, len(s.Columns))
+	index := map[string]int{}
+	for i, c := range s.Columns {
+		index[c.ID] = i
+		cols = append(cols, ColumnView{ID: c.ID, Title: c.Title, Prompt: c.Prompt, Revealed: s.Revealed[c.ID], Cards: []CardView{}})
+	}
+	for _, id := range s.CardOrder {
+		c := s.Cards[id]
+		i, ok := index[c.ColumnID]
+		if !ok {
+			continue
+		}
+		revealed := s.Revealed[c.ColumnID]
+		mine := v.owns(c.Author)
+		cv := CardView{ID: c.ID, ColumnID: c.ColumnID, Concealed: !revealed, Mine: mine, Imported: c.Imported}
+		if revealed || mine {
+			cv.Text = c.Text
+			cv.Author = s.shownAuthor(c.Author)
+		}
+		if revealed {
+			cv.GroupID = c.GroupID
+			cv.Votes = s.Tally[c.ID]
+		}
+		cols[i].Cards = append(cols[i].Cards, cv)
+	}
+	return cols
+}
+
+func topicsView(s State) []TopicView {
+	out := []TopicView{}
+	for _, id := range s.GroupOrder {
+		g := s.Groups[id]
+		out = append(out, TopicView{ID: id, Kind: "group", Title: g.Name, Votes: s.topicVotes(id)})
+	}
+	for _, id := range s.CardOrder {
+		c := s.Cards[id]
+		if c.GroupID != "" || !s.Revealed[c.ColumnID] {
+			continue
+		}
+		out = append(out, TopicView{ID: id, Kind: "card", Title: c.Text, Votes: s.topicVotes(id)})
+	}
+	slices.SortStableFunc(out, func(a, b TopicView) int { return b.Votes - a.Votes })
+	return out
+}
+
+func votingView(s State, v Viewer, isMod bool) *VotingView {
+	r := s.Round
+	if r == nil {
+		return nil
+	}
+	vv := &VotingView{RoundID: r.ID, Open: r.Open, Budget: r.Budget, Cap: r.Cap, YourVotes: map[string]int{}}
+	me := s.voterKey(v)
+	perVoter := map[string]int{}
+	for k, n := range r.Votes {
+		vv.Cast += n
+		perVoter[k.Voter] += n
+		if me != "" && k.Voter == me {
+			vv.YourVotes[k.Topic] = n
+		}
+	}
+	if _, ok := s.Participants[v.UserID]; ok && me != "" {
+		vv.YourRemaining = max(0, r.Budget-perVoter[me])
+	}
+	vv.Remaining = max(0, r.Budget*len(s.Participants)-vv.Cast)
+	if isMod {
+		started, done := 0, 0
+		for _, n := range perVoter {
+			if n > 0 {
+				started++
+			}
+			if n >= r.Budget {
+				done++
+			}
+		}
+		vv.VotersStarted, vv.VotersDone = &started, &done
+	}
+	return vv
+}
+
+func healthView(s State, v Viewer) *HealthView {
+	if !s.Health.Started {
+		return nil
+	}
+	hv := &HealthView{Revealed: s.Health.Revealed, Questions: []HealthQuestionView{}}
+	for _, q := range s.Health.Questions {
+		dist := map[int]int{}
+		for k, n := range s.Health.Imported[q.ID] {
+			dist[k] += n
+		}
+		for k, score := range s.Health.Answers {
+			if k.Question == q.ID {
+				dist[score]++
+			}
+		}
+		qv := HealthQuestionView{Question: q}
+		for _, n := range dist {
+			qv.Respondents += n
+		}
+		if v.Pseudonym != "" {
+			if score, ok := s.Health.Answers[answerKey{q.ID, v.Pseudonym}]; ok {
+				qv.YourScore = &score
+			}
+		}
+		if s.Health.Revealed {
+			qv.Result = aggregate(dist)
+		}
+		hv.Questions = append(hv.Questions, qv)
+	}
+	return hv
+}
+
+func rotiView(s State, v Viewer) RotiView {
+	rv := RotiView{Closed: s.Roti.Closed, Ratings: len(s.Roti.Ratings), Participants: len(s.Participants)}
+	if v.Pseudonym != "" {
+		if score, ok := s.Roti.Ratings[v.Pseudonym]; ok {
+			rv.YourScore = &score
+		}
+	}
+	if s.rotiVisible() {
+		dist := map[int]int{}
+		for _, score := range s.Roti.Ratings {
+			dist[score]++
+		}
+		rv.Result = aggregate(dist)
+	}
+	return rv
+}
+
+func aggregate(dist map[int]int) *Aggregate {
+	a := &Aggregate{Distribution: map[int]int{}}
+	sum := 0
+	for score, n := range dist {
+		if n == 0 {
+			continue
+		}
+		a.Distribution[score] = n
+		a.Count += n
+		sum += score * n
+	}
+	if a.Count > 0 {
+		a.Average = float64(sum) / float64(a.Count)
+	}
+	return a
+}
