@@ -1,0 +1,65 @@
+package survey
+
+import (
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain/catalog"
+)
+
+// Event is something that happened to a survey.
+type Event interface{ EventType() string }
+
+// SurveyCreated: the survey exists with these questions and this window.
+type SurveyCreated struct {
+	SurveyID         string             `json:"surveyId"`
+	TeamIDs          []string           `json:"teamIds"`
+	Title            string             `json:"title"`
+	RetroID          string             `json:"retroId,omitempty"`
+	HealthQuestions  []catalog.Question `json:"healthQuestions"`
+	OpenQuestions    []OpenQuestion     `json:"openQuestions"`
+	OpensAt          time.Time          `json:"opensAt"`
+	ClosesAt         time.Time          `json:"closesAt"`
+	NamedOpenAnswers bool               `json:"namedOpenAnswers,omitempty"`
+	CreatedBy        string             `json:"createdBy"`
+	At               time.Time          `json:"at"`
+}
+
+// ResponseSubmitted: an anonymous respondent answered (again). Respondent is
+// a pseudonym, never a user ID.
+type ResponseSubmitted struct {
+	Respondent  string            `json:"respondent"`
+	Ratings     map[string]int    `json:"ratings,omitempty"`
+	OpenAnswers map[string]string `json:"openAnswers,omitempty"`
+	Replaces    bool              `json:"replaces,omitempty"`
+	At          time.Time         `json:"at"`
+}
+
+// NamedAnswersSubmitted: in a survey with named open answers, Author
+// answered the open questions (again).
+type NamedAnswersSubmitted struct {
+	Author   string            `json:"author"`
+	Answers  map[string]string `json:"answers"`
+	Replaces bool              `json:"replaces,omitempty"`
+	At       time.Time         `json:"at"`
+}
+
+// SurveyClosed: no more responses; results are visible. Early is true when
+// the creator closed it before ClosesAt.
+type SurveyClosed struct {
+	ClosedBy string    `json:"closedBy"`
+	Early    bool      `json:"early,omitempty"`
+	At       time.Time `json:"at"`
+}
+
+// Event type names as stored in the log; stable once written.
+const (
+	TypeSurveyCreated         = "survey.SurveyCreated"
+	TypeResponseSubmitted     = "survey.ResponseSubmitted"
+	TypeNamedAnswersSubmitted = "survey.NamedAnswersSubmitted"
+	TypeSurveyClosed          = "survey.SurveyClosed"
+)
+
+func (SurveyCreated) EventType() string         { return TypeSurveyCreated }
+func (ResponseSubmitted) EventType() string     { return TypeResponseSubmitted }
+func (NamedAnswersSubmitted) EventType() string { return TypeNamedAnswersSubmitted }
+func (SurveyClosed) EventType() string          { return TypeSurveyClosed }

@@ -1,0 +1,86 @@
+package survey_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/survey"
+)
+
+func TestSubmitResponseIsRecordedUnderThePseudonym(t *testing.T) {
+	thenEvents(t, created(),
+		survey.SubmitResponse{Actor: dan, At: during, Ratings: map[string]int{"q-safety": 5, "q-enps": 0}, OpenAnswers: map[string]string{"o-improve": "  Pair more  "}},
+		survey.ResponseSubmitted{Respondent: dan.Pseudonym, Ratings: map[string]int{"q-safety": 5, "q-enps": 0}, OpenAnswers: map[string]string{"o-improve": "Pair more"}, At: during})
+}
+
+func TestResubmittingReplacesTheEarlierResponse(t *testing.T) {
+	s := thenEvents(t, answered(),
+		survey.SubmitResponse{Actor: dan, At: during.Add(time.Hour), Ratings: map[string]int{"q-safety": 1}},
+		survey.ResponseSubmitted{Respondent: dan.Pseudonym, Ratings: map[string]int{"q-safety": 1}, Replaces: true, At: during.Add(time.Hour)})
+	if len(s.Responses) != 2 {
+		t.Fatalf("%d responses, want 2", len(s.Responses))
+	}
+	if r := s.Responses[dan.Pseudonym]; r.Ratings["q-safety"] != 1 || r.Ratings["q-enps"] != 0 || r.OpenAnswers != nil {
+		t.Fatalf("dan's response = %+v, want only the new rating", r)
+	}
+}
+
+func TestAnEmptyOpenAnswerIsASkippedQuestion(t *testing.T) {
+	thenEvents(t, created(),
+		survey.SubmitResponse{Actor: dan, At: opens, Ratings: map[string]int{"q-enps": 10}, OpenAnswers: map[string]string{"o-improve": "  "}},
+		survey.ResponseSubmitted{Respondent: dan.Pseudonym, Ratings: map[string]int{"q-enps": 10}, At: opens})
+}
+
+func TestNamedOpenAnswersAreSentApartFromAnonymousRatings(t *testing.T) {
+	s := thenEvents(t, named(),
+		survey.SubmitResponse{Actor: dan, At: during, OpenAnswers: map[string]string{"o-improve": "Fewer meetings"}},
+		survey.NamedAnswersSubmitted{Author: "dan", Answers: map[string]string{"o-improve": "Fewer meetings"}, At: during})
+	evs, _, err := survey.Decider().Run(append(named(), survey.NamedAnswersSubmitted{Author: "dan", Answers: map[string]string{"o-improve": "x"}}),
+		survey.SubmitResponse{Actor: dan, At: during, Ratings: map[string]int{"q-safety": 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := evs[0].(survey.ResponseSubmitted); !ok || r.Respondent != dan.Pseudonym {
+		t.Fatalf("ratings in a named survey = %#v, want them under the pseudonym", evs)
+	}
+	if s.NamedAnswers["dan"]["o-improve"] != "Fewer meetings" || len(s.Responses) != 0 {
+		t.Fatalf("named answers %v, responses %v", s.NamedAnswers, s.Responses)
+	}
+}
+
+func TestNamedAnswersResubmittedReplace(t *testing.T) {
+	given := append(named(), survey.NamedAnswersSubmitted{Author: "dan", Answers: map[string]string{"o-improve": "x"}, At: during})
+	thenEvents(t, given,
+		survey.SubmitResponse{Actor: dan, At: during, OpenAnswers: map[string]string{"o-improve": "y"}},
+		survey.NamedAnswersSubmitted{Author: "dan", Answers: map[string]string{"o-improve": "y"}, Replaces: true, At: during})
+}
+
+func TestSubmitResponseRejections(t *testing.T) {
+	ok := survey.SubmitResponse{Actor: dan, At: during, Ratings: map[string]int{"q-safety": 3}}
+	with := func(f func(*survey.SubmitResponse)) survey.SubmitResponse { c := ok; f(&c); return c }
+	early := created()
+	early[0] = func() survey.SurveyCreated { e := createdEvent(); e.OpensAt = during; return e }()
+	thenRejected(t, map[string]rejection{
+		"no survey":               {nil, ok, domain.NotFound, survey.CodeNotFound},
+		"no actor":                {created(), with(func(c *survey.SubmitResponse) { c.Actor = domain.Actor{} }), domain.Invalid, survey.CodeActorRequired},
+		"not open yet":            {early, with(func(c *survey.SubmitResponse) { c.At = opens }), domain.Conflict, survey.CodeNotOpenYet},
+		"window over":             {created(), with(func(c *survey.SubmitResponse) { c.At = closes }), domain.Conflict, survey.CodeClosed},
+		"closed early":            {append(created(), survey.SurveyClosed{ClosedBy: "carol", Early: true, At: opens}), ok, domain.Conflict, survey.CodeClosed},
+		"unknown rating":          {created(), with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-nope": 3} }), domain.Invalid, survey.CodeUnknownQuestion},
+		"rating an open question": {created(), with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"o-improve": 3} }), domain.Invalid, survey.CodeUnknownQuestion},
+		"five-scale zero":         {created(), with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-safety": 0} }), domain.Invalid, survey.CodeRatingOutOfRange},
+		"five-scale six":          {created(), with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-safety": 6} }), domain.Invalid, survey.CodeRatingOutOfRange},
+		"ten-scale eleven":        {created(), with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-enps": 11} }), domain.Invalid, survey.CodeRatingOutOfRange},
+		"ten-scale negative":      {created(), with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-enps": -1} }), domain.Invalid, survey.CodeRatingOutOfRange},
+		"unknown open":            {created(), with(func(c *survey.SubmitResponse) { c.OpenAnswers = map[string]string{"q-safety": "hm"} }), domain.Invalid, survey.CodeUnknownQuestion},
+		"answer too long": {created(), with(func(c *survey.SubmitResponse) {
+			c.OpenAnswers = map[string]string{"o-improve": strings.Repeat("a", 2001)}
+		}), domain.Invalid, survey.CodeAnswerTooLong},
+		"empty":                    {created(), with(func(c *survey.SubmitResponse) { c.Ratings = nil; c.OpenAnswers = map[string]string{"o-improve": ""} }), domain.Invalid, survey.CodeEmptyResponse},
+		"no pseudonym":             {created(), with(func(c *survey.SubmitResponse) { c.Actor.Pseudonym = "" }), domain.Invalid, survey.CodePseudonymRequired},
+		"user ID as pseudonym":     {created(), with(func(c *survey.SubmitResponse) { c.Actor.Pseudonym = "dan" }), domain.Invalid, survey.CodePseudonymRequired},
+		"named mixed with ratings": {named(), with(func(c *survey.SubmitResponse) { c.OpenAnswers = map[string]string{"o-improve": "hi"} }), domain.Invalid, survey.CodeSubmitSeparately},
+	})
+}
