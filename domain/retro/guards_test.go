@@ -1,0 +1,173 @@
+package retro_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+)
+
+// Every command on an existing retro shares these rejections: no retro, a
+// closed retro, no acting user, the wrong role, and (for contributions) a
+// locked retro. Each command is listed once with whether it is a
+// moderator tool.
+var guarded = []struct {
+	name      string
+	moderator bool
+	cmd       func(domain.Actor) retro.Command
+}{
+	{"LockRetro", true, func(a domain.Actor) retro.Command { return retro.LockRetro{Actor: a, At: t0} }},
+	{"UnlockRetro", true, func(a domain.Actor) retro.Command { return retro.UnlockRetro{Actor: a, At: t0} }},
+	{"HandOverModeration", true, func(a domain.Actor) retro.Command {
+		return retro.HandOverModeration{Actor: a, At: t0, To: alice.UserID}
+	}},
+	{"SetAnonymity", true, func(a domain.Actor) retro.Command { return retro.SetAnonymity{Actor: a, At: t0, Anonymous: true} }},
+	{"CloseRetro", true, func(a domain.Actor) retro.Command { return retro.CloseRetro{Actor: a, At: t0} }},
+	{"GoToStep", true, func(a domain.Actor) retro.Command { return retro.GoToStep{Actor: a, At: t0, StepID: "collect"} }},
+	{"SkipStep", true, func(a domain.Actor) retro.Command { return retro.SkipStep{Actor: a, At: t0, StepID: "icebreaker"} }},
+	{"ReorderSteps", true, func(a domain.Actor) retro.Command { return retro.ReorderSteps{Actor: a, At: t0} }},
+	{"AddStep", true, func(a domain.Actor) retro.Command {
+		return retro.AddStep{Actor: a, At: t0, Step: retro.Step{ID: "wb", Kind: retro.KindWhiteboard}}
+	}},
+	{"StartTimer", true, func(a domain.Actor) retro.Command { return retro.StartTimer{Actor: a, At: t0, Duration: time.Minute} }},
+	{"ExtendTimer", true, func(a domain.Actor) retro.Command { return retro.ExtendTimer{Actor: a, At: t0, By: time.Minute} }},
+	{"StopTimer", true, func(a domain.Actor) retro.Command { return retro.StopTimer{Actor: a, At: t0} }},
+	{"ChooseIcebreaker", true, func(a domain.Actor) retro.Command { return retro.ChooseIcebreaker{Actor: a, At: t0, Text: "Hi?"} }},
+	{"StartHealthCheck", true, func(a domain.Actor) retro.Command {
+		return retro.StartHealthCheck{Actor: a, At: t0, Questions: questions}
+	}},
+	{"RevealHealthCheck", true, func(a domain.Actor) retro.Command { return retro.RevealHealthCheck{Actor: a, At: t0} }},
+	{"ImportSurvey", true, func(a domain.Actor) retro.Command { return retro.ImportSurvey{Actor: a, At: t0, SurveyID: "s1"} }},
+	{"RevealColumn", true, func(a domain.Actor) retro.Command { return retro.RevealColumn{Actor: a, At: t0, ColumnID: "keep"} }},
+	{"StartVoting", true, func(a domain.Actor) retro.Command {
+		return retro.StartVoting{Actor: a, At: t0, RoundID: "r1", Budget: 3}
+	}},
+	{"CloseVoting", true, func(a domain.Actor) retro.Command { return retro.CloseVoting{Actor: a, At: t0} }},
+	{"SetTopicVotes", true, func(a domain.Actor) retro.Command { return retro.SetTopicVotes{Actor: a, At: t0, TopicID: "c1", Votes: 2} }},
+	{"FocusTopic", true, func(a domain.Actor) retro.Command { return retro.FocusTopic{Actor: a, At: t0, TopicID: "c1"} }},
+	{"CloseRoti", true, func(a domain.Actor) retro.Command { return retro.CloseRoti{Actor: a, At: t0} }},
+
+	{"AnswerIcebreaker", false, func(a domain.Actor) retro.Command {
+		return retro.AnswerIcebreaker{Actor: a, At: t0, CardID: "i1", Text: "Tea"}
+	}},
+	{"ReviewAction", false, func(a domain.Actor) retro.Command {
+		return retro.ReviewAction{Actor: a, At: t0, ActionID: "act-old-1", Outcome: retro.OutcomeDone}
+	}},
+	{"CommentOnAction", false, func(a domain.Actor) retro.Command {
+		return retro.CommentOnAction{Actor: a, At: t0, ActionID: "act-old-1", CommentID: "cm1", Text: "Almost"}
+	}},
+	{"AnswerHealthCheck", false, func(a domain.Actor) retro.Command {
+		return retro.AnswerHealthCheck{Actor: a, At: t0, QuestionID: "q-fun", Score: 3}
+	}},
+	{"AddCard", false, func(a domain.Actor) retro.Command {
+		return retro.AddCard{Actor: a, At: t0, CardID: "c9", ColumnID: "keep", Text: "x"}
+	}},
+	{"EditCard", false, func(a domain.Actor) retro.Command { return retro.EditCard{Actor: a, At: t0, CardID: "c1", Text: "y"} }},
+	{"DeleteCard", false, func(a domain.Actor) retro.Command { return retro.DeleteCard{Actor: a, At: t0, CardID: "c1"} }},
+	{"MergeCard", false, func(a domain.Actor) retro.Command {
+		return retro.MergeCard{Actor: a, At: t0, CardID: "c1", TargetID: "c2", NewGroupID: "g1"}
+	}},
+	{"MoveCardOut", false, func(a domain.Actor) retro.Command { return retro.MoveCardOut{Actor: a, At: t0, CardID: "c1"} }},
+	{"MergeGroups", false, func(a domain.Actor) retro.Command {
+		return retro.MergeGroups{Actor: a, At: t0, GroupID: "g1", IntoGroupID: "g2"}
+	}},
+	{"NameGroup", false, func(a domain.Actor) retro.Command { return retro.NameGroup{Actor: a, At: t0, GroupID: "g1", Name: "n"} }},
+	{"CastVote", false, func(a domain.Actor) retro.Command { return retro.CastVote{Actor: a, At: t0, TopicID: "c1"} }},
+	{"RetractVote", false, func(a domain.Actor) retro.Command { return retro.RetractVote{Actor: a, At: t0, TopicID: "c1"} }},
+	{"CreateAction", false, func(a domain.Actor) retro.Command {
+		return retro.CreateAction{Actor: a, At: t0, ActionID: "a1", Title: "Do it"}
+	}},
+	{"AssignAction", false, func(a domain.Actor) retro.Command {
+		return retro.AssignAction{Actor: a, At: t0, ActionID: "a1", Assignee: "user-bob"}
+	}},
+	{"SetActionDueDate", false, func(a domain.Actor) retro.Command {
+		return retro.SetActionDueDate{Actor: a, At: t0, ActionID: "a1"}
+	}},
+	{"SetActionStatus", false, func(a domain.Actor) retro.Command {
+		return retro.SetActionStatus{Actor: a, At: t0, ActionID: "a1", Status: retro.ActionDone}
+	}},
+	{"OpenTopicWhiteboard", false, func(a domain.Actor) retro.Command {
+		return retro.OpenTopicWhiteboard{Actor: a, At: t0, WhiteboardID: "wb1", TopicID: "c1"}
+	}},
+	{"RateRoti", false, func(a domain.Actor) retro.Command { return retro.RateRoti{Actor: a, At: t0, Score: 7} }},
+}
+
+func TestEveryCommandIsRejectedWithoutRetroWhenClosedWithoutActorAndForTheWrongRole(t *testing.T) {
+	closed := base(t, false, retro.CloseRetro{Actor: mod, At: t0})
+	locked := base(t, false, retro.LockRetro{Actor: mod, At: t0})
+	for _, g := range guarded {
+		cases := []tc{
+			{name: "no retro", when: g.cmd(mod), kind: domain.NotFound, code: "retro-not-found"},
+			{name: "closed retro", given: closed, when: g.cmd(mod), kind: domain.Conflict, code: "retro-closed"},
+			{name: "no acting user", given: base(t, false), when: g.cmd(domain.Actor{}), kind: domain.Invalid, code: "actor-required"},
+		}
+		if g.moderator {
+			cases = append(cases, tc{name: "by a participant", given: base(t, false), when: g.cmd(alice),
+				kind: domain.Forbidden, code: "not-moderator"})
+		} else {
+			cases = append(cases,
+				tc{name: "by an outsider", given: base(t, false), when: g.cmd(eve), kind: domain.Forbidden, code: "not-participant"},
+				tc{name: "while locked", given: locked, when: g.cmd(alice), kind: domain.Conflict, code: "retro-locked"},
+			)
+		}
+		t.Run(g.name, func(t *testing.T) { run(t, cases) })
+	}
+}
+
+// The moderator steers a locked retro: locking stops contributions, not the
+// moderator's tools.
+func TestModeratorToolsWorkOnALockedRetro(t *testing.T) {
+	locked := base(t, false, retro.LockRetro{Actor: mod, At: t0})
+	for _, g := range guarded {
+		if !g.moderator {
+			continue
+		}
+		_, _, err := retro.Decider().Run(locked, g.cmd(mod))
+		if domain.CodeOf(err) == "retro-locked" {
+			t.Errorf("%s: rejected on a locked retro", g.name)
+		}
+	}
+}
+
+// Every command type appears in the guard table (found by reading the
+// package's source for types with the Command marker), so a new command
+// cannot escape the shared rejections untested.
+func TestGuardTableCoversEveryCommandOnAnExistingRetro(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{"CreateRetro": true, "JoinRetro": true}
+	for _, g := range guarded {
+		listed[g.name] = true
+	}
+	found := 0
+	for _, p := range pkgs {
+		for _, f := range p.Files {
+			for _, d := range f.Decls {
+				fn, ok := d.(*ast.FuncDecl)
+				if !ok || fn.Name.Name != "meta" || fn.Recv == nil {
+					continue
+				}
+				id, ok := fn.Recv.List[0].Type.(*ast.Ident)
+				if !ok {
+					continue
+				}
+				found++
+				if !listed[id.Name] {
+					t.Errorf("command %s is missing from the guard table", id.Name)
+				}
+			}
+		}
+	}
+	if found != len(listed) {
+		t.Errorf("found %d commands in the source, the table lists %d", found, len(listed))
+	}
+}
