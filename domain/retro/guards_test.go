@@ -49,7 +49,9 @@ var guarded = []struct {
 		return retro.StartVoting{Actor: a, At: t0, RoundID: "r1", Budget: 3}
 	}},
 	{"CloseVoting", true, func(a domain.Actor) retro.Command { return retro.CloseVoting{Actor: a, At: t0} }},
-	{"SetTopicVotes", true, func(a domain.Actor) retro.Command { return retro.SetTopicVotes{Actor: a, At: t0, TopicID: "c1", Votes: 2} }},
+	{"SetTopicVotes", true, func(a domain.Actor) retro.Command {
+		return retro.SetTopicVotes{Actor: a, At: t0, TopicID: "c1", Votes: 2}
+	}},
 	{"FocusTopic", true, func(a domain.Actor) retro.Command { return retro.FocusTopic{Actor: a, At: t0, TopicID: "c1"} }},
 	{"CloseRoti", true, func(a domain.Actor) retro.Command { return retro.CloseRoti{Actor: a, At: t0} }},
 

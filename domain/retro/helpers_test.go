@@ -36,9 +36,13 @@ var (
 )
 
 // actor is a user with their pseudonym in the retro under test.
-func actor(u string) domain.Actor { return domain.Actor{UserID: u, Pseudonym: domain.Pseudonym(key, u)} }
+func actor(u string) domain.Actor {
+	return domain.Actor{UserID: u, Pseudonym: domain.Pseudonym(key, u)}
+}
 
-func viewer(a domain.Actor) retro.Viewer { return retro.Viewer{UserID: a.UserID, Pseudonym: a.Pseudonym} }
+func viewer(a domain.Actor) retro.Viewer {
+	return retro.Viewer{UserID: a.UserID, Pseudonym: a.Pseudonym}
+}
 
 func create(anonymous bool) retro.CreateRetro {
 	return retro.CreateRetro{Actor: mod, At: t0, RetroID: "retro-1", TeamID: "team-1", Title: "Sprint 7",
