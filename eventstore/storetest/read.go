@@ -154,7 +154,7 @@ func subscribe(ctx context.Context, st eventstore.Store, after uint64, stream ev
 				return nil
 			}
 			sub.own = append(sub.own, e)
-			if e.StreamVersion == last && e.LastInCommit() {
+			if e.StreamVersion == last {
 				return errSeenAll
 			}
 			return nil
