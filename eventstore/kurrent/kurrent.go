@@ -19,6 +19,8 @@ import (
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
@@ -334,13 +336,48 @@ func (s *Store) Load(ctx context.Context, stream eventstore.StreamID, afterVersi
 	return out, nil
 }
 
-// startAt is where a read of $all after position after begins. Reads are
-// inclusive and subscriptions exclusive of it; deliverAfter filters either.
-func startAt(after uint64) esdb.AllPosition {
+// startAt is where a read of $all after position after begins: after
+// itself when it is the position of an event, else the newest event before
+// it. KurrentDB refuses to read from a position that is not an event's, and
+// callers may pass any number (such as a position minus one). Reads are
+// inclusive of the start and subscriptions exclusive; feed filters either.
+func (s *Store) startAt(ctx context.Context, client *esdb.Client, after uint64) (esdb.AllPosition, error) {
 	if after == 0 {
-		return esdb.Start{}
+		return esdb.Start{}, nil
 	}
-	return esdb.Position{Commit: after, Prepare: after}
+	at := esdb.Position{Commit: after, Prepare: after}
+	rs, err := client.ReadAll(ctx, esdb.ReadAllOptions{From: at}, 1)
+	if err != nil {
+		return nil, err
+	}
+	_, err = rs.Recv()
+	rs.Close()
+	if err == nil || errors.Is(err, io.EOF) {
+		return at, nil
+	}
+	if status.Code(err) != codes.InvalidArgument {
+		return nil, err
+	}
+	// Not an event's position: walk back from the end to the newest event
+	// at or before it. Cursors handed out by the store are valid, so this
+	// is for the odd caller, and costs about what the read itself will.
+	back, err := client.ReadAll(ctx, esdb.ReadAllOptions{Direction: esdb.Backwards, From: esdb.End{}}, math.MaxInt64)
+	if err != nil {
+		return nil, err
+	}
+	defer back.Close()
+	for {
+		ev, err := back.Recv()
+		if errors.Is(err, io.EOF) {
+			return esdb.Start{}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p := ev.OriginalEvent().Position; p.Commit <= after {
+			return p, nil
+		}
+	}
 }
 
 // rawEnd is the raw commit position of the newest event in $all, 0 if none.
@@ -376,7 +413,12 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, h eventstore.Handler)
 	if last <= after {
 		return nil
 	}
-	rs, err := client.ReadAll(ctx, esdb.ReadAllOptions{From: startAt(after)}, math.MaxInt64)
+	from, err := s.startAt(ctx, client, after)
+	if err != nil {
+		s.check(client, err)
+		return fmt.Errorf("kurrent: read all: find where to start: %w", err)
+	}
+	rs, err := client.ReadAll(ctx, esdb.ReadAllOptions{From: from}, math.MaxInt64)
 	if err != nil {
 		s.check(client, err)
 		return fmt.Errorf("kurrent: read all: %w", err)
@@ -454,8 +496,16 @@ func (s *Store) Subscribe(ctx context.Context, after uint64, h eventstore.Handle
 		return err
 	}
 	defer end()
+	from, err := s.startAt(ctx, client, after)
+	if err != nil {
+		s.check(client, err)
+		if ctx.Err() != nil {
+			return s.ctxErr(ctx)
+		}
+		return fmt.Errorf("kurrent: subscribe: find where to start: %w", err)
+	}
 	sub, err := client.SubscribeToAll(ctx, esdb.SubscribeToAllOptions{
-		From:   startAt(after),
+		From:   from,
 		Filter: &esdb.SubscriptionFilter{Type: esdb.StreamFilterType, Regex: streamFilterRegex},
 	})
 	if err != nil {
