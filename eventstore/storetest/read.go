@@ -133,7 +133,7 @@ type subscription struct {
 	mu       sync.Mutex
 	all      []eventstore.RecordedEvent // every event, any stream
 	own      []eventstore.RecordedEvent // the watched stream's events
-	stopErr  error
+	first    chan struct{}              // closed on the watched stream's first event
 	returned chan struct{}
 	err      error
 }
@@ -143,7 +143,7 @@ var errSeenAll = errors.New("subscriber saw the last event")
 // subscribe starts a subscription from after that watches stream until it
 // sees version last; it returns, with errSeenAll, from its handler then.
 func subscribe(ctx context.Context, st eventstore.Store, after uint64, stream eventstore.StreamID, last int64) *subscription {
-	sub := &subscription{returned: make(chan struct{})}
+	sub := &subscription{first: make(chan struct{}), returned: make(chan struct{})}
 	go func() {
 		defer close(sub.returned)
 		sub.err = st.Subscribe(ctx, after, func(_ context.Context, e eventstore.RecordedEvent) error {
@@ -152,6 +152,9 @@ func subscribe(ctx context.Context, st eventstore.Store, after uint64, stream ev
 			sub.all = append(sub.all, e)
 			if e.Stream != stream {
 				return nil
+			}
+			if len(sub.own) == 0 {
+				close(sub.first)
 			}
 			sub.own = append(sub.own, e)
 			if e.StreamVersion == last {
