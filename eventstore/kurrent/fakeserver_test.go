@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	api "github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/shared"
+	api "github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
 	"github.com/google/uuid"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
