@@ -39,8 +39,8 @@ func TestAnswerHealthCheck(t *testing.T) {
 			then: []retro.Event{retro.HealthCheckAnswered{QuestionID: "q-enps", Respondent: alice.Pseudonym, Score: 0, At: t0}}},
 		{name: "answering again with another score replaces it",
 			given: base(t, false, retro.StartHealthCheck{Actor: mod, At: t0, Questions: questions}, answer(alice, "q-fun", 4)),
-			when: answer(alice, "q-fun", 2),
-			then: []retro.Event{retro.HealthCheckAnswered{QuestionID: "q-fun", Respondent: alice.Pseudonym, Score: 2, At: t0}}},
+			when:  answer(alice, "q-fun", 2),
+			then:  []retro.Event{retro.HealthCheckAnswered{QuestionID: "q-fun", Respondent: alice.Pseudonym, Score: 2, At: t0}}},
 		{name: "the same answer again changes nothing",
 			given: base(t, false, retro.StartHealthCheck{Actor: mod, At: t0, Questions: questions}, answer(alice, "q-fun", 4)),
 			when:  answer(alice, "q-fun", 4)},
@@ -85,7 +85,7 @@ func TestRevealHealthCheck(t *testing.T) {
 
 func TestImportSurvey(t *testing.T) {
 	imp := retro.ImportSurvey{Actor: mod, At: t0, SurveyID: "survey-1",
-		Cards: []retro.ImportedCard{{CardID: "s1", ColumnID: "keep", Text: "async standups"}},
+		Cards:  []retro.ImportedCard{{CardID: "s1", ColumnID: "keep", Text: "async standups"}},
 		Scores: []retro.ImportedScore{{Question: questions[0], Distribution: map[int]int{4: 3, 2: 1}}},
 	}
 	with := func(f func(*retro.ImportSurvey)) retro.ImportSurvey {

@@ -1,0 +1,110 @@
+package retro_test
+
+import (
+	"testing"
+
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+)
+
+func add(a domain.Actor, id, col, text string) retro.AddCard {
+	return retro.AddCard{Actor: a, At: t0, CardID: id, ColumnID: col, Text: text}
+}
+
+func TestAddCard(t *testing.T) {
+	run(t, []tc{
+		{name: "writes a concealed card", given: base(t, false), when: add(alice, "c1", "keep", "pairing"),
+			then: []retro.Event{retro.CardAdded{CardID: "c1", ColumnID: "keep", Author: "user-alice", Text: "pairing", Concealed: true, At: t0}}},
+		{name: "in an anonymous retro the author is the pseudonym", given: base(t, true), when: add(alice, "c1", "keep", "pairing"),
+			then: []retro.Event{retro.CardAdded{CardID: "c1", ColumnID: "keep", Author: alice.Pseudonym, Text: "pairing", Concealed: true, At: t0}}},
+		{name: "a card still being written when the step moved on is accepted",
+			given: base(t, false, retro.GoToStep{Actor: mod, At: t0, StepID: "collect"}, retro.GoToStep{Actor: mod, At: t0, StepID: "discuss"}),
+			when:  add(alice, "c1", "keep", "late"),
+			then:  []retro.Event{retro.CardAdded{CardID: "c1", ColumnID: "keep", Author: "user-alice", Text: "late", Concealed: true, At: t0}}},
+		{name: "a card added to a revealed column is visible at once",
+			given: base(t, false, retro.RevealColumn{Actor: mod, At: t0, ColumnID: "keep"}),
+			when:  add(alice, "c1", "keep", "late"),
+			then:  []retro.Event{retro.CardAdded{CardID: "c1", ColumnID: "keep", Author: "user-alice", Text: "late", Concealed: false, At: t0}}},
+		{name: "rejects an anonymous card without pseudonym", given: base(t, true),
+			when: add(domain.Actor{UserID: alice.UserID}, "c1", "keep", "x"), kind: domain.Invalid, code: "pseudonym-required"},
+		{name: "rejects no card ID", given: base(t, false), when: add(alice, "", "keep", "x"), kind: domain.Invalid, code: "card-id-required"},
+		{name: "rejects an empty card", given: base(t, false), when: add(alice, "c1", "keep", " \n"), kind: domain.Invalid, code: "text-required"},
+		{name: "rejects an overlong card", given: base(t, false), when: add(alice, "c1", "keep", string(make([]rune, retro.MaxTextLen+1))),
+			kind: domain.Invalid, code: "text-too-long"},
+		{name: "rejects an unknown column", given: base(t, false), when: add(alice, "c1", "sad", "x"),
+			kind: domain.NotFound, code: "column-not-found"},
+		{name: "rejects a taken ID", given: base(t, false, add(bob, "c1", "keep", "x")), when: add(alice, "c1", "keep", "y"),
+			kind: domain.Conflict, code: "id-taken"},
+	})
+}
+
+func TestEditCard(t *testing.T) {
+	written := base(t, false, cards()...)
+	run(t, []tc{
+		{name: "the author edits a concealed card", given: written,
+			when: retro.EditCard{Actor: alice, At: t0, CardID: "c1", Text: "pair programming"},
+			then: []retro.Event{retro.CardEdited{CardID: "c1", Author: "user-alice", Text: "pair programming", At: t0}}},
+		{name: "the author edits an anonymous card by pseudonym", given: base(t, true, cards()...),
+			when: retro.EditCard{Actor: alice, At: t0, CardID: "c1", Text: "pair programming"},
+			then: []retro.Event{retro.CardEdited{CardID: "c1", Author: alice.Pseudonym, Text: "pair programming", At: t0}}},
+		{name: "the same text changes nothing", given: written, when: retro.EditCard{Actor: alice, At: t0, CardID: "c1", Text: "pairing"}},
+		{name: "rejects an empty text", given: written, when: retro.EditCard{Actor: alice, At: t0, CardID: "c1"},
+			kind: domain.Invalid, code: "text-required"},
+		{name: "rejects an anonymous edit without pseudonym", given: base(t, true, cards()...),
+			when: retro.EditCard{Actor: domain.Actor{UserID: alice.UserID}, At: t0, CardID: "c1", Text: "x"},
+			kind: domain.Invalid, code: "pseudonym-required"},
+		{name: "rejects an unknown card", given: written, when: retro.EditCard{Actor: alice, At: t0, CardID: "c9", Text: "x"},
+			kind: domain.NotFound, code: "card-not-found"},
+		{name: "rejects someone else's card", given: written, when: retro.EditCard{Actor: bob, At: t0, CardID: "c1", Text: "x"},
+			kind: domain.Forbidden, code: "not-author"},
+		{name: "rejects someone else's anonymous card", given: base(t, true, cards()...),
+			when: retro.EditCard{Actor: bob, At: t0, CardID: "c1", Text: "x"}, kind: domain.Forbidden, code: "not-author"},
+		{name: "rejects an edit after the column is revealed", given: revealedBoard(t, false),
+			when: retro.EditCard{Actor: alice, At: t0, CardID: "c1", Text: "x"}, kind: domain.Conflict, code: "column-revealed"},
+	})
+}
+
+func TestDeleteCard(t *testing.T) {
+	written := base(t, false, cards()...)
+	run(t, []tc{
+		{name: "the author deletes a concealed card", given: written, when: retro.DeleteCard{Actor: alice, At: t0, CardID: "c1"},
+			then: []retro.Event{retro.CardDeleted{CardID: "c1", Author: "user-alice", At: t0}}},
+		{name: "rejects an unknown card", given: written, when: retro.DeleteCard{Actor: alice, At: t0, CardID: "c9"},
+			kind: domain.NotFound, code: "card-not-found"},
+		{name: "rejects someone else's card", given: written, when: retro.DeleteCard{Actor: bob, At: t0, CardID: "c1"},
+			kind: domain.Forbidden, code: "not-author"},
+		{name: "rejects an imported card, which has no author",
+			given: base(t, false, retro.ImportSurvey{Actor: mod, At: t0, SurveyID: "s",
+				Cards: []retro.ImportedCard{{CardID: "s1", ColumnID: "keep", Text: "x"}}}),
+			when: retro.DeleteCard{Actor: mod, At: t0, CardID: "s1"}, kind: domain.Forbidden, code: "not-author"},
+		{name: "rejects an anonymous delete without pseudonym", given: base(t, true, cards()...),
+			when: retro.DeleteCard{Actor: domain.Actor{UserID: alice.UserID}, At: t0, CardID: "c1"},
+			kind: domain.Invalid, code: "pseudonym-required"},
+		{name: "rejects a delete after the column is revealed", given: revealedBoard(t, false),
+			when: retro.DeleteCard{Actor: alice, At: t0, CardID: "c1"}, kind: domain.Conflict, code: "column-revealed"},
+	})
+	s := fold(cat(written, []retro.Event{retro.CardDeleted{CardID: "c1", Author: "user-alice", At: t0}}))
+	if v := retro.View(s, viewer(alice)); len(v.Columns[0].Cards) != 1 || v.Columns[0].Cards[0].ID != "c2" {
+		t.Fatalf("after deleting c1 the keep column shows %+v", v.Columns[0].Cards)
+	}
+}
+
+func TestRevealColumn(t *testing.T) {
+	written := base(t, false, cards()...)
+	run(t, []tc{
+		{name: "reveals", given: written, when: retro.RevealColumn{Actor: mod, At: t0, ColumnID: "keep"},
+			then: []retro.Event{retro.ColumnRevealed{ColumnID: "keep", At: t0}}},
+		{name: "revealing again changes nothing", given: revealedBoard(t, false), when: retro.RevealColumn{Actor: mod, At: t0, ColumnID: "keep"}},
+		{name: "rejects an unknown column", given: written, when: retro.RevealColumn{Actor: mod, At: t0, ColumnID: "sad"},
+			kind: domain.NotFound, code: "column-not-found"},
+	})
+	// Column by column: revealing keep shows keep's cards, not stop's.
+	s := fold(cat(written, []retro.Event{retro.ColumnRevealed{ColumnID: "keep", At: t0}}))
+	v := retro.View(s, viewer(bob))
+	if c := v.Columns[0].Cards[0]; c.Text != "pairing" || c.Concealed || c.Author != "user-alice" {
+		t.Fatalf("revealed keep card as bob sees it: %+v", c)
+	}
+	if c := v.Columns[1].Cards[0]; c.Text != "" || !c.Concealed || c.Author != "" {
+		t.Fatalf("concealed stop card as bob sees it: %+v", c)
+	}
+}
