@@ -40,7 +40,9 @@ type Question struct {
 	Dimension string `json:"dimension"`
 	Text      string `json:"text"`
 	Scale     Scale  `json:"scale"`
-	// Low and High describe the ends of the scale.
+	// Low and High describe the ends of the scale. Every question is
+	// worded so that the high end is the healthy one, so scores can be
+	// averaged per dimension and compared across packs without flipping.
 	Low  string `json:"low"`
 	High string `json:"high"`
 }
