@@ -1,0 +1,138 @@
+package retro_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+)
+
+func TestFocusTopic(t *testing.T) {
+	board := revealedBoard(t, false, merge(alice, "c2", "c1", "g1"))
+	run(t, []tc{
+		{name: "focuses a topic", given: board, when: retro.FocusTopic{Actor: mod, At: t0, TopicID: "c3"},
+			then: []retro.Event{retro.TopicFocused{TopicID: "c3", At: t0}}},
+		{name: "focusing a grouped card focuses its group", given: board, when: retro.FocusTopic{Actor: mod, At: t0, TopicID: "c1"},
+			then: []retro.Event{retro.TopicFocused{TopicID: "g1", At: t0}}},
+		{name: "clears the focus", given: revealedBoard(t, false, retro.FocusTopic{Actor: mod, At: t0, TopicID: "c3"}),
+			when: retro.FocusTopic{Actor: mod, At: t0}, then: []retro.Event{retro.TopicFocused{At: t0}}},
+		{name: "focusing the focused topic changes nothing", given: revealedBoard(t, false, retro.FocusTopic{Actor: mod, At: t0, TopicID: "c3"}),
+			when: retro.FocusTopic{Actor: mod, At: t0, TopicID: "c3"}},
+		{name: "rejects an unknown topic", given: board, when: retro.FocusTopic{Actor: mod, At: t0, TopicID: "c9"},
+			kind: domain.NotFound, code: "topic-not-found"},
+	})
+}
+
+func TestCreateAction(t *testing.T) {
+	due := t0.Add(7 * 24 * time.Hour)
+	board := revealedBoard(t, true, merge(alice, "c2", "c1", "g1"))
+	run(t, []tc{
+		{name: "derives an action from a group, with assignee and due date, naming no creator", given: board,
+			when: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1", Title: "Pair daily", TopicID: "c2", Assignee: "user-bob", Due: &due},
+			then: []retro.Event{retro.ActionCreated{ActionID: "a1", Title: "Pair daily", TopicID: "g1", Assignee: "user-bob", Due: &due, At: t0}}},
+		{name: "a free action", given: board, when: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1", Title: "Tidy"},
+			then: []retro.Event{retro.ActionCreated{ActionID: "a1", Title: "Tidy", At: t0}}},
+		{name: "rejects no ID", given: board, when: retro.CreateAction{Actor: alice, At: t0, Title: "x"},
+			kind: domain.Invalid, code: "action-id-required"},
+		{name: "rejects no title", given: board, when: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1"},
+			kind: domain.Invalid, code: "title-required"},
+		{name: "rejects a taken ID", given: revealedBoard(t, false, retro.CreateAction{Actor: bob, At: t0, ActionID: "a1", Title: "x"}),
+			when: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1", Title: "y"}, kind: domain.Conflict, code: "id-taken"},
+		{name: "rejects an unknown topic", given: board, when: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1", Title: "x", TopicID: "c9"},
+			kind: domain.NotFound, code: "topic-not-found"},
+	})
+}
+
+func withAction(t *testing.T) []retro.Event {
+	return revealedBoard(t, false, retro.CreateAction{Actor: alice, At: t0, ActionID: "a1", Title: "Pair daily", TopicID: "c1"})
+}
+
+func TestAssignAction(t *testing.T) {
+	run(t, []tc{
+		{name: "assigns", given: withAction(t), when: retro.AssignAction{Actor: bob, At: t0, ActionID: "a1", Assignee: "user-bob"},
+			then: []retro.Event{retro.ActionAssigned{ActionID: "a1", Assignee: "user-bob", At: t0}}},
+		{name: "the same assignee changes nothing", given: withAction(t), when: retro.AssignAction{Actor: bob, At: t0, ActionID: "a1"}},
+		{name: "rejects an unknown action", given: withAction(t), when: retro.AssignAction{Actor: bob, At: t0, ActionID: "a9", Assignee: "x"},
+			kind: domain.NotFound, code: "action-not-found"},
+	})
+}
+
+func TestSetActionDueDate(t *testing.T) {
+	due := t0.Add(48 * time.Hour)
+	run(t, []tc{
+		{name: "sets a due date", given: withAction(t), when: retro.SetActionDueDate{Actor: bob, At: t0, ActionID: "a1", Due: &due},
+			then: []retro.Event{retro.ActionDueDateSet{ActionID: "a1", Due: &due, At: t0}}},
+		{name: "rejects an unknown action", given: withAction(t), when: retro.SetActionDueDate{Actor: bob, At: t0, ActionID: "a9", Due: &due},
+			kind: domain.NotFound, code: "action-not-found"},
+	})
+}
+
+func TestSetActionStatus(t *testing.T) {
+	run(t, []tc{
+		{name: "marks done", given: withAction(t), when: retro.SetActionStatus{Actor: bob, At: t0, ActionID: "a1", Status: retro.ActionDone},
+			then: []retro.Event{retro.ActionStatusSet{ActionID: "a1", Status: retro.ActionDone, At: t0}}},
+		{name: "the same status changes nothing", given: withAction(t),
+			when: retro.SetActionStatus{Actor: bob, At: t0, ActionID: "a1", Status: retro.ActionOpen}},
+		{name: "rejects an unknown status", given: withAction(t), when: retro.SetActionStatus{Actor: bob, At: t0, ActionID: "a1", Status: "meh"},
+			kind: domain.Invalid, code: "status-invalid"},
+		{name: "rejects an unknown action", given: withAction(t),
+			when: retro.SetActionStatus{Actor: bob, At: t0, ActionID: "a9", Status: retro.ActionDone},
+			kind: domain.NotFound, code: "action-not-found"},
+	})
+}
+
+func TestOpenTopicWhiteboard(t *testing.T) {
+	open := func(wb, topic, action string) retro.OpenTopicWhiteboard {
+		return retro.OpenTopicWhiteboard{Actor: alice, At: t0, WhiteboardID: wb, TopicID: topic, ActionID: action}
+	}
+	opened := cat(withAction(t), []retro.Event{retro.TopicWhiteboardOpened{WhiteboardID: "wb1", TopicID: "c1", At: t0}})
+	run(t, []tc{
+		{name: "an action opens a whiteboard for its topic", given: withAction(t), when: open("wb1", "c1", "a1"),
+			then: []retro.Event{retro.TopicWhiteboardOpened{WhiteboardID: "wb1", TopicID: "c1", ActionID: "a1", At: t0}}},
+		{name: "rejects no whiteboard ID", given: withAction(t), when: open("", "c1", ""), kind: domain.Invalid, code: "whiteboard-id-required"},
+		{name: "rejects an unknown topic", given: withAction(t), when: open("wb1", "c9", ""), kind: domain.NotFound, code: "topic-not-found"},
+		{name: "rejects an unknown action", given: withAction(t), when: open("wb1", "c1", "a9"), kind: domain.NotFound, code: "action-not-found"},
+		{name: "rejects a taken whiteboard ID", given: opened, when: open("wb1", "c3", ""),
+			kind: domain.Conflict, code: "id-taken"},
+		{name: "rejects a second whiteboard for a topic", given: opened, when: open("wb2", "c1", ""),
+			kind: domain.Conflict, code: "whiteboard-open"},
+	})
+}
+
+func TestRateRoti(t *testing.T) {
+	rate := func(a domain.Actor, score int) retro.RateRoti { return retro.RateRoti{Actor: a, At: t0, Score: score} }
+	run(t, []tc{
+		{name: "rates under the pseudonym", given: base(t, false), when: rate(alice, 8),
+			then: []retro.Event{retro.RotiRated{Rater: alice.Pseudonym, Score: 8, At: t0}}},
+		{name: "rating again replaces", given: base(t, false, rate(alice, 8)), when: rate(alice, 9),
+			then: []retro.Event{retro.RotiRated{Rater: alice.Pseudonym, Score: 9, At: t0}}},
+		{name: "the same rating changes nothing", given: base(t, false, rate(alice, 8)), when: rate(alice, 8)},
+		{name: "rejects no pseudonym", given: base(t, false), when: rate(domain.Actor{UserID: alice.UserID}, 8),
+			kind: domain.Invalid, code: "pseudonym-required"},
+		{name: "rejects 11", given: base(t, false), when: rate(alice, 11), kind: domain.Invalid, code: "score-out-of-range"},
+		{name: "rejects -1", given: base(t, false), when: rate(alice, -1), kind: domain.Invalid, code: "score-out-of-range"},
+		{name: "rejects after closing", given: base(t, false, retro.CloseRoti{Actor: mod, At: t0}), when: rate(alice, 8),
+			kind: domain.Conflict, code: "roti-closed"},
+	})
+	// The average shows only once everyone rated.
+	partly := fold(base(t, false, rate(alice, 8), rate(bob, 4)))
+	if r := retro.View(partly, viewer(alice)).Roti; r.Result != nil || r.Ratings != 2 || r.Participants != 3 || *r.YourScore != 8 {
+		t.Fatalf("two of three rated: %+v", r)
+	}
+	all := fold(base(t, false, rate(alice, 8), rate(bob, 4), rate(mod, 6)))
+	if r := retro.View(all, viewer(bob)).Roti; r.Result == nil || r.Result.Average != 6 || *r.YourScore != 4 {
+		t.Fatalf("all rated: %+v", r)
+	}
+}
+
+func TestCloseRoti(t *testing.T) {
+	run(t, []tc{
+		{name: "closes", given: base(t, false), when: retro.CloseRoti{Actor: mod, At: t0}, then: []retro.Event{retro.RotiClosed{At: t0}}},
+		{name: "closing again changes nothing", given: base(t, false, retro.CloseRoti{Actor: mod, At: t0}), when: retro.CloseRoti{Actor: mod, At: t0}},
+	})
+	s := fold(base(t, false, retro.RateRoti{Actor: alice, At: t0, Score: 7}, retro.CloseRoti{Actor: mod, At: t0}))
+	if r := retro.View(s, viewer(mod)).Roti; r.Result == nil || r.Result.Count != 1 || r.Result.Average != 7 {
+		t.Fatalf("closed ROTI shows the average of who rated: %+v", r)
+	}
+}
