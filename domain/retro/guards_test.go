@@ -141,35 +141,43 @@ func TestModeratorToolsWorkOnALockedRetro(t *testing.T) {
 // package's source for types with the Command marker), so a new command
 // cannot escape the shared rejections untested.
 func TestGuardTableCoversEveryCommandOnAnExistingRetro(t *testing.T) {
+	listed := map[string]bool{"CreateRetro": true, "JoinRetro": true}
+	for _, g := range guarded {
+		listed[g.name] = true
+	}
+	found := typesWithMethod(t, "meta")
+	for _, name := range found {
+		if !listed[name] {
+			t.Errorf("command %s is missing from the guard table", name)
+		}
+	}
+	if len(found) != len(listed) {
+		t.Errorf("found %d commands in the source, the table lists %d", len(found), len(listed))
+	}
+}
+
+// typesWithMethod reads the package's non-test source and names the types
+// that declare a method of that name.
+func typesWithMethod(t *testing.T, method string) []string {
+	t.Helper()
 	fset := token.NewFileSet()
 	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	listed := map[string]bool{"CreateRetro": true, "JoinRetro": true}
-	for _, g := range guarded {
-		listed[g.name] = true
-	}
-	found := 0
+	var out []string
 	for _, p := range pkgs {
 		for _, f := range p.Files {
 			for _, d := range f.Decls {
 				fn, ok := d.(*ast.FuncDecl)
-				if !ok || fn.Name.Name != "meta" || fn.Recv == nil {
+				if !ok || fn.Name.Name != method || fn.Recv == nil {
 					continue
 				}
-				id, ok := fn.Recv.List[0].Type.(*ast.Ident)
-				if !ok {
-					continue
-				}
-				found++
-				if !listed[id.Name] {
-					t.Errorf("command %s is missing from the guard table", id.Name)
+				if id, ok := fn.Recv.List[0].Type.(*ast.Ident); ok {
+					out = append(out, id.Name)
 				}
 			}
 		}
 	}
-	if found != len(listed) {
-		t.Errorf("found %d commands in the source, the table lists %d", found, len(listed))
-	}
+	return out
 }
