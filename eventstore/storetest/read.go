@@ -234,6 +234,21 @@ func (s suite) subscribe(t *testing.T) {
 		}
 	})
 
+	t.Run("CancelWhileWaiting", func(t *testing.T) {
+		// A live subscription with nothing to deliver ends with its context.
+		stream := newStream()
+		subCtx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		sub := subscribe(subCtx, st, lastPosition(t, ctx, st), stream, 2)
+		appendOK(t, ctx, st, commitOf(stream, eventstore.NoStream, 1))
+		wait(t, sub.first, "a subscription waiting for its first commit")
+		cancel()
+		wait(t, sub.returned, "a cancelled subscription")
+		if !errors.Is(sub.err, context.Canceled) {
+			t.Errorf("cancelled subscription returned %v, want context.Canceled", sub.err)
+		}
+	})
+
 	t.Run("CancelAndResume", func(t *testing.T) {
 		stream := newStream()
 		base := lastPosition(t, ctx, st)
