@@ -17,8 +17,11 @@ const recentCommands = 256
 
 // Cache keeps folded states of the streams used most recently, so a hot
 // aggregate is neither re-read from its start nor folded again: the runner
-// reads only the events appended since the cached version. It is safe for
-// concurrent use and may be shared by runners of the same state type.
+// reads only the events appended since the cached version. That read also
+// keeps a cache correct when other nodes write the same streams, and it is
+// why a conflict needs no invalidation: the next attempt reads the events
+// that caused it. It is safe for concurrent use and may be shared by runners
+// of the same state type.
 type Cache[S any] struct {
 	size int
 

@@ -57,7 +57,8 @@ type Result[S, E any] struct {
 	// Events are the events the command produced; for a duplicate, those it
 	// produced the first time.
 	Events []E
-	// State is the state after the command's events.
+	// State is the state after the command's events. It may be shared with
+	// the cache and other callers: read it, do not change it.
 	State S
 	// Version is the stream's version after the command's events; for a
 	// command that produced no events, the version it was decided on.
