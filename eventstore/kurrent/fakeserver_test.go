@@ -44,6 +44,7 @@ type fakeServer struct {
 	changed chan struct{}
 
 	// appendHook, when set, answers appends instead of the store logic.
+	// The hooks are guarded by mu; tests set them with setHooks.
 	appendHook func(*api.AppendReq_Options) (*api.AppendResp, error)
 	// readHook, when set, answers reads instead of the store logic.
 	readHook func(*api.ReadReq) error
@@ -116,8 +117,11 @@ func (f *fakeServer) Append(srv api.Streams_AppendServer) error {
 		}
 		proposed = append(proposed, m.GetProposedMessage())
 	}
-	if f.appendHook != nil {
-		resp, err := f.appendHook(opts)
+	f.mu.Lock()
+	hook := f.appendHook
+	f.mu.Unlock()
+	if hook != nil {
+		resp, err := hook(opts)
 		if err != nil {
 			return err
 		}
@@ -219,8 +223,11 @@ func (f *fakeServer) appendEvents(opts *api.AppendReq_Options, proposed []*api.A
 }
 
 func (f *fakeServer) Read(req *api.ReadReq, srv api.Streams_ReadServer) error {
-	if f.readHook != nil {
-		return f.readHook(req)
+	f.mu.Lock()
+	hook := f.readHook
+	f.mu.Unlock()
+	if hook != nil {
+		return hook(req)
 	}
 	o := req.GetOptions()
 	if o.GetSubscription() != nil {
@@ -393,4 +400,10 @@ func openFake(t *testing.T) (*Store, *fakeServer) {
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	return s, f
+}
+
+func (f *fakeServer) setHooks(a func(*api.AppendReq_Options) (*api.AppendResp, error), r func(*api.ReadReq) error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.appendHook, f.readHook = a, r
 }

@@ -16,6 +16,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
@@ -73,26 +74,33 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kurrent: %w", err)
 	}
-	base, cancelBase := context.WithCancel(context.Background())
-	s := &Store{cfg: conf, log: logger, client: client, base: base, cancelBase: cancelBase}
-
 	// The client discovers the node on its first call and does not watch
 	// the caller's context while doing so, so the probe runs aside and Open
 	// gives up when ctx is done.
 	probe := make(chan error, 1)
 	go func() {
-		_, err := s.rawEnd(ctx, client)
+		_, err := rawEnd(ctx, client)
 		probe <- err
 	}()
 	select {
 	case err = <-probe:
+		if err != nil {
+			_ = client.Close()
+		}
 	case <-ctx.Done():
+		// Closing the client under its running discovery races with it;
+		// close it once the probe returns.
+		go func() {
+			<-probe
+			_ = client.Close()
+		}()
 		err = ctx.Err()
 	}
 	if err != nil {
-		_ = s.Close()
 		return nil, fmt.Errorf("kurrent: connect to %s: %w", redact(cfg.URL), err)
 	}
+	base, cancelBase := context.WithCancel(context.Background())
+	s := &Store{cfg: conf, log: logger, client: client, base: base, cancelBase: cancelBase}
 	return s, nil
 }
 
@@ -153,6 +161,10 @@ func (s *Store) check(c *esdb.Client, err error) {
 	s.client = fresh
 }
 
+// closeWait bounds how long Close waits for running calls to end after
+// cancelling them.
+const closeWait = 5 * time.Second
+
 // Close ends running reads and subscriptions and closes the connection.
 func (s *Store) Close() error {
 	s.mu.Lock()
@@ -162,9 +174,23 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	s.cancelBase()
+	client := s.client
 	s.mu.Unlock()
-	s.ops.Wait()
-	return s.client.Close()
+	ended := make(chan struct{})
+	go func() {
+		s.ops.Wait()
+		close(ended)
+	}()
+	select {
+	case <-ended:
+		return client.Close()
+	case <-time.After(closeWait):
+		// A call can be stuck inside the client (it blocks reporting a lost
+		// connection once its reconnect loop has given up). Closing the
+		// client under it would panic, so it is left to the collector.
+		s.log.Warn("closing with calls still running inside the KurrentDB client; its connection is abandoned")
+		return nil
+	}
 }
 
 // Append writes the commit in one AppendToStream call.
@@ -381,7 +407,7 @@ func (s *Store) startAt(ctx context.Context, client *esdb.Client, after uint64) 
 }
 
 // rawEnd is the raw commit position of the newest event in $all, 0 if none.
-func (s *Store) rawEnd(ctx context.Context, client *esdb.Client) (uint64, error) {
+func rawEnd(ctx context.Context, client *esdb.Client) (uint64, error) {
 	rs, err := client.ReadAll(ctx, esdb.ReadAllOptions{Direction: esdb.Backwards, From: esdb.End{}}, 1)
 	if err != nil {
 		return 0, err
@@ -405,7 +431,7 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, h eventstore.Handler)
 		return err
 	}
 	defer end()
-	last, err := s.rawEnd(ctx, client)
+	last, err := rawEnd(ctx, client)
 	if err != nil {
 		s.check(client, err)
 		return fmt.Errorf("kurrent: read all: find the log's end: %w", err)

@@ -58,8 +58,8 @@ func TestTranslateClientErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	appendErr := func(resp *api.AppendResp, serr error) error {
-		f.appendHook = func(*api.AppendReq_Options) (*api.AppendResp, error) { return resp, serr }
-		defer func() { f.appendHook = nil }()
+		f.setHooks(func(*api.AppendReq_Options) (*api.AppendResp, error) { return resp, serr }, nil)
+		defer f.setHooks(nil, nil)
 		_, err := s.client.AppendToStream(ctx, streamName(c.Stream), esdb.AppendToStreamOptions{ExpectedRevision: esdb.Revision(1)}, data...)
 		if err == nil {
 			t.Fatal("the client reported success")
@@ -97,9 +97,9 @@ func TestTranslateClientErrors(t *testing.T) {
 	if got := translateReadError(err, eventstore.StreamID{Category: "retro", ID: "missing"}); !errors.Is(got, eventstore.ErrStreamNotFound) {
 		t.Errorf("stream not found: got %v, want ErrStreamNotFound", got)
 	}
-	f.readHook = func(*api.ReadReq) error { return status.Error(codes.PermissionDenied, "Access denied") }
+	f.setHooks(nil, func(*api.ReadReq) error { return status.Error(codes.PermissionDenied, "Access denied") })
 	_, err = s.Load(ctx, eventstore.StreamID{Category: "retro", ID: "secret"}, 0)
-	f.readHook = nil
+	f.setHooks(nil, nil)
 	if errors.Is(err, eventstore.ErrStreamNotFound) || !errors.As(err, &es) || es.Code() != esdb.ErrorCodeAccessDenied {
 		t.Errorf("read denied: got %v, want the client's error passed through", err)
 	}
