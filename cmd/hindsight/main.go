@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -48,6 +49,8 @@ type app struct {
 	openStore storeOpener
 	// listening, when set, is called with the bound address once the API serves.
 	listening func(net.Addr)
+	// wrapHandler, when set, wraps the API handler; tests add slow routes with it.
+	wrapHandler func(http.Handler) http.Handler
 }
 
 const mainUsage = `Hindsight is an event-sourced backend for agile retrospectives.

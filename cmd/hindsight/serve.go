@@ -98,8 +98,12 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 	if err != nil {
 		return errors.Join(fmt.Errorf("listen on %s: %w", cfg.Addr, err), closeStore())
 	}
+	handler := api.New(api.Deps{Store: store, Logger: logger})
+	if a.wrapHandler != nil {
+		handler = a.wrapHandler(handler)
+	}
 	srv := &http.Server{
-		Handler: api.New(api.Deps{Store: store, Logger: logger}),
+		Handler: handler,
 		// No write timeout: live feeds stream for as long as a client watches.
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,

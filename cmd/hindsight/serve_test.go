@@ -154,3 +154,114 @@ func TestAddressInUseClosesTheStoreAndExitsNonZero(t *testing.T) {
 		t.Errorf("store left open after the listener failed: %v", err)
 	}
 }
+
+// slowRoute adds GET /slow, which answers only once release is closed, and
+// reports each request's arrival on started.
+func slowRoute(started chan<- struct{}, release <-chan struct{}) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/slow" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			started <- struct{}{}
+			select {
+			case <-release:
+				w.Write([]byte("done"))
+			case <-r.Context().Done():
+			}
+		})
+	}
+}
+
+func TestShutdownLetsRunningRequestsFinish(t *testing.T) {
+	store := memstore.New(nil)
+	a, stderr, addrs := testApp(func(context.Context, serveConfig, *slog.Logger) (eventstore.Store, error) {
+		return store, nil
+	})
+	started, release := make(chan struct{}, 1), make(chan struct{})
+	a.wrapHandler = slowRoute(started, release)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	done := runAsync(ctx, a, "serve", "--addr", "127.0.0.1:0", "--shutdown-timeout", "1m")
+	addr := <-addrs
+
+	type result struct {
+		body string
+		err  error
+	}
+	answered := make(chan result, 1)
+	go func() {
+		res, err := http.Get("http://" + addr.String() + "/slow")
+		if err != nil {
+			answered <- result{err: err}
+			return
+		}
+		defer res.Body.Close()
+		var b bytes.Buffer
+		_, err = b.ReadFrom(res.Body)
+		answered <- result{body: b.String(), err: err}
+	}()
+	<-started
+	stop() // SIGTERM arrives while /slow runs
+
+	// The store must stay open while the request is still being served: the
+	// process is draining, not gone.
+	select {
+	case code := <-done:
+		t.Fatalf("exited with %d while a request was running; log:\n%s", code, stderr)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if _, err := store.LastPosition(context.Background()); err != nil {
+		t.Fatalf("store closed while a request was running: %v", err)
+	}
+
+	close(release)
+	r := <-answered
+	if r.err != nil || r.body != "done" {
+		t.Fatalf("running request got %q, %v; want it answered in full", r.body, r.err)
+	}
+	if code := waitExit(t, done); code != 0 {
+		t.Fatalf("exit status = %d, want 0; log:\n%s", code, stderr)
+	}
+	if _, err := store.LastPosition(context.Background()); !errors.Is(err, eventstore.ErrClosed) {
+		t.Errorf("store after shutdown: %v, want ErrClosed", err)
+	}
+}
+
+func TestShutdownTimeoutCutsOffRequestsThatDoNotFinish(t *testing.T) {
+	store := memstore.New(nil)
+	a, stderr, addrs := testApp(func(context.Context, serveConfig, *slog.Logger) (eventstore.Store, error) {
+		return store, nil
+	})
+	started, never := make(chan struct{}, 1), make(chan struct{})
+	a.wrapHandler = slowRoute(started, never)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	done := runAsync(ctx, a, "serve", "--addr", "127.0.0.1:0", "--shutdown-timeout", "100ms")
+	addr := <-addrs
+
+	failed := make(chan error, 1)
+	go func() {
+		res, err := http.Get("http://" + addr.String() + "/slow")
+		if err == nil {
+			res.Body.Close()
+		}
+		failed <- err
+	}()
+	<-started
+	stop()
+
+	if code := waitExit(t, done); code != 0 {
+		t.Fatalf("exit status = %d, want 0; log:\n%s", code, stderr)
+	}
+	if err := <-failed; err == nil {
+		t.Error("a request that never finished got an answer")
+	}
+	if !strings.Contains(stderr.String(), "cut off") {
+		t.Errorf("log does not say requests were cut off:\n%s", stderr)
+	}
+	if _, err := store.LastPosition(context.Background()); !errors.Is(err, eventstore.ErrClosed) {
+		t.Errorf("store after shutdown: %v, want ErrClosed", err)
+	}
+}
