@@ -1,6 +1,7 @@
 package retro_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/hindsight-retro/hindsight/domain"
@@ -80,6 +81,22 @@ func TestRevealHealthCheck(t *testing.T) {
 	after := retro.View(fold(cat(started, []retro.Event{retro.HealthCheckRevealed{At: t0}})), viewer(mod)).Health.Questions[0]
 	if after.Result == nil || after.Result.Count != 2 || after.Result.Average != 3 || after.YourScore != nil {
 		t.Fatalf("after the reveal: %+v; want count 2, average 3, no own score for mod", after)
+	}
+}
+
+func TestENPSQuestionsShowTheirScore(t *testing.T) {
+	s := fold(base(t, false, retro.StartHealthCheck{Actor: mod, At: t0, Questions: questions},
+		retro.AnswerHealthCheck{Actor: alice, At: t0, QuestionID: "q-enps", Score: 10},
+		retro.AnswerHealthCheck{Actor: bob, At: t0, QuestionID: "q-enps", Score: 9},
+		retro.AnswerHealthCheck{Actor: mod, At: t0, QuestionID: "q-enps", Score: 3},
+		retro.AnswerHealthCheck{Actor: mod, At: t0, QuestionID: "q-fun", Score: 3},
+		retro.RevealHealthCheck{Actor: mod, At: t0}))
+	qs := retro.View(s, viewer(alice)).Health.Questions
+	if r := qs[1].Result; r == nil || r.ENPS == nil || math.Round(*r.ENPS*10) != 333 {
+		t.Fatalf("eNPS of 2 promoters and 1 detractor: %+v, want 33.3", r)
+	}
+	if qs[0].Result.ENPS != nil {
+		t.Fatal("a 1..5 question has no eNPS")
 	}
 }
 

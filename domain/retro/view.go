@@ -97,11 +97,13 @@ type HealthQuestionView struct {
 	Result      *Aggregate `json:"result,omitempty"`
 }
 
-// Aggregate of anonymous scores.
+// Aggregate of anonymous scores. ENPS is set for 0..10 questions: the
+// share of promoters (9-10) minus the share of detractors (0-6), in points.
 type Aggregate struct {
 	Count        int         `json:"count"`
 	Average      float64     `json:"average"`
 	Distribution map[int]int `json:"distribution"`
+	ENPS         *float64    `json:"enps,omitempty"`
 }
 
 // ColumnView is a feedback column and its cards.
@@ -374,6 +376,19 @@ func healthView(s State, v Viewer) *HealthView {
 		}
 		if s.Health.Revealed {
 			qv.Result = aggregate(dist)
+			if q.Scale == catalog.ScaleTen && qv.Result.Count > 0 {
+				promoters, detractors := 0, 0
+				for score, n := range dist {
+					switch {
+					case score >= 9:
+						promoters += n
+					case score <= 6:
+						detractors += n
+					}
+				}
+				e := float64(promoters-detractors) * 100 / float64(qv.Result.Count)
+				qv.Result.ENPS = &e
+			}
 		}
 		hv.Questions = append(hv.Questions, qv)
 	}
