@@ -1,0 +1,34 @@
+// Package live is the per-node live feed of retros: one log subscription per
+// node feeds per-retro folded states ("rooms"), and every open connection
+// receives each change as its viewer may see it, over WebSocket or
+// Server-Sent Events.
+//
+// Messages (JSON, the same on both transports):
+//
+//	{"type":"snapshot","position":N,"view":RetroView}
+//	{"type":"change","position":N,"events":[{"type":T,"data":{...}}],"view":RetroView}
+//	{"type":"presence","here":[ids],"typing":[ids],"typingCount":n,"done":[ids]}
+//	{"type":"resume","after":N}
+//
+// A new connection gets a snapshot, then one change per commit on the
+// retro's stream, in log order. A change carries the view only when the
+// connection's queue is empty after it (a burst of commits yields one view).
+// Events and views go through retro.RedactEvent and retro.View for the
+// connection's viewer; nothing else about the retro leaves the hub. A commit
+// whose events the viewer may not see at all still arrives, with no events,
+// so that positions stay contiguous for resuming.
+//
+// Resuming: a client that reconnects with ?after=N (or, on SSE, the
+// Last-Event-ID header) receives every commit after N as changes, then a
+// snapshot at the position it has caught up to, then the live feed: no gap,
+// no duplicate.
+//
+// Overload: each connection has a bounded queue. A connection whose queue
+// is full is sent {"type":"resume","after":N}, N the last position it was
+// sent, and is closed; the hub never waits for a slow client.
+//
+// Presence is per node: who is connected to the retro through this node,
+// who is typing and who is done. In an anonymous retro "typing" is left out
+// and only typingCount is sent, so that typing cannot be linked to the card
+// that appears next.
+package live

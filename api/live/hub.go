@@ -1,0 +1,299 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/eventstore"
+)
+
+// Category is the stream category of retros; the hub folds only these.
+const Category = "retro"
+
+// Defaults for the zero values of Deps' tunables.
+const (
+	DefaultQueueSize         = 256
+	DefaultPingInterval      = 20 * time.Second
+	DefaultHeartbeatInterval = 15 * time.Second
+	DefaultWriteTimeout      = 10 * time.Second
+	DefaultReadLimit         = 4 << 10
+	loadTimeout              = 30 * time.Second
+)
+
+// Errors a refused request is reported with (see Deps.Refuse).
+var (
+	// ErrUnavailable: the hub is not running yet, draining, or its
+	// subscription ended; the client should retry, possibly on another node.
+	ErrUnavailable = errors.New("live: feed unavailable on this node")
+	// ErrNoRetro: the retro's stream holds no events.
+	ErrNoRetro = errors.New("live: no such retro")
+	// ErrBadRequest wraps malformed request parameters.
+	ErrBadRequest = errors.New("live: bad request")
+)
+
+// Deps is what the hub needs from the rest of the server.
+type Deps struct {
+	Store eventstore.Store
+	// Authorize decides whether the principal may watch the retro and as
+	// which viewer. Any error refuses the connection with 403 before the
+	// stream starts.
+	Authorize func(ctx context.Context, p identity.Principal, retroID string) (retro.Viewer, error)
+	// Logger; nil discards.
+	Logger *slog.Logger
+	// Refuse writes the response for a request refused before the stream
+	// starts (the HTTP layer answers with problem+json); nil writes plain
+	// text. status is 400, 403, 404 or 503; err wraps ErrBadRequest,
+	// ErrNoRetro or ErrUnavailable, or is Authorize's error.
+	Refuse func(w http.ResponseWriter, r *http.Request, status int, err error)
+	// QueueSize is how many messages may wait for one connection before it
+	// is dropped as a slow consumer (DefaultQueueSize when 0).
+	QueueSize int
+	// PingInterval is the WebSocket keepalive (DefaultPingInterval when 0).
+	PingInterval time.Duration
+	// HeartbeatInterval is the SSE comment keepalive (DefaultHeartbeatInterval when 0).
+	HeartbeatInterval time.Duration
+	// WriteTimeout bounds one write to a client, and how long a dropped
+	// client's writer may take to notice (DefaultWriteTimeout when 0).
+	WriteTimeout time.Duration
+	// ReadLimit is the largest client message in bytes (DefaultReadLimit when 0).
+	ReadLimit int64
+}
+
+// Hub is one node's live feed. Create it with NewHub, start Run, and hand
+// it the authenticated requests with ServeWS and ServeSSE.
+type Hub struct {
+	deps Deps
+	log  *slog.Logger
+
+	ready    chan struct{} // closed once Run knows where its subscription starts
+	stop     chan struct{} // closed when connections must resume elsewhere
+	stopOnce sync.Once
+	runOnce  sync.Once
+
+	mu      sync.Mutex
+	rooms   map[string]*room
+	closing bool
+	conns   sync.WaitGroup
+
+	stats stats
+
+	// pending collects the events of the commit being delivered; only the
+	// subscription goroutine touches it.
+	pending []eventstore.RecordedEvent
+}
+
+type stats struct {
+	connections atomic.Int64
+	sent        atomic.Uint64
+	dropped     atomic.Uint64
+}
+
+// NewHub returns a hub; it serves nothing until Run is called.
+func NewHub(d Deps) *Hub {
+	if d.QueueSize <= 0 {
+		d.QueueSize = DefaultQueueSize
+	}
+	if d.PingInterval <= 0 {
+		d.PingInterval = DefaultPingInterval
+	}
+	if d.HeartbeatInterval <= 0 {
+		d.HeartbeatInterval = DefaultHeartbeatInterval
+	}
+	if d.WriteTimeout <= 0 {
+		d.WriteTimeout = DefaultWriteTimeout
+	}
+	if d.ReadLimit <= 0 {
+		d.ReadLimit = DefaultReadLimit
+	}
+	log := d.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Hub{deps: d, log: log, ready: make(chan struct{}), stop: make(chan struct{}), rooms: map[string]*room{}}
+}
+
+// Run subscribes to the log from its current end and feeds the rooms until
+// ctx ends or the subscription fails. Rooms load what came before with
+// Store.Load. When Run returns, every connection is told to resume (on this
+// node after a restart of Run, or on another) and closed.
+func (h *Hub) Run(ctx context.Context) error {
+	started := false
+	h.runOnce.Do(func() { started = true })
+	if !started {
+		return errors.New("live: Run called twice")
+	}
+	defer h.shutdown()
+	from, err := h.deps.Store.LastPosition(ctx)
+	if err != nil {
+		return fmt.Errorf("live: read the log's last position: %w", err)
+	}
+	// A room loaded from now on sees every commit up to its load, and the
+	// subscription delivers every commit after from: together, no gap.
+	close(h.ready)
+	err = h.deps.Store.Subscribe(ctx, from, h.handle)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return fmt.Errorf("live: subscription: %w", err)
+}
+
+// handle receives the node's subscription, one event at a time, and hands
+// each whole retro commit to its room, if anyone watches that retro here.
+func (h *Hub) handle(_ context.Context, e eventstore.RecordedEvent) error {
+	if e.Stream.Category != Category {
+		return nil
+	}
+	if e.Index == 0 {
+		h.pending = h.pending[:0]
+	}
+	h.pending = append(h.pending, e)
+	if !e.LastInCommit() {
+		return nil
+	}
+	h.mu.Lock()
+	r := h.rooms[e.Stream.ID]
+	h.mu.Unlock()
+	if r == nil {
+		return nil
+	}
+	r.apply(commit{pos: e.Position, events: h.decode(h.pending)})
+	return nil
+}
+
+// decode reads events; one the domain cannot read is skipped (and logged)
+// rather than stopping the feed: RedactEvent would withhold it anyway.
+func (h *Hub) decode(recs []eventstore.RecordedEvent) []retro.Event {
+	out := make([]retro.Event, 0, len(recs))
+	for _, re := range recs {
+		ev, err := retro.DecodeEvent(re.Type, re.SchemaVersion, re.Payload)
+		if err != nil {
+			h.log.Warn("live: skipping undecodable event", "stream", re.Stream.String(), "version", re.StreamVersion, "err", err)
+			continue
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// acquire returns the retro's room, loading it if this is its first
+// connection, with a reference the caller must give back with release.
+func (h *Hub) acquire(ctx context.Context, retroID string) (*room, error) {
+	h.mu.Lock()
+	if h.closing {
+		h.mu.Unlock()
+		return nil, ErrUnavailable
+	}
+	r := h.rooms[retroID]
+	created := r == nil
+	if created {
+		r = newRoom(h, retroID)
+		h.rooms[retroID] = r
+	}
+	r.refs++
+	h.mu.Unlock()
+
+	if created {
+		r.load(ctx)
+	}
+	select {
+	case <-r.ready:
+	case <-ctx.Done():
+		h.release(r)
+		return nil, ctx.Err()
+	}
+	if r.err != nil {
+		h.release(r)
+		return nil, r.err
+	}
+	return r, nil
+}
+
+// release gives back a reference; a room nobody watches is dropped, so the
+// hub keeps only watched retros in memory.
+func (h *Hub) release(r *room) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r.refs--
+	if r.refs == 0 && h.rooms[r.id] == r {
+		delete(h.rooms, r.id)
+	}
+}
+
+// forget removes a room that failed to load, so the next connection tries again.
+func (h *Hub) forget(r *room) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.rooms[r.id] == r {
+		delete(h.rooms, r.id)
+	}
+}
+
+// Drain stops accepting connections, tells every client to resume from its
+// last position (WebSocket close 1012, SSE resume event) and waits for them
+// to be closed, or for ctx.
+func (h *Hub) Drain(ctx context.Context) error {
+	h.shutdown()
+	done := make(chan struct{})
+	go func() {
+		h.conns.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("live: drain: %w", ctx.Err())
+	}
+}
+
+func (h *Hub) shutdown() {
+	h.mu.Lock()
+	h.closing = true
+	h.mu.Unlock()
+	h.stopOnce.Do(func() { close(h.stop) })
+}
+
+// enter registers a connection unless the hub is closing; leave undoes it.
+func (h *Hub) enter() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closing {
+		return false
+	}
+	h.conns.Add(1)
+	h.stats.connections.Add(1)
+	return true
+}
+
+func (h *Hub) leave() {
+	h.stats.connections.Add(-1)
+	h.conns.Done()
+}
+
+// Stats are the hub's counters, for tests and metrics.
+type Stats struct {
+	Connections          int64
+	Rooms                int
+	MessagesSent         uint64
+	SlowConsumersDropped uint64
+}
+
+// Stats reads the counters.
+func (h *Hub) Stats() Stats {
+	h.mu.Lock()
+	rooms := len(h.rooms)
+	h.mu.Unlock()
+	return Stats{
+		Connections: h.stats.connections.Load(), Rooms: rooms,
+		MessagesSent: h.stats.sent.Load(), SlowConsumersDropped: h.stats.dropped.Load(),
+	}
+}

@@ -1,0 +1,203 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"sync"
+
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/eventstore"
+)
+
+// commit is one retro commit as the subscription delivered it, decoded.
+type commit struct {
+	pos    uint64
+	events []retro.Event
+}
+
+// room is one watched retro on this node: its folded state, the position of
+// the last commit folded in, and the connections watching it.
+type room struct {
+	hub *Hub
+	id  string
+
+	// ready is closed when the load finished; err is then set if it failed.
+	ready chan struct{}
+	err   error
+
+	refs int // guarded by hub.mu
+
+	mu       sync.Mutex
+	loading  bool
+	buffered []commit // commits delivered while loading
+	state    retro.State
+	pos      uint64
+	conns    map[*conn]struct{}
+	presence []byte // last presence message sent
+}
+
+func newRoom(h *Hub, id string) *room {
+	return &room{hub: h, id: id, ready: make(chan struct{}), loading: true, conns: map[*conn]struct{}{}}
+}
+
+// load folds the retro's stream. The room is registered before the read, so
+// every commit the read misses arrives through the subscription (buffered
+// meanwhile); commits the read already holds are skipped by position.
+func (r *room) load(ctx context.Context) {
+	defer close(r.ready)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loadTimeout)
+	defer cancel()
+	recs, err := r.hub.deps.Store.Load(ctx, eventstore.StreamID{Category: Category, ID: r.id}, 0)
+	if err != nil {
+		if errors.Is(err, eventstore.ErrStreamNotFound) {
+			r.err = fmt.Errorf("%w: %s", ErrNoRetro, r.id)
+		} else {
+			r.err = fmt.Errorf("live: load retro %s: %w", r.id, err)
+		}
+		r.hub.forget(r)
+		return
+	}
+	st, pos := retro.Initial(), uint64(0)
+	for _, e := range r.hub.decode(recs) {
+		st = retro.Evolve(st, e)
+	}
+	if n := len(recs); n > 0 {
+		pos = recs[n-1].Position
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.state, r.pos = st, pos
+	for _, c := range r.buffered {
+		r.applyLocked(c)
+	}
+	r.buffered, r.loading = nil, false
+}
+
+// apply folds a commit in and queues it to every connection; it never waits
+// for a connection.
+func (r *room) apply(c commit) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.loading {
+		r.buffered = append(r.buffered, c)
+		return
+	}
+	r.applyLocked(c)
+}
+
+func (r *room) applyLocked(c commit) {
+	if c.pos <= r.pos {
+		return // the load already held it
+	}
+	wasAnonymous := r.state.Anonymous
+	for _, e := range c.events {
+		r.state = retro.Evolve(r.state, e)
+	}
+	r.pos = c.pos
+	// Evolve never changes a state it was given, so connections may read
+	// this one while the room moves on.
+	st := r.state
+	it := &item{kind: kindChange, pos: c.pos, events: c.events, state: &st}
+	for cn := range r.conns {
+		cn.push(it)
+	}
+	if wasAnonymous != r.state.Anonymous {
+		r.broadcastPresenceLocked(nil)
+	}
+}
+
+// join adds a connection and returns the state and position its snapshot is
+// taken at: every later commit reaches the connection's queue.
+func (r *room) join(c *conn) (retro.State, uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.conns[c] = struct{}{}
+	r.broadcastPresenceLocked(c)
+	return r.state, r.pos
+}
+
+func (r *room) leave(c *conn) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.conns[c]; !ok {
+		return
+	}
+	delete(r.conns, c)
+	r.broadcastPresenceLocked(nil)
+}
+
+// setPresence records what a connection says about its user.
+func (r *room) setPresence(c *conn, typing, done bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.conns[c]; !ok {
+		return
+	}
+	c.typing, c.done = typing, done
+	r.broadcastPresenceLocked(nil)
+}
+
+// presenceMsg is the same for every viewer of a room.
+type presenceMsg struct {
+	Type string   `json:"type"`
+	Here []string `json:"here"`
+	// Typing names who is typing, only in a retro that is not anonymous.
+	Typing      []string `json:"typing,omitempty"`
+	TypingCount int      `json:"typingCount"`
+	Done        []string `json:"done"`
+}
+
+// broadcastPresenceLocked sends presence to everyone when it changed, and
+// to newcomer (if any) in any case. A person with several connections
+// counts once, typing or done if any of their connections says so.
+func (r *room) broadcastPresenceLocked(newcomer *conn) {
+	here, typing, done := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for c := range r.conns {
+		u := c.viewer.UserID
+		if u == "" {
+			continue
+		}
+		here[u] = true
+		typing[u] = typing[u] || c.typing
+		done[u] = done[u] || c.done
+	}
+	m := presenceMsg{Type: "presence", Here: keys(here, nil), Done: keys(done, func(u string) bool { return done[u] })}
+	typers := keys(typing, func(u string) bool { return typing[u] })
+	m.TypingCount = len(typers)
+	if !r.state.Anonymous {
+		m.Typing = typers
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		r.hub.log.Error("live: encode presence", "err", err)
+		return
+	}
+	if bytes.Equal(b, r.presence) {
+		if newcomer != nil {
+			newcomer.push(&item{kind: kindRaw, data: b})
+		}
+		return
+	}
+	r.presence = b
+	it := &item{kind: kindRaw, data: b}
+	for c := range r.conns {
+		c.push(it)
+	}
+}
+
+// keys lists the map's keys that pass keep (all when keep is nil), sorted.
+func keys(m map[string]bool, keep func(string) bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		if keep == nil || keep(k) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

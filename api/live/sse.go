@@ -1,0 +1,74 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api/identity"
+)
+
+// ServeSSE serves the same feed as Server-Sent Events, for networks that
+// block WebSockets. Snapshots and changes carry their position as the event
+// ID, so a reconnecting EventSource resumes through Last-Event-ID. SSE is
+// one-way: such clients count as here but cannot report typing.
+func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request, p identity.Principal, retroID string) {
+	after, err := afterParam(r, true)
+	if err != nil {
+		h.refuse(w, r, http.StatusBadRequest, err)
+		return
+	}
+	s, status, err := h.open(r.Context(), p, retroID, after)
+	if err != nil {
+		h.refuse(w, r, status, err)
+		return
+	}
+	defer s.close()
+	hd := w.Header()
+	hd.Set("Content-Type", "text/event-stream")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Accel-Buffering", "no") // proxies must not hold events back
+	w.WriteHeader(http.StatusOK)
+	out := &sseSink{w: w, rc: http.NewResponseController(w), timeout: h.deps.WriteTimeout, every: h.deps.HeartbeatInterval}
+	if err := out.raw([]byte("retry: 2000\n\n")); err != nil {
+		return
+	}
+	s.serve(out)
+}
+
+type sseSink struct {
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+	every   time.Duration
+}
+
+func (s *sseSink) write(_ context.Context, data []byte, id uint64) error {
+	var b []byte
+	if id > 0 {
+		b = fmt.Appendf(b, "id: %d\n", id)
+	}
+	// JSON from encoding/json holds no raw newline, so one data line suffices.
+	b = append(b, "data: "...)
+	b = append(b, data...)
+	b = append(b, "\n\n"...)
+	return s.raw(b)
+}
+
+func (s *sseSink) keepalive(context.Context) error { return s.raw([]byte(": keepalive\n\n")) }
+
+func (s *sseSink) interval() time.Duration { return s.every }
+
+// raw writes and flushes under a deadline, so a stalled reader costs its
+// writer at most the write timeout.
+func (s *sseSink) raw(b []byte) error {
+	if err := s.rc.SetWriteDeadline(time.Now().Add(s.timeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	if _, err := s.w.Write(b); err != nil {
+		return err
+	}
+	return s.rc.Flush()
+}
