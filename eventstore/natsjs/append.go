@@ -12,14 +12,16 @@ import (
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
-// tip is where a stream stood at some point: the version of its last event
-// and the sequence of the message that holds it. Streams only grow, so a tip
-// once true stays true of that message forever; a stale one merely makes the
-// server's sequence check fail, never a wrong write.
+// tip is where a stream stood at some point: the sequence and head of its
+// last commit (seq 0: no commit yet). Streams only grow, so a tip once true
+// stays true of that message forever; a stale one merely makes the server's
+// sequence check fail, never a wrong write.
 type tip struct {
-	version int64
-	seq     uint64
+	seq uint64
+	h   head
 }
+
+func (t *tip) version() int64 { return t.h.version }
 
 // versionCache maps streams to their last known tip, so an append usually
 // needs no read before it.
@@ -77,26 +79,29 @@ func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.App
 	}
 	subj := s.subject(c.Stream)
 	t, ok := s.cache.get(c.Stream)
-	if !ok || (c.ExpectedVersion != eventstore.Any && c.ExpectedVersion != t.version) {
+	if !ok || (c.ExpectedVersion != eventstore.Any && c.ExpectedVersion != t.version()) {
 		// A cached tip that disagrees with the writer may just be old.
-		var err error
-		if t, err = s.readTip(ctx, c.Stream); err != nil {
+		top, err := s.readTip(ctx, c.Stream)
+		if err != nil {
 			return eventstore.AppendResult{}, s.fail("append to "+c.Stream.String(), err)
 		}
+		t = tip{seq: top.seq, h: top.h}
 	}
-	body := encodeCommit(c)
+	events := encodeEvents(c)
 	n := int64(len(c.Events))
 	for attempt := 1; ; attempt++ {
-		if c.ExpectedVersion != eventstore.Any && c.ExpectedVersion != t.version {
+		if c.ExpectedVersion != eventstore.Any && c.ExpectedVersion != t.version() {
 			return s.conflict(ctx, c, t)
 		}
-		setVersion(body, t.version+n)
-		msg := &nats.Msg{Subject: subj, Data: body, Header: nats.Header{}}
+		h := t.h.next(t.seq, t.version()+n, len(c.Events))
+		msg := &nats.Msg{Subject: subj, Data: encodeBody(&h, events), Header: nats.Header{}}
 		ack, err := s.js.PublishMsg(ctx, msg, jetstream.WithMsgID(msgID(c.Stream, c.CommandID)), jetstream.WithExpectLastSequencePerSubject(t.seq))
 		if isWrongSequence(err) {
-			if t, err = s.readTip(ctx, c.Stream); err != nil {
+			top, err := s.readTip(ctx, c.Stream)
+			if err != nil {
 				return eventstore.AppendResult{}, s.fail("append to "+c.Stream.String(), err)
 			}
+			t = tip{seq: top.seq, h: top.h}
 			if c.ExpectedVersion == eventstore.Any && attempt >= maxAnyAttempts {
 				return eventstore.AppendResult{}, fmt.Errorf("natsjs: append to %s: the stream kept moving for %d attempts", c.Stream, attempt)
 			}
@@ -108,8 +113,8 @@ func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.App
 		if ack.Duplicate {
 			return s.duplicate(ctx, c, ack.Sequence)
 		}
-		s.cache.put(c.Stream, tip{version: t.version + n, seq: ack.Sequence})
-		return eventstore.AppendResult{StreamVersion: t.version + n, Position: ack.Sequence}, nil
+		s.cache.put(c.Stream, tip{seq: ack.Sequence, h: h})
+		return eventstore.AppendResult{StreamVersion: h.version, Position: ack.Sequence}, nil
 	}
 }
 
@@ -123,22 +128,22 @@ func isWrongSequence(err error) bool {
 		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
 }
 
-// readTip asks the stream leader for the stream's last commit.
-func (s *Store) readTip(ctx context.Context, id eventstore.StreamID) (tip, error) {
+// readTip asks the stream leader for the stream's last commit; a zero
+// commit when the stream has none.
+func (s *Store) readTip(ctx context.Context, id eventstore.StreamID) (commit, error) {
 	m, err := s.leaderGet(ctx, getMsgRequest{LastFor: s.subject(id)})
 	if errors.Is(err, errNoMsg) {
-		return tip{}, nil
+		return commit{}, nil
 	}
 	if err != nil {
-		return tip{}, fmt.Errorf("read last commit: %w", err)
+		return commit{}, fmt.Errorf("read last commit: %w", err)
 	}
-	h, err := decodeHead(m.data)
+	c, err := decodeCommit(m)
 	if err != nil {
-		return tip{}, malformedAt(m.seq, err)
+		return commit{}, err
 	}
-	t := tip{version: h.version, seq: m.seq}
-	s.cache.put(id, t)
-	return t, nil
+	s.cache.put(id, tip{seq: c.seq, h: c.h})
+	return c, nil
 }
 
 // duplicate answers a commit JetStream's duplicate window recognised: the
@@ -152,88 +157,66 @@ func (s *Store) duplicate(ctx context.Context, c eventstore.Commit, seq uint64) 
 		// Message IDs name the stream, so this takes a foreign writer.
 		return eventstore.AppendResult{}, fmt.Errorf("natsjs: append to %s: JetStream reports message %d on %s as the same message", c.Stream, seq, m.subject)
 	}
-	h, err := decodeHead(m.data)
+	first, err := decodeCommit(m)
 	if err != nil {
-		return eventstore.AppendResult{}, malformedAt(seq, err)
+		return eventstore.AppendResult{}, err
 	}
-	return eventstore.AppendResult{StreamVersion: h.version, Position: seq, Duplicate: true}, nil
+	return eventstore.AppendResult{StreamVersion: first.h.version, Position: seq, Duplicate: true}, nil
 }
 
 // conflict decides between a real conflict and a retry of a command that was
 // stored. JetStream checks the expected sequence before de-duplicating, so a
 // retry of a stored commit fails the check. Its first attempt was appended
 // at the same expected version, so if it was stored it is the stream's
-// first commit after that version: compare that commit's message ID.
+// commit right after that version: compare that commit's message ID.
 func (s *Store) conflict(ctx context.Context, c eventstore.Commit, t tip) (eventstore.AppendResult, error) {
-	cerr := &eventstore.ConflictError{Stream: c.Stream, Expected: c.ExpectedVersion, Actual: t.version}
-	if c.ExpectedVersion > t.version {
+	cerr := &eventstore.ConflictError{Stream: c.Stream, Expected: c.ExpectedVersion, Actual: t.version()}
+	if c.ExpectedVersion >= t.version() {
 		return eventstore.AppendResult{}, cerr
 	}
-	m, found, err := s.commitAfter(ctx, c.Stream, c.ExpectedVersion)
+	m, err := s.commitAfter(ctx, c.Stream, t, c.ExpectedVersion)
 	if err != nil {
 		return eventstore.AppendResult{}, s.fail("append to "+c.Stream.String()+": look for an earlier attempt", err)
 	}
-	if !found || m.msgID != msgID(c.Stream, c.CommandID) {
+	if m.h.firstVersion() != c.ExpectedVersion+1 || m.msgID != msgID(c.Stream, c.CommandID) {
 		return eventstore.AppendResult{}, cerr
 	}
-	h, err := decodeHead(m.data)
-	if err != nil {
-		return eventstore.AppendResult{}, malformedAt(m.seq, err)
-	}
-	return eventstore.AppendResult{StreamVersion: h.version, Position: m.seq, Duplicate: true}, nil
+	return eventstore.AppendResult{StreamVersion: m.h.version, Position: m.seq, Duplicate: true}, nil
 }
 
-// commitAfter finds the stream's commit whose first event has version
-// after+1.
-func (s *Store) commitAfter(ctx context.Context, id eventstore.StreamID, after int64) (storedMsg, bool, error) {
+// commitAfter finds the commit of the stream whose first event has version
+// after+1, walking back from the tip t.
+func (s *Store) commitAfter(ctx context.Context, id eventstore.StreamID, t tip, after int64) (commit, error) {
 	subj := s.subject(id)
 	if after == 0 {
-		m, err := s.leaderGet(ctx, getMsgRequest{Seq: 1, NextFor: subj})
-		if errors.Is(err, errNoMsg) {
-			return storedMsg{}, false, nil
+		first := t.h.first
+		if first == 0 {
+			first = t.seq
 		}
-		return m, err == nil, err
-	}
-	// Walk the subject's commits with batched direct gets up to the one that
-	// passes the version. A lagging replica may end the walk early, so the
-	// rest is asked of the leader.
-	var (
-		found   storedMsg
-		ok      bool
-		lastSeq uint64
-		done    bool
-	)
-	visit := func(m storedMsg) (bool, error) {
-		h, err := decodeHead(m.data)
+		m, err := s.leaderGet(ctx, getMsgRequest{Seq: first})
 		if err != nil {
-			return false, malformedAt(m.seq, err)
+			return commit{}, err
 		}
-		lastSeq = m.seq
-		if h.version <= after {
-			return true, nil
-		}
-		done = true
-		if h.firstVersion() == after+1 {
-			found, ok = m, true
-		}
-		return false, nil
+		return decodeCommit(m)
 	}
-	if err := s.scanSubject(ctx, subj, 1, visit); err != nil {
-		return storedMsg{}, false, err
+	top, err := s.leaderGet(ctx, getMsgRequest{Seq: t.seq})
+	if err != nil {
+		return commit{}, err
 	}
-	for !done {
-		m, err := s.leaderGet(ctx, getMsgRequest{Seq: lastSeq + 1, NextFor: subj})
-		if errors.Is(err, errNoMsg) {
-			break
-		}
-		if err != nil {
-			return storedMsg{}, false, err
-		}
-		if _, err := visit(m); err != nil {
-			return storedMsg{}, false, err
-		}
+	tc, err := decodeCommit(top)
+	if err != nil {
+		return commit{}, err
 	}
-	return found, ok, nil
+	g, err := s.newGetter(ctx)
+	if err != nil {
+		return commit{}, err
+	}
+	defer g.close()
+	chain, err := g.walkBack(subj, tc, after)
+	if err != nil {
+		return commit{}, err
+	}
+	return chain[0], nil
 }
 
 // msgID is the Nats-Msg-Id of a commit. JetStream de-duplicates message IDs

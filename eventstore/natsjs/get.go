@@ -21,6 +21,20 @@ type storedMsg struct {
 	data    []byte
 }
 
+// commit is a stored message with its head decoded.
+type commit struct {
+	storedMsg
+	h head
+}
+
+func decodeCommit(m storedMsg) (commit, error) {
+	c := commit{storedMsg: m}
+	if _, err := decodeHead(m.data, m.seq, &c.h); err != nil {
+		return commit{}, malformedAt(m.seq, err)
+	}
+	return c, nil
+}
+
 var errNoMsg = errors.New("no message")
 
 // getMsgRequest is JetStream's message-get request; next_by_subj with seq
@@ -34,8 +48,7 @@ type getMsgRequest struct {
 
 // leaderGet reads one message through the stream leader ($JS.API.STREAM.MSG.GET),
 // which has every acknowledged write; direct gets may be answered by a
-// replica that lags behind. The writer uses it where a stale answer would
-// give a wrong result. It returns errNoMsg when nothing matches.
+// replica that lags behind. It returns errNoMsg when nothing matches.
 func (s *Store) leaderGet(ctx context.Context, req getMsgRequest) (storedMsg, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -80,30 +93,140 @@ func (s *Store) leaderGet(ctx context.Context, req getMsgRequest) (storedMsg, er
 	return m, nil
 }
 
-// directBatch is how many messages one direct-get request asks for.
-const directBatch = 1024
+// getter sends direct gets ($JS.API.DIRECT.GET) and reads their replies on
+// one inbox, so that several requests can be in flight at once.
+type getter struct {
+	s      *Store
+	ctx    context.Context
+	cancel context.CancelFunc
+	sub    *nats.Subscription
+	box    string
+}
 
-// scanSubject calls fn for each message on subject from sequence from on, in
-// order, using batched direct gets: one round trip per batch, no consumer to
-// create. fn returns false to stop early.
-func (s *Store) scanSubject(ctx context.Context, subject string, from uint64, fn func(storedMsg) (bool, error)) error {
-	if from == 0 {
-		from = 1
+// getterTimeout bounds one getter's life when the caller's context has no
+// deadline, so a reply lost in a reconnect cannot hang a read forever.
+const getterTimeout = time.Minute
+
+func (s *Store) newGetter(ctx context.Context) (*getter, error) {
+	g := &getter{s: s, box: s.nc.NewRespInbox()}
+	if _, ok := ctx.Deadline(); ok {
+		g.ctx, g.cancel = ctx, func() {}
+	} else {
+		g.ctx, g.cancel = context.WithTimeout(ctx, getterTimeout)
 	}
-	inbox := s.nc.NewRespInbox()
-	sub, err := s.nc.SubscribeSync(inbox)
+	sub, err := s.nc.SubscribeSync(g.box)
+	if err != nil {
+		g.cancel()
+		return nil, err
+	}
+	// Batches of large commits can exceed the default pending limits.
+	_ = sub.SetPendingLimits(-1, -1)
+	g.sub = sub
+	return g, nil
+}
+
+func (g *getter) close() {
+	_ = g.sub.Unsubscribe()
+	g.cancel()
+}
+
+func (g *getter) send(req getMsgRequest) error {
+	b, err := json.Marshal(req)
 	if err != nil {
 		return err
 	}
-	defer sub.Unsubscribe()
-	// Batches of large commits can exceed the default pending limits.
-	_ = sub.SetPendingLimits(-1, -1)
+	return g.s.nc.PublishRequest("$JS.API.DIRECT.GET."+g.s.cfg.Stream, g.box, b)
+}
+
+// reply reads the next reply. status is "" for a message, else the status
+// code ("404": no message, "204": end of a batch).
+func (g *getter) reply() (m storedMsg, status string, hdr nats.Header, err error) {
+	raw, err := g.sub.NextMsgWithContext(g.ctx)
+	if err != nil {
+		return storedMsg{}, "", nil, err
+	}
+	if st := raw.Header.Get("Status"); st != "" {
+		if st != "404" && st != "204" {
+			return storedMsg{}, "", nil, fmt.Errorf("direct get: status %s %s", st, raw.Header.Get("Description"))
+		}
+		return storedMsg{}, st, raw.Header, nil
+	}
+	seq, err := strconv.ParseUint(raw.Header.Get(jetstream.SequenceHeader), 10, 64)
+	if err != nil {
+		return storedMsg{}, "", nil, fmt.Errorf("direct get: bad sequence header %q", raw.Header.Get(jetstream.SequenceHeader))
+	}
+	at, err := time.Parse(time.RFC3339Nano, raw.Header.Get(jetstream.TimeStampHeaer))
+	if err != nil {
+		return storedMsg{}, "", nil, fmt.Errorf("direct get: bad time stamp of message %d: %w", seq, err)
+	}
+	return storedMsg{seq: seq, subject: raw.Header.Get(jetstream.SubjectHeader),
+		msgID: raw.Header.Get(jetstream.MsgIDHeader), at: at.UTC(), data: raw.Data}, "", raw.Header, nil
+}
+
+// last reads the subject's last message; errNoMsg if it has none.
+func (g *getter) last(subject string) (storedMsg, error) {
+	if err := g.send(getMsgRequest{LastFor: subject}); err != nil {
+		return storedMsg{}, err
+	}
+	m, status, _, err := g.reply()
+	if err == nil && status != "" {
+		err = errNoMsg
+	}
+	return m, err
+}
+
+// seqs reads the messages at the given sequences, all requests in flight at
+// once, and returns them in the order asked. A sequence a lagging replica
+// does not have yet is asked of the stream leader.
+func (g *getter) seqs(seqs []uint64) ([]storedMsg, error) {
+	for _, q := range seqs {
+		if err := g.send(getMsgRequest{Seq: q}); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]storedMsg, len(seqs))
+	for range seqs {
+		m, status, _, err := g.reply()
+		if err != nil {
+			return nil, err
+		}
+		if status != "" {
+			continue // found missing below
+		}
+		for i, q := range seqs {
+			if q == m.seq {
+				out[i] = m
+			}
+		}
+	}
+	for i, q := range seqs {
+		if out[i].seq != 0 {
+			continue
+		}
+		m, err := g.s.leaderGet(g.ctx, getMsgRequest{Seq: q})
+		if errors.Is(err, errNoMsg) {
+			return nil, fmt.Errorf("message %d is missing", q)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[i] = m
+	}
+	return out, nil
+}
+
+// directBatch is how many messages one batched direct get asks for.
+const directBatch = 1024
+
+// scan calls fn for each message on subject from sequence from on, in
+// order, with batched direct gets: one round trip per batch. fn returns
+// false to stop early.
+func (g *getter) scan(subject string, from uint64, fn func(storedMsg) (bool, error)) error {
 	for {
-		req, _ := json.Marshal(getMsgRequest{Seq: from, NextFor: subject, Batch: directBatch})
-		if err := s.nc.PublishRequest("$JS.API.DIRECT.GET."+s.cfg.Stream, inbox, req); err != nil {
+		if err := g.send(getMsgRequest{Seq: max(from, 1), NextFor: subject, Batch: directBatch}); err != nil {
 			return err
 		}
-		more, next, err := s.readBatch(ctx, sub, fn)
+		more, next, err := g.readBatch(fn)
 		if err != nil || !more {
 			return err
 		}
@@ -111,45 +234,30 @@ func (s *Store) scanSubject(ctx context.Context, subject string, from uint64, fn
 	}
 }
 
-// readBatch reads one direct-get batch up to its end-of-batch marker. It
-// reports whether messages remain after it and where to continue.
-func (s *Store) readBatch(ctx context.Context, sub *nats.Subscription, fn func(storedMsg) (bool, error)) (more bool, next uint64, err error) {
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
+// readBatch reads one batch up to its end marker. It reports whether
+// messages remain after it and where to continue.
+func (g *getter) readBatch(fn func(storedMsg) (bool, error)) (more bool, next uint64, err error) {
 	stopped := false
 	for {
-		m, err := sub.NextMsgWithContext(ctx)
+		m, status, hdr, err := g.reply()
 		if err != nil {
 			return false, 0, err
 		}
-		if status := m.Header.Get("Status"); status != "" {
-			switch status {
-			case "404":
+		switch status {
+		case "404":
+			return false, 0, nil
+		case "204":
+			if stopped {
 				return false, 0, nil
-			case "204": // end of batch
-				if stopped {
-					return false, 0, nil
-				}
-				pending, _ := strconv.ParseUint(m.Header.Get("Nats-Num-Pending"), 10, 64)
-				last, _ := strconv.ParseUint(m.Header.Get("Nats-Last-Sequence"), 10, 64)
-				return pending > 0 && last > 0, last + 1, nil
-			default:
-				return false, 0, fmt.Errorf("direct get: status %s %s", status, m.Header.Get("Description"))
 			}
+			pending, _ := strconv.ParseUint(hdr.Get("Nats-Num-Pending"), 10, 64)
+			last, _ := strconv.ParseUint(hdr.Get("Nats-Last-Sequence"), 10, 64)
+			return pending > 0 && last > 0, last + 1, nil
 		}
 		if stopped {
-			continue // drain the rest of the batch so the inbox is clean
+			continue // drain the batch so the inbox is clean
 		}
-		seq, err := strconv.ParseUint(m.Header.Get(jetstream.SequenceHeader), 10, 64)
-		if err != nil {
-			return false, 0, fmt.Errorf("direct get: bad sequence header %q", m.Header.Get(jetstream.SequenceHeader))
-		}
-		at, err := time.Parse(time.RFC3339Nano, m.Header.Get(jetstream.TimeStampHeaer))
-		if err != nil {
-			return false, 0, fmt.Errorf("direct get: bad time stamp of message %d: %w", seq, err)
-		}
-		ok, err := fn(storedMsg{seq: seq, subject: m.Header.Get(jetstream.SubjectHeader),
-			msgID: m.Header.Get(jetstream.MsgIDHeader), at: at.UTC(), data: m.Data})
+		ok, err := fn(m)
 		if err != nil {
 			return false, 0, err
 		}

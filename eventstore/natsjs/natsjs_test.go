@@ -66,7 +66,7 @@ func TestContractExternal(t *testing.T) {
 	})
 }
 
-func commit(stream eventstore.StreamID, expected int64, cmd string, n int) eventstore.Commit {
+func newCommit(stream eventstore.StreamID, expected int64, cmd string, n int) eventstore.Commit {
 	c := eventstore.Commit{Stream: stream, ExpectedVersion: expected, CommandID: cmd}
 	for i := range n {
 		c.Events = append(c.Events, eventstore.Event{Type: "Happened", SchemaVersion: 1,
@@ -107,9 +107,9 @@ func TestReopenKeepsLog(t *testing.T) {
 	b := eventstore.StreamID{Category: "team", ID: "b"}
 
 	st := openEmbedded(t, dir)
-	mustAppend(t, st, commit(a, eventstore.NoStream, "a1", 2))
-	mustAppend(t, st, commit(b, eventstore.NoStream, "b1", 1))
-	ra := mustAppend(t, st, commit(a, 2, "a2", 3))
+	mustAppend(t, st, newCommit(a, eventstore.NoStream, "a1", 2))
+	mustAppend(t, st, newCommit(b, eventstore.NoStream, "b1", 1))
+	ra := mustAppend(t, st, newCommit(a, 2, "a2", 3))
 	before := readAll(t, st)
 	if err := st.Close(); err != nil {
 		t.Fatalf("close: %v", err)
@@ -134,12 +134,12 @@ func TestReopenKeepsLog(t *testing.T) {
 
 	// The version cache is cold: a stale version is still a conflict, the
 	// right one still appends.
-	_, err := st.Append(testCtx(t), commit(a, 2, "a3-stale", 1))
+	_, err := st.Append(testCtx(t), newCommit(a, 2, "a3-stale", 1))
 	var ce *eventstore.ConflictError
 	if !errors.As(err, &ce) || ce.Actual != 5 {
 		t.Fatalf("append at stale version 2 of a stream at 5 after reopening: %v, want a conflict with actual 5", err)
 	}
-	r := mustAppend(t, st, commit(a, 5, "a3", 1))
+	r := mustAppend(t, st, newCommit(a, 5, "a3", 1))
 	if r.StreamVersion != 6 || r.Position <= ra.Position || r.Duplicate {
 		t.Errorf("append at version 5 after reopening: %+v, want version 6 after position %d", r, ra.Position)
 	}
@@ -156,10 +156,10 @@ func TestRetryAfterLaterCommits(t *testing.T) {
 	dir := t.TempDir()
 	st := openEmbedded(t, dir)
 	s := eventstore.StreamID{Category: "retro", ID: "r1"}
-	mustAppend(t, st, commit(s, eventstore.NoStream, "c1", 1))
-	first := mustAppend(t, st, commit(s, 1, "c2", 2))
-	mustAppend(t, st, commit(s, 3, "c3", 1))
-	mustAppend(t, st, commit(s, 4, "c4", 1))
+	mustAppend(t, st, newCommit(s, eventstore.NoStream, "c1", 1))
+	first := mustAppend(t, st, newCommit(s, 1, "c2", 2))
+	mustAppend(t, st, newCommit(s, 3, "c3", 1))
+	mustAppend(t, st, newCommit(s, 4, "c4", 1))
 
 	check := func(name string, st *Store, c eventstore.Commit, want eventstore.AppendResult) {
 		t.Helper()
@@ -172,12 +172,12 @@ func TestRetryAfterLaterCommits(t *testing.T) {
 		}
 	}
 	dup := eventstore.AppendResult{StreamVersion: first.StreamVersion, Position: first.Position, Duplicate: true}
-	check("warm cache", st, commit(s, 1, "c2", 2), dup)
-	check("first commit", st, commit(s, eventstore.NoStream, "c1", 1),
+	check("warm cache", st, newCommit(s, 1, "c2", 2), dup)
+	check("first commit", st, newCommit(s, eventstore.NoStream, "c1", 1),
 		eventstore.AppendResult{StreamVersion: 1, Position: first.Position - 1, Duplicate: true})
 
 	// Another command at the same stale version is a real conflict.
-	_, err := st.Append(testCtx(t), commit(s, 1, "c-other", 1))
+	_, err := st.Append(testCtx(t), newCommit(s, 1, "c-other", 1))
 	var ce *eventstore.ConflictError
 	if !errors.As(err, &ce) || ce.Expected != 1 || ce.Actual != 5 {
 		t.Fatalf("other command at version 1 of a stream at 5: %v, want a conflict 1 vs 5", err)
@@ -186,7 +186,7 @@ func TestRetryAfterLaterCommits(t *testing.T) {
 
 	st = openEmbedded(t, dir)
 	defer st.Close()
-	check("cold cache", st, commit(s, 1, "c2", 2), dup)
+	check("cold cache", st, newCommit(s, 1, "c2", 2), dup)
 	evs, err := st.Load(testCtx(t), s, 0)
 	if err != nil || len(evs) != 5 {
 		t.Fatalf("load after retries: %d events, %v; want the 5 written once", len(evs), err)
@@ -199,14 +199,14 @@ func TestRetryWithAny(t *testing.T) {
 	st := openEmbedded(t, t.TempDir())
 	defer st.Close()
 	s := eventstore.StreamID{Category: "whiteboard", ID: "w1"}
-	first := mustAppend(t, st, commit(s, eventstore.Any, "chunk-1", 3))
-	mustAppend(t, st, commit(s, eventstore.Any, "chunk-2", 1))
-	r := mustAppend(t, st, commit(s, eventstore.Any, "chunk-1", 3))
+	first := mustAppend(t, st, newCommit(s, eventstore.Any, "chunk-1", 3))
+	mustAppend(t, st, newCommit(s, eventstore.Any, "chunk-2", 1))
+	r := mustAppend(t, st, newCommit(s, eventstore.Any, "chunk-1", 3))
 	if want := (eventstore.AppendResult{StreamVersion: 3, Position: first.Position, Duplicate: true}); r != want {
 		t.Fatalf("retry with Any: %+v, want %+v", r, want)
 	}
 	// De-duplication is per stream, although JetStream's is per log.
-	r = mustAppend(t, st, commit(eventstore.StreamID{Category: "whiteboard", ID: "w2"}, eventstore.Any, "chunk-1", 1))
+	r = mustAppend(t, st, newCommit(eventstore.StreamID{Category: "whiteboard", ID: "w2"}, eventstore.Any, "chunk-1", 1))
 	if r.Duplicate || r.StreamVersion != 1 {
 		t.Fatalf("a command ID of another stream: %+v, want a new commit", r)
 	}
@@ -221,7 +221,7 @@ func TestExternalExistingStream(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
-	r := mustAppend(t, st, commit(eventstore.StreamID{Category: "retro", ID: "x"}, eventstore.NoStream, "c1", 1))
+	r := mustAppend(t, st, newCommit(eventstore.StreamID{Category: "retro", ID: "x"}, eventstore.NoStream, "c1", 1))
 	st.Close()
 
 	st, err = Open(ctx, Config{URL: srv.ClientURL(), Stream: "LOG", SubjectPrefix: "hs"})

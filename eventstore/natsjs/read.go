@@ -10,7 +10,14 @@ import (
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
-// Load reads the stream's commits with batched direct gets on its subject.
+// denseSpan decides how Load reads a whole stream: when the stream's
+// commits lie within this many log positions per event, one batched direct
+// get of the subject is cheapest; otherwise walking the links back from the
+// last commit is, since the server's search for a subject's next message
+// costs time in proportion to the log it passes over.
+const denseSpan = 4
+
+// Load reads the stream's last commit, then the commits before it.
 func (s *Store) Load(ctx context.Context, id eventstore.StreamID, afterVersion int64) ([]eventstore.RecordedEvent, error) {
 	if err := id.Validate(); err != nil {
 		return nil, err
@@ -21,65 +28,116 @@ func (s *Store) Load(ctx context.Context, id eventstore.StreamID, afterVersion i
 	if s.isClosed() {
 		return nil, eventstore.ErrClosed
 	}
-	if afterVersion < 0 {
-		afterVersion = 0
+	afterVersion = max(afterVersion, 0)
+	chain, err := s.loadCommits(ctx, id, afterVersion)
+	if err != nil {
+		if errors.Is(err, eventstore.ErrStreamNotFound) {
+			return nil, err
+		}
+		return nil, s.fail("load "+id.String(), err)
 	}
-	subj := s.subject(id)
-	var (
-		out  []eventstore.RecordedEvent
-		dec  decoder
-		last tip
-		any  bool
-	)
-	visit := func(m storedMsg) (bool, error) {
-		any = true
-		cmd, err := commandOf(id, m.msgID)
-		if err != nil {
-			return false, malformedAt(m.seq, err)
+	last := chain[len(chain)-1]
+	s.cache.put(id, tip{seq: last.seq, h: last.h})
+	n := last.h.version - afterVersion
+	if n <= 0 {
+		return []eventstore.RecordedEvent{}, nil
+	}
+	out := make([]eventstore.RecordedEvent, 0, n)
+	var dec decoder
+	for _, c := range chain {
+		if c.h.version <= afterVersion {
+			continue
 		}
-		evs, err := dec.decode(m.data, &meta{stream: id, position: m.seq, commandID: cmd, at: m.at})
+		cmd, err := commandOf(id, c.msgID)
 		if err != nil {
-			return false, malformedAt(m.seq, err)
+			return nil, malformedAt(c.seq, err)
 		}
-		last = tip{version: evs[len(evs)-1].StreamVersion, seq: m.seq}
+		evs, err := dec.decode(c.data, &meta{stream: id, position: c.seq, commandID: cmd, at: c.at})
+		if err != nil {
+			return nil, malformedAt(c.seq, err)
+		}
 		for _, e := range evs {
 			if e.StreamVersion > afterVersion {
 				out = append(out, e)
 			}
 		}
-		return true, nil
 	}
-	// A known tip at exactly afterVersion lets the read start past it.
-	from := uint64(1)
-	cached, known := s.cache.get(id)
-	if known && cached.version == afterVersion && afterVersion > 0 {
-		from = cached.seq + 1
-		last, any = cached, true
+	return out, nil
+}
+
+// loadCommits returns the stream's commits from the one holding version
+// after+1 (or its last, if none does) to its last, oldest first.
+func (s *Store) loadCommits(ctx context.Context, id eventstore.StreamID, after int64) ([]commit, error) {
+	subj := s.subject(id)
+	g, err := s.newGetter(ctx)
+	if err != nil {
+		return nil, err
 	}
-	if err := s.scanSubject(ctx, subj, from, visit); err != nil {
-		return nil, s.fail("load "+id.String(), err)
+	defer g.close()
+	m, err := g.last(subj)
+	if err != nil && !errors.Is(err, errNoMsg) {
+		return nil, err
 	}
 	// Direct gets may be answered by a replica that lags behind. If this
-	// store knows of a later commit (it wrote it), read the rest from the
-	// leader, so a writer always sees its own writes.
-	for known && cached.seq > last.seq {
-		m, err := s.leaderGet(ctx, getMsgRequest{Seq: last.seq + 1, NextFor: subj})
-		if errors.Is(err, errNoMsg) {
-			break
-		}
-		if err != nil {
-			return nil, s.fail("load "+id.String(), err)
-		}
-		if _, err := visit(m); err != nil {
-			return nil, fmt.Errorf("natsjs: load %s: %w", id, err)
+	// store knows of a later commit (it wrote it), ask the leader, so a
+	// writer always sees its own writes.
+	if cached, ok := s.cache.get(id); ok && cached.seq > m.seq {
+		if m, err = s.leaderGet(ctx, getMsgRequest{Seq: cached.seq}); err != nil {
+			return nil, fmt.Errorf("read last commit: %w", err)
 		}
 	}
-	if !any {
+	if m.seq == 0 {
 		return nil, eventstore.ErrStreamNotFound
 	}
-	s.cache.put(id, last)
-	if out == nil {
-		out = []eventstore.RecordedEvent{}
+	top, err := decodeCommit(m)
+	if err != nil {
+		return nil, err
+	}
+	if top.h.version <= after {
+		return []commit{top}, nil
+	}
+	first := top.h.first
+	if after == 0 && first != 0 && top.seq-first < denseSpan*uint64(top.h.version) {
+		return g.forward(subj, first, top)
+	}
+	return g.walkBack(subj, top, after)
+}
+
+// forward reads the commits of subject from sequence first up to top with
+// batched direct gets.
+func (g *getter) forward(subject string, first uint64, top commit) ([]commit, error) {
+	var out []commit
+	err := g.scan(subject, first, func(m storedMsg) (bool, error) {
+		if m.seq > top.seq {
+			return false, nil
+		}
+		c, err := decodeCommit(m)
+		if err != nil {
+			return false, err
+		}
+		if n := len(out); n > 0 && c.h.firstVersion() != out[n-1].h.version+1 || n == 0 && c.h.firstVersion() != 1 {
+			return false, fmt.Errorf("natsjs: commit at %d has version %d out of order", c.seq, c.h.version)
+		}
+		out = append(out, c)
+		return m.seq < top.seq, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 || out[len(out)-1].seq != top.seq {
+		// A lagging replica answered: fill in the rest by walking back.
+		after := int64(0)
+		if len(out) > 0 {
+			after = out[len(out)-1].h.version
+		}
+		rest, err := g.walkBack(subject, top, after)
+		if err != nil {
+			return nil, err
+		}
+		if len(rest) > 0 && len(out) > 0 && rest[0].seq == out[len(out)-1].seq {
+			rest = rest[1:]
+		}
+		out = append(out, rest...)
 	}
 	return out, nil
 }
