@@ -64,21 +64,27 @@ type fakeEvent struct {
 // startFake serves on a loopback port and returns the connection string.
 func startFake(t *testing.T) (*fakeServer, string) {
 	t.Helper()
-	f := &fakeServer{streams: map[string][]int{}, next: 1000, changed: make(chan struct{})}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := serveFake(t, lis)
+	return f, "esdb://" + lis.Addr().String() + "?tls=false"
+}
+
+// serveFake serves a fresh fake on lis until t ends or stop is called.
+func serveFake(t *testing.T, lis net.Listener) (f *fakeServer, stop func()) {
+	f = &fakeServer{streams: map[string][]int{}, next: 1000, changed: make(chan struct{})}
 	// A fresh KurrentDB log opens with system events.
 	f.mu.Lock()
 	f.write("$settings", "$settings", nil, []byte(`{}`), nil)
 	f.write("$scavenges", "$maxAgeSet", nil, []byte(`{}`), nil)
 	f.mu.Unlock()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := grpc.NewServer()
 	api.RegisterStreamsServer(srv, f)
 	go func() { _ = srv.Serve(lis) }()
 	t.Cleanup(srv.Stop)
-	return f, "esdb://" + lis.Addr().String() + "?tls=false"
+	return f, srv.Stop
 }
 
 // write appends one event; f.mu is held.

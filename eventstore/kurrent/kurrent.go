@@ -116,13 +116,16 @@ func redact(url string) string {
 
 func clientLogger(l *slog.Logger) esdb.LoggingFunc {
 	return func(level esdb.LogLevel, format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		// The client logs every failed call at error level, including the
+		// ones the store returns to its caller and the subscriptions it ends
+		// on purpose; connection trouble is worth an info line, the rest is
+		// for debugging.
 		lv := slog.LevelDebug
-		// The client logs every failed call at error level, including those
-		// the store returns to its caller, so they are warnings here.
-		if level == esdb.LogWarn || level == esdb.LogError {
-			lv = slog.LevelWarn
+		if (level == esdb.LogWarn || level == esdb.LogError) && !strings.Contains(msg, "context canceled") {
+			lv = slog.LevelInfo
 		}
-		l.Log(context.Background(), lv, fmt.Sprintf(format, args...))
+		l.Log(context.Background(), lv, msg)
 	}
 }
 
@@ -143,7 +146,7 @@ func (s *Store) begin(ctx context.Context) (context.Context, *esdb.Client, func(
 // server it stays closed for good, so the store replaces it and the next
 // call connects anew.
 func (s *Store) check(c *esdb.Client, err error) {
-	if code, ok := esdbCode(err); !ok || code != esdb.ErrorCodeConnectionClosed {
+	if !clientGaveUp(err) {
 		return
 	}
 	s.mu.Lock()
@@ -164,6 +167,13 @@ func (s *Store) check(c *esdb.Client, err error) {
 // closeWait bounds how long Close waits for running calls to end after
 // cancelling them.
 const closeWait = 5 * time.Second
+
+// clientGaveUp says whether err means the client closed itself for good: it
+// failed to rediscover the server, or already had.
+func clientGaveUp(err error) bool {
+	code, ok := esdbCode(err)
+	return ok && (code == esdb.ErrorCodeConnectionClosed || strings.Contains(err.Error(), "maximum discovery attempt count reached"))
+}
 
 // Close ends running reads and subscriptions and closes the connection.
 func (s *Store) Close() error {
@@ -217,6 +227,9 @@ func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.App
 	wr, err := client.AppendToStream(ctx, name, esdb.AppendToStreamOptions{ExpectedRevision: expected}, events...)
 	if err != nil {
 		s.check(client, err)
+		if ctx.Err() != nil {
+			return eventstore.AppendResult{}, s.ctxErr(ctx)
+		}
 		appendErr := translateAppendError(err, c)
 		var conflict *eventstore.ConflictError
 		if errors.As(appendErr, &conflict) && c.ExpectedVersion != eventstore.Any {
@@ -238,18 +251,47 @@ func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.App
 		return eventstore.AppendResult{}, fmt.Errorf("kurrent: append to %s: server reported revision %d after writing %d events", c.Stream, wr.NextExpectedVersion, len(events))
 	}
 	first := wr.NextExpectedVersion + 1 - uint64(len(events))
-	res, found, err := s.readFirst(ctx, client, name, first)
+	res, err := s.readBack(ctx, client, name, first)
 	if err != nil {
+		if ctx.Err() != nil {
+			return eventstore.AppendResult{}, s.ctxErr(ctx)
+		}
 		return eventstore.AppendResult{}, fmt.Errorf("kurrent: append to %s succeeded, but reading its position back failed: %w", c.Stream, err)
 	}
-	if !found || res.meta.CommandID != c.CommandID {
-		return eventstore.AppendResult{}, fmt.Errorf("kurrent: append to %s succeeded, but event %d is not its first event", c.Stream, first)
+	if res.meta.CommandID != c.CommandID {
+		return eventstore.AppendResult{}, fmt.Errorf("kurrent: append to %s succeeded, but event %d belongs to command %q", c.Stream, first, res.meta.CommandID)
 	}
 	return eventstore.AppendResult{
 		StreamVersion: versionOf(wr.NextExpectedVersion),
 		Position:      res.raw,
 		Duplicate:     res.meta.WriteID != writeID,
 	}, nil
+}
+
+// readBack reads the first event of a commit KurrentDB just acknowledged.
+// An idempotent replay is acknowledged as soon as the original write is in
+// the log, which can be a moment before that write is readable, so a missing
+// event is read again for a short while.
+func (s *Store) readBack(ctx context.Context, client *esdb.Client, name string, rev uint64) (decoded, error) {
+	wait := 5 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		d, found, err := s.readFirst(ctx, client, name, rev)
+		if err != nil {
+			return decoded{}, err
+		}
+		if found {
+			return d, nil
+		}
+		if attempt == 8 {
+			return decoded{}, fmt.Errorf("event %d of %s is not readable", rev, name)
+		}
+		select {
+		case <-ctx.Done():
+			return decoded{}, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
 }
 
 // storedCommit tells whether the event at revision rev opens a commit of c's
@@ -328,6 +370,9 @@ func (s *Store) Load(ctx context.Context, stream eventstore.StreamID, afterVersi
 	rs, err := client.ReadStream(ctx, name, esdb.ReadStreamOptions{From: from}, math.MaxInt64)
 	if err != nil {
 		s.check(client, err)
+		if ctx.Err() != nil {
+			return nil, s.ctxErr(ctx)
+		}
 		return nil, translateReadError(err, stream)
 	}
 	defer rs.Close()
@@ -340,6 +385,9 @@ func (s *Store) Load(ctx context.Context, stream eventstore.StreamID, afterVersi
 		}
 		if err != nil {
 			s.check(client, err)
+			if ctx.Err() != nil {
+				return nil, s.ctxErr(ctx)
+			}
 			return nil, translateReadError(err, stream)
 		}
 		d, ok, err := decodeRecorded(ev.OriginalEvent())
@@ -434,6 +482,9 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, h eventstore.Handler)
 	last, err := rawEnd(ctx, client)
 	if err != nil {
 		s.check(client, err)
+		if ctx.Err() != nil {
+			return s.ctxErr(ctx)
+		}
 		return fmt.Errorf("kurrent: read all: find the log's end: %w", err)
 	}
 	if last <= after {
@@ -442,6 +493,9 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, h eventstore.Handler)
 	from, err := s.startAt(ctx, client, after)
 	if err != nil {
 		s.check(client, err)
+		if ctx.Err() != nil {
+			return s.ctxErr(ctx)
+		}
 		return fmt.Errorf("kurrent: read all: find where to start: %w", err)
 	}
 	rs, err := client.ReadAll(ctx, esdb.ReadAllOptions{From: from}, math.MaxInt64)
@@ -604,6 +658,9 @@ func (s *Store) LastPosition(ctx context.Context) (uint64, error) {
 		}
 		if err != nil {
 			s.check(client, err)
+			if ctx.Err() != nil {
+				return 0, s.ctxErr(ctx)
+			}
 			return 0, fmt.Errorf("kurrent: last position: %w", err)
 		}
 		rec := ev.OriginalEvent()

@@ -393,3 +393,58 @@ func TestOpenGivesUpWhenServerIsSilent(t *testing.T) {
 		t.Errorf("Open against a silent server: %v, want the context's deadline", err)
 	}
 }
+
+func TestRecoversWhenServerReturns(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := lis.Addr().String()
+	_, stop := serveFake(t, lis)
+	ctx := ctxFor(t)
+	s, err := Open(ctx, Config{URL: "esdb://" + addr + "?tls=false", Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	stop()
+	// While the server is away calls fail; depending on where the loss is
+	// seen, gRPC redials by itself or the client rediscovers the node,
+	// gives up and closes itself for good.
+	for i := 0; i < 3; i++ {
+		if _, err := s.LastPosition(ctx); err == nil {
+			t.Fatal("LastPosition succeeded with the server gone")
+		}
+	}
+	lis2, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Skipf("cannot listen on %s again: %v", addr, err)
+	}
+	serveFake(t, lis2)
+	// gRPC waits out its redial backoff (seconds) before it tries again.
+	for {
+		_, err := s.LastPosition(ctx)
+		if err == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the store did not reconnect once the server was back: %v", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func TestReplacesAClientThatClosedItself(t *testing.T) {
+	s, _ := openFake(t)
+	ctx := ctxFor(t)
+	// What the client does after failing to rediscover the server.
+	s.client.Close()
+	_, err := s.LastPosition(ctx)
+	if !clientGaveUp(err) {
+		t.Fatalf("LastPosition on a closed client: %v, want the client's connection-closed error", err)
+	}
+	if _, err := s.LastPosition(ctx); err != nil {
+		t.Errorf("the next call still fails: %v", err)
+	}
+}
