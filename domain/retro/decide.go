@@ -20,7 +20,9 @@ type Event interface {
 	EventType() string
 }
 
-// Decider bundles the retro's rules for the generic runner.
+// Decider bundles the retro's rules for the generic runner. Its Fold goes
+// through Evolve, a copy of the state per event; loaders of long retros
+// should prefer this package's Fold, which is linear.
 func Decider() domain.Decider[State, Command, Event] {
 	return domain.Decider[State, Command, Event]{Initial: Initial, Decide: Decide, Evolve: Evolve}
 }
@@ -126,13 +128,35 @@ func Decide(s State, c Command) ([]Event, error) {
 	return nil, domain.Errorf(domain.Invalid, "unknown-command", "unknown command %T", c)
 }
 
-// Evolve folds one event into a copy of the state. Unknown events leave the
-// state as it was (an older binary reading a newer log must not crash).
-func Evolve(s State, e Event) State {
-	s = s.clone()
+// Evolve folds one event into a copy of the state; the state passed in is
+// left as it was. Unknown events, and any event before RetroCreated, leave
+// the state unchanged (an older binary reading a newer log, or a damaged
+// stream, must not crash).
+func Evolve(s State, e Event) State { return evolve(s.clone(), e) }
+
+// Fold evolves the initial state through events. It owns the state it
+// builds, so it evolves in place: linear in the events, where folding
+// through Evolve copies the state at every step.
+func Fold(events []Event) State {
+	s := Initial()
+	for _, e := range events {
+		s = evolve(s, e)
+	}
+	return s
+}
+
+// evolve applies an event to a state it may mutate (a clone, or Fold's own).
+func evolve(s State, e Event) State {
+	if created, ok := e.(RetroCreated); ok {
+		if s.Created {
+			return s
+		}
+		return evolveCreated(s, created)
+	}
+	if !s.Created {
+		return s
+	}
 	switch e := e.(type) {
-	case RetroCreated:
-		return evolveCreated(s, e)
 	case ParticipantJoined:
 		if !s.IsParticipant(e.UserID) {
 			s.ParticipantOrder = appendTo(s.ParticipantOrder, e.UserID)

@@ -133,3 +133,20 @@ func TestCloseRetro(t *testing.T) {
 		t.Fatalf("closed retro: closed=%v current step %q, want closed in step closed", s.Closed, s.Current)
 	}
 }
+
+// A damaged stream (events before RetroCreated, a second RetroCreated)
+// folds without panicking and without effect.
+func TestEventsOutsideARetroAreIgnored(t *testing.T) {
+	stray := []retro.Event{
+		retro.CardAdded{CardID: "c1", ColumnID: "keep", Author: "u", Text: "x"},
+		retro.VoteCast{RoundID: "r", TopicID: "c1", Voter: "u"},
+		retro.GroupsMerged{GroupID: "a", IntoGroupID: "b"},
+	}
+	if s := retro.Fold(stray); s.Created || len(s.Cards) != 0 {
+		t.Fatalf("stray events built a retro: %+v", s)
+	}
+	evs := cat(base(t, false), []retro.Event{retro.RetroCreated{RetroID: "other", TeamID: "t", Moderator: "m"}})
+	if s := retro.Fold(evs); s.RetroID != "retro-1" || s.Moderator != "user-mod" {
+		t.Fatalf("a second RetroCreated replaced the retro: %s by %s", s.RetroID, s.Moderator)
+	}
+}

@@ -336,5 +336,9 @@ func TestPropertyEvolveLeavesEarlierStatesAlone(t *testing.T) {
 				t.Fatalf("state %d changed after later events", i)
 			}
 		}
+		// The in-place Fold agrees with folding through Evolve.
+		if !reflect.DeepEqual(retro.Fold(w.events), w.s) {
+			t.Fatal("retro.Fold and Evolve disagree")
+		}
 	})
 }
