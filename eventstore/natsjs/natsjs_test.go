@@ -256,3 +256,95 @@ func TestOpenRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// Load gives the same events as the log, from every version, whether the
+// stream's commits lie close together (read forward in one batch) or are
+// spread through the log (found by walking back from the last commit), and
+// whether the store has just written the stream or has never seen it.
+func TestLoadMatchesLog(t *testing.T) {
+	dir := t.TempDir()
+	st := openEmbedded(t, dir)
+	dense := eventstore.StreamID{Category: "retro", ID: "dense"}
+	spread := eventstore.StreamID{Category: "retro", ID: "spread"}
+	var dv, sv int64
+	// The dense stream's commits sit next to each other; the spread one
+	// has many other streams' commits between its own.
+	for i := range 40 {
+		r := mustAppend(t, st, newCommit(dense, dv, fmt.Sprint("d", i), 1+i%3))
+		dv = r.StreamVersion
+	}
+	for i := range 40 {
+		for j := range 12 {
+			mustAppend(t, st, newCommit(eventstore.StreamID{Category: "noise", ID: fmt.Sprint(i, "-", j)}, eventstore.NoStream, "n", 1))
+		}
+		r := mustAppend(t, st, newCommit(spread, sv, fmt.Sprint("s", i), 1+i%4))
+		sv = r.StreamVersion
+	}
+	check := func(name string, st *Store) {
+		t.Helper()
+		all := readAll(t, st)
+		for _, id := range []eventstore.StreamID{dense, spread} {
+			var want []eventstore.RecordedEvent
+			for _, e := range all {
+				if e.Stream == id {
+					want = append(want, e)
+				}
+			}
+			for after := int64(0); after <= int64(len(want)); after++ {
+				got, err := st.Load(testCtx(t), id, after)
+				if err != nil {
+					t.Fatalf("%s: load %s after %d: %v", name, id, after, err)
+				}
+				if len(got) != len(want)-int(after) {
+					t.Fatalf("%s: load %s after %d: %d events, want %d", name, id, after, len(got), len(want)-int(after))
+				}
+				for i, e := range got {
+					w := want[int(after)+i]
+					if e.StreamVersion != w.StreamVersion || e.Position != w.Position || e.EventID != w.EventID ||
+						e.Index != w.Index || e.CommitSize != w.CommitSize || e.CommandID != w.CommandID ||
+						!e.RecordedAt.Equal(w.RecordedAt) || string(e.Payload) != string(w.Payload) {
+						t.Fatalf("%s: load %s after %d, event %d:\ngot  %+v\nwant %+v", name, id, after, i, e, w)
+					}
+				}
+			}
+		}
+	}
+	check("warm", st)
+	st.Close()
+	st = openEmbedded(t, dir)
+	defer st.Close()
+	check("cold", st)
+
+	// Retries are found by walking back too.
+	r, err := st.Append(testCtx(t), newCommit(spread, 0, "s0", 1))
+	if err != nil || !r.Duplicate || r.StreamVersion != 1 {
+		t.Fatalf("retry of the spread stream's first commit: %+v, %v", r, err)
+	}
+	// s20 was appended at the version before it: 1..20 of sizes 1+i%4.
+	var before int64
+	for i := range 20 {
+		before += int64(1 + i%4)
+	}
+	r, err = st.Append(testCtx(t), newCommit(spread, before, "s20", 1+20%4))
+	if err != nil || !r.Duplicate || r.StreamVersion != before+int64(1+20%4) {
+		t.Fatalf("retry of the spread stream's 21st commit: %+v, %v", r, err)
+	}
+}
+
+// The embedded server fsyncs every write unless told to batch.
+func TestEmbeddedSyncPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		interval time.Duration
+		always   bool
+	}{{0, true}, {5 * time.Second, false}} {
+		st, err := Open(testCtx(t), Config{DataDir: t.TempDir(), SyncInterval: tc.interval})
+		if err != nil {
+			t.Fatalf("open with sync interval %s: %v", tc.interval, err)
+		}
+		cfg := st.srv.JetStreamConfig()
+		st.Close()
+		if cfg == nil || cfg.SyncAlways != tc.always || !tc.always && cfg.SyncInterval != tc.interval {
+			t.Errorf("sync interval %s: server runs with %+v, want sync always %v", tc.interval, cfg, tc.always)
+		}
+	}
+}
