@@ -28,6 +28,7 @@ var schema = map[string]struct {
 	"TimerStopped":           {1, decodeAs[TimerStopped]},
 	"IcebreakerChosen":       {1, decodeAs[IcebreakerChosen]},
 	"IcebreakerAnswered":     {1, decodeAs[IcebreakerAnswered]},
+	"OpenActionsAdded":       {1, decodeAs[OpenActionsAdded]},
 	"CarriedActionReviewed":  {1, decodeAs[CarriedActionReviewed]},
 	"CarriedActionCommented": {1, decodeAs[CarriedActionCommented]},
 	"HealthCheckStarted":     {1, decodeAs[HealthCheckStarted]},

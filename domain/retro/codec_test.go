@@ -31,6 +31,7 @@ func sampleEvents() []retro.Event {
 		retro.TimerStopped{StepID: "s", At: t0},
 		retro.IcebreakerChosen{QuestionID: "q", Text: "Q?", At: t0},
 		retro.IcebreakerAnswered{CardID: "i", Author: "anon:x", Text: "A", At: t0},
+		retro.OpenActionsAdded{Actions: openActions, At: t0},
 		retro.CarriedActionReviewed{ActionID: "a", Outcome: retro.OutcomeKept, At: t0},
 		retro.CarriedActionCommented{ActionID: "a", CommentID: "c", Author: "u", Text: "t", At: t0},
 		retro.HealthCheckStarted{Questions: questions, At: t0},

@@ -68,6 +68,8 @@ func Decide(s State, c Command) ([]Event, error) {
 		return decideChooseIcebreaker(s, c)
 	case AnswerIcebreaker:
 		return decideAnswerIcebreaker(s, c)
+	case AddOpenActions:
+		return decideAddOpenActions(s, c)
 	case ReviewAction:
 		return decideReviewAction(s, c)
 	case CommentOnAction:
@@ -181,7 +183,7 @@ func evolve(s State, e Event) State {
 		}
 	case StepChanged, StepSkipped, StepsReordered, StepAdded, TimerStarted, TimerExtended, TimerStopped:
 		return evolveAgenda(s, e)
-	case IcebreakerChosen, IcebreakerAnswered, CarriedActionReviewed, CarriedActionCommented:
+	case IcebreakerChosen, IcebreakerAnswered, OpenActionsAdded, CarriedActionReviewed, CarriedActionCommented:
 		return evolveWarmup(s, e)
 	case HealthCheckStarted, HealthCheckAnswered, HealthCheckRevealed, SurveyScoresImported:
 		return evolveHealth(s, e)

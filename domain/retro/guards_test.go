@@ -53,6 +53,9 @@ var guarded = []struct {
 		return retro.SetTopicVotes{Actor: a, At: t0, TopicID: "c1", Votes: 2}
 	}},
 	{"FocusTopic", true, func(a domain.Actor) retro.Command { return retro.FocusTopic{Actor: a, At: t0, TopicID: "c1"} }},
+	{"AddOpenActions", true, func(a domain.Actor) retro.Command {
+		return retro.AddOpenActions{Actor: a, At: t0, Actions: []retro.OpenAction{{ID: "x"}}}
+	}},
 	{"CloseRoti", true, func(a domain.Actor) retro.Command { return retro.CloseRoti{Actor: a, At: t0} }},
 
 	{"AnswerIcebreaker", false, func(a domain.Actor) retro.Command {

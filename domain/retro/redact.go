@@ -27,7 +27,7 @@ func RedactEvent(state State, e Event, v Viewer) (Event, bool) {
 	switch e := e.(type) {
 	case RetroCreated, ParticipantJoined, RetroLocked, RetroUnlocked, ModerationHandedOver,
 		AnonymitySet, RetroClosed, StepChanged, StepSkipped, StepsReordered, StepAdded,
-		TimerStarted, TimerExtended, TimerStopped, IcebreakerChosen, CarriedActionReviewed,
+		TimerStarted, TimerExtended, TimerStopped, IcebreakerChosen, OpenActionsAdded, CarriedActionReviewed,
 		HealthCheckStarted, HealthCheckRevealed, ColumnRevealed,
 		GroupCreated, CardGrouped, CardUngrouped, GroupDissolved, GroupsMerged, GroupNamed,
 		VotingStarted, VotingClosed, TopicVotesSet,

@@ -24,6 +24,16 @@ type AnswerIcebreaker struct {
 	Text   string
 }
 
+// AddOpenActions brings in open actions of earlier retros that the retro
+// did not get at creation (for example actions opened since). Actions it
+// already has are skipped, so the application may pass the team's whole
+// open list when the action review starts.
+type AddOpenActions struct {
+	Actor   domain.Actor
+	At      time.Time
+	Actions []OpenAction
+}
+
 // ReviewAction marks an open action of an earlier retro kept, done or
 // discarded. Actions nobody marks stay open for the next retro.
 type ReviewAction struct {
@@ -45,6 +55,7 @@ type CommentOnAction struct {
 func (c ChooseIcebreaker) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
 func (c AnswerIcebreaker) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
 func (c ReviewAction) meta() (domain.Actor, time.Time)     { return c.Actor, c.At }
+func (c AddOpenActions) meta() (domain.Actor, time.Time)   { return c.Actor, c.At }
 func (c CommentOnAction) meta() (domain.Actor, time.Time)  { return c.Actor, c.At }
 
 // IcebreakerChosen: the warm-up question.
@@ -61,6 +72,12 @@ type IcebreakerAnswered struct {
 	Author string    `json:"author"`
 	Text   string    `json:"text"`
 	At     time.Time `json:"at"`
+}
+
+// OpenActionsAdded: more open actions of earlier retros to review.
+type OpenActionsAdded struct {
+	Actions []OpenAction `json:"actions"`
+	At      time.Time    `json:"at"`
 }
 
 // CarriedActionReviewed: the team's verdict on an open action. It records no
@@ -83,6 +100,7 @@ type CarriedActionCommented struct {
 func (IcebreakerChosen) EventType() string       { return "IcebreakerChosen" }
 func (IcebreakerAnswered) EventType() string     { return "IcebreakerAnswered" }
 func (CarriedActionReviewed) EventType() string  { return "CarriedActionReviewed" }
+func (OpenActionsAdded) EventType() string       { return "OpenActionsAdded" }
 func (CarriedActionCommented) EventType() string { return "CarriedActionCommented" }
 
 func decideChooseIcebreaker(s State, c ChooseIcebreaker) ([]Event, error) {
@@ -129,6 +147,27 @@ func (s State) carried(id string) (int, bool) {
 		}
 	}
 	return -1, false
+}
+
+func decideAddOpenActions(s State, c AddOpenActions) ([]Event, error) {
+	if err := s.asModerator(c.Actor); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var fresh []OpenAction
+	for _, a := range c.Actions {
+		if a.ID == "" || seen[a.ID] {
+			return nil, invalid("open-action-invalid", "open action IDs must be present and unique (%q)", a.ID)
+		}
+		seen[a.ID] = true
+		if _, ok := s.carried(a.ID); !ok {
+			fresh = append(fresh, a)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil, nil
+	}
+	return []Event{OpenActionsAdded{Actions: fresh, At: c.At}}, nil
 }
 
 func decideReviewAction(s State, c ReviewAction) ([]Event, error) {
@@ -181,6 +220,12 @@ func evolveWarmup(s State, e Event) State {
 	case IcebreakerAnswered:
 		s.IceAnswers = append(s.IceAnswers, IceAnswer{CardID: e.CardID, Author: e.Author, Text: e.Text})
 		s.ContentStarted = true
+	case OpenActionsAdded:
+		for _, a := range e.Actions {
+			if _, ok := s.carried(a.ID); !ok {
+				s.Carried = append(s.Carried, CarriedAction{OpenAction: a})
+			}
+		}
 	case CarriedActionReviewed:
 		if i, ok := s.carried(e.ActionID); ok {
 			s.Carried[i].Outcome = e.Outcome

@@ -54,6 +54,26 @@ func TestAnswerIcebreaker(t *testing.T) {
 	})
 }
 
+func TestAddOpenActions(t *testing.T) {
+	newer := retro.OpenAction{ID: "act-new", Title: "Rotate on-call", OriginRetroID: "retro-0b"}
+	run(t, []tc{
+		{name: "adds the actions the retro does not have yet", given: base(t, false),
+			when: retro.AddOpenActions{Actor: mod, At: t0, Actions: append([]retro.OpenAction{newer}, openActions...)},
+			then: []retro.Event{retro.OpenActionsAdded{Actions: []retro.OpenAction{newer}, At: t0}}},
+		{name: "nothing new changes nothing", given: base(t, false), when: retro.AddOpenActions{Actor: mod, At: t0, Actions: openActions}},
+		{name: "rejects an action without ID", given: base(t, false),
+			when: retro.AddOpenActions{Actor: mod, At: t0, Actions: []retro.OpenAction{{Title: "x"}}},
+			kind: domain.Invalid, code: "open-action-invalid"},
+		{name: "rejects an action listed twice", given: base(t, false),
+			when: retro.AddOpenActions{Actor: mod, At: t0, Actions: []retro.OpenAction{newer, newer}},
+			kind: domain.Invalid, code: "open-action-invalid"},
+	})
+	s := fold(base(t, false, retro.AddOpenActions{Actor: mod, At: t0, Actions: []retro.OpenAction{newer}}))
+	if v := retro.View(s, viewer(alice)); len(v.ActionReview) != 3 || v.ActionReview[2].ID != "act-new" {
+		t.Fatalf("action review: %+v", v.ActionReview)
+	}
+}
+
 func TestReviewAction(t *testing.T) {
 	run(t, []tc{
 		{name: "marks an open action done", given: base(t, false),
