@@ -109,10 +109,12 @@ func DecodeEvent(typ string, schemaVersion int, payload []byte) (Event, error) {
 	return e, nil
 }
 
-// upcastCardAddedV1 reads CardAdded as first written: the column under
-// "column" and no concealed flag (redaction then looked the reveal up in the
-// state). v1 cards are taken as concealed, the safe reading: their text
-// reaches others only through the view once the column is revealed.
+// upcastCardAddedV1 reads CardAdded's first shape, from before this
+// package's development added the concealed flag: the column under
+// "column" and no flag. (No log written by a release holds it; it is the
+// worked example of an upcast.) A v1 card is taken as concealed, the safe
+// reading: its text reaches others only through the view once the column is
+// revealed.
 func upcastCardAddedV1(payload []byte) (Event, error) {
 	var v1 struct {
 		CardAdded
