@@ -1,0 +1,355 @@
+package identity
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/eventstore"
+)
+
+// aad binds a sealed field to its owner and its name, so a ciphertext copied
+// to another person or another field does not open.
+func aad(userID, field string) []byte {
+	return []byte("hindsight/identity/v1|" + userID + "|" + field)
+}
+
+// emailHash is a keyed hash of a normalised e-mail address: stable across
+// nodes, useless for guessing addresses without the server secret.
+func (s *Service) emailHash(ctx context.Context, normalized string) (string, error) {
+	k, err := s.secret(ctx, subjectEmailHash)
+	if err != nil {
+		return "", err
+	}
+	m := hmac.New(sha256.New, k)
+	m.Write([]byte(normalized))
+	return hex.EncodeToString(m.Sum(nil)), nil
+}
+
+// claim is the latest owner recorded on an email- or guest- stream.
+type claim struct {
+	found          bool
+	userID         string
+	accountVersion int64
+	command        string
+	// streamVersion is the stream's version, for the next claim's append.
+	streamVersion int64
+	history       []recorded
+}
+
+func (s *Service) loadClaim(ctx context.Context, category, hash string) (claim, error) {
+	evs, v, err := s.load(ctx, category, hash)
+	if err != nil {
+		return claim{}, err
+	}
+	c := claim{streamVersion: v, history: evs}
+	for _, r := range evs {
+		switch e := r.event.(type) {
+		case *EmailClaimed:
+			c = claim{found: true, userID: e.UserID, accountVersion: e.AccountVersion, command: r.command, streamVersion: v, history: evs}
+		case *GuestIdentified:
+			c = claim{found: true, userID: e.UserID, command: r.command, streamVersion: v, history: evs}
+		}
+	}
+	return c, nil
+}
+
+// claimedBy returns the user a claim made by command cmdID names.
+func (c claim) claimedBy(cmdID string) (string, bool) {
+	for _, r := range c.history {
+		if r.command != cmdID {
+			continue
+		}
+		switch e := r.event.(type) {
+		case *EmailClaimed:
+			return e.UserID, true
+		case *GuestIdentified:
+			return e.UserID, true
+		}
+	}
+	return "", false
+}
+
+// erased reports whether the user's key was destroyed. Only a destroyed
+// key releases a claim: a key that is merely missing (a key store lost or
+// misconfigured) keeps the claim, so e-mail addresses are not up for grabs.
+func (s *Service) erased(ctx context.Context, userID string) (bool, error) {
+	_, err := s.keys.Get(ctx, userSubject(userID))
+	switch {
+	case err == nil:
+		return false, nil
+	case errors.Is(err, keys.ErrDestroyed):
+		return true, nil
+	case errors.Is(err, keys.ErrNotFound):
+		return false, nil
+	}
+	return false, fmt.Errorf("identity: key of user %s: %w", userID, err)
+}
+
+// Register creates an account and returns its user ID. A guest who joined
+// with the same e-mail address keeps their user ID. A retry with the same
+// cmdID returns the same user ID. An address whose account was erased can
+// be registered again, as a new user.
+func (s *Service) Register(ctx context.Context, cmdID, email, password, name string) (string, error) {
+	if err := validateCommandID(cmdID); err != nil {
+		return "", err
+	}
+	norm, err := normalizeEmail(email)
+	if err != nil {
+		return "", err
+	}
+	if err := validatePassword(password); err != nil {
+		return "", err
+	}
+	name, err = normalizeName(name, MaxNameChars)
+	if err != nil {
+		return "", err
+	}
+	h, err := s.emailHash(ctx, norm)
+	if err != nil {
+		return "", err
+	}
+	owner, err := s.loadClaim(ctx, catEmail, h)
+	if err != nil {
+		return "", err
+	}
+	if owner.found {
+		if owner.command == cmdID {
+			return owner.userID, nil
+		}
+		gone, err := s.erased(ctx, owner.userID)
+		if err != nil {
+			return "", err
+		}
+		if !gone {
+			return "", ErrEmailTaken
+		}
+	}
+
+	userID, accountVersion, fresh, err := s.accountFor(ctx, h)
+	if err != nil {
+		return "", err
+	}
+	key, err := s.keys.GetOrCreate(ctx, userSubject(userID))
+	if err != nil {
+		return "", fmt.Errorf("identity: key of user %s: %w", userID, err)
+	}
+	phc, err := s.hashPassword(ctx, password)
+	if err != nil {
+		return "", err
+	}
+	ev := AccountRegistered{UserID: userID, EmailHash: h, At: s.now().UTC()}
+	if ev.EmailSealed, err = keys.Seal(key, []byte(norm), aad(userID, "email")); err != nil {
+		return "", err
+	}
+	if ev.NameSealed, err = keys.Seal(key, []byte(name), aad(userID, "name")); err != nil {
+		return "", err
+	}
+	if ev.PasswordSealed, err = keys.Seal(key, []byte(phc), aad(userID, "password")); err != nil {
+		return "", err
+	}
+	// The account first, then the claim: a claim never points to an account
+	// that is not there, and the loser of a race leaves only an account
+	// nobody can reach, whose key it destroys.
+	res, err := s.appendEvent(ctx, catAccount, userID, accountVersion, cmdID, userID, ev)
+	if errors.Is(err, eventstore.ErrConflict) {
+		// Someone registered this guest's address at the same time.
+		return "", ErrEmailTaken
+	}
+	if err != nil {
+		return "", fmt.Errorf("identity: register: %w", err)
+	}
+	_, err = s.appendEvent(ctx, catEmail, h, owner.streamVersion, cmdID, userID,
+		EmailClaimed{UserID: userID, AccountVersion: res.StreamVersion, At: ev.At})
+	if err != nil && !errors.Is(err, eventstore.ErrConflict) {
+		return "", fmt.Errorf("identity: claim e-mail address: %w", err)
+	}
+	// A conflict, or a duplicate of an earlier attempt: whoever the stream
+	// now names under this command is the answer.
+	after, lerr := s.loadClaim(ctx, catEmail, h)
+	if lerr != nil {
+		return "", lerr
+	}
+	if id, ok := after.claimedBy(cmdID); ok {
+		return id, nil
+	}
+	if fresh {
+		if derr := s.keys.Destroy(ctx, userSubject(userID)); derr != nil {
+			s.log.Warn("identity: cannot shred the key of a registration that lost a race", "user", userID, "err", derr)
+		}
+	}
+	return "", ErrEmailTaken
+}
+
+// accountFor picks the account stream a registration with e-mail hash h
+// goes to: the guest's with that address, or a new one.
+func (s *Service) accountFor(ctx context.Context, h string) (userID string, expected int64, fresh bool, err error) {
+	g, err := s.loadClaim(ctx, catGuest, h)
+	if err != nil {
+		return "", 0, false, err
+	}
+	if g.found {
+		gone, err := s.erased(ctx, g.userID)
+		if err != nil {
+			return "", 0, false, err
+		}
+		if !gone {
+			_, v, err := s.load(ctx, catAccount, g.userID)
+			return g.userID, v, false, err
+		}
+	}
+	id, err := s.newUserID()
+	return id, eventstore.NoStream, true, err
+}
+
+// registration finds the account registration the e-mail claim of hash h
+// binds to, if it names userID (or any user when userID is empty).
+func (s *Service) registration(ctx context.Context, h, userID string) (*AccountRegistered, string, error) {
+	owner, err := s.loadClaim(ctx, catEmail, h)
+	if err != nil || !owner.found || (userID != "" && owner.userID != userID) {
+		return nil, "", err
+	}
+	evs, _, err := s.load(ctx, catAccount, owner.userID)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, r := range evs {
+		if e, ok := r.event.(*AccountRegistered); ok && r.version == owner.accountVersion {
+			return e, owner.userID, nil
+		}
+	}
+	return nil, "", nil
+}
+
+// Login checks an e-mail address and password and starts a session. An
+// unknown address costs as much work as a wrong password and gives the same
+// error, so neither the answer nor its timing tells who has an account.
+func (s *Service) Login(ctx context.Context, email, password string) (Token, error) {
+	norm, err := normalizeEmail(email)
+	if err != nil || len(password) > MaxPasswordBytes {
+		// Refused on its form alone, the same for everyone.
+		return Token{}, ErrBadCredentials
+	}
+	h, err := s.emailHash(ctx, norm)
+	if err != nil {
+		return Token{}, err
+	}
+	reg, userID, err := s.registration(ctx, h, "")
+	if err != nil {
+		return Token{}, err
+	}
+	if reg == nil {
+		s.burnPassword(ctx, password)
+		return Token{}, ErrBadCredentials
+	}
+	key, err := s.keys.Get(ctx, userSubject(userID))
+	if errors.Is(err, keys.ErrNotFound) {
+		s.burnPassword(ctx, password)
+		return Token{}, ErrBadCredentials
+	}
+	if err != nil {
+		return Token{}, fmt.Errorf("identity: key of user %s: %w", userID, err)
+	}
+	phc, err := keys.Open(key, reg.PasswordSealed, aad(userID, "password"))
+	if err != nil {
+		return Token{}, fmt.Errorf("identity: password hash of user %s: %w", userID, err)
+	}
+	ok, err := s.verifyPassword(ctx, string(phc), password)
+	if err != nil {
+		return Token{}, fmt.Errorf("identity: password hash of user %s: %w", userID, err)
+	}
+	if !ok {
+		s.log.Info("identity: login refused", "user", userID)
+		return Token{}, ErrBadCredentials
+	}
+	return s.issueSession(ctx, userID, KindUser, "")
+}
+
+// Profile returns a person's decrypted name and e-mail address; ErrErased
+// once their key is destroyed, ErrNotFound for an unknown user.
+func (s *Service) Profile(ctx context.Context, userID string) (Profile, error) {
+	if !validID(userID, 64) {
+		return Profile{}, ErrNotFound
+	}
+	evs, _, err := s.load(ctx, catAccount, userID)
+	if err != nil {
+		return Profile{}, err
+	}
+	var guest *GuestRegistered
+	var hashes []string
+	for _, r := range evs {
+		switch e := r.event.(type) {
+		case *GuestRegistered:
+			guest = e
+		case *AccountRegistered:
+			hashes = append(hashes, e.EmailHash)
+		}
+	}
+	var reg *AccountRegistered
+	for _, h := range hashes {
+		if reg, _, err = s.registration(ctx, h, userID); err != nil {
+			return Profile{}, err
+		} else if reg != nil {
+			break
+		}
+	}
+	if reg == nil && guest == nil {
+		return Profile{}, ErrNotFound
+	}
+	key, err := s.keys.Get(ctx, userSubject(userID))
+	if errors.Is(err, keys.ErrNotFound) {
+		return Profile{}, ErrErased
+	}
+	if err != nil {
+		return Profile{}, fmt.Errorf("identity: key of user %s: %w", userID, err)
+	}
+	emailSealed, nameSealed := guest.sealed()
+	if reg != nil {
+		emailSealed, nameSealed = reg.EmailSealed, reg.NameSealed
+	}
+	email, err := keys.Open(key, emailSealed, aad(userID, "email"))
+	if err != nil {
+		return Profile{}, fmt.Errorf("identity: e-mail of user %s: %w", userID, err)
+	}
+	name, err := keys.Open(key, nameSealed, aad(userID, "name"))
+	if err != nil {
+		return Profile{}, fmt.Errorf("identity: name of user %s: %w", userID, err)
+	}
+	return Profile{UserID: userID, Name: string(name), Email: string(email), Guest: reg == nil}, nil
+}
+
+func (g *GuestRegistered) sealed() ([]byte, []byte) {
+	if g == nil {
+		return nil, nil
+	}
+	return g.EmailSealed, g.NameSealed
+}
+
+// Erase destroys the person's key: their name, e-mail address and password
+// hash become unreadable for ever, they can no longer log in, and their API
+// tokens stop working (within the revocation cache time on other nodes).
+// The log is not touched. Sessions already issued run until they expire.
+func (s *Service) Erase(ctx context.Context, userID string) error {
+	if !validID(userID, 64) {
+		return ErrNotFound
+	}
+	evs, _, err := s.load(ctx, catAccount, userID)
+	if err != nil {
+		return err
+	}
+	if len(evs) == 0 {
+		return ErrNotFound
+	}
+	if err := s.keys.Destroy(ctx, userSubject(userID)); err != nil {
+		return fmt.Errorf("identity: erase user %s: %w", userID, err)
+	}
+	s.tokensMu.Lock()
+	clear(s.tokens)
+	s.tokensMu.Unlock()
+	s.log.Info("identity: user erased", "user", userID)
+	return nil
+}

@@ -1,0 +1,200 @@
+package identity
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/eventstore"
+)
+
+// inviteCodeBytes: 128 bits, as hard to guess as a random UUID is meant to be.
+const inviteCodeBytes = 16
+
+// CreateInvite makes an invite code for retroID, valid until expires (at
+// most MaxInviteTTL ahead). The app checks that p moderates the retro
+// before calling. The code is derived from a server secret, the inviting
+// user and cmdID, so a retry with the same cmdID returns the same invite;
+// the log keeps only the code's SHA-256.
+func (s *Service) CreateInvite(ctx context.Context, p Principal, cmdID, retroID, teamID string, expires time.Time) (Invite, error) {
+	if p.Kind == KindGuest || p.UserID == "" || !p.Can(ScopeWrite) {
+		return Invite{}, ErrForbidden
+	}
+	if err := validateCommandID(cmdID); err != nil {
+		return Invite{}, err
+	}
+	if err := validateRef("a retro ID", retroID); err != nil {
+		return Invite{}, err
+	}
+	if err := validateRef("a team ID", teamID); err != nil {
+		return Invite{}, err
+	}
+	now := s.now().UTC()
+	expires = expires.UTC()
+	if !expires.After(now) || expires.Sub(now) > MaxInviteTTL {
+		return Invite{}, domain.Errorf(domain.Invalid, CodeExpiryInvalid, "an invite must expire in the future and within %s", MaxInviteTTL)
+	}
+	secret, err := s.secret(ctx, subjectInviteCode)
+	if err != nil {
+		return Invite{}, err
+	}
+	m := hmac.New(sha256.New, secret)
+	for _, part := range []string{p.UserID, cmdID, retroID, teamID} {
+		// Length-prefixed, so no two different inputs run together alike.
+		m.Write(binary.BigEndian.AppendUint32(nil, uint32(len(part))))
+		m.Write([]byte(part))
+	}
+	code := b64url.EncodeToString(m.Sum(nil)[:inviteCodeBytes])
+	ev := InviteCreated{RetroID: retroID, TeamID: teamID, CreatedBy: p.UserID, ExpiresAt: expires, At: now}
+	_, err = s.appendEvent(ctx, catInvite, inviteStream(code), eventstore.NoStream, cmdID, p.UserID, ev)
+	if err != nil && !errors.Is(err, eventstore.ErrConflict) {
+		return Invite{}, fmt.Errorf("identity: create invite: %w", err)
+	}
+	// Created now or by an earlier attempt of this command: read it back.
+	inv, ok, err := s.loadInvite(ctx, code)
+	if err != nil {
+		return Invite{}, err
+	}
+	if !ok {
+		return Invite{}, fmt.Errorf("identity: invite %s vanished after it was written", inviteStream(code))
+	}
+	return inv, nil
+}
+
+func inviteStream(code string) string {
+	sum := sha256.Sum256([]byte(code))
+	return hex.EncodeToString(sum[:])
+}
+
+func (s *Service) loadInvite(ctx context.Context, code string) (Invite, bool, error) {
+	evs, _, err := s.load(ctx, catInvite, inviteStream(code))
+	if err != nil {
+		return Invite{}, false, err
+	}
+	for _, r := range evs {
+		if e, ok := r.event.(*InviteCreated); ok {
+			return Invite{Code: code, RetroID: e.RetroID, TeamID: e.TeamID, ExpiresAt: e.ExpiresAt}, true, nil
+		}
+	}
+	return Invite{}, false, nil
+}
+
+// JoinAsGuest lets a person with an invite code join its retro with an
+// e-mail address and a name, no account. The same address always gives the
+// same guest user ID (the name given on the first join is kept). The
+// session it returns is scoped to the invite's retro. An address that has
+// an account gives ErrAccountExists: its owner logs in instead.
+func (s *Service) JoinAsGuest(ctx context.Context, cmdID, code, email, name string) (Token, Principal, error) {
+	if err := validateCommandID(cmdID); err != nil {
+		return Token{}, Principal{}, err
+	}
+	norm, err := normalizeEmail(email)
+	if err != nil {
+		return Token{}, Principal{}, err
+	}
+	if name, err = normalizeName(name, MaxNameChars); err != nil {
+		return Token{}, Principal{}, err
+	}
+	if len(code) != b64url.EncodedLen(inviteCodeBytes) {
+		return Token{}, Principal{}, ErrInviteInvalid
+	}
+	inv, ok, err := s.loadInvite(ctx, code)
+	if err != nil {
+		return Token{}, Principal{}, err
+	}
+	if !ok || !s.now().Before(inv.ExpiresAt) {
+		return Token{}, Principal{}, ErrInviteInvalid
+	}
+	h, err := s.emailHash(ctx, norm)
+	if err != nil {
+		return Token{}, Principal{}, err
+	}
+	if owner, err := s.loadClaim(ctx, catEmail, h); err != nil {
+		return Token{}, Principal{}, err
+	} else if owner.found {
+		gone, err := s.erased(ctx, owner.userID)
+		if err != nil {
+			return Token{}, Principal{}, err
+		}
+		if !gone {
+			return Token{}, Principal{}, ErrAccountExists
+		}
+	}
+	userID, err := s.guestID(ctx, cmdID, h, norm, name)
+	if err != nil {
+		return Token{}, Principal{}, err
+	}
+	_, err = s.appendEvent(ctx, catInvite, inviteStream(code), eventstore.Any, cmdID, userID, InviteUsed{UserID: userID, At: s.now().UTC()})
+	if err != nil {
+		return Token{}, Principal{}, fmt.Errorf("identity: record invite use: %w", err)
+	}
+	tok, err := s.issueSession(ctx, userID, KindGuest, inv.RetroID)
+	if err != nil {
+		return Token{}, Principal{}, err
+	}
+	return tok, tok.Principal, nil
+}
+
+// guestID returns the guest user ID of e-mail hash h, registering a new
+// guest if there is none (or the last one was erased). Concurrent first
+// joins converge on one ID: the guest stream is claimed at the version read.
+func (s *Service) guestID(ctx context.Context, cmdID, h, email, name string) (string, error) {
+	g, err := s.loadClaim(ctx, catGuest, h)
+	if err != nil {
+		return "", err
+	}
+	if g.found {
+		gone, err := s.erased(ctx, g.userID)
+		if err != nil {
+			return "", err
+		}
+		if !gone {
+			return g.userID, nil
+		}
+	}
+	userID, err := s.newUserID()
+	if err != nil {
+		return "", err
+	}
+	key, err := s.keys.GetOrCreate(ctx, userSubject(userID))
+	if err != nil {
+		return "", fmt.Errorf("identity: key of user %s: %w", userID, err)
+	}
+	ev := GuestRegistered{UserID: userID, EmailHash: h, At: s.now().UTC()}
+	if ev.EmailSealed, err = keys.Seal(key, []byte(email), aad(userID, "email")); err != nil {
+		return "", err
+	}
+	if ev.NameSealed, err = keys.Seal(key, []byte(name), aad(userID, "name")); err != nil {
+		return "", err
+	}
+	if _, err := s.appendEvent(ctx, catAccount, userID, eventstore.NoStream, cmdID, userID, ev); err != nil {
+		return "", fmt.Errorf("identity: register guest: %w", err)
+	}
+	_, err = s.appendEvent(ctx, catGuest, h, g.streamVersion, cmdID, userID, GuestIdentified{UserID: userID, At: ev.At})
+	if err != nil && !errors.Is(err, eventstore.ErrConflict) {
+		return "", fmt.Errorf("identity: claim guest identity: %w", err)
+	}
+	after, err := s.loadClaim(ctx, catGuest, h)
+	if err != nil {
+		return "", err
+	}
+	if id, ok := after.claimedBy(cmdID); ok && id == userID {
+		return userID, nil
+	}
+	// Another join won (or an earlier attempt of this command did): ours is
+	// an orphan nobody can reach; shred it.
+	if derr := s.keys.Destroy(ctx, userSubject(userID)); derr != nil {
+		s.log.Warn("identity: cannot shred an orphaned guest", "user", userID, "err", derr)
+	}
+	if !after.found {
+		return "", fmt.Errorf("identity: guest stream %s is empty after a claim", h)
+	}
+	return after.userID, nil
+}

@@ -1,0 +1,142 @@
+package identity
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Session tokens are hs1.<base64url(JSON claims)>.<base64url(HMAC-SHA256)>,
+// the MAC taken over "hs1.<claims>" with the server's token-signing key.
+// There is no algorithm field to confuse: the prefix names the one format.
+const (
+	sessionPrefix = "hs1"
+	// maxBearer bounds what Authenticate reads at all.
+	maxBearer = 4096
+	// clockSkew tolerates nodes whose clocks differ a little.
+	clockSkew = time.Minute
+	// maxSessionTTL refuses tokens claiming lifetimes no node would issue.
+	maxSessionTTL = 31 * 24 * time.Hour
+)
+
+type claims struct {
+	Sub    string  `json:"sub"`
+	Kind   Kind    `json:"kind"`
+	Scopes []Scope `json:"scopes"`
+	Retro  string  `json:"retro,omitempty"`
+	TID    string  `json:"tid"`
+	IAT    int64   `json:"iat"`
+	EXP    int64   `json:"exp"`
+}
+
+var b64url = base64.RawURLEncoding.Strict()
+
+func (s *Service) issueSession(ctx context.Context, userID string, kind Kind, retroID string) (Token, error) {
+	key, err := s.secret(ctx, subjectTokenSigning)
+	if err != nil {
+		return Token{}, err
+	}
+	tid, err := s.newUserID()
+	if err != nil {
+		return Token{}, err
+	}
+	now := s.now()
+	exp := now.Add(s.ttl)
+	c := claims{Sub: userID, Kind: kind, Scopes: []Scope{ScopeRead, ScopeWrite}, Retro: retroID, TID: tid, IAT: now.Unix(), EXP: exp.Unix()}
+	payload, err := json.Marshal(c)
+	if err != nil {
+		return Token{}, fmt.Errorf("identity: encode claims: %w", err)
+	}
+	signed := sessionPrefix + "." + b64url.EncodeToString(payload)
+	tok := signed + "." + b64url.EncodeToString(mac(key, signed))
+	return Token{Token: tok, ExpiresAt: time.Unix(c.EXP, 0).UTC(), Principal: c.principal()}, nil
+}
+
+func mac(key []byte, msg string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(msg))
+	return m.Sum(nil)
+}
+
+func (c claims) principal() Principal {
+	return Principal{UserID: c.Sub, Kind: c.Kind, Scopes: append([]Scope(nil), c.Scopes...), RetroID: c.Retro, TokenID: c.TID}
+}
+
+// Authenticate turns a bearer token (a session token or an API token,
+// with or without a "Bearer " prefix) into the principal it was issued
+// to. Every refusal is ErrUnauthenticated; other errors mean the server
+// could not check (the store or key store failed).
+func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, error) {
+	if len(bearer) > maxBearer {
+		return Principal{}, fmt.Errorf("%w: token too long", ErrUnauthenticated)
+	}
+	if len(bearer) > 7 && strings.EqualFold(bearer[:7], "bearer ") {
+		bearer = bearer[7:]
+	}
+	bearer = strings.TrimSpace(bearer)
+	if strings.HasPrefix(bearer, apiTokenPrefix) {
+		return s.authenticateAPIToken(ctx, bearer)
+	}
+	return s.authenticateSession(ctx, bearer)
+}
+
+func (s *Service) authenticateSession(ctx context.Context, tok string) (Principal, error) {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 || parts[0] != sessionPrefix {
+		return Principal{}, fmt.Errorf("%w: not a token", ErrUnauthenticated)
+	}
+	sig, err := b64url.DecodeString(parts[2])
+	if err != nil || len(sig) != sha256.Size {
+		return Principal{}, fmt.Errorf("%w: malformed signature", ErrUnauthenticated)
+	}
+	key, err := s.secret(ctx, subjectTokenSigning)
+	if err != nil {
+		return Principal{}, err
+	}
+	if !hmac.Equal(sig, mac(key, parts[0]+"."+parts[1])) {
+		return Principal{}, fmt.Errorf("%w: bad signature", ErrUnauthenticated)
+	}
+	// Only signed bytes are parsed from here on.
+	payload, err := b64url.DecodeString(parts[1])
+	if err != nil {
+		return Principal{}, fmt.Errorf("%w: malformed claims", ErrUnauthenticated)
+	}
+	var c claims
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil || dec.More() {
+		return Principal{}, fmt.Errorf("%w: malformed claims", ErrUnauthenticated)
+	}
+	if err := s.checkClaims(c); err != nil {
+		return Principal{}, err
+	}
+	return c.principal(), nil
+}
+
+func (s *Service) checkClaims(c claims) error {
+	now := s.now()
+	iat, exp := time.Unix(c.IAT, 0), time.Unix(c.EXP, 0)
+	switch {
+	case !validID(c.Sub, 64) || !validID(c.TID, 64):
+		return fmt.Errorf("%w: malformed claims", ErrUnauthenticated)
+	case c.Kind == KindUser && c.Retro != "":
+		return fmt.Errorf("%w: malformed claims", ErrUnauthenticated)
+	case c.Kind == KindGuest && !printableASCII(c.Retro, maxRefID):
+		return fmt.Errorf("%w: malformed claims", ErrUnauthenticated)
+	case c.Kind != KindUser && c.Kind != KindGuest:
+		return fmt.Errorf("%w: malformed claims", ErrUnauthenticated)
+	case len(c.Scopes) == 0 || len(c.Scopes) > 2 || !c.Scopes[0].valid() || !c.Scopes[len(c.Scopes)-1].valid():
+		return fmt.Errorf("%w: malformed claims", ErrUnauthenticated)
+	case !now.Before(exp):
+		return fmt.Errorf("%w: token expired", ErrUnauthenticated)
+	case iat.After(now.Add(clockSkew)) || exp.Sub(iat) > maxSessionTTL || !iat.Before(exp):
+		return fmt.Errorf("%w: implausible token times", ErrUnauthenticated)
+	}
+	return nil
+}
