@@ -46,6 +46,9 @@ type fakeServer struct {
 	// appendHook, when set, answers appends instead of the store logic.
 	// The hooks are guarded by mu; tests set them with setHooks.
 	appendHook func(*api.AppendReq_Options) (*api.AppendResp, error)
+	// coldCache makes appends with Any never idempotent, as on a server
+	// whose cache of recent event IDs was emptied by a restart.
+	coldCache bool
 	// readHook, when set, answers reads instead of the store logic.
 	readHook func(*api.ReadReq) error
 }
@@ -198,7 +201,7 @@ func (f *fakeServer) appendEvents(opts *api.AppendReq_Options, proposed []*api.A
 	}
 	if expected == -2 {
 		for rev := range existing {
-			if f.log[existing[rev]].id == ids[0] && matchFrom(int64(rev)) {
+			if !f.coldCache && f.log[existing[rev]].id == ids[0] && matchFrom(int64(rev)) {
 				return success(uint64(rev + len(ids) - 1)), nil
 			}
 		}
@@ -253,16 +256,22 @@ func (f *fakeServer) Read(req *api.ReadReq, srv api.Streams_ReadServer) error {
 				StreamIdentifier: &shared.StreamIdentifier{StreamName: []byte(name)}}}})
 		}
 		if backwards {
-			f.mu.Unlock()
-			return status.Error(codes.Unimplemented, "fake: backwards stream reads")
-		}
-		from := uint64(0)
-		if s.GetStart() == nil && s.GetEnd() == nil {
-			from = s.GetRevision()
-		}
-		for _, i := range idx {
-			if f.log[i].rev >= from {
-				evs = append(evs, f.log[i])
+			if s.GetEnd() == nil {
+				f.mu.Unlock()
+				return status.Error(codes.Unimplemented, "fake: backwards stream reads from a revision")
+			}
+			for i := len(idx) - 1; i >= 0; i-- {
+				evs = append(evs, f.log[idx[i]])
+			}
+		} else {
+			from := uint64(0)
+			if s.GetStart() == nil && s.GetEnd() == nil {
+				from = s.GetRevision()
+			}
+			for _, i := range idx {
+				if f.log[i].rev >= from {
+					evs = append(evs, f.log[i])
+				}
 			}
 		}
 	} else {

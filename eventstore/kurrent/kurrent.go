@@ -224,6 +224,19 @@ func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.App
 	defer end()
 
 	name := streamName(c.Stream)
+	if c.ExpectedVersion == eventstore.Any {
+		// KurrentDB de-duplicates appends with Any only through a cache of
+		// recent event IDs, empty after a restart. The likeliest retry, of
+		// the stream's last commit, is caught here whatever the cache holds.
+		if res, dup, err := s.lastCommitIs(ctx, client, c); err != nil {
+			if ctx.Err() != nil {
+				return eventstore.AppendResult{}, s.ctxErr(ctx)
+			}
+			return eventstore.AppendResult{}, fmt.Errorf("kurrent: append to %s: read its last commit: %w", c.Stream, err)
+		} else if dup {
+			return res, nil
+		}
+	}
 	wr, err := client.AppendToStream(ctx, name, esdb.AppendToStreamOptions{ExpectedRevision: expected}, events...)
 	if err != nil {
 		s.check(client, err)
@@ -233,10 +246,11 @@ func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.App
 		appendErr := translateAppendError(err, c)
 		var conflict *eventstore.ConflictError
 		if errors.As(appendErr, &conflict) && c.ExpectedVersion != eventstore.Any {
-			// KurrentDB checks a retry's event IDs against the events after
-			// the expected revision, but only the JetStream-style rule also
-			// covers a retry whose event IDs differ: look at the event right
-			// after the expected version.
+			// KurrentDB takes a retry for a replay only when its event IDs
+			// match the stored ones. A retry that carries other IDs (its
+			// caller generated fresh ones) ends up here: as on JetStream,
+			// the command is recognised by the event right after the
+			// version it was decided on.
 			if res, dup, derr := s.storedCommit(ctx, client, c, firstRevisionAfter(c.ExpectedVersion)); derr == nil && dup {
 				return res, nil
 			}
@@ -310,6 +324,33 @@ func (s *Store) storedCommit(ctx context.Context, client *esdb.Client, c eventst
 		Position:      d.raw,
 		Duplicate:     true,
 	}, true, nil
+}
+
+// lastCommitIs tells whether the stream's last commit is one of c's
+// command; if so, it reports where that commit landed, as a duplicate.
+func (s *Store) lastCommitIs(ctx context.Context, client *esdb.Client, c eventstore.Commit) (eventstore.AppendResult, bool, error) {
+	rs, err := client.ReadStream(ctx, streamName(c.Stream), esdb.ReadStreamOptions{
+		Direction: esdb.Backwards, From: esdb.End{}, RequiresLeader: true}, 1)
+	if err != nil {
+		s.check(client, err)
+		return eventstore.AppendResult{}, false, err
+	}
+	defer rs.Close()
+	ev, err := rs.Recv()
+	if errors.Is(err, io.EOF) {
+		return eventstore.AppendResult{}, false, nil
+	}
+	if err != nil {
+		if code, ok := esdbCode(err); ok && code == esdb.ErrorCodeResourceNotFound {
+			return eventstore.AppendResult{}, false, nil
+		}
+		return eventstore.AppendResult{}, false, err
+	}
+	d, ok, err := decodeRecorded(ev.OriginalEvent())
+	if err != nil || !ok || d.meta.CommandID != c.CommandID || d.revision < uint64(d.meta.Index) {
+		return eventstore.AppendResult{}, false, err
+	}
+	return s.storedCommit(ctx, client, c, d.revision-uint64(d.meta.Index))
 }
 
 // readFirst reads the event at revision rev of a stream, from the leader so

@@ -448,3 +448,27 @@ func TestReplacesAClientThatClosedItself(t *testing.T) {
 		t.Errorf("the next call still fails: %v", err)
 	}
 }
+
+func TestAnyRetryWithColdServerCache(t *testing.T) {
+	s, f := openFake(t)
+	f.mu.Lock()
+	f.coldCache = true
+	f.mu.Unlock()
+	ctx := ctxFor(t)
+	stream := eventstore.StreamID{Category: "retro", ID: "any"}
+	if _, err := s.Append(ctx, commitOf(stream, eventstore.NoStream, "cmd-0", 1)); err != nil {
+		t.Fatal(err)
+	}
+	c := commitOf(stream, eventstore.Any, "cmd-1", 2)
+	first, err := s.Append(ctx, c)
+	if err != nil || first.Duplicate || first.StreamVersion != 3 {
+		t.Fatalf("first append with Any: %+v, %v", first, err)
+	}
+	again, err := s.Append(ctx, c)
+	if err != nil || !again.Duplicate || again.StreamVersion != 3 || again.Position != first.Position {
+		t.Errorf("retry with Any: %+v, %v; want a duplicate of %+v", again, err, first)
+	}
+	if evs, err := s.Load(ctx, stream, 0); err != nil || len(evs) != 3 {
+		t.Errorf("the stream holds %d events (%v), want 3", len(evs), err)
+	}
+}
