@@ -75,24 +75,29 @@ func runWriters(n, w int, op func(w, i int) error) (time.Duration, error) {
 	return time.Since(start), errors.Join(errs...)
 }
 
-// abab runs a and b on n operations each, in four rounds, alternating, and
-// returns their total times: drift in the machine's load hits both alike.
-func abab(n int, a, b func(n int) (time.Duration, error)) (ta, tb time.Duration, err error) {
+// abba runs a and b on n operations each, in four rounds, alternating which
+// goes first (A B, B A, A B, B A), and returns their total times: drift in
+// the machine's load and any advantage of going first hit both alike.
+func abba(n int, a, b func(n int) (time.Duration, error)) (ta, tb time.Duration, err error) {
 	const rounds = 4
 	for r := range rounds {
 		part := n/rounds + btoi(r < n%rounds)
 		if part == 0 {
 			continue
 		}
-		d, err := a(part)
+		first, second, t1, t2 := a, b, &ta, &tb
+		if r%2 == 1 {
+			first, second, t1, t2 = b, a, &tb, &ta
+		}
+		d, err := first(part)
 		if err != nil {
 			return 0, 0, err
 		}
-		ta += d
-		if d, err = b(part); err != nil {
+		*t1 += d
+		if d, err = second(part); err != nil {
 			return 0, 0, err
 		}
-		tb += d
+		*t2 += d
 	}
 	return ta, tb, nil
 }
@@ -160,7 +165,7 @@ func BenchmarkAppend(b *testing.B) {
 				})
 			}
 			b.ResetTimer()
-			ts, tr, err := abab(b.N, storeRun, rawRun)
+			ts, tr, err := abba(b.N, storeRun, rawRun)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -280,18 +285,30 @@ func BenchmarkLargeLog(b *testing.B) {
 	const loadsPerOp = 50
 	b.Run("load-100-of-log", func(b *testing.B) {
 		var ts, tr time.Duration
-		for range b.N * loadsPerOp {
+		storeLoad := func() {
 			t0 := time.Now()
 			evs, err := st.Load(ctx, target, 0)
 			if err != nil || len(evs) != 100 {
 				b.Fatalf("load: %d events, %v", len(evs), err)
 			}
-			t1 := time.Now()
+			ts += time.Since(t0)
+		}
+		rawLoad := func() {
+			t0 := time.Now()
 			got, err := rawRead("ev.bench.target")
 			if err != nil || got != 100 {
 				b.Fatalf("raw read: %d messages, %v", got, err)
 			}
-			ts, tr = ts+t1.Sub(t0), tr+time.Since(t1)
+			tr += time.Since(t0)
+		}
+		for i := range b.N * loadsPerOp {
+			if i%2 == 0 {
+				storeLoad()
+				rawLoad()
+			} else {
+				rawLoad()
+				storeLoad()
+			}
 		}
 		b.ReportMetric(float64(ts.Microseconds())/float64(b.N*loadsPerOp)/1000, "store_ms/load")
 		b.ReportMetric(float64(tr.Microseconds())/float64(b.N*loadsPerOp)/1000, "raw_ms/load")
@@ -300,7 +317,7 @@ func BenchmarkLargeLog(b *testing.B) {
 
 	b.Run("readall", func(b *testing.B) {
 		var ts, tr time.Duration
-		for range 2 * b.N {
+		storeRead := func() {
 			t0 := time.Now()
 			count := 0
 			err := st.ReadAll(ctx, 0, func(context.Context, eventstore.RecordedEvent) error {
@@ -310,12 +327,24 @@ func BenchmarkLargeLog(b *testing.B) {
 			if err != nil || count < n {
 				b.Fatalf("read all: %d events, %v", count, err)
 			}
-			t1 := time.Now()
+			ts += time.Since(t0)
+		}
+		rawReadAll := func() {
+			t0 := time.Now()
 			got, err := rawRead("ev.>")
 			if err != nil || got < n {
 				b.Fatalf("raw read: %d messages, %v", got, err)
 			}
-			ts, tr = ts+t1.Sub(t0), tr+time.Since(t1)
+			tr += time.Since(t0)
+		}
+		for i := range 2 * b.N {
+			if i%2 == 0 {
+				storeRead()
+				rawReadAll()
+			} else {
+				rawReadAll()
+				storeRead()
+			}
 		}
 		sr, rr := float64(2*n*b.N)/ts.Seconds(), float64(2*n*b.N)/tr.Seconds()
 		b.ReportMetric(sr, "store_events/s")
@@ -574,7 +603,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 				})
 			}
 			b.ResetTimer()
-			td, tg, err := abab(b.N, direct, group)
+			td, tg, err := abba(b.N, direct, group)
 			if err != nil {
 				b.Fatal(err)
 			}
