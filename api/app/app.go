@@ -1,0 +1,219 @@
+// Package app is the application layer: one method per use case. It
+// establishes who acts (from the principal the server verified, never from
+// the client's word), decides whether they may act at all (team membership,
+// workspace admin, retro participation), stamps commands with the actor,
+// the time and new IDs, runs them through the domain's deciders against the
+// log, and carries their consequences to other aggregates (reactors.go).
+// Everything it returns to a caller is a domain view for that principal,
+// never a raw state.
+//
+// Anonymity: in a retro or survey a person appears in anonymous records as
+// domain.Pseudonym(key, user ID), the key kept outside the log in keys.Store
+// under "retro:<id>" or "survey:<id>" and destroyed when the retro or survey
+// closes. The commit envelope follows the same rule (see actorMeta).
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/domain/catalog"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/survey"
+	"github.com/hindsight-retro/hindsight/domain/team"
+	"github.com/hindsight-retro/hindsight/domain/workspace"
+	"github.com/hindsight-retro/hindsight/eventstore"
+	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
+	"github.com/hindsight-retro/hindsight/projections/retrohistory"
+)
+
+// Stream categories of the aggregates the app runs.
+const (
+	CategoryWorkspace = "workspace"
+	CategoryTeam      = "team"
+	CategoryRetro     = "retro"
+	CategorySurvey    = "survey"
+	// CategoryIDClaim holds one tiny stream per creating command: the ID it
+	// was given, so a retry of the command gets the same ID (see claimID).
+	CategoryIDClaim = "idclaim"
+)
+
+// Deps is everything the app needs from outside.
+type Deps struct {
+	Store eventstore.Store
+	Keys  keys.Store
+	// Identity issues invites; only CreateInvite needs it.
+	Identity *identity.Service
+	Catalog  *catalog.Catalog
+	// Clock is the server's clock; nil means time.Now.
+	Clock func() time.Time
+	// NewID makes IDs for created resources; nil means UUIDv7 strings.
+	NewID func() string
+	// Logger receives failed reactions and skipped history events; nil
+	// discards them.
+	Logger *slog.Logger
+	// CacheSize is how many streams of each aggregate kind stay folded in
+	// memory; 0 means aggregate.DefaultCacheSize.
+	CacheSize int
+}
+
+// App runs the use cases. It is safe for concurrent use.
+type App struct {
+	d          Deps
+	workspaces *aggregate.Runner[workspace.State, workspace.Command, workspace.Event]
+	teams      *aggregate.Runner[team.State, team.Command, team.Event]
+	retros     *aggregate.Runner[retro.State, retroCmd, retro.Event]
+	surveys    *aggregate.Runner[survey.State, survey.Command, survey.Event]
+	history    *retrohistory.History
+}
+
+// Result of a command: where it landed, so a client can wait for its write
+// on the live feed or in a read model.
+type Result struct {
+	// ID is the ID of the resource the command created, if it created one;
+	// a retry of the command answers the same ID.
+	ID string `json:"id,omitempty"`
+	// StreamVersion is the aggregate's version after the command.
+	StreamVersion int64 `json:"streamVersion"`
+	// Position is the commit's global position; 0 if the command changed
+	// nothing (for example joining a retro one has joined already).
+	Position uint64 `json:"position"`
+	// Duplicate is true when the command had been stored before and this
+	// call wrote nothing.
+	Duplicate bool `json:"duplicate,omitempty"`
+}
+
+// New builds the app. Deps.Store, Keys and Catalog are required.
+func New(d Deps) *App {
+	if d.Clock == nil {
+		d.Clock = time.Now
+	}
+	if d.NewID == nil {
+		d.NewID = newUUIDv7
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	a := &App{d: d, history: retrohistory.New()}
+	a.workspaces = &aggregate.Runner[workspace.State, workspace.Command, workspace.Event]{
+		Store: d.Store, Category: CategoryWorkspace, Initial: workspace.Initial, Decide: workspace.Decide, Evolve: workspace.Evolve,
+		Codec: aggregate.CodecFuncs(workspace.EncodeEvent, workspace.DecodeEvent), Cache: aggregate.NewCache[workspace.State](d.CacheSize),
+	}
+	a.teams = &aggregate.Runner[team.State, team.Command, team.Event]{
+		Store: d.Store, Category: CategoryTeam, Initial: team.Initial, Decide: team.Decide, Evolve: team.Evolve,
+		Codec: aggregate.CodecFuncs(team.EncodeEvent, team.DecodeEvent), Cache: aggregate.NewCache[team.State](d.CacheSize),
+	}
+	a.retros = &aggregate.Runner[retro.State, retroCmd, retro.Event]{
+		Store: d.Store, Category: CategoryRetro, Initial: retro.Initial, Decide: decideRetro, Evolve: retro.Evolve,
+		Codec: aggregate.CodecFuncs(retro.EncodeEvent, retro.DecodeEvent), Cache: aggregate.NewCache[retro.State](d.CacheSize),
+	}
+	a.surveys = &aggregate.Runner[survey.State, survey.Command, survey.Event]{
+		Store: d.Store, Category: CategorySurvey, Initial: survey.Initial, Decide: survey.Decide, Evolve: survey.Evolve,
+		Codec: aggregate.CodecFuncs(survey.EncodeEvent, survey.DecodeEvent), Cache: aggregate.NewCache[survey.State](d.CacheSize),
+	}
+	return a
+}
+
+func newUUIDv7() string {
+	u, err := uuid.NewV7()
+	if err != nil {
+		// NewV7 fails only when the system's random source does; a random
+		// v4 is still unique, only not time-ordered.
+		return uuid.NewString()
+	}
+	return u.String()
+}
+
+// NewID returns a fresh ID as the app makes them (UUIDv7 by default), for
+// handlers that choose IDs of things a command creates (cards, actions).
+func (a *App) NewID() string { return a.d.NewID() }
+
+// Catalog is the template catalogue the app was built with.
+func (a *App) Catalog() *catalog.Catalog { return a.d.Catalog }
+
+func (a *App) now() time.Time { return a.d.Clock().UTC() }
+
+// Run keeps the app's read models fed: it follows the log from the read
+// model's position and applies every event, until ctx ends. An event the
+// read model cannot read is logged and skipped, so one bad event does not
+// freeze a team's history.
+func (a *App) Run(ctx context.Context) error {
+	err := a.d.Store.Subscribe(ctx, a.history.Position(), func(ctx context.Context, e eventstore.RecordedEvent) error {
+		if err := a.history.Apply(e); err != nil {
+			a.d.Logger.Warn("retro history skipped an event", "stream", e.Stream.String(), "position", e.Position, "err", err)
+		}
+		return nil
+	})
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil {
+		return fmt.Errorf("app: follow the log for the retro history: %w", err)
+	}
+	return nil
+}
+
+// WaitForHistory returns once the history read model has applied the log up
+// to position (a Result's Position), so a client reads its own write.
+func (a *App) WaitForHistory(ctx context.Context, position uint64) error {
+	return a.history.WaitFor(ctx, position)
+}
+
+// claimID gives a creating command its new resource's ID, the same on every
+// retry of the command. A created resource's stream is named by its new
+// ID, so a retry with a freshly made ID would land on another stream and
+// create a second resource; instead the first attempt records the ID in a
+// stream named by (kind, principal, command ID), and retries read it back.
+// The claim holds no personal data: its stream name is a hash.
+func (a *App) claimID(ctx context.Context, kind, userID, cmdID string) (string, error) {
+	if cmdID == "" {
+		return "", invalidInput("command-id-required", "a command ID (idempotency key) is required")
+	}
+	sum := sha256.Sum256([]byte(kind + "\x00" + userID + "\x00" + cmdID))
+	stream := eventstore.StreamID{Category: CategoryIDClaim, ID: hex.EncodeToString(sum[:16])}
+	id := a.d.NewID()
+	payload, err := json.Marshal(idClaimed{Kind: kind, ID: id})
+	if err != nil {
+		return "", fmt.Errorf("claim %s ID: %w", kind, err)
+	}
+	res, err := a.d.Store.Append(ctx, eventstore.Commit{
+		Stream: stream, ExpectedVersion: eventstore.NoStream, CommandID: cmdID,
+		Events: []eventstore.Event{{Type: typeIDClaimed, SchemaVersion: 1, Payload: payload}},
+	})
+	switch {
+	case err == nil && !res.Duplicate:
+		return id, nil
+	case err == nil, errors.Is(err, eventstore.ErrConflict):
+		// Stored by an earlier attempt: the stream is this command's alone.
+		evs, lerr := a.d.Store.Load(ctx, stream, 0)
+		if lerr != nil {
+			return "", fmt.Errorf("claim %s ID: read the earlier claim: %w", kind, lerr)
+		}
+		for _, e := range evs {
+			var c idClaimed
+			if e.Type == typeIDClaimed && json.Unmarshal(e.Payload, &c) == nil && c.ID != "" {
+				return c.ID, nil
+			}
+		}
+		return "", fmt.Errorf("claim %s ID: stream %s holds no claim", kind, stream)
+	default:
+		return "", fmt.Errorf("claim %s ID: %w", kind, err)
+	}
+}
+
+const typeIDClaimed = "app.IDClaimed"
+
+type idClaimed struct {
+	Kind string `json:"kind"`
+	ID   string `json:"id"`
+}

@@ -1,0 +1,191 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/team"
+	"github.com/hindsight-retro/hindsight/domain/workspace"
+	"github.com/hindsight-retro/hindsight/eventstore"
+)
+
+// Errors of the app's own checks. Domain rejections come back as
+// *domain.Error (Kind says which status); these are the rest.
+var (
+	// ErrUnauthenticated: no principal (no user ID).
+	ErrUnauthenticated = errors.New("app: not authenticated")
+	// ErrForbidden: the principal may not do this, or may not see what it
+	// names: not a member of the team, a guest of another retro, a
+	// read-only token running a command.
+	ErrForbidden = errors.New("app: forbidden")
+	// ErrNotFound: the workspace, team, retro or survey does not exist.
+	ErrNotFound = errors.New("app: not found")
+	// ErrIncomplete: the command was stored but a consequence of it (a
+	// reactor's command on another aggregate, a key destruction) failed.
+	// The Result returned with it is valid; a retry with the same command
+	// ID completes the consequence and writes nothing twice.
+	ErrIncomplete = errors.New("app: command stored, its follow-up failed; retry with the same command ID")
+)
+
+func forbidden(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrForbidden}, args...)...)
+}
+
+func notFound(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrNotFound}, args...)...)
+}
+
+// invalidInput is a rejection of the app's own input checks, shaped like the
+// domain's so the edge maps both the same way.
+func invalidInput(code, format string, args ...any) error {
+	return domain.Errorf(domain.Invalid, code, format, args...)
+}
+
+// canRead: every authenticated principal holding read or write scope.
+func canRead(p identity.Principal) error {
+	if p.UserID == "" {
+		return ErrUnauthenticated
+	}
+	if !p.Can(identity.ScopeRead) && !p.Can(identity.ScopeWrite) {
+		return forbidden("the token may not read")
+	}
+	return nil
+}
+
+// canWrite: commands need write scope; a read-only token gets ErrForbidden.
+func canWrite(p identity.Principal) error {
+	if p.UserID == "" {
+		return ErrUnauthenticated
+	}
+	if !p.Can(identity.ScopeWrite) {
+		return forbidden("the token is read-only")
+	}
+	return nil
+}
+
+// commandGate is what every command needs before anything is loaded: a
+// principal allowed to write, and a usable command ID (the idempotency key).
+func commandGate(p identity.Principal, cmdID string) error {
+	if err := canWrite(p); err != nil {
+		return err
+	}
+	if cmdID == "" {
+		return invalidInput("command-id-required", "a command ID (idempotency key) is required")
+	}
+	if len(cmdID) > eventstore.MaxIDLength {
+		return invalidInput("command-id-invalid", "the command ID is longer than %d characters", eventstore.MaxIDLength)
+	}
+	for i := 0; i < len(cmdID); i++ {
+		if cmdID[i] < 0x21 || cmdID[i] > 0x7e {
+			return invalidInput("command-id-invalid", "the command ID holds a space, control or non-ASCII character")
+		}
+	}
+	return nil
+}
+
+// notGuest: guests see one retro and nothing else of the workspace.
+func notGuest(p identity.Principal) error {
+	if p.Kind == identity.KindGuest {
+		return forbidden("guests take part in the retro they were invited to, nothing else")
+	}
+	return nil
+}
+
+func (a *App) loadWorkspace(ctx context.Context, id string) (workspace.State, int64, error) {
+	if id == "" {
+		return workspace.State{}, 0, notFound("no workspace ID")
+	}
+	s, v, err := a.workspaces.Load(ctx, id)
+	if err != nil {
+		return s, v, fmt.Errorf("load workspace %s: %w", id, err)
+	}
+	if !s.Exists() {
+		return s, v, notFound("workspace %s", id)
+	}
+	return s, v, nil
+}
+
+func (a *App) loadTeam(ctx context.Context, id string) (team.State, int64, error) {
+	if id == "" {
+		return team.State{}, 0, notFound("no team ID")
+	}
+	s, v, err := a.teams.Load(ctx, id)
+	if err != nil {
+		return s, v, fmt.Errorf("load team %s: %w", id, err)
+	}
+	if !s.Exists() {
+		return s, v, notFound("team %s", id)
+	}
+	return s, v, nil
+}
+
+func (a *App) loadRetro(ctx context.Context, id string) (retro.State, int64, error) {
+	if id == "" {
+		return retro.State{}, 0, notFound("no retro ID")
+	}
+	s, v, err := a.retros.Load(ctx, id)
+	if err != nil {
+		return s, v, fmt.Errorf("load retro %s: %w", id, err)
+	}
+	if !s.Created {
+		return s, v, notFound("retro %s", id)
+	}
+	return s, v, nil
+}
+
+// teamMember loads a team the principal must be a member of. Workspace
+// admins who are not members are refused: they run the workspace, not the
+// team's conversations (workspace.CanSeeTeamContent).
+func (a *App) teamMember(ctx context.Context, p identity.Principal, teamID string) (team.State, error) {
+	if err := notGuest(p); err != nil {
+		return team.State{}, err
+	}
+	t, _, err := a.loadTeam(ctx, teamID)
+	if err != nil {
+		return t, err
+	}
+	ws, _, err := a.loadWorkspace(ctx, t.WorkspaceID)
+	if err != nil {
+		return t, err
+	}
+	if !workspace.CanSeeTeamContent(ws, t, p.UserID) {
+		return t, forbidden("not a member of team %s", teamID)
+	}
+	return t, nil
+}
+
+// retroAccess decides whether the principal may act on or look at a retro
+// at all: a member of its team, or a guest invited to exactly this retro
+// and admitted to it. What they may do inside is the domain's to decide
+// (moderator-only commands, locked retros).
+func (a *App) retroAccess(ctx context.Context, p identity.Principal, retroID string) (retro.State, team.State, error) {
+	r, _, err := a.loadRetro(ctx, retroID)
+	if err != nil {
+		return r, team.State{}, err
+	}
+	t, _, err := a.loadTeam(ctx, r.TeamID)
+	if err != nil {
+		return r, t, err
+	}
+	if p.Kind == identity.KindGuest {
+		if p.RetroID != retroID || !admitted(t, p.UserID, retroID) {
+			return r, t, forbidden("the guest was not invited to retro %s", retroID)
+		}
+		return r, t, nil
+	}
+	if !t.IsMember(p.UserID) {
+		return r, t, forbidden("not a member of the retro's team")
+	}
+	return r, t, nil
+}
+
+// admitted reports whether a guest was admitted to the retro by the team.
+func admitted(t team.State, userID, retroID string) bool {
+	g, ok := t.Guests[userID]
+	return ok && slices.Contains(g.RetroIDs, retroID)
+}

@@ -1,0 +1,403 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"reflect"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/team"
+	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
+)
+
+// CreateRetroInput is what a new retro is made of.
+type CreateRetroInput struct {
+	TeamID string `json:"teamId"`
+	Title  string `json:"title"`
+	// TemplateID names a catalogue retro template; empty means the team's
+	// default (from its team template).
+	TemplateID string `json:"templateId,omitempty"`
+	Anonymous  bool   `json:"anonymous"`
+	// Agenda nil means retro.DefaultAgenda().
+	Agenda []retro.Step `json:"agenda,omitempty"`
+}
+
+// CreateRetro creates a retro for a team (members only); the principal
+// moderates it. The team's open actions are carried into its action review
+// and the template's columns make its board. Result.ID is the retro's ID.
+func (a *App) CreateRetro(ctx context.Context, p identity.Principal, cmdID string, in CreateRetroInput) (Result, error) {
+	if err := commandGate(p, cmdID); err != nil {
+		return Result{}, err
+	}
+	t, err := a.teamMember(ctx, p, in.TeamID)
+	if err != nil {
+		return Result{}, err
+	}
+	tmplID := in.TemplateID
+	if tmplID == "" {
+		tmplID = t.RetroTemplateID
+	}
+	if tmplID == "" {
+		return Result{}, invalidInput("retro-template-required", "the team has no default retro template; name one")
+	}
+	tmpl, ok := a.d.Catalog.RetroTemplate(tmplID)
+	if !ok {
+		return Result{}, invalidInput("retro-template-not-found", "no retro template %q in the catalogue", tmplID)
+	}
+	id, err := a.claimID(ctx, "retro", p.UserID, cmdID)
+	if err != nil {
+		return Result{}, err
+	}
+	// The anonymity key exists from the start, so every later command,
+	// on any node, only reads it.
+	if _, err := a.d.Keys.GetOrCreate(ctx, retroKey(id)); err != nil && !errors.Is(err, keys.ErrNotFound) {
+		return Result{}, fmt.Errorf("retro %s: anonymity key: %w", id, err)
+	}
+	var open []retro.OpenAction
+	for _, oa := range team.OpenActions(t) {
+		open = append(open, retro.OpenAction{ID: oa.ID, Title: oa.Title, Assignee: oa.Assignee, OriginRetroID: oa.OriginRetroID})
+	}
+	actor := domain.Actor{UserID: p.UserID}
+	res, err := a.runRetro(ctx, id, cmdID, actor, retro.CreateRetro{
+		Actor: actor, At: a.now(), RetroID: id, TeamID: t.ID, Title: in.Title, TemplateID: tmpl.ID,
+		Columns: tmpl.Columns, Agenda: in.Agenda, Anonymous: in.Anonymous, OpenActions: open,
+	})
+	res.ID = id
+	return res, err
+}
+
+// JoinRetro makes the principal a participant: a member of the retro's
+// team as a member, or a guest invited to this retro as a guest (admitting
+// them to the team's guest list first). Joining again changes nothing.
+func (a *App) JoinRetro(ctx context.Context, p identity.Principal, cmdID, retroID string) (Result, error) {
+	if err := commandGate(p, cmdID); err != nil {
+		return Result{}, err
+	}
+	r, _, err := a.loadRetro(ctx, retroID)
+	if err != nil {
+		return Result{}, err
+	}
+	t, _, err := a.loadTeam(ctx, r.TeamID)
+	if err != nil {
+		return Result{}, err
+	}
+	role := retro.RoleMember
+	if p.Kind == identity.KindGuest {
+		if p.RetroID != retroID {
+			return Result{}, forbidden("the guest was invited to another retro")
+		}
+		role = retro.RoleGuest
+		if !admitted(t, p.UserID, retroID) {
+			if err := a.admitGuest(ctx, r, t, p.UserID, cmdID); err != nil {
+				return Result{}, err
+			}
+		}
+	} else if !t.IsMember(p.UserID) {
+		return Result{}, forbidden("not a member of the retro's team")
+	}
+	actor, err := a.retroActor(ctx, retroID, p.UserID)
+	if err != nil {
+		return Result{}, err
+	}
+	return a.runRetro(ctx, retroID, cmdID, actor, retro.JoinRetro{Actor: actor, At: a.now(), Role: role})
+}
+
+// admitGuest records on the team that the guest joined the retro, on
+// behalf of the retro's moderator who invited them (the identity service
+// issued the guest's token only for a valid invite to this retro).
+func (a *App) admitGuest(ctx context.Context, r retro.State, t team.State, guestID, cmdID string) error {
+	by, ok := teamActorFor(r, t)
+	if !ok {
+		return fmt.Errorf("retro %s: no member of team %s to admit a guest on behalf of", r.RetroID, t.ID)
+	}
+	_, err := a.teamCommand(ctx, t.ID, aggregate.Meta{CommandID: derivedID("admit", cmdID), Actor: by.UserID},
+		team.AdmitGuest{Actor: by, At: a.now(), GuestUserID: guestID, RetroID: r.RetroID})
+	if err != nil && domain.CodeOf(err) != team.CodeAlreadyAdmitted {
+		return err
+	}
+	return nil
+}
+
+// CreateInvite creates an invite code for a guest to join the retro; only
+// its moderator may.
+func (a *App) CreateInvite(ctx context.Context, p identity.Principal, cmdID, retroID string, expires time.Time) (identity.Invite, error) {
+	if err := commandGate(p, cmdID); err != nil {
+		return identity.Invite{}, err
+	}
+	r, _, err := a.retroAccess(ctx, p, retroID)
+	if err != nil {
+		return identity.Invite{}, err
+	}
+	if r.Moderator != p.UserID {
+		return identity.Invite{}, forbidden("only the retro's moderator invites guests")
+	}
+	if r.Closed {
+		return identity.Invite{}, domain.Errorf(domain.Conflict, "retro-closed", "the retro is closed")
+	}
+	if a.d.Identity == nil {
+		return identity.Invite{}, errors.New("app: no identity service to issue invites")
+	}
+	inv, err := a.d.Identity.CreateInvite(ctx, p, cmdID, retroID, r.TeamID, expires)
+	if err != nil {
+		return identity.Invite{}, fmt.Errorf("retro %s: create invite: %w", retroID, err)
+	}
+	return inv, nil
+}
+
+// RetroCommand runs one retro command for the principal. build makes the
+// domain command from the request with the actor and time the app gives
+// it (the app fills the actor's pseudonym from the retro's key); it must
+// use them as given. Commands that need facts from elsewhere have their own
+// methods and are refused here: CreateRetro, JoinRetro (the role comes from
+// the principal) and ImportSurvey (the results come from the survey).
+// Result.ID is what the command created, if anything (a card, an action,
+// a group, a voting round, a comment, a whiteboard).
+func (a *App) RetroCommand(ctx context.Context, p identity.Principal, retroID, cmdID string, build func(a domain.Actor, at time.Time) (retro.Command, error)) (Result, error) {
+	if err := commandGate(p, cmdID); err != nil {
+		return Result{}, err
+	}
+	if _, _, err := a.retroAccess(ctx, p, retroID); err != nil {
+		return Result{}, err
+	}
+	actor, err := a.retroActor(ctx, retroID, p.UserID)
+	if err != nil {
+		return Result{}, err
+	}
+	at := a.now()
+	cmd, err := build(actor, at)
+	if err != nil {
+		return Result{}, err
+	}
+	switch cmd.(type) {
+	case retro.CreateRetro, retro.JoinRetro, retro.ImportSurvey:
+		return Result{}, invalidInput("command-not-allowed", "%T has its own use case", cmd)
+	}
+	if err := stamped(cmd, actor, at); err != nil {
+		return Result{}, err
+	}
+	return a.runRetro(ctx, retroID, cmdID, actor, cmd)
+}
+
+// StartHealthCheck starts the retro's health check with the questions of a
+// catalogue pack: packID, or the team's pack when empty. Moderator only
+// (the domain's rule).
+func (a *App) StartHealthCheck(ctx context.Context, p identity.Principal, cmdID, retroID, packID string) (Result, error) {
+	if err := commandGate(p, cmdID); err != nil {
+		return Result{}, err
+	}
+	_, t, err := a.retroAccess(ctx, p, retroID)
+	if err != nil {
+		return Result{}, err
+	}
+	if packID == "" {
+		packID = t.HealthPackID
+	}
+	pack, ok := a.d.Catalog.HealthPack(packID)
+	if !ok {
+		return Result{}, invalidInput("health-pack-not-found", "no health-check pack %q in the catalogue", packID)
+	}
+	actor, err := a.retroActor(ctx, retroID, p.UserID)
+	if err != nil {
+		return Result{}, err
+	}
+	return a.runRetro(ctx, retroID, cmdID, actor, retro.StartHealthCheck{Actor: actor, At: a.now(), Questions: pack.Questions})
+}
+
+// ChooseIcebreaker sets the retro's icebreaker: the catalogue's icebreaker
+// icebreakerID, or one drawn at random when empty. Moderator only.
+func (a *App) ChooseIcebreaker(ctx context.Context, p identity.Principal, cmdID, retroID, icebreakerID string) (Result, error) {
+	if err := commandGate(p, cmdID); err != nil {
+		return Result{}, err
+	}
+	if _, _, err := a.retroAccess(ctx, p, retroID); err != nil {
+		return Result{}, err
+	}
+	actor, err := a.retroActor(ctx, retroID, p.UserID)
+	if err != nil {
+		return Result{}, err
+	}
+	cmd, err := a.icebreaker(actor, icebreakerID)
+	if err != nil {
+		return Result{}, err
+	}
+	return a.runRetro(ctx, retroID, cmdID, actor, cmd)
+}
+
+func (a *App) icebreaker(actor domain.Actor, id string) (retro.ChooseIcebreaker, error) {
+	if id != "" {
+		ib, ok := a.d.Catalog.Icebreaker(id)
+		if !ok {
+			return retro.ChooseIcebreaker{}, invalidInput("icebreaker-not-found", "no icebreaker %q in the catalogue", id)
+		}
+		return retro.ChooseIcebreaker{Actor: actor, At: a.now(), QuestionID: ib.ID, Text: ib.Text}, nil
+	}
+	n, err := rand.Int(rand.Reader, big.NewInt(math.MaxInt32))
+	if err != nil {
+		return retro.ChooseIcebreaker{}, fmt.Errorf("draw an icebreaker: %w", err)
+	}
+	ib := a.d.Catalog.IcebreakerAt(int(n.Int64()))
+	return retro.ChooseIcebreaker{Actor: actor, At: a.now(), QuestionID: ib.ID, Text: ib.Text}, nil
+}
+
+// retroCmd is a retro command with the anonymity the app assumed when it
+// chose what the commit envelope records (see actorMeta).
+type retroCmd struct {
+	cmd       retro.Command
+	anonymous bool
+}
+
+// errAnonymityMoved: the retro's anonymity changed between the app reading
+// it and the command being decided (the runner decides again on a conflict).
+// The envelope chosen for the old setting could then name a person next to
+// an anonymous record, so the command is prepared again instead.
+var errAnonymityMoved = errors.New("app: the retro's anonymity changed while the command was prepared")
+
+func decideRetro(s retro.State, c retroCmd) ([]retro.Event, error) {
+	if s.Created && s.Anonymous != c.anonymous {
+		return nil, errAnonymityMoved
+	}
+	return retro.Decide(s, c.cmd)
+}
+
+// actorMeta is who the commit envelope names for a retro command. Health
+// answers and ROTI ratings are anonymous in every retro, and in an
+// anonymous retro so is every contribution: for those, the envelope holds
+// the pseudonym the event holds, never the user ID beside it. Every other
+// command in an anonymous retro names nobody: who grouped cards, created or
+// assigned an action next to an anonymous card can hint at its author, and
+// a pseudonym next to a command that names its user (joining, moderating)
+// would unmask every record under it. In other retros the envelope names
+// the user.
+func actorMeta(anonymous bool, cmd retro.Command, actor domain.Actor) string {
+	switch cmd.(type) {
+	case retro.AnswerHealthCheck, retro.RateRoti:
+		return actor.Pseudonym
+	case retro.AddCard, retro.EditCard, retro.DeleteCard, retro.AnswerIcebreaker,
+		retro.CommentOnAction, retro.CastVote, retro.RetractVote:
+		if anonymous {
+			return actor.Pseudonym
+		}
+	}
+	if anonymous {
+		return ""
+	}
+	return actor.UserID
+}
+
+// runRetro handles a retro command and then its reactions.
+func (a *App) runRetro(ctx context.Context, retroID, cmdID string, actor domain.Actor, cmd retro.Command) (Result, error) {
+	for attempt := 0; ; attempt++ {
+		st, _, err := a.retros.Load(ctx, retroID)
+		if err != nil {
+			return Result{}, fmt.Errorf("retro %s: %w", retroID, err)
+		}
+		anon := st.Anonymous
+		if c, ok := cmd.(retro.CreateRetro); ok && !st.Created {
+			anon = c.Anonymous
+		}
+		meta := aggregate.Meta{CommandID: cmdID, Actor: actorMeta(anon, cmd, actor)}
+		r, err := a.retros.Handle(ctx, retroID, meta, retroCmd{cmd: cmd, anonymous: anon})
+		if errors.Is(err, errAnonymityMoved) && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return Result{}, fmt.Errorf("retro %s: %w", retroID, err)
+		}
+		res := Result{ID: createdID(r.Events), StreamVersion: r.Version, Position: r.Position, Duplicate: r.Duplicate}
+		// A duplicate reacts again: the first attempt may have stored the
+		// command and failed before its reactions were done.
+		if err := a.react(ctx, retroID, r, actor); err != nil {
+			return res, err
+		}
+		return res, nil
+	}
+}
+
+// createdID is the ID of what a retro command created, read from its
+// events (a retry's are the first attempt's).
+func createdID(evs []retro.Event) string {
+	for _, e := range evs {
+		switch e := e.(type) {
+		case retro.CardAdded:
+			return e.CardID
+		case retro.IcebreakerAnswered:
+			return e.CardID
+		case retro.CarriedActionCommented:
+			return e.CommentID
+		case retro.ActionCreated:
+			return e.ActionID
+		case retro.GroupCreated:
+			return e.GroupID
+		case retro.VotingStarted:
+			return e.RoundID
+		case retro.TopicWhiteboardOpened:
+			return e.WhiteboardID
+		}
+	}
+	return ""
+}
+
+// stamped checks that a command built by a handler carries the actor and
+// time the app gave it: every retro command has Actor and At fields.
+func stamped(cmd retro.Command, actor domain.Actor, at time.Time) error {
+	v := reflect.ValueOf(cmd)
+	if v.Kind() != reflect.Struct {
+		return fmt.Errorf("app: retro command %T is not a command value", cmd)
+	}
+	fa, ft := v.FieldByName("Actor"), v.FieldByName("At")
+	if !fa.IsValid() || !ft.IsValid() {
+		return fmt.Errorf("app: retro command %T has no Actor or At", cmd)
+	}
+	if got, ok := fa.Interface().(domain.Actor); !ok || got != actor {
+		return fmt.Errorf("app: retro command %T does not carry the actor the app established", cmd)
+	}
+	if got, ok := ft.Interface().(time.Time); !ok || !got.Equal(at) {
+		return fmt.Errorf("app: retro command %T does not carry the time the app gave it", cmd)
+	}
+	return nil
+}
+
+// retroActor is the actor of a retro command: the user and their pseudonym
+// in this retro. Once the retro's key is destroyed the pseudonym is empty
+// and the domain refuses anything that must be anonymous.
+func (a *App) retroActor(ctx context.Context, retroID, userID string) (domain.Actor, error) {
+	ps, err := a.pseudonym(ctx, retroKey(retroID), userID)
+	if err != nil {
+		return domain.Actor{}, err
+	}
+	return domain.Actor{UserID: userID, Pseudonym: ps}, nil
+}
+
+// pseudonym is the user's pseudonym under the subject's key, "" when the
+// key is gone (destroyed) or was never made.
+func (a *App) pseudonym(ctx context.Context, subject, userID string) (string, error) {
+	key, err := a.d.Keys.Get(ctx, subject)
+	if errors.Is(err, keys.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("anonymity key %s: %w", subject, err)
+	}
+	return domain.Pseudonym(key, userID), nil
+}
+
+func retroKey(retroID string) string { return "retro:" + retroID }
+
+// derivedID makes a deterministic command ID for a command the app issues
+// as a consequence of another, so a retry of the cause repeats it under the
+// same ID and the log stores it once. It stays within the log's ID limit
+// whatever the length of the cause's ID.
+func derivedID(kind, cause string) string {
+	sum := sha256.Sum256([]byte(kind + "\x00" + cause))
+	return kind + "-" + hex.EncodeToString(sum[:16])
+}

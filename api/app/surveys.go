@@ -1,0 +1,290 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/catalog"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/survey"
+	"github.com/hindsight-retro/hindsight/domain/team"
+	"github.com/hindsight-retro/hindsight/domain/workspace"
+	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
+)
+
+// CreateSurveyInput is what a new survey is made of.
+type CreateSurveyInput struct {
+	// TeamIDs: one team (its members may send it), or several of one
+	// workspace (its admins only).
+	TeamIDs []string `json:"teamIds"`
+	Title   string   `json:"title"`
+	// RetroID is a retro of one of the teams that the survey prepares.
+	RetroID string `json:"retroId,omitempty"`
+	// QuestionIDs name catalogue health questions; empty with PackID set
+	// asks the whole pack.
+	QuestionIDs   []string              `json:"questionIds,omitempty"`
+	PackID        string                `json:"packId,omitempty"`
+	OpenQuestions []survey.OpenQuestion `json:"openQuestions,omitempty"`
+	// OpensAt zero means now.
+	OpensAt          time.Time `json:"opensAt,omitzero"`
+	ClosesAt         time.Time `json:"closesAt"`
+	NamedOpenAnswers bool      `json:"namedOpenAnswers,omitempty"`
+}
+
+// CreateSurvey sends a survey. Result.ID is the survey's ID.
+func (a *App) CreateSurvey(ctx context.Context, p identity.Principal, cmdID string, in CreateSurveyInput) (Result, error) {
+	if err := commandGate(p, cmdID); err != nil {
+		return Result{}, err
+	}
+	if err := notGuest(p); err != nil {
+		return Result{}, err
+	}
+	if len(in.TeamIDs) == 0 {
+		return Result{}, invalidInput(survey.CodeTeamRequired, "a survey goes to at least one team")
+	}
+	if len(in.TeamIDs) > survey.MaxTeams {
+		return Result{}, invalidInput(survey.CodeTooManyTeams, "a survey goes to at most %d teams", survey.MaxTeams)
+	}
+	teams := make([]team.State, 0, len(in.TeamIDs))
+	for i, id := range in.TeamIDs {
+		t, _, err := a.loadTeam(ctx, id)
+		if err != nil {
+			return Result{}, err
+		}
+		if i > 0 && t.WorkspaceID != teams[0].WorkspaceID {
+			return Result{}, invalidInput("teams-in-several-workspaces", "a survey's teams belong to one workspace")
+		}
+		teams = append(teams, t)
+	}
+	ws, _, err := a.loadWorkspace(ctx, teams[0].WorkspaceID)
+	if err != nil {
+		return Result{}, err
+	}
+	wsAdmin := workspace.IsAdmin(ws, p.UserID)
+	if !wsAdmin {
+		for _, t := range teams {
+			if !t.IsMember(p.UserID) {
+				return Result{}, forbidden("not a member of team %s", t.ID)
+			}
+		}
+	}
+	if in.RetroID != "" {
+		r, _, err := a.loadRetro(ctx, in.RetroID)
+		if err != nil {
+			return Result{}, err
+		}
+		if !slices.Contains(in.TeamIDs, r.TeamID) {
+			return Result{}, invalidInput("retro-not-of-team", "retro %s is not one of the survey's teams'", in.RetroID)
+		}
+	}
+	questions, err := a.surveyQuestions(in)
+	if err != nil {
+		return Result{}, err
+	}
+	id, err := a.claimID(ctx, "survey", p.UserID, cmdID)
+	if err != nil {
+		return Result{}, err
+	}
+	if _, err := a.d.Keys.GetOrCreate(ctx, surveyKey(id)); err != nil && !errors.Is(err, keys.ErrNotFound) {
+		return Result{}, fmt.Errorf("survey %s: anonymity key: %w", id, err)
+	}
+	now := a.now()
+	opens := in.OpensAt
+	if opens.IsZero() {
+		opens = now
+	}
+	res, err := a.surveyCommand(ctx, id, aggregate.Meta{CommandID: cmdID, Actor: p.UserID}, survey.CreateSurvey{
+		Actor: domain.Actor{UserID: p.UserID}, At: now, SurveyID: id, TeamIDs: in.TeamIDs, Title: in.Title,
+		RetroID: in.RetroID, HealthQuestions: questions, OpenQuestions: in.OpenQuestions,
+		OpensAt: opens, ClosesAt: in.ClosesAt, NamedOpenAnswers: in.NamedOpenAnswers, ActorIsWorkspaceAdmin: wsAdmin,
+	})
+	res.ID = id
+	return res, err
+}
+
+func (a *App) surveyQuestions(in CreateSurveyInput) ([]catalog.Question, error) {
+	if len(in.QuestionIDs) == 0 {
+		if in.PackID == "" {
+			return nil, nil
+		}
+		pack, ok := a.d.Catalog.HealthPack(in.PackID)
+		if !ok {
+			return nil, invalidInput("health-pack-not-found", "no health-check pack %q in the catalogue", in.PackID)
+		}
+		return pack.Questions, nil
+	}
+	qs := make([]catalog.Question, 0, len(in.QuestionIDs))
+	for _, id := range in.QuestionIDs {
+		q, ok := a.d.Catalog.Question(id)
+		if !ok {
+			return nil, invalidInput("question-not-found", "no health question %q in the catalogue", id)
+		}
+		qs = append(qs, q)
+	}
+	return qs, nil
+}
+
+// SubmitSurveyResponse answers a survey (members of its teams). Ratings and
+// anonymous open answers are recorded under the respondent's pseudonym.
+func (a *App) SubmitSurveyResponse(ctx context.Context, p identity.Principal, cmdID, surveyID string, ratings map[string]int, answers map[string]string) (Result, error) {
+	if err := commandGate(p, cmdID); err != nil {
+		return Result{}, err
+	}
+	s, err := a.surveyMember(ctx, p, surveyID, false)
+	if err != nil {
+		return Result{}, err
+	}
+	ps, err := a.pseudonym(ctx, surveyKey(surveyID), p.UserID)
+	if err != nil {
+		return Result{}, err
+	}
+	// The envelope holds what the event holds: the pseudonym for an
+	// anonymous response, the user for named open answers (which the
+	// survey records apart from ratings). A pseudonym beside a named
+	// answer would unmask that person's ratings.
+	metaActor := ps
+	if s.NamedOpenAnswers && len(ratings) == 0 {
+		metaActor = p.UserID
+	}
+	return a.surveyCommand(ctx, surveyID, aggregate.Meta{CommandID: cmdID, Actor: metaActor}, survey.SubmitResponse{
+		Actor: domain.Actor{UserID: p.UserID, Pseudonym: ps}, At: a.now(), Ratings: ratings, OpenAnswers: answers,
+	})
+}
+
+// CloseSurvey closes a survey: early by its creator, by any member of its
+// teams once its window has ended. The survey's anonymity key is then
+// destroyed.
+func (a *App) CloseSurvey(ctx context.Context, p identity.Principal, cmdID, surveyID string) (Result, error) {
+	if err := commandGate(p, cmdID); err != nil {
+		return Result{}, err
+	}
+	if _, err := a.surveyMember(ctx, p, surveyID, true); err != nil {
+		return Result{}, err
+	}
+	res, err := a.surveyCommand(ctx, surveyID, aggregate.Meta{CommandID: cmdID, Actor: p.UserID},
+		survey.CloseSurvey{Actor: domain.Actor{UserID: p.UserID}, At: a.now()})
+	if err != nil {
+		return Result{}, err
+	}
+	if err := a.d.Keys.Destroy(ctx, surveyKey(surveyID)); err != nil {
+		a.d.Logger.Error("survey closed, its key not destroyed; a retry with the same command ID completes it", "survey", surveyID, "err", err)
+		return res, fmt.Errorf("%w: survey %s: destroy the anonymity key: %w", ErrIncomplete, surveyID, err)
+	}
+	return res, nil
+}
+
+// Survey is the survey as the principal may see it (survey.View).
+func (a *App) Survey(ctx context.Context, p identity.Principal, surveyID string) (survey.SurveyView, error) {
+	if err := canRead(p); err != nil {
+		return survey.SurveyView{}, err
+	}
+	s, err := a.surveyMember(ctx, p, surveyID, true)
+	if err != nil {
+		return survey.SurveyView{}, err
+	}
+	ps, err := a.pseudonym(ctx, surveyKey(surveyID), p.UserID)
+	if err != nil {
+		return survey.SurveyView{}, err
+	}
+	return survey.View(s, survey.Viewer{UserID: p.UserID, Pseudonym: ps, At: a.now()}), nil
+}
+
+// ImportSurvey brings a closed survey of the retro's team into the retro:
+// its open answers as cards in columnID (the first column when empty) and
+// its scores into the health check. Moderator only (the domain's rule).
+func (a *App) ImportSurvey(ctx context.Context, p identity.Principal, cmdID, retroID, surveyID, columnID string) (Result, error) {
+	if err := commandGate(p, cmdID); err != nil {
+		return Result{}, err
+	}
+	r, _, err := a.retroAccess(ctx, p, retroID)
+	if err != nil {
+		return Result{}, err
+	}
+	s, _, err := a.surveys.Load(ctx, surveyID)
+	if err != nil {
+		return Result{}, fmt.Errorf("load survey %s: %w", surveyID, err)
+	}
+	if !s.Exists() {
+		return Result{}, notFound("survey %s", surveyID)
+	}
+	if !slices.Contains(s.TeamIDs, r.TeamID) {
+		return Result{}, forbidden("survey %s was not sent to the retro's team", surveyID)
+	}
+	answers, ok := survey.OpenAnswers(s)
+	results, _ := survey.ResultsOf(s)
+	if !ok {
+		return Result{}, domain.Errorf(domain.Conflict, "survey-not-closed", "the survey is still open; close it first")
+	}
+	if columnID == "" && len(r.Columns) > 0 {
+		columnID = r.Columns[0].ID
+	}
+	actor, err := a.retroActor(ctx, retroID, p.UserID)
+	if err != nil {
+		return Result{}, err
+	}
+	cmd := retro.ImportSurvey{Actor: actor, At: a.now(), SurveyID: surveyID}
+	for _, oa := range answers {
+		cmd.Cards = append(cmd.Cards, retro.ImportedCard{CardID: a.d.NewID(), ColumnID: columnID, Text: oa.Text})
+	}
+	for _, q := range results.Questions {
+		if q.Count == 0 {
+			continue
+		}
+		dist := map[int]int{}
+		for _, b := range q.Distribution {
+			if b.Count > 0 {
+				dist[b.Value] = b.Count
+			}
+		}
+		cmd.Scores = append(cmd.Scores, retro.ImportedScore{Question: q.Question, Distribution: dist})
+	}
+	return a.runRetro(ctx, retroID, cmdID, actor, cmd)
+}
+
+// surveyMember loads a survey the principal may see: a member of one of
+// its teams, or (with creatorToo) the one who sent it, such as a workspace
+// admin who sent it to several teams.
+func (a *App) surveyMember(ctx context.Context, p identity.Principal, surveyID string, creatorToo bool) (survey.State, error) {
+	if err := notGuest(p); err != nil {
+		return survey.State{}, err
+	}
+	if surveyID == "" {
+		return survey.State{}, notFound("no survey ID")
+	}
+	s, _, err := a.surveys.Load(ctx, surveyID)
+	if err != nil {
+		return s, fmt.Errorf("load survey %s: %w", surveyID, err)
+	}
+	if !s.Exists() {
+		return s, notFound("survey %s", surveyID)
+	}
+	if creatorToo && s.CreatedBy == p.UserID {
+		return s, nil
+	}
+	for _, id := range s.TeamIDs {
+		t, _, err := a.teams.Load(ctx, id)
+		if err != nil {
+			return s, fmt.Errorf("load team %s: %w", id, err)
+		}
+		if t.IsMember(p.UserID) {
+			return s, nil
+		}
+	}
+	return s, forbidden("not a member of a team survey %s was sent to", surveyID)
+}
+
+func (a *App) surveyCommand(ctx context.Context, id string, meta aggregate.Meta, c survey.Command) (Result, error) {
+	r, err := a.surveys.Handle(ctx, id, meta, c)
+	if err != nil {
+		return Result{}, fmt.Errorf("survey %s: %w", id, err)
+	}
+	return Result{StreamVersion: r.Version, Position: r.Position, Duplicate: r.Duplicate}, nil
+}
+
+func surveyKey(surveyID string) string { return "survey:" + surveyID }

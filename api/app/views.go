@@ -1,0 +1,135 @@
+package app
+
+import (
+	"context"
+	"slices"
+
+	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/team"
+	"github.com/hindsight-retro/hindsight/domain/workspace"
+	"github.com/hindsight-retro/hindsight/projections/retrohistory"
+)
+
+// Queries return the domain's view for the principal and nothing else: the
+// view is where concealment and anonymity are decided, so no state leaves
+// the app any other way.
+
+// Workspace is the workspace as the principal may see it: for its admins
+// and the members of its teams.
+func (a *App) Workspace(ctx context.Context, p identity.Principal, workspaceID string) (workspace.WorkspaceView, error) {
+	if err := canRead(p); err != nil {
+		return workspace.WorkspaceView{}, err
+	}
+	if err := notGuest(p); err != nil {
+		return workspace.WorkspaceView{}, err
+	}
+	ws, _, err := a.loadWorkspace(ctx, workspaceID)
+	if err != nil {
+		return workspace.WorkspaceView{}, err
+	}
+	if !workspace.IsAdmin(ws, p.UserID) {
+		member := false
+		for id := range ws.Teams {
+			t, _, err := a.teams.Load(ctx, id)
+			if err != nil {
+				return workspace.WorkspaceView{}, err
+			}
+			if t.IsMember(p.UserID) {
+				member = true
+				break
+			}
+		}
+		if !member {
+			return workspace.WorkspaceView{}, forbidden("neither an admin of workspace %s nor a member of one of its teams", workspaceID)
+		}
+	}
+	return workspace.View(ws, workspace.Viewer{UserID: p.UserID}), nil
+}
+
+// Team is the team as the principal may see it: members see its content;
+// admins of its workspace who are not members see its name and counts.
+func (a *App) Team(ctx context.Context, p identity.Principal, teamID string) (team.TeamView, error) {
+	if err := canRead(p); err != nil {
+		return team.TeamView{}, err
+	}
+	if err := notGuest(p); err != nil {
+		return team.TeamView{}, err
+	}
+	t, _, err := a.loadTeam(ctx, teamID)
+	if err != nil {
+		return team.TeamView{}, err
+	}
+	ws, _, err := a.loadWorkspace(ctx, t.WorkspaceID)
+	if err != nil {
+		return team.TeamView{}, err
+	}
+	if !workspace.CanSeeTeamMetadata(ws, t, p.UserID) {
+		return team.TeamView{}, forbidden("not a member of team %s nor an admin of its workspace", teamID)
+	}
+	return team.View(t, team.Viewer{UserID: p.UserID}), nil
+}
+
+// TeamActions lists the team's action items, oldest first (members only).
+func (a *App) TeamActions(ctx context.Context, p identity.Principal, teamID string) ([]team.Action, error) {
+	if err := canRead(p); err != nil {
+		return nil, err
+	}
+	t, err := a.teamMember(ctx, p, teamID)
+	if err != nil {
+		return nil, err
+	}
+	v := team.View(t, team.Viewer{UserID: p.UserID})
+	if v.Content == nil {
+		return nil, forbidden("not a member of team %s", teamID)
+	}
+	return v.Content.Actions, nil
+}
+
+// Retro is the retro as the principal may see it (retro.View): the only
+// way a retro's content leaves the app.
+func (a *App) Retro(ctx context.Context, p identity.Principal, retroID string) (retro.RetroView, error) {
+	if err := canRead(p); err != nil {
+		return retro.RetroView{}, err
+	}
+	r, _, err := a.retroAccess(ctx, p, retroID)
+	if err != nil {
+		return retro.RetroView{}, err
+	}
+	v, err := a.retroActor(ctx, retroID, p.UserID)
+	if err != nil {
+		return retro.RetroView{}, err
+	}
+	return retro.View(r, retro.Viewer{UserID: v.UserID, Pseudonym: v.Pseudonym}), nil
+}
+
+// RetroViewer authorises the principal to follow the retro live and says
+// who they are in it (user ID and pseudonym) for retro.View and
+// retro.RedactEvent. ErrForbidden if they may not see it, ErrNotFound if
+// it does not exist.
+func (a *App) RetroViewer(ctx context.Context, p identity.Principal, retroID string) (retro.Viewer, error) {
+	if err := canRead(p); err != nil {
+		return retro.Viewer{}, err
+	}
+	if _, _, err := a.retroAccess(ctx, p, retroID); err != nil {
+		return retro.Viewer{}, err
+	}
+	v, err := a.retroActor(ctx, retroID, p.UserID)
+	if err != nil {
+		return retro.Viewer{}, err
+	}
+	return retro.Viewer{UserID: v.UserID, Pseudonym: v.Pseudonym}, nil
+}
+
+// TeamRetros is the team's retro history, oldest first (members only). It
+// is a read model that follows the log: after a write, WaitForHistory with
+// the write's position first to read it back.
+func (a *App) TeamRetros(ctx context.Context, p identity.Principal, teamID string) ([]retrohistory.Entry, error) {
+	if err := canRead(p); err != nil {
+		return nil, err
+	}
+	if _, err := a.teamMember(ctx, p, teamID); err != nil {
+		return nil, err
+	}
+	return slices.Clone(a.history.TeamRetros(teamID)), nil
+}
