@@ -1,6 +1,7 @@
 // Package api is Hindsight's HTTP edge: the chi router, its middleware and
-// handlers. It starts with the probes an operator needs (liveness and
-// readiness) and grows into the REST API under /v1.
+// thin handlers (decode → call the app, identity or live feed → encode).
+// One route table drives both the router and the OpenAPI document served
+// at /v1/openapi.json, so the two cannot disagree.
 package api
 
 import (
@@ -9,27 +10,68 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/api/live"
+	"github.com/hindsight-retro/hindsight/api/openapi"
+	"github.com/hindsight-retro/hindsight/api/problem"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
 // DefaultReadyTimeout bounds how long /readyz waits for the store to answer.
 const DefaultReadyTimeout = 2 * time.Second
 
+// RateLimit is how many requests one client (a user, or an IP address
+// without a token) may send per window. Requests <= 0 turns limiting off.
+type RateLimit struct {
+	Requests int
+	Window   time.Duration
+}
+
+// DefaultRateLimit is generous for people (a busy voter sends a few requests
+// a second) and stops a runaway script.
+var DefaultRateLimit = RateLimit{Requests: 600, Window: time.Minute}
+
 // Deps is everything the API needs from the outside. Callers build it once at
 // start-up; the handler holds no other state.
 type Deps struct {
 	// Store is the open log. The router is built only after the store opened,
 	// so a live process always has one.
-	Store eventstore.Store
-	// Logger receives request failures and panics; nil discards them.
+	Store    eventstore.Store
+	App      *app.App
+	Identity *identity.Service
+	Live     *live.Hub
+	// Logger receives the access log, request failures and panics; nil
+	// discards them.
 	Logger *slog.Logger
+	// Registry holds the metrics served at /metrics; nil uses a private one.
+	Registry *prometheus.Registry
 	// ReadyTimeout bounds the store round trip behind /readyz; 0 means
 	// DefaultReadyTimeout.
 	ReadyTimeout time.Duration
+	// MaxBodyBytes bounds a request body; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// RateLimit per client; the zero value means DefaultRateLimit. Set
+	// Requests to -1 to turn limiting off.
+	RateLimit RateLimit
+	// NewID makes command IDs for requests without an Idempotency-Key; nil
+	// means UUIDv7.
+	NewID func() string
+}
+
+type server struct {
+	deps    Deps
+	log     *slog.Logger
+	metrics *httpMetrics
+	routes  []route
+	doc     []byte
 }
 
 // New returns the HTTP handler of the whole API.
@@ -40,31 +82,91 @@ func New(d Deps) http.Handler {
 	if d.ReadyTimeout <= 0 {
 		d.ReadyTimeout = DefaultReadyTimeout
 	}
-	s := &server{deps: d}
+	if d.MaxBodyBytes <= 0 {
+		d.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if d.RateLimit == (RateLimit{}) {
+		d.RateLimit = DefaultRateLimit
+	}
+	if d.RateLimit.Window <= 0 {
+		d.RateLimit.Window = time.Minute
+	}
+	if d.NewID == nil {
+		d.NewID = newUUIDv7
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	s := &server{deps: d, log: d.Logger, routes: routeTable()}
+	m, err := newHTTPMetrics(d.Registry)
+	if err != nil {
+		// Another collector took our names: keep serving, count privately.
+		s.log.Error("HTTP metrics are not exported", "err", err)
+		m, _ = newHTTPMetrics(prometheus.NewRegistry())
+	}
+	s.metrics = m
+	if d.Live != nil {
+		for _, c := range d.Live.Collectors() {
+			if _, err := register(d.Registry, c); err != nil {
+				s.log.Error("a live feed metric is not exported", "err", err)
+			}
+		}
+	}
+	s.doc, err = json.Marshal(document(s.routes))
+	if err != nil {
+		panic("api: the OpenAPI document does not encode: " + err.Error()) // a programming error, caught by tests
+	}
+	return s.router()
+}
 
+func (s *server) router() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverer)
+	r.Use(requestID, s.observe, s.recoverer, s.limitBody)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, http.StatusNotFound, "not-found", "Not Found", "no resource at "+r.URL.Path)
+		problem.Write(w, r, problem.New(problem.NotFound, "no resource at "+r.URL.Path))
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, http.StatusMethodNotAllowed, "method-not-allowed", "Method Not Allowed",
-			r.Method+" is not supported on "+r.URL.Path)
+		problem.Write(w, r, problem.New(problem.MethodNotAllowed, r.Method+" is not supported on "+r.URL.Path))
 	})
-	r.Get("/healthz", s.healthz)
-	r.Get("/readyz", s.readyz)
+	limit := s.rateLimiter()
+	for i := range s.routes {
+		rt := &s.routes[i]
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rt.handle(s, rt, w, r) })
+		if rt.probe {
+			// Probes and scrapes are neither authenticated nor limited: an
+			// orchestrator polls them from one address.
+			r.Method(rt.method, rt.pattern, h)
+			continue
+		}
+		r.With(s.authenticate(rt), limit).Method(rt.method, rt.pattern, h)
+	}
 	return r
 }
 
-type server struct {
-	deps Deps
+// document returns the OpenAPI document of routes.
+func document(routes []route) *openapi.Document {
+	ops := make([]openapi.Route, 0, len(routes))
+	for _, rt := range routes {
+		ops = append(ops, rt.openapi())
+	}
+	return openapi.Build(openapi.Info{
+		Title:   "Hindsight API",
+		Version: "1",
+		Description: "Event-sourced agile retrospectives. Commands take an Idempotency-Key header (the command ID) " +
+			"and answer where they landed (streamVersion, position); errors are RFC 9457 problem+json.",
+	}, ops, reflect.TypeFor[problem.Problem]())
 }
 
 // healthz is the liveness probe: the process serves HTTP and its store was
 // opened (the listener starts only after that). It does not touch the store,
 // so a slow cluster does not get a healthy process restarted.
 func (s *server) healthz(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	writeJSON(w, http.StatusOK, Status{Status: "ok"})
+}
+
+// Status is the body of the probes.
+type Status struct {
+	Status string `json:"status"`
 }
 
 // readyz is the readiness probe: the store answers a read within the
@@ -73,55 +175,24 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.deps.ReadyTimeout)
 	defer cancel()
 	if _, err := s.deps.Store.LastPosition(ctx); err != nil {
-		s.deps.Logger.Warn("readiness check failed", "err", err)
+		s.log.Warn("readiness check failed", "err", err)
 		detail := "the event store did not answer: " + err.Error()
 		if errors.Is(err, eventstore.ErrClosed) {
 			detail = "the event store is closed"
 		}
-		writeProblem(w, http.StatusServiceUnavailable, "store-unavailable", "Event Store Unavailable", detail)
+		problem.Write(w, r, problem.New(problem.Unavailable, detail).WithCode("store-unavailable"))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	writeJSON(w, http.StatusOK, Status{Status: "ready"})
 }
 
-// recoverer turns a handler panic into a 500 and a log line, so one bad
-// request cannot take the process down.
-func (s *server) recoverer(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			rec := recover()
-			if rec == nil {
-				return
-			}
-			if rec == http.ErrAbortHandler {
-				panic(rec) // net/http's own signal to drop the connection silently
-			}
-			s.deps.Logger.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", rec)
-			writeProblem(w, http.StatusInternalServerError, "internal", "Internal Server Error", "")
-		}()
-		next.ServeHTTP(w, r)
-	})
-}
-
-// problemTypeBase prefixes the stable type of each kind of error (RFC 9457).
-// It is a relative URI reference, so it stays valid wherever Hindsight is hosted.
-const problemTypeBase = "/problems/"
-
-type problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail,omitempty"`
-}
-
-func writeProblem(w http.ResponseWriter, status int, kind, title, detail string) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(problem{Type: problemTypeBase + kind, Title: title, Status: status, Detail: detail})
+func (s *server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	// An encoding error here means the client went away; nothing to tell it.
 	_ = json.NewEncoder(w).Encode(v)

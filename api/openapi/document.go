@@ -101,8 +101,8 @@ type Route struct {
 	Tag         string
 	Request     reflect.Type // JSON body type; nil for none
 	Response    reflect.Type // JSON body type; nil for an empty response
-	// ResponseTypes lists extra media types the route answers with, e.g.
-	// text/event-stream, each described by Response's schema.
+	// ResponseTypes are the media types of the success response, each
+	// described by Response's schema; empty means application/json.
 	ResponseTypes []string
 	Status        int // success status; 0 means 200
 	Auth          bool
@@ -181,8 +181,12 @@ func Build(info Info, routes []Route, problemType reflect.Type) *Document {
 		res := &Response{Description: http.StatusText(status)}
 		if rt.Response != nil {
 			s := g.Schema(rt.Response)
-			res.Content = map[string]*MediaType{"application/json": {Schema: s}}
-			for _, ct := range rt.ResponseTypes {
+			types := rt.ResponseTypes
+			if len(types) == 0 {
+				types = []string{"application/json"}
+			}
+			res.Content = map[string]*MediaType{}
+			for _, ct := range types {
 				res.Content[ct] = &MediaType{Schema: s}
 			}
 		}

@@ -143,7 +143,7 @@ func (g *Generator) structRef(t reflect.Type) *Schema {
 // uniqueName names a component after its package and type, e.g. RetroCard
 // and TeamAction, so same-named types of two packages do not collide.
 func (g *Generator) uniqueName(t reflect.Type) string {
-	base := sanitize(t.Name())
+	base := typeName(t.Name())
 	pkg := t.PkgPath()
 	if i := strings.LastIndex(pkg, "/"); i >= 0 {
 		pkg = pkg[i+1:]
@@ -244,4 +244,24 @@ func upperFirst(s string) string {
 	r := []rune(s)
 	r[0] = unicode.ToUpper(r[0])
 	return string(r)
+}
+
+// typeName turns a Go type name into a schema name; an instantiated generic
+// type such as Page[github.com/x/domain/team.Action] becomes PageTeamAction.
+func typeName(name string) string {
+	base, args, generic := strings.Cut(name, "[")
+	if !generic {
+		return sanitize(name)
+	}
+	out := sanitize(base)
+	for _, arg := range strings.Split(strings.TrimSuffix(args, "]"), ",") {
+		arg = strings.TrimLeft(arg, "*[]")
+		if i := strings.LastIndex(arg, "/"); i >= 0 {
+			arg = arg[i+1:]
+		}
+		for _, part := range strings.Split(arg, ".") {
+			out += upperFirst(sanitize(part))
+		}
+	}
+	return out
 }

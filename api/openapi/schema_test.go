@@ -94,3 +94,15 @@ func keys[V any](m map[string]V) []string {
 	slices.Sort(out)
 	return out
 }
+
+type Page[T any] struct {
+	Items []T `json:"items"`
+}
+
+func TestGenericTypesGetReadableNames(t *testing.T) {
+	g := NewGenerator()
+	s := g.Schema(reflect.TypeFor[Page[time.Month]]())
+	if s.Ref != "#/components/schemas/OpenapiPageTimeMonth" {
+		t.Errorf("Page[time.Month] = %s, want OpenapiPageTimeMonth", s.Ref)
+	}
+}

@@ -1,0 +1,171 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api/identity"
+)
+
+// RegisterRequest creates an account.
+type RegisterRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+// AccountCreated answers a registration.
+type AccountCreated struct {
+	ID string `json:"id"`
+}
+
+// LoginRequest opens a session.
+type LoginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// JoinInviteRequest is a guest joining a retro with an invite code: an
+// e-mail address and a display name, no account.
+type JoinInviteRequest struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
+
+// TokenResponse hands a bearer token to its owner; it is shown once.
+type TokenResponse struct {
+	Token string `json:"token"`
+	// ExpiresAt is absent for an API token issued without expiry.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	TokenID   string     `json:"tokenId"`
+	UserID    string     `json:"userId"`
+	Kind      string     `json:"kind"`
+	Scopes    []string   `json:"scopes"`
+	// RetroID is the one retro a guest token is for.
+	RetroID string `json:"retroId,omitempty"`
+}
+
+func tokenResponse(t identity.Token) TokenResponse {
+	out := TokenResponse{Token: t.Token, TokenID: t.Principal.TokenID, UserID: t.Principal.UserID,
+		Kind: string(t.Principal.Kind), Scopes: scopeStrings(t.Principal.Scopes), RetroID: t.Principal.RetroID}
+	if !t.ExpiresAt.IsZero() {
+		at := t.ExpiresAt.UTC()
+		out.ExpiresAt = &at
+	}
+	return out
+}
+
+func scopeStrings(ss []identity.Scope) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// Me is the caller: who the token says they are, and their profile.
+type Me struct {
+	UserID  string   `json:"userId"`
+	Kind    string   `json:"kind"`
+	Scopes  []string `json:"scopes"`
+	RetroID string   `json:"retroId,omitempty"`
+	TokenID string   `json:"tokenId"`
+	Name    string   `json:"name"`
+	Email   string   `json:"email"`
+	Guest   bool     `json:"guest"`
+}
+
+func accountRoutes() []route {
+	erase := route{
+		method: http.MethodDelete, pattern: "/v1/me", op: "eraseMe", auth: true,
+		summary: "Erase your personal data (name, e-mail address) for ever; your retros keep what you wrote, unattributed",
+		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
+			c, ok := s.begin(rt, w, r)
+			if !ok {
+				return
+			}
+			s.answer(w, r, rt, nil, s.deps.Identity.Erase(r.Context(), c.p.UserID))
+		},
+	}
+	return tagged("accounts",
+		exchange("/v1/accounts", "register", "Register an account with e-mail address and password", true,
+			func(s *server, c call, in RegisterRequest) (AccountCreated, error) {
+				id, err := s.deps.Identity.Register(c.r.Context(), c.cmdID, in.Email, in.Password, in.Name)
+				return AccountCreated{ID: id}, err
+			}).public().created(),
+		exchange("/v1/sessions", "login", "Log in: a session token for the Authorization header", false,
+			func(s *server, c call, in LoginRequest) (TokenResponse, error) {
+				t, err := s.deps.Identity.Login(c.r.Context(), in.Email, in.Password)
+				return tokenResponse(t), err
+			}).public().created(),
+		exchange("/v1/invites/{code}/join", "joinInvite", "Join a retro as a guest with an invite code: a guest token for that retro", true,
+			func(s *server, c call, in JoinInviteRequest) (TokenResponse, error) {
+				t, _, err := s.deps.Identity.JoinAsGuest(c.r.Context(), c.cmdID, c.param("code"), in.Email, in.Name)
+				return tokenResponse(t), err
+			}).public().created(),
+		query("/v1/me", "getMe", "Who you are: principal and profile",
+			func(s *server, c call) (Me, error) {
+				prof, err := s.deps.Identity.Profile(c.r.Context(), c.p.UserID)
+				if err != nil {
+					return Me{}, err
+				}
+				return Me{UserID: c.p.UserID, Kind: string(c.p.Kind), Scopes: scopeStrings(c.p.Scopes), RetroID: c.p.RetroID,
+					TokenID: c.p.TokenID, Name: prof.Name, Email: prof.Email, Guest: prof.Guest}, nil
+			}),
+		erase,
+	)
+}
+
+// IssueTokenRequest issues an API token for scripts and analysts.
+type IssueTokenRequest struct {
+	Name string `json:"name"`
+	// Scopes: ["read"] for a read-only token, ["write"] (which includes read).
+	Scopes    []string   `json:"scopes"`
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// TokenInfo describes an API token without its secret.
+type TokenInfo struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Scopes    []string   `json:"scopes"`
+	CreatedAt time.Time  `json:"createdAt"`
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	RevokedAt *time.Time `json:"revokedAt,omitempty"`
+}
+
+func tokenRoutes() []route {
+	revoke := route{
+		method: http.MethodDelete, pattern: "/v1/tokens/{tokenId}", op: "revokeToken", summary: "Revoke one of your API tokens",
+		auth: true, idem: true,
+		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
+			c, ok := s.begin(rt, w, r)
+			if !ok {
+				return
+			}
+			s.answer(w, r, rt, nil, s.deps.Identity.RevokeAPIToken(r.Context(), c.p, c.cmdID, c.param("tokenId")))
+		},
+	}
+	return tagged("tokens",
+		exchange("/v1/tokens", "issueToken", "Issue an API token (its secret is shown once)", true,
+			func(s *server, c call, in IssueTokenRequest) (TokenResponse, error) {
+				scopes := make([]identity.Scope, len(in.Scopes))
+				for i, sc := range in.Scopes {
+					scopes[i] = identity.Scope(sc)
+				}
+				t, err := s.deps.Identity.IssueAPIToken(c.r.Context(), c.p, c.cmdID, in.Name, scopes, in.ExpiresAt)
+				return tokenResponse(t), err
+			}).created(),
+		list("/v1/tokens", "listTokens", "Your API tokens, without secrets",
+			func(s *server, c call) ([]TokenInfo, error) {
+				infos, err := s.deps.Identity.ListAPITokens(c.r.Context(), c.p)
+				out := make([]TokenInfo, len(infos))
+				for i, t := range infos {
+					out[i] = TokenInfo{ID: t.ID, Name: t.Name, Scopes: scopeStrings(t.Scopes), CreatedAt: t.CreatedAt,
+						ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt}
+				}
+				return out, err
+			}),
+		revoke,
+	)
+}

@@ -1,0 +1,342 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+)
+
+// Request bodies of the retro's commands. The acting user, the time and the
+// IDs of created things come from the server, never from these.
+type (
+	// InviteRequest creates a guest invite; expiresAt absent means in 7 days.
+	InviteRequest struct {
+		ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	}
+	// InviteResponse is the code a guest joins with (POST /v1/invites/{code}/join).
+	InviteResponse struct {
+		Code      string    `json:"code"`
+		RetroID   string    `json:"retroId"`
+		TeamID    string    `json:"teamId"`
+		ExpiresAt time.Time `json:"expiresAt"`
+	}
+	// AnonymityRequest turns anonymity on or off before cards are written.
+	AnonymityRequest struct {
+		Anonymous bool `json:"anonymous"`
+	}
+	// StepOrderRequest reorders the agenda: every step ID once.
+	StepOrderRequest struct {
+		Order []string `json:"order"`
+	}
+	// AddStepRequest adds a step after the step "after" (absent: at the end).
+	AddStepRequest struct {
+		Step  retro.Step `json:"step"`
+		After string     `json:"after,omitempty"`
+	}
+	// TimerRequest starts or extends the timer by a number of seconds.
+	TimerRequest struct {
+		Seconds int `json:"seconds"`
+	}
+	// IcebreakerRequest picks a catalogue icebreaker; absent draws one at random.
+	IcebreakerRequest struct {
+		IcebreakerID string `json:"icebreakerId,omitempty"`
+	}
+	// ReviewRequest records the outcome of reviewing a carried action.
+	ReviewRequest struct {
+		Outcome string `json:"outcome"`
+	}
+	// HealthCheckRequest starts the health check with a catalogue pack;
+	// absent means the team's pack.
+	HealthCheckRequest struct {
+		PackID string `json:"packId,omitempty"`
+	}
+	// HealthAnswerRequest scores one health question.
+	HealthAnswerRequest struct {
+		QuestionID string `json:"questionId"`
+		Score      int    `json:"score"`
+	}
+	// ImportSurveyRequest brings a closed survey into the retro: open
+	// answers as cards in columnId (absent: the first column), scores
+	// into the health check.
+	ImportSurveyRequest struct {
+		SurveyID string `json:"surveyId"`
+		ColumnID string `json:"columnId,omitempty"`
+	}
+	// AddCardRequest writes a card in a column.
+	AddCardRequest struct {
+		ColumnID string `json:"columnId"`
+		Text     string `json:"text"`
+	}
+	// MergeCardRequest drops a card on another card or group (targetId).
+	MergeCardRequest struct {
+		TargetID string `json:"targetId"`
+	}
+	// MergeGroupsRequest merges the group of the path into intoGroupId.
+	MergeGroupsRequest struct {
+		IntoGroupID string `json:"intoGroupId"`
+	}
+	// StartVotingRequest opens a voting round: budget votes per person, at
+	// most cap votes per topic from everyone (0: no cap).
+	StartVotingRequest struct {
+		Budget int `json:"budget"`
+		Cap    int `json:"cap,omitempty"`
+	}
+	// TopicRequest names a topic: a card or a group.
+	TopicRequest struct {
+		TopicID string `json:"topicId"`
+	}
+	// TopicVotesRequest sets a topic's votes (the moderator's correction).
+	TopicVotesRequest struct {
+		Votes int `json:"votes"`
+	}
+	// WhiteboardRequest opens a whiteboard for a topic or an action.
+	WhiteboardRequest struct {
+		TopicID  string `json:"topicId,omitempty"`
+		ActionID string `json:"actionId,omitempty"`
+	}
+	// CreateActionRequest creates an action item in the retro.
+	CreateActionRequest struct {
+		Title    string     `json:"title"`
+		TopicID  string     `json:"topicId,omitempty"`
+		Assignee string     `json:"assignee,omitempty"`
+		Due      *time.Time `json:"due,omitempty"`
+	}
+	// AssigneeRequest assigns an action (empty: unassigned).
+	AssigneeRequest struct {
+		Assignee string `json:"assignee"`
+	}
+	// DueRequest sets an action's due date (null: none).
+	DueRequest struct {
+		Due *time.Time `json:"due"`
+	}
+	// RetroActionStatusRequest sets a retro action's status.
+	RetroActionStatusRequest struct {
+		Status string `json:"status"`
+	}
+	// ScoreRequest rates the retro (ROTI).
+	ScoreRequest struct {
+		Score int `json:"score"`
+	}
+)
+
+// defaultInviteTTL is how long an invite lasts when the moderator does not say.
+const defaultInviteTTL = 7 * 24 * time.Hour
+
+// retroCommand is a retro command with a body: build makes the domain
+// command from the request and the actor and time the app stamps.
+func retroCommand[In any](method, pattern, op, summary string,
+	build func(s *server, c call, in In, a domain.Actor, at time.Time) retro.Command) route {
+	return command(method, pattern, op, summary, func(s *server, c call, in In) (app.Result, error) {
+		return s.deps.App.RetroCommand(c.r.Context(), c.p, c.param("retroId"), c.cmdID,
+			func(a domain.Actor, at time.Time) (retro.Command, error) { return build(s, c, in, a, at), nil })
+	})
+}
+
+// retroAction is a retro command without a body.
+func retroAction(method, pattern, op, summary string, build func(c call, a domain.Actor, at time.Time) retro.Command) route {
+	return action(method, pattern, op, summary, func(s *server, c call) (app.Result, error) {
+		return s.deps.App.RetroCommand(c.r.Context(), c.p, c.param("retroId"), c.cmdID,
+			func(a domain.Actor, at time.Time) (retro.Command, error) { return build(c, a, at), nil })
+	})
+}
+
+func seconds(n int) time.Duration { return time.Duration(n) * time.Second }
+
+func retroRoutes() []route {
+	const base = "/v1/retros/{retroId}"
+	lifecycle := tagged("retros",
+		query(base, "getRetro", "The retro as you may see it (concealed cards, anonymous authors and open votes hidden)",
+			func(s *server, c call) (retro.RetroView, error) {
+				return s.deps.App.Retro(c.r.Context(), c.p, c.param("retroId"))
+			}),
+		exchange(base+"/invites", "createInvite", "Create a guest invite code (moderator)", true,
+			func(s *server, c call, in InviteRequest) (InviteResponse, error) {
+				expires := time.Now().Add(defaultInviteTTL)
+				if in.ExpiresAt != nil {
+					expires = *in.ExpiresAt
+				}
+				inv, err := s.deps.App.CreateInvite(c.r.Context(), c.p, c.cmdID, c.param("retroId"), expires)
+				return inviteResponse(inv), err
+			}).created(),
+		action(http.MethodPost, base+"/join", "joinRetro", "Join the retro as a participant (members, and guests invited to it)",
+			func(s *server, c call) (app.Result, error) {
+				return s.deps.App.JoinRetro(c.r.Context(), c.p, c.cmdID, c.param("retroId"))
+			}),
+		retroAction(http.MethodPost, base+"/lock", "lockRetro", "Lock the retro: no newcomers (moderator)",
+			func(_ call, a domain.Actor, at time.Time) retro.Command { return retro.LockRetro{Actor: a, At: at} }),
+		retroAction(http.MethodPost, base+"/unlock", "unlockRetro", "Unlock the retro (moderator)",
+			func(_ call, a domain.Actor, at time.Time) retro.Command { return retro.UnlockRetro{Actor: a, At: at} }),
+		retroCommand(http.MethodPost, base+"/moderator", "handOverModeration", "Hand moderation to another participant (moderator)",
+			func(_ *server, _ call, in UserRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.HandOverModeration{Actor: a, At: at, To: in.UserID}
+			}),
+		retroCommand(http.MethodPost, base+"/anonymity", "setAnonymity", "Turn anonymity on or off before cards are written (moderator)",
+			func(_ *server, _ call, in AnonymityRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.SetAnonymity{Actor: a, At: at, Anonymous: in.Anonymous}
+			}),
+		retroAction(http.MethodPost, base+"/close", "closeRetro", "Close the retro; its actions go to the team (moderator)",
+			func(_ call, a domain.Actor, at time.Time) retro.Command { return retro.CloseRetro{Actor: a, At: at} }),
+	)
+	steps := tagged("retro steps",
+		retroAction(http.MethodPost, base+"/steps/{stepId}/go", "goToStep", "Move the retro to a step (moderator)",
+			func(c call, a domain.Actor, at time.Time) retro.Command {
+				return retro.GoToStep{Actor: a, At: at, StepID: c.param("stepId")}
+			}),
+		retroAction(http.MethodPost, base+"/steps/{stepId}/skip", "skipStep", "Skip a step (moderator)",
+			func(c call, a domain.Actor, at time.Time) retro.Command {
+				return retro.SkipStep{Actor: a, At: at, StepID: c.param("stepId")}
+			}),
+		retroCommand(http.MethodPost, base+"/steps/order", "reorderSteps", "Reorder the agenda (moderator)",
+			func(_ *server, _ call, in StepOrderRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.ReorderSteps{Actor: a, At: at, Order: in.Order}
+			}),
+		retroCommand(http.MethodPost, base+"/steps", "addStep", "Add a step to the agenda (moderator)",
+			func(_ *server, _ call, in AddStepRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.AddStep{Actor: a, At: at, Step: in.Step, After: in.After}
+			}),
+		retroCommand(http.MethodPost, base+"/timer", "startTimer", "Start the timer (moderator)",
+			func(_ *server, _ call, in TimerRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.StartTimer{Actor: a, At: at, Duration: seconds(in.Seconds)}
+			}),
+		retroCommand(http.MethodPost, base+"/timer/extend", "extendTimer", "Extend the running timer (moderator)",
+			func(_ *server, _ call, in TimerRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.ExtendTimer{Actor: a, At: at, By: seconds(in.Seconds)}
+			}),
+		retroAction(http.MethodDelete, base+"/timer", "stopTimer", "Stop the timer (moderator)",
+			func(_ call, a domain.Actor, at time.Time) retro.Command { return retro.StopTimer{Actor: a, At: at} }),
+	)
+	warmup := tagged("retro warm-up and review",
+		command(http.MethodPost, base+"/icebreaker", "chooseIcebreaker", "Choose the icebreaker question (moderator)",
+			func(s *server, c call, in IcebreakerRequest) (app.Result, error) {
+				return s.deps.App.ChooseIcebreaker(c.r.Context(), c.p, c.cmdID, c.param("retroId"), in.IcebreakerID)
+			}),
+		retroCommand(http.MethodPost, base+"/icebreaker/answers", "answerIcebreaker", "Answer the icebreaker",
+			func(s *server, _ call, in TextRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.AnswerIcebreaker{Actor: a, At: at, CardID: s.deps.App.NewID(), Text: in.Text}
+			}).created(),
+		retroCommand(http.MethodPost, base+"/review/{actionId}", "reviewAction", "Record the outcome of reviewing a carried action",
+			func(_ *server, c call, in ReviewRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.ReviewAction{Actor: a, At: at, ActionID: c.param("actionId"), Outcome: retro.Outcome(in.Outcome)}
+			}),
+		retroCommand(http.MethodPost, base+"/review/{actionId}/comments", "commentOnCarriedAction", "Comment on a carried action",
+			func(s *server, c call, in TextRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.CommentOnAction{Actor: a, At: at, ActionID: c.param("actionId"), CommentID: s.deps.App.NewID(), Text: in.Text}
+			}).created(),
+		command(http.MethodPost, base+"/health", "startHealthCheck", "Start the health check (moderator)",
+			func(s *server, c call, in HealthCheckRequest) (app.Result, error) {
+				return s.deps.App.StartHealthCheck(c.r.Context(), c.p, c.cmdID, c.param("retroId"), in.PackID)
+			}),
+		retroCommand(http.MethodPost, base+"/health/answers", "answerHealthCheck", "Score a health question",
+			func(_ *server, _ call, in HealthAnswerRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.AnswerHealthCheck{Actor: a, At: at, QuestionID: in.QuestionID, Score: in.Score}
+			}),
+		retroAction(http.MethodPost, base+"/health/reveal", "revealHealthCheck", "Reveal the health check's results (moderator)",
+			func(_ call, a domain.Actor, at time.Time) retro.Command {
+				return retro.RevealHealthCheck{Actor: a, At: at}
+			}),
+		command(http.MethodPost, base+"/import-survey", "importSurvey", "Bring a closed survey's answers and scores into the retro (moderator)",
+			func(s *server, c call, in ImportSurveyRequest) (app.Result, error) {
+				return s.deps.App.ImportSurvey(c.r.Context(), c.p, c.cmdID, c.param("retroId"), in.SurveyID, in.ColumnID)
+			}),
+	)
+	board := tagged("retro board",
+		retroCommand(http.MethodPost, base+"/cards", "addCard", "Write a card (concealed from others until its column is revealed)",
+			func(s *server, _ call, in AddCardRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.AddCard{Actor: a, At: at, CardID: s.deps.App.NewID(), ColumnID: in.ColumnID, Text: in.Text}
+			}).created(),
+		retroCommand(http.MethodPatch, base+"/cards/{cardId}", "editCard", "Edit your card",
+			func(_ *server, c call, in TextRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.EditCard{Actor: a, At: at, CardID: c.param("cardId"), Text: in.Text}
+			}),
+		retroAction(http.MethodDelete, base+"/cards/{cardId}", "deleteCard", "Delete your card",
+			func(c call, a domain.Actor, at time.Time) retro.Command {
+				return retro.DeleteCard{Actor: a, At: at, CardID: c.param("cardId")}
+			}),
+		retroAction(http.MethodPost, base+"/columns/{columnId}/reveal", "revealColumn", "Reveal a column's cards to everyone (moderator)",
+			func(c call, a domain.Actor, at time.Time) retro.Command {
+				return retro.RevealColumn{Actor: a, At: at, ColumnID: c.param("columnId")}
+			}),
+		retroCommand(http.MethodPost, base+"/cards/{cardId}/merge", "mergeCard", "Group a card with another card or group",
+			func(s *server, c call, in MergeCardRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.MergeCard{Actor: a, At: at, CardID: c.param("cardId"), TargetID: in.TargetID, NewGroupID: s.deps.App.NewID()}
+			}),
+		retroAction(http.MethodPost, base+"/cards/{cardId}/move-out", "moveCardOut", "Take a card out of its group",
+			func(c call, a domain.Actor, at time.Time) retro.Command {
+				return retro.MoveCardOut{Actor: a, At: at, CardID: c.param("cardId")}
+			}),
+		retroCommand(http.MethodPatch, base+"/groups/{groupId}", "nameGroup", "Name a group",
+			func(_ *server, c call, in NameRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.NameGroup{Actor: a, At: at, GroupID: c.param("groupId"), Name: in.Name}
+			}),
+		retroCommand(http.MethodPost, base+"/groups/{groupId}/merge", "mergeGroups", "Merge a group into another",
+			func(_ *server, c call, in MergeGroupsRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.MergeGroups{Actor: a, At: at, GroupID: c.param("groupId"), IntoGroupID: in.IntoGroupID}
+			}),
+	)
+	voting := tagged("retro voting and discussion",
+		retroCommand(http.MethodPost, base+"/voting", "startVoting", "Open a voting round with a budget and a cap (moderator)",
+			func(s *server, _ call, in StartVotingRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.StartVoting{Actor: a, At: at, RoundID: s.deps.App.NewID(), Budget: in.Budget, Cap: in.Cap}
+			}).created(),
+		retroAction(http.MethodPost, base+"/voting/close", "closeVoting", "Close the voting round and publish totals (moderator)",
+			func(_ call, a domain.Actor, at time.Time) retro.Command { return retro.CloseVoting{Actor: a, At: at} }),
+		retroCommand(http.MethodPost, base+"/votes", "castVote", "Vote for a topic (hidden from others until voting closes)",
+			func(_ *server, _ call, in TopicRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.CastVote{Actor: a, At: at, TopicID: in.TopicID}
+			}),
+		retroAction(http.MethodDelete, base+"/votes/{topicId}", "retractVote", "Take back one of your votes for a topic",
+			func(c call, a domain.Actor, at time.Time) retro.Command {
+				return retro.RetractVote{Actor: a, At: at, TopicID: c.param("topicId")}
+			}),
+		retroCommand(http.MethodPost, base+"/topics/{topicId}/votes", "setTopicVotes", "Correct a topic's vote total (moderator)",
+			func(_ *server, c call, in TopicVotesRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.SetTopicVotes{Actor: a, At: at, TopicID: c.param("topicId"), Votes: in.Votes}
+			}),
+		retroAction(http.MethodPost, base+"/topics/{topicId}/focus", "focusTopic", "Discuss a topic now (moderator)",
+			func(c call, a domain.Actor, at time.Time) retro.Command {
+				return retro.FocusTopic{Actor: a, At: at, TopicID: c.param("topicId")}
+			}),
+		retroCommand(http.MethodPost, base+"/whiteboards", "openTopicWhiteboard", "Open a whiteboard for a topic or an action",
+			func(s *server, _ call, in WhiteboardRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.OpenTopicWhiteboard{Actor: a, At: at, WhiteboardID: s.deps.App.NewID(), TopicID: in.TopicID, ActionID: in.ActionID}
+			}).created(),
+	)
+	actions := tagged("retro actions and ROTI",
+		retroCommand(http.MethodPost, base+"/actions", "createRetroAction", "Create an action item",
+			func(s *server, _ call, in CreateActionRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.CreateAction{Actor: a, At: at, ActionID: s.deps.App.NewID(), Title: in.Title, TopicID: in.TopicID,
+					Assignee: in.Assignee, Due: in.Due}
+			}).created(),
+		retroCommand(http.MethodPost, base+"/actions/{actionId}/assignee", "assignRetroAction", "Assign an action item",
+			func(_ *server, c call, in AssigneeRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.AssignAction{Actor: a, At: at, ActionID: c.param("actionId"), Assignee: in.Assignee}
+			}),
+		retroCommand(http.MethodPost, base+"/actions/{actionId}/due", "setRetroActionDue", "Set or clear an action item's due date",
+			func(_ *server, c call, in DueRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.SetActionDueDate{Actor: a, At: at, ActionID: c.param("actionId"), Due: in.Due}
+			}),
+		retroCommand(http.MethodPost, base+"/actions/{actionId}/status", "setRetroActionStatus", "Set an action item's status",
+			func(_ *server, c call, in RetroActionStatusRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.SetActionStatus{Actor: a, At: at, ActionID: c.param("actionId"), Status: retro.ActionStatus(in.Status)}
+			}),
+		retroCommand(http.MethodPost, base+"/roti", "rateRoti", "Rate the retro's return on time invested",
+			func(_ *server, _ call, in ScoreRequest, a domain.Actor, at time.Time) retro.Command {
+				return retro.RateRoti{Actor: a, At: at, Score: in.Score}
+			}),
+		retroAction(http.MethodPost, base+"/roti/close", "closeRoti", "Close the ROTI and show its results (moderator)",
+			func(_ call, a domain.Actor, at time.Time) retro.Command { return retro.CloseRoti{Actor: a, At: at} }),
+	)
+	var out []route
+	for _, g := range [][]route{lifecycle, steps, warmup, board, voting, actions} {
+		out = append(out, g...)
+	}
+	return out
+}
+
+func inviteResponse(inv identity.Invite) InviteResponse {
+	return InviteResponse{Code: inv.Code, RetroID: inv.RetroID, TeamID: inv.TeamID, ExpiresAt: inv.ExpiresAt.UTC()}
+}

@@ -1,0 +1,124 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/api/openapi"
+	"github.com/hindsight-retro/hindsight/api/problem"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/team"
+	"github.com/hindsight-retro/hindsight/projections/retrohistory"
+)
+
+// RecordActionRequest records a team action outside a retro.
+type RecordActionRequest struct {
+	Title    string     `json:"title"`
+	Assignee string     `json:"assignee,omitempty"`
+	Due      *time.Time `json:"due,omitempty"`
+}
+
+// ActionStatusRequest moves a team action on.
+type ActionStatusRequest struct {
+	// Status: open, kept, done or discarded.
+	Status  string `json:"status"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// TextRequest carries one piece of free text (a comment, an answer).
+type TextRequest struct {
+	Text string `json:"text"`
+}
+
+// CreateRetroRequest creates a retro for the team of the path; you moderate it.
+type CreateRetroRequest struct {
+	Title string `json:"title"`
+	// TemplateID names a catalogue retro template; absent means the team's default.
+	TemplateID string `json:"templateId,omitempty"`
+	Anonymous  bool   `json:"anonymous,omitempty"`
+	// Agenda absent means the default agenda.
+	Agenda []retro.Step `json:"agenda,omitempty"`
+}
+
+// historyWait bounds how long GET .../retros?after= waits for the history
+// to catch up with the client's own write.
+const historyWait = 5 * time.Second
+
+func teamRoutes() []route {
+	history := list("/v1/teams/{teamId}/retros", "listTeamRetros", "The team's retro history, oldest first",
+		func(s *server, c call) ([]retrohistory.Entry, error) {
+			if after := c.r.URL.Query().Get("after"); after != "" {
+				pos, err := strconv.ParseUint(after, 10, 64)
+				if err != nil {
+					return nil, problem.New(problem.Validation, "after must be a position").WithField("after", "a non-negative integer")
+				}
+				ctx, cancel := context.WithTimeout(c.r.Context(), historyWait)
+				defer cancel()
+				if err := s.deps.App.WaitForHistory(ctx, pos); err != nil {
+					return nil, err
+				}
+			}
+			return s.deps.App.TeamRetros(c.r.Context(), c.p, c.param("teamId"))
+		})
+	history.params = append(append([]openapi.Param(nil), history.params...), openapi.Param{Name: "after", In: "query",
+		Description: "a command's position: wait (up to 5 s) until the history includes it, to read your own write"})
+
+	return tagged("teams",
+		query("/v1/teams/{teamId}", "getTeam", "A team as you may see it",
+			func(s *server, c call) (team.TeamView, error) {
+				return s.deps.App.Team(c.r.Context(), c.p, c.param("teamId"))
+			}),
+		command(http.MethodPost, "/v1/teams/{teamId}/members", "addMember", "Add a member (team admins)",
+			func(s *server, c call, in UserRequest) (app.Result, error) {
+				return s.deps.App.AddMember(c.r.Context(), c.p, c.cmdID, c.param("teamId"), in.UserID)
+			}),
+		action(http.MethodDelete, "/v1/teams/{teamId}/members/{userId}", "removeMember", "Remove a member (team admins), or leave",
+			func(s *server, c call) (app.Result, error) {
+				return s.deps.App.RemoveMember(c.r.Context(), c.p, c.cmdID, c.param("teamId"), c.param("userId"))
+			}),
+		command(http.MethodPost, "/v1/teams/{teamId}/admins", "appointTeamAdmin", "Make a member a team admin (team admins)",
+			func(s *server, c call, in UserRequest) (app.Result, error) {
+				return s.deps.App.AppointTeamAdmin(c.r.Context(), c.p, c.cmdID, c.param("teamId"), in.UserID)
+			}),
+		action(http.MethodDelete, "/v1/teams/{teamId}/admins/{userId}", "removeTeamAdmin", "Take the team admin role away; the last one stays",
+			func(s *server, c call) (app.Result, error) {
+				return s.deps.App.RemoveTeamAdmin(c.r.Context(), c.p, c.cmdID, c.param("teamId"), c.param("userId"))
+			}),
+		action(http.MethodPost, "/v1/teams/{teamId}/guests/{userId}/promote", "promoteGuest", "Make a guest of the team's retros a member",
+			func(s *server, c call) (app.Result, error) {
+				return s.deps.App.PromoteGuest(c.r.Context(), c.p, c.cmdID, c.param("teamId"), c.param("userId"))
+			}),
+		list("/v1/teams/{teamId}/actions", "listTeamActions", "The team's action items, oldest first",
+			func(s *server, c call) ([]team.Action, error) {
+				return s.deps.App.TeamActions(c.r.Context(), c.p, c.param("teamId"))
+			}),
+		command(http.MethodPost, "/v1/teams/{teamId}/actions", "recordTeamAction", "Record an action item outside a retro",
+			func(s *server, c call, in RecordActionRequest) (app.Result, error) {
+				var due time.Time
+				if in.Due != nil {
+					due = *in.Due
+				}
+				return s.deps.App.RecordTeamAction(c.r.Context(), c.p, c.cmdID, c.param("teamId"), in.Title, in.Assignee, due)
+			}).created(),
+		command(http.MethodPost, "/v1/teams/{teamId}/actions/{actionId}/status", "updateTeamActionStatus",
+			"Mark a team action open, kept, done or discarded",
+			func(s *server, c call, in ActionStatusRequest) (app.Result, error) {
+				return s.deps.App.UpdateActionStatus(c.r.Context(), c.p, c.cmdID, c.param("teamId"), c.param("actionId"),
+					team.ActionStatus(in.Status), in.Comment)
+			}),
+		command(http.MethodPost, "/v1/teams/{teamId}/actions/{actionId}/comments", "commentOnTeamAction", "Comment on a team action",
+			func(s *server, c call, in TextRequest) (app.Result, error) {
+				return s.deps.App.CommentOnTeamAction(c.r.Context(), c.p, c.cmdID, c.param("teamId"), c.param("actionId"), in.Text)
+			}).created(),
+		history,
+		command(http.MethodPost, "/v1/teams/{teamId}/retros", "createRetro",
+			"Create a retro; you moderate it and the team's open actions are carried into its review",
+			func(s *server, c call, in CreateRetroRequest) (app.Result, error) {
+				return s.deps.App.CreateRetro(c.r.Context(), c.p, c.cmdID, app.CreateRetroInput{
+					TeamID: c.param("teamId"), Title: in.Title, TemplateID: in.TemplateID, Anonymous: in.Anonymous, Agenda: in.Agenda})
+			}).created(),
+	)
+}
