@@ -32,6 +32,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -205,6 +206,9 @@ type Service struct {
 	ttl      time.Duration
 	cacheTTL time.Duration
 	hashSem  chan struct{}
+	// verifications counts argon2id verifications, so tests can see that
+	// an unknown e-mail address costs one like a wrong password does.
+	verifications atomic.Int64
 
 	secretsMu sync.Mutex
 	secrets   map[string][]byte

@@ -61,6 +61,7 @@ func (s *Service) verifyPassword(ctx context.Context, phc, password string) (boo
 		return false, err
 	}
 	defer s.releaseHash()
+	s.verifications.Add(1)
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

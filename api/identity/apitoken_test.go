@@ -1,0 +1,127 @@
+package identity
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
+)
+
+func loggedIn(t *testing.T, s *Service, cmd, email string) Principal {
+	t.Helper()
+	mustRegister(t, s, cmd, email, "correct horse battery", "Someone")
+	return mustLogin(t, s, email, "correct horse battery").Principal
+}
+
+func TestReadOnlyAPIToken(t *testing.T) {
+	w := newWorld(t)
+	s := w.node()
+	ada := loggedIn(t, s, "c1", "ada@example.org")
+	tok, err := s.IssueAPIToken(ctx, ada, "tok-1", "dashboards", []Scope{ScopeRead}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(tok.Token, "hsk_"+tok.Principal.TokenID+"_") || !tok.ExpiresAt.IsZero() {
+		t.Fatalf("token = %+v", tok)
+	}
+	p, err := w.node().Authenticate(ctx, "Bearer "+tok.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.UserID != ada.UserID || p.Kind != KindAPIToken || !p.Can(ScopeRead) || p.Can(ScopeWrite) {
+		t.Fatalf("principal = %+v: want ada's read-only API token", p)
+	}
+	// The log keeps the secret's hash only.
+	secret := tok.Token[strings.LastIndex(tok.Token, "_")+1:]
+	evs, _ := w.store.Load(ctx, streamOf(catAPIToken, p.TokenID), 0)
+	if len(evs) != 1 || strings.Contains(string(evs[0].Payload), secret) {
+		t.Fatalf("token stream: %d events, secret in clear: %v", len(evs), len(evs) == 1 && strings.Contains(string(evs[0].Payload), secret))
+	}
+	// A wrong secret for a real token ID.
+	wantUnauthenticated(t, s, "hsk_"+p.TokenID+"_"+strings.Repeat("A", 43), "wrong secret")
+
+	// A read token cannot mint tokens or invite; neither can a write token.
+	if _, err := s.IssueAPIToken(ctx, p, "tok-2", "more", []Scope{ScopeWrite}, nil); !errors.Is(err, ErrForbidden) {
+		t.Errorf("API token issuing a token: %v, want ErrForbidden", err)
+	}
+	if _, err := s.CreateInvite(ctx, p, "inv", "r1", "t1", w.clock.now().Add(time.Hour)); !errors.Is(err, ErrForbidden) {
+		t.Errorf("read-only token creating an invite: %v, want ErrForbidden", err)
+	}
+}
+
+func TestIssueAPITokenRejections(t *testing.T) {
+	w := newWorld(t)
+	s := w.node()
+	ada := loggedIn(t, s, "c1", "ada@example.org")
+	past := w.clock.now().Add(-time.Minute)
+	_, err := s.IssueAPIToken(ctx, ada, "t1", "x", nil, nil)
+	wantDomainError(t, err, domain.Invalid, CodeScopesInvalid)
+	_, err = s.IssueAPIToken(ctx, ada, "t2", "x", []Scope{"admin"}, nil)
+	wantDomainError(t, err, domain.Invalid, CodeScopesInvalid)
+	_, err = s.IssueAPIToken(ctx, ada, "t3", "x", []Scope{ScopeRead}, &past)
+	wantDomainError(t, err, domain.Invalid, CodeExpiryInvalid)
+	_, err = s.IssueAPIToken(ctx, ada, "t4", "", []Scope{ScopeRead}, nil)
+	wantDomainError(t, err, domain.Invalid, CodeNameInvalid)
+
+	if _, err := s.IssueAPIToken(ctx, ada, "t5", "x", []Scope{ScopeRead, ScopeWrite, ScopeRead}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IssueAPIToken(ctx, ada, "t5", "x", []Scope{ScopeRead}, nil); !errors.Is(err, ErrAlreadyIssued) {
+		t.Errorf("retry of an issued token: %v, want ErrAlreadyIssued", err)
+	}
+	list, err := s.ListAPITokens(ctx, ada)
+	if err != nil || len(list) != 1 || list[0].Name != "x" || len(list[0].Scopes) != 2 {
+		t.Fatalf("list = %+v, %v; want one token named x with two scopes", list, err)
+	}
+}
+
+func TestRevokedAPIToken(t *testing.T) {
+	w := newWorld(t)
+	a, b := w.node(), w.node()
+	ada := loggedIn(t, a, "c1", "ada@example.org")
+	bob := loggedIn(t, a, "c2", "bob@example.org")
+	soon := w.clock.now().Add(time.Hour)
+	tok, err := a.IssueAPIToken(ctx, ada, "tok-1", "script", []Scope{ScopeWrite}, &soon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Node b has the token cached as valid.
+	if _, err := b.Authenticate(ctx, tok.Token); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.RevokeAPIToken(ctx, bob, "rv-0", tok.Principal.TokenID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("bob revoking ada's token: %v, want ErrNotFound", err)
+	}
+	if err := a.RevokeAPIToken(ctx, ada, "rv-1", tok.Principal.TokenID); err != nil {
+		t.Fatal(err)
+	}
+	wantUnauthenticated(t, a, tok.Token, "revoked token on the revoking node")
+	// Node b notices once its cache entry is older than the cache time.
+	w.clock.advance(DefaultRevocationCacheTTL)
+	wantUnauthenticated(t, b, tok.Token, "revoked token on another node after the cache time")
+	if err := a.RevokeAPIToken(ctx, ada, "rv-2", tok.Principal.TokenID); err != nil {
+		t.Errorf("revoking twice: %v", err)
+	}
+	list, _ := a.ListAPITokens(ctx, ada)
+	if len(list) != 1 || list[0].RevokedAt == nil {
+		t.Errorf("list after revocation = %+v", list)
+	}
+	if list, _ := a.ListAPITokens(ctx, bob); len(list) != 0 {
+		t.Errorf("bob sees tokens %+v", list)
+	}
+}
+
+func TestExpiredAPIToken(t *testing.T) {
+	w := newWorld(t)
+	s := w.node()
+	ada := loggedIn(t, s, "c1", "ada@example.org")
+	soon := w.clock.now().Add(time.Minute)
+	tok, err := s.IssueAPIToken(ctx, ada, "tok-1", "script", []Scope{ScopeRead}, &soon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.clock.advance(time.Minute)
+	wantUnauthenticated(t, s, tok.Token, "expired API token")
+}
