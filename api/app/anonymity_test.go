@@ -26,11 +26,15 @@ func TestAnAnonymousRetroNeverStoresWhoWroteOrVoted(t *testing.T) {
 
 	// Given a whole anonymous retro: icebreaker, health check, cards with
 	// an edit, grouping, votes, an action, ROTI.
-	mod(func(a domain.Actor, at time.Time) retro.Command { return retro.GoToStep{Actor: a, At: at, StepID: "icebreaker"} })
+	mod(func(a domain.Actor, at time.Time) retro.Command {
+		return retro.GoToStep{Actor: a, At: at, StepID: "icebreaker"}
+	})
 	run(uBea, func(a domain.Actor, at time.Time) retro.Command {
 		return retro.AnswerIcebreaker{Actor: a, At: at, CardID: "ice-1", Text: "tea"}
 	})
-	mod(func(a domain.Actor, at time.Time) retro.Command { return retro.GoToStep{Actor: a, At: at, StepID: "health-check"} })
+	mod(func(a domain.Actor, at time.Time) retro.Command {
+		return retro.GoToStep{Actor: a, At: at, StepID: "health-check"}
+	})
 	q := f.view(user(uBea), rid).Health.Questions[0].ID
 	for _, u := range []string{uBea, uCal} {
 		run(u, func(a domain.Actor, at time.Time) retro.Command {
@@ -53,7 +57,9 @@ func TestAnAnonymousRetroNeverStoresWhoWroteOrVoted(t *testing.T) {
 	if c, _ := cardIn(f.view(user(uBea), rid), "c-bea"); !c.Mine || c.Text != "stand-ups run over" || c.Author != "" {
 		t.Errorf("bea sees her own anonymous card as %+v, want hers, with text, unnamed", c)
 	}
-	mod(func(a domain.Actor, at time.Time) retro.Command { return retro.RevealColumn{Actor: a, At: at, ColumnID: "stop"} })
+	mod(func(a domain.Actor, at time.Time) retro.Command {
+		return retro.RevealColumn{Actor: a, At: at, ColumnID: "stop"}
+	})
 	run(uCal, func(a domain.Actor, at time.Time) retro.Command {
 		return retro.MergeCard{Actor: a, At: at, CardID: "c-cal", TargetID: "c-bea", NewGroupID: "g-1"}
 	})
@@ -61,7 +67,9 @@ func TestAnAnonymousRetroNeverStoresWhoWroteOrVoted(t *testing.T) {
 		return retro.StartVoting{Actor: a, At: at, RoundID: "v-1", Budget: 2}
 	})
 	for _, u := range []string{uBea, uCal} {
-		run(u, func(a domain.Actor, at time.Time) retro.Command { return retro.CastVote{Actor: a, At: at, TopicID: "g-1"} })
+		run(u, func(a domain.Actor, at time.Time) retro.Command {
+			return retro.CastVote{Actor: a, At: at, TopicID: "g-1"}
+		})
 	}
 	mod(func(a domain.Actor, at time.Time) retro.Command { return retro.CloseVoting{Actor: a, At: at} })
 	run(uBea, func(a domain.Actor, at time.Time) retro.Command {
