@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/storetest"
@@ -346,5 +347,67 @@ func TestEmbeddedSyncPolicy(t *testing.T) {
 		if cfg == nil || cfg.SyncAlways != tc.always || !tc.always && cfg.SyncInterval != tc.interval {
 			t.Errorf("sync interval %s: server runs with %+v, want sync always %v", tc.interval, cfg, tc.always)
 		}
+	}
+}
+
+// A message on our subjects that this store did not write is reported, with
+// where it is, by every path that meets it.
+func TestForeignMessage(t *testing.T) {
+	st := openEmbedded(t, t.TempDir())
+	defer st.Close()
+	ctx := testCtx(t)
+	bad := eventstore.StreamID{Category: "retro", ID: "bad"}
+	if _, err := st.js.Publish(ctx, "ev.retro.bad", []byte(`{"hello":"world"}`)); err != nil {
+		t.Fatalf("publish a foreign message: %v", err)
+	}
+	if _, err := st.Load(ctx, bad, 0); err == nil || errors.Is(err, eventstore.ErrStreamNotFound) {
+		t.Errorf("load of a stream holding a foreign message: %v, want an error", err)
+	}
+	if _, err := st.Append(ctx, newCommit(bad, eventstore.Any, "c", 1)); err == nil {
+		t.Error("append after a foreign message: accepted")
+	}
+	err := st.ReadAll(ctx, 0, func(context.Context, eventstore.RecordedEvent) error { return nil })
+	if err == nil {
+		t.Error("read all over a foreign message: no error")
+	}
+	t.Logf("load/read all report: %v", err)
+}
+
+// An existing stream gets what the store relies on (duplicate window, direct
+// gets) and keeps its own subjects; one that would delete events is refused.
+func TestExternalAdjustsStream(t *testing.T) {
+	srv := startServer(t)
+	ctx := testCtx(t)
+	st, err := Open(ctx, Config{URL: srv.ClientURL(), Replicas: 1, Stream: "OTHER", SubjectPrefix: "x"})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer st.Close()
+	js := st.js
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "OPS", Subjects: []string{"ops.>", "audit"},
+		Duplicates: time.Minute, Storage: jetstream.FileStorage}); err != nil {
+		t.Fatalf("create stream: %v", err)
+	}
+	st2, err := Open(ctx, Config{URL: srv.ClientURL(), Stream: "OPS", SubjectPrefix: "ops.events"})
+	if err != nil {
+		t.Fatalf("open on an existing stream that covers the subjects: %v", err)
+	}
+	mustAppend(t, st2, newCommit(eventstore.StreamID{Category: "retro", ID: "r"}, eventstore.NoStream, "c", 1))
+	st2.Close()
+	info, err := js.Stream(ctx, "OPS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := info.CachedInfo().Config
+	if cfg.Duplicates < 10*time.Minute || !cfg.AllowDirect || len(cfg.Subjects) != 2 {
+		t.Errorf("existing stream after open: duplicates %s, direct %v, subjects %v", cfg.Duplicates, cfg.AllowDirect, cfg.Subjects)
+	}
+
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "AGED", Subjects: []string{"aged.>"}, MaxAge: time.Hour}); err != nil {
+		t.Fatalf("create stream: %v", err)
+	}
+	if st3, err := Open(ctx, Config{URL: srv.ClientURL(), Stream: "AGED", SubjectPrefix: "aged"}); err == nil {
+		st3.Close()
+		t.Error("opened a stream whose max age would delete events")
 	}
 }
