@@ -1,0 +1,94 @@
+package app_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/survey"
+)
+
+func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
+	f := newTeam(t)
+	ctx := f.ctx()
+	in := app.CreateSurveyInput{
+		TeamIDs: []string{f.team}, Title: "Before sprint 2", QuestionIDs: []string{"fav-commit-goal"},
+		OpenQuestions: []survey.OpenQuestion{{ID: "slow", Text: "What slowed you down?"}},
+		ClosesAt:      t0.Add(48 * time.Hour),
+	}
+	// Only members of the team send it.
+	_, err := f.app.CreateSurvey(ctx, user(uOut), f.cmdID(), in)
+	refused(t, "an outsider sends a survey to the team", err, app.ErrForbidden)
+	sv := must(f.app.CreateSurvey(ctx, user(uMod), f.cmdID(), in))(t)
+
+	// Members answer; the others are refused.
+	answers := map[string]string{uBea: "flaky tests", uCal: "waiting on reviews"}
+	for _, u := range []string{uBea, uCal} {
+		must(f.app.SubmitSurveyResponse(ctx, user(u), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 4}, map[string]string{"slow": answers[u]}))(t)
+	}
+	_, err = f.app.SubmitSurveyResponse(ctx, user(uOut), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 1}, nil)
+	refused(t, "an outsider answers", err, app.ErrForbidden)
+	_, err = f.app.SubmitSurveyResponse(ctx, readOnly(uBea), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 1}, nil)
+	refused(t, "a read-only token answers", err, app.ErrForbidden)
+
+	// While open: each sees their own response, nobody sees results.
+	v := must(f.app.Survey(ctx, user(uBea), sv.ID))(t)
+	if v.Own == nil || v.Own.OpenAnswers["slow"] != "flaky tests" || v.Results != nil || v.ResponseCount != 2 {
+		t.Errorf("bea's view of the open survey: %+v", v)
+	}
+	_, err = f.app.Survey(ctx, user(uAda), sv.ID)
+	refused(t, "the workspace admin, who did not send it, reads it", err, app.ErrForbidden)
+
+	// No response in the log names its respondent, inside or on the envelope.
+	for _, e := range f.events() {
+		if e.Type != survey.TypeResponseSubmitted {
+			continue
+		}
+		if who, ok := contains(string(e.Payload)+" "+e.Actor, uBea, uCal); ok || !strings.HasPrefix(e.Actor, "anon:") {
+			t.Errorf("response names %s: payload %s, actor %q", who, e.Payload, e.Actor)
+		}
+	}
+
+	// Closing shows results and destroys the survey's key.
+	must(f.app.CloseSurvey(ctx, user(uMod), f.cmdID(), sv.ID))(t)
+	if _, err := f.keys.Get(ctx, "survey:"+sv.ID); !errors.Is(err, keys.ErrDestroyed) {
+		t.Errorf("survey key after close: %v, want destroyed", err)
+	}
+	v = must(f.app.Survey(ctx, user(uCal), sv.ID))(t)
+	if v.Results == nil || v.Results.Respondents != 2 || len(v.Results.OpenAnswers) != 2 {
+		t.Fatalf("results after close: %+v", v.Results)
+	}
+
+	// The moderator imports it into a retro: the answers become cards
+	// (concealed until revealed), the ratings the health check's results.
+	rid := f.newRetro("Sprint 2", false)
+	_, err = f.app.ImportSurvey(ctx, user(uBea), f.cmdID(), rid, sv.ID, "")
+	rejected(t, "a participant imports", err, domain.Forbidden, "not-moderator")
+	must(f.app.ImportSurvey(ctx, user(uMod), f.cmdID(), rid, sv.ID, ""))(t)
+	rv := f.view(user(uCal), rid)
+	if len(rv.Columns[0].Cards) != 2 || rv.Columns[0].Cards[0].Text != "" || !rv.Columns[0].Cards[0].Imported {
+		t.Errorf("imported cards in %s: %+v, want 2 concealed imported cards", rv.Columns[0].ID, rv.Columns[0].Cards)
+	}
+	if rv.Health == nil || len(rv.Health.Questions) != 1 || rv.Health.Questions[0].Respondents != 2 {
+		t.Errorf("imported health check: %+v, want one question with 2 respondents", rv.Health)
+	}
+}
+
+func TestOnlyWorkspaceAdminsSendASurveyToSeveralTeams(t *testing.T) {
+	f := newTeam(t)
+	ctx := f.ctx()
+	other := must(f.app.CreateTeam(ctx, user(uAda), f.cmdID(), app.CreateTeamInput{WorkspaceID: f.ws, Name: "Mobile", TemplateID: "kanban-team", FirstAdminID: uMod}))(t)
+	in := app.CreateSurveyInput{TeamIDs: []string{f.team, other.ID}, Title: "Pulse", PackID: "five-agile-values", ClosesAt: t0.Add(time.Hour * 24)}
+	// A member of both teams who is not a workspace admin: the domain refuses.
+	_, err := f.app.CreateSurvey(ctx, user(uMod), f.cmdID(), in)
+	rejected(t, "a team admin sends to two teams", err, domain.Forbidden, survey.CodeMultiTeamForbidden)
+	// The workspace admin may, and reads what they sent, though in neither team.
+	sv := must(f.app.CreateSurvey(ctx, user(uAda), f.cmdID(), in))(t)
+	if v := must(f.app.Survey(ctx, user(uAda), sv.ID))(t); len(v.TeamIDs) != 2 || len(v.HealthQuestions) == 0 {
+		t.Errorf("the sender's view: %+v", v)
+	}
+}
