@@ -1,0 +1,510 @@
+package live_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/hindsight-retro/hindsight/api/live"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/eventstore"
+	"github.com/hindsight-retro/hindsight/eventstore/memstore"
+)
+
+func TestSnapshotThenEveryChangeWithItsPosition(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	start := e.newRetro("r1", false, "user-alice", "user-bob")
+
+	alice := e.ws("r1", "user-alice", "")
+	snap := alice.next()
+	if snap.Type != "snapshot" || snap.Position != start || snap.View == nil || snap.View.Title != "Sprint r1" {
+		t.Fatalf("first message = %s, want the snapshot at %d", snap.raw, start)
+	}
+	if !snap.View.You.Participant || snap.View.You.UserID != "user-alice" {
+		t.Fatalf("snapshot is not alice's view: %+v", snap.View.You)
+	}
+
+	p1 := e.addCard("r1", "user-bob", "c1", "flaky deploys")
+	p2 := e.do("r1", actor("user-mod"), retro.RevealColumn{Actor: actor("user-mod"), At: t0, ColumnID: "keep"})
+	got := alice.until(reached(p2))
+	if want := []uint64{p1, p2}; !slices.Equal(positions(got), want) {
+		t.Fatalf("change positions = %v, want %v", positions(got), want)
+	}
+	last := got[len(got)-1]
+	if len(last.Events) != 1 || last.Events[0].Type != "ColumnRevealed" {
+		t.Fatalf("last change = %s, want ColumnRevealed", last.raw)
+	}
+	if last.View == nil || len(last.View.Columns[0].Cards) != 1 || last.View.Columns[0].Cards[0].Text != "flaky deploys" {
+		t.Fatalf("the view after the reveal should show bob's card: %s", last.raw)
+	}
+}
+
+func TestConcealedTextReachesOnlyItsAuthor(t *testing.T) {
+	for _, anonymous := range []bool{false, true} {
+		t.Run(fmt.Sprintf("anonymous=%v", anonymous), func(t *testing.T) {
+			e := newEnv(t, envOptions{})
+			e.newRetro("r1", anonymous, "user-alice", "user-bob")
+			alice, bob := e.ws("r1", "user-alice", ""), e.ws("r1", "user-bob", "")
+			const secret = "the-secret-text-of-bob"
+
+			pos := e.addCard("r1", "user-bob", "c1", secret)
+			edit := e.do("r1", actor("user-bob"), retro.EditCard{Actor: actor("user-bob"), At: t0, CardID: "c1", Text: secret + "-edited"})
+
+			var aliceRaw []byte
+			for _, m := range alice.until(reached(edit)) {
+				aliceRaw = append(aliceRaw, m.raw...)
+				if m.Position == pos && m.Type == "change" {
+					var card retro.CardAdded
+					if len(m.Events) != 1 || json.Unmarshal(m.Events[0].Data, &card) != nil || card.CardID != "c1" {
+						t.Fatalf("alice should learn that a card exists: %s", m.raw)
+					}
+				}
+				if m.Position == edit && len(m.Events) != 0 {
+					t.Fatalf("alice received bob's draft edit: %s", m.raw)
+				}
+			}
+			if bytes.Contains(aliceRaw, []byte(secret)) {
+				t.Fatalf("alice received the concealed text")
+			}
+			if bytes.Contains(aliceRaw, []byte(actor("user-bob").Pseudonym)) {
+				t.Fatalf("alice received bob's pseudonym")
+			}
+
+			bobMsgs := bob.until(reached(edit))
+			last := bobMsgs[len(bobMsgs)-1]
+			if last.View == nil || last.View.Columns[0].Cards[0].Text != secret+"-edited" || !last.View.Columns[0].Cards[0].Mine {
+				t.Fatalf("bob should see his own draft: %s", last.raw)
+			}
+
+			// A viewer joining later gets the same redaction in the snapshot.
+			late := e.ws("r1", "user-mod", "")
+			if snap := late.next(); bytes.Contains(snap.raw, []byte(secret)) {
+				t.Fatalf("the moderator's snapshot holds the concealed text: %s", snap.raw)
+			}
+		})
+	}
+}
+
+func TestVotesReachOnlyTheVoterUntilTheRoundCloses(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.newRetro("r1", true, "user-alice", "user-bob")
+	e.addCard("r1", "user-bob", "c1", "slow reviews")
+	mod := actor("user-mod")
+	e.do("r1", mod, retro.RevealColumn{Actor: mod, At: t0, ColumnID: "keep"})
+	e.do("r1", mod, retro.StartVoting{Actor: mod, At: t0, RoundID: "round-1", Budget: 3})
+	alice, bob := e.ws("r1", "user-alice", ""), e.ws("r1", "user-bob", "")
+
+	vote := e.do("r1", actor("user-bob"), retro.CastVote{Actor: actor("user-bob"), At: t0, TopicID: "c1"})
+	for _, m := range alice.until(reached(vote)) {
+		if m.Position == vote && len(m.Events) != 0 {
+			t.Fatalf("alice received bob's open vote: %s", m.raw)
+		}
+	}
+	got := bob.until(reached(vote))
+	if m := got[len(got)-1]; len(m.Events) != 1 || m.Events[0].Type != "VoteCast" || bytes.Contains(m.raw, []byte("anon:")) {
+		t.Fatalf("bob should see his own vote, without a pseudonym: %s", m.raw)
+	}
+}
+
+func TestResumeAfterAPositionIsExactWhileWritesContinue(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.newRetro("r1", false, "user-alice", "user-bob")
+	e.newRetro("r2", false, "user-alice") // interleaves positions of another retro
+	alice := e.ws("r1", "user-alice", "")
+	first := []msg{alice.next()}
+
+	const writers, perWriter = 3, 60
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perWriter {
+				e.addCard("r1", "user-bob", fmt.Sprintf("c-%d-%d", w, i), "card")
+				e.addCard("r2", "user-alice", fmt.Sprintf("c-%d-%d", w, i), "card")
+			}
+		}()
+	}
+	// Disconnect in the middle of the writes, then resume from the last
+	// position received.
+	first = append(first, alice.until(func(m msg) bool {
+		return m.Type == "change" && len(positions([]msg{m})) > 0 && m.Position > first[0].Position+40
+	})...)
+	_ = alice.c.CloseNow()
+	last := first[len(first)-1].Position
+	again := e.ws("r1", "user-alice", fmt.Sprintf("after=%d", last))
+	wg.Wait()
+	end := e.commitPositions("r1", 0)
+	second := again.until(func(m msg) bool { return m.Type == "snapshot" })
+	if p := second[len(second)-1].Position; p < end[len(end)-1] {
+		second = append(second, again.until(reached(end[len(end)-1]))...)
+	}
+
+	var seen []uint64
+	seen = append(seen, positions(first)...)
+	seen = append(seen, positions(second)...)
+	if want := e.commitPositions("r1", first[0].Position); !slices.Equal(seen, want) {
+		t.Fatalf("positions received over both connections:\n got %v\nwant %v", seen, want)
+	}
+	var snap *msg
+	for i := range second {
+		if second[i].Type == "snapshot" {
+			snap = &second[i]
+		}
+	}
+	if snap == nil || snap.View == nil {
+		t.Fatalf("a resumed connection should get the view after the missed changes")
+	}
+}
+
+func TestResumeAheadOfThisNodeSendsNothingTwice(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	start := e.newRetro("r1", false, "user-alice")
+	alice := e.ws("r1", "user-alice", fmt.Sprintf("after=%d", start+1))
+	p1 := e.addCard("r1", "user-alice", "c1", "one") // start+1: the client claims to have it
+	p2 := e.addCard("r1", "user-alice", "c2", "two")
+	if p1 != start+1 {
+		t.Fatalf("memstore positions are dense: got %d after %d", p1, start)
+	}
+	got := alice.until(reached(p2))
+	if !slices.Equal(positions(got), []uint64{p2}) {
+		t.Fatalf("positions = %v, want only %d", positions(got), p2)
+	}
+}
+
+func TestSSEIsTheSameFeedAndResumesWithLastEventID(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	start := e.newRetro("r1", false, "user-alice", "user-bob")
+	c, resp := e.sse("r1", "user-alice", "", nil)
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("Content-Type = %q", ct)
+	}
+	snap, _ := c.next()
+	if snap.Type != "snapshot" || snap.Position != start || snap.id != fmt.Sprint(start) {
+		t.Fatalf("first event = id %q %s", snap.id, snap.raw)
+	}
+	const secret = "bob-wrote-this-concealed"
+	p1 := e.addCard("r1", "user-bob", "c1", secret)
+	got := c.until(reached(p1))
+	last := got[len(got)-1]
+	if last.id != fmt.Sprint(p1) || bytes.Contains(last.raw, []byte(secret)) {
+		t.Fatalf("change event = id %q %s", last.id, last.raw)
+	}
+	_ = resp.Body.Close()
+
+	p2 := e.addCard("r1", "user-bob", "c2", "two")
+	p3 := e.addCard("r1", "user-alice", "c3", "three")
+	// The browser keeps the first URL and sends the last ID it saw.
+	again, _ := e.sse("r1", "user-alice", "after=0", http.Header{"Last-Event-ID": {last.id}})
+	resumed := again.until(func(m msg) bool { return m.Type == "snapshot" })
+	if !slices.Equal(positions(resumed), []uint64{p2, p3}) || resumed[len(resumed)-1].Position != p3 {
+		t.Fatalf("resumed positions = %v then snapshot at %d, want [%d %d] then %d",
+			positions(resumed), resumed[len(resumed)-1].Position, p2, p3, p3)
+	}
+}
+
+func TestBadResumePositionIsRefused(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.newRetro("r1", false, "user-alice")
+	_, resp, err := e.dialWS("r1", "user-alice", "after=-3", nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("dial with after=-3: %v, %v; want 400", err, resp)
+	}
+}
+
+func TestAStalledClientIsDroppedWithAResumeAndDoesNotSlowTheOthers(t *testing.T) {
+	e := newEnv(t, envOptions{serverWriteBuffer: 4096, deps: func(d *live.Deps) {
+		d.QueueSize = 8
+		d.WriteTimeout = time.Minute // the stalled client reads again long before
+	}})
+	e.newRetro("r1", false, "user-alice", "user-bob")
+	mod := actor("user-mod")
+	e.do("r1", mod, retro.RevealColumn{Actor: mod, At: t0, ColumnID: "keep"})
+
+	// Small socket buffers on both ends, so the stalled client blocks its
+	// writer after a few messages rather than after megabytes.
+	tiny := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetReadBuffer(4096)
+		}
+		return c, err
+	}}}
+	stalled, _, err := e.dialWS("r1", "user-bob", "", &websocket.DialOptions{HTTPClient: tiny})
+	if err != nil {
+		t.Fatal(err)
+	}
+	normal := e.ws("r1", "user-alice", "")
+	got := []msg{normal.next()}
+	from := got[0].Position
+
+	// The normal client reads each change as it comes, while the stalled
+	// one never reads: the stalled one overflows, the normal one goes on.
+	text := strings.Repeat("lorem ipsum ", 25)
+	for i := range 60 {
+		pos := e.addCard("r1", "user-alice", fmt.Sprintf("c%d", i), text)
+		got = append(got, normal.until(reached(pos))...)
+	}
+	for _, m := range got {
+		if m.Type == "resume" {
+			t.Fatalf("the normal client was told to resume")
+		}
+	}
+	if want := e.commitPositions("r1", from); !slices.Equal(positions(got), want) {
+		t.Fatalf("the normal client got %v, want %v", positions(got), want)
+	}
+	if s := e.hub.Stats(); s.SlowConsumersDropped != 1 {
+		t.Fatalf("slow consumers dropped = %d, want 1", s.SlowConsumersDropped)
+	}
+
+	// Reading again, the stalled client finds a resume at the last position
+	// it was sent, then the close.
+	var lastPos uint64
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), feedTimeout)
+		_, data, err := stalled.c.Read(ctx)
+		cancel()
+		if err != nil {
+			if websocket.CloseStatus(err) != websocket.StatusTryAgainLater {
+				t.Fatalf("stalled client closed with %v, want 1013", err)
+			}
+			t.Fatalf("closed without a resume message")
+		}
+		m := parse(t, data)
+		if m.Type == "resume" {
+			if m.After != lastPos {
+				t.Fatalf("resume after %d, but the last position sent was %d", m.After, lastPos)
+			}
+			break
+		}
+		if m.Type == "change" || m.Type == "snapshot" {
+			lastPos = m.Position
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), feedTimeout)
+	defer cancel()
+	if _, _, err := stalled.c.Read(ctx); websocket.CloseStatus(err) != websocket.StatusTryAgainLater {
+		t.Fatalf("after the resume: %v, want close 1013", err)
+	}
+}
+
+func TestPresenceCountsPeopleAndHidesWhoTypesInAnonymousRetros(t *testing.T) {
+	for _, anonymous := range []bool{false, true} {
+		t.Run(fmt.Sprintf("anonymous=%v", anonymous), func(t *testing.T) {
+			e := newEnv(t, envOptions{})
+			e.newRetro("r1", anonymous, "user-alice", "user-bob")
+			bob := e.ws("r1", "user-bob", "")
+			alice1 := e.ws("r1", "user-alice", "")
+			alice2 := e.ws("r1", "user-alice", "") // a second tab counts once
+			bob.until(func(m msg) bool { return m.Type == "presence" && len(m.Here) == 2 })
+
+			alice2.send(map[string]any{"type": "presence", "typing": true, "done": false})
+			got := bob.until(func(m msg) bool { return m.Type == "presence" && m.TypingCount == 1 })
+			p := got[len(got)-1]
+			if !slices.Equal(p.Here, []string{"user-alice", "user-bob"}) {
+				t.Fatalf("here = %v", p.Here)
+			}
+			if anonymous && (p.Typing != nil || bytes.Contains(p.raw, []byte(`"typing":`))) {
+				t.Fatalf("an anonymous retro names who is typing: %s", p.raw)
+			}
+			if !anonymous && !slices.Equal(p.Typing, []string{"user-alice"}) {
+				t.Fatalf("typing = %v, want alice", p.Typing)
+			}
+
+			alice1.send(map[string]any{"type": "presence", "typing": false, "done": true})
+			got = bob.until(func(m msg) bool { return m.Type == "presence" && len(m.Done) == 1 })
+			if p := got[len(got)-1]; !slices.Equal(p.Done, []string{"user-alice"}) || p.TypingCount != 1 {
+				t.Fatalf("presence = %s, want alice done and still typing in her other tab", p.raw)
+			}
+
+			_ = alice1.c.Close(websocket.StatusNormalClosure, "")
+			_ = alice2.c.Close(websocket.StatusNormalClosure, "")
+			got = bob.until(func(m msg) bool { return m.Type == "presence" && len(m.Here) == 1 })
+			if p := got[len(got)-1]; p.TypingCount != 0 || len(p.Done) != 0 {
+				t.Fatalf("after alice left: %s", p.raw)
+			}
+		})
+	}
+}
+
+func TestClientMessagesAreLimited(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.newRetro("r1", false, "user-alice")
+	for name, tc := range map[string]struct {
+		payload []byte
+		want    websocket.StatusCode
+	}{
+		"unknown type": {[]byte(`{"type":"cheat"}`), websocket.StatusPolicyViolation},
+		"not JSON":     {[]byte(`typing`), websocket.StatusPolicyViolation},
+		"too large":    {append([]byte(`{"type":"presence","x":"`), bytes.Repeat([]byte("x"), 5000)...), websocket.StatusMessageTooBig},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := e.ws("r1", "user-alice", "")
+			ctx, cancel := context.WithTimeout(context.Background(), feedTimeout)
+			defer cancel()
+			_ = c.c.Write(ctx, websocket.MessageText, tc.payload)
+			for {
+				if _, _, err := c.c.Read(ctx); err != nil {
+					if got := websocket.CloseStatus(err); got != tc.want {
+						t.Fatalf("closed with %v, want %v", err, tc.want)
+					}
+					return
+				}
+			}
+		})
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.newRetro("r1", false, "user-alice")
+	if _, resp, err := e.dialWS("r1", "intruder-mallory", "", nil); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("websocket as an unauthorised user: %v, %v; want 403", err, resp)
+	}
+	if _, resp := e.sse("r1", "intruder-mallory", "", nil); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("SSE as an unauthorised user: %d, want 403", resp.StatusCode)
+	}
+	if _, resp, err := e.dialWS("nope", "user-alice", "", nil); err == nil || resp == nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("websocket on a retro with no events: %v, %v; want 404", err, resp)
+	}
+}
+
+func TestDrainTellsEveryClientToResumeAndRefusesNewOnes(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.newRetro("r1", false, "user-alice", "user-bob")
+	ws := e.ws("r1", "user-alice", "")
+	sse, _ := e.sse("r1", "user-bob", "", nil)
+	pos := e.addCard("r1", "user-alice", "c1", "x")
+	ws.until(reached(pos))
+	sse.until(reached(pos))
+
+	ctx, cancel := context.WithTimeout(context.Background(), feedTimeout)
+	defer cancel()
+	if err := e.hub.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ws.until(func(m msg) bool { return m.Type == "resume" }); got[len(got)-1].After != pos {
+		t.Fatalf("websocket resume = %s, want after %d", got[len(got)-1].raw, pos)
+	}
+	if _, _, err := ws.c.Read(ctx); websocket.CloseStatus(err) != websocket.StatusServiceRestart {
+		t.Fatalf("websocket closed with %v, want 1012", err)
+	}
+	if got := sse.until(func(m msg) bool { return m.Type == "resume" }); got[len(got)-1].After != pos || got[len(got)-1].id != fmt.Sprint(pos) {
+		t.Fatalf("SSE resume = %s", got[len(got)-1].raw)
+	}
+	if m, ok := sse.next(); ok {
+		t.Fatalf("SSE went on after the resume: %s", m.raw)
+	}
+	if _, resp, err := e.dialWS("r1", "user-alice", "", nil); err == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("dial while draining: %v; want 503", err)
+	}
+	if s := e.hub.Stats(); s.Connections != 0 || s.Rooms != 0 {
+		t.Fatalf("after drain: %+v", s)
+	}
+}
+
+// gatedStore calls a hook inside the hub's load of retro r1, before or
+// after its read, so a test can write while the room is loading.
+type gatedStore struct {
+	eventstore.Store
+	before, after func()
+}
+
+func (g *gatedStore) Load(ctx context.Context, s eventstore.StreamID, v int64) ([]eventstore.RecordedEvent, error) {
+	if s.ID == "r1" && g.before != nil {
+		g.before()
+	}
+	evs, err := g.Store.Load(ctx, s, v)
+	if s.ID == "r1" && g.after != nil {
+		g.after()
+	}
+	return evs, err
+}
+
+func TestCommitsDuringARoomsLoadAreNeitherLostNorDoubled(t *testing.T) {
+	for _, when := range []string{"before the read", "after the read"} {
+		t.Run(when, func(t *testing.T) {
+			g := &gatedStore{Store: memstore.New(nil)}
+			e := newEnv(t, envOptions{store: g})
+			e.runner.Store = g.Store // the hook's own writes must not call it again
+			start := e.newRetro("r1", false, "user-alice", "user-bob")
+			e.newRetro("r9", false, "user-alice")
+			watcher := e.ws("r9", "user-alice", "")
+			watcher.next()
+
+			var during []uint64
+			hook := func() {
+				for i := range 5 {
+					during = append(during, e.addCard("r1", "user-bob", fmt.Sprintf("during-%d", i), "x"))
+				}
+				// The subscription is in log order: once the watcher of r9
+				// sees a later commit, the hub has handed the r1 commits to
+				// the loading room.
+				p := e.addCard("r9", "user-alice", fmt.Sprintf("mark-%d", len(during)), "x")
+				watcher.until(reached(p))
+			}
+			if when == "before the read" {
+				g.before = hook
+			} else {
+				g.after = hook
+			}
+			alice := e.ws("r1", "user-alice", "")
+			g.before, g.after = nil, nil
+			snap := alice.next()
+			after := e.addCard("r1", "user-bob", "after", "x")
+			got := alice.until(reached(after))
+
+			seen := append([]uint64{snap.Position}, positions(got)...)
+			want := append([]uint64{start}, e.commitPositions("r1", start)...)
+			// The snapshot may hold some of the commits written during the
+			// load; what follows it must be exactly the rest.
+			i := slices.Index(want, snap.Position)
+			if i < 0 || !slices.Equal(seen, want[i:]) {
+				t.Fatalf("snapshot then changes = %v, want a suffix of %v starting at the snapshot", seen, want)
+			}
+			// Written before the room was ready, read or buffered: the
+			// snapshot holds them either way.
+			if snap.Position != during[len(during)-1] {
+				t.Fatalf("snapshot at %d, want %d (the last commit written during the load)", snap.Position, during[len(during)-1])
+			}
+			cards := 0
+			for _, col := range got[len(got)-1].View.Columns {
+				cards += len(col.Cards)
+			}
+			if cards != len(during)+1 {
+				t.Fatalf("the view holds %d cards, want %d", cards, len(during)+1)
+			}
+		})
+	}
+}
+
+func TestRunEndsConnectionsWhenItStops(t *testing.T) {
+	mem := memstore.New(nil)
+	h := live.NewHub(live.Deps{Store: mem, Authorize: authorize})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.Run(ctx) }()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run after cancel: %v", err)
+	}
+	if err := h.Run(context.Background()); err == nil {
+		t.Fatalf("a second Run should fail")
+	}
+	dctx, dcancel := context.WithTimeout(context.Background(), feedTimeout)
+	defer dcancel()
+	if err := h.Drain(dctx); err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatal(err)
+	}
+}
