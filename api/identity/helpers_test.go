@@ -32,14 +32,14 @@ func (c *clock) advance(d time.Duration) {
 // world is one deployment: a log, a key store and a clock shared by the
 // nodes (Services) made on it.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	store eventstore.Store
 	keys  keys.Store
 	clock *clock
 	ids   atomic.Int64
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	w := &world{t: t, store: memstore.New(nil), keys: keys.NewMemory(),
 		clock: &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}}
