@@ -1,0 +1,251 @@
+// Package teamhistory is the read model of each team's retros: per retro its
+// date, duration, participants, cards, votes, actions and ROTI average, and
+// for a closed retro its archive: the board as everyone saw it at the end.
+//
+// The archive is retro.View for a viewer who took no part (retro.Viewer{}):
+// concealed cards show only that they existed, anonymous retros name no
+// author, votes and ROTI appear only as the published totals. So an archive
+// is safe to show to every member of the team, now and later.
+//
+// An open retro is kept as its decoded events and folded with retro.Fold
+// when read (linear, where folding on every event through retro.Evolve
+// would copy the state each time); at RetroClosed its entry and archive are
+// computed once and the events dropped.
+package teamhistory
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/eventstore"
+	"github.com/hindsight-retro/hindsight/projections"
+)
+
+// Name of the read model.
+const Name = "team-history"
+
+// Entry is one retro in a team's history. Aggregates only: nothing in it
+// says who wrote or voted what.
+type Entry struct {
+	RetroID   string     `json:"retroId"`
+	TeamID    string     `json:"teamId"`
+	Title     string     `json:"title"`
+	Anonymous bool       `json:"anonymous"`
+	CreatedAt time.Time  `json:"createdAt"`
+	ClosedAt  *time.Time `json:"closedAt,omitempty"`
+	// DurationSeconds is from creation to close, 0 while open.
+	DurationSeconds float64 `json:"durationSeconds"`
+	// Participants counts the people who joined, moderator included.
+	Participants int `json:"participants"`
+	// Cards on the board, imported ones included, deleted drafts not.
+	Cards int `json:"cards"`
+	// Votes is the sum of published totals (a round still open is not counted).
+	Votes   int `json:"votes"`
+	Actions int `json:"actions"`
+	// RotiAverage once the retro shows it (everyone rated, or the ROTI or
+	// the retro closed); nil before, or with no ratings.
+	RotiAverage *float64 `json:"rotiAverage,omitempty"`
+	RotiRatings int      `json:"rotiRatings"`
+}
+
+// History is the read model.
+type History struct {
+	*projections.Fold[state]
+}
+
+type state struct {
+	Retros map[string]*record `json:"retros"`
+	ByTeam map[string][]string `json:"byTeam"` // team ID → retro IDs in creation order
+}
+
+// record is one retro: its events while open, its frozen entry and
+// archive once closed.
+type record struct {
+	Entry   Entry            `json:"entry"`
+	Open    []rawEvent       `json:"open,omitempty"`
+	Archive *retro.RetroView `json:"archive,omitempty"`
+	// events are Open decoded; rebuilt from Open after a restore.
+	events []retro.Event
+}
+
+// rawEvent is an open retro's event as the snapshot keeps it.
+type rawEvent struct {
+	Type    string          `json:"t"`
+	Version int             `json:"v"`
+	Payload json.RawMessage `json:"p"`
+}
+
+// New returns an empty read model.
+func New() *History {
+	return &History{projections.NewFold(Name, newState, fold)}
+}
+
+func newState() *state {
+	return &state{Retros: map[string]*record{}, ByTeam: map[string][]string{}}
+}
+
+func fold(s *state, e eventstore.RecordedEvent, ev any) {
+	re, ok := ev.(retro.Event)
+	if !ok || e.Stream.Category != projections.CategoryRetro {
+		return
+	}
+	id := e.Stream.ID
+	r, ok := s.Retros[id]
+	if !ok {
+		c, isCreate := re.(retro.RetroCreated)
+		if !isCreate {
+			return // a stream that does not start with RetroCreated is none of ours
+		}
+		r = &record{Entry: Entry{RetroID: id, TeamID: c.TeamID, Title: c.Title, Anonymous: c.Anonymous, CreatedAt: c.At}}
+		s.Retros[id] = r
+		s.ByTeam[c.TeamID] = append(s.ByTeam[c.TeamID], id)
+	}
+	if r.Entry.ClosedAt != nil {
+		return
+	}
+	r.decode()
+	r.events = append(r.events, re)
+	r.Open = append(r.Open, rawEvent{Type: e.Type, Version: e.SchemaVersion, Payload: e.Payload})
+	if c, ok := re.(retro.RetroClosed); ok {
+		st := retro.Fold(r.events)
+		r.Entry = entryOf(st, r.Entry.CreatedAt)
+		at := c.At
+		r.Entry.ClosedAt = &at
+		r.Entry.DurationSeconds = at.Sub(r.Entry.CreatedAt).Seconds()
+		v := retro.View(st, retro.Viewer{})
+		r.Archive = &v
+		r.Open, r.events = nil, nil
+	}
+}
+
+// decode rebuilds the decoded events after a restore. The events were
+// decoded once already, so an error here means a damaged snapshot; such an
+// event is left out rather than stalling the read model.
+func (r *record) decode() {
+	if len(r.events) == len(r.Open) {
+		return
+	}
+	r.events = r.events[:0]
+	for _, raw := range r.Open {
+		ev, err := retro.DecodeEvent(raw.Type, raw.Version, raw.Payload)
+		if err == nil {
+			r.events = append(r.events, ev)
+		}
+	}
+	if len(r.events) != len(r.Open) {
+		// Keep the two aligned so decode is not attempted on every event.
+		kept := r.Open[:0]
+		for _, raw := range r.Open {
+			if _, err := retro.DecodeEvent(raw.Type, raw.Version, raw.Payload); err == nil {
+				kept = append(kept, raw)
+			}
+		}
+		r.Open = kept
+	}
+}
+
+func entryOf(s retro.State, createdAt time.Time) Entry {
+	e := Entry{
+		RetroID: s.RetroID, TeamID: s.TeamID, Title: s.Title, Anonymous: s.Anonymous, CreatedAt: createdAt,
+		Participants: len(s.Participants), Cards: len(s.Cards), Actions: len(s.Actions),
+	}
+	for _, n := range s.Tally {
+		e.Votes += n
+	}
+	// The view decides when the ROTI average may be shown; a viewer who
+	// took no part sees only what everyone sees.
+	roti := retro.View(s, retro.Viewer{}).Roti
+	e.RotiRatings = roti.Ratings
+	if roti.Result != nil && roti.Result.Count > 0 {
+		avg := roti.Result.Average
+		e.RotiAverage = &avg
+	}
+	return e
+}
+
+func (r *record) entry() Entry {
+	if r.Entry.ClosedAt != nil {
+		e := r.Entry
+		at := *e.ClosedAt
+		e.ClosedAt = &at
+		if e.RotiAverage != nil {
+			avg := *e.RotiAverage
+			e.RotiAverage = &avg
+		}
+		return e
+	}
+	r.decode()
+	return entryOf(retro.Fold(r.events), r.Entry.CreatedAt)
+}
+
+// TeamRetros returns the team's retros, oldest first. The caller decides
+// who may see them (members of the team).
+func (h *History) TeamRetros(teamID string) []Entry {
+	var out []Entry
+	h.Read(func(s *state) {
+		ids := s.ByTeam[teamID]
+		out = make([]Entry, 0, len(ids))
+		for _, id := range ids {
+			out = append(out, s.Retros[id].entry())
+		}
+	})
+	return out
+}
+
+// Retro returns one retro's entry, false if unknown.
+func (h *History) Retro(retroID string) (Entry, bool) {
+	var (
+		e  Entry
+		ok bool
+	)
+	h.Read(func(s *state) {
+		var r *record
+		if r, ok = s.Retros[retroID]; ok {
+			e = r.entry()
+		}
+	})
+	return e, ok
+}
+
+// ErrNotClosed is returned for the archive of a retro still running.
+var ErrNotClosed = fmt.Errorf("the retro is not closed: it has no archive yet")
+
+// ErrUnknown is returned for a retro the read model has not seen.
+var ErrUnknown = fmt.Errorf("no such retro in the history")
+
+// Archive returns a closed retro's board as everyone saw it at the end.
+func (h *History) Archive(retroID string) (retro.RetroView, error) {
+	var (
+		v   retro.RetroView
+		err error
+	)
+	h.Read(func(s *state) {
+		r, ok := s.Retros[retroID]
+		switch {
+		case !ok:
+			err = fmt.Errorf("archive of %s: %w", retroID, ErrUnknown)
+		case r.Archive == nil:
+			err = fmt.Errorf("archive of %s: %w", retroID, ErrNotClosed)
+		default:
+			b, mErr := json.Marshal(r.Archive) // a deep copy: callers may change theirs
+			if mErr == nil {
+				mErr = json.Unmarshal(b, &v)
+			}
+			err = mErr
+		}
+	})
+	return v, err
+}
+
+// Teams returns every team with at least one retro.
+func (h *History) Teams() []string {
+	var out []string
+	h.Read(func(s *state) {
+		for t := range s.ByTeam {
+			out = append(out, t)
+		}
+	})
+	return out
+}
