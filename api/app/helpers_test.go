@@ -239,3 +239,15 @@ func contains(haystack string, needles ...string) (string, bool) {
 	}
 	return "", false
 }
+
+// withIdentity gives the env's app a real identity service on the same log
+// and key store, for invites.
+func (e *env) withIdentity() *identity.Service {
+	e.t.Helper()
+	svc, err := identity.New(identity.Deps{Store: e.store, Keys: e.keys, Clock: e.clock, NewID: e.newID})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.app = app.New(app.Deps{Store: e.store, Keys: e.keys, Identity: svc, Catalog: e.cat, Clock: e.clock, NewID: e.newID})
+	return svc
+}

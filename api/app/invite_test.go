@@ -1,0 +1,51 @@
+package app_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+)
+
+// A guest joins through an invite the moderator made, takes part in that
+// retro, and sees nothing else.
+func TestAGuestJoinsThroughAnInvite(t *testing.T) {
+	f := newTeam(t)
+	ids := f.withIdentity()
+	ctx := f.ctx()
+	rid := f.newRetro("Sprint 1", false)
+	other := f.newRetro("Sprint 1b", false)
+	expires := t0.Add(24 * time.Hour)
+
+	// Only the moderator invites.
+	_, err := f.app.CreateInvite(ctx, user(uBea), f.cmdID(), rid, expires)
+	refused(t, "a participant invites", err, app.ErrForbidden)
+	inv := must(f.app.CreateInvite(ctx, user(uMod), f.cmdID(), rid, expires))(t)
+	if inv.RetroID != rid || inv.TeamID != f.team || inv.Code == "" {
+		t.Fatalf("invite: %+v", inv)
+	}
+
+	// The guest redeems it with an e-mail address and joins.
+	_, g, err := ids.JoinAsGuest(ctx, f.cmdID(), inv.Code, "guest@example.org", "Gus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(f.app.JoinRetro(ctx, g, f.cmdID(), rid))(t)
+	must(f.retro(g, rid, func(a domain.Actor, at time.Time) retro.Command {
+		return retro.AddCard{Actor: a, At: at, CardID: "c-guest", ColumnID: "start", Text: "outside view"}
+	}))(t)
+	if c, _ := cardIn(f.view(g, rid), "c-guest"); !c.Mine {
+		t.Errorf("the guest's own card: %+v", c)
+	}
+	// Nothing else: not the other retro, not the team, not the history.
+	_, err = f.app.Retro(ctx, g, other)
+	refused(t, "the guest reads another retro of the team", err, app.ErrForbidden)
+	_, err = f.app.JoinRetro(ctx, g, f.cmdID(), other)
+	refused(t, "the guest joins another retro of the team", err, app.ErrForbidden)
+	_, err = f.app.Team(ctx, g, f.team)
+	refused(t, "the guest reads the team", err, app.ErrForbidden)
+	_, err = f.app.TeamRetros(ctx, g, f.team)
+	refused(t, "the guest reads the team's history", err, app.ErrForbidden)
+}
