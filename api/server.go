@@ -75,7 +75,10 @@ type server struct {
 }
 
 // New returns the HTTP handler of the whole API.
-func New(d Deps) http.Handler {
+func New(d Deps) http.Handler { return newServer(d, routeTable()) }
+
+// newServer builds the handler of a route table; tests add routes to it.
+func newServer(d Deps, routes []route) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -97,7 +100,7 @@ func New(d Deps) http.Handler {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &server{deps: d, log: d.Logger, routes: routeTable()}
+	s := &server{deps: d, log: d.Logger, routes: routes}
 	m, err := newHTTPMetrics(d.Registry)
 	if err != nil {
 		// Another collector took our names: keep serving, count privately.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/hindsight-retro/hindsight/api"
@@ -49,8 +50,8 @@ func TestReadyzFollowsTheStore(t *testing.T) {
 	if ct := res.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Errorf("Content-Type = %q, want application/problem+json", ct)
 	}
-	if body["type"] != "/problems/store-unavailable" || body["status"] != float64(503) {
-		t.Errorf("problem = %v, want type /problems/store-unavailable and status 503", body)
+	if body["type"] != problemBase+"unavailable" || body["code"] != "store-unavailable" || body["status"] != float64(503) {
+		t.Errorf("problem = %v, want type unavailable, code store-unavailable and status 503", body)
 	}
 }
 
@@ -58,8 +59,8 @@ func TestUnknownPathsAndMethodsAreProblems(t *testing.T) {
 	h := api.New(api.Deps{Store: memstore.New(nil)})
 
 	res, body := get(t, h, "/nope")
-	if res.StatusCode != http.StatusNotFound || body["type"] != "/problems/not-found" {
-		t.Errorf("GET /nope = %d %v, want 404 /problems/not-found", res.StatusCode, body)
+	if res.StatusCode != http.StatusNotFound || body["type"] != problemBase+"not-found" || body["instance"] != "/nope" {
+		t.Errorf("GET /nope = %d %v, want 404 not-found with instance /nope", res.StatusCode, body)
 	}
 
 	rec := httptest.NewRecorder()
@@ -70,4 +71,48 @@ func TestUnknownPathsAndMethodsAreProblems(t *testing.T) {
 	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
 		t.Errorf("POST /healthz Content-Type = %q, want application/problem+json", ct)
 	}
+}
+
+func TestEveryAnswerCarriesARequestID(t *testing.T) {
+	h := api.New(api.Deps{Store: memstore.New(nil)})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/nope", nil))
+	if rec.Header().Get(api.RequestIDHeader) == "" {
+		t.Error("no X-Request-Id on a 404")
+	}
+	r := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+	r.Header.Set(api.RequestIDHeader, "proxy-abc-123")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if got := rec.Header().Get(api.RequestIDHeader); got != "proxy-abc-123" {
+		t.Errorf("request ID from the proxy = %q, want it echoed", got)
+	}
+	r = httptest.NewRequest(http.MethodGet, "/healthz", nil)
+	r.Header.Set(api.RequestIDHeader, "bad id\x01"+strings.Repeat("x", 100))
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if got := rec.Header().Get(api.RequestIDHeader); strings.Contains(got, "bad") {
+		t.Errorf("a malformed request ID was echoed: %q", got)
+	}
+}
+
+func TestAPIRoutesWithoutTheAppAnswerUnavailable(t *testing.T) {
+	h := api.New(api.Deps{Store: memstore.New(nil)})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/catalog/icebreakers", nil))
+	if rec.Code != http.StatusUnauthorized && rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("GET /v1/catalog/icebreakers without an app = %d, want 401 or 503", rec.Code)
+	}
+}
+
+type recorded struct {
+	status int
+	header http.Header
+	raw    []byte
+}
+
+func httpGet(h http.Handler, path string) recorded {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return recorded{status: rec.Code, header: rec.Header(), raw: rec.Body.Bytes()}
 }

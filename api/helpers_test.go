@@ -1,0 +1,176 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hindsight-retro/hindsight/api"
+	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/api/live"
+	"github.com/hindsight-retro/hindsight/domain/catalog"
+	"github.com/hindsight-retro/hindsight/eventstore/memstore"
+)
+
+// harness is a whole API on an in-memory log, served over real HTTP on
+// loopback (live feeds need a real connection).
+type harness struct {
+	t        *testing.T
+	srv      *httptest.Server
+	cat      *catalog.Catalog
+	registry *prometheus.Registry
+	users    atomic.Int64
+}
+
+type option func(*api.Deps)
+
+func newHarness(t *testing.T, opts ...option) *harness {
+	t.Helper()
+	store := memstore.New(nil)
+	ks := keys.NewMemory()
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := identity.New(identity.Deps{Store: store, Keys: ks, Password: identity.PasswordParams{Time: 1, MemoryKiB: 64, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := app.New(app.Deps{Store: store, Keys: ks, Identity: id, Catalog: cat})
+	ctx, cancel := context.WithCancel(context.Background())
+	hub := live.NewHub(live.Deps{Store: store, Authorize: a.RetroViewer, Refuse: api.LiveRefusal})
+	done := make(chan struct{}, 2)
+	go func() { _ = a.Run(ctx); done <- struct{}{} }()
+	go func() { _ = hub.Run(ctx); done <- struct{}{} }()
+	reg := prometheus.NewRegistry()
+	d := api.Deps{Store: store, App: a, Identity: id, Live: hub, Registry: reg, RateLimit: api.RateLimit{Requests: -1}}
+	for _, o := range opts {
+		o(&d)
+	}
+	h := &harness{t: t, srv: httptest.NewServer(api.New(d)), cat: cat, registry: reg}
+	t.Cleanup(func() {
+		_ = hub.Drain(context.Background())
+		h.srv.Close()
+		cancel()
+		<-done
+		<-done
+		_ = store.Close()
+	})
+	return h
+}
+
+// response is an answer, its body decoded as a JSON object when it is one.
+type response struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    []byte
+}
+
+// problemType is the problem's type URI, "" when the body is no problem.
+func (r response) problemType() string {
+	if r.header.Get("Content-Type") != "application/problem+json" {
+		return ""
+	}
+	s, _ := r.body["type"].(string)
+	return s
+}
+
+func (r response) str(key string) string {
+	s, _ := r.body[key].(string)
+	return s
+}
+
+type req struct {
+	method, path, token string
+	body                any // marshalled unless a string or []byte
+	header              map[string]string
+}
+
+func (h *harness) do(rq req) response {
+	h.t.Helper()
+	var body io.Reader
+	switch b := rq.body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	case []byte:
+		body = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		body = bytes.NewReader(data)
+	}
+	r, err := http.NewRequest(rq.method, h.srv.URL+rq.path, body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if body != nil {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if rq.token != "" {
+		r.Header.Set("Authorization", "Bearer "+rq.token)
+	}
+	for k, v := range rq.header {
+		r.Header.Set(k, v)
+	}
+	res, err := h.srv.Client().Do(r)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", rq.method, rq.path, err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	out := response{status: res.StatusCode, header: res.Header, raw: raw}
+	_ = json.Unmarshal(raw, &out.body)
+	return out
+}
+
+// must sends rq and fails the test unless the status is want.
+func (h *harness) must(want int, rq req) response {
+	h.t.Helper()
+	res := h.do(rq)
+	if res.status != want {
+		h.t.Fatalf("%s %s = %d %s, want %d", rq.method, rq.path, res.status, res.raw, want)
+	}
+	return res
+}
+
+// user registers someone and logs them in.
+type user struct {
+	id, token, email string
+}
+
+func (h *harness) user(name string) user {
+	h.t.Helper()
+	email := fmt.Sprintf("%s-%d@example.com", strings.ToLower(name), h.users.Add(1))
+	reg := h.must(http.StatusCreated, req{method: "POST", path: "/v1/accounts",
+		body: api.RegisterRequest{Email: email, Password: "correct horse battery", Name: name}})
+	login := h.must(http.StatusCreated, req{method: "POST", path: "/v1/sessions",
+		body: api.LoginRequest{Email: email, Password: "correct horse battery"}})
+	return user{id: reg.str("id"), token: login.str("token"), email: email}
+}
+
+// team makes a workspace with a team administered by admin.
+func (h *harness) team(admin user) (workspaceID, teamID string) {
+	h.t.Helper()
+	ws := h.must(http.StatusCreated, req{method: "POST", path: "/v1/workspaces", token: admin.token, body: api.NameRequest{Name: "Acme"}})
+	workspaceID = ws.str("id")
+	tm := h.must(http.StatusCreated, req{method: "POST", path: "/v1/workspaces/" + workspaceID + "/teams", token: admin.token,
+		body: api.CreateTeamRequest{Name: "Platform", TemplateID: h.cat.TeamTemplates[0].ID}})
+	return workspaceID, tm.str("id")
+}
+
+const problemBase = "https://hindsight.dev/problems/"
