@@ -56,7 +56,7 @@ type History struct {
 }
 
 type state struct {
-	Retros map[string]*record `json:"retros"`
+	Retros map[string]*record  `json:"retros"`
 	ByTeam map[string][]string `json:"byTeam"` // team ID → retro IDs in creation order
 }
 
