@@ -9,6 +9,7 @@ import (
 	"github.com/hindsight-retro/hindsight/api/identity"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/survey"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/domain/workspace"
 	"github.com/hindsight-retro/hindsight/eventstore"
@@ -101,6 +102,10 @@ func (a *App) loadWorkspace(ctx context.Context, id string) (workspace.State, in
 		return workspace.State{}, 0, notFound("no workspace ID")
 	}
 	s, v, err := a.workspaces.Load(ctx, id)
+	if errors.Is(err, eventstore.ErrInvalidArgument) {
+		// An ID no stream can have names nothing that exists.
+		return s, v, notFound("workspace %q", id)
+	}
 	if err != nil {
 		return s, v, fmt.Errorf("load workspace %s: %w", id, err)
 	}
@@ -115,6 +120,10 @@ func (a *App) loadTeam(ctx context.Context, id string) (team.State, int64, error
 		return team.State{}, 0, notFound("no team ID")
 	}
 	s, v, err := a.teams.Load(ctx, id)
+	if errors.Is(err, eventstore.ErrInvalidArgument) {
+		// An ID no stream can have names nothing that exists.
+		return s, v, notFound("team %q", id)
+	}
 	if err != nil {
 		return s, v, fmt.Errorf("load team %s: %w", id, err)
 	}
@@ -129,6 +138,10 @@ func (a *App) loadRetro(ctx context.Context, id string) (retro.State, int64, err
 		return retro.State{}, 0, notFound("no retro ID")
 	}
 	s, v, err := a.retros.Load(ctx, id)
+	if errors.Is(err, eventstore.ErrInvalidArgument) {
+		// An ID no stream can have names nothing that exists.
+		return s, v, notFound("retro %q", id)
+	}
 	if err != nil {
 		return s, v, fmt.Errorf("load retro %s: %w", id, err)
 	}
@@ -136,6 +149,23 @@ func (a *App) loadRetro(ctx context.Context, id string) (retro.State, int64, err
 		return s, v, notFound("retro %s", id)
 	}
 	return s, v, nil
+}
+
+func (a *App) loadSurvey(ctx context.Context, id string) (survey.State, error) {
+	if id == "" {
+		return survey.State{}, notFound("no survey ID")
+	}
+	s, _, err := a.surveys.Load(ctx, id)
+	if errors.Is(err, eventstore.ErrInvalidArgument) {
+		return s, notFound("survey %q", id)
+	}
+	if err != nil {
+		return s, fmt.Errorf("load survey %s: %w", id, err)
+	}
+	if !s.Exists() {
+		return s, notFound("survey %s", id)
+	}
+	return s, nil
 }
 
 // teamMember loads a team the principal must be a member of. Workspace

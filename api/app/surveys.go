@@ -206,12 +206,9 @@ func (a *App) ImportSurvey(ctx context.Context, p identity.Principal, cmdID, ret
 	if err != nil {
 		return Result{}, err
 	}
-	s, _, err := a.surveys.Load(ctx, surveyID)
+	s, err := a.loadSurvey(ctx, surveyID)
 	if err != nil {
-		return Result{}, fmt.Errorf("load survey %s: %w", surveyID, err)
-	}
-	if !s.Exists() {
-		return Result{}, notFound("survey %s", surveyID)
+		return Result{}, err
 	}
 	if !slices.Contains(s.TeamIDs, r.TeamID) {
 		return Result{}, forbidden("survey %s was not sent to the retro's team", surveyID)
@@ -254,15 +251,9 @@ func (a *App) surveyMember(ctx context.Context, p identity.Principal, surveyID s
 	if err := notGuest(p); err != nil {
 		return survey.State{}, err
 	}
-	if surveyID == "" {
-		return survey.State{}, notFound("no survey ID")
-	}
-	s, _, err := a.surveys.Load(ctx, surveyID)
+	s, err := a.loadSurvey(ctx, surveyID)
 	if err != nil {
-		return s, fmt.Errorf("load survey %s: %w", surveyID, err)
-	}
-	if !s.Exists() {
-		return s, notFound("survey %s", surveyID)
+		return s, err
 	}
 	if creatorToo && s.CreatedBy == p.UserID {
 		return s, nil

@@ -7,7 +7,6 @@ import (
 
 	"github.com/hindsight-retro/hindsight/api/identity"
 	"github.com/hindsight-retro/hindsight/domain"
-	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/domain/workspace"
 	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
@@ -39,13 +38,14 @@ func (a *App) CreateTeam(ctx context.Context, p identity.Principal, cmdID string
 	if err != nil {
 		return Result{}, err
 	}
-	var tmpl catalog.TeamTemplate
-	if in.TemplateID != "" {
-		t, ok := a.d.Catalog.TeamTemplate(in.TemplateID)
-		if !ok {
-			return Result{}, invalidInput("team-template-not-found", "no team template %q in the catalogue", in.TemplateID)
-		}
-		tmpl = t
+	// Checked before the workspace registers the team, so a team is never
+	// registered without a stream of its own.
+	if in.TemplateID == "" {
+		return Result{}, invalidInput(team.CodeTemplateRequired, "a team template is required")
+	}
+	tmpl, ok := a.d.Catalog.TeamTemplate(in.TemplateID)
+	if !ok {
+		return Result{}, invalidInput("team-template-not-found", "no team template %q in the catalogue", in.TemplateID)
 	}
 	id, err := a.claimID(ctx, "team", p.UserID, cmdID)
 	if err != nil {

@@ -1,0 +1,41 @@
+package app_test
+
+import (
+	"testing"
+
+	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/workspace"
+)
+
+func TestWhoSeesAndRunsAWorkspace(t *testing.T) {
+	f := newTeam(t)
+	ctx := f.ctx()
+	// Its admin and the members of its teams see it; nobody else.
+	for _, u := range []string{uAda, uBea} {
+		v := must(f.app.Workspace(ctx, user(u), f.ws))(t)
+		if v.Name != "Acme" || len(v.Teams) != 1 || v.IsAdmin != (u == uAda) {
+			t.Errorf("%s's workspace view: %+v", u, v)
+		}
+	}
+	_, err := f.app.Workspace(ctx, user(uOut), f.ws)
+	refused(t, "an outsider reads the workspace", err, app.ErrForbidden)
+	_, err = f.app.Workspace(ctx, user(uOut), "no-such-workspace")
+	refused(t, "a workspace that does not exist", err, app.ErrNotFound)
+
+	// Only admins run it; the last admin stays.
+	_, err = f.app.RenameWorkspace(ctx, user(uBea), f.cmdID(), f.ws, "Bea's")
+	rejected(t, "a member renames the workspace", err, domain.Forbidden, workspace.CodeNotAdmin)
+	_, err = f.app.CreateTeam(ctx, user(uMod), f.cmdID(), app.CreateTeamInput{WorkspaceID: f.ws, Name: "Shadow", TemplateID: "scrum-team"})
+	rejected(t, "a team admin creates a team", err, domain.Forbidden, workspace.CodeNotAdmin)
+	_, err = f.app.RemoveWorkspaceAdmin(ctx, user(uAda), f.cmdID(), f.ws, uAda)
+	rejected(t, "the last admin steps down", err, domain.Conflict, workspace.CodeLastAdmin)
+	must(f.app.AddWorkspaceAdmin(ctx, user(uAda), f.cmdID(), f.ws, uOut))(t)
+	must(f.app.RenameWorkspace(ctx, user(uOut), f.cmdID(), f.ws, "Acme Labs"))(t)
+	must(f.app.RemoveWorkspaceAdmin(ctx, user(uOut), f.cmdID(), f.ws, uAda))(t)
+	if v := must(f.app.Workspace(ctx, user(uOut), f.ws))(t); v.Name != "Acme Labs" || len(v.Admins) != 1 || v.Admins[0] != uOut {
+		t.Errorf("after the hand-over: %+v", v)
+	}
+	_, err = f.app.CreateTeam(ctx, user(uOut), f.cmdID(), app.CreateTeamInput{WorkspaceID: f.ws, Name: "Mobile", TemplateID: "no-such-template"})
+	rejected(t, "a team from an unknown template", err, domain.Invalid, "team-template-not-found")
+}
