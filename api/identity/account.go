@@ -279,6 +279,16 @@ func (s *Service) Profile(ctx context.Context, userID string) (Profile, error) {
 	if err != nil {
 		return Profile{}, err
 	}
+	if len(evs) == 0 {
+		return Profile{}, ErrNotFound
+	}
+	key, err := s.keys.Get(ctx, userSubject(userID))
+	if errors.Is(err, keys.ErrNotFound) {
+		return Profile{}, ErrErased
+	}
+	if err != nil {
+		return Profile{}, fmt.Errorf("identity: key of user %s: %w", userID, err)
+	}
 	var guest *GuestRegistered
 	var hashes []string
 	for _, r := range evs {
@@ -289,6 +299,8 @@ func (s *Service) Profile(ctx context.Context, userID string) (Profile, error) {
 			hashes = append(hashes, e.EmailHash)
 		}
 	}
+	// Of several registrations (a race to register a guest's address) the
+	// one the e-mail claim names is the account.
 	var reg *AccountRegistered
 	for _, h := range hashes {
 		if reg, _, err = s.registration(ctx, h, userID); err != nil {
@@ -299,13 +311,6 @@ func (s *Service) Profile(ctx context.Context, userID string) (Profile, error) {
 	}
 	if reg == nil && guest == nil {
 		return Profile{}, ErrNotFound
-	}
-	key, err := s.keys.Get(ctx, userSubject(userID))
-	if errors.Is(err, keys.ErrNotFound) {
-		return Profile{}, ErrErased
-	}
-	if err != nil {
-		return Profile{}, fmt.Errorf("identity: key of user %s: %w", userID, err)
 	}
 	emailSealed, nameSealed := guest.sealed()
 	if reg != nil {

@@ -206,6 +206,9 @@ func TestEraseMakesPersonalDataUnreadable(t *testing.T) {
 	if p, err := s.Profile(ctx, again); err != nil || p.Name != "Ada II" {
 		t.Fatalf("new profile = %+v, %v", p, err)
 	}
+	if _, err := s.Profile(ctx, id); !errors.Is(err, ErrErased) {
+		t.Errorf("Profile of the erased user after the address was reused = %v, want ErrErased", err)
+	}
 	if err := s.Erase(ctx, "nobody"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Erase of an unknown user = %v, want ErrNotFound", err)
 	}
