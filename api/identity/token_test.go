@@ -93,7 +93,7 @@ func TestTamperedTokensAreRefused(t *testing.T) {
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
-func TestAuthenticateRefusalsCarryNoDetailsBeyondTheKind(t *testing.T) {
+func TestAuthenticateRefusalDoesNotEchoTheToken(t *testing.T) {
 	s := newWorld(t).node()
 	_, err := s.Authenticate(ctx, "hs1.e30.AAAA")
 	if !errors.Is(err, ErrUnauthenticated) {
