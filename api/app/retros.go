@@ -71,7 +71,7 @@ func (a *App) CreateRetro(ctx context.Context, p identity.Principal, cmdID strin
 	res, err := a.runRetro(ctx, id, cmdID, actor, retro.CreateRetro{
 		Actor: actor, At: a.now(), RetroID: id, TeamID: t.ID, Title: in.Title, TemplateID: tmpl.ID,
 		Columns: tmpl.Columns, Agenda: in.Agenda, Anonymous: in.Anonymous, OpenActions: open,
-	})
+	}, in.Anonymous)
 	res.ID = id
 	return res, err
 }
@@ -109,7 +109,7 @@ func (a *App) JoinRetro(ctx context.Context, p identity.Principal, cmdID, retroI
 	if err != nil {
 		return Result{}, err
 	}
-	return a.runRetro(ctx, retroID, cmdID, actor, retro.JoinRetro{Actor: actor, At: a.now(), Role: role})
+	return a.runRetro(ctx, retroID, cmdID, actor, retro.JoinRetro{Actor: actor, At: a.now(), Role: role}, r.Anonymous)
 }
 
 // admitGuest records on the team that the guest joined the retro, on
@@ -166,7 +166,8 @@ func (a *App) RetroCommand(ctx context.Context, p identity.Principal, retroID, c
 	if err := commandGate(p, cmdID); err != nil {
 		return Result{}, err
 	}
-	if _, _, err := a.retroAccess(ctx, p, retroID); err != nil {
+	r, _, err := a.retroAccess(ctx, p, retroID)
+	if err != nil {
 		return Result{}, err
 	}
 	actor, err := a.retroActor(ctx, retroID, p.UserID)
@@ -185,7 +186,7 @@ func (a *App) RetroCommand(ctx context.Context, p identity.Principal, retroID, c
 	if err := stamped(cmd, actor, at); err != nil {
 		return Result{}, err
 	}
-	return a.runRetro(ctx, retroID, cmdID, actor, cmd)
+	return a.runRetro(ctx, retroID, cmdID, actor, cmd, r.Anonymous)
 }
 
 // StartHealthCheck starts the retro's health check with the questions of a
@@ -195,7 +196,7 @@ func (a *App) StartHealthCheck(ctx context.Context, p identity.Principal, cmdID,
 	if err := commandGate(p, cmdID); err != nil {
 		return Result{}, err
 	}
-	_, t, err := a.retroAccess(ctx, p, retroID)
+	r, t, err := a.retroAccess(ctx, p, retroID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -210,7 +211,7 @@ func (a *App) StartHealthCheck(ctx context.Context, p identity.Principal, cmdID,
 	if err != nil {
 		return Result{}, err
 	}
-	return a.runRetro(ctx, retroID, cmdID, actor, retro.StartHealthCheck{Actor: actor, At: a.now(), Questions: pack.Questions})
+	return a.runRetro(ctx, retroID, cmdID, actor, retro.StartHealthCheck{Actor: actor, At: a.now(), Questions: pack.Questions}, r.Anonymous)
 }
 
 // ChooseIcebreaker sets the retro's icebreaker: the catalogue's icebreaker
@@ -219,7 +220,8 @@ func (a *App) ChooseIcebreaker(ctx context.Context, p identity.Principal, cmdID,
 	if err := commandGate(p, cmdID); err != nil {
 		return Result{}, err
 	}
-	if _, _, err := a.retroAccess(ctx, p, retroID); err != nil {
+	r, _, err := a.retroAccess(ctx, p, retroID)
+	if err != nil {
 		return Result{}, err
 	}
 	actor, err := a.retroActor(ctx, retroID, p.UserID)
@@ -230,7 +232,7 @@ func (a *App) ChooseIcebreaker(ctx context.Context, p identity.Principal, cmdID,
 	if err != nil {
 		return Result{}, err
 	}
-	return a.runRetro(ctx, retroID, cmdID, actor, cmd)
+	return a.runRetro(ctx, retroID, cmdID, actor, cmd, r.Anonymous)
 }
 
 func (a *App) icebreaker(actor domain.Actor, id string) (retro.ChooseIcebreaker, error) {
@@ -294,20 +296,16 @@ func actorMeta(anonymous bool, cmd retro.Command, actor domain.Actor) string {
 	return actor.UserID
 }
 
-// runRetro handles a retro command and then its reactions.
-func (a *App) runRetro(ctx context.Context, retroID, cmdID string, actor domain.Actor, cmd retro.Command) (Result, error) {
+// runRetro handles a retro command and then its reactions. anonymous is
+// the retro's setting as the caller last read it; should it have changed
+// by the time the command is decided, the command is prepared again for
+// the other setting (there are only two), so no reload is needed.
+func (a *App) runRetro(ctx context.Context, retroID, cmdID string, actor domain.Actor, cmd retro.Command, anonymous bool) (Result, error) {
 	for attempt := 0; ; attempt++ {
-		st, _, err := a.retros.Load(ctx, retroID)
-		if err != nil {
-			return Result{}, fmt.Errorf("retro %s: %w", retroID, err)
-		}
-		anon := st.Anonymous
-		if c, ok := cmd.(retro.CreateRetro); ok && !st.Created {
-			anon = c.Anonymous
-		}
-		meta := aggregate.Meta{CommandID: cmdID, Actor: actorMeta(anon, cmd, actor)}
-		r, err := a.retros.Handle(ctx, retroID, meta, retroCmd{cmd: cmd, anonymous: anon})
+		meta := aggregate.Meta{CommandID: cmdID, Actor: actorMeta(anonymous, cmd, actor)}
+		r, err := a.retros.Handle(ctx, retroID, meta, retroCmd{cmd: cmd, anonymous: anonymous})
 		if errors.Is(err, errAnonymityMoved) && attempt < 3 {
+			anonymous = !anonymous
 			continue
 		}
 		if err != nil {

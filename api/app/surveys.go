@@ -241,7 +241,7 @@ func (a *App) ImportSurvey(ctx context.Context, p identity.Principal, cmdID, ret
 		}
 		cmd.Scores = append(cmd.Scores, retro.ImportedScore{Question: q.Question, Distribution: dist})
 	}
-	return a.runRetro(ctx, retroID, cmdID, actor, cmd)
+	return a.runRetro(ctx, retroID, cmdID, actor, cmd, r.Anonymous)
 }
 
 // surveyMember loads a survey the principal may see: a member of one of

@@ -1,0 +1,104 @@
+package app_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+)
+
+// Participants write at the same moment: every card is stored once, each
+// decided on the state the previous one left (the runner retries conflicts).
+func TestParticipantsWritingAtOnceLoseNothing(t *testing.T) {
+	f := newTeam(t)
+	ctx := f.ctx()
+	members := []string{uBea, uCal}
+	for i := range 4 {
+		u := fmt.Sprintf("user-extra-%02d", i)
+		must(f.app.AddMember(ctx, user(uMod), f.cmdID(), f.team, u))(t)
+		members = append(members, u)
+	}
+	rid := f.newRetro("Busy", false)
+	for _, u := range members[2:] {
+		must(f.app.JoinRetro(ctx, user(u), f.cmdID(), rid))(t)
+	}
+	const perPerson = 5
+	var wg sync.WaitGroup
+	errs := make(chan error, len(members)*perPerson)
+	for _, u := range members {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perPerson {
+				id := fmt.Sprintf("%s-card-%d", u, i)
+				_, err := f.app.RetroCommand(ctx, user(u), rid, "cmd-"+id, func(a domain.Actor, at time.Time) (retro.Command, error) {
+					return retro.AddCard{Actor: a, At: at, CardID: id, ColumnID: "start", Text: "note " + id}, nil
+				})
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	v := f.view(user(uBea), rid)
+	if n := len(v.Columns[0].Cards); n != len(members)*perPerson {
+		t.Errorf("%d cards on the board, want %d", n, len(members)*perPerson)
+	}
+	mine := 0
+	for _, c := range v.Columns[0].Cards {
+		if c.Mine {
+			mine++
+		}
+	}
+	if mine != perPerson {
+		t.Errorf("bea sees %d cards as hers, want %d", mine, perPerson)
+	}
+}
+
+// Switching anonymity on while people write: whatever order the log
+// settles on, a card decided in the anonymous retro has the pseudonym on
+// its envelope, never the user ID.
+func TestAnonymitySwitchedWhileWritingNeverPairsAUserWithAnAnonymousCard(t *testing.T) {
+	for round := range 20 {
+		f := newTeam(t)
+		ctx := f.ctx()
+		rid := f.newRetro(fmt.Sprintf("Race %d", round), false)
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, _ = f.app.RetroCommand(ctx, user(uMod), rid, "switch", func(a domain.Actor, at time.Time) (retro.Command, error) {
+				return retro.SetAnonymity{Actor: a, At: at, Anonymous: true}, nil
+			})
+		}()
+		go func() {
+			defer wg.Done()
+			_, _ = f.app.RetroCommand(ctx, user(uBea), rid, "card", func(a domain.Actor, at time.Time) (retro.Command, error) {
+				return retro.AddCard{Actor: a, At: at, CardID: "c", ColumnID: "start", Text: "hello"}, nil
+			})
+		}()
+		wg.Wait()
+		anonymous := false
+		for _, e := range f.events() {
+			if e.Stream.ID != rid {
+				continue
+			}
+			switch e.Type {
+			case "AnonymitySet":
+				anonymous = true
+			case "CardAdded":
+				if _, named := contains(string(e.Payload)+e.Actor, uBea); named && anonymous {
+					t.Fatalf("round %d: a card in the anonymous retro names bea: %s, actor %q", round, e.Payload, e.Actor)
+				}
+			}
+		}
+	}
+}
