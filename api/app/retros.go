@@ -72,8 +72,11 @@ func (a *App) CreateRetro(ctx context.Context, p identity.Principal, cmdID strin
 		Actor: actor, At: a.now(), RetroID: id, TeamID: t.ID, Title: in.Title, TemplateID: tmpl.ID,
 		Columns: tmpl.Columns, Agenda: in.Agenda, Anonymous: in.Anonymous, OpenActions: open,
 	}, in.Anonymous)
+	if err != nil {
+		return Result{}, err
+	}
 	res.ID = id
-	return res, err
+	return res, nil
 }
 
 // JoinRetro makes the principal a participant: a member of the retro's

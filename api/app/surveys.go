@@ -104,8 +104,11 @@ func (a *App) CreateSurvey(ctx context.Context, p identity.Principal, cmdID stri
 		RetroID: in.RetroID, HealthQuestions: questions, OpenQuestions: in.OpenQuestions,
 		OpensAt: opens, ClosesAt: in.ClosesAt, NamedOpenAnswers: in.NamedOpenAnswers, ActorIsWorkspaceAdmin: wsAdmin,
 	})
+	if err != nil {
+		return Result{}, err
+	}
 	res.ID = id
-	return res, err
+	return res, nil
 }
 
 func (a *App) surveyQuestions(in CreateSurveyInput) ([]catalog.Question, error) {

@@ -26,10 +26,10 @@ func (a *App) CreateWorkspace(ctx context.Context, p identity.Principal, cmdID, 
 	res, err := a.workspaceCommand(ctx, p, id, cmdID, workspace.CreateWorkspace{
 		Actor: domain.Actor{UserID: p.UserID}, At: a.now(), WorkspaceID: id, Name: name,
 	})
-	res.ID = id
 	if err != nil {
 		return Result{}, err
 	}
+	res.ID = id
 	return res, nil
 }
 
