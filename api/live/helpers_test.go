@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -58,6 +59,9 @@ type env struct {
 	srv    *httptest.Server
 	runner *aggregate.Runner[retro.State, retro.Command, retro.Event]
 	cmds   atomic.Int64
+	// close drains the hub and stops everything; it runs at cleanup, or
+	// earlier when a benchmark step is done.
+	close func()
 }
 
 type envOptions struct {
@@ -101,19 +105,23 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Store: o.store, Category: live.Category, Initial: retro.Initial, Decide: retro.Decide, Evolve: retro.Evolve,
 		Codec: aggregate.CodecFuncs(retro.EncodeEvent, retro.DecodeEvent), Cache: aggregate.NewCache[retro.State](0),
 	}}
-	t.Cleanup(func() {
-		dctx, dcancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer dcancel()
-		if err := h.Drain(dctx); err != nil {
-			t.Errorf("drain: %v", err)
-		}
-		cancel()
-		if err := <-runErr; err != nil {
-			t.Errorf("run: %v", err)
-		}
-		srv.Close()
-		_ = o.store.Close()
-	})
+	var once sync.Once
+	e.close = func() {
+		once.Do(func() {
+			dctx, dcancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer dcancel()
+			if err := h.Drain(dctx); err != nil {
+				t.Errorf("drain: %v", err)
+			}
+			cancel()
+			if err := <-runErr; err != nil {
+				t.Errorf("run: %v", err)
+			}
+			srv.Close()
+			_ = o.store.Close()
+		})
+	}
+	t.Cleanup(e.close)
 	return e
 }
 
