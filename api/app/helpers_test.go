@@ -47,7 +47,7 @@ func guest(id, retroID string) identity.Principal {
 // env is an app on an in-memory log and key store, with a clock that moves
 // one second per reading and sequential IDs, so runs are reproducible.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	store *flakyStore
 	keys  *keys.Memory
 	app   *app.App
@@ -59,7 +59,7 @@ type env struct {
 	cmd int
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	cat, err := catalog.Load()
 	if err != nil {
@@ -96,8 +96,8 @@ func (e *env) cmdID() string {
 func (e *env) ctx() context.Context { return e.t.Context() }
 
 // must(call())(t) fails the test on the call's error and returns its result.
-func must[T any](v T, err error) func(*testing.T) T {
-	return func(t *testing.T) T {
+func must[T any](v T, err error) func(testing.TB) T {
+	return func(t testing.TB) T {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
@@ -165,7 +165,7 @@ type fixture struct {
 	ws, team string
 }
 
-func newTeam(t *testing.T) *fixture {
+func newTeam(t testing.TB) *fixture {
 	e := newEnv(t)
 	ws := must(e.app.CreateWorkspace(e.ctx(), user(uAda), e.cmdID(), "Acme"))(t)
 	tm := must(e.app.CreateTeam(e.ctx(), user(uAda), e.cmdID(), app.CreateTeamInput{

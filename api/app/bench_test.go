@@ -1,0 +1,62 @@
+package app_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/catalog"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
+	"github.com/hindsight-retro/hindsight/eventstore/memstore"
+)
+
+// BenchmarkAddCard compares adding a card through the app (authorisation
+// from the team and retro states, the pseudonym from the key store, the
+// envelope, reactions) with the bare runner on the same kind of store, the
+// baseline: the ratio is the app's overhead per command.
+func BenchmarkAddCard(b *testing.B) {
+	b.Run("runner", func(b *testing.B) {
+		st := memstore.New(time.Now)
+		r := &aggregate.Runner[retro.State, retro.Command, retro.Event]{
+			Store: st, Category: "retro", Initial: retro.Initial, Decide: retro.Decide, Evolve: retro.Evolve,
+			Codec: aggregate.CodecFuncs(retro.EncodeEvent, retro.DecodeEvent), Cache: aggregate.NewCache[retro.State](16),
+		}
+		mod := domain.Actor{UserID: uMod}
+		ctx := b.Context()
+		if _, err := r.Handle(ctx, "r1", aggregate.Meta{CommandID: "create"}, retro.CreateRetro{Actor: mod, At: t0,
+			RetroID: "r1", TeamID: "t1", Title: "Bench", Columns: []catalog.Column{{ID: "start", Title: "Start"}}}); err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for i := range b.N {
+			id := fmt.Sprintf("c-%d", i)
+			if _, err := r.Handle(ctx, "r1", aggregate.Meta{CommandID: id, Actor: uMod},
+				retro.AddCard{Actor: mod, At: t0, CardID: id, ColumnID: "start", Text: "a card"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("app", func(b *testing.B) {
+		benchApp(b, newTeam(b))
+	})
+}
+
+func benchApp(b *testing.B, f *fixture) {
+	ctx := b.Context()
+	r, err := f.app.CreateRetro(ctx, user(uMod), "bench-create", app.CreateRetroInput{TeamID: f.team, Title: "Bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		id := fmt.Sprintf("c-%d", i)
+		if _, err := f.app.RetroCommand(ctx, user(uMod), r.ID, id, func(a domain.Actor, at time.Time) (retro.Command, error) {
+			return retro.AddCard{Actor: a, At: at, CardID: id, ColumnID: "start", Text: "a card"}, nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
