@@ -1,6 +1,7 @@
 package api
 
 import (
+	"io"
 	"net/http"
 	"reflect"
 
@@ -27,6 +28,19 @@ type route struct {
 	probe           bool // outside authentication and rate limits
 	params          []openapi.Param
 	handle          func(s *server, rt *route, w http.ResponseWriter, r *http.Request)
+	// decode is the route's body decoder (decodeJSON of its request type),
+	// kept so the fuzz tests drive every request type through it.
+	decode func(body io.Reader, limit int64) (any, *problem.Problem)
+}
+
+func decoderOf[In any]() func(io.Reader, int64) (any, *problem.Problem) {
+	return func(body io.Reader, limit int64) (any, *problem.Problem) {
+		v, p := decodeJSON[In](body, limit)
+		if p != nil {
+			return nil, p
+		}
+		return v, nil
+	}
 }
 
 func (rt route) openapi() openapi.Route {
@@ -110,7 +124,7 @@ var resultType = reflect.TypeFor[app.Result]()
 func command[In any](method, pattern, op, summary string, fn func(s *server, c call, in In) (app.Result, error)) route {
 	return route{
 		method: method, pattern: pattern, op: op, summary: summary,
-		req: reflect.TypeFor[In](), resp: resultType, auth: true, idem: true,
+		req: reflect.TypeFor[In](), resp: resultType, auth: true, idem: true, decode: decoderOf[In](),
 		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
 			c, ok := s.begin(rt, w, r)
 			if !ok {
@@ -152,7 +166,7 @@ func action(method, pattern, op, summary string, fn func(s *server, c call) (app
 func exchange[In, Out any](pattern, op, summary string, idem bool, fn func(s *server, c call, in In) (Out, error)) route {
 	return route{
 		method: http.MethodPost, pattern: pattern, op: op, summary: summary,
-		req: reflect.TypeFor[In](), resp: reflect.TypeFor[Out](), auth: true, idem: idem,
+		req: reflect.TypeFor[In](), resp: reflect.TypeFor[Out](), auth: true, idem: idem, decode: decoderOf[In](),
 		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
 			c, ok := s.begin(rt, w, r)
 			if !ok {

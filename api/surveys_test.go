@@ -1,0 +1,67 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api"
+	"github.com/hindsight-retro/hindsight/api/app"
+)
+
+func TestASurveyFromSendingToResults(t *testing.T) {
+	h := newHarness(t)
+	f := newRetro(t, h)
+	pack := h.cat.HealthPacks[0]
+	s := h.must(http.StatusCreated, req{method: "POST", path: "/v1/surveys", token: f.mod.token, body: app.CreateSurveyInput{
+		TeamIDs: []string{f.team}, Title: "Pulse", PackID: pack.ID, ClosesAt: time.Now().Add(24 * time.Hour)}})
+	id := s.str("id")
+	view := h.must(http.StatusOK, req{method: "GET", path: "/v1/surveys/" + id, token: f.bea.token})
+	if view.str("title") != "Pulse" || view.body["results"] != nil {
+		t.Errorf("survey before close = %s, want no results", view.raw)
+	}
+	ratings := map[string]int{}
+	for _, q := range pack.Questions {
+		ratings[q.ID] = 3
+	}
+	h.must(http.StatusCreated, req{method: "POST", path: "/v1/surveys/" + id + "/responses", token: f.bea.token, body: api.SurveyResponseRequest{Ratings: ratings}})
+	if res := h.do(req{method: "GET", path: "/v1/surveys/" + id, token: f.out.token}); res.status != http.StatusForbidden && res.status != http.StatusNotFound {
+		t.Errorf("an outsider reads the survey = %d, want 403 or 404", res.status)
+	}
+	h.must(http.StatusOK, req{method: "POST", path: "/v1/surveys/" + id + "/close", token: f.mod.token})
+	if v := h.must(http.StatusOK, req{method: "GET", path: "/v1/surveys/" + id, token: f.bea.token}); v.body["closed"] != true || v.body["results"] == nil {
+		t.Errorf("survey after close = %s, want results", v.raw)
+	}
+	h.must(http.StatusOK, req{method: "POST", path: f.path("/import-survey"), token: f.mod.token, body: api.ImportSurveyRequest{SurveyID: id}})
+}
+
+func TestTheCatalogueIsPaged(t *testing.T) {
+	h := newHarness(t)
+	ada := h.user("Ada")
+	seen := map[string]bool{}
+	path := "/v1/catalog/retro-templates?limit=20"
+	for {
+		page := h.must(http.StatusOK, req{method: "GET", path: path, token: ada.token})
+		for _, it := range page.body["items"].([]any) {
+			seen[it.(map[string]any)["id"].(string)] = true
+		}
+		next := page.str("nextCursor")
+		if next == "" {
+			break
+		}
+		path = "/v1/catalog/retro-templates?limit=20&cursor=" + next
+	}
+	if len(seen) != len(h.cat.RetroTemplates) {
+		t.Errorf("paging saw %d templates, the catalogue has %d", len(seen), len(h.cat.RetroTemplates))
+	}
+	one := h.must(http.StatusOK, req{method: "GET", path: "/v1/catalog/retro-templates/" + h.cat.RetroTemplates[0].ID, token: ada.token})
+	if one.str("id") != h.cat.RetroTemplates[0].ID {
+		t.Errorf("one template = %s", one.raw)
+	}
+	if res := h.do(req{method: "GET", path: "/v1/catalog/retro-templates/nope", token: ada.token}); res.status != http.StatusNotFound {
+		t.Errorf("an unknown template = %d, want 404", res.status)
+	}
+	for _, p := range []string{"health-packs", "icebreakers", "team-templates", "dimensions"} {
+		h.must(http.StatusOK, req{method: "GET", path: "/v1/catalog/" + p, token: ada.token})
+	}
+}
