@@ -75,11 +75,12 @@ func runWriters(n, w int, op func(w, i int) error) (time.Duration, error) {
 	return time.Since(start), errors.Join(errs...)
 }
 
-// abba runs a and b on n operations each, in four rounds, alternating which
-// goes first (A B, B A, A B, B A), and returns their total times: drift in
-// the machine's load and any advantage of going first hit both alike.
+// abba runs a and b on n operations each, in up to 20 rounds of at least 100
+// operations, alternating which goes first (A B, B A, ...), and returns their
+// total times: the load of the machine's other users, which changes from one
+// second to the next, and any advantage of going first hit both alike.
 func abba(n int, a, b func(n int) (time.Duration, error)) (ta, tb time.Duration, err error) {
-	const rounds = 4
+	rounds := min(20, max(2, n/100))
 	for r := range rounds {
 		part := n/rounds + btoi(r < n%rounds)
 		if part == 0 {
