@@ -3,6 +3,7 @@
 package projtest
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -113,4 +114,25 @@ func ApplyAll(t testing.TB, p projections.Projection, evs []eventstore.RecordedE
 			t.Fatalf("apply %s at %d: %v", e.Type, e.Position, err)
 		}
 	}
+}
+
+// AppendAll writes the events to a store, one commit per position, so a
+// runner reads them back from a real log.
+func AppendAll(ctx context.Context, t testing.TB, store eventstore.Store, evs []eventstore.RecordedEvent) uint64 {
+	t.Helper()
+	var last uint64
+	for i := 0; i < len(evs); {
+		first := evs[i]
+		c := eventstore.Commit{Stream: first.Stream, ExpectedVersion: eventstore.Any,
+			CommandID: fmt.Sprintf("cmd-%d-%s", first.Position, first.Stream), Actor: "u-test"}
+		for ; i < len(evs) && evs[i].Position == first.Position; i++ {
+			c.Events = append(c.Events, eventstore.Event{Type: evs[i].Type, SchemaVersion: evs[i].SchemaVersion, Payload: evs[i].Payload})
+		}
+		res, err := store.Append(ctx, c)
+		if err != nil {
+			t.Fatalf("append commit at %d: %v", first.Position, err)
+		}
+		last = res.Position
+	}
+	return last
 }

@@ -1,0 +1,358 @@
+// Package runner keeps read models up to date from the log. Each read model
+// is a Watermill handler on its own subscription (Subscriber, over the
+// eventstore.Store port, resumed from the read model's checkpoint), with
+// Watermill's retry, poison-queue and panic-recovery middleware: an event a
+// read model keeps failing on is logged, counted and skipped by that read
+// model alone, the others go on.
+//
+// Checkpoints live inside the read models' state (projections.Cursor) and
+// are saved with it as snapshots (SnapshotDir), so a restart resumes where
+// the saved state is, and an event is applied once in effect: delivery is
+// at least once, apply is idempotent by (position, index).
+//
+// A read model can be rebuilt from position zero while the old one keeps
+// answering queries, then swapped in atomically (Rebuild).
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+
+	"github.com/hindsight-retro/hindsight/eventstore"
+	"github.com/hindsight-retro/hindsight/projections"
+)
+
+// PoisonTopic is where events a read model gave up on are published (to
+// the runner's own publisher, which logs, counts and skips them).
+const PoisonTopic = "hindsight.projections.poison"
+
+// Slot holds the live instance of one read model, of type P; queries go
+// through Current, which a rebuild swaps atomically.
+type Slot[P projections.Projection] struct {
+	name    string
+	newP    func() P
+	current atomic.Pointer[P]
+	// applyMu serialises the live handler with a rebuild's final catch-up,
+	// so no event falls between the old instance and the new.
+	applyMu sync.Mutex
+	poison  atomic.Uint64
+}
+
+// NewSlot makes a slot for the read model newP builds.
+func NewSlot[P projections.Projection](newP func() P) *Slot[P] {
+	p := newP()
+	s := &Slot[P]{name: p.Name(), newP: newP}
+	s.current.Store(&p)
+	return s
+}
+
+// Current is the instance serving queries now.
+func (s *Slot[P]) Current() P { return *s.current.Load() }
+
+// slot is a Slot without its type, for the runner.
+type slot interface {
+	Name() string
+	projection() projections.Projection
+	fresh() projections.Projection
+	swap(p projections.Projection)
+	lock() func()
+	poisoned() *atomic.Uint64
+}
+
+func (s *Slot[P]) Name() string                       { return s.name }
+func (s *Slot[P]) projection() projections.Projection { return s.Current() }
+func (s *Slot[P]) fresh() projections.Projection      { return s.newP() }
+func (s *Slot[P]) swap(p projections.Projection) {
+	typed := p.(P)
+	s.current.Store(&typed)
+}
+func (s *Slot[P]) lock() func()             { s.applyMu.Lock(); return s.applyMu.Unlock }
+func (s *Slot[P]) poisoned() *atomic.Uint64 { return &s.poison }
+
+// Config of a runner.
+type Config struct {
+	Store  eventstore.Store
+	Logger *slog.Logger
+	// SnapshotDir, when set, is where snapshots are read at Start and
+	// written by SaveSnapshots and Close: one file per read model.
+	SnapshotDir string
+	// MaxRetries of a failing event before it goes to the poison queue;
+	// 0 means 3.
+	MaxRetries int
+}
+
+// Runner feeds read models from the log.
+type Runner struct {
+	cfg    Config
+	slots  []slot
+	byName map[string]slot
+	router *message.Router
+	sub    *Subscriber
+	done   chan error
+}
+
+// New makes a runner for the slots. Slot names must be unique.
+func New(cfg Config, slots ...slot) (*Runner, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("runner: no store")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = 3
+	}
+	r := &Runner{cfg: cfg, slots: slots, byName: map[string]slot{}}
+	for _, s := range slots {
+		if _, dup := r.byName[s.Name()]; dup {
+			return nil, fmt.Errorf("runner: two read models named %q", s.Name())
+		}
+		r.byName[s.Name()] = s
+	}
+	return r, nil
+}
+
+// Start restores snapshots, subscribes every read model from its
+// checkpoint and returns once the router runs. Use WaitCaughtUp to wait for
+// the read models to reach the log's end.
+func (r *Runner) Start(ctx context.Context) error {
+	if err := r.restore(); err != nil {
+		return err
+	}
+	logger := watermill.NewSlogLoggerWithLevelMapping(r.cfg.Logger, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
+	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: 10 * time.Second}, logger)
+	if err != nil {
+		return fmt.Errorf("runner: router: %w", err)
+	}
+	poison, err := middleware.PoisonQueue(&poisonPublisher{r: r}, PoisonTopic)
+	if err != nil {
+		return fmt.Errorf("runner: poison queue: %w", err)
+	}
+	// Outermost first: a panic becomes an error, errors are retried, and
+	// what still fails goes to the poison queue instead of stalling.
+	router.AddMiddleware(poison, middleware.Retry{
+		MaxRetries: r.cfg.MaxRetries, InitialInterval: 5 * time.Millisecond, MaxInterval: 200 * time.Millisecond,
+		Multiplier: 2, Logger: logger,
+	}.Middleware, middleware.Recoverer)
+	r.sub = NewSubscriber(r.cfg.Store, func(topic string) uint64 { return r.byName[topic].projection().Checkpoint() }, r.cfg.Logger)
+	for _, s := range r.slots {
+		router.AddConsumerHandler(s.Name(), s.Name(), r.sub, handler(s))
+	}
+	r.router = router
+	r.done = make(chan error, 1)
+	go func() { r.done <- router.Run(ctx) }()
+	select {
+	case <-router.Running():
+		return nil
+	case err := <-r.done:
+		return fmt.Errorf("runner: router stopped at start: %w", err)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func handler(s slot) message.NoPublishHandlerFunc {
+	return func(msg *message.Message) error {
+		e, ok := EventOf(msg)
+		if !ok {
+			return fmt.Errorf("message %s carries no log event", msg.UUID)
+		}
+		unlock := s.lock()
+		defer unlock()
+		return s.projection().Apply(e)
+	}
+}
+
+// poisonPublisher receives the events a read model gave up on: it logs
+// them, counts them per read model, and moves that read model past them.
+type poisonPublisher struct{ r *Runner }
+
+func (p *poisonPublisher) Publish(topic string, msgs ...*message.Message) error {
+	for _, msg := range msgs {
+		name := msg.Metadata.Get(middleware.PoisonedHandlerKey)
+		s, ok := p.r.byName[name]
+		e, hasEvent := EventOf(msg)
+		if !ok || !hasEvent {
+			return fmt.Errorf("poison message %s names no read model or event", msg.UUID)
+		}
+		p.r.cfg.Logger.Error("read model skips an event it cannot apply", "projection", name,
+			"position", e.Position, "index", e.Index, "stream", e.Stream.String(), "type", e.Type,
+			"reason", msg.Metadata.Get(middleware.ReasonForPoisonedKey))
+		s.poisoned().Add(1)
+		unlock := s.lock()
+		s.projection().Skip(e)
+		unlock()
+	}
+	return nil
+}
+
+func (p *poisonPublisher) Close() error { return nil }
+
+// Close stops the handlers and saves snapshots when SnapshotDir is set.
+func (r *Runner) Close() error {
+	var errs []error
+	if r.router != nil {
+		if err := r.router.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("runner: close router: %w", err))
+		}
+		<-r.done
+	}
+	if r.sub != nil {
+		_ = r.sub.Close()
+	}
+	if r.cfg.SnapshotDir != "" {
+		if err := r.SaveSnapshots(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Positions is each read model's checkpoint.
+func (r *Runner) Positions() map[string]uint64 {
+	out := map[string]uint64{}
+	for _, s := range r.slots {
+		out[s.Name()] = s.projection().Checkpoint()
+	}
+	return out
+}
+
+// Lag is, per read model, how many positions it is behind the log's end.
+func (r *Runner) Lag(ctx context.Context) (map[string]uint64, error) {
+	last, err := r.cfg.Store.LastPosition(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("runner: lag: %w", err)
+	}
+	out := map[string]uint64{}
+	for name, pos := range r.Positions() {
+		if last > pos {
+			out[name] = last - pos
+		} else {
+			out[name] = 0
+		}
+	}
+	return out, nil
+}
+
+// WaitCaughtUp returns once every read model has applied the log up to
+// the end it had when called (serve's readiness), or with ctx's error.
+func (r *Runner) WaitCaughtUp(ctx context.Context) error {
+	last, err := r.cfg.Store.LastPosition(ctx)
+	if err != nil {
+		return fmt.Errorf("runner: wait: %w", err)
+	}
+	return r.WaitFor(ctx, last)
+}
+
+// WaitFor returns once every read model's checkpoint is at least position.
+func (r *Runner) WaitFor(ctx context.Context, position uint64) error {
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		behind := ""
+		for _, s := range r.slots {
+			if s.projection().Checkpoint() < position {
+				behind = s.Name()
+				break
+			}
+		}
+		if behind == "" {
+			return nil
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return fmt.Errorf("runner: %s not at position %d: %w", behind, position, ctx.Err())
+		}
+	}
+}
+
+// Rebuild folds a new instance of the named read model from position zero
+// while the current one keeps serving, then swaps it in: the last stretch
+// is read with the live handler paused, so the new instance misses nothing.
+func (r *Runner) Rebuild(ctx context.Context, name string) error {
+	s, ok := r.byName[name]
+	if !ok {
+		return fmt.Errorf("runner: rebuild: no read model %q", name)
+	}
+	fresh := s.fresh()
+	feed := func(ctx context.Context, e eventstore.RecordedEvent) error {
+		if err := fresh.Apply(e); err != nil {
+			r.cfg.Logger.Error("rebuild skips an event it cannot apply", "projection", name, "position", e.Position, "err", err)
+			s.poisoned().Add(1)
+			fresh.Skip(e)
+		}
+		return nil
+	}
+	if err := r.cfg.Store.ReadAll(ctx, 0, feed); err != nil {
+		return fmt.Errorf("runner: rebuild %s: %w", name, err)
+	}
+	unlock := s.lock()
+	defer unlock()
+	if err := r.cfg.Store.ReadAll(ctx, fresh.Checkpoint(), feed); err != nil {
+		return fmt.Errorf("runner: rebuild %s, final catch-up: %w", name, err)
+	}
+	s.swap(fresh)
+	r.cfg.Logger.Info("read model rebuilt and swapped in", "projection", name, "position", fresh.Checkpoint())
+	return nil
+}
+
+// SaveSnapshots writes every read model's snapshot to SnapshotDir.
+func (r *Runner) SaveSnapshots() error {
+	if r.cfg.SnapshotDir == "" {
+		return errors.New("runner: no snapshot folder configured")
+	}
+	if err := os.MkdirAll(r.cfg.SnapshotDir, 0o755); err != nil {
+		return fmt.Errorf("runner: snapshot folder: %w", err)
+	}
+	for _, s := range r.slots {
+		unlock := s.lock()
+		b, err := s.projection().Snapshot()
+		unlock()
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(r.cfg.SnapshotDir, s.Name()+".json")
+		tmp := path + ".tmp"
+		if err := os.WriteFile(tmp, b, 0o644); err != nil {
+			return fmt.Errorf("runner: write snapshot %s: %w", path, err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			return fmt.Errorf("runner: write snapshot %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// restore loads snapshots that exist; a missing one starts from zero, a
+// damaged one is logged and ignored (the read model rebuilds from zero).
+func (r *Runner) restore() error {
+	if r.cfg.SnapshotDir == "" {
+		return nil
+	}
+	for _, s := range r.slots {
+		path := filepath.Join(r.cfg.SnapshotDir, s.Name()+".json")
+		b, err := os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("runner: read snapshot %s: %w", path, err)
+		}
+		if err := s.projection().Restore(b); err != nil {
+			r.cfg.Logger.Warn("ignoring a snapshot that does not restore; rebuilding from zero", "path", path, "err", err)
+		}
+	}
+	return nil
+}
