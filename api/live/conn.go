@@ -30,68 +30,245 @@ type item struct {
 	data   []byte
 }
 
-// conn is one client connection, whatever its transport.
-type conn struct {
-	hub    *Hub
-	room   *room
-	viewer retro.Viewer
-	q      chan *item
-
-	kick     chan struct{} // closed when the queue overflowed
-	kickOnce sync.Once
-	cancel   context.CancelFunc
-
-	typing, done bool // guarded by room.mu
-}
-
-// push queues an item without ever waiting. A connection that cannot take
-// it is a slow consumer: it is told to resume and closed by its writer; if
-// the writer is stuck in a write, the context is cancelled after
-// WriteTimeout to cut it off.
-func (c *conn) push(it *item) {
-	select {
-	case c.q <- it:
-	default:
-		c.kickOnce.Do(func() {
-			c.hub.stats.dropped.Add(1)
-			close(c.kick)
-			time.AfterFunc(c.hub.deps.WriteTimeout, c.cancel)
-		})
-	}
-}
-
 // sink is a transport: it writes one message, keeps the connection alive,
 // and says goodbye.
 type sink interface {
 	// write sends one message; id is the SSE event ID (0 for none).
 	write(ctx context.Context, data []byte, id uint64) error
-	keepalive(ctx context.Context) error
-	interval() time.Duration
+	// end closes the stream after a resume message (slow, drain) or without
+	// one (gone).
+	end(e ending)
 }
 
-// ending tells the transport how to close.
+// ending says how a connection ends.
 type ending int
 
 const (
-	endGone  ending = iota // the client left or a write failed
+	endNone  ending = iota // still open: the queue is merely empty
+	endGone                // the client left or a write failed
 	endSlow                // queue overflow: told to resume
 	endDrain               // node draining: told to resume
 )
 
-// session is what open prepared for a connection: the snapshot it starts
-// from and, when resuming, the position the client already has.
-type session struct {
-	c        *conn
-	ctx      context.Context
+// conn is one client connection, whatever its transport. Its queue is a
+// bounded slice rather than a channel, and on WebSocket its writer is a
+// goroutine that runs only while there is something to send: an idle
+// connection costs its reader goroutine and little else.
+type conn struct {
+	hub    *Hub
+	room   *room
+	viewer retro.Viewer
+	ctx    context.Context
+	cancel context.CancelFunc
+	out    sink
+	// wake starts or signals the writer; set before the connection joins.
+	wake func()
+
+	mu       sync.Mutex
+	q        []*item
+	ready    bool // the transport is up: the writer may start
+	kicked   bool // the queue overflowed
+	stopping bool // the node drains
+	closed   bool // the connection is going: no writer starts again
+	running  bool // a writer is active (WebSocket)
+	writers  sync.WaitGroup
+
+	// Owned by whichever writer runs (one at a time).
+	sent     uint64        // last position sent
+	start    *startPoint   // what to send first; nil once sent
+	typing   bool          // guarded by room.mu
+	doneFlag bool          // guarded by room.mu
+	pingT    *time.Timer   // WebSocket keepalive
+	sseWake  chan struct{} // SSE: the handler's signal
+}
+
+// startPoint is the snapshot a connection starts from and, when resuming,
+// the position the client already has.
+type startPoint struct {
 	state    retro.State
 	pos      uint64
 	after    uint64
 	resuming bool
 }
 
-// open authorises the request and joins the retro's room. On failure it
-// returns the HTTP status to refuse with.
-func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, after *uint64) (*session, int, error) {
+// push queues an item without ever waiting. A connection that cannot take
+// it is a slow consumer: its writer tells it to resume and closes it; if the
+// writer is stuck in a write, the context is cancelled after WriteTimeout
+// to cut it off.
+func (c *conn) push(it *item) {
+	c.mu.Lock()
+	if c.kicked || c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if len(c.q) >= c.hub.deps.QueueSize {
+		c.kicked, c.q = true, nil
+		c.hub.stats.dropped.Add(1)
+		time.AfterFunc(c.hub.deps.WriteTimeout, c.cancel)
+	} else {
+		c.q = append(c.q, it)
+	}
+	c.mu.Unlock()
+	c.wake()
+}
+
+// stop tells the connection to resume elsewhere (drain).
+func (c *conn) stop() {
+	c.mu.Lock()
+	c.stopping = true
+	c.mu.Unlock()
+	c.wake()
+}
+
+// spawn is the WebSocket wake: start a writer unless one runs.
+func (c *conn) spawn() {
+	c.mu.Lock()
+	if c.running || c.closed || !c.ready {
+		c.mu.Unlock()
+		return
+	}
+	c.running = true
+	c.writers.Add(1)
+	c.mu.Unlock()
+	go c.writeLoop()
+}
+
+// writeLoop writes until the queue is empty, then exits; spawn starts a new
+// one when the next item comes.
+func (c *conn) writeLoop() {
+	defer c.writers.Done()
+	for {
+		if e := c.flush(); e != endNone {
+			c.out.end(e)
+			return // running stays true: nothing more to write
+		}
+		c.mu.Lock()
+		if len(c.q) == 0 && !c.kicked && !c.stopping {
+			c.running = false
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+	}
+}
+
+// flush sends the start (snapshot, or missed changes then snapshot) if not
+// yet sent, then everything queued. It reports endNone when the queue is
+// empty, or how the connection must end.
+func (c *conn) flush() ending {
+	if c.start != nil {
+		if !c.sendStart() {
+			return endGone
+		}
+		c.start = nil
+	}
+	for {
+		c.mu.Lock()
+		switch {
+		case c.kicked:
+			c.mu.Unlock()
+			return endSlow
+		case c.stopping:
+			c.mu.Unlock()
+			return endDrain
+		case len(c.q) == 0:
+			c.mu.Unlock()
+			return endNone
+		}
+		it := c.q[0]
+		c.q[0] = nil
+		c.q = c.q[1:]
+		last := len(c.q) == 0
+		if last {
+			c.q = nil // an idle connection holds no queue
+		}
+		c.mu.Unlock()
+		if c.ctx.Err() != nil {
+			return endGone
+		}
+		switch it.kind {
+		case kindRaw:
+			if !c.send(it.data, 0) {
+				return endGone
+			}
+		case kindChange:
+			if it.pos <= c.sent {
+				continue // the client had it already (resumed ahead of this node)
+			}
+			// The view goes only with the last queued change: a burst of
+			// commits costs one view per connection.
+			b, err := encodeChange(it.pos, it.events, *it.state, c.viewer, last)
+			if err != nil {
+				c.hub.log.Error("live: encode change", "retro", c.room.id, "position", it.pos, "err", err)
+				return endGone
+			}
+			if !c.send(b, it.pos) {
+				return endGone
+			}
+			c.sent = it.pos
+		}
+	}
+}
+
+func (c *conn) send(data []byte, id uint64) bool {
+	if err := c.out.write(c.ctx, data, id); err != nil {
+		return false
+	}
+	c.hub.stats.sent.Add(1)
+	return true
+}
+
+// resumeMessage is what a client is told when it must reconnect.
+func (c *conn) resumeMessage() []byte {
+	b, _ := json.Marshal(resumeMsg{Type: "resume", After: c.sent})
+	return b
+}
+
+// sendStart sends the snapshot, or on resume the missed commits (read from
+// the store: those after the client's position up to the snapshot's; later
+// ones are in the queue) and then the snapshot.
+func (c *conn) sendStart() bool {
+	s := c.start
+	c.sent = s.pos
+	if s.resuming {
+		c.sent = max(s.after, s.pos)
+		if s.after < s.pos && !c.replay(s) {
+			return false
+		}
+		if s.after > s.pos {
+			return true // the client is ahead of this node: the queue catches up
+		}
+	}
+	b, err := json.Marshal(snapshotMsg{Type: "snapshot", Position: s.pos, View: retro.View(s.state, c.viewer)})
+	return err == nil && c.send(b, s.pos)
+}
+
+func (c *conn) replay(s *startPoint) bool {
+	recs, err := c.hub.deps.Store.Load(c.ctx, eventstore.StreamID{Category: Category, ID: c.room.id}, 0)
+	if err != nil {
+		c.hub.log.Warn("live: replay", "retro", c.room.id, "err", err)
+		return false
+	}
+	for i := 0; i < len(recs); {
+		j := i
+		for j < len(recs) && recs[j].Position == recs[i].Position {
+			j++
+		}
+		if pos := recs[i].Position; pos > s.after && pos <= s.pos {
+			b, err := encodeChange(pos, c.hub.decode(recs[i:j]), s.state, c.viewer, false)
+			if err != nil || !c.send(b, pos) {
+				return false
+			}
+		}
+		i = j
+	}
+	return true
+}
+
+// open authorises the request, joins the retro's room and returns the
+// connection, not yet ready to write. On failure it returns the HTTP status
+// to refuse with.
+func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, after *uint64, wake func(*conn) func()) (*conn, int, error) {
 	select {
 	case <-h.ready:
 	case <-h.stop:
@@ -121,126 +298,45 @@ func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, af
 		return nil, 503, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
-	c := &conn{hub: h, room: rm, viewer: viewer, q: make(chan *item, h.deps.QueueSize), kick: make(chan struct{}), cancel: cancel}
-	s := &session{c: c, ctx: cctx}
-	s.state, s.pos = rm.join(c)
+	c := &conn{hub: h, room: rm, viewer: viewer, ctx: cctx, cancel: cancel}
+	c.wake = wake(c)
+	sp := &startPoint{}
 	if after != nil {
-		s.after, s.resuming = *after, true
+		sp.after, sp.resuming = *after, true
 	}
-	return s, 0, nil
+	sp.state, sp.pos = rm.join(c)
+	c.start = sp
+	// Drain closes stop before it tells the rooms' connections; one that
+	// joined after that is told here.
+	select {
+	case <-h.stop:
+		c.stop()
+	default:
+	}
+	return c, 0, nil
 }
 
-// close leaves the room and the hub.
-func (s *session) close() {
-	s.c.cancel()
-	s.c.room.leave(s.c)
-	s.c.hub.release(s.c.room)
-	s.c.hub.leave()
+// begin marks the transport as up and starts writing.
+func (c *conn) begin(out sink) {
+	c.mu.Lock()
+	c.out, c.ready = out, true
+	c.mu.Unlock()
+	c.wake()
 }
 
-// serve writes the feed until the client leaves, overflows or the node
-// drains, and says which.
-func (s *session) serve(out sink) ending {
-	c, ctx := s.c, s.ctx
-	send := func(data []byte, id uint64) bool {
-		if err := out.write(ctx, data, id); err != nil {
-			return false
-		}
-		c.hub.stats.sent.Add(1)
-		return true
+// close stops the writers and leaves the room and the hub.
+func (c *conn) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.cancel()
+	c.writers.Wait()
+	if c.pingT != nil {
+		c.pingT.Stop()
 	}
-	sent := s.pos
-	if s.resuming {
-		var ok bool
-		if sent, ok = s.replay(send); !ok {
-			return endGone
-		}
-	}
-	if !s.resuming || s.after <= s.pos {
-		b, err := json.Marshal(snapshotMsg{Type: "snapshot", Position: s.pos, View: retro.View(s.state, c.viewer)})
-		if err != nil || !send(b, s.pos) {
-			return endGone
-		}
-	}
-	resume := func(why ending) ending {
-		b, _ := json.Marshal(resumeMsg{Type: "resume", After: sent})
-		_ = out.write(ctx, b, sent)
-		return why
-	}
-	tick := time.NewTicker(out.interval())
-	defer tick.Stop()
-	for {
-		// Overflow and drain come before whatever is still queued.
-		select {
-		case <-c.kick:
-			return resume(endSlow)
-		case <-c.hub.stop:
-			return resume(endDrain)
-		default:
-		}
-		select {
-		case <-ctx.Done():
-			return endGone
-		case <-c.kick:
-			return resume(endSlow)
-		case <-c.hub.stop:
-			return resume(endDrain)
-		case <-tick.C:
-			if err := out.keepalive(ctx); err != nil {
-				return endGone
-			}
-		case it := <-c.q:
-			switch it.kind {
-			case kindRaw:
-				if !send(it.data, 0) {
-					return endGone
-				}
-			case kindChange:
-				if it.pos <= sent {
-					continue // the client had it already (resumed ahead of this node)
-				}
-				b, err := encodeChange(it.pos, it.events, *it.state, c.viewer, len(c.q) == 0)
-				if err != nil {
-					c.hub.log.Error("live: encode change", "retro", c.room.id, "position", it.pos, "err", err)
-					return endGone
-				}
-				if !send(b, it.pos) {
-					return endGone
-				}
-				sent = it.pos
-			}
-		}
-	}
-}
-
-// replay sends the commits the client missed: those after s.after up to
-// the snapshot position, read from the store. Later ones are in the queue.
-func (s *session) replay(send func([]byte, uint64) bool) (uint64, bool) {
-	c := s.c
-	sent := max(s.after, s.pos)
-	if s.after >= s.pos {
-		return sent, true
-	}
-	recs, err := c.hub.deps.Store.Load(s.ctx, eventstore.StreamID{Category: Category, ID: c.room.id}, 0)
-	if err != nil {
-		c.hub.log.Warn("live: replay", "retro", c.room.id, "err", err)
-		return 0, false
-	}
-	for i := 0; i < len(recs); {
-		j := i
-		for j < len(recs) && recs[j].Position == recs[i].Position {
-			j++
-		}
-		pos := recs[i].Position
-		if pos > s.after && pos <= s.pos {
-			b, err := encodeChange(pos, c.hub.decode(recs[i:j]), s.state, c.viewer, false)
-			if err != nil || !send(b, pos) {
-				return 0, false
-			}
-		}
-		i = j
-	}
-	return sent, true
+	c.room.leave(c)
+	c.hub.release(c.room)
+	c.hub.leave()
 }
 
 type snapshotMsg struct {

@@ -255,11 +255,27 @@ func (h *Hub) Drain(ctx context.Context) error {
 	}
 }
 
+// shutdown refuses new connections and tells every open one to resume.
 func (h *Hub) shutdown() {
 	h.mu.Lock()
 	h.closing = true
+	rooms := make([]*room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
+	}
 	h.mu.Unlock()
 	h.stopOnce.Do(func() { close(h.stop) })
+	for _, r := range rooms {
+		r.mu.Lock()
+		conns := make([]*conn, 0, len(r.conns))
+		for c := range r.conns {
+			conns = append(conns, c)
+		}
+		r.mu.Unlock()
+		for _, c := range conns {
+			c.stop()
+		}
+	}
 }
 
 // enter registers a connection unless the hub is closing; leave undoes it.

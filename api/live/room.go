@@ -138,7 +138,7 @@ func (r *room) setPresence(c *conn, typing, done bool) {
 	if _, ok := r.conns[c]; !ok {
 		return
 	}
-	c.typing, c.done = typing, done
+	c.typing, c.doneFlag = typing, done
 	r.broadcastPresenceLocked(nil)
 }
 
@@ -164,7 +164,7 @@ func (r *room) broadcastPresenceLocked(newcomer *conn) {
 		}
 		here[u] = true
 		typing[u] = typing[u] || c.typing
-		done[u] = done[u] || c.done
+		done[u] = done[u] || c.doneFlag
 	}
 	m := presenceMsg{Type: "presence", Here: keys(here, nil), Done: keys(done, func(u string) bool { return done[u] })}
 	typers := keys(typing, func(u string) bool { return typing[u] })

@@ -20,29 +20,54 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request, p identity.Princi
 		h.refuse(w, r, http.StatusBadRequest, err)
 		return
 	}
-	s, status, err := h.open(r.Context(), p, retroID, after)
+	wake := make(chan struct{}, 1)
+	c, status, err := h.open(r.Context(), p, retroID, after, func(*conn) func() {
+		return func() {
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
+		}
+	})
 	if err != nil {
 		h.refuse(w, r, status, err)
 		return
 	}
-	defer s.close()
+	defer c.close()
 	hd := w.Header()
 	hd.Set("Content-Type", "text/event-stream")
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Accel-Buffering", "no") // proxies must not hold events back
 	w.WriteHeader(http.StatusOK)
-	out := &sseSink{w: w, rc: http.NewResponseController(w), timeout: h.deps.WriteTimeout, every: h.deps.HeartbeatInterval}
+	out := &sseSink{w: w, rc: http.NewResponseController(w), c: c}
 	if err := out.raw([]byte("retry: 2000\n\n")); err != nil {
 		return
 	}
-	s.serve(out)
+	c.begin(out)
+	// The handler is the writer: an SSE response lives as long as it runs.
+	tick := time.NewTicker(h.deps.HeartbeatInterval)
+	defer tick.Stop()
+	for {
+		if e := c.flush(); e != endNone {
+			out.end(e)
+			return
+		}
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-wake:
+		case <-tick.C:
+			if err := out.raw([]byte(": keepalive\n\n")); err != nil {
+				return
+			}
+		}
+	}
 }
 
 type sseSink struct {
-	w       http.ResponseWriter
-	rc      *http.ResponseController
-	timeout time.Duration
-	every   time.Duration
+	w  http.ResponseWriter
+	rc *http.ResponseController
+	c  *conn
 }
 
 func (s *sseSink) write(_ context.Context, data []byte, id uint64) error {
@@ -57,14 +82,17 @@ func (s *sseSink) write(_ context.Context, data []byte, id uint64) error {
 	return s.raw(b)
 }
 
-func (s *sseSink) keepalive(context.Context) error { return s.raw([]byte(": keepalive\n\n")) }
-
-func (s *sseSink) interval() time.Duration { return s.every }
+// end sends the resume event; returning from the handler ends the response.
+func (s *sseSink) end(e ending) {
+	if e == endSlow || e == endDrain {
+		_ = s.write(s.c.ctx, s.c.resumeMessage(), s.c.sent)
+	}
+}
 
 // raw writes and flushes under a deadline, so a stalled reader costs its
 // writer at most the write timeout.
 func (s *sseSink) raw(b []byte) error {
-	if err := s.rc.SetWriteDeadline(time.Now().Add(s.timeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+	if err := s.rc.SetWriteDeadline(time.Now().Add(s.c.hub.deps.WriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		return err
 	}
 	if _, err := s.w.Write(b); err != nil {

@@ -22,26 +22,20 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, p identity.Princip
 		h.refuse(w, r, http.StatusBadRequest, err)
 		return
 	}
-	s, status, err := h.open(r.Context(), p, retroID, after)
+	c, status, err := h.open(r.Context(), p, retroID, after, func(c *conn) func() { return c.spawn })
 	if err != nil {
 		h.refuse(w, r, status, err)
 		return
 	}
-	defer s.close()
+	defer c.close()
 	ws, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return // Accept has answered the request
 	}
 	ws.SetReadLimit(h.deps.ReadLimit)
-	go h.readWS(s, ws)
-	switch s.serve(wsSink{ws: ws, timeout: h.deps.WriteTimeout, every: h.deps.PingInterval}) {
-	case endSlow:
-		_ = ws.Close(websocket.StatusTryAgainLater, "slow consumer: resume")
-	case endDrain:
-		_ = ws.Close(websocket.StatusServiceRestart, "node draining: resume")
-	default:
-		_ = ws.CloseNow()
-	}
+	c.begin(wsSink{ws: ws, c: c})
+	h.keepalive(c, ws)
+	h.readWS(c, ws)
 }
 
 // clientMsg is what a client may send.
@@ -51,13 +45,13 @@ type clientMsg struct {
 	Done   bool   `json:"done"`
 }
 
-// readWS reads the client's messages (presence only) and answers the
-// protocol's pings; a message the hub cannot accept closes the connection
-// with 1008 (a too large one, with 1009 from the library).
-func (h *Hub) readWS(s *session, ws *websocket.Conn) {
-	defer s.c.cancel()
+// readWS reads the client's messages (presence only), which also answers
+// the protocol's pings and close frames, until the connection ends. A
+// message the hub cannot accept closes it with 1008 (a too large one with
+// 1009, from the library).
+func (h *Hub) readWS(c *conn, ws *websocket.Conn) {
 	for {
-		typ, data, err := ws.Read(s.ctx)
+		typ, data, err := ws.Read(c.ctx)
 		if err != nil {
 			return
 		}
@@ -66,36 +60,59 @@ func (h *Hub) readWS(s *session, ws *websocket.Conn) {
 			_ = ws.Close(websocket.StatusPolicyViolation, `expected {"type":"presence","typing":bool,"done":bool}`)
 			return
 		}
-		s.c.room.setPresence(s.c, m.Typing, m.Done)
+		c.room.setPresence(c, m.Typing, m.Done)
 	}
 }
 
+// keepalive pings the client every PingInterval from a timer, so an idle
+// connection has no goroutine for it; a client that does not answer within
+// the write timeout is cut off.
+func (h *Hub) keepalive(c *conn, ws *websocket.Conn) {
+	var ping func()
+	ping = func() {
+		ctx, cancel := context.WithTimeout(c.ctx, h.deps.WriteTimeout)
+		defer cancel()
+		if err := ws.Ping(ctx); err != nil {
+			_ = ws.CloseNow()
+			return
+		}
+		c.mu.Lock()
+		if !c.closed {
+			c.pingT.Reset(h.deps.PingInterval)
+		}
+		c.mu.Unlock()
+	}
+	c.mu.Lock()
+	c.pingT = time.AfterFunc(h.deps.PingInterval, ping)
+	c.mu.Unlock()
+}
+
 type wsSink struct {
-	ws      *websocket.Conn
-	timeout time.Duration
-	every   time.Duration
+	ws *websocket.Conn
+	c  *conn
 }
 
 func (s wsSink) write(ctx context.Context, data []byte, _ uint64) error {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := context.WithTimeout(ctx, s.c.hub.deps.WriteTimeout)
 	defer cancel()
 	return s.ws.Write(ctx, websocket.MessageText, data)
 }
 
-// keepalive pings without holding up the writer; a client that does not
-// answer within the write timeout is cut off.
-func (s wsSink) keepalive(ctx context.Context) error {
-	go func() {
-		ctx, cancel := context.WithTimeout(ctx, s.timeout)
-		defer cancel()
-		if err := s.ws.Ping(ctx); err != nil {
-			_ = s.ws.CloseNow()
-		}
-	}()
-	return nil
+// end tells a client that must go where to resume, then closes: 1013 (try
+// again later) for a slow consumer, 1012 (service restart) on drain.
+func (s wsSink) end(e ending) {
+	code, reason := websocket.StatusTryAgainLater, "slow consumer: resume"
+	switch e {
+	case endDrain:
+		code, reason = websocket.StatusServiceRestart, "node draining: resume"
+	case endSlow:
+	default:
+		_ = s.ws.CloseNow()
+		return
+	}
+	_ = s.write(s.c.ctx, s.c.resumeMessage(), 0)
+	_ = s.ws.Close(code, reason)
 }
-
-func (s wsSink) interval() time.Duration { return s.every }
 
 // afterParam reads the resume position: ?after=N, or on SSE the
 // Last-Event-ID header, which wins because a browser's EventSource sends it
