@@ -7,11 +7,23 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
+	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/hindsight-retro/hindsight/api"
+	hsapp "github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/api/live"
+	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/kurrent"
+	"github.com/hindsight-retro/hindsight/eventstore/memstore"
 	"github.com/hindsight-retro/hindsight/eventstore/natsjs"
 )
 
@@ -94,11 +106,27 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 		return nil
 	}
 
+	svc, err := buildServices(ctx, cfg, store, logger)
+	if err != nil {
+		return errors.Join(err, closeStore())
+	}
+	// The app's read models and the live hub follow the log until the HTTP
+	// server has stopped; they end with runCtx.
+	runCtx, stopRunning := context.WithCancel(context.Background())
+	running := svc.start(runCtx, logger)
+	stopServices := func() {
+		stopRunning()
+		running.Wait()
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		stopServices()
 		return errors.Join(fmt.Errorf("listen on %s: %w", cfg.Addr, err), closeStore())
 	}
-	handler := api.New(api.Deps{Store: store, Logger: logger})
+	handler := api.New(api.Deps{
+		Store: svc.store, App: svc.app, Identity: svc.identity, Live: svc.live, Logger: logger, Registry: svc.registry,
+	})
 	if a.wrapHandler != nil {
 		handler = a.wrapHandler(handler)
 	}
@@ -118,6 +146,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 
 	select {
 	case err := <-served:
+		stopServices()
 		return errors.Join(fmt.Errorf("serve HTTP: %w", err), closeStore())
 	case <-ctx.Done():
 	}
@@ -125,14 +154,113 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 	logger.Info("shutting down: draining requests", "timeout", cfg.ShutdownTimeout.String())
 	drainCtx, cancelDrain := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancelDrain()
+	// Live connections first: they never end on their own, so Shutdown
+	// would wait for them until the timeout. Drain tells each client to
+	// resume (on another node, or this one after a restart) and closes it.
+	if err := svc.live.Drain(drainCtx); err != nil {
+		logger.Warn("live connections still open after the shutdown timeout", "err", err)
+	}
 	if err := srv.Shutdown(drainCtx); err != nil {
 		logger.Warn("requests still running after the shutdown timeout were cut off", "err", err)
 		_ = srv.Close()
 	}
 	<-served
+	stopServices()
 	if err := closeStore(); err != nil {
 		return err
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// services are what the API serves from, built over the open store.
+type services struct {
+	store    eventstore.Store // instrumented: appends are timed
+	keys     keys.Store
+	identity *identity.Service
+	app      *hsapp.App
+	live     *live.Hub
+	registry *prometheus.Registry
+}
+
+// buildServices wires keys, identity, the catalogue, the app, the live hub and
+// the metrics registry over the store.
+func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store, logger *slog.Logger) (*services, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	istore, err := api.InstrumentStore(store, reg)
+	if err != nil {
+		return nil, err
+	}
+	ks, err := openKeys(ctx, cfg, store, logger)
+	if err != nil {
+		return nil, err
+	}
+	id, err := identity.New(identity.Deps{Store: istore, Keys: ks, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("start identity: %w", err)
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		return nil, fmt.Errorf("load the template catalogue: %w", err)
+	}
+	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger})
+	hub := live.NewHub(live.Deps{Store: istore, Authorize: application.RetroViewer, Logger: logger, Refuse: api.LiveRefusal})
+	return &services{store: istore, keys: ks, identity: id, app: application, live: hub, registry: reg}, nil
+}
+
+// start runs the app's read models and the live hub until ctx ends. A
+// failure is logged: the API keeps answering, and /readyz reports a store
+// that stopped answering.
+func (s *services) start(ctx context.Context, logger *slog.Logger) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for name, run := range map[string]func(context.Context) error{"read models": s.app.Run, "live hub": s.live.Run} {
+		wg.Go(func() {
+			if err := run(ctx); err != nil && ctx.Err() == nil {
+				logger.Error(name+" stopped", "err", err)
+			}
+		})
+	}
+	return &wg
+}
+
+// jetStreamer is a store that shares its JetStream connection, so the keys
+// live in the same NATS cluster as the log and every node sees the same ones.
+type jetStreamer interface {
+	JetStream() jetstream.JetStream
+}
+
+// openKeys opens the key store: a NATS KV bucket beside a NATS log, a folder
+// under --data-dir otherwise, memory beside a memory log.
+func openKeys(ctx context.Context, cfg serveConfig, store eventstore.Store, logger *slog.Logger) (keys.Store, error) {
+	if _, ok := store.(*memstore.Store); ok {
+		// A log that vanishes with the process needs no keys that outlive it.
+		return keys.NewMemory(), nil
+	}
+	if js, ok := store.(jetStreamer); ok {
+		var opts []keys.NATSOption
+		replicas := cfg.NATSReplicas
+		if replicas == 0 && cfg.NATSURL != "" {
+			replicas = 3 // as the EVENTS stream on a cluster
+		}
+		if replicas > 1 {
+			opts = append(opts, keys.WithReplicas(replicas))
+		}
+		k, err := keys.NewNATS(ctx, js.JetStream(), keys.DefaultBucket, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("open key store (NATS KV bucket %s): %w", keys.DefaultBucket, err)
+		}
+		logger.Info("key store opened", "kind", "nats-kv", "bucket", keys.DefaultBucket)
+		return k, nil
+	}
+	dir := filepath.Join(cfg.DataDir, "keys")
+	k, err := keys.NewFile(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open key store in %s: %w", dir, err)
+	}
+	if cfg.EventStore == backendNATS && cfg.NATSURL != "" || cfg.EventStore == backendKurrent {
+		logger.Warn("keys are kept in a local folder: nodes sharing this log must share this folder", "dir", dir)
+	}
+	logger.Info("key store opened", "kind", "file", "dir", dir)
+	return k, nil
 }
