@@ -286,8 +286,13 @@ func (g *gen) survey(ti *teamInfo, id string, at time.Time) error {
 	return nil
 }
 
-func (g *gen) key(id string) []byte {
-	k := sha256.Sum256(fmt.Appendf(nil, "demo-%d-%s", g.cfg.Seed, id))
+func (g *gen) key(id string) []byte { return Key(g.cfg.Seed, id) }
+
+// Key is the anonymity key the demo of seed uses for a retro or survey, so
+// tests can compute a participant's pseudonym (a real server keeps such keys
+// outside the log and destroys them).
+func Key(seed int64, id string) []byte {
+	k := sha256.Sum256(fmt.Appendf(nil, "demo-%d-%s", seed, id))
 	return k[:]
 }
 
