@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -60,10 +61,21 @@ func fanout(b *testing.B) {
 	b.Logf("baseline 1 retro × 1 client at %.0f cmd/s: p50 %v p99 %v p99.9 %v", base.rate, base.p50, base.p99, base.p999)
 
 	var best step
-	for _, rate := range []float64{100, 200, 400, 800, 1200, 1600, 2400, 3200} {
+	rates := []float64{100, 200, 400, 800, 1200, 1600, 2400, 3200}
+	if env := os.Getenv("LIVE_FANOUT_RATES"); env != "" { // e.g. "50,100" for a quick look
+		rates = nil
+		for _, f := range strings.Split(env, ",") {
+			r, err := strconv.ParseFloat(f, 64)
+			if err != nil || r <= 0 {
+				b.Fatalf("LIVE_FANOUT_RATES: %q is not a positive rate", f)
+			}
+			rates = append(rates, r)
+		}
+	}
+	for _, rate := range rates {
 		s := latencyStep(b, benchRetros, benchPerRetro, rate, fmt.Sprintf("r%.0f", rate))
-		b.Logf("50×20 at %5.0f cmd/s (achieved %6.1f, %7d deliveries, %d dropped): p50 %8v p99 %8v p99.9 %8v  (p99 ×%.1f baseline)",
-			rate, s.rate, s.n, s.dropped, s.p50, s.p99, s.p999, float64(s.p99)/float64(base.p99))
+		b.Logf("50×20 at %5.0f cmd/s (achieved %6.1f, %7d deliveries, %d dropped, %.0f µs CPU per delivery incl. clients): p50 %8v p99 %8v p99.9 %8v  (p99 ×%.1f baseline)",
+			rate, s.rate, s.n, s.dropped, s.cpuPerDelivery, s.p50, s.p99, s.p999, float64(s.p99)/float64(base.p99))
 		if rate == 100 {
 			b.ReportMetric(float64(s.p50)/1e6, "ms-p50@100cmd/s")
 			b.ReportMetric(float64(s.p99)/1e6, "ms-p99@100cmd/s")
@@ -83,6 +95,8 @@ type step struct {
 	n              int
 	dropped        int
 	p50, p99, p999 time.Duration
+	// cpuPerDelivery is µs of process CPU (server and clients) per delivered change.
+	cpuPerDelivery float64
 }
 
 func benchRetroID(tag string, r int) string { return fmt.Sprintf("b-%s-%d", tag, r) }
@@ -150,7 +164,8 @@ func latencyStep(b *testing.B, retros, per int, rate float64, tag string) step {
 	var stampMu sync.Mutex
 	stamps := map[uint64]time.Time{}
 	interval := time.Duration(float64(time.Second) * float64(retros) / rate)
-	ctx, cancel := context.WithTimeout(context.Background(), benchStep)
+	cpuBefore := cpuTime()
+	ctx, cancel := context.WithTimeout(context.Background(), benchStep+interval)
 	defer cancel()
 	var writers sync.WaitGroup
 	var cmdMu sync.Mutex
@@ -160,12 +175,23 @@ func latencyStep(b *testing.B, retros, per int, rate float64, tag string) step {
 		go func() {
 			defer writers.Done()
 			id := benchRetroID(tag, r)
+			// Stagger the retros over one interval, so that the load is
+			// steady rather than a burst from every retro at once.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(interval * time.Duration(r) / time.Duration(retros)):
+			}
+			// Each retro runs for benchStep from its own start.
+			stop := time.After(benchStep)
 			tick := time.NewTicker(interval)
 			defer tick.Stop()
 			lastCard := ""
 			for i := 0; ; i++ {
 				select {
 				case <-ctx.Done():
+					return
+				case <-stop:
 					return
 				case <-tick.C:
 				}
@@ -197,6 +223,7 @@ func latencyStep(b *testing.B, retros, per int, rate float64, tag string) step {
 		_ = c.CloseNow()
 	}
 	readers.Wait()
+	cpu := cpuTime() - cpuBefore
 	e.close()
 
 	var lat []time.Duration
@@ -214,7 +241,17 @@ func latencyStep(b *testing.B, retros, per int, rate float64, tag string) step {
 		}
 		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
 	}
-	return step{rate: float64(cmds) / elapsed.Seconds(), n: len(lat), dropped: drops, p50: q(0.50), p99: q(0.99), p999: q(0.999)}
+	return step{rate: float64(cmds) / elapsed.Seconds(), n: len(lat), dropped: drops, p50: q(0.50), p99: q(0.99), p999: q(0.999),
+		cpuPerDelivery: float64(cpu.Microseconds()) / float64(max(1, len(lat)))}
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // changePosition reads the position of a change message from its fixed
