@@ -78,7 +78,7 @@ func parseCursor(s string) (int, *problem.Problem) {
 	if len(s) > 64 {
 		return 0, bad
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil {
 		return 0, bad
 	}
