@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hindsight-retro/hindsight/api/live"
 	"github.com/hindsight-retro/hindsight/domain/retro"
@@ -506,5 +507,35 @@ func TestRunEndsConnectionsWhenItStops(t *testing.T) {
 	defer dcancel()
 	if err := h.Drain(dctx); err != nil && !errors.Is(err, context.Canceled) {
 		t.Fatal(err)
+	}
+}
+
+func TestMetricsCountConnectionsMessagesAndDrops(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	reg := prometheus.NewPedanticRegistry()
+	for _, c := range e.hub.Collectors() {
+		if err := reg.Register(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := e.newRetro("r1", false, "user-alice")
+	alice := e.ws("r1", "user-alice", "")
+	alice.until(reached(start))
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		m := f.GetMetric()[0]
+		if g := m.GetGauge(); g != nil {
+			got[f.GetName()] = g.GetValue()
+		} else {
+			got[f.GetName()] = m.GetCounter().GetValue()
+		}
+	}
+	if got["hindsight_live_connections"] != 1 || got["hindsight_live_rooms"] != 1 ||
+		got["hindsight_live_messages_sent_total"] < 1 || got["hindsight_live_slow_consumers_dropped_total"] != 0 {
+		t.Fatalf("metrics = %v", got)
 	}
 }
