@@ -77,7 +77,7 @@ type Me struct {
 
 func accountRoutes() []route {
 	erase := route{
-		method: http.MethodDelete, pattern: "/v1/me", op: "eraseMe", auth: true,
+		method: http.MethodDelete, pattern: "/v1/me", op: "eraseMe", auth: true, status: http.StatusNoContent,
 		summary: "Erase your personal data (name, e-mail address) for ever; your retros keep what you wrote, unattributed",
 		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
 			c, ok := s.begin(rt, w, r)
@@ -137,7 +137,7 @@ type TokenInfo struct {
 func tokenRoutes() []route {
 	revoke := route{
 		method: http.MethodDelete, pattern: "/v1/tokens/{tokenId}", op: "revokeToken", summary: "Revoke one of your API tokens",
-		auth: true, idem: true,
+		auth: true, idem: true, status: http.StatusNoContent,
 		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
 			c, ok := s.begin(rt, w, r)
 			if !ok {
