@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"reflect"
 	"time"
@@ -115,6 +116,7 @@ func newServer(d Deps, routes []route) http.Handler {
 			}
 		}
 	}
+	s.registerProjectionLag()
 	s.doc, err = json.Marshal(document(s.routes))
 	if err != nil {
 		panic("api: the OpenAPI document does not encode: " + err.Error()) // a programming error, caught by tests
@@ -199,4 +201,36 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	// An encoding error here means the client went away; nothing to tell it.
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// historyPositioner is an app that tells how far its history read model has
+// read the log.
+type historyPositioner interface {
+	HistoryPosition() uint64
+}
+
+// registerProjectionLag exports how many positions the history read model
+// trails the log by, when the app tells its position.
+func (s *server) registerProjectionLag() {
+	hp, ok := any(s.deps.App).(historyPositioner)
+	if !ok || s.deps.App == nil || s.deps.Store == nil {
+		return
+	}
+	err := GaugeFunc(s.deps.Registry, "hindsight_projection_lag_positions",
+		"Log positions the retro history read model has yet to apply (0: caught up).",
+		func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), s.deps.ReadyTimeout)
+			defer cancel()
+			last, err := s.deps.Store.LastPosition(ctx)
+			if err != nil {
+				return math.NaN() // the store did not answer: no honest figure
+			}
+			if done := hp.HistoryPosition(); last > done {
+				return float64(last - done)
+			}
+			return 0
+		})
+	if err != nil {
+		s.log.Error("projection lag is not exported", "err", err)
+	}
 }
