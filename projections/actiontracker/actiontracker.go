@@ -258,3 +258,22 @@ func (t *Tracker) summary(asOf time.Time, keep func(*Action) bool) Summary {
 	}
 	return out
 }
+
+// All returns every action, by creation time then ID.
+func (t *Tracker) All() []Action {
+	var out []Action
+	t.Read(func(s *state) {
+		for _, a := range s.Actions {
+			c := *a
+			c.Due, c.ClosedAt, c.ReviewedIn = copyTime(a.Due), copyTime(a.ClosedAt), slices.Clone(a.ReviewedIn)
+			out = append(out, c)
+		}
+	})
+	slices.SortFunc(out, func(a, b Action) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}

@@ -203,3 +203,15 @@ func ratio(a, b int) *float64 {
 	v := float64(int(float64(a)/float64(b)*1000+0.5)) / 1000
 	return &v
 }
+
+// Workspaces returns every workspace with a month on the dashboard, sorted.
+func (d *Dashboard) Workspaces() []string {
+	var out []string
+	d.Read(func(s *state) {
+		for ws := range s.Months {
+			out = append(out, ws)
+		}
+	})
+	sort.Strings(out)
+	return out
+}

@@ -571,3 +571,38 @@ func (t *Trends) HeatMap(workspaceID string) HeatMap {
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// Teams returns every team with at least one check, sorted.
+func (t *Trends) Teams() []string {
+	set := map[string]bool{}
+	t.Read(func(s *state) {
+		for _, c := range s.Checks {
+			set[c.TeamID] = true
+		}
+	})
+	out := make([]string, 0, len(set))
+	for tm := range set {
+		out = append(out, tm)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Workspaces returns every workspace with a known team, sorted.
+func (t *Trends) Workspaces() []string {
+	set := map[string]bool{}
+	t.Read(func(s *state) {
+		for _, ws := range s.TeamWorkspace {
+			set[ws] = true
+		}
+	})
+	out := make([]string, 0, len(set))
+	for ws := range set {
+		out = append(out, ws)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// MinRespondents is the smallest group shown.
+func (t *Trends) MinRespondents() int { return t.min }

@@ -16,6 +16,7 @@ package teamhistory
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain/retro"
@@ -245,6 +246,23 @@ func (h *History) Teams() []string {
 	h.Read(func(s *state) {
 		for t := range s.ByTeam {
 			out = append(out, t)
+		}
+	})
+	return out
+}
+
+// RetroIDs returns every retro the history knows, team by team in
+// creation order (teams sorted).
+func (h *History) RetroIDs() []string {
+	var out []string
+	h.Read(func(s *state) {
+		teams := make([]string, 0, len(s.ByTeam))
+		for t := range s.ByTeam {
+			teams = append(teams, t)
+		}
+		sort.Strings(teams)
+		for _, t := range teams {
+			out = append(out, s.ByTeam[t]...)
 		}
 	})
 	return out
