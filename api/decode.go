@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,10 +38,10 @@ func decodeJSON[T any](body io.Reader, limit int64) (T, *problem.Problem) {
 	if int64(len(data)) > limit {
 		return v, tooLargeProblem(limit)
 	}
-	if len(strings.TrimSpace(string(data))) == 0 {
+	if len(bytes.TrimSpace(data)) == 0 {
 		return v, problem.New(problem.Validation, "a JSON request body is required")
 	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
 		var zero T
@@ -94,5 +95,6 @@ func checkContentType(r *http.Request) *problem.Problem {
 	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
 		return nil
 	}
-	return problem.New(problem.Unsupported, fmt.Sprintf("the request body must be application/json, not %q", ct))
+	return problem.New(problem.Unsupported,
+		fmt.Sprintf("the request body must be application/json, not %q (with curl: --json, or -H 'Content-Type: application/json')", ct))
 }

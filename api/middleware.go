@@ -28,7 +28,14 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	principalKey
+	logInfoKey
 )
+
+// logInfo is what inner handlers tell the access log: the principal is
+// established after routing, in a request the outer middleware never sees.
+type logInfo struct {
+	userID, kind string
+}
 
 // requestID takes a well-formed ID from a proxy or makes one.
 func requestID(next http.Handler) http.Handler {
@@ -76,6 +83,8 @@ func (s *server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		info := &logInfo{}
+		r = r.WithContext(context.WithValue(r.Context(), logInfoKey, info))
 		s.metrics.inflight.Inc()
 		defer func() {
 			s.metrics.inflight.Dec()
@@ -100,8 +109,8 @@ func (s *server) observe(next http.Handler) http.Handler {
 				slog.String("request_id", requestIDFrom(r.Context())),
 				slog.String("remote", clientIP(r)),
 			}
-			if p, ok := principalFrom(r.Context()); ok {
-				attrs = append(attrs, slog.String("user_id", p.UserID), slog.String("principal_kind", string(p.Kind)))
+			if info.userID != "" {
+				attrs = append(attrs, slog.String("user_id", info.userID), slog.String("principal_kind", info.kind))
 			}
 			s.log.LogAttrs(r.Context(), level, "http request", attrs...)
 		}()
@@ -198,6 +207,9 @@ func (s *server) authenticate(rt *route) func(http.Handler) http.Handler {
 			if r.Method != http.MethodGet && r.Method != http.MethodHead && !principal.Can(identity.ScopeWrite) {
 				problem.Write(w, r, problem.New(problem.Forbidden, "this token is read-only").WithCode("read-only-token"))
 				return
+			}
+			if info, ok := r.Context().Value(logInfoKey).(*logInfo); ok {
+				info.userID, info.kind = principal.UserID, string(principal.Kind)
 			}
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, principal)))
 		})

@@ -1,8 +1,12 @@
 package api_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -91,5 +95,49 @@ func TestMetricsCountRequestsByRoutePattern(t *testing.T) {
 	}
 	if strings.Contains(text, ws) {
 		t.Error("/metrics has a series per workspace ID; routes must be patterns")
+	}
+}
+
+// syncBuffer is a log destination the server writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestTheAccessLogIsJSONAndNamesTheVerifiedCaller(t *testing.T) {
+	var logs syncBuffer
+	h := newHarness(t, func(d *api.Deps) { d.Logger = slog.New(slog.NewJSONHandler(&logs, nil)) })
+	ada := h.user("Ada")
+	h.must(http.StatusOK, req{method: "GET", path: "/v1/me", token: ada.token})
+	var found bool
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("a log line is not JSON: %s", line)
+		}
+		if rec["msg"] == "http request" && rec["route"] == "/v1/me" {
+			found = true
+			if rec["user_id"] != ada.id || rec["status"] != float64(200) || rec["request_id"] == "" {
+				t.Errorf("access log line = %v, want ada's user ID, status 200 and a request ID", rec)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no access log line for GET /v1/me in:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), ada.token) {
+		t.Error("the log holds a bearer token")
 	}
 }
