@@ -1,0 +1,280 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/hindsight-retro/hindsight/domain/catalog"
+	"github.com/hindsight-retro/hindsight/eventstore"
+	"github.com/hindsight-retro/hindsight/projections/healthtrends"
+	"github.com/hindsight-retro/hindsight/projections/replay"
+	"github.com/hindsight-retro/hindsight/projections/sqlexport"
+)
+
+// storeFlags declares the flags that choose the event store, as serve
+// names them (--data-dir, --eventstore, --nats-url, --kurrent-url), on fs.
+func storeFlags(fs *flag.FlagSet, cfg *serveConfig) {
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir,
+		"`folder` of the embedded NATS server's JetStream files (stop a serve using it first); unused with --nats-url or --eventstore kurrent")
+	fs.Var(&choiceValue{p: &cfg.EventStore, choices: []string{backendNATS, backendKurrent}}, "eventstore",
+		"event store `backend`: natsjs (embedded unless --nats-url is set) or kurrent (needs --kurrent-url)")
+	fs.StringVar(&cfg.NATSURL, "nats-url", cfg.NATSURL, "`URLs` of an existing NATS JetStream cluster, comma-separated")
+	fs.StringVar(&cfg.KurrentURL, "kurrent-url", cfg.KurrentURL, "KurrentDB connection `string`, for --eventstore kurrent")
+}
+
+// parseFlags reads a subcommand's flags from the environment
+// (HINDSIGHT_<NAME>) and then the command line, which wins.
+func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) error {
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := env(envName(f.Name)); v != "" && envErr == nil {
+			if err := fs.Set(f.Name, v); err != nil {
+				envErr = usagef("invalid value %q for %s: %v", v, envName(f.Name), err)
+			}
+		}
+	})
+	if envErr != nil {
+		return envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// writeUsage prints a subcommand's help: its summary, then its flags as
+// serve --help shows them.
+func writeUsage(w io.Writer, summary string, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "%s\nEvery flag can also be set by the environment variable shown beside it.\n\nFlags:\n", summary)
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, usage := flag.UnquoteUsage(f)
+		def := f.DefValue
+		if def == "" {
+			def = "none"
+		} else {
+			def = fmt.Sprintf("%q", def)
+		}
+		fmt.Fprintf(w, "  --%s %s\n      env %s, default %s\n", f.Name, arg, envName(f.Name), def)
+		for _, line := range wrap(usage, 72) {
+			fmt.Fprintf(w, "      %s\n", line)
+		}
+	})
+}
+
+// exitFor reports a parse error the way serve does and gives the status.
+func exitFor(err error, name string, fs *flag.FlagSet, summary string, stdout, stderr io.Writer) int {
+	if errors.Is(err, flag.ErrHelp) {
+		writeUsage(stdout, summary, fs)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "hindsight %s: %v\nRun 'hindsight %s --help' for the flags.\n", name, err, name)
+	return exitUsage
+}
+
+const replaySummary = `Usage: hindsight replay [flags]
+
+Rebuild every read model (team history, action tracker, health trends,
+workspace dashboard) in one pass over the log of a store (the store flags, as
+for serve) or over an export file (--from), showing progress with events/s and
+an ETA. --until stops at a position or an RFC 3339 time. --sqlite writes the
+read models as SQLite tables (retros, cards, votes, actions, health, enps,
+dashboard) for SQL, pandas or a BI tool; --snapshots writes the read models'
+snapshots, from which serve can start.
+`
+
+type replayConfig struct {
+	store     serveConfig
+	from      string
+	until     string
+	sqlite    string
+	snapshots string
+	minGroup  int
+	quiet     bool
+}
+
+// runReplay is `hindsight replay`.
+func runReplay(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
+	cfg := replayConfig{store: defaultServeConfig()}
+	fs := newFlagSet("replay")
+	storeFlags(fs, &cfg.store)
+	fs.StringVar(&cfg.from, "from", "", "replay this export `file` (NDJSON CloudEvents from hindsight export) instead of a store")
+	fs.StringVar(&cfg.until, "until", "", "stop after this `position` (a number) or at this RFC 3339 time")
+	fs.StringVar(&cfg.sqlite, "sqlite", "", "write the read models to this new SQLite `file`")
+	fs.StringVar(&cfg.snapshots, "snapshots", "", "write the read models' snapshots into this `folder`")
+	fs.IntVar(&cfg.minGroup, "min-respondents", healthtrends.DefaultMinRespondents, "smallest `group` a health aggregate is shown for (at least 2)")
+	fs.BoolVar(&cfg.quiet, "quiet", false, "no progress bar")
+	if err := parseFlags(fs, args, env); err != nil {
+		return exitFor(err, "replay", fs, replaySummary, stdout, stderr)
+	}
+	until, err := replay.ParseUntil(cfg.until)
+	if err != nil {
+		return exitFor(usagef("%v", err), "replay", fs, replaySummary, stdout, stderr)
+	}
+	if cfg.minGroup < 2 {
+		return exitFor(usagef("--min-respondents must be at least 2, got %d", cfg.minGroup), "replay", fs, replaySummary, stdout, stderr)
+	}
+	if err := doReplay(ctx, cfg, until, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "hindsight replay: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+func doReplay(ctx context.Context, cfg replayConfig, until replay.Until, stdout, stderr io.Writer) error {
+	if cfg.sqlite != "" {
+		if _, err := os.Stat(cfg.sqlite); err == nil {
+			return fmt.Errorf("%s exists; --sqlite writes a new file", cfg.sqlite)
+		}
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		return fmt.Errorf("catalogue: %w", err)
+	}
+	set := replay.NewSet(healthtrends.Config{MinRespondents: cfg.minGroup, PackOf: cat.QuestionPack})
+	start := time.Now()
+	var st replay.Stats
+	if cfg.from != "" {
+		st, err = replayFile(ctx, cfg, set, until, stderr)
+	} else {
+		st, err = replayStore(ctx, cfg, set, until, stderr)
+	}
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	fmt.Fprintf(stdout, "replayed %d events up to position %d in %s (%.0f events/s)", st.Events, st.Position,
+		elapsed.Round(time.Millisecond), float64(st.Events)/max(elapsed.Seconds(), 1e-9))
+	if st.Skipped > 0 {
+		fmt.Fprintf(stdout, "; %d undecodable events skipped", st.Skipped)
+	}
+	fmt.Fprintf(stdout, "\nteams with retros: %d, retros: %d, actions: %d, workspaces: %d\n", len(set.History.Teams()),
+		len(set.History.RetroIDs()), len(set.Actions.All()), len(set.Dashboard.Workspaces()))
+	if cfg.sqlite != "" {
+		if err := sqlexport.Write(ctx, cfg.sqlite, set); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", cfg.sqlite)
+	}
+	if cfg.snapshots != "" {
+		if err := os.MkdirAll(cfg.snapshots, 0o755); err != nil {
+			return fmt.Errorf("snapshots: %w", err)
+		}
+		for _, p := range set.All() {
+			b, err := p.Snapshot()
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(cfg.snapshots, p.Name()+".json"), b, 0o644); err != nil {
+				return fmt.Errorf("snapshots: %w", err)
+			}
+		}
+		fmt.Fprintf(stdout, "wrote snapshots to %s\n", cfg.snapshots)
+	}
+	return nil
+}
+
+// newBar is a progress bar over max units, described with events/s.
+func newBar(max int64, unit string, quiet bool, w io.Writer) *progressbar.ProgressBar {
+	if quiet {
+		w = io.Discard
+	}
+	return progressbar.NewOptions64(max, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription("replay"),
+		progressbar.OptionShowCount(), progressbar.OptionSetItsString(unit), progressbar.OptionShowIts(),
+		progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionFullWidth(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
+}
+
+func describe(bar *progressbar.ProgressBar, st replay.Stats, start time.Time) {
+	rate := float64(st.Events) / max(time.Since(start).Seconds(), 1e-9)
+	bar.Describe(fmt.Sprintf("%d events, %.0f events/s", st.Events, rate))
+}
+
+func replayStore(ctx context.Context, cfg replayConfig, set *replay.Set, until replay.Until, stderr io.Writer) (replay.Stats, error) {
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	openCtx, cancel := context.WithTimeout(ctx, storeOpenTimeout)
+	store, err := openStore(openCtx, cfg.store, logger)
+	cancel()
+	if err != nil {
+		return replay.Stats{}, err
+	}
+	defer store.Close()
+	return replayFromStore(ctx, store, set, until, cfg.quiet, stderr)
+}
+
+// replayFromStore runs the replay with a progress bar over log positions.
+func replayFromStore(ctx context.Context, store eventstore.Store, set *replay.Set, until replay.Until, quiet bool, stderr io.Writer) (replay.Stats, error) {
+	last, err := store.LastPosition(ctx)
+	if err != nil {
+		return replay.Stats{}, fmt.Errorf("read the log's end: %w", err)
+	}
+	if until.Position > 0 && until.Position < last {
+		last = until.Position
+	}
+	bar := newBar(int64(last), "positions", quiet, stderr)
+	start := time.Now()
+	st, err := replay.FromStore(ctx, store, set, until, func(st replay.Stats) {
+		describe(bar, st, start)
+		_ = bar.Set64(int64(st.Position))
+	})
+	if err == nil {
+		_ = bar.Finish()
+	}
+	return st, err
+}
+
+// countingReader counts the bytes read, for the progress of a file replay.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func replayFile(ctx context.Context, cfg replayConfig, set *replay.Set, until replay.Until, stderr io.Writer) (replay.Stats, error) {
+	f, err := os.Open(cfg.from)
+	if err != nil {
+		return replay.Stats{}, fmt.Errorf("open export: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return replay.Stats{}, fmt.Errorf("open export: %w", err)
+	}
+	bar := newBar(info.Size(), "bytes", cfg.quiet, stderr)
+	cr := &countingReader{r: f}
+	start := time.Now()
+	st, err := replay.FromExport(ctx, cr, set, until, func(st replay.Stats) {
+		describe(bar, st, start)
+		_ = bar.Set64(cr.n)
+	})
+	if err == nil {
+		_ = bar.Finish()
+	}
+	return st, err
+}
