@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -74,7 +75,7 @@ func fanout(b *testing.B) {
 	}
 	for _, rate := range rates {
 		s := latencyStep(b, benchRetros, benchPerRetro, rate, fmt.Sprintf("r%.0f", rate))
-		b.Logf("50×20 at %5.0f cmd/s (achieved %6.1f, %7d deliveries, %d dropped, %.0f µs CPU per delivery incl. clients): p50 %8v p99 %8v p99.9 %8v  (p99 ×%.1f baseline)",
+		b.Logf("50×20 at %5.0f cmd/s (achieved %6.1f, %7d deliveries, %d dropped, %.0f µs server CPU per delivery): p50 %8v p99 %8v p99.9 %8v  (p99 ×%.1f baseline)",
 			rate, s.rate, s.n, s.dropped, s.cpuPerDelivery, s.p50, s.p99, s.p999, float64(s.p99)/float64(base.p99))
 		if rate == 100 {
 			b.ReportMetric(float64(s.p50)/1e6, "ms-p50@100cmd/s")
@@ -95,7 +96,7 @@ type step struct {
 	n              int
 	dropped        int
 	p50, p99, p999 time.Duration
-	// cpuPerDelivery is µs of process CPU (server and clients) per delivered change.
+	// cpuPerDelivery is µs of the server process's CPU (hub, HTTP, command path; the clients run in a child process) per delivered change.
 	cpuPerDelivery float64
 }
 
@@ -125,41 +126,7 @@ func latencyStep(b *testing.B, retros, per int, rate float64, tag string) step {
 	e := newEnv(b, envOptions{})
 	e.setupRetros(tag, retros, per)
 
-	type receipt struct {
-		pos uint64
-		at  time.Time
-	}
-	receipts := make([][]receipt, retros*per)
-	var dropMu sync.Mutex
-	drops := 0
-	var conns []*websocket.Conn
-	var readers sync.WaitGroup
-	for r := range retros {
-		for k := range per {
-			c := e.ws(benchRetroID(tag, r), benchUser(r, k), "")
-			conns = append(conns, c.c)
-			c.next() // snapshot
-			i := len(conns) - 1
-			readers.Add(1)
-			go func() {
-				defer readers.Done()
-				for {
-					_, data, err := c.c.Read(context.Background())
-					if err != nil {
-						return
-					}
-					now := time.Now()
-					if pos, ok := changePosition(data); ok {
-						receipts[i] = append(receipts[i], receipt{pos, now})
-					} else if bytes.HasPrefix(data, []byte(`{"type":"resume"`)) {
-						dropMu.Lock()
-						drops++
-						dropMu.Unlock()
-					}
-				}
-			}()
-		}
-	}
+	clients := startClients(b, e.srv.URL+"/v1/retros/"+benchRetroID(tag, 0)[:len("b-"+tag+"-")], retros, per, true)
 
 	var stampMu sync.Mutex
 	stamps := map[uint64]time.Time{}
@@ -216,22 +183,17 @@ func latencyStep(b *testing.B, retros, per int, rate float64, tag string) step {
 	}
 	writers.Wait()
 	elapsed := benchStep
-	// Let the last changes arrive, then close: the feed has a bounded
-	// delay, and whatever arrives later than this counts as not delivered.
+	// Let the last changes arrive, then stop the clients: the feed has a
+	// bounded delay, and whatever arrives later counts as not delivered.
 	time.Sleep(500 * time.Millisecond)
-	for _, c := range conns {
-		_ = c.CloseNow()
-	}
-	readers.Wait()
 	cpu := cpuTime() - cpuBefore
+	receipts, drops := clients.finish()
 	e.close()
 
 	var lat []time.Duration
-	for _, rs := range receipts {
-		for _, rc := range rs {
-			if at, ok := stamps[rc.pos]; ok {
-				lat = append(lat, rc.at.Sub(at))
-			}
+	for _, rc := range receipts {
+		if at, ok := stamps[rc.pos]; ok {
+			lat = append(lat, rc.at.Sub(at))
 		}
 	}
 	slices.Sort(lat)
@@ -309,17 +271,7 @@ func idleMemory(b *testing.B, kind string) float64 {
 		connected = func() int64 { mu.Lock(); defer mu.Unlock(); return n }
 	}
 	before := heapAndStacks()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestFanoutClientProcess$")
-	cmd.Env = append(os.Environ(), "LIVE_FANOUT_URL="+url)
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() && !strings.Contains(sc.Text(), "ready") {
-	}
+	clients := startClients(b, url, benchRetros, benchPerRetro, false)
 	for i := 0; connected() < benchRetros*benchPerRetro; i++ {
 		if i > 600 {
 			b.Fatalf("%s: only %d connections after a minute", kind, connected())
@@ -328,8 +280,7 @@ func idleMemory(b *testing.B, kind string) float64 {
 	}
 	time.Sleep(time.Second) // presence messages settle
 	after := heapAndStacks()
-	_ = stdin.Close()
-	_ = cmd.Wait()
+	clients.finish()
 	return float64(after-before) / 1024 / float64(benchRetros*benchPerRetro)
 }
 
@@ -341,37 +292,144 @@ func heapAndStacks() uint64 {
 	return m.HeapAlloc + m.StackInuse
 }
 
-// TestFanoutClientProcess is the client side of idleMemory, run in a child
-// process; it does nothing in a normal test run.
+type receipt struct {
+	pos uint64
+	at  time.Time
+}
+
+// clientProc is a child process holding the benchmark's WebSocket clients,
+// so that the server's memory and CPU are measured without them.
+type clientProc struct {
+	b     *testing.B
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	out   *bufio.Scanner
+}
+
+// startClients opens retros×per connections to base+<r>/live as user-<r>-<k>
+// from a child process and returns once all have their snapshot. With
+// record, the child notes when each change message arrives.
+func startClients(b *testing.B, base string, retros, per int, record bool) *clientProc {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFanoutClientProcess$")
+	cmd.Env = append(os.Environ(), "LIVE_FANOUT_URL="+base, fmt.Sprintf("LIVE_FANOUT_SHAPE=%d,%d,%v", retros, per, record))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	p := &clientProc{b: b, cmd: cmd, stdin: stdin, out: bufio.NewScanner(stdout)}
+	var said []string
+	for p.out.Scan() {
+		if p.out.Text() == "ready" {
+			return p
+		}
+		said = append(said, p.out.Text())
+	}
+	_ = cmd.Wait()
+	b.Fatalf("client process ended before it was ready:\n%s", strings.Join(said, "\n"))
+	return nil
+}
+
+// finish stops the clients and returns what they recorded: the receipts of
+// change messages and how many clients were told to resume.
+func (p *clientProc) finish() ([]receipt, int) {
+	_ = p.stdin.Close()
+	var out []receipt
+	drops := 0
+	for p.out.Scan() {
+		f := strings.Fields(p.out.Text())
+		switch {
+		case len(f) == 2 && f[0] == "drops":
+			drops, _ = strconv.Atoi(f[1])
+		case len(f) == 2:
+			pos, err1 := strconv.ParseUint(f[0], 10, 64)
+			ns, err2 := strconv.ParseInt(f[1], 10, 64)
+			if err1 == nil && err2 == nil {
+				out = append(out, receipt{pos, time.Unix(0, ns)})
+			}
+		}
+	}
+	if err := p.cmd.Wait(); err != nil {
+		p.b.Fatalf("client process: %v", err)
+	}
+	return out, drops
+}
+
+// TestFanoutClientProcess is the client side of the benchmark, run in a
+// child process; it does nothing in a normal test run.
 func TestFanoutClientProcess(t *testing.T) {
 	base := os.Getenv("LIVE_FANOUT_URL")
 	if base == "" {
 		t.Skip("only run by BenchmarkFanout")
 	}
+	var retros, per int
+	var record bool
+	if _, err := fmt.Sscanf(os.Getenv("LIVE_FANOUT_SHAPE"), "%d,%d,%t", &retros, &per, &record); err != nil {
+		t.Fatalf("LIVE_FANOUT_SHAPE: %v", err)
+	}
 	var conns []*websocket.Conn
-	for r := range benchRetros {
-		for k := range benchPerRetro {
+	receipts := make([][]receipt, retros*per)
+	drops := make([]bool, retros*per)
+	var readers sync.WaitGroup
+	for r := range retros {
+		for k := range per {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+strconv.Itoa(r)+"/live",
 				&websocket.DialOptions{HTTPHeader: http.Header{"X-Test-User": {benchUser(r, k)}}})
+			if err == nil && record {
+				c.SetReadLimit(16 << 20)
+				_, _, err = c.Read(ctx) // the snapshot
+			}
 			cancel()
 			if err != nil {
-				t.Fatalf("dial %d/%d: %v", r, k, err)
+				t.Fatalf("client %d/%d: %v", r, k, err)
 			}
-			c.SetReadLimit(16 << 20)
+			i := len(conns)
+			conns = append(conns, c)
+			readers.Add(1)
 			go func() {
+				defer readers.Done()
 				for {
-					if _, _, err := c.Read(context.Background()); err != nil {
+					_, data, err := c.Read(context.Background())
+					if err != nil {
 						return
+					}
+					now := time.Now()
+					if !record {
+						continue
+					}
+					if pos, ok := changePosition(data); ok {
+						receipts[i] = append(receipts[i], receipt{pos, now})
+					} else if bytes.HasPrefix(data, []byte(`{"type":"resume"`)) {
+						drops[i] = true
 					}
 				}
 			}()
-			conns = append(conns, c)
 		}
 	}
 	fmt.Println("ready")
-	_, _ = bufio.NewReader(os.Stdin).ReadString('\n') // until the parent closes stdin
+	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes stdin
 	for _, c := range conns {
 		_ = c.CloseNow()
 	}
+	readers.Wait()
+	w := bufio.NewWriter(os.Stdout)
+	n := 0
+	for i, rs := range receipts {
+		for _, rc := range rs {
+			fmt.Fprintf(w, "%d %d\n", rc.pos, rc.at.UnixNano())
+		}
+		if drops[i] {
+			n++
+		}
+	}
+	fmt.Fprintf(w, "drops %d\n", n)
+	_ = w.Flush()
 }
