@@ -28,6 +28,7 @@ import (
 type harness struct {
 	t        *testing.T
 	srv      *httptest.Server
+	schemas  *schemaCheck
 	cat      *catalog.Catalog
 	registry *prometheus.Registry
 	users    atomic.Int64
@@ -58,7 +59,12 @@ func newHarness(t *testing.T, opts ...option) *harness {
 	for _, o := range opts {
 		o(&d)
 	}
-	h := &harness{t: t, srv: httptest.NewServer(api.New(d)), cat: cat, registry: reg}
+	handler := api.New(d)
+	schemas, err := newSchemaCheck(handler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, srv: httptest.NewServer(handler), cat: cat, registry: reg, schemas: schemas}
 	t.Cleanup(func() {
 		_ = hub.Drain(context.Background())
 		h.srv.Close()
@@ -135,6 +141,9 @@ func (h *harness) do(rq req) response {
 	raw, _ := io.ReadAll(res.Body)
 	out := response{status: res.StatusCode, header: res.Header, raw: raw}
 	_ = json.Unmarshal(raw, &out.body)
+	if err := h.schemas.validate(rq.method, r.URL.Path, res.StatusCode, res.Header.Get("Content-Type"), raw); err != nil {
+		h.t.Error(err)
+	}
 	return out
 }
 

@@ -123,3 +123,33 @@ func TestEveryOperationIsNamedOnceAndDescribesItsPathParameters(t *testing.T) {
 		}
 	}
 }
+
+// The response check every harness request goes through is not vacuous: a
+// body that strays from the documented schema is caught.
+func TestTheSchemaCheckCatchesADriftedBody(t *testing.T) {
+	c, err := newSchemaCheck(api.New(api.Deps{Store: memstore.New(nil)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := `{"userId":"u","kind":"user","scopes":["read"],"tokenId":"t","name":"Ada","email":"a@example.com","guest":false}`
+	if err := c.validate("GET", "/v1/me", 200, "application/json", []byte(good)); err != nil {
+		t.Errorf("a conforming body was rejected: %v", err)
+	}
+	for _, bad := range []string{
+		`{"userId":5,"kind":"user","scopes":[],"tokenId":"t","name":"Ada","email":"a","guest":false}`,
+		`{"kind":"user","scopes":[],"tokenId":"t","name":"Ada","email":"a","guest":false}`,
+	} {
+		if err := c.validate("GET", "/v1/me", 200, "application/json", []byte(bad)); err == nil {
+			t.Errorf("a drifted body passed: %s", bad)
+		}
+	}
+	if err := c.validate("GET", "/v1/retros/r1", 200, "application/json", []byte(`{"retroId":"r1"}`)); err == nil {
+		t.Error("a retro view without its required fields passed")
+	}
+	if err := c.validate("POST", "/v1/workspaces", 418, "application/json", []byte(`{}`)); err == nil {
+		t.Error("an undocumented status passed")
+	}
+	if err := c.validate("GET", "/nope", 404, "application/problem+json", []byte(`{"type":1}`)); err == nil {
+		t.Error("a malformed problem passed")
+	}
+}
