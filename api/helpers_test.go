@@ -26,7 +26,7 @@ import (
 // harness is a whole API on an in-memory log, served over real HTTP on
 // loopback (live feeds need a real connection).
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	srv      *httptest.Server
 	schemas  *schemaCheck
 	cat      *catalog.Catalog
@@ -36,7 +36,7 @@ type harness struct {
 
 type option func(*api.Deps)
 
-func newHarness(t *testing.T, opts ...option) *harness {
+func newHarness(t testing.TB, opts ...option) *harness {
 	t.Helper()
 	store := memstore.New(nil)
 	ks := keys.NewMemory()
@@ -141,6 +141,9 @@ func (h *harness) do(rq req) response {
 	raw, _ := io.ReadAll(res.Body)
 	out := response{status: res.StatusCode, header: res.Header, raw: raw}
 	_ = json.Unmarshal(raw, &out.body)
+	if h.schemas == nil {
+		return out
+	}
 	if err := h.schemas.validate(rq.method, r.URL.Path, res.StatusCode, res.Header.Get("Content-Type"), raw); err != nil {
 		h.t.Error(err)
 	}

@@ -21,7 +21,7 @@ type retroFixture struct {
 	column        string
 }
 
-func newRetro(t *testing.T, h *harness) retroFixture {
+func newRetro(t testing.TB, h *harness) retroFixture {
 	t.Helper()
 	f := retroFixture{h: h, mod: h.user("Mod"), bea: h.user("Bea"), out: h.user("Out")}
 	_, f.team = h.team(f.mod)

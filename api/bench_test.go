@@ -1,0 +1,73 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api"
+	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/catalog"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/eventstore/memstore"
+)
+
+// BenchmarkAddCard compares one card written through the whole HTTP edge
+// (loopback connection, middleware, auth, decode, encode) with the same
+// command called on the app directly, in the same run: the ratio is the
+// edge's cost.
+func BenchmarkAddCard(b *testing.B) {
+	b.Run("http", func(b *testing.B) {
+		h := newHarness(b)
+		f := newRetro(b, h)
+		h.schemas = nil // the tests' response check is not part of the edge
+		rq := req{method: "POST", path: f.path("/cards"), token: f.bea.token, body: api.AddCardRequest{ColumnID: f.column, Text: "a card"}}
+		b.ResetTimer()
+		for b.Loop() {
+			if res := h.do(rq); res.status != http.StatusCreated {
+				b.Fatalf("add card = %d %s", res.status, res.raw)
+			}
+		}
+	})
+	b.Run("app", func(b *testing.B) {
+		store := memstore.New(nil)
+		ks := keys.NewMemory()
+		cat, err := catalog.Load()
+		if err != nil {
+			b.Fatal(err)
+		}
+		a := app.New(app.Deps{Store: store, Keys: ks, Catalog: cat})
+		ctx := context.Background()
+		p := identity.Principal{UserID: "u1", Kind: identity.KindUser, Scopes: []identity.Scope{identity.ScopeWrite}}
+		ws, err := a.CreateWorkspace(ctx, p, "c1", "Acme")
+		if err != nil {
+			b.Fatal(err)
+		}
+		tm, err := a.CreateTeam(ctx, p, "c2", app.CreateTeamInput{WorkspaceID: ws.ID, Name: "T", TemplateID: cat.TeamTemplates[0].ID})
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := a.CreateRetro(ctx, p, "c3", app.CreateRetroInput{TeamID: tm.ID, Title: "R"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		v, err := a.Retro(ctx, p, r.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		col := v.Columns[0].ID
+		b.ResetTimer()
+		for b.Loop() {
+			_, err := a.RetroCommand(ctx, p, r.ID, a.NewID(), func(actor domain.Actor, at time.Time) (retro.Command, error) {
+				return retro.AddCard{Actor: actor, At: at, CardID: a.NewID(), ColumnID: col, Text: "a card"}, nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
