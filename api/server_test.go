@@ -99,9 +99,9 @@ func TestEveryAnswerCarriesARequestID(t *testing.T) {
 func TestAPIRoutesWithoutTheAppAnswerUnavailable(t *testing.T) {
 	h := api.New(api.Deps{Store: memstore.New(nil)})
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/catalog/icebreakers", nil))
-	if rec.Code != http.StatusUnauthorized && rec.Code != http.StatusServiceUnavailable {
-		t.Errorf("GET /v1/catalog/icebreakers without an app = %d, want 401 or 503", rec.Code)
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/accounts", strings.NewReader(`{}`)))
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Content-Type") != "application/problem+json" {
+		t.Errorf("POST /v1/accounts on a server without an app = %d %s, want a 503 problem", rec.Code, rec.Body)
 	}
 }
 
