@@ -110,14 +110,17 @@ func (u Until) past(e eventstore.RecordedEvent) bool {
 
 var errDone = errors.New("replay: bound reached")
 
-// FromStore replays the store's log into set. progress, when set, is
+// FromStore replays the store's log into set. Reading the log and folding
+// it run on two goroutines (projections.Pipeline). progress, when set, is
 // called now and then with the stats so far.
 func FromStore(ctx context.Context, store eventstore.Store, set *Set, until Until, progress func(Stats)) (Stats, error) {
 	var st Stats
 	n := 0
-	err := store.ReadAll(ctx, 0, func(ctx context.Context, e eventstore.RecordedEvent) error {
+	err := projections.Pipeline(ctx, func(ctx context.Context, h eventstore.Handler) error {
+		return store.ReadAll(ctx, 0, h)
+	}, func(e eventstore.RecordedEvent) error {
 		if until.past(e) {
-			return errDone
+			return projections.ErrStop
 		}
 		if err := set.apply(e, &st); err != nil {
 			return err
@@ -127,7 +130,7 @@ func FromStore(ctx context.Context, store eventstore.Store, set *Set, until Unti
 		}
 		return nil
 	})
-	if err != nil && !errors.Is(err, errDone) {
+	if err != nil {
 		return st, fmt.Errorf("replay from store: %w", err)
 	}
 	if progress != nil {

@@ -123,11 +123,15 @@ func New(cfg Config, slots ...slot) (*Runner, error) {
 	return r, nil
 }
 
-// Start restores snapshots, subscribes every read model from its
-// checkpoint and returns once the router runs. Use WaitCaughtUp to wait for
-// the read models to reach the log's end.
+// Start restores snapshots, catches every read model up to the log's end
+// in one pass (each event read and decoded once for all of them), then
+// subscribes each from its checkpoint to follow the log live, and returns
+// once the router runs. WaitCaughtUp waits for anything written meanwhile.
 func (r *Runner) Start(ctx context.Context) error {
 	if err := r.restore(); err != nil {
+		return err
+	}
+	if err := r.catchUp(ctx); err != nil {
 		return err
 	}
 	logger := watermill.NewSlogLoggerWithLevelMapping(r.cfg.Logger, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
@@ -172,6 +176,44 @@ func handler(s slot) message.NoPublishHandlerFunc {
 		defer unlock()
 		return s.projection().Apply(e)
 	}
+}
+
+// catchUp folds the log from the lowest checkpoint to its end into every
+// read model: one read, one decode per event. Read models already past an
+// event skip it (idempotent apply). An event that does not decode is
+// skipped and counted as poison, as the live handlers would after retries.
+func (r *Runner) catchUp(ctx context.Context) error {
+	if len(r.slots) == 0 {
+		return nil
+	}
+	from := r.slots[0].projection().Checkpoint()
+	for _, s := range r.slots[1:] {
+		from = min(from, s.projection().Checkpoint())
+	}
+	err := projections.Pipeline(ctx, func(ctx context.Context, h eventstore.Handler) error {
+		return r.cfg.Store.ReadAll(ctx, from, h)
+	}, func(e eventstore.RecordedEvent) error {
+		ev, err := projections.Decode(e)
+		for _, s := range r.slots {
+			p := s.projection()
+			if err != nil {
+				if p.Checkpoint() < e.Position {
+					r.cfg.Logger.Error("read model skips an event it cannot decode", "projection", s.Name(), "position", e.Position, "err", err)
+					s.poisoned().Add(1)
+					p.Skip(e)
+				}
+				continue
+			}
+			if aErr := p.ApplyDecoded(e, ev); aErr != nil {
+				return fmt.Errorf("runner: catch up %s: %w", s.Name(), aErr)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("runner: catch up: %w", err)
+	}
+	return nil
 }
 
 // poisonPublisher receives the events a read model gave up on: it logs

@@ -90,35 +90,45 @@ func TestServeCatchesUpAtStartAndStaysLive(t *testing.T) {
 }
 
 func TestAnEventAReadModelCannotApplyIsSkippedAndCounted(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	// Given a log where a retro event is damaged (a payload its type cannot
-	// decode), followed by a team action.
-	store := memstore.New(nil)
-	l := projtest.New(t, t0)
-	retroLog(t, l, "r1", 1)
-	projtest.AppendAll(ctx, t, store, l.Events)
-	if _, err := store.Append(ctx, eventstore.Commit{Stream: eventstore.StreamID{Category: "retro", ID: "r1"}, ExpectedVersion: eventstore.Any,
-		CommandID: "bad", Events: []eventstore.Event{{Type: "CardAdded", SchemaVersion: 2, Payload: []byte(`{"cardId":42}`)}}}); err != nil {
-		t.Fatal(err)
-	}
-	after := projtest.New(t, t0)
-	after.Team("team-a", team.ActionRecorded{ActionID: "a1", Title: "fix it", At: t0})
-	pos := projtest.AppendAll(ctx, t, store, after.Events)
-	// When the runner catches up.
-	f := start(t, ctx, store, "")
-	defer f.r.Close()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(f.r.Collector())
-	if err := f.r.WaitFor(ctx, pos); err != nil {
-		t.Fatal(err)
-	}
-	// Then both read models got past it, the later action is tracked, and
-	// each counts one poison event with no lag.
-	if _, ok := f.actions.Current().Action("a1"); !ok {
-		t.Error("the action after the damaged event is missing")
-	}
-	want := `
+	for _, live := range []bool{false, true} {
+		name := map[bool]string{false: "at catch-up", true: "live, through retry and the poison queue"}[live]
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			store := memstore.New(nil)
+			var f *fixture
+			if live {
+				f = start(t, ctx, store, "")
+				defer f.r.Close()
+			}
+			// Given a log where a retro event is damaged (a payload its type
+			// cannot decode), followed by a team action.
+			l := projtest.New(t, t0)
+			retroLog(t, l, "r1", 1)
+			projtest.AppendAll(ctx, t, store, l.Events)
+			if _, err := store.Append(ctx, eventstore.Commit{Stream: eventstore.StreamID{Category: "retro", ID: "r1"}, ExpectedVersion: eventstore.Any,
+				CommandID: "bad", Events: []eventstore.Event{{Type: "CardAdded", SchemaVersion: 2, Payload: []byte(`{"cardId":42}`)}}}); err != nil {
+				t.Fatal(err)
+			}
+			after := projtest.New(t, t0)
+			after.Team("team-a", team.ActionRecorded{ActionID: "a1", Title: "fix it", At: t0})
+			pos := projtest.AppendAll(ctx, t, store, after.Events)
+			// When the runner has caught up with it.
+			if !live {
+				f = start(t, ctx, store, "")
+				defer f.r.Close()
+			}
+			reg := prometheus.NewRegistry()
+			reg.MustRegister(f.r.Collector())
+			if err := f.r.WaitFor(ctx, pos); err != nil {
+				t.Fatal(err)
+			}
+			// Then both read models got past it, the later action is
+			// tracked, and each counts one poison event with no lag.
+			if _, ok := f.actions.Current().Action("a1"); !ok {
+				t.Error("the action after the damaged event is missing")
+			}
+			want := `
 # HELP hindsight_projection_poison_events_total Events a read model could not apply and skipped after retries.
 # TYPE hindsight_projection_poison_events_total counter
 hindsight_projection_poison_events_total{projection="action-tracker"} 1
@@ -128,8 +138,10 @@ hindsight_projection_poison_events_total{projection="team-history"} 1
 hindsight_projection_lag_positions{projection="action-tracker"} 0
 hindsight_projection_lag_positions{projection="team-history"} 0
 `
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "hindsight_projection_poison_events_total", "hindsight_projection_lag_positions"); err != nil {
-		t.Error(err)
+			if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "hindsight_projection_poison_events_total", "hindsight_projection_lag_positions"); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }
 
