@@ -35,8 +35,8 @@ type Filter struct {
 	TeamID string
 	// RetroID, when set, narrows the export to that one retro.
 	RetroID string
-	// After and Until bound positions (Until 0: no bound); UntilTime bounds
-	// the recording time (zero: none).
+	// Only events after position After are written, up to Until (0: no
+	// bound) and recorded up to UntilTime (zero: none).
 	After     uint64
 	Until     uint64
 	UntilTime time.Time
@@ -88,7 +88,9 @@ func Export(ctx context.Context, store eventstore.Store, f Filter, v Viewer, w i
 	bw := bufio.NewWriterSize(w, 64<<10)
 	x := &exporter{f: f, v: v, enc: json.NewEncoder(bw), retros: map[string]*retro.State{}, surveys: map[string]bool{}}
 	errStop := errors.New("stop")
-	err := store.ReadAll(ctx, f.After, func(ctx context.Context, e eventstore.RecordedEvent) error {
+	// Read from the start even with After set: a retro's events after it
+	// are redacted against the state its earlier events built.
+	err := store.ReadAll(ctx, 0, func(ctx context.Context, e eventstore.RecordedEvent) error {
 		if f.Until > 0 && e.Position > f.Until || !f.UntilTime.IsZero() && e.RecordedAt.After(f.UntilTime) {
 			return errStop
 		}
@@ -170,6 +172,9 @@ func (x *exporter) event(e eventstore.RecordedEvent) error {
 		}
 		data = red
 	default:
+		return nil
+	}
+	if e.Position <= x.f.After {
 		return nil
 	}
 	payload, err := json.Marshal(data)

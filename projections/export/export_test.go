@@ -156,3 +156,30 @@ func TestAnExportReadsBackForReplayUpToItsBound(t *testing.T) {
 		t.Error("an export without a team was accepted")
 	}
 }
+
+func TestAnExportAfterAPositionKeepsRetrosStartedBefore(t *testing.T) {
+	ctx := context.Background()
+	store := workspace(t)
+	// Given a retro that started before a position and went on after it.
+	recs, err := store.Load(ctx, eventstore.StreamID{Category: "retro", ID: "r-0000-000"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mid := recs[len(recs)/2].Position
+	// When the team is exported after that position.
+	var buf bytes.Buffer
+	if err := export.Export(ctx, store, export.Filter{TeamID: "team-0000", After: mid}, viewer("u-0000-00"), &buf); err != nil {
+		t.Fatal(err)
+	}
+	// Then only later events are written, that retro's among them.
+	found := false
+	for _, ce := range lines(t, buf.Bytes()) {
+		if ce.Position <= mid {
+			t.Fatalf("event at %d written after %d", ce.Position, mid)
+		}
+		found = found || ce.Subject == "r-0000-000"
+	}
+	if !found {
+		t.Error("the retro started before the position is missing after it")
+	}
+}

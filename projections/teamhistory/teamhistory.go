@@ -121,30 +121,22 @@ func fold(s *state, e eventstore.RecordedEvent, ev any) {
 	}
 }
 
-// decode rebuilds the decoded events after a restore. The events were
-// decoded once already, so an error here means a damaged snapshot; such an
-// event is left out rather than stalling the read model.
+// decode rebuilds the decoded events after a restore. They were decoded
+// once before the snapshot, so one that fails now means a damaged snapshot:
+// it is dropped from both lists rather than stalling the read model.
 func (r *record) decode() {
 	if len(r.events) == len(r.Open) {
 		return
 	}
-	r.events = r.events[:0]
+	r.events = make([]retro.Event, 0, len(r.Open))
+	kept := r.Open[:0]
 	for _, raw := range r.Open {
-		ev, err := retro.DecodeEvent(raw.Type, raw.Version, raw.Payload)
-		if err == nil {
+		if ev, err := retro.DecodeEvent(raw.Type, raw.Version, raw.Payload); err == nil {
 			r.events = append(r.events, ev)
+			kept = append(kept, raw)
 		}
 	}
-	if len(r.events) != len(r.Open) {
-		// Keep the two aligned so decode is not attempted on every event.
-		kept := r.Open[:0]
-		for _, raw := range r.Open {
-			if _, err := retro.DecodeEvent(raw.Type, raw.Version, raw.Payload); err == nil {
-				kept = append(kept, raw)
-			}
-		}
-		r.Open = kept
-	}
+	r.Open = kept
 }
 
 func entryOf(s retro.State, createdAt time.Time) Entry {
