@@ -66,7 +66,7 @@ func (c *versionCache) put(id eventstore.StreamID, t tip) {
 const maxAnyAttempts = 100
 
 // Append writes c as one message with the expected last subject sequence
-// that matches c.ExpectedVersion. See the package comment for the mapping.
+// that matches c.ExpectedVersion (see the package comment).
 func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.AppendResult, error) {
 	if err := eventstore.ValidateCommit(c); err != nil {
 		return eventstore.AppendResult{}, err

@@ -3,10 +3,31 @@
 // NATS JetStream cluster.
 //
 // The log is one JetStream stream (default EVENTS). Each commit is one
-// message on the subject <prefix>.<category>.<id>, so a stream's version
-// maps to the subject's last sequence and JetStream's per-subject
-// expected-sequence check does the optimistic concurrency. A commit's global
-// position is its message's stream sequence.
+// message on the subject <prefix>.<category>.<id>; a commit's global
+// position is its message's stream sequence, its recorded time the server's
+// time stamp.
+//
+// Versions and sequences: the store speaks stream versions (events so far),
+// JetStream checks the subject's last sequence (Nats-Expected-Last-Subject-
+// Sequence). Each commit records the version of its last event, so the
+// subject's last message maps the stream's version to the sequence to
+// expect. A bounded cache keeps that pair per stream; on a miss, or when the
+// writer expects another version than the cache holds, the store asks the
+// stream leader for the subject's last message. A stale pair is harmless: the
+// server's check fails and the store reads again.
+//
+// Idempotency: the Nats-Msg-Id is the stream and the command ID, since
+// JetStream de-duplicates across the whole log while command IDs are unique
+// per stream. JetStream checks the expected sequence before duplicates, so a
+// retried command whose first attempt was stored fails that check; the store
+// then reads the commit right after the expected version, which is where
+// the first attempt must be, and compares its message ID. Appends with Any
+// rely on JetStream's duplicate window instead.
+//
+// Reading: each commit also records the sequences of its stream's previous
+// commits (up to 16) and of its first, so Load walks a stream back from its
+// last commit with pipelined direct gets, in time that does not grow with
+// the log. ReadAll and Subscribe use ordered consumers.
 package natsjs
 
 import (

@@ -183,6 +183,10 @@ func (s *Store) Subscribe(ctx context.Context, after uint64, h eventstore.Handle
 	return s.consume(ctx, after, 0, h)
 }
 
+// pullBufferBytes is how much of the log a reader buffers ahead of its
+// handler.
+const pullBufferBytes = 16 << 20
+
 // consume delivers the events of commits after position after, up to end
 // (0: forever), to h.
 func (s *Store) consume(ctx context.Context, after, end uint64, h eventstore.Handler) error {
@@ -203,7 +207,9 @@ func (s *Store) consume(ctx context.Context, after, end uint64, h eventstore.Han
 	if err != nil {
 		return s.fail("read log", err)
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
+	// Bound the client's buffer by bytes, not messages: a thousand commits
+	// near the size limit would be a gigabyte.
+	it, err := cons.Messages(jetstream.PullMaxBytes(pullBufferBytes))
 	if err != nil {
 		return s.fail("read log", err)
 	}
