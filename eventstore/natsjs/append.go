@@ -79,7 +79,11 @@ func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.App
 	}
 	subj := s.subject(c.Stream)
 	t, ok := s.cache.get(c.Stream)
-	if !ok || (c.ExpectedVersion != eventstore.Any && c.ExpectedVersion != t.version()) {
+	switch {
+	case !ok && c.ExpectedVersion == eventstore.NoStream:
+		// A new stream has nothing to read: expect no message on the subject
+		// and let the server say otherwise.
+	case !ok || (c.ExpectedVersion != eventstore.Any && c.ExpectedVersion != t.version()):
 		// A cached tip that disagrees with the writer may just be old.
 		top, err := s.readTip(ctx, c.Stream)
 		if err != nil {
