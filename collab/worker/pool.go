@@ -1,0 +1,182 @@
+package worker
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"log/slog"
+	"os/exec"
+	"sync"
+	"time"
+)
+
+// ErrCrashed says the worker died while checking a message: the message is
+// to be treated as hostile.
+var ErrCrashed = errors.New("validation worker crashed")
+
+// PoolConfig says how to start workers.
+type PoolConfig struct {
+	// Command returns a fresh, unstarted command that runs Serve on its
+	// stdin and stdout (the hindsight binary as `hindsight collab-worker`,
+	// or a test binary re-executing itself).
+	Command func() *exec.Cmd
+	// Size is the number of long-lived workers; 0 means 2.
+	Size int
+	// Timeout bounds one check; a worker that takes longer is killed. 0 means 10 s.
+	Timeout time.Duration
+	Logger  *slog.Logger
+}
+
+// Pool spreads checks over long-lived worker processes, by document, so that
+// each worker keeps its documents cached.
+type Pool struct {
+	cfg     PoolConfig
+	workers []*proc
+}
+
+// NewPool returns a pool; workers start on first use and restart after a crash.
+func NewPool(cfg PoolConfig) *Pool {
+	if cfg.Size <= 0 {
+		cfg.Size = 2
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	p := &Pool{cfg: cfg}
+	for i := 0; i < cfg.Size; i++ {
+		p.workers = append(p.workers, &proc{cfg: &p.cfg, seen: map[string]string{}})
+	}
+	return p
+}
+
+// Check asks a worker whether msg may be applied to the document whose state
+// is named by heads. save is called for the document's bytes only when the
+// worker does not hold that state already. The result is OK, a rejection
+// with a reason, or an error (ErrCrashed when the message killed the worker).
+func (p *Pool) Check(ctx context.Context, docID, heads string, save func() []byte, syncState, msg []byte, maxDocBytes int) (Response, error) {
+	h := fnv.New32a()
+	h.Write([]byte(docID))
+	w := p.workers[int(h.Sum32()%uint32(len(p.workers)))]
+	return w.check(ctx, Request{DocID: docID, Heads: heads, Sync: syncState, Message: msg, MaxDocBytes: maxDocBytes}, save)
+}
+
+// Close stops every worker.
+func (p *Pool) Close() {
+	for _, w := range p.workers {
+		w.mu.Lock()
+		w.stop()
+		w.mu.Unlock()
+	}
+}
+
+type proc struct {
+	cfg *PoolConfig
+
+	mu    sync.Mutex
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	out   *bufio.Reader
+	// seen maps a document to the heads this worker last reported for it.
+	seen map[string]string
+}
+
+func (w *proc) start() error {
+	cmd := w.cfg.Command()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return fmt.Errorf("worker stdin: %w", err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("worker stdout: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start validation worker: %w", err)
+	}
+	w.cmd, w.stdin, w.out = cmd, stdin, bufio.NewReader(stdout)
+	w.seen = map[string]string{}
+	return nil
+}
+
+func (w *proc) stop() {
+	if w.cmd == nil {
+		return
+	}
+	w.stdin.Close()
+	_ = w.cmd.Process.Kill()
+	_ = w.cmd.Wait()
+	w.cmd = nil
+}
+
+func (w *proc) check(ctx context.Context, req Request, save func() []byte) (Response, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cmd == nil {
+		if err := w.start(); err != nil {
+			return Response{}, err
+		}
+	}
+	if w.seen[req.DocID] != req.Heads {
+		req.Doc, req.HasDoc = save(), true
+	}
+	resp, err := w.roundTrip(ctx, req)
+	if err == nil && resp.Miss && !req.HasDoc {
+		req.Doc, req.HasDoc = save(), true
+		resp, err = w.roundTrip(ctx, req)
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	if resp.OK {
+		w.seen[req.DocID] = resp.Heads
+	} else {
+		delete(w.seen, req.DocID)
+	}
+	return resp, nil
+}
+
+func (w *proc) roundTrip(ctx context.Context, req Request) (Response, error) {
+	type result struct {
+		resp Response
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		if r.err = writeFrame(w.stdin, req); r.err == nil {
+			r.err = readFrame(w.out, &r.resp)
+		}
+		done <- r
+	}()
+	timer := time.NewTimer(w.cfg.Timeout)
+	defer timer.Stop()
+	var r result
+	pending := true
+	select {
+	case r = <-done:
+		pending = false
+	case <-timer.C:
+		r.err = fmt.Errorf("%w: no answer within %s", ErrCrashed, w.cfg.Timeout)
+	case <-ctx.Done():
+		r.err = ctx.Err()
+	}
+	if r.err != nil {
+		// Whatever happened, this process's state is unknown now: replace it.
+		w.stop()
+		if pending {
+			<-done // the kill ends the blocked read or write
+		}
+		if !errors.Is(r.err, ErrCrashed) && ctx.Err() == nil {
+			r.err = fmt.Errorf("%w: %v", ErrCrashed, r.err)
+		}
+		w.cfg.Logger.Warn("collab: validation worker replaced", "doc", req.DocID, "err", r.err)
+		return Response{}, r.err
+	}
+	return r.resp, nil
+}
