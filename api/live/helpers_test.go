@@ -75,7 +75,8 @@ type envOptions struct {
 
 func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
-	if o.store == nil {
+	ownStore := o.store == nil
+	if ownStore {
 		o.store = memstore.New(nil)
 	}
 	d := live.Deps{Store: o.store, Authorize: authorize}
@@ -104,6 +105,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	e := &env{t: t, store: o.store, hub: h, srv: srv, runner: &aggregate.Runner[retro.State, retro.Command, retro.Event]{
 		Store: o.store, Category: live.Category, Initial: retro.Initial, Decide: retro.Decide, Evolve: retro.Evolve,
 		Codec: aggregate.CodecFuncs(retro.EncodeEvent, retro.DecodeEvent), Cache: aggregate.NewCache[retro.State](0),
+		MaxRetries: 100, // concurrent writers of one retro in the tests conflict often
 	}}
 	var once sync.Once
 	e.close = func() {
@@ -118,7 +120,9 @@ func newEnv(t testing.TB, o envOptions) *env {
 				t.Errorf("run: %v", err)
 			}
 			srv.Close()
-			_ = o.store.Close()
+			if ownStore { // a store passed in may be shared; its test closes it
+				_ = o.store.Close()
+			}
 		})
 	}
 	t.Cleanup(e.close)

@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -66,6 +67,12 @@ type Deps struct {
 	WriteTimeout time.Duration
 	// ReadLimit is the largest client message in bytes (DefaultReadLimit when 0).
 	ReadLimit int64
+	// Presence shares presence with the other nodes; nil keeps it per node.
+	Presence PresenceBus
+	// NodeID names this node on the presence bus; "" draws a random one.
+	NodeID string
+	// PresenceRenew is how often announcements are renewed (DefaultPresenceRenew when 0).
+	PresenceRenew time.Duration
 }
 
 // Hub is one node's live feed. Create it with NewHub, start Run, and hand
@@ -89,6 +96,11 @@ type Hub struct {
 	// pending collects the events of the commit being delivered; only the
 	// subscription goroutine touches it.
 	pending []eventstore.RecordedEvent
+
+	remote        remotePresence
+	dirtyMu       sync.Mutex
+	dirty         map[string]bool // retros whose local presence changed
+	presenceDirty chan struct{}
 }
 
 type stats struct {
@@ -114,11 +126,22 @@ func NewHub(d Deps) *Hub {
 	if d.ReadLimit <= 0 {
 		d.ReadLimit = DefaultReadLimit
 	}
+	if d.PresenceRenew <= 0 {
+		d.PresenceRenew = DefaultPresenceRenew
+	}
+	if d.NodeID == "" {
+		d.NodeID = rand.Text()
+	}
 	log := d.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Hub{deps: d, log: log, ready: make(chan struct{}), stop: make(chan struct{}), rooms: map[string]*room{}}
+	return &Hub{
+		deps: d, log: log, ready: make(chan struct{}), stop: make(chan struct{}), rooms: map[string]*room{},
+		remote:        remotePresence{retro: map[string]map[string]PresenceAnnouncement{}},
+		dirty:         map[string]bool{},
+		presenceDirty: make(chan struct{}, 1),
+	}
 }
 
 // Run subscribes to the log from its current end and feeds the rooms until
@@ -132,6 +155,17 @@ func (h *Hub) Run(ctx context.Context) error {
 		return errors.New("live: Run called twice")
 	}
 	defer h.shutdown()
+	if h.deps.Presence != nil {
+		pctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			h.runPresence(pctx)
+		}()
+		// Deferred calls run last-in first-out: this node withdraws its
+		// presence, then its connections are told to go.
+		defer func() { stop(); <-done }()
+	}
 	from, err := h.deps.Store.LastPosition(ctx)
 	if err != nil {
 		return fmt.Errorf("live: read the log's last position: %w", err)

@@ -539,3 +539,32 @@ func TestMetricsCountConnectionsMessagesAndDrops(t *testing.T) {
 		t.Fatalf("metrics = %v", got)
 	}
 }
+
+// presenceAcrossNodes runs two hubs on one log, sharing presence on bus.
+func presenceAcrossNodes(t *testing.T, store eventstore.Store, busA, busB live.PresenceBus) {
+	a := newEnv(t, envOptions{store: store, deps: func(d *live.Deps) { d.Presence, d.NodeID = busA, "node-a" }})
+	b := newEnv(t, envOptions{store: store, deps: func(d *live.Deps) { d.Presence, d.NodeID = busB, "node-b" }})
+	a.newRetro("r1", true, "user-alice", "user-bob")
+	alice := a.ws("r1", "user-alice", "")
+	bob := b.ws("r1", "user-bob", "")
+	both := []string{"user-alice", "user-bob"}
+	bob.until(func(m msg) bool { return m.Type == "presence" && slices.Equal(m.Here, both) })
+	alice.until(func(m msg) bool { return m.Type == "presence" && slices.Equal(m.Here, both) })
+
+	alice.send(map[string]any{"type": "presence", "typing": true})
+	got := bob.until(func(m msg) bool { return m.Type == "presence" && m.TypingCount == 1 })
+	if p := got[len(got)-1]; bytes.Contains(p.raw, []byte(`"typing":`)) {
+		t.Fatalf("an anonymous retro names who is typing: %s", p.raw)
+	}
+	// And a change made through node A reaches bob on node B.
+	pos := a.addCard("r1", "user-alice", "c1", "x")
+	bob.until(reached(pos))
+
+	_ = alice.c.Close(websocket.StatusNormalClosure, "")
+	bob.until(func(m msg) bool { return m.Type == "presence" && slices.Equal(m.Here, []string{"user-bob"}) })
+}
+
+func TestPresenceAcrossNodesInOneProcess(t *testing.T) {
+	bus := live.NewMemoryPresenceBus()
+	presenceAcrossNodes(t, memstore.New(nil), bus, bus)
+}

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
+	"github.com/hindsight-retro/hindsight/api/live"
 	"github.com/hindsight-retro/hindsight/eventstore/natsjs"
 )
 
@@ -25,6 +28,7 @@ func TestFeedAndResumeOnEmbeddedJetStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = st.Close() })
 	e := newEnv(t, envOptions{store: st})
 	start := e.newRetro("r1", true, "user-alice", "user-bob")
 	e.newRetro("r2", false, "user-alice")
@@ -63,4 +67,26 @@ func TestFeedAndResumeOnEmbeddedJetStream(t *testing.T) {
 			t.Fatalf("alice received bob's concealed text: %s", m.raw)
 		}
 	}
+}
+
+func TestPresenceAcrossNodesOverNATS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an embedded NATS server")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, err := natsjs.Open(ctx, natsjs.Config{DataDir: t.TempDir(), SyncInterval: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	conn := func() *live.NATSPresenceBus {
+		nc, err := nats.Connect(st.ClientURL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(nc.Close)
+		return live.NewNATSPresenceBus(nc, "")
+	}
+	presenceAcrossNodes(t, st, conn(), conn())
 }

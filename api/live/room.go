@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-
 	"sync"
+	"time"
 
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/eventstore"
@@ -38,7 +38,8 @@ type room struct {
 	state    retro.State
 	pos      uint64
 	conns    map[*conn]struct{}
-	presence []byte // last presence message sent
+	presence []byte        // last presence message sent
+	local    []PresentUser // this node's users, as last announced
 }
 
 func newRoom(h *Hub, id string) *room {
@@ -153,18 +154,33 @@ type presenceMsg struct {
 }
 
 // broadcastPresenceLocked sends presence to everyone when it changed, and
-// to newcomer (if any) in any case. A person with several connections
-// counts once, typing or done if any of their connections says so.
+// to newcomer (if any) in any case. A person with several connections, here
+// or on other nodes, counts once, typing or done if any of their
+// connections says so.
 func (r *room) broadcastPresenceLocked(newcomer *conn) {
 	here, typing, done := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	for c := range r.conns {
-		u := c.viewer.UserID
-		if u == "" {
-			continue
-		}
+	add := func(u string, t, d bool) {
 		here[u] = true
-		typing[u] = typing[u] || c.typing
-		done[u] = done[u] || c.doneFlag
+		typing[u] = typing[u] || t
+		done[u] = done[u] || d
+	}
+	for c := range r.conns {
+		if u := c.viewer.UserID; u != "" {
+			add(u, c.typing, c.doneFlag)
+		}
+	}
+	local := make([]PresentUser, 0, len(here))
+	for _, u := range keys(here, nil) {
+		local = append(local, PresentUser{UserID: u, Typing: typing[u], Done: done[u]})
+	}
+	if !slices.Equal(local, r.local) {
+		r.local = local
+		r.hub.markPresence(r.id)
+	}
+	if r.hub.deps.Presence != nil {
+		for _, p := range r.hub.remote.users(r.id, time.Now()) {
+			add(p.UserID, p.Typing, p.Done)
+		}
 	}
 	m := presenceMsg{Type: "presence", Here: keys(here, nil), Done: keys(done, func(u string) bool { return done[u] })}
 	typers := keys(typing, func(u string) bool { return typing[u] })
