@@ -74,12 +74,19 @@ type conn struct {
 	writers  sync.WaitGroup
 
 	// Owned by whichever writer runs (one at a time).
-	sent     uint64        // last position sent
-	start    *startPoint   // what to send first; nil once sent
-	typing   bool          // guarded by room.mu
-	doneFlag bool          // guarded by room.mu
-	pingT    *time.Timer   // WebSocket keepalive
-	sseWake  chan struct{} // SSE: the handler's signal
+	sent     uint64      // last position sent
+	start    *startPoint // what to send first; nil once sent
+	typing   bool        // guarded by room.mu
+	doneFlag bool        // guarded by room.mu
+	pingT    *time.Timer // WebSocket keepalive
+
+	// Presence a client reports is applied at most every presenceGap; the
+	// latest report wins (see report).
+	pmu     sync.Mutex
+	pWant   [2]bool // typing, done
+	pLast   time.Time
+	pTimer  *time.Timer
+	sseWake chan struct{} // SSE: the handler's signal
 }
 
 // startPoint is the snapshot a connection starts from and, when resuming,
@@ -324,6 +331,35 @@ func (c *conn) begin(out sink) {
 	c.wake()
 }
 
+// presenceGap bounds how often one connection's presence reports reach the
+// room, so that a client toggling "typing" cannot make the node broadcast
+// to the whole room at its own pace.
+const presenceGap = 250 * time.Millisecond
+
+// report applies a presence report now, or when the gap since the last one
+// has passed; reports in between are coalesced into the latest.
+func (c *conn) report(typing, done bool) {
+	c.pmu.Lock()
+	defer c.pmu.Unlock()
+	c.pWant = [2]bool{typing, done}
+	if c.pTimer != nil {
+		return // a pending report will carry the latest state
+	}
+	wait := presenceGap - time.Since(c.pLast)
+	if wait <= 0 {
+		c.pLast = time.Now()
+		c.room.setPresence(c, typing, done)
+		return
+	}
+	c.pTimer = time.AfterFunc(wait, func() {
+		c.pmu.Lock()
+		want := c.pWant
+		c.pTimer, c.pLast = nil, time.Now()
+		c.pmu.Unlock()
+		c.room.setPresence(c, want[0], want[1])
+	})
+}
+
 // close stops the writers and leaves the room and the hub.
 func (c *conn) close() {
 	c.mu.Lock()
@@ -334,6 +370,11 @@ func (c *conn) close() {
 	if c.pingT != nil {
 		c.pingT.Stop()
 	}
+	c.pmu.Lock()
+	if c.pTimer != nil {
+		c.pTimer.Stop()
+	}
+	c.pmu.Unlock()
 	c.room.leave(c)
 	c.hub.release(c.room)
 	c.hub.leave()

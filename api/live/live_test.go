@@ -568,3 +568,46 @@ func TestPresenceAcrossNodesInOneProcess(t *testing.T) {
 	bus := live.NewMemoryPresenceBus()
 	presenceAcrossNodes(t, memstore.New(nil), bus, bus)
 }
+
+func TestANodeThatStopsRenewingDisappearsFromPresence(t *testing.T) {
+	bus := live.NewMemoryPresenceBus()
+	e := newEnv(t, envOptions{deps: func(d *live.Deps) {
+		d.Presence, d.NodeID, d.PresenceRenew = bus, "node-a", 20*time.Millisecond
+	}})
+	e.newRetro("r1", false, "user-alice", "user-bob")
+	alice := e.ws("r1", "user-alice", "")
+	alice.until(func(m msg) bool { return m.Type == "presence" })
+
+	// Another node announces bob once and then dies.
+	err := bus.Publish(context.Background(), live.PresenceAnnouncement{Node: "node-dead", RetroID: "r1",
+		Users: []live.PresentUser{{UserID: "user-bob", Typing: true}}, Expires: time.Now().Add(100 * time.Millisecond)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := alice.until(func(m msg) bool { return m.Type == "presence" && len(m.Here) == 2 })
+	if p := got[len(got)-1]; !slices.Equal(p.Typing, []string{"user-bob"}) {
+		t.Fatalf("presence = %s, want bob typing on the other node", p.raw)
+	}
+	alice.until(func(m msg) bool {
+		return m.Type == "presence" && slices.Equal(m.Here, []string{"user-alice"}) && m.TypingCount == 0
+	})
+}
+
+func TestPresenceReportsAreCoalesced(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.newRetro("r1", false, "user-alice", "user-bob")
+	bob := e.ws("r1", "user-bob", "")
+	alice := e.ws("r1", "user-alice", "")
+	bob.until(func(m msg) bool { return m.Type == "presence" && len(m.Here) == 2 })
+	for i := range 200 {
+		alice.send(map[string]any{"type": "presence", "typing": i%2 == 0})
+	}
+	alice.send(map[string]any{"type": "presence", "typing": true, "done": true})
+	got := bob.until(func(m msg) bool { return m.Type == "presence" && len(m.Done) == 1 })
+	if len(got) > 100 { // one per report would be 201
+		t.Fatalf("201 reports reached bob as %d presence messages; they should be coalesced", len(got))
+	}
+	if p := got[len(got)-1]; p.TypingCount != 1 {
+		t.Fatalf("the latest report should win: %s", p.raw)
+	}
+}

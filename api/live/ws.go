@@ -60,7 +60,7 @@ func (h *Hub) readWS(c *conn, ws *websocket.Conn) {
 			_ = ws.Close(websocket.StatusPolicyViolation, `expected {"type":"presence","typing":bool,"done":bool}`)
 			return
 		}
-		c.room.setPresence(c, m.Typing, m.Done)
+		c.report(m.Typing, m.Done)
 	}
 }
 
