@@ -27,8 +27,10 @@
 // is full is sent {"type":"resume","after":N}, N the last position it was
 // sent, and is closed; the hub never waits for a slow client.
 //
-// Presence is per node: who is connected to the retro through this node,
-// who is typing and who is done. In an anonymous retro "typing" is left out
-// and only typingCount is sent, so that typing cannot be linked to the card
-// that appears next.
+// Presence: who is connected to the retro, who is typing and who is done,
+// per node, or across nodes when Deps.Presence is set (NATS core pub/sub or
+// in-process). In an anonymous retro "typing" is left out and only
+// typingCount is sent, so that typing cannot be linked to the card that
+// appears next. A connection's reports are applied at most every 250 ms.
+// SSE is one-way: its clients count as here but report nothing.
 package live
