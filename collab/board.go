@@ -1,0 +1,240 @@
+package collab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/automerge/automerge-go"
+	"github.com/hindsight-retro/hindsight/collab/wire"
+	"github.com/hindsight-retro/hindsight/collab/worker"
+	"github.com/hindsight-retro/hindsight/eventstore"
+)
+
+// board is one loaded whiteboard: its document, the peers syncing it, and
+// the changes not yet written to the log. mu guards everything but the
+// fields set once at creation.
+type board struct {
+	id string
+	s  *Server
+
+	mu    sync.Mutex
+	doc   *automerge.Doc
+	found bool // stored in the log, or created by a peer since
+	peers map[*conn]*automerge.SyncState
+	// sessions holds the last ephemeral counter seen per sender session, so
+	// relayed presence that comes back around is dropped.
+	sessions map[string]uint64
+	refs     int // connections attached (guarded by Server.mu)
+	lastUsed time.Time
+	dirty    bool
+	timer    *time.Timer
+	// unflushed holds incremental bytes taken from the document whose append
+	// failed; they go out with the next flush.
+	unflushed []byte
+	chunks    int // chunks since the last snapshot
+	// resnapshot is set when a snapshot failed to append: the changes it
+	// held are no longer in any incremental save, so only a snapshot has them.
+	resnapshot bool
+
+	flushMu sync.Mutex // orders this board's appends
+}
+
+var errUnavailable = errors.New("document unavailable")
+
+// receive applies one request or sync message from c. It returns
+// errUnavailable when a request names a board nobody stored, and a
+// *rejectError when the message must cost c its connection.
+func (b *board) receive(ctx context.Context, c *conn, m wire.Message) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.lastUsed = time.Now()
+	if b.doc == nil {
+		return errors.New("board could not be loaded")
+	}
+	if !b.found && m.Type == wire.TypeRequest {
+		return errUnavailable
+	}
+	ss, ok := b.peers[c]
+	if !ok {
+		ss = automerge.NewSyncState(b.doc)
+		b.peers[c] = ss
+	}
+	heads := worker.HeadsKey(b.doc.Heads())
+	resp, err := b.s.pool.Check(ctx, b.id, heads, b.doc.Save, ss.Save(), m.Data, b.s.maxDocBytes)
+	if err != nil {
+		return &rejectError{reason: "sync message could not be checked", err: err}
+	}
+	if !resp.OK {
+		return &rejectError{reason: "sync message refused: " + resp.Reason}
+	}
+	if err := b.apply(ss, m.Data); err != nil {
+		return &rejectError{reason: "sync message refused", err: err}
+	}
+	b.found = true
+	after := worker.HeadsKey(b.doc.Heads())
+	for p, pss := range b.peers {
+		b.sendSync(p, pss)
+	}
+	if after != heads {
+		b.markDirty()
+	}
+	return nil
+}
+
+// apply receives a checked message; automerge-go reports some core errors
+// as panics, which must not take the server down.
+func (b *board) apply(ss *automerge.SyncState, data []byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("automerge panicked: %v", r)
+		}
+	}()
+	_, err = ss.ReceiveMessage(data)
+	return err
+}
+
+func (b *board) sendSync(c *conn, ss *automerge.SyncState) {
+	var msg []byte
+	func() {
+		defer func() { _ = recover() }()
+		if m, ok := ss.GenerateMessage(); ok {
+			msg = m.Bytes()
+		}
+	}()
+	if msg == nil {
+		return
+	}
+	c.send(wire.Message{Type: wire.TypeSync, SenderID: b.s.peerID, TargetID: c.peerID, DocumentID: b.id, Data: msg})
+}
+
+// relay passes presence on to the board's other peers, once per sender
+// session and counter.
+func (b *board) relay(from *conn, m wire.Message) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.doc == nil {
+		return
+	}
+	key := m.SenderID + "\x00" + m.SessionID
+	if last, ok := b.sessions[key]; ok && m.Count <= last {
+		return
+	}
+	if len(b.sessions) > 4096 {
+		clear(b.sessions) // bounded: at worst a stale message is relayed once more
+	}
+	b.sessions[key] = m.Count
+	for p := range b.peers {
+		if p == from {
+			continue
+		}
+		out := m
+		out.TargetID = p.peerID
+		p.send(out)
+	}
+}
+
+// merge applies bytes another node appended to the log, and syncs them on.
+func (b *board) merge(data []byte) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.doc == nil {
+		return
+	}
+	if err := b.doc.LoadIncremental(data); err != nil {
+		b.s.log.Error("collab: merge a chunk from the log", "doc", b.id, "err", err)
+		return
+	}
+	b.found = true
+	for p, ss := range b.peers {
+		b.sendSync(p, ss)
+	}
+}
+
+func (b *board) detach(c *conn) {
+	b.mu.Lock()
+	delete(b.peers, c)
+	b.lastUsed = time.Now()
+	b.mu.Unlock()
+}
+
+// markDirty schedules a flush; under load a board is appended to at most
+// once per flush interval. Called with mu held.
+func (b *board) markDirty() {
+	b.dirty = true
+	if b.timer == nil {
+		b.timer = time.AfterFunc(b.s.flushInterval, func() { b.flush(context.Background()) })
+	}
+}
+
+// flush appends what changed since the last flush: a chunk, or every so
+// many chunks a snapshot of the whole board that later loads start from.
+func (b *board) flush(ctx context.Context) error {
+	b.flushMu.Lock()
+	defer b.flushMu.Unlock()
+	b.mu.Lock()
+	b.timer = nil
+	if !b.dirty && b.unflushed == nil && !b.resnapshot {
+		b.mu.Unlock()
+		return nil
+	}
+	b.dirty = false
+	data := append(b.unflushed, b.doc.SaveIncremental()...)
+	b.unflushed = nil
+	typ := eventChunk
+	if b.resnapshot || b.chunks+1 >= b.s.snapshotEvery || len(data) > maxChunkBytes {
+		typ, data = eventSnapshot, b.doc.Save()
+	}
+	b.mu.Unlock()
+
+	_, err := b.s.store.Append(ctx, eventstore.Commit{
+		Stream: docStream(b.id), ExpectedVersion: eventstore.Any,
+		CommandID: randomID(), Actor: b.s.nodeActor,
+		Events: []eventstore.Event{chunkEvent(typ, data)},
+	})
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err != nil {
+		if typ == eventChunk {
+			b.unflushed = append(data, b.unflushed...)
+		} else {
+			b.resnapshot = true
+		}
+		if b.timer == nil {
+			b.timer = time.AfterFunc(b.s.flushInterval, func() { b.flush(context.Background()) })
+		}
+		b.s.log.Error("collab: append board changes", "doc", b.id, "err", err)
+		return fmt.Errorf("append board %s: %w", b.id, err)
+	}
+	if typ == eventSnapshot {
+		b.chunks, b.resnapshot = 0, false
+	} else {
+		b.chunks++
+	}
+	return nil
+}
+
+// idle reports whether the board can be evicted. Called with Server.mu held.
+func (b *board) idle(now time.Time, after time.Duration) bool {
+	if !b.mu.TryLock() {
+		return false // in use (or loading) right now
+	}
+	defer b.mu.Unlock()
+	return b.refs == 0 && len(b.peers) == 0 && !b.dirty && b.unflushed == nil && !b.resnapshot && b.timer == nil && now.Sub(b.lastUsed) >= after
+}
+
+// rejectError says a peer sent something that costs it its connection.
+type rejectError struct {
+	reason string
+	err    error
+}
+
+func (e *rejectError) Error() string {
+	if e.err != nil {
+		return e.reason + ": " + e.err.Error()
+	}
+	return e.reason
+}
+func (e *rejectError) Unwrap() error { return e.err }

@@ -1,0 +1,230 @@
+package collab
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/hindsight-retro/hindsight/collab/wire"
+)
+
+// sendQueue bounds what waits to go out to one peer; a peer that falls this
+// far behind is disconnected and resyncs when it reconnects.
+const sendQueue = 1024
+
+// conn is one peer's WebSocket.
+type conn struct {
+	s      *Server
+	ws     *websocket.Conn
+	userID string
+	peerID string // set by join
+
+	out       chan []byte
+	closeOnce sync.Once
+	done      chan struct{}
+
+	boards map[string]*board // attached boards; touched by the read loop only
+}
+
+// ServeHTTP upgrades GET /v1/sync to the automerge-repo protocol.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	userID, err := s.authenticate(r)
+	if err != nil || userID == "" {
+		http.Error(w, "unauthenticated", http.StatusUnauthorized)
+		return
+	}
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.origins})
+	if err != nil {
+		return // Accept has answered
+	}
+	ws.SetReadLimit(wire.MaxMessageBytes)
+	c := &conn{s: s, ws: ws, userID: userID, out: make(chan []byte, sendQueue), done: make(chan struct{}), boards: map[string]*board{}}
+	s.mu.Lock()
+	s.conns[c] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		for _, b := range c.boards {
+			b.detach(c)
+			s.release(b)
+		}
+	}()
+	// The request's context ends with the hijacked connection's handler; the
+	// peer's life is bounded by the socket instead.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go c.writeLoop(ctx)
+	c.readLoop(ctx)
+}
+
+func (c *conn) readLoop(ctx context.Context) {
+	for {
+		typ, data, err := c.ws.Read(ctx)
+		if err != nil {
+			c.close(websocket.StatusNormalClosure, "")
+			return
+		}
+		if typ != websocket.MessageBinary {
+			c.fail("expected binary CBOR messages")
+			return
+		}
+		m, err := wire.Decode(data)
+		if err != nil {
+			c.s.log.Info("collab: malformed message", "user", c.userID, "err", err)
+			c.fail("malformed message")
+			return
+		}
+		if !c.handle(ctx, m) {
+			return
+		}
+	}
+}
+
+// handle acts on one message; false means the connection is finished.
+func (c *conn) handle(ctx context.Context, m wire.Message) bool {
+	if c.peerID == "" {
+		if m.Type != wire.TypeJoin {
+			c.fail("the first message must be join")
+			return false
+		}
+		if !m.SupportsV1() {
+			c.fail("unsupported protocol version")
+			return false
+		}
+		c.peerID = m.SenderID
+		c.send(wire.Message{
+			Type: wire.TypePeer, SenderID: c.s.peerID, TargetID: c.peerID,
+			PeerMetadata:            &wire.PeerMetadata{StorageID: c.s.storageID, IsEphemeral: false},
+			SelectedProtocolVersion: wire.ProtocolV1,
+		})
+		return true
+	}
+	if m.SenderID != c.peerID {
+		return true // the reference server ignores messages in another peer's name
+	}
+	switch m.Type {
+	case wire.TypeRequest, wire.TypeSync:
+		return c.sync(ctx, m)
+	case wire.TypeEphemeral:
+		if b := c.boards[m.DocumentID]; b != nil && c.s.authorize(ctx, c.userID, m.DocumentID) {
+			b.relay(c, m)
+		}
+		return true
+	case wire.TypeLeave:
+		c.close(websocket.StatusNormalClosure, "")
+		return false
+	default:
+		// doc-unavailable from a client, remote heads messages, and types of
+		// later versions carry nothing this server needs.
+		return true
+	}
+}
+
+func (c *conn) sync(ctx context.Context, m wire.Message) bool {
+	unavailable := func() bool {
+		c.send(wire.Message{Type: wire.TypeDocUnavailable, SenderID: c.s.peerID, TargetID: c.peerID, DocumentID: m.DocumentID})
+		return true
+	}
+	if !c.s.authorize(ctx, c.userID, m.DocumentID) {
+		return unavailable()
+	}
+	b := c.boards[m.DocumentID]
+	if b == nil {
+		if len(c.boards) >= maxBoardsPerConn {
+			c.fail("too many documents on one connection")
+			return false
+		}
+		var err error
+		if b, err = c.s.attach(ctx, m.DocumentID); err != nil {
+			c.s.log.Error("collab: load board", "doc", m.DocumentID, "err", err)
+			return unavailable()
+		}
+		c.boards[m.DocumentID] = b
+	}
+	err := b.receive(ctx, c, m)
+	var rej *rejectError
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, errUnavailable):
+		return unavailable()
+	case errors.As(err, &rej):
+		c.s.log.Warn("collab: refused a sync message; closing the sender's connection", "doc", m.DocumentID, "user", c.userID, "err", err)
+		c.fail(rej.reason)
+		return false
+	default:
+		c.s.log.Error("collab: sync", "doc", m.DocumentID, "err", err)
+		c.fail("internal error")
+		return false
+	}
+}
+
+const maxBoardsPerConn = 256
+
+// send queues a message for the peer, dropping the peer if it is too far behind.
+func (c *conn) send(m wire.Message) {
+	b, err := wire.Encode(m)
+	if err != nil {
+		c.s.log.Error("collab: encode", "err", err)
+		return
+	}
+	select {
+	case c.out <- b:
+	case <-c.done:
+	default:
+		go c.close(websocket.StatusTryAgainLater, "too far behind")
+	}
+}
+
+// fail tells the peer why, then closes; the reason goes out before the close.
+func (c *conn) fail(reason string) {
+	if b, err := wire.Encode(wire.Message{Type: wire.TypeError, SenderID: c.s.peerID, TargetID: c.peerID, ErrorMessage: reason}); err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_ = c.ws.Write(ctx, websocket.MessageBinary, b)
+		cancel()
+	}
+	c.close(websocket.StatusPolicyViolation, reason)
+}
+
+func (c *conn) close(code websocket.StatusCode, reason string) {
+	c.closeOnce.Do(func() {
+		close(c.done)
+		go c.ws.Close(code, reason)
+	})
+}
+
+func (c *conn) writeLoop(ctx context.Context) {
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-ctx.Done():
+			return
+		case b := <-c.out:
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			err := c.ws.Write(wctx, websocket.MessageBinary, b)
+			cancel()
+			if err != nil {
+				c.close(websocket.StatusGoingAway, "write failed")
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,149 @@
+// A line-driven automerge-repo client host: Go tests write one JSON command
+// per line on stdin and read one JSON reply per line on stdout. Every client
+// is a stock Repo with the stock WebSocketClientAdapter.
+import { Repo, cbor } from "@automerge/automerge-repo"
+import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
+import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs"
+import WebSocket from "ws"
+import readline from "node:readline"
+
+const clients = new Map() // name -> { repo, adapter, handles: Map<url, handle>, ephemeral: [] }
+const sleep = ms => new Promise(r => setTimeout(r, ms))
+
+function client(name) {
+  const c = clients.get(name)
+  if (!c) throw new Error(`no client ${name}`)
+  return c
+}
+
+async function handle(c, url) {
+  let h = c.handles.get(url)
+  if (!h) {
+    h = await c.repo.find(url)
+    track(c, url, h)
+  }
+  return h
+}
+
+function track(c, url, h) {
+  c.handles.set(url, h)
+  h.on("ephemeral-message", ({ message, senderId }) => c.ephemeral.push({ url, message, senderId }))
+}
+
+async function until(timeoutMs, f) {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const v = await f()
+    if (v) return v
+    if (Date.now() > end) throw new Error("timed out")
+    await sleep(20)
+  }
+}
+
+const ops = {
+  async open({ client: name, url, storage }) {
+    const adapter = new WebSocketClientAdapter(url, 200)
+    const repo = new Repo({
+      network: [adapter],
+      storage: storage ? new NodeFSStorageAdapter(storage) : undefined,
+      sharePolicy: async () => true,
+    })
+    clients.set(name, { repo, adapter, handles: new Map(), ephemeral: [] })
+    return { peerId: repo.peerId }
+  },
+  async create({ client: name, value }) {
+    const c = client(name)
+    const h = c.repo.create(value ?? {})
+    track(c, h.url, h)
+    return { url: h.url }
+  },
+  // find retries until the document is there: a find can race the creator's
+  // first sync, and the repo answers unavailable until then.
+  async find({ client: name, url, timeoutMs = 10000, once = false }) {
+    const c = client(name)
+    const end = Date.now() + timeoutMs
+    for (;;) {
+      try {
+        const h = await c.repo.find(url, { signal: AbortSignal.timeout(Math.max(100, end - Date.now())) })
+        track(c, url, h)
+        return { ok: true, doc: h.doc() }
+      } catch (e) {
+        if (once || Date.now() > end) return { ok: false, error: String(e && e.message || e) }
+        await sleep(100)
+      }
+    }
+  },
+  async edit({ client: name, url, key, count, prefix }) {
+    const h = await handle(client(name), url)
+    for (let i = 0; i < count; i++) {
+      h.change(d => {
+        if (!d[key]) d[key] = []
+        d[key].push(`${prefix}-${i}`)
+      })
+      if (i % 10 === 9) await sleep(1)
+    }
+    return { length: h.doc()[key].length }
+  },
+  async waitFor({ client: name, url, key, length, timeoutMs = 20000 }) {
+    const h = await handle(client(name), url)
+    await until(timeoutMs, () => (h.doc()?.[key]?.length ?? 0) >= length)
+    return { doc: h.doc(), heads: h.heads() }
+  },
+  async doc({ client: name, url }) {
+    const h = await handle(client(name), url)
+    return { doc: h.doc(), heads: h.heads() }
+  },
+  async broadcast({ client: name, url, message }) {
+    const h = await handle(client(name), url)
+    h.broadcast(message)
+    return {}
+  },
+  async waitEphemeral({ client: name, url, timeoutMs = 10000 }) {
+    const c = client(name)
+    await until(timeoutMs, () => c.ephemeral.some(e => e.url === url))
+    return { messages: c.ephemeral.filter(e => e.url === url) }
+  },
+  async close({ client: name }) {
+    const c = client(name)
+    await c.repo.shutdown()
+    clients.delete(name)
+    return {}
+  },
+  // raw speaks the wire protocol directly with a plain WebSocket, to send what
+  // no well-behaved repo would: each data blob as a sync message.
+  async raw({ url, documentId, blobs, timeoutMs = 10000 }) {
+    const ws = new WebSocket(url)
+    ws.binaryType = "arraybuffer"
+    const got = []
+    let closed = null
+    const opened = new Promise((res, rej) => { ws.on("open", res); ws.on("error", rej) })
+    ws.on("message", b => got.push(cbor.decode(new Uint8Array(b))))
+    ws.on("close", code => { closed = code })
+    await opened
+    const senderId = "raw-" + Math.random().toString(36).slice(2)
+    ws.send(cbor.encode({ type: "join", senderId, peerMetadata: { isEphemeral: true }, supportedProtocolVersions: ["1"] }))
+    await until(timeoutMs, () => got.some(m => m.type === "peer"))
+    const targetId = got.find(m => m.type === "peer").senderId
+    for (const b64 of blobs) {
+      if (closed !== null) break
+      ws.send(cbor.encode({ type: "sync", senderId, targetId, documentId, data: new Uint8Array(Buffer.from(b64, "base64")) }))
+    }
+    await until(timeoutMs, () => closed !== null)
+    return { closed, types: got.map(m => m.type), errors: got.filter(m => m.type === "error").map(m => m.message) }
+  },
+}
+
+const rl = readline.createInterface({ input: process.stdin })
+for await (const line of rl) {
+  if (!line.trim()) continue
+  const cmd = JSON.parse(line)
+  let reply
+  try {
+    reply = { ok: true, ...(await ops[cmd.op](cmd)) }
+  } catch (e) {
+    reply = { ok: false, error: String(e && e.stack || e) }
+  }
+  process.stdout.write(JSON.stringify(reply) + "\n")
+}
+for (const c of clients.values()) await c.repo.shutdown()
+process.exit(0)
