@@ -99,7 +99,13 @@ func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.App
 		}
 		h := t.h.next(t.seq, t.version()+n, len(c.Events))
 		msg := &nats.Msg{Subject: subj, Data: encodeBody(&h, events), Header: nats.Header{}}
-		ack, err := s.js.PublishMsg(ctx, msg, jetstream.WithMsgID(msgID(c.Stream, c.CommandID)), jetstream.WithExpectLastSequencePerSubject(t.seq))
+		pctx, cancel := s.withTimeout(ctx)
+		ack, err := s.js.PublishMsg(pctx, msg, jetstream.WithMsgID(msgID(c.Stream, c.CommandID)), jetstream.WithExpectLastSequencePerSubject(t.seq))
+		cancel()
+		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return eventstore.AppendResult{}, fmt.Errorf("natsjs: append to %s: no acknowledgement within %s; the commit may or may not be stored, retry with the same command ID: %w",
+				c.Stream, requestTimeout, err)
+		}
 		if isWrongSequence(err) {
 			top, err := s.readTip(ctx, c.Stream)
 			if err != nil {

@@ -265,11 +265,13 @@ func (g *getter) readBatch(fn func(storedMsg) (bool, error)) (more bool, next ui
 	}
 }
 
-// withTimeout gives requests a deadline when the caller's context has none,
-// so a lost reply cannot hang a call forever.
+// requestTimeout bounds one request to the server. A reply can be lost when
+// the connection drops or the server restarts in between; waiting longer than
+// this for it only hides the failure from the caller, who can retry (with the
+// same command ID, an append is idempotent).
+const requestTimeout = 10 * time.Second
+
+// withTimeout bounds a request by requestTimeout as well as by ctx.
 func (s *Store) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	if _, ok := ctx.Deadline(); ok {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(ctx, 30*time.Second)
+	return context.WithTimeout(ctx, requestTimeout)
 }

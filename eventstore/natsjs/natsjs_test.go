@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
 	"testing"
 	"time"
@@ -409,5 +410,96 @@ func TestExternalAdjustsStream(t *testing.T) {
 	if st3, err := Open(ctx, Config{URL: srv.ClientURL(), Stream: "AGED", SubjectPrefix: "aged"}); err == nil {
 		st3.Close()
 		t.Error("opened a stream whose max age would delete events")
+	}
+}
+
+// A subscription lives through a restart of the server it reads from, and
+// delivers every commit once, in order.
+func TestSubscribeSurvivesServerRestart(t *testing.T) {
+	dir := t.TempDir()
+	start := func(port int) *server.Server {
+		srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, NoSigs: true, NoLog: true,
+			JetStream: true, StoreDir: dir})
+		if err != nil {
+			t.Fatalf("configure server: %v", err)
+		}
+		srv.Start()
+		if !srv.ReadyForConnections(10 * time.Second) {
+			t.Fatal("server not ready")
+		}
+		return srv
+	}
+	srv := start(server.RANDOM_PORT)
+	port := srv.Addr().(*net.TCPAddr).Port
+	defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
+
+	ctx, cancelAll := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancelAll()
+	st, err := Open(ctx, Config{URL: srv.ClientURL(), Replicas: 1})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer st.Close()
+	id := eventstore.StreamID{Category: "retro", ID: "live"}
+	appendRetrying := func(i int) {
+		for {
+			_, err := st.Append(ctx, newCommit(id, eventstore.Any, fmt.Sprint("c", i), 1))
+			if err == nil {
+				return
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("append %d: %v", i, err)
+			}
+			t.Logf("append %d: %v", i, err)
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	for i := range 3 {
+		appendRetrying(i)
+	}
+	got := make(chan eventstore.RecordedEvent, 100)
+	subCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- st.Subscribe(subCtx, 0, func(_ context.Context, e eventstore.RecordedEvent) error {
+			got <- e
+			return nil
+		})
+	}()
+	var seen []eventstore.RecordedEvent
+	receive := func(n int) {
+		for len(seen) < n {
+			select {
+			case e := <-got:
+				seen = append(seen, e)
+			case err := <-done:
+				t.Fatalf("subscription ended after %d events: %v", len(seen), err)
+			case <-ctx.Done():
+				t.Fatalf("got %d events, want %d", len(seen), n)
+			}
+		}
+	}
+	receive(3)
+
+	srv.Shutdown()
+	srv.WaitForShutdown()
+	srv = start(port)
+	for i := 3; i < 6; i++ {
+		appendRetrying(i)
+	}
+	receive(6)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("subscription ended with %v, want context.Canceled", err)
+	}
+	for i, e := range seen {
+		if e.StreamVersion != int64(i+1) || e.CommandID != fmt.Sprint("c", i) {
+			t.Errorf("event %d: version %d of command %s", i, e.StreamVersion, e.CommandID)
+		}
+	}
+	select {
+	case e := <-got:
+		t.Errorf("a seventh event arrived: %+v", e)
+	default:
 	}
 }

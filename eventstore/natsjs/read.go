@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -169,53 +170,88 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, h eventstore.Handler)
 	if end <= after {
 		return nil
 	}
-	return s.consume(ctx, after, end, h)
+	_, err = s.consume(ctx, &after, end, h)
+	return err
 }
 
 // Subscribe reads the log with an ordered consumer and keeps reading as
 // commits arrive: the consumer delivers stored and new messages as one
 // sequence, and recreates itself from the last delivered sequence after a
-// disconnect, so there is no gap and no duplicate.
+// disconnect, so there is no gap and no duplicate. When that fails too (the
+// cluster is without a leader for a while), Subscribe starts over after the
+// last commit it delivered whole, until ctx is done.
 func (s *Store) Subscribe(ctx context.Context, after uint64, h eventstore.Handler) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	wait := minResubscribe
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		before := after
+		retry, err := s.consume(ctx, &after, 0, h)
+		if !retry {
+			return err
+		}
+		if after != before {
+			wait = minResubscribe
+		}
+		s.log.Warn("natsjs: subscription interrupted; resuming", "after", after, "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, maxResubscribe)
 	}
-	return s.consume(ctx, after, 0, h)
 }
+
+// Pauses before a subscription starts over.
+const (
+	minResubscribe = 100 * time.Millisecond
+	maxResubscribe = 5 * time.Second
+)
 
 // pullBufferBytes is how much of the log a reader buffers ahead of its
 // handler.
 const pullBufferBytes = 16 << 20
 
-// consume delivers the events of commits after position after, up to end
-// (0: forever), to h.
-func (s *Store) consume(ctx context.Context, after, end uint64, h eventstore.Handler) error {
+// consume delivers the events of commits after position *after, up to end
+// (0: forever), to h, and moves *after past each commit delivered whole. It
+// reports whether the error is the connection's or the server's, so that
+// reading again from *after may succeed.
+func (s *Store) consume(ctx context.Context, after *uint64, end uint64, h eventstore.Handler) (retry bool, err error) {
 	if s.isClosed() {
-		return eventstore.ErrClosed
+		return false, eventstore.ErrClosed
+	}
+	transient := func(err error) (bool, error) {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		err = s.fail("read log", err)
+		return !errors.Is(err, eventstore.ErrClosed), err
 	}
 	cfg := jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{s.cfg.SubjectPrefix + ".>"},
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
 	}
-	if after > 0 {
+	if *after > 0 {
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
-		cfg.OptStartSeq = after + 1
+		cfg.OptStartSeq = *after + 1
 	}
 	cctx, cancel := s.withTimeout(ctx)
 	cons, err := s.js.OrderedConsumer(cctx, s.cfg.Stream, cfg)
 	cancel()
 	if err != nil {
-		return s.fail("read log", err)
+		return transient(err)
 	}
 	// Bound the client's buffer by bytes, not messages: a thousand commits
 	// near the size limit would be a gigabyte.
 	it, err := cons.Messages(jetstream.PullMaxBytes(pullBufferBytes))
 	if err != nil {
-		return s.fail("read log", err)
+		return transient(err)
 	}
 	defer it.Stop()
 	if ci := cons.CachedInfo(); end > 0 && ci != nil && ci.NumPending == 0 {
-		return nil // nothing of ours up to end
+		return false, nil // nothing of ours up to end
 	}
 	// Next does not take a context; stopping the iterator wakes it.
 	stop := context.AfterFunc(ctx, it.Stop)
@@ -226,40 +262,38 @@ func (s *Store) consume(ctx context.Context, after, end uint64, h eventstore.Han
 	for {
 		msg, err := it.Next()
 		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return s.fail("read log", err)
+			return transient(err)
 		}
 		info, err := msg.Metadata()
 		if err != nil {
-			return s.fail("read log", err)
+			return false, fmt.Errorf("natsjs: read log: %w", err)
 		}
 		seq := info.Sequence.Stream
 		if end > 0 && seq > end {
-			return nil
+			return false, nil
 		}
 		md.position, md.at = seq, info.Timestamp.UTC()
 		if md.stream, err = s.streamOf(msg.Subject()); err != nil {
-			return malformedAt(seq, err)
+			return false, malformedAt(seq, err)
 		}
 		if md.commandID, err = commandOf(md.stream, msg.Headers().Get(jetstream.MsgIDHeader)); err != nil {
-			return malformedAt(seq, err)
+			return false, malformedAt(seq, err)
 		}
 		evs, err := dec.decode(msg.Data(), &md)
 		if err != nil {
-			return malformedAt(seq, err)
+			return false, malformedAt(seq, err)
 		}
 		for i := range evs {
 			if err := h(ctx, evs[i]); err != nil {
-				return err
+				return false, err
 			}
 		}
+		*after = seq
 		if end > 0 && (seq >= end || info.NumPending == 0) {
-			return nil
+			return false, nil
 		}
 		if err := ctx.Err(); err != nil {
-			return err
+			return false, err
 		}
 	}
 }
