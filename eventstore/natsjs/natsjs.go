@@ -97,6 +97,7 @@ type Store struct {
 	cfg     Config
 	log     *slog.Logger
 	srv     *server.Server // nil in external mode
+	unlock  func()         // releases the data folder; nil in external mode
 	nc      *nats.Conn
 	js      jetstream.JetStream
 	subjPre string // prefix plus the trailing dot
@@ -180,6 +181,11 @@ func (s *Store) startEmbedded() error {
 	if err := os.MkdirAll(s.cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("natsjs: create data folder: %w", err)
 	}
+	unlock, err := lockDir(s.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	s.unlock = unlock
 	opts := &server.Options{
 		ServerName: "hindsight",
 		Host:       "127.0.0.1",
@@ -201,6 +207,7 @@ func (s *Store) startEmbedded() error {
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
+		s.shutdown()
 		return fmt.Errorf("natsjs: configure embedded server: %w", err)
 	}
 	if s.cfg.Logger != nil {
@@ -210,9 +217,14 @@ func (s *Store) startEmbedded() error {
 	if !srv.ReadyForConnections(s.cfg.ConnectTimeout) {
 		srv.Shutdown()
 		srv.WaitForShutdown()
+		s.shutdown()
 		return fmt.Errorf("natsjs: embedded server in %s not ready after %s", s.cfg.DataDir, s.cfg.ConnectTimeout)
 	}
 	s.srv = srv
+	if !srv.JetStreamEnabled() {
+		s.shutdown()
+		return fmt.Errorf("natsjs: JetStream did not start on data folder %s (give a Logger to see why)", s.cfg.DataDir)
+	}
 	nc, err := nats.Connect(srv.ClientURL(), nats.Name("hindsight-embedded"), nats.MaxReconnects(-1),
 		nats.ReconnectWait(50*time.Millisecond))
 	if err != nil {
@@ -321,6 +333,9 @@ func (s *Store) shutdown() {
 	if s.srv != nil {
 		s.srv.Shutdown()
 		s.srv.WaitForShutdown()
+	}
+	if s.unlock != nil {
+		s.unlock()
 	}
 }
 

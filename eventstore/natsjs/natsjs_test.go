@@ -503,3 +503,18 @@ func TestSubscribeSurvivesServerRestart(t *testing.T) {
 	default:
 	}
 }
+
+// Two stores on one data folder would corrupt it: the second is refused
+// until the first closes.
+func TestDataDirLocked(t *testing.T) {
+	dir := t.TempDir()
+	first := openEmbedded(t, dir)
+	if st, err := Open(testCtx(t), Config{DataDir: dir}); err == nil {
+		st.Close()
+		t.Fatal("a second store opened a data folder in use")
+	} else {
+		t.Logf("refused as expected: %v", err)
+	}
+	first.Close()
+	openEmbedded(t, dir).Close()
+}
