@@ -27,6 +27,9 @@ type board struct {
 	// sessions holds the last ephemeral counter seen per sender session, so
 	// relayed presence that comes back around is dropped.
 	sessions map[string]uint64
+	// wanting holds peers told doc-unavailable; they get the board as soon
+	// as it exists, as the reference server does for peers that asked.
+	wanting  map[*conn]bool
 	refs     int // connections attached (guarded by Server.mu)
 	lastUsed time.Time
 	dirty    bool
@@ -55,8 +58,13 @@ func (b *board) receive(ctx context.Context, c *conn, m wire.Message) error {
 		return errors.New("board could not be loaded")
 	}
 	if !b.found && m.Type == wire.TypeRequest {
+		if b.wanting == nil {
+			b.wanting = map[*conn]bool{}
+		}
+		b.wanting[c] = true
 		return errUnavailable
 	}
+	delete(b.wanting, c)
 	ss, ok := b.peers[c]
 	if !ok {
 		ss = automerge.NewSyncState(b.doc)
@@ -74,6 +82,7 @@ func (b *board) receive(ctx context.Context, c *conn, m wire.Message) error {
 		return &rejectError{reason: "sync message refused", err: err}
 	}
 	b.found = true
+	b.serveWanting()
 	after := worker.HeadsKey(b.doc.Heads())
 	for p, pss := range b.peers {
 		b.sendSync(p, pss)
@@ -148,14 +157,27 @@ func (b *board) merge(data []byte) {
 		return
 	}
 	b.found = true
+	b.serveWanting()
 	for p, ss := range b.peers {
 		b.sendSync(p, ss)
 	}
 }
 
+// serveWanting makes the peers that asked for the board before it existed
+// its peers now that it does. Called with mu held.
+func (b *board) serveWanting() {
+	for c := range b.wanting {
+		if _, ok := b.peers[c]; !ok {
+			b.peers[c] = automerge.NewSyncState(b.doc)
+		}
+	}
+	b.wanting = nil
+}
+
 func (b *board) detach(c *conn) {
 	b.mu.Lock()
 	delete(b.peers, c)
+	delete(b.wanting, c)
 	b.lastUsed = time.Now()
 	b.mu.Unlock()
 }

@@ -1,8 +1,11 @@
 package collab_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/hindsight-retro/hindsight/collab/wire"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
 )
 
@@ -31,5 +34,99 @@ func TestRealClientsConvergeOnOneBoard(t *testing.T) {
 		if la[i] != lb[i] {
 			t.Fatalf("clients disagree at %d: %q vs %q", i, la[i], lb[i])
 		}
+	}
+}
+
+// A board the user may not open is answered exactly like one that does not
+// exist: doc-unavailable, which the stock client reports as unavailable.
+func TestUnauthorisedClientGetsDocUnavailable(t *testing.T) {
+	n := startNode(t, memstore.New(nil), "")
+	d := startDriver(t)
+	d.do(map[string]any{"op": "open", "client": "a", "url": n.url("alice")})
+	d.do(map[string]any{"op": "open", "client": "m", "url": n.url("mallory")})
+	url := d.do(map[string]any{"op": "create", "client": "a", "value": map[string]any{"secret": "plans"}})["url"].(string)
+	d.do(map[string]any{"op": "edit", "client": "a", "url": url, "key": "notes", "count": 1, "prefix": "x"})
+	d.do(map[string]any{"op": "open", "client": "b", "url": n.url("bob")})
+	d.do(map[string]any{"op": "find", "client": "b", "url": url}) // the board exists on the server now
+
+	denied := d.try(map[string]any{"op": "find", "client": "m", "url": url, "once": true, "timeoutMs": 5000})
+	unknown := d.try(map[string]any{"op": "find", "client": "b", "url": "automerge:" + wire.NewDocumentID(), "once": true, "timeoutMs": 5000})
+	if denied["ok"] != false || unknown["ok"] != false {
+		t.Fatalf("want both finds refused, got denied=%v unknown=%v", denied, unknown)
+	}
+	if !strings.Contains(denied["error"].(string), "unavailable") || !strings.Contains(unknown["error"].(string), "unavailable") {
+		t.Fatalf("want unavailable for both, got %q and %q", denied["error"], unknown["error"])
+	}
+}
+
+// Presence sent by one client reaches the other client on the board.
+func TestPresenceReachesTheOtherClient(t *testing.T) {
+	n := startNode(t, memstore.New(nil), "")
+	d := startDriver(t)
+	d.do(map[string]any{"op": "open", "client": "a", "url": n.url("alice")})
+	d.do(map[string]any{"op": "open", "client": "b", "url": n.url("bob")})
+	url := d.do(map[string]any{"op": "create", "client": "a", "value": map[string]any{}})["url"].(string)
+	d.do(map[string]any{"op": "find", "client": "b", "url": url})
+	d.do(map[string]any{"op": "waitFor", "client": "a", "url": url, "key": "none", "length": 0})
+	d.do(map[string]any{"op": "broadcast", "client": "a", "url": url, "message": map[string]any{"cursor": []int{3, 4}}})
+	got := d.do(map[string]any{"op": "waitEphemeral", "client": "b", "url": url})
+	msgs := got["messages"].([]any)
+	msg := msgs[0].(map[string]any)["message"].(map[string]any)
+	if fmt.Sprint(msg["cursor"]) != "[3 4]" {
+		t.Fatalf("b got presence %v", msg)
+	}
+}
+
+// Edits made while the server is down reach the other client after it comes
+// back, and everything written before survives the restart.
+func TestOfflineEditsArriveAfterReconnectAndRestart(t *testing.T) {
+	store := memstore.New(nil)
+	n := startNode(t, store, "")
+	d := startDriver(t)
+	d.do(map[string]any{"op": "open", "client": "a", "url": n.url("alice")})
+	d.do(map[string]any{"op": "open", "client": "b", "url": n.url("bob")})
+	url := d.do(map[string]any{"op": "create", "client": "a", "value": map[string]any{}})["url"].(string)
+	d.do(map[string]any{"op": "edit", "client": "a", "url": url, "key": "notes", "count": 5, "prefix": "online"})
+	d.do(map[string]any{"op": "find", "client": "b", "url": url})
+	d.do(map[string]any{"op": "waitFor", "client": "b", "url": url, "key": "notes", "length": 5})
+
+	n.shutdown()
+	// Both edit while the server is down.
+	d.do(map[string]any{"op": "edit", "client": "a", "url": url, "key": "notes", "count": 10, "prefix": "offline-a"})
+	d.do(map[string]any{"op": "edit", "client": "b", "url": url, "key": "notes", "count": 10, "prefix": "offline-b"})
+	n2 := startNode(t, store, n.addr)
+
+	ra := d.do(map[string]any{"op": "waitFor", "client": "a", "url": url, "key": "notes", "length": 25})
+	d.do(map[string]any{"op": "waitFor", "client": "b", "url": url, "key": "notes", "length": 25})
+	expectItems(t, list(t, ra["doc"], "notes"), map[string]int{"online": 5, "offline-a": 10, "offline-b": 10})
+
+	// A fresh client after one more restart sees all of it: it was stored.
+	n2.shutdown()
+	n3 := startNode(t, store, n.addr)
+	d.do(map[string]any{"op": "open", "client": "c", "url": n3.url("carol")})
+	d.do(map[string]any{"op": "find", "client": "c", "url": url})
+	rc := d.do(map[string]any{"op": "waitFor", "client": "c", "url": url, "key": "notes", "length": 25})
+	expectItems(t, list(t, rc["doc"], "notes"), map[string]int{"online": 5, "offline-a": 10, "offline-b": 10})
+}
+
+// Clients on two nodes over one log converge: each node merges the chunks
+// the other appends.
+func TestClientsOnTwoNodesConverge(t *testing.T) {
+	store := memstore.New(nil)
+	n1 := startNode(t, store, "")
+	n2 := startNode(t, store, "")
+	d := startDriver(t)
+	d.do(map[string]any{"op": "open", "client": "a", "url": n1.url("alice")})
+	d.do(map[string]any{"op": "open", "client": "b", "url": n2.url("bob")})
+	url := d.do(map[string]any{"op": "create", "client": "a", "value": map[string]any{}})["url"].(string)
+	d.do(map[string]any{"op": "edit", "client": "a", "url": url, "key": "notes", "count": 1, "prefix": "first"})
+	d.do(map[string]any{"op": "find", "client": "b", "url": url, "timeoutMs": 15000})
+	d.do(map[string]any{"op": "edit", "client": "a", "url": url, "key": "notes", "count": 30, "prefix": "a"})
+	d.do(map[string]any{"op": "edit", "client": "b", "url": url, "key": "notes", "count": 30, "prefix": "b"})
+	ra := d.do(map[string]any{"op": "waitFor", "client": "a", "url": url, "key": "notes", "length": 61})
+	rb := d.do(map[string]any{"op": "waitFor", "client": "b", "url": url, "key": "notes", "length": 61})
+	expectItems(t, list(t, ra["doc"], "notes"), map[string]int{"first": 1, "a": 30, "b": 30})
+	if !sameSet(list(t, ra["doc"], "notes"), list(t, rb["doc"], "notes")) {
+		t.Fatal("the clients on the two nodes disagree")
 	}
 }

@@ -128,7 +128,9 @@ const ops = {
       if (closed !== null) break
       ws.send(cbor.encode({ type: "sync", senderId, targetId, documentId, data: new Uint8Array(Buffer.from(b64, "base64")) }))
     }
-    await until(timeoutMs, () => closed !== null)
+    // Refused input closes the socket; a refused board only answers doc-unavailable.
+    await until(timeoutMs, () => closed !== null || got.some(m => m.type === "doc-unavailable")).catch(() => {})
+    ws.close()
     return { closed, types: got.map(m => m.type), errors: got.filter(m => m.type === "error").map(m => m.message) }
   },
 }
