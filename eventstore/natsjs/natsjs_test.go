@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -517,4 +520,34 @@ func TestDataDirLocked(t *testing.T) {
 	}
 	first.Close()
 	openEmbedded(t, dir).Close()
+}
+
+// The embedded server logs to the Logger it is given.
+func TestEmbeddedLogsToLogger(t *testing.T) {
+	var buf syncBuffer
+	st, err := Open(testCtx(t), Config{DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	st.Close()
+	if !strings.Contains(buf.String(), "component=nats-server") {
+		t.Errorf("the server's log did not reach the logger; got %q", buf.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
