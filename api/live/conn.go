@@ -111,6 +111,7 @@ func (c *conn) push(it *item) {
 	if len(c.q) >= c.hub.deps.QueueSize {
 		c.kicked, c.q = true, nil
 		c.hub.stats.dropped.Add(1)
+		c.hub.log.Warn("live: slow consumer dropped", "retro", c.room.id, "user", c.viewer.UserID, "queued", c.hub.deps.QueueSize)
 		time.AfterFunc(c.hub.deps.WriteTimeout, c.cancel)
 	} else {
 		c.q = append(c.q, it)

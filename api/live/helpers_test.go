@@ -222,7 +222,10 @@ func (e *env) dialWS(retroID, user, query string, opts *websocket.DialOptions) (
 	if opts == nil {
 		opts = &websocket.DialOptions{}
 	}
-	opts.HTTPHeader = http.Header{"X-Test-User": {user}}
+	if opts.HTTPHeader == nil {
+		opts.HTTPHeader = http.Header{}
+	}
+	opts.HTTPHeader.Set("X-Test-User", user)
 	ctx, cancel := context.WithTimeout(context.Background(), feedTimeout)
 	defer cancel()
 	c, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.url(retroID, query), "http"), opts)

@@ -67,6 +67,10 @@ type Deps struct {
 	WriteTimeout time.Duration
 	// ReadLimit is the largest client message in bytes (DefaultReadLimit when 0).
 	ReadLimit int64
+	// OriginPatterns are the other origins whose pages may open the
+	// WebSocket (host patterns as in coder/websocket's AcceptOptions); the
+	// server's own origin is always allowed.
+	OriginPatterns []string
 	// Presence shares presence with the other nodes; nil keeps it per node.
 	Presence PresenceBus
 	// NodeID names this node on the presence bus; "" draws a random one.

@@ -611,3 +611,17 @@ func TestPresenceReportsAreCoalesced(t *testing.T) {
 		t.Fatalf("the latest report should win: %s", p.raw)
 	}
 }
+
+func TestWebSocketsFromOtherOriginsNeedToBeAllowed(t *testing.T) {
+	e := newEnv(t, envOptions{deps: func(d *live.Deps) { d.OriginPatterns = []string{"retro.example"} }})
+	e.newRetro("r1", false, "user-alice")
+	for origin, want := range map[string]int{"https://evil.example": http.StatusForbidden, "https://retro.example": http.StatusSwitchingProtocols} {
+		c, resp, err := e.dialWS("r1", "user-alice", "", &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {origin}}})
+		if resp == nil || resp.StatusCode != want {
+			t.Fatalf("origin %s: %v, %v; want %d", origin, err, resp, want)
+		}
+		if c != nil {
+			_ = c.c.CloseNow()
+		}
+	}
+}

@@ -28,7 +28,7 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, p identity.Princip
 		return
 	}
 	defer c.close()
-	ws, err := websocket.Accept(w, r, nil)
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: h.deps.OriginPatterns})
 	if err != nil {
 		return // Accept has answered the request
 	}
