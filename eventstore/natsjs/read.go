@@ -18,7 +18,10 @@ import (
 // costs time in proportion to the log it passes over.
 const denseSpan = 4
 
-// Load reads the stream's last commit, then the commits before it.
+// Load reads the stream's last commit, then the commits before it. In a
+// cluster a replica that lags behind may answer, so a Load can miss the
+// newest commits unless this store wrote them; appends are checked by the
+// stream leader, so a stale Load costs a conflict, never a lost write.
 func (s *Store) Load(ctx context.Context, id eventstore.StreamID, afterVersion int64) ([]eventstore.RecordedEvent, error) {
 	if err := id.Validate(); err != nil {
 		return nil, err
@@ -39,9 +42,13 @@ func (s *Store) Load(ctx context.Context, id eventstore.StreamID, afterVersion i
 	}
 	last := chain[len(chain)-1]
 	s.cache.put(id, tip{seq: last.seq, h: last.h})
-	n := last.h.version - afterVersion
-	if n <= 0 {
+	if last.h.version <= afterVersion {
 		return []eventstore.RecordedEvent{}, nil
+	}
+	// Size the result by the events read, not by the versions they claim.
+	n := 0
+	for _, c := range chain {
+		n += c.h.count
 	}
 	out := make([]eventstore.RecordedEvent, 0, n)
 	var dec decoder
