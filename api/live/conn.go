@@ -74,19 +74,18 @@ type conn struct {
 	writers  sync.WaitGroup
 
 	// Owned by whichever writer runs (one at a time).
-	sent     uint64      // last position sent
-	start    *startPoint // what to send first; nil once sent
-	typing   bool        // guarded by room.mu
-	doneFlag bool        // guarded by room.mu
-	pingT    *time.Timer // WebSocket keepalive
+	sent  uint64      // last position sent
+	start *startPoint // what to send first; nil once sent
 
-	// Presence a client reports is applied at most every presenceGap; the
-	// latest report wins (see report).
-	pmu     sync.Mutex
-	pWant   [2]bool // typing, done
-	pLast   time.Time
-	pTimer  *time.Timer
-	sseWake chan struct{} // SSE: the handler's signal
+	typing, doneFlag bool        // what the client reported; guarded by room.mu
+	pingT            *time.Timer // WebSocket keepalive; guarded by mu
+
+	// Presence reports are applied at most every presenceGap, the latest
+	// winning (see report).
+	pmu    sync.Mutex
+	pWant  [2]bool // typing, done
+	pLast  time.Time
+	pTimer *time.Timer
 }
 
 // startPoint is the snapshot a connection starts from and, when resuming,
