@@ -64,9 +64,12 @@ type state struct {
 // record is one retro: its events while open, its frozen entry and
 // archive once closed.
 type record struct {
-	Entry   Entry            `json:"entry"`
-	Open    []rawEvent       `json:"open,omitempty"`
-	Archive *retro.RetroView `json:"archive,omitempty"`
+	Entry Entry      `json:"entry"`
+	Open  []rawEvent `json:"open,omitempty"`
+	// Archive is the final view as JSON: a closed retro is read rarely,
+	// and bytes cost the garbage collector nothing to scan, where the view's
+	// many small strings and slices would be scanned on every cycle.
+	Archive json.RawMessage `json:"archive,omitempty"`
 	// events are Open decoded; rebuilt from Open after a restore.
 	events []retro.Event
 }
@@ -115,8 +118,8 @@ func fold(s *state, e eventstore.RecordedEvent, ev any) {
 		at := c.At
 		r.Entry.ClosedAt = &at
 		r.Entry.DurationSeconds = at.Sub(r.Entry.CreatedAt).Seconds()
-		v := retro.View(st, retro.Viewer{})
-		r.Archive = &v
+		// A RetroView always encodes; an error here would be a bug in it.
+		r.Archive, _ = json.Marshal(retro.View(st, retro.Viewer{}))
 		r.Open, r.events = nil, nil
 	}
 }
@@ -222,11 +225,7 @@ func (h *History) Archive(retroID string) (retro.RetroView, error) {
 		case r.Archive == nil:
 			err = fmt.Errorf("archive of %s: %w", retroID, ErrNotClosed)
 		default:
-			b, mErr := json.Marshal(r.Archive) // a deep copy: callers may change theirs
-			if mErr == nil {
-				mErr = json.Unmarshal(b, &v)
-			}
-			err = mErr
+			err = json.Unmarshal(r.Archive, &v)
 		}
 	})
 	return v, err
