@@ -294,6 +294,11 @@ type sseClient struct {
 
 func (e *env) sse(retroID, user, query string, header http.Header) (*sseClient, *http.Response) {
 	e.t.Helper()
+	return e.sseVia(e.srv.Client(), retroID, user, query, header)
+}
+
+func (e *env) sseVia(client *http.Client, retroID, user, query string, header http.Header) (*sseClient, *http.Response) {
+	e.t.Helper()
 	req, err := http.NewRequest("GET", e.url(retroID, query), nil)
 	if err != nil {
 		e.t.Fatal(err)
@@ -303,7 +308,7 @@ func (e *env) sse(retroID, user, query string, header http.Header) (*sseClient, 
 	}
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("X-Test-User", user)
-	resp, err := e.srv.Client().Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		e.t.Fatalf("sse as %s: %v", user, err)
 	}
@@ -378,4 +383,17 @@ func (e *env) commitPositions(retroID string, after uint64) []uint64 {
 		}
 	}
 	return out
+}
+
+// tinyClient is an HTTP client whose sockets have small receive buffers, so
+// that a client that stops reading stalls the server's writer after a few
+// messages rather than after megabytes.
+func tinyClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetReadBuffer(4096)
+		}
+		return c, err
+	}}}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -235,13 +234,7 @@ func TestAStalledClientIsDroppedWithAResumeAndDoesNotSlowTheOthers(t *testing.T)
 
 	// Small socket buffers on both ends, so the stalled client blocks its
 	// writer after a few messages rather than after megabytes.
-	tiny := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-		if tc, ok := c.(*net.TCPConn); ok {
-			_ = tc.SetReadBuffer(4096)
-		}
-		return c, err
-	}}}
+	tiny := tinyClient()
 	stalled, _, err := e.dialWS("r1", "user-bob", "", &websocket.DialOptions{HTTPClient: tiny})
 	if err != nil {
 		t.Fatal(err)
@@ -623,5 +616,45 @@ func TestWebSocketsFromOtherOriginsNeedToBeAllowed(t *testing.T) {
 		if c != nil {
 			_ = c.c.CloseNow()
 		}
+	}
+}
+
+func TestAStalledSSEClientIsDroppedWithAResume(t *testing.T) {
+	e := newEnv(t, envOptions{serverWriteBuffer: 4096, deps: func(d *live.Deps) {
+		d.QueueSize = 8
+		d.WriteTimeout = time.Minute
+	}})
+	e.newRetro("r1", false, "user-alice", "user-bob")
+	mod := actor("user-mod")
+	e.do("r1", mod, retro.RevealColumn{Actor: mod, At: t0, ColumnID: "keep"})
+	stalled, _ := e.sseVia(tinyClient(), "r1", "user-bob", "", nil)
+	normal := e.ws("r1", "user-alice", "")
+	normal.next()
+	text := strings.Repeat("lorem ipsum ", 25)
+	for i := range 60 {
+		pos := e.addCard("r1", "user-alice", fmt.Sprintf("c%d", i), text)
+		normal.until(reached(pos))
+	}
+	if s := e.hub.Stats(); s.SlowConsumersDropped != 1 {
+		t.Fatalf("slow consumers dropped = %d, want 1", s.SlowConsumersDropped)
+	}
+	var lastID string
+	for {
+		m, ok := stalled.next()
+		if !ok {
+			t.Fatalf("the stream ended without a resume event")
+		}
+		if m.Type == "resume" {
+			if m.id != lastID || fmt.Sprint(m.After) != lastID {
+				t.Fatalf("resume after %d (id %q), but the last event ID was %q", m.After, m.id, lastID)
+			}
+			break
+		}
+		if m.id != "" {
+			lastID = m.id
+		}
+	}
+	if m, ok := stalled.next(); ok {
+		t.Fatalf("the stream went on after the resume: %s", m.raw)
 	}
 }
