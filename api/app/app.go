@@ -163,6 +163,10 @@ func (a *App) Run(ctx context.Context) error {
 	return nil
 }
 
+// HistoryPosition is the log position the history read model has applied
+// up to; the metrics export how far it trails the log.
+func (a *App) HistoryPosition() uint64 { return a.history.Position() }
+
 // WaitForHistory returns once the history read model has applied the log up
 // to position (a Result's Position), so a client reads its own write.
 func (a *App) WaitForHistory(ctx context.Context, position uint64) error {

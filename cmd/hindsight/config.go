@@ -40,6 +40,9 @@ type serveConfig struct {
 	KurrentURL      string
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
+	// RateLimit is how many requests one client (a signed-in person or
+	// token, else an IP address) may make per minute; 0 turns limiting off.
+	RateLimit int
 }
 
 func defaultServeConfig() serveConfig {
@@ -49,6 +52,7 @@ func defaultServeConfig() serveConfig {
 		EventStore:      backendNATS,
 		LogLevel:        slog.LevelInfo,
 		ShutdownTimeout: 20 * time.Second,
+		RateLimit:       600,
 	}
 }
 
@@ -96,6 +100,8 @@ func newServeFlags(cfg *serveConfig) *flag.FlagSet {
 		"lowest `level` logged: debug, info, warn or error")
 	fs.Var(&durationValue{p: &cfg.ShutdownTimeout}, "shutdown-timeout",
 		"on SIGINT or SIGTERM, how long in-flight requests may take to finish (a `duration` such as 20s) before they are cut off")
+	fs.IntVar(&cfg.RateLimit, "rate-limit", cfg.RateLimit,
+		"`requests` per minute one client (a signed-in person or token, else an IP address) may make before getting 429; 0 turns limiting off")
 	return fs
 }
 
@@ -144,6 +150,9 @@ func (c serveConfig) validate(chosen map[string]bool) error {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return usagef("invalid --addr %q: want host:port, e.g. :8080 or 127.0.0.1:8080", c.Addr)
+	}
+	if c.RateLimit < 0 {
+		return usagef("--rate-limit must be 0 (off) or a positive number of requests per minute, got %d", c.RateLimit)
 	}
 	if c.ShutdownTimeout <= 0 {
 		return usagef("--shutdown-timeout must be positive, got %s", c.ShutdownTimeout)

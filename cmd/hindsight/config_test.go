@@ -26,6 +26,7 @@ func TestServeDefaults(t *testing.T) {
 		EventStore:      "natsjs",
 		LogLevel:        slog.LevelInfo,
 		ShutdownTimeout: 20 * time.Second,
+		RateLimit:       600,
 	}
 	if cfg != want {
 		t.Fatalf("defaults = %+v, want %+v", cfg, want)
@@ -44,6 +45,7 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		"HINDSIGHT_NATS_REPLICAS":    "3",
 		"HINDSIGHT_LOG_LEVEL":        "debug",
 		"HINDSIGHT_SHUTDOWN_TIMEOUT": "5s",
+		"HINDSIGHT_RATE_LIMIT":       "0",
 	}
 	cfg, fs, err := parseServeConfig(nil, envOf(env))
 	if err != nil {
@@ -57,6 +59,7 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		NATSReplicas:    3,
 		LogLevel:        slog.LevelDebug,
 		ShutdownTimeout: 5 * time.Second,
+		RateLimit:       0,
 	}
 	if cfg != want {
 		t.Fatalf("from environment = %+v, want %+v", cfg, want)
@@ -129,6 +132,8 @@ func TestBadValuesAreRejectedWithAClearMessage(t *testing.T) {
 		{"sync negative", []string{"--sync", "-1s"}, nil, []string{"-sync"}},
 		{"timeout", []string{"--shutdown-timeout", "soon"}, nil, []string{"-shutdown-timeout", "duration such as"}},
 		{"timeout zero", []string{"--shutdown-timeout", "0s"}, nil, []string{"--shutdown-timeout must be positive"}},
+		{"rate limit negative", []string{"--rate-limit", "-5"}, nil, []string{"--rate-limit must be 0 (off)"}},
+		{"rate limit word", nil, map[string]string{"HINDSIGHT_RATE_LIMIT": "lots"}, []string{"HINDSIGHT_RATE_LIMIT"}},
 		{"level", []string{"--log-level", "loud"}, nil, []string{"-log-level", "debug, info, warn or error"}},
 		{"replicas word", []string{"--nats-replicas", "three"}, nil, []string{"-nats-replicas"}},
 		{"replicas too many", []string{"--nats-url", "nats://n1:4222", "--nats-replicas", "7"}, nil, []string{"between 1 and 5"}},
@@ -209,6 +214,7 @@ func TestServeHelpListsEveryFlagWithItsVariableAndDefault(t *testing.T) {
 		"--kurrent-url", "HINDSIGHT_KURRENT_URL",
 		"--log-level", "HINDSIGHT_LOG_LEVEL", `default "info"`,
 		"--shutdown-timeout", "HINDSIGHT_SHUTDOWN_TIMEOUT", `default "20s"`,
+		"--rate-limit", "HINDSIGHT_RATE_LIMIT", `default "600"`,
 	} {
 		if !strings.Contains(help, want) {
 			t.Errorf("serve --help does not mention %q", want)

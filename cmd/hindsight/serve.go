@@ -124,8 +124,13 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 		stopServices()
 		return errors.Join(fmt.Errorf("listen on %s: %w", cfg.Addr, err), closeStore())
 	}
+	rate := api.RateLimit{Requests: cfg.RateLimit, Window: time.Minute}
+	if cfg.RateLimit == 0 {
+		rate.Requests = -1 // off
+	}
 	handler := api.New(api.Deps{
 		Store: svc.store, App: svc.app, Identity: svc.identity, Live: svc.live, Logger: logger, Registry: svc.registry,
+		RateLimit: rate,
 	})
 	if a.wrapHandler != nil {
 		handler = a.wrapHandler(handler)
@@ -205,7 +210,13 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 		return nil, fmt.Errorf("load the template catalogue: %w", err)
 	}
 	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger})
-	hub := live.NewHub(live.Deps{Store: istore, Authorize: application.RetroViewer, Logger: logger, Refuse: api.LiveRefusal})
+	liveDeps := live.Deps{Store: istore, Authorize: application.RetroViewer, Logger: logger, Refuse: api.LiveRefusal}
+	if js, ok := store.(jetStreamer); ok {
+		// Nodes sharing a NATS log share presence over NATS core subjects,
+		// so a participant on one node sees who is here on the others.
+		liveDeps.Presence = live.NewNATSPresenceBus(js.JetStream().Conn(), "")
+	}
+	hub := live.NewHub(liveDeps)
 	return &services{store: istore, keys: ks, identity: id, app: application, live: hub, registry: reg}, nil
 }
 
