@@ -38,6 +38,10 @@ type board struct {
 	// failed; they go out with the next flush.
 	unflushed []byte
 	chunks    int // chunks since the last snapshot
+	// flushed are the heads whose history is all in the log. Changes are
+	// taken by heads rather than with SaveIncremental, because any Save (the
+	// worker needs the bytes now and then) would silently restart that.
+	flushed []automerge.ChangeHash
 	// resnapshot is set when a snapshot failed to append: the changes it
 	// held are no longer in any incremental save, so only a snapshot has them.
 	resnapshot bool
@@ -84,6 +88,7 @@ func (b *board) receive(ctx context.Context, c *conn, m wire.Message) error {
 	b.found = true
 	b.serveWanting()
 	after := worker.HeadsKey(b.doc.Heads())
+	b.s.log.Debug("collab: applied", "doc", b.id, "peer", c.peerID, "type", m.Type, "changed", after != heads, "peers", len(b.peers))
 	for p, pss := range b.peers {
 		b.sendSync(p, pss)
 	}
@@ -156,8 +161,12 @@ func (b *board) merge(data []byte) {
 		b.s.log.Error("collab: merge a chunk from the log", "doc", b.id, "err", err)
 		return
 	}
+	if !b.dirty && b.unflushed == nil && !b.resnapshot {
+		b.flushed = b.doc.Heads() // all of it is in the log already
+	}
 	b.found = true
 	b.serveWanting()
+	b.s.log.Debug("collab: merged from log", "doc", b.id, "bytes", len(data), "peers", len(b.peers))
 	for p, ss := range b.peers {
 		b.sendSync(p, ss)
 	}
@@ -203,15 +212,22 @@ func (b *board) flush(ctx context.Context) error {
 		return nil
 	}
 	b.dirty = false
-	data := append(b.unflushed, b.doc.SaveIncremental()...)
+	heads := b.doc.Heads()
+	changes, err := b.doc.Changes(b.flushed...)
+	if err != nil {
+		b.mu.Unlock()
+		return fmt.Errorf("board %s: changes since last flush: %w", b.id, err)
+	}
+	data := append(b.unflushed, automerge.SaveChanges(changes)...)
 	b.unflushed = nil
+	b.flushed = heads
 	typ := eventChunk
 	if b.resnapshot || b.chunks+1 >= b.s.snapshotEvery || len(data) > maxChunkBytes {
 		typ, data = eventSnapshot, b.doc.Save()
 	}
 	b.mu.Unlock()
 
-	_, err := b.s.store.Append(ctx, eventstore.Commit{
+	_, err = b.s.store.Append(ctx, eventstore.Commit{
 		Stream: docStream(b.id), ExpectedVersion: eventstore.Any,
 		CommandID: randomID(), Actor: b.s.nodeActor,
 		Events: []eventstore.Event{chunkEvent(typ, data)},
@@ -230,6 +246,7 @@ func (b *board) flush(ctx context.Context) error {
 		b.s.log.Error("collab: append board changes", "doc", b.id, "err", err)
 		return fmt.Errorf("append board %s: %w", b.id, err)
 	}
+	b.s.log.Debug("collab: flushed", "doc", b.id, "type", typ, "bytes", len(data))
 	if typ == eventSnapshot {
 		b.chunks, b.resnapshot = 0, false
 	} else {

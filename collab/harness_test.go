@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -77,7 +78,7 @@ func startNode(t *testing.T, store eventstore.Store, addr string) *node {
 	srv, err := collab.New(ctx, collab.Deps{
 		Authenticate: testAuth, Authorize: testAuthorize, Store: store,
 		WorkerCommand: workerCommand, Workers: 1, FlushInterval: 50 * time.Millisecond,
-		OriginPatterns: []string{"*"},
+		OriginPatterns: []string{"*"}, Logger: testLogger(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +90,13 @@ func startNode(t *testing.T, store eventstore.Store, addr string) *node {
 	go func() { defer close(n.done); _ = n.http.Serve(ln) }()
 	t.Cleanup(n.shutdown)
 	return n
+}
+
+func testLogger() *slog.Logger {
+	if os.Getenv("COLLAB_DEBUG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 func (n *node) url(token string) string { return "ws://" + n.addr + "/v1/sync?token=" + token }

@@ -109,6 +109,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		conns:         map[*conn]struct{}{},
 	}
 	s.nodeActor = "collab-node-" + s.peerID[len("hindsight-"):]
+	s.log = s.log.With("node", s.peerID[len("hindsight-"):len("hindsight-")+4])
 	return s, nil
 }
 
@@ -252,6 +253,7 @@ func (s *Server) attach(ctx context.Context, docID string) (*board, error) {
 			return nil, err
 		}
 		b.doc, b.chunks, b.found = doc, chunks, found
+		b.flushed = doc.Heads()
 		b.mu.Unlock()
 		return b, nil
 	}

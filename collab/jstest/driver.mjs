@@ -7,6 +7,9 @@ import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs"
 import WebSocket from "ws"
 import readline from "node:readline"
 
+// Library logging goes to stderr: stdout carries only replies.
+console.log = console.info = console.debug = (...args) => console.error(...args)
+
 const clients = new Map() // name -> { repo, adapter, handles: Map<url, handle>, ephemeral: [] }
 const sleep = ms => new Promise(r => setTimeout(r, ms))
 
