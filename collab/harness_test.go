@@ -65,7 +65,8 @@ type node struct {
 	done  chan struct{}
 }
 
-func startNode(t *testing.T, store eventstore.Store, addr string) *node {
+// extra, when given, serves the browser test's page under /browser/.
+func startNode(t *testing.T, store eventstore.Store, addr string, extra ...http.Handler) *node {
 	t.Helper()
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -85,6 +86,9 @@ func startNode(t *testing.T, store eventstore.Store, addr string) *node {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/sync", srv)
+	for _, h := range extra {
+		mux.Handle("/browser/", h)
+	}
 	n := &node{t: t, store: store, addr: ln.Addr().String(), srv: srv, http: &http.Server{Handler: mux}, stop: cancel, done: make(chan struct{})}
 	go func() { _ = srv.Run(ctx) }()
 	go func() { defer close(n.done); _ = n.http.Serve(ln) }()

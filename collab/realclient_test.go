@@ -1,7 +1,12 @@
 package collab_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -129,4 +134,34 @@ func TestClientsOnTwoNodesConverge(t *testing.T) {
 	if !sameSet(list(t, ra["doc"], "notes"), list(t, rb["doc"], "notes")) {
 		t.Fatal("the clients on the two nodes disagree")
 	}
+}
+
+// The same stock client, bundled into a page in headless Chromium, syncs a
+// board with a Node client.
+func TestBrowserClientSyncsWithNodeClient(t *testing.T) {
+	const chromium = "/usr/bin/chromium"
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("no /usr/bin/chromium (apt-get install -y chromium): CI installs it, so there this test runs")
+	}
+	dir := jsDir(t)
+	n := startNode(t, memstore.New(nil), "", http.StripPrefix("/browser/", http.FileServer(http.Dir(filepath.Join(dir, "dist")))))
+	d := startDriver(t)
+	d.do(map[string]any{"op": "open", "client": "a", "url": n.url("alice")})
+	url := d.do(map[string]any{"op": "create", "client": "a", "value": map[string]any{}})["url"].(string)
+	d.do(map[string]any{"op": "edit", "client": "a", "url": url, "key": "notes", "count": 5, "prefix": "node"})
+
+	cmd := exec.Command("node", "browser.mjs", "http://"+n.addr, "bob", url, "5", "10")
+	cmd.Dir = dir
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("browser client: %v", err)
+	}
+	var page map[string]any
+	if err := json.Unmarshal(out, &page); err != nil {
+		t.Fatalf("browser said %q: %v", out, err)
+	}
+	expectItems(t, list(t, page, "notes"), map[string]int{"node": 5, "browser": 5})
+	ra := d.do(map[string]any{"op": "waitFor", "client": "a", "url": url, "key": "notes", "length": 10})
+	expectItems(t, list(t, ra["doc"], "notes"), map[string]int{"node": 5, "browser": 5})
 }
