@@ -184,11 +184,23 @@ type feed struct {
 	ws    *websocket.Conn
 	stop  context.CancelFunc
 
+	// close ends a WebSocket feed from the client's side (idempotent).
+	close     func()
+	closeOnce sync.Once
+
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on every message
 	pos     uint64        // highest position received
 	msgs    []message     // every message, in order
 	err     error         // why the feed ended
+	dropped bool          // closed by the client
+}
+
+// closed reports whether the client closed the feed.
+func (f *feed) closed() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.dropped
 }
 
 func (f *feed) label() string { return f.owner.name + "'s " + f.kind + " feed on " + f.node.name }
@@ -244,6 +256,24 @@ func (f *feed) waitFor(t *testing.T, pos uint64) {
 	}
 }
 
+// position is the highest position the feed delivered.
+func (f *feed) position() uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.pos
+}
+
+// changes are the positions of the changes the feed delivered in (from, to].
+func (f *feed) changes(from, to uint64) []uint64 {
+	var out []uint64
+	for _, m := range f.messages() {
+		if m.Type == "change" && m.Position > from && m.Position <= to {
+			out = append(out, m.Position)
+		}
+	}
+	return out
+}
+
 // messages is a copy of what the feed received so far.
 func (f *feed) messages() []message {
 	f.mu.Lock()
@@ -266,8 +296,22 @@ func (f *feed) lastView() json.RawMessage {
 // query as a browser must send it.
 func (p *participant) openWS(t *testing.T, n *node, retroID string) *feed {
 	t.Helper()
+	f := p.dialWS(t, n, retroID, "")
+	p.feeds = append(p.feeds, f)
+	return f
+}
+
+// resumeWS reconnects a WebSocket on node n after position after, as a
+// client that lost its connection does.
+func (p *participant) resumeWS(t *testing.T, n *node, retroID string, after uint64) *feed {
+	t.Helper()
+	return p.dialWS(t, n, retroID, fmt.Sprintf("&after=%d", after))
+}
+
+func (p *participant) dialWS(t *testing.T, n *node, retroID, query string) *feed {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	url := "ws" + strings.TrimPrefix(n.base, "http") + "/v1/retros/" + retroID + "/live?token=" + p.token
+	url := "ws" + strings.TrimPrefix(n.base, "http") + "/v1/retros/" + retroID + "/live?token=" + p.token + query
 	dialCtx, cancelDial := context.WithTimeout(ctx, feedWait)
 	defer cancelDial()
 	ws, res, err := websocket.Dial(dialCtx, url, nil)
@@ -293,12 +337,17 @@ func (p *participant) openWS(t *testing.T, n *node, retroID string) *feed {
 			f.record(data)
 		}
 	}()
-	t.Cleanup(func() {
-		cancel()
-		_ = ws.CloseNow()
-		<-done
-	})
-	p.feeds = append(p.feeds, f)
+	f.close = func() {
+		f.closeOnce.Do(func() {
+			f.mu.Lock()
+			f.dropped = true
+			f.mu.Unlock()
+			cancel()
+			_ = ws.CloseNow()
+			<-done
+		})
+	}
+	t.Cleanup(f.close)
 	return f
 }
 

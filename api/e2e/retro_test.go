@@ -84,6 +84,16 @@ func (g *game) create(p *participant, path string, body any) string {
 	return a.str("id")
 }
 
+// other is the node p does not send commands to (p's own with one node).
+func (g *game) other(p *participant) *node {
+	for _, n := range g.nodes {
+		if n != p.node {
+			return n
+		}
+	}
+	return p.node
+}
+
 func (g *game) r(path string) string { return "/v1/retros/" + g.retro + path }
 
 // step ends a step: every live feed must deliver the step's last position
@@ -91,8 +101,13 @@ func (g *game) r(path string) string { return "/v1/retros/" + g.retro + path }
 // everyone.
 func (g *game) step(name string) {
 	g.t.Helper()
+	// Feeds carry the retro's commits only: a step's last command must be
+	// one on the retro once feeds are open.
 	for _, p := range g.people {
 		for _, f := range p.feeds {
+			if f.closed() {
+				continue // dropped on purpose; it is resumed later
+			}
 			f.waitFor(g.t, g.pending)
 		}
 	}
@@ -206,9 +221,9 @@ func playRetro(t *testing.T, nodes []*node, anonymous bool, s *spy) {
 	}
 	// Everyone follows the retro live: a WebSocket on their own node and
 	// Server-Sent Events on the other one (the same node when there is one).
-	for i, p := range g.people {
+	for _, p := range g.people {
 		p.openWS(t, p.node, g.retro)
-		p.openSSE(t, on(i+1), g.retro)
+		p.openSSE(t, g.other(p), g.retro)
 	}
 	g.step("everyone joined")
 	for _, p := range g.people {
@@ -491,9 +506,26 @@ func (g *game) vote(b board) {
 			t.Errorf("%s's refused vote: %s, want code %s", p.name, a.raw, code)
 		}
 	}
+	// Bob's WebSocket drops while the first votes come in; he reconnects
+	// on the other node with the last position he had, and must receive
+	// exactly the commits he missed (as his SSE feed, which stayed up, saw
+	// them): no gap, no duplicate.
+	dropped := g.bob.feeds[0]
+	from := dropped.position()
+	dropped.close()
 	vote(g.mod, grp)
 	vote(g.ann, grp)
 	g.step("first votes")
+	resumed := g.bob.resumeWS(t, g.other(g.bob), g.retro, from)
+	resumed.waitFor(t, g.pending)
+	missed, got := g.bob.feeds[1].changes(from, g.pending), resumed.changes(from, g.pending)
+	if len(missed) == 0 || !slices.Equal(got, missed) {
+		t.Errorf("bob resumed after %d and received changes at %v; his SSE feed had %v", from, got, missed)
+	}
+	if msgs := resumed.messages(); len(msgs) == 0 || msgs[0].Type != "change" {
+		t.Errorf("a resumed feed starts with %+v, want the missed changes first", msgs[:min(1, len(msgs))])
+	}
+	g.bob.feeds[0] = resumed
 	refused(g.bob, grp, "vote-cap-reached")
 	vote(g.bob, b.stop[g.ann])
 	vote(g.bob, b.stop[g.ann])
