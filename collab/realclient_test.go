@@ -1,6 +1,7 @@
 package collab_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,7 +12,9 @@ import (
 	"testing"
 
 	"github.com/hindsight-retro/hindsight/collab/wire"
+	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
+	"github.com/hindsight-retro/hindsight/eventstore/natsjs"
 )
 
 // Two stock clients create, find and edit one board at the same time; both
@@ -115,9 +118,20 @@ func TestOfflineEditsArriveAfterReconnectAndRestart(t *testing.T) {
 }
 
 // Clients on two nodes over one log converge: each node merges the chunks
-// the other appends.
+// the other appends. Run over the in-memory log and over embedded JetStream.
 func TestClientsOnTwoNodesConverge(t *testing.T) {
-	store := memstore.New(nil)
+	t.Run("memstore", func(t *testing.T) { twoNodes(t, memstore.New(nil)) })
+	t.Run("natsjs", func(t *testing.T) {
+		store, err := natsjs.Open(context.Background(), natsjs.Config{DataDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { store.Close() })
+		twoNodes(t, store)
+	})
+}
+
+func twoNodes(t *testing.T, store eventstore.Store) {
 	n1 := startNode(t, store, "")
 	n2 := startNode(t, store, "")
 	d := startDriver(t)
