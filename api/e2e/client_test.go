@@ -87,6 +87,7 @@ type request struct {
 	body         any    // JSON-encoded unless nil
 	idemKey      string // Idempotency-Key, if set
 	anonymous    bool   // no Authorization header
+	via          *node  // another node than the participant's own
 }
 
 // do sends the request to the participant's node and records the answer.
@@ -100,7 +101,11 @@ func (p *participant) do(t *testing.T, rq request) answer {
 		}
 		body = bytes.NewReader(b)
 	}
-	r, err := http.NewRequest(rq.method, p.node.base+rq.path, body)
+	n := p.node
+	if rq.via != nil {
+		n = rq.via
+	}
+	r, err := http.NewRequest(rq.method, n.base+rq.path, body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -394,8 +394,11 @@ func (g *game) cards() board {
 	}
 	g.ann.feeds[0].sendPresence(t, false)
 	// Ann rewrites her draft: the first text must never reach anyone else.
+	// She does it through the other node, which must know her as the
+	// author (in an anonymous retro: derive the same pseudonym).
 	rewritten := marker("card-start")
-	g.cmd(g.ann, http.StatusOK, request{method: http.MethodPatch, path: g.r("/cards/" + b.start[g.ann]), body: map[string]string{"text": rewritten}})
+	g.cmd(g.ann, http.StatusOK, request{method: http.MethodPatch, path: g.r("/cards/" + b.start[g.ann]), via: g.other(g.ann),
+		body: map[string]string{"text": rewritten}})
 	g.spy.hide(b.texts[b.start[g.ann]])
 	g.spy.edited(g.ann)
 	g.spy.wrote(g.ann, "start", b.start[g.ann], rewritten, false)
