@@ -187,7 +187,6 @@ type feed struct {
 	kind  string // "ws" or "sse"
 	node  *node
 	ws    *websocket.Conn
-	stop  context.CancelFunc
 
 	// close ends a WebSocket feed from the client's side (idempotent).
 	close     func()
@@ -329,7 +328,7 @@ func (p *participant) dialWS(t *testing.T, n *node, retroID, query string) *feed
 		t.Fatalf("%s: open the live WebSocket on %s: %v (status %d)", p.name, n.name, err, status)
 	}
 	ws.SetReadLimit(4 << 20)
-	f := &feed{owner: p, kind: "ws", node: n, ws: ws, stop: cancel, changed: make(chan struct{})}
+	f := &feed{owner: p, kind: "ws", node: n, ws: ws, changed: make(chan struct{})}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -378,7 +377,7 @@ func (p *participant) openSSE(t *testing.T, n *node, retroID string) *feed {
 		cancel()
 		t.Fatalf("%s: live SSE on %s = %d %s %s", p.name, n.name, res.StatusCode, res.Header.Get("Content-Type"), raw)
 	}
-	f := &feed{owner: p, kind: "sse", node: n, stop: cancel, changed: make(chan struct{})}
+	f := &feed{owner: p, kind: "sse", node: n, changed: make(chan struct{})}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
