@@ -68,6 +68,66 @@ func decideCommentOnAction(s State, c CommentOnAction) ([]Event, error) {
 	return []Event{ce}, nil
 }
 
+func decideReassignAction(s State, c ReassignAction) ([]Event, error) {
+	a, err := changeableAction(s, c.Actor, c.ActionID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Assignee != "" && !s.IsMember(c.Assignee) {
+		return nil, domain.Errorf(domain.Invalid, CodeAssigneeNotMember, "the assignee %s is not a member of the team", c.Assignee)
+	}
+	if c.Assignee == a.Assignee {
+		return nil, domain.Errorf(domain.Conflict, CodeAssigneeUnchanged, "the action is already assigned to %q", c.Assignee)
+	}
+	return []Event{ActionReassigned{
+		ActionID: c.ActionID, From: a.Assignee, To: c.Assignee, RetroID: c.RetroID, By: c.Actor.UserID, At: c.At,
+	}}, nil
+}
+
+func decideRescheduleAction(s State, c RescheduleAction) ([]Event, error) {
+	a, err := changeableAction(s, c.Actor, c.ActionID)
+	if err != nil {
+		return nil, err
+	}
+	var due time.Time
+	if c.Due != nil {
+		due = *c.Due
+	}
+	// Equal, not ==: the same instant read back from JSON or given in
+	// another zone is the same due date.
+	if due.Equal(a.Due) {
+		return nil, domain.Errorf(domain.Conflict, CodeDueUnchanged, "the action's due date is already %s", dueText(a.Due))
+	}
+	// A pointer to the zero time clears the date too, as nil does; the
+	// event holds its own copy, never the caller's pointer.
+	var evDue *time.Time
+	if !due.IsZero() {
+		evDue = &due
+	}
+	return []Event{ActionRescheduled{ActionID: c.ActionID, Due: evDue, RetroID: c.RetroID, By: c.Actor.UserID, At: c.At}}, nil
+}
+
+// changeableAction is an action whose plan (assignee, due date) may still
+// change: a done or discarded action's plan is history, and changing it
+// would rewrite what the team reviewed. Reopen it first.
+func changeableAction(s State, actor domain.Actor, id string) (Action, error) {
+	a, err := actionFor(s, actor, id)
+	if err != nil {
+		return Action{}, err
+	}
+	if !a.Status.IsOpen() {
+		return Action{}, domain.Errorf(domain.Conflict, CodeActionClosed, "the action is %s; reopen it to change its plan", a.Status)
+	}
+	return a, nil
+}
+
+func dueText(d time.Time) string {
+	if d.IsZero() {
+		return "unset"
+	}
+	return d.Format(time.RFC3339)
+}
+
 func actionFor(s State, actor domain.Actor, id string) (Action, error) {
 	if err := requireMember(s, actor); err != nil {
 		return Action{}, err

@@ -79,6 +79,10 @@ func codecFor(typ string) (codecEntry, bool) {
 		return current[ActionStatusChanged](1), true
 	case TypeActionCommented:
 		return current[ActionCommented](1), true
+	case TypeActionReassigned:
+		return current[ActionReassigned](1), true
+	case TypeActionRescheduled:
+		return current[ActionRescheduled](1), true
 	}
 	return codecEntry{}, false
 }

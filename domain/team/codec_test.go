@@ -20,6 +20,10 @@ func TestEveryEventRoundTrips(t *testing.T) {
 		team.ActionRecorded{ActionID: "a2", Title: "No due date", RecordedBy: "dan", At: t0},
 		team.ActionStatusChanged{ActionID: "a1", From: team.StatusOpen, To: team.StatusKept, RetroID: "r2", ChangedBy: "dan", At: t1},
 		team.ActionCommented{ActionID: "a1", CommentID: "c1", Author: "dan", Text: "ok", At: t1},
+		team.ActionReassigned{ActionID: "a1", From: "dan", To: "erin", RetroID: "r2", By: "carol", At: t1},
+		team.ActionReassigned{ActionID: "a1", From: "erin", By: "erin", At: t1},
+		team.ActionRescheduled{ActionID: "a1", Due: &t1, RetroID: "r2", By: "carol", At: t1},
+		team.ActionRescheduled{ActionID: "a1", By: "carol", At: t1},
 	} {
 		typ, v, p, err := team.EncodeEvent(e)
 		if err != nil {

@@ -108,6 +108,26 @@ type CommentOnAction struct {
 	Text      string
 }
 
+// ReassignAction changes who an action is assigned to ("" unassigns),
+// from a retro (RetroID set) or directly.
+type ReassignAction struct {
+	Actor    domain.Actor
+	At       time.Time
+	ActionID string
+	Assignee string
+	RetroID  string
+}
+
+// RescheduleAction sets or clears (nil) an action's due date, from a retro
+// (RetroID set) or directly.
+type RescheduleAction struct {
+	Actor    domain.Actor
+	At       time.Time
+	ActionID string
+	Due      *time.Time
+	RetroID  string
+}
+
 func (CreateTeam) isCommand()         {}
 func (AddMember) isCommand()          {}
 func (RemoveMember) isCommand()       {}
@@ -118,3 +138,5 @@ func (PromoteGuest) isCommand()       {}
 func (RecordAction) isCommand()       {}
 func (UpdateActionStatus) isCommand() {}
 func (CommentOnAction) isCommand()    {}
+func (ReassignAction) isCommand()     {}
+func (RescheduleAction) isCommand()   {}

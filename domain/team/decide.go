@@ -47,6 +47,9 @@ const (
 	CodeCommentTooLong    = "comment-too-long"
 	CodeCommentIDRequired = "comment-id-required"
 	CodeCommentExists     = "comment-exists"
+	CodeAssigneeUnchanged = "assignee-unchanged"
+	CodeDueUnchanged      = "due-unchanged"
+	CodeActionClosed      = "action-closed"
 )
 
 // Decide turns a command into events, or rejects it with a *domain.Error.
@@ -72,6 +75,10 @@ func Decide(s State, c Command) ([]Event, error) {
 		return decideUpdateActionStatus(s, c)
 	case CommentOnAction:
 		return decideCommentOnAction(s, c)
+	case ReassignAction:
+		return decideReassignAction(s, c)
+	case RescheduleAction:
+		return decideRescheduleAction(s, c)
 	}
 	return nil, domain.Errorf(domain.Invalid, CodeUnknownCommand, "unknown team command %T", c)
 }

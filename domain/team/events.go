@@ -92,6 +92,27 @@ type ActionCommented struct {
 	At        time.Time `json:"at"`
 }
 
+// ActionReassigned: an action's assignee changed from From to To (either
+// may be empty: nobody), in retro RetroID when set.
+type ActionReassigned struct {
+	ActionID string    `json:"actionId"`
+	From     string    `json:"from,omitempty"`
+	To       string    `json:"to,omitempty"`
+	RetroID  string    `json:"retroId,omitempty"`
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
+}
+
+// ActionRescheduled: an action's due date is now Due (nil: none), set in
+// retro RetroID when set.
+type ActionRescheduled struct {
+	ActionID string     `json:"actionId"`
+	Due      *time.Time `json:"due,omitempty"`
+	RetroID  string     `json:"retroId,omitempty"`
+	By       string     `json:"by"`
+	At       time.Time  `json:"at"`
+}
+
 // Event type names as stored in the log; stable once written.
 const (
 	TypeTeamCreated         = "team.TeamCreated"
@@ -104,6 +125,8 @@ const (
 	TypeActionRecorded      = "team.ActionRecorded"
 	TypeActionStatusChanged = "team.ActionStatusChanged"
 	TypeActionCommented     = "team.ActionCommented"
+	TypeActionReassigned    = "team.ActionReassigned"
+	TypeActionRescheduled   = "team.ActionRescheduled"
 )
 
 func (TeamCreated) EventType() string         { return TypeTeamCreated }
@@ -116,3 +139,5 @@ func (GuestPromoted) EventType() string       { return TypeGuestPromoted }
 func (ActionRecorded) EventType() string      { return TypeActionRecorded }
 func (ActionStatusChanged) EventType() string { return TypeActionStatusChanged }
 func (ActionCommented) EventType() string     { return TypeActionCommented }
+func (ActionReassigned) EventType() string    { return TypeActionReassigned }
+func (ActionRescheduled) EventType() string   { return TypeActionRescheduled }

@@ -1,6 +1,9 @@
 package team
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // Evolve folds one event into the state.
 func Evolve(s State, e Event) State {
@@ -47,6 +50,19 @@ func Evolve(s State, e Event) State {
 		if e.RetroID != "" {
 			a.ReviewedInRetro = e.RetroID
 		}
+		s.Actions = withKey(s.Actions, e.ActionID, a)
+	case ActionReassigned:
+		a := s.Actions[e.ActionID]
+		a.Assignee = e.To
+		a.UpdatedAt = e.At
+		s.Actions = withKey(s.Actions, e.ActionID, a)
+	case ActionRescheduled:
+		a := s.Actions[e.ActionID]
+		a.Due = time.Time{}
+		if e.Due != nil {
+			a.Due = *e.Due
+		}
+		a.UpdatedAt = e.At
 		s.Actions = withKey(s.Actions, e.ActionID, a)
 	case ActionCommented:
 		a := s.Actions[e.ActionID]
