@@ -13,14 +13,16 @@ package app
 //   - StepChanged into a health-check step → StartHealthCheck with the
 //     team's pack; into an icebreaker step → an icebreaker drawn at random;
 //     each only if not done yet.
-//   - ActionAssigned and ActionDueDateSet have no team command to go to yet
-//     (the team aggregate records an action's assignee and due date only
-//     when it is recorded); they stay in the retro.
+//   - ActionAssigned → team.ReassignAction, ActionDueDateSet →
+//     team.RescheduleAction: the team's action tracker shows who has it and
+//     by when. An assignee who is not a member (a guest) leaves the team's
+//     action unassigned, as on recording. A done or discarded action's
+//     plan is history on the team and is left as it is.
 //
 // Every reaction's command ID is derived from the retro event's ID
 // ("react-<event ID>"), so doing a reaction twice stores it once, and a
-// rejection that means "already so" (action exists, status unchanged,
-// health check started) counts as done.
+// rejection that means "already so" (action exists, status, assignee or
+// due date unchanged, health check started) counts as done.
 //
 // Failure mode: the retro command is stored first and its reactions run
 // after it, in the same call. If a reaction fails (the node dies, the store
@@ -97,6 +99,18 @@ func (a *App) reactTo(ctx context.Context, st retro.State, eventID string, e ret
 		return a.recordTeamAction(ctx, st, e.ActionID, reactionID(eventID), eventID)
 	case retro.ActionStatusSet:
 		return a.setTeamActionStatus(ctx, st, e.ActionID, teamStatus(e.Status), eventID, true)
+	case retro.ActionAssigned:
+		return a.planTeamAction(ctx, st, e.ActionID, eventID, func(by domain.Actor, t team.State) team.Command {
+			c := team.ReassignAction{Actor: by, At: a.now(), ActionID: e.ActionID, RetroID: st.RetroID}
+			if t.IsMember(e.Assignee) {
+				c.Assignee = e.Assignee
+			}
+			return c
+		})
+	case retro.ActionDueDateSet:
+		return a.planTeamAction(ctx, st, e.ActionID, eventID, func(by domain.Actor, _ team.State) team.Command {
+			return team.RescheduleAction{Actor: by, At: a.now(), ActionID: e.ActionID, Due: e.Due, RetroID: st.RetroID}
+		})
 	case retro.CarriedActionReviewed:
 		return a.setTeamActionStatus(ctx, st, e.ActionID, outcomeStatus(e.Outcome), eventID, false)
 	case retro.RetroClosed:
@@ -203,6 +217,43 @@ func (a *App) setTeamActionStatus(ctx context.Context, st retro.State, actionID 
 	_, err = a.teamCommand(ctx, t.ID, aggregate.Meta{CommandID: reactionID(eventID), CausationID: eventID, Actor: by.UserID},
 		team.UpdateActionStatus{Actor: by, At: a.now(), ActionID: actionID, Status: status, RetroID: st.RetroID})
 	if domain.CodeOf(err) == team.CodeStatusUnchanged {
+		return nil
+	}
+	return err
+}
+
+// planTeamAction carries a change of a retro action's assignee or due date
+// to the team. If the team does not have the action yet (its recording
+// failed), recording it now takes the retro's current assignee and due
+// date, and the change is then already so.
+func (a *App) planTeamAction(ctx context.Context, st retro.State, actionID, eventID string, build func(domain.Actor, team.State) team.Command) error {
+	t, _, err := a.loadTeam(ctx, st.TeamID)
+	if err != nil {
+		return err
+	}
+	cur, ok := t.Actions[actionID]
+	if !ok {
+		if err := a.recordTeamAction(ctx, st, actionID, derivedID("react-record", st.RetroID+"\x00"+actionID), eventID); err != nil {
+			return err
+		}
+		if t, _, err = a.loadTeam(ctx, st.TeamID); err != nil {
+			return err
+		}
+		if cur, ok = t.Actions[actionID]; !ok {
+			return fmt.Errorf("action %s is missing on team %s after recording it", actionID, t.ID)
+		}
+	}
+	if !cur.Status.IsOpen() {
+		return nil
+	}
+	by, found := teamActorFor(st, t)
+	if !found {
+		return fmt.Errorf("team %s has no member to change the action", t.ID)
+	}
+	_, err = a.teamCommand(ctx, t.ID, aggregate.Meta{CommandID: reactionID(eventID), CausationID: eventID, Actor: by.UserID}, build(by, t))
+	switch domain.CodeOf(err) {
+	case team.CodeAssigneeUnchanged, team.CodeDueUnchanged, team.CodeActionClosed:
+		// Already so, or closed on the team meanwhile.
 		return nil
 	}
 	return err

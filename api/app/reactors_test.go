@@ -1,10 +1,12 @@
 package app_test
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/hindsight-retro/hindsight/api/app"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
@@ -116,5 +118,130 @@ func TestEnteringStepsSetsThemUp(t *testing.T) {
 	goTo(string(retro.KindHealthCheck))
 	if v := f.view(user(uBea), rid); v.Icebreaker.Text != ice || len(v.Health.Questions) != len(pack.Questions) {
 		t.Errorf("after going back and forth: icebreaker %q (was %q), %d questions", v.Icebreaker.Text, ice, len(v.Health.Questions))
+	}
+}
+
+func teamAction(t *testing.T, f *fixture, id string) team.Action {
+	t.Helper()
+	for _, a := range must(f.app.TeamActions(f.ctx(), user(uBea), f.team))(t) {
+		if a.ID == id {
+			return a
+		}
+	}
+	t.Fatalf("the team has no action %s", id)
+	return team.Action{}
+}
+
+// An action assigned and dated after it was created shows who has it and
+// by when on the team's action tracker, not only in the retro.
+func TestAssigningAndDatingAnActionLaterReachesTheTeam(t *testing.T) {
+	f := newTeam(t)
+	rid := f.newRetro("Sprint 1", true)
+	must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
+		return retro.CreateAction{Actor: a, At: at, ActionID: "act-1", Title: "Rename the job"}
+	}))(t)
+	if a := teamAction(t, f, "act-1"); a.Assignee != "" || !a.Due.IsZero() {
+		t.Fatalf("the new action on the team: %+v, want no assignee, no due date", a)
+	}
+
+	assign := func(who string) {
+		must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
+			return retro.AssignAction{Actor: a, At: at, ActionID: "act-1", Assignee: who}
+		}))(t)
+	}
+	due := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)
+	assign(uCal)
+	must(f.retro(user(uCal), rid, func(a domain.Actor, at time.Time) retro.Command {
+		return retro.SetActionDueDate{Actor: a, At: at, ActionID: "act-1", Due: &due}
+	}))(t)
+	a := teamAction(t, f, "act-1")
+	if a.Assignee != uCal || !a.Due.Equal(due) {
+		t.Fatalf("the team's action: %+v, want assigned to cal, due %s", a, due)
+	}
+
+	// A guest (not a member) holds it in the retro only: on the team nobody
+	// does, rather than the member who no longer has it.
+	assign("user-gus-0099")
+	if a := teamAction(t, f, "act-1"); a.Assignee != "" {
+		t.Errorf("after assigning to a non-member: %+v, want unassigned on the team", a)
+	}
+	// Another non-member: still nobody on the team, which is already so.
+	assign("user-gil-0098")
+	must(f.retro(user(uCal), rid, func(a domain.Actor, at time.Time) retro.Command {
+		return retro.SetActionDueDate{Actor: a, At: at, ActionID: "act-1"}
+	}))(t)
+	if a := teamAction(t, f, "act-1"); !a.Due.IsZero() {
+		t.Errorf("after clearing the due date: %+v, want none on the team", a)
+	}
+	// The team records who changed it: the moderator, never the anonymous
+	// retro's participant who did.
+	for _, re := range f.events() {
+		if re.Type == team.TypeActionReassigned || re.Type == team.TypeActionRescheduled {
+			if re.Actor != uMod {
+				t.Errorf("%s names %q, want the moderator", re.Type, re.Actor)
+			}
+		}
+	}
+}
+
+// A retried assignment stores its reaction once, and the team rejecting it
+// as already so is not a failure.
+func TestARetriedAssignmentReassignsOnce(t *testing.T) {
+	f := newTeam(t)
+	rid := f.newRetro("Sprint 1", false)
+	must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
+		return retro.CreateAction{Actor: a, At: at, ActionID: "act-1", Title: "Rename the job"}
+	}))(t)
+	key := f.cmdID()
+	for range 2 {
+		must(f.retroKeyed(user(uBea), rid, key, func(a domain.Actor, at time.Time) retro.Command {
+			return retro.AssignAction{Actor: a, At: at, ActionID: "act-1", Assignee: uBea}
+		}))(t)
+	}
+	if n := f.countType(team.TypeActionReassigned); n != 1 {
+		t.Errorf("the team recorded %d reassignments, want 1", n)
+	}
+	if a := teamAction(t, f, "act-1"); a.Assignee != uBea {
+		t.Errorf("the team's action: %+v, want bea's", a)
+	}
+}
+
+// A done action's plan is history on the team: changing it in the retro
+// afterwards leaves the team's record as it was, without an error.
+func TestReassigningADoneActionLeavesTheTeamsRecord(t *testing.T) {
+	f := newTeam(t)
+	rid := f.newRetro("Sprint 1", false)
+	must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
+		return retro.CreateAction{Actor: a, At: at, ActionID: "act-1", Title: "Rename the job", Assignee: uBea}
+	}))(t)
+	must(f.retro(user(uCal), rid, func(a domain.Actor, at time.Time) retro.Command {
+		return retro.SetActionStatus{Actor: a, At: at, ActionID: "act-1", Status: retro.ActionDone}
+	}))(t)
+	must(f.retro(user(uCal), rid, func(a domain.Actor, at time.Time) retro.Command {
+		return retro.AssignAction{Actor: a, At: at, ActionID: "act-1", Assignee: uCal}
+	}))(t)
+	if a := teamAction(t, f, "act-1"); a.Assignee != uBea || a.Status != team.StatusDone {
+		t.Errorf("the team's done action: %+v, want still bea's", a)
+	}
+}
+
+// An action whose recording on the team failed, and was never retried,
+// reaches the team when it is assigned: recorded with its assignee, which
+// the reassignment then finds already so.
+func TestAssigningAnActionTheTeamMissedRecordsIt(t *testing.T) {
+	f := newTeam(t)
+	rid := f.newRetro("Sprint 1", false)
+	f.store.failNext("team", 1)
+	_, err := f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
+		return retro.CreateAction{Actor: a, At: at, ActionID: "act-1", Title: "Rename the job"}
+	})
+	if !errors.Is(err, app.ErrIncomplete) {
+		t.Fatalf("create with the team unreachable: %v, want ErrIncomplete", err)
+	}
+	must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
+		return retro.AssignAction{Actor: a, At: at, ActionID: "act-1", Assignee: uCal}
+	}))(t)
+	if a := teamAction(t, f, "act-1"); a.Assignee != uCal || a.OriginRetroID != rid {
+		t.Errorf("the team's action: %+v, want cal's, from the retro", a)
 	}
 }
