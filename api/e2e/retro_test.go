@@ -265,9 +265,8 @@ func playRetro(t *testing.T, nodes []*node, anonymous bool, s *spy) {
 		}
 	}
 	// The team's actions: the carried one done (from the review), the new
-	// ones open with the members they were created for; the guest's stays
-	// on the retro only, and so does an assignment made after creation (the
-	// team has no command to reassign an action yet: api/app/reactors.go).
+	// ones open with the members they were created for or assigned to
+	// afterwards; the guest's assignment stays on the retro only.
 	var acts struct{ Items []team.Action }
 	g.ann.get(t, "/v1/teams/"+g.team+"/actions", &acts)
 	byID := map[string]team.Action{}
@@ -276,7 +275,7 @@ func playRetro(t *testing.T, nodes []*node, anonymous bool, s *spy) {
 	}
 	want := map[string][2]string{
 		g.carried: {string(team.StatusDone), g.ann.id}, actions[0]: {"open", g.bob.id},
-		actions[1]: {"open", ""}, actions[2]: {"open", ""},
+		actions[1]: {"open", ""}, actions[2]: {"open", g.ann.id},
 	}
 	for id, w := range want {
 		a, ok := byID[id]
