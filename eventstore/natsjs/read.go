@@ -271,15 +271,15 @@ func (s *Store) consume(ctx context.Context, after *uint64, end uint64, h events
 		if err != nil {
 			return transient(err)
 		}
-		info, err := msg.Metadata()
-		if err != nil {
-			return false, fmt.Errorf("natsjs: read log: %w", err)
+		info, ok := parseAck(msg.Reply())
+		if !ok {
+			return false, fmt.Errorf("natsjs: read log: message on %s has no JetStream ack subject (%q)", msg.Subject(), msg.Reply())
 		}
-		seq := info.Sequence.Stream
+		seq := info.seq
 		if end > 0 && seq > end {
 			return false, nil
 		}
-		md.position, md.at = seq, info.Timestamp.UTC()
+		md.position, md.at = seq, time.Unix(0, info.ts).UTC()
 		if md.stream, err = s.streamOf(msg.Subject()); err != nil {
 			return false, malformedAt(seq, err)
 		}
@@ -296,7 +296,7 @@ func (s *Store) consume(ctx context.Context, after *uint64, end uint64, h events
 			}
 		}
 		*after = seq
-		if end > 0 && (seq >= end || info.NumPending == 0) {
+		if end > 0 && (seq >= end || info.pending == 0) {
 			return false, nil
 		}
 		if err := ctx.Err(); err != nil {
