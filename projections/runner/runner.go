@@ -60,8 +60,9 @@ func NewSlot[P projections.Projection](newP func() P) *Slot[P] {
 // Current is the instance serving queries now.
 func (s *Slot[P]) Current() P { return *s.current.Load() }
 
-// slot is a Slot without its type, for the runner.
-type slot interface {
+// AnySlot is a Slot of any read model type, as the runner takes them. Only
+// Slot implements it.
+type AnySlot interface {
 	Name() string
 	projection() projections.Projection
 	fresh() projections.Projection
@@ -95,15 +96,15 @@ type Config struct {
 // Runner feeds read models from the log.
 type Runner struct {
 	cfg    Config
-	slots  []slot
-	byName map[string]slot
+	slots  []AnySlot
+	byName map[string]AnySlot
 	router *message.Router
 	sub    *Subscriber
 	done   chan error
 }
 
 // New makes a runner for the slots. Slot names must be unique.
-func New(cfg Config, slots ...slot) (*Runner, error) {
+func New(cfg Config, slots ...AnySlot) (*Runner, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("runner: no store")
 	}
@@ -113,7 +114,7 @@ func New(cfg Config, slots ...slot) (*Runner, error) {
 	if cfg.MaxRetries == 0 {
 		cfg.MaxRetries = 3
 	}
-	r := &Runner{cfg: cfg, slots: slots, byName: map[string]slot{}}
+	r := &Runner{cfg: cfg, slots: slots, byName: map[string]AnySlot{}}
 	for _, s := range slots {
 		if _, dup := r.byName[s.Name()]; dup {
 			return nil, fmt.Errorf("runner: two read models named %q", s.Name())
@@ -166,7 +167,7 @@ func (r *Runner) Start(ctx context.Context) error {
 	}
 }
 
-func handler(s slot) message.NoPublishHandlerFunc {
+func handler(s AnySlot) message.NoPublishHandlerFunc {
 	return func(msg *message.Message) error {
 		e, ok := EventOf(msg)
 		if !ok {
