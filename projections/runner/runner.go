@@ -101,6 +101,9 @@ type Runner struct {
 	router *message.Router
 	sub    *Subscriber
 	done   chan error
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // New makes a runner for the slots. Slot names must be unique.
@@ -129,6 +132,9 @@ func New(cfg Config, slots ...AnySlot) (*Runner, error) {
 // subscribes each from its checkpoint to follow the log live, and returns
 // once the router runs. WaitCaughtUp waits for anything written meanwhile.
 func (r *Runner) Start(ctx context.Context) error {
+	if r.router != nil {
+		return errors.New("runner: already started")
+	}
 	if err := r.restore(); err != nil {
 		return err
 	}
@@ -243,7 +249,13 @@ func (p *poisonPublisher) Publish(topic string, msgs ...*message.Message) error 
 func (p *poisonPublisher) Close() error { return nil }
 
 // Close stops the handlers and saves snapshots when SnapshotDir is set.
+// Calling it again does nothing more.
 func (r *Runner) Close() error {
+	r.closeOnce.Do(func() { r.closeErr = r.close() })
+	return r.closeErr
+}
+
+func (r *Runner) close() error {
 	var errs []error
 	if r.router != nil {
 		if err := r.router.Close(); err != nil {

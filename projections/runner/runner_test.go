@@ -236,3 +236,18 @@ func TestARestartResumesFromTheSnapshotsCheckpoint(t *testing.T) {
 		t.Errorf("after restart: %+v", got)
 	}
 }
+
+func TestARunnerClosesOnceAndStartsOnce(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	f := start(t, ctx, memstore.New(nil), t.TempDir())
+	if err := f.r.Start(ctx); err == nil {
+		t.Error("a second Start was accepted")
+	}
+	if err := f.r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.r.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
