@@ -551,3 +551,40 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// Every read creates a consumer on the server, and a stream holds at most
+// 1,000: reads must remove theirs when they end, or a busy node (the live
+// feed resuming clients, projections catching up) stops reading at all.
+func TestReadsLeaveNoConsumersBehind(t *testing.T) {
+	ctx := context.Background()
+	s := openEmbedded(t, t.TempDir())
+	if _, err := s.Append(ctx, newCommit(eventstore.StreamID{Category: "leak", ID: "a"}, eventstore.NoStream, "c1", 1)); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for i := 0; i < 1100; i++ {
+		if err := s.ReadAll(ctx, 0, func(context.Context, eventstore.RecordedEvent) error { seen++; return nil }); err != nil {
+			t.Fatalf("read %d: %v", i, err)
+		}
+	}
+	if seen != 1100 {
+		t.Fatalf("1,100 reads delivered %d events, want 1,100", seen)
+	}
+	sub, cancel := context.WithCancel(ctx)
+	for i := 0; i < 50; i++ {
+		done := make(chan error, 1)
+		c, stop := context.WithCancel(sub)
+		go func() {
+			done <- s.Subscribe(c, 0, func(context.Context, eventstore.RecordedEvent) error { stop(); return nil })
+		}()
+		<-done
+	}
+	cancel()
+	info, err := s.JetStream().Stream(ctx, "EVENTS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := info.CachedInfo().State.Consumers; n != 0 {
+		t.Errorf("%d consumers left on the stream after the reads ended, want 0", n)
+	}
+}

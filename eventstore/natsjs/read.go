@@ -239,6 +239,10 @@ func (s *Store) consume(ctx context.Context, after *uint64, end uint64, h events
 	cfg := jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{s.cfg.SubjectPrefix + ".>"},
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
+		// A safety net only: every read deletes its consumer when it ends
+		// (below). A stream holds at most 1,000 consumers, and the client's
+		// default of five minutes let the 1,001st read within that time fail.
+		InactiveThreshold: consumerInactiveThreshold,
 	}
 	if *after > 0 {
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
@@ -252,6 +256,7 @@ func (s *Store) consume(ctx context.Context, after *uint64, end uint64, h events
 	}
 	// Bound the client's buffer by bytes, not messages: a thousand commits
 	// near the size limit would be a gigabyte.
+	defer s.deleteConsumer(cons)
 	it, err := cons.Messages(jetstream.PullMaxBytes(pullBufferBytes))
 	if err != nil {
 		return transient(err)
@@ -324,4 +329,22 @@ func cutPrefix(s, prefix string) (string, bool) {
 		return s, false
 	}
 	return s[len(prefix):], true
+}
+
+// consumerInactiveThreshold is how long the server keeps a reader's consumer
+// that nobody pulls from, should deleteConsumer not reach it.
+const consumerInactiveThreshold = 30 * time.Second
+
+// deleteConsumer removes a finished read's ordered consumer from the server
+// at once. Best effort: the inactive threshold removes it otherwise.
+func (s *Store) deleteConsumer(cons jetstream.Consumer) {
+	ci := cons.CachedInfo()
+	if ci == nil || s.isClosed() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := s.js.DeleteConsumer(ctx, s.cfg.Stream, ci.Name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		s.log.Debug("could not delete a finished reader's consumer; the server drops it when idle", "consumer", ci.Name, "err", err)
+	}
 }
