@@ -248,7 +248,7 @@ func routeTable() []route {
 	rs = append(rs, operationRoutes()...)
 	for _, group := range [][]route{
 		accountRoutes(), tokenRoutes(), workspaceRoutes(), teamRoutes(), retroRoutes(),
-		surveyRoutes(), catalogRoutes(), liveRoutes(),
+		surveyRoutes(), catalogRoutes(), liveRoutes(), historyRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

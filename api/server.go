@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"math"
 	"net/http"
 	"reflect"
 	"time"
@@ -65,6 +64,9 @@ type Deps struct {
 	// NewID makes command IDs for requests without an Idempotency-Key; nil
 	// means UUIDv7.
 	NewID func() string
+	// Ready, when set, is asked by /readyz after the store answered: an
+	// error (read models still catching up at start) means not ready yet.
+	Ready func() error
 }
 
 type server struct {
@@ -188,6 +190,12 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, problem.New(problem.Unavailable, detail).WithCode("store-unavailable"))
 		return
 	}
+	if s.deps.Ready != nil {
+		if err := s.deps.Ready(); err != nil {
+			problem.Write(w, r, problem.New(problem.Unavailable, err.Error()).WithCode("catching-up"))
+			return
+		}
+	}
 	writeJSON(w, http.StatusOK, Status{Status: "ready"})
 }
 
@@ -203,34 +211,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// historyPositioner is an app that tells how far its history read model has
-// read the log.
-type historyPositioner interface {
-	HistoryPosition() uint64
-}
-
-// registerProjectionLag exports how many positions the history read model
-// trails the log by, when the app tells its position.
+// registerProjectionLag exports the read models' lag, checkpoints and
+// skipped events, when the app has read models.
 func (s *server) registerProjectionLag() {
-	hp, ok := any(s.deps.App).(historyPositioner)
-	if !ok || s.deps.App == nil || s.deps.Store == nil {
+	if s.deps.App == nil {
 		return
 	}
-	err := GaugeFunc(s.deps.Registry, "hindsight_projection_lag_positions",
-		"Log positions the retro history read model has yet to apply (0: caught up).",
-		func() float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), s.deps.ReadyTimeout)
-			defer cancel()
-			last, err := s.deps.Store.LastPosition(ctx)
-			if err != nil {
-				return math.NaN() // the store did not answer: no honest figure
-			}
-			if done := hp.HistoryPosition(); last > done {
-				return float64(last - done)
-			}
-			return 0
-		})
-	if err != nil {
+	c := s.deps.App.ReadModelsCollector()
+	if c == nil {
+		return
+	}
+	if _, err := register(s.deps.Registry, c); err != nil {
 		s.log.Error("projection lag is not exported", "err", err)
 	}
 }

@@ -1,17 +1,13 @@
 package api
 
 import (
-	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/api/app"
-	"github.com/hindsight-retro/hindsight/api/openapi"
-	"github.com/hindsight-retro/hindsight/api/problem"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
-	"github.com/hindsight-retro/hindsight/projections/retrohistory"
+	"github.com/hindsight-retro/hindsight/projections/teamhistory"
 )
 
 // RecordActionRequest records a team action outside a retro.
@@ -43,28 +39,15 @@ type CreateRetroRequest struct {
 	Agenda []retro.Step `json:"agenda,omitempty"`
 }
 
-// historyWait bounds how long GET .../retros?after= waits for the history
-// to catch up with the client's own write.
-const historyWait = 5 * time.Second
-
 func teamRoutes() []route {
-	history := list("/v1/teams/{teamId}/retros", "listTeamRetros", "The team's retro history, oldest first",
-		func(s *server, c call) ([]retrohistory.Entry, error) {
-			if after := c.r.URL.Query().Get("after"); after != "" {
-				pos, err := strconv.ParseUint(after, 10, 64)
-				if err != nil {
-					return nil, problem.New(problem.Validation, "after must be a position").WithField("after", "a non-negative integer")
-				}
-				ctx, cancel := context.WithTimeout(c.r.Context(), historyWait)
-				defer cancel()
-				if err := s.deps.App.WaitForHistory(ctx, pos); err != nil {
-					return nil, err
-				}
+	history := withParams(list("/v1/teams/{teamId}/retros", "listTeamRetros",
+		"The team's retro history, oldest first: date, duration, participants, cards, votes, actions, ROTI (members)",
+		func(s *server, c call) ([]teamhistory.Entry, error) {
+			if err := waitAfter(c, s.deps.App.WaitForHistory); err != nil {
+				return nil, err
 			}
 			return s.deps.App.TeamRetros(c.r.Context(), c.p, c.param("teamId"))
-		})
-	history.params = append(append([]openapi.Param(nil), history.params...), openapi.Param{Name: "after", In: "query",
-		Description: "a command's position: wait (up to 5 s) until the history includes it, to read your own write"})
+		}), afterParam)
 
 	return tagged("teams",
 		query("/v1/teams/{teamId}", "getTeam", "A team as you may see it",

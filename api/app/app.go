@@ -34,7 +34,6 @@ import (
 	"github.com/hindsight-retro/hindsight/domain/workspace"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
-	"github.com/hindsight-retro/hindsight/projections/retrohistory"
 )
 
 // Stream categories of the aggregates the app runs.
@@ -65,6 +64,9 @@ type Deps struct {
 	// CacheSize is how many streams of each aggregate kind stay folded in
 	// memory; 0 means aggregate.DefaultCacheSize.
 	CacheSize int
+	// ReadModels says where the read models keep snapshots and how small a
+	// group health aggregates may show.
+	ReadModels ReadModelConfig
 }
 
 // App runs the use cases. It is safe for concurrent use.
@@ -74,7 +76,7 @@ type App struct {
 	teams      *aggregate.Runner[team.State, team.Command, team.Event]
 	retros     *aggregate.Runner[retro.State, retroCmd, retro.Event]
 	surveys    *aggregate.Runner[survey.State, survey.Command, survey.Event]
-	history    *retrohistory.History
+	rm         *readModels
 }
 
 // Result of a command: where it landed, so a client can wait for its write
@@ -104,7 +106,8 @@ func New(d Deps) *App {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &App{d: d, history: retrohistory.New()}
+	a := &App{d: d}
+	a.rm = a.newReadModels()
 	a.workspaces = &aggregate.Runner[workspace.State, workspace.Command, workspace.Event]{
 		Store: d.Store, Category: CategoryWorkspace, Initial: workspace.Initial, Decide: workspace.Decide, Evolve: workspace.Evolve,
 		Codec: aggregate.CodecFuncs(workspace.EncodeEvent, workspace.DecodeEvent), Cache: aggregate.NewCache[workspace.State](d.CacheSize),
@@ -142,36 +145,6 @@ func (a *App) NewID() string { return a.d.NewID() }
 func (a *App) Catalog() *catalog.Catalog { return a.d.Catalog }
 
 func (a *App) now() time.Time { return a.d.Clock().UTC() }
-
-// Run keeps the app's read models fed: it follows the log from the read
-// model's position and applies every event, until ctx ends. An event the
-// read model cannot read is logged and skipped, so one bad event does not
-// freeze a team's history.
-func (a *App) Run(ctx context.Context) error {
-	err := a.d.Store.Subscribe(ctx, a.history.Position(), func(ctx context.Context, e eventstore.RecordedEvent) error {
-		if err := a.history.Apply(e); err != nil {
-			a.d.Logger.Warn("retro history skipped an event", "stream", e.Stream.String(), "position", e.Position, "err", err)
-		}
-		return nil
-	})
-	if err != nil && ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if err != nil {
-		return fmt.Errorf("app: follow the log for the retro history: %w", err)
-	}
-	return nil
-}
-
-// HistoryPosition is the log position the history read model has applied
-// up to; the metrics export how far it trails the log.
-func (a *App) HistoryPosition() uint64 { return a.history.Position() }
-
-// WaitForHistory returns once the history read model has applied the log up
-// to position (a Result's Position), so a client reads its own write.
-func (a *App) WaitForHistory(ctx context.Context, position uint64) error {
-	return a.history.WaitFor(ctx, position)
-}
 
 // claimID gives a creating command its new resource's ID, the same on every
 // retry of the command. A created resource's stream is named by its new

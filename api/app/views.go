@@ -2,13 +2,11 @@ package app
 
 import (
 	"context"
-	"slices"
 
 	"github.com/hindsight-retro/hindsight/api/identity"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/domain/workspace"
-	"github.com/hindsight-retro/hindsight/projections/retrohistory"
 )
 
 // Queries return the domain's view for the principal and nothing else: the
@@ -119,17 +117,4 @@ func (a *App) RetroViewer(ctx context.Context, p identity.Principal, retroID str
 		return retro.Viewer{}, err
 	}
 	return retro.Viewer{UserID: v.UserID, Pseudonym: v.Pseudonym}, nil
-}
-
-// TeamRetros is the team's retro history, oldest first (members only). It
-// is a read model that follows the log: after a write, WaitForHistory with
-// the write's position first to read it back.
-func (a *App) TeamRetros(ctx context.Context, p identity.Principal, teamID string) ([]retrohistory.Entry, error) {
-	if err := canRead(p); err != nil {
-		return nil, err
-	}
-	if _, err := a.teamMember(ctx, p, teamID); err != nil {
-		return nil, err
-	}
-	return slices.Clone(a.history.TeamRetros(teamID)), nil
 }

@@ -1,0 +1,145 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hindsight-retro/hindsight/projections/actiontracker"
+	"github.com/hindsight-retro/hindsight/projections/dashboard"
+	"github.com/hindsight-retro/hindsight/projections/healthtrends"
+	"github.com/hindsight-retro/hindsight/projections/runner"
+	"github.com/hindsight-retro/hindsight/projections/teamhistory"
+)
+
+// ReadModelConfig says how the app keeps its read models.
+type ReadModelConfig struct {
+	// SnapshotDir, when set, is where the read models' snapshots are
+	// restored from at start and saved to at stop (a node-local cache: a
+	// missing or damaged one only means folding from zero).
+	SnapshotDir string
+	// MinGroupSize is the fewest respondents a health aggregate (heat map,
+	// eNPS, dashboard) is shown for; 0 means healthtrends.DefaultMinRespondents.
+	MinGroupSize int
+}
+
+// readModels are the projections the app answers history queries from,
+// each in a runner slot so a rebuild can swap it without downtime.
+type readModels struct {
+	history   *runner.Slot[*teamhistory.History]
+	actions   *runner.Slot[*actiontracker.Tracker]
+	health    *runner.Slot[*healthtrends.Trends]
+	dashboard *runner.Slot[*dashboard.Dashboard]
+	runner    *runner.Runner
+	runnerErr error
+	// ready is set once the read models have caught up with the log as it
+	// was at start.
+	ready atomic.Bool
+}
+
+func (a *App) newReadModels() *readModels {
+	cfg := a.d.ReadModels
+	minGroup := cfg.MinGroupSize
+	if minGroup <= 0 {
+		minGroup = healthtrends.DefaultMinRespondents
+	}
+	var packOf func(string) (string, bool)
+	if a.d.Catalog != nil {
+		packOf = a.d.Catalog.QuestionPack
+	}
+	m := &readModels{
+		history: runner.NewSlot(teamhistory.New),
+		actions: runner.NewSlot(actiontracker.New),
+		health: runner.NewSlot(func() *healthtrends.Trends {
+			return healthtrends.New(healthtrends.Config{MinRespondents: minGroup, PackOf: packOf})
+		}),
+		dashboard: runner.NewSlot(func() *dashboard.Dashboard { return dashboard.New(minGroup) }),
+	}
+	m.runner, m.runnerErr = runner.New(runner.Config{Store: a.d.Store, Logger: a.d.Logger, SnapshotDir: cfg.SnapshotDir},
+		m.history, m.actions, m.health, m.dashboard)
+	return m
+}
+
+// StartReadModels restores the read models' snapshots, catches them up with
+// the log as it is now, and leaves them following it live until ctx ends or
+// CloseReadModels. Serve is ready only once this returned.
+func (a *App) StartReadModels(ctx context.Context) error {
+	if a.rm.runnerErr != nil {
+		return fmt.Errorf("app: read models: %w", a.rm.runnerErr)
+	}
+	if err := a.rm.runner.Start(ctx); err != nil {
+		return fmt.Errorf("app: start the read models: %w", err)
+	}
+	if err := a.rm.runner.WaitCaughtUp(ctx); err != nil {
+		return fmt.Errorf("app: catch the read models up: %w", err)
+	}
+	a.rm.ready.Store(true)
+	return nil
+}
+
+// ReadModelsReady reports whether the read models have caught up since
+// start, so /readyz does not send traffic to a node answering from an
+// empty history.
+func (a *App) ReadModelsReady() error {
+	if !a.rm.ready.Load() {
+		return errors.New("the read models are catching up with the log")
+	}
+	return nil
+}
+
+// CloseReadModels stops following the log and saves snapshots when a
+// snapshot folder is configured.
+func (a *App) CloseReadModels() error {
+	if a.rm.runner == nil {
+		return nil
+	}
+	if err := a.rm.runner.Close(); err != nil {
+		return fmt.Errorf("app: close the read models: %w", err)
+	}
+	return nil
+}
+
+// ReadModelsCollector exports each read model's lag, checkpoint and skipped
+// events; nil when the runner could not be built.
+func (a *App) ReadModelsCollector() prometheus.Collector {
+	if a.rm.runner == nil {
+		return nil
+	}
+	return a.rm.runner.Collector()
+}
+
+// Run keeps the app's read models fed until ctx ends, then closes them
+// (saving snapshots when configured).
+func (a *App) Run(ctx context.Context) error {
+	if err := a.StartReadModels(ctx); err != nil {
+		if ctx.Err() != nil {
+			return errors.Join(ctx.Err(), a.CloseReadModels())
+		}
+		return errors.Join(err, a.CloseReadModels())
+	}
+	<-ctx.Done()
+	return errors.Join(ctx.Err(), a.CloseReadModels())
+}
+
+// WaitForHistory returns once the history read model has applied the log up
+// to position (a Result's Position), so a client reads its own write.
+func (a *App) WaitForHistory(ctx context.Context, position uint64) error {
+	return a.rm.history.Current().WaitFor(ctx, position)
+}
+
+// WaitForReadModels returns once every read model has applied the log up
+// to position.
+func (a *App) WaitForReadModels(ctx context.Context, position uint64) error {
+	for _, wait := range []func(context.Context, uint64) error{
+		a.rm.history.Current().WaitFor, a.rm.actions.Current().WaitFor,
+		a.rm.health.Current().WaitFor, a.rm.dashboard.Current().WaitFor,
+	} {
+		if err := wait(ctx, position); err != nil {
+			return err
+		}
+	}
+	return nil
+}
