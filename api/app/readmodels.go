@@ -77,6 +77,7 @@ func (a *App) StartReadModels(ctx context.Context) error {
 		return fmt.Errorf("app: catch the read models up: %w", err)
 	}
 	a.rm.ready.Store(true)
+	a.d.Logger.Info("read models caught up", "positions", a.rm.runner.Positions())
 	return nil
 }
 
@@ -112,16 +113,20 @@ func (a *App) ReadModelsCollector() prometheus.Collector {
 }
 
 // Run keeps the app's read models fed until ctx ends, then closes them
-// (saving snapshots when configured).
+// (saving snapshots when configured; a failure to save is logged, as it
+// only costs the next start a longer catch-up).
 func (a *App) Run(ctx context.Context) error {
-	if err := a.StartReadModels(ctx); err != nil {
-		if ctx.Err() != nil {
-			return errors.Join(ctx.Err(), a.CloseReadModels())
-		}
-		return errors.Join(err, a.CloseReadModels())
+	err := a.StartReadModels(ctx)
+	if err == nil {
+		<-ctx.Done()
 	}
-	<-ctx.Done()
-	return errors.Join(ctx.Err(), a.CloseReadModels())
+	if cerr := a.CloseReadModels(); cerr != nil {
+		a.d.Logger.Error("read models not saved", "err", cerr)
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
 }
 
 // WaitForHistory returns once the history read model has applied the log up

@@ -27,6 +27,7 @@ func TestServeDefaults(t *testing.T) {
 		LogLevel:        slog.LevelInfo,
 		ShutdownTimeout: 20 * time.Second,
 		RateLimit:       600,
+		MinGroupSize:    3,
 	}
 	if cfg != want {
 		t.Fatalf("defaults = %+v, want %+v", cfg, want)
@@ -46,6 +47,7 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		"HINDSIGHT_LOG_LEVEL":        "debug",
 		"HINDSIGHT_SHUTDOWN_TIMEOUT": "5s",
 		"HINDSIGHT_RATE_LIMIT":       "0",
+		"HINDSIGHT_MIN_GROUP_SIZE":   "5",
 	}
 	cfg, fs, err := parseServeConfig(nil, envOf(env))
 	if err != nil {
@@ -60,6 +62,7 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		LogLevel:        slog.LevelDebug,
 		ShutdownTimeout: 5 * time.Second,
 		RateLimit:       0,
+		MinGroupSize:    5,
 	}
 	if cfg != want {
 		t.Fatalf("from environment = %+v, want %+v", cfg, want)
@@ -133,6 +136,7 @@ func TestBadValuesAreRejectedWithAClearMessage(t *testing.T) {
 		{"timeout", []string{"--shutdown-timeout", "soon"}, nil, []string{"-shutdown-timeout", "duration such as"}},
 		{"timeout zero", []string{"--shutdown-timeout", "0s"}, nil, []string{"--shutdown-timeout must be positive"}},
 		{"rate limit negative", []string{"--rate-limit", "-5"}, nil, []string{"--rate-limit must be 0 (off)"}},
+		{"group of one", []string{"--min-group-size", "1"}, nil, []string{"--min-group-size must be at least 2"}},
 		{"rate limit word", nil, map[string]string{"HINDSIGHT_RATE_LIMIT": "lots"}, []string{"HINDSIGHT_RATE_LIMIT"}},
 		{"level", []string{"--log-level", "loud"}, nil, []string{"-log-level", "debug, info, warn or error"}},
 		{"replicas word", []string{"--nats-replicas", "three"}, nil, []string{"-nats-replicas"}},
@@ -215,6 +219,7 @@ func TestServeHelpListsEveryFlagWithItsVariableAndDefault(t *testing.T) {
 		"--log-level", "HINDSIGHT_LOG_LEVEL", `default "info"`,
 		"--shutdown-timeout", "HINDSIGHT_SHUTDOWN_TIMEOUT", `default "20s"`,
 		"--rate-limit", "HINDSIGHT_RATE_LIMIT", `default "600"`,
+		"--min-group-size", "HINDSIGHT_MIN_GROUP_SIZE", `default "3"`,
 	} {
 		if !strings.Contains(help, want) {
 			t.Errorf("serve --help does not mention %q", want)
@@ -250,5 +255,23 @@ func TestRedactURLs(t *testing.T) {
 		if got := redactURLs(in); got != want {
 			t.Errorf("redactURLs(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestHelpListsEveryCommand(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"--help"}, envOf(nil), &stdout, &stderr); code != 0 {
+		t.Fatalf("--help: exit status %d", code)
+	}
+	for _, cmd := range []string{"serve", "replay", "export", "demo", "version"} {
+		if !strings.Contains(stdout.String(), "\n  "+cmd+" ") {
+			t.Errorf("hindsight --help does not list %q:\n%s", cmd, stdout.String())
+		}
+		stdout.Reset()
+		if code := run(context.Background(), []string{cmd, "--help"}, envOf(nil), &stdout, &stderr); code != 0 {
+			t.Errorf("%s --help: exit status %d, stderr %q", cmd, code, stderr.String())
+		}
+		stdout.Reset()
+		run(context.Background(), []string{"--help"}, envOf(nil), &stdout, &stderr)
 	}
 }

@@ -59,6 +59,9 @@ Usage: hindsight <command> [flags]
 
 Commands:
   serve     serve the API (embedded NATS JetStream by default)
+  replay    rebuild every read model from a store or an export file; --sqlite writes them as SQL tables
+  export    write a team's history as NDJSON CloudEvents, redacted for a person
+  demo      generate a realistic workspace (teams, a year of retros) into a store
   version   print the version
 
 Run 'hindsight <command> --help' for a command's flags.
@@ -73,6 +76,12 @@ func (a *app) run(ctx context.Context, args []string) int {
 	switch cmd {
 	case "serve":
 		return a.runServe(ctx, rest)
+	case "replay":
+		return runReplay(ctx, rest, a.env, a.stdout, a.stderr)
+	case "export":
+		return runExport(ctx, rest, a.env, a.stdout, a.stderr)
+	case "demo":
+		return runDemo(ctx, rest, a.env, a.stdout, a.stderr)
 	case "version":
 		return a.runVersion(rest)
 	case "help", "-h", "-help", "--help":

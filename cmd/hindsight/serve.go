@@ -130,7 +130,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 	}
 	handler := api.New(api.Deps{
 		Store: svc.store, App: svc.app, Identity: svc.identity, Live: svc.live, Logger: logger, Registry: svc.registry,
-		RateLimit: rate,
+		RateLimit: rate, Ready: svc.app.ReadModelsReady,
 	})
 	if a.wrapHandler != nil {
 		handler = a.wrapHandler(handler)
@@ -209,7 +209,8 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	if err != nil {
 		return nil, fmt.Errorf("load the template catalogue: %w", err)
 	}
-	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger})
+	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger,
+		ReadModels: hsapp.ReadModelConfig{SnapshotDir: snapshotDir(cfg, store), MinGroupSize: cfg.MinGroupSize}})
 	liveDeps := live.Deps{Store: istore, Authorize: application.RetroViewer, Logger: logger, Refuse: api.LiveRefusal}
 	if js, ok := store.(jetStreamer); ok {
 		// Nodes sharing a NATS log share presence over NATS core subjects,
@@ -220,9 +221,21 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	return &services{store: istore, keys: ks, identity: id, app: application, live: hub, registry: reg}, nil
 }
 
-// start runs the app's read models and the live hub until ctx ends. A
-// failure is logged: the API keeps answering, and /readyz reports a store
-// that stopped answering.
+// snapshotDir is where the read models keep their snapshots: a node-local
+// cache under --data-dir (also with an external log: a missing snapshot only
+// means folding from zero). None beside a memory log: a snapshot would
+// outlive the log it describes.
+func snapshotDir(cfg serveConfig, store eventstore.Store) string {
+	if _, ok := store.(*memstore.Store); ok || cfg.DataDir == "" {
+		return ""
+	}
+	return filepath.Join(cfg.DataDir, "projections")
+}
+
+// start runs the app's read models and the live hub until ctx ends. The
+// read models catch up with the log first (restoring snapshots); /readyz
+// answers ready only after that. A failure is logged: the API keeps
+// answering, and /readyz reports a store that stopped answering.
 func (s *services) start(ctx context.Context, logger *slog.Logger) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	for name, run := range map[string]func(context.Context) error{"read models": s.app.Run, "live hub": s.live.Run} {
