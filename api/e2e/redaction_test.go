@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The redaction test plays the whole retro and, after every step, gathers
@@ -164,10 +165,14 @@ func (s *spy) check(g *game, step string) {
 	for _, p := range g.people {
 		if p.token != "" {
 			paths := []string{"/v1/me", "/v1/workspaces/" + g.workspace, "/v1/teams/" + g.team,
-				"/v1/teams/" + g.team + "/retros", "/v1/teams/" + g.team + "/actions"}
+				"/v1/teams/" + g.team + "/retros", "/v1/teams/" + g.team + "/actions",
+				// The read models and the history export (NDJSON, redacted for the caller).
+				"/v1/teams/" + g.team + "/action-tracker", "/v1/me/actions", "/v1/teams/" + g.team + "/health",
+				"/v1/workspaces/" + g.workspace + "/health/heatmap", "/v1/workspaces/" + g.workspace + "/dashboard",
+				"/v1/teams/" + g.team + "/events"}
 			for _, id := range []string{g.earlier, g.retro} {
 				if id != "" {
-					paths = append(paths, "/v1/retros/"+id)
+					paths = append(paths, "/v1/retros/"+id, "/v1/retros/"+id+"/archive", "/v1/retros/"+id+"/at?time="+time.Now().UTC().Format(time.RFC3339Nano))
 				}
 			}
 			for _, path := range paths {
