@@ -13,7 +13,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
-	"github.com/hindsight-retro/hindsight/projections/retrohistory"
+	"github.com/hindsight-retro/hindsight/projections/teamhistory"
 )
 
 // A whole retro on one node with its embedded store.
@@ -253,7 +253,7 @@ func playRetro(t *testing.T, nodes []*node, anonymous bool, s *spy) {
 	// read model catches up with the log on its own).
 	for i := range nodes {
 		reader := g.people[i] // Mo on the first node, Ann on the second
-		var hist struct{ Items []retrohistory.Entry }
+		var hist struct{ Items []teamhistory.Entry }
 		reader.get(t, "/v1/teams/"+g.team+"/retros?after="+itoa(closed.position()), &hist)
 		if len(hist.Items) != 2 || hist.Items[0].RetroID != g.earlier || hist.Items[1].RetroID != g.retro {
 			t.Fatalf("history on %s: %+v, want the earlier retro and this one", reader.node.name, hist.Items)
