@@ -135,7 +135,7 @@ func (r *Runner) Start(ctx context.Context) error {
 	if r.router != nil {
 		return errors.New("runner: already started")
 	}
-	if err := r.restore(); err != nil {
+	if err := r.restore(ctx); err != nil {
 		return err
 	}
 	if err := r.catchUp(ctx); err != nil {
@@ -391,11 +391,19 @@ func (r *Runner) SaveSnapshots() error {
 }
 
 // restore loads snapshots that exist; a missing one starts from zero, a
-// damaged one is logged and ignored (the read model rebuilds from zero).
-func (r *Runner) restore() error {
+// damaged one is logged and ignored (the read model rebuilds from zero), and
+// so is one past the end of the log: it describes another log (a data
+// folder reused for a new store), and serving it would show what this log
+// never held.
+func (r *Runner) restore(ctx context.Context) error {
 	if r.cfg.SnapshotDir == "" {
 		return nil
 	}
+	var (
+		last    uint64
+		lastErr error
+		asked   bool
+	)
 	for _, s := range r.slots {
 		path := filepath.Join(r.cfg.SnapshotDir, s.Name()+".json")
 		b, err := os.ReadFile(path)
@@ -407,6 +415,20 @@ func (r *Runner) restore() error {
 		}
 		if err := s.projection().Restore(b); err != nil {
 			r.cfg.Logger.Warn("ignoring a snapshot that does not restore; rebuilding from zero", "path", path, "err", err)
+			s.swap(s.fresh())
+			continue
+		}
+		if !asked {
+			last, lastErr = r.cfg.Store.LastPosition(ctx)
+			asked = true
+		}
+		if lastErr != nil {
+			return fmt.Errorf("runner: check snapshot %s against the log: %w", path, lastErr)
+		}
+		if cp := s.projection().Checkpoint(); cp > last {
+			r.cfg.Logger.Warn("ignoring a snapshot past the end of the log (of another store?); rebuilding from zero",
+				"path", path, "checkpoint", cp, "log_end", last)
+			s.swap(s.fresh())
 		}
 	}
 	return nil
