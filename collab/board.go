@@ -46,6 +46,12 @@ type board struct {
 	// held are no longer in any incremental save, so only a snapshot has them.
 	resnapshot bool
 
+	// toSync holds peers owed a sync message; one timer sends them all, so a
+	// burst of messages costs one generated message per peer, not one per
+	// peer per message (generating is the Automerge core's costliest call).
+	toSync    map[*conn]bool
+	syncTimer *time.Timer
+
 	flushMu sync.Mutex // orders this board's appends
 }
 
@@ -89,13 +95,45 @@ func (b *board) receive(ctx context.Context, c *conn, m wire.Message) error {
 	b.serveWanting()
 	after := worker.HeadsKey(b.doc.Heads())
 	b.s.log.Debug("collab: applied", "doc", b.id, "peer", c.peerID, "type", m.Type, "changed", after != heads, "peers", len(b.peers))
-	for p, pss := range b.peers {
-		b.sendSync(p, pss)
-	}
 	if after != heads {
+		b.syncSoon(nil)
 		b.markDirty()
+	} else {
+		// The sender always gets an answer, if only our heads: a client that
+		// is already in sync learns so.
+		b.syncSoon(c)
 	}
 	return nil
+}
+
+// syncSoon schedules sync messages to one peer, or to all when c is nil.
+// Called with mu held.
+func (b *board) syncSoon(c *conn) {
+	if b.toSync == nil {
+		b.toSync = map[*conn]bool{}
+	}
+	if c != nil {
+		b.toSync[c] = true
+	} else {
+		for p := range b.peers {
+			b.toSync[p] = true
+		}
+	}
+	if b.syncTimer == nil {
+		b.syncTimer = time.AfterFunc(b.s.syncDelay, b.syncNow)
+	}
+}
+
+func (b *board) syncNow() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.syncTimer = nil
+	for p := range b.toSync {
+		if ss, ok := b.peers[p]; ok {
+			b.sendSync(p, ss)
+		}
+	}
+	clear(b.toSync)
 }
 
 // apply receives a checked message; automerge-go reports some core errors
@@ -106,8 +144,35 @@ func (b *board) apply(ss *automerge.SyncState, data []byte) (err error) {
 			err = fmt.Errorf("automerge panicked: %v", r)
 		}
 	}()
-	_, err = ss.ReceiveMessage(data)
-	return err
+	sm, err := ss.ReceiveMessage(data)
+	if err != nil {
+		return err
+	}
+	for _, ch := range sm.Changes() {
+		if _, err := b.doc.Change(ch.Hash()); err != nil {
+			b.dropQueued()
+			break
+		}
+	}
+	return nil
+}
+
+// dropQueued reloads the document from its own save when a message left
+// changes waiting for missing dependencies. Those were never checked as part
+// of a loadable document, and a worker that loads the saved bytes would not
+// see them; the peer sends them again once it learns they are needed.
+// Called with mu held.
+func (b *board) dropQueued() {
+	b.s.log.Debug("collab: dropping queued changes", "doc", b.id)
+	doc, err := automerge.Load(b.doc.Save())
+	if err != nil {
+		b.s.log.Error("collab: reload board", "doc", b.id, "err", err)
+		return
+	}
+	b.doc = doc
+	for p := range b.peers {
+		b.peers[p] = automerge.NewSyncState(doc)
+	}
 }
 
 func (b *board) sendSync(c *conn, ss *automerge.SyncState) {
@@ -167,9 +232,7 @@ func (b *board) merge(data []byte) {
 	b.found = true
 	b.serveWanting()
 	b.s.log.Debug("collab: merged from log", "doc", b.id, "bytes", len(data), "peers", len(b.peers))
-	for p, ss := range b.peers {
-		b.sendSync(p, ss)
-	}
+	b.syncSoon(nil)
 }
 
 // serveWanting makes the peers that asked for the board before it existed
@@ -187,6 +250,7 @@ func (b *board) detach(c *conn) {
 	b.mu.Lock()
 	delete(b.peers, c)
 	delete(b.wanting, c)
+	delete(b.toSync, c)
 	b.lastUsed = time.Now()
 	b.mu.Unlock()
 }
@@ -261,7 +325,7 @@ func (b *board) idle(now time.Time, after time.Duration) bool {
 		return false // in use (or loading) right now
 	}
 	defer b.mu.Unlock()
-	return b.refs == 0 && len(b.peers) == 0 && !b.dirty && b.unflushed == nil && !b.resnapshot && b.timer == nil && now.Sub(b.lastUsed) >= after
+	return b.refs == 0 && len(b.peers) == 0 && b.syncTimer == nil && !b.dirty && b.unflushed == nil && !b.resnapshot && b.timer == nil && now.Sub(b.lastUsed) >= after
 }
 
 // rejectError says a peer sent something that costs it its connection.

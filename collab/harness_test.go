@@ -30,6 +30,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(workerEnv) == "1" {
 		collab.WorkerMain()
 	}
+	if dir := os.Getenv(serveEnv); dir != "" {
+		serveMain(dir)
+	}
 	os.Exit(m.Run())
 }
 

@@ -46,6 +46,7 @@ type Deps struct {
 
 	// Tuning; zero values pick the defaults in parentheses.
 	FlushInterval time.Duration // longest wait before changes are appended (300 ms)
+	SyncDelay     time.Duration // gathers sync messages owed to peers (20 ms)
 	SnapshotEvery int           // chunks between snapshots (50)
 	IdleAfter     time.Duration // evict a board unused this long (2 min)
 	MaxDocBytes   int           // largest saved board (512 KiB)
@@ -60,6 +61,7 @@ type Server struct {
 	pool          *worker.Pool
 	origins       []string
 	flushInterval time.Duration
+	syncDelay     time.Duration
 	snapshotEvery int
 	idleAfter     time.Duration
 	maxDocBytes   int
@@ -100,6 +102,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		pool:          worker.NewPool(worker.PoolConfig{Command: d.WorkerCommand, Size: d.Workers, Logger: d.Logger}),
 		origins:       d.OriginPatterns,
 		flushInterval: orDuration(d.FlushInterval, 300*time.Millisecond),
+		syncDelay:     orDuration(d.SyncDelay, 20*time.Millisecond),
 		snapshotEvery: orInt(d.SnapshotEvery, 50),
 		idleAfter:     orDuration(d.IdleAfter, 2*time.Minute),
 		maxDocBytes:   orInt(d.MaxDocBytes, 512<<10),

@@ -99,10 +99,17 @@ func (c *Checker) Check(req Request) (resp Response) {
 	} else {
 		ss = automerge.NewSyncState(doc)
 	}
-	if _, err := ss.ReceiveMessage(req.Message); err != nil {
+	before := HeadsKey(doc.Heads())
+	sm, err := ss.ReceiveMessage(req.Message)
+	if err != nil {
 		return Response{Reason: fmt.Sprintf("sync message rejected: %v", err)}
 	}
 	ss.GenerateMessage()
+	if HeadsKey(doc.Heads()) == before && len(sm.Changes()) == 0 {
+		// Nothing was added: the document is what was saved and loaded before.
+		c.keep(req.DocID, doc, before)
+		return Response{OK: true, Heads: before, Size: -1}
+	}
 	saved := doc.Save()
 	if req.MaxDocBytes > 0 && len(saved) > req.MaxDocBytes {
 		return Response{Reason: fmt.Sprintf("document would grow to %d bytes, at most %d allowed", len(saved), req.MaxDocBytes)}
