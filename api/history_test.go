@@ -15,7 +15,7 @@ import (
 
 // historyFixture is a workspace with two teams that ran a health check
 // each: Platform with three respondents (Ada, Bea, Cid), Tiny with two (Ada,
-// Bea). Wes administers the workspace without being in a team; Out is in
+// Bea) on the eNPS pack. Wes administers the workspace without being in a team; Out is in
 // nothing.
 type historyFixture struct {
 	h                   *harness
@@ -37,8 +37,13 @@ func (f *historyFixture) cmd(want int, rq req) response {
 	return res
 }
 
-func (f *historyFixture) healthCheck(retroID string, people ...user) {
+// healthCheck runs a retro's health check with the catalogue pack packID
+// ("" for the team's) answered by people, and reveals it.
+func (f *historyFixture) healthCheck(retroID, packID string, people ...user) {
 	f.h.t.Helper()
+	if packID != "" {
+		f.cmd(http.StatusOK, req{method: "POST", path: "/v1/retros/" + retroID + "/health", token: f.ada.token, body: api.HealthCheckRequest{PackID: packID}})
+	}
 	f.cmd(http.StatusOK, req{method: "POST", path: "/v1/retros/" + retroID + "/steps/health-check/go", token: f.ada.token})
 	v := f.h.must(http.StatusOK, req{method: "GET", path: "/v1/retros/" + retroID, token: f.ada.token})
 	health, _ := v.body["health"].(map[string]any)
@@ -80,7 +85,7 @@ func newHistoryFixture(t *testing.T) *historyFixture {
 	for _, u := range []user{f.bea, f.cid} {
 		f.cmd(http.StatusOK, req{method: "POST", path: "/v1/retros/" + f.retro + "/join", token: u.token})
 	}
-	f.healthCheck(f.retro, f.ada, f.bea, f.cid)
+	f.healthCheck(f.retro, "", f.ada, f.bea, f.cid)
 	due := time.Now().UTC().Add(-48 * time.Hour)
 	f.action = f.cmd(http.StatusCreated, req{method: "POST", path: "/v1/retros/" + f.retro + "/actions", token: f.ada.token,
 		body: api.CreateActionRequest{Title: "Fix the flaky deploy", Assignee: f.bea.id, Due: &due}}).str("id")
@@ -90,7 +95,7 @@ func newHistoryFixture(t *testing.T) *historyFixture {
 	f.tinyRetro = f.cmd(http.StatusCreated, req{method: "POST", path: "/v1/teams/" + f.tiny + "/retros", token: f.ada.token,
 		body: api.CreateRetroRequest{Title: "Tiny 1"}}).str("id")
 	f.cmd(http.StatusOK, req{method: "POST", path: "/v1/retros/" + f.tinyRetro + "/join", token: f.bea.token})
-	f.healthCheck(f.tinyRetro, f.ada, f.bea)
+	f.healthCheck(f.tinyRetro, "enps", f.ada, f.bea)
 	return f
 }
 
@@ -223,9 +228,27 @@ func TestHealthAggregatesAreForAdminsAndHideGroupsBelowTheMinimum(t *testing.T) 
 	if shown == 0 || suppressed == 0 {
 		t.Errorf("heat map shows %d Platform cells and suppresses %d Tiny cells, want some of each: %s", shown, suppressed, hm.raw)
 	}
+	// eNPS: only Tiny answered it, two people: suppressed for the
+	// workspace and in Tiny's own trends, with no number.
 	enps := f.get(http.StatusOK, f.wes, "/v1/workspaces/"+f.ws+"/health/enps")
-	if enps.body["value"] != nil && enps.body["suppressed"] == true {
-		t.Errorf("eNPS = %s: suppressed yet a value", enps.raw)
+	if enps.body["suppressed"] != true || enps.body["value"] != nil || enps.body["respondents"] != nil {
+		t.Errorf("workspace eNPS from 2 respondents = %s, want suppressed with no number", enps.raw)
+	}
+	tinyENPS := f.get(http.StatusOK, f.bea, "/v1/teams/"+f.tiny+"/health").body["enps"].(map[string]any)
+	if pts, _ := tinyENPS["points"].([]any); len(pts) != 1 || pts[0].(map[string]any)["suppressed"] != true || pts[0].(map[string]any)["value"] != nil {
+		t.Errorf("Tiny's eNPS = %v, want one suppressed check", tinyENPS)
+	}
+	// Once a third person answers, the workspace's eNPS shows.
+	f.cmd(http.StatusOK, req{method: "POST", path: "/v1/teams/" + f.tiny + "/members", token: f.ada.token, body: api.UserRequest{UserID: f.cid.id}})
+	again := f.cmd(http.StatusCreated, req{method: "POST", path: "/v1/teams/" + f.tiny + "/retros", token: f.ada.token,
+		body: api.CreateRetroRequest{Title: "Tiny 2"}}).str("id")
+	for _, u := range []user{f.bea, f.cid} {
+		f.cmd(http.StatusOK, req{method: "POST", path: "/v1/retros/" + again + "/join", token: u.token})
+	}
+	f.healthCheck(again, "enps", f.ada, f.bea, f.cid)
+	enps = f.get(http.StatusOK, f.wes, "/v1/workspaces/"+f.ws+"/health/enps")
+	if enps.body["suppressed"] == true || enps.body["value"] == nil || enps.body["respondents"] != 3.0 {
+		t.Errorf("workspace eNPS from 3 respondents = %s, want its value", enps.raw)
 	}
 	dash := f.get(http.StatusOK, f.wes, "/v1/workspaces/"+f.ws+"/dashboard?from=2000-01")
 	if months, _ := dash.body["months"].([]any); len(months) != 1 || months[0].(map[string]any)["retros"] != 1.0 {
