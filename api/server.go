@@ -64,9 +64,6 @@ type Deps struct {
 	// NewID makes command IDs for requests without an Idempotency-Key; nil
 	// means UUIDv7.
 	NewID func() string
-	// Ready, when set, is asked by /readyz after the store answered: an
-	// error (read models still catching up at start) means not ready yet.
-	Ready func() error
 }
 
 type server struct {
@@ -189,12 +186,6 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 		}
 		problem.Write(w, r, problem.New(problem.Unavailable, detail).WithCode("store-unavailable"))
 		return
-	}
-	if s.deps.Ready != nil {
-		if err := s.deps.Ready(); err != nil {
-			problem.Write(w, r, problem.New(problem.Unavailable, err.Error()).WithCode("catching-up"))
-			return
-		}
 	}
 	writeJSON(w, http.StatusOK, Status{Status: "ready"})
 }

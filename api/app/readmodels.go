@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -35,9 +33,6 @@ type readModels struct {
 	dashboard *runner.Slot[*dashboard.Dashboard]
 	runner    *runner.Runner
 	runnerErr error
-	// ready is set once the read models have caught up with the log as it
-	// was at start.
-	ready atomic.Bool
 }
 
 func (a *App) newReadModels() *readModels {
@@ -65,7 +60,7 @@ func (a *App) newReadModels() *readModels {
 
 // StartReadModels restores the read models' snapshots, catches them up with
 // the log as it is now, and leaves them following it live until ctx ends or
-// CloseReadModels. Serve is ready only once this returned.
+// CloseReadModels. Serve opens its listener only once this returned.
 func (a *App) StartReadModels(ctx context.Context) error {
 	if a.rm.runnerErr != nil {
 		return fmt.Errorf("app: read models: %w", a.rm.runnerErr)
@@ -76,18 +71,7 @@ func (a *App) StartReadModels(ctx context.Context) error {
 	if err := a.rm.runner.WaitCaughtUp(ctx); err != nil {
 		return fmt.Errorf("app: catch the read models up: %w", err)
 	}
-	a.rm.ready.Store(true)
 	a.d.Logger.Info("read models caught up", "positions", a.rm.runner.Positions())
-	return nil
-}
-
-// ReadModelsReady reports whether the read models have caught up since
-// start, so /readyz does not send traffic to a node answering from an
-// empty history.
-func (a *App) ReadModelsReady() error {
-	if !a.rm.ready.Load() {
-		return errors.New("the read models are catching up with the log")
-	}
 	return nil
 }
 

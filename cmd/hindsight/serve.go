@@ -113,6 +113,24 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 	// The app's read models and the live hub follow the log until the HTTP
 	// server has stopped; they end with runCtx.
 	runCtx, stopRunning := context.WithCancel(context.Background())
+	// The read models catch up before the listener opens, so a node is
+	// ready (/readyz) as soon as it answers at all and never serves an
+	// empty history. A signal during the catch-up stops it.
+	logger.Info("catching up the read models")
+	stopOnSignal := context.AfterFunc(ctx, stopRunning)
+	err = svc.app.StartReadModels(runCtx)
+	stopOnSignal()
+	if err != nil {
+		stopRunning()
+		if cerr := svc.app.CloseReadModels(); cerr != nil {
+			logger.Warn("read models not saved", "err", cerr)
+		}
+		if ctx.Err() != nil {
+			logger.Info("stopped while the read models caught up")
+			return closeStore()
+		}
+		return errors.Join(err, closeStore())
+	}
 	running := svc.start(runCtx, logger)
 	stopServices := func() {
 		stopRunning()
@@ -130,7 +148,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 	}
 	handler := api.New(api.Deps{
 		Store: svc.store, App: svc.app, Identity: svc.identity, Live: svc.live, Logger: logger, Registry: svc.registry,
-		RateLimit: rate, Ready: svc.app.ReadModelsReady,
+		RateLimit: rate,
 	})
 	if a.wrapHandler != nil {
 		handler = a.wrapHandler(handler)
@@ -232,19 +250,23 @@ func snapshotDir(cfg serveConfig, store eventstore.Store) string {
 	return filepath.Join(cfg.DataDir, "projections")
 }
 
-// start runs the app's read models and the live hub until ctx ends. The
-// read models catch up with the log first (restoring snapshots); /readyz
-// answers ready only after that. A failure is logged: the API keeps
-// answering, and /readyz reports a store that stopped answering.
+// start keeps the live hub running and the read models (started by serve)
+// following the log until ctx ends, then saves the read models' snapshots.
+// A failure is logged: the API keeps answering, and /readyz reports a store
+// that stopped answering.
 func (s *services) start(ctx context.Context, logger *slog.Logger) *sync.WaitGroup {
 	var wg sync.WaitGroup
-	for name, run := range map[string]func(context.Context) error{"read models": s.app.Run, "live hub": s.live.Run} {
-		wg.Go(func() {
-			if err := run(ctx); err != nil && ctx.Err() == nil {
-				logger.Error(name+" stopped", "err", err)
-			}
-		})
-	}
+	wg.Go(func() {
+		if err := s.live.Run(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("live hub stopped", "err", err)
+		}
+	})
+	wg.Go(func() {
+		<-ctx.Done()
+		if err := s.app.CloseReadModels(); err != nil {
+			logger.Error("read models not saved", "err", err)
+		}
+	})
 	return &wg
 }
 
