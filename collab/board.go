@@ -53,57 +53,160 @@ type board struct {
 	syncTimer *time.Timer
 
 	flushMu sync.Mutex // orders this board's appends
+
+	qmu        sync.Mutex // guards inbox and processing
+	inbox      []inbound
+	processing bool
 }
 
-var errUnavailable = errors.New("document unavailable")
+// inbound is a request or sync message waiting to be checked and applied.
+type inbound struct {
+	c *conn
+	m wire.Message
+}
 
-// receive applies one request or sync message from c. It returns
-// errUnavailable when a request names a board nobody stored, and a
-// *rejectError when the message must cost c its connection.
-func (b *board) receive(ctx context.Context, c *conn, m wire.Message) error {
+const (
+	maxBatch = 64   // messages checked by a worker in one go
+	maxInbox = 4096 // messages waiting per board before senders are cut off
+)
+
+// enqueue hands a request or sync message to the board. Messages are checked
+// and applied in arrival order by one goroutine per board, in batches: one
+// worker round trip and one save-and-reload check cover a whole burst.
+func (b *board) enqueue(c *conn, m wire.Message) {
+	b.qmu.Lock()
+	if len(b.inbox) >= maxInbox {
+		b.qmu.Unlock()
+		c.fail("too many messages")
+		return
+	}
+	b.inbox = append(b.inbox, inbound{c, m})
+	start := !b.processing
+	b.processing = true
+	b.qmu.Unlock()
+	if start {
+		go b.process()
+	}
+}
+
+func (b *board) process() {
+	for {
+		b.qmu.Lock()
+		n := min(len(b.inbox), maxBatch)
+		if n == 0 {
+			b.processing = false
+			b.qmu.Unlock()
+			return
+		}
+		batch := make([]inbound, n)
+		copy(batch, b.inbox)
+		b.inbox = append(b.inbox[:0], b.inbox[n:]...)
+		b.qmu.Unlock()
+		b.receive(batch)
+	}
+}
+
+// receive checks and applies a batch. A message a worker refuses, or that
+// kills it, costs its sender the connection; the rest are applied.
+func (b *board) receive(batch []inbound) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.lastUsed = time.Now()
 	if b.doc == nil {
-		return errors.New("board could not be loaded")
-	}
-	if !b.found && m.Type == wire.TypeRequest {
-		if b.wanting == nil {
-			b.wanting = map[*conn]bool{}
+		for _, in := range batch {
+			in.c.fail("document could not be loaded")
 		}
-		b.wanting[c] = true
-		return errUnavailable
+		return
 	}
-	delete(b.wanting, c)
-	ss, ok := b.peers[c]
-	if !ok {
-		ss = automerge.NewSyncState(b.doc)
-		b.peers[c] = ss
+	// A request for a board nobody stored is answered doc-unavailable, and
+	// the asker gets the board if it appears.
+	items := batch[:0]
+	willExist := b.found
+	for _, in := range batch {
+		if in.c.closed() {
+			continue
+		}
+		if !willExist && in.m.Type == wire.TypeRequest {
+			if b.wanting == nil {
+				b.wanting = map[*conn]bool{}
+			}
+			b.wanting[in.c] = true
+			in.c.send(wire.Message{Type: wire.TypeDocUnavailable, SenderID: b.s.peerID, TargetID: in.c.peerID, DocumentID: b.id})
+			continue
+		}
+		willExist = true
+		delete(b.wanting, in.c)
+		if _, ok := b.peers[in.c]; !ok {
+			b.peers[in.c] = automerge.NewSyncState(b.doc)
+		}
+		items = append(items, in)
 	}
-	heads := worker.HeadsKey(b.doc.Heads())
-	resp, err := b.s.pool.Check(ctx, b.id, heads, b.doc.Save, ss.Save(), m.Data, b.s.maxDocBytes)
-	if err != nil {
-		return &rejectError{reason: "sync message could not be checked", err: err}
+	if len(items) == 0 {
+		return
 	}
-	if !resp.OK {
-		return &rejectError{reason: "sync message refused: " + resp.Reason}
-	}
-	if err := b.apply(ss, m.Data); err != nil {
-		return &rejectError{reason: "sync message refused", err: err}
+	before := worker.HeadsKey(b.doc.Heads())
+	if !b.checkAndApply(items) && len(items) > 1 {
+		// Someone in the batch sent something bad: find out who, one by one.
+		for _, in := range items {
+			if !in.c.closed() {
+				b.checkAndApply([]inbound{in})
+			}
+		}
 	}
 	b.found = true
 	b.serveWanting()
-	after := worker.HeadsKey(b.doc.Heads())
-	b.s.log.Debug("collab: applied", "doc", b.id, "peer", c.peerID, "type", m.Type, "changed", after != heads, "peers", len(b.peers))
-	if after != heads {
+	b.s.log.Debug("collab: batch applied", "doc", b.id, "messages", len(items), "changed", worker.HeadsKey(b.doc.Heads()) != before)
+	if worker.HeadsKey(b.doc.Heads()) != before {
 		b.syncSoon(nil)
 		b.markDirty()
 	} else {
-		// The sender always gets an answer, if only our heads: a client that
+		// Each sender always gets an answer, if only our heads: a client that
 		// is already in sync learns so.
-		b.syncSoon(c)
+		for _, in := range items {
+			b.syncSoon(in.c)
+		}
 	}
-	return nil
+}
+
+// checkAndApply has a worker check items against the document and, if it
+// passes, applies them. Called with mu held.
+func (b *board) checkAndApply(items []inbound) bool {
+	syncs := make([][]byte, len(items))
+	msgs := make([][]byte, len(items))
+	for i, in := range items {
+		syncs[i] = b.peers[in.c].Save()
+		msgs[i] = in.m.Data
+	}
+	resp, err := b.s.pool.Check(context.Background(), b.id, worker.HeadsKey(b.doc.Heads()), b.doc.Save, syncs, msgs, b.s.maxDocBytes)
+	reason := ""
+	switch {
+	case err != nil:
+		reason = "sync message could not be checked"
+		if errors.Is(err, worker.ErrCrashed) {
+			reason = "sync message refused"
+		}
+	case !resp.OK:
+		reason = "sync message refused: " + resp.Reason
+	}
+	if reason != "" {
+		if len(items) == 1 {
+			b.s.log.Warn("collab: refused a sync message; closing the sender's connection", "doc", b.id, "user", items[0].c.userID, "err", err, "reason", resp.Reason)
+			items[0].c.fail(reason)
+		}
+		return false
+	}
+	for _, in := range items {
+		ss := b.peers[in.c]
+		if ss == nil { // reset by dropQueued: the peer resyncs
+			ss = automerge.NewSyncState(b.doc)
+			b.peers[in.c] = ss
+		}
+		if err := b.apply(ss, in.m.Data); err != nil {
+			b.s.log.Error("collab: a checked message failed to apply", "doc", b.id, "err", err)
+			in.c.fail("sync message refused")
+		}
+	}
+	return true
 }
 
 // syncSoon schedules sync messages to one peer, or to all when c is nil.
@@ -178,11 +281,16 @@ func (b *board) dropQueued() {
 func (b *board) sendSync(c *conn, ss *automerge.SyncState) {
 	var msg []byte
 	func() {
-		defer func() { _ = recover() }()
+		defer func() {
+			if r := recover(); r != nil {
+				b.s.log.Error("collab: generate sync message", "doc", b.id, "panic", r)
+			}
+		}()
 		if m, ok := ss.GenerateMessage(); ok {
 			msg = m.Bytes()
 		}
 	}()
+	b.s.log.Debug("collab: generated", "doc", b.id, "peer", c.peerID, "bytes", len(msg))
 	if msg == nil {
 		return
 	}
@@ -325,19 +433,11 @@ func (b *board) idle(now time.Time, after time.Duration) bool {
 		return false // in use (or loading) right now
 	}
 	defer b.mu.Unlock()
-	return b.refs == 0 && len(b.peers) == 0 && b.syncTimer == nil && !b.dirty && b.unflushed == nil && !b.resnapshot && b.timer == nil && now.Sub(b.lastUsed) >= after
+	return b.refs == 0 && len(b.peers) == 0 && b.syncTimer == nil && !b.busy() && !b.dirty && b.unflushed == nil && !b.resnapshot && b.timer == nil && now.Sub(b.lastUsed) >= after
 }
 
-// rejectError says a peer sent something that costs it its connection.
-type rejectError struct {
-	reason string
-	err    error
+func (b *board) busy() bool {
+	b.qmu.Lock()
+	defer b.qmu.Unlock()
+	return b.processing
 }
-
-func (e *rejectError) Error() string {
-	if e.err != nil {
-		return e.reason + ": " + e.err.Error()
-	}
-	return e.reason
-}
-func (e *rejectError) Unwrap() error { return e.err }

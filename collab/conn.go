@@ -2,7 +2,6 @@ package collab
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -91,7 +90,7 @@ func (c *conn) readLoop(ctx context.Context) {
 			c.fail("malformed message")
 			return
 		}
-		if !c.handle(ctx, m) {
+		if !c.handle(ctx, m) || c.closed() {
 			return
 		}
 	}
@@ -138,12 +137,9 @@ func (c *conn) handle(ctx context.Context, m wire.Message) bool {
 }
 
 func (c *conn) sync(ctx context.Context, m wire.Message) bool {
-	unavailable := func() bool {
+	if !c.s.authorize(ctx, c.userID, m.DocumentID) {
 		c.send(wire.Message{Type: wire.TypeDocUnavailable, SenderID: c.s.peerID, TargetID: c.peerID, DocumentID: m.DocumentID})
 		return true
-	}
-	if !c.s.authorize(ctx, c.userID, m.DocumentID) {
-		return unavailable()
 	}
 	b := c.boards[m.DocumentID]
 	if b == nil {
@@ -154,26 +150,13 @@ func (c *conn) sync(ctx context.Context, m wire.Message) bool {
 		var err error
 		if b, err = c.s.attach(ctx, m.DocumentID); err != nil {
 			c.s.log.Error("collab: load board", "doc", m.DocumentID, "err", err)
-			return unavailable()
+			c.send(wire.Message{Type: wire.TypeDocUnavailable, SenderID: c.s.peerID, TargetID: c.peerID, DocumentID: m.DocumentID})
+			return true
 		}
 		c.boards[m.DocumentID] = b
 	}
-	err := b.receive(ctx, c, m)
-	var rej *rejectError
-	switch {
-	case err == nil:
-		return true
-	case errors.Is(err, errUnavailable):
-		return unavailable()
-	case errors.As(err, &rej):
-		c.s.log.Warn("collab: refused a sync message; closing the sender's connection", "doc", m.DocumentID, "user", c.userID, "err", err)
-		c.fail(rej.reason)
-		return false
-	default:
-		c.s.log.Error("collab: sync", "doc", m.DocumentID, "err", err)
-		c.fail("internal error")
-		return false
-	}
+	b.enqueue(c, m)
+	return !c.closed()
 }
 
 const maxBoardsPerConn = 256
@@ -193,14 +176,20 @@ func (c *conn) send(m wire.Message) {
 	}
 }
 
-// fail tells the peer why, then closes; the reason goes out before the close.
+// fail tells the peer why, then closes. It returns at once: the connection
+// counts as closed from here on, and the reason goes out before the close.
 func (c *conn) fail(reason string) {
-	if b, err := wire.Encode(wire.Message{Type: wire.TypeError, SenderID: c.s.peerID, TargetID: c.peerID, ErrorMessage: reason}); err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		_ = c.ws.Write(ctx, websocket.MessageBinary, b)
-		cancel()
-	}
-	c.close(websocket.StatusPolicyViolation, reason)
+	c.closeOnce.Do(func() {
+		close(c.done)
+		go func() {
+			if b, err := wire.Encode(wire.Message{Type: wire.TypeError, SenderID: c.s.peerID, TargetID: c.peerID, ErrorMessage: reason}); err == nil {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				_ = c.ws.Write(ctx, websocket.MessageBinary, b)
+				cancel()
+			}
+			_ = c.ws.Close(websocket.StatusPolicyViolation, reason)
+		}()
+	})
 }
 
 func (c *conn) close(code websocket.StatusCode, reason string) {
@@ -208,6 +197,15 @@ func (c *conn) close(code websocket.StatusCode, reason string) {
 		close(c.done)
 		go c.ws.Close(code, reason)
 	})
+}
+
+func (c *conn) closed() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
 }
 
 func (c *conn) writeLoop(ctx context.Context) {

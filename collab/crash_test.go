@@ -23,7 +23,7 @@ func TestCrashSamplesFromAClientLeaveTheServerServing(t *testing.T) {
 	n := startNode(t, store, "")
 	d := startDriver(t)
 	d.do(map[string]any{"op": "open", "client": "a", "url": n.url("alice")})
-	url := d.do(map[string]any{"op": "create", "client": "a", "value": map[string]any{}})["url"].(string)
+	url := d.do(map[string]any{"op": "create", "client": "a", "value": map[string]any{"notes": []any{}}})["url"].(string)
 	d.do(map[string]any{"op": "edit", "client": "a", "url": url, "key": "notes", "count": 3, "prefix": "before"})
 	d.do(map[string]any{"op": "open", "client": "b", "url": n.url("bob")})
 	d.do(map[string]any{"op": "find", "client": "b", "url": url})

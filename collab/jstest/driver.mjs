@@ -88,8 +88,11 @@ const ops = {
     return { length: h.doc()[key].length }
   },
   async waitFor({ client: name, url, key, length, timeoutMs = 20000 }) {
-    const h = await handle(client(name), url)
-    await until(timeoutMs, () => (h.doc()?.[key]?.length ?? 0) >= length)
+    const c = client(name)
+    const h = await handle(c, url)
+    await until(timeoutMs, () => (h.doc()?.[key]?.length ?? 0) >= length).catch(e => {
+      throw new Error(`${e.message}: ${name} (${c.repo.peerId}) has ${h.doc()?.[key]?.length ?? 0} of ${length}`)
+    })
     return { doc: h.doc(), heads: h.heads() }
   },
   async doc({ client: name, url }) {

@@ -55,15 +55,16 @@ func NewPool(cfg PoolConfig) *Pool {
 	return p
 }
 
-// Check asks a worker whether msg may be applied to the document whose state
-// is named by heads. save is called for the document's bytes only when the
+// Check asks a worker whether msgs (sent by peers whose sync states are
+// syncStates) may be applied, in order, to the document whose state is named
+// by heads. save is called for the document's bytes only when the
 // worker does not hold that state already. The result is OK, a rejection
 // with a reason, or an error (ErrCrashed when the message killed the worker).
-func (p *Pool) Check(ctx context.Context, docID, heads string, save func() []byte, syncState, msg []byte, maxDocBytes int) (Response, error) {
+func (p *Pool) Check(ctx context.Context, docID, heads string, save func() []byte, syncStates, msgs [][]byte, maxDocBytes int) (Response, error) {
 	h := fnv.New32a()
 	h.Write([]byte(docID))
 	w := p.workers[int(h.Sum32()%uint32(len(p.workers)))]
-	return w.check(ctx, Request{DocID: docID, Heads: heads, Sync: syncState, Message: msg, MaxDocBytes: maxDocBytes}, save)
+	return w.check(ctx, Request{DocID: docID, Heads: heads, Syncs: syncStates, Messages: msgs, MaxDocBytes: maxDocBytes}, save)
 }
 
 // Close stops every worker.

@@ -23,10 +23,13 @@ type Request struct {
 	// Doc is the document saved by the serving process. It may be left out
 	// when the worker last reported exactly these heads for this document;
 	// a worker that no longer has them answers Miss.
-	Doc     []byte `cbor:"3,keyasint"`
-	HasDoc  bool   `cbor:"4,keyasint"`
-	Sync    []byte `cbor:"5,keyasint"` // the peer's sync state, encoded
-	Message []byte `cbor:"6,keyasint"`
+	Doc    []byte `cbor:"3,keyasint"`
+	HasDoc bool   `cbor:"4,keyasint"`
+	// Messages are checked in order, as one batch: one save and reload
+	// covers them all. Syncs[i] is the encoded sync state of the peer that
+	// sent Messages[i] (may be empty).
+	Syncs    [][]byte `cbor:"5,keyasint"`
+	Messages [][]byte `cbor:"6,keyasint"`
 	// MaxDocBytes bounds the saved document after the message; 0 means no bound.
 	MaxDocBytes int `cbor:"7,keyasint"`
 }
@@ -66,7 +69,7 @@ func NewChecker() *Checker {
 	return &Checker{docs: map[string]*automerge.Doc{}, heads: map[string]string{}}
 }
 
-// Check applies req.Message to the document and verifies the result. It runs
+// Check applies req.Messages to the document and verifies the result. It runs
 // in the worker process: whatever the core does on bad input happens here.
 func (c *Checker) Check(req Request) (resp Response) {
 	defer func() {
@@ -90,22 +93,26 @@ func (c *Checker) Check(req Request) (resp Response) {
 		}
 	}
 	c.drop(req.DocID)
-	var ss *automerge.SyncState
-	if len(req.Sync) > 0 {
-		var err error
-		if ss, err = automerge.LoadSyncState(doc, req.Sync); err != nil {
+	before := HeadsKey(doc.Heads())
+	added := false
+	for i, msg := range req.Messages {
+		var ss *automerge.SyncState
+		if i < len(req.Syncs) && len(req.Syncs[i]) > 0 {
+			var err error
+			if ss, err = automerge.LoadSyncState(doc, req.Syncs[i]); err != nil {
+				ss = automerge.NewSyncState(doc)
+			}
+		} else {
 			ss = automerge.NewSyncState(doc)
 		}
-	} else {
-		ss = automerge.NewSyncState(doc)
+		sm, err := ss.ReceiveMessage(msg)
+		if err != nil {
+			return Response{Reason: fmt.Sprintf("sync message %d rejected: %v", i, err)}
+		}
+		ss.GenerateMessage()
+		added = added || len(sm.Changes()) > 0
 	}
-	before := HeadsKey(doc.Heads())
-	sm, err := ss.ReceiveMessage(req.Message)
-	if err != nil {
-		return Response{Reason: fmt.Sprintf("sync message rejected: %v", err)}
-	}
-	ss.GenerateMessage()
-	if HeadsKey(doc.Heads()) == before && len(sm.Changes()) == 0 {
+	if !added && HeadsKey(doc.Heads()) == before {
 		// Nothing was added: the document is what was saved and loaded before.
 		c.keep(req.DocID, doc, before)
 		return Response{OK: true, Heads: before, Size: -1}

@@ -82,7 +82,7 @@ func crashers(t testing.TB) map[string][]byte {
 func TestGoodMessagePasses(t *testing.T) {
 	p := testPool(t, 1)
 	empty := automerge.New()
-	resp, err := p.Check(context.Background(), "doc1", HeadsKey(empty.Heads()), func() []byte { return nil }, nil, syncMessage(t, "a", "b"), 0)
+	resp, err := p.Check(context.Background(), "doc1", HeadsKey(empty.Heads()), func() []byte { return nil }, nil, [][]byte{syncMessage(t, "a", "b")}, 0)
 	if err != nil || !resp.OK {
 		t.Fatalf("a well-formed message was refused: %+v, %v", resp, err)
 	}
@@ -97,7 +97,7 @@ func TestCrashSamplesAreRefused(t *testing.T) {
 	p := testPool(t, 1)
 	for name, msg := range crashers(t) {
 		base := automerge.New()
-		resp, err := p.Check(context.Background(), "doc-"+name, HeadsKey(base.Heads()), func() []byte { return base.Save() }, nil, msg, 0)
+		resp, err := p.Check(context.Background(), "doc-"+name, HeadsKey(base.Heads()), func() []byte { return base.Save() }, nil, [][]byte{msg}, 0)
 		if err == nil && resp.OK {
 			t.Errorf("%s: accepted", name)
 		}
@@ -105,7 +105,7 @@ func TestCrashSamplesAreRefused(t *testing.T) {
 			t.Errorf("%s: unexpected error %v", name, err)
 		}
 		t.Logf("%s: resp=%+v err=%v", name, resp, err)
-		resp, err = p.Check(context.Background(), "after-"+name, "", func() []byte { return nil }, nil, syncMessage(t, "k", "v"), 0)
+		resp, err = p.Check(context.Background(), "after-"+name, "", func() []byte { return nil }, nil, [][]byte{syncMessage(t, "k", "v")}, 0)
 		if err != nil || !resp.OK {
 			t.Fatalf("after %s the pool no longer works: %+v, %v", name, resp, err)
 		}
@@ -114,7 +114,7 @@ func TestCrashSamplesAreRefused(t *testing.T) {
 
 func TestDocumentSizeLimit(t *testing.T) {
 	p := testPool(t, 1)
-	resp, err := p.Check(context.Background(), "big", "", func() []byte { return nil }, nil, syncMessage(t, "a", rand.Text()+rand.Text()+rand.Text()+rand.Text()), 64)
+	resp, err := p.Check(context.Background(), "big", "", func() []byte { return nil }, nil, [][]byte{syncMessage(t, "a", rand.Text()+rand.Text()+rand.Text()+rand.Text())}, 64)
 	if err != nil || resp.OK {
 		t.Fatalf("a message growing the document past its limit passed: %+v, %v", resp, err)
 	}
@@ -132,7 +132,7 @@ func FuzzCheck(f *testing.F) {
 	p := testPool(f, 1)
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		base := automerge.New()
-		resp, err := p.Check(context.Background(), "fuzz", HeadsKey(base.Heads()), func() []byte { return base.Save() }, nil, msg, 1<<20)
+		resp, err := p.Check(context.Background(), "fuzz", HeadsKey(base.Heads()), func() []byte { return base.Save() }, nil, [][]byte{msg}, 1<<20)
 		if err != nil && !errors.Is(err, ErrCrashed) {
 			t.Fatalf("unexpected error: %v", err)
 		}
