@@ -39,7 +39,8 @@ func serveMain(dir string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	srv, err := collab.New(ctx, collab.Deps{Authenticate: testAuth, Authorize: testAuthorize, Store: store, WorkerCommand: workerCommand})
+	delay, _ := time.ParseDuration(os.Getenv("HINDSIGHT_TEST_COLLAB_SYNC_DELAY"))
+	srv, err := collab.New(ctx, collab.Deps{Authenticate: testAuth, Authorize: testAuthorize, Store: store, WorkerCommand: workerCommand, SyncDelay: delay})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -59,8 +60,9 @@ func serveMain(dir string) {
 	var self, kids syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
 	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
-	fmt.Fprintf(os.Stderr, "collab bench server: own CPU %v, workers' CPU %v\n",
-		time.Duration(self.Utime.Nano()+self.Stime.Nano()).Round(time.Millisecond), time.Duration(kids.Utime.Nano()+kids.Stime.Nano()).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "collab bench server: own CPU %v, workers' CPU %v; own peak RSS %d KiB, largest worker's %d KiB\n",
+		time.Duration(self.Utime.Nano()+self.Stime.Nano()).Round(time.Millisecond), time.Duration(kids.Utime.Nano()+kids.Stime.Nano()).Round(time.Millisecond),
+		self.Maxrss, kids.Maxrss)
 	if pf != nil {
 		pprof.StopCPUProfile()
 		pf.Close()

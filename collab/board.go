@@ -51,6 +51,7 @@ type board struct {
 	// peer per message (generating is the Automerge core's costliest call).
 	toSync    map[*conn]bool
 	syncTimer *time.Timer
+	lastSync  time.Time
 
 	flushMu sync.Mutex // orders this board's appends
 
@@ -223,7 +224,10 @@ func (b *board) syncSoon(c *conn) {
 		}
 	}
 	if b.syncTimer == nil {
-		b.syncTimer = time.AfterFunc(b.s.syncDelay, b.syncNow)
+		// A throttle: the first message after a quiet spell goes out almost
+		// at once, later ones at most once per syncDelay.
+		wait := max(b.s.syncDelay-time.Since(b.lastSync), 2*time.Millisecond)
+		b.syncTimer = time.AfterFunc(wait, b.syncNow)
 	}
 }
 
@@ -231,6 +235,7 @@ func (b *board) syncNow() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.syncTimer = nil
+	b.lastSync = time.Now()
 	for p := range b.toSync {
 		if ss, ok := b.peers[p]; ok {
 			b.sendSync(p, ss)

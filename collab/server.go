@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"sync"
 	"time"
 
@@ -46,7 +47,7 @@ type Deps struct {
 
 	// Tuning; zero values pick the defaults in parentheses.
 	FlushInterval time.Duration // longest wait before changes are appended (300 ms)
-	SyncDelay     time.Duration // gathers sync messages owed to peers (20 ms)
+	SyncDelay     time.Duration // least time between two rounds of sync messages to a board's peers (100 ms)
 	SnapshotEvery int           // chunks between snapshots (50)
 	IdleAfter     time.Duration // evict a board unused this long (2 min)
 	MaxDocBytes   int           // largest saved board (512 KiB)
@@ -102,7 +103,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		pool:          worker.NewPool(worker.PoolConfig{Command: d.WorkerCommand, Size: d.Workers, Logger: d.Logger}),
 		origins:       d.OriginPatterns,
 		flushInterval: orDuration(d.FlushInterval, 300*time.Millisecond),
-		syncDelay:     orDuration(d.SyncDelay, 20*time.Millisecond),
+		syncDelay:     orDuration(d.SyncDelay, 100*time.Millisecond),
 		snapshotEvery: orInt(d.SnapshotEvery, 50),
 		idleAfter:     orDuration(d.IdleAfter, 2*time.Minute),
 		maxDocBytes:   orInt(d.MaxDocBytes, 512<<10),
@@ -189,6 +190,11 @@ func (s *Server) evictIdle(now time.Time) int {
 			delete(s.boards, id)
 			n++
 		}
+	}
+	if n > 0 {
+		// An evicted document's memory is C memory freed by finalizers: ask
+		// for a collection rather than wait for Go's small heap to need one.
+		go runtime.GC()
 	}
 	return n
 }
