@@ -1,6 +1,7 @@
 package collab_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -167,13 +168,30 @@ func TestBrowserClientSyncsWithNodeClient(t *testing.T) {
 	cmd := exec.Command("node", "browser.mjs", "http://"+n.addr, "bob", url, "5", "10")
 	cmd.Dir = dir
 	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
+	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		t.Fatalf("browser client: %v", err)
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stdin.Close()
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("browser client: %v", err)
+		}
+	}()
+	line, err := bufio.NewReader(stdout).ReadBytes('\n')
+	if err != nil {
+		t.Fatalf("browser client said nothing: %v", err)
 	}
 	var page map[string]any
-	if err := json.Unmarshal(out, &page); err != nil {
-		t.Fatalf("browser said %q: %v", out, err)
+	if err := json.Unmarshal(line, &page); err != nil {
+		t.Fatalf("browser said %q: %v", line, err)
 	}
 	expectItems(t, list(t, page, "notes"), map[string]int{"node": 5, "browser": 5})
 	ra := d.do(map[string]any{"op": "waitFor", "client": "a", "url": url, "key": "notes", "length": 10})

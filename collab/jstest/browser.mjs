@@ -1,6 +1,7 @@
 // Bundles browser-entry.js, opens it in headless Chromium (Debian's package,
 // driven by playwright-core) from the Go test's server, edits the board given
-// on the command line, and waits until the page holds `want` notes.
+// on the command line, waits until the page holds `want` notes, prints the
+// page's document, and keeps the page open until stdin closes.
 // Usage: node browser.mjs <base http URL> <token> <automerge URL> <edits> <want>
 import { build } from "esbuild"
 import { chromium } from "playwright-core"
@@ -24,6 +25,10 @@ try {
   await page.evaluate(args => window.runBoard(args), { syncUrl, docUrl, edits: Number(edits) })
   await page.waitForFunction(n => (window.boardDoc().notes || []).length >= n, Number(want), { timeout: 20000 })
   process.stdout.write(JSON.stringify(await page.evaluate(() => window.boardDoc())) + "\n")
+  // Keep the page (and its unsent edits) alive until the test has seen them
+  // arrive elsewhere and closes our stdin.
+  process.stdin.resume()
+  await new Promise(r => process.stdin.on("end", r))
 } finally {
   await browser.close()
 }
