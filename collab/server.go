@@ -194,7 +194,11 @@ func (s *Server) evictIdle(now time.Time) int {
 	if n > 0 {
 		// An evicted document's memory is C memory freed by finalizers: ask
 		// for a collection rather than wait for Go's small heap to need one.
-		go runtime.GC()
+		go func() {
+			runtime.GC()
+			time.Sleep(100 * time.Millisecond) // finalizers run after the collection
+			returnMemory()
+		}()
 	}
 	return n
 }
