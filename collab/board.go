@@ -2,6 +2,7 @@ package collab
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
@@ -50,6 +51,7 @@ type board struct {
 	// burst of messages costs one generated message per peer, not one per
 	// peer per message (generating is the Automerge core's costliest call).
 	toSync    map[*conn]bool
+	owed      map[*conn]bool // peers that sent a message since the last round
 	syncTimer *time.Timer
 	lastSync  time.Time
 
@@ -167,6 +169,9 @@ func (b *board) receive(batch []inbound) {
 			b.syncSoon(in.c)
 		}
 	}
+	for _, in := range items {
+		b.owed[in.c] = true
+	}
 }
 
 // checkAndApply has a worker check items against the document and, if it
@@ -215,6 +220,7 @@ func (b *board) checkAndApply(items []inbound) bool {
 func (b *board) syncSoon(c *conn) {
 	if b.toSync == nil {
 		b.toSync = map[*conn]bool{}
+		b.owed = map[*conn]bool{}
 	}
 	if c != nil {
 		b.toSync[c] = true
@@ -237,11 +243,34 @@ func (b *board) syncNow() {
 	b.syncTimer = nil
 	b.lastSync = time.Now()
 	for p := range b.toSync {
-		if ss, ok := b.peers[p]; ok {
-			b.sendSync(p, ss)
+		if ss, ok := b.peers[p]; ok && !b.sendSync(p, ss) && b.owed[p] {
+			// The core stays silent to a peer that is in sync, even one that
+			// just said hello; it still deserves our heads.
+			p.send(wire.Message{Type: wire.TypeSync, SenderID: b.s.peerID, TargetID: p.peerID, DocumentID: b.id, Data: headsMessage(b.doc.Heads())})
 		}
 	}
 	clear(b.toSync)
+	clear(b.owed)
+}
+
+// headsMessage encodes an Automerge sync message (v1) that carries only our
+// heads, and says we have everything up to them: what the core would send
+// if it answered a peer that is in sync.
+func headsMessage(heads []automerge.ChangeHash) []byte {
+	out := []byte{0x42}
+	hashes := func(hs []automerge.ChangeHash) {
+		out = binary.AppendUvarint(out, uint64(len(hs)))
+		for _, h := range hs {
+			out = append(out, h[:]...)
+		}
+	}
+	hashes(heads) // heads
+	hashes(nil)   // need
+	out = binary.AppendUvarint(out, 1)
+	hashes(heads)                      // have[0].lastSync
+	out = binary.AppendUvarint(out, 0) // have[0].bloom: empty, nothing after lastSync
+	out = binary.AppendUvarint(out, 0) // changes
+	return out
 }
 
 // apply receives a checked message; automerge-go reports some core errors
@@ -283,7 +312,9 @@ func (b *board) dropQueued() {
 	}
 }
 
-func (b *board) sendSync(c *conn, ss *automerge.SyncState) {
+// sendSync sends c what the core generates for it, if anything; it reports
+// whether a message went out.
+func (b *board) sendSync(c *conn, ss *automerge.SyncState) bool {
 	var msg []byte
 	func() {
 		defer func() {
@@ -297,9 +328,10 @@ func (b *board) sendSync(c *conn, ss *automerge.SyncState) {
 	}()
 	b.s.log.Debug("collab: generated", "doc", b.id, "peer", c.peerID, "bytes", len(msg))
 	if msg == nil {
-		return
+		return false
 	}
 	c.send(wire.Message{Type: wire.TypeSync, SenderID: b.s.peerID, TargetID: c.peerID, DocumentID: b.id, Data: msg})
+	return true
 }
 
 // relay passes presence on to the board's other peers, once per sender
@@ -364,6 +396,7 @@ func (b *board) detach(c *conn) {
 	delete(b.peers, c)
 	delete(b.wanting, c)
 	delete(b.toSync, c)
+	delete(b.owed, c)
 	b.lastUsed = time.Now()
 	b.mu.Unlock()
 }
