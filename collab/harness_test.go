@@ -71,6 +71,12 @@ type node struct {
 // extra, when given, serves the browser test's page under /browser/.
 func startNode(t *testing.T, store eventstore.Store, addr string, extra ...http.Handler) *node {
 	t.Helper()
+	return startNodeWith(t, store, addr, nil, extra...)
+}
+
+// startNodeWith lets a test tune the server's Deps before it starts.
+func startNodeWith(t *testing.T, store eventstore.Store, addr string, tune func(*collab.Deps), extra ...http.Handler) *node {
+	t.Helper()
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
@@ -79,11 +85,15 @@ func startNode(t *testing.T, store eventstore.Store, addr string, extra ...http.
 		t.Fatalf("listen %s: %v", addr, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := collab.New(ctx, collab.Deps{
+	deps := collab.Deps{
 		Authenticate: testAuth, Authorize: testAuthorize, Store: store,
 		WorkerCommand: workerCommand, Workers: 1, FlushInterval: 50 * time.Millisecond,
 		OriginPatterns: []string{"*"}, Logger: testLogger(),
-	})
+	}
+	if tune != nil {
+		tune(&deps)
+	}
+	srv, err := collab.New(ctx, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
