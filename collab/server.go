@@ -227,6 +227,12 @@ func (s *Server) Close(ctx context.Context) error {
 	for _, c := range conns {
 		c.close(websocket.StatusServiceRestart, "server shutting down")
 	}
+	// Let batches already being checked finish, so what they apply is flushed.
+	for _, b := range boards {
+		for b.busy() && ctx.Err() == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 	var errs []error
 	for _, b := range boards {
 		b.mu.Lock()

@@ -37,6 +37,9 @@ type Pool struct {
 	workers []*proc
 }
 
+// ErrClosed is returned by Check after Close.
+var ErrClosed = errors.New("validation pool closed")
+
 // NewPool returns a pool; workers start on first use and restart after a crash.
 func NewPool(cfg PoolConfig) *Pool {
 	if cfg.Size <= 0 {
@@ -71,6 +74,7 @@ func (p *Pool) Check(ctx context.Context, docID, heads string, save func() []byt
 func (p *Pool) Close() {
 	for _, w := range p.workers {
 		w.mu.Lock()
+		w.closed = true
 		w.stop()
 		w.mu.Unlock()
 	}
@@ -79,10 +83,11 @@ func (p *Pool) Close() {
 type proc struct {
 	cfg *PoolConfig
 
-	mu    sync.Mutex
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	out   *bufio.Reader
+	mu     sync.Mutex
+	closed bool
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	out    *bufio.Reader
 	// seen maps a document to the heads this worker last reported for it.
 	seen map[string]string
 }
@@ -118,6 +123,9 @@ func (w *proc) stop() {
 func (w *proc) check(ctx context.Context, req Request, save func() []byte) (Response, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.closed {
+		return Response{}, ErrClosed
+	}
 	if w.cmd == nil {
 		if err := w.start(); err != nil {
 			return Response{}, err
