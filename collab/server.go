@@ -41,6 +41,9 @@ type Deps struct {
 	WorkerCommand func() *exec.Cmd
 	// Workers is the number of validation worker processes; 0 means 2.
 	Workers int
+	// CheckTimeout bounds one worker check; a worker that takes longer is
+	// killed and the message refused. 0 means 10 s.
+	CheckTimeout time.Duration
 	// OriginPatterns lists the other origins whose pages may connect (see
 	// websocket.AcceptOptions); the request's own host is always allowed.
 	OriginPatterns []string
@@ -100,7 +103,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		store: d.Store, log: d.Logger, authenticate: d.Authenticate, authorize: d.Authorize,
-		pool:          worker.NewPool(worker.PoolConfig{Command: d.WorkerCommand, Size: d.Workers, Logger: d.Logger}),
+		pool:          worker.NewPool(worker.PoolConfig{Command: d.WorkerCommand, Size: d.Workers, Timeout: d.CheckTimeout, Logger: d.Logger}),
 		origins:       d.OriginPatterns,
 		flushInterval: orDuration(d.FlushInterval, 300*time.Millisecond),
 		syncDelay:     orDuration(d.SyncDelay, 100*time.Millisecond),
