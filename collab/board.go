@@ -51,7 +51,8 @@ type board struct {
 	// burst of messages costs one generated message per peer, not one per
 	// peer per message (generating is the Automerge core's costliest call).
 	toSync    map[*conn]bool
-	owed      map[*conn]bool // peers that sent a message since the last round
+	owed      map[*conn]bool // peers that said hello and have not heard from us yet
+	greeted   map[*conn]bool // peers we have sent a sync message to
 	syncTimer *time.Timer
 	lastSync  time.Time
 
@@ -170,7 +171,9 @@ func (b *board) receive(batch []inbound) {
 		}
 	}
 	for _, in := range items {
-		b.owed[in.c] = true
+		if !b.greeted[in.c] {
+			b.owed[in.c] = true
+		}
 	}
 }
 
@@ -221,6 +224,7 @@ func (b *board) syncSoon(c *conn) {
 	if b.toSync == nil {
 		b.toSync = map[*conn]bool{}
 		b.owed = map[*conn]bool{}
+		b.greeted = map[*conn]bool{}
 	}
 	if c != nil {
 		b.toSync[c] = true
@@ -245,8 +249,9 @@ func (b *board) syncNow() {
 	for p := range b.toSync {
 		if ss, ok := b.peers[p]; ok && !b.sendSync(p, ss) && b.owed[p] {
 			// The core stays silent to a peer that is in sync, even one that
-			// just said hello; it still deserves our heads.
+			// just said hello; a new peer still deserves our heads, once.
 			p.send(wire.Message{Type: wire.TypeSync, SenderID: b.s.peerID, TargetID: p.peerID, DocumentID: b.id, Data: headsMessage(b.doc.Heads())})
+			b.greeted[p] = true
 		}
 	}
 	clear(b.toSync)
@@ -331,6 +336,9 @@ func (b *board) sendSync(c *conn, ss *automerge.SyncState) bool {
 		return false
 	}
 	c.send(wire.Message{Type: wire.TypeSync, SenderID: b.s.peerID, TargetID: c.peerID, DocumentID: b.id, Data: msg})
+	if b.greeted != nil {
+		b.greeted[c] = true
+	}
 	return true
 }
 
@@ -397,6 +405,7 @@ func (b *board) detach(c *conn) {
 	delete(b.wanting, c)
 	delete(b.toSync, c)
 	delete(b.owed, c)
+	delete(b.greeted, c)
 	b.lastUsed = time.Now()
 	b.mu.Unlock()
 }
