@@ -43,6 +43,9 @@ type board struct {
 	// taken by heads rather than with SaveIncremental, because any Save (the
 	// worker needs the bytes now and then) would silently restart that.
 	flushed []automerge.ChangeHash
+	// fromLog holds changes merged from other nodes' chunks while local
+	// changes were pending: already in the log, so left out of our chunk.
+	fromLog map[automerge.ChangeHash]bool
 	// resnapshot is set when a snapshot failed to append: the changes it
 	// held are no longer in any incremental save, so only a snapshot has them.
 	resnapshot bool
@@ -381,6 +384,15 @@ func (b *board) merge(data []byte) {
 	}
 	if !b.dirty && b.unflushed == nil && !b.resnapshot {
 		b.flushed = b.doc.Heads() // all of it is in the log already
+	} else if chs, err := automerge.LoadChanges(data); err == nil {
+		// Local changes are pending, so the flushed mark cannot move; note
+		// these so the next chunk does not write them to the log again.
+		if b.fromLog == nil {
+			b.fromLog = map[automerge.ChangeHash]bool{}
+		}
+		for _, ch := range chs {
+			b.fromLog[ch.Hash()] = true
+		}
 	}
 	b.found = true
 	b.serveWanting()
@@ -437,10 +449,24 @@ func (b *board) flush(ctx context.Context) error {
 		b.mu.Unlock()
 		return fmt.Errorf("board %s: changes since last flush: %w", b.id, err)
 	}
+	if len(b.fromLog) > 0 {
+		own := changes[:0]
+		for _, ch := range changes {
+			if !b.fromLog[ch.Hash()] {
+				own = append(own, ch)
+			}
+		}
+		changes = own
+		clear(b.fromLog)
+	}
 	data := append(b.unflushed, automerge.SaveChanges(changes)...)
 	b.unflushed = nil
 	b.flushed = heads
 	typ := eventChunk
+	if len(data) == 0 && !b.resnapshot && b.chunks+1 < b.s.snapshotEvery {
+		b.mu.Unlock()
+		return nil // everything new came from the log
+	}
 	if b.resnapshot || b.chunks+1 >= b.s.snapshotEvery || len(data) > maxChunkBytes {
 		typ, data = eventSnapshot, b.doc.Save()
 	}
