@@ -73,20 +73,23 @@ type inbound struct {
 }
 
 const (
-	maxBatch = 64   // messages checked by a worker in one go
-	maxInbox = 4096 // messages waiting per board before senders are cut off
+	maxBatch = 64 // messages checked by a worker in one go
+	// maxQueued bounds one connection's messages waiting to be checked: a
+	// peer that sends faster than its board is checked is cut off, and only
+	// that peer.
+	maxQueued = 256
 )
 
 // enqueue hands a request or sync message to the board. Messages are checked
 // and applied in arrival order by one goroutine per board, in batches: one
 // worker round trip and one save-and-reload check cover a whole burst.
 func (b *board) enqueue(c *conn, m wire.Message) {
-	b.qmu.Lock()
-	if len(b.inbox) >= maxInbox {
-		b.qmu.Unlock()
+	if c.queued.Add(1) > maxQueued {
+		c.queued.Add(-1)
 		c.fail("too many messages")
 		return
 	}
+	b.qmu.Lock()
 	b.inbox = append(b.inbox, inbound{c, m})
 	start := !b.processing
 	b.processing = true
@@ -110,6 +113,9 @@ func (b *board) process() {
 		b.inbox = append(b.inbox[:0], b.inbox[n:]...)
 		b.qmu.Unlock()
 		b.receive(batch)
+		for _, in := range batch {
+			in.c.queued.Add(-1)
+		}
 	}
 }
 

@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/hindsight-retro/hindsight/collab/wire"
+	"golang.org/x/time/rate"
 )
 
 // sendQueue bounds what waits to go out to one peer; a peer that falls this
@@ -26,6 +28,9 @@ type conn struct {
 	done      chan struct{}
 
 	boards map[string]*board // attached boards; touched by the read loop only
+	queued atomic.Int64      // messages waiting in boards' inboxes
+	// presence limits how fast this peer's ephemeral messages are relayed.
+	presence *rate.Limiter
 }
 
 // ServeHTTP upgrades GET /v1/sync to the automerge-repo protocol.
@@ -52,7 +57,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // Accept has answered
 	}
 	ws.SetReadLimit(wire.MaxMessageBytes)
-	c := &conn{s: s, ws: ws, userID: userID, out: make(chan []byte, sendQueue), done: make(chan struct{}), boards: map[string]*board{}}
+	c := &conn{s: s, ws: ws, userID: userID, out: make(chan []byte, sendQueue), done: make(chan struct{}), boards: map[string]*board{},
+		presence: rate.NewLimiter(presenceRate, presenceBurst)}
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
@@ -122,7 +128,9 @@ func (c *conn) handle(ctx context.Context, m wire.Message) bool {
 	case wire.TypeRequest, wire.TypeSync:
 		return c.sync(ctx, m)
 	case wire.TypeEphemeral:
-		if b := c.boards[m.DocumentID]; b != nil && c.s.authorize(ctx, c.userID, m.DocumentID) {
+		// Over the rate, presence is dropped, not queued: the next update
+		// supersedes it anyway.
+		if b := c.boards[m.DocumentID]; b != nil && c.presence.Allow() && c.s.authorize(ctx, c.userID, m.DocumentID) {
 			b.relay(c, m)
 		}
 		return true
@@ -160,6 +168,13 @@ func (c *conn) sync(ctx context.Context, m wire.Message) bool {
 }
 
 const maxBoardsPerConn = 256
+
+// Presence (cursors, selections) per connection: a steady 30 updates a
+// second with bursts of 60, plenty for a cursor and nothing to flood with.
+const (
+	presenceRate  = 30
+	presenceBurst = 60
+)
 
 // send queues a message for the peer, dropping the peer if it is too far behind.
 func (c *conn) send(m wire.Message) {

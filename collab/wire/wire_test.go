@@ -79,6 +79,10 @@ func TestDecodeRejects(t *testing.T) {
 }
 
 func TestDocumentIDs(t *testing.T) {
+	// Made by @automerge/automerge-repo 2.5.6's Repo.create.
+	if got, err := ParseDocumentID("automerge:A1ab3GXwQR9km9pAQGNrfgDzA2g"); err != nil || got != "A1ab3GXwQR9km9pAQGNrfgDzA2g" {
+		t.Fatalf("a real automerge URL: %q, %v", got, err)
+	}
 	id := NewDocumentID()
 	got, err := ParseDocumentID(URLPrefix + id)
 	if err != nil || got != id {
