@@ -514,18 +514,29 @@ func TestMetricsCountConnectionsMessagesAndDrops(t *testing.T) {
 	start := e.newRetro("r1", false, "user-alice")
 	alice := e.ws("r1", "user-alice", "")
 	alice.until(reached(start))
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]float64{}
-	for _, f := range families {
-		m := f.GetMetric()[0]
-		if g := m.GetGauge(); g != nil {
-			got[f.GetName()] = g.GetValue()
-		} else {
-			got[f.GetName()] = m.GetCounter().GetValue()
+	// The counter moves just after the write returns, so the client can read
+	// the message a moment before it is counted: gather until it shows.
+	gather := func() map[string]float64 {
+		families, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
 		}
+		got := map[string]float64{}
+		for _, f := range families {
+			m := f.GetMetric()[0]
+			if g := m.GetGauge(); g != nil {
+				got[f.GetName()] = g.GetValue()
+			} else {
+				got[f.GetName()] = m.GetCounter().GetValue()
+			}
+		}
+		return got
+	}
+	deadline := time.Now().Add(feedTimeout)
+	got := gather()
+	for got["hindsight_live_messages_sent_total"] < 1 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		got = gather()
 	}
 	if got["hindsight_live_connections"] != 1 || got["hindsight_live_rooms"] != 1 ||
 		got["hindsight_live_messages_sent_total"] < 1 || got["hindsight_live_slow_consumers_dropped_total"] != 0 {
