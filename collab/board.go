@@ -352,16 +352,17 @@ func (b *board) sendSync(c *conn, ss *automerge.SyncState) bool {
 }
 
 // relay passes presence on to the board's other peers, once per sender
-// session and counter.
-func (b *board) relay(from *conn, m wire.Message) {
+// session and counter; from is nil for presence from another node.
+// It reports whether the message was new.
+func (b *board) relay(from *conn, m wire.Message) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.doc == nil {
-		return
+		return false
 	}
 	key := m.SenderID + "\x00" + m.SessionID
 	if last, ok := b.sessions[key]; ok && m.Count <= last {
-		return
+		return false
 	}
 	if len(b.sessions) > 4096 {
 		clear(b.sessions) // bounded: at worst a stale message is relayed once more
@@ -375,6 +376,7 @@ func (b *board) relay(from *conn, m wire.Message) {
 		out.TargetID = p.peerID
 		p.send(out)
 	}
+	return true
 }
 
 // merge applies bytes another node appended to the log, and syncs them on.

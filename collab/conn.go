@@ -131,7 +131,13 @@ func (c *conn) handle(ctx context.Context, m wire.Message) bool {
 		// Over the rate, presence is dropped, not queued: the next update
 		// supersedes it anyway.
 		if b := c.boards[m.DocumentID]; b != nil && c.presence.Allow() && c.s.authorize(ctx, c.userID, m.DocumentID) {
-			b.relay(c, m)
+			if b.relay(c, m) && c.s.presence != nil {
+				if raw, err := wire.Encode(m); err == nil {
+					if err := c.s.presence.Publish(m.DocumentID, raw); err != nil {
+						c.s.log.Warn("collab: presence to other nodes", "err", err)
+					}
+				}
+			}
 		}
 		return true
 	case wire.TypeLeave:

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hindsight-retro/hindsight/collab"
 	"github.com/hindsight-retro/hindsight/collab/wire"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
@@ -196,4 +197,30 @@ func TestBrowserClientSyncsWithNodeClient(t *testing.T) {
 	expectItems(t, list(t, page, "notes"), map[string]int{"node": 5, "browser": 5})
 	ra := d.do(map[string]any{"op": "waitFor", "client": "a", "url": url, "key": "notes", "length": 10})
 	expectItems(t, list(t, ra["doc"], "notes"), map[string]int{"node": 5, "browser": 5})
+}
+
+// Presence crosses nodes over NATS: a client on one node sees the cursor of
+// a client on another.
+func TestPresenceAcrossNodes(t *testing.T) {
+	store, err := natsjs.Open(context.Background(), natsjs.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	bus := func(d *collab.Deps) { d.Presence = collab.NATSPresence(store.JetStream().Conn(), "") }
+	n1 := startNodeWith(t, store, "", bus)
+	n2 := startNodeWith(t, store, "", bus)
+	d := startDriver(t)
+	d.do(map[string]any{"op": "open", "client": "a", "url": n1.url("alice")})
+	d.do(map[string]any{"op": "open", "client": "b", "url": n2.url("bob")})
+	url := d.do(map[string]any{"op": "create", "client": "a", "value": map[string]any{"notes": []any{}}})["url"].(string)
+	d.do(map[string]any{"op": "edit", "client": "a", "url": url, "key": "notes", "count": 1, "prefix": "x"})
+	d.do(map[string]any{"op": "find", "client": "b", "url": url, "timeoutMs": 15000})
+	d.do(map[string]any{"op": "waitFor", "client": "b", "url": url, "key": "notes", "length": 1})
+	d.do(map[string]any{"op": "broadcast", "client": "a", "url": url, "message": map[string]any{"cursor": []int{7, 8}}})
+	got := d.do(map[string]any{"op": "waitEphemeral", "client": "b", "url": url})
+	msg := got["messages"].([]any)[0].(map[string]any)["message"].(map[string]any)
+	if fmt.Sprint(msg["cursor"]) != "[7 8]" {
+		t.Fatalf("b got presence %v", msg)
+	}
 }

@@ -44,6 +44,8 @@ type Deps struct {
 	// CheckTimeout bounds one worker check; a worker that takes longer is
 	// killed and the message refused. 0 means 10 s.
 	CheckTimeout time.Duration
+	// Presence carries presence to the other nodes; nil keeps it on this one.
+	Presence PresenceBus
 	// OriginPatterns lists the other origins whose pages may connect (see
 	// websocket.AcceptOptions); the request's own host is always allowed.
 	OriginPatterns []string
@@ -63,6 +65,7 @@ type Server struct {
 	authenticate  func(r *http.Request) (string, error)
 	authorize     func(ctx context.Context, userID, docID string) bool
 	pool          *worker.Pool
+	presence      PresenceBus
 	origins       []string
 	flushInterval time.Duration
 	syncDelay     time.Duration
@@ -105,6 +108,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		store: d.Store, log: d.Logger, authenticate: d.Authenticate, authorize: d.Authorize,
 		pool:          worker.NewPool(worker.PoolConfig{Command: d.WorkerCommand, Size: d.Workers, Timeout: d.CheckTimeout, Logger: d.Logger}),
 		origins:       d.OriginPatterns,
+		presence:      d.Presence,
 		flushInterval: orDuration(d.FlushInterval, 300*time.Millisecond),
 		syncDelay:     orDuration(d.SyncDelay, 100*time.Millisecond),
 		snapshotEvery: orInt(d.SnapshotEvery, 50),
@@ -145,6 +149,13 @@ func (s *Server) Run(ctx context.Context) error {
 		return fmt.Errorf("collab: log position: %w", err)
 	}
 	go s.evictLoop(ctx)
+	if s.presence != nil {
+		go func() {
+			if err := s.presence.Subscribe(ctx, s.fromBus); err != nil {
+				s.log.Error("collab: presence from other nodes", "err", err)
+			}
+		}()
+	}
 	err = s.store.Subscribe(ctx, from, func(ctx context.Context, e eventstore.RecordedEvent) error {
 		if e.Stream.Category != docCategory || e.Actor == s.nodeActor {
 			return nil
