@@ -14,6 +14,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/hindsight-retro/hindsight/collab"
 )
 
 // Exit statuses.
@@ -64,6 +66,9 @@ Commands:
   demo      generate a realistic workspace (teams, a year of retros) into a store
   version   print the version
 
+Internal (started by serve, not by hand):
+  collab-worker  check whiteboard sync messages on stdin in a sacrificial process
+
 Run 'hindsight <command> --help' for a command's flags.
 `
 
@@ -84,6 +89,12 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return runDemo(ctx, rest, a.env, a.stdout, a.stderr)
 	case "version":
 		return a.runVersion(rest)
+	case "collab-worker":
+		// Internal: serve starts these itself (re-running this binary) to
+		// check untrusted whiteboard sync messages in a process that may
+		// crash. It never returns.
+		collab.WorkerMain()
+		return exitFailure
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			// "hindsight help serve" is "hindsight serve --help".
