@@ -123,16 +123,29 @@ func Decide(s State, cmd any) ([]any, error) {
 		if s.Exists {
 			return nil, fmt.Errorf("%w: board %s exists already", ErrConflict, s.BoardID)
 		}
-		if c.BoardID == "" || c.RetroID == "" || c.Actor == "" {
-			return nil, fmt.Errorf("%w: a board needs an ID, a retro and an actor", ErrInvalid)
+		if c.BoardID == "" || (c.RetroID == "" && c.TeamID == "") || c.Actor == "" {
+			return nil, fmt.Errorf("%w: a board needs an ID, a retro or a team, and an actor", ErrInvalid)
 		}
-		switch c.Topic.Kind {
-		case TopicStep, TopicCard, TopicGroup, TopicAction:
-		default:
-			return nil, fmt.Errorf("%w: unknown topic kind %q", ErrInvalid, c.Topic.Kind)
+		if c.RetroID == "" {
+			// A team's standalone board (a check-in, a team-building
+			// session) belongs to no retro and so to no topic in one.
+			if c.Topic != (Topic{}) {
+				return nil, fmt.Errorf("%w: a topic needs a retro", ErrInvalid)
+			}
+		} else {
+			switch c.Topic.Kind {
+			case TopicStep, TopicCard, TopicGroup, TopicAction:
+			default:
+				return nil, fmt.Errorf("%w: unknown topic kind %q", ErrInvalid, c.Topic.Kind)
+			}
+			if c.Topic.ID == "" {
+				return nil, fmt.Errorf("%w: the topic needs an ID", ErrInvalid)
+			}
 		}
-		if c.Topic.ID == "" {
-			return nil, fmt.Errorf("%w: the topic needs an ID", ErrInvalid)
+		if c.TemplateID != "" {
+			if _, ok := TemplateByID(c.TemplateID); !ok {
+				return nil, fmt.Errorf("%w: unknown whiteboard template %q", ErrInvalid, c.TemplateID)
+			}
 		}
 		title, err := checkTitle(c.Title)
 		if err != nil {
