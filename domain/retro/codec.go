@@ -2,111 +2,124 @@ package retro
 
 import (
 	"encoding/json"
-	"fmt"
+
+	"github.com/hindsight-retro/hindsight/domain"
 )
 
-// schema is each event type's current schema version and a constructor for
-// decoding. Bump the version when a payload's shape changes and teach
-// DecodeEvent to upcast the old one; stored events are never rewritten.
-var schema = map[string]struct {
-	version int
-	decode  func([]byte) (Event, error)
-}{
-	"RetroCreated":           {1, decodeAs[RetroCreated]},
-	"ParticipantJoined":      {1, decodeAs[ParticipantJoined]},
-	"RetroLocked":            {1, decodeAs[RetroLocked]},
-	"RetroUnlocked":          {1, decodeAs[RetroUnlocked]},
-	"ModerationHandedOver":   {1, decodeAs[ModerationHandedOver]},
-	"AnonymitySet":           {1, decodeAs[AnonymitySet]},
-	"RetroClosed":            {1, decodeAs[RetroClosed]},
-	"StepChanged":            {1, decodeAs[StepChanged]},
-	"StepSkipped":            {1, decodeAs[StepSkipped]},
-	"StepsReordered":         {1, decodeAs[StepsReordered]},
-	"StepAdded":              {1, decodeAs[StepAdded]},
-	"TimerStarted":           {1, decodeAs[TimerStarted]},
-	"TimerExtended":          {1, decodeAs[TimerExtended]},
-	"TimerStopped":           {1, decodeAs[TimerStopped]},
-	"IcebreakerChosen":       {1, decodeAs[IcebreakerChosen]},
-	"IcebreakerAnswered":     {1, decodeAs[IcebreakerAnswered]},
-	"OpenActionsAdded":       {1, decodeAs[OpenActionsAdded]},
-	"CarriedActionReviewed":  {1, decodeAs[CarriedActionReviewed]},
-	"CarriedActionCommented": {1, decodeAs[CarriedActionCommented]},
-	"HealthCheckStarted":     {1, decodeAs[HealthCheckStarted]},
-	"HealthCheckAnswered":    {1, decodeAs[HealthCheckAnswered]},
-	"HealthCheckRevealed":    {1, decodeAs[HealthCheckRevealed]},
-	"SurveyCardsImported":    {1, decodeAs[SurveyCardsImported]},
-	"SurveyScoresImported":   {1, decodeAs[SurveyScoresImported]},
-	"CardAdded":              {2, decodeAs[CardAdded]},
-	"CardEdited":             {1, decodeAs[CardEdited]},
-	"CardDeleted":            {1, decodeAs[CardDeleted]},
-	"ColumnRevealed":         {1, decodeAs[ColumnRevealed]},
-	"GroupCreated":           {1, decodeAs[GroupCreated]},
-	"CardGrouped":            {1, decodeAs[CardGrouped]},
-	"CardUngrouped":          {1, decodeAs[CardUngrouped]},
-	"GroupDissolved":         {1, decodeAs[GroupDissolved]},
-	"GroupsMerged":           {1, decodeAs[GroupsMerged]},
-	"GroupNamed":             {1, decodeAs[GroupNamed]},
-	"VotingStarted":          {1, decodeAs[VotingStarted]},
-	"VoteCast":               {1, decodeAs[VoteCast]},
-	"VoteRetracted":          {1, decodeAs[VoteRetracted]},
-	"VotingClosed":           {1, decodeAs[VotingClosed]},
-	"TopicVotesSet":          {1, decodeAs[TopicVotesSet]},
-	"TopicFocused":           {1, decodeAs[TopicFocused]},
-	"ActionCreated":          {1, decodeAs[ActionCreated]},
-	"ActionAssigned":         {1, decodeAs[ActionAssigned]},
-	"ActionDueDateSet":       {1, decodeAs[ActionDueDateSet]},
-	"ActionStatusSet":        {1, decodeAs[ActionStatusSet]},
-	"TopicWhiteboardOpened":  {1, decodeAs[TopicWhiteboardOpened]},
-	"RotiRated":              {1, decodeAs[RotiRated]},
-	"RotiClosed":             {1, decodeAs[RotiClosed]},
+// schemaOf is each event type's current schema version and its decoder.
+// Bump the version when a payload's shape changes and give the type an
+// upcast of the old shape; stored events are never rewritten. A switch
+// rather than a package map keeps the table out of anyone's reach.
+func schemaOf(typ string) (domain.Schema[Event], bool) {
+	switch typ {
+	case "RetroCreated":
+		return domain.Current[Event, RetroCreated](1), true
+	case "ParticipantJoined":
+		return domain.Current[Event, ParticipantJoined](1), true
+	case "RetroLocked":
+		return domain.Current[Event, RetroLocked](1), true
+	case "RetroUnlocked":
+		return domain.Current[Event, RetroUnlocked](1), true
+	case "ModerationHandedOver":
+		return domain.Current[Event, ModerationHandedOver](1), true
+	case "AnonymitySet":
+		return domain.Current[Event, AnonymitySet](1), true
+	case "RetroClosed":
+		return domain.Current[Event, RetroClosed](1), true
+	case "StepChanged":
+		return domain.Current[Event, StepChanged](1), true
+	case "StepSkipped":
+		return domain.Current[Event, StepSkipped](1), true
+	case "StepsReordered":
+		return domain.Current[Event, StepsReordered](1), true
+	case "StepAdded":
+		return domain.Current[Event, StepAdded](1), true
+	case "TimerStarted":
+		return domain.Current[Event, TimerStarted](1), true
+	case "TimerExtended":
+		return domain.Current[Event, TimerExtended](1), true
+	case "TimerStopped":
+		return domain.Current[Event, TimerStopped](1), true
+	case "IcebreakerChosen":
+		return domain.Current[Event, IcebreakerChosen](1), true
+	case "IcebreakerAnswered":
+		return domain.Current[Event, IcebreakerAnswered](1), true
+	case "OpenActionsAdded":
+		return domain.Current[Event, OpenActionsAdded](1), true
+	case "CarriedActionReviewed":
+		return domain.Current[Event, CarriedActionReviewed](1), true
+	case "CarriedActionCommented":
+		return domain.Current[Event, CarriedActionCommented](1), true
+	case "HealthCheckStarted":
+		return domain.Current[Event, HealthCheckStarted](1), true
+	case "HealthCheckAnswered":
+		return domain.Current[Event, HealthCheckAnswered](1), true
+	case "HealthCheckRevealed":
+		return domain.Current[Event, HealthCheckRevealed](1), true
+	case "SurveyCardsImported":
+		return domain.Current[Event, SurveyCardsImported](1), true
+	case "SurveyScoresImported":
+		return domain.Current[Event, SurveyScoresImported](1), true
+	case "CardAdded":
+		return domain.Upcast[Event, CardAdded](2, func(_ int, p []byte) (Event, error) { return upcastCardAddedV1(p) }), true
+	case "CardEdited":
+		return domain.Current[Event, CardEdited](1), true
+	case "CardDeleted":
+		return domain.Current[Event, CardDeleted](1), true
+	case "ColumnRevealed":
+		return domain.Current[Event, ColumnRevealed](1), true
+	case "GroupCreated":
+		return domain.Current[Event, GroupCreated](1), true
+	case "CardGrouped":
+		return domain.Current[Event, CardGrouped](1), true
+	case "CardUngrouped":
+		return domain.Current[Event, CardUngrouped](1), true
+	case "GroupDissolved":
+		return domain.Current[Event, GroupDissolved](1), true
+	case "GroupsMerged":
+		return domain.Current[Event, GroupsMerged](1), true
+	case "GroupNamed":
+		return domain.Current[Event, GroupNamed](1), true
+	case "VotingStarted":
+		return domain.Current[Event, VotingStarted](1), true
+	case "VoteCast":
+		return domain.Current[Event, VoteCast](1), true
+	case "VoteRetracted":
+		return domain.Current[Event, VoteRetracted](1), true
+	case "VotingClosed":
+		return domain.Current[Event, VotingClosed](1), true
+	case "TopicVotesSet":
+		return domain.Current[Event, TopicVotesSet](1), true
+	case "TopicFocused":
+		return domain.Current[Event, TopicFocused](1), true
+	case "ActionCreated":
+		return domain.Current[Event, ActionCreated](1), true
+	case "ActionAssigned":
+		return domain.Current[Event, ActionAssigned](1), true
+	case "ActionDueDateSet":
+		return domain.Current[Event, ActionDueDateSet](1), true
+	case "ActionStatusSet":
+		return domain.Current[Event, ActionStatusSet](1), true
+	case "TopicWhiteboardOpened":
+		return domain.Current[Event, TopicWhiteboardOpened](1), true
+	case "RotiRated":
+		return domain.Current[Event, RotiRated](1), true
+	case "RotiClosed":
+		return domain.Current[Event, RotiClosed](1), true
+	}
+	return domain.Schema[Event]{}, false
 }
 
-func decodeAs[E Event](payload []byte) (Event, error) {
-	var e E
-	if err := json.Unmarshal(payload, &e); err != nil {
-		return nil, err
-	}
-	return e, nil
-}
+func codec() domain.Codec[Event] { return domain.Codec[Event]{Aggregate: "retro", Lookup: schemaOf} }
 
 // EncodeEvent gives an event's type name, schema version and JSON payload.
 func EncodeEvent(e Event) (typ string, schemaVersion int, payload []byte, err error) {
-	if e == nil {
-		return "", 0, nil, fmt.Errorf("retro: encode: no event")
-	}
-	typ = e.EventType()
-	sc, ok := schema[typ]
-	if !ok {
-		return "", 0, nil, fmt.Errorf("retro: encode: unknown event type %q", typ)
-	}
-	payload, err = json.Marshal(e)
-	if err != nil {
-		return "", 0, nil, fmt.Errorf("retro: encode %s: %w", typ, err)
-	}
-	return typ, sc.version, payload, nil
+	return codec().Encode(e)
 }
 
 // DecodeEvent reads an event back, upcasting older schema versions.
 func DecodeEvent(typ string, schemaVersion int, payload []byte) (Event, error) {
-	sc, ok := schema[typ]
-	if !ok {
-		return nil, fmt.Errorf("retro: decode: unknown event type %q", typ)
-	}
-	if typ == "CardAdded" && schemaVersion == 1 {
-		e, err := upcastCardAddedV1(payload)
-		if err != nil {
-			return nil, fmt.Errorf("retro: decode CardAdded v1: %w", err)
-		}
-		return e, nil
-	}
-	if schemaVersion != sc.version {
-		return nil, fmt.Errorf("retro: decode %s: unsupported schema version %d (current %d)", typ, schemaVersion, sc.version)
-	}
-	e, err := sc.decode(payload)
-	if err != nil {
-		return nil, fmt.Errorf("retro: decode %s v%d: %w", typ, schemaVersion, err)
-	}
-	return e, nil
+	return codec().Decode(typ, schemaVersion, payload)
 }
 
 // upcastCardAddedV1 reads CardAdded's first shape, from before this

@@ -93,10 +93,10 @@ func TestEveryEventSurvivesEncodeAndDecode(t *testing.T) {
 }
 
 func TestDecodeRejectsUnknownTypesVersionsAndBadPayloads(t *testing.T) {
-	if _, err := retro.DecodeEvent("CardEaten", 1, []byte(`{}`)); err == nil || !strings.Contains(err.Error(), "unknown event type") {
+	if _, err := retro.DecodeEvent("CardEaten", 1, []byte(`{}`)); err == nil || !strings.Contains(err.Error(), `unknown type "CardEaten"`) {
 		t.Fatalf("unknown type: %v", err)
 	}
-	if _, err := retro.DecodeEvent("VoteCast", 7, []byte(`{}`)); err == nil || !strings.Contains(err.Error(), "unsupported schema version") {
+	if _, err := retro.DecodeEvent("VoteCast", 7, []byte(`{}`)); err == nil || !strings.Contains(err.Error(), "schema version 7 is not known") {
 		t.Fatalf("future version: %v", err)
 	}
 	if _, err := retro.DecodeEvent("VoteCast", 1, []byte(`{"voter": 3`)); err == nil {

@@ -2,29 +2,10 @@ package team
 
 import (
 	"encoding/json"
-	"fmt"
 	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
 )
-
-// codecEntry knows one event type's current schema version and how to
-// decode each version it has ever been written in.
-type codecEntry struct {
-	version int
-	decode  func(version int, payload []byte) (Event, error)
-}
-
-func current[E Event](version int) codecEntry {
-	return codecEntry{version: version, decode: func(v int, p []byte) (Event, error) {
-		if v != version {
-			return nil, fmt.Errorf("schema version %d is not known (current is %d)", v, version)
-		}
-		var e E
-		if err := json.Unmarshal(p, &e); err != nil {
-			return nil, err
-		}
-		return e, nil
-	}}
-}
 
 // teamCreatedV1 is TeamCreated as written before team templates and a
 // separately named first admin existed: the creator ran the team and the
@@ -38,12 +19,8 @@ type teamCreatedV1 struct {
 	At           time.Time `json:"at"`
 }
 
-func teamCreatedCodec() codecEntry {
-	cur := current[TeamCreated](2)
-	return codecEntry{version: 2, decode: func(v int, p []byte) (Event, error) {
-		if v != 1 {
-			return cur.decode(v, p)
-		}
+func teamCreatedCodec() domain.Schema[Event] {
+	return domain.Upcast[Event, TeamCreated](2, func(_ int, p []byte) (Event, error) {
 		var old teamCreatedV1
 		if err := json.Unmarshal(p, &old); err != nil {
 			return nil, err
@@ -52,66 +29,51 @@ func teamCreatedCodec() codecEntry {
 			TeamID: old.TeamID, WorkspaceID: old.WorkspaceID, Name: old.Name,
 			HealthPackID: old.HealthPackID, FirstAdminID: old.CreatedBy, CreatedBy: old.CreatedBy, At: old.At,
 		}, nil
-	}}
+	})
 }
 
 // codecFor is a switch rather than a package map so there is no package
 // state anyone could change.
-func codecFor(typ string) (codecEntry, bool) {
+func codecFor(typ string) (domain.Schema[Event], bool) {
 	switch typ {
 	case TypeTeamCreated:
 		return teamCreatedCodec(), true
 	case TypeMemberAdded:
-		return current[MemberAdded](1), true
+		return domain.Current[Event, MemberAdded](1), true
 	case TypeMemberRemoved:
-		return current[MemberRemoved](1), true
+		return domain.Current[Event, MemberRemoved](1), true
 	case TypeTeamAdminAppointed:
-		return current[TeamAdminAppointed](1), true
+		return domain.Current[Event, TeamAdminAppointed](1), true
 	case TypeTeamAdminRemoved:
-		return current[TeamAdminRemoved](1), true
+		return domain.Current[Event, TeamAdminRemoved](1), true
 	case TypeGuestAdmitted:
-		return current[GuestAdmitted](1), true
+		return domain.Current[Event, GuestAdmitted](1), true
 	case TypeGuestPromoted:
-		return current[GuestPromoted](1), true
+		return domain.Current[Event, GuestPromoted](1), true
 	case TypeActionRecorded:
-		return current[ActionRecorded](1), true
+		return domain.Current[Event, ActionRecorded](1), true
 	case TypeActionStatusChanged:
-		return current[ActionStatusChanged](1), true
+		return domain.Current[Event, ActionStatusChanged](1), true
 	case TypeActionCommented:
-		return current[ActionCommented](1), true
+		return domain.Current[Event, ActionCommented](1), true
 	case TypeActionReassigned:
-		return current[ActionReassigned](1), true
+		return domain.Current[Event, ActionReassigned](1), true
 	case TypeActionRescheduled:
-		return current[ActionRescheduled](1), true
+		return domain.Current[Event, ActionRescheduled](1), true
 	}
-	return codecEntry{}, false
+	return domain.Schema[Event]{}, false
+}
+
+func codec() domain.Codec[Event] {
+	return domain.Codec[Event]{Aggregate: "team", Lookup: codecFor}
 }
 
 // EncodeEvent turns an event into its stored form.
 func EncodeEvent(e Event) (typ string, schemaVersion int, payload []byte, err error) {
-	if e == nil {
-		return "", 0, nil, fmt.Errorf("encode team event: nil event")
-	}
-	c, ok := codecFor(e.EventType())
-	if !ok {
-		return "", 0, nil, fmt.Errorf("encode team event: unknown type %q", e.EventType())
-	}
-	p, err := json.Marshal(e)
-	if err != nil {
-		return "", 0, nil, fmt.Errorf("encode team event %s: %w", e.EventType(), err)
-	}
-	return e.EventType(), c.version, p, nil
+	return codec().Encode(e)
 }
 
 // DecodeEvent reads a stored event, upcasting older schema versions.
 func DecodeEvent(typ string, schemaVersion int, payload []byte) (Event, error) {
-	c, ok := codecFor(typ)
-	if !ok {
-		return nil, fmt.Errorf("decode team event: unknown type %q", typ)
-	}
-	e, err := c.decode(schemaVersion, payload)
-	if err != nil {
-		return nil, fmt.Errorf("decode team event %s v%d: %w", typ, schemaVersion, err)
-	}
-	return e, nil
+	return codec().Decode(typ, schemaVersion, payload)
 }

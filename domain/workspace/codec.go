@@ -1,73 +1,35 @@
 package workspace
 
-import (
-	"encoding/json"
-	"fmt"
-)
-
-// codecEntry knows one event type's current schema version and how to
-// decode each version it has ever been written in.
-type codecEntry struct {
-	version int
-	decode  func(version int, payload []byte) (Event, error)
-}
-
-func current[E Event](version int) codecEntry {
-	return codecEntry{version: version, decode: func(v int, p []byte) (Event, error) {
-		if v != version {
-			return nil, fmt.Errorf("schema version %d is not known (current is %d)", v, version)
-		}
-		var e E
-		if err := json.Unmarshal(p, &e); err != nil {
-			return nil, err
-		}
-		return e, nil
-	}}
-}
+import "github.com/hindsight-retro/hindsight/domain"
 
 // codecFor is a switch rather than a package map so there is no package
 // state anyone could change.
-func codecFor(typ string) (codecEntry, bool) {
+func codecFor(typ string) (domain.Schema[Event], bool) {
 	switch typ {
 	case TypeWorkspaceCreated:
-		return current[WorkspaceCreated](1), true
+		return domain.Current[Event, WorkspaceCreated](1), true
 	case TypeWorkspaceRenamed:
-		return current[WorkspaceRenamed](1), true
+		return domain.Current[Event, WorkspaceRenamed](1), true
 	case TypeWorkspaceAdminAdded:
-		return current[WorkspaceAdminAdded](1), true
+		return domain.Current[Event, WorkspaceAdminAdded](1), true
 	case TypeWorkspaceAdminRemoved:
-		return current[WorkspaceAdminRemoved](1), true
+		return domain.Current[Event, WorkspaceAdminRemoved](1), true
 	case TypeTeamRegistered:
-		return current[TeamRegistered](1), true
+		return domain.Current[Event, TeamRegistered](1), true
 	}
-	return codecEntry{}, false
+	return domain.Schema[Event]{}, false
+}
+
+func codec() domain.Codec[Event] {
+	return domain.Codec[Event]{Aggregate: "workspace", Lookup: codecFor}
 }
 
 // EncodeEvent turns an event into its stored form.
 func EncodeEvent(e Event) (typ string, schemaVersion int, payload []byte, err error) {
-	if e == nil {
-		return "", 0, nil, fmt.Errorf("encode workspace event: nil event")
-	}
-	c, ok := codecFor(e.EventType())
-	if !ok {
-		return "", 0, nil, fmt.Errorf("encode workspace event: unknown type %q", e.EventType())
-	}
-	p, err := json.Marshal(e)
-	if err != nil {
-		return "", 0, nil, fmt.Errorf("encode workspace event %s: %w", e.EventType(), err)
-	}
-	return e.EventType(), c.version, p, nil
+	return codec().Encode(e)
 }
 
 // DecodeEvent reads a stored event, upcasting older schema versions.
 func DecodeEvent(typ string, schemaVersion int, payload []byte) (Event, error) {
-	c, ok := codecFor(typ)
-	if !ok {
-		return nil, fmt.Errorf("decode workspace event: unknown type %q", typ)
-	}
-	e, err := c.decode(schemaVersion, payload)
-	if err != nil {
-		return nil, fmt.Errorf("decode workspace event %s v%d: %w", typ, schemaVersion, err)
-	}
-	return e, nil
+	return codec().Decode(typ, schemaVersion, payload)
 }
