@@ -63,10 +63,7 @@ func (r *room) load(ctx context.Context) {
 		r.hub.forget(r)
 		return
 	}
-	st, pos := retro.Initial(), uint64(0)
-	for _, e := range r.hub.decode(recs) {
-		st = retro.Evolve(st, e)
-	}
+	st, pos := retro.Fold(r.hub.decode(recs)), uint64(0)
 	if n := len(recs); n > 0 {
 		pos = recs[n-1].Position
 	}

@@ -136,6 +136,19 @@ func Decide(s State, c Command) ([]Event, error) {
 // stream, must not crash).
 func Evolve(s State, e Event) State { return evolve(s.clone(), e) }
 
+// EvolveAll folds events into s, copying s once rather than at every event
+// as Evolve must; s itself is left as it was.
+func EvolveAll(s State, events []Event) State {
+	if len(events) == 0 {
+		return s
+	}
+	s = s.clone()
+	for _, e := range events {
+		s = evolve(s, e)
+	}
+	return s
+}
+
 // Fold evolves the initial state through events. It owns the state it
 // builds, so it evolves in place: linear in the events, where folding
 // through Evolve copies the state at every step.

@@ -340,5 +340,16 @@ func TestPropertyEvolveLeavesEarlierStatesAlone(t *testing.T) {
 		if !reflect.DeepEqual(retro.Fold(w.events), w.s) {
 			t.Fatal("retro.Fold and Evolve disagree")
 		}
+		// So does EvolveAll from any kept state, which it leaves alone.
+		if len(w.states) > 0 {
+			i := rapid.IntRange(0, len(w.states)-1).Draw(t, "from")
+			before := fold(w.events[:w.lens[i]])
+			if got := retro.EvolveAll(w.states[i], w.events[w.lens[i]:]); !reflect.DeepEqual(got, w.s) {
+				t.Fatalf("EvolveAll from state %d disagrees with Evolve", i)
+			}
+			if !reflect.DeepEqual(w.states[i], before) {
+				t.Fatalf("EvolveAll changed the state %d it was given", i)
+			}
+		}
 	})
 }

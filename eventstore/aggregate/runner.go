@@ -29,7 +29,11 @@ type Runner[S, C, E any] struct {
 	// is given (copy what it changes): states are shared through the cache
 	// and handed to concurrent callers.
 	Evolve func(S, E) S
-	Codec  Codec[E]
+	// EvolveAll, when set, folds several events at once (an aggregate
+	// whose Evolve copies its state can copy it once per batch instead of
+	// once per event). Same contract as Evolve.
+	EvolveAll func(S, []E) S
+	Codec     Codec[E]
 	// MaxRetries is how many times a command is decided again after a
 	// conflict; zero means DefaultMaxRetries, a negative value none.
 	MaxRetries int
@@ -212,6 +216,7 @@ func (r *Runner[S, C, E]) catchUp(ctx context.Context, stream eventstore.StreamI
 	}
 	next := snapshot[S]{state: snap.state, version: snap.version}
 	recent := append([]commitRef(nil), snap.recent...)
+	decoded := make([]E, 0, len(evs))
 	for _, re := range evs {
 		if re.StreamVersion != next.version+1 {
 			return snap, fmt.Errorf("stream %s: version %d follows %d: %w", stream, re.StreamVersion, next.version, errOutOfStep)
@@ -220,10 +225,17 @@ func (r *Runner[S, C, E]) catchUp(ctx context.Context, stream eventstore.StreamI
 		if err != nil {
 			return snap, fmt.Errorf("load %s: decode version %d (%s, schema %d): %w", stream, re.StreamVersion, re.Type, re.SchemaVersion, err)
 		}
-		next.state = r.Evolve(next.state, e)
+		decoded = append(decoded, e)
 		next.version = re.StreamVersion
 		if re.LastInCommit() {
 			recent = append(recent, commitRef{re.CommandID, re.StreamVersion, re.Position})
+		}
+	}
+	if r.EvolveAll != nil {
+		next.state = r.EvolveAll(next.state, decoded)
+	} else {
+		for _, e := range decoded {
+			next.state = r.Evolve(next.state, e)
 		}
 	}
 	next.recent = slices.Clone(recent[max(0, len(recent)-recentCommands):])

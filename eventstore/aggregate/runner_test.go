@@ -379,3 +379,33 @@ func TestCacheOutlivingItsStore(t *testing.T) {
 		t.Errorf("load from an empty store through a cache filled elsewhere: %+v v%d %v, want the initial state", s, v, err)
 	}
 }
+
+// An aggregate that can fold a batch at once gets every new event in one
+// call, and the state comes out as Evolve would make it.
+func TestEvolveAllFoldsTheNewEventsInOneCall(t *testing.T) {
+	st := newStore(t)
+	given(t, st, "c1", addedV2(1), addedV2(2), addedV2(3))
+	r := newRunner(st, aggregate.NewCache[state](4))
+	var batches [][]event
+	r.EvolveAll = func(s state, es []event) state {
+		batches = append(batches, es)
+		for _, e := range es {
+			s = evolve(s, e)
+		}
+		return s
+	}
+	s, v, err := r.Load(t.Context(), "c1")
+	if err != nil || s.N != 6 || v != 3 {
+		t.Fatalf("load: %+v v%d %v, want N 6 at version 3", s, v, err)
+	}
+	if len(batches) != 1 || len(batches[0]) != 3 {
+		t.Fatalf("EvolveAll got batches %v, want the three events in one", batches)
+	}
+	given(t, st, "c1", addedV2(4))
+	if s, _, err := r.Load(t.Context(), "c1"); err != nil || s.N != 10 {
+		t.Fatalf("after one more event: %+v %v, want N 10", s, err)
+	}
+	if len(batches) != 2 || len(batches[1]) != 1 {
+		t.Fatalf("the cached state was not caught up with the one new event: batches %v", batches)
+	}
+}
