@@ -6,6 +6,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/api/app"
 	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/collab/wire"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 )
@@ -302,7 +303,7 @@ func retroRoutes() []route {
 			}),
 		retroCommand(http.MethodPost, base+"/whiteboards", "openTopicWhiteboard", "Open a whiteboard for a topic or an action",
 			func(s *server, _ call, in WhiteboardRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.OpenTopicWhiteboard{Actor: a, At: at, WhiteboardID: s.deps.App.NewID(), TopicID: in.TopicID, ActionID: in.ActionID}
+				return retro.OpenTopicWhiteboard{Actor: a, At: at, WhiteboardID: wire.NewDocumentID(), TopicID: in.TopicID, ActionID: in.ActionID}
 			}).created(),
 	)
 	actions := tagged("retro actions and ROTI",

@@ -27,6 +27,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/api/identity"
 	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/collab/board"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/survey"
@@ -67,6 +68,10 @@ type Deps struct {
 	// ReadModels says where the read models keep snapshots and how small a
 	// group health aggregates may show.
 	ReadModels ReadModelConfig
+	// SeedWhiteboard stores the first content of a board the server creates
+	// (collab.SeedBoard over the same store), so a stock client can open it
+	// by URL; nil creates only the metadata (tests without collab).
+	SeedWhiteboard func(ctx context.Context, docID, title string, prompts []string) error
 }
 
 // App runs the use cases. It is safe for concurrent use.
@@ -76,6 +81,7 @@ type App struct {
 	teams      *aggregate.Runner[team.State, team.Command, team.Event]
 	retros     *aggregate.Runner[retro.State, retroCmd, retro.Event]
 	surveys    *aggregate.Runner[survey.State, survey.Command, survey.Event]
+	boards     *aggregate.Runner[board.State, any, any]
 	rm         *readModels
 }
 
@@ -124,6 +130,10 @@ func New(d Deps) *App {
 		Store: d.Store, Category: CategorySurvey, Initial: survey.Initial, Decide: survey.Decide, Evolve: survey.Evolve,
 		Codec: aggregate.CodecFuncs(survey.EncodeEvent, survey.DecodeEvent), Cache: aggregate.NewCache[survey.State](d.CacheSize),
 	}
+	a.boards = &aggregate.Runner[board.State, any, any]{
+		Store: d.Store, Category: board.Category, Initial: func() board.State { return board.State{} }, Decide: board.Decide, Evolve: board.Evolve,
+		Codec: aggregate.CodecFuncs(encodeBoardEvent, decodeBoardEvent), Cache: aggregate.NewCache[board.State](d.CacheSize),
+	}
 	return a
 }
 
@@ -153,12 +163,18 @@ func (a *App) now() time.Time { return a.d.Clock().UTC() }
 // stream named by (kind, principal, command ID), and retries read it back.
 // The claim holds no personal data: its stream name is a hash.
 func (a *App) claimID(ctx context.Context, kind, userID, cmdID string) (string, error) {
+	return a.claimIDWith(ctx, kind, userID, cmdID, a.d.NewID)
+}
+
+// claimIDWith is claimID with IDs of another form (whiteboards are named by
+// Automerge document IDs, not UUIDs).
+func (a *App) claimIDWith(ctx context.Context, kind, userID, cmdID string, newID func() string) (string, error) {
 	if cmdID == "" {
 		return "", invalidInput("command-id-required", "a command ID (idempotency key) is required")
 	}
 	sum := sha256.Sum256([]byte(kind + "\x00" + userID + "\x00" + cmdID))
 	stream := eventstore.StreamID{Category: CategoryIDClaim, ID: hex.EncodeToString(sum[:16])}
-	id := a.d.NewID()
+	id := newID()
 	payload, err := json.Marshal(idClaimed{Kind: kind, ID: id})
 	if err != nil {
 		return "", fmt.Errorf("claim %s ID: %w", kind, err)

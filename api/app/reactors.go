@@ -13,6 +13,8 @@ package app
 //   - StepChanged into a health-check step → StartHealthCheck with the
 //     team's pack; into an icebreaker step → an icebreaker drawn at random;
 //     each only if not done yet.
+//   - TopicWhiteboardOpened → the board's metadata (collab/board) and
+//     first content, so members and admitted guests can open it (whiteboards.go).
 //   - ActionAssigned → team.ReassignAction, ActionDueDateSet →
 //     team.RescheduleAction: the team's action tracker shows who has it and
 //     by when. An assignee who is not a member (a guest) leaves the team's
@@ -119,6 +121,8 @@ func (a *App) reactTo(ctx context.Context, st retro.State, eventID string, e ret
 		}
 	case retro.StepChanged:
 		return a.stepEntered(ctx, st, e.To, eventID, actor)
+	case retro.TopicWhiteboardOpened:
+		return a.openRetroBoard(ctx, st, e, eventID)
 	}
 	return nil
 }

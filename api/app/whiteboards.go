@@ -1,0 +1,337 @@
+package app
+
+// Whiteboards: the metadata of Automerge boards (collab/board) and who may
+// open them. A board is named by its Automerge document ID, so the ID a
+// client opens (automerge:<id>) is the ID of its metadata stream
+// (whiteboard-<id>). Boards come to exist three ways:
+//
+//   - a retro opens one for a topic (TopicWhiteboardOpened): a reactor
+//     creates its metadata and first content;
+//   - a team member creates one through the API: the server picks the
+//     document ID and stores the first content (from a template);
+//   - a team member registers a document a client made itself
+//     (repo.create()) by its ID: only the metadata is stored, the content
+//     arrives when the client syncs.
+//
+// A document nobody registered is refused by the sync server exactly like
+// an unknown one (doc-unavailable). Archived boards are unavailable to sync
+// (their metadata stays readable): the sync server has no read-only mode,
+// and an archived board should not keep changing.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/collab/board"
+	"github.com/hindsight-retro/hindsight/collab/wire"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/eventstore"
+	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
+)
+
+// CategoryTeamBoards holds one stream per team listing its boards' IDs, so
+// listing a team's boards reads one short stream, not the whole log.
+const CategoryTeamBoards = "teamboards"
+
+const typeBoardListed = "app.WhiteboardListed"
+
+// WhiteboardView is a board's metadata as the API shows it.
+type WhiteboardView struct {
+	ID         string       `json:"id"`
+	URL        string       `json:"url"` // what a stock automerge-repo client opens
+	TeamID     string       `json:"teamId"`
+	RetroID    string       `json:"retroId,omitempty"`
+	Topic      *board.Topic `json:"topic,omitempty"`
+	TemplateID string       `json:"templateId,omitempty"`
+	Title      string       `json:"title"`
+	Archived   bool         `json:"archived"`
+}
+
+func whiteboardView(s board.State) WhiteboardView {
+	v := WhiteboardView{ID: s.BoardID, URL: wire.URLPrefix + s.BoardID, TeamID: s.TeamID, RetroID: s.RetroID,
+		TemplateID: s.TemplateID, Title: s.Title, Archived: s.Archived}
+	if s.Topic != (board.Topic{}) {
+		t := s.Topic
+		v.Topic = &t
+	}
+	return v
+}
+
+// CreateWhiteboardInput is a team's standalone board. DocumentID set
+// registers a document a client created; empty lets the server create one.
+type CreateWhiteboardInput struct {
+	TeamID     string
+	DocumentID string
+	TemplateID string
+	Title      string
+}
+
+// WhiteboardTemplates lists the stock whiteboard templates.
+func (a *App) WhiteboardTemplates() []board.Template { return board.Templates() }
+
+// CreateWhiteboard creates (or registers) a board for a team the principal
+// is a member of. Result.ID is the document ID.
+func (a *App) CreateWhiteboard(ctx context.Context, p identity.Principal, cmdID string, in CreateWhiteboardInput) (Result, error) {
+	if err := commandGate(p, cmdID); err != nil {
+		return Result{}, err
+	}
+	if _, err := a.teamMember(ctx, p, in.TeamID); err != nil {
+		return Result{}, err
+	}
+	var tpl board.Template
+	if in.TemplateID != "" {
+		var ok bool
+		if tpl, ok = board.TemplateByID(in.TemplateID); !ok {
+			return Result{}, invalidInput("whiteboard-template-unknown", "no whiteboard template %q", in.TemplateID)
+		}
+	}
+	title := in.Title
+	if title == "" {
+		title = "Whiteboard"
+		if tpl.Name != "" {
+			title = tpl.Name
+		}
+	}
+	docID, seed := in.DocumentID, in.DocumentID == ""
+	if seed {
+		id, err := a.claimIDWith(ctx, "whiteboard", p.UserID, cmdID, wire.NewDocumentID)
+		if err != nil {
+			return Result{}, err
+		}
+		docID = id
+	} else {
+		id, err := wire.ParseDocumentID(in.DocumentID)
+		if err != nil {
+			return Result{}, invalidInput("document-id-invalid", "%v", err)
+		}
+		docID = id
+	}
+	res, err := a.createBoard(ctx, aggregate.Meta{CommandID: cmdID, Actor: p.UserID}, board.Create{
+		BoardID: docID, TeamID: in.TeamID, TemplateID: in.TemplateID, Title: title, Actor: p.UserID, At: a.now(),
+	})
+	if err != nil {
+		return res, err
+	}
+	// A retry seeds again: the first attempt may have stopped between the
+	// metadata and the content. Seeding twice keeps the first content.
+	if seed && a.d.SeedWhiteboard != nil {
+		if err := a.d.SeedWhiteboard(ctx, docID, title, tpl.Prompts); err != nil {
+			return res, fmt.Errorf("%w: whiteboard %s: %w", ErrIncomplete, docID, err)
+		}
+	}
+	return res, nil
+}
+
+// createBoard runs board.Create and lists the board on its team.
+func (a *App) createBoard(ctx context.Context, meta aggregate.Meta, c board.Create) (Result, error) {
+	r, err := a.boards.Handle(ctx, c.BoardID, meta, c)
+	if err != nil {
+		return Result{}, fmt.Errorf("whiteboard %s: %w", c.BoardID, boardError(err))
+	}
+	res := Result{ID: c.BoardID, StreamVersion: r.Version, Position: r.Position, Duplicate: r.Duplicate}
+	if r.State.TeamID != c.TeamID || r.State.RetroID != c.RetroID {
+		// The command ID was used on this stream for another board.
+		return Result{}, domain.Errorf(domain.Conflict, "whiteboard-exists", "document %s is registered already", c.BoardID)
+	}
+	_, err = a.d.Store.Append(ctx, eventstore.Commit{
+		Stream: eventstore.StreamID{Category: CategoryTeamBoards, ID: c.TeamID}, ExpectedVersion: eventstore.Any,
+		CommandID: "list-" + c.BoardID, Actor: meta.Actor,
+		Events: []eventstore.Event{{Type: typeBoardListed, SchemaVersion: 1, Payload: []byte(`{"boardId":"` + c.BoardID + `"}`)}},
+	})
+	if err != nil {
+		return res, fmt.Errorf("%w: list whiteboard %s on team %s: %w", ErrIncomplete, c.BoardID, c.TeamID, err)
+	}
+	return res, nil
+}
+
+// boardError maps the board decider's rejections onto the app's kinds.
+func boardError(err error) error {
+	switch {
+	case errors.Is(err, board.ErrInvalid):
+		return invalidInput("whiteboard-invalid", "%v", err)
+	case errors.Is(err, board.ErrConflict):
+		return domain.Errorf(domain.Conflict, "whiteboard-conflict", "%v", err)
+	case errors.Is(err, board.ErrNotFound):
+		return notFound("%v", err)
+	}
+	return err
+}
+
+func (a *App) loadBoard(ctx context.Context, id string) (board.State, error) {
+	if _, err := wire.ParseDocumentID(id); err != nil {
+		return board.State{}, notFound("whiteboard %q", id)
+	}
+	s, _, err := a.boards.Load(ctx, id)
+	if err != nil {
+		return s, fmt.Errorf("load whiteboard %s: %w", id, err)
+	}
+	if !s.Exists {
+		return s, notFound("whiteboard %s", id)
+	}
+	return s, nil
+}
+
+// boardAccess loads a board the principal may see: a member of its team, or
+// a guest invited to its retro and admitted to it.
+func (a *App) boardAccess(ctx context.Context, p identity.Principal, id string) (board.State, error) {
+	s, err := a.loadBoard(ctx, id)
+	if err != nil {
+		return s, err
+	}
+	t, _, err := a.loadTeam(ctx, s.TeamID)
+	if err != nil {
+		return s, err
+	}
+	if p.Kind == identity.KindGuest {
+		if s.RetroID == "" || p.RetroID != s.RetroID || !admitted(t, p.UserID, s.RetroID) {
+			return s, forbidden("the guest was not invited to this whiteboard's retro")
+		}
+	} else if !t.IsMember(p.UserID) {
+		return s, forbidden("not a member of the whiteboard's team")
+	}
+	return s, nil
+}
+
+// Whiteboard is one board's metadata.
+func (a *App) Whiteboard(ctx context.Context, p identity.Principal, id string) (WhiteboardView, error) {
+	if err := canRead(p); err != nil {
+		return WhiteboardView{}, err
+	}
+	s, err := a.boardAccess(ctx, p, id)
+	if err != nil {
+		return WhiteboardView{}, err
+	}
+	return whiteboardView(s), nil
+}
+
+// ArchiveWhiteboard archives a board: its metadata stays, its document is
+// no longer served. Guests may not archive.
+func (a *App) ArchiveWhiteboard(ctx context.Context, p identity.Principal, cmdID, id string) (Result, error) {
+	if err := commandGate(p, cmdID); err != nil {
+		return Result{}, err
+	}
+	if err := notGuest(p); err != nil {
+		return Result{}, err
+	}
+	if _, err := a.boardAccess(ctx, p, id); err != nil {
+		return Result{}, err
+	}
+	r, err := a.boards.Handle(ctx, id, aggregate.Meta{CommandID: cmdID, Actor: p.UserID}, board.Archive{Actor: p.UserID, At: a.now()})
+	if err != nil {
+		return Result{}, fmt.Errorf("whiteboard %s: %w", id, boardError(err))
+	}
+	return Result{StreamVersion: r.Version, Position: r.Position, Duplicate: r.Duplicate}, nil
+}
+
+// TeamWhiteboards lists a team's boards, archived ones included, oldest first.
+func (a *App) TeamWhiteboards(ctx context.Context, p identity.Principal, teamID string) ([]WhiteboardView, error) {
+	if err := canRead(p); err != nil {
+		return nil, err
+	}
+	if _, err := a.teamMember(ctx, p, teamID); err != nil {
+		return nil, err
+	}
+	recs, err := a.d.Store.Load(ctx, eventstore.StreamID{Category: CategoryTeamBoards, ID: teamID}, 0)
+	if errors.Is(err, eventstore.ErrStreamNotFound) {
+		return []WhiteboardView{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list team %s whiteboards: %w", teamID, err)
+	}
+	out := make([]WhiteboardView, 0, len(recs))
+	for _, rec := range recs {
+		var e struct {
+			BoardID string `json:"boardId"`
+		}
+		if rec.Type != typeBoardListed || json.Unmarshal(rec.Payload, &e) != nil {
+			continue
+		}
+		s, err := a.loadBoard(ctx, e.BoardID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, whiteboardView(s))
+	}
+	return out, nil
+}
+
+// CanAccessBoard says whether userID may sync the board docID: a member of
+// the board's team, or a guest admitted to the board's retro. Unknown,
+// unregistered and archived boards are refused, as is every failure to
+// find out (the sync server answers doc-unavailable either way).
+func (a *App) CanAccessBoard(ctx context.Context, userID, docID string) bool {
+	if userID == "" {
+		return false
+	}
+	s, err := a.loadBoard(ctx, docID)
+	if err != nil || s.Archived {
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			a.d.Logger.Warn("whiteboard access refused: board not loaded", "doc", docID, "err", err)
+		}
+		return false
+	}
+	t, _, err := a.loadTeam(ctx, s.TeamID)
+	if err != nil {
+		return false
+	}
+	return t.IsMember(userID) || (s.RetroID != "" && admitted(t, userID, s.RetroID))
+}
+
+// openRetroBoard is the reactor to TopicWhiteboardOpened: the board's
+// metadata (and, for a document ID the server can serve, its first content).
+// The board is created in the team's name, never the participant's: in an
+// anonymous retro that would tie them to the topic.
+func (a *App) openRetroBoard(ctx context.Context, st retro.State, e retro.TopicWhiteboardOpened, eventID string) error {
+	if _, err := wire.ParseDocumentID(e.WhiteboardID); err != nil {
+		// Retros from before boards were documents: nothing to serve.
+		return nil
+	}
+	t, _, err := a.loadTeam(ctx, st.TeamID)
+	if err != nil {
+		return err
+	}
+	by, ok := teamActorFor(st, t)
+	if !ok {
+		return errors.New("no team member to create the whiteboard in the name of")
+	}
+	topic := board.Topic{Kind: board.TopicCard, ID: e.TopicID}
+	switch {
+	case e.ActionID != "":
+		topic = board.Topic{Kind: board.TopicAction, ID: e.ActionID}
+	case st.Groups[e.TopicID].ID != "":
+		topic.Kind = board.TopicGroup
+	}
+	title := "Topic whiteboard"
+	if topic.Kind == board.TopicAction {
+		title = "Action whiteboard"
+	}
+	at := e.At
+	if at.IsZero() {
+		at = time.Now().UTC()
+	}
+	_, err = a.createBoard(ctx, aggregate.Meta{CommandID: reactionID(eventID), CausationID: eventID, Actor: by.UserID}, board.Create{
+		BoardID: e.WhiteboardID, RetroID: st.RetroID, TeamID: st.TeamID, Topic: topic, Title: title, Actor: by.UserID, At: at,
+	})
+	if err != nil && domain.KindOf(err) != domain.Conflict {
+		return err
+	}
+	if a.d.SeedWhiteboard != nil {
+		return a.d.SeedWhiteboard(ctx, e.WhiteboardID, title, nil)
+	}
+	return nil
+}
+
+// The board decider's log encoding, shaped as the aggregate runner's codec.
+func encodeBoardEvent(e any) (string, int, []byte, error) {
+	typ, payload, err := board.Encode(e)
+	return typ, 1, payload, err
+}
+
+func decodeBoardEvent(typ string, _ int, payload []byte) (any, error) {
+	return board.Decode(typ, payload)
+}

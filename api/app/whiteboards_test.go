@@ -1,0 +1,132 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/collab/wire"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+)
+
+// A member creates a board from a template: it gets a document ID a stock
+// client opens, the team lists it, members may sync it and outsiders may not;
+// once archived nobody syncs it.
+func TestTeamWhiteboardFromATemplate(t *testing.T) {
+	f := newTeam(t)
+	ctx := f.ctx()
+	res := must(f.app.CreateWhiteboard(ctx, user(uBea), "wb-1", app.CreateWhiteboardInput{TeamID: f.team, TemplateID: "check-in"}))(t)
+	if _, err := wire.ParseDocumentID(res.ID); err != nil {
+		t.Fatalf("board ID %q is not a document ID: %v", res.ID, err)
+	}
+	again := must(f.app.CreateWhiteboard(ctx, user(uBea), "wb-1", app.CreateWhiteboardInput{TeamID: f.team, TemplateID: "check-in"}))(t)
+	if again.ID != res.ID {
+		t.Fatalf("a retry created another board: %s, then %s", res.ID, again.ID)
+	}
+	v := must(f.app.Whiteboard(ctx, user(uCal), res.ID))(t)
+	if v.Title != "Check-in" || v.URL != "automerge:"+res.ID || v.TeamID != f.team || v.Archived {
+		t.Fatalf("view %+v", v)
+	}
+	list := must(f.app.TeamWhiteboards(ctx, user(uMod), f.team))(t)
+	if len(list) != 1 || list[0].ID != res.ID {
+		t.Fatalf("team boards %+v", list)
+	}
+	if !f.app.CanAccessBoard(ctx, uCal, res.ID) {
+		t.Error("a member may not sync the team's board")
+	}
+	if f.app.CanAccessBoard(ctx, uOut, res.ID) {
+		t.Error("an outsider may sync the team's board")
+	}
+	_, err := f.app.Whiteboard(ctx, user(uOut), res.ID)
+	refused(t, "an outsider reads the board", err, app.ErrForbidden)
+	_, err = f.app.CreateWhiteboard(ctx, user(uOut), f.cmdID(), app.CreateWhiteboardInput{TeamID: f.team})
+	refused(t, "an outsider creates a board for the team", err, app.ErrForbidden)
+	_, err = f.app.CreateWhiteboard(ctx, user(uBea), f.cmdID(), app.CreateWhiteboardInput{TeamID: f.team, TemplateID: "nope"})
+	rejected(t, "an unknown template", err, domain.Invalid, "whiteboard-template-unknown")
+
+	must(f.app.ArchiveWhiteboard(ctx, user(uBea), f.cmdID(), res.ID))(t)
+	if f.app.CanAccessBoard(ctx, uBea, res.ID) {
+		t.Error("an archived board is still served")
+	}
+	if v := must(f.app.Whiteboard(ctx, user(uBea), res.ID))(t); !v.Archived {
+		t.Error("the archived board's view says it is not archived")
+	}
+}
+
+// A document a client created is served only once a member registered it
+// for the team, and only one team can have it.
+func TestRegisterAClientCreatedDocument(t *testing.T) {
+	f := newTeam(t)
+	ctx := f.ctx()
+	doc := wire.NewDocumentID()
+	if f.app.CanAccessBoard(ctx, uBea, doc) {
+		t.Fatal("an unregistered document is served")
+	}
+	must(f.app.CreateWhiteboard(ctx, user(uBea), f.cmdID(), app.CreateWhiteboardInput{TeamID: f.team, DocumentID: "automerge:" + doc, Title: "Ideas"}))(t)
+	if !f.app.CanAccessBoard(ctx, uCal, doc) {
+		t.Fatal("a registered document is refused to a member")
+	}
+	_, err := f.app.CreateWhiteboard(ctx, user(uBea), f.cmdID(), app.CreateWhiteboardInput{TeamID: f.team, DocumentID: doc})
+	rejected(t, "registering a document twice", err, domain.Conflict, "whiteboard-conflict")
+	_, err = f.app.CreateWhiteboard(ctx, user(uBea), f.cmdID(), app.CreateWhiteboardInput{TeamID: f.team, DocumentID: "not-a-doc"})
+	rejected(t, "a malformed document ID", err, domain.Invalid, "document-id-invalid")
+}
+
+// A retro opening a whiteboard for a topic creates the board (seeded) for
+// the team and the guests admitted to that retro, and nobody else.
+func TestRetroTopicWhiteboard(t *testing.T) {
+	e := newEnv(t)
+	var mu sync.Mutex
+	seeded := map[string]string{}
+	e.app = app.New(app.Deps{Store: e.store, Keys: e.keys, Catalog: e.cat, Clock: e.clock, NewID: e.newID,
+		SeedWhiteboard: func(_ context.Context, docID, title string, _ []string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			seeded[docID] = title
+			return nil
+		}})
+	f := teamOn(t, e)
+	ctx := f.ctx()
+	rid := f.newRetro("Sprint 1", true)
+	must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
+		return retro.AddCard{Actor: a, At: at, CardID: "card-1", ColumnID: "start", Text: "flaky deploys"}
+	}))(t)
+	must(f.retro(user(uMod), rid, func(a domain.Actor, at time.Time) retro.Command {
+		return retro.RevealColumn{Actor: a, At: at, ColumnID: "start"}
+	}))(t)
+	doc := wire.NewDocumentID()
+	must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
+		return retro.OpenTopicWhiteboard{Actor: a, At: at, WhiteboardID: doc, TopicID: "card-1"}
+	}))(t)
+	v := must(f.app.Whiteboard(ctx, user(uMod), doc))(t)
+	if v.RetroID != rid || v.Topic == nil || v.Topic.ID != "card-1" || v.TeamID != f.team {
+		t.Fatalf("board %+v", v)
+	}
+	if _, ok := seeded[doc]; !ok {
+		t.Error("the retro's board got no content, so a client cannot open it")
+	}
+	for _, ev := range f.events() {
+		if ev.Stream.Category == "whiteboard" && strings.Contains(string(ev.Payload), uBea) {
+			t.Errorf("the board of an anonymous retro names the participant who opened it: %s", ev.Payload)
+		}
+	}
+	if !f.app.CanAccessBoard(ctx, uCal, doc) || f.app.CanAccessBoard(ctx, uOut, doc) {
+		t.Error("board access: want team members only")
+	}
+}
+
+// teamOn is newTeam over an env whose app the test built.
+func teamOn(t *testing.T, e *env) *fixture {
+	ws := must(e.app.CreateWorkspace(e.ctx(), user(uAda), e.cmdID(), "Acme"))(t)
+	tm := must(e.app.CreateTeam(e.ctx(), user(uAda), e.cmdID(), app.CreateTeamInput{
+		WorkspaceID: ws.ID, Name: "Platform", TemplateID: "scrum-team", FirstAdminID: uMod,
+	}))(t)
+	for _, u := range []string{uBea, uCal} {
+		must(e.app.AddMember(e.ctx(), user(uMod), e.cmdID(), tm.ID, u))(t)
+	}
+	return &fixture{env: e, ws: ws.ID, team: tm.ID}
+}
