@@ -248,7 +248,7 @@ func routeTable() []route {
 	rs = append(rs, operationRoutes()...)
 	for _, group := range [][]route{
 		accountRoutes(), tokenRoutes(), workspaceRoutes(), teamRoutes(), retroRoutes(),
-		surveyRoutes(), catalogRoutes(), liveRoutes(), historyRoutes(),
+		surveyRoutes(), catalogRoutes(), liveRoutes(), historyRoutes(), whiteboardRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

@@ -48,6 +48,9 @@ type Deps struct {
 	App      *app.App
 	Identity *identity.Service
 	Live     *live.Hub
+	// Sync serves GET /v1/sync (the whiteboards' collab server); nil
+	// answers 503 there.
+	Sync http.Handler
 	// Logger receives the access log, request failures and panics; nil
 	// discards them.
 	Logger *slog.Logger
