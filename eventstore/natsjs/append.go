@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -106,6 +107,21 @@ func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.App
 			return eventstore.AppendResult{}, fmt.Errorf("natsjs: append to %s: no acknowledgement within %s; the commit may or may not be stored, retry with the same command ID: %w",
 				c.Stream, requestTimeout, err)
 		}
+		if isDuplicateInProcess(err) {
+			// On a cluster a copy of this very command is being replicated
+			// right now. Wait for it to land, then publish again: the
+			// answer is then this command's duplicate (or a conflict that
+			// conflict() recognises as ours).
+			if attempt >= maxAnyAttempts {
+				return eventstore.AppendResult{}, fmt.Errorf("natsjs: append to %s: a copy of command %s stayed in process for %d attempts", c.Stream, c.CommandID, attempt)
+			}
+			select {
+			case <-ctx.Done():
+				return eventstore.AppendResult{}, ctx.Err()
+			case <-time.After(time.Duration(attempt) * 5 * time.Millisecond):
+			}
+			continue
+		}
 		if isWrongSequence(err) {
 			top, err := s.readTip(ctx, c.Stream)
 			if err != nil {
@@ -137,6 +153,17 @@ func isWrongSequence(err error) bool {
 	return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
 		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
 }
+
+// isDuplicateInProcess tells a clustered stream's answer to a message ID
+// whose first copy is still being replicated.
+func isDuplicateInProcess(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == jsErrCodeDuplicateInProcess
+}
+
+// jsErrCodeDuplicateInProcess is nats-server's JSStreamDuplicateMessageConflict,
+// which nats.go does not name.
+const jsErrCodeDuplicateInProcess jetstream.ErrorCode = 10158
 
 // readTip asks the stream leader for the stream's last commit; a zero
 // commit when the stream has none.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/natsjs"
+	"github.com/hindsight-retro/hindsight/eventstore/storetest"
 )
 
 // freePorts finds n free loopback ports. Route URLs must be known before the
@@ -385,4 +386,26 @@ func TestClusterFailover(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The contract holds on a real cluster too: an R3 stream on three servers,
+// each subtest's store connected through a different server, so reads and
+// conflicts cross the cluster's replication.
+func TestContractCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a three-node JetStream cluster")
+	}
+	servers := startCluster(t)
+	next := 0
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		s := servers[next%len(servers)]
+		next++
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		st, err := natsjs.Open(ctx, natsjs.Config{URL: s.ClientURL(), Replicas: 3})
+		if err != nil {
+			t.Fatalf("open store through %s: %v", s.Name(), err)
+		}
+		return st
+	})
 }
