@@ -20,6 +20,7 @@ import (
 	"github.com/hindsight-retro/hindsight/api/identity"
 	"github.com/hindsight-retro/hindsight/api/keys"
 	"github.com/hindsight-retro/hindsight/api/live"
+	"github.com/hindsight-retro/hindsight/collab"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/kurrent"
@@ -132,7 +133,20 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 		return errors.Join(err, closeStore())
 	}
 	running := svc.start(runCtx, logger)
+	// The sync server is closed once: on shutdown before the HTTP server
+	// stops (its WebSockets are hijacked, Shutdown would not end them),
+	// otherwise with the other services; always before the store closes,
+	// since closing writes out the boards' pending changes.
+	var collabOnce sync.Once
+	closeCollab := func(ctx context.Context) {
+		collabOnce.Do(func() {
+			if err := svc.collab.Close(ctx); err != nil {
+				logger.Warn("whiteboard changes not all written out", "err", err)
+			}
+		})
+	}
 	stopServices := func() {
+		closeCollab(context.Background())
 		stopRunning()
 		running.Wait()
 	}
@@ -147,7 +161,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 		rate.Requests = -1 // off
 	}
 	handler := api.New(api.Deps{
-		Store: svc.store, App: svc.app, Identity: svc.identity, Live: svc.live, Logger: logger, Registry: svc.registry,
+		Store: svc.store, App: svc.app, Identity: svc.identity, Live: svc.live, Sync: svc.collab, Logger: logger, Registry: svc.registry,
 		RateLimit: rate,
 	})
 	if a.wrapHandler != nil {
@@ -183,6 +197,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 	if err := svc.live.Drain(drainCtx); err != nil {
 		logger.Warn("live connections still open after the shutdown timeout", "err", err)
 	}
+	closeCollab(drainCtx)
 	if err := srv.Shutdown(drainCtx); err != nil {
 		logger.Warn("requests still running after the shutdown timeout were cut off", "err", err)
 		_ = srv.Close()
@@ -203,6 +218,7 @@ type services struct {
 	identity *identity.Service
 	app      *hsapp.App
 	live     *live.Hub
+	collab   *collab.Server
 	registry *prometheus.Registry
 }
 
@@ -228,7 +244,10 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 		return nil, fmt.Errorf("load the template catalogue: %w", err)
 	}
 	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger,
-		ReadModels: hsapp.ReadModelConfig{SnapshotDir: snapshotDir(cfg, store), MinGroupSize: cfg.MinGroupSize}})
+		ReadModels: hsapp.ReadModelConfig{SnapshotDir: snapshotDir(cfg, store), MinGroupSize: cfg.MinGroupSize},
+		SeedWhiteboard: func(ctx context.Context, docID, title string, prompts []string) error {
+			return collab.SeedBoard(ctx, istore, docID, title, prompts)
+		}})
 	liveDeps := live.Deps{Store: istore, Authorize: application.RetroViewer, Logger: logger, Refuse: api.LiveRefusal}
 	if js, ok := store.(jetStreamer); ok {
 		// Nodes sharing a NATS log share presence over NATS core subjects,
@@ -236,7 +255,22 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 		liveDeps.Presence = live.NewNATSPresenceBus(js.JetStream().Conn(), "")
 	}
 	hub := live.NewHub(liveDeps)
-	return &services{store: istore, keys: ks, identity: id, app: application, live: hub, registry: reg}, nil
+	// Whiteboards: validation workers re-run this binary as
+	// `hindsight collab-worker` (collab's default WorkerCommand).
+	collabDeps := collab.Deps{
+		Authenticate: api.SyncAuthenticator(id),
+		Authorize:    application.CanAccessBoard,
+		Store:        istore,
+		Logger:       logger.With("component", "collab"),
+	}
+	if js, ok := store.(jetStreamer); ok {
+		collabDeps.Presence = collab.NATSPresence(js.JetStream().Conn(), "")
+	}
+	syncSrv, err := collab.New(ctx, collabDeps)
+	if err != nil {
+		return nil, fmt.Errorf("start whiteboard sync: %w", err)
+	}
+	return &services{store: istore, keys: ks, identity: id, app: application, live: hub, collab: syncSrv, registry: reg}, nil
 }
 
 // snapshotDir is where the read models keep their snapshots: a node-local
@@ -259,6 +293,11 @@ func (s *services) start(ctx context.Context, logger *slog.Logger) *sync.WaitGro
 	wg.Go(func() {
 		if err := s.live.Run(ctx); err != nil && ctx.Err() == nil {
 			logger.Error("live hub stopped", "err", err)
+		}
+	})
+	wg.Go(func() {
+		if err := s.collab.Run(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("whiteboard sync stopped following the log", "err", err)
 		}
 	})
 	wg.Go(func() {
