@@ -21,7 +21,9 @@ type Fold[S any] struct {
 	mu  sync.RWMutex
 	cur Cursor
 	s   *S
-	// advanced is closed and replaced whenever the checkpoint moves.
+	// advanced is closed when the checkpoint moves. It is made only when
+	// someone waits (nil otherwise): a replay moves the checkpoint at every
+	// commit, and a channel per commit per read model was pure garbage.
 	advanced chan struct{}
 }
 
@@ -29,7 +31,7 @@ type Fold[S any] struct {
 // starts as newState() and moves by fold. fold sees every event of the
 // categories Decode knows, decoded (ev), once.
 func NewFold[S any](name string, newState func() *S, fold func(s *S, e eventstore.RecordedEvent, ev any)) *Fold[S] {
-	return &Fold[S]{name: name, newState: newState, fold: fold, s: newState(), advanced: make(chan struct{})}
+	return &Fold[S]{name: name, newState: newState, fold: fold, s: newState()}
 }
 
 // Name of the read model.
@@ -78,8 +80,7 @@ func (f *Fold[S]) advance(e eventstore.RecordedEvent) {
 	before := f.cur.Done
 	f.cur.Advance(e)
 	if f.cur.Done != before {
-		close(f.advanced)
-		f.advanced = make(chan struct{})
+		f.wake()
 	}
 }
 
@@ -128,21 +129,33 @@ func (f *Fold[S]) Restore(b []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.s, f.cur = snap.State, snap.Cursor
-	close(f.advanced)
-	f.advanced = make(chan struct{})
+	f.wake()
 	return nil
+}
+
+// wake releases the waiters, if any; the caller holds the write lock.
+func (f *Fold[S]) wake() {
+	if f.advanced != nil {
+		close(f.advanced)
+		f.advanced = nil
+	}
 }
 
 // WaitFor returns once every commit up to position is applied, so a caller
 // that wrote at position reads its own write; or with ctx's error.
 func (f *Fold[S]) WaitFor(ctx context.Context, position uint64) error {
 	for {
-		f.mu.RLock()
-		done, ch := f.cur.Done, f.advanced
-		f.mu.RUnlock()
+		f.mu.Lock()
+		done := f.cur.Done
 		if done >= position {
+			f.mu.Unlock()
 			return nil
 		}
+		if f.advanced == nil {
+			f.advanced = make(chan struct{})
+		}
+		ch := f.advanced
+		f.mu.Unlock()
 		select {
 		case <-ch:
 		case <-ctx.Done():

@@ -66,3 +66,95 @@ func Pipeline(ctx context.Context, read func(ctx context.Context, h eventstore.H
 
 // ErrStop, returned by a Pipeline's apply, ends it early and cleanly.
 var ErrStop = errors.New("projections: stop")
+
+// Decoded is an event and what DecodePipeline's decode made of it.
+type Decoded struct {
+	Event eventstore.RecordedEvent
+	Ev    any
+	Err   error
+}
+
+// DecodePipeline is Pipeline with decoding as a stage of its own: reading,
+// decoding and applying run on three goroutines, handing batches over in
+// order, so the decoding (most of a replay's cost) overlaps with both the
+// store's reading and the folding. apply gets a batch at a time and must
+// not keep it: spent batches are reused, so a long run allocates no new
+// ones. Errors and ErrStop are as in Pipeline.
+func DecodePipeline(ctx context.Context, read func(ctx context.Context, h eventstore.Handler) error,
+	decode func(eventstore.RecordedEvent) (any, error), apply func([]Decoded) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	raw := make(chan []eventstore.RecordedEvent, 4)
+	decoded := make(chan []Decoded, 4)
+	freeRaw := make(chan []eventstore.RecordedEvent, 8)
+	freeDecoded := make(chan []Decoded, 8)
+	go func() {
+		defer close(decoded)
+		for b := range raw {
+			var out []Decoded
+			select {
+			case out = <-freeDecoded:
+			default:
+				out = make([]Decoded, 0, pipelineBatch)
+			}
+			if ctx.Err() == nil { // once stopped, only drain
+				for _, e := range b {
+					ev, err := decode(e)
+					out = append(out, Decoded{Event: e, Ev: ev, Err: err})
+				}
+			}
+			clear(b)
+			select {
+			case freeRaw <- b[:0]:
+			default:
+			}
+			decoded <- out // the apply stage drains to the end: never stuck
+		}
+	}()
+	applied := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range decoded {
+			if err == nil && len(b) > 0 {
+				if err = apply(b); err != nil {
+					cancel(err)
+				}
+			}
+			clear(b)
+			select {
+			case freeDecoded <- b[:0]:
+			default:
+			}
+		}
+		applied <- err
+	}()
+	cur := make([]eventstore.RecordedEvent, 0, pipelineBatch)
+	readErr := read(ctx, func(ctx context.Context, e eventstore.RecordedEvent) error {
+		cur = append(cur, e)
+		if len(cur) == pipelineBatch {
+			select {
+			case raw <- cur:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+			select {
+			case cur = <-freeRaw:
+			default:
+				cur = make([]eventstore.RecordedEvent, 0, pipelineBatch)
+			}
+		}
+		return nil
+	})
+	if readErr == nil && len(cur) > 0 {
+		raw <- cur
+	}
+	close(raw)
+	applyErr := <-applied
+	switch {
+	case applyErr != nil && errors.Is(applyErr, ErrStop):
+		return nil
+	case applyErr != nil:
+		return applyErr
+	}
+	return readErr
+}

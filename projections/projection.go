@@ -101,12 +101,28 @@ func Decode(e eventstore.RecordedEvent) (any, error) {
 	return ev, nil
 }
 
-// Relevant reports whether any read model here folds events of the
-// stream's category, so a replay can skip decoding the rest.
+// Relevant reports whether any read model here folds the event's type, so
+// a replay can skip decoding the rest. Team history folds every retro event
+// (it rebuilds the board at close); the others read only the types below.
+// Keep this in step with the read models' folds: a type missing here is
+// never seen by them in a replay.
 func Relevant(e eventstore.RecordedEvent) bool {
 	switch e.Stream.Category {
-	case CategoryRetro, CategoryTeam, CategoryWorkspace, CategorySurvey:
+	case CategoryRetro:
 		return true
+	case CategoryTeam:
+		switch e.Type {
+		case team.TypeTeamCreated, team.TypeMemberAdded, team.TypeMemberRemoved, team.TypeGuestPromoted,
+			team.TypeActionRecorded, team.TypeActionStatusChanged:
+			return true
+		}
+	case CategoryWorkspace:
+		return e.Type == workspace.TypeTeamRegistered
+	case CategorySurvey:
+		switch e.Type {
+		case survey.TypeSurveyCreated, survey.TypeResponseSubmitted, survey.TypeSurveyClosed:
+			return true
+		}
 	}
 	return false
 }

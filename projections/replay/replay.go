@@ -51,27 +51,27 @@ type Stats struct {
 	RecordedAt time.Time
 }
 
-// apply decodes e once and folds it into every read model.
-func (s *Set) apply(e eventstore.RecordedEvent, st *Stats) error {
+// decode decodes e if some read model folds its type; nil otherwise.
+func decode(e eventstore.RecordedEvent) (any, error) {
+	if !projections.Relevant(e) {
+		return nil, nil
+	}
+	return projections.Decode(e)
+}
+
+// apply folds e, decoded once as ev (or failed with err), into every read
+// model in ps.
+func apply(ps []projections.Projection, e eventstore.RecordedEvent, ev any, err error, st *Stats) error {
 	st.Events++
 	st.Position, st.RecordedAt = e.Position, e.RecordedAt
-	if !projections.Relevant(e) {
-		for _, p := range s.All() {
-			if err := p.ApplyDecoded(e, nil); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	ev, err := projections.Decode(e)
 	if err != nil {
 		st.Skipped++
-		for _, p := range s.All() {
+		for _, p := range ps {
 			p.Skip(e)
 		}
 		return nil
 	}
-	for _, p := range s.All() {
+	for _, p := range ps {
 		if err := p.ApplyDecoded(e, ev); err != nil {
 			return fmt.Errorf("replay: %s: %w", p.Name(), err)
 		}
@@ -110,22 +110,27 @@ func (u Until) past(e eventstore.RecordedEvent) bool {
 
 var errDone = errors.New("replay: bound reached")
 
-// FromStore replays the store's log into set. Reading the log and folding
-// it run on two goroutines (projections.Pipeline). progress, when set, is
-// called now and then with the stats so far.
+// FromStore replays the store's log into set. Reading the log, decoding
+// it and folding it run on three goroutines (projections.DecodePipeline).
+// progress, when set, is called now and then with the stats so far.
 func FromStore(ctx context.Context, store eventstore.Store, set *Set, until Until, progress func(Stats)) (Stats, error) {
 	var st Stats
-	n := 0
-	err := projections.Pipeline(ctx, func(ctx context.Context, h eventstore.Handler) error {
+	ps := set.All()
+	next := 4096
+	err := projections.DecodePipeline(ctx, func(ctx context.Context, h eventstore.Handler) error {
 		return store.ReadAll(ctx, 0, h)
-	}, func(e eventstore.RecordedEvent) error {
-		if until.past(e) {
-			return projections.ErrStop
+	}, decode, func(batch []projections.Decoded) error {
+		for i := range batch {
+			d := &batch[i]
+			if until.past(d.Event) {
+				return projections.ErrStop
+			}
+			if err := apply(ps, d.Event, d.Ev, d.Err, &st); err != nil {
+				return err
+			}
 		}
-		if err := set.apply(e, &st); err != nil {
-			return err
-		}
-		if n++; progress != nil && n%4096 == 0 {
+		if progress != nil && st.Events >= next {
+			next = st.Events + 4096
 			progress(st)
 		}
 		return nil
@@ -143,6 +148,7 @@ func FromStore(ctx context.Context, store eventstore.Store, set *Set, until Unti
 // read models then hold what the export's caller could see.
 func FromExport(ctx context.Context, r io.Reader, set *Set, until Until, progress func(Stats)) (Stats, error) {
 	var st Stats
+	ps := set.All()
 	n := 0
 	err := export.Read(r, func(e eventstore.RecordedEvent) error {
 		if err := ctx.Err(); err != nil {
@@ -151,7 +157,8 @@ func FromExport(ctx context.Context, r io.Reader, set *Set, until Until, progres
 		if until.past(e) {
 			return errDone
 		}
-		if err := set.apply(e, &st); err != nil {
+		ev, err := decode(e)
+		if err := apply(ps, e, ev, err, &st); err != nil {
 			return err
 		}
 		if n++; progress != nil && n%4096 == 0 {

@@ -114,12 +114,14 @@ func fold(s *state, e eventstore.RecordedEvent, ev any) {
 	r.Open = append(r.Open, rawEvent{Type: e.Type, Version: e.SchemaVersion, Payload: e.Payload})
 	if c, ok := re.(retro.RetroClosed); ok {
 		st := retro.Fold(r.events)
-		r.Entry = entryOf(st, r.Entry.CreatedAt)
+		// One view serves both the entry and the archive.
+		view := retro.View(st, retro.Viewer{})
+		r.Entry = entryOf(st, view, r.Entry.CreatedAt)
 		at := c.At
 		r.Entry.ClosedAt = &at
 		r.Entry.DurationSeconds = at.Sub(r.Entry.CreatedAt).Seconds()
 		// A RetroView always encodes; an error here would be a bug in it.
-		r.Archive, _ = json.Marshal(retro.View(st, retro.Viewer{}))
+		r.Archive, _ = json.Marshal(view)
 		r.Open, r.events = nil, nil
 	}
 }
@@ -142,7 +144,8 @@ func (r *record) decode() {
 	r.Open = kept
 }
 
-func entryOf(s retro.State, createdAt time.Time) Entry {
+// entryOf sums up s; view is retro.View(s, retro.Viewer{}).
+func entryOf(s retro.State, view retro.RetroView, createdAt time.Time) Entry {
 	e := Entry{
 		RetroID: s.RetroID, TeamID: s.TeamID, Title: s.Title, Anonymous: s.Anonymous, CreatedAt: createdAt,
 		Participants: len(s.Participants), Cards: len(s.Cards), Actions: len(s.Actions),
@@ -152,7 +155,7 @@ func entryOf(s retro.State, createdAt time.Time) Entry {
 	}
 	// The view decides when the ROTI average may be shown; a viewer who
 	// took no part sees only what everyone sees.
-	roti := retro.View(s, retro.Viewer{}).Roti
+	roti := view.Roti
 	e.RotiRatings = roti.Ratings
 	if roti.Result != nil && roti.Result.Count > 0 {
 		avg := roti.Result.Average
@@ -173,7 +176,8 @@ func (r *record) entry() Entry {
 		return e
 	}
 	r.decode()
-	return entryOf(retro.Fold(r.events), r.Entry.CreatedAt)
+	st := retro.Fold(r.events)
+	return entryOf(st, retro.View(st, retro.Viewer{}), r.Entry.CreatedAt)
 }
 
 // TeamRetros returns the team's retros, oldest first. The caller decides
