@@ -74,47 +74,64 @@ type Decoded struct {
 	Err   error
 }
 
+// decoders is how many goroutines DecodePipeline decodes on: decoding is
+// most of a replay's CPU, and two keep both cores busy when the store's
+// reading leaves one idle.
+const decoders = 2
+
 // DecodePipeline is Pipeline with decoding as a stage of its own: reading,
-// decoding and applying run on three goroutines, handing batches over in
-// order, so the decoding (most of a replay's cost) overlaps with both the
-// store's reading and the folding. apply gets a batch at a time and must
-// not keep it: spent batches are reused, so a long run allocates no new
-// ones. Errors and ErrStop are as in Pipeline.
+// decoding (on several goroutines) and applying overlap, with batches
+// handed over in order, so the decoding, most of a replay's cost, runs
+// beside both the store's reading and the folding. apply gets a batch at a
+// time and must not keep it: spent batches are reused, so a long run
+// allocates no new ones. Errors and ErrStop are as in Pipeline.
 func DecodePipeline(ctx context.Context, read func(ctx context.Context, h eventstore.Handler) error,
 	decode func(eventstore.RecordedEvent) (any, error), apply func([]Decoded) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	raw := make(chan []eventstore.RecordedEvent, 4)
-	decoded := make(chan []Decoded, 4)
 	freeRaw := make(chan []eventstore.RecordedEvent, 8)
 	freeDecoded := make(chan []Decoded, 8)
-	go func() {
-		defer close(decoded)
-		for b := range raw {
-			var out []Decoded
-			select {
-			case out = <-freeDecoded:
-			default:
-				out = make([]Decoded, 0, pipelineBatch)
-			}
-			if ctx.Err() == nil { // once stopped, only drain
-				for _, e := range b {
-					ev, err := decode(e)
-					out = append(out, Decoded{Event: e, Ev: ev, Err: err})
+	// Batch k goes to decoder k%decoders and is taken back from it in turn,
+	// which keeps the log's order without any sorting.
+	var raw [decoders]chan []eventstore.RecordedEvent
+	var decoded [decoders]chan []Decoded
+	for i := range decoders {
+		raw[i] = make(chan []eventstore.RecordedEvent, 2)
+		decoded[i] = make(chan []Decoded, 2)
+		go func(in <-chan []eventstore.RecordedEvent, out chan<- []Decoded) {
+			defer close(out)
+			for b := range in {
+				var d []Decoded
+				select {
+				case d = <-freeDecoded:
+				default:
+					d = make([]Decoded, 0, pipelineBatch)
 				}
+				if ctx.Err() == nil { // once stopped, only drain
+					for _, e := range b {
+						ev, err := decode(e)
+						d = append(d, Decoded{Event: e, Ev: ev, Err: err})
+					}
+				}
+				clear(b)
+				select {
+				case freeRaw <- b[:0]:
+				default:
+				}
+				out <- d // the apply stage drains to the end: never stuck
 			}
-			clear(b)
-			select {
-			case freeRaw <- b[:0]:
-			default:
-			}
-			decoded <- out // the apply stage drains to the end: never stuck
-		}
-	}()
+		}(raw[i], decoded[i])
+	}
 	applied := make(chan error, 1)
 	go func() {
 		var err error
-		for b := range decoded {
+		// A decoder's output closes only after its input has: the batch
+		// due next was never sent, so neither was any later one.
+		for k := 0; ; k++ {
+			b, ok := <-decoded[k%decoders]
+			if !ok {
+				break
+			}
 			if err == nil && len(b) > 0 {
 				if err = apply(b); err != nil {
 					cancel(err)
@@ -128,12 +145,14 @@ func DecodePipeline(ctx context.Context, read func(ctx context.Context, h events
 		}
 		applied <- err
 	}()
+	sent := 0
 	cur := make([]eventstore.RecordedEvent, 0, pipelineBatch)
 	readErr := read(ctx, func(ctx context.Context, e eventstore.RecordedEvent) error {
 		cur = append(cur, e)
 		if len(cur) == pipelineBatch {
 			select {
-			case raw <- cur:
+			case raw[sent%decoders] <- cur:
+				sent++
 			case <-ctx.Done():
 				return context.Cause(ctx)
 			}
@@ -146,9 +165,11 @@ func DecodePipeline(ctx context.Context, read func(ctx context.Context, h events
 		return nil
 	})
 	if readErr == nil && len(cur) > 0 {
-		raw <- cur
+		raw[sent%decoders] <- cur
 	}
-	close(raw)
+	for _, c := range raw {
+		close(c)
+	}
 	applyErr := <-applied
 	switch {
 	case applyErr != nil && errors.Is(applyErr, ErrStop):
