@@ -197,22 +197,24 @@ func (r *Runner) catchUp(ctx context.Context) error {
 	for _, s := range r.slots[1:] {
 		from = min(from, s.projection().Checkpoint())
 	}
-	err := projections.Pipeline(ctx, func(ctx context.Context, h eventstore.Handler) error {
+	err := projections.DecodePipeline(ctx, func(ctx context.Context, h eventstore.Handler) error {
 		return r.cfg.Store.ReadAll(ctx, from, h)
-	}, func(e eventstore.RecordedEvent) error {
-		ev, err := projections.Decode(e)
-		for _, s := range r.slots {
-			p := s.projection()
-			if err != nil {
-				if p.Checkpoint() < e.Position {
-					r.cfg.Logger.Error("read model skips an event it cannot decode", "projection", s.Name(), "position", e.Position, "err", err)
-					s.poisoned().Add(1)
-					p.Skip(e)
+	}, projections.Decode, func(batch []projections.Decoded) error {
+		for i := range batch {
+			e, ev, err := batch[i].Event, batch[i].Ev, batch[i].Err
+			for _, s := range r.slots {
+				p := s.projection()
+				if err != nil {
+					if p.Checkpoint() < e.Position {
+						r.cfg.Logger.Error("read model skips an event it cannot decode", "projection", s.Name(), "position", e.Position, "err", err)
+						s.poisoned().Add(1)
+						p.Skip(e)
+					}
+					continue
 				}
-				continue
-			}
-			if aErr := p.ApplyDecoded(e, ev); aErr != nil {
-				return fmt.Errorf("runner: catch up %s: %w", s.Name(), aErr)
+				if aErr := p.ApplyDecoded(e, ev); aErr != nil {
+					return fmt.Errorf("runner: catch up %s: %w", s.Name(), aErr)
+				}
 			}
 		}
 		return nil
