@@ -82,6 +82,7 @@ type App struct {
 	retros     *aggregate.Runner[retro.State, retroCmd, retro.Event]
 	surveys    *aggregate.Runner[survey.State, survey.Command, survey.Event]
 	boards     *aggregate.Runner[board.State, any, any]
+	access     accessCache
 	rm         *readModels
 }
 

@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/api/identity"
@@ -222,6 +223,7 @@ func (a *App) ArchiveWhiteboard(ctx context.Context, p identity.Principal, cmdID
 		return Result{}, err
 	}
 	r, err := a.boards.Handle(ctx, id, aggregate.Meta{CommandID: cmdID, Actor: p.UserID}, board.Archive{Actor: p.UserID, At: a.now()})
+	a.access.forget(id)
 	if err != nil {
 		return Result{}, fmt.Errorf("whiteboard %s: %w", id, boardError(err))
 	}
@@ -264,10 +266,26 @@ func (a *App) TeamWhiteboards(ctx context.Context, p identity.Principal, teamID 
 // the board's team, or a guest admitted to the board's retro. Unknown,
 // unregistered and archived boards are refused, as is every failure to
 // find out (the sync server answers doc-unavailable either way).
+//
+// The sync server asks for every message, so a yes is remembered for
+// accessTTL: a removal from the team or an archive on another node takes
+// effect within that time (an archive on this node at once). A no is not
+// remembered, so a board registered on any node is served at once.
 func (a *App) CanAccessBoard(ctx context.Context, userID, docID string) bool {
 	if userID == "" {
 		return false
 	}
+	if ok, hit := a.access.get(userID, docID); hit {
+		return ok
+	}
+	ok := a.canAccessBoard(ctx, userID, docID)
+	if ok {
+		a.access.put(userID, docID, ok)
+	}
+	return ok
+}
+
+func (a *App) canAccessBoard(ctx context.Context, userID, docID string) bool {
 	s, err := a.loadBoard(ctx, docID)
 	if err != nil || s.Archived {
 		if err != nil && !errors.Is(err, ErrNotFound) {
@@ -334,4 +352,51 @@ func encodeBoardEvent(e any) (string, int, []byte, error) {
 
 func decodeBoardEvent(typ string, _ int, payload []byte) (any, error) {
 	return board.Decode(typ, payload)
+}
+
+// accessTTL is how long a board access decision is reused.
+const accessTTL = 2 * time.Second
+
+// maxAccessEntries bounds the decision cache; when full it starts over.
+const maxAccessEntries = 50_000
+
+// accessCache remembers CanAccessBoard's recent decisions. Its times are
+// the machine's monotonic clock, not the app's clock (which tests stop).
+type accessCache struct {
+	mu      sync.Mutex
+	entries map[[2]string]accessEntry
+}
+
+type accessEntry struct {
+	ok      bool
+	expires time.Time
+}
+
+func (c *accessCache) get(userID, docID string) (ok, hit bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, found := c.entries[[2]string{userID, docID}]
+	if !found || time.Now().After(e.expires) {
+		return false, false
+	}
+	return e.ok, true
+}
+
+func (c *accessCache) put(userID, docID string, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) >= maxAccessEntries {
+		c.entries = map[[2]string]accessEntry{}
+	}
+	c.entries[[2]string{userID, docID}] = accessEntry{ok: ok, expires: time.Now().Add(accessTTL)}
+}
+
+func (c *accessCache) forget(docID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.entries {
+		if k[1] == docID {
+			delete(c.entries, k)
+		}
+	}
 }

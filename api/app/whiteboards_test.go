@@ -130,3 +130,18 @@ func teamOn(t *testing.T, e *env) *fixture {
 	}
 	return &fixture{env: e, ws: ws.ID, team: tm.ID}
 }
+
+// The sync server's remembered yes does not outlive an archive made on this
+// node: the archived board is refused at once.
+func TestArchiveClosesARememberedBoardAtOnce(t *testing.T) {
+	f := newTeam(t)
+	ctx := f.ctx()
+	res := must(f.app.CreateWhiteboard(ctx, user(uBea), f.cmdID(), app.CreateWhiteboardInput{TeamID: f.team}))(t)
+	if !f.app.CanAccessBoard(ctx, uCal, res.ID) {
+		t.Fatal("a member may not sync the team's board")
+	}
+	must(f.app.ArchiveWhiteboard(ctx, user(uBea), f.cmdID(), res.ID))(t)
+	if f.app.CanAccessBoard(ctx, uCal, res.ID) {
+		t.Fatal("a remembered yes outlived the board's archive")
+	}
+}
