@@ -124,7 +124,7 @@ func New(d Deps) *App {
 		Codec: aggregate.CodecFuncs(team.EncodeEvent, team.DecodeEvent), Cache: aggregate.NewCache[team.State](d.CacheSize),
 	}
 	a.retros = &aggregate.Runner[retro.State, retroCmd, retro.Event]{
-		Store: d.Store, Category: CategoryRetro, Initial: retro.Initial, Decide: decideRetro, Evolve: retro.Evolve,
+		Store: d.Store, Category: CategoryRetro, Initial: retro.Initial, Decide: decideRetro, Evolve: retro.Evolve, EvolveAll: retro.EvolveAll,
 		Codec: aggregate.CodecFuncs(retro.EncodeEvent, retro.DecodeEvent), Cache: aggregate.NewCache[retro.State](d.CacheSize),
 	}
 	a.surveys = &aggregate.Runner[survey.State, survey.Command, survey.Event]{
