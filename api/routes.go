@@ -126,23 +126,34 @@ func command[In any](method, pattern, op, summary string, fn func(s *server, c c
 		method: method, pattern: pattern, op: op, summary: summary,
 		req: reflect.TypeFor[In](), resp: resultType, auth: true, idem: true, decode: decoderOf[In](),
 		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
-			c, ok := s.begin(rt, w, r)
+			c, in, ok := beginWithBody[In](s, rt, w, r)
 			if !ok {
-				return
-			}
-			if p := checkContentType(r); p != nil {
-				problem.Write(w, r, p)
-				return
-			}
-			in, p := decodeJSON[In](r.Body, s.deps.MaxBodyBytes)
-			if p != nil {
-				problem.Write(w, r, p)
 				return
 			}
 			res, err := fn(s, c, in)
 			s.answer(w, r, rt, res, err)
 		},
 	}
+}
+
+// beginWithBody is begin plus the request's JSON body; when it answers not
+// ok, a problem has been written.
+func beginWithBody[In any](s *server, rt *route, w http.ResponseWriter, r *http.Request) (call, In, bool) {
+	var in In
+	c, ok := s.begin(rt, w, r)
+	if !ok {
+		return c, in, false
+	}
+	if p := checkContentType(r); p != nil {
+		problem.Write(w, r, p)
+		return c, in, false
+	}
+	in, p := decodeJSON[In](r.Body, s.deps.MaxBodyBytes)
+	if p != nil {
+		problem.Write(w, r, p)
+		return c, in, false
+	}
+	return c, in, true
 }
 
 // action is a command without a body: the path says everything.
@@ -168,17 +179,8 @@ func exchange[In, Out any](pattern, op, summary string, idem bool, fn func(s *se
 		method: http.MethodPost, pattern: pattern, op: op, summary: summary,
 		req: reflect.TypeFor[In](), resp: reflect.TypeFor[Out](), auth: true, idem: idem, decode: decoderOf[In](),
 		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
-			c, ok := s.begin(rt, w, r)
+			c, in, ok := beginWithBody[In](s, rt, w, r)
 			if !ok {
-				return
-			}
-			if p := checkContentType(r); p != nil {
-				problem.Write(w, r, p)
-				return
-			}
-			in, p := decodeJSON[In](r.Body, s.deps.MaxBodyBytes)
-			if p != nil {
-				problem.Write(w, r, p)
 				return
 			}
 			out, err := fn(s, c, in)
