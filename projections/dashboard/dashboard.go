@@ -187,9 +187,15 @@ func (d *Dashboard) Workspace(workspaceID string, from, to time.Time) []Month {
 			if !from.IsZero() && m < from.UTC().Format("2006-01") || !to.IsZero() && m > to.UTC().Format("2006-01") {
 				continue
 			}
-			out = append(out, Month{Month: m, Retros: b.Retros, Teams: len(b.Teams), Participants: b.Participants,
-				ParticipationRate: ratio(b.Participants, b.Seats), RotiAverage: ratio(b.RotiSum, b.RotiN), RotiRatings: b.RotiN,
-				HealthAverage: ratio(b.HealthSum, b.HealthN)})
+			month := Month{Month: m, Retros: b.Retros, Teams: len(b.Teams), Participants: b.Participants,
+				ParticipationRate: ratio(b.Participants, b.Seats), RotiRatings: b.RotiN,
+				HealthAverage: ratio(b.HealthSum, b.HealthN)}
+			// Fewer ratings than the minimum group would let an admin
+			// read one person's rating, as health answers below it would.
+			if b.RotiN >= s.MinRespondents {
+				month.RotiAverage = ratio(b.RotiSum, b.RotiN)
+			}
+			out = append(out, month)
 		}
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Month < out[j].Month })

@@ -81,3 +81,21 @@ func TestTheDashboardShowsRetrosParticipationROTIAndHealthPerMonth(t *testing.T)
 		t.Errorf("restored %s", b2)
 	}
 }
+
+func TestTheDashboardShowsNoROTIAverageOfFewerRatingsThanTheMinimum(t *testing.T) {
+	// Given a team whose only retro of the month got one ROTI rating (the
+	// workspace admin need not be a member: the average would be that one
+	// person's rating).
+	l := projtest.New(t, t0)
+	l.Team("team-a", team.TeamCreated{TeamID: "team-a", WorkspaceID: "ws", FirstAdminID: "a", At: t0})
+	retroOf(l, "r1", "team-a", t0, []string{"a", "b", "c"}, []int{1}, nil)
+	d := dashboard.New(0)
+	projtest.ApplyAll(t, d, l.Events)
+	// When the workspace's dashboard is read.
+	got := d.Workspace("ws", time.Time{}, time.Time{})
+	// Then the month counts the rating but shows no average.
+	if len(got) != 1 || got[0].RotiRatings != 1 || got[0].RotiAverage != nil {
+		b, _ := json.Marshal(got)
+		t.Errorf("one rating: %s, want rotiRatings 1 and no rotiAverage", b)
+	}
+}
