@@ -241,15 +241,21 @@ func (a *App) TeamEvents(ctx context.Context, p identity.Principal, f export.Fil
 	if _, err := a.teamMember(ctx, p, f.TeamID); err != nil {
 		return nil, err
 	}
-	viewer := export.Viewer{UserID: p.UserID, Pseudonym: func(retroID string) string {
-		// A key that cannot be read (destroyed at close, or a store
-		// error) shows the caller nothing as their own: the safe side.
-		ps, err := a.pseudonym(ctx, retroKey(retroID), p.UserID)
-		if err != nil {
-			a.d.Logger.Warn("export: no pseudonym for the caller", "retro", retroID, "err", err)
-			return ""
+	viewer := export.Viewer{UserID: p.UserID, Pseudonym: func(id string) string {
+		// Retro and survey IDs are UUIDs, so the one key that exists
+		// names the aggregate. A key that cannot be read (destroyed at
+		// close, or a store error) shows the caller nothing as their own:
+		// the safe side.
+		for _, subject := range []string{retroKey(id), surveyKey(id)} {
+			ps, err := a.pseudonym(ctx, subject, p.UserID)
+			if err != nil {
+				a.d.Logger.Warn("export: no pseudonym for the caller", "key", subject, "err", err)
+			}
+			if ps != "" {
+				return ps
+			}
 		}
-		return ps
+		return ""
 	}}
 	return func(w io.Writer) error { return export.Export(ctx, a.d.Store, f, viewer, w) }, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/hindsight-retro/hindsight/api/keys"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/survey"
+	"github.com/hindsight-retro/hindsight/projections/export"
 )
 
 func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
@@ -90,5 +91,31 @@ func TestOnlyWorkspaceAdminsSendASurveyToSeveralTeams(t *testing.T) {
 	sv := must(f.app.CreateSurvey(ctx, user(uAda), f.cmdID(), in))(t)
 	if v := must(f.app.Survey(ctx, user(uAda), sv.ID))(t); len(v.TeamIDs) != 2 || len(v.HealthQuestions) == 0 {
 		t.Errorf("the sender's view: %+v", v)
+	}
+}
+
+// A member's export of the team's history holds their own survey answers
+// (found through the survey's anonymity key) and nobody else's.
+func TestTheExportShowsTheCallerTheirOwnSurveyAnswersOnly(t *testing.T) {
+	f := newTeam(t)
+	ctx := f.ctx()
+	sv := must(f.app.CreateSurvey(ctx, user(uMod), f.cmdID(), app.CreateSurveyInput{
+		TeamIDs: []string{f.team}, Title: "Pulse", QuestionIDs: []string{"fav-commit-goal"},
+		OpenQuestions: []survey.OpenQuestion{{ID: "slow", Text: "What slowed you down?"}},
+		ClosesAt:      t0.Add(48 * time.Hour),
+	}))(t)
+	for u, text := range map[string]string{uBea: "marker-bea-7f3a", uCal: "marker-cal-91c2"} {
+		must(f.app.SubmitSurveyResponse(ctx, user(u), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 4}, map[string]string{"slow": text}))(t)
+	}
+	write := must(f.app.TeamEvents(ctx, user(uBea), export.Filter{TeamID: f.team}))(t)
+	var out strings.Builder
+	if err := write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "marker-bea-7f3a") {
+		t.Errorf("bea's export lacks her own survey answer:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "marker-cal-91c2") || strings.Contains(out.String(), "anon:") {
+		t.Errorf("bea's export shows cal's answer or a pseudonym:\n%s", out.String())
 	}
 }
