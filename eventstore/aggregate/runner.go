@@ -9,14 +9,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
+	"time"
 
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
 // DefaultMaxRetries is how often a command is decided again after conflicts
 // when Runner.MaxRetries is zero.
-const DefaultMaxRetries = 5
+const DefaultMaxRetries = 10
+
+// retryPause is how long a command waits before it is decided again after
+// its attempt-th conflict: growing, capped, and jittered so that writers who
+// collided do not collide again in lockstep (with an in-memory log, retrying
+// at once let one writer lose every race).
+func retryPause(attempt int) time.Duration {
+	ceiling := time.Millisecond << min(attempt, 6) // up to 64 ms
+	return ceiling/2 + rand.N(ceiling/2+1)
+}
 
 // Runner handles the commands of one kind of aggregate.
 type Runner[S, C, E any] struct {
@@ -123,6 +134,11 @@ func (r *Runner[S, C, E]) Handle(ctx context.Context, id string, meta Meta, cmd 
 		}
 		res, err := r.Store.Append(ctx, commit)
 		if errors.Is(err, eventstore.ErrConflict) && attempt < retries {
+			select {
+			case <-ctx.Done():
+				return Result[S, E]{}, fmt.Errorf("command %s on %s, attempt %d: %w", meta.CommandID, stream, attempt+1, ctx.Err())
+			case <-time.After(retryPause(attempt)):
+			}
 			continue
 		}
 		if err != nil {
