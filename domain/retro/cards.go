@@ -84,18 +84,29 @@ func (CardEdited) EventType() string     { return "CardEdited" }
 func (CardDeleted) EventType() string    { return "CardDeleted" }
 func (ColumnRevealed) EventType() string { return "ColumnRevealed" }
 
-func decideAddCard(s State, c AddCard) ([]Event, error) {
-	if err := s.asParticipant(c.Actor); err != nil {
-		return nil, err
+// contribution checks what every authored piece of text needs: a
+// participant, their author key (a pseudonym in an anonymous retro), a
+// well-formed new ID and text within limits. It returns the author key.
+func (s State) contribution(a domain.Actor, idName, id, text string) (string, error) {
+	if err := s.asParticipant(a); err != nil {
+		return "", err
 	}
-	author, err := s.authorKey(c.Actor)
+	author, err := s.authorKey(a)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	if err := checkID("card-id", c.CardID); err != nil {
-		return nil, err
+	if err := checkID(idName, id); err != nil {
+		return "", err
 	}
-	if err := checkText("text", c.Text, MaxTextLen); err != nil {
+	if err := checkText("text", text, MaxTextLen); err != nil {
+		return "", err
+	}
+	return author, nil
+}
+
+func decideAddCard(s State, c AddCard) ([]Event, error) {
+	author, err := s.contribution(c.Actor, "card-id", c.CardID, c.Text)
+	if err != nil {
 		return nil, err
 	}
 	if _, ok := s.column(c.ColumnID); !ok {

@@ -118,17 +118,8 @@ func decideChooseIcebreaker(s State, c ChooseIcebreaker) ([]Event, error) {
 }
 
 func decideAnswerIcebreaker(s State, c AnswerIcebreaker) ([]Event, error) {
-	if err := s.asParticipant(c.Actor); err != nil {
-		return nil, err
-	}
-	author, err := s.authorKey(c.Actor)
+	author, err := s.contribution(c.Actor, "card-id", c.CardID, c.Text)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkID("card-id", c.CardID); err != nil {
-		return nil, err
-	}
-	if err := checkText("text", c.Text, MaxTextLen); err != nil {
 		return nil, err
 	}
 	if s.Icebreaker == nil {
@@ -188,17 +179,8 @@ func decideReviewAction(s State, c ReviewAction) ([]Event, error) {
 }
 
 func decideCommentOnAction(s State, c CommentOnAction) ([]Event, error) {
-	if err := s.asParticipant(c.Actor); err != nil {
-		return nil, err
-	}
-	author, err := s.authorKey(c.Actor)
+	author, err := s.contribution(c.Actor, "comment-id", c.CommentID, c.Text)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkID("comment-id", c.CommentID); err != nil {
-		return nil, err
-	}
-	if err := checkText("text", c.Text, MaxTextLen); err != nil {
 		return nil, err
 	}
 	i, ok := s.carried(c.ActionID)
