@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -115,4 +117,24 @@ func httpGet(h http.Handler, path string) recorded {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 	return recorded{status: rec.Code, header: rec.Header(), raw: rec.Body.Bytes()}
+}
+
+// failingStore answers reads with an error that names its internals.
+type failingStore struct{ *memstore.Store }
+
+func (failingStore) LastPosition(context.Context) (uint64, error) {
+	return 0, errors.New("dial nats://admin:s3cret@nats-2.internal:4222: connection refused")
+}
+
+// /readyz takes no token: the store's error text (addresses, credentials)
+// stays in the server's log.
+func TestReadyzDoesNotRepeatTheStoresError(t *testing.T) {
+	h := api.New(api.Deps{Store: failingStore{memstore.New(nil)}})
+	res, body := get(t, h, "/readyz")
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("GET /readyz with a failing store = %d, want 503", res.StatusCode)
+	}
+	if raw, _ := json.Marshal(body); strings.Contains(string(raw), "nats-2.internal") || strings.Contains(string(raw), "s3cret") {
+		t.Errorf("/readyz repeats the store's error: %s", raw)
+	}
 }
