@@ -27,7 +27,10 @@ var people = []string{uidMarker + "ana", uidMarker + "ben", uidMarker + "cem", u
 //     answers were declared named, and ratings stay anonymous even there;
 //   - no view, for anyone, at any moment, contains a user ID or pseudonym
 //     (again apart from the authors of declared-named open answers);
-//   - no view shows results, or anyone else's answers, before close.
+//   - no view shows results, or anyone else's answers, before close;
+//   - after close, no question shows more than its count with fewer
+//     ratings than the policy's minimum, and no anonymous open answer
+//     shows with fewer respondents than the minimum.
 func TestAnonymousAuthorshipNeverAppearsInEventsOrViews(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		k := []byte(rapid.StringN(1, 16, -1).Draw(rt, "key"))
@@ -40,6 +43,7 @@ func TestAnonymousAuthorshipNeverAppearsInEventsOrViews(t *testing.T) {
 		window := time.Duration(rapid.IntRange(1, 14*24).Draw(rt, "windowHours")) * time.Hour
 		qs := []catalog.Question{safety, enps}[:rapid.IntRange(0, 2).Draw(rt, "healthQuestions")]
 		namedOpen := rapid.Float64Range(0, 1).Draw(rt, "namedOpen") < 0.25
+		policy := survey.Policy{MinRespondents: rapid.IntRange(0, 4).Draw(rt, "minRespondents")}
 		s := survey.Decider().Fold(nil)
 		var log []survey.Event
 		apply := func(c survey.Command) {
@@ -93,7 +97,7 @@ func TestAnonymousAuthorshipNeverAppearsInEventsOrViews(t *testing.T) {
 				}
 				apply(c)
 			}
-			checkViews(rt, s, now, pseudo, owner)
+			checkViews(rt, s, now, policy, pseudo, owner)
 		}
 		checkEvents(rt, log, owner)
 		if len(log) == 0 {
@@ -128,10 +132,13 @@ func checkEvents(rt *rapid.T, log []survey.Event, owner map[string]string) {
 	}
 }
 
-func checkViews(rt *rapid.T, s survey.State, now time.Time, pseudo, owner map[string]string) {
+func checkViews(rt *rapid.T, s survey.State, now time.Time, policy survey.Policy, pseudo, owner map[string]string) {
 	viewers := append([]string{uidMarker + "outsider"}, people...)
 	for _, who := range viewers {
-		v := survey.View(s, survey.Viewer{UserID: who, Pseudonym: pseudo[who], At: now})
+		v := survey.View(s, survey.Viewer{UserID: who, Pseudonym: pseudo[who], At: now}, policy)
+		if v.Results != nil {
+			checkMinimum(rt, *v.Results, policy)
+		}
 		if v.Results != nil && s.NamedOpenAnswers {
 			r := *v.Results
 			r.OpenAnswers = append([]survey.OpenAnswer(nil), r.OpenAnswers...)
@@ -162,7 +169,27 @@ func checkViews(rt *rapid.T, s survey.State, now time.Time, pseudo, owner map[st
 			}
 		}
 	}
-	if _, ok := survey.ResultsOf(s); ok != s.Closed {
+	if _, ok := survey.ResultsOf(s, policy); ok != s.Closed {
 		rt.Fatalf("ResultsOf ok = %v with Closed = %v", ok, s.Closed)
+	}
+}
+
+func checkMinimum(rt *rapid.T, r survey.Results, policy survey.Policy) {
+	least := max(policy.MinRespondents, 2)
+	for _, q := range r.Questions {
+		shown := q.Average != nil || q.Distribution != nil || q.ENPS != nil
+		if q.Count < least && (shown || !q.Withheld) {
+			rt.Fatalf("question %s with %d ratings (minimum %d) shows results: %+v", q.Question.ID, q.Count, least, q)
+		}
+		if q.Count >= least && (!shown || q.Withheld) {
+			rt.Fatalf("question %s with %d ratings (minimum %d) is withheld: %+v", q.Question.ID, q.Count, least, q)
+		}
+	}
+	if r.Respondents < least {
+		for _, a := range r.OpenAnswers {
+			if a.Author == "" {
+				rt.Fatalf("an anonymous answer shows with %d respondents (minimum %d): %+v", r.Respondents, least, a)
+			}
+		}
 	}
 }

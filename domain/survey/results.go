@@ -14,19 +14,42 @@ type Results struct {
 	Respondents int              `json:"respondents"`
 	Questions   []QuestionResult `json:"questions"`
 	OpenAnswers []OpenAnswer     `json:"openAnswers"`
+	// OpenAnswersWithheld is true when the survey has fewer respondents than
+	// the policy's minimum: its anonymous open answers are then left out,
+	// since a lone answer is as good as signed. Named answers stay; their
+	// authors chose to sign them.
+	OpenAnswersWithheld bool `json:"openAnswersWithheld,omitempty"`
 }
 
 // QuestionResult aggregates one health-check question.
 type QuestionResult struct {
 	Question catalog.Question `json:"question"`
 	Count    int              `json:"count"`
-	// Average is 0 when nobody rated the question; check Count.
-	Average float64 `json:"average"`
-	// Distribution has one bucket per value of the scale, lowest first.
-	Distribution []Bucket `json:"distribution"`
+	// Withheld is true when fewer than the policy's minimum rated the
+	// question: only Count is given, so nobody's rating can be read off.
+	Withheld bool `json:"withheld,omitempty"`
+	// Average is nil when the question is withheld.
+	Average *float64 `json:"average,omitempty"`
+	// Distribution has one bucket per value of the scale, lowest first;
+	// nil when the question is withheld.
+	Distribution []Bucket `json:"distribution,omitempty"`
 	// ENPS is %promoters (9–10) − %detractors (0–6), only for 0–10
-	// questions with at least one rating.
+	// questions that are not withheld.
 	ENPS *float64 `json:"enps,omitempty"`
+}
+
+// Policy says how small a group of answers results may show. It comes
+// from the server's configuration (the same minimum as the heat map's).
+type Policy struct {
+	// MinRespondents is the fewest ratings a question's results are shown
+	// for, and the fewest respondents the anonymous open answers are shown
+	// for. Below 2 counts as 2: one answer is one person's.
+	MinRespondents int
+}
+
+// MinimumRespondents is the effective minimum, never below 2.
+func (p Policy) MinimumRespondents() int {
+	return max(p.MinRespondents, 2)
 }
 
 // Bucket counts the ratings of one value.
@@ -44,34 +67,36 @@ type OpenAnswer struct {
 	Author     string `json:"author,omitempty"`
 }
 
-// ResultsOf returns the survey's aggregates once a CloseSurvey has been
-// recorded; ok is false before.
-func ResultsOf(s State) (r Results, ok bool) {
+// ResultsOf returns the survey's aggregates under policy p once a
+// CloseSurvey has been recorded; ok is false before.
+func ResultsOf(s State, p Policy) (r Results, ok bool) {
 	if !s.Closed {
 		return Results{}, false
 	}
-	return aggregate(s), true
+	return aggregate(s, p), true
 }
 
 // OpenAnswers returns a closed survey's open answers, without authors even
 // when they were named, for a retro to import as cards; ok is false while
-// the survey is not closed.
-func OpenAnswers(s State) (answers []OpenAnswer, ok bool) {
+// the survey is not closed. Anonymous answers are left out as in the
+// results when the survey has fewer respondents than p's minimum.
+func OpenAnswers(s State, p Policy) (answers []OpenAnswer, ok bool) {
 	if !s.Closed {
 		return nil, false
 	}
-	out := openAnswers(s)
+	out, _ := openAnswers(s, p)
 	for i := range out {
 		out[i].Author = ""
 	}
 	return out, true
 }
 
-func aggregate(s State) Results {
-	r := Results{Respondents: len(s.Responses), Questions: []QuestionResult{}, OpenAnswers: openAnswers(s)}
+func aggregate(s State, p Policy) Results {
+	answers, withheld := openAnswers(s, p)
+	r := Results{Respondents: len(s.Responses), Questions: []QuestionResult{}, OpenAnswers: answers, OpenAnswersWithheld: withheld}
 	for _, q := range s.HealthQuestions {
 		lo, hi := scaleRange(q.Scale)
-		qr := QuestionResult{Question: q, Distribution: make([]Bucket, 0, hi-lo+1)}
+		qr := QuestionResult{Question: q}
 		counts := make([]int, hi+1)
 		sum, promoters, detractors := 0, 0, 0
 		for _, resp := range s.Responses {
@@ -89,15 +114,20 @@ func aggregate(s State) Results {
 				detractors++
 			}
 		}
+		if qr.Count < p.MinimumRespondents() {
+			qr.Withheld = true
+			r.Questions = append(r.Questions, qr)
+			continue
+		}
+		qr.Distribution = make([]Bucket, 0, hi-lo+1)
 		for v := lo; v <= hi; v++ {
 			qr.Distribution = append(qr.Distribution, Bucket{Value: v, Count: counts[v]})
 		}
-		if qr.Count > 0 {
-			qr.Average = float64(sum) / float64(qr.Count)
-			if q.Scale == catalog.ScaleTen {
-				e := 100 * float64(promoters-detractors) / float64(qr.Count)
-				qr.ENPS = &e
-			}
+		avg := float64(sum) / float64(qr.Count)
+		qr.Average = &avg
+		if q.Scale == catalog.ScaleTen {
+			e := 100 * float64(promoters-detractors) / float64(qr.Count)
+			qr.ENPS = &e
 		}
 		r.Questions = append(r.Questions, qr)
 	}
@@ -105,13 +135,20 @@ func aggregate(s State) Results {
 }
 
 // openAnswers lists answers by question order, then by text, so the order
-// reveals nothing about who answered when.
-func openAnswers(s State) []OpenAnswer {
-	out := []OpenAnswer{}
+// reveals nothing about who answered when. withheld reports that anonymous
+// answers are left out because too few responded; it does not depend on
+// whether anyone wrote one, which would itself say something.
+func openAnswers(s State, p Policy) (out []OpenAnswer, withheld bool) {
+	out = []OpenAnswer{}
+	anonymous := len(s.Responses) >= p.MinimumRespondents()
+	withheld = !anonymous && len(s.OpenQuestions) > 0
 	for _, q := range s.OpenQuestions {
 		var qs []OpenAnswer
 		for _, resp := range s.Responses {
 			if t, ok := resp.OpenAnswers[q.ID]; ok {
+				if !anonymous {
+					continue
+				}
 				qs = append(qs, OpenAnswer{QuestionID: q.ID, Question: q.Text, Text: t})
 			}
 		}
@@ -128,5 +165,5 @@ func openAnswers(s State) []OpenAnswer {
 		})
 		out = append(out, qs...)
 	}
-	return out
+	return out, withheld
 }

@@ -41,8 +41,9 @@ type SurveyView struct {
 	Results *Results `json:"results,omitempty"`
 }
 
-// View decides what v may see of the survey.
-func View(s State, v Viewer) SurveyView {
+// View decides what v may see of the survey; p says how few answers the
+// results withhold.
+func View(s State, v Viewer, p Policy) SurveyView {
 	closed := s.IsClosedAt(v.At)
 	out := SurveyView{
 		ID: s.ID, Title: s.Title, TeamIDs: slices.Clone(s.TeamIDs), RetroID: s.RetroID,
@@ -63,7 +64,7 @@ func View(s State, v Viewer) SurveyView {
 		out.Own = &own
 	}
 	if closed {
-		r := aggregate(s)
+		r := aggregate(s, p)
 		out.Results = &r
 	}
 	return out
