@@ -16,6 +16,7 @@ import (
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/domain/workspace"
 	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
+	"github.com/hindsight-retro/hindsight/projections/healthtrends"
 )
 
 // CreateSurveyInput is what a new survey is made of.
@@ -195,12 +196,25 @@ func (a *App) Survey(ctx context.Context, p identity.Principal, surveyID string)
 	if err != nil {
 		return survey.SurveyView{}, err
 	}
-	return survey.View(s, survey.Viewer{UserID: p.UserID, Pseudonym: ps, At: a.now()}), nil
+	return survey.View(s, survey.Viewer{UserID: p.UserID, Pseudonym: ps, At: a.now()}, a.surveyPolicy()), nil
+}
+
+// surveyPolicy withholds survey results below the same minimum group as
+// the heat map and eNPS read models (--min-group-size), so a survey's
+// creator cannot single out one respondent where the trends would not.
+func (a *App) surveyPolicy() survey.Policy {
+	least := a.d.ReadModels.MinGroupSize
+	if least <= 0 {
+		least = healthtrends.DefaultMinRespondents
+	}
+	return survey.Policy{MinRespondents: least}
 }
 
 // ImportSurvey brings a closed survey of the retro's team into the retro:
 // its open answers as cards in columnID (the first column when empty) and
 // its scores into the health check. Moderator only (the domain's rule).
+// What the survey's results withhold (questions rated by fewer than the
+// minimum group, anonymous answers of too few respondents) is not imported.
 func (a *App) ImportSurvey(ctx context.Context, p identity.Principal, cmdID, retroID, surveyID, columnID string) (Result, error) {
 	if err := commandGate(p, cmdID); err != nil {
 		return Result{}, err
@@ -216,8 +230,8 @@ func (a *App) ImportSurvey(ctx context.Context, p identity.Principal, cmdID, ret
 	if !slices.Contains(s.TeamIDs, r.TeamID) {
 		return Result{}, forbidden("survey %s was not sent to the retro's team", surveyID)
 	}
-	answers, ok := survey.OpenAnswers(s)
-	results, _ := survey.ResultsOf(s)
+	answers, ok := survey.OpenAnswers(s, a.surveyPolicy())
+	results, _ := survey.ResultsOf(s, a.surveyPolicy())
 	if !ok {
 		return Result{}, domain.Errorf(domain.Conflict, "survey-not-closed", "the survey is still open; close it first")
 	}
@@ -233,7 +247,7 @@ func (a *App) ImportSurvey(ctx context.Context, p identity.Principal, cmdID, ret
 		cmd.Cards = append(cmd.Cards, retro.ImportedCard{CardID: a.d.NewID(), ColumnID: columnID, Text: oa.Text})
 	}
 	for _, q := range results.Questions {
-		if q.Count == 0 {
+		if q.Withheld {
 			continue
 		}
 		dist := map[int]int{}
