@@ -44,10 +44,11 @@ type sink interface {
 type ending int
 
 const (
-	endNone  ending = iota // still open: the queue is merely empty
-	endGone                // the client left or a write failed
-	endSlow                // queue overflow: told to resume
-	endDrain               // node draining: told to resume
+	endNone    ending = iota // still open: the queue is merely empty
+	endGone                  // the client left or a write failed
+	endSlow                  // queue overflow: told to resume
+	endDrain                 // node draining: told to resume
+	endRevoked               // the viewer lost access: told so, no resume
 )
 
 // conn is one client connection, whatever its transport. Its queue is a
@@ -58,9 +59,11 @@ type conn struct {
 	hub    *Hub
 	room   *room
 	viewer retro.Viewer
-	ctx    context.Context
-	cancel context.CancelFunc
-	out    sink
+	// principal is who connected, for Authorize to be asked again.
+	principal identity.Principal
+	ctx       context.Context
+	cancel    context.CancelFunc
+	out       sink
 	// wake starts or signals the writer; set before the connection joins.
 	wake func()
 
@@ -70,6 +73,8 @@ type conn struct {
 	kicked   bool // the queue overflowed
 	stopping bool // the node drains
 	closed   bool // the connection is going: no writer starts again
+	revoked  bool // the viewer lost access
+	holds    int  // access is being checked again: write nothing meanwhile
 	running  bool // a writer is active (WebSocket)
 	writers  sync.WaitGroup
 
@@ -150,7 +155,8 @@ func (c *conn) writeLoop() {
 			return // running stays true: nothing more to write
 		}
 		c.mu.Lock()
-		if len(c.q) == 0 && !c.kicked && !c.stopping {
+		// Stop when held or idle; unhold and push start a writer again.
+		if e, halt := c.haltLocked(); (halt && e == endNone) || (!halt && len(c.q) == 0) {
 			c.running = false
 			c.mu.Unlock()
 			return
@@ -163,6 +169,14 @@ func (c *conn) writeLoop() {
 // yet sent, then everything queued. It reports endNone when the queue is
 // empty, or how the connection must end.
 func (c *conn) flush() ending {
+	// Even the snapshot waits while access is checked again: it may hold
+	// commits from after a removal.
+	c.mu.Lock()
+	e, halt := c.haltLocked()
+	c.mu.Unlock()
+	if halt {
+		return e
+	}
 	if c.start != nil {
 		if !c.sendStart() {
 			return endGone
@@ -171,16 +185,9 @@ func (c *conn) flush() ending {
 	}
 	for {
 		c.mu.Lock()
-		switch {
-		case c.kicked:
+		if e, halt := c.haltLocked(); halt || len(c.q) == 0 {
 			c.mu.Unlock()
-			return endSlow
-		case c.stopping:
-			c.mu.Unlock()
-			return endDrain
-		case len(c.q) == 0:
-			c.mu.Unlock()
-			return endNone
+			return e
 		}
 		it := c.q[0]
 		c.q[0] = nil
@@ -215,6 +222,22 @@ func (c *conn) flush() ending {
 			c.sent = it.pos
 		}
 	}
+}
+
+// haltLocked says whether the writer must stop writing now: to end the
+// connection (the ending), or, with endNone, to wait while held.
+func (c *conn) haltLocked() (ending, bool) {
+	switch {
+	case c.revoked:
+		return endRevoked, true
+	case c.kicked:
+		return endSlow, true
+	case c.stopping:
+		return endDrain, true
+	case c.holds > 0:
+		return endNone, true
+	}
+	return endNone, false
 }
 
 func (c *conn) send(data []byte, id uint64) bool {
@@ -286,6 +309,7 @@ func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, af
 	if err := (eventstore.StreamID{Category: Category, ID: retroID}).Validate(); err != nil {
 		return nil, 400, fmt.Errorf("%w: retro ID: %w", ErrBadRequest, err)
 	}
+	epoch := h.revocations.Load()
 	viewer, err := h.deps.Authorize(ctx, p, retroID)
 	if err != nil {
 		return nil, 403, err
@@ -305,7 +329,7 @@ func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, af
 		return nil, 503, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
-	c := &conn{hub: h, room: rm, viewer: viewer, ctx: cctx, cancel: cancel}
+	c := &conn{hub: h, room: rm, viewer: viewer, principal: p, ctx: cctx, cancel: cancel}
 	c.wake = wake(c)
 	sp := &startPoint{}
 	if after != nil {
@@ -313,6 +337,12 @@ func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, af
 	}
 	sp.state, sp.pos = rm.join(c)
 	c.start = sp
+	// A revoking event seen since Authorize answered may have missed this
+	// connection, which had not joined yet: ask again before anything is sent.
+	if h.revocations.Load() != epoch {
+		c.hold()
+		go h.reauthorize(context.Background(), []*conn{c}, true)
+	}
 	// Drain closes stop before it tells the rooms' connections; one that
 	// joined after that is told here.
 	select {
@@ -397,6 +427,9 @@ type wireEvent struct {
 	Type string          `json:"type"`
 	Data json.RawMessage `json:"data"`
 }
+
+// revokedMessage tells a client its viewer may no longer see the retro.
+var revokedMessage = []byte(`{"type":"revoked"}`)
 
 type resumeMsg struct {
 	Type  string `json:"type"`

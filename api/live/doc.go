@@ -9,6 +9,7 @@
 //	{"type":"change","position":N,"events":[{"type":T,"data":{...}}],"view":RetroView}
 //	{"type":"presence","here":[ids],"typing":[ids],"typingCount":n,"done":[ids]}
 //	{"type":"resume","after":N}
+//	{"type":"revoked"}
 //
 // A new connection gets a snapshot, then one change per commit on the
 // retro's stream, in log order. A change carries the view only when the
@@ -26,6 +27,12 @@
 // Overload: each connection has a bounded queue. A connection whose queue
 // is full is sent {"type":"resume","after":N}, N the last position it was
 // sent, and is closed; the hub never waits for a slow client.
+//
+// Revocation: access is checked again while a connection is open, at once
+// when the log shows the viewer removed from the retro's team, and every
+// Deps.ReauthorizeInterval in any case. A viewer who lost access is sent
+// {"type":"revoked"} and closed (WebSocket 1008); a removed member receives
+// no commit made after the removal. See revoke.go.
 //
 // Presence: who is connected to the retro, who is typing and who is done,
 // per node, or across nodes when Deps.Presence is set (NATS core pub/sub or

@@ -20,6 +20,10 @@ import (
 // Category is the stream category of retros; the hub folds only these.
 const Category = "retro"
 
+// TeamCategory is the stream category of teams: a membership change there
+// can take a viewer's access away (see revoke.go).
+const TeamCategory = "team"
+
 // Defaults for the zero values of Deps' tunables.
 const (
 	DefaultQueueSize         = 256
@@ -27,7 +31,10 @@ const (
 	DefaultHeartbeatInterval = 15 * time.Second
 	DefaultWriteTimeout      = 10 * time.Second
 	DefaultReadLimit         = 4 << 10
-	loadTimeout              = 30 * time.Second
+	// DefaultReauthorizeInterval bounds how long a revocation the hub does
+	// not recognise in the log can go unnoticed.
+	DefaultReauthorizeInterval = time.Minute
+	loadTimeout                = 30 * time.Second
 )
 
 // Errors a refused request is reported with (see Deps.Refuse).
@@ -46,7 +53,8 @@ type Deps struct {
 	Store eventstore.Store
 	// Authorize decides whether the principal may watch the retro and as
 	// which viewer. Any error refuses the connection with 403 before the
-	// stream starts.
+	// stream starts. It is asked again while the connection is open (see
+	// ReauthorizeInterval); an error then closes the connection as revoked.
 	Authorize func(ctx context.Context, p identity.Principal, retroID string) (retro.Viewer, error)
 	// Logger; nil discards.
 	Logger *slog.Logger
@@ -77,6 +85,11 @@ type Deps struct {
 	NodeID string
 	// PresenceRenew is how often announcements are renewed (DefaultPresenceRenew when 0).
 	PresenceRenew time.Duration
+	// ReauthorizeInterval is how often every open connection is authorised
+	// again, so that any loss of access ends the feed within that time
+	// (DefaultReauthorizeInterval when 0). Removals from a team are acted
+	// on as soon as the log shows them.
+	ReauthorizeInterval time.Duration
 }
 
 // Hub is one node's live feed. Create it with NewHub, start Run, and hand
@@ -96,6 +109,9 @@ type Hub struct {
 	conns   sync.WaitGroup
 
 	stats stats
+	// revocations counts the access-revoking events seen, so that a
+	// connection authorised while one was being handled is checked again.
+	revocations atomic.Uint64
 
 	// pending collects the events of the commit being delivered; only the
 	// subscription goroutine touches it.
@@ -111,6 +127,7 @@ type stats struct {
 	connections atomic.Int64
 	sent        atomic.Uint64
 	dropped     atomic.Uint64
+	revoked     atomic.Uint64
 }
 
 // NewHub returns a hub; it serves nothing until Run is called.
@@ -132,6 +149,9 @@ func NewHub(d Deps) *Hub {
 	}
 	if d.PresenceRenew <= 0 {
 		d.PresenceRenew = DefaultPresenceRenew
+	}
+	if d.ReauthorizeInterval <= 0 {
+		d.ReauthorizeInterval = DefaultReauthorizeInterval
 	}
 	if d.NodeID == "" {
 		d.NodeID = rand.Text()
@@ -170,6 +190,15 @@ func (h *Hub) Run(ctx context.Context) error {
 		// presence, then its connections are told to go.
 		defer func() { stop(); <-done }()
 	}
+	{
+		rctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			h.reauthorizeEvery(rctx)
+		}()
+		defer func() { stop(); <-done }()
+	}
 	from, err := h.deps.Store.LastPosition(ctx)
 	if err != nil {
 		return fmt.Errorf("live: read the log's last position: %w", err)
@@ -187,6 +216,10 @@ func (h *Hub) Run(ctx context.Context) error {
 // handle receives the node's subscription, one event at a time, and hands
 // each whole retro commit to its room, if anyone watches that retro here.
 func (h *Hub) handle(_ context.Context, e eventstore.RecordedEvent) error {
+	if e.Stream.Category == TeamCategory {
+		h.teamEvent(e)
+		return nil
+	}
 	if e.Stream.Category != Category {
 		return nil
 	}
@@ -339,6 +372,8 @@ type Stats struct {
 	Rooms                int
 	MessagesSent         uint64
 	SlowConsumersDropped uint64
+	// Revoked counts connections closed because their viewer lost access.
+	Revoked uint64
 }
 
 // Stats reads the counters.
@@ -349,5 +384,6 @@ func (h *Hub) Stats() Stats {
 	return Stats{
 		Connections: h.stats.connections.Load(), Rooms: rooms,
 		MessagesSent: h.stats.sent.Load(), SlowConsumersDropped: h.stats.dropped.Load(),
+		Revoked: h.stats.revoked.Load(),
 	}
 }

@@ -18,5 +18,8 @@ func (h *Hub) Collectors() []prometheus.Collector {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "hindsight_live_slow_consumers_dropped_total", Help: "Live connections closed because their queue overflowed; they were told to resume.",
 		}, func() float64 { return float64(h.stats.dropped.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "hindsight_live_revoked_total", Help: "Live connections closed because their viewer may no longer see the retro.",
+		}, func() float64 { return float64(h.stats.revoked.Load()) }),
 	}
 }

@@ -82,8 +82,13 @@ func (s *sseSink) write(_ context.Context, data []byte, id uint64) error {
 	return s.raw(b)
 }
 
-// end sends the resume event; returning from the handler ends the response.
+// end sends the resume or revoked event; returning from the handler ends
+// the response.
 func (s *sseSink) end(e ending) {
+	if e == endRevoked {
+		_ = s.write(s.c.ctx, revokedMessage, 0)
+		return
+	}
 	if e == endSlow || e == endDrain {
 		_ = s.write(s.c.ctx, s.c.resumeMessage(), s.c.sent)
 	}

@@ -99,10 +99,15 @@ func (s wsSink) write(ctx context.Context, data []byte, _ uint64) error {
 }
 
 // end tells a client that must go where to resume, then closes: 1013 (try
-// again later) for a slow consumer, 1012 (service restart) on drain.
+// again later) for a slow consumer, 1012 (service restart) on drain. A
+// revoked viewer is told so and closed with 1008 (policy violation).
 func (s wsSink) end(e ending) {
 	code, reason := websocket.StatusTryAgainLater, "slow consumer: resume"
 	switch e {
+	case endRevoked:
+		_ = s.write(s.c.ctx, revokedMessage, 0)
+		_ = s.ws.Close(websocket.StatusPolicyViolation, "access revoked")
+		return
 	case endDrain:
 		code, reason = websocket.StatusServiceRestart, "node draining: resume"
 	case endSlow:

@@ -1,0 +1,153 @@
+package live
+
+import (
+	"context"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain/team"
+	"github.com/hindsight-retro/hindsight/eventstore"
+)
+
+// Access is checked when a connection opens, and again while it is open:
+//
+//   - when the log shows a team event that can take someone's access away
+//     (a member removed; a guest promoted, whose guest session no longer
+//     admits them), the connections of that user in that team's retros are
+//     held (nothing more is written to them) from that point of the log on,
+//     Deps.Authorize is asked again, and a refused one is closed as revoked:
+//     it never receives a commit that came after its removal;
+//   - every Deps.ReauthorizeInterval, every connection is asked about again,
+//     which bounds any other way of losing access (a retro's guest list, a
+//     change the hub does not recognise) to that interval.
+//
+// Authorize loads the team through the app's aggregate runner, which reads
+// the stream's events after its cached snapshot on every call, so it sees a
+// removal the subscription has delivered.
+
+// revokedUser names the user whose access a team event may have taken away.
+func (h *Hub) revokedUser(e eventstore.RecordedEvent) (string, bool) {
+	switch e.Type {
+	case team.TypeMemberRemoved, team.TypeGuestPromoted:
+	default:
+		return "", false
+	}
+	ev, err := team.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
+	if err != nil {
+		h.log.Warn("live: undecodable team event", "stream", e.Stream.String(), "version", e.StreamVersion, "err", err)
+		return "", false
+	}
+	switch ev := ev.(type) {
+	case team.MemberRemoved:
+		return ev.UserID, true
+	case team.GuestPromoted:
+		return ev.GuestUserID, true
+	}
+	return "", false
+}
+
+// teamEvent runs on the subscription goroutine: holding the affected
+// connections here, before any later retro commit is queued, is what keeps
+// those commits from them. Authorize runs on another goroutine so that the
+// feed never waits for it.
+func (h *Hub) teamEvent(e eventstore.RecordedEvent) {
+	userID, ok := h.revokedUser(e)
+	if !ok {
+		return
+	}
+	h.revocations.Add(1)
+	teamID := e.Stream.ID
+	conns := h.connections(func(r *room, c *conn) bool {
+		return r.state.TeamID == teamID && c.principal.UserID == userID
+	})
+	if len(conns) == 0 {
+		return
+	}
+	for _, c := range conns {
+		c.hold()
+	}
+	go h.reauthorize(context.Background(), conns, true)
+}
+
+// connections lists the open connections match selects; match runs under
+// the room's lock.
+func (h *Hub) connections(match func(*room, *conn) bool) []*conn {
+	h.mu.Lock()
+	rooms := make([]*room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
+	}
+	h.mu.Unlock()
+	var out []*conn
+	for _, r := range rooms {
+		r.mu.Lock()
+		for c := range r.conns {
+			if match == nil || match(r, c) {
+				out = append(out, c)
+			}
+		}
+		r.mu.Unlock()
+	}
+	return out
+}
+
+// reauthorize asks Authorize about each connection and closes those it
+// refuses; held ones are released afterwards. Any error refuses, as when
+// connecting: a connection closed by a passing failure reconnects.
+func (h *Hub) reauthorize(ctx context.Context, conns []*conn, held bool) {
+	for _, c := range conns {
+		if ctx.Err() == nil && c.ctx.Err() == nil {
+			actx, cancel := context.WithTimeout(c.ctx, loadTimeout)
+			_, err := h.deps.Authorize(actx, c.principal, c.room.id)
+			cancel()
+			if err != nil && c.ctx.Err() == nil {
+				h.log.Info("live: access revoked", "retro", c.room.id, "user", c.principal.UserID, "err", err)
+				c.revoke()
+			}
+		}
+		if held {
+			c.unhold()
+		}
+	}
+}
+
+// reauthorizeEvery checks every connection each ReauthorizeInterval.
+func (h *Hub) reauthorizeEvery(ctx context.Context) {
+	t := time.NewTicker(h.deps.ReauthorizeInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			h.reauthorize(ctx, h.connections(nil), false)
+		}
+	}
+}
+
+// hold stops writing to the connection until unhold; what arrives
+// meanwhile is queued as usual.
+func (c *conn) hold() {
+	c.mu.Lock()
+	c.holds++
+	c.mu.Unlock()
+}
+
+func (c *conn) unhold() {
+	c.mu.Lock()
+	c.holds--
+	c.mu.Unlock()
+	c.wake()
+}
+
+// revoke ends the connection with a policy close; nothing queued is sent.
+func (c *conn) revoke() {
+	c.mu.Lock()
+	if c.revoked || c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.revoked, c.q = true, nil
+	c.mu.Unlock()
+	c.hub.stats.revoked.Add(1)
+	c.wake()
+}

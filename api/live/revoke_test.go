@@ -1,0 +1,176 @@
+package live_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/api/live"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/team"
+	"github.com/hindsight-retro/hindsight/eventstore"
+)
+
+// gate is an authoriser whose refusals the test decides, on top of the
+// default one.
+type gate struct {
+	mu      sync.Mutex
+	refused map[string]bool
+	asked   map[string]int
+}
+
+func newGate() *gate { return &gate{refused: map[string]bool{}, asked: map[string]int{}} }
+
+func (g *gate) refuse(user string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.refused[user] = true
+}
+
+func (g *gate) authorize(ctx context.Context, p identity.Principal, retroID string) (retro.Viewer, error) {
+	g.mu.Lock()
+	refused := g.refused[p.UserID]
+	g.asked[p.UserID]++
+	g.mu.Unlock()
+	if refused {
+		return retro.Viewer{}, errDenied
+	}
+	return authorize(ctx, p, retroID)
+}
+
+func (g *gate) timesAsked(user string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.asked[user]
+}
+
+// removeMember writes what the team aggregate writes when a member is
+// removed; the gate must already refuse them, as the app would once the
+// event is stored.
+func (e *env) removeMember(teamID, user string) {
+	e.t.Helper()
+	typ, sv, payload, err := team.EncodeEvent(team.MemberRemoved{UserID: user, RemovedBy: "user-mod", At: t0})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	_, err = e.store.Append(context.Background(), eventstore.Commit{
+		Stream:          eventstore.StreamID{Category: live.TeamCategory, ID: teamID},
+		ExpectedVersion: eventstore.Any, CommandID: fmt.Sprintf("remove-%s-%d", user, e.cmds.Add(1)), Actor: "user-mod",
+		Events: []eventstore.Event{{Type: typ, SchemaVersion: sv, Payload: payload}},
+	})
+	if err != nil {
+		e.t.Fatalf("remove %s from %s: %v", user, teamID, err)
+	}
+}
+
+// closedWith reads until the server closes the WebSocket and returns the
+// close status and the messages read before it.
+func (c *wsClient) closedWith() (websocket.StatusCode, []msg) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), feedTimeout)
+	defer cancel()
+	var got []msg
+	for {
+		_, data, err := c.c.Read(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				c.t.Fatalf("the connection stayed open; read %d messages", len(got))
+			}
+			return websocket.CloseStatus(err), got
+		}
+		got = append(got, parse(c.t, data))
+	}
+}
+
+func TestAMemberRemovedFromTheTeamStopsReceivingWhileOthersGoOn(t *testing.T) {
+	g := newGate()
+	e := newEnv(t, envOptions{deps: func(d *live.Deps) { d.Authorize = g.authorize }})
+	e.newRetro("r1", false, "user-alice", "user-bob", "user-carol")
+	alice, bob := e.ws("r1", "user-alice", ""), e.ws("r1", "user-bob", "")
+	carol, _ := e.sse("r1", "user-carol", "", nil)
+	alice.until(reached(0))
+	bob.until(reached(0))
+	carol.until(reached(0))
+
+	g.refuse("user-alice")
+	e.removeMember("team-1", "user-alice")
+	secret := e.addCard("r1", "user-bob", "c1", "said after alice left")
+
+	status, got := alice.closedWith()
+	if status != websocket.StatusPolicyViolation {
+		t.Fatalf("removed member's WebSocket closed with %v, want 1008 (policy violation)", status)
+	}
+	if len(got) == 0 || got[len(got)-1].Type != "revoked" {
+		t.Fatalf("removed member was not told the access was revoked: %v", got)
+	}
+	for _, m := range got {
+		if (m.Type == "change" || m.Type == "snapshot") && m.Position >= secret {
+			t.Fatalf("removed member received position %d, committed after the removal: %s", m.Position, m.raw)
+		}
+	}
+	if ms := bob.until(reached(secret)); ms[len(ms)-1].Position != secret {
+		t.Fatalf("the remaining member did not receive the card: %v", positions(ms))
+	}
+	carol.until(reached(secret))
+
+	g.refuse("user-carol")
+	e.removeMember("team-1", "user-carol")
+	for {
+		m, ok := carol.next()
+		if !ok {
+			t.Fatal("the SSE stream of a removed member ended without a revoked event")
+		}
+		if m.Type == "revoked" {
+			break
+		}
+	}
+	if m, ok := carol.next(); ok {
+		t.Fatalf("the SSE stream went on after the revoked event: %s", m.raw)
+	}
+	if n := e.hub.Stats().Revoked; n != 2 {
+		t.Fatalf("Stats().Revoked = %d, want 2", n)
+	}
+	// Bob, still a member, still receives.
+	last := e.addCard("r1", "user-bob", "c2", "still here")
+	bob.until(reached(last))
+}
+
+func TestRemovalFromAnotherTeamLeavesTheConnectionOpen(t *testing.T) {
+	g := newGate()
+	e := newEnv(t, envOptions{deps: func(d *live.Deps) { d.Authorize = g.authorize }})
+	e.newRetro("r1", false, "user-alice")
+	alice := e.ws("r1", "user-alice", "")
+	alice.until(reached(0))
+	before := g.timesAsked("user-alice")
+	e.removeMember("team-other", "user-alice")
+	pos := e.addCard("r1", "user-alice", "c1", "hello")
+	alice.until(reached(pos))
+	if n := g.timesAsked("user-alice"); n != before {
+		t.Fatalf("a removal from another team asked about alice %d more times", n-before)
+	}
+}
+
+func TestPeriodicReauthorisationClosesAConnectionThatLostAccess(t *testing.T) {
+	g := newGate()
+	e := newEnv(t, envOptions{deps: func(d *live.Deps) {
+		d.Authorize = g.authorize
+		d.ReauthorizeInterval = 20 * time.Millisecond
+	}})
+	e.newRetro("r1", false, "user-alice", "user-bob")
+	alice, bob := e.ws("r1", "user-alice", ""), e.ws("r1", "user-bob", "")
+	alice.until(reached(0))
+	bob.until(reached(0))
+
+	// No event tells the hub: only the periodic check can notice.
+	g.refuse("user-alice")
+	if status, _ := alice.closedWith(); status != websocket.StatusPolicyViolation {
+		t.Fatalf("closed with %v, want 1008", status)
+	}
+	pos := e.addCard("r1", "user-bob", "c1", "after")
+	bob.until(reached(pos))
+}
