@@ -24,13 +24,23 @@ func TestASurveyFromSendingToResults(t *testing.T) {
 	for _, q := range pack.Questions {
 		ratings[q.ID] = 3
 	}
-	h.must(http.StatusCreated, req{method: "POST", path: "/v1/surveys/" + id + "/responses", token: f.bea.token, body: api.SurveyResponseRequest{Ratings: ratings}})
+	// Three respond: results of fewer (the default minimum group) are withheld.
+	cal := h.user("Cal")
+	h.must(http.StatusOK, req{method: "POST", path: "/v1/teams/" + f.team + "/members", token: f.mod.token, body: api.UserRequest{UserID: cal.id}})
+	for _, u := range []user{f.mod, f.bea, cal} {
+		h.must(http.StatusCreated, req{method: "POST", path: "/v1/surveys/" + id + "/responses", token: u.token, body: api.SurveyResponseRequest{Ratings: ratings}})
+	}
 	if res := h.do(req{method: "GET", path: "/v1/surveys/" + id, token: f.out.token}); res.status != http.StatusForbidden && res.status != http.StatusNotFound {
 		t.Errorf("an outsider reads the survey = %d, want 403 or 404", res.status)
 	}
 	h.must(http.StatusOK, req{method: "POST", path: "/v1/surveys/" + id + "/close", token: f.mod.token})
-	if v := h.must(http.StatusOK, req{method: "GET", path: "/v1/surveys/" + id, token: f.bea.token}); v.body["closed"] != true || v.body["results"] == nil {
-		t.Errorf("survey after close = %s, want results", v.raw)
+	v := h.must(http.StatusOK, req{method: "GET", path: "/v1/surveys/" + id, token: f.bea.token})
+	results, _ := v.body["results"].(map[string]any)
+	if v.body["closed"] != true || results == nil {
+		t.Fatalf("survey after close = %s, want results", v.raw)
+	}
+	if q := results["questions"].([]any)[0].(map[string]any); q["average"] != 3.0 || q["withheld"] != nil {
+		t.Errorf("a question rated by 3 after close = %v, want average 3", q)
 	}
 	h.must(http.StatusOK, req{method: "POST", path: f.path("/import-survey"), token: f.mod.token, body: api.ImportSurveyRequest{SurveyID: id}})
 }

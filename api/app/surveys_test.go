@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -26,9 +27,9 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 	refused(t, "an outsider sends a survey to the team", err, app.ErrForbidden)
 	sv := must(f.app.CreateSurvey(ctx, user(uMod), f.cmdID(), in))(t)
 
-	// Members answer; the others are refused.
-	answers := map[string]string{uBea: "flaky tests", uCal: "waiting on reviews"}
-	for _, u := range []string{uBea, uCal} {
+	// Members answer (three: the default minimum group); the others are refused.
+	answers := map[string]string{uMod: "unclear goal", uBea: "flaky tests", uCal: "waiting on reviews"}
+	for _, u := range []string{uMod, uBea, uCal} {
 		must(f.app.SubmitSurveyResponse(ctx, user(u), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 4}, map[string]string{"slow": answers[u]}))(t)
 	}
 	_, err = f.app.SubmitSurveyResponse(ctx, user(uOut), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 1}, nil)
@@ -38,7 +39,7 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 
 	// While open: each sees their own response, nobody sees results.
 	v := must(f.app.Survey(ctx, user(uBea), sv.ID))(t)
-	if v.Own == nil || v.Own.OpenAnswers["slow"] != "flaky tests" || v.Results != nil || v.ResponseCount != 2 {
+	if v.Own == nil || v.Own.OpenAnswers["slow"] != "flaky tests" || v.Results != nil || v.ResponseCount != 3 {
 		t.Errorf("bea's view of the open survey: %+v", v)
 	}
 	_, err = f.app.Survey(ctx, user(uAda), sv.ID)
@@ -49,7 +50,7 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 		if e.Type != survey.TypeResponseSubmitted {
 			continue
 		}
-		if who, ok := contains(string(e.Payload)+" "+e.Actor, uBea, uCal); ok || !strings.HasPrefix(e.Actor, "anon:") {
+		if who, ok := contains(string(e.Payload)+" "+e.Actor, uMod, uBea, uCal); ok || !strings.HasPrefix(e.Actor, "anon:") {
 			t.Errorf("response names %s: payload %s, actor %q", who, e.Payload, e.Actor)
 		}
 	}
@@ -60,7 +61,7 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 		t.Errorf("survey key after close: %v, want destroyed", err)
 	}
 	v = must(f.app.Survey(ctx, user(uCal), sv.ID))(t)
-	if v.Results == nil || v.Results.Respondents != 2 || len(v.Results.OpenAnswers) != 2 {
+	if v.Results == nil || v.Results.Respondents != 3 || len(v.Results.OpenAnswers) != 3 || v.Results.Questions[0].Withheld {
 		t.Fatalf("results after close: %+v", v.Results)
 	}
 
@@ -71,11 +72,94 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 	rejected(t, "a participant imports", err, domain.Forbidden, "not-moderator")
 	must(f.app.ImportSurvey(ctx, user(uMod), f.cmdID(), rid, sv.ID, ""))(t)
 	rv := f.view(user(uCal), rid)
-	if len(rv.Columns[0].Cards) != 2 || rv.Columns[0].Cards[0].Text != "" || !rv.Columns[0].Cards[0].Imported {
-		t.Errorf("imported cards in %s: %+v, want 2 concealed imported cards", rv.Columns[0].ID, rv.Columns[0].Cards)
+	if len(rv.Columns[0].Cards) != 3 || rv.Columns[0].Cards[0].Text != "" || !rv.Columns[0].Cards[0].Imported {
+		t.Errorf("imported cards in %s: %+v, want 3 concealed imported cards", rv.Columns[0].ID, rv.Columns[0].Cards)
 	}
-	if rv.Health == nil || len(rv.Health.Questions) != 1 || rv.Health.Questions[0].Respondents != 2 {
-		t.Errorf("imported health check: %+v, want one question with 2 respondents", rv.Health)
+	if rv.Health == nil || len(rv.Health.Questions) != 1 || rv.Health.Questions[0].Respondents != 3 {
+		t.Errorf("imported health check: %+v, want one question with 3 respondents", rv.Health)
+	}
+}
+
+// A survey's results are held to the minimum group of the heat map: its
+// sender, here a workspace admin outside the team, cannot read one or two
+// people's ratings or answers off it, nor can a retro import them.
+func TestSurveyResultsOfTooFewRespondentsAreWithheld(t *testing.T) {
+	f := newTeam(t)
+	ctx := f.ctx()
+	sv := must(f.app.CreateSurvey(ctx, user(uAda), f.cmdID(), app.CreateSurveyInput{
+		TeamIDs: []string{f.team}, Title: "Pulse", QuestionIDs: []string{"fav-commit-goal", "fav-focus-few"},
+		OpenQuestions: []survey.OpenQuestion{{ID: "slow", Text: "What slowed you down?"}},
+		ClosesAt:      t0.Add(48 * time.Hour),
+	}))(t)
+	for u, text := range map[string]string{uBea: "marker-bea-5d1e", uCal: "marker-cal-0b7c"} {
+		must(f.app.SubmitSurveyResponse(ctx, user(u), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 2, "fav-focus-few": 5}, map[string]string{"slow": text}))(t)
+	}
+	must(f.app.CloseSurvey(ctx, user(uAda), f.cmdID(), sv.ID))(t)
+
+	v := must(f.app.Survey(ctx, user(uAda), sv.ID))(t)
+	if v.Results == nil || v.Results.Respondents != 2 || len(v.Results.OpenAnswers) != 0 || !v.Results.OpenAnswersWithheld {
+		t.Fatalf("the sender's results of 2 respondents: %+v", v.Results)
+	}
+	for _, q := range v.Results.Questions {
+		if !q.Withheld || q.Count != 2 || q.Average != nil || q.Distribution != nil {
+			t.Errorf("%s of 2 respondents shows results: %+v", q.Question.ID, q)
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"marker-", `"average"`, `"distribution"`} {
+		if strings.Contains(string(b), leak) {
+			t.Errorf("the sender's view contains %s: %s", leak, b)
+		}
+	}
+
+	// Nothing survives the minimum, so a retro has nothing to import.
+	rid := f.newRetro("Sprint 2", false)
+	_, err = f.app.ImportSurvey(ctx, user(uMod), f.cmdID(), rid, sv.ID, "")
+	rejected(t, "importing a survey of 2 respondents", err, domain.Invalid, "survey-empty")
+
+	// The minimum is the server's --min-group-size: at 2 the same survey shows.
+	lax := app.New(app.Deps{Store: f.store, Keys: f.keys, Catalog: f.cat, Clock: f.clock, NewID: f.newID,
+		ReadModels: app.ReadModelConfig{MinGroupSize: 2}})
+	v = must(lax.Survey(ctx, user(uAda), sv.ID))(t)
+	if r := v.Results; r == nil || len(r.OpenAnswers) != 2 || r.Questions[0].Withheld || r.Questions[0].Average == nil || *r.Questions[0].Average != 2 {
+		t.Fatalf("results of 2 respondents under a minimum of 2: %+v", v.Results)
+	}
+}
+
+// A question rated by fewer than the minimum is withheld on its own: a
+// retro imports the other questions' scores and the answers.
+func TestARetroImportsOnlyTheQuestionsRatedByEnough(t *testing.T) {
+	f := newTeam(t)
+	ctx := f.ctx()
+	sv := must(f.app.CreateSurvey(ctx, user(uMod), f.cmdID(), app.CreateSurveyInput{
+		TeamIDs: []string{f.team}, Title: "Pulse", QuestionIDs: []string{"fav-commit-goal", "fav-focus-few"},
+		OpenQuestions: []survey.OpenQuestion{{ID: "slow", Text: "What slowed you down?"}},
+		ClosesAt:      t0.Add(48 * time.Hour),
+	}))(t)
+	// All three rate the goal; only cal rates focus.
+	for _, u := range []string{uMod, uBea, uCal} {
+		ratings := map[string]int{"fav-commit-goal": 4}
+		if u == uCal {
+			ratings["fav-focus-few"] = 1
+		}
+		must(f.app.SubmitSurveyResponse(ctx, user(u), f.cmdID(), sv.ID, ratings, map[string]string{"slow": "answer of " + u}))(t)
+	}
+	must(f.app.CloseSurvey(ctx, user(uMod), f.cmdID(), sv.ID))(t)
+	v := must(f.app.Survey(ctx, user(uBea), sv.ID))(t)
+	if q := v.Results.Questions; q[0].Withheld || !q[1].Withheld || q[1].Count != 1 || q[1].Distribution != nil {
+		t.Fatalf("questions rated by 3 and 1: %+v", q)
+	}
+	rid := f.newRetro("Sprint 2", false)
+	must(f.app.ImportSurvey(ctx, user(uMod), f.cmdID(), rid, sv.ID, ""))(t)
+	rv := f.view(user(uCal), rid)
+	if rv.Health == nil || len(rv.Health.Questions) != 1 || rv.Health.Questions[0].Question.ID != "fav-commit-goal" {
+		t.Errorf("imported health check: %+v, want only fav-commit-goal", rv.Health)
+	}
+	if len(rv.Columns[0].Cards) != 3 {
+		t.Errorf("imported cards: %+v, want 3", rv.Columns[0].Cards)
 	}
 }
 
