@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -45,6 +46,19 @@ type clientMsg struct {
 	Done   bool   `json:"done"`
 }
 
+// errClientMsg is a client message the hub does not accept.
+var errClientMsg = errors.New(`live: expected {"type":"presence","typing":bool,"done":bool}`)
+
+// decodeClientMsg reads one message from a client: a text frame holding a
+// presence report, nothing else.
+func decodeClientMsg(typ websocket.MessageType, data []byte) (clientMsg, error) {
+	var m clientMsg
+	if typ != websocket.MessageText || json.Unmarshal(data, &m) != nil || m.Type != "presence" {
+		return clientMsg{}, errClientMsg
+	}
+	return m, nil
+}
+
 // readWS reads the client's messages (presence only), which also answers
 // the protocol's pings and close frames, until the connection ends. A
 // message the hub cannot accept closes it with 1008 (a too large one with
@@ -55,8 +69,8 @@ func (h *Hub) readWS(c *conn, ws *websocket.Conn) {
 		if err != nil {
 			return
 		}
-		var m clientMsg
-		if typ != websocket.MessageText || json.Unmarshal(data, &m) != nil || m.Type != "presence" {
+		m, err := decodeClientMsg(typ, data)
+		if err != nil {
 			_ = ws.Close(websocket.StatusPolicyViolation, `expected {"type":"presence","typing":bool,"done":bool}`)
 			return
 		}
