@@ -10,17 +10,13 @@ import (
 // The catalogue is the same for everyone who may read at all; these return
 // copies, so a caller that edits what it got changes nobody else's.
 
-// RetroTemplates lists the retro templates.
-func (a *App) RetroTemplates(ctx context.Context, p identity.Principal) ([]catalog.RetroTemplate, error) {
+// RetroTemplates lists the retro templates matching query (see
+// catalog.SearchRetroTemplates); an empty query lists them all.
+func (a *App) RetroTemplates(ctx context.Context, p identity.Principal, query string) ([]catalog.RetroTemplate, error) {
 	if err := canRead(p); err != nil {
 		return nil, err
 	}
-	out := make([]catalog.RetroTemplate, 0, len(a.d.Catalog.RetroTemplates))
-	for _, t := range a.d.Catalog.RetroTemplates {
-		c, _ := a.d.Catalog.RetroTemplate(t.ID)
-		out = append(out, c)
-	}
-	return out, nil
+	return a.d.Catalog.SearchRetroTemplates(query), nil
 }
 
 // RetroTemplate returns one retro template.
@@ -35,17 +31,13 @@ func (a *App) RetroTemplate(ctx context.Context, p identity.Principal, id string
 	return t, nil
 }
 
-// HealthPacks lists the health-check packs with their questions.
-func (a *App) HealthPacks(ctx context.Context, p identity.Principal) ([]catalog.HealthPack, error) {
+// HealthPacks lists the health-check packs matching query, with their
+// questions; an empty query lists them all.
+func (a *App) HealthPacks(ctx context.Context, p identity.Principal, query string) ([]catalog.HealthPack, error) {
 	if err := canRead(p); err != nil {
 		return nil, err
 	}
-	out := make([]catalog.HealthPack, 0, len(a.d.Catalog.HealthPacks))
-	for _, hp := range a.d.Catalog.HealthPacks {
-		c, _ := a.d.Catalog.HealthPack(hp.ID)
-		out = append(out, c)
-	}
-	return out, nil
+	return a.d.Catalog.SearchHealthPacks(query), nil
 }
 
 // HealthPack returns one health-check pack.

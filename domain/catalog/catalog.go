@@ -30,6 +30,9 @@ type RetroTemplate struct {
 	// HealthPack is the ID of a suggested health-check pack, "" for none.
 	HealthPack string   `json:"healthPack,omitempty"`
 	Tags       []string `json:"tags,omitempty"`
+	// Aliases are other names people know the format by ("Xmas",
+	// "Mario Kart"); search finds the template by them as by its name.
+	Aliases []string `json:"aliases,omitempty"`
 }
 
 // Question of a health check.
@@ -49,10 +52,12 @@ type Question struct {
 
 // HealthPack is a named set of questions.
 type HealthPack struct {
-	ID          string     `json:"id"`
-	Name        string     `json:"name"`
-	Description string     `json:"description"`
-	Questions   []Question `json:"questions"`
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// Aliases are other names people search for ("Spotify health check").
+	Aliases   []string   `json:"aliases,omitempty"`
+	Questions []Question `json:"questions"`
 }
 
 // Icebreaker is a warm-up question.

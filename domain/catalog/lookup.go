@@ -110,12 +110,14 @@ func (t *RetroTemplate) clone() RetroTemplate {
 	out := *t
 	out.Columns = slices.Clone(t.Columns)
 	out.Tags = slices.Clone(t.Tags)
+	out.Aliases = slices.Clone(t.Aliases)
 	return out
 }
 
 func (p *HealthPack) clone() HealthPack {
 	out := *p
 	out.Questions = slices.Clone(p.Questions)
+	out.Aliases = slices.Clone(p.Aliases)
 	return out
 }
 

@@ -31,7 +31,7 @@ const (
 	maxTag         = 24
 
 	minColumns       = 2
-	maxColumns       = 6
+	maxColumns       = 7
 	minPackQuestions = 3
 	maxDimensions    = 25
 )
@@ -176,6 +176,7 @@ func (v *validator) healthPacks(ps []HealthPack, dims map[string]bool) (ids, use
 		where := fmt.Sprintf("health pack %q", p.ID)
 		v.text(f, where, "name", p.Name, maxName)
 		v.unique(f, "pack-name", where, "name", p.Name)
+		v.aliases(f, "pack-name", where, p.Aliases)
 		v.text(f, where, "description", p.Description, maxDescription)
 		v.unique(f, "description", where, "description", p.Description)
 		if len(p.Questions) < minPackQuestions {
@@ -213,6 +214,7 @@ func (v *validator) retroTemplates(ts []RetroTemplate, packs map[string]bool) ma
 		where := fmt.Sprintf("retro template %q", t.ID)
 		v.text(f, where, "name", t.Name, maxName)
 		v.unique(f, "template-name", where, "name", t.Name)
+		v.aliases(f, "template-name", where, t.Aliases)
 		v.text(f, where, "description", t.Description, maxDescription)
 		v.unique(f, "description", where, "description", t.Description)
 		if n := len(t.Columns); n < minColumns || n > maxColumns {
@@ -237,6 +239,16 @@ func (v *validator) retroTemplates(ts []RetroTemplate, packs map[string]bool) ma
 		v.tags(f, where, t.Tags, isKebab)
 	}
 	return ids
+}
+
+// aliases checks a template's or pack's other names. They share the scope
+// of the names, so that an alias never points at two items and never hides
+// another item's name.
+func (v *validator) aliases(f, scope, where string, aliases []string) {
+	for _, a := range aliases {
+		v.text(f, where, "alias", a, maxName)
+		v.unique(f, scope, where, fmt.Sprintf("alias %q", a), a)
+	}
 }
 
 func (v *validator) icebreakers(ibs []Icebreaker) {

@@ -121,13 +121,14 @@ func TestParseRejectsABrokenCatalogueNamingTheItem(t *testing.T) {
 		{"one column only", func(t *testing.T, d *data) {
 			rt := d.retroByID(t, "plus-delta")
 			rt.Columns = rt.Columns[:1]
-		}, []string{`retro template "plus-delta"`, "has 1 columns", "2 to 6"}},
-		{"seven columns", func(t *testing.T, d *data) {
+		}, []string{`retro template "plus-delta"`, "has 1 columns", "2 to 7"}},
+		{"eight columns", func(t *testing.T, d *data) {
 			rt := d.retroByID(t, "starfish")
 			rt.Columns = append(rt.Columns,
 				catalog.Column{ID: "six", Title: "Six", Prompt: "A sixth arm nobody needs?"},
-				catalog.Column{ID: "seven", Title: "Seven", Prompt: "A seventh arm nobody needs?"})
-		}, []string{`retro template "starfish"`, "has 7 columns"}},
+				catalog.Column{ID: "seven", Title: "Seven", Prompt: "A seventh arm nobody needs?"},
+				catalog.Column{ID: "eight", Title: "Eight", Prompt: "An eighth arm nobody needs?"})
+		}, []string{`retro template "starfish"`, "has 8 columns"}},
 		{"duplicate column id", func(t *testing.T, d *data) {
 			d.retroByID(t, "sailboat").Columns[1].ID = "wind"
 		}, []string{`retro template "sailboat": column "wind"`, "used more than once"}},
@@ -197,6 +198,15 @@ func TestParseRejectsABrokenCatalogueNamingTheItem(t *testing.T) {
 		{"copy-pasted template name", func(t *testing.T, d *data) {
 			d.retroByID(t, "kalm").Name = "Sailboat"
 		}, []string{`retro template "kalm"`, "name duplicates"}},
+		{"alias that is another template's name", func(t *testing.T, d *data) {
+			d.retroByID(t, "kalm").Aliases = []string{"sailboat"}
+		}, []string{`retro template "kalm"`, `alias "sailboat" duplicates`, `retro template "sailboat"`}},
+		{"alias shared by two packs", func(t *testing.T, d *data) {
+			d.packByID(t, "team-morale").Aliases = []string{"Spotify health check"}
+		}, []string{`health pack "team-morale"`, `alias "Spotify health check" duplicates`}},
+		{"empty alias", func(t *testing.T, d *data) {
+			d.retroByID(t, "christmas").Aliases = []string{""}
+		}, []string{`retro template "christmas"`, "alias is empty"}},
 		{"too few retro templates", func(t *testing.T, d *data) {
 			d.retro = dropUnreferenced(d, 49)
 		}, []string{catalog.FileRetroTemplates, "49 retro templates", "at least 50"}},
