@@ -249,7 +249,7 @@ func routeTable() []route {
 	var rs []route
 	rs = append(rs, operationRoutes()...)
 	for _, group := range [][]route{
-		accountRoutes(), tokenRoutes(), workspaceRoutes(), teamRoutes(), retroRoutes(),
+		accountRoutes(), tagged("accounts", mineRoutes()...), tokenRoutes(), workspaceRoutes(), teamRoutes(), retroRoutes(),
 		surveyRoutes(), catalogRoutes(), liveRoutes(), historyRoutes(), whiteboardRoutes(),
 	} {
 		rs = append(rs, group...)

@@ -54,10 +54,8 @@ func teamRoutes() []route {
 			func(s *server, c call) (team.TeamView, error) {
 				return s.deps.App.Team(c.r.Context(), c.p, c.param("teamId"))
 			}),
-		command(http.MethodPost, "/v1/teams/{teamId}/members", "addMember", "Add a member (team admins)",
-			func(s *server, c call, in UserRequest) (app.Result, error) {
-				return s.deps.App.AddMember(c.r.Context(), c.p, c.cmdID, c.param("teamId"), in.UserID)
-			}),
+		addMemberRoute(),
+		teamMembersRoute(),
 		action(http.MethodDelete, "/v1/teams/{teamId}/members/{userId}", "removeMember", "Remove a member (team admins), or leave",
 			func(s *server, c call) (app.Result, error) {
 				return s.deps.App.RemoveMember(c.r.Context(), c.p, c.cmdID, c.param("teamId"), c.param("userId"))

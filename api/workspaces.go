@@ -54,5 +54,6 @@ func workspaceRoutes() []route {
 				return s.deps.App.CreateTeam(c.r.Context(), c.p, c.cmdID, app.CreateTeamInput{
 					WorkspaceID: c.param("workspaceId"), Name: in.Name, TemplateID: in.TemplateID, FirstAdminID: in.FirstAdminID})
 			}).created(),
+		workspaceTeamsRoute(),
 	)
 }

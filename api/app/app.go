@@ -52,7 +52,8 @@ const (
 type Deps struct {
 	Store eventstore.Store
 	Keys  keys.Store
-	// Identity issues invites; only CreateInvite needs it.
+	// Identity issues invites (CreateInvite) and names team members
+	// (TeamMembers); nil leaves member names empty.
 	Identity *identity.Service
 	Catalog  *catalog.Catalog
 	// Clock is the server's clock; nil means time.Now.

@@ -9,6 +9,7 @@ import (
 	"github.com/hindsight-retro/hindsight/projections/actiontracker"
 	"github.com/hindsight-retro/hindsight/projections/dashboard"
 	"github.com/hindsight-retro/hindsight/projections/healthtrends"
+	"github.com/hindsight-retro/hindsight/projections/membership"
 	"github.com/hindsight-retro/hindsight/projections/runner"
 	"github.com/hindsight-retro/hindsight/projections/teamhistory"
 )
@@ -31,8 +32,11 @@ type readModels struct {
 	actions   *runner.Slot[*actiontracker.Tracker]
 	health    *runner.Slot[*healthtrends.Trends]
 	dashboard *runner.Slot[*dashboard.Dashboard]
-	runner    *runner.Runner
-	runnerErr error
+	// membership indexes who administers which workspace and is in which
+	// team, for the "what is mine" lists.
+	membership *runner.Slot[*membership.Index]
+	runner     *runner.Runner
+	runnerErr  error
 }
 
 func (a *App) newReadModels() *readModels {
@@ -51,10 +55,11 @@ func (a *App) newReadModels() *readModels {
 		health: runner.NewSlot(func() *healthtrends.Trends {
 			return healthtrends.New(healthtrends.Config{MinRespondents: minGroup, PackOf: packOf})
 		}),
-		dashboard: runner.NewSlot(func() *dashboard.Dashboard { return dashboard.New(minGroup) }),
+		dashboard:  runner.NewSlot(func() *dashboard.Dashboard { return dashboard.New(minGroup) }),
+		membership: runner.NewSlot(membership.New),
 	}
 	m.runner, m.runnerErr = runner.New(runner.Config{Store: a.d.Store, Logger: a.d.Logger, SnapshotDir: cfg.SnapshotDir},
-		m.history, m.actions, m.health, m.dashboard)
+		m.history, m.actions, m.health, m.dashboard, m.membership)
 	return m
 }
 
@@ -124,7 +129,7 @@ func (a *App) WaitForHistory(ctx context.Context, position uint64) error {
 func (a *App) WaitForReadModels(ctx context.Context, position uint64) error {
 	for _, wait := range []func(context.Context, uint64) error{
 		a.rm.history.Current().WaitFor, a.rm.actions.Current().WaitFor,
-		a.rm.health.Current().WaitFor, a.rm.dashboard.Current().WaitFor,
+		a.rm.health.Current().WaitFor, a.rm.dashboard.Current().WaitFor, a.rm.membership.Current().WaitFor,
 	} {
 		if err := wait(ctx, position); err != nil {
 			return err
