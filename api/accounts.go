@@ -34,7 +34,9 @@ type JoinInviteRequest struct {
 
 // TokenResponse hands a bearer token to its owner; it is shown once.
 type TokenResponse struct {
-	Token string `json:"token"`
+	// Token is absent when a browser session went into cookies
+	// (X-Session-Mode: cookie).
+	Token string `json:"token,omitempty"`
 	// ExpiresAt is absent for an API token issued without expiry.
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 	TokenID   string     `json:"tokenId"`
@@ -93,16 +95,25 @@ func accountRoutes() []route {
 				id, err := s.deps.Identity.Register(c.r.Context(), c.cmdID, in.Email, in.Password, in.Name)
 				return AccountCreated{ID: id}, err
 			}).public().created(),
-		exchange("/v1/sessions", "login", "Log in: a session token for the Authorization header", false,
+		withParams(exchange("/v1/sessions", "login",
+			"Log in: a session token for the Authorization header, or with X-Session-Mode: cookie the browser session cookies", false,
 			func(s *server, c call, in LoginRequest) (TokenResponse, error) {
 				t, err := s.deps.Identity.Login(c.r.Context(), in.Email, in.Password)
-				return tokenResponse(t), err
-			}).public().created(),
-		exchange("/v1/invites/{code}/join", "joinInvite", "Join a retro as a guest with an invite code: a guest token for that retro", true,
+				if err != nil {
+					return TokenResponse{}, err
+				}
+				return issue(c, t)
+			}).public().created(), sessionModeParam),
+		withParams(exchange("/v1/invites/{code}/join", "joinInvite",
+			"Join a retro as a guest with an invite code: a guest token for that retro (or cookies, as for log-in)", true,
 			func(s *server, c call, in JoinInviteRequest) (TokenResponse, error) {
 				t, _, err := s.deps.Identity.JoinAsGuest(c.r.Context(), c.cmdID, c.param("code"), in.Email, in.Name)
-				return tokenResponse(t), err
-			}).public().created(),
+				if err != nil {
+					return TokenResponse{}, err
+				}
+				return issue(c, t)
+			}).public().created(), sessionModeParam),
+		logoutRoute(),
 		query("/v1/me", "getMe", "Who you are: principal and profile",
 			func(s *server, c call) (Me, error) {
 				prof, err := s.deps.Identity.Profile(c.r.Context(), c.p.UserID)

@@ -170,7 +170,8 @@ func (s *server) limitBody(next http.Handler) http.Handler {
 
 // authenticate establishes the principal from "Authorization: Bearer". Only
 // the live feed also takes ?token=, because browsers cannot set headers on a
-// WebSocket or EventSource. A route that needs no principal still rejects a
+// WebSocket or EventSource. Without either, the browser session cookie
+// counts (session.go), under its CSRF and same-origin rules. A route that needs no principal still rejects a
 // bad token: a client sending one expects it to count.
 func (s *server) authenticate(rt *route) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
@@ -179,6 +180,15 @@ func (s *server) authenticate(rt *route) func(http.Handler) http.Handler {
 			if p != nil {
 				problem.Write(w, r, p)
 				return
+			}
+			if token == "" {
+				// A browser session: guarded against other sites' requests.
+				if token = sessionCookie(rt, r); token != "" {
+					if p := checkCookieRequest(r, token); p != nil {
+						problem.Write(w, r, p)
+						return
+					}
+				}
 			}
 			if token == "" {
 				if rt.auth {

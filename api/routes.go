@@ -71,6 +71,9 @@ type call struct {
 	p     identity.Principal
 	cmdID string
 	r     *http.Request
+	// w is for headers a handler sets beside its answer (session cookies);
+	// the body is written by answer.
+	w http.ResponseWriter
 }
 
 // param is a path parameter.
@@ -79,7 +82,7 @@ func (c call) param(name string) string { return chi.URLParam(c.r, name) }
 // begin establishes the call: principal (required unless the route is
 // public) and, for commands, the command ID.
 func (s *server) begin(rt *route, w http.ResponseWriter, r *http.Request) (call, bool) {
-	c := call{r: r}
+	c := call{r: r, w: w}
 	c.p, _ = principalFrom(r.Context())
 	if rt.auth && c.p.UserID == "" {
 		problem.Write(w, r, problem.New(problem.Unauthenticated, "send Authorization: Bearer <token>"))

@@ -13,8 +13,8 @@ import (
 )
 
 // SyncCookie is the cookie GET /v1/sync also reads the token from, for
-// browser pages that would rather not put it in the URL.
-const SyncCookie = "hindsight_token"
+// browser pages that would rather not put it in the URL: the session cookie.
+const SyncCookie = SessionCookie
 
 // CreateWhiteboardRequest creates a team's board. Without documentId the
 // server creates the document (from the template) and answers its ID; with

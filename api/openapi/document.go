@@ -37,8 +37,11 @@ type Components struct {
 
 // SecurityScheme is how a client authenticates.
 type SecurityScheme struct {
-	Type        string `json:"type"`
-	Scheme      string `json:"scheme,omitempty"`
+	Type   string `json:"type"`
+	Scheme string `json:"scheme,omitempty"`
+	// In and Name locate an apiKey (the browser session cookie).
+	In          string `json:"in,omitempty"`
+	Name        string `json:"name,omitempty"`
 	Description string `json:"description,omitempty"`
 }
 
@@ -127,6 +130,9 @@ func Build(info Info, routes []Route, problemType reflect.Type) *Document {
 			SecuritySchemes: map[string]*SecurityScheme{
 				"bearer": {Type: "http", Scheme: "bearer",
 					Description: "a session token from POST /v1/sessions, a guest token from POST /v1/invites/{code}/join, or an API token"},
+				"cookie": {Type: "apiKey", In: "cookie", Name: "hindsight_token",
+					Description: "a browser session from POST /v1/sessions with X-Session-Mode: cookie; unsafe methods must send " +
+						"X-CSRF-Token with the value of the hindsight_csrf cookie"},
 			},
 		},
 	}
@@ -157,7 +163,7 @@ func Build(info Info, routes []Route, problemType reflect.Type) *Document {
 			op.Tags = []string{rt.Tag}
 		}
 		if rt.Auth {
-			op.Security = []map[string][]string{{"bearer": {}}}
+			op.Security = []map[string][]string{{"bearer": {}}, {"cookie": {}}}
 		}
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Pattern, -1) {
 			op.Parameters = append(op.Parameters, &Parameter{Name: m[1], In: "path", Required: true, Schema: &Schema{Type: "string"}})
