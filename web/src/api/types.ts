@@ -1,0 +1,136 @@
+// Shapes of the server's answers the app reads (see /v1/openapi.json).
+
+export interface Problem {
+  type: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  code?: string;
+  errors?: { field: string; message: string }[];
+}
+
+export interface Result {
+  id?: string;
+  streamVersion: number;
+  position: number;
+  duplicate?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface Me {
+  userId: string;
+  name?: string;
+  email?: string;
+  kind?: string;
+  guest?: boolean;
+  retroId?: string;
+}
+
+export interface MyWorkspace { id: string; name: string; role: string }
+export interface MyTeam { id: string; name: string; workspaceId: string; workspaceName: string; role: string }
+export interface TeamMember { userId: string; name?: string; email?: string; admin?: boolean; role?: string }
+
+export interface TeamTemplate { id: string; name: string; description: string; healthPack: string; retroTemplate: string }
+export interface CatalogColumn { id: string; title: string; prompt: string }
+export interface RetroTemplate {
+  id: string;
+  name: string;
+  description: string;
+  tags?: string[] | null;
+  columns?: CatalogColumn[] | null;
+  healthPack?: string;
+  agenda?: Step[] | null;
+  steps?: Step[] | null;
+}
+
+export interface TeamView {
+  id: string;
+  name: string;
+  isAdmin?: boolean;
+  isMember?: boolean;
+  memberCount?: number;
+  content?: { members?: { userId: string; admin: boolean }[] | null } | null;
+}
+
+export interface HistoryEntry {
+  retroId: string;
+  title?: string;
+  createdAt: string;
+  closedAt?: string | null;
+  cards?: number;
+  actions?: number;
+  anonymous?: boolean;
+}
+
+export type StepKind =
+  | 'lobby' | 'icebreaker' | 'action-review' | 'health-check' | 'collect'
+  | 'group' | 'vote' | 'discuss' | 'roti' | 'closed' | 'whiteboard';
+
+export interface Step { id: string; kind: StepKind; title?: string; topic?: string; skipped?: boolean }
+
+export interface CardView {
+  id: string;
+  columnId: string;
+  text?: string;
+  concealed: boolean;
+  mine?: boolean;
+  author?: string;
+  groupId?: string;
+  votes: number;
+}
+export interface ColumnView { id: string; title: string; prompt?: string; revealed: boolean; cards: CardView[] | null }
+export interface GroupView { id: string; name?: string; cardIds: string[] | null; votes: number }
+export interface TopicView { id: string; kind: 'card' | 'group'; title: string; votes: number }
+export interface VotingView {
+  roundId: string;
+  open: boolean;
+  budget: number;
+  cap?: number;
+  yourVotes: Record<string, number> | null;
+  yourRemaining: number;
+  cast: number;
+  remaining: number;
+  votersStarted?: number | null;
+  votersDone?: number | null;
+}
+export interface ActionView { id: string; title: string; topicId?: string; assignee?: string; due?: string | null; status: string }
+export interface Aggregate { count: number; average: number; distribution: Record<string, number> | null; enps?: number | null }
+export interface RotiView { closed: boolean; ratings: number; participants: number; yourScore?: number | null; result?: Aggregate | null }
+export interface AnswerView { id: string; text: string; author?: string; mine?: boolean }
+
+export interface RetroView {
+  retroId: string;
+  teamId: string;
+  title: string;
+  moderator: string;
+  you: { userId: string; participant: boolean; moderator: boolean; role?: string };
+  anonymous: boolean;
+  locked: boolean;
+  closed: boolean;
+  agenda: Step[] | null;
+  currentStep: string;
+  timer?: { stepId: string; deadline: string } | null;
+  participants: { userId: string; role: string }[] | null;
+  icebreaker?: { questionId?: string; text: string; answers: AnswerView[] | null } | null;
+  columns: ColumnView[] | null;
+  groups: GroupView[] | null;
+  voting?: VotingView | null;
+  topics: TopicView[] | null;
+  focus?: string;
+  actions: ActionView[] | null;
+  roti: RotiView;
+}
+
+export interface Invite { code: string; retroId: string; teamId: string; expiresAt: string }
+
+/** A message of the live feed (WebSocket frame or SSE data line). */
+export type LiveMessage =
+  | { type: 'snapshot'; position: number; view: RetroView }
+  | { type: 'change'; position: number; events?: { type: string; data: unknown }[] | null; view?: RetroView | null }
+  | { type: 'presence'; here?: string[] | null; typing?: string[] | null; typingCount?: number; done?: string[] | null }
+  | { type: 'resume'; after: number }
+  | { type: 'revoked' };

@@ -1,0 +1,157 @@
+import type { RetroView } from '../api/types';
+import { useI18n, type MessageKey } from '../i18n';
+import type { ConnState, Transport } from '../live/feed';
+import { Board } from './Board';
+import { Discuss } from './Discuss';
+import { Invite } from './Invite';
+import { personName } from './names';
+import { Roti } from './Roti';
+import { neighbours, StepNav } from './StepNav';
+import { Summary } from './Summary';
+import { useRetro, type RetroState } from './useRetro';
+import { Voting } from './Voting';
+
+const connText: Record<ConnState, MessageKey> = {
+  connecting: 'conn.connecting',
+  live: 'conn.live',
+  reconnecting: 'conn.reconnecting',
+  revoked: 'conn.revoked',
+  closed: 'conn.reconnecting',
+};
+
+export function ConnectionState({ state, transport }: { state: ConnState; transport: Transport }) {
+  const tr = useI18n();
+  const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+  const key: MessageKey = offline ? 'conn.offline' : state === 'live' && transport === 'sse' ? 'conn.sse' : connText[state];
+  return (
+    <p class={`conn conn-${offline ? 'offline' : state}`} role="status" data-state={offline ? 'offline' : state}>
+      <span class="dot" aria-hidden="true" />
+      {tr.t(key)}
+    </p>
+  );
+}
+
+export function RetroPage({ retroId }: { retroId: string }) {
+  const tr = useI18n();
+  const retro = useRetro(retroId);
+  const view = retro.view;
+  if (!view) {
+    return (
+      <div class="stack">
+        <ConnectionState state={retro.conn} transport={retro.transport} />
+        <p>{tr.t('app.loading')}</p>
+      </div>
+    );
+  }
+  const step = (view.agenda ?? []).find((s) => s.id === view.currentStep);
+  const kind = view.closed ? 'closed' : step?.kind ?? 'lobby';
+  const go = (id: string) => void retro.send('POST', `/steps/${encodeURIComponent(id)}/go`);
+  const { prev, next } = neighbours(view);
+  const mod = view.you.moderator && !view.closed;
+
+  return (
+    <div class="retro">
+      <header class="retro-head">
+        <h1>{view.title}</h1>
+        <ConnectionState state={retro.conn} transport={retro.transport} />
+        <p class={`badge ${view.anonymous ? 'anon' : ''}`}>{view.anonymous ? tr.t('retro.anonymous') : tr.t('retro.notAnonymous')}</p>
+        {view.locked && <p class="badge">{tr.t('retro.locked')}</p>}
+        {view.closed && <p class="badge">{tr.t('retro.closedNotice')}</p>}
+        {view.you.moderator && <p class="muted small">{tr.t('retro.youModerate')}</p>}
+      </header>
+      <StepNav view={view} go={go} />
+      {!view.you.participant && !view.closed && (
+        <p class="card">
+          {tr.t('retro.notParticipant')}{' '}
+          <button type="button" onClick={() => retro.send('POST', '/join')}>
+            {tr.t('retro.join')}
+          </button>
+        </p>
+      )}
+      <div class="retro-body">
+        <section class="step" aria-labelledby="step-h">
+          <h2 id="step-h" class="step-title">
+            {step?.title || tr.t(`step.${kind}`)}
+          </h2>
+          <StepContent kind={kind} view={view} retro={retro} />
+          {mod && (
+            <div class="row mod-bar">
+              {prev && (
+                <button type="button" class="secondary" onClick={() => go(prev)}>
+                  {tr.t('retro.prev')}
+                </button>
+              )}
+              {next && (
+                <button type="button" onClick={() => go(next)}>
+                  {tr.t('retro.next')}
+                </button>
+              )}
+              {step && kind !== 'closed' && (
+                <button type="button" class="secondary" onClick={() => retro.send('POST', `/steps/${encodeURIComponent(step.id)}/skip`)}>
+                  {tr.t('retro.skip')}
+                </button>
+              )}
+              <button
+                type="button"
+                class="danger"
+                onClick={() => {
+                  if (confirm(tr.t('close.confirm'))) void retro.send('POST', '/close');
+                }}
+              >
+                {tr.t('close.close')}
+              </button>
+            </div>
+          )}
+        </section>
+        <aside class="side">
+          <Lobby view={view} retro={retro} />
+          {mod && <Invite view={view} />}
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function StepContent({ kind, view, retro }: { kind: string; view: RetroView; retro: RetroState }) {
+  const tr = useI18n();
+  switch (kind) {
+    case 'lobby':
+      return <p>{view.you.moderator ? '' : tr.t('lobby.waiting')}</p>;
+    case 'collect':
+      return <Board view={view} retro={retro} writable />;
+    case 'group':
+      return <Board view={view} retro={retro} writable={false} />;
+    case 'vote':
+      return <Voting view={view} retro={retro} />;
+    case 'discuss':
+      return <Discuss view={view} retro={retro} />;
+    case 'roti':
+      return <Roti view={view} retro={retro} />;
+    case 'closed':
+      return <Summary view={view} retro={retro} />;
+    default:
+      return <p class="muted">{tr.t('step.notYet')}</p>;
+  }
+}
+
+/** Who is here now, and who takes part. */
+function Lobby({ view, retro }: { view: RetroView; retro: RetroState }) {
+  const tr = useI18n();
+  const here = new Set(retro.presence.here);
+  return (
+    <section class="card" aria-labelledby="here-h">
+      <h2 id="here-h">{tr.t('retro.here')}</h2>
+      <p class="muted small">{tr.tn('retro.hereCount', here.size)}</p>
+      <ul class="people">
+        {(view.participants ?? []).map((p) => (
+          <li key={p.userId} class={here.has(p.userId) ? 'here' : 'away'}>
+            <span class="dot" aria-hidden="true" />
+            {personName(p.userId, view, retro.names, tr)}
+            {p.userId === view.moderator && <span class="muted small"> · {tr.t('retro.moderator')}</span>}
+            {p.role === 'guest' && <span class="muted small"> · {tr.t('role.guest')}</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

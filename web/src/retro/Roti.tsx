@@ -1,0 +1,42 @@
+import type { RetroView } from '../api/types';
+import { useI18n } from '../i18n';
+import type { RetroState } from './useRetro';
+
+const scores = [1, 2, 3, 4, 5];
+
+export function Roti({ view, retro }: { view: RetroView; retro: RetroState }) {
+  const tr = useI18n();
+  const r = view.roti;
+  const mod = view.you.moderator && !view.closed;
+  return (
+    <section class="card" aria-labelledby="roti-h">
+      <h2 id="roti-h">{tr.t('roti.title')}</h2>
+      <fieldset class="roti" disabled={!view.you.participant || r.closed || view.closed}>
+        <legend>{tr.t('roti.question')}</legend>
+        <div class="row">
+          {scores.map((s) => (
+            <button
+              key={s}
+              type="button"
+              class={r.yourScore === s ? 'chosen' : 'secondary'}
+              aria-pressed={r.yourScore === s}
+              onClick={() => retro.send('POST', '/roti', { score: s })}
+            >
+              {s}
+            </button>
+          ))}
+        </div>
+      </fieldset>
+      {r.yourScore != null && <p>{tr.t('roti.yours', { score: r.yourScore })}</p>}
+      <p class="muted" role="status">
+        {tr.t('roti.progress', { ratings: r.ratings, participants: r.participants })}
+      </p>
+      {r.result && <p class="strong">{tr.t('roti.result', { avg: r.result.average.toFixed(1), count: r.result.count })}</p>}
+      {mod && !r.closed && (
+        <button type="button" onClick={() => retro.send('POST', '/roti/close')}>
+          {tr.t('roti.close')}
+        </button>
+      )}
+    </section>
+  );
+}

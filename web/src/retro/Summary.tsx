@@ -1,0 +1,37 @@
+import type { RetroView } from '../api/types';
+import { useI18n } from '../i18n';
+import { Actions } from './Actions';
+import type { RetroState } from './useRetro';
+
+export function Summary({ view, retro }: { view: RetroView; retro: RetroState }) {
+  const tr = useI18n();
+  const cards = (view.columns ?? []).reduce((n, c) => n + (c.cards ?? []).length, 0);
+  const top = [...(view.topics ?? [])].sort((a, b) => b.votes - a.votes).slice(0, 5);
+  return (
+    <div class="stack">
+      <section class="card" aria-labelledby="summary-h">
+        <h2 id="summary-h">{tr.t('summary.title')}</h2>
+        <p>{tr.tn('summary.cards', cards)}</p>
+        {view.roti.result && <p>{tr.t('roti.result', { avg: view.roti.result.average.toFixed(1), count: view.roti.result.count })}</p>}
+        {top.length > 0 && (
+          <>
+            <h3>{tr.t('summary.topTopics')}</h3>
+            <ol>
+              {top.map((t) => (
+                <li key={t.id}>
+                  {t.title} <span class="muted">{tr.t('vote.total', { n: t.votes })}</span>
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+        {!view.you.role || view.you.role !== 'guest' ? (
+          <p>
+            <a href={`/teams/${view.teamId}`}>{tr.t('summary.backToTeam')}</a>
+          </p>
+        ) : null}
+      </section>
+      <Actions view={view} retro={retro} />
+    </div>
+  );
+}

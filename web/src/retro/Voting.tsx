@@ -1,0 +1,84 @@
+import { useState } from 'preact/hooks';
+import type { RetroView, TopicView } from '../api/types';
+import { useI18n } from '../i18n';
+import type { RetroState } from './useRetro';
+
+/** Voting: the remaining budget and cap, a vote and an unvote per topic. */
+export function Voting({ view, retro }: { view: RetroView; retro: RetroState }) {
+  const tr = useI18n();
+  const v = view.voting;
+  const [budget, setBudget] = useState('3');
+  const [cap, setCap] = useState('2');
+  const topics = view.topics ?? [];
+  const mod = view.you.moderator && !view.closed;
+  return (
+    <section class="card" aria-labelledby="vote-h">
+      <h2 id="vote-h">{tr.t('vote.title')}</h2>
+      {v?.open ? (
+        <p role="status" class="budget">
+          {tr.t('vote.remaining', { left: v.yourRemaining, budget: v.budget })} {v.cap ? tr.t('vote.capNote', { cap: v.cap }) : ''}
+        </p>
+      ) : (
+        <p class="muted">{tr.t('vote.notOpen')}</p>
+      )}
+      {mod && v?.open && v.votersStarted != null && (
+        <p class="muted small">{tr.t('vote.progress', { started: v.votersStarted, done: v.votersDone ?? 0 })}</p>
+      )}
+      <ul class="topics">
+        {topics.map((t) => (
+          <TopicRow key={t.id} topic={t} view={view} retro={retro} />
+        ))}
+      </ul>
+      {mod && !v?.open && (
+        <form
+          class="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void retro.send('POST', '/voting', { budget: Number(budget), cap: Number(cap) || undefined });
+          }}
+        >
+          <div class="field">
+            <label for="vote-budget">{tr.t('vote.budget')}</label>
+            <input id="vote-budget" type="number" min={1} max={50} value={budget} onInput={(e) => setBudget((e.currentTarget as HTMLInputElement).value)} />
+          </div>
+          <div class="field">
+            <label for="vote-cap">{tr.t('vote.cap')}</label>
+            <input id="vote-cap" type="number" min={0} max={50} value={cap} onInput={(e) => setCap((e.currentTarget as HTMLInputElement).value)} />
+          </div>
+          <button type="submit">{tr.t('vote.start')}</button>
+        </form>
+      )}
+      {mod && v?.open && (
+        <button type="button" onClick={() => retro.send('POST', '/voting/close')}>
+          {tr.t('vote.close')}
+        </button>
+      )}
+    </section>
+  );
+}
+
+function TopicRow({ topic, view, retro }: { topic: TopicView; view: RetroView; retro: RetroState }) {
+  const tr = useI18n();
+  const v = view.voting;
+  const mine = v?.yourVotes?.[topic.id] ?? 0;
+  const open = !!v?.open && view.you.participant;
+  const canAdd = open && (v?.yourRemaining ?? 0) > 0 && (!v?.cap || mine < v.cap);
+  return (
+    <li class="topic">
+      <span class="topic-title">{topic.title}</span>
+      <span class="topic-votes">
+        {v?.open ? tr.t('vote.yours', { n: mine }) : tr.t('vote.total', { n: topic.votes })}
+      </span>
+      {open && (
+        <span class="row">
+          <button type="button" class="secondary" disabled={mine === 0} onClick={() => retro.send('DELETE', `/votes/${encodeURIComponent(topic.id)}`)} aria-label={tr.t('vote.unvote', { title: topic.title })}>
+            −
+          </button>
+          <button type="button" disabled={!canAdd} onClick={() => retro.send('POST', '/votes', { topicId: topic.id })} aria-label={tr.t('vote.vote', { title: topic.title })}>
+            +
+          </button>
+        </span>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,11 @@
+import type { Translator } from '../i18n';
+import type { RetroView } from '../api/types';
+
+/** How a participant is named: "You", their name if known, else a number. */
+export function personName(userId: string, view: RetroView, names: Map<string, string>, tr: Translator): string {
+  if (userId === view.you.userId) return tr.t('retro.you');
+  const n = names.get(userId);
+  if (n) return n;
+  const i = (view.participants ?? []).findIndex((p) => p.userId === userId);
+  return tr.t('retro.participantLabel', { n: i >= 0 ? i + 1 : '?' });
+}

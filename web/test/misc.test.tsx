@@ -1,0 +1,42 @@
+import { render } from 'preact';
+import { describe, expect, it } from 'vitest';
+import { matchesTemplate } from '../src/pages/NewRetro';
+import { QRCode, qrPath } from '../src/retro/qr';
+import { parseRoute } from '../src/router';
+
+describe('routes', () => {
+  it('maps paths to pages, invite links included', () => {
+    expect(parseRoute('/join/abc%2Fdef')).toEqual({ page: 'join', code: 'abc/def' });
+    expect(parseRoute('/retros/r1/')).toEqual({ page: 'retro', retroId: 'r1' });
+    expect(parseRoute('/teams/t1/new-retro')).toEqual({ page: 'newRetro', teamId: 't1' });
+    expect(parseRoute('/nope')).toEqual({ page: 'notFound' });
+  });
+
+  it('only follows a next= that stays on this site', () => {
+    expect(parseRoute('/login', '?next=/retros/r1')).toEqual({ page: 'login', next: '/retros/r1' });
+    expect(parseRoute('/login', '?next=//evil.example/x')).toEqual({ page: 'login' });
+    expect(parseRoute('/login', '?next=https://evil.example')).toEqual({ page: 'login' });
+  });
+});
+
+describe('template search', () => {
+  const t = { id: 'ssc', name: 'Start, stop, continue', description: 'Classic', tags: ['simple'], columns: [{ id: 'start', title: 'Start', prompt: 'What should we begin?' }] };
+  it('finds templates by name, tag and column, all words', () => {
+    expect(matchesTemplate(t, 'stop')).toBe(true);
+    expect(matchesTemplate(t, 'SIMPLE begin')).toBe(true);
+    expect(matchesTemplate(t, 'sailboat')).toBe(false);
+    expect(matchesTemplate(t, '  ')).toBe(true);
+  });
+});
+
+describe('QR code', () => {
+  it('draws the invite link as an SVG path with a quiet zone and no inline style', () => {
+    const { size, d } = qrPath('http://192.168.1.20:8080/join/abcdef');
+    expect(size).toBeGreaterThanOrEqual(21 + 8);
+    expect(d.match(/M/g)!.length).toBeGreaterThan(100);
+    const el = document.createElement('div');
+    render(<QRCode text="http://x/join/y" label="QR" />, el);
+    expect(el.querySelector('svg[role=img][aria-label=QR] path')).not.toBeNull();
+    expect(el.innerHTML).not.toMatch(/style=/);
+  });
+});
