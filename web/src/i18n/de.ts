@@ -227,5 +227,7 @@ export const de: Record<MessageKey, string> = {
   'error.code.email-invalid': 'Das ist keine E-Mail-Adresse.',
   'error.code.password-too-short': 'Das Passwort ist zu kurz: mindestens 10 Zeichen.',
   'error.code.name-invalid': 'Bitte geben Sie einen Namen ein.',
+  'error.code.email-unknown': 'Mit dieser E-Mail-Adresse gibt es noch kein Konto. Bitten Sie die Person, sich zuerst zu registrieren.',
+  'error.code.csrf': 'Ihre Sitzung in diesem Tab ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es erneut.',
   'error.dismiss': 'Schließen',
 };

@@ -228,6 +228,8 @@ export const en = {
   'error.code.email-invalid': 'This is not an e-mail address.',
   'error.code.password-too-short': 'The password is too short: use at least 10 characters.',
   'error.code.name-invalid': 'Please enter a name.',
+  'error.code.email-unknown': 'Nobody has an account with this e-mail address yet. Ask them to sign up first.',
+  'error.code.csrf': 'Your session expired in this tab. Reload the page and try again.',
   'error.dismiss': 'Dismiss',
 } as const;
 

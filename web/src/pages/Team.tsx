@@ -61,7 +61,7 @@ export function Team({ teamId }: { teamId: string }) {
               <li key={m.userId}>
                 {m.name || m.email || m.userId}
                 {m.userId === me?.userId ? ` (${tr.t('team.you')})` : ''}{' '}
-                <span class="muted">{m.admin || m.role === 'admin' ? tr.t('role.admin') : tr.t('role.member')}</span>
+                <span class="muted">{m.role === 'guest' ? tr.t('role.guest') : m.admin || m.role === 'admin' ? tr.t('role.admin') : tr.t('role.member')}</span>
               </li>
             ))}
           </ul>
