@@ -33,8 +33,13 @@ func TestReadOnlyAPIToken(t *testing.T) {
 	if p.UserID != ada.UserID || p.Kind != KindAPIToken || !p.Can(ScopeRead) || p.Can(ScopeWrite) {
 		t.Fatalf("principal = %+v: want ada's read-only API token", p)
 	}
-	// The log keeps the secret's hash only.
-	secret := tok.Token[strings.LastIndex(tok.Token, "_")+1:]
+	// The log keeps the secret's hash only. The secret is base64url, which
+	// may itself contain "_", so it is what follows the known ID, not the
+	// last "_".
+	secret := strings.TrimPrefix(tok.Token, "hsk_"+p.TokenID+"_")
+	if len(secret) != 43 {
+		t.Fatalf("secret %q: want 43 base64url characters (32 bytes)", secret)
+	}
 	evs, _ := w.store.Load(ctx, streamOf(catAPIToken, p.TokenID), 0)
 	if len(evs) != 1 || strings.Contains(string(evs[0].Payload), secret) {
 		t.Fatalf("token stream: %d events, secret in clear: %v", len(evs), len(evs) == 1 && strings.Contains(string(evs[0].Payload), secret))
