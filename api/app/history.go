@@ -214,9 +214,9 @@ func (a *App) RetroAt(ctx context.Context, p identity.Principal, retroID string,
 	}
 	var snap timetravel.Snapshot
 	if position > 0 {
-		snap, err = timetravel.AtPosition(ctx, a.d.Store, retroID, position, viewer)
+		snap, err = timetravel.AtPosition(ctx, a.d.Store, retroID, position, viewer, a.GroupPolicy())
 	} else {
-		snap, err = timetravel.AtTime(ctx, a.d.Store, retroID, at, viewer)
+		snap, err = timetravel.AtTime(ctx, a.d.Store, retroID, at, viewer, a.GroupPolicy())
 	}
 	switch {
 	case errors.Is(err, timetravel.ErrBeforeCreation):

@@ -41,16 +41,13 @@ type readModels struct {
 
 func (a *App) newReadModels() *readModels {
 	cfg := a.d.ReadModels
-	minGroup := cfg.MinGroupSize
-	if minGroup <= 0 {
-		minGroup = healthtrends.DefaultMinRespondents
-	}
+	minGroup := a.GroupPolicy().MinRespondents
 	var packOf func(string) (string, bool)
 	if a.d.Catalog != nil {
 		packOf = a.d.Catalog.QuestionPack
 	}
 	m := &readModels{
-		history: runner.NewSlot(teamhistory.New),
+		history: runner.NewSlot(func() *teamhistory.History { return teamhistory.New(a.GroupPolicy()) }),
 		actions: runner.NewSlot(actiontracker.New),
 		health: runner.NewSlot(func() *healthtrends.Trends {
 			return healthtrends.New(healthtrends.Config{MinRespondents: minGroup, PackOf: packOf})

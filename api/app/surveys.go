@@ -196,18 +196,21 @@ func (a *App) Survey(ctx context.Context, p identity.Principal, surveyID string)
 	if err != nil {
 		return survey.SurveyView{}, err
 	}
-	return survey.View(s, survey.Viewer{UserID: p.UserID, Pseudonym: ps, At: a.now()}, a.surveyPolicy()), nil
+	return survey.View(s, survey.Viewer{UserID: p.UserID, Pseudonym: ps, At: a.now()}, a.GroupPolicy()), nil
 }
 
-// surveyPolicy withholds survey results below the same minimum group as
-// the heat map and eNPS read models (--min-group-size), so a survey's
-// creator cannot single out one respondent where the trends would not.
-func (a *App) surveyPolicy() survey.Policy {
+// GroupPolicy is the one minimum group (--min-group-size) below which every
+// aggregate of answers shows only their number: survey results, a retro's
+// health check and ROTI on every path (REST, live feed, time travel, team
+// history), and the heat map, eNPS and dashboard read models. So a survey's
+// creator or a retro's participant cannot single out one respondent where
+// the trends would not.
+func (a *App) GroupPolicy() domain.GroupPolicy {
 	least := a.d.ReadModels.MinGroupSize
 	if least <= 0 {
 		least = healthtrends.DefaultMinRespondents
 	}
-	return survey.Policy{MinRespondents: least}
+	return domain.GroupPolicy{MinRespondents: least}
 }
 
 // ImportSurvey brings a closed survey of the retro's team into the retro:
@@ -230,8 +233,8 @@ func (a *App) ImportSurvey(ctx context.Context, p identity.Principal, cmdID, ret
 	if !slices.Contains(s.TeamIDs, r.TeamID) {
 		return Result{}, forbidden("survey %s was not sent to the retro's team", surveyID)
 	}
-	answers, ok := survey.OpenAnswers(s, a.surveyPolicy())
-	results, _ := survey.ResultsOf(s, a.surveyPolicy())
+	answers, ok := survey.OpenAnswers(s, a.GroupPolicy())
+	results, _ := survey.ResultsOf(s, a.GroupPolicy())
 	if !ok {
 		return Result{}, domain.Errorf(domain.Conflict, "survey-not-closed", "the survey is still open; close it first")
 	}

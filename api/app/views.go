@@ -98,7 +98,7 @@ func (a *App) Retro(ctx context.Context, p identity.Principal, retroID string) (
 	if err != nil {
 		return retro.RetroView{}, err
 	}
-	return retro.View(r, retro.Viewer{UserID: v.UserID, Pseudonym: v.Pseudonym}), nil
+	return retro.View(r, retro.Viewer{UserID: v.UserID, Pseudonym: v.Pseudonym}, a.GroupPolicy()), nil
 }
 
 // RetroViewer authorises the principal to follow the retro live and says

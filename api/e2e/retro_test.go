@@ -325,26 +325,41 @@ func (g *game) review() {
 }
 
 // health: entering the step starts the team's health check; everyone
-// scores three questions; the moderator reveals the results.
+// scores three questions, and only ann and bob a fourth; the moderator
+// reveals the results. The fourth shows its count only (the server's
+// minimum group is 3): ann must not read bob's score off it.
 func (g *game) health() {
 	g.goTo("health-check")
 	v := g.view(g.bob)
-	if v.Health == nil || len(v.Health.Questions) < 3 {
+	if v.Health == nil || len(v.Health.Questions) < 4 {
 		g.t.Fatalf("after entering the health check: %+v", v.Health)
+	}
+	answer := func(p *participant, q string, score int) {
+		g.post(p, g.r("/health/answers"), map[string]any{"questionId": q, "score": score})
+		g.spy.scored(p, q, score)
 	}
 	for i, p := range g.people {
 		for j, q := range v.Health.Questions[:3] {
-			score := 2 + (i+j)%4
-			g.post(p, g.r("/health/answers"), map[string]any{"questionId": q.ID, "score": score})
-			g.spy.scored(p, q.ID, score)
+			answer(p, q.ID, 2+(i+j)%4)
 		}
 	}
+	few := v.Health.Questions[3].ID
+	answer(g.ann, few, 5)
+	answer(g.bob, few, 1)
 	g.step("health answered")
 	g.post(g.mod, g.r("/health/reveal"), nil)
 	g.step("health revealed")
 	lv := g.liveView(g.ann.feeds[0])
-	if !lv.Health.Revealed || lv.Health.Questions[0].Result == nil || lv.Health.Questions[0].Result.Count != 4 {
+	if r := lv.Health.Questions[0].Result; !lv.Health.Revealed || r == nil || r.Count != 4 || r.Withheld || r.Average == nil {
 		g.t.Errorf("ann's live health view after the reveal: %+v", lv.Health.Questions[0])
+	}
+	for who, q := range map[string]retro.HealthQuestionView{
+		"ann's live view": lv.Health.Questions[3],
+		"bob's view":      g.view(g.bob).Health.Questions[3],
+	} {
+		if r := q.Result; r == nil || !r.Withheld || r.Count != 2 || r.Average != nil || r.Distribution != nil {
+			g.t.Errorf("%s of a question two answered: %+v, want the count only", who, r)
+		}
 	}
 }
 
@@ -490,7 +505,7 @@ func (g *game) group(b board) string {
 	return v.Groups[0].ID
 }
 
-// vote: a round with a budget of 3 and a cap of 2 per topic.
+// vote: a round with a budget of 3 and a cap of 2 per voter and topic.
 func (g *game) vote(b board) {
 	t := g.t
 	grp := b.group
@@ -528,18 +543,20 @@ func (g *game) vote(b board) {
 		t.Errorf("a resumed feed starts with %+v, want the missed changes first", msgs[:min(1, len(msgs))])
 	}
 	g.bob.feeds[0] = resumed
+	// The cap is bob's own: mo and ann voting for the group does not stop
+	// him giving it two votes, and only his third is refused.
+	vote(g.bob, grp)
+	vote(g.bob, grp)
 	refused(g.bob, grp, "vote-cap-reached")
 	vote(g.bob, b.stop[g.ann])
-	vote(g.bob, b.stop[g.ann])
-	vote(g.bob, b.stop[g.mod])
 	refused(g.bob, b.start[g.gus], "vote-budget-exhausted")
 	vote(g.gus, b.start[g.ann])
 	g.cmd(g.gus, http.StatusOK, request{method: http.MethodDelete, path: g.r("/votes/" + b.start[g.ann])})
 	g.spy.voted(g.gus, b.start[g.ann], -1)
 	vote(g.gus, b.start[g.gus])
 	g.step("cap and budget")
-	if vv := g.view(g.bob).Voting; vv == nil || vv.YourRemaining != 0 || vv.YourVotes[b.stop[g.ann]] != 2 || vv.Cast != 6 {
-		t.Errorf("bob's voting view: %+v, want his 3 votes spent, 2 on ann's card, 6 cast in all", vv)
+	if vv := g.view(g.bob).Voting; vv == nil || vv.YourRemaining != 0 || vv.YourVotes[grp] != 2 || vv.YourVotes[b.stop[g.ann]] != 1 || vv.Cast != 6 {
+		t.Errorf("bob's voting view: %+v, want his 3 votes spent, 2 on the group, 1 on ann's card, 6 cast in all", vv)
 	}
 	g.post(g.mod, g.r("/voting/close"), nil)
 	g.spy.roundOpen(false)
@@ -549,7 +566,7 @@ func (g *game) vote(b board) {
 	for _, tp := range lv.Topics {
 		totals[tp.ID] = tp.Votes
 	}
-	want := map[string]int{grp: 2, b.stop[g.ann]: 2, b.stop[g.mod]: 1, b.start[g.gus]: 1}
+	want := map[string]int{grp: 4, b.stop[g.ann]: 1, b.start[g.gus]: 1}
 	for id, n := range want {
 		if totals[id] != n {
 			t.Errorf("published votes on %s: %d, want %d (all topics: %v)", id, totals[id], n, totals)
@@ -587,7 +604,7 @@ func (g *game) roti() {
 	g.step("roti rated")
 	g.post(g.mod, g.r("/roti/close"), nil)
 	g.step("roti closed")
-	if r := g.liveView(g.bob.feeds[0]).Roti; !r.Closed || r.Result == nil || r.Result.Average != 3.5 {
+	if r := g.liveView(g.bob.feeds[0]).Roti; !r.Closed || r.Result == nil || r.Result.Average == nil || *r.Result.Average != 3.5 {
 		g.t.Errorf("bob's live ROTI: %+v, want closed with average 3.5", r)
 	}
 }

@@ -211,7 +211,7 @@ func (c *conn) flush() ending {
 			}
 			// The view goes only with the last queued change: a burst of
 			// commits costs one view per connection.
-			b, err := encodeChange(it.pos, it.events, *it.state, c.viewer, last)
+			b, err := encodeChange(it.pos, it.events, *it.state, c.viewer, c.hub.deps.Policy, last)
 			if err != nil {
 				c.hub.log.Error("live: encode change", "retro", c.room.id, "position", it.pos, "err", err)
 				return endGone
@@ -269,7 +269,7 @@ func (c *conn) sendStart() bool {
 			return true // the client is ahead of this node: the queue catches up
 		}
 	}
-	b, err := json.Marshal(snapshotMsg{Type: "snapshot", Position: s.pos, View: retro.View(s.state, c.viewer)})
+	b, err := json.Marshal(snapshotMsg{Type: "snapshot", Position: s.pos, View: retro.View(s.state, c.viewer, c.hub.deps.Policy)})
 	return err == nil && c.send(b, s.pos)
 }
 
@@ -285,7 +285,7 @@ func (c *conn) replay(s *startPoint) bool {
 			j++
 		}
 		if pos := recs[i].Position; pos > s.after && pos <= s.pos {
-			b, err := encodeChange(pos, c.hub.decode(recs[i:j]), s.state, c.viewer, false)
+			b, err := encodeChange(pos, c.hub.decode(recs[i:j]), s.state, c.viewer, c.hub.deps.Policy, false)
 			if err != nil || !c.send(b, pos) {
 				return false
 			}
@@ -437,8 +437,8 @@ type resumeMsg struct {
 }
 
 // encodeChange is the only way a commit leaves the hub: each event through
-// retro.RedactEvent for the viewer, the view through retro.View.
-func encodeChange(pos uint64, events []retro.Event, st retro.State, v retro.Viewer, withView bool) ([]byte, error) {
+// retro.RedactEvent for the viewer, the view through retro.View under p.
+func encodeChange(pos uint64, events []retro.Event, st retro.State, v retro.Viewer, p retro.Policy, withView bool) ([]byte, error) {
 	m := changeMsg{Type: "change", Position: pos, Events: make([]wireEvent, 0, len(events))}
 	for _, e := range events {
 		red, ok := retro.RedactEvent(st, e, v)
@@ -452,7 +452,7 @@ func encodeChange(pos uint64, events []retro.Event, st retro.State, v retro.View
 		m.Events = append(m.Events, wireEvent{Type: typ, Data: payload})
 	}
 	if withView {
-		view := retro.View(st, v)
+		view := retro.View(st, v, p)
 		m.View = &view
 	}
 	return json.Marshal(m)

@@ -56,6 +56,10 @@ type Deps struct {
 	// stream starts. It is asked again while the connection is open (see
 	// ReauthorizeInterval); an error then closes the connection as revoked.
 	Authorize func(ctx context.Context, p identity.Principal, retroID string) (retro.Viewer, error)
+	// Policy is the minimum group under which the views withhold health
+	// and ROTI results: the server's one (app's GroupPolicy), so the feed
+	// shows what REST and time travel show.
+	Policy retro.Policy
 	// Logger; nil discards.
 	Logger *slog.Logger
 	// Refuse writes the response for a request refused before the stream

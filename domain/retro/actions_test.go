@@ -117,11 +117,11 @@ func TestRateRoti(t *testing.T) {
 	})
 	// The average shows only once everyone rated.
 	partly := fold(base(t, false, rate(alice, 8), rate(bob, 4)))
-	if r := retro.View(partly, viewer(alice)).Roti; r.Result != nil || r.Ratings != 2 || r.Participants != 3 || *r.YourScore != 8 {
+	if r := retro.View(partly, viewer(alice), policy).Roti; r.Result != nil || r.Ratings != 2 || r.Participants != 3 || *r.YourScore != 8 {
 		t.Fatalf("two of three rated: %+v", r)
 	}
 	all := fold(base(t, false, rate(alice, 8), rate(bob, 4), rate(mod, 6)))
-	if r := retro.View(all, viewer(bob)).Roti; r.Result == nil || r.Result.Average != 6 || *r.YourScore != 4 {
+	if r := retro.View(all, viewer(bob), policy).Roti; r.Result == nil || r.Result.Average == nil || *r.Result.Average != 6 || *r.YourScore != 4 {
 		t.Fatalf("all rated: %+v", r)
 	}
 }
@@ -131,8 +131,29 @@ func TestCloseRoti(t *testing.T) {
 		{name: "closes", given: base(t, false), when: retro.CloseRoti{Actor: mod, At: t0}, then: []retro.Event{retro.RotiClosed{At: t0}}},
 		{name: "closing again changes nothing", given: base(t, false, retro.CloseRoti{Actor: mod, At: t0}), when: retro.CloseRoti{Actor: mod, At: t0}},
 	})
-	s := fold(base(t, false, retro.RateRoti{Actor: alice, At: t0, Score: 7}, retro.CloseRoti{Actor: mod, At: t0}))
-	if r := retro.View(s, viewer(mod)).Roti; r.Result == nil || r.Result.Count != 1 || r.Result.Average != 7 {
+	// Closing shows the result of those who rated, if they are enough.
+	s := fold(base(t, false, retro.RateRoti{Actor: alice, At: t0, Score: 7}, retro.RateRoti{Actor: bob, At: t0, Score: 5},
+		retro.CloseRoti{Actor: mod, At: t0}))
+	if r := retro.View(s, viewer(mod), retro.Policy{MinRespondents: 2}).Roti; r.Result == nil || r.Result.Count != 2 || r.Result.Average == nil || *r.Result.Average != 6 {
 		t.Fatalf("closed ROTI shows the average of who rated: %+v", r)
+	}
+}
+
+func TestAROTIOfFewerRatingsThanTheMinimumShowsItsCountOnly(t *testing.T) {
+	rate := func(a domain.Actor, score int) retro.RateRoti { return retro.RateRoti{Actor: a, At: t0, Score: score} }
+	// Given two of three participants rated and the moderator closed the
+	// ROTI, under a minimum group of three.
+	closed := fold(base(t, false, rate(alice, 8), rate(bob, 4), retro.CloseRoti{Actor: mod, At: t0}))
+	for _, who := range []domain.Actor{alice, bob, mod} {
+		// Then neither rater can read the other's rating off the result.
+		r := retro.View(closed, viewer(who), policy).Roti
+		if got := asJSON(t, r.Result); got != `{"count":2,"withheld":true}` || r.Ratings != 2 {
+			t.Errorf("%s sees two ratings as %s (%d ratings), want their count only", who.UserID, got, r.Ratings)
+		}
+	}
+	// Everyone rating is not enough when everyone is fewer than the minimum.
+	all := fold(base(t, false, rate(alice, 8), rate(bob, 4), rate(mod, 6)))
+	if r := retro.View(all, viewer(alice), retro.Policy{MinRespondents: 5}).Roti.Result; r == nil || !r.Withheld || r.Average != nil || r.Distribution != nil {
+		t.Errorf("three ratings under a minimum of five: %+v, want the count only", r)
 	}
 }

@@ -147,7 +147,7 @@ func TestTimer(t *testing.T) {
 			given: cat(running, []retro.Event{retro.StepChanged{From: "lobby", To: "icebreaker", At: t0}}),
 			when:  retro.StopTimer{Actor: mod, At: t0}, kind: domain.Conflict, code: "timer-not-running"},
 	})
-	v := retro.View(fold(running), viewer(alice))
+	v := retro.View(fold(running), viewer(alice), policy)
 	if v.Timer == nil || !v.Timer.Deadline.Equal(t0.Add(5*time.Minute)) {
 		t.Fatalf("view timer %+v, want the deadline from the log", v.Timer)
 	}

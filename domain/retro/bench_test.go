@@ -81,6 +81,6 @@ func BenchmarkView(b *testing.B) {
 	s := fold(bigRetro(b))
 	v := viewer(actor("user-3"))
 	for b.Loop() {
-		retro.View(s, v)
+		retro.View(s, v, policy)
 	}
 }

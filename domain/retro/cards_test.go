@@ -84,7 +84,7 @@ func TestDeleteCard(t *testing.T) {
 			when: retro.DeleteCard{Actor: alice, At: t0, CardID: "c1"}, kind: domain.Conflict, code: "column-revealed"},
 	})
 	s := fold(cat(written, []retro.Event{retro.CardDeleted{CardID: "c1", Author: "user-alice", At: t0}}))
-	if v := retro.View(s, viewer(alice)); len(v.Columns[0].Cards) != 1 || v.Columns[0].Cards[0].ID != "c2" {
+	if v := retro.View(s, viewer(alice), policy); len(v.Columns[0].Cards) != 1 || v.Columns[0].Cards[0].ID != "c2" {
 		t.Fatalf("after deleting c1 the keep column shows %+v", v.Columns[0].Cards)
 	}
 }
@@ -100,7 +100,7 @@ func TestRevealColumn(t *testing.T) {
 	})
 	// Column by column: revealing keep shows keep's cards, not stop's.
 	s := fold(cat(written, []retro.Event{retro.ColumnRevealed{ColumnID: "keep", At: t0}}))
-	v := retro.View(s, viewer(bob))
+	v := retro.View(s, viewer(bob), policy)
 	if c := v.Columns[0].Cards[0]; c.Text != "pairing" || c.Concealed || c.Author != "user-alice" {
 		t.Fatalf("revealed keep card as bob sees it: %+v", c)
 	}

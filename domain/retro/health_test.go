@@ -74,12 +74,12 @@ func TestRevealHealthCheck(t *testing.T) {
 			kind: domain.Conflict, code: "health-check-not-started"},
 	})
 
-	before := retro.View(fold(started), viewer(alice)).Health.Questions[0]
+	before := retro.View(fold(started), viewer(alice), policy).Health.Questions[0]
 	if before.Result != nil || before.Respondents != 2 || before.YourScore == nil || *before.YourScore != 4 {
 		t.Fatalf("before the reveal: %+v; want no result, 2 respondents, alice's own 4", before)
 	}
-	after := retro.View(fold(cat(started, []retro.Event{retro.HealthCheckRevealed{At: t0}})), viewer(mod)).Health.Questions[0]
-	if after.Result == nil || after.Result.Count != 2 || after.Result.Average != 3 || after.YourScore != nil {
+	after := retro.View(fold(cat(started, []retro.Event{retro.HealthCheckRevealed{At: t0}})), viewer(mod), retro.Policy{MinRespondents: 2}).Health.Questions[0]
+	if after.Result == nil || after.Result.Count != 2 || after.Result.Average == nil || *after.Result.Average != 3 || after.YourScore != nil {
 		t.Fatalf("after the reveal: %+v; want count 2, average 3, no own score for mod", after)
 	}
 }
@@ -91,7 +91,7 @@ func TestENPSQuestionsShowTheirScore(t *testing.T) {
 		retro.AnswerHealthCheck{Actor: mod, At: t0, QuestionID: "q-enps", Score: 3},
 		retro.AnswerHealthCheck{Actor: mod, At: t0, QuestionID: "q-fun", Score: 3},
 		retro.RevealHealthCheck{Actor: mod, At: t0}))
-	qs := retro.View(s, viewer(alice)).Health.Questions
+	qs := retro.View(s, viewer(alice), policy).Health.Questions
 	if r := qs[1].Result; r == nil || r.ENPS == nil || math.Round(*r.ENPS*10) != 333 {
 		t.Fatalf("eNPS of 2 promoters and 1 detractor: %+v, want 33.3", r)
 	}
@@ -144,11 +144,37 @@ func TestImportSurvey(t *testing.T) {
 	})
 
 	s := fold(base(t, false, imp, retro.RevealHealthCheck{Actor: mod, At: t0}))
-	v := retro.View(s, viewer(alice))
-	if q := v.Health.Questions[0]; q.Result == nil || q.Result.Count != 4 || q.Result.Average != 3.5 {
+	v := retro.View(s, viewer(alice), policy)
+	if q := v.Health.Questions[0]; q.Result == nil || q.Result.Count != 4 || q.Result.Average == nil || *q.Result.Average != 3.5 {
 		t.Fatalf("imported scores as health check: %+v, want 4 answers averaging 3.5", q)
 	}
 	if c := v.Columns[0].Cards[0]; c.Text != "" || !c.Concealed || c.Mine {
 		t.Fatalf("an imported card is concealed from everyone until its column is revealed: %+v", c)
+	}
+}
+
+func TestARevealedHealthCheckOfFewerAnswersThanTheMinimumShowsItsCountOnly(t *testing.T) {
+	// Given two answers to q-fun and three to q-enps, revealed, under a
+	// minimum group of three.
+	s := fold(base(t, false, retro.StartHealthCheck{Actor: mod, At: t0, Questions: questions},
+		retro.AnswerHealthCheck{Actor: alice, At: t0, QuestionID: "q-fun", Score: 4},
+		retro.AnswerHealthCheck{Actor: bob, At: t0, QuestionID: "q-fun", Score: 2},
+		retro.AnswerHealthCheck{Actor: alice, At: t0, QuestionID: "q-enps", Score: 10},
+		retro.AnswerHealthCheck{Actor: bob, At: t0, QuestionID: "q-enps", Score: 9},
+		retro.AnswerHealthCheck{Actor: mod, At: t0, QuestionID: "q-enps", Score: 3},
+		retro.RevealHealthCheck{Actor: mod, At: t0}))
+	for _, who := range []domain.Actor{alice, bob, mod} {
+		qs := retro.View(s, viewer(who), policy).Health.Questions
+		// Then alice, who knows her own 4, cannot read bob's 2 off q-fun.
+		if got := asJSON(t, qs[0].Result); got != `{"count":2,"withheld":true}` {
+			t.Errorf("%s sees q-fun's two answers as %s, want their count only", who.UserID, got)
+		}
+		if r := qs[1].Result; r == nil || r.Withheld || r.Count != 3 || len(r.Distribution) != 3 || r.Average == nil || r.ENPS == nil {
+			t.Errorf("%s sees q-enps's three answers as %+v, want the whole result", who.UserID, r)
+		}
+	}
+	// A larger minimum withholds the three answers too.
+	if r := retro.View(s, viewer(alice), retro.Policy{MinRespondents: 4}).Health.Questions[1].Result; !r.Withheld || r.ENPS != nil || r.Count != 3 {
+		t.Errorf("three answers under a minimum of four: %+v, want the count only", r)
 	}
 }

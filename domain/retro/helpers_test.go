@@ -20,6 +20,10 @@ var (
 	bob   = actor("user-bob")
 	eve   = actor("user-eve") // never joins
 
+	// policy is the server's default minimum group: health and ROTI
+	// results of fewer answers show their number only.
+	policy = retro.Policy{MinRespondents: 3}
+
 	columns = []catalog.Column{
 		{ID: "keep", Title: "Keep"},
 		{ID: "stop", Title: "Stop"},

@@ -157,7 +157,7 @@ type Group struct {
 type Round struct {
 	ID     string
 	Budget int
-	Cap    int // per topic, 0 for none
+	Cap    int // per voter and topic, 0 for none
 	Open   bool
 	Votes  map[voteKey]int
 }

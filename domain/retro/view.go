@@ -4,8 +4,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 )
+
+// Policy is how few answers a health check or ROTI result shows only the
+// number of: the server's one minimum group (domain.GroupPolicy).
+type Policy = domain.GroupPolicy
 
 // Viewer is the person a view is for: their user ID and their pseudonym in
 // this retro (computed by the application, "" if unknown). Whether they
@@ -18,7 +23,8 @@ type Viewer struct {
 // RetroView is what one viewer may see of a retro, ready to serialise as
 // JSON. It is the only shape in which a retro leaves the server: concealed
 // card text only for its author, votes as counts, health and ROTI answers as
-// aggregates, anonymous authors never, pseudonyms never.
+// aggregates (only a count below the policy's minimum group), anonymous
+// authors never, pseudonyms never.
 type RetroView struct {
 	RetroID      string              `json:"retroId"`
 	TeamID       string              `json:"teamId"`
@@ -100,9 +106,14 @@ type HealthQuestionView struct {
 // Aggregate of anonymous scores. ENPS is set for 0..10 questions: the
 // share of promoters (9-10) minus the share of detractors (0-6), in points.
 type Aggregate struct {
-	Count        int         `json:"count"`
-	Average      float64     `json:"average"`
-	Distribution map[int]int `json:"distribution"`
+	Count int `json:"count"`
+	// Withheld is true when fewer answered than the policy's minimum group:
+	// only Count is given, since with two answers each person can read off
+	// the other's from an average or a distribution.
+	Withheld bool `json:"withheld,omitempty"`
+	// Average, Distribution and ENPS are absent when withheld.
+	Average      *float64    `json:"average,omitempty"`
+	Distribution map[int]int `json:"distribution,omitempty"`
 	ENPS         *float64    `json:"enps,omitempty"`
 }
 
@@ -137,20 +148,24 @@ type GroupView struct {
 	Votes   int      `json:"votes"`
 }
 
-// VotingView is the voting round: the viewer's own votes, and totals.
+// VotingView is the voting round: the viewer's own votes, and how many
+// votes were cast in all. While the round is open nothing else in it
+// depends on anyone else's votes, for the moderator too: not which topics
+// others chose (totals appear on the topics once it closes), nor how many
+// people voted or spent their budget. The count of votes cast stays, as the
+// room's progress; it says nothing about topics, and the retro's stream
+// version, which every client sees move, carries it anyway.
 type VotingView struct {
-	RoundID       string         `json:"roundId"`
-	Open          bool           `json:"open"`
-	Budget        int            `json:"budget"`
+	RoundID string `json:"roundId"`
+	Open    bool   `json:"open"`
+	Budget  int    `json:"budget"`
+	// Cap is the most votes one voter may give one topic; 0 for none.
 	Cap           int            `json:"cap,omitempty"`
 	YourVotes     map[string]int `json:"yourVotes"`
 	YourRemaining int            `json:"yourRemaining"`
 	Cast          int            `json:"cast"`
-	Remaining     int            `json:"remaining"`
-	// For the moderator only: how many voters have voted at all, and how
-	// many have spent their whole budget. Never who.
-	VotersStarted *int `json:"votersStarted,omitempty"`
-	VotersDone    *int `json:"votersDone,omitempty"`
+	// Remaining is every participant's budget less Cast.
+	Remaining int `json:"remaining"`
 }
 
 // TopicView is a topic (group or ungrouped revealed card) in vote order.
@@ -213,8 +228,9 @@ func (s State) voterKey(v Viewer) string {
 	return v.UserID
 }
 
-// View is what the viewer may see of the retro.
-func View(s State, v Viewer) RetroView {
+// View is what the viewer may see of the retro; p says how few health or
+// ROTI answers show only their number.
+func View(s State, v Viewer, p Policy) RetroView {
 	if !s.Created {
 		return RetroView{}
 	}
@@ -251,13 +267,13 @@ func View(s State, v Viewer) RetroView {
 		}
 		out.ActionReview = append(out.ActionReview, cv)
 	}
-	out.Health = healthView(s, v)
+	out.Health = healthView(s, v, p)
 	out.Columns = columnsView(s, v)
 	for _, id := range s.GroupOrder {
 		g := s.Groups[id]
 		out.Groups = append(out.Groups, GroupView{ID: g.ID, Name: g.Name, CardIDs: slices.Clone(g.Cards), Votes: s.topicVotes(g.ID)})
 	}
-	out.Voting = votingView(s, v, isMod)
+	out.Voting = votingView(s, v)
 	out.Topics = topicsView(s)
 	for _, id := range s.ActionOrder {
 		a := s.Actions[id]
@@ -266,7 +282,7 @@ func View(s State, v Viewer) RetroView {
 	for _, w := range s.Whiteboards {
 		out.Whiteboards = append(out.Whiteboards, WhiteboardView(w))
 	}
-	out.Roti = rotiView(s, v)
+	out.Roti = rotiView(s, v, p)
 	return out
 }
 
@@ -316,7 +332,7 @@ func topicsView(s State) []TopicView {
 	return out
 }
 
-func votingView(s State, v Viewer, isMod bool) *VotingView {
+func votingView(s State, v Viewer) *VotingView {
 	r := s.Round
 	if r == nil {
 		return nil
@@ -335,22 +351,10 @@ func votingView(s State, v Viewer, isMod bool) *VotingView {
 		vv.YourRemaining = max(0, r.Budget-perVoter[me])
 	}
 	vv.Remaining = max(0, r.Budget*len(s.Participants)-vv.Cast)
-	if isMod {
-		started, done := 0, 0
-		for _, n := range perVoter {
-			if n > 0 {
-				started++
-			}
-			if n >= r.Budget {
-				done++
-			}
-		}
-		vv.VotersStarted, vv.VotersDone = &started, &done
-	}
 	return vv
 }
 
-func healthView(s State, v Viewer) *HealthView {
+func healthView(s State, v Viewer, p Policy) *HealthView {
 	if !s.Health.Started {
 		return nil
 	}
@@ -375,8 +379,8 @@ func healthView(s State, v Viewer) *HealthView {
 			}
 		}
 		if s.Health.Revealed {
-			qv.Result = aggregate(dist)
-			if q.Scale == catalog.ScaleTen && qv.Result.Count > 0 {
+			qv.Result = aggregate(dist, p)
+			if q.Scale == catalog.ScaleTen && !qv.Result.Withheld {
 				promoters, detractors := 0, 0
 				for score, n := range dist {
 					switch {
@@ -395,7 +399,7 @@ func healthView(s State, v Viewer) *HealthView {
 	return hv
 }
 
-func rotiView(s State, v Viewer) RotiView {
+func rotiView(s State, v Viewer, p Policy) RotiView {
 	rv := RotiView{Closed: s.Roti.Closed, Ratings: len(s.Roti.Ratings), Participants: len(s.Participants)}
 	if v.Pseudonym != "" {
 		if score, ok := s.Roti.Ratings[v.Pseudonym]; ok {
@@ -407,24 +411,31 @@ func rotiView(s State, v Viewer) RotiView {
 		for _, score := range s.Roti.Ratings {
 			dist[score]++
 		}
-		rv.Result = aggregate(dist)
+		rv.Result = aggregate(dist, p)
 	}
 	return rv
 }
 
-func aggregate(dist map[int]int) *Aggregate {
-	a := &Aggregate{Distribution: map[int]int{}}
+// aggregate sums up scores; below p's minimum group, only their number.
+func aggregate(dist map[int]int, p Policy) *Aggregate {
+	a := &Aggregate{}
+	for _, n := range dist {
+		a.Count += n
+	}
+	if p.Withholds(a.Count) {
+		a.Withheld = true
+		return a
+	}
+	a.Distribution = map[int]int{}
 	sum := 0
 	for score, n := range dist {
 		if n == 0 {
 			continue
 		}
 		a.Distribution[score] = n
-		a.Count += n
 		sum += score * n
 	}
-	if a.Count > 0 {
-		a.Average = float64(sum) / float64(a.Count)
-	}
+	avg := float64(sum) / float64(a.Count)
+	a.Average = &avg
 	return a
 }

@@ -10,12 +10,12 @@ import (
 
 func TestConcealedCardsShowOnlyToTheirAuthor(t *testing.T) {
 	s := fold(base(t, false, cards()...))
-	mine := retro.View(s, viewer(alice)).Columns[0].Cards[0]
+	mine := retro.View(s, viewer(alice), policy).Columns[0].Cards[0]
 	if mine.Text != "pairing" || !mine.Mine || !mine.Concealed || mine.Author != "user-alice" {
 		t.Fatalf("alice's own concealed card: %+v", mine)
 	}
 	for _, v := range []retro.Viewer{viewer(bob), viewer(mod), viewer(eve), {}} {
-		c := retro.View(s, v).Columns[0].Cards[0]
+		c := retro.View(s, v, policy).Columns[0].Cards[0]
 		if c.Text != "" || c.Author != "" || c.Mine || !c.Concealed || c.ID != "c1" {
 			t.Fatalf("%q sees alice's concealed card as %+v; want that it exists, nothing more", v.UserID, c)
 		}
@@ -27,7 +27,7 @@ func TestAnonymousRetroViewsNameNoAuthorAndNoPseudonym(t *testing.T) {
 		retro.AnswerIcebreaker{Actor: bob, At: t0, CardID: "i1", Text: "A"},
 		retro.CommentOnAction{Actor: bob, At: t0, ActionID: "act-old-1", CommentID: "cm", Text: "C"}))
 	for _, a := range []retro.Viewer{viewer(alice), viewer(bob), viewer(mod)} {
-		v := retro.View(s, a)
+		v := retro.View(s, a, policy)
 		raw, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
@@ -36,27 +36,27 @@ func TestAnonymousRetroViewsNameNoAuthorAndNoPseudonym(t *testing.T) {
 			t.Fatalf("%s's view names an author or pseudonym: %s", a.UserID, raw)
 		}
 	}
-	vb := retro.View(s, viewer(bob))
+	vb := retro.View(s, viewer(bob), policy)
 	if !vb.Columns[0].Cards[1].Mine || vb.Columns[0].Cards[0].Mine || !vb.Icebreaker.Answers[0].Mine || !vb.ActionReview[0].Comments[0].Mine {
 		t.Fatalf("bob should recognise exactly his own contributions: %+v", vb.Columns[0].Cards)
 	}
 }
 
 func TestViewOfAMissingRetroIsEmpty(t *testing.T) {
-	if v := retro.View(retro.Initial(), viewer(alice)); v.RetroID != "" || v.You.Participant {
+	if v := retro.View(retro.Initial(), viewer(alice), policy); v.RetroID != "" || v.You.Participant {
 		t.Fatalf("view of nothing: %+v", v)
 	}
 }
 
 func TestViewerRoleComesFromTheState(t *testing.T) {
 	s := fold(base(t, false))
-	if y := retro.View(s, viewer(mod)).You; !y.Moderator || !y.Participant {
+	if y := retro.View(s, viewer(mod), policy).You; !y.Moderator || !y.Participant {
 		t.Fatalf("moderator: %+v", y)
 	}
-	if y := retro.View(s, viewer(bob)).You; y.Moderator || !y.Participant || y.Role != retro.RoleGuest {
+	if y := retro.View(s, viewer(bob), policy).You; y.Moderator || !y.Participant || y.Role != retro.RoleGuest {
 		t.Fatalf("bob: %+v", y)
 	}
-	if y := retro.View(s, viewer(eve)).You; y.Moderator || y.Participant {
+	if y := retro.View(s, viewer(eve), policy).You; y.Moderator || y.Participant {
 		t.Fatalf("eve: %+v", y)
 	}
 }

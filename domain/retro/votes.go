@@ -8,8 +8,10 @@ import (
 )
 
 // Voting. Live voting runs in rounds: the moderator sets a budget per
-// participant and an optional cap per topic, opens the round, and closes
-// it; only then do totals appear, and never who voted what. Facilitated
+// participant and an optional cap per participant and topic, opens the
+// round, and closes it; only then do totals appear, and never who voted
+// what. While the round is open, no answer to a voter depends on anyone
+// else's votes: the budget and the cap count the voter's own. Facilitated
 // voting: the moderator sets a topic's votes directly. A topic is an
 // ungrouped card or a group; a vote for a grouped card counts for its group.
 // Each command is decided on the state every earlier command left (the log
@@ -25,7 +27,7 @@ type StartVoting struct {
 	At      time.Time
 	RoundID string
 	Budget  int
-	Cap     int // most votes one topic may receive in the round, from everyone; 0 for none
+	Cap     int // most votes one voter may give one topic in the round; 0 for none
 }
 
 // CastVote spends one vote on a topic.
@@ -150,17 +152,6 @@ func (r *Round) votesBy(voter string) int {
 	return n
 }
 
-// votesOn counts all votes on a topic in the round.
-func (r *Round) votesOn(topic string) int {
-	n := 0
-	for k, v := range r.Votes {
-		if k.Topic == topic {
-			n += v
-		}
-	}
-	return n
-}
-
 func decideStartVoting(s State, c StartVoting) ([]Event, error) {
 	if err := s.asModerator(c.Actor); err != nil {
 		return nil, err
@@ -202,8 +193,10 @@ func decideCastVote(s State, c CastVote) ([]Event, error) {
 	if r.votesBy(voter) >= r.Budget {
 		return nil, conflict("vote-budget-exhausted", "all %d votes are spent", r.Budget)
 	}
-	if r.Cap > 0 && r.votesOn(topic) >= r.Cap {
-		return nil, conflict("vote-cap-reached", "the topic has its maximum of %d votes", r.Cap)
+	// The cap is per voter: counting everyone's votes would tell a refused
+	// voter that others chose this topic.
+	if r.Cap > 0 && r.Votes[voteKey{voter, topic}] >= r.Cap {
+		return nil, conflict("vote-cap-reached", "you have given this topic the most votes one person may, %d", r.Cap)
 	}
 	return []Event{VoteCast{RoundID: r.ID, TopicID: topic, Voter: voter, At: c.At}}, nil
 }

@@ -1,6 +1,8 @@
 package retro_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/hindsight-retro/hindsight/domain"
@@ -38,6 +40,13 @@ func TestCastVote(t *testing.T) {
 			retro.StartVoting{Actor: mod, At: t0, RoundID: "r1", Budget: 2, Cap: 2},
 		}, more...)...)
 	}
+	// wide: a budget of 3 with the cap of 2, so the cap binds first.
+	wide := func(more ...retro.Command) []retro.Event {
+		return revealedBoard(t, false, append([]retro.Command{
+			merge(alice, "c2", "c1", "g1"),
+			retro.StartVoting{Actor: mod, At: t0, RoundID: "r1", Budget: 3, Cap: 2},
+		}, more...)...)
+	}
 	run(t, []tc{
 		{name: "votes for a card", given: open(false), when: vote(alice, "c3"),
 			then: []retro.Event{retro.VoteCast{RoundID: "r1", TopicID: "c3", Voter: "user-alice", At: t0}}},
@@ -55,8 +64,14 @@ func TestCastVote(t *testing.T) {
 			when:  vote(alice, "c1"), kind: domain.Conflict, code: "card-concealed"},
 		{name: "rejects a vote over budget", given: open(false, vote(alice, "c3"), vote(alice, "c4")), when: vote(alice, "g1"),
 			kind: domain.Conflict, code: "vote-budget-exhausted"},
-		{name: "rejects a vote over the topic's cap", given: open(false, vote(alice, "c3"), vote(bob, "c3")), when: vote(mod, "c3"),
-			kind: domain.Conflict, code: "vote-cap-reached"},
+		{name: "a voter at their own cap for the topic is refused", given: wide(vote(alice, "c3"), vote(alice, "c3")),
+			when: vote(alice, "c3"), kind: domain.Conflict, code: "vote-cap-reached"},
+		{name: "a grouped card's votes count towards its group's cap", given: wide(vote(alice, "c1"), vote(alice, "g1")),
+			when: vote(alice, "c2"), kind: domain.Conflict, code: "vote-cap-reached"},
+		{name: "a voter is not refused because others voted for the topic", given: open(false, vote(bob, "c3"), vote(bob, "c3")),
+			when: vote(alice, "c3"), then: []retro.Event{retro.VoteCast{RoundID: "r1", TopicID: "c3", Voter: "user-alice", At: t0}}},
+		{name: "an anonymous voter is not refused because others voted for the topic", given: open(true, vote(bob, "g1"), vote(mod, "g1")),
+			when: vote(alice, "g1"), then: []retro.Event{retro.VoteCast{RoundID: "r1", TopicID: "g1", Voter: alice.Pseudonym, At: t0}}},
 	})
 }
 
@@ -78,7 +93,7 @@ func TestRetractVote(t *testing.T) {
 	})
 	// The budget comes back.
 	s := fold(cat(voted, []retro.Event{retro.VoteRetracted{RoundID: "r1", TopicID: "c1", Voter: "user-alice", At: t0}}))
-	if v := retro.View(s, viewer(alice)); v.Voting.YourRemaining != 2 || v.Voting.Cast != 0 {
+	if v := retro.View(s, viewer(alice), policy); v.Voting.YourRemaining != 2 || v.Voting.Cast != 0 {
 		t.Fatalf("after retracting: %+v", v.Voting)
 	}
 }
@@ -113,7 +128,7 @@ func TestSetTopicVotes(t *testing.T) {
 	s := fold(revealedBoard(t, false, merge(alice, "c2", "c1", "g1"),
 		retro.SetTopicVotes{Actor: mod, At: t0, TopicID: "c4", Votes: 1},
 		retro.SetTopicVotes{Actor: mod, At: t0, TopicID: "g1", Votes: 3}))
-	topics := retro.View(s, viewer(bob)).Topics
+	topics := retro.View(s, viewer(bob), policy).Topics
 	if len(topics) != 3 || topics[0].ID != "g1" || topics[0].Votes != 3 || topics[1].ID != "c4" {
 		t.Fatalf("topics in vote order: %+v", topics)
 	}
@@ -123,12 +138,12 @@ func TestVotesAreHiddenUntilTheRoundCloses(t *testing.T) {
 	open := revealedBoard(t, true, retro.StartVoting{Actor: mod, At: t0, RoundID: "r1", Budget: 3},
 		vote(alice, "c3"), vote(alice, "c3"), vote(bob, "c1"))
 	s := fold(open)
-	va := retro.View(s, viewer(alice))
+	va := retro.View(s, viewer(alice), policy)
 	if va.Voting.YourVotes["c3"] != 2 || len(va.Voting.YourVotes) != 1 || va.Voting.YourRemaining != 1 {
 		t.Fatalf("alice sees her own votes: %+v", va.Voting)
 	}
-	if va.Voting.Cast != 3 || va.Voting.Remaining != 3*3-3 || va.Voting.VotersDone != nil {
-		t.Fatalf("alice sees totals only: %+v", va.Voting)
+	if va.Voting.Cast != 3 || va.Voting.Remaining != 3*3-3 {
+		t.Fatalf("alice sees the count of votes cast: %+v", va.Voting)
 	}
 	for _, c := range va.Columns {
 		for _, card := range c.Cards {
@@ -137,14 +152,72 @@ func TestVotesAreHiddenUntilTheRoundCloses(t *testing.T) {
 			}
 		}
 	}
-	vm := retro.View(s, viewer(mod))
-	if vm.Voting.VotersStarted == nil || *vm.Voting.VotersStarted != 2 || *vm.Voting.VotersDone != 0 || len(vm.Voting.YourVotes) != 0 {
-		t.Fatalf("the moderator sees counts, not votes: %+v", vm.Voting)
+	vm := retro.View(s, viewer(mod), policy)
+	if vm.Voting.Cast != 3 || len(vm.Voting.YourVotes) != 0 {
+		t.Fatalf("the moderator sees the count of votes cast, not votes: %+v", vm.Voting)
 	}
 	closed := fold(cat(open, []retro.Event{retro.VotingClosed{RoundID: "r1", At: t0,
 		Results: []retro.TopicVotes{{TopicID: "c3", Votes: 2}, {TopicID: "c1", Votes: 1}}}}))
-	topics := retro.View(closed, viewer(bob)).Topics
+	topics := retro.View(closed, viewer(bob), policy).Topics
 	if topics[0].ID != "c3" || topics[0].Votes != 2 || topics[1].ID != "c1" || topics[1].Votes != 1 {
 		t.Fatalf("after closing, topics sort by votes: %+v", topics)
 	}
+}
+
+// During an open round, nothing a voter is told depends on the others'
+// votes except how many were cast: two rounds in which the others cast as
+// many votes on different topics look the same to alice and to the
+// moderator, and every vote or retraction alice (or the moderator) tries is
+// answered the same way in both.
+func TestNothingAVoterIsToldDuringARoundDependsOnOthersVotesButTheirCount(t *testing.T) {
+	carol := actor("user-carol")
+	round := func(anon bool, others ...retro.Command) retro.State {
+		cmds := append([]retro.Command{
+			retro.JoinRetro{Actor: carol, At: t0, Role: retro.RoleMember},
+			merge(alice, "c2", "c1", "g1"),
+			retro.StartVoting{Actor: mod, At: t0, RoundID: "r1", Budget: 2, Cap: 2},
+			vote(alice, "c4"),
+		}, others...)
+		return fold(revealedBoard(t, anon, cmds...))
+	}
+	for _, anon := range []bool{false, true} {
+		// Bob spends his whole budget on g1; or bob and carol cast one vote each elsewhere.
+		a := round(anon, vote(bob, "g1"), vote(bob, "g1"))
+		b := round(anon, vote(bob, "c3"), vote(carol, "c4"))
+		for _, who := range []domain.Actor{alice, mod} {
+			name := fmt.Sprintf("%s, anonymous %v", who.UserID, anon)
+			va, vb := asJSON(t, retro.View(a, viewer(who), policy)), asJSON(t, retro.View(b, viewer(who), policy))
+			if va != vb {
+				t.Errorf("%s: the view depends on others' votes:\n%s\n%s", name, va, vb)
+			}
+			for _, topic := range []string{"g1", "c1", "c2", "c3", "c4"} {
+				for _, cmd := range []retro.Command{
+					vote(who, topic),
+					retro.RetractVote{Actor: who, At: t0, TopicID: topic},
+					retro.SetTopicVotes{Actor: who, At: t0, TopicID: topic, Votes: 1},
+				} {
+					if ra, rb := answer(retro.Decide(a, cmd)), answer(retro.Decide(b, cmd)); ra != rb {
+						t.Errorf("%s: %T on %s is answered %s after others voted one way, %s after another", name, cmd, topic, ra, rb)
+					}
+				}
+			}
+		}
+	}
+}
+
+func asJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// answer is what a command's caller learns: its events or its error.
+func answer(evs []retro.Event, err error) string {
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return fmt.Sprintf("events: %#v", evs)
 }

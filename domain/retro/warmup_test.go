@@ -69,7 +69,7 @@ func TestAddOpenActions(t *testing.T) {
 			kind: domain.Invalid, code: "open-action-invalid"},
 	})
 	s := fold(base(t, false, retro.AddOpenActions{Actor: mod, At: t0, Actions: []retro.OpenAction{newer}}))
-	if v := retro.View(s, viewer(alice)); len(v.ActionReview) != 3 || v.ActionReview[2].ID != "act-new" {
+	if v := retro.View(s, viewer(alice), policy); len(v.ActionReview) != 3 || v.ActionReview[2].ID != "act-new" {
 		t.Fatalf("action review: %+v", v.ActionReview)
 	}
 }
@@ -90,7 +90,7 @@ func TestReviewAction(t *testing.T) {
 			kind: domain.NotFound, code: "action-not-found"},
 	})
 	// Actions nobody touched stay open for the next retro.
-	v := retro.View(fold(base(t, false, retro.ReviewAction{Actor: alice, At: t0, ActionID: "act-old-1", Outcome: retro.OutcomeDiscarded})), viewer(bob))
+	v := retro.View(fold(base(t, false, retro.ReviewAction{Actor: alice, At: t0, ActionID: "act-old-1", Outcome: retro.OutcomeDiscarded})), viewer(bob), policy)
 	if len(v.ActionReview) != 2 || v.ActionReview[0].Outcome != retro.OutcomeDiscarded || v.ActionReview[1].Outcome != retro.OutcomeOpen {
 		t.Fatalf("action review %+v: want the first discarded, the second still open", v.ActionReview)
 	}

@@ -3,6 +3,7 @@ package survey
 import (
 	"sort"
 
+	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 )
 
@@ -38,19 +39,11 @@ type QuestionResult struct {
 	ENPS *float64 `json:"enps,omitempty"`
 }
 
-// Policy says how small a group of answers results may show. It comes
-// from the server's configuration (the same minimum as the heat map's).
-type Policy struct {
-	// MinRespondents is the fewest ratings a question's results are shown
-	// for, and the fewest respondents the anonymous open answers are shown
-	// for. Below 2 counts as 2: one answer is one person's.
-	MinRespondents int
-}
-
-// MinimumRespondents is the effective minimum, never below 2.
-func (p Policy) MinimumRespondents() int {
-	return max(p.MinRespondents, 2)
-}
+// Policy says how small a group of answers results may show: the
+// server's one minimum for every aggregate of answers (see
+// domain.GroupPolicy). MinRespondents is also the fewest respondents the
+// anonymous open answers are shown for.
+type Policy = domain.GroupPolicy
 
 // Bucket counts the ratings of one value.
 type Bucket struct {
@@ -114,7 +107,7 @@ func aggregate(s State, p Policy) Results {
 				detractors++
 			}
 		}
-		if qr.Count < p.MinimumRespondents() {
+		if p.Withholds(qr.Count) {
 			qr.Withheld = true
 			r.Questions = append(r.Questions, qr)
 			continue

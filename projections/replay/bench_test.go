@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/natsjs"
 	"github.com/hindsight-retro/hindsight/projections/actiontracker"
@@ -214,7 +215,7 @@ func BenchmarkStartUp(b *testing.B) {
 	store, last := benchStore(b, ctx, n)
 	snapDir := b.TempDir()
 	startUp := func(dir string) time.Duration {
-		history := runner.NewSlot(teamhistory.New)
+		history := runner.NewSlot(func() *teamhistory.History { return teamhistory.New(retro.Policy{MinRespondents: 3}) })
 		actions := runner.NewSlot(actiontracker.New)
 		health := runner.NewSlot(func() *healthtrends.Trends { return healthtrends.New(healthtrends.Config{}) })
 		dash := runner.NewSlot(func() *dashboard.Dashboard { return dashboard.New(0) })

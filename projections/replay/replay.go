@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/projections"
 	"github.com/hindsight-retro/hindsight/projections/actiontracker"
@@ -32,7 +33,7 @@ type Set struct {
 // NewSet makes empty read models; health's minimum group applies to the
 // dashboard too.
 func NewSet(health healthtrends.Config) *Set {
-	return &Set{History: teamhistory.New(), Actions: actiontracker.New(), Health: healthtrends.New(health),
+	return &Set{History: teamhistory.New(retro.Policy{MinRespondents: health.MinRespondents}), Actions: actiontracker.New(), Health: healthtrends.New(health),
 		Dashboard: dashboard.New(health.MinRespondents)}
 }
 

@@ -25,7 +25,7 @@ func TestTheRunnerFollowsAnEmbeddedNATSLog(t *testing.T) {
 	l := projtest.New(t, t0)
 	retroLog(t, l, "r1", 2)
 	projtest.AppendAll(ctx, t, store, l.Events)
-	history := runner.NewSlot(teamhistory.New)
+	history := runner.NewSlot(newHistory)
 	r, err := runner.New(runner.Config{Store: store}, history, runner.NewSlot(actiontracker.New))
 	if err != nil {
 		t.Fatal(err)

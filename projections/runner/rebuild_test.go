@@ -13,7 +13,6 @@ import (
 	"github.com/hindsight-retro/hindsight/projections/demo"
 	"github.com/hindsight-retro/hindsight/projections/healthtrends"
 	"github.com/hindsight-retro/hindsight/projections/runner"
-	"github.com/hindsight-retro/hindsight/projections/teamhistory"
 )
 
 func TestRebuildingFromZeroGivesTheReadModelsTheLiveOnesReached(t *testing.T) {
@@ -22,7 +21,7 @@ func TestRebuildingFromZeroGivesTheReadModelsTheLiveOnesReached(t *testing.T) {
 	// Given a runner following the log live while a long random workspace
 	// is written into it (retros, actions, health checks, surveys).
 	store := memstore.New(nil)
-	history := runner.NewSlot(teamhistory.New)
+	history := runner.NewSlot(newHistory)
 	actions := runner.NewSlot(actiontracker.New)
 	health := runner.NewSlot(func() *healthtrends.Trends { return healthtrends.New(healthtrends.Config{}) })
 	dash := runner.NewSlot(func() *dashboard.Dashboard { return dashboard.New(0) })
@@ -42,7 +41,7 @@ func TestRebuildingFromZeroGivesTheReadModelsTheLiveOnesReached(t *testing.T) {
 		t.Fatal(err)
 	}
 	// When each read model is rebuilt from position zero in one pass.
-	fresh := []projections.Projection{teamhistory.New(), actiontracker.New(), healthtrends.New(healthtrends.Config{}), dashboard.New(0)}
+	fresh := []projections.Projection{newHistory(), actiontracker.New(), healthtrends.New(healthtrends.Config{}), dashboard.New(0)}
 	err = store.ReadAll(ctx, 0, func(_ context.Context, e eventstore.RecordedEvent) error {
 		for _, p := range fresh {
 			if err := p.Apply(e); err != nil {

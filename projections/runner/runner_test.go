@@ -41,7 +41,7 @@ type fixture struct {
 func start(t *testing.T, ctx context.Context, store *memstore.Store, dir string) *fixture {
 	t.Helper()
 	f := &fixture{store: store,
-		history: runner.NewSlot(teamhistory.New),
+		history: runner.NewSlot(newHistory),
 		actions: runner.NewSlot(actiontracker.New)}
 	r, err := runner.New(runner.Config{Store: store, SnapshotDir: dir, MaxRetries: 1}, f.history, f.actions)
 	if err != nil {
@@ -214,7 +214,7 @@ func TestARestartResumesFromTheSnapshotsCheckpoint(t *testing.T) {
 	retroLog(t, more, "r3", 1)
 	first := pos
 	pos = projtest.AppendAll(ctx, t, store, more.Events)
-	g := &fixture{history: runner.NewSlot(teamhistory.New), actions: runner.NewSlot(actiontracker.New)}
+	g := &fixture{history: runner.NewSlot(newHistory), actions: runner.NewSlot(actiontracker.New)}
 	r, err := runner.New(runner.Config{Store: store, SnapshotDir: dir}, g.history, g.actions)
 	if err != nil {
 		t.Fatal(err)
@@ -251,3 +251,6 @@ func TestARunnerClosesOnceAndStartsOnce(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+// newHistory is the team history under the default minimum group.
+func newHistory() *teamhistory.History { return teamhistory.New(retro.Policy{}) }

@@ -4,8 +4,9 @@
 //
 // The archive is retro.View for a viewer who took no part (retro.Viewer{}):
 // concealed cards show only that they existed, anonymous retros name no
-// author, votes and ROTI appear only as the published totals. So an archive
-// is safe to show to every member of the team, now and later.
+// author, votes and ROTI appear only as the published totals, health and
+// ROTI results of fewer answers than the minimum group as their number. So
+// an archive is safe to show to every member of the team, now and later.
 //
 // An open retro is kept as its decoded events and folded with retro.Fold
 // when read (linear, where folding on every event through retro.Evolve
@@ -46,7 +47,8 @@ type Entry struct {
 	Votes   int `json:"votes"`
 	Actions int `json:"actions"`
 	// RotiAverage once the retro shows it (everyone rated, or the ROTI or
-	// the retro closed); nil before, or with no ratings.
+	// the retro closed); nil before, or with fewer ratings than the
+	// minimum group.
 	RotiAverage *float64 `json:"rotiAverage,omitempty"`
 	RotiRatings int      `json:"rotiRatings"`
 }
@@ -54,11 +56,16 @@ type Entry struct {
 // History is the read model.
 type History struct {
 	*projections.Fold[state]
+	policy retro.Policy
 }
 
 type state struct {
-	Retros map[string]*record  `json:"retros"`
-	ByTeam map[string][]string `json:"byTeam"` // team ID → retro IDs in creation order
+	// MinGroup is the minimum group the archives and entries were computed
+	// under; a snapshot under another (or from before it was recorded) is
+	// not restored, so a changed --min-group-size applies to every retro.
+	MinGroup int                 `json:"minGroup"`
+	Retros   map[string]*record  `json:"retros"`
+	ByTeam   map[string][]string `json:"byTeam"` // team ID → retro IDs in creation order
 }
 
 // record is one retro: its events while open, its frozen entry and
@@ -81,14 +88,48 @@ type rawEvent struct {
 	Payload json.RawMessage `json:"p"`
 }
 
-// New returns an empty read model.
-func New() *History {
-	return &History{projections.NewFold(Name, newState, fold)}
+// New returns an empty read model whose views withhold health and ROTI
+// results under p.
+func New(p retro.Policy) *History {
+	least := p.MinimumRespondents()
+	newState := func() *state {
+		return &state{MinGroup: least, Retros: map[string]*record{}, ByTeam: map[string][]string{}}
+	}
+	return &History{Fold: projections.NewFold(Name, newState, fold), policy: p}
 }
 
-func newState() *state {
-	return &state{Retros: map[string]*record{}, ByTeam: map[string][]string{}}
+// Restore restores a snapshot taken under the same minimum group.
+func (h *History) Restore(b []byte) error {
+	if err := h.Fold.Restore(b); err != nil {
+		return err
+	}
+	var got int
+	h.Read(func(s *state) { got = s.MinGroup })
+	if want := h.policy.MinimumRespondents(); got != want {
+		return fmt.Errorf("%s: restore: the snapshot was taken under a minimum group of %d, not %d", Name, got, want)
+	}
+	return nil
 }
+
+// UnmarshalJSON leaves MinGroup 0 when the snapshot has none, whatever the
+// state decoded into held.
+func (s *state) UnmarshalJSON(b []byte) error {
+	type plain state
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	if p.Retros == nil {
+		p.Retros = map[string]*record{}
+	}
+	if p.ByTeam == nil {
+		p.ByTeam = map[string][]string{}
+	}
+	*s = state(p)
+	return nil
+}
+
+func (s *state) policy() retro.Policy { return retro.Policy{MinRespondents: s.MinGroup} }
 
 func fold(s *state, e eventstore.RecordedEvent, ev any) {
 	re, ok := ev.(retro.Event)
@@ -115,7 +156,7 @@ func fold(s *state, e eventstore.RecordedEvent, ev any) {
 	if c, ok := re.(retro.RetroClosed); ok {
 		st := retro.Fold(r.events)
 		// One view serves both the entry and the archive.
-		view := retro.View(st, retro.Viewer{})
+		view := retro.View(st, retro.Viewer{}, s.policy())
 		r.Entry = entryOf(st, view, r.Entry.CreatedAt)
 		at := c.At
 		r.Entry.ClosedAt = &at
@@ -144,7 +185,7 @@ func (r *record) decode() {
 	r.Open = kept
 }
 
-// entryOf sums up s; view is retro.View(s, retro.Viewer{}).
+// entryOf sums up s; view is retro.View(s, retro.Viewer{}, policy).
 func entryOf(s retro.State, view retro.RetroView, createdAt time.Time) Entry {
 	e := Entry{
 		RetroID: s.RetroID, TeamID: s.TeamID, Title: s.Title, Anonymous: s.Anonymous, CreatedAt: createdAt,
@@ -157,14 +198,14 @@ func entryOf(s retro.State, view retro.RetroView, createdAt time.Time) Entry {
 	// took no part sees only what everyone sees.
 	roti := view.Roti
 	e.RotiRatings = roti.Ratings
-	if roti.Result != nil && roti.Result.Count > 0 {
-		avg := roti.Result.Average
+	if roti.Result != nil && roti.Result.Average != nil {
+		avg := *roti.Result.Average
 		e.RotiAverage = &avg
 	}
 	return e
 }
 
-func (r *record) entry() Entry {
+func (r *record) entry(p retro.Policy) Entry {
 	if r.Entry.ClosedAt != nil {
 		e := r.Entry
 		at := *e.ClosedAt
@@ -177,7 +218,7 @@ func (r *record) entry() Entry {
 	}
 	r.decode()
 	st := retro.Fold(r.events)
-	return entryOf(st, retro.View(st, retro.Viewer{}), r.Entry.CreatedAt)
+	return entryOf(st, retro.View(st, retro.Viewer{}, p), r.Entry.CreatedAt)
 }
 
 // TeamRetros returns the team's retros, oldest first. The caller decides
@@ -188,7 +229,7 @@ func (h *History) TeamRetros(teamID string) []Entry {
 		ids := s.ByTeam[teamID]
 		out = make([]Entry, 0, len(ids))
 		for _, id := range ids {
-			out = append(out, s.Retros[id].entry())
+			out = append(out, s.Retros[id].entry(s.policy()))
 		}
 	})
 	return out
@@ -203,7 +244,7 @@ func (h *History) Retro(retroID string) (Entry, bool) {
 	h.Read(func(s *state) {
 		var r *record
 		if r, ok = s.Retros[retroID]; ok {
-			e = r.entry()
+			e = r.entry(s.policy())
 		}
 	})
 	return e, ok

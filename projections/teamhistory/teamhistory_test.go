@@ -15,7 +15,12 @@ import (
 	"github.com/hindsight-retro/hindsight/projections/teamhistory"
 )
 
-var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+var (
+	t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	// policy lets the played retros' two ROTI ratings show; see
+	// TestAROTIOfFewerRatingsThanTheMinimumHasNoAverageInTheHistory.
+	policy = retro.Policy{MinRespondents: 2}
+)
 
 func created(id, team string, anonymous bool) retro.RetroCreated {
 	return retro.RetroCreated{RetroID: id, TeamID: team, Title: "Sprint " + id, Moderator: "u-mod", Anonymous: anonymous,
@@ -56,7 +61,7 @@ func TestAClosedRetroListsItsDateDurationCountsAndROTI(t *testing.T) {
 	l := projtest.New(t, t0)
 	played(l, "r1", false)
 	l.Retro("r1", retro.RetroClosed{At: t0.Add(90 * time.Minute)})
-	h := teamhistory.New()
+	h := teamhistory.New(policy)
 	// When the read model folds the log.
 	projtest.ApplyAll(t, h, l.Events)
 	// Then the team's history shows it with its counts.
@@ -83,7 +88,7 @@ func TestAnOpenRetroHasNoArchiveAndHidesItsROTI(t *testing.T) {
 	// Given a retro played but not closed.
 	l := projtest.New(t, t0)
 	played(l, "r1", false)
-	h := teamhistory.New()
+	h := teamhistory.New(policy)
 	projtest.ApplyAll(t, h, l.Events)
 	// When its entry and archive are asked for.
 	e, ok := h.Retro("r1")
@@ -103,7 +108,7 @@ func TestTheArchiveIsTheBoardEveryoneSawAtTheEnd(t *testing.T) {
 	l := projtest.New(t, t0)
 	played(l, "r1", true)
 	l.Retro("r1", retro.RetroClosed{At: t0.Add(time.Hour)})
-	h := teamhistory.New()
+	h := teamhistory.New(policy)
 	projtest.ApplyAll(t, h, l.Events)
 	// When its archive is read.
 	a, err := h.Archive("r1")
@@ -130,7 +135,7 @@ func TestTheArchiveIsTheBoardEveryoneSawAtTheEnd(t *testing.T) {
 			t.Errorf("archive contains %q: %s", leak, b)
 		}
 	}
-	if !a.Closed || a.Roti.Result == nil || a.Roti.Result.Average != 3 {
+	if !a.Closed || a.Roti.Result == nil || a.Roti.Result.Average == nil || *a.Roti.Result.Average != 3 {
 		t.Errorf("archive closed=%v roti=%+v", a.Closed, a.Roti.Result)
 	}
 }
@@ -141,7 +146,7 @@ func TestDeliveringTheLogTwiceChangesNothing(t *testing.T) {
 	played(l, "r1", false)
 	l.Retro("r1", retro.RetroClosed{At: t0.Add(time.Hour)})
 	played(l, "r2", false)
-	h := teamhistory.New()
+	h := teamhistory.New(policy)
 	projtest.ApplyAll(t, h, l.Events)
 	before := h.TeamRetros("team-a")
 	// When a resumed subscription delivers everything again.
@@ -159,25 +164,85 @@ func TestARestoredSnapshotResumesWhereItsStateIs(t *testing.T) {
 	l.Retro("r1", retro.RetroClosed{At: t0.Add(time.Hour)})
 	played(l, "r2", true)
 	half := len(l.Events) - 4
-	first := teamhistory.New()
+	first := teamhistory.New(policy)
 	projtest.ApplyAll(t, first, l.Events[:half])
 	snap, err := first.Snapshot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	// When another instance restores it and is fed the whole log.
-	restored := teamhistory.New()
+	restored := teamhistory.New(policy)
 	if err := restored.Restore(snap); err != nil {
 		t.Fatal(err)
 	}
 	projtest.ApplyAll(t, restored, l.Events)
 	// Then it reads the same as one that folded the log from the start.
-	full := teamhistory.New()
+	full := teamhistory.New(policy)
 	projtest.ApplyAll(t, full, l.Events)
 	if !reflect.DeepEqual(restored.TeamRetros("team-a"), full.TeamRetros("team-a")) || restored.Checkpoint() != full.Checkpoint() {
 		t.Errorf("restored\n%+v\nfull\n%+v", restored.TeamRetros("team-a"), full.TeamRetros("team-a"))
 	}
 	if err := restored.Restore([]byte(`{"name":"other"}`)); err == nil {
 		t.Error("a snapshot of another read model was accepted")
+	}
+}
+
+func TestAROTIOfFewerRatingsThanTheMinimumHasNoAverageInTheHistory(t *testing.T) {
+	// Given a closed retro whose ROTI two of three rated, 4 and 2, and a
+	// minimum group of three.
+	l := projtest.New(t, t0)
+	played(l, "r1", false)
+	l.Retro("r1", retro.RetroClosed{At: t0.Add(time.Hour)})
+	h := teamhistory.New(retro.Policy{MinRespondents: 3})
+	projtest.ApplyAll(t, h, l.Events)
+	// Then neither the entry nor the archive lets ann read bob's rating off.
+	e, ok := h.Retro("r1")
+	if !ok || e.RotiAverage != nil || e.RotiRatings != 2 {
+		t.Errorf("entry: %+v, want two ratings and no average", e)
+	}
+	a, err := h.Archive("r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := a.Roti.Result; r == nil || !r.Withheld || r.Count != 2 || r.Average != nil || r.Distribution != nil {
+		t.Errorf("archived ROTI: %+v, want its count only", r)
+	}
+}
+
+func TestASnapshotTakenUnderAnotherMinimumGroupIsNotRestored(t *testing.T) {
+	// Given a snapshot taken while the minimum group was two.
+	l := projtest.New(t, t0)
+	played(l, "r1", false)
+	l.Retro("r1", retro.RetroClosed{At: t0.Add(time.Hour)})
+	h := teamhistory.New(retro.Policy{MinRespondents: 2})
+	projtest.ApplyAll(t, h, l.Events)
+	snap, err := h.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Then a node started with a minimum of three refuses it (and rebuilds,
+	// so the archive it serves withholds the two ratings).
+	if err := teamhistory.New(retro.Policy{MinRespondents: 3}).Restore(snap); err == nil {
+		t.Error("a snapshot taken under a minimum group of 2 was restored under 3")
+	}
+	// And so is one from before snapshots recorded their minimum group.
+	var old struct {
+		Name   string          `json:"name"`
+		Cursor json.RawMessage `json:"cursor"`
+		State  map[string]any  `json:"state"`
+	}
+	if err := json.Unmarshal(snap, &old); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := old.State["minGroup"]; !ok {
+		t.Fatalf("the snapshot records no minimum group: %s", snap)
+	}
+	delete(old.State, "minGroup")
+	unmarked, _ := json.Marshal(old)
+	if err := teamhistory.New(retro.Policy{MinRespondents: 2}).Restore(unmarked); err == nil {
+		t.Error("a snapshot with no minimum group was restored")
+	}
+	if err := teamhistory.New(retro.Policy{MinRespondents: 2}).Restore(snap); err != nil {
+		t.Errorf("a snapshot under the same minimum group: %v", err)
 	}
 }

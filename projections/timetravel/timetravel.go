@@ -61,17 +61,17 @@ func Until(recs []eventstore.RecordedEvent, evs []retro.Event, keep func(eventst
 }
 
 // AtPosition is the retro after every event at or before position, as
-// viewer may see it.
-func AtPosition(ctx context.Context, store eventstore.Store, retroID string, position uint64, viewer retro.Viewer) (Snapshot, error) {
-	return at(ctx, store, retroID, viewer, func(e eventstore.RecordedEvent) bool { return e.Position <= position })
+// viewer may see it under p.
+func AtPosition(ctx context.Context, store eventstore.Store, retroID string, position uint64, viewer retro.Viewer, p retro.Policy) (Snapshot, error) {
+	return at(ctx, store, retroID, viewer, p, func(e eventstore.RecordedEvent) bool { return e.Position <= position })
 }
 
 // AtTime is the retro after every event recorded at or before t.
-func AtTime(ctx context.Context, store eventstore.Store, retroID string, t time.Time, viewer retro.Viewer) (Snapshot, error) {
-	return at(ctx, store, retroID, viewer, func(e eventstore.RecordedEvent) bool { return !e.RecordedAt.After(t) })
+func AtTime(ctx context.Context, store eventstore.Store, retroID string, t time.Time, viewer retro.Viewer, p retro.Policy) (Snapshot, error) {
+	return at(ctx, store, retroID, viewer, p, func(e eventstore.RecordedEvent) bool { return !e.RecordedAt.After(t) })
 }
 
-func at(ctx context.Context, store eventstore.Store, retroID string, viewer retro.Viewer, keep func(eventstore.RecordedEvent) bool) (Snapshot, error) {
+func at(ctx context.Context, store eventstore.Store, retroID string, viewer retro.Viewer, p retro.Policy, keep func(eventstore.RecordedEvent) bool) (Snapshot, error) {
 	recs, evs, err := Load(ctx, store, retroID)
 	if err != nil {
 		return Snapshot{}, err
@@ -80,5 +80,5 @@ func at(ctx context.Context, store eventstore.Store, retroID string, viewer retr
 	if last < 0 || !st.Created {
 		return Snapshot{}, fmt.Errorf("%w: %s", ErrBeforeCreation, retroID)
 	}
-	return Snapshot{RetroID: retroID, Position: recs[last].Position, RecordedAt: recs[last].RecordedAt, View: retro.View(st, viewer)}, nil
+	return Snapshot{RetroID: retroID, Position: recs[last].Position, RecordedAt: recs[last].RecordedAt, View: retro.View(st, viewer, p)}, nil
 }

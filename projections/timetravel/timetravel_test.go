@@ -15,6 +15,9 @@ import (
 	"github.com/hindsight-retro/hindsight/projections/timetravel"
 )
 
+// policy is the server's default minimum group.
+var policy = retro.Policy{MinRespondents: 3}
+
 const seed = 11
 
 func recorded(t *testing.T) (*memstore.Store, []string) {
@@ -81,12 +84,12 @@ func TestTimeTravelAtEveryPositionMatchesWhatTheLiveFeedShowed(t *testing.T) {
 				continue
 			}
 			for _, v := range viewersOf(final) {
-				got, err := timetravel.AtPosition(ctx, store, id, r.Position, v)
+				got, err := timetravel.AtPosition(ctx, store, id, r.Position, v, policy)
 				if err != nil {
 					t.Fatalf("%s at %d: %v", id, r.Position, err)
 				}
 				// Then they are the same, for every viewer, at every position.
-				if want := asJSON(t, retro.View(live, v)); asJSON(t, got.View) != want || got.Position != r.Position {
+				if want := asJSON(t, retro.View(live, v, policy)); asJSON(t, got.View) != want || got.Position != r.Position {
 					t.Fatalf("%s at %d for %+v:\n got %s\nwant %s", id, r.Position, v, asJSON(t, got.View), want)
 				}
 				checked++
@@ -105,16 +108,16 @@ func TestTimeTravelByTimeAndItsErrors(t *testing.T) {
 	recs, _ := store.Load(ctx, eventstore.StreamID{Category: "retro", ID: id}, 0)
 	mid := recs[len(recs)/2]
 	// When the retro is asked for at the time its middle event was recorded.
-	got, err := timetravel.AtTime(ctx, store, id, mid.RecordedAt, retro.Viewer{})
+	got, err := timetravel.AtTime(ctx, store, id, mid.RecordedAt, retro.Viewer{}, policy)
 	// Then it is the state after that event's commit.
 	if err != nil || got.Position != mid.Position {
 		t.Errorf("at %v: position %d (%v), want %d", mid.RecordedAt, got.Position, err, mid.Position)
 	}
 	// And a time before the retro, or an unknown retro, are told apart.
-	if _, err := timetravel.AtTime(ctx, store, id, recs[0].RecordedAt.Add(-time.Second), retro.Viewer{}); !errors.Is(err, timetravel.ErrBeforeCreation) {
+	if _, err := timetravel.AtTime(ctx, store, id, recs[0].RecordedAt.Add(-time.Second), retro.Viewer{}, policy); !errors.Is(err, timetravel.ErrBeforeCreation) {
 		t.Errorf("before creation: %v", err)
 	}
-	if _, err := timetravel.AtPosition(ctx, store, "nope", 10, retro.Viewer{}); !errors.Is(err, timetravel.ErrNotFound) {
+	if _, err := timetravel.AtPosition(ctx, store, "nope", 10, retro.Viewer{}, policy); !errors.Is(err, timetravel.ErrNotFound) {
 		t.Errorf("unknown retro: %v", err)
 	}
 }
