@@ -639,6 +639,13 @@ func TestAStalledSSEClientIsDroppedWithAResume(t *testing.T) {
 	mod := actor("user-mod")
 	e.do("r1", mod, retro.RevealColumn{Actor: mod, At: t0, ColumnID: "keep"})
 	stalled, _ := e.sseVia(tinyClient(), "r1", "user-bob", "", nil)
+	// The client reads its snapshot, then stops reading. (Without waiting
+	// for it, a busy machine may drop the client before its writer sent
+	// anything, and the resume is rightly after 0 with no event ID.)
+	snap, ok := stalled.next()
+	if !ok || snap.Type != "snapshot" || snap.id == "" {
+		t.Fatalf("first SSE event %+v, want the snapshot with its position as ID", snap)
+	}
 	normal := e.ws("r1", "user-alice", "")
 	normal.next()
 	text := strings.Repeat("lorem ipsum ", 25)
@@ -649,7 +656,7 @@ func TestAStalledSSEClientIsDroppedWithAResume(t *testing.T) {
 	if s := e.hub.Stats(); s.SlowConsumersDropped != 1 {
 		t.Fatalf("slow consumers dropped = %d, want 1", s.SlowConsumersDropped)
 	}
-	var lastID string
+	lastID := snap.id
 	for {
 		m, ok := stalled.next()
 		if !ok {
