@@ -106,8 +106,7 @@ func newServeFlags(cfg *serveConfig) *flag.FlagSet {
 		"on SIGINT or SIGTERM, how long in-flight requests may take to finish (a `duration` such as 20s) before they are cut off")
 	fs.IntVar(&cfg.RateLimit, "rate-limit", cfg.RateLimit,
 		"`requests` per minute one client (a signed-in person or token, else an IP address) may make before getting 429; 0 turns limiting off")
-	fs.IntVar(&cfg.MinGroupSize, "min-group-size", cfg.MinGroupSize,
-		"fewest `respondents` a health aggregate (heat map, eNPS, dashboard, team trends) is shown for; smaller groups are suppressed so nobody's answer can be singled out; at least 2")
+	minGroupFlag(fs, &cfg.MinGroupSize)
 	return fs
 }
 
@@ -160,8 +159,8 @@ func (c serveConfig) validate(chosen map[string]bool) error {
 	if c.RateLimit < 0 {
 		return usagef("--rate-limit must be 0 (off) or a positive number of requests per minute, got %d", c.RateLimit)
 	}
-	if c.MinGroupSize < 2 {
-		return usagef("--min-group-size must be at least 2 (one answer is one person's), got %d", c.MinGroupSize)
+	if err := checkMinGroup(c.MinGroupSize); err != nil {
+		return err
 	}
 	if c.ShutdownTimeout <= 0 {
 		return usagef("--shutdown-timeout must be positive, got %s", c.ShutdownTimeout)

@@ -51,9 +51,12 @@ func runDemo(ctx context.Context, args []string, env func(string) string, stdout
 		fmt.Fprintf(stderr, "hindsight demo: the store already holds %d commits; the demo writes into an empty store\n", last)
 		return exitFailure
 	}
-	bar := newBar(-1, "events", false, stderr)
+	bar := newBar("demo", -1, "events", false, stderr)
 	start := time.Now()
-	d.Progress = func(n int) { _ = bar.Set(n) }
+	d.Progress = func(n int) {
+		describe(bar, "demo", n, start)
+		_ = bar.Set(n)
+	}
 	st, err := demo.Generate(ctx, store, d)
 	_ = bar.Finish()
 	if err != nil {
@@ -62,5 +65,35 @@ func runDemo(ctx context.Context, args []string, env func(string) string, stdout
 	}
 	fmt.Fprintf(stdout, "wrote %d events in %d commits (up to position %d) in %s: %d workspaces, %d teams, %d retros, %d surveys\n",
 		st.Events, st.Commits, st.LastPosition, time.Since(start).Round(time.Millisecond), st.Workspaces, st.Teams, st.Retros, st.Surveys)
+	writeDemoNextSteps(stdout, cfg, st)
 	return exitOK
+}
+
+// writeDemoNextSteps prints the IDs and times the README's next steps ask
+// for, as commands to paste.
+func writeDemoNextSteps(w io.Writer, cfg serveConfig, st demo.Stats) {
+	if st.Team == "" {
+		return
+	}
+	const day = "2006-01-02"
+	fmt.Fprintf(w, "workspace %s (admin %s); team %s (admin %s)\n", st.Workspace, st.WorkspaceAdmin, st.Team, st.TeamAdmin)
+	if st.Retros > 0 {
+		mid := st.FirstRetro.Add(st.LastRetro.Sub(st.FirstRetro) / 2).Truncate(24 * time.Hour)
+		fmt.Fprintf(w, "retros held from %s to %s\n", st.FirstRetro.Format(day), st.LastRetro.Format(day))
+		fmt.Fprintf(w, "next:\n  hindsight replay %s --until %s\n", storeArgs(cfg), mid.Format(time.RFC3339))
+	} else {
+		fmt.Fprintf(w, "next:\n")
+	}
+	fmt.Fprintf(w, "  hindsight export %s --team %s --as %s --out team.ndjson\n", storeArgs(cfg), st.Team, st.TeamAdmin)
+}
+
+// storeArgs are the flags that point another command at the same store.
+func storeArgs(cfg serveConfig) string {
+	switch {
+	case cfg.EventStore == backendKurrent:
+		return "--eventstore kurrent --kurrent-url '<url>'"
+	case cfg.NATSURL != "":
+		return "--nats-url " + cfg.NATSURL
+	}
+	return "--data-dir " + cfg.DataDir
 }

@@ -31,6 +31,20 @@ func storeFlags(fs *flag.FlagSet, cfg *serveConfig) {
 	fs.StringVar(&cfg.KurrentURL, "kurrent-url", cfg.KurrentURL, "KurrentDB connection `string`, for --eventstore kurrent")
 }
 
+// minGroupFlag declares --min-group-size, the same flag for every command
+// that shows health aggregates (serve, replay).
+func minGroupFlag(fs *flag.FlagSet, p *int) {
+	fs.IntVar(p, "min-group-size", *p,
+		"fewest `respondents` a health aggregate (heat map, eNPS, dashboard, team trends) is shown for; smaller groups are suppressed so nobody's answer can be singled out; at least 2")
+}
+
+func checkMinGroup(n int) error {
+	if n < 2 {
+		return usagef("--min-group-size must be at least 2 (one answer is one person's), got %d", n)
+	}
+	return nil
+}
+
 // parseFlags reads a subcommand's flags from the environment
 // (HINDSIGHT_<NAME>) and then the command line, which wins.
 func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) error {
@@ -98,7 +112,9 @@ const replaySummary = `Usage: hindsight replay [flags]
 Rebuild every read model (team history, action tracker, health trends,
 workspace dashboard) in one pass over the log of a store (the store flags, as
 for serve) or over an export file (--from), showing progress with events/s and
-an ETA. --until stops at a position or an RFC 3339 time. --sqlite writes the
+an ETA. --until stops at a position of the log, or at an RFC 3339 time of
+the domain: the read models as they stood then, whenever the events were
+stored (an imported or generated history is stored in minutes). --sqlite writes the
 read models as SQLite tables (retros, cards, votes, actions, health, enps,
 dashboard) for SQL, pandas or a BI tool; --snapshots writes the read models'
 snapshots, from which serve can start.
@@ -110,7 +126,7 @@ type replayConfig struct {
 	until     string
 	sqlite    string
 	snapshots string
-	minGroup  int
+	force     bool
 	quiet     bool
 }
 
@@ -123,7 +139,8 @@ func runReplay(ctx context.Context, args []string, env func(string) string, stdo
 	fs.StringVar(&cfg.until, "until", "", "stop after this `position` (a number) or at this RFC 3339 time")
 	fs.StringVar(&cfg.sqlite, "sqlite", "", "write the read models to this new SQLite `file`")
 	fs.StringVar(&cfg.snapshots, "snapshots", "", "write the read models' snapshots into this `folder`")
-	fs.IntVar(&cfg.minGroup, "min-respondents", healthtrends.DefaultMinRespondents, "smallest `group` a health aggregate is shown for (at least 2)")
+	minGroupFlag(fs, &cfg.store.MinGroupSize)
+	fs.BoolVar(&cfg.force, "force", false, "overwrite the --sqlite file if it exists")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "no progress bar")
 	if err := parseFlags(fs, args, env); err != nil {
 		return exitFor(err, "replay", fs, replaySummary, stdout, stderr)
@@ -132,8 +149,13 @@ func runReplay(ctx context.Context, args []string, env func(string) string, stdo
 	if err != nil {
 		return exitFor(usagef("%v", err), "replay", fs, replaySummary, stdout, stderr)
 	}
-	if cfg.minGroup < 2 {
-		return exitFor(usagef("--min-respondents must be at least 2, got %d", cfg.minGroup), "replay", fs, replaySummary, stdout, stderr)
+	if err := checkMinGroup(cfg.store.MinGroupSize); err != nil {
+		return exitFor(err, "replay", fs, replaySummary, stdout, stderr)
+	}
+	if !until.Time.IsZero() && cfg.snapshots != "" {
+		// Snapshots must cover a prefix of the log for serve to catch up
+		// from; a time bound leaves out events between others.
+		return exitFor(usagef("--snapshots takes a position for --until, not a time"), "replay", fs, replaySummary, stdout, stderr)
 	}
 	if err := doReplay(ctx, cfg, until, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "hindsight replay: %v\n", err)
@@ -144,15 +166,15 @@ func runReplay(ctx context.Context, args []string, env func(string) string, stdo
 
 func doReplay(ctx context.Context, cfg replayConfig, until replay.Until, stdout, stderr io.Writer) error {
 	if cfg.sqlite != "" {
-		if _, err := os.Stat(cfg.sqlite); err == nil {
-			return fmt.Errorf("%s exists; --sqlite writes a new file", cfg.sqlite)
+		if err := makeRoom(cfg.sqlite, cfg.force); err != nil {
+			return err
 		}
 	}
 	cat, err := catalog.Load()
 	if err != nil {
 		return fmt.Errorf("catalogue: %w", err)
 	}
-	set := replay.NewSet(healthtrends.Config{MinRespondents: cfg.minGroup, PackOf: cat.QuestionPack})
+	set := replay.NewSet(healthtrends.Config{MinRespondents: cfg.store.MinGroupSize, PackOf: cat.QuestionPack})
 	start := time.Now()
 	var st replay.Stats
 	if cfg.from != "" {
@@ -168,6 +190,9 @@ func doReplay(ctx context.Context, cfg replayConfig, until replay.Until, stdout,
 		elapsed.Round(time.Millisecond), float64(st.Events)/max(elapsed.Seconds(), 1e-9))
 	if st.Skipped > 0 {
 		fmt.Fprintf(stdout, "; %d undecodable events skipped", st.Skipped)
+	}
+	if st.Later > 0 {
+		fmt.Fprintf(stdout, "; %d events that happened after %s left out", st.Later, until.Time.Format(time.RFC3339))
 	}
 	fmt.Fprintf(stdout, "\nteams with retros: %d, retros: %d, actions: %d, workspaces: %d\n", len(set.History.Teams()),
 		len(set.History.RetroIDs()), len(set.Actions.All()), len(set.Dashboard.Workspaces()))
@@ -195,20 +220,45 @@ func doReplay(ctx context.Context, cfg replayConfig, until replay.Until, stdout,
 	return nil
 }
 
-// newBar is a progress bar over max units, described with events/s.
-func newBar(max int64, unit string, quiet bool, w io.Writer) *progressbar.ProgressBar {
+// newBar is a progress bar over max units (-1: unknown), labelled with the
+// command it belongs to; a file's bytes are also counted in kB, MB, … .
+func newBar(command string, max int64, unit string, quiet bool, w io.Writer) *progressbar.ProgressBar {
 	if quiet {
 		w = io.Discard
 	}
-	return progressbar.NewOptions64(max, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription("replay"),
-		progressbar.OptionShowCount(), progressbar.OptionSetItsString(unit), progressbar.OptionShowIts(),
-		progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionFullWidth(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
+	opts := []progressbar.Option{progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(command),
+		// The count and rate are in the description, in events (what a
+		// reader counts); the bar's own would be in commits or bytes.
+		progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100 * time.Millisecond),
+		progressbar.OptionFullWidth(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) })}
+	if unit == "bytes" {
+		opts = append(opts, progressbar.OptionShowBytes(true), progressbar.OptionShowCount())
+	}
+	return progressbar.NewOptions64(max, opts...)
 }
 
-func describe(bar *progressbar.ProgressBar, st replay.Stats, start time.Time) {
-	rate := float64(st.Events) / max(time.Since(start).Seconds(), 1e-9)
-	bar.Describe(fmt.Sprintf("%d events, %.0f events/s", st.Events, rate))
+// describe labels the bar with the command, the events so far and their rate.
+func describe(bar *progressbar.ProgressBar, command string, events int, start time.Time) {
+	rate := float64(events) / max(time.Since(start).Seconds(), 1e-9)
+	bar.Describe(fmt.Sprintf("%s: %d events, %.0f events/s", command, events, rate))
+}
+
+// makeRoom checks that an output file may be written: absent, or there and
+// force given (it is then removed, so the output starts empty).
+func makeRoom(path string, force bool) error {
+	_, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("output %s: %w", path, err)
+	case !force:
+		return fmt.Errorf("%s exists; give --force to overwrite it", path)
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("overwrite %s: %w", path, err)
+	}
+	return nil
 }
 
 func replayStore(ctx context.Context, cfg replayConfig, set *replay.Set, until replay.Until, stderr io.Writer) (replay.Stats, error) {
@@ -232,10 +282,12 @@ func replayFromStore(ctx context.Context, store eventstore.Store, set *replay.Se
 	if until.Position > 0 && until.Position < last {
 		last = until.Position
 	}
-	bar := newBar(int64(last), "positions", quiet, stderr)
+	// Positions count commits: the bar moves through the log, the label
+	// counts the events folded.
+	bar := newBar("replay", int64(last), "commits", quiet, stderr)
 	start := time.Now()
 	st, err := replay.FromStore(ctx, store, set, until, func(st replay.Stats) {
-		describe(bar, st, start)
+		describe(bar, "replay", st.Events, start)
 		_ = bar.Set64(int64(st.Position))
 	})
 	if err == nil {
@@ -266,11 +318,11 @@ func replayFile(ctx context.Context, cfg replayConfig, set *replay.Set, until re
 	if err != nil {
 		return replay.Stats{}, fmt.Errorf("open export: %w", err)
 	}
-	bar := newBar(info.Size(), "bytes", cfg.quiet, stderr)
+	bar := newBar("replay", info.Size(), "bytes", cfg.quiet, stderr)
 	cr := &countingReader{r: f}
 	start := time.Now()
 	st, err := replay.FromExport(ctx, cr, set, until, func(st replay.Stats) {
-		describe(bar, st, start)
+		describe(bar, "replay", st.Events, start)
 		_ = bar.Set64(cr.n)
 	})
 	if err == nil {

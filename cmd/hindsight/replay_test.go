@@ -95,7 +95,13 @@ func TestReplayExportAndDemoRejectBadFlags(t *testing.T) {
 			return runReplay(ctx, []string{"--until", "soon"}, noEnv, &bytes.Buffer{}, &bytes.Buffer{})
 		},
 		"replay min": func() int {
-			return runReplay(ctx, []string{"--min-respondents", "1"}, noEnv, &bytes.Buffer{}, &bytes.Buffer{})
+			return runReplay(ctx, []string{"--min-group-size", "1"}, noEnv, &bytes.Buffer{}, &bytes.Buffer{})
+		},
+		"replay old flag name": func() int {
+			return runReplay(ctx, []string{"--min-respondents", "4"}, noEnv, &bytes.Buffer{}, &bytes.Buffer{})
+		},
+		"replay snapshots until a time": func() int {
+			return runReplay(ctx, []string{"--until", "2026-06-01T00:00:00Z", "--snapshots", t.TempDir()}, noEnv, &bytes.Buffer{}, &bytes.Buffer{})
 		},
 		"export no team": func() int { return runExport(ctx, []string{"--as", "u"}, noEnv, &bytes.Buffer{}, &bytes.Buffer{}) },
 		"demo negative":  func() int { return runDemo(ctx, []string{"--retros", "-1"}, noEnv, &bytes.Buffer{}, &bytes.Buffer{}) },

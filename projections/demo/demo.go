@@ -48,6 +48,12 @@ type Config struct {
 type Stats struct {
 	Workspaces, Teams, Retros, Surveys, Commits, Events int
 	LastPosition                                        uint64
+	// The first workspace and team with their admins: IDs to try the
+	// dashboards and exports with.
+	Workspace, WorkspaceAdmin, Team, TeamAdmin string
+	// FirstRetro and LastRetro are when the first and the last retro
+	// happened, in the domain's time.
+	FirstRetro, LastRetro time.Time
 }
 
 // eventsPerRetro is about what one retro writes here, to size the teams
@@ -126,6 +132,9 @@ func (g *gen) run() error {
 			return err
 		}
 		g.stats.Workspaces++
+		if w == 0 {
+			g.stats.Workspace, g.stats.WorkspaceAdmin = wsID, admin
+		}
 		for t := 0; t < 12 && len(all) < teams; t++ {
 			ti, err := g.newTeam(ws, admin, len(all), at.Add(time.Duration(t)*time.Hour))
 			if err != nil {
@@ -194,6 +203,9 @@ func (g *gen) newTeam(ws *agg[workspace.State], wsAdmin string, i int, at time.T
 		}
 	}
 	g.stats.Teams++
+	if i == 0 {
+		g.stats.Team, g.stats.TeamAdmin = id, ti.admin
+	}
 	return ti, nil
 }
 

@@ -211,6 +211,12 @@ func (g *gen) retro(ti *teamInfo, id string, at time.Time) error {
 	if err := r.do(retro.CloseRetro{Actor: mod, At: r.tick()}); err != nil {
 		return err
 	}
+	if g.stats.Retros == 0 || at.Before(g.stats.FirstRetro) {
+		g.stats.FirstRetro = at
+	}
+	if at.After(g.stats.LastRetro) {
+		g.stats.LastRetro = at
+	}
 	g.stats.Retros++
 	return nil
 }

@@ -36,7 +36,8 @@ type Filter struct {
 	// RetroID, when set, narrows the export to that one retro.
 	RetroID string
 	// Only events after position After are written, up to Until (0: no
-	// bound) and recorded up to UntilTime (zero: none).
+	// bound) and that happened up to UntilTime (zero: none), in the
+	// domain's time as replay.Until reads it.
 	After     uint64
 	Until     uint64
 	UntilTime time.Time
@@ -91,8 +92,11 @@ func Export(ctx context.Context, store eventstore.Store, f Filter, v Viewer, w i
 	// Read from the start even with After set: a retro's events after it
 	// are redacted against the state its earlier events built.
 	err := store.ReadAll(ctx, 0, func(ctx context.Context, e eventstore.RecordedEvent) error {
-		if f.Until > 0 && e.Position > f.Until || !f.UntilTime.IsZero() && e.RecordedAt.After(f.UntilTime) {
+		if f.Until > 0 && e.Position > f.Until {
 			return errStop
+		}
+		if !f.UntilTime.IsZero() && projections.HappenedAfter(e, f.UntilTime) {
+			return nil
 		}
 		return x.event(e)
 	})

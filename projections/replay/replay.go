@@ -46,6 +46,9 @@ func (s *Set) All() []projections.Projection {
 type Stats struct {
 	// Events read, and of those Skipped (undecodable: moved past, not folded).
 	Events, Skipped int
+	// Later counts the events left out because they happened after
+	// Until.Time; they are not in Events.
+	Later int
 	// Position of the last event read.
 	Position uint64
 	// Time the last event was recorded.
@@ -80,8 +83,13 @@ func apply(ps []projections.Projection, e eventstore.RecordedEvent, ev any, err 
 	return nil
 }
 
-// Until bounds a replay: events after Position (when not 0) or recorded
-// after Time (when not zero) are not replayed.
+// Until bounds a replay: events after Position (when not 0), or that
+// happened after Time (when not zero), are not replayed. Time is the
+// domain's (when a card was added, a retro closed: projections.OccurredAt),
+// not when the log stored the event; a history imported or generated in one
+// go was stored within minutes but happened over a year. Each stream's
+// events happen in order, so leaving out the later ones leaves every retro,
+// team and survey as it stood at Time.
 type Until struct {
 	Position uint64
 	Time     time.Time
@@ -105,8 +113,17 @@ func ParseUntil(s string) (Until, error) {
 	return Until{Time: t}, nil
 }
 
+// past reports that e and everything after it in the log are beyond the
+// position bound.
 func (u Until) past(e eventstore.RecordedEvent) bool {
-	return u.Position > 0 && e.Position > u.Position || !u.Time.IsZero() && e.RecordedAt.After(u.Time)
+	return u.Position > 0 && e.Position > u.Position
+}
+
+// later reports that e happened after the time bound. Streams interleave
+// in the log, so a later event does not end the replay: events of other
+// streams after it may still have happened before Time.
+func (u Until) later(e eventstore.RecordedEvent) bool {
+	return !u.Time.IsZero() && projections.HappenedAfter(e, u.Time)
 }
 
 var errDone = errors.New("replay: bound reached")
@@ -125,6 +142,10 @@ func FromStore(ctx context.Context, store eventstore.Store, set *Set, until Unti
 			d := &batch[i]
 			if until.past(d.Event) {
 				return projections.ErrStop
+			}
+			if until.later(d.Event) {
+				st.Later++
+				continue
 			}
 			if err := apply(ps, d.Event, d.Ev, d.Err, &st); err != nil {
 				return err
@@ -157,6 +178,10 @@ func FromExport(ctx context.Context, r io.Reader, set *Set, until Until, progres
 		}
 		if until.past(e) {
 			return errDone
+		}
+		if until.later(e) {
+			st.Later++
+			return nil
 		}
 		ev, err := decode(e)
 		if err := apply(ps, e, ev, err, &st); err != nil {
