@@ -1,7 +1,9 @@
 import { render } from 'preact';
 import { describe, expect, it } from 'vitest';
 import { matchesTemplate } from '../src/pages/NewRetro';
+import { translator } from '../src/i18n';
 import { QRCode, qrPath } from '../src/retro/qr';
+import { rotiResult } from '../src/retro/Roti';
 import { parseRoute } from '../src/router';
 
 describe('routes', () => {
@@ -38,5 +40,17 @@ describe('QR code', () => {
     render(<QRCode text="http://x/join/y" label="QR" />, el);
     expect(el.querySelector('svg[role=img][aria-label=QR] path')).not.toBeNull();
     expect(el.innerHTML).not.toMatch(/style=/);
+  });
+});
+
+describe('ROTI result', () => {
+  const tr = translator('en');
+  it('shows the average of enough ratings', () => {
+    expect(rotiResult(tr, { count: 4, average: 3.5, distribution: { '3': 2, '4': 2 } })).toBe('Average 3.5 from 4 ratings');
+  });
+  it('shows only the count of a result the server withheld (too few ratings)', () => {
+    const text = rotiResult(tr, { count: 2, withheld: true });
+    expect(text).toContain('2 ratings');
+    expect(text).not.toMatch(/Average|NaN|undefined/);
   });
 });

@@ -94,11 +94,10 @@ export interface VotingView {
   yourRemaining: number;
   cast: number;
   remaining: number;
-  votersStarted?: number | null;
-  votersDone?: number | null;
 }
 export interface ActionView { id: string; title: string; topicId?: string; assignee?: string; due?: string | null; status: string }
-export interface Aggregate { count: number; average: number; distribution: Record<string, number> | null; enps?: number | null }
+/** Fewer answers than the server's minimum group come withheld: count only. */
+export interface Aggregate { count: number; withheld?: boolean; average?: number | null; distribution?: Record<string, number> | null; enps?: number | null }
 export interface RotiView { closed: boolean; ratings: number; participants: number; yourScore?: number | null; result?: Aggregate | null }
 export interface AnswerView { id: string; text: string; author?: string; mine?: boolean }
 

@@ -1,5 +1,5 @@
-import type { RetroView } from '../api/types';
-import { useI18n } from '../i18n';
+import type { Aggregate, RetroView } from '../api/types';
+import { useI18n, type Translator } from '../i18n';
 import type { RetroState } from './useRetro';
 
 const scores = [1, 2, 3, 4, 5];
@@ -31,7 +31,7 @@ export function Roti({ view, retro }: { view: RetroView; retro: RetroState }) {
       <p class="muted" role="status">
         {tr.t('roti.progress', { ratings: r.ratings, participants: r.participants })}
       </p>
-      {r.result && <p class="strong">{tr.t('roti.result', { avg: r.result.average.toFixed(1), count: r.result.count })}</p>}
+      {r.result && <p class="strong">{rotiResult(tr, r.result)}</p>}
       {mod && !r.closed && (
         <button type="button" onClick={() => retro.send('POST', '/roti/close')}>
           {tr.t('roti.close')}
@@ -39,4 +39,10 @@ export function Roti({ view, retro }: { view: RetroView; retro: RetroState }) {
       )}
     </section>
   );
+}
+
+/** The ROTI result in words: the average, or only the count when too few rated to show it. */
+export function rotiResult(tr: Translator, r: Aggregate): string {
+  if (r.withheld || r.average == null) return tr.t('roti.withheld', { count: r.count });
+  return tr.t('roti.result', { avg: r.average.toFixed(1), count: r.count });
 }

@@ -1,6 +1,7 @@
 import type { RetroView } from '../api/types';
 import { useI18n } from '../i18n';
 import { Actions } from './Actions';
+import { rotiResult } from './Roti';
 import type { RetroState } from './useRetro';
 
 export function Summary({ view, retro }: { view: RetroView; retro: RetroState }) {
@@ -12,7 +13,7 @@ export function Summary({ view, retro }: { view: RetroView; retro: RetroState })
       <section class="card" aria-labelledby="summary-h">
         <h2 id="summary-h">{tr.t('summary.title')}</h2>
         <p>{tr.tn('summary.cards', cards)}</p>
-        {view.roti.result && <p>{tr.t('roti.result', { avg: view.roti.result.average.toFixed(1), count: view.roti.result.count })}</p>}
+        {view.roti.result && <p>{rotiResult(tr, view.roti.result)}</p>}
         {top.length > 0 && (
           <>
             <h3>{tr.t('summary.topTopics')}</h3>

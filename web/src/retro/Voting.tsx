@@ -21,9 +21,7 @@ export function Voting({ view, retro }: { view: RetroView; retro: RetroState }) 
       ) : (
         <p class="muted">{tr.t('vote.notOpen')}</p>
       )}
-      {mod && v?.open && v.votersStarted != null && (
-        <p class="muted small">{tr.t('vote.progress', { started: v.votersStarted, done: v.votersDone ?? 0 })}</p>
-      )}
+      {v?.open && <p class="muted small">{tr.t('vote.progress', { cast: v.cast, total: v.cast + v.remaining })}</p>}
       <ul class="topics">
         {topics.map((t) => (
           <TopicRow key={t.id} topic={t} view={view} retro={retro} />
