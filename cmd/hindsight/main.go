@@ -64,6 +64,8 @@ Commands:
   replay    rebuild every read model from a store or an export file; --sqlite writes them as SQL tables
   export    write a team's history as NDJSON CloudEvents, redacted for a person
   demo      generate a realistic workspace (teams, a year of retros) into a store
+  admin     an operator's jobs on the log: list workspaces and teams, add a
+            workspace admin, issue, list and revoke API tokens
   version   print the version
 
 Internal (started by serve, not by hand):
@@ -87,6 +89,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return runExport(ctx, rest, a.env, a.stdout, a.stderr)
 	case "demo":
 		return runDemo(ctx, rest, a.env, a.stdout, a.stderr)
+	case "admin":
+		return runAdmin(ctx, rest, a.env, a.stdout, a.stderr)
 	case "version":
 		return a.runVersion(rest)
 	case "collab-worker":

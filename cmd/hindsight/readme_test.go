@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hindsight-retro/hindsight/api/identity"
 )
 
 // readmeBlocks are the ```sh blocks of the README section under heading.
@@ -39,14 +41,14 @@ func readmeBlocks(t *testing.T, heading string) string {
 	return strings.Join(blocks, "\n")
 }
 
-// runReadme runs script with bash in a fresh folder, with the built binary
-// on PATH as "hindsight", and returns its output.
-func runReadme(t *testing.T, bin, script string, env ...string) string {
+// runReadme runs script with bash in folder dir, with the built binary on
+// PATH as "hindsight", and returns its output.
+func runReadme(t *testing.T, bin, dir, script string, env ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-eu", "-c", script)
-	cmd.Dir = t.TempDir()
+	cmd.Dir = dir
 	cmd.Env = append([]string{"PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -65,7 +67,7 @@ func TestTheReadmeReplayAndExportCommandsRunAsWritten(t *testing.T) {
 			t.Fatalf("the README's commands lack %q:\n%s", want, script)
 		}
 	}
-	out := runReadme(t, bin, script, "HINDSIGHT_SYNC=1s")
+	out := runReadme(t, bin, t.TempDir(), script, "HINDSIGHT_SYNC=1s")
 	for _, want := range []string{
 		"120 retros",                       // the demo
 		"team team-0000 (admin u-0000-00)", // printed the IDs the export uses
@@ -81,5 +83,33 @@ func TestTheReadmeReplayAndExportCommandsRunAsWritten(t *testing.T) {
 	m := regexp.MustCompile(`left out\nteams with retros: \d+, retros: (\d+),`).FindStringSubmatch(out)
 	if m == nil || m[1] == "0" || m[1] == "120" {
 		t.Errorf("replay --until June saw %v retros, want some of the 120:\n%s", m, out)
+	}
+}
+
+// The README's operator commands, run as written on a data folder (./data,
+// serve's default) where Ada and Ben have accounts and Ada a workspace.
+func TestTheReadmeOperatorCommandsRunAsWritten(t *testing.T) {
+	bin := buildBinary(t)
+	script := readmeBlocks(t, "## Operator commands")
+	dir := t.TempDir()
+	w, closeWorld := openWorld(t, filepath.Join(dir, "data"))
+	ctx := context.Background()
+	ada, err := w.id.Register(ctx, "c-ada", "ada@example.com", "correct horse battery staple", "Ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.id.Register(ctx, "c-ben", "ben@example.com", "correct horse battery staple", "Ben"); err != nil {
+		t.Fatal(err)
+	}
+	adaP := identity.Principal{UserID: ada, Kind: identity.KindUser, Scopes: []identity.Scope{identity.ScopeRead, identity.ScopeWrite}}
+	if _, err := w.app.CreateWorkspace(ctx, adaP, "c-ws", "Acme"); err != nil {
+		t.Fatal(err)
+	}
+	closeWorld()
+	out := runReadme(t, bin, dir, script)
+	for _, want := range []string{"Acme", "ben@example.com (user ", "now an admin", "reports", "revoked token"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the README's operator commands printed no %q:\n%s", want, out)
+		}
 	}
 }

@@ -3,7 +3,11 @@ package workspace
 import "github.com/hindsight-retro/hindsight/domain"
 
 func decideAddAdmin(s State, c AddWorkspaceAdmin) ([]Event, error) {
-	if err := requireAdmin(s, c.Actor); err != nil {
+	if c.ByOperator {
+		if err := requireOperator(s, c.Actor); err != nil {
+			return nil, err
+		}
+	} else if err := requireAdmin(s, c.Actor); err != nil {
 		return nil, err
 	}
 	if c.UserID == "" {
@@ -12,7 +16,18 @@ func decideAddAdmin(s State, c AddWorkspaceAdmin) ([]Event, error) {
 	if s.Admins[c.UserID] {
 		return nil, domain.Errorf(domain.Conflict, CodeAlreadyAdmin, "%s is already a workspace admin", c.UserID)
 	}
-	return []Event{WorkspaceAdminAdded{UserID: c.UserID, AddedBy: c.Actor.UserID, At: c.At}}, nil
+	return []Event{WorkspaceAdminAdded{UserID: c.UserID, AddedBy: c.Actor.UserID, At: c.At, ByOperator: c.ByOperator}}, nil
+}
+
+// requireOperator: the workspace exists and the operator is named.
+func requireOperator(s State, a domain.Actor) error {
+	if !s.Exists() {
+		return domain.Errorf(domain.NotFound, CodeNotFound, "the workspace does not exist")
+	}
+	if a.UserID == "" {
+		return domain.Errorf(domain.Invalid, CodeActorRequired, "the acting operator is missing")
+	}
+	return nil
 }
 
 func decideRemoveAdmin(s State, c RemoveWorkspaceAdmin) ([]Event, error) {

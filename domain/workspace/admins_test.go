@@ -37,6 +37,29 @@ func TestAddWorkspaceAdminRejections(t *testing.T) {
 	}
 }
 
+// Every admin of a workspace has left: the operator names a new one.
+func TestTheOperatorMayNameAWorkspaceAdminWithoutBeingOne(t *testing.T) {
+	operator := domain.Actor{UserID: "operator"}
+	s := thenEvents(t, created(),
+		workspace.AddWorkspaceAdmin{Actor: operator, At: t0, UserID: "bob", ByOperator: true},
+		workspace.WorkspaceAdminAdded{UserID: "bob", AddedBy: "operator", At: t0, ByOperator: true})
+	if !workspace.IsAdmin(s, "bob") || workspace.IsAdmin(s, "operator") {
+		t.Fatalf("admins after the operator named bob: %v", s.Admins)
+	}
+	for name, tc := range map[string]struct {
+		given []workspace.Event
+		when  workspace.AddWorkspaceAdmin
+		kind  domain.Kind
+		code  string
+	}{
+		"no workspace":  {nil, workspace.AddWorkspaceAdmin{Actor: operator, UserID: "bob", ByOperator: true}, domain.NotFound, workspace.CodeNotFound},
+		"no operator":   {created(), workspace.AddWorkspaceAdmin{UserID: "bob", ByOperator: true}, domain.Invalid, workspace.CodeActorRequired},
+		"already admin": {bobIsAdmin(), workspace.AddWorkspaceAdmin{Actor: operator, UserID: "bob", ByOperator: true}, domain.Conflict, workspace.CodeAlreadyAdmin},
+	} {
+		t.Run(name, func(t *testing.T) { thenRejected(t, tc.given, tc.when, tc.kind, tc.code) })
+	}
+}
+
 func TestRemoveWorkspaceAdmin(t *testing.T) {
 	s := thenEvents(t, bobIsAdmin(),
 		workspace.RemoveWorkspaceAdmin{Actor: bob, At: t0, UserID: "ada"},

@@ -24,11 +24,15 @@ type RenameWorkspace struct {
 	Name  string
 }
 
-// AddWorkspaceAdmin names another workspace admin (admins only).
+// AddWorkspaceAdmin names another workspace admin (admins only). ByOperator
+// marks the installation's operator doing it from the command line, with
+// the log in hand (say, for a workspace whose admins have all left); the
+// actor then need not be an admin, and names the operator for the record.
 type AddWorkspaceAdmin struct {
-	Actor  domain.Actor
-	At     time.Time
-	UserID string
+	Actor      domain.Actor
+	At         time.Time
+	UserID     string
+	ByOperator bool
 }
 
 // RemoveWorkspaceAdmin takes the admin role from someone (admins only); the

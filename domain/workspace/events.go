@@ -25,6 +25,8 @@ type WorkspaceAdminAdded struct {
 	UserID  string    `json:"userId"`
 	AddedBy string    `json:"addedBy"`
 	At      time.Time `json:"at"`
+	// ByOperator: added by the installation's operator, not by an admin.
+	ByOperator bool `json:"byOperator,omitempty"`
 }
 
 // WorkspaceAdminRemoved: UserID is no longer a workspace admin.

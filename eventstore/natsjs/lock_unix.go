@@ -21,7 +21,7 @@ func lockDir(dir string) (release func(), err error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("natsjs: data folder %s is in use by another store (in this or another process)", dir)
+			return nil, fmt.Errorf("%w: %s is held by another store (in this or another process)", ErrDataDirInUse, dir)
 		}
 		return nil, fmt.Errorf("natsjs: lock data folder %s: %w", dir, err)
 	}

@@ -110,6 +110,10 @@ type Store struct {
 
 var _ eventstore.Store = (*Store)(nil)
 
+// ErrDataDirInUse: the embedded server's data folder is locked by another
+// store, such as a running `hindsight serve`.
+var ErrDataDirInUse = errors.New("natsjs: data folder in use")
+
 // Open starts the embedded server or connects to the external one, creates or
 // checks the stream, and returns when the store is ready for use.
 func Open(ctx context.Context, cfg Config) (*Store, error) {

@@ -515,8 +515,8 @@ func TestDataDirLocked(t *testing.T) {
 	if st, err := Open(testCtx(t), Config{DataDir: dir}); err == nil {
 		st.Close()
 		t.Fatal("a second store opened a data folder in use")
-	} else {
-		t.Logf("refused as expected: %v", err)
+	} else if !errors.Is(err, ErrDataDirInUse) {
+		t.Errorf("refused with %v, want ErrDataDirInUse", err)
 	}
 	first.Close()
 	openEmbedded(t, dir).Close()
