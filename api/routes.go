@@ -251,6 +251,7 @@ func tagged(tag string, rs ...route) []route {
 func routeTable() []route {
 	var rs []route
 	rs = append(rs, operationRoutes()...)
+	rs = append(rs, appRoute())
 	for _, group := range [][]route{
 		accountRoutes(), tagged("accounts", mineRoutes()...), tokenRoutes(), workspaceRoutes(), teamRoutes(), retroRoutes(),
 		surveyRoutes(), catalogRoutes(), liveRoutes(), historyRoutes(), whiteboardRoutes(),

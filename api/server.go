@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -48,6 +49,9 @@ type Deps struct {
 	App      *app.App
 	Identity *identity.Service
 	Live     *live.Hub
+	// Web is the browser app's build (web.Dist()), served at / and every
+	// path outside the API; nil serves no app.
+	Web fs.FS
 	// Sync serves GET /v1/sync (the whiteboards' collab server); nil
 	// answers 503 there.
 	Sync http.Handler
@@ -128,11 +132,17 @@ func newServer(d Deps, routes []route) http.Handler {
 
 func (s *server) router() http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID, s.observe, s.recoverer, s.limitBody)
+	r.Use(securityHeaders, requestID, s.observe, s.recoverer, s.limitBody)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		if s.serveApp(w, r) {
+			return
+		}
 		problem.Write(w, r, problem.New(problem.NotFound, "no resource at "+r.URL.Path))
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead && s.serveApp(w, r) {
+			return // HEAD of the app's page, routed for GET only
+		}
 		problem.Write(w, r, problem.New(problem.MethodNotAllowed, r.Method+" is not supported on "+r.URL.Path))
 	})
 	limit := s.rateLimiter()

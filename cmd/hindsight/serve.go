@@ -26,6 +26,7 @@ import (
 	"github.com/hindsight-retro/hindsight/eventstore/kurrent"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
 	"github.com/hindsight-retro/hindsight/eventstore/natsjs"
+	"github.com/hindsight-retro/hindsight/web"
 )
 
 // storeOpenTimeout bounds opening the event store, so a node pointed at an
@@ -162,6 +163,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 	}
 	handler := api.New(api.Deps{
 		Store: svc.store, App: svc.app, Identity: svc.identity, Live: svc.live, Sync: svc.collab, Logger: logger, Registry: svc.registry,
+		Web:       web.Dist(),
 		RateLimit: rate,
 	})
 	if a.wrapHandler != nil {
