@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"reflect"
@@ -84,22 +85,32 @@ func syncRoute() route {
 // SyncAuthenticator is collab.Deps.Authenticate over the API's tokens: the
 // principal the API's middleware established from Authorization or ?token=,
 // else the token in the SyncCookie cookie. Syncing edits, so read-only
-// tokens are refused.
-func SyncAuthenticator(id *identity.Service) func(r *http.Request) (string, error) {
-	return func(r *http.Request) (string, error) {
+// tokens are refused. valid asks again whether that token still
+// authenticates the same user (an API token revoked, a session expired), so
+// the sync server can close a connection whose token lapsed.
+func SyncAuthenticator(id *identity.Service) func(r *http.Request) (userID string, valid func(context.Context) bool, err error) {
+	return func(r *http.Request) (string, func(context.Context) bool, error) {
 		p, ok := principalFrom(r.Context())
-		if !ok || p.UserID == "" {
+		token := ""
+		if ok && p.UserID != "" {
+			token, _ = bearerToken(r, true)
+		} else {
 			c, err := r.Cookie(SyncCookie)
 			if err != nil || c.Value == "" {
-				return "", errors.New("no token: send ?token=, the " + SyncCookie + " cookie or Authorization")
+				return "", nil, errors.New("no token: send ?token=, the " + SyncCookie + " cookie or Authorization")
 			}
-			if p, err = id.Authenticate(r.Context(), c.Value); err != nil {
-				return "", err
+			token = c.Value
+			if p, err = id.Authenticate(r.Context(), token); err != nil {
+				return "", nil, err
 			}
 		}
 		if !p.Can(identity.ScopeWrite) {
-			return "", errors.New("a read-only token cannot sync whiteboards")
+			return "", nil, errors.New("a read-only token cannot sync whiteboards")
 		}
-		return p.UserID, nil
+		valid := func(ctx context.Context) bool {
+			again, err := id.Authenticate(ctx, token)
+			return err == nil && again.UserID == p.UserID && again.Can(identity.ScopeWrite)
+		}
+		return p.UserID, valid, nil
 	}
 }

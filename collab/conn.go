@@ -21,14 +21,20 @@ type conn struct {
 	s      *Server
 	ws     *websocket.Conn
 	userID string
-	peerID string // set by join
+	valid  func(ctx context.Context) bool // nil: the credential cannot lapse
+	peerID string                         // set by join
+	// held stops the write loop while access is checked again after an
+	// access event, so nothing of a board reaches a peer that lost it.
+	held atomic.Int32
+	wake chan struct{}
 
 	out       chan []byte
 	closeOnce sync.Once
 	done      chan struct{}
 
-	boards map[string]*board // attached boards; touched by the read loop only
-	queued atomic.Int64      // messages waiting in boards' inboxes
+	boardsMu sync.Mutex
+	boards   map[string]*board // attached boards; changed by the read loop only
+	queued   atomic.Int64      // messages waiting in boards' inboxes
 	// presence limits how fast this peer's ephemeral messages are relayed.
 	presence *rate.Limiter
 }
@@ -40,8 +46,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	userID, err := s.authenticate(r)
-	if err != nil || userID == "" {
+	id, err := s.authenticate(r)
+	if err != nil || id.UserID == "" {
 		http.Error(w, "unauthenticated", http.StatusUnauthorized)
 		return
 	}
@@ -57,8 +63,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // Accept has answered
 	}
 	ws.SetReadLimit(wire.MaxMessageBytes)
-	c := &conn{s: s, ws: ws, userID: userID, out: make(chan []byte, sendQueue), done: make(chan struct{}), boards: map[string]*board{},
-		presence: rate.NewLimiter(presenceRate, presenceBurst)}
+	c := &conn{s: s, ws: ws, userID: id.UserID, valid: id.Valid, out: make(chan []byte, sendQueue), done: make(chan struct{}), boards: map[string]*board{},
+		presence: rate.NewLimiter(presenceRate, presenceBurst), wake: make(chan struct{}, 1)}
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
@@ -130,7 +136,7 @@ func (c *conn) handle(ctx context.Context, m wire.Message) bool {
 	case wire.TypeEphemeral:
 		// Over the rate, presence is dropped, not queued: the next update
 		// supersedes it anyway.
-		if b := c.boards[m.DocumentID]; b != nil && c.presence.Allow() && c.s.authorize(ctx, c.userID, m.DocumentID) {
+		if b := c.board(m.DocumentID); b != nil && c.presence.Allow() && c.s.authorize(ctx, c.userID, m.DocumentID) {
 			if b.relay(c, m) && c.s.presence != nil {
 				if raw, err := wire.Encode(m); err == nil {
 					if err := c.s.presence.Publish(m.DocumentID, raw); err != nil {
@@ -155,9 +161,9 @@ func (c *conn) sync(ctx context.Context, m wire.Message) bool {
 		c.send(wire.Message{Type: wire.TypeDocUnavailable, SenderID: c.s.peerID, TargetID: c.peerID, DocumentID: m.DocumentID})
 		return true
 	}
-	b := c.boards[m.DocumentID]
+	b := c.board(m.DocumentID)
 	if b == nil {
-		if len(c.boards) >= maxBoardsPerConn {
+		if c.boardCount() >= maxBoardsPerConn {
 			c.fail("too many documents on one connection")
 			return false
 		}
@@ -167,7 +173,9 @@ func (c *conn) sync(ctx context.Context, m wire.Message) bool {
 			c.send(wire.Message{Type: wire.TypeDocUnavailable, SenderID: c.s.peerID, TargetID: c.peerID, DocumentID: m.DocumentID})
 			return true
 		}
+		c.boardsMu.Lock()
 		c.boards[m.DocumentID] = b
+		c.boardsMu.Unlock()
 	}
 	b.enqueue(c, m)
 	return !c.closed()
@@ -237,6 +245,9 @@ func (c *conn) writeLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case b := <-c.out:
+			if !c.waitHeld(ctx) {
+				return
+			}
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			err := c.ws.Write(wctx, websocket.MessageBinary, b)
 			cancel()

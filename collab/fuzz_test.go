@@ -34,7 +34,7 @@ func FuzzSyncFromAClient(f *testing.F) {
 
 	store := memstore.New(nil)
 	s, err := New(context.Background(), Deps{
-		Authenticate: func(*http.Request) (string, error) { return "fuzzer", nil },
+		Authenticate: func(*http.Request) (Identity, error) { return Identity{UserID: "fuzzer"}, nil },
 		Authorize:    func(context.Context, string, string) bool { return true },
 		Store:        store,
 		WorkerCommand: func() *exec.Cmd {

@@ -45,12 +45,12 @@ func workerCommand() *exec.Cmd {
 }
 
 // The tokens the test server knows; "mallory" may open no board.
-func testAuth(r *http.Request) (string, error) {
+func testAuth(r *http.Request) (collab.Identity, error) {
 	switch tok := r.URL.Query().Get("token"); tok {
 	case "alice", "bob", "carol", "mallory":
-		return tok, nil
+		return collab.Identity{UserID: tok}, nil
 	default:
-		return "", errors.New("unknown token")
+		return collab.Identity{}, errors.New("unknown token")
 	}
 }
 

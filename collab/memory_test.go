@@ -84,7 +84,7 @@ func TestMemoryPerIdleBoard(t *testing.T) {
 	store := memstore.New(nil)
 	ids := storeBoards(t, store, boards, changes)
 	s, err := New(context.Background(), Deps{
-		Authenticate: func(*http.Request) (string, error) { return "", errors.New("unused") },
+		Authenticate: func(*http.Request) (Identity, error) { return Identity{}, errors.New("unused") },
 		Authorize:    func(context.Context, string, string) bool { return true },
 		Store:        store, WorkerCommand: func() *exec.Cmd { return exec.Command("false") },
 	})

@@ -28,13 +28,25 @@ type Deps struct {
 	// Authenticate establishes who is connecting, from the request that asks
 	// for the upgrade (the API token in ?token= or a cookie: browsers cannot
 	// set headers on a WebSocket). An error refuses the upgrade with 401.
-	Authenticate func(r *http.Request) (userID string, err error)
+	Authenticate func(r *http.Request) (Identity, error)
 	// Authorize says whether userID may see and edit the board docID. It is
 	// asked for every request, sync and ephemeral message; a refusal is
-	// answered exactly like an unknown board (doc-unavailable).
+	// answered exactly like an unknown board (doc-unavailable). It is asked
+	// again about every board an open connection syncs (see AccessChanged).
 	Authorize func(ctx context.Context, userID, docID string) bool
-	Store     eventstore.Store
-	Logger    *slog.Logger
+	// AccessChanged reads every event in the log and says whether it may
+	// have taken access away, and whose: a member removed, a token revoked,
+	// a board archived. The open
+	// connections concerned are then checked again at once (credential and
+	// every board), and those refused are closed; Authorize must not answer
+	// from a cache that event made stale. Nil: only ReauthorizeInterval.
+	AccessChanged func(e eventstore.RecordedEvent) (AccessChange, bool)
+	// ReauthorizeInterval bounds how long a connection keeps a board after
+	// losing access in a way AccessChanged does not report: every open
+	// connection is checked again this often (30 s).
+	ReauthorizeInterval time.Duration
+	Store               eventstore.Store
+	Logger              *slog.Logger
 
 	// WorkerCommand starts one validation worker: a process running
 	// WorkerMain. Nil runs this executable as `<exe> collab-worker`.
@@ -62,8 +74,10 @@ type Deps struct {
 type Server struct {
 	store         eventstore.Store
 	log           *slog.Logger
-	authenticate  func(r *http.Request) (string, error)
+	authenticate  func(r *http.Request) (Identity, error)
 	authorize     func(ctx context.Context, userID, docID string) bool
+	accessChanged func(e eventstore.RecordedEvent) (AccessChange, bool)
+	reauthEvery   time.Duration
 	pool          *worker.Pool
 	presence      PresenceBus
 	origins       []string
@@ -106,6 +120,8 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		store: d.Store, log: d.Logger, authenticate: d.Authenticate, authorize: d.Authorize,
+		accessChanged: d.AccessChanged,
+		reauthEvery:   orDuration(d.ReauthorizeInterval, 30*time.Second),
 		pool:          worker.NewPool(worker.PoolConfig{Command: d.WorkerCommand, Size: d.Workers, Timeout: d.CheckTimeout, Logger: d.Logger}),
 		origins:       d.OriginPatterns,
 		presence:      d.Presence,
@@ -149,6 +165,7 @@ func (s *Server) Run(ctx context.Context) error {
 		return fmt.Errorf("collab: log position: %w", err)
 	}
 	go s.evictLoop(ctx)
+	go s.reauthorizeEvery(ctx)
 	if s.presence != nil {
 		go func() {
 			if err := s.presence.Subscribe(ctx, s.fromBus); err != nil {
@@ -156,7 +173,12 @@ func (s *Server) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	err = s.store.Subscribe(ctx, from, func(ctx context.Context, e eventstore.RecordedEvent) error {
+	err = s.store.Subscribe(ctx, from, func(_ context.Context, e eventstore.RecordedEvent) error {
+		if s.accessChanged != nil {
+			if ch, ok := s.accessChanged(e); ok {
+				s.accessEvent(ctx, ch)
+			}
+		}
 		if e.Stream.Category != docCategory || e.Actor == s.nodeActor {
 			return nil
 		}

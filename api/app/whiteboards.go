@@ -31,6 +31,7 @@ import (
 	"github.com/hindsight-retro/hindsight/collab/wire"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
 )
@@ -268,21 +269,55 @@ func (a *App) TeamWhiteboards(ctx context.Context, p identity.Principal, teamID 
 // find out (the sync server answers doc-unavailable either way).
 //
 // The sync server asks for every message, so a yes is remembered for
-// accessTTL: a removal from the team or an archive on another node takes
-// effect within that time (an archive on this node at once). A no is not
-// remembered, so a board registered on any node is served at once.
+// accessTTL, less what BoardAccessChanged forgets: a removal from the team,
+// an archive, seen in the log on any node, takes effect at once. A no is
+// not remembered, so a board registered on any node is served at once.
 func (a *App) CanAccessBoard(ctx context.Context, userID, docID string) bool {
 	if userID == "" {
 		return false
 	}
-	if ok, hit := a.access.get(userID, docID); hit {
+	ok, hit, gen := a.access.get(userID, docID)
+	if hit {
 		return ok
 	}
-	ok := a.canAccessBoard(ctx, userID, docID)
+	ok = a.canAccessBoard(ctx, userID, docID)
 	if ok {
-		a.access.put(userID, docID, ok)
+		a.access.put(userID, docID, ok, gen)
 	}
 	return ok
+}
+
+// BoardAccessChanged is the sync server's AccessChanged: it reads an event
+// from the log and, for one that may take someone's access to boards away,
+// forgets the decisions it made stale and says whose (a user, a board;
+// empty for any). Kept beside CanAccessBoard: one place says what access
+// hangs on.
+func (a *App) BoardAccessChanged(e eventstore.RecordedEvent) (userID, docID string, ok bool) {
+	switch {
+	case e.Stream.Category == CategoryTeam && (e.Type == team.TypeMemberRemoved || e.Type == team.TypeGuestPromoted):
+		ev, err := team.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
+		if err != nil {
+			a.d.Logger.Warn("whiteboard access: undecodable team event", "team", e.Stream.ID, "err", err)
+			return "", "", false
+		}
+		switch ev := ev.(type) {
+		case team.MemberRemoved:
+			userID = ev.UserID
+		case team.GuestPromoted:
+			userID = ev.GuestUserID
+		}
+		a.access.forgetUser(userID)
+		return userID, "", true
+	case e.Stream.Category == board.Category && e.Type == board.TypeArchived:
+		a.access.forget(e.Stream.ID)
+		return "", e.Stream.ID, true
+	}
+	if a.d.Identity != nil {
+		if userID, ok := a.d.Identity.RevokedAPIToken(e); ok {
+			return userID, "", true
+		}
+	}
+	return "", "", false
 }
 
 func (a *App) canAccessBoard(ctx context.Context, userID, docID string) bool {
@@ -362,8 +397,11 @@ const maxAccessEntries = 50_000
 
 // accessCache remembers CanAccessBoard's recent decisions. Its times are
 // the machine's monotonic clock, not the app's clock (which tests stop).
+// A decision is kept only if nothing was forgotten while it was made: one
+// made from the state before a removal must not outlive the removal.
 type accessCache struct {
 	mu      sync.Mutex
+	gen     uint64 // counts forgets
 	entries map[[2]string]accessEntry
 }
 
@@ -372,19 +410,23 @@ type accessEntry struct {
 	expires time.Time
 }
 
-func (c *accessCache) get(userID, docID string) (ok, hit bool) {
+// get returns a live decision, or the generation to put a new one with.
+func (c *accessCache) get(userID, docID string) (ok, hit bool, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, found := c.entries[[2]string{userID, docID}]
 	if !found || time.Now().After(e.expires) {
-		return false, false
+		return false, false, c.gen
 	}
-	return e.ok, true
+	return e.ok, true, c.gen
 }
 
-func (c *accessCache) put(userID, docID string, ok bool) {
+func (c *accessCache) put(userID, docID string, ok bool, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if c.entries == nil || len(c.entries) >= maxAccessEntries {
 		c.entries = map[[2]string]accessEntry{}
 	}
@@ -392,10 +434,19 @@ func (c *accessCache) put(userID, docID string, ok bool) {
 }
 
 func (c *accessCache) forget(docID string) {
+	c.forgetWhere(func(k [2]string) bool { return k[1] == docID })
+}
+
+func (c *accessCache) forgetUser(userID string) {
+	c.forgetWhere(func(k [2]string) bool { return k[0] == userID })
+}
+
+func (c *accessCache) forgetWhere(match func([2]string) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	for k := range c.entries {
-		if k[1] == docID {
+		if match(k) {
 			delete(c.entries, k)
 		}
 	}

@@ -274,3 +274,22 @@ func (s *Service) authenticateAPIToken(ctx context.Context, tok string) (Princip
 	}
 	return Principal{UserID: st.issued.UserID, Kind: KindAPIToken, Scopes: slices.Clone(st.issued.Scopes), TokenID: id}, nil
 }
+
+// RevokedAPIToken reads an event from the log: for an API token revoked
+// (on any node) it forgets this node's cached state of the token, so the
+// next Authenticate refuses it at once, and reports the token's owner.
+func (s *Service) RevokedAPIToken(e eventstore.RecordedEvent) (userID string, ok bool) {
+	if e.Stream.Category != catAPIToken || e.Type != (APITokenRevoked{}).eventType() {
+		return "", false
+	}
+	ev, err := decodeEvent(e.Type, e.SchemaVersion, e.Payload)
+	if err != nil {
+		s.log.Warn("identity: undecodable token revocation", "token", e.Stream.ID, "err", err)
+		return "", false
+	}
+	s.tokensMu.Lock()
+	delete(s.tokens, e.Stream.ID)
+	s.tokensMu.Unlock()
+	// Only a token's owner may revoke it, so the revoker is the owner.
+	return ev.(*APITokenRevoked).RevokedBy, true
+}

@@ -259,11 +259,19 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	hub := live.NewHub(liveDeps)
 	// Whiteboards: validation workers re-run this binary as
 	// `hindsight collab-worker` (collab's default WorkerCommand).
+	syncAuth := api.SyncAuthenticator(id)
 	collabDeps := collab.Deps{
-		Authenticate: api.SyncAuthenticator(id),
-		Authorize:    application.CanAccessBoard,
-		Store:        istore,
-		Logger:       logger.With("component", "collab"),
+		Authenticate: func(r *http.Request) (collab.Identity, error) {
+			userID, valid, err := syncAuth(r)
+			return collab.Identity{UserID: userID, Valid: valid}, err
+		},
+		Authorize: application.CanAccessBoard,
+		AccessChanged: func(e eventstore.RecordedEvent) (collab.AccessChange, bool) {
+			userID, docID, ok := application.BoardAccessChanged(e)
+			return collab.AccessChange{UserID: userID, DocID: docID}, ok
+		},
+		Store:  istore,
+		Logger: logger.With("component", "collab"),
 	}
 	if js, ok := store.(jetStreamer); ok {
 		collabDeps.Presence = collab.NATSPresence(js.JetStream().Conn(), "")

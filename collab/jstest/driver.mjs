@@ -10,6 +10,19 @@ import readline from "node:readline"
 // Library logging goes to stderr: stdout carries only replies.
 console.log = console.info = console.debug = (...args) => console.error(...args)
 
+// The stock adapter throws from its socket's error handler when a reconnect
+// is refused (401 once a token is revoked), which would end this process;
+// a Node app using it has to catch that the same way. Anything else still
+// ends the process.
+process.on("uncaughtException", e => {
+  if (/Unexpected server response: 40[13]/.test(String(e && e.message))) {
+    console.error("driver: reconnect refused:", e.message)
+    return
+  }
+  console.error(e)
+  process.exit(1)
+})
+
 const clients = new Map() // name -> { repo, adapter, handles: Map<url, handle>, ephemeral: [] }
 const sleep = ms => new Promise(r => setTimeout(r, ms))
 
@@ -95,18 +108,21 @@ const ops = {
     })
     return { doc: h.doc(), heads: h.heads() }
   },
+  // doc is the client's copy of a board and how many presence messages of
+  // that board it has received.
   async doc({ client: name, url }) {
-    const h = await handle(client(name), url)
-    return { doc: h.doc(), heads: h.heads() }
+    const c = client(name)
+    const h = await handle(c, url)
+    return { doc: h.doc(), heads: h.heads(), ephemeral: c.ephemeral.filter(e => e.url === url).length }
   },
   async broadcast({ client: name, url, message }) {
     const h = await handle(client(name), url)
     h.broadcast(message)
     return {}
   },
-  async waitEphemeral({ client: name, url, timeoutMs = 10000 }) {
+  async waitEphemeral({ client: name, url, count = 1, timeoutMs = 10000 }) {
     const c = client(name)
-    await until(timeoutMs, () => c.ephemeral.some(e => e.url === url))
+    await until(timeoutMs, () => c.ephemeral.filter(e => e.url === url).length >= count)
     return { messages: c.ephemeral.filter(e => e.url === url) }
   },
   async close({ client: name }) {
