@@ -18,8 +18,8 @@ export default defineConfig({
     target: 'es2022',
   },
   server: {
-    // `npm run dev` talks to a local `hindsight serve` on :8080.
-    proxy: { '/v1': { target: 'http://localhost:8080', ws: true } },
+    // `npm run dev` talks to a `hindsight serve` on :8080, or at HINDSIGHT_URL.
+    proxy: { '/v1': { target: process.env.HINDSIGHT_URL ?? 'http://localhost:8080', ws: true } },
   },
   test: {
     environment: 'happy-dom',

@@ -50,9 +50,13 @@ function Column({ col, view, retro, writable }: { col: ColumnView; view: RetroVi
         {col.prompt && <p class="muted">{col.prompt}</p>}
         <p class="muted small">{col.revealed ? tr.t('board.revealed') : tr.t('board.hidden')}</p>
         {view.you.moderator && !col.revealed && !view.closed && (
-          <button type="button" class="secondary" onClick={() => retro.send('POST', `/columns/${encodeURIComponent(col.id)}/reveal`)}>
+          <button
+            type="button"
+            class="secondary"
+            aria-label={tr.t('board.revealNamed', { column: col.title })}
+            onClick={() => retro.send('POST', `/columns/${encodeURIComponent(col.id)}/reveal`)}
+          >
             {tr.t('board.reveal')}
-            <span class="sr-only">: {col.title}</span>
           </button>
         )}
       </header>
@@ -91,9 +95,8 @@ function Column({ col, view, retro, writable }: { col: ColumnView; view: RetroVi
               }
             }}
           />
-          <button type="submit">
+          <button type="submit" aria-label={tr.t('board.addNamed', { column: col.title })}>
             {tr.t('board.add')}
-            <span class="sr-only">: {col.title}</span>
           </button>
         </form>
       )}

@@ -21,9 +21,13 @@ export function Discuss({ view, retro }: { view: RetroView; retro: RetroState })
               <span class="topic-votes">{tr.t('vote.total', { n: t.votes })}</span>
               {view.focus === t.id && <span class="badge">{tr.t('discuss.focused')}</span>}
               {mod && view.focus !== t.id && (
-                <button type="button" class="secondary" onClick={() => retro.send('POST', `/topics/${encodeURIComponent(t.id)}/focus`)}>
+                <button
+                  type="button"
+                  class="secondary"
+                  aria-label={tr.t('discuss.focusNamed', { title: t.title })}
+                  onClick={() => retro.send('POST', `/topics/${encodeURIComponent(t.id)}/focus`)}
+                >
                   {tr.t('discuss.focus')}
-                  <span class="sr-only">: {t.title}</span>
                 </button>
               )}
             </li>

@@ -3,6 +3,7 @@ import { useI18n, type MessageKey } from '../i18n';
 import type { ConnState, Transport } from '../live/feed';
 import { Board } from './Board';
 import { Discuss } from './Discuss';
+import { Grouping } from './Grouping';
 import { Invite } from './Invite';
 import { personName } from './names';
 import { Roti } from './Roti';
@@ -120,7 +121,7 @@ function StepContent({ kind, view, retro }: { kind: string; view: RetroView; ret
     case 'collect':
       return <Board view={view} retro={retro} writable />;
     case 'group':
-      return <Board view={view} retro={retro} writable={false} />;
+      return <Grouping view={view} retro={retro} />;
     case 'vote':
       return <Voting view={view} retro={retro} />;
     case 'discuss':

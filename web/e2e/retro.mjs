@@ -1,0 +1,331 @@
+// End-to-end: a whole anonymous retro in headless Chromium against a real
+// `hindsight serve` (started by web/browser_test.go). A moderator, a member
+// and a guest (in German, joining by the invite link) click and type like
+// people. At every step it checks that nobody's page — DOM, storage, HTTP
+// answers, live-feed frames — holds another person's concealed card text, an
+// anonymous author or an open vote; runs axe-core on every page; and keeps
+// a screenshot of each step.
+//
+// Usage: BASE_URL=http://127.0.0.1:PORT ARTEFACTS=dir node e2e/retro.mjs
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const base = process.env.BASE_URL;
+const artefacts = process.env.ARTEFACTS || 'test-results/e2e';
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!base) throw new Error('BASE_URL is required');
+mkdirSync(artefacts, { recursive: true });
+
+const run = Math.random().toString(36).slice(2, 8);
+const password = 'correct horse battery staple';
+const failures = [];
+const log = (...a) => console.log('[e2e]', ...a);
+const fail = (msg) => {
+  failures.push(msg);
+  console.log('[e2e] FAIL', msg);
+};
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+
+/** A person with their own browser context, recording what reached their page. */
+async function person(name, locale, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ locale, viewport });
+  const page = await context.newPage();
+  const p = { name, locale, context, page, texts: [], frames: [], csp: [], id: '' };
+  page.on('console', (m) => {
+    const t = m.text();
+    if (/Content Security Policy|Refused to (apply|execute|load)/i.test(t)) p.csp.push(t);
+  });
+  page.on('pageerror', (e) => fail(`${name}: page error: ${e.message}`));
+  page.on('response', async (r) => {
+    const type = r.request().resourceType();
+    if (type !== 'fetch' && type !== 'xhr') return;
+    try {
+      p.texts.push({ at: Date.now(), url: r.url(), body: await r.text() });
+    } catch {
+      /* a body that is gone (navigation) */
+    }
+  });
+  page.on('websocket', (ws) => {
+    ws.on('framereceived', (f) => p.frames.push({ at: Date.now(), body: typeof f.payload === 'string' ? f.payload : '' }));
+  });
+  return p;
+}
+
+let shot = 0;
+async function step(label, people) {
+  for (const p of people) {
+    shot++;
+    await p.page.screenshot({ path: `${artefacts}/${String(shot).padStart(2, '0')}-${label}-${p.name}.png`, fullPage: true });
+    await axeCheck(p, label);
+  }
+  log('step done:', label);
+}
+
+async function axeCheck(p, label) {
+  // page.evaluate runs outside the page's CSP, so axe needs no inline script.
+  await p.page.evaluate(axeSource + '\n;0');
+  const res = await p.page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
+  });
+  for (const v of res) {
+    if (v.impact === 'serious' || v.impact === 'critical') fail(`${p.name} @ ${label}: axe ${v.impact} ${v.id}: ${v.help} ${JSON.stringify(v.nodes)}`);
+  }
+}
+
+/** Everything a person's browser holds: DOM, storage, answers, frames. */
+async function holdings(p) {
+  const dom = await p.page.evaluate(() => document.documentElement.outerHTML);
+  const storage = await p.page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookies: document.cookie }));
+  return { dom, storage, net: p.texts.map((t) => t.body).join('\n'), ws: p.frames.map((f) => f.body).join('\n') };
+}
+
+async function assertNobodyElseHolds(people, secrets, label) {
+  for (const p of people) {
+    const h = await holdings(p);
+    for (const [owner, secret] of secrets) {
+      if (owner === p.name) continue;
+      for (const [where, text] of Object.entries(h)) {
+        if (text.includes(secret)) fail(`${label}: ${p.name}'s ${where} holds ${owner}'s concealed text`);
+      }
+    }
+  }
+}
+
+/** Walks every JSON value a person received. */
+function* received(p, since = 0) {
+  const lines = [...p.texts.filter((t) => t.at >= since).map((t) => t.body), ...p.frames.filter((f) => f.at >= since).map((f) => f.body)];
+  for (const l of lines) {
+    try {
+      yield JSON.parse(l);
+    } catch {
+      /* not JSON */
+    }
+  }
+}
+function* walk(v) {
+  if (v && typeof v === 'object') {
+    yield v;
+    for (const x of Object.values(v)) yield* walk(x);
+  }
+}
+
+async function signUp(p, email) {
+  await p.page.goto(`${base}/signup`);
+  await p.page.getByLabel('Your name').fill(p.name);
+  await p.page.getByLabel('E-mail address').fill(email);
+  await p.page.getByLabel('Password').fill(password);
+  await p.page.getByRole('button', { name: 'Sign up' }).click();
+  await p.page.getByRole('heading', { name: 'Your workspaces and teams' }).waitFor();
+  p.id = await p.page.evaluate(async () => (await (await fetch('/v1/me')).json()).userId);
+}
+
+const everyone = [];
+try {
+  const ada = await person('ada', 'en-US');
+  const ben = await person('ben', 'en-US');
+  const gus = await person('gus', 'de-DE', { width: 390, height: 844 }); // a phone, in German
+  const all = [ada, ben, gus];
+  everyone.push(...all);
+
+  // A wrong password is said in words, not as JSON.
+  await ada.page.goto(`${base}/login`);
+  await step('login', [ada]);
+  await ada.page.getByLabel('E-mail address').fill(`nobody-${run}@example.com`);
+  await ada.page.getByLabel('Password').fill('wrong password!!');
+  await ada.page.getByRole('button', { name: 'Log in' }).click();
+  await ada.page.getByRole('alert').filter({ hasText: 'Wrong e-mail address or password.' }).waitFor();
+  if ((await ada.page.content()).includes('"type"')) fail('a problem was shown as raw JSON');
+
+  await signUp(ada, `ada-${run}@example.com`);
+  await signUp(ben, `ben-${run}@example.com`);
+  await step('home-empty', [ada]);
+
+  // Ada: workspace, team from a template, Ben by e-mail.
+  await ada.page.getByLabel('Workspace name').fill(`Acme ${run}`);
+  await ada.page.getByRole('button', { name: 'Create a workspace' }).click();
+  await ada.page.getByLabel('Team name').fill('Platform');
+  await ada.page.getByRole('button', { name: 'Create a team' }).click();
+  await ada.page.getByRole('heading', { name: 'Team Platform' }).waitFor();
+  await ada.page.getByLabel('Member’s e-mail address').fill(`ben-${run}@example.com`);
+  await ada.page.getByRole('button', { name: 'Add a member' }).click();
+  await ada.page.getByRole('status').filter({ hasText: 'was added to the team' }).waitFor();
+  await ada.page.getByRole('listitem').filter({ hasText: 'ben' }).first().waitFor();
+  await step('team', [ada]);
+
+  // A new anonymous retro from the catalogue, found by searching.
+  await ada.page.getByRole('link', { name: 'Start a new retro' }).click();
+  await ada.page.getByLabel('Title').fill(`Sprint ${run}`);
+  await ada.page.getByLabel('Search templates').fill('start stop continue');
+  await ada.page.getByRole('radio', { name: /Start, Stop, Continue/ }).check();
+  await ada.page.getByRole('heading', { name: 'Columns' }).waitFor();
+  await ada.page.getByLabel(/^Anonymous/).check();
+  await step('new-retro', [ada]);
+  await ada.page.getByRole('button', { name: 'Create retro' }).click();
+  await ada.page.getByText('Anonymous retro: authors and voters are hidden from everyone.').waitFor();
+  await ada.page.getByRole('status').filter({ hasText: /^Live$/ }).waitFor();
+  const retroUrl = ada.page.url();
+
+  // The invite link, as text and QR code; the guest joins with it.
+  await ada.page.getByRole('button', { name: 'Create an invite link' }).click();
+  const link = await ada.page.locator('a.invite-link').textContent();
+  await ada.page.getByRole('img', { name: 'QR code of the invite link' }).waitFor();
+  await gus.page.goto(link);
+  await step('join', [gus]);
+  await gus.page.getByLabel('Ihr Name').fill('Gus');
+  await gus.page.getByLabel('E-Mail-Adresse').fill(`gus-${run}@example.com`);
+  await gus.page.getByRole('button', { name: 'Beitreten' }).click();
+  await gus.page.getByText('Anonyme Retro', { exact: false }).first().waitFor();
+  gus.id = await gus.page.evaluate(async () => (await (await fetch('/v1/me')).json()).userId);
+
+  // Ben finds the retro from his home page and takes part.
+  await ben.page.goto(`${base}/`);
+  await ben.page.getByRole('link', { name: 'Platform' }).click();
+  await ben.page.getByRole('link', { name: `Sprint ${run}` }).click();
+  await ben.page.getByRole('button', { name: 'Take part' }).click();
+  await ada.page.getByText('3 people here').waitFor();
+  await step('lobby', all);
+
+  // Collect: everyone writes a card; others' stay placeholders.
+  await ada.page.getByRole('button', { name: 'Go to this step: Collect' }).click();
+  const secrets = [
+    ['ada', `ADA-SECRET-${run}`],
+    ['ben', `BEN-SECRET-${run}`],
+    ['gus', `GUS-SECRET-${run}`],
+  ];
+  await ada.page.getByLabel('Card text for Start').fill(secrets[0][1]);
+  await ada.page.getByRole('button', { name: 'Add to Start' }).click();
+  await ben.page.getByLabel('Card text for Stop').fill(secrets[1][1]);
+  await ben.page.getByRole('button', { name: 'Add to Stop' }).click();
+  await gus.page.getByLabel('Text der Karte für Start').fill(secrets[2][1]);
+  await gus.page.getByLabel('Text der Karte für Start').press('Enter');
+  for (const [owner, secret] of secrets) {
+    const p = all.find((x) => x.name === owner);
+    await p.page.getByText(secret).waitFor();
+  }
+  await ada.page.getByText('1 hidden card').first().waitFor();
+  await ada.page.locator('.column').filter({ hasText: 'Stop' }).getByText('1 hidden card').waitFor();
+  await assertNobodyElseHolds(all, secrets, 'collect');
+  await step('collect', all);
+
+  // Ben edits his card; still hidden from the others.
+  await ben.page.getByRole('button', { name: 'Edit' }).click();
+  const benEdited = `BEN-EDITED-${run}`;
+  await ben.page.getByLabel('Edit', { exact: true }).fill(benEdited);
+  await ben.page.getByRole('button', { name: 'Save' }).click();
+  await ben.page.getByText(benEdited).waitFor();
+  await assertNobodyElseHolds(all, [...secrets, ['ben', benEdited]], 'edit');
+
+  // Reveal: the moderator reveals each column; texts appear, authors do not.
+  for (const col of ['Start', 'Stop']) await ada.page.getByRole('button', { name: `Reveal column ${col}` }).click();
+  await ada.page.getByText(benEdited).waitFor();
+  await gus.page.getByText(benEdited).waitFor();
+  await ben.page.getByText(secrets[2][1]).waitFor();
+  for (const p of all) {
+    for (const v of received(p)) {
+      for (const o of walk(v)) {
+        // Redacted events carry author "" ; views leave it out.
+        if (typeof o.author === 'string' && o.author !== '' && 'columnId' in o && !o.mine) fail(`${p.name} received an author of someone else's card in an anonymous retro: ${JSON.stringify(o)}`);
+        if (typeof o.author === 'string' && o.author !== p.id && [ada, ben, gus].some((x) => x.id === o.author)) {
+          fail(`${p.name} received another person's user ID as an author`);
+        }
+      }
+    }
+  }
+  await step('revealed', all);
+
+  // Group: Ben puts Gus's card with Ada's by keyboard; Ada names the group;
+  // Ben drags his own card onto it and takes it out again.
+  await ada.page.getByRole('button', { name: 'Go to this step: Group' }).click();
+  await ben.page.getByLabel(`Put “${secrets[2][1]}” with`).selectOption({ label: secrets[0][1] });
+  await ben.page.getByLabel(`Put “${secrets[2][1]}” with`).locator('xpath=..').getByRole('button', { name: 'Group' }).click();
+  await ada.page.getByLabel('Group name').fill('Deploys');
+  await ada.page.getByLabel('Group name').press('Enter');
+  await gus.page.getByText('Deploys').first().waitFor().catch(() => {});
+  await ben.page.locator('.grouping .card-item').filter({ hasText: benEdited }).dragTo(ben.page.locator('.group').first());
+  await ada.page.getByRole('button', { name: `Take out: “${benEdited}”` }).waitFor();
+  await step('grouped', all);
+  await ada.page.getByRole('button', { name: `Take out: “${benEdited}”` }).click();
+  await ben.page.locator('.grouping .card-item').filter({ hasText: benEdited }).waitFor();
+
+  // Vote: 3 votes each, at most 2 per topic; open votes stay hidden.
+  await ada.page.getByRole('button', { name: 'Go to this step: Vote' }).click();
+  await ada.page.getByLabel('Votes per person').fill('3');
+  await ada.page.getByLabel('At most per person and topic').fill('2');
+  await ada.page.getByRole('button', { name: 'Open voting' }).click();
+  const votingOpened = Date.now();
+  const benTopic = `Vote for “${benEdited}”`;
+  await ben.page.getByRole('button', { name: benTopic }).click();
+  await ben.page.getByText('You have 2 of 3 votes left.').waitFor();
+  await ben.page.getByRole('button', { name: benTopic }).click();
+  await ben.page.getByText('You have 1 of 3 votes left.').waitFor();
+  if (!(await ben.page.getByRole('button', { name: benTopic }).isDisabled())) fail('the cap of 2 per topic did not disable a third vote');
+  await gus.page.getByRole('button', { name: 'Für „Deploys“ stimmen' }).click();
+  await gus.page.getByText('Sie haben noch 2 von 3 Stimmen.').waitFor();
+  await ada.page.getByText('3 of 9 votes cast').waitFor();
+  await step('voting', all);
+  for (const p of all) {
+    for (const v of received(p, votingOpened)) {
+      for (const o of walk(v)) {
+        if (o.yourVotes && p !== ben && Object.values(o.yourVotes).some((n) => n >= 2)) fail(`${p.name} received Ben's open votes`);
+        if (Array.isArray(o.topics) && o.voting?.open && o.topics.some((t) => t.votes > 0)) fail(`${p.name} received vote totals while voting was open`);
+      }
+    }
+  }
+  await ada.page.getByRole('button', { name: 'Close voting' }).click();
+  await ada.page.locator('.topic').filter({ hasText: benEdited }).getByText('2 votes').waitFor();
+
+  // Discuss: focus the top topic, a 5-minute timer, an action for Ben.
+  await ada.page.getByRole('button', { name: 'Go to this step: Discuss' }).click();
+  await ada.page.getByRole('button', { name: `Discuss now: ${benEdited}` }).click();
+  await ben.page.getByText('Being discussed').waitFor();
+  await ada.page.getByRole('button', { name: 'Start 5-minute timer' }).click();
+  await gus.page.getByText(/noch \d+:\d\d/).waitFor();
+  await ada.page.getByLabel('What will be done').fill('Script the deploy');
+  await ada.page.getByLabel('Who', { exact: true }).selectOption({ label: 'ben' });
+  await ada.page.getByLabel('Due date').fill('2030-01-31');
+  await ada.page.getByRole('button', { name: 'Add action' }).click();
+  await ben.page.getByText('Script the deploy').waitFor();
+  await step('discuss', all);
+
+  // ROTI, then close.
+  await ada.page.getByRole('button', { name: 'Go to this step: ROTI' }).click();
+  for (const [p, score] of [[ada, '4'], [ben, '5'], [gus, '3']]) await p.page.getByRole('button', { name: score, exact: true }).click();
+  await ada.page.getByText('3 of 3 rated').waitFor();
+  await step('roti', all);
+  ada.page.once('dialog', (d) => d.accept());
+  await ada.page.getByRole('button', { name: 'Close the retro' }).click();
+  await ben.page.getByRole('heading', { name: 'Summary' }).waitFor();
+  await gus.page.getByRole('heading', { name: 'Zusammenfassung' }).waitFor();
+  await ada.page.getByText('Average 4.0 from 3 ratings').first().waitFor();
+  await step('closed', all);
+
+  // Reload: the closed retro comes back from the server as it was.
+  await ben.page.goto(retroUrl);
+  await ben.page.getByRole('heading', { name: 'Summary' }).waitFor();
+
+  for (const p of all) if (p.csp.length) fail(`${p.name}: CSP violations: ${p.csp.join(' | ')}`);
+  await assertNobodyElseHolds([ada, gus], [['ben', secrets[1][1]]], 'after edit: the first text of Ben’s card');
+} catch (e) {
+  fail(`scenario stopped: ${e && e.stack ? e.stack : e}`);
+  for (const p of everyone) {
+    await p.page.screenshot({ path: `${artefacts}/failed-${p.name}.png`, fullPage: true }).catch(() => {});
+  }
+} finally {
+  await browser.close();
+}
+
+writeFileSync(`${artefacts}/result.json`, JSON.stringify({ failures }, null, 2));
+if (failures.length) {
+  console.log(`[e2e] ${failures.length} failure(s)`);
+  process.exit(1);
+}
+console.log('[e2e] ok');
