@@ -117,7 +117,10 @@ func Relevant(e eventstore.RecordedEvent) bool {
 			return true
 		}
 	case CategoryWorkspace:
-		return e.Type == workspace.TypeTeamRegistered
+		switch e.Type {
+		case workspace.TypeTeamRegistered, workspace.TypeWorkspaceCreated, workspace.TypeWorkspaceRenamed:
+			return true
+		}
 	case CategorySurvey:
 		switch e.Type {
 		case survey.TypeSurveyCreated, survey.TypeResponseSubmitted, survey.TypeSurveyClosed:

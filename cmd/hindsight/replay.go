@@ -115,8 +115,9 @@ for serve) or over an export file (--from), showing progress with events/s and
 an ETA. --until stops at a position of the log, or at an RFC 3339 time of
 the domain: the read models as they stood then, whenever the events were
 stored (an imported or generated history is stored in minutes). --sqlite writes the
-read models as SQLite tables (retros, cards, votes, actions, health, enps,
-dashboard) for SQL, pandas or a BI tool; --snapshots writes the read models'
+read models as SQLite tables (teams, retros, cards, votes, actions, health,
+health_packs, enps, enps_monthly, dashboard), names beside IDs, for SQL,
+pandas or a BI tool; --snapshots writes the read models'
 snapshots, from which serve can start.
 `
 
@@ -197,7 +198,7 @@ func doReplay(ctx context.Context, cfg replayConfig, until replay.Until, stdout,
 	fmt.Fprintf(stdout, "\nteams with retros: %d, retros: %d, actions: %d, workspaces: %d\n", len(set.History.Teams()),
 		len(set.History.RetroIDs()), len(set.Actions.All()), len(set.Dashboard.Workspaces()))
 	if cfg.sqlite != "" {
-		if err := sqlexport.Write(ctx, cfg.sqlite, set); err != nil {
+		if err := sqlexport.Write(ctx, cfg.sqlite, set, cat); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", cfg.sqlite)

@@ -68,6 +68,11 @@ func TestDemoExportAndReplayOnAnEmbeddedStore(t *testing.T) {
 	if got := count(t, db2, "SELECT count(*) FROM retros WHERE team_id = 'team-0000'"); got != 4 || count(t, db2, "SELECT count(*) FROM retros") != 4 {
 		t.Errorf("SQLite from the export has %d of team-0000's retros, want 4", got)
 	}
+	// And its names are what the export holds: team-0000's, no other team's,
+	// no workspace's.
+	if got := count(t, db2, "SELECT count(*) FROM teams WHERE team_id = 'team-0000' AND name = 'Team team-0000' AND workspace_name IS NULL"); got != 1 || count(t, db2, "SELECT count(*) FROM teams") != 1 {
+		t.Errorf("the export's SQLite names %d teams, want team-0000 alone without its workspace's name", count(t, db2, "SELECT count(*) FROM teams"))
+	}
 	// And a replay never writes over an existing file.
 	if code := runReplay(ctx, []string{"--from", exported, "--sqlite", db2, "--quiet"}, noEnv, &out, &errOut); code != exitFailure {
 		t.Errorf("replay over an existing SQLite file exited %d", code)

@@ -606,3 +606,61 @@ func (t *Trends) Workspaces() []string {
 
 // MinRespondents is the smallest group shown.
 func (t *Trends) MinRespondents() int { return t.min }
+
+// MonthENPS is a team's eNPS over one calendar month (UTC).
+type MonthENPS struct {
+	Month string `json:"month"` // 2026-03
+	// Respondents and Value pool the month's checks that are shown on their
+	// own; nil with Suppressed when none is.
+	Respondents *int     `json:"respondents,omitempty"`
+	Value       *float64 `json:"value,omitempty"`
+	Suppressed  bool     `json:"suppressed,omitempty"`
+}
+
+// MonthlyENPS is the team's eNPS per month that had a check with a 0-10
+// question, oldest first. A month pools only checks with at least the
+// minimum group: a check withheld on its own must not show through a
+// month's total (or the difference between it and a shown check).
+func (t *Trends) MonthlyENPS(teamID string) []MonthENPS {
+	type pool struct {
+		dist  map[int]int
+		shown bool
+	}
+	months := map[string]*pool{}
+	t.Read(func(s *state) {
+		for _, c := range s.Checks {
+			if c.TeamID != teamID {
+				continue
+			}
+			q, ok := enpsQuestion(c)
+			if !ok || q.count() == 0 {
+				continue
+			}
+			m := c.At.UTC().Format("2006-01")
+			p := months[m]
+			if p == nil {
+				p = &pool{dist: map[int]int{}}
+				months[m] = p
+			}
+			if q.count() < t.min {
+				continue
+			}
+			p.shown = true
+			for score, n := range q.Dist {
+				p.dist[score] += n
+			}
+		}
+	})
+	out := make([]MonthENPS, 0, len(months))
+	for m, p := range months {
+		me := MonthENPS{Month: m, Suppressed: !p.shown}
+		if p.shown {
+			n, v := enps(p.dist)
+			v = round2(v)
+			me.Respondents, me.Value = &n, &v
+		}
+		out = append(out, me)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Month < out[j].Month })
+	return out
+}

@@ -220,3 +220,48 @@ func TestSnapshotsKeepNoRespondentOnceAnswersAreFinal(t *testing.T) {
 		t.Errorf("restored %s\nwant %s", b, a)
 	}
 }
+
+func TestMonthlyENPSPoolsAMonthsShownChecksAndWithholdsTheRest(t *testing.T) {
+	// Given team A's checks: two in January (four people and three), one of
+	// two people in February, none in March, one in April.
+	l := projtest.New(t, t0)
+	teams(l)
+	check(l, "r1", "team-a", week(0), map[catalog.Question][]int{recom: {10, 9, 7, 3}})
+	check(l, "r2", "team-a", week(2), map[catalog.Question][]int{recom: {10, 9, 10}})
+	check(l, "r3", "team-a", week(5), map[catalog.Question][]int{recom: {0, 0}})
+	check(l, "r4", "team-a", week(13), map[catalog.Question][]int{recom: {10, 0, 0}, safety: {5, 5, 5}})
+	check(l, "r5", "team-b", week(0), map[catalog.Question][]int{recom: {0, 0, 0}})
+	tr := newTrends()
+	projtest.ApplyAll(t, tr, l.Events)
+	got := tr.MonthlyENPS("team-a")
+	// Then January pools seven people (5 promoters, 1 detractor: 57.14),
+	// February's two are withheld, April shows its three (-33.33), and no
+	// other team's answers count.
+	if len(got) != 3 || got[0].Month != "2026-01" || got[1].Month != "2026-02" || got[2].Month != "2026-04" {
+		t.Fatalf("months %+v", got)
+	}
+	if got[0].Suppressed || *got[0].Respondents != 7 || *got[0].Value != 57.14 {
+		t.Errorf("January %+v, want 7 respondents and 57.14", got[0])
+	}
+	if !got[1].Suppressed || got[1].Value != nil || got[1].Respondents != nil {
+		t.Errorf("February, two people, shows %+v", got[1])
+	}
+	if got[2].Suppressed || *got[2].Value != -33.33 {
+		t.Errorf("April %+v, want -33.33", got[2])
+	}
+}
+
+// A month's total must not reveal a withheld check by difference: a check
+// below the minimum adds nothing to its month.
+func TestAWithheldCheckDoesNotShowThroughItsMonth(t *testing.T) {
+	l := projtest.New(t, t0)
+	teams(l)
+	check(l, "r1", "team-a", week(0), map[catalog.Question][]int{recom: {10, 10, 10}})
+	check(l, "r2", "team-a", week(1), map[catalog.Question][]int{recom: {0, 0}})
+	tr := newTrends()
+	projtest.ApplyAll(t, tr, l.Events)
+	got := tr.MonthlyENPS("team-a")
+	if len(got) != 1 || *got[0].Respondents != 3 || *got[0].Value != 100 {
+		t.Errorf("January %+v, want only the shown check's 3 respondents at 100", got)
+	}
+}

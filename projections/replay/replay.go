@@ -19,27 +19,30 @@ import (
 	"github.com/hindsight-retro/hindsight/projections/dashboard"
 	"github.com/hindsight-retro/hindsight/projections/export"
 	"github.com/hindsight-retro/hindsight/projections/healthtrends"
+	"github.com/hindsight-retro/hindsight/projections/names"
 	"github.com/hindsight-retro/hindsight/projections/teamhistory"
 )
 
-// Set is every read model of issue 5.
+// Set is every read model of issue 5, and the names of teams and
+// workspaces for the tables an analyst reads.
 type Set struct {
 	History   *teamhistory.History
 	Actions   *actiontracker.Tracker
 	Health    *healthtrends.Trends
 	Dashboard *dashboard.Dashboard
+	Names     *names.Names
 }
 
 // NewSet makes empty read models; health's minimum group applies to the
 // dashboard too.
 func NewSet(health healthtrends.Config) *Set {
 	return &Set{History: teamhistory.New(retro.Policy{MinRespondents: health.MinRespondents}), Actions: actiontracker.New(), Health: healthtrends.New(health),
-		Dashboard: dashboard.New(health.MinRespondents)}
+		Dashboard: dashboard.New(health.MinRespondents), Names: names.New()}
 }
 
 // All lists the read models.
 func (s *Set) All() []projections.Projection {
-	return []projections.Projection{s.History, s.Actions, s.Health, s.Dashboard}
+	return []projections.Projection{s.History, s.Actions, s.Health, s.Dashboard, s.Names}
 }
 
 // Stats of a replay.
