@@ -88,6 +88,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (c *conn) readLoop(ctx context.Context) {
 	for {
 		typ, data, err := c.ws.Read(ctx)
+		at := time.Now()
 		if err != nil {
 			c.close(websocket.StatusNormalClosure, "")
 			return
@@ -102,14 +103,15 @@ func (c *conn) readLoop(ctx context.Context) {
 			c.fail("malformed message")
 			return
 		}
-		if !c.handle(ctx, m) || c.closed() {
+		if !c.handle(ctx, m, at) || c.closed() {
 			return
 		}
 	}
 }
 
-// handle acts on one message; false means the connection is finished.
-func (c *conn) handle(ctx context.Context, m wire.Message) bool {
+// handle acts on one message, which arrived at at; false means the
+// connection is finished.
+func (c *conn) handle(ctx context.Context, m wire.Message, at time.Time) bool {
 	if c.peerID == "" {
 		if m.Type != wire.TypeJoin {
 			c.fail("the first message must be join")
@@ -132,7 +134,7 @@ func (c *conn) handle(ctx context.Context, m wire.Message) bool {
 	}
 	switch m.Type {
 	case wire.TypeRequest, wire.TypeSync:
-		return c.sync(ctx, m)
+		return c.sync(ctx, m, at)
 	case wire.TypeEphemeral:
 		// Over the rate, presence is dropped, not queued: the next update
 		// supersedes it anyway.
@@ -156,9 +158,9 @@ func (c *conn) handle(ctx context.Context, m wire.Message) bool {
 	}
 }
 
-func (c *conn) sync(ctx context.Context, m wire.Message) bool {
+func (c *conn) sync(ctx context.Context, m wire.Message, at time.Time) bool {
 	if !c.s.authorize(ctx, c.userID, m.DocumentID) {
-		c.send(wire.Message{Type: wire.TypeDocUnavailable, SenderID: c.s.peerID, TargetID: c.peerID, DocumentID: m.DocumentID})
+		c.refuse(m.DocumentID, at)
 		return true
 	}
 	b := c.board(m.DocumentID)
@@ -170,7 +172,7 @@ func (c *conn) sync(ctx context.Context, m wire.Message) bool {
 		var err error
 		if b, err = c.s.attach(ctx, m.DocumentID); err != nil {
 			c.s.log.Error("collab: load board", "doc", m.DocumentID, "err", err)
-			c.send(wire.Message{Type: wire.TypeDocUnavailable, SenderID: c.s.peerID, TargetID: c.peerID, DocumentID: m.DocumentID})
+			c.refuse(m.DocumentID, at)
 			return true
 		}
 		c.boardsMu.Lock()
@@ -182,6 +184,23 @@ func (c *conn) sync(ctx context.Context, m wire.Message) bool {
 }
 
 const maxBoardsPerConn = 256
+
+// refusalDelay is when, after the asking message arrived, a refused board
+// is answered doc-unavailable. Finding out takes longer for some boards than
+// others (another team's board costs a load of that team, an unknown one
+// does not); answering every refusal at the same moment keeps that from
+// telling anyone what exists.
+const refusalDelay = 20 * time.Millisecond
+
+// refuse answers doc-unavailable for docID refusalDelay after at.
+func (c *conn) refuse(docID string, at time.Time) {
+	m := wire.Message{Type: wire.TypeDocUnavailable, SenderID: c.s.peerID, TargetID: c.peerID, DocumentID: docID}
+	if wait := time.Until(at.Add(refusalDelay)); wait > 0 {
+		time.AfterFunc(wait, func() { c.send(m) })
+		return
+	}
+	c.send(m)
+}
 
 // Presence (cursors, selections) per connection: a steady 30 updates a
 // second with bursts of 60, plenty for a cursor and nothing to flood with.
