@@ -115,8 +115,8 @@ func (f *File) GetOrCreate(ctx context.Context, subject string) ([]byte, error) 
 		if err != nil {
 			return nil, err
 		}
-		if err := os.Remove(f.keyPath(subject)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("keys: remove key of destroyed %q: %w", subject, err)
+		if err := f.shred(subject); err != nil {
+			return nil, err
 		}
 		return nil, fmt.Errorf("subject %q: %w", subject, ErrDestroyed)
 	}
@@ -143,12 +143,18 @@ func (f *File) Destroy(ctx context.Context, subject string) error {
 	if err := syncDir(f.dir); err != nil {
 		return err
 	}
-	// Overwrite before removing, so the bytes do not linger in the freed
-	// blocks on file systems that write in place (copy-on-write file
-	// systems and SSDs may still keep old copies; encrypt the disk too).
+	return f.shred(subject)
+}
+
+// shred overwrites the subject's key file in place, syncs it, and only then
+// removes it, so the bytes do not linger in the freed blocks of a file
+// system that writes in place. Copy-on-write file systems, journals that
+// log data and SSDs remapping blocks may still keep old copies; the README
+// says so.
+func (f *File) shred(subject string) error {
 	p := f.keyPath(subject)
 	if w, err := os.OpenFile(p, os.O_WRONLY, 0); err == nil {
-		_, werr := w.Write(make([]byte, KeySize))
+		_, werr := w.WriteAt(make([]byte, KeySize), 0)
 		serr := w.Sync()
 		cerr := w.Close()
 		if err := errors.Join(werr, serr, cerr); err != nil {

@@ -1,0 +1,577 @@
+package keys
+
+import (
+	"bytes"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/hindsight-retro/hindsight/domain"
+)
+
+// natsNode is a JetStream server on a folder of its own that a test can stop
+// and start again on the same folder, as an operator restarting it would.
+type natsNode struct {
+	t    *testing.T
+	opts server.Options
+	srv  *server.Server
+}
+
+func newNode(t *testing.T, dir string) *natsNode {
+	return &natsNode{t: t, opts: server.Options{
+		Host: "127.0.0.1", Port: server.RANDOM_PORT, NoSigs: true, NoLog: true,
+		JetStream: true, StoreDir: dir, SyncAlways: true,
+	}}
+}
+
+func (n *natsNode) start() {
+	n.t.Helper()
+	opts := n.opts
+	srv, err := server.NewServer(&opts)
+	if err != nil {
+		n.t.Fatalf("configure server: %v", err)
+	}
+	srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		n.t.Fatal("server not ready")
+	}
+	n.srv = srv
+	n.t.Cleanup(n.stop)
+}
+
+// stop shuts the server down; it writes out what it holds in memory.
+func (n *natsNode) stop() {
+	if n.srv != nil {
+		n.srv.Shutdown()
+		n.srv.WaitForShutdown()
+		n.srv = nil
+	}
+}
+
+// startCluster runs three routed JetStream servers in this process, each on
+// its own folder, and waits for a meta leader.
+func startCluster(t *testing.T) []*natsNode {
+	t.Helper()
+	var ports []int
+	var ls []net.Listener
+	for range 3 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	for _, l := range ls {
+		l.Close()
+	}
+	var nodes []*natsNode
+	for i, p := range ports {
+		var routes []string
+		for j, q := range ports {
+			if j != i {
+				routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", q))
+			}
+		}
+		n := newNode(t, t.TempDir())
+		n.opts.ServerName = fmt.Sprintf("n%d", i+1)
+		n.opts.Cluster = server.ClusterOpts{Name: "keys-test", Host: "127.0.0.1", Port: p}
+		n.opts.Routes = server.RoutesFromStr(strings.Join(routes, ","))
+		n.start()
+		nodes = append(nodes, n)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		leaders, current := 0, 0
+		for _, n := range nodes {
+			if n.srv.JetStreamIsLeader() {
+				leaders++
+			}
+			if n.srv.JetStreamIsCurrent() {
+				current++
+			}
+		}
+		if leaders == 1 && current == len(nodes) {
+			return nodes
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no JetStream meta leader after 30s (%d leaders, %d current)", leaders, current)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// filesHolding lists every file under dirs that contains one of secrets.
+func filesHolding(t *testing.T, dirs []string, secrets map[string][]byte) []string {
+	t.Helper()
+	var hits []string
+	for _, dir := range dirs {
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for name, s := range secrets {
+				if bytes.Contains(data, s) {
+					hits = append(hits, fmt.Sprintf("%s holds %s", path, name))
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return hits
+}
+
+// attribute is what someone holding a copy of the data folders and this
+// source code would try: read every key stored raw, and open every wrapped
+// key with every 32 bytes that follow a KEK tag anywhere in the folders.
+// It returns the keys it recovered by subject.
+func attribute(t *testing.T, dirs []string, subjects []string) map[string][]byte {
+	t.Helper()
+	var files [][]byte
+	for _, dir := range dirs {
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(path)
+			files = append(files, data)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var keks []cipher.AEAD
+	type blob struct {
+		epoch  uint64
+		sealed []byte
+	}
+	var blobs []blob
+	recovered := map[string][]byte{}
+	const sealedLen = 1 + 12 + KeySize + 16
+	for _, data := range files {
+		for _, at := range indexAll(data, kekTag) {
+			if c := data[at+len(kekTag):]; len(c) >= KeySize {
+				block, _ := aes.NewCipher(c[:KeySize])
+				gcm, _ := cipher.NewGCM(block)
+				keks = append(keks, gcm)
+			}
+		}
+		for _, at := range indexAll(data, wrappedTag) {
+			rest := data[at+len(wrappedTag):]
+			ep, sealed, ok := bytes.Cut(rest, []byte(":"))
+			epoch, err := strconv.ParseUint(string(ep), 10, 64)
+			if ok && err == nil && len(ep) < 20 && len(sealed) >= sealedLen {
+				blobs = append(blobs, blob{epoch, sealed[:sealedLen]})
+			}
+		}
+		// Raw keys as earlier versions stored them: the subject is in
+		// the message subject just before.
+		for _, at := range indexAll(data, legacyTag) {
+			k := data[at+len(legacyTag):]
+			if len(k) < KeySize {
+				continue
+			}
+			for _, s := range subjects {
+				if i := bytes.LastIndex(data[:at], []byte(encodeSubject(s))); i >= 0 && at-i < 200 {
+					recovered[s] = append([]byte(nil), k[:KeySize]...)
+				}
+			}
+		}
+	}
+	for _, b := range blobs {
+		for _, s := range subjects {
+			aad := wrapAAD(b.epoch, s)
+			for _, gcm := range keks {
+				if k, err := gcm.Open(nil, b.sealed[1:13], b.sealed[13:], aad); err == nil {
+					recovered[s] = k
+				}
+			}
+		}
+	}
+	return recovered
+}
+
+func indexAll(data, sep []byte) []int {
+	var at []int
+	for i := 0; ; {
+		j := bytes.Index(data[i:], sep)
+		if j < 0 {
+			return at
+		}
+		at = append(at, i+j)
+		i += j + 1
+	}
+}
+
+// copyDir copies a stopped server's folder, as someone walking off with it.
+func copyDir(t *testing.T, from string) string {
+	t.Helper()
+	to := t.TempDir()
+	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		dst := filepath.Join(to, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o700)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return to
+}
+
+// shredWorld is a retro whose anonymous author is known by pseudonym only,
+// a person whose e-mail address is sealed, and a live key beside them.
+type shredWorld struct {
+	retroKey, userKey, liveKey []byte
+	pseudonym                  string
+	sealedEmail                []byte
+}
+
+const (
+	retroSubject = "retro:0193a1b2-anon"
+	userSubject  = "user:0193a1b2-erased"
+	liveSubject  = "user:0193a1b2-still-here"
+	authorID     = "0193a1b2-author"
+)
+
+func makeShredWorld(t *testing.T, s Store) shredWorld {
+	t.Helper()
+	ctx := context.Background()
+	var w shredWorld
+	var err error
+	if w.retroKey, err = s.GetOrCreate(ctx, retroSubject); err != nil {
+		t.Fatal(err)
+	}
+	if w.userKey, err = s.GetOrCreate(ctx, userSubject); err != nil {
+		t.Fatal(err)
+	}
+	if w.liveKey, err = s.GetOrCreate(ctx, liveSubject); err != nil {
+		t.Fatal(err)
+	}
+	w.pseudonym = domain.Pseudonym(w.retroKey, authorID)
+	if w.sealedEmail, err = Seal(w.userKey, []byte("erased@example.com"), []byte(userSubject)); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func (w shredWorld) destroy(t *testing.T, s Store) {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.Destroy(ctx, retroSubject); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Destroy(ctx, userSubject); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkGone asserts that no file under dirs holds a destroyed key and that
+// an attribution attempt on them recovers the live key (so the attempt
+// works) but neither destroyed one.
+func (w shredWorld) checkGone(t *testing.T, dirs []string, wrapped bool) {
+	t.Helper()
+	if hits := filesHolding(t, dirs, map[string][]byte{
+		"the closed retro's anonymity key": w.retroKey,
+		"the erased person's key":          w.userKey,
+	}); len(hits) > 0 {
+		t.Errorf("destroyed keys are still on disk:\n%s", strings.Join(hits, "\n"))
+	}
+	got := attribute(t, dirs, []string{retroSubject, userSubject, liveSubject})
+	if k, ok := got[retroSubject]; ok && domain.Pseudonym(k, authorID) == w.pseudonym {
+		t.Errorf("the data folder still attributes the anonymous author's cards: pseudonym %s recomputed", w.pseudonym)
+	}
+	if k, ok := got[userSubject]; ok {
+		if email, err := Open(k, w.sealedEmail, []byte(userSubject)); err == nil {
+			t.Errorf("the data folder still decrypts the erased person's e-mail address %q", email)
+		}
+	}
+	if wrapped && !bytes.Equal(got[liveSubject], w.liveKey) {
+		t.Errorf("the attribution attempt could not even recover the live key; it proves nothing")
+	}
+	if !wrapped && filesHolding(t, dirs, map[string][]byte{"live": w.liveKey}) == nil {
+		t.Errorf("the live key is not on disk either; the scan proves nothing")
+	}
+}
+
+func TestDestroyedKeysAreGoneFromTheEmbeddedNATSDataFolder(t *testing.T) {
+	dir := t.TempDir()
+	node := newNode(t, dir)
+	node.start()
+	ctx := context.Background()
+	s, err := NewNATS(ctx, connect(t, node.srv), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := makeShredWorld(t, s)
+	w.destroy(t, s)
+	node.stop() // the server writes out everything it holds
+	w.checkGone(t, []string{dir}, true)
+
+	// A copy of the folder, opened by a fresh store, refuses the
+	// destroyed keys and still serves the live one.
+	stolen := newNode(t, copyDir(t, dir))
+	stolen.start()
+	thief, err := NewNATS(ctx, connect(t, stolen.srv), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, subj := range []string{retroSubject, userSubject} {
+		if k, err := thief.Get(ctx, subj); !errors.Is(err, ErrDestroyed) {
+			t.Errorf("a store on a copy of the folder: Get(%s) = %x, %v; want ErrDestroyed", subj, k, err)
+		}
+	}
+	if k, err := thief.Get(ctx, liveSubject); err != nil || !bytes.Equal(k, w.liveKey) {
+		t.Errorf("a store on a copy of the folder: Get of the live key = %x, %v; want %x", k, err, w.liveKey)
+	}
+	stolen.stop()
+
+	// After a restart the keys stay gone and the live key stays.
+	node.start()
+	s, err = NewNATS(ctx, connect(t, node.srv), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, err := s.Get(ctx, liveSubject); err != nil || !bytes.Equal(k, w.liveKey) {
+		t.Errorf("after a restart Get of the live key = %x, %v; want %x", k, err, w.liveKey)
+	}
+	if _, err := s.GetOrCreate(ctx, retroSubject); !errors.Is(err, ErrDestroyed) {
+		t.Errorf("after a restart GetOrCreate of the closed retro's key = %v; want ErrDestroyed", err)
+	}
+	node.stop()
+	w.checkGone(t, []string{dir}, true)
+}
+
+func TestDestroyedKeysAreGoneFromEveryReplicaOfAThreeNodeCluster(t *testing.T) {
+	nodes := startCluster(t)
+	ctx := context.Background()
+	s, err := NewNATS(ctx, connect(t, nodes[0].srv), "", WithReplicas(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second app node, on another server of the cluster.
+	other, err := NewNATS(ctx, connect(t, nodes[2].srv), "", WithReplicas(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := makeShredWorld(t, s)
+	if k, err := other.Get(ctx, retroSubject); err != nil || !bytes.Equal(k, w.retroKey) {
+		t.Fatalf("the other node reads the retro key as %x, %v; want %x", k, err, w.retroKey)
+	}
+	w.destroy(t, other)
+	var dirs []string
+	for _, n := range nodes {
+		dirs = append(dirs, n.opts.StoreDir)
+		n.stop()
+	}
+	w.checkGone(t, dirs, true)
+}
+
+func TestDestroyedKeysAreGoneFromTheFileStoreFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	s, err := NewFile(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := makeShredWorld(t, s)
+	w.destroy(t, s)
+	w.checkGone(t, []string{dir}, false)
+
+	again, err := NewFile(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := again.Get(context.Background(), retroSubject); !errors.Is(err, ErrDestroyed) {
+		t.Errorf("reopened file store: Get of the closed retro's key = %v; want ErrDestroyed", err)
+	}
+	w.checkGone(t, []string{dir}, false)
+}
+
+// Three app nodes share one bucket: two create the same keys at once while
+// the third rotates the KEK again and again and a fourth destroys keys.
+// Every key must come out the same for everyone, survive every rotation,
+// and the destroyed ones must still be gone from disk.
+func TestKeysCreatedDuringRotationsAreNeitherLostNorSplit(t *testing.T) {
+	dir := t.TempDir()
+	node := newNode(t, dir)
+	node.start()
+	ctx := context.Background()
+	var handles []*NATS
+	for range 4 {
+		h, err := NewNATS(ctx, connect(t, node.srv), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		handles = append(handles, h)
+	}
+	a, b, c, d := handles[0], handles[1], handles[2], handles[3]
+
+	doomed := map[string][]byte{}
+	for i := range 8 {
+		subj := fmt.Sprintf("retro:doomed-%d", i)
+		k, err := a.GetOrCreate(ctx, subj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doomed[subj] = k
+	}
+	const n = 60
+	gotA, gotC := make([][]byte, n), make([][]byte, n)
+	errs := make(chan error, 1000)
+	var wg, creators sync.WaitGroup
+	// Both creators walk the same subjects, one after another, so each
+	// create races the other node's and whatever rotation is running.
+	for _, h := range []struct {
+		s   *NATS
+		got [][]byte
+	}{{a, gotA}, {c, gotC}} {
+		creators.Go(func() {
+			for i := range n {
+				k, err := h.s.GetOrCreate(ctx, fmt.Sprintf("user:new-%d", i))
+				h.got[i] = k
+				errs <- err
+			}
+		})
+	}
+	created := make(chan struct{})
+	wg.Go(func() { creators.Wait(); close(created) })
+	const rotations = 4
+	rotated := 0
+	wg.Go(func() {
+		for {
+			select {
+			case <-created:
+				if rotated >= rotations {
+					return
+				}
+			default:
+			}
+			errs <- b.Rotate(ctx)
+			rotated++
+		}
+	})
+	wg.Go(func() {
+		for subj := range doomed {
+			errs <- d.Destroy(ctx, subj)
+		}
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	fresh, err := NewNATS(ctx, connect(t, node.srv), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		subj := fmt.Sprintf("user:new-%d", i)
+		if !bytes.Equal(gotA[i], gotC[i]) {
+			t.Fatalf("%s: two nodes got two keys, %x and %x", subj, gotA[i], gotC[i])
+		}
+		if k, err := fresh.Get(ctx, subj); err != nil || !bytes.Equal(k, gotA[i]) {
+			t.Fatalf("%s after the rotations: Get = %x, %v; want %x", subj, k, err, gotA[i])
+		}
+	}
+	for subj := range doomed {
+		if _, err := fresh.Get(ctx, subj); !errors.Is(err, ErrDestroyed) {
+			t.Fatalf("%s: Get = %v, want ErrDestroyed", subj, err)
+		}
+	}
+	epoch, err := fresh.Epoch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if epoch < 1+rotations {
+		t.Errorf("epoch %d after %d rotations and %d destroys; want at least %d", epoch, rotations, len(doomed), 1+rotations)
+	}
+	epochs, err := fresh.kekEpochs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(epochs) != 1 || epochs[0] != epoch {
+		t.Errorf("KEK buckets of epochs %v remain; want only the current %d", epochs, epoch)
+	}
+	node.stop()
+	if hits := filesHolding(t, []string{dir}, doomed); len(hits) > 0 {
+		t.Errorf("destroyed keys are on disk:\n%s", strings.Join(hits, "\n"))
+	}
+	var subjects []string
+	for subj := range doomed {
+		subjects = append(subjects, subj)
+	}
+	if got := attribute(t, []string{dir}, subjects); len(got) > 0 {
+		t.Errorf("a copy of the folder still opens destroyed keys of %d subjects", len(got))
+	}
+}
+
+// The worst moment for a rotation: node A has wrapped a new key under the
+// current KEK, and before its write lands node B rotates all the way, so
+// B's scan missed the key and B deleted the KEK it is wrapped under. A must
+// notice and re-wrap it, or the key is lost for every other node.
+func TestAKeyWrittenBehindARotationsBackIsReWrappedByItsCreator(t *testing.T) {
+	srv := startNATS(t)
+	ctx := context.Background()
+	a, err := NewNATS(ctx, connect(t, srv), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewNATS(ctx, connect(t, srv), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := a.Epoch(ctx)
+	a.beforeCreate = func() {
+		a.beforeCreate = nil
+		if err := b.Rotate(ctx); err != nil {
+			t.Errorf("rotate on B: %v", err)
+		}
+	}
+	k, err := a.GetOrCreate(ctx, "retro:created-mid-rotation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := b.Epoch(ctx); after <= before {
+		t.Fatalf("epoch %d after the rotation, was %d: B did not rotate", after, before)
+	}
+	fresh, err := NewNATS(ctx, connect(t, srv), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := fresh.Get(ctx, "retro:created-mid-rotation"); err != nil || !bytes.Equal(got, k) {
+		t.Fatalf("another node reads %x, %v; want the key A handed out, %x", got, err, k)
+	}
+}
