@@ -76,3 +76,16 @@ func newKey() ([]byte, error) {
 	}
 	return k, nil
 }
+
+// Rotator is a Store that keeps its keys wrapped under a key-encryption key
+// (KEK) and destroys keys by rotating it: the NATS store. Rotate moves to a
+// new KEK, re-wraps every live key and deletes every older KEK; operators
+// run it (hindsight keys rotate) when a KEK may have been exposed.
+type Rotator interface {
+	Store
+	Rotate(ctx context.Context) error
+	// Epoch is the number of the current KEK, counting from 1.
+	Epoch(ctx context.Context) (uint64, error)
+}
+
+var _ Rotator = (*NATS)(nil)

@@ -66,6 +66,7 @@ Commands:
   demo      generate a realistic workspace (teams, a year of retros) into a store
   admin     an operator's jobs on the log: list workspaces and teams, add a
             workspace admin, issue, list and revoke API tokens
+  keys      keys rotate: rotate the key-encryption key of the NATS key store
   version   print the version
 
 Internal (started by serve, not by hand):
@@ -91,6 +92,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return runDemo(ctx, rest, a.env, a.stdout, a.stderr)
 	case "admin":
 		return runAdmin(ctx, rest, a.env, a.stdout, a.stderr)
+	case "keys":
+		return runKeys(ctx, rest, a.env, a.stdout, a.stderr)
 	case "version":
 		return a.runVersion(rest)
 	case "collab-worker":
