@@ -11,7 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-func startNATS(t *testing.T) *server.Server {
+func startNATS(t testing.TB) *server.Server {
 	t.Helper()
 	srv, err := server.NewServer(&server.Options{
 		Host: "127.0.0.1", Port: server.RANDOM_PORT, NoSigs: true, NoLog: true,
@@ -28,7 +28,7 @@ func startNATS(t *testing.T) *server.Server {
 	return srv
 }
 
-func connect(t *testing.T, srv *server.Server) jetstream.JetStream {
+func connect(t testing.TB, srv *server.Server) jetstream.JetStream {
 	t.Helper()
 	nc, err := nats.Connect(srv.ClientURL())
 	if err != nil {

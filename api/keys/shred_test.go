@@ -3,15 +3,12 @@ package keys
 import (
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -25,12 +22,12 @@ import (
 // natsNode is a JetStream server on a folder of its own that a test can stop
 // and start again on the same folder, as an operator restarting it would.
 type natsNode struct {
-	t    *testing.T
+	t    testing.TB
 	opts server.Options
 	srv  *server.Server
 }
 
-func newNode(t *testing.T, dir string) *natsNode {
+func newNode(t testing.TB, dir string) *natsNode {
 	return &natsNode{t: t, opts: server.Options{
 		Host: "127.0.0.1", Port: server.RANDOM_PORT, NoSigs: true, NoLog: true,
 		JetStream: true, StoreDir: dir, SyncAlways: true,
@@ -95,134 +92,53 @@ func startCluster(t *testing.T) []*natsNode {
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		leaders, current := 0, 0
+		// Placing an R3 stream needs a leader that has heard from all
+		// three servers, not only a leader.
+		leaders, current, peers := 0, 0, 0
 		for _, n := range nodes {
 			if n.srv.JetStreamIsLeader() {
 				leaders++
+				peers = len(n.srv.JetStreamClusterPeers())
 			}
 			if n.srv.JetStreamIsCurrent() {
 				current++
 			}
 		}
-		if leaders == 1 && current == len(nodes) {
+		if leaders == 1 && current == len(nodes) && peers == len(nodes) {
 			return nodes
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no JetStream meta leader after 30s (%d leaders, %d current)", leaders, current)
+			t.Fatalf("no JetStream meta leader with every peer after 30s (%d leaders, %d current, %d peers)", leaders, current, peers)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// readFiles reads every file under dirs. A server removes a deleted
-// stream's folder in the background, so files vanishing meanwhile are
-// skipped, not errors.
-func readFiles(t *testing.T, dirs []string) map[string][]byte {
-	t.Helper()
-	files := map[string][]byte{}
-	for _, dir := range dirs {
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			if err != nil || d.IsDir() {
-				return err
-			}
-			data, err := os.ReadFile(path)
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			files[path] = data
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return files
 }
 
 // filesHolding lists every file under dirs that contains one of secrets.
 func filesHolding(t *testing.T, dirs []string, secrets map[string][]byte) []string {
 	t.Helper()
 	var hits []string
-	for path, data := range readFiles(t, dirs) {
+	err := readFiles(dirs, func(path string, data []byte) {
 		for name, s := range secrets {
 			if bytes.Contains(data, s) {
-				hits = append(hits, fmt.Sprintf("%s holds %s", path, name))
+				hits = append(hits, path+" holds "+name)
 			}
 		}
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return hits
 }
 
-// attribute is what someone holding a copy of the data folders and this
-// source code would try: read every key stored raw, and open every wrapped
-// key with every 32 bytes that follow a KEK tag anywhere in the folders.
-// It returns the keys it recovered by subject.
+// attribute is Recover, failing the test on a read error.
 func attribute(t *testing.T, dirs []string, subjects []string) map[string][]byte {
 	t.Helper()
-	var keks []cipher.AEAD
-	type blob struct {
-		epoch  uint64
-		sealed []byte
+	got, err := Recover(dirs, subjects)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var blobs []blob
-	recovered := map[string][]byte{}
-	const sealedLen = 1 + 12 + KeySize + 16
-	for _, data := range readFiles(t, dirs) {
-		for _, at := range indexAll(data, kekTag) {
-			if c := data[at+len(kekTag):]; len(c) >= KeySize {
-				block, _ := aes.NewCipher(c[:KeySize])
-				gcm, _ := cipher.NewGCM(block)
-				keks = append(keks, gcm)
-			}
-		}
-		for _, at := range indexAll(data, wrappedTag) {
-			rest := data[at+len(wrappedTag):]
-			ep, sealed, ok := bytes.Cut(rest, []byte(":"))
-			epoch, err := strconv.ParseUint(string(ep), 10, 64)
-			if ok && err == nil && len(ep) < 20 && len(sealed) >= sealedLen {
-				blobs = append(blobs, blob{epoch, sealed[:sealedLen]})
-			}
-		}
-		// Raw keys as earlier versions stored them: the subject is in
-		// the message subject just before.
-		for _, at := range indexAll(data, legacyTag) {
-			k := data[at+len(legacyTag):]
-			if len(k) < KeySize {
-				continue
-			}
-			for _, s := range subjects {
-				if i := bytes.LastIndex(data[:at], []byte(encodeSubject(s))); i >= 0 && at-i < 200 {
-					recovered[s] = append([]byte(nil), k[:KeySize]...)
-				}
-			}
-		}
-	}
-	for _, b := range blobs {
-		for _, s := range subjects {
-			aad := wrapAAD(b.epoch, s)
-			for _, gcm := range keks {
-				if k, err := gcm.Open(nil, b.sealed[1:13], b.sealed[13:], aad); err == nil {
-					recovered[s] = k
-				}
-			}
-		}
-	}
-	return recovered
-}
-
-func indexAll(data, sep []byte) []int {
-	var at []int
-	for i := 0; ; {
-		j := bytes.Index(data[i:], sep)
-		if j < 0 {
-			return at
-		}
-		at = append(at, i+j)
-		i += j + 1
-	}
+	return got
 }
 
 // copyDir copies a stopped server's folder, as someone walking off with it.
@@ -424,6 +340,11 @@ func TestDestroyedKeysAreGoneFromEveryReplicaOfAThreeNodeCluster(t *testing.T) {
 	var dirs []string
 	for _, n := range nodes {
 		dirs = append(dirs, n.opts.StoreDir)
+	}
+	// Each server removes the deleted KEK streams as it applies the
+	// deletion, right after Destroy returns.
+	w.checkGone(t, dirs, true)
+	for _, n := range nodes {
 		n.stop()
 	}
 	w.checkGone(t, dirs, true)
