@@ -223,14 +223,7 @@ func (n *NATS) GetOrCreate(ctx context.Context, subject string) ([]byte, error) 
 		if !errors.Is(err, ErrNotFound) || errors.Is(err, ErrDestroyed) {
 			return k, err
 		}
-		p, err := n.readPointer(ctx)
-		if err != nil {
-			return nil, err
-		}
-		kek, err := n.kek(ctx, p.epoch)
-		if errors.Is(err, errRetired) {
-			continue // the pointer moved on since we read it
-		}
+		p, kek, err := n.current(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -360,6 +353,9 @@ func (n *NATS) finish(ctx context.Context) error {
 			return nil
 		}
 		if err := n.rewrapAll(ctx, p.epoch); errors.Is(err, errRetired) {
+			if now, err := n.readPointer(ctx); err != nil || now.rev == p.rev {
+				return errors.Join(err, n.missing(p.epoch))
+			}
 			continue // the pointer moved on meanwhile
 		} else if err != nil {
 			return err
@@ -485,19 +481,12 @@ func (n *NATS) settle(ctx context.Context, subject string, k []byte, epoch, rev 
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		p, err := n.readPointer(ctx)
+		p, kek, err := n.current(ctx)
 		if err != nil {
 			return nil, err
 		}
 		if epoch >= p.epoch {
 			return k, nil
-		}
-		kek, err := n.kek(ctx, p.epoch)
-		if errors.Is(err, errRetired) {
-			continue
-		}
-		if err != nil {
-			return nil, err
 		}
 		w, err := wrapValue(kek, p.epoch, subject, k)
 		if err != nil {
@@ -545,6 +534,35 @@ func (n *NATS) unwrap(ctx context.Context, subject string, v value) ([]byte, err
 		return nil, fmt.Errorf("keys: key of %q holds %d bytes, want %d", subject, len(k), KeySize)
 	}
 	return k, nil
+}
+
+// current returns the pointer and the KEK of the current epoch. A KEK
+// missing while the pointer still names it is a bucket deleted by hand, and
+// only a rotation to a new epoch mends that.
+func (n *NATS) current(ctx context.Context) (pointer, []byte, error) {
+	for {
+		p, err := n.readPointer(ctx)
+		if err != nil {
+			return pointer{}, nil, err
+		}
+		kek, err := n.kek(ctx, p.epoch)
+		if !errors.Is(err, errRetired) {
+			return p, kek, err
+		}
+		now, err := n.readPointer(ctx)
+		if err != nil {
+			return pointer{}, nil, err
+		}
+		if now.rev == p.rev {
+			return pointer{}, nil, n.missing(p.epoch)
+		}
+		// The pointer moved on since we read it: look again.
+	}
+}
+
+func (n *NATS) missing(epoch uint64) error {
+	return fmt.Errorf("keys: the key-encryption key of the current epoch %d is missing from NATS (bucket %s deleted by hand?); hindsight keys rotate starts a new one",
+		epoch, kekBucket(n.bucket, epoch))
 }
 
 // kek returns the KEK of epoch, from memory or from its bucket.

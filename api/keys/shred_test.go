@@ -491,3 +491,36 @@ func TestKeysCreatedDuringRotationsAreNeitherLostNorSplit(t *testing.T) {
 		return problems
 	})
 }
+
+// Someone deletes the current KEK's bucket by hand: the store says what is
+// wrong instead of spinning, and a rotation mends it for new keys.
+func TestAKEKDeletedByHandIsReportedAndARotationMendsIt(t *testing.T) {
+	srv := startNATS(t)
+	ctx := context.Background()
+	js := connect(t, srv)
+	s, err := NewNATS(ctx, js, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	epoch, _ := s.Epoch(ctx)
+	if err := js.DeleteKeyValue(ctx, kekBucket(DefaultBucket, epoch)); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := NewNATS(ctx, connect(t, srv), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fresh.GetOrCreate(ctx, "retro:r1"); err == nil || !strings.Contains(err.Error(), "keys rotate") {
+		t.Fatalf("GetOrCreate with the current KEK gone = %v; want an error naming the remedy", err)
+	}
+	if err := fresh.Rotate(ctx); err != nil {
+		t.Fatalf("Rotate: %v", err)
+	}
+	k, err := fresh.GetOrCreate(ctx, "retro:r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(ctx, "retro:r1"); err != nil || !bytes.Equal(got, k) {
+		t.Fatalf("another node reads %x, %v; want %x", got, err, k)
+	}
+}
