@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/hindsight-retro/hindsight/domain"
 )
@@ -522,5 +523,39 @@ func TestAKEKDeletedByHandIsReportedAndARotationMendsIt(t *testing.T) {
 	}
 	if got, err := s.Get(ctx, "retro:r1"); err != nil || !bytes.Equal(got, k) {
 		t.Fatalf("another node reads %x, %v; want %x", got, err, k)
+	}
+}
+
+// A bucket an earlier version wrote holds keys raw. This version reads them
+// unchanged, wraps them when it first opens the bucket, and a key destroyed
+// afterwards leaves no KEK behind that opens it.
+func TestKeysAnEarlierVersionStoredRawAreWrappedAndStillRead(t *testing.T) {
+	srv := startNATS(t)
+	ctx := context.Background()
+	js := connect(t, srv)
+	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: DefaultBucket, History: 1, Storage: jetstream.FileStorage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _ := newKey()
+	if _, err := kv.Put(ctx, encodeSubject("server:token-signing"), append(append([]byte(nil), legacyTag...), old...)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewNATS(ctx, js, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kv, err = js.KeyValue(ctx, DefaultBucket); err != nil { // bound afresh: direct reads are off now
+		t.Fatal(err)
+	}
+	e, err := kv.Get(ctx, encodeSubject("server:token-signing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(e.Value(), old) || !bytes.HasPrefix(e.Value(), wrappedTag) {
+		t.Fatalf("after opening, the bucket still holds the key raw: %q", e.Value())
+	}
+	if got, err := s.Get(ctx, "server:token-signing"); err != nil || !bytes.Equal(got, old) {
+		t.Fatalf("Get = %x, %v; want the key the earlier version stored, %x", got, err, old)
 	}
 }
