@@ -101,6 +101,27 @@ export interface Aggregate { count: number; withheld?: boolean; average?: number
 export interface RotiView { closed: boolean; ratings: number; participants: number; yourScore?: number | null; result?: Aggregate | null }
 export interface AnswerView { id: string; text: string; author?: string; mine?: boolean }
 
+export interface CarriedAction {
+  id: string;
+  title: string;
+  assignee?: string;
+  originRetroId?: string;
+  outcome?: string;
+  comments: AnswerView[] | null;
+}
+export interface HealthQuestion {
+  id: string;
+  dimension: string;
+  text: string;
+  scale: '1-5' | '0-10' | string;
+  low: string;
+  high: string;
+  respondents: number;
+  yourScore?: number | null;
+  result?: Aggregate | null;
+}
+export interface Icebreaker { id: string; text: string; tags?: string[] | null }
+
 export interface RetroView {
   retroId: string;
   teamId: string;
@@ -115,6 +136,8 @@ export interface RetroView {
   timer?: { stepId: string; deadline: string } | null;
   participants: { userId: string; role: string }[] | null;
   icebreaker?: { questionId?: string; text: string; answers: AnswerView[] | null } | null;
+  actionReview: CarriedAction[] | null;
+  health?: { revealed: boolean; questions: HealthQuestion[] | null } | null;
   columns: ColumnView[] | null;
   groups: GroupView[] | null;
   voting?: VotingView | null;

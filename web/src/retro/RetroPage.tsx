@@ -11,6 +11,7 @@ import { neighbours, StepNav } from './StepNav';
 import { Summary } from './Summary';
 import { useRetro, type RetroState } from './useRetro';
 import { Voting } from './Voting';
+import { ActionReviewStep, HealthStep, IcebreakerStep } from './Warmup';
 
 const connText: Record<ConnState, MessageKey> = {
   connecting: 'conn.connecting',
@@ -118,6 +119,12 @@ function StepContent({ kind, view, retro }: { kind: string; view: RetroView; ret
   switch (kind) {
     case 'lobby':
       return <p>{view.you.moderator ? '' : tr.t('lobby.waiting')}</p>;
+    case 'icebreaker':
+      return <IcebreakerStep view={view} retro={retro} />;
+    case 'action-review':
+      return <ActionReviewStep view={view} retro={retro} />;
+    case 'health-check':
+      return <HealthStep view={view} retro={retro} />;
     case 'collect':
       return <Board view={view} retro={retro} writable />;
     case 'group':
