@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { Client } from './api/client';
+import { Client, NetworkError } from './api/client';
 import { describeError } from './api/problem';
 import type { Me } from './api/types';
 import { I18n, initialLang, languages, translator, useI18n, type Lang } from './i18n';
@@ -26,6 +26,7 @@ export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [notices, setNotices] = useState<Notice[]>([]);
   const [queued, setQueued] = useState(0);
+  const [unreachable, setUnreachable] = useState(false);
   const route = useRoute();
   const mainRef = useRef<HTMLElement>(null);
   const trRef = useRef(tr);
@@ -53,11 +54,21 @@ export function App() {
       setMe(m);
       services.outbox.setUser(m.userId);
       void services.outbox.flush();
-    } catch {
+      setUnreachable(false);
+    } catch (err) {
+      if (err instanceof NetworkError) {
+        // The server is unreachable, which says nothing about the session:
+        // keep what we know and ask again shortly.
+        setUnreachable(true);
+        window.setTimeout(() => void refreshRef.current(), 3000);
+        return;
+      }
       setMe(null);
       services.outbox.setUser('');
     }
   }, [services]);
+  const refreshRef = useRef(refresh);
+  refreshRef.current = refresh;
 
   useEffect(() => {
     void refresh();
@@ -145,7 +156,7 @@ export function App() {
               ))}
             </div>
             <main id="main" ref={mainRef} tabIndex={-1}>
-              {me === undefined ? <p>{tr.t('app.loading')}</p> : <Page route={route} me={me} />}
+              {me === undefined ? <p role="status">{unreachable ? tr.t('error.network') : tr.t('app.loading')}</p> : <Page route={route} me={me} />}
             </main>
           </div>
         </SessionContext.Provider>

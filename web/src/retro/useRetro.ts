@@ -71,6 +71,8 @@ export function useRetro(retroId: string): RetroState {
   }, [retroId, outbox]);
 
   const teamId = view?.teamId;
+  // Fetched again when someone joins, so a guest's name shows too.
+  const people = view?.participants?.length ?? 0;
   useEffect(() => {
     if (!teamId) return;
     // Names of the team's members; guests may not read them, and then
@@ -79,7 +81,7 @@ export function useRetro(retroId: string): RetroState {
       (p) => setMembers(p.items ?? []),
       () => setMembers([]),
     );
-  }, [teamId, client]);
+  }, [teamId, people, client]);
 
   const names = useMemo(() => {
     const m = new Map<string, string>();
