@@ -419,6 +419,24 @@ func (b *board) serveWanting() {
 	b.wanting = nil
 }
 
+// ask makes c a peer of the board and sends it our state: to a peer that
+// holds a board we lack, that is a request for its content.
+func (b *board) ask(c *conn) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.doc == nil || c.closed() {
+		return
+	}
+	if _, ok := b.peers[c]; !ok {
+		b.peers[c] = automerge.NewSyncState(b.doc)
+	}
+	delete(b.wanting, c)
+	b.syncSoon(c)
+	if !b.greeted[c] {
+		b.owed[c] = true
+	}
+}
+
 func (b *board) detach(c *conn) {
 	b.mu.Lock()
 	delete(b.peers, c)

@@ -2,6 +2,7 @@ package collab
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -32,9 +33,13 @@ type conn struct {
 	closeOnce sync.Once
 	done      chan struct{}
 
+	attachMu sync.Mutex // orders attaching, from the read loop or a re-ask
 	boardsMu sync.Mutex
-	boards   map[string]*board // attached boards; changed by the read loop only
-	queued   atomic.Int64      // messages waiting in boards' inboxes
+	boards   map[string]*board // attached boards; nil once the connection ended
+	// offered holds boards this peer offered (sent a sync message for)
+	// while it could not have them; they are asked for when that changes.
+	offered map[string]bool
+	queued  atomic.Int64 // messages waiting in boards' inboxes
 	// presence limits how fast this peer's ephemeral messages are relayed.
 	presence *rate.Limiter
 }
@@ -72,7 +77,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.mu.Unlock()
-		for _, b := range c.boards {
+		c.boardsMu.Lock()
+		boards := c.boards
+		c.boards = nil
+		c.boardsMu.Unlock()
+		for _, b := range boards {
 			b.detach(c)
 			s.release(b)
 		}
@@ -160,27 +169,79 @@ func (c *conn) handle(ctx context.Context, m wire.Message, at time.Time) bool {
 
 func (c *conn) sync(ctx context.Context, m wire.Message, at time.Time) bool {
 	if !c.s.authorize(ctx, c.userID, m.DocumentID) {
+		if m.Type == wire.TypeSync {
+			c.offer(m.DocumentID)
+		}
 		c.refuse(m.DocumentID, at)
 		return true
 	}
-	b := c.board(m.DocumentID)
-	if b == nil {
-		if c.boardCount() >= maxBoardsPerConn {
-			c.fail("too many documents on one connection")
-			return false
-		}
-		var err error
-		if b, err = c.s.attach(ctx, m.DocumentID); err != nil {
-			c.s.log.Error("collab: load board", "doc", m.DocumentID, "err", err)
-			c.refuse(m.DocumentID, at)
-			return true
-		}
-		c.boardsMu.Lock()
-		c.boards[m.DocumentID] = b
-		c.boardsMu.Unlock()
+	b, err := c.attach(ctx, m.DocumentID)
+	if errors.Is(err, errTooManyBoards) {
+		c.fail("too many documents on one connection")
+		return false
+	}
+	if err != nil {
+		c.s.log.Error("collab: load board", "doc", m.DocumentID, "err", err)
+		c.refuse(m.DocumentID, at)
+		return true
 	}
 	b.enqueue(c, m)
 	return !c.closed()
+}
+
+var (
+	errTooManyBoards = errors.New("too many documents on one connection")
+	errConnClosed    = errors.New("connection closed")
+)
+
+// attach returns the board docID, attaching it to c on first use.
+func (c *conn) attach(ctx context.Context, docID string) (*board, error) {
+	c.attachMu.Lock()
+	defer c.attachMu.Unlock()
+	if b := c.board(docID); b != nil {
+		return b, nil
+	}
+	if c.boardCount() >= maxBoardsPerConn {
+		return nil, errTooManyBoards
+	}
+	b, err := c.s.attach(ctx, docID)
+	if err != nil {
+		return nil, err
+	}
+	c.boardsMu.Lock()
+	ended := c.boards == nil
+	if !ended {
+		c.boards[docID] = b
+	}
+	c.boardsMu.Unlock()
+	if ended {
+		c.s.release(b)
+		return nil, errConnClosed
+	}
+	return b, nil
+}
+
+// offer notes that the peer has docID, which it may not sync yet.
+func (c *conn) offer(docID string) {
+	c.boardsMu.Lock()
+	defer c.boardsMu.Unlock()
+	if c.offered == nil {
+		c.offered = map[string]bool{}
+	}
+	if len(c.offered) < maxBoardsPerConn {
+		c.offered[docID] = true
+	}
+}
+
+// takeOffer reports whether the peer offered docID, and forgets it.
+func (c *conn) takeOffer(docID string) bool {
+	c.boardsMu.Lock()
+	defer c.boardsMu.Unlock()
+	if !c.offered[docID] {
+		return false
+	}
+	delete(c.offered, docID)
+	return true
 }
 
 const maxBoardsPerConn = 256

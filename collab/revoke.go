@@ -28,10 +28,14 @@ type Identity struct {
 }
 
 // AccessChange names whose access an event may have taken away; an empty
-// field matches every user, or every board.
+// field matches every user, or every board. Granted says instead that the
+// event may have given access to board DocID (a client-made document was
+// registered): the connections that offered it are asked for it, so it is
+// served with no further edit by its maker.
 type AccessChange struct {
-	UserID string
-	DocID  string
+	UserID  string
+	DocID   string
+	Granted bool
 }
 
 // reauthorizeTimeout bounds one connection's check; a check that cannot
@@ -42,6 +46,13 @@ const reauthorizeTimeout = 10 * time.Second
 // connections here, before a later change of the board is merged and sent,
 // keeps that change from them.
 func (s *Server) accessEvent(ctx context.Context, ch AccessChange) {
+	if ch.Granted {
+		if ch.DocID != "" {
+			conns := s.connections(func(c *conn) bool { return c.takeOffer(ch.DocID) })
+			go s.askFor(ctx, conns, ch.DocID)
+		}
+		return
+	}
 	conns := s.connections(func(c *conn) bool {
 		return (ch.UserID == "" || c.userID == ch.UserID) && (ch.DocID == "" || c.board(ch.DocID) != nil)
 	})
@@ -49,6 +60,29 @@ func (s *Server) accessEvent(ctx context.Context, ch AccessChange) {
 		c.hold()
 	}
 	go s.reauthorize(ctx, conns, true)
+}
+
+// askFor makes each connection that may now open docID a peer of it, and
+// sends it our state of the board, which asks for what it holds.
+func (s *Server) askFor(ctx context.Context, conns []*conn, docID string) {
+	for _, c := range conns {
+		if c.closed() || ctx.Err() != nil {
+			continue
+		}
+		actx, cancel := context.WithTimeout(ctx, reauthorizeTimeout)
+		ok := s.authorize(actx, c.userID, docID)
+		cancel()
+		if !ok {
+			c.offer(docID) // perhaps a later event
+			continue
+		}
+		b, err := c.attach(ctx, docID)
+		if err != nil {
+			s.log.Warn("collab: ask a peer for a board it offered", "doc", docID, "err", err)
+			continue
+		}
+		b.ask(c)
+	}
 }
 
 func (s *Server) connections(match func(*conn) bool) []*conn {

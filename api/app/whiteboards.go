@@ -287,19 +287,27 @@ func (a *App) CanAccessBoard(ctx context.Context, userID, docID string) bool {
 	return ok
 }
 
+// BoardAccessChange names whose access to boards an event may have changed:
+// a user, a board (empty for any). Granted means access may have been given
+// (a board registered or restored), not taken away.
+type BoardAccessChange struct {
+	UserID, DocID string
+	Granted       bool
+}
+
 // BoardAccessChanged is the sync server's AccessChanged: it reads an event
-// from the log and, for one that may take someone's access to boards away,
-// forgets the decisions it made stale and says whose (a user, a board;
-// empty for any). Kept beside CanAccessBoard: one place says what access
-// hangs on.
-func (a *App) BoardAccessChanged(e eventstore.RecordedEvent) (userID, docID string, ok bool) {
+// from the log and, for one that may change someone's access to boards,
+// forgets the decisions it made stale and says whose. Kept beside
+// CanAccessBoard: one place says what access hangs on.
+func (a *App) BoardAccessChanged(e eventstore.RecordedEvent) (BoardAccessChange, bool) {
 	switch {
 	case e.Stream.Category == CategoryTeam && (e.Type == team.TypeMemberRemoved || e.Type == team.TypeGuestPromoted):
 		ev, err := team.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
 		if err != nil {
 			a.d.Logger.Warn("whiteboard access: undecodable team event", "team", e.Stream.ID, "err", err)
-			return "", "", false
+			return BoardAccessChange{}, false
 		}
+		var userID string
 		switch ev := ev.(type) {
 		case team.MemberRemoved:
 			userID = ev.UserID
@@ -307,17 +315,19 @@ func (a *App) BoardAccessChanged(e eventstore.RecordedEvent) (userID, docID stri
 			userID = ev.GuestUserID
 		}
 		a.access.forgetUser(userID)
-		return userID, "", true
+		return BoardAccessChange{UserID: userID}, true
 	case e.Stream.Category == board.Category && e.Type == board.TypeArchived:
 		a.access.forget(e.Stream.ID)
-		return "", e.Stream.ID, true
+		return BoardAccessChange{DocID: e.Stream.ID}, true
+	case e.Stream.Category == board.Category && (e.Type == board.TypeCreated || e.Type == board.TypeRestored):
+		return BoardAccessChange{DocID: e.Stream.ID, Granted: true}, true
 	}
 	if a.d.Identity != nil {
 		if userID, ok := a.d.Identity.RevokedAPIToken(e); ok {
-			return userID, "", true
+			return BoardAccessChange{UserID: userID}, true
 		}
 	}
-	return "", "", false
+	return BoardAccessChange{}, false
 }
 
 func (a *App) canAccessBoard(ctx context.Context, userID, docID string) bool {

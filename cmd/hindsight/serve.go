@@ -267,8 +267,8 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 		},
 		Authorize: application.CanAccessBoard,
 		AccessChanged: func(e eventstore.RecordedEvent) (collab.AccessChange, bool) {
-			userID, docID, ok := application.BoardAccessChanged(e)
-			return collab.AccessChange{UserID: userID, DocID: docID}, ok
+			ch, ok := application.BoardAccessChanged(e)
+			return collab.AccessChange{UserID: ch.UserID, DocID: ch.DocID, Granted: ch.Granted}, ok
 		},
 		Store:  istore,
 		Logger: logger.With("component", "collab"),
