@@ -231,7 +231,12 @@ func newBar(command string, max int64, unit string, quiet bool, w io.Writer) *pr
 		// The count and rate are in the description, in events (what a
 		// reader counts); the bar's own would be in commits or bytes.
 		progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100 * time.Millisecond),
-		progressbar.OptionFullWidth(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) })}
+		progressbar.OptionFullWidth(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
+		// No spinner ticker: for a bar of unknown length progressbar v3.19
+		// starts a goroutine that reads the bar's state without its lock
+		// (a data race with Describe) and lives until the bar finishes.
+		// The spinner then turns on each update instead.
+		progressbar.OptionSetSpinnerChangeInterval(0)}
 	if unit == "bytes" {
 		opts = append(opts, progressbar.OptionShowBytes(true), progressbar.OptionShowCount())
 	}

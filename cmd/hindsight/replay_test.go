@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/projections/export"
@@ -119,5 +122,20 @@ func TestReplayExportAndDemoRejectBadFlags(t *testing.T) {
 	var help bytes.Buffer
 	if code := runReplay(ctx, []string{"--help"}, noEnv, &help, &bytes.Buffer{}); code != exitOK || !strings.Contains(help.String(), "HINDSIGHT_SQLITE") {
 		t.Errorf("replay --help exited %d: %s", code, help.String())
+	}
+}
+
+// A progress bar of unknown length (an export being read) starts no
+// goroutine of its own: progressbar's spinner ticker raced with Describe
+// (go test -race) and outlived every bar that was not finished.
+func TestAProgressBarOfUnknownLengthStartsNoGoroutine(t *testing.T) {
+	const bars = 50
+	before := runtime.NumGoroutine()
+	for range bars {
+		bar := newBar("replay", -1, "bytes", false, io.Discard)
+		describe(bar, "replay", 1, time.Now())
+	}
+	if grown := runtime.NumGoroutine() - before; grown >= bars {
+		t.Fatalf("%d bars of unknown length left %d more goroutines running", bars, grown)
 	}
 }
