@@ -58,6 +58,9 @@ async function person(name, locale, viewport = { width: 1280, height: 900 }) {
   return p;
 }
 
+/** A retro column by its title. */
+const column = (p, title) => p.page.locator('.column').filter({ has: p.page.getByRole('heading', { name: title, exact: true }) });
+
 let shot = 0;
 async function step(label, people) {
   for (const p of people) {
@@ -249,12 +252,49 @@ try {
     await p.page.getByText(secret).waitFor();
   }
   await ada.page.getByText('1 hidden card').first().waitFor();
-  await ada.page.locator('.column').filter({ hasText: 'Stop' }).getByText('1 hidden card').waitFor();
+  await column(ada, 'Stop').getByText('1 hidden card').waitFor();
   await assertNobodyElseHolds(all, secrets, 'collect');
   await step('collect', all);
 
+  // Offline. Ben writes a card whose answer is lost (the server acted), then
+  // one while offline, reloads while the API is unreachable, and comes back:
+  // each card arrives exactly once (the outbox resends with the same keys).
+  const lostText = `BEN-LOST-ANSWER-${run}`;
+  const offlineText = `BEN-OFFLINE-${run}`;
+  let lost = 0;
+  await ben.page.route('**/v1/retros/*/cards', async (route) => {
+    if (route.request().method() !== 'POST' || lost++ > 0) return route.continue();
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  await ben.page.getByLabel('Card text for Continue').fill(lostText);
+  await ben.page.getByRole('button', { name: 'Add to Continue' }).click();
+  await ben.page.getByText('1 change waiting to be sent').waitFor();
+  await ben.context.setOffline(true);
+  await ben.page.getByLabel('Card text for Continue').fill(offlineText);
+  await ben.page.getByRole('button', { name: 'Add to Continue' }).click();
+  await ben.page.getByText('2 changes waiting to be sent').waitFor();
+  await step('offline', [ben]);
+  await ben.page.unroute('**/v1/retros/*/cards');
+  await ben.page.route('**/v1/**', (route) => route.abort());
+  await ben.context.setOffline(false);
+  await ben.page.reload();
+  await ben.page.getByText('No connection to the server.').waitFor();
+  const queued = await ben.page.evaluate(() => localStorage.getItem('hindsight.outbox') || '');
+  if (!queued.includes(offlineText) || !queued.includes(lostText)) fail('the queued cards did not survive the reload');
+  await ben.page.unroute('**/v1/**');
+  await ben.page.getByText(offlineText).waitFor();
+  await ben.page.getByText(lostText).waitFor();
+  await ben.page.getByText('changes waiting to be sent').waitFor({ state: 'detached' });
+  for (const t of [offlineText, lostText]) {
+    const n = await ben.page.getByText(t).count();
+    if (n !== 1) fail(`Ben's page shows "${t}" ${n} times, want once`);
+  }
+  await column(ada, 'Continue').getByText('2 hidden cards').waitFor();
+  await assertNobodyElseHolds(all, [...secrets, ['ben', lostText], ['ben', offlineText]], 'offline');
+
   // Ben edits his card; still hidden from the others.
-  await ben.page.getByRole('button', { name: 'Edit' }).click();
+  await column(ben, 'Stop').getByRole('button', { name: 'Edit' }).click();
   const benEdited = `BEN-EDITED-${run}`;
   await ben.page.getByLabel('Edit', { exact: true }).fill(benEdited);
   await ben.page.getByRole('button', { name: 'Save' }).click();
@@ -351,7 +391,7 @@ try {
   await ben.page.getByRole('heading', { name: 'Summary' }).waitFor();
 
   for (const p of all) if (p.csp.length) fail(`${p.name}: CSP violations: ${p.csp.join(' | ')}`);
-  await assertNobodyElseHolds([ada, gus], [['ben', secrets[1][1]]], 'after edit: the first text of Ben’s card');
+  await assertNobodyElseHolds([ada, gus], [['ben', secrets[1][1]], ['ben', lostText], ['ben', offlineText]], 'end: Ben’s first text and his never-revealed cards');
 } catch (e) {
   fail(`scenario stopped: ${e && e.stack ? e.stack : e}`);
   for (const p of everyone) {
