@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bufio"
 	"context"
 	"net/http"
 	"strings"
@@ -199,4 +200,37 @@ func TestACookieWebSocketFromAnotherOriginIsRefused(t *testing.T) {
 		t.Fatalf("the same cookie from this origin: %v", err)
 	}
 	ws.CloseNow()
+}
+
+func TestTheLiveFeedOverSSEAcceptsTheSessionCookie(t *testing.T) {
+	h := newHarness(t)
+	f := newRetro(t, h)
+	b := h.cookieLogin(f.bea)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r, err := http.NewRequestWithContext(ctx, "GET", h.srv.URL+f.path("/live"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Accept", "text/event-stream")
+	r.Header.Set("Cookie", b.cookie())
+	res, err := h.srv.Client().Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("SSE with the cookie = %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			if !strings.Contains(data, `"type":"snapshot"`) || !strings.Contains(data, f.retro) {
+				t.Errorf("first message = %s, want Bea's snapshot of the retro", data)
+			}
+			return
+		}
+	}
+	t.Fatalf("the feed ended before its snapshot: %v", sc.Err())
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -132,6 +133,7 @@ func TestAServerWithoutAnAppAnswersAProblemAtTheRoot(t *testing.T) {
 // follows a retro live over a WebSocket, all under the server's CSP.
 const browserJS = `
 const out = document.getElementById('out');
+const params = new URLSearchParams(location.search);
 const steps = [];
 const push = s => { steps.push(s); out.textContent = 'STEPS ' + steps.join(' '); };
 document.addEventListener('securitypolicyviolation', e => push('CSP-VIOLATION:' + e.violatedDirective));
@@ -139,7 +141,7 @@ const csrf = () => (document.cookie.split('; ').find(c => c.startsWith('hindsigh
 (async () => {
   try {
     let r = await fetch('/v1/sessions', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-Session-Mode': 'cookie'},
-      body: JSON.stringify({email: 'EMAIL', password: 'correct horse battery'})});
+      body: JSON.stringify({email: params.get('email'), password: 'correct horse battery'})});
     const login = await r.json();
     push('login:' + r.status + ':' + ('token' in login ? 'token-in-body' : 'no-token') + ':' + (document.cookie.includes('hindsight_token') ? 'token-readable' : 'token-hidden'));
     r = await fetch('/v1/workspaces', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({name: 'NoHeader'})});
@@ -149,11 +151,11 @@ const csrf = () => (document.cookie.split('; ').find(c => c.startsWith('hindsigh
     r = await fetch('/v1/me/workspaces');
     push('listed:' + (await r.json()).items.map(w => w.name).join(','));
     // Headless Chromium's virtual clock runs on while only a socket is
-    // open; a request that waits (a list for a position far ahead) holds it
-    // until the first frame, then is aborted.
+    // open; requests that wait (a list for a position far ahead, 5 s each)
+    // hold it until the first frame, then are aborted.
     const hold = new AbortController();
-    fetch('/v1/me/teams?after=999999999', {signal: hold.signal}).catch(() => {});
-    const ws = new WebSocket('ws://' + location.host + '/v1/retros/RETRO/live');
+    (async () => { while (!hold.signal.aborted) { try { await fetch('/v1/me/teams?after=999999999', {signal: hold.signal}); } catch (e) {} } })();
+    const ws = new WebSocket('ws://' + location.host + '/v1/retros/' + params.get('retro') + '/live');
     const first = await new Promise(resolve => { ws.onmessage = m => resolve(JSON.parse(m.data).type); ws.onerror = () => resolve('error'); });
     hold.abort();
     push('live:' + first);
@@ -168,18 +170,14 @@ func TestARealBrowserUsesCookieSessionsUnderTheCSP(t *testing.T) {
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skip("no /usr/bin/chromium (apt-get install -y chromium): CI installs it, so there this test runs")
 	}
-	// The page's script is built once the user and retro exist; the
-	// harness serves whatever the map holds when asked.
-	build := appBuild("")
-	h := newHarness(t, withApp(build))
+	h := newHarness(t, withApp(appBuild(browserJS)))
 	f := newRetro(t, h)
-	js := strings.NewReplacer("EMAIL", f.bea.email, "RETRO", f.retro).Replace(browserJS)
-	build["assets/app-3f9a.js"] = &fstest.MapFile{Data: []byte(js)}
+	page := h.srv.URL + "/join/anything?" + url.Values{"email": {f.bea.email}, "retro": {f.retro}}.Encode()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-		"--user-data-dir="+t.TempDir(), "--virtual-time-budget=20000", "--enable-logging=stderr", "--dump-dom", h.srv.URL+"/join/anything")
+		"--user-data-dir="+t.TempDir(), "--virtual-time-budget=20000", "--enable-logging=stderr", "--dump-dom", page)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
