@@ -118,7 +118,8 @@ type (
 	RetroActionStatusRequest struct {
 		Status string `json:"status"`
 	}
-	// ScoreRequest rates the retro (ROTI).
+	// ScoreRequest rates the retro (ROTI): 1-5, or 0-10 in a retro created
+	// before the classic scale (the retro's roti.scale says which).
 	ScoreRequest struct {
 		Score int `json:"score"`
 	}
@@ -324,7 +325,7 @@ func retroRoutes() []route {
 			func(_ *server, c call, in RetroActionStatusRequest, a domain.Actor, at time.Time) retro.Command {
 				return retro.SetActionStatus{Actor: a, At: at, ActionID: c.param("actionId"), Status: retro.ActionStatus(in.Status)}
 			}),
-		retroCommand(http.MethodPost, base+"/roti", "rateRoti", "Rate the retro's return on time invested",
+		retroCommand(http.MethodPost, base+"/roti", "rateRoti", "Rate the retro's return on time invested: 1 to 5 (0 to 10 in a retro whose roti.scale is 0-10)",
 			func(_ *server, _ call, in ScoreRequest, a domain.Actor, at time.Time) retro.Command {
 				return retro.RateRoti{Actor: a, At: at, Score: in.Score}
 			}),

@@ -147,7 +147,7 @@ func TestHealthAndROTIArePseudonymousInANamedRetro(t *testing.T) {
 		return retro.AnswerHealthCheck{Actor: a, At: at, QuestionID: q, Score: 2}
 	}))(t)
 	must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.RateRoti{Actor: a, At: at, Score: 7}
+		return retro.RateRoti{Actor: a, At: at, Score: 4}
 	}))(t)
 	for _, e := range f.events() {
 		if e.Type != "HealthCheckAnswered" && e.Type != "RotiRated" {

@@ -1,10 +1,12 @@
 package retro_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 )
 
@@ -103,26 +105,74 @@ func TestOpenTopicWhiteboard(t *testing.T) {
 func TestRateRoti(t *testing.T) {
 	rate := func(a domain.Actor, score int) retro.RateRoti { return retro.RateRoti{Actor: a, At: t0, Score: score} }
 	run(t, []tc{
-		{name: "rates under the pseudonym", given: base(t, false), when: rate(alice, 8),
-			then: []retro.Event{retro.RotiRated{Rater: alice.Pseudonym, Score: 8, At: t0}}},
-		{name: "rating again replaces", given: base(t, false, rate(alice, 8)), when: rate(alice, 9),
-			then: []retro.Event{retro.RotiRated{Rater: alice.Pseudonym, Score: 9, At: t0}}},
-		{name: "the same rating changes nothing", given: base(t, false, rate(alice, 8)), when: rate(alice, 8)},
-		{name: "rejects no pseudonym", given: base(t, false), when: rate(domain.Actor{UserID: alice.UserID}, 8),
+		{name: "rates under the pseudonym", given: base(t, false), when: rate(alice, 4),
+			then: []retro.Event{retro.RotiRated{Rater: alice.Pseudonym, Score: 4, At: t0}}},
+		{name: "rating again replaces", given: base(t, false, rate(alice, 4)), when: rate(alice, 5),
+			then: []retro.Event{retro.RotiRated{Rater: alice.Pseudonym, Score: 5, At: t0}}},
+		{name: "the same rating changes nothing", given: base(t, false, rate(alice, 4)), when: rate(alice, 4)},
+		{name: "rejects no pseudonym", given: base(t, false), when: rate(domain.Actor{UserID: alice.UserID}, 4),
 			kind: domain.Invalid, code: "pseudonym-required"},
-		{name: "rejects 11", given: base(t, false), when: rate(alice, 11), kind: domain.Invalid, code: "score-out-of-range"},
-		{name: "rejects -1", given: base(t, false), when: rate(alice, -1), kind: domain.Invalid, code: "score-out-of-range"},
-		{name: "rejects after closing", given: base(t, false, retro.CloseRoti{Actor: mod, At: t0}), when: rate(alice, 8),
+		{name: "rejects 6 on the classic scale", given: base(t, false), when: rate(alice, 6), kind: domain.Invalid, code: "score-out-of-range"},
+		{name: "rejects 0 on the classic scale", given: base(t, false), when: rate(alice, 0), kind: domain.Invalid, code: "score-out-of-range"},
+		{name: "rejects after closing", given: base(t, false, retro.CloseRoti{Actor: mod, At: t0}), when: rate(alice, 4),
 			kind: domain.Conflict, code: "roti-closed"},
 	})
-	// The average shows only once everyone rated.
-	partly := fold(base(t, false, rate(alice, 8), rate(bob, 4)))
-	if r := retro.View(partly, viewer(alice), policy).Roti; r.Result != nil || r.Ratings != 2 || r.Participants != 3 || *r.YourScore != 8 {
+	// The average shows only once everyone rated, on the 1-5 scale.
+	partly := fold(base(t, false, rate(alice, 4), rate(bob, 2)))
+	if r := retro.View(partly, viewer(alice), policy).Roti; r.Result != nil || r.Ratings != 2 || r.Participants != 3 || *r.YourScore != 4 || r.Scale != catalog.ScaleFive {
 		t.Fatalf("two of three rated: %+v", r)
 	}
-	all := fold(base(t, false, rate(alice, 8), rate(bob, 4), rate(mod, 6)))
-	if r := retro.View(all, viewer(bob), policy).Roti; r.Result == nil || r.Result.Average == nil || *r.Result.Average != 6 || *r.YourScore != 4 {
+	all := fold(base(t, false, rate(alice, 4), rate(bob, 2), rate(mod, 3)))
+	if r := retro.View(all, viewer(bob), policy).Roti; r.Result == nil || r.Result.Average == nil || *r.Result.Average != 3 || *r.YourScore != 2 {
 		t.Fatalf("all rated: %+v", r)
+	}
+}
+
+// Retros created before ROTI moved to 1-5 were rated 0-10. Read from the
+// log (RetroCreated schema 1) they keep that scale: their ratings, their
+// average and a late rating mean what they meant then.
+func TestARetroCreatedBeforeTheClassicScaleKeepsItsZeroToTenROTI(t *testing.T) {
+	// Encoded as today, then stripped back to the first shape.
+	_, v, payload, err := retro.EncodeEvent(retro.RetroCreated{RetroID: "retro-old", TeamID: "team-1", Title: "Old", Moderator: mod.UserID,
+		Columns: columns, Agenda: retro.DefaultAgenda(), RotiScale: catalog.ScaleFive, At: t0})
+	if err != nil || v != 2 {
+		t.Fatalf("RetroCreated encodes as schema %d (%v), want 2", v, err)
+	}
+	// A schema-1 payload had no rotiScale.
+	old := strings.Replace(string(payload), `,"rotiScale":"1-5"`, "", 1)
+	ev, err := retro.DecodeEvent("RetroCreated", 1, []byte(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.(retro.RetroCreated).RotiScale != catalog.ScaleTen {
+		t.Fatalf("a schema-1 RetroCreated reads with ROTI scale %q, want 0-10", ev.(retro.RetroCreated).RotiScale)
+	}
+	s := retro.Evolve(retro.Initial(), ev)
+	for _, who := range []domain.Actor{alice, bob} {
+		s = retro.Evolve(s, retro.ParticipantJoined{UserID: who.UserID, Role: retro.RoleMember, At: t0})
+	}
+	evs, err := retro.Decide(s, retro.RateRoti{Actor: alice, At: t0, Score: 8})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("rating 8 in an old retro: %v, %v", evs, err)
+	}
+	if _, err := retro.Decide(s, retro.RateRoti{Actor: alice, At: t0, Score: 11}); err == nil {
+		t.Error("an old retro accepted 11")
+	}
+	s = retro.Evolve(s, evs[0])
+	s = retro.Evolve(s, retro.RotiRated{Rater: bob.Pseudonym, Score: 6, At: t0})
+	s = retro.Evolve(s, retro.RotiClosed{At: t0})
+	r := retro.View(s, viewer(bob), retro.Policy{MinRespondents: 2}).Roti
+	if r.Scale != catalog.ScaleTen || r.Result == nil || r.Result.Average == nil || *r.Result.Average != 7 {
+		t.Errorf("the old retro's ROTI reads %+v, want 7 on 0-10", r)
+	}
+	// Side by side with new retros, 0-10 maps onto 1-5 end to end.
+	for _, c := range []struct{ in, want float64 }{{0, 1}, {10, 5}, {5, 3}, {7, 3.8}} {
+		if got := retro.RotiOnFive(catalog.ScaleTen, c.in); got != c.want {
+			t.Errorf("RotiOnFive(0-10, %v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+	if got := retro.RotiOnFive(catalog.ScaleFive, 4); got != 4 {
+		t.Errorf("RotiOnFive(1-5, 4) = %v", got)
 	}
 }
 
@@ -132,9 +182,9 @@ func TestCloseRoti(t *testing.T) {
 		{name: "closing again changes nothing", given: base(t, false, retro.CloseRoti{Actor: mod, At: t0}), when: retro.CloseRoti{Actor: mod, At: t0}},
 	})
 	// Closing shows the result of those who rated, if they are enough.
-	s := fold(base(t, false, retro.RateRoti{Actor: alice, At: t0, Score: 7}, retro.RateRoti{Actor: bob, At: t0, Score: 5},
+	s := fold(base(t, false, retro.RateRoti{Actor: alice, At: t0, Score: 4}, retro.RateRoti{Actor: bob, At: t0, Score: 2},
 		retro.CloseRoti{Actor: mod, At: t0}))
-	if r := retro.View(s, viewer(mod), retro.Policy{MinRespondents: 2}).Roti; r.Result == nil || r.Result.Count != 2 || r.Result.Average == nil || *r.Result.Average != 6 {
+	if r := retro.View(s, viewer(mod), retro.Policy{MinRespondents: 2}).Roti; r.Result == nil || r.Result.Count != 2 || r.Result.Average == nil || *r.Result.Average != 3 {
 		t.Fatalf("closed ROTI shows the average of who rated: %+v", r)
 	}
 }
@@ -143,7 +193,7 @@ func TestAROTIOfFewerRatingsThanTheMinimumShowsItsCountOnly(t *testing.T) {
 	rate := func(a domain.Actor, score int) retro.RateRoti { return retro.RateRoti{Actor: a, At: t0, Score: score} }
 	// Given two of three participants rated and the moderator closed the
 	// ROTI, under a minimum group of three.
-	closed := fold(base(t, false, rate(alice, 8), rate(bob, 4), retro.CloseRoti{Actor: mod, At: t0}))
+	closed := fold(base(t, false, rate(alice, 4), rate(bob, 2), retro.CloseRoti{Actor: mod, At: t0}))
 	for _, who := range []domain.Actor{alice, bob, mod} {
 		// Then neither rater can read the other's rating off the result.
 		r := retro.View(closed, viewer(who), policy).Roti
@@ -152,7 +202,7 @@ func TestAROTIOfFewerRatingsThanTheMinimumShowsItsCountOnly(t *testing.T) {
 		}
 	}
 	// Everyone rating is not enough when everyone is fewer than the minimum.
-	all := fold(base(t, false, rate(alice, 8), rate(bob, 4), rate(mod, 6)))
+	all := fold(base(t, false, rate(alice, 4), rate(bob, 2), rate(mod, 3)))
 	if r := retro.View(all, viewer(alice), retro.Policy{MinRespondents: 5}).Roti.Result; r == nil || !r.Withheld || r.Average != nil || r.Distribution != nil {
 		t.Errorf("three ratings under a minimum of five: %+v, want the count only", r)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/catalog"
 )
 
 // schemaOf is each event type's current schema version and its decoder.
@@ -13,7 +14,7 @@ import (
 func schemaOf(typ string) (domain.Schema[Event], bool) {
 	switch typ {
 	case "RetroCreated":
-		return domain.Current[Event, RetroCreated](1), true
+		return retroCreatedCodec(), true
 	case "ParticipantJoined":
 		return domain.Current[Event, ParticipantJoined](1), true
 	case "RetroLocked":
@@ -108,6 +109,19 @@ func schemaOf(typ string) (domain.Schema[Event], bool) {
 		return domain.Current[Event, RotiClosed](1), true
 	}
 	return domain.Schema[Event]{}, false
+}
+
+// retroCreatedCodec reads RetroCreated's first shape, from before ROTI moved
+// to the classic 1-5 scale: the same fields, and its ratings were 0-10.
+func retroCreatedCodec() domain.Schema[Event] {
+	return domain.Upcast[Event, RetroCreated](2, func(_ int, p []byte) (Event, error) {
+		var e RetroCreated
+		if err := json.Unmarshal(p, &e); err != nil {
+			return nil, err
+		}
+		e.RotiScale = catalog.ScaleTen
+		return e, nil
+	})
 }
 
 func codec() domain.Codec[Event] { return domain.Codec[Event]{Aggregate: "retro", Lookup: schemaOf} }

@@ -83,7 +83,10 @@ type RetroCreated struct {
 	Agenda      []Step           `json:"agenda"`
 	Anonymous   bool             `json:"anonymous"`
 	OpenActions []OpenAction     `json:"openActions,omitempty"`
-	At          time.Time        `json:"at"`
+	// RotiScale is the scale of the retro's ROTI: 1-5 since schema 2;
+	// retros created before (schema 1) were rated 0-10 and are read so.
+	RotiScale catalog.Scale `json:"rotiScale,omitempty"`
+	At        time.Time     `json:"at"`
 }
 
 // ParticipantJoined: a person takes part. Who takes part is not anonymous;
@@ -174,7 +177,7 @@ func decideCreate(s State, c CreateRetro) ([]Event, error) {
 		RetroCreated{
 			RetroID: c.RetroID, TeamID: c.TeamID, Title: c.Title, TemplateID: c.TemplateID,
 			Moderator: c.Actor.UserID, Columns: c.Columns, Agenda: agenda,
-			Anonymous: c.Anonymous, OpenActions: c.OpenActions, At: c.At,
+			Anonymous: c.Anonymous, OpenActions: c.OpenActions, RotiScale: catalog.ScaleFive, At: c.At,
 		},
 		ParticipantJoined{UserID: c.Actor.UserID, Role: RoleMember, At: c.At},
 	}, nil
@@ -203,6 +206,11 @@ func evolveCreated(s State, e RetroCreated) State {
 	s.Tally = map[string]int{}
 	s.Actions = map[string]Action{}
 	s.Roti.Ratings = map[string]int{}
+	s.Roti.Scale = e.RotiScale
+	if s.Roti.Scale == "" {
+		// An event made in code rather than read from the log: today's scale.
+		s.Roti.Scale = catalog.ScaleFive
+	}
 	s.Surveys = map[string]bool{}
 	return s
 }

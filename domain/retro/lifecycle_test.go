@@ -19,7 +19,7 @@ func TestCreateRetro(t *testing.T) {
 			when: create(false),
 			then: []retro.Event{
 				retro.RetroCreated{RetroID: "retro-1", TeamID: "team-1", Title: "Sprint 7", TemplateID: "kss",
-					Moderator: "user-mod", Columns: columns, Agenda: retro.DefaultAgenda(), OpenActions: openActions, At: t0},
+					Moderator: "user-mod", Columns: columns, Agenda: retro.DefaultAgenda(), OpenActions: openActions, RotiScale: catalog.ScaleFive, At: t0},
 				retro.ParticipantJoined{UserID: "user-mod", Role: retro.RoleMember, At: t0},
 			}},
 		{name: "rejects an existing retro", given: base(t, false), when: create(false), kind: domain.Conflict, code: "retro-exists"},

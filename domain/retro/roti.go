@@ -4,10 +4,13 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/catalog"
 )
 
-// RateRoti rates return on time invested, 0..10; rating again replaces the
-// rating. Always anonymous: the actor's pseudonym is required.
+// RateRoti rates return on time invested on the retro's ROTI scale: 1 (a
+// waste of time) to 5 (well worth it), or 0..10 in a retro created before
+// the classic scale; rating again replaces the rating. Always anonymous:
+// the actor's pseudonym is required.
 type RateRoti struct {
 	Actor domain.Actor
 	At    time.Time
@@ -46,8 +49,8 @@ func decideRateRoti(s State, c RateRoti) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.Score < 0 || c.Score > 10 {
-		return nil, invalid("score-out-of-range", "ROTI is 0..10, not %d", c.Score)
+	if lo, hi := RotiRange(s.Roti.Scale); c.Score < lo || c.Score > hi {
+		return nil, invalid("score-out-of-range", "ROTI is %d..%d in this retro, not %d", lo, hi, c.Score)
 	}
 	if s.Roti.Closed {
 		return nil, conflict("roti-closed", "the ROTI is closed")
@@ -56,6 +59,24 @@ func decideRateRoti(s State, c RateRoti) ([]Event, error) {
 		return nil, nil
 	}
 	return []Event{RotiRated{Rater: who, Score: c.Score, At: c.At}}, nil
+}
+
+// RotiRange is the lowest and highest rating on a ROTI scale.
+func RotiRange(scale catalog.Scale) (lo, hi int) {
+	if scale == catalog.ScaleTen {
+		return 0, 10
+	}
+	return 1, 5
+}
+
+// RotiOnFive maps a rating on scale onto 1..5, so averages of retros rated
+// before and after the classic scale can be put side by side: 0..10 maps
+// linearly, 0 to 1 and 10 to 5.
+func RotiOnFive(scale catalog.Scale, score float64) float64 {
+	if scale == catalog.ScaleTen {
+		return 1 + score*4/10
+	}
+	return score
 }
 
 func decideCloseRoti(s State, c CloseRoti) ([]Event, error) {

@@ -191,10 +191,11 @@ type TopicWhiteboard struct {
 	ActionID     string
 }
 
-// Roti is return on time invested: ratings by pseudonym.
+// Roti is return on time invested: ratings by pseudonym, on Scale.
 type Roti struct {
 	Ratings map[string]int
 	Closed  bool
+	Scale   catalog.Scale
 }
 
 // Initial is the state before RetroCreated.

@@ -196,11 +196,13 @@ type WhiteboardView struct {
 // RotiView is the ROTI: how many rated, the viewer's own rating, and the
 // result once everyone rated or it closed.
 type RotiView struct {
-	Closed       bool       `json:"closed"`
-	Ratings      int        `json:"ratings"`
-	Participants int        `json:"participants"`
-	YourScore    *int       `json:"yourScore,omitempty"`
-	Result       *Aggregate `json:"result,omitempty"`
+	// Scale is "1-5", or "0-10" for a retro created before the classic scale.
+	Scale        catalog.Scale `json:"scale"`
+	Closed       bool          `json:"closed"`
+	Ratings      int           `json:"ratings"`
+	Participants int           `json:"participants"`
+	YourScore    *int          `json:"yourScore,omitempty"`
+	Result       *Aggregate    `json:"result,omitempty"`
 }
 
 // owns reports whether an author field names the viewer.
@@ -400,7 +402,7 @@ func healthView(s State, v Viewer, p Policy) *HealthView {
 }
 
 func rotiView(s State, v Viewer, p Policy) RotiView {
-	rv := RotiView{Closed: s.Roti.Closed, Ratings: len(s.Roti.Ratings), Participants: len(s.Participants)}
+	rv := RotiView{Scale: s.Roti.Scale, Closed: s.Roti.Closed, Ratings: len(s.Roti.Ratings), Participants: len(s.Participants)}
 	if v.Pseudonym != "" {
 		if score, ok := s.Roti.Ratings[v.Pseudonym]; ok {
 			rv.YourScore = &score

@@ -38,24 +38,28 @@ type state struct {
 }
 
 type openRetro struct {
-	TeamID       string                    `json:"teamId"`
-	Members      int                       `json:"members"`
-	Participants map[string]bool           `json:"participants"`
-	Roti         map[string]int            `json:"roti"`
-	Scale        map[string]catalog.Scale  `json:"scale"`
-	Answers      map[string]map[string]int `json:"answers"` // question → respondent → score
-	Revealed     bool                      `json:"revealed"`
+	TeamID       string          `json:"teamId"`
+	Members      int             `json:"members"`
+	Participants map[string]bool `json:"participants"`
+	Roti         map[string]int  `json:"roti"`
+	// RotiScale is the scale the ROTI was rated on; "" is 1-5.
+	RotiScale catalog.Scale             `json:"rotiScale,omitempty"`
+	Scale     map[string]catalog.Scale  `json:"scale"`
+	Answers   map[string]map[string]int `json:"answers"` // question → respondent → score
+	Revealed  bool                      `json:"revealed"`
 }
 
 type bucket struct {
-	Retros       int            `json:"retros"`
-	Participants int            `json:"participants"`
-	Seats        int            `json:"seats"`
-	RotiSum      int            `json:"rotiSum"`
-	RotiN        int            `json:"rotiN"`
-	HealthSum    int            `json:"healthSum"`
-	HealthN      int            `json:"healthN"`
-	Teams        map[string]int `json:"teams"`
+	Retros       int `json:"retros"`
+	Participants int `json:"participants"`
+	Seats        int `json:"seats"`
+	// RotiSum adds ratings mapped onto 1-5 (retro.RotiOnFive), so retros
+	// rated 0-10 before the classic scale average with the rest.
+	RotiSum   float64        `json:"rotiSum"`
+	RotiN     int            `json:"rotiN"`
+	HealthSum int            `json:"healthSum"`
+	HealthN   int            `json:"healthN"`
+	Teams     map[string]int `json:"teams"`
 }
 
 // New returns an empty dashboard; minRespondents 0 means 3.
@@ -85,7 +89,7 @@ func fold(s *state, e eventstore.RecordedEvent, ev any) {
 	case team.MemberRemoved:
 		delete(s.members(id), ev.UserID)
 	case retro.RetroCreated:
-		s.Open[id] = &openRetro{TeamID: ev.TeamID, Participants: map[string]bool{}, Roti: map[string]int{},
+		s.Open[id] = &openRetro{TeamID: ev.TeamID, Participants: map[string]bool{}, Roti: map[string]int{}, RotiScale: ev.RotiScale,
 			Scale: map[string]catalog.Scale{}, Answers: map[string]map[string]int{}}
 	case retro.ParticipantJoined:
 		if r, ok := s.Open[id]; ok {
@@ -137,7 +141,7 @@ func fold(s *state, e eventstore.RecordedEvent, ev any) {
 		b.Participants += len(r.Participants)
 		b.Seats += len(s.TeamMembers[r.TeamID])
 		for _, score := range r.Roti {
-			b.RotiSum += score
+			b.RotiSum += retro.RotiOnFive(r.RotiScale, float64(score))
 			b.RotiN++
 		}
 		if r.Revealed {
@@ -172,8 +176,9 @@ type Month struct {
 	Participants int `json:"participants"`
 	// ParticipationRate is Participants over the teams' members at close.
 	ParticipationRate *float64 `json:"participationRate,omitempty"`
-	RotiAverage       *float64 `json:"rotiAverage,omitempty"`
-	RotiRatings       int      `json:"rotiRatings"`
+	// RotiAverage is on 1-5; retros rated 0-10 count mapped onto it.
+	RotiAverage *float64 `json:"rotiAverage,omitempty"`
+	RotiRatings int      `json:"rotiRatings"`
 	// HealthAverage is the mean 1-5 score of the month's revealed checks.
 	HealthAverage *float64 `json:"healthAverage,omitempty"`
 }
@@ -193,7 +198,7 @@ func (d *Dashboard) Workspace(workspaceID string, from, to time.Time) []Month {
 			// Fewer ratings than the minimum group would let an admin
 			// read one person's rating, as health answers below it would.
 			if b.RotiN >= s.MinRespondents {
-				month.RotiAverage = ratio(b.RotiSum, b.RotiN)
+				month.RotiAverage = ratioF(b.RotiSum, b.RotiN)
 			}
 			out = append(out, month)
 		}
@@ -202,11 +207,13 @@ func (d *Dashboard) Workspace(workspaceID string, from, to time.Time) []Month {
 	return out
 }
 
-func ratio(a, b int) *float64 {
+func ratio(a, b int) *float64 { return ratioF(float64(a), b) }
+
+func ratioF(a float64, b int) *float64 {
 	if b == 0 {
 		return nil
 	}
-	v := float64(int(float64(a)/float64(b)*1000+0.5)) / 1000
+	v := float64(int(a/float64(b)*1000+0.5)) / 1000
 	return &v
 }
 

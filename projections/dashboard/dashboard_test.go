@@ -99,3 +99,24 @@ func TestTheDashboardShowsNoROTIAverageOfFewerRatingsThanTheMinimum(t *testing.T
 		t.Errorf("one rating: %s, want rotiRatings 1 and no rotiAverage", b)
 	}
 }
+
+// A retro rated 0-10 before ROTI moved to the classic 1-5 scale counts in
+// the month's average mapped onto 1-5, not as if 10 were a 1-5 rating.
+func TestOldZeroToTenROTIsAverageWithNewOnesOnOneToFive(t *testing.T) {
+	l := projtest.New(t, t0)
+	l.Team("team-a", team.TeamCreated{TeamID: "team-a", WorkspaceID: "ws", FirstAdminID: "a", At: t0})
+	l.Retro("old", retro.RetroCreated{RetroID: "old", TeamID: "team-a", Moderator: "a", Agenda: retro.DefaultAgenda(), RotiScale: catalog.ScaleTen, At: t0})
+	for i, s := range []int{10, 10, 0} {
+		l.Retro("old", retro.RotiRated{Rater: fmt.Sprintf("anon:old-%d", i), Score: s, At: t0})
+	}
+	l.Retro("old", retro.RetroClosed{At: t0})
+	retroOf(l, "new", "team-a", t0.Add(24*time.Hour), []string{"a", "b", "c"}, []int{5, 5, 5}, nil)
+	d := dashboard.New(0)
+	projtest.ApplyAll(t, d, l.Events)
+	// 10, 10, 0 are 5, 5, 1 on 1-5; with 5, 5, 5: 26 / 6.
+	got := d.Workspace("ws", time.Time{}, time.Time{})
+	if len(got) != 1 || got[0].RotiRatings != 6 || got[0].RotiAverage == nil || *got[0].RotiAverage != 4.333 {
+		b, _ := json.Marshal(got)
+		t.Errorf("dashboard %s, want six ratings averaging 4.333 on 1-5", b)
+	}
+}

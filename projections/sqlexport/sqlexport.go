@@ -25,7 +25,7 @@ const schema = `
 CREATE TABLE teams (team_id TEXT PRIMARY KEY, name TEXT, workspace_id TEXT, workspace_name TEXT);
 CREATE TABLE retros (retro_id TEXT PRIMARY KEY, team_id TEXT NOT NULL, team_name TEXT, title TEXT, anonymous INTEGER,
   created_at TEXT, closed_at TEXT, duration_seconds REAL, participants INTEGER, cards INTEGER, votes INTEGER,
-  actions INTEGER, roti_average REAL, roti_ratings INTEGER);
+  actions INTEGER, roti_average REAL, roti_ratings INTEGER, roti_scale TEXT);
 CREATE TABLE cards (retro_id TEXT NOT NULL, retro_title TEXT, card_id TEXT NOT NULL, column_id TEXT, column_title TEXT,
   text TEXT, concealed INTEGER, author TEXT, group_id TEXT, votes INTEGER, PRIMARY KEY (retro_id, card_id));
 CREATE TABLE votes (retro_id TEXT NOT NULL, retro_title TEXT, topic_id TEXT NOT NULL, kind TEXT, title TEXT, votes INTEGER,
@@ -183,8 +183,8 @@ func b(v bool) int {
 func (w *writer) retros(set *replay.Set) {
 	for _, id := range set.History.RetroIDs() {
 		e, _ := set.History.Retro(id)
-		w.exec(`INSERT INTO retros VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, e.RetroID, e.TeamID, w.teamName(e.TeamID), e.Title, b(e.Anonymous),
-			ts(e.CreatedAt), tsp(e.ClosedAt), e.DurationSeconds, e.Participants, e.Cards, e.Votes, e.Actions, fp(e.RotiAverage), e.RotiRatings)
+		w.exec(`INSERT INTO retros VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, e.RetroID, e.TeamID, w.teamName(e.TeamID), e.Title, b(e.Anonymous),
+			ts(e.CreatedAt), tsp(e.ClosedAt), e.DurationSeconds, e.Participants, e.Cards, e.Votes, e.Actions, fp(e.RotiAverage), e.RotiRatings, str(e.RotiScale))
 		a, err := set.History.Archive(id)
 		if err != nil {
 			continue // open retros have no archive yet

@@ -51,6 +51,9 @@ type Entry struct {
 	// minimum group.
 	RotiAverage *float64 `json:"rotiAverage,omitempty"`
 	RotiRatings int      `json:"rotiRatings"`
+	// RotiScale is what RotiAverage is on: "1-5", or "0-10" for a retro
+	// created before ROTI moved to the classic scale.
+	RotiScale string `json:"rotiScale,omitempty"`
 }
 
 // History is the read model.
@@ -198,6 +201,7 @@ func entryOf(s retro.State, view retro.RetroView, createdAt time.Time) Entry {
 	// took no part sees only what everyone sees.
 	roti := view.Roti
 	e.RotiRatings = roti.Ratings
+	e.RotiScale = string(roti.Scale)
 	if roti.Result != nil && roti.Result.Average != nil {
 		avg := *roti.Result.Average
 		e.RotiAverage = &avg
