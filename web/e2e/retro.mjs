@@ -360,6 +360,10 @@ try {
   }
   await ada.page.getByRole('button', { name: 'Close voting' }).click();
   await ada.page.locator('.topic').filter({ hasText: benEdited }).getByText('2 votes').waitFor();
+  // Facilitated vote correction: the moderator sets a topic's total.
+  await ada.page.getByLabel(`New total for “${benEdited}”`).fill('3');
+  await ada.page.getByLabel(`New total for “${benEdited}”`).press('Enter');
+  await ben.page.locator('.topic').filter({ hasText: benEdited }).getByText('3 votes').waitFor();
 
   // Discuss: focus the top topic, a 5-minute timer, an action for Ben.
   await ada.page.getByRole('button', { name: 'Go to this step: Discuss' }).click();

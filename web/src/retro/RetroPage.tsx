@@ -93,6 +93,14 @@ export function RetroPage({ retroId }: { retroId: string }) {
                   {tr.t('retro.skip')}
                 </button>
               )}
+              <button type="button" class="secondary" onClick={() => retro.send('POST', view.locked ? '/unlock' : '/lock')}>
+                {view.locked ? tr.t('retro.unlock') : tr.t('retro.lock')}
+              </button>
+              {kind === 'lobby' && (
+                <button type="button" class="secondary" onClick={() => retro.send('POST', '/anonymity', { anonymous: !view.anonymous })}>
+                  {view.anonymous ? tr.t('retro.makeNamed') : tr.t('retro.makeAnonymous')}
+                </button>
+              )}
               <button
                 type="button"
                 class="danger"

@@ -67,6 +67,7 @@ function TopicRow({ topic, view, retro }: { topic: TopicView; view: RetroView; r
       <span class="topic-votes">
         {v?.open ? tr.t('vote.yours', { n: mine }) : tr.t('vote.total', { n: topic.votes })}
       </span>
+      {view.you.moderator && !view.closed && v && !v.open && <CorrectVotes topic={topic} retro={retro} />}
       {open && (
         <span class="row">
           <button type="button" class="secondary" disabled={mine === 0} onClick={() => retro.send('DELETE', `/votes/${encodeURIComponent(topic.id)}`)} aria-label={tr.t('vote.unvote', { title: topic.title })}>
@@ -78,5 +79,30 @@ function TopicRow({ topic, view, retro }: { topic: TopicView; view: RetroView; r
         </span>
       )}
     </li>
+  );
+}
+
+/** The moderator corrects a topic's total after the round (facilitated vote correction). */
+function CorrectVotes({ topic, retro }: { topic: TopicView; retro: RetroState }) {
+  const tr = useI18n();
+  const [n, setN] = useState(String(topic.votes));
+  const id = `correct-${topic.id}`;
+  return (
+    <form
+      class="row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const votes = Number(n);
+        if (Number.isInteger(votes) && votes >= 0) void retro.send('POST', `/topics/${encodeURIComponent(topic.id)}/votes`, { votes });
+      }}
+    >
+      <label for={id} class="sr-only">
+        {tr.t('vote.correctLabel', { title: topic.title })}
+      </label>
+      <input id={id} class="narrow-input" type="number" min={0} max={999} value={n} onInput={(e) => setN((e.currentTarget as HTMLInputElement).value)} />
+      <button type="submit" class="secondary">
+        {tr.t('vote.correct')}
+      </button>
+    </form>
   );
 }
