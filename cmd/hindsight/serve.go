@@ -82,9 +82,22 @@ func storeDescription(cfg serveConfig) []any {
 	}
 }
 
-// serve runs the API until ctx is done, then drains and closes. The listener
-// opens only after the store did, so /healthz never answers without a log.
+// serve runs the API until ctx is done, then drains and closes. The port is
+// bound first, so a busy one is reported at once rather than after a long
+// catch-up; requests are served only after the store opened and the read
+// models caught up (until then connections wait in the listen queue), so
+// /healthz never answers without a log.
 func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	served := false
+	defer func() {
+		if !served {
+			ln.Close()
+		}
+	}()
 	logger.Info("opening event store", storeDescription(cfg)...)
 	if cfg.EventStore == backendNATS && cfg.NATSURL == "" && cfg.SyncInterval > 0 {
 		logger.Warn("fsync is batched: writes acknowledged during the last interval can be lost on power failure or kill",
@@ -152,11 +165,6 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 		running.Wait()
 	}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		stopServices()
-		return errors.Join(fmt.Errorf("listen on %s: %w", cfg.Addr, err), closeStore())
-	}
 	rate := api.RateLimit{Requests: cfg.RateLimit, Window: time.Minute}
 	if cfg.RateLimit == 0 {
 		rate.Requests = -1 // off
@@ -176,15 +184,16 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	served = true
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String())
 	if a.listening != nil {
 		a.listening(ln.Addr())
 	}
 
 	select {
-	case err := <-served:
+	case err := <-serveErr:
 		stopServices()
 		return errors.Join(fmt.Errorf("serve HTTP: %w", err), closeStore())
 	case <-ctx.Done():
@@ -204,7 +213,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 		logger.Warn("requests still running after the shutdown timeout were cut off", "err", err)
 		_ = srv.Close()
 	}
-	<-served
+	<-serveErr
 	stopServices()
 	if err := closeStore(); err != nil {
 		return err

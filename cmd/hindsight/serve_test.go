@@ -265,3 +265,32 @@ func TestShutdownTimeoutCutsOffRequestsThatDoNotFinish(t *testing.T) {
 		t.Errorf("store after shutdown: %v, want ErrClosed", err)
 	}
 }
+
+func TestABusyPortIsReportedBeforeTheStoreOpensAndTheReadModelsCatchUp(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	opened := false
+	a, stderr, addrs := testApp(func(context.Context, serveConfig, *slog.Logger) (eventstore.Store, error) {
+		opened = true
+		return memstore.New(nil), nil
+	})
+	code := waitExit(t, runAsync(context.Background(), a, "serve", "--addr", busy.Addr().String(), "--data-dir", t.TempDir()))
+	if code != 1 {
+		t.Errorf("exit status = %d, want 1", code)
+	}
+	log := stderr.String()
+	if !strings.Contains(log, "listen on "+busy.Addr().String()) {
+		t.Errorf("log does not name the busy address:\n%s", log)
+	}
+	if opened || strings.Contains(log, "catching up the read models") {
+		t.Errorf("serve opened the store or caught up before finding the port busy:\n%s", log)
+	}
+	select {
+	case <-addrs:
+		t.Error("serve reported listening on a busy port")
+	default:
+	}
+}
