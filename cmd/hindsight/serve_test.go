@@ -133,28 +133,6 @@ func TestStopWhileTheStoreIsOpeningExitsZero(t *testing.T) {
 	}
 }
 
-func TestAddressInUseClosesTheStoreAndExitsNonZero(t *testing.T) {
-	taken, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer taken.Close()
-	store := memstore.New(nil)
-	a, stderr, _ := testApp(func(context.Context, serveConfig, *slog.Logger) (eventstore.Store, error) {
-		return store, nil
-	})
-	code := waitExit(t, runAsync(context.Background(), a, "serve", "--addr", taken.Addr().String()))
-	if code != 1 {
-		t.Errorf("exit status = %d, want 1", code)
-	}
-	if !strings.Contains(stderr.String(), "listen on "+taken.Addr().String()) {
-		t.Errorf("log does not say which address failed:\n%s", stderr)
-	}
-	if _, err := store.LastPosition(context.Background()); !errors.Is(err, eventstore.ErrClosed) {
-		t.Errorf("store left open after the listener failed: %v", err)
-	}
-}
-
 // slowRoute adds GET /slow, which answers only once release is closed, and
 // reports each request's arrival on started.
 func slowRoute(started chan<- struct{}, release <-chan struct{}) func(http.Handler) http.Handler {
