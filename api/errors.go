@@ -71,6 +71,10 @@ func problemFor(err error) (p *problem.Problem, expected bool) {
 		return problem.New(problem.Unavailable, "the command was stored but a follow-up failed; retry with the same Idempotency-Key").WithCode("incomplete"), false
 	case errors.Is(err, eventstore.ErrInvalidArgument):
 		return problem.New(problem.Validation, "the request exceeds a limit of the event log"), false
+	case errors.Is(err, eventstore.ErrStorageFull):
+		p := problem.New(problem.StorageFull, "the server's storage is full, so nothing was stored; retry with the same Idempotency-Key once space is freed")
+		p.RetryAfter = 30
+		return p, false
 	case errors.Is(err, eventstore.ErrClosed):
 		return problem.New(problem.Unavailable, "the server is shutting down; retry"), false
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

@@ -105,6 +105,11 @@ func (s *instrumentedStore) Append(ctx context.Context, c eventstore.Commit) (ev
 	return res, err
 }
 
+// CheckWritable asks the wrapped store, so /readyz sees through the wrapper.
+func (s *instrumentedStore) CheckWritable(ctx context.Context) error {
+	return eventstore.CheckWritable(ctx, s.Store)
+}
+
 // GaugeFunc registers a gauge read from f at every scrape, for figures other
 // packages keep themselves (live connections, projection lag).
 func GaugeFunc(reg prometheus.Registerer, name, help string, f func() float64) error {

@@ -187,10 +187,15 @@ type Status struct {
 }
 
 // readyz is the readiness probe: the store answers a read within the
-// timeout, so requests routed here can be served.
+// timeout and can take writes, so requests routed here can be served.
 func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.deps.ReadyTimeout)
 	defer cancel()
+	if err := eventstore.CheckWritable(ctx, s.deps.Store); errors.Is(err, eventstore.ErrStorageFull) {
+		s.log.Warn("readiness check failed: the event store cannot write", "err", err)
+		problem.Write(w, r, problem.New(problem.Unavailable, "the event store's storage is full: writes fail until space is freed").WithCode("storage-full"))
+		return
+	}
 	if _, err := s.deps.Store.LastPosition(ctx); err != nil {
 		s.log.Warn("readiness check failed", "err", err)
 		// /readyz takes no token, so the store's own error text (addresses,

@@ -14,6 +14,10 @@ var (
 	ErrInvalidArgument = errors.New("eventstore: invalid argument")
 	// ErrClosed is returned by a store after Close.
 	ErrClosed = errors.New("eventstore: store closed")
+	// ErrStorageFull is returned by an append the store refused or could
+	// not complete because its storage is full. Nothing was acknowledged:
+	// retry with the same command ID once space is back.
+	ErrStorageFull = errors.New("eventstore: storage full")
 )
 
 // ConflictError says a commit was decided on a stale version of its stream.

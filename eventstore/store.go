@@ -128,3 +128,21 @@ type Store interface {
 
 	Close() error
 }
+
+// WriteChecker is a store that can tell, without writing, that an append
+// would fail now (its disk is full), so a readiness probe can take the node
+// out of rotation while reads still work.
+type WriteChecker interface {
+	// CheckWritable returns nil when appends can succeed, an error wrapping
+	// ErrStorageFull when they cannot.
+	CheckWritable(ctx context.Context) error
+}
+
+// CheckWritable asks s whether appends can succeed now; a store that cannot
+// tell is taken to be writable.
+func CheckWritable(ctx context.Context, s Store) error {
+	if w, ok := s.(WriteChecker); ok {
+		return w.CheckWritable(ctx)
+	}
+	return nil
+}

@@ -32,6 +32,9 @@ const (
 	RateLimited      Kind = "rate-limited"
 	Internal         Kind = "internal"
 	Unavailable      Kind = "unavailable"
+	// StorageFull: the server's disk is full; nothing was stored, and the
+	// same request succeeds once space is freed.
+	StorageFull Kind = "storage-full"
 )
 
 var kinds = map[Kind]struct {
@@ -49,12 +52,13 @@ var kinds = map[Kind]struct {
 	RateLimited:      {http.StatusTooManyRequests, "Too Many Requests"},
 	Internal:         {http.StatusInternalServerError, "Internal Server Error"},
 	Unavailable:      {http.StatusServiceUnavailable, "Service Unavailable"},
+	StorageFull:      {http.StatusInsufficientStorage, "Insufficient Storage"},
 }
 
 // Kinds lists every kind, for documentation and tests.
 func Kinds() []Kind {
 	return []Kind{Validation, Unauthenticated, Forbidden, NotFound, MethodNotAllowed, Conflict,
-		TooLarge, Unsupported, RateLimited, Internal, Unavailable}
+		TooLarge, Unsupported, RateLimited, Internal, Unavailable, StorageFull}
 }
 
 // Status is the HTTP status of a kind; unknown kinds are internal errors.

@@ -78,6 +78,13 @@ func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.App
 	if s.isClosed() {
 		return eventstore.AppendResult{}, eventstore.ErrClosed
 	}
+	var failed context.Context // ends when the embedded server fails a write
+	if s.space != nil {
+		if err := s.space.check(); err != nil {
+			return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", c.Stream, err)
+		}
+		failed = s.space.failure()
+	}
 	subj := s.subject(c.Stream)
 	t, ok := s.cache.get(c.Stream)
 	switch {
@@ -101,8 +108,20 @@ func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.App
 		h := t.h.next(t.seq, t.version()+n, len(c.Events))
 		msg := &nats.Msg{Subject: subj, Data: encodeBody(&h, events), Header: nats.Header{}}
 		pctx, cancel := s.withTimeout(ctx)
+		stopWatching := func() bool { return false }
+		if failed != nil {
+			stopWatching = context.AfterFunc(failed, cancel)
+		}
 		ack, err := s.js.PublishMsg(pctx, msg, jetstream.WithMsgID(msgID(c.Stream, c.CommandID)), jetstream.WithExpectLastSequencePerSubject(t.seq))
+		stopWatching()
 		cancel()
+		if err != nil && ctx.Err() == nil && failed != nil && failed.Err() != nil {
+			return eventstore.AppendResult{}, fmt.Errorf("natsjs: append to %s: not acknowledged: the server failed to write (disk full?); retry with the same command ID once space is back: %w",
+				c.Stream, eventstore.ErrStorageFull)
+		}
+		if isInsufficientResources(err) {
+			return eventstore.AppendResult{}, fmt.Errorf("natsjs: append to %s: the server has no room for it: %w (%w)", c.Stream, eventstore.ErrStorageFull, err)
+		}
 		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 			return eventstore.AppendResult{}, fmt.Errorf("natsjs: append to %s: no acknowledgement within %s; the commit may or may not be stored, retry with the same command ID: %w",
 				c.Stream, requestTimeout, err)

@@ -78,6 +78,11 @@ type Config struct {
 	// ConnectTimeout bounds the first connection to an external server and
 	// the embedded server's start; default 10 seconds.
 	ConnectTimeout time.Duration
+	// MinFreeBytes is the space kept free in DataDir (embedded mode):
+	// appends are refused with eventstore.ErrStorageFull below it, so
+	// JetStream never meets a full disk itself. 0 means 8 MiB; negative
+	// keeps no reserve.
+	MinFreeBytes int64
 }
 
 const (
@@ -98,6 +103,10 @@ type Store struct {
 	log     *slog.Logger
 	srv     *server.Server // nil in external mode
 	unlock  func()         // releases the data folder; nil in external mode
+	jsCfg   server.JetStreamConfig
+	space   *space             // nil in external mode
+	stopBg  context.CancelFunc // ends the embedded mode's watcher
+	bg      sync.WaitGroup
 	nc      *nats.Conn
 	js      jetstream.JetStream
 	subjPre string // prefix plus the trailing dot
@@ -200,6 +209,8 @@ func (s *Store) startEmbedded() error {
 		JetStream:  true,
 		StoreDir:   s.cfg.DataDir,
 		MaxPayload: maxMsgSize,
+		// See noJetStreamCap.
+		JetStreamMaxStore: noJetStreamCap,
 	}
 	if s.cfg.SyncInterval == 0 {
 		// What "sync_interval: always" sets in a configuration file; the
@@ -214,9 +225,9 @@ func (s *Store) startEmbedded() error {
 		s.shutdown()
 		return fmt.Errorf("natsjs: configure embedded server: %w", err)
 	}
-	if s.cfg.Logger != nil {
-		srv.SetLogger(serverLogger{s.log.With("component", "nats-server")}, false, false)
-	}
+	s.space = newSpace(s.cfg.DataDir, s.cfg.MinFreeBytes)
+	// Always: the store learns of failed writes from the server's log.
+	srv.SetLogger(serverLogger{l: s.log.With("component", "nats-server"), writeFailed: s.space.writeFailed}, false, false)
 	srv.Start()
 	if !srv.ReadyForConnections(s.cfg.ConnectTimeout) {
 		srv.Shutdown()
@@ -229,6 +240,10 @@ func (s *Store) startEmbedded() error {
 		s.shutdown()
 		return fmt.Errorf("natsjs: JetStream did not start on data folder %s (give a Logger to see why)", s.cfg.DataDir)
 	}
+	s.jsCfg = *srv.JetStreamConfig()
+	bgCtx, stop := context.WithCancel(context.Background())
+	s.stopBg = stop
+	s.bg.Go(func() { s.watchSpace(bgCtx) })
 	nc, err := nats.Connect(srv.ClientURL(), nats.Name("hindsight-embedded"), nats.MaxReconnects(-1),
 		nats.ReconnectWait(50*time.Millisecond))
 	if err != nil {
@@ -331,6 +346,10 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) shutdown() {
+	if s.stopBg != nil {
+		s.stopBg()
+		s.bg.Wait()
+	}
 	if s.nc != nil {
 		s.nc.Close()
 	}
@@ -363,12 +382,23 @@ func (s *Store) subject(id eventstore.StreamID) string {
 	return s.subjPre + id.Category + "." + id.ID
 }
 
-// serverLogger forwards nats-server's log lines to slog.
-type serverLogger struct{ l *slog.Logger }
+// serverLogger forwards nats-server's log lines to slog, and tells the store
+// of failed writes.
+type serverLogger struct {
+	l           *slog.Logger
+	writeFailed func()
+}
 
 func (g serverLogger) Noticef(f string, v ...any) { g.l.Info(fmt.Sprintf(f, v...)) }
 func (g serverLogger) Warnf(f string, v ...any)   { g.l.Warn(fmt.Sprintf(f, v...)) }
-func (g serverLogger) Fatalf(f string, v ...any)  { g.l.Error(fmt.Sprintf(f, v...)) }
-func (g serverLogger) Errorf(f string, v ...any)  { g.l.Error(fmt.Sprintf(f, v...)) }
-func (g serverLogger) Debugf(f string, v ...any)  { g.l.Debug(fmt.Sprintf(f, v...)) }
-func (g serverLogger) Tracef(f string, v ...any)  { g.l.Debug(fmt.Sprintf(f, v...)) }
+func (g serverLogger) Fatalf(f string, v ...any)  { g.error(fmt.Sprintf(f, v...)) }
+func (g serverLogger) Errorf(f string, v ...any)  { g.error(fmt.Sprintf(f, v...)) }
+
+func (g serverLogger) error(line string) {
+	if isWriteFailure(line) {
+		g.writeFailed()
+	}
+	g.l.Error(line)
+}
+func (g serverLogger) Debugf(f string, v ...any) { g.l.Debug(fmt.Sprintf(f, v...)) }
+func (g serverLogger) Tracef(f string, v ...any) { g.l.Debug(fmt.Sprintf(f, v...)) }
