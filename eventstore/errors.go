@@ -18,6 +18,10 @@ var (
 	// not complete because its storage is full. Nothing was acknowledged:
 	// retry with the same command ID once space is back.
 	ErrStorageFull = errors.New("eventstore: storage full")
+	// ErrDataLoss is returned by checks that found the log missing commits
+	// it held, or holding some that cannot be read, or a read model or key
+	// store that knows of more than the log.
+	ErrDataLoss = errors.New("eventstore: data lost")
 )
 
 // ConflictError says a commit was decided on a stale version of its stream.

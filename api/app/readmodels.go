@@ -23,6 +23,10 @@ type ReadModelConfig struct {
 	// MinGroupSize is the fewest respondents a health aggregate (heat map,
 	// eNPS, dashboard) is shown for; 0 means healthtrends.DefaultMinRespondents.
 	MinGroupSize int
+	// AcceptDataLoss rebuilds a read model whose snapshot is past the end
+	// of the log from the log; without it StartReadModels refuses (an
+	// error wrapping eventstore.ErrDataLoss).
+	AcceptDataLoss bool
 }
 
 // readModels are the projections the app answers history queries from,
@@ -55,7 +59,8 @@ func (a *App) newReadModels() *readModels {
 		dashboard:  runner.NewSlot(func() *dashboard.Dashboard { return dashboard.New(minGroup) }),
 		membership: runner.NewSlot(membership.New),
 	}
-	m.runner, m.runnerErr = runner.New(runner.Config{Store: a.d.Store, Logger: a.d.Logger, SnapshotDir: cfg.SnapshotDir},
+	m.runner, m.runnerErr = runner.New(runner.Config{Store: a.d.Store, Logger: a.d.Logger, SnapshotDir: cfg.SnapshotDir,
+		AcceptDataLoss: cfg.AcceptDataLoss},
 		m.history, m.actions, m.health, m.dashboard, m.membership)
 	return m
 }
@@ -87,6 +92,15 @@ func (a *App) CloseReadModels() error {
 		return fmt.Errorf("app: close the read models: %w", err)
 	}
 	return nil
+}
+
+// CheckSnapshots reports (an error wrapping eventstore.ErrDataLoss) read-model
+// snapshots past the end of the log, without starting the read models.
+func (a *App) CheckSnapshots(ctx context.Context) error {
+	if a.rm.runnerErr != nil {
+		return fmt.Errorf("app: read models: %w", a.rm.runnerErr)
+	}
+	return a.rm.runner.CheckSnapshots(ctx)
 }
 
 // ReadModelsCollector exports each read model's lag, checkpoint and skipped

@@ -3,10 +3,14 @@
 package e2e_test
 
 import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,5 +117,148 @@ func TestAFullDiskAnswers507AtOnceTakesTheNodeOutOfRotationAndWritesResumeWhenSp
 	ada.token = login.str("token")
 	for _, id := range []string{before, after} {
 		ada.get(t, "/v1/workspaces/"+id, &struct{}{})
+	}
+}
+
+// runBinary runs hindsight to its end and returns its exit status and
+// output (standard output, then standard error).
+func runBinary(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	needBinary(t)
+	cmd := exec.Command(binary, args...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatalf("hindsight %v: %v", args, err)
+		}
+		return cmd.ProcessState.ExitCode(), out.String()
+	case <-time.After(startBound):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("hindsight %v did not exit; output:\n%s", args, out.String())
+		return -1, ""
+	}
+}
+
+// usedDataDir is a data folder a node wrote people, workspaces and teams
+// to and then stopped on.
+func usedDataDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	n := startNode(t, "writer", "--data-dir", dir)
+	for _, name := range []string{"Ada", "Bea", "Cy"} {
+		p := newParticipant(name, n)
+		p.register(t)
+		ws := p.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/workspaces",
+			idemKey: marker("ws"), body: map[string]string{"name": name + "'s"}}).str("id")
+		for i := range 4 {
+			p.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/workspaces/" + ws + "/teams", idemKey: marker("team"),
+				body: map[string]string{"name": fmt.Sprint("Team ", i), "templateId": "scrum-team"}})
+		}
+	}
+	n.stop(t)
+	return dir
+}
+
+// eventsBlock is the first file of the EVENTS stream's messages.
+func eventsBlock(t *testing.T, dir string) string {
+	t.Helper()
+	matches, err := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", "EVENTS", "msgs", "1.blk"))
+	if err != nil || len(matches) != 1 {
+		t.Fatalf("EVENTS block files %v (%v), want one", matches, err)
+	}
+	return matches[0]
+}
+
+// A damaged data folder: `hindsight verify` exits non-zero naming the
+// damage, serve refuses to start saying what is missing, serve with
+// --accept-data-loss starts (and says so loudly), and after that the
+// accepted loss no longer stops a start or a verify.
+func TestADamagedDataFolderIsFoundByVerifyAndRefusedByServeUnlessTheLossIsAccepted(t *testing.T) {
+	damages := []struct {
+		name   string
+		damage func(t *testing.T, dir string)
+		says   string
+	}{
+		{"truncated events file", func(t *testing.T, dir string) {
+			blk := eventsBlock(t, dir)
+			fi, err := os.Stat(blk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(blk, fi.Size()/2); err != nil {
+				t.Fatal(err)
+			}
+		}, "are missing"},
+		{"64 random bytes in the events file", func(t *testing.T, dir string) {
+			blk := eventsBlock(t, dir)
+			b, err := os.ReadFile(blk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			off := len(b)/4 + rand.IntN(len(b)/2)
+			for i := range 64 {
+				b[off+i] = byte(rand.UintN(256))
+			}
+			if err := os.WriteFile(blk, b, 0o640); err != nil {
+				t.Fatal(err)
+			}
+		}, "position"},
+		{"emptied events file", func(t *testing.T, dir string) {
+			if err := os.Truncate(eventsBlock(t, dir), 0); err != nil {
+				t.Fatal(err)
+			}
+		}, "are missing"},
+		{"removed key store", func(t *testing.T, dir string) {
+			matches, err := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", "KV_HINDSIGHT_KEYS"))
+			if err != nil || len(matches) != 1 {
+				t.Fatalf("key store folders %v (%v), want one", matches, err)
+			}
+			if err := os.RemoveAll(matches[0]); err != nil {
+				t.Fatal(err)
+			}
+		}, "key store lacks the keys of 3 of the 3 accounts"},
+	}
+	for _, d := range damages {
+		t.Run(d.name, func(t *testing.T) {
+			dir := usedDataDir(t)
+			if code, out := runBinary(t, "verify", "--data-dir", dir); code != 0 {
+				t.Fatalf("verify of the whole folder: exit %d\n%s", code, out)
+			}
+			d.damage(t, dir)
+
+			code, out := runBinary(t, "verify", "--data-dir", dir)
+			if code != 1 || !strings.Contains(out, "DAMAGED") || !strings.Contains(out, d.says) {
+				t.Errorf("verify of the damaged folder: exit %d, want 1 and a report saying %q:\n%s", code, d.says, out)
+			}
+			code, out = runBinary(t, "serve", "--addr", "127.0.0.1:0", "--data-dir", dir)
+			if code == 0 || !strings.Contains(out, "refusing to start") || !strings.Contains(out, d.says) ||
+				!strings.Contains(out, "--accept-data-loss") || strings.Contains(out, `"msg":"listening"`) {
+				t.Errorf("serve on the damaged folder: exit %d, want a refusal saying %q and naming --accept-data-loss:\n%s", code, d.says, out)
+			}
+
+			n := startNode(t, "accepting", "--data-dir", dir, "--accept-data-loss")
+			if status, _ := probe(t, n, "/readyz"); status != http.StatusOK {
+				t.Errorf("/readyz after accepting the loss: %d", status)
+			}
+			if !strings.Contains(n.logText(), "DATA LOSS ACCEPTED") {
+				t.Errorf("the accepted loss is not logged loudly:\n%s", n.logText())
+			}
+			n.stop(t)
+
+			startNode(t, "after", "--data-dir", dir).stop(t)
+			if code, out := runBinary(t, "verify", "--data-dir", dir); code != 0 {
+				t.Errorf("verify after the loss was accepted: exit %d\n%s", code, out)
+			}
+		})
 	}
 }

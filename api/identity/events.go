@@ -199,3 +199,14 @@ func (s *Service) appendEvent(ctx context.Context, category, id string, expected
 	}
 	return s.store.Append(ctx, c)
 }
+
+// PersonalKeySubject names the key that the sealed personal data of a log
+// stream needs (an account's person's key), so a start-up check can tell
+// that the key store still holds every key the log refers to; ok is false
+// for streams that need none.
+func PersonalKeySubject(id eventstore.StreamID) (subject string, ok bool) {
+	if id.Category != catAccount {
+		return "", false
+	}
+	return userSubject(id.ID), true
+}

@@ -46,6 +46,9 @@ type serveConfig struct {
 	// MinGroupSize is the fewest respondents a health aggregate (heat map,
 	// eNPS, dashboard) is shown for, so nobody's answer can be singled out.
 	MinGroupSize int
+	// AcceptDataLoss starts on a damaged data folder (logged loudly)
+	// instead of refusing.
+	AcceptDataLoss bool
 }
 
 func defaultServeConfig() serveConfig {
@@ -107,6 +110,10 @@ func newServeFlags(cfg *serveConfig) *flag.FlagSet {
 	fs.IntVar(&cfg.RateLimit, "rate-limit", cfg.RateLimit,
 		"`requests` per minute one client (a signed-in person or token, else an IP address) may make before getting 429; 0 turns limiting off")
 	minGroupFlag(fs, &cfg.MinGroupSize)
+	fs.BoolVar(&cfg.AcceptDataLoss, "accept-data-loss", cfg.AcceptDataLoss,
+		"start although the start-up check found the data damaged (commits missing or unreadable in the log, keys missing from the key store, "+
+			"read-model snapshots past the end of the log): serve what is left, rebuild the read models from the log, and remember the accepted loss. "+
+			"Logged as an error. Without it such a start is refused with a message naming what is missing")
 	return fs
 }
 

@@ -48,6 +48,7 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		"HINDSIGHT_SHUTDOWN_TIMEOUT": "5s",
 		"HINDSIGHT_RATE_LIMIT":       "0",
 		"HINDSIGHT_MIN_GROUP_SIZE":   "5",
+		"HINDSIGHT_ACCEPT_DATA_LOSS": "true",
 	}
 	cfg, fs, err := parseServeConfig(nil, envOf(env))
 	if err != nil {
@@ -63,6 +64,7 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		ShutdownTimeout: 5 * time.Second,
 		RateLimit:       0,
 		MinGroupSize:    5,
+		AcceptDataLoss:  true,
 	}
 	if cfg != want {
 		t.Fatalf("from environment = %+v, want %+v", cfg, want)

@@ -67,6 +67,7 @@ Commands:
   admin     an operator's jobs on the log: list workspaces and teams, add a
             workspace admin, issue, list and revoke API tokens
   keys      keys rotate: rotate the key-encryption key of the NATS key store
+  verify    check a data folder or cluster for damage (missing or unreadable commits, lost keys); non-zero exit on damage
   version   print the version
 
 Internal (started by serve, not by hand):
@@ -94,6 +95,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return runAdmin(ctx, rest, a.env, a.stdout, a.stderr)
 	case "keys":
 		return runKeys(ctx, rest, a.env, a.stdout, a.stderr)
+	case "verify":
+		return runVerify(ctx, rest, a.env, a.stdout, a.stderr)
 	case "version":
 		return a.runVersion(rest)
 	case "collab-worker":

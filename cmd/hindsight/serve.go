@@ -121,7 +121,15 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 		return nil
 	}
 
-	svc, err := buildServices(ctx, cfg, store, logger)
+	lc, err := checkLogAtStart(ctx, cfg, store, logger)
+	if err != nil {
+		if ctx.Err() != nil {
+			logger.Info("stopped while the event log was checked")
+			return closeStore()
+		}
+		return errors.Join(err, closeStore())
+	}
+	svc, err := buildServices(ctx, cfg, store, lc, logger)
 	if err != nil {
 		return errors.Join(err, closeStore())
 	}
@@ -143,6 +151,9 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 		if ctx.Err() != nil {
 			logger.Info("stopped while the read models caught up")
 			return closeStore()
+		}
+		if errors.Is(err, eventstore.ErrDataLoss) {
+			err = fmt.Errorf("refusing to start: %w; %s", err, acceptHint)
 		}
 		return errors.Join(err, closeStore())
 	}
@@ -234,8 +245,9 @@ type services struct {
 }
 
 // buildServices wires keys, identity, the catalogue, the app, the live hub and
-// the metrics registry over the store.
-func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store, logger *slog.Logger) (*services, error) {
+// the metrics registry over the store, once the key store holds every key
+// the log needs (lc, from checkLogAtStart).
+func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store, lc logCheck, logger *slog.Logger) (*services, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	istore, err := api.InstrumentStore(store, reg)
@@ -244,6 +256,9 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	}
 	ks, err := openKeys(ctx, cfg, store, logger)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkKeysAtStart(ctx, cfg, ks, lc, logger); err != nil {
 		return nil, err
 	}
 	id, err := identity.New(identity.Deps{Store: istore, Keys: ks, Logger: logger})
@@ -255,7 +270,8 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 		return nil, fmt.Errorf("load the template catalogue: %w", err)
 	}
 	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger,
-		ReadModels: hsapp.ReadModelConfig{SnapshotDir: snapshotDir(cfg, store), MinGroupSize: cfg.MinGroupSize},
+		ReadModels: hsapp.ReadModelConfig{SnapshotDir: snapshotDir(cfg, store), MinGroupSize: cfg.MinGroupSize,
+			AcceptDataLoss: cfg.AcceptDataLoss},
 		SeedWhiteboard: func(ctx context.Context, docID, title string, prompts []string) error {
 			return collab.SeedBoard(ctx, istore, docID, title, prompts)
 		}})

@@ -159,6 +159,9 @@ func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.App
 			return s.duplicate(ctx, c, ack.Sequence)
 		}
 		s.cache.put(c.Stream, tip{seq: ack.Sequence, h: h})
+		if s.marker != nil {
+			s.marker.noteAcked(ack.Sequence)
+		}
 		return eventstore.AppendResult{StreamVersion: h.version, Position: ack.Sequence}, nil
 	}
 }

@@ -238,5 +238,17 @@ func (r *reader) str() string {
 }
 
 func malformedAt(seq uint64, err error) error {
-	return fmt.Errorf("natsjs: message at sequence %d: %w", seq, err)
+	return &malformedError{seq: seq, err: err}
 }
+
+// malformedError is a message that does not decode, at its position.
+type malformedError struct {
+	seq uint64
+	err error
+}
+
+func (e *malformedError) Error() string {
+	return fmt.Sprintf("natsjs: message at sequence %d: %v", e.seq, e.err)
+}
+
+func (e *malformedError) Unwrap() error { return e.err }

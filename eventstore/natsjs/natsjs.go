@@ -105,6 +105,7 @@ type Store struct {
 	unlock  func()         // releases the data folder; nil in external mode
 	jsCfg   server.JetStreamConfig
 	space   *space             // nil in external mode
+	marker  *marker            // nil in external mode
 	stopBg  context.CancelFunc // ends the embedded mode's watcher
 	bg      sync.WaitGroup
 	nc      *nats.Conn
@@ -199,6 +200,10 @@ func (s *Store) startEmbedded() error {
 		return err
 	}
 	s.unlock = unlock
+	if s.marker, err = loadMarker(s.cfg.DataDir, s.cfg.Stream); err != nil {
+		s.shutdown()
+		return err
+	}
 	opts := &server.Options{
 		ServerName: "hindsight",
 		Host:       "127.0.0.1",
@@ -346,6 +351,17 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) shutdown() {
+	if s.marker != nil && s.js != nil {
+		// The log's end as it closes, so the next start can tell if it lost any.
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ConnectTimeout)
+		if st, err := s.js.Stream(ctx, s.cfg.Stream); err == nil {
+			s.marker.noteAcked(st.CachedInfo().State.LastSeq)
+		}
+		cancel()
+		if err := s.marker.raise(); err != nil {
+			s.log.Error("natsjs: the log's mark was not written", "err", err)
+		}
+	}
 	if s.stopBg != nil {
 		s.stopBg()
 		s.bg.Wait()

@@ -150,7 +150,8 @@ func (g *getter) forward(subject string, first uint64, top commit) ([]commit, er
 	return out, nil
 }
 
-// LastPosition asks the stream for its last sequence.
+// LastPosition asks the stream for its last sequence, which is the
+// position of its last commit.
 func (s *Store) LastPosition(ctx context.Context) (uint64, error) {
 	if s.isClosed() {
 		return 0, eventstore.ErrClosed
@@ -161,7 +162,24 @@ func (s *Store) LastPosition(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, s.fail("last position", err)
 	}
-	return st.CachedInfo().State.LastSeq, nil
+	state := st.CachedInfo().State
+	if state.Msgs == 0 {
+		return 0, nil
+	}
+	if state.NumDeleted == 0 && state.Msgs == state.LastSeq-state.FirstSeq+1 {
+		return state.LastSeq, nil
+	}
+	// Commits lost at the end of the log (a loss the operator accepted)
+	// still count in the stream's last sequence, but no reader will ever
+	// see them: the log ends at its last message.
+	m, err := s.leaderGet(ctx, getMsgRequest{LastFor: s.cfg.SubjectPrefix + ".>"})
+	if errors.Is(err, errNoMsg) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, s.fail("last position", err)
+	}
+	return m.seq, nil
 }
 
 // ReadAll reads the log with an ordered consumer up to the last position at

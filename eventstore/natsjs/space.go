@@ -120,16 +120,24 @@ func isWriteFailure(line string) bool {
 
 // watchSpace runs until ctx ends: while writes are refused, it waits for
 // space and then lets them resume, restarting JetStream if it had failed.
+// It also raises the log's mark now and then.
 func (s *Store) watchSpace(ctx context.Context) {
 	sp := s.space
 	tick := time.NewTicker(spacePoll)
 	defer tick.Stop()
+	lastMark := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-sp.wake:
 		case <-tick.C:
+		}
+		if time.Since(lastMark) >= markInterval {
+			lastMark = time.Now()
+			if err := s.marker.raise(); err != nil {
+				s.log.Warn("natsjs: the log's mark was not raised", "err", err)
+			}
 		}
 		sp.mu.Lock()
 		full, broken := sp.full, sp.broken

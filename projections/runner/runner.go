@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -91,6 +92,11 @@ type Config struct {
 	// MaxRetries of a failing event before it goes to the poison queue;
 	// 0 means 3.
 	MaxRetries int
+	// AcceptDataLoss lets Start go on when a snapshot is past the end of
+	// the log (the log lost commits the read model had applied): that read
+	// model is rebuilt from what the log holds. Without it Start refuses
+	// with an error wrapping eventstore.ErrDataLoss.
+	AcceptDataLoss bool
 }
 
 // Runner feeds read models from the log.
@@ -393,19 +399,72 @@ func (r *Runner) SaveSnapshots() error {
 }
 
 // restore loads snapshots that exist; a missing one starts from zero, a
-// damaged one is logged and ignored (the read model rebuilds from zero), and
-// so is one past the end of the log: it describes another log (a data
-// folder reused for a new store), and serving it would show what this log
-// never held.
+// damaged one is logged and ignored (the read model rebuilds from zero). One
+// past the end of the log means the log lost commits the read model had
+// applied: serving it would show what the log no longer holds, so Start
+// refuses, unless the loss is accepted and the read model rebuilds from the
+// log.
 func (r *Runner) restore(ctx context.Context) error {
 	if r.cfg.SnapshotDir == "" {
 		return nil
 	}
-	var (
-		last    uint64
-		lastErr error
-		asked   bool
-	)
+	last, ahead, damaged, err := r.loadSnapshots(ctx, func(s AnySlot) projections.Projection { return s.projection() })
+	if err != nil {
+		return err
+	}
+	for _, s := range damaged {
+		s.swap(s.fresh())
+	}
+	if len(ahead) == 0 {
+		return nil
+	}
+	if !r.cfg.AcceptDataLoss {
+		err := aheadError(ahead, last)
+		for _, s := range ahead {
+			s.swap(s.fresh()) // never served, even by mistake
+		}
+		return err
+	}
+	for _, s := range ahead {
+		r.cfg.Logger.Error("DATA LOSS ACCEPTED: a read model's snapshot is past the end of the log; rebuilding it from the log",
+			"projection", s.Name(), "checkpoint", s.projection().Checkpoint(), "log_end", last)
+		s.swap(s.fresh())
+	}
+	return nil
+}
+
+// CheckSnapshots reads the snapshots in SnapshotDir into fresh read models,
+// leaving the running ones alone, and returns an error wrapping
+// eventstore.ErrDataLoss when one is past the end of the log.
+func (r *Runner) CheckSnapshots(ctx context.Context) error {
+	if r.cfg.SnapshotDir == "" {
+		return nil
+	}
+	fresh := map[string]projections.Projection{}
+	last, ahead, _, err := r.loadSnapshots(ctx, func(s AnySlot) projections.Projection {
+		p := s.fresh()
+		fresh[s.Name()] = p
+		return p
+	})
+	if err != nil {
+		return err
+	}
+	if len(ahead) == 0 {
+		return nil
+	}
+	parts := make([]string, 0, len(ahead))
+	for _, s := range ahead {
+		parts = append(parts, fmt.Sprintf("%s at %d", s.Name(), fresh[s.Name()].Checkpoint()))
+	}
+	return fmt.Errorf("runner: %w: read-model snapshots past the end of the log (position %d): %s",
+		eventstore.ErrDataLoss, last, strings.Join(parts, ", "))
+}
+
+// loadSnapshots restores each slot's snapshot into the read model into
+// returns, and lists the slots whose snapshot is past the log's end last,
+// and those whose snapshot does not restore (logged).
+func (r *Runner) loadSnapshots(ctx context.Context, into func(AnySlot) projections.Projection) (last uint64, ahead, damaged []AnySlot, err error) {
+	asked := false
 	for _, s := range r.slots {
 		path := filepath.Join(r.cfg.SnapshotDir, s.Name()+".json")
 		b, err := os.ReadFile(path)
@@ -413,25 +472,37 @@ func (r *Runner) restore(ctx context.Context) error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("runner: read snapshot %s: %w", path, err)
+			return 0, nil, nil, fmt.Errorf("runner: read snapshot %s: %w", path, err)
 		}
-		if err := s.projection().Restore(b); err != nil {
+		p := into(s)
+		if err := p.Restore(b); err != nil {
 			r.cfg.Logger.Warn("ignoring a snapshot that does not restore; rebuilding from zero", "path", path, "err", err)
-			s.swap(s.fresh())
+			damaged = append(damaged, s)
 			continue
 		}
 		if !asked {
-			last, lastErr = r.cfg.Store.LastPosition(ctx)
+			if last, err = r.cfg.Store.LastPosition(ctx); err != nil {
+				return 0, nil, nil, fmt.Errorf("runner: check snapshot %s against the log: %w", path, err)
+			}
 			asked = true
 		}
-		if lastErr != nil {
-			return fmt.Errorf("runner: check snapshot %s against the log: %w", path, lastErr)
-		}
-		if cp := s.projection().Checkpoint(); cp > last {
-			r.cfg.Logger.Warn("ignoring a snapshot past the end of the log (of another store?); rebuilding from zero",
-				"path", path, "checkpoint", cp, "log_end", last)
-			s.swap(s.fresh())
+		if p.Checkpoint() > last {
+			ahead = append(ahead, s)
 		}
 	}
-	return nil
+	return last, ahead, damaged, nil
+}
+
+// aheadError names the read models whose snapshots are past the log's end.
+func aheadError(ahead []AnySlot, last uint64) error {
+	parts := make([]string, 0, len(ahead))
+	top := uint64(0)
+	for _, s := range ahead {
+		cp := s.projection().Checkpoint()
+		top = max(top, cp)
+		parts = append(parts, fmt.Sprintf("%s at %d", s.Name(), cp))
+	}
+	return fmt.Errorf("runner: %w: the log ends at position %d, but the read models' snapshots hold it up to %d (%s): "+
+		"the commits at positions %d to %d are missing; restore the log, or accept the loss to rebuild the read models from it",
+		eventstore.ErrDataLoss, last, top, strings.Join(parts, ", "), last+1, top)
 }

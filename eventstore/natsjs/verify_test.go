@@ -1,0 +1,171 @@
+package natsjs
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hindsight-retro/hindsight/eventstore"
+)
+
+// writeLog appends 60 commits over 6 streams to a new store in dir and
+// closes it.
+func writeLog(t *testing.T, dir string) {
+	t.Helper()
+	st := openEmbedded(t, dir)
+	for i := range 60 {
+		mustAppend(t, st, newCommit(eventstore.StreamID{Category: "retro", ID: fmt.Sprint("r", i%6)}, eventstore.Any, fmt.Sprint("c", i), 1+i%3))
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eventsFile is the block file that holds the EVENTS stream's messages.
+func eventsFile(t *testing.T, dir string) string {
+	t.Helper()
+	matches, err := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", "EVENTS", "msgs", "*.blk"))
+	if err != nil || len(matches) != 1 {
+		t.Fatalf("EVENTS block files %v (%v), want one", matches, err)
+	}
+	return matches[0]
+}
+
+// verifyDir opens dir, verifies the log and returns the report.
+func verifyDir(t *testing.T, dir string) (Report, *Store) {
+	t.Helper()
+	st := openEmbedded(t, dir)
+	t.Cleanup(func() { st.Close() })
+	rep, err := st.Verify(testCtx(t), nil)
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	return rep, st
+}
+
+func expectDamage(t *testing.T, rep Report, words ...string) {
+	t.Helper()
+	err := rep.Err()
+	if !errors.Is(err, eventstore.ErrDataLoss) {
+		t.Fatalf("verify of a damaged log: %+v, want ErrDataLoss", rep)
+	}
+	for _, w := range words {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("the report %q does not say %q", err, w)
+		}
+	}
+}
+
+func TestVerifyFindsAWholeLogUndamaged(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir)
+	var streams []eventstore.StreamID
+	st := openEmbedded(t, dir)
+	defer st.Close()
+	rep, err := st.Verify(testCtx(t), func(id eventstore.StreamID) { streams = append(streams, id) })
+	if err != nil || rep.Err() != nil {
+		t.Fatalf("verify of a whole log: %v %v", err, rep.Err())
+	}
+	if rep.Commits != 60 || rep.LastPosition != 60 || rep.Streams != 6 || len(streams) != 6 {
+		t.Errorf("report %+v, streams %v: want 60 commits up to 60 in 6 streams", rep, streams)
+	}
+}
+
+func TestVerifyFindsTheEndOfATruncatedEventsFileMissing(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir)
+	blk := eventsFile(t, dir)
+	fi, err := os.Stat(blk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(blk, fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := verifyDir(t, dir)
+	expectDamage(t, rep, "are missing", "to 60")
+}
+
+func TestVerifyFindsEveryCommitOfAnEmptiedEventsFileMissing(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir)
+	if err := os.Truncate(eventsFile(t, dir), 0); err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := verifyDir(t, dir)
+	expectDamage(t, rep, "positions 1 to 60 are missing")
+}
+
+func TestVerifyFindsACommitOverwrittenWithRandomBytes(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir)
+	blk := eventsFile(t, dir)
+	b, err := os.ReadFile(blk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := len(b)/4 + rand.IntN(len(b)/2)
+	for i := range 64 {
+		b[off+i] = byte(rand.UintN(256))
+	}
+	if err := os.WriteFile(blk, b, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := verifyDir(t, dir)
+	expectDamage(t, rep, "position")
+}
+
+func TestVerifyFindsTheLogShorterThanItsMarkWhenTheStreamFilesAreGone(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir)
+	if err := os.RemoveAll(filepath.Dir(filepath.Dir(eventsFile(t, dir)))); err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := verifyDir(t, dir)
+	expectDamage(t, rep, "the log ends at position 0 but held commits up to 60")
+}
+
+func TestAcceptedDamageIsNotReportedAgainButNewDamageIs(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir)
+	blk := eventsFile(t, dir)
+	fi, err := os.Stat(blk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(blk, fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	rep, st := verifyDir(t, dir)
+	expectDamage(t, rep)
+	if err := st.AcceptDamage(rep); err != nil {
+		t.Fatal(err)
+	}
+	// Writing goes on after the accepted loss.
+	mustAppend(t, st, newCommit(eventstore.StreamID{Category: "retro", ID: "new"}, eventstore.NoStream, "after", 1))
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rep, st = verifyDir(t, dir)
+	if err := rep.Err(); err != nil || rep.Accepted == 0 {
+		t.Fatalf("after accepting the loss: %v (%d accepted), want no new damage", err, rep.Accepted)
+	}
+	st.Close()
+
+	// Empty every block file, the one written after the loss too.
+	blocks, err := filepath.Glob(filepath.Join(filepath.Dir(blk), "*.blk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range blocks {
+		if err := os.Truncate(b, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, _ = verifyDir(t, dir)
+	expectDamage(t, rep, "missing")
+}
