@@ -352,6 +352,38 @@ func BenchmarkLargeLog(b *testing.B) {
 		b.ReportMetric(rr, "raw_msgs/s")
 		b.ReportMetric(sr/rr, "store/raw")
 	})
+
+	// The damage check serve runs at every start, against the Store's own
+	// ReadAll of the same log.
+	b.Run("verify", func(b *testing.B) {
+		var tv, tr time.Duration
+		verify := func() {
+			t0 := time.Now()
+			rep, err := st.Verify(ctx, nil)
+			if err != nil || rep.Err() != nil {
+				b.Fatalf("verify: %v %v", err, rep.Err())
+			}
+			tv += time.Since(t0)
+		}
+		readAll := func() {
+			t0 := time.Now()
+			if err := st.ReadAll(ctx, 0, func(context.Context, eventstore.RecordedEvent) error { return nil }); err != nil {
+				b.Fatalf("read all: %v", err)
+			}
+			tr += time.Since(t0)
+		}
+		for i := range 2 * b.N {
+			if i%2 == 0 {
+				verify()
+				readAll()
+			} else {
+				readAll()
+				verify()
+			}
+		}
+		b.ReportMetric(float64(2*n*b.N)/tv.Seconds(), "verify_events/s")
+		b.ReportMetric(tr.Seconds()/tv.Seconds(), "verify/readall_speed")
+	})
 }
 
 // The group-commit exploration: can concurrent commits share an fsync

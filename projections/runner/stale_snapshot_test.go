@@ -13,7 +13,6 @@ import (
 	"github.com/hindsight-retro/hindsight/projections/actiontracker"
 	"github.com/hindsight-retro/hindsight/projections/projtest"
 	"github.com/hindsight-retro/hindsight/projections/runner"
-	"github.com/hindsight-retro/hindsight/projections/teamhistory"
 )
 
 // snapshotsPastTheLog saves snapshots of a log of two retros into dir and
@@ -48,7 +47,7 @@ func TestASnapshotPastTheEndOfTheLogRefusesStartNamingTheMissingPositions(t *tes
 	defer cancel()
 	dir := t.TempDir()
 	store, end, pos := snapshotsPastTheLog(t, ctx, dir)
-	history := runner.NewSlot(teamhistory.New)
+	history := runner.NewSlot(newHistory)
 	r, err := runner.New(runner.Config{Store: store, SnapshotDir: dir}, history, runner.NewSlot(actiontracker.New))
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +75,7 @@ func TestASnapshotPastTheEndOfTheLogIsRebuiltFromTheLogWhenTheLossIsAccepted(t *
 	defer cancel()
 	dir := t.TempDir()
 	store, end, _ := snapshotsPastTheLog(t, ctx, dir)
-	history := runner.NewSlot(teamhistory.New)
+	history := runner.NewSlot(newHistory)
 	r, err := runner.New(runner.Config{Store: store, SnapshotDir: dir, AcceptDataLoss: true}, history, runner.NewSlot(actiontracker.New))
 	if err != nil {
 		t.Fatal(err)
