@@ -136,7 +136,7 @@ func (b *board) receive(batch []inbound) {
 	items := batch[:0]
 	willExist := b.found
 	for _, in := range batch {
-		if in.c.closed() {
+		if in.c.closed() || in.c.isUnfit(b.id) {
 			continue
 		}
 		if !willExist && in.m.Type == wire.TypeRequest {
@@ -424,7 +424,7 @@ func (b *board) serveWanting() {
 func (b *board) ask(c *conn) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.doc == nil || c.closed() {
+	if b.doc == nil || c.closed() || c.isUnfit(b.id) {
 		return
 	}
 	if _, ok := b.peers[c]; !ok {

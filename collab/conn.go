@@ -3,6 +3,7 @@ package collab
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -39,7 +40,10 @@ type conn struct {
 	// offered holds boards this peer offered (sent a sync message for)
 	// while it could not have them; they are asked for when that changes.
 	offered map[string]bool
-	queued  atomic.Int64 // messages waiting in boards' inboxes
+	// unfit holds boards this peer sent changes for that cannot fit them;
+	// nothing more it sends for them is looked at (see refuseUnfit).
+	unfit  map[string]bool
+	queued atomic.Int64 // messages waiting in boards' inboxes
 	// presence limits how fast this peer's ephemeral messages are relayed.
 	presence *rate.Limiter
 }
@@ -168,11 +172,18 @@ func (c *conn) handle(ctx context.Context, m wire.Message, at time.Time) bool {
 }
 
 func (c *conn) sync(ctx context.Context, m wire.Message, at time.Time) bool {
+	if c.isUnfit(m.DocumentID) {
+		return true
+	}
 	if !c.s.authorize(ctx, c.userID, m.DocumentID) {
 		if m.Type == wire.TypeSync {
 			c.offer(m.DocumentID)
 		}
 		c.refuse(m.DocumentID, at)
+		return true
+	}
+	if reason := c.s.unfit(m.Data); reason != "" {
+		c.refuseUnfit(m.DocumentID, reason)
 		return true
 	}
 	b, err := c.attach(ctx, m.DocumentID)
@@ -219,6 +230,54 @@ func (c *conn) attach(ctx context.Context, docID string) (*board, error) {
 		return nil, errConnClosed
 	}
 	return b, nil
+}
+
+// perChangeAllowance is what a change may take on the wire beyond what a
+// saved board keeps of it (its header, the hashes of its dependencies): a
+// history of many small changes is sent in tens of times the bytes it is
+// saved in, so only the excess counts against the board's limit.
+const perChangeAllowance = 256
+
+// unfit says why the changes in a sync message cannot fit a board of
+// MaxDocBytes, or "". It reads lengths only, so a message no board could
+// hold costs no worker check, and holds no lock.
+func (s *Server) unfit(data []byte) string {
+	n, size, err := wire.SyncChanges(data)
+	if err != nil {
+		n, size = 1, len(data) // the worker refuses it anyway; count it all
+	}
+	if size-n*perChangeAllowance > s.maxDocBytes {
+		return fmt.Sprintf("changes too large for a board: %d bytes in %d changes, a board holds at most %d bytes", size, n, s.maxDocBytes)
+	}
+	return ""
+}
+
+// refuseUnfit answers changes that cannot fit board docID once and for the
+// connection's life: an error message saying why and doc-unavailable, then
+// the peer is no longer a peer of that board and what it sends for it is
+// dropped unread. The stock client, answered nothing, stops sending it; its
+// other boards sync on. A reconnected client that sends the same is
+// refused the same way, again with no worker.
+func (c *conn) refuseUnfit(docID, reason string) {
+	c.s.log.Warn("collab: refused changes that cannot fit the board", "doc", docID, "user", c.userID, "reason", reason)
+	c.boardsMu.Lock()
+	if c.unfit == nil {
+		c.unfit = map[string]bool{}
+	}
+	c.unfit[docID] = true
+	b := c.boards[docID]
+	c.boardsMu.Unlock()
+	if b != nil {
+		b.detach(c)
+	}
+	c.send(wire.Message{Type: wire.TypeError, SenderID: c.s.peerID, TargetID: c.peerID, ErrorMessage: reason})
+	c.send(wire.Message{Type: wire.TypeDocUnavailable, SenderID: c.s.peerID, TargetID: c.peerID, DocumentID: docID})
+}
+
+func (c *conn) isUnfit(docID string) bool {
+	c.boardsMu.Lock()
+	defer c.boardsMu.Unlock()
+	return c.unfit[docID]
 }
 
 // offer notes that the peer has docID, which it may not sync yet.
