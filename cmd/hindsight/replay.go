@@ -114,10 +114,10 @@ workspace dashboard) in one pass over the log of a store (the store flags, as
 for serve) or over an export file (--from), showing progress with events/s and
 an ETA. --until stops at a position of the log, or at an RFC 3339 time of
 the domain: the read models as they stood then, whenever the events were
-stored (an imported or generated history is stored in minutes). --sqlite writes the
-read models as SQLite tables (teams, retros, cards, votes, actions, health,
-health_packs, enps, enps_monthly, dashboard), names beside IDs, for SQL,
-pandas or a BI tool; --snapshots writes the read models'
+stored (an imported or generated history is stored in minutes). --sqlite
+writes the read models as SQLite tables (teams, retros, cards, votes,
+actions, health, health_packs, enps, enps_monthly, dashboard), names beside
+IDs, for SQL, pandas or a BI tool; --snapshots writes the read models'
 snapshots, from which serve can start.
 `
 
