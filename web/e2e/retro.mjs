@@ -394,6 +394,20 @@ try {
   await ben.page.goto(retroUrl);
   await ben.page.getByRole('heading', { name: 'Summary' }).waitFor();
 
+  // The action lands in Ben's tracker (read models follow the log: reload
+  // until it shows, within a deadline); he marks it done.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await ben.page.goto(`${base}/`);
+    await ben.page.getByRole('heading', { name: 'My actions' }).waitFor();
+    if (await ben.page.getByText('Script the deploy').isVisible()) break;
+    if (Date.now() > deadline) throw new Error("the action never reached Ben's tracker");
+    await ben.page.waitForTimeout(250);
+  }
+  await step('home-actions', [ben]);
+  await ben.page.getByRole('button', { name: 'Done: Script the deploy' }).click();
+  await ben.page.getByText('1 done, 0 dropped').waitFor();
+
   for (const p of all) if (p.csp.length) fail(`${p.name}: CSP violations: ${p.csp.join(' | ')}`);
   await assertNobodyElseHolds([ada, gus], [['ben', secrets[1][1]], ['ben', lostText], ['ben', offlineText]], 'end: Ben’s first text and his never-revealed cards');
 } catch (e) {

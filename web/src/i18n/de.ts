@@ -69,6 +69,13 @@ export const de: Record<MessageKey, string> = {
   'team.actions': 'Maßnahmen-Tracker',
   'team.you': 'Sie',
 
+  'tracker.overdue_one': '{count} Maßnahme ist überfällig',
+  'tracker.overdue_other': '{count} Maßnahmen sind überfällig',
+  'tracker.isOverdue': 'überfällig',
+  'tracker.doneNamed': 'Erledigt: {title}',
+  'tracker.dropNamed': 'Verwerfen: {title}',
+  'tracker.closedCount': '{done} erledigt, {discarded} verworfen',
+
   'newRetro.title': 'Neue Retro',
   'newRetro.retroTitle': 'Titel',
   'newRetro.search': 'Vorlagen durchsuchen',

@@ -70,6 +70,13 @@ export const en = {
   'team.actions': 'Action tracker',
   'team.you': 'you',
 
+  'tracker.overdue_one': '{count} action is overdue',
+  'tracker.overdue_other': '{count} actions are overdue',
+  'tracker.isOverdue': 'overdue',
+  'tracker.doneNamed': 'Done: {title}',
+  'tracker.dropNamed': 'Drop: {title}',
+  'tracker.closedCount': '{done} done, {discarded} dropped',
+
   'newRetro.title': 'New retro',
   'newRetro.retroTitle': 'Title',
   'newRetro.search': 'Search templates',

@@ -7,6 +7,7 @@ import { navigate } from '../router';
 import { useServices } from '../services';
 import { Field, FormError } from '../ui/forms';
 import { useLoad } from '../ui/useLoad';
+import { Tracker } from './Tracker';
 
 export function Home() {
   const tr = useI18n();
@@ -35,6 +36,10 @@ export function Home() {
             ))}
           </ul>
         )}
+      </section>
+      <section aria-labelledby="my-actions-h" class="card">
+        <h2 id="my-actions-h">{tr.t('home.myActions')}</h2>
+        <Tracker />
       </section>
       <section aria-labelledby="ws-h" class="card">
         <h2 id="ws-h">{tr.t('home.workspaces')}</h2>

@@ -6,6 +6,7 @@ import { useI18n } from '../i18n';
 import { useServices, useSession } from '../services';
 import { Field, FormError } from '../ui/forms';
 import { useLoad } from '../ui/useLoad';
+import { Tracker } from './Tracker';
 
 export function Team({ teamId }: { teamId: string }) {
   const tr = useI18n();
@@ -50,6 +51,10 @@ export function Team({ teamId }: { teamId: string }) {
             ))}
           </ul>
         )}
+      </section>
+      <section class="card" aria-labelledby="tracker-h">
+        <h2 id="tracker-h">{tr.t('team.actions')}</h2>
+        <Tracker teamId={teamId} members={members.data} />
       </section>
       <section class="card" aria-labelledby="members-h">
         <h2 id="members-h">{tr.t('team.members')}</h2>
