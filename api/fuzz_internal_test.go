@@ -39,7 +39,7 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 		`{"name":"Acme"}`, `{"columnId":"start","text":"hello"}`, `{"budget":3,"cap":2}`,
 		`{"due":"2026-03-02T09:00:00Z"}`, `{"due":null}`, `{"step":{"id":"x","kind":"discuss"},"after":"write"}`,
 		`{"ratings":{"q1":3},"answers":{"o1":"fine"}}`, `{"scopes":["read"],"expiresAt":"2030-01-01T00:00:00Z"}`,
-		`{"teamIds":["t"],"title":"x","closesAt":"2026-01-01T00:00:00Z"}`,
+		`{"teamIds":["t"],"title":"x","closesAt":"2026-01-01T00:00:00Z"}`, `{"email":"a@example.org","role":"admin"}`,
 		`{"name":"a"} x`, `{"unknown":1}`, `[]`, `null`, ``, `{"name":"\ud800"}`, `{"score":1e400}`,
 		strings.Repeat(`[`, 10000),
 	} {
