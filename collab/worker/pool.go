@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -64,10 +65,32 @@ func NewPool(cfg PoolConfig) *Pool {
 // worker does not hold that state already. The result is OK, a rejection
 // with a reason, or an error (ErrCrashed when the message killed the worker).
 func (p *Pool) Check(ctx context.Context, docID, heads string, save func() []byte, syncStates, msgs [][]byte, maxDocBytes int) (Response, error) {
+	w := p.take(docID)
+	w.busy.Store(true)
+	defer func() {
+		w.busy.Store(false)
+		w.mu.Unlock()
+	}()
+	return w.check(ctx, Request{DocID: docID, Heads: heads, Syncs: syncStates, Messages: msgs, MaxDocBytes: maxDocBytes}, save)
+}
+
+// take locks the worker for docID: the one it hashes to, which likely holds
+// it already, unless that one is busy and another is idle. One board's slow
+// check then delays only the boards that have no idle worker to go to.
+func (p *Pool) take(docID string) *proc {
 	h := fnv.New32a()
 	h.Write([]byte(docID))
 	w := p.workers[int(h.Sum32()%uint32(len(p.workers)))]
-	return w.check(ctx, Request{DocID: docID, Heads: heads, Syncs: syncStates, Messages: msgs, MaxDocBytes: maxDocBytes}, save)
+	if w.mu.TryLock() {
+		return w
+	}
+	for _, o := range p.workers {
+		if o != w && o.mu.TryLock() {
+			return o
+		}
+	}
+	w.mu.Lock()
+	return w
 }
 
 // Close stops every worker.
@@ -84,6 +107,7 @@ type proc struct {
 	cfg *PoolConfig
 
 	mu     sync.Mutex
+	busy   atomic.Bool // a check is under way
 	closed bool
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
@@ -120,9 +144,8 @@ func (w *proc) stop() {
 	w.cmd = nil
 }
 
+// check runs one check; w.mu is held.
 func (w *proc) check(ctx context.Context, req Request, save func() []byte) (Response, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.closed {
 		return Response{}, ErrClosed
 	}

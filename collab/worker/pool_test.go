@@ -1,0 +1,105 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"runtime"
+	"testing"
+
+	"github.com/automerge/automerge-go"
+)
+
+// A board whose check is slow holds up only itself: a board that hashes to
+// the same busy worker is checked by an idle one meanwhile.
+func TestASlowCheckDoesNotHoldUpAnotherBoard(t *testing.T) {
+	p := testPool(t, 2)
+	slow, quick := sameWorkerBoards(len(p.workers))
+	other := ""
+	for i := 0; other == ""; i++ {
+		if id := fmt.Sprint("other-", i); workerIndex(id, len(p.workers)) != workerIndex(slow, len(p.workers)) {
+			other = id
+		}
+	}
+	// Both workers started, as on a server that has been up a while.
+	for _, id := range []string{slow, other} {
+		if _, err := p.Check(context.Background(), id, "", func() []byte { return nil }, nil, [][]byte{syncMessage(t, "k", "v")}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	heavy := manyChanges(t, 20000)
+	slowDone := make(chan error, 1)
+	go func() {
+		_, err := p.Check(context.Background(), slow, "", func() []byte { return nil }, nil, [][]byte{heavy}, 0)
+		slowDone <- err
+	}()
+	// Wait until the slow board's check holds its worker.
+	w := p.workers[workerIndex(slow, len(p.workers))]
+	for !w.busy.Load() {
+		runtime.Gosched()
+		select {
+		case err := <-slowDone:
+			t.Fatalf("the heavy check ended before it could be watched: %v", err)
+		default:
+		}
+	}
+	resp, err := p.Check(context.Background(), quick, "", func() []byte { return nil }, nil, [][]byte{syncMessage(t, "k", "v")}, 0)
+	if err != nil || !resp.OK {
+		t.Fatalf("quick check: %+v, %v", resp, err)
+	}
+	select {
+	case err := <-slowDone:
+		t.Fatalf("the quick board was checked only after the slow one (%v)", err)
+	default:
+	}
+	if err := <-slowDone; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func workerIndex(docID string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(docID))
+	return int(h.Sum32() % uint32(n))
+}
+
+// sameWorkerBoards returns two board IDs that hash to the same worker.
+func sameWorkerBoards(n int) (string, string) {
+	first := map[int]string{}
+	for i := 0; ; i++ {
+		id := fmt.Sprint("board-", i)
+		if prev, ok := first[workerIndex(id, n)]; ok {
+			return prev, id
+		}
+		first[workerIndex(id, n)] = id
+	}
+}
+
+// manyChanges is a peer's sync message carrying n small changes.
+func manyChanges(t *testing.T, n int) []byte {
+	t.Helper()
+	d := automerge.New()
+	for i := range n {
+		if err := d.RootMap().Set(fmt.Sprint("k", i%50), i); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Commit("edit"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	peer, server := automerge.NewSyncState(d), automerge.NewSyncState(automerge.New())
+	m1, _ := peer.GenerateMessage()
+	if _, err := server.ReceiveMessage(m1.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	m2, _ := server.GenerateMessage()
+	if _, err := peer.ReceiveMessage(m2.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	m3, ok := peer.GenerateMessage()
+	if !ok {
+		t.Fatal("no sync message")
+	}
+	return m3.Bytes()
+}
