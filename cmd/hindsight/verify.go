@@ -30,6 +30,8 @@ func runVerify(ctx context.Context, args []string, env func(string) string, stdo
 	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir,
 		"`folder` of the data: the embedded NATS server's files (stop a serve using it first) and the read-model snapshots")
 	fs.StringVar(&cfg.NATSURL, "nats-url", cfg.NATSURL, "`URLs` of a NATS JetStream cluster to check instead of an embedded log, comma-separated")
+	fs.IntVar(&cfg.NATSReplicas, "nats-replicas", cfg.NATSReplicas,
+		"`replicas` as given to serve; the key store's bucket is made with them if it does not exist (0: 3 with --nats-url)")
 	if err := parseFlags(fs, args, env); err != nil {
 		return exitFor(err, "verify", fs, verifySummary, stdout, stderr)
 	}
