@@ -408,6 +408,15 @@ try {
   await ben.page.getByRole('button', { name: 'Done: Script the deploy' }).click();
   await ben.page.getByText('1 done, 0 dropped').waitFor();
 
+  // Where WebSockets are blocked the page follows the retro over
+  // Server-Sent Events (with the session cookie) and says so.
+  await ben.page.addInitScript(() => {
+    delete window.WebSocket;
+  });
+  await ben.page.goto(retroUrl);
+  await ben.page.getByRole('status').filter({ hasText: 'Live (fallback)' }).waitFor();
+  await ben.page.getByRole('heading', { name: 'Summary' }).waitFor();
+
   for (const p of all) if (p.csp.length) fail(`${p.name}: CSP violations: ${p.csp.join(' | ')}`);
   await assertNobodyElseHolds([ada, gus], [['ben', secrets[1][1]], ['ben', lostText], ['ben', offlineText]], 'end: Ben’s first text and his never-revealed cards');
 } catch (e) {
