@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
@@ -168,4 +171,40 @@ func TestAcceptedDamageIsNotReportedAgainButNewDamageIs(t *testing.T) {
 	}
 	rep, _ = verifyDir(t, dir)
 	expectDamage(t, rep, "missing")
+}
+
+func TestVerifyDoesNotTakeOtherSubjectsOfASharedStreamForLostCommits(t *testing.T) {
+	srv := startServer(t)
+	ctx := testCtx(t)
+	nc, err := nats.Connect(srv.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "EVENTS", Subjects: []string{"ev.>", "audit.>"},
+		Storage: jetstream.FileStorage, Replicas: 1}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(ctx, Config{URL: srv.ClientURL(), Replicas: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	stream := eventstore.StreamID{Category: "retro", ID: "r"}
+	mustAppend(t, st, newCommit(stream, eventstore.NoStream, "c1", 1))
+	if _, err := js.Publish(ctx, "audit.login", []byte("someone else's message")); err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, st, newCommit(stream, 1, "c2", 1))
+	rep, err := st.Verify(ctx, nil)
+	if err != nil || rep.Err() != nil {
+		t.Fatalf("verify of a shared stream: %v %v", err, rep.Err())
+	}
+	if rep.Commits != 2 {
+		t.Errorf("verify read %d commits, want 2", rep.Commits)
+	}
 }
