@@ -4,11 +4,14 @@ package main
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -111,5 +114,25 @@ func TestTheReadmeOperatorCommandsRunAsWritten(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the README's operator commands printed no %q:\n%s", want, out)
 		}
+	}
+	// And while a server runs on the folder, the operator is refused with a
+	// message that says what to do, and the server keeps serving.
+	p := start(t, bin, "serve", "--addr", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "data"))
+	addr := p.listening(t)
+	admin := exec.Command(bin, "admin", "workspaces", "--data-dir", filepath.Join(dir, "data"))
+	admin.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	refused, err := admin.CombinedOutput()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != exitFailure || !strings.Contains(string(refused), "Stop hindsight serve first") {
+		t.Errorf("admin beside a running serve: %v\n%s", err, refused)
+	}
+	if code := getStatus(t, "http://"+addr+"/readyz"); code != http.StatusOK {
+		t.Errorf("the server answers /readyz %d after the refused admin", code)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t); code != 0 {
+		t.Errorf("serve exited %d after SIGTERM", code)
 	}
 }
