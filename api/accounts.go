@@ -37,7 +37,8 @@ type TokenResponse struct {
 	// Token is absent when a browser session went into cookies
 	// (X-Session-Mode: cookie).
 	Token string `json:"token,omitempty"`
-	// ExpiresAt is absent for an API token issued without expiry.
+	// ExpiresAt is when the token stops working: a session's end, or an
+	// API token's expiry (at most a year after it was issued).
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 	TokenID   string     `json:"tokenId"`
 	UserID    string     `json:"userId"`
@@ -131,7 +132,9 @@ func accountRoutes() []route {
 type IssueTokenRequest struct {
 	Name string `json:"name"`
 	// Scopes: ["read"] for a read-only token, ["write"] (which includes read).
-	Scopes    []string   `json:"scopes"`
+	Scopes []string `json:"scopes"`
+	// ExpiresAt is when the token stops working, at most 365 days ahead;
+	// absent means 365 days from now.
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 }
 

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hindsight-retro/hindsight/api/problem"
 )
@@ -41,6 +42,12 @@ func decodeJSON[T any](body io.Reader, limit int64) (T, *problem.Problem) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return v, problem.New(problem.Validation, "a JSON request body is required")
 	}
+	// encoding/json replaces invalid UTF-8 and lone surrogate escapes with
+	// U+FFFD without a word, so a client's text would be stored changed;
+	// refuse it instead, before decoding.
+	if p := checkText(data); p != nil {
+		return v, p
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
@@ -52,6 +59,100 @@ func decodeJSON[T any](body io.Reader, limit int64) (T, *problem.Problem) {
 		return zero, problem.New(problem.Validation, "the request body holds data after its JSON value")
 	}
 	return v, nil
+}
+
+// checkText refuses a body that is not valid UTF-8 or whose strings hold a
+// \u escape of a lone UTF-16 surrogate: neither is text, and JSON would
+// turn both into U+FFFD silently.
+func checkText(data []byte) *problem.Problem {
+	if !utf8.Valid(data) {
+		at := 0
+		for at < len(data) {
+			r, n := utf8.DecodeRune(data[at:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			at += n
+		}
+		return problem.New(problem.Validation, fmt.Sprintf("the request body is not valid UTF-8 (at byte %d)", at)).
+			WithCode("invalid-utf8")
+	}
+	if at := loneSurrogate(data); at >= 0 {
+		return problem.New(problem.Validation,
+			fmt.Sprintf("the request body escapes a lone UTF-16 surrogate, which is no character (at byte %d)", at)).
+			WithCode("invalid-utf8")
+	}
+	return nil
+}
+
+// loneSurrogate returns the offset of the first \uD800–\uDFFF escape in a
+// JSON string that is not a high surrogate followed at once by an escaped
+// low one, or -1. It only tracks strings and escapes; the decoder judges
+// the rest of the syntax.
+func loneSurrogate(data []byte) int {
+	inString := false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if !inString {
+			inString = c == '"'
+			continue
+		}
+		switch c {
+		case '"':
+			inString = false
+		case '\\':
+			if i+1 >= len(data) {
+				return -1
+			}
+			if data[i+1] != 'u' {
+				i++ // the escaped character
+				continue
+			}
+			r, ok := hex4(data, i+2)
+			if !ok {
+				return -1 // not an escape the decoder will take either
+			}
+			switch {
+			case r >= 0xD800 && r <= 0xDBFF:
+				low, ok := -1, i+6+1 < len(data) && data[i+6] == '\\' && data[i+7] == 'u'
+				if ok {
+					if l, isHex := hex4(data, i+8); isHex {
+						low = l
+					}
+				}
+				if low < 0xDC00 || low > 0xDFFF {
+					return i
+				}
+				i += 11 // both escapes
+			case r >= 0xDC00 && r <= 0xDFFF:
+				return i
+			default:
+				i += 5
+			}
+		}
+	}
+	return -1
+}
+
+// hex4 reads four hexadecimal digits at data[at:].
+func hex4(data []byte, at int) (int, bool) {
+	if at+4 > len(data) {
+		return 0, false
+	}
+	n := 0
+	for _, c := range data[at : at+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			n = n<<4 | int(c-'0')
+		case c >= 'a' && c <= 'f':
+			n = n<<4 | int(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			n = n<<4 | int(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return n, true
 }
 
 func tooLargeProblem(limit int64) *problem.Problem {

@@ -41,6 +41,7 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 		`{"ratings":{"q1":3},"answers":{"o1":"fine"}}`, `{"scopes":["read"],"expiresAt":"2030-01-01T00:00:00Z"}`,
 		`{"teamIds":["t"],"title":"x","closesAt":"2026-01-01T00:00:00Z"}`, `{"email":"a@example.org","role":"admin"}`,
 		`{"name":"a"} x`, `{"unknown":1}`, `[]`, `null`, ``, `{"name":"\ud800"}`, `{"score":1e400}`,
+		`{"name":"\ud83d\ude00"}`, `{"name":"\\udc00"}`, `{"name":"\ud83d\u0041"}`, "{\"name\":\"\xff\"}", "{\"text\":\"\xed\xa0\x80\"}",
 		strings.Repeat(`[`, 10000),
 	} {
 		f.Add(uint16(i), []byte(seed))
@@ -66,10 +67,19 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 		if len(body) > fuzzLimit {
 			t.Fatalf("%s %s: a body over the limit was accepted", rt.method, rt.pattern)
 		}
+		if !utf8.Valid(body) {
+			t.Fatalf("%s %s: a body that is not UTF-8 was accepted: %q", rt.method, rt.pattern, body)
+		}
 		// What was accepted re-encodes and is accepted again.
 		again, err := json.Marshal(v)
 		if err != nil {
 			t.Fatalf("accepted value does not re-encode: %v", err)
+		}
+		// encoding/json writes U+FFFD for what it replaced: an accepted
+		// body holds it only if the client sent one.
+		if bytes.Contains(again, []byte("\ufffd")) && !bytes.Contains(body, []byte("\ufffd")) &&
+			!bytes.Contains(bytes.ToLower(body), []byte(`\ufffd`)) {
+			t.Fatalf("%s %s: %q was accepted with a character replaced: %s", rt.method, rt.pattern, body, again)
 		}
 		if len(again) <= fuzzLimit {
 			if _, p := rt.decode(bytes.NewReader(again), fuzzLimit); p != nil {

@@ -27,6 +27,11 @@ const (
 	maxCachedAPITokens = 10000
 )
 
+// MaxAPITokenTTL is the longest an API token lives: a token pasted into a
+// script or a dashboard is forgotten there, and a leaked one must die of
+// age. A token issued without expiry gets this lifetime.
+const MaxAPITokenTTL = 365 * 24 * time.Hour
+
 type apiTokenState struct {
 	issued    *APITokenIssued
 	revokedAt *time.Time
@@ -40,7 +45,8 @@ type cachedToken struct {
 }
 
 // IssueAPIToken issues a token for scripts and analysts, acting as p's user
-// with the given scopes, until expires (nil: until revoked). Only users may
+// with the given scopes, until expires (nil: MaxAPITokenTTL from now; later
+// than that is refused). Only users may
 // issue tokens: not guests, and not API tokens (a leaked token must not mint
 // more). The secret is in the returned Token only; a retry with the same
 // cmdID gives ErrAlreadyIssued.
@@ -67,13 +73,19 @@ func (s *Service) IssueAPIToken(ctx context.Context, p Principal, cmdID, name st
 		}
 	}
 	now := s.now().UTC()
-	if expires != nil {
-		e := expires.UTC()
-		if !e.After(now) {
-			return Token{}, domain.Errorf(domain.Invalid, CodeExpiryInvalid, "the expiry must be in the future")
-		}
-		expires = &e
+	latest := now.Add(MaxAPITokenTTL)
+	if expires == nil {
+		expires = &latest
 	}
+	e := expires.UTC()
+	if !e.After(now) {
+		return Token{}, domain.Errorf(domain.Invalid, CodeExpiryInvalid, "the expiry must be in the future")
+	}
+	if e.After(latest) {
+		return Token{}, domain.Errorf(domain.Invalid, CodeExpiryInvalid,
+			"an API token lives at most %d days: expiresAt must be no later than %s", int(MaxAPITokenTTL/(24*time.Hour)), latest.Format(time.RFC3339))
+	}
+	expires = &e
 	key, err := s.keys.Get(ctx, userSubject(p.UserID))
 	if err != nil {
 		return Token{}, fmt.Errorf("identity: key of user %s: %w", p.UserID, err)
@@ -107,9 +119,7 @@ func (s *Service) IssueAPIToken(ctx context.Context, p Principal, cmdID, name st
 		Token:     apiTokenPrefix + id + "_" + b64url.EncodeToString(secret),
 		Principal: Principal{UserID: p.UserID, Kind: KindAPIToken, Scopes: scopes, TokenID: id},
 	}
-	if expires != nil {
-		tok.ExpiresAt = *expires
-	}
+	tok.ExpiresAt = *expires
 	s.log.Info("identity: API token issued", "user", p.UserID, "token", id, "scopes", scopes)
 	return tok, nil
 }
@@ -138,7 +148,8 @@ func (s *Service) ListAPITokens(ctx context.Context, p Principal) ([]APITokenInf
 		if st.issued == nil || st.issued.UserID != p.UserID {
 			continue
 		}
-		info := APITokenInfo{ID: l.TokenID, Scopes: slices.Clone(st.issued.Scopes), CreatedAt: st.issued.At, ExpiresAt: st.issued.ExpiresAt, RevokedAt: st.revokedAt}
+		expires := expiryOf(*st.issued)
+		info := APITokenInfo{ID: l.TokenID, Scopes: slices.Clone(st.issued.Scopes), CreatedAt: st.issued.At, ExpiresAt: &expires, RevokedAt: st.revokedAt}
 		if kerr == nil {
 			if n, err := keys.Open(key, st.issued.NameSealed, aad(p.UserID, "apitoken:"+l.TokenID)); err == nil {
 				info.Name = string(n)
@@ -240,6 +251,17 @@ func (s *Service) cachedAPIToken(ctx context.Context, id string) (apiTokenState,
 	return st, nil
 }
 
+// expiryOf is when a token stops working: its expiry, and at the latest
+// MaxAPITokenTTL after it was issued, so tokens issued without expiry
+// before the cap existed die of age too.
+func expiryOf(t APITokenIssued) time.Time {
+	capped := t.At.Add(MaxAPITokenTTL)
+	if t.ExpiresAt != nil && t.ExpiresAt.Before(capped) {
+		return *t.ExpiresAt
+	}
+	return capped
+}
+
 func (s *Service) authenticateAPIToken(ctx context.Context, tok string) (Principal, error) {
 	id, secretText, ok := strings.Cut(strings.TrimPrefix(tok, apiTokenPrefix), "_")
 	if !ok || !validID(id, 64) {
@@ -269,7 +291,7 @@ func (s *Service) authenticateAPIToken(ctx context.Context, tok string) (Princip
 		return Principal{}, fmt.Errorf("%w: API token revoked", ErrUnauthenticated)
 	case st.erased:
 		return Principal{}, fmt.Errorf("%w: API token's owner was erased", ErrUnauthenticated)
-	case st.issued.ExpiresAt != nil && !s.now().Before(*st.issued.ExpiresAt):
+	case !s.now().Before(expiryOf(*st.issued)):
 		return Principal{}, fmt.Errorf("%w: API token expired", ErrUnauthenticated)
 	}
 	return Principal{UserID: st.issued.UserID, Kind: KindAPIToken, Scopes: slices.Clone(st.issued.Scopes), TokenID: id}, nil

@@ -1,12 +1,15 @@
 package identity
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
 func loggedIn(t *testing.T, s *Service, cmd, email string) Principal {
@@ -23,7 +26,7 @@ func TestReadOnlyAPIToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(tok.Token, "hsk_"+tok.Principal.TokenID+"_") || !tok.ExpiresAt.IsZero() {
+	if !strings.HasPrefix(tok.Token, "hsk_"+tok.Principal.TokenID+"_") || !tok.ExpiresAt.Equal(w.clock.now().Add(MaxAPITokenTTL)) {
 		t.Fatalf("token = %+v", tok)
 	}
 	p, err := w.node().Authenticate(ctx, "Bearer "+tok.Token)
@@ -129,4 +132,54 @@ func TestExpiredAPIToken(t *testing.T) {
 	}
 	w.clock.advance(time.Minute)
 	wantUnauthenticated(t, s, tok.Token, "expired API token")
+}
+
+// A token pasted into a script is forgotten there: asked for without an
+// expiry it lives a year, longer is refused, and it stops working when the
+// year is over.
+func TestAnAPITokenLivesAtMostAYear(t *testing.T) {
+	w := newWorld(t)
+	s := w.node()
+	ada := loggedIn(t, s, "c1", "ada@example.org")
+	tooLate := w.clock.now().Add(MaxAPITokenTTL + time.Second)
+	_, err := s.IssueAPIToken(ctx, ada, "t1", "forever", []Scope{ScopeRead}, &tooLate)
+	wantDomainError(t, err, domain.Invalid, CodeExpiryInvalid)
+
+	tok, err := s.IssueAPIToken(ctx, ada, "t2", "nightly export", []Scope{ScopeRead}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := w.clock.now().Add(MaxAPITokenTTL); !tok.ExpiresAt.Equal(want) {
+		t.Fatalf("a token asked for without expiry expires %v, want %v", tok.ExpiresAt, want)
+	}
+	list, err := s.ListAPITokens(ctx, ada)
+	if err != nil || len(list) != 1 || list[0].ExpiresAt == nil || !list[0].ExpiresAt.Equal(tok.ExpiresAt) {
+		t.Fatalf("list = %+v, %v; want the token with its expiry", list, err)
+	}
+	w.clock.advance(MaxAPITokenTTL - time.Second)
+	if _, err := w.node().Authenticate(ctx, "Bearer "+tok.Token); err != nil {
+		t.Fatalf("a day short of a year: %v", err)
+	}
+	w.clock.advance(time.Second)
+	wantUnauthenticated(t, w.node(), tok.Token, "a year old")
+}
+
+// Tokens issued without expiry before the cap existed die of age too.
+func TestATokenIssuedWithoutExpiryBeforeTheCapStopsAfterAYear(t *testing.T) {
+	w := newWorld(t)
+	s := w.node()
+	ada := loggedIn(t, s, "c1", "ada@example.org")
+	secret := make([]byte, apiSecretBytes)
+	sum := sha256.Sum256(secret)
+	old := APITokenIssued{TokenID: "legacy-1", UserID: ada.UserID, SecretHash: hex.EncodeToString(sum[:]),
+		Scopes: []Scope{ScopeRead}, At: w.clock.now()}
+	if _, err := s.appendEvent(ctx, catAPIToken, old.TokenID, eventstore.NoStream, "legacy", ada.UserID, old); err != nil {
+		t.Fatal(err)
+	}
+	bearer := apiTokenPrefix + old.TokenID + "_" + b64url.EncodeToString(secret)
+	if _, err := w.node().Authenticate(ctx, "Bearer "+bearer); err != nil {
+		t.Fatalf("a fresh legacy token: %v", err)
+	}
+	w.clock.advance(MaxAPITokenTTL)
+	wantUnauthenticated(t, w.node(), bearer, "a legacy token a year old")
 }

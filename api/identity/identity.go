@@ -89,7 +89,7 @@ func (p Principal) Can(s Scope) bool {
 // Token is a bearer token handed to a client, shown once.
 type Token struct {
 	Token string
-	// ExpiresAt is zero for an API token issued without expiry.
+	// ExpiresAt is when the token stops working; every token expires.
 	ExpiresAt time.Time
 	Principal Principal
 }
