@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/api/identity"
@@ -93,7 +94,7 @@ func accountRoutes() []route {
 	return tagged("accounts",
 		exchange("/v1/accounts", "register", "Register an account with e-mail address and password", true,
 			func(s *server, c call, in RegisterRequest) (AccountCreated, error) {
-				id, err := s.deps.Identity.Register(c.r.Context(), c.cmdID, in.Email, in.Password, in.Name)
+				id, err := s.deps.Identity.Register(c.r.Context(), commandID("register:"+emailScope(in.Email), c.key), in.Email, in.Password, in.Name)
 				return AccountCreated{ID: id}, err
 			}).public().created(),
 		withParams(exchange("/v1/sessions", "login",
@@ -108,7 +109,8 @@ func accountRoutes() []route {
 		withParams(exchange("/v1/invites/{code}/join", "joinInvite",
 			"Join a retro as a guest with an invite code: a guest token for that retro (or cookies, as for log-in)", true,
 			func(s *server, c call, in JoinInviteRequest) (TokenResponse, error) {
-				t, _, err := s.deps.Identity.JoinAsGuest(c.r.Context(), c.cmdID, c.param("code"), in.Email, in.Name)
+				cmdID := commandID("guest:"+c.param("code")+"\x00"+emailScope(in.Email), c.key)
+				t, _, err := s.deps.Identity.JoinAsGuest(c.r.Context(), cmdID, c.param("code"), in.Email, in.Name)
 				if err != nil {
 					return TokenResponse{}, err
 				}
@@ -127,6 +129,12 @@ func accountRoutes() []route {
 		erase,
 	)
 }
+
+// emailScope is who a public request speaks for: nobody is signed in, so
+// an idempotency key is scoped by the address the body names. Two spellings
+// of one address are two commands, which the identity service resolves as
+// it resolves two registrations of one address.
+func emailScope(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // IssueTokenRequest issues an API token for scripts and analysts.
 type IssueTokenRequest struct {

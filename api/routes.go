@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"reflect"
@@ -68,12 +70,28 @@ func (rt route) created() route { rt.status = http.StatusCreated; return rt }
 
 // call is one request as a handler sees it: who calls, with which command ID.
 type call struct {
-	p     identity.Principal
+	p identity.Principal
+	// cmdID is the command ID the log stores: the idempotency key scoped
+	// to the caller (see commandID).
 	cmdID string
-	r     *http.Request
+	// key is the idempotency key as the client sent it (or made for it),
+	// for public routes that scope it by what the body names.
+	key string
+	r   *http.Request
 	// w is for headers a handler sets beside its answer (session cookies);
 	// the body is written by answer.
 	w http.ResponseWriter
+}
+
+// commandID makes the command ID the log keeps from a client's idempotency
+// key and the caller it belongs to. Keys are the caller's own: the same key
+// from two callers is two commands, and a retry by one caller still acts
+// once. The caller is hashed in, never stored readable, because in an
+// anonymous retro the command ID sits in the log beside a pseudonym; and a
+// key of the server's making (a UUIDv7) leaves no time in the log either.
+func commandID(caller, key string) string {
+	sum := sha256.Sum256([]byte("hindsight/command-id/v1\x00" + caller + "\x00" + key))
+	return "k1-" + hex.EncodeToString(sum[:16])
 }
 
 // param is a path parameter.
@@ -98,7 +116,10 @@ func (s *server) begin(rt *route, w http.ResponseWriter, r *http.Request) (call,
 			problem.Write(w, r, p)
 			return c, false
 		}
-		c.cmdID = id
+		c.key = id
+		// Public routes (no principal) scope the key by what their body
+		// names: see the registration and invite routes.
+		c.cmdID = commandID("user:"+c.p.UserID, id)
 	}
 	return c, true
 }
