@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/hindsight-retro/hindsight/api/app"
@@ -88,8 +89,8 @@ func problemFor(err error) (p *problem.Problem, expected bool) {
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	p, expected := problemFor(err)
 	if !expected {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path,
-			"request_id", requestIDFrom(r.Context()), "err", err)
+		s.logRequest(r, slog.LevelError, "request failed", slog.String("method", r.Method),
+			slog.String("route", routePattern(r)), slog.String("request_id", requestIDFrom(r.Context())), slog.Any("err", err))
 		if p.Status == http.StatusInternalServerError {
 			p.Detail = "the server failed to handle this request; quote request ID " + requestIDFrom(r.Context())
 		}

@@ -35,6 +35,9 @@ const (
 // established after routing, in a request the outer middleware never sees.
 type logInfo struct {
 	userID, kind string
+	// unattributed: the route is a command on a retro or a survey
+	// response, whose line must not name who sent it (see route).
+	unattributed bool
 }
 
 // requestID takes a well-formed ID from a proxy or makes one.
@@ -77,8 +80,12 @@ func principalFrom(ctx context.Context) (identity.Principal, bool) {
 }
 
 // observe writes one JSON access-log line and the request metrics once the
-// handler is done. It logs the path, never the query string, which may hold
-// a live-feed token.
+// handler is done. It logs the route pattern, never the path (which names
+// cards and topics) or the query string (which may hold a live-feed token).
+// A line of an unattributed route (commands on a retro, survey responses)
+// names neither the caller nor their address, and its time is the minute
+// only, so it cannot be matched to the event it wrote and from there to a
+// person: in an anonymous retro that would unmask an author or a voter.
 func (s *server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -102,20 +109,51 @@ func (s *server) observe(next http.Handler) http.Handler {
 			attrs := []slog.Attr{
 				slog.String("method", r.Method),
 				slog.String("route", route),
-				slog.String("path", r.URL.Path),
 				slog.Int("status", status),
 				slog.Int("bytes", ww.BytesWritten()),
 				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 				slog.String("request_id", requestIDFrom(r.Context())),
-				slog.String("remote", clientIP(r)),
 			}
-			if info.userID != "" {
-				attrs = append(attrs, slog.String("user_id", info.userID), slog.String("principal_kind", info.kind))
+			if !info.unattributed {
+				attrs = append(attrs, slog.String("remote", clientIP(r)))
+				if info.userID != "" {
+					attrs = append(attrs, slog.String("user_id", info.userID), slog.String("principal_kind", info.kind))
+				}
 			}
-			s.log.LogAttrs(r.Context(), level, "http request", attrs...)
+			s.logRequest(r, level, "http request", attrs...)
 		}()
 		next.ServeHTTP(ww, r)
 	})
+}
+
+// logRequest writes a line about a request. A line about an unattributed
+// request keeps only the minute, so its exact time cannot be matched to the
+// event the request wrote.
+func (s *server) logRequest(r *http.Request, level slog.Level, msg string, attrs ...slog.Attr) {
+	ctx := r.Context()
+	if !s.log.Enabled(ctx, level) {
+		return
+	}
+	rec := slog.NewRecord(time.Now(), level, msg, 0)
+	if info, ok := ctx.Value(logInfoKey).(*logInfo); ok && info.unattributed {
+		rec.Time = rec.Time.Truncate(time.Minute)
+	}
+	rec.AddAttrs(attrs...)
+	_ = s.log.Handler().Handle(ctx, rec)
+}
+
+// describe tells the access log what it must know of the matched route
+// before anything else runs, so a request refused early is logged as
+// carefully as one served.
+func describe(rt *route) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if info, ok := r.Context().Value(logInfoKey).(*logInfo); ok {
+				info.unattributed = rt.unattributed
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 // routePattern is the matched chi pattern ("/v1/retros/{id}"), so metrics
@@ -142,8 +180,8 @@ func (s *server) recoverer(next http.Handler) http.Handler {
 			if rec == http.ErrAbortHandler {
 				panic(rec) // net/http's own signal to drop the connection silently
 			}
-			s.log.Error("handler panicked", "method", r.Method, "path", r.URL.Path,
-				"request_id", requestIDFrom(r.Context()), "panic", rec)
+			s.logRequest(r, slog.LevelError, "handler panicked", slog.String("method", r.Method),
+				slog.String("route", routePattern(r)), slog.String("request_id", requestIDFrom(r.Context())), slog.Any("panic", rec))
 			if ww, ok := w.(middleware.WrapResponseWriter); ok && ww.Status() != 0 {
 				return // the response started; the client sees it cut short
 			}

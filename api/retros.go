@@ -218,7 +218,7 @@ func retroRoutes() []route {
 			}),
 		retroCommand(http.MethodPost, base+"/icebreaker/answers", "answerIcebreaker", "Answer the icebreaker",
 			func(s *server, _ call, in TextRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.AnswerIcebreaker{Actor: a, At: at, CardID: s.deps.App.NewID(), Text: in.Text}
+				return retro.AnswerIcebreaker{Actor: a, At: at, CardID: s.deps.App.NewContentID(), Text: in.Text}
 			}).created(),
 		retroCommand(http.MethodPost, base+"/review/{actionId}", "reviewAction", "Record the outcome of reviewing a carried action",
 			func(_ *server, c call, in ReviewRequest, a domain.Actor, at time.Time) retro.Command {
@@ -226,7 +226,7 @@ func retroRoutes() []route {
 			}),
 		retroCommand(http.MethodPost, base+"/review/{actionId}/comments", "commentOnCarriedAction", "Comment on a carried action",
 			func(s *server, c call, in TextRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.CommentOnAction{Actor: a, At: at, ActionID: c.param("actionId"), CommentID: s.deps.App.NewID(), Text: in.Text}
+				return retro.CommentOnAction{Actor: a, At: at, ActionID: c.param("actionId"), CommentID: s.deps.App.NewContentID(), Text: in.Text}
 			}).created(),
 		command(http.MethodPost, base+"/health", "startHealthCheck", "Start the health check (moderator)",
 			func(s *server, c call, in HealthCheckRequest) (app.Result, error) {
@@ -248,7 +248,7 @@ func retroRoutes() []route {
 	board := tagged("retro board",
 		retroCommand(http.MethodPost, base+"/cards", "addCard", "Write a card (concealed from others until its column is revealed)",
 			func(s *server, _ call, in AddCardRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.AddCard{Actor: a, At: at, CardID: s.deps.App.NewID(), ColumnID: in.ColumnID, Text: in.Text}
+				return retro.AddCard{Actor: a, At: at, CardID: s.deps.App.NewContentID(), ColumnID: in.ColumnID, Text: in.Text}
 			}).created(),
 		retroCommand(http.MethodPatch, base+"/cards/{cardId}", "editCard", "Edit your card",
 			func(_ *server, c call, in TextRequest, a domain.Actor, at time.Time) retro.Command {

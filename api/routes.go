@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -28,6 +29,7 @@ type route struct {
 	queryToken      bool // takes ?token= (the live feed only)
 	idem            bool // takes Idempotency-Key
 	probe           bool // outside authentication and rate limits
+	unattributed    bool // its access-log line names nobody (see unattributed)
 	params          []openapi.Param
 	handle          func(s *server, rt *route, w http.ResponseWriter, r *http.Request)
 	// decode is the route's body decoder (decodeJSON of its request type),
@@ -279,7 +281,21 @@ func routeTable() []route {
 	} {
 		rs = append(rs, group...)
 	}
+	for i := range rs {
+		rs[i].unattributed = unattributed(rs[i])
+	}
 	return rs
+}
+
+// unattributed says whose requests the access log must not name: commands
+// on a retro and survey responses. In an anonymous retro or survey the
+// sender of a card, a vote, an answer — or of a grouping or an action next
+// to them, which hints at their author — is what must stay unknown, and the
+// edge does not know a retro's setting before the command runs, so the
+// rule covers every retro.
+func unattributed(rt route) bool {
+	return rt.method != http.MethodGet &&
+		(strings.HasPrefix(rt.pattern, "/v1/retros/{retroId}") || rt.pattern == "/v1/surveys/{surveyId}/responses")
 }
 
 // operationRoutes are the probes, metrics and the API's own description.

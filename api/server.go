@@ -155,7 +155,7 @@ func (s *server) router() http.Handler {
 			r.Method(rt.method, rt.pattern, h)
 			continue
 		}
-		r.With(s.authenticate(rt), limit).Method(rt.method, rt.pattern, h)
+		r.With(describe(rt), s.authenticate(rt), limit).Method(rt.method, rt.pattern, h)
 	}
 	return r
 }

@@ -129,7 +129,7 @@ func New(d Deps) *App {
 		Codec: aggregate.CodecFuncs(retro.EncodeEvent, retro.DecodeEvent), Cache: aggregate.NewCache[retro.State](d.CacheSize),
 	}
 	a.surveys = &aggregate.Runner[survey.State, survey.Command, survey.Event]{
-		Store: d.Store, Category: CategorySurvey, Initial: survey.Initial, Decide: survey.Decide, Evolve: survey.Evolve,
+		Store: d.Store, Category: CategorySurvey, Initial: survey.Initial, Decide: decideSurvey, Evolve: survey.Evolve,
 		Codec: aggregate.CodecFuncs(survey.EncodeEvent, survey.DecodeEvent), Cache: aggregate.NewCache[survey.State](d.CacheSize),
 	}
 	a.boards = &aggregate.Runner[board.State, any, any]{
@@ -152,6 +152,12 @@ func newUUIDv7() string {
 // NewID returns a fresh ID as the app makes them (UUIDv7 by default), for
 // handlers that choose IDs of things a command creates (cards, actions).
 func (a *App) NewID() string { return a.d.NewID() }
+
+// NewContentID returns a random ID (UUIDv4) for what a person writes into a
+// retro: cards, icebreaker answers, comments. A UUIDv7 would carry the
+// millisecond it was made into the log and into every path that names the
+// card, and time links an anonymous card to the request that wrote it.
+func (a *App) NewContentID() string { return uuid.NewString() }
 
 // Catalog is the template catalogue the app was built with.
 func (a *App) Catalog() *catalog.Catalog { return a.d.Catalog }

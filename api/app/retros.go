@@ -271,29 +271,75 @@ func decideRetro(s retro.State, c retroCmd) ([]retro.Event, error) {
 	if s.Created && s.Anonymous != c.anonymous {
 		return nil, errAnonymityMoved
 	}
-	return retro.Decide(s, c.cmd)
+	evs, err := retro.Decide(s, c.cmd)
+	if err != nil || !anonymousRecord(c.anonymous, c.cmd) {
+		return evs, err
+	}
+	for i, e := range evs {
+		evs[i] = coarsened(e)
+	}
+	return evs, nil
 }
 
-// actorMeta is who the commit envelope names for a retro command. Health
-// answers and ROTI ratings are anonymous in every retro, and in an
-// anonymous retro so is every contribution: for those, the envelope holds
-// the pseudonym the event holds, never the user ID beside it. Every other
-// command in an anonymous retro names nobody: who grouped cards, created or
-// assigned an action next to an anonymous card can hint at its author, and
-// a pseudonym next to a command that names its user (joining, moderating)
-// would unmask every record under it. In other retros the envelope names
-// the user.
-func actorMeta(anonymous bool, cmd retro.Command, actor domain.Actor) string {
+// AnonymousTimeGrain is how precisely the log dates an anonymous record
+// (a card, a vote, an answer, a rating in an anonymous retro; a health
+// answer or ROTI rating in any; an anonymous survey response). A
+// millisecond would match the record to the request that wrote it, and a
+// request to a person; the minute matches it to everyone writing then.
+const AnonymousTimeGrain = time.Minute
+
+// coarsened is e with its time cut to AnonymousTimeGrain. Every retro
+// event has an At field (stamped checks the commands that make them).
+func coarsened[E any](e E) E {
+	v := reflect.ValueOf(e)
+	if v.Kind() != reflect.Struct {
+		return e
+	}
+	c := reflect.New(v.Type()).Elem()
+	c.Set(v)
+	at := c.FieldByName("At")
+	if !at.IsValid() || !at.CanSet() {
+		return e
+	}
+	t, ok := at.Interface().(time.Time)
+	if !ok {
+		return e
+	}
+	at.Set(reflect.ValueOf(t.Truncate(AnonymousTimeGrain)))
+	out, ok := c.Interface().(E)
+	if !ok {
+		return e
+	}
+	return out
+}
+
+// anonymousRecord reports whether a retro command writes a record nobody
+// may link to its author: health answers and ROTI ratings in every retro,
+// and every contribution (card, icebreaker answer, comment, vote) in an
+// anonymous one. Such records carry the actor's pseudonym and a coarse time.
+func anonymousRecord(anonymous bool, cmd retro.Command) bool {
 	switch cmd.(type) {
 	case retro.AnswerHealthCheck, retro.RateRoti:
-		return actor.Pseudonym
+		return true
 	case retro.AddCard, retro.EditCard, retro.DeleteCard, retro.AnswerIcebreaker,
 		retro.CommentOnAction, retro.CastVote, retro.RetractVote:
-		if anonymous {
-			return actor.Pseudonym
-		}
+		return anonymous
 	}
-	if anonymous {
+	return false
+}
+
+// actorMeta is who the commit envelope names for a retro command. For an
+// anonymous record (anonymousRecord) the envelope holds the pseudonym the
+// event holds, never the user ID beside it. Every other command in an
+// anonymous retro names nobody: who grouped cards, created or assigned an
+// action next to an anonymous card can hint at its author, and a pseudonym
+// next to a command that names its user (joining, moderating) would unmask
+// every record under it. In other retros the envelope names the user.
+func actorMeta(anonymous bool, cmd retro.Command, actor domain.Actor) string {
+	switch {
+	case anonymousRecord(anonymous, cmd):
+		return actor.Pseudonym
+	case anonymous:
 		return ""
 	}
 	return actor.UserID

@@ -134,6 +134,19 @@ func (a *App) surveyQuestions(in CreateSurveyInput) ([]catalog.Question, error) 
 	return qs, nil
 }
 
+// decideSurvey is survey.Decide with anonymous responses dated to the
+// AnonymousTimeGrain only (named open answers keep their time: they are
+// named anyway, and recorded apart from the ratings).
+func decideSurvey(s survey.State, c survey.Command) ([]survey.Event, error) {
+	evs, err := survey.Decide(s, c)
+	for i, e := range evs {
+		if _, ok := e.(survey.ResponseSubmitted); ok {
+			evs[i] = coarsened(e)
+		}
+	}
+	return evs, err
+}
+
 // SubmitSurveyResponse answers a survey (members of its teams). Ratings and
 // anonymous open answers are recorded under the respondent's pseudonym.
 func (a *App) SubmitSurveyResponse(ctx context.Context, p identity.Principal, cmdID, surveyID string, ratings map[string]int, answers map[string]string) (Result, error) {

@@ -149,7 +149,7 @@ func cardWith(v retro.RetroView, id string) (retro.CardView, bool) {
 // playRetro plays the whole retro of issue 4 with a moderator, two members
 // and a guest, spread over the nodes. With a spy it checks, after every
 // step, what reached each of them.
-func playRetro(t *testing.T, nodes []*node, anonymous bool, s *spy) {
+func playRetro(t *testing.T, nodes []*node, anonymous bool, s *spy) *game {
 	g := &game{t: t, nodes: nodes, anon: anonymous, spy: s}
 	on := func(i int) *node { return nodes[i%len(nodes)] }
 	g.mod, g.ann, g.bob, g.gus = newParticipant("Mo", on(0)), newParticipant("Ann", on(1)), newParticipant("Bob", on(0)), newParticipant("Gus", on(1))
@@ -287,6 +287,7 @@ func playRetro(t *testing.T, nodes []*node, anonymous bool, s *spy) {
 		t.Errorf("the team has %d actions, want 4: %+v", len(acts.Items), acts.Items)
 	}
 	g.step("history read")
+	return g
 }
 
 func (g *game) goTo(step string) {

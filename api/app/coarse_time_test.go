@@ -1,0 +1,106 @@
+package app_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/survey"
+	"github.com/hindsight-retro/hindsight/eventstore"
+)
+
+// atOf is the "at" of an event's payload.
+func atOf(t *testing.T, e eventstore.RecordedEvent) time.Time {
+	t.Helper()
+	var p struct {
+		At time.Time `json:"at"`
+	}
+	if err := json.Unmarshal(e.Payload, &p); err != nil || p.At.IsZero() {
+		t.Fatalf("%s at v%d has no time: %s (%v)", e.Type, e.StreamVersion, e.Payload, err)
+	}
+	return p.At
+}
+
+// An anonymous record is dated to the minute only, so its time cannot
+// match it to the request that wrote it: cards and votes in an anonymous
+// retro, health answers and ROTI ratings in any retro, anonymous survey
+// responses. Everything else keeps its exact time: a named retro's cards,
+// and the moderator's agenda and timer, which the server-side timer needs.
+func TestAnonymousRecordsAreDatedToTheMinuteOnly(t *testing.T) {
+	f := newTeam(t)
+	// The clock ticks a second per reading; off by 123 ms, no reading falls
+	// on a whole minute by chance.
+	f.mu.Lock()
+	f.now = f.now.Add(123 * time.Millisecond)
+	f.mu.Unlock()
+	anon, named := f.newRetro("Anonymous", true), f.newRetro("Named", false)
+	run := func(p, rid string, build func(a domain.Actor, at time.Time) retro.Command) {
+		t.Helper()
+		must(f.retro(user(p), rid, build))(t)
+	}
+	for _, rid := range []string{anon, named} {
+		run(uMod, rid, func(a domain.Actor, at time.Time) retro.Command {
+			return retro.GoToStep{Actor: a, At: at, StepID: "health-check"}
+		})
+		q := f.view(user(uBea), rid).Health.Questions[0].ID
+		run(uBea, rid, func(a domain.Actor, at time.Time) retro.Command {
+			return retro.AnswerHealthCheck{Actor: a, At: at, QuestionID: q, Score: 4}
+		})
+		run(uMod, rid, func(a domain.Actor, at time.Time) retro.Command {
+			return retro.StartTimer{Actor: a, At: at, Duration: 5 * time.Minute}
+		})
+		run(uBea, rid, func(a domain.Actor, at time.Time) retro.Command {
+			return retro.AddCard{Actor: a, At: at, CardID: rid + "-card", ColumnID: "stop", Text: "late reviews"}
+		})
+		run(uMod, rid, func(a domain.Actor, at time.Time) retro.Command {
+			return retro.RevealColumn{Actor: a, At: at, ColumnID: "stop"}
+		})
+		run(uMod, rid, func(a domain.Actor, at time.Time) retro.Command {
+			return retro.StartVoting{Actor: a, At: at, RoundID: rid + "-round", Budget: 2}
+		})
+		run(uCal, rid, func(a domain.Actor, at time.Time) retro.Command {
+			return retro.CastVote{Actor: a, At: at, TopicID: rid + "-card"}
+		})
+		run(uCal, rid, func(a domain.Actor, at time.Time) retro.Command { return retro.RateRoti{Actor: a, At: at, Score: 4} })
+	}
+	sv := must(f.app.CreateSurvey(f.ctx(), user(uMod), f.cmdID(), app.CreateSurveyInput{
+		TeamIDs: []string{f.team}, Title: "Pulse", QuestionIDs: []string{"fav-commit-goal"}, ClosesAt: t0.Add(48 * time.Hour),
+	}))(t)
+	must(f.app.SubmitSurveyResponse(f.ctx(), user(uBea), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 4}, nil))(t)
+
+	coarse := map[string]map[string]bool{
+		anon:  {"CardAdded": true, "VoteCast": true, "HealthCheckAnswered": true, "RotiRated": true},
+		named: {"HealthCheckAnswered": true, "RotiRated": true},
+		sv.ID: {survey.TypeResponseSubmitted: true},
+	}
+	seen := map[string]int{}
+	for _, e := range f.events() {
+		kinds, ok := coarse[e.Stream.ID]
+		if !ok {
+			continue
+		}
+		at := atOf(t, e)
+		whole := at.Equal(at.Truncate(time.Minute))
+		switch {
+		case kinds[e.Type] && !whole:
+			t.Errorf("%s in %s is dated %s: an anonymous record must carry the minute only", e.Type, e.Stream, at.Format(time.RFC3339Nano))
+		case !kinds[e.Type] && whole:
+			t.Errorf("%s in %s is dated %s: it is no anonymous record and keeps its exact time", e.Type, e.Stream, at.Format(time.RFC3339Nano))
+		}
+		seen[e.Stream.ID+" "+e.Type]++
+	}
+	for _, want := range []string{anon + " CardAdded", anon + " VoteCast", named + " CardAdded", named + " TimerStarted",
+		anon + " TimerStarted", sv.ID + " " + survey.TypeResponseSubmitted} {
+		if seen[want] == 0 {
+			t.Errorf("no %s in the log", want)
+		}
+	}
+	// The timer still runs on exact time: its deadline is five minutes
+	// after the exact start.
+	if tm := f.view(user(uBea), anon).Timer; tm == nil || tm.Deadline.Sub(tm.Deadline.Truncate(time.Second)) != 123*time.Millisecond {
+		t.Errorf("the anonymous retro's timer: %+v, want a deadline at the exact start plus five minutes", tm)
+	}
+}
