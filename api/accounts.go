@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -15,10 +16,18 @@ type RegisterRequest struct {
 	Name     string `json:"name"`
 }
 
-// AccountCreated answers a registration.
-type AccountCreated struct {
-	ID string `json:"id"`
+// RegistrationAccepted answers every well-formed registration alike,
+// whether or not the address already had an account, so the answer does not
+// tell anyone which addresses are registered. Log in to use the account;
+// the owner of a taken address keeps their password.
+type RegistrationAccepted struct {
+	Status string `json:"status"`
+	Detail string `json:"detail"`
 }
+
+// registrationAccepted is the one answer of a registration.
+var registrationAccepted = RegistrationAccepted{Status: "accepted",
+	Detail: "log in with this e-mail address and password; an address that already had an account keeps its own password"}
 
 // LoginRequest opens a session.
 type LoginRequest struct {
@@ -93,17 +102,28 @@ func accountRoutes() []route {
 	}
 	return tagged("accounts",
 		exchange("/v1/accounts", "register", "Register an account with e-mail address and password", true,
-			func(s *server, c call, in RegisterRequest) (AccountCreated, error) {
-				id, err := s.deps.Identity.Register(c.r.Context(), commandID("register:"+emailScope(in.Email), c.key), in.Email, in.Password, in.Name)
-				return AccountCreated{ID: id}, err
-			}).public().created(),
+			func(s *server, c call, in RegisterRequest) (RegistrationAccepted, error) {
+				_, err := s.deps.Identity.Register(c.r.Context(), commandID("register:"+emailScope(in.Email), c.key), in.Email, in.Password, in.Name)
+				if errors.Is(err, identity.ErrEmailTaken) {
+					err = nil // answered like a new account: see RegistrationAccepted
+				}
+				return registrationAccepted, err
+			}).public().accepted(),
 		withParams(exchange("/v1/sessions", "login",
 			"Log in: a session token for the Authorization header, or with X-Session-Mode: cookie the browser session cookies", false,
 			func(s *server, c call, in LoginRequest) (TokenResponse, error) {
+				client := clientIP(c.r)
+				if p := s.logins.allow(in.Email, client); p != nil {
+					return TokenResponse{}, p
+				}
 				t, err := s.deps.Identity.Login(c.r.Context(), in.Email, in.Password)
+				if errors.Is(err, identity.ErrBadCredentials) {
+					s.logins.failed(in.Email, client)
+				}
 				if err != nil {
 					return TokenResponse{}, err
 				}
+				s.logins.succeeded(in.Email)
 				return issue(c, t)
 			}).public().created(), sessionModeParam),
 		withParams(exchange("/v1/invites/{code}/join", "joinInvite",

@@ -168,11 +168,11 @@ type user struct {
 func (h *harness) user(name string) user {
 	h.t.Helper()
 	email := fmt.Sprintf("%s-%d@example.com", strings.ToLower(name), h.users.Add(1))
-	reg := h.must(http.StatusCreated, req{method: "POST", path: "/v1/accounts",
+	h.must(http.StatusAccepted, req{method: "POST", path: "/v1/accounts",
 		body: api.RegisterRequest{Email: email, Password: "correct horse battery", Name: name}})
 	login := h.must(http.StatusCreated, req{method: "POST", path: "/v1/sessions",
 		body: api.LoginRequest{Email: email, Password: "correct horse battery"}})
-	return user{id: reg.str("id"), token: login.str("token"), email: email}
+	return user{id: login.str("userId"), token: login.str("token"), email: email}
 }
 
 // team makes a workspace with a team administered by admin.

@@ -34,7 +34,7 @@ func TestTheSameIdempotencyKeyFromTwoCallersIsTwoCommands(t *testing.T) {
 
 	// Two people registering with the same key get two accounts.
 	for _, email := range []string{"cy@example.com", "di@example.com"} {
-		h.must(http.StatusCreated, req{method: "POST", path: "/v1/accounts", header: map[string]string{api.IdempotencyHeader: key},
+		h.must(http.StatusAccepted, req{method: "POST", path: "/v1/accounts", header: map[string]string{api.IdempotencyHeader: key},
 			body: api.RegisterRequest{Email: email, Password: "correct horse battery", Name: "Someone"}})
 		h.must(http.StatusCreated, req{method: "POST", path: "/v1/sessions", body: api.LoginRequest{Email: email, Password: "correct horse battery"}})
 	}

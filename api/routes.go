@@ -70,6 +70,9 @@ func (rt route) public() route { rt.auth = false; return rt }
 // created answers 201 instead of 200.
 func (rt route) created() route { rt.status = http.StatusCreated; return rt }
 
+// accepted answers 202: the request was taken, what became of it is not told.
+func (rt route) accepted() route { rt.status = http.StatusAccepted; return rt }
+
 // call is one request as a handler sees it: who calls, with which command ID.
 type call struct {
 	p identity.Principal

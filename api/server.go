@@ -71,6 +71,11 @@ type Deps struct {
 	// NewID makes command IDs for requests without an Idempotency-Key; nil
 	// means UUIDv7.
 	NewID func() string
+	// LoginThrottle slows password guessing; the zero value means
+	// DefaultLoginThrottle.
+	LoginThrottle LoginThrottle
+	// Clock is the server's clock for the login throttle; nil means time.Now.
+	Clock func() time.Time
 }
 
 type server struct {
@@ -79,6 +84,7 @@ type server struct {
 	metrics *httpMetrics
 	routes  []route
 	doc     []byte
+	logins  *loginThrottle
 }
 
 // New returns the HTTP handler of the whole API.
@@ -104,10 +110,16 @@ func newServer(d Deps, routes []route) http.Handler {
 	if d.NewID == nil {
 		d.NewID = newUUIDv7
 	}
+	if d.LoginThrottle == (LoginThrottle{}) {
+		d.LoginThrottle = DefaultLoginThrottle
+	}
+	if d.Clock == nil {
+		d.Clock = time.Now
+	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &server{deps: d, log: d.Logger, routes: routes}
+	s := &server{deps: d, log: d.Logger, routes: routes, logins: newLoginThrottle(d.LoginThrottle, d.Clock)}
 	m, err := newHTTPMetrics(d.Registry)
 	if err != nil {
 		// Another collector took our names: keep serving, count privately.

@@ -126,6 +126,9 @@ func (s *Service) Register(ctx context.Context, cmdID, email, password, name str
 			return "", err
 		}
 		if !gone {
+			// Hash as a registration would, so the answer's time does not
+			// tell a taken address from a free one.
+			s.burnPassword(ctx, password)
 			return "", ErrEmailTaken
 		}
 	}
