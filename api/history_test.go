@@ -160,20 +160,26 @@ func TestTheTeamsHistoryArchiveAndActionsAreForItsMembers(t *testing.T) {
 	f.get(http.StatusOK, user{token: tok}, "/v1/teams/"+f.platform+"/action-tracker")
 
 	// Nobody outside the team: not an outsider, not a workspace admin who
-	// is not a member (admins run the workspace, not the team's talk).
+	// is not a member (admins run the workspace, not the team's talk). The
+	// admin knows the team exists and is refused (403); to the outsider the
+	// team and the retro do not exist (404), nor the retro to the admin.
 	for _, path := range []string{
 		"/v1/teams/" + f.platform + "/retros", "/v1/teams/" + f.platform + "/action-tracker",
 		"/v1/teams/" + f.platform + "/health", "/v1/retros/" + f.retro + "/archive",
 	} {
 		for _, u := range []user{f.out, f.wes} {
-			if res := f.h.do(req{method: "GET", path: path, token: u.token}); res.status != http.StatusForbidden {
-				t.Errorf("GET %s by a non-member = %d %s, want 403", path, res.status, res.raw)
+			want := http.StatusNotFound
+			if u == f.wes && strings.HasPrefix(path, "/v1/teams/") {
+				want = http.StatusForbidden
+			}
+			if res := f.h.do(req{method: "GET", path: path, token: u.token}); res.status != want {
+				t.Errorf("GET %s by a non-member = %d %s, want %d", path, res.status, res.raw, want)
 			}
 		}
 	}
 	// A team's retros, not another team's: Cid is not in Tiny.
-	if res := f.h.do(req{method: "GET", path: "/v1/teams/" + f.tiny + "/action-tracker", token: f.cid.token}); res.status != http.StatusForbidden {
-		t.Errorf("another team's tracker = %d, want 403", res.status)
+	if res := f.h.do(req{method: "GET", path: "/v1/teams/" + f.tiny + "/action-tracker", token: f.cid.token}); res.status != http.StatusNotFound {
+		t.Errorf("another team's tracker = %d, want 404", res.status)
 	}
 }
 
@@ -258,11 +264,12 @@ func TestHealthAggregatesAreForAdminsAndHideGroupsBelowTheMinimum(t *testing.T) 
 		t.Errorf("dashboard from=soon = %d, want 400", res.status)
 	}
 
-	// Workspace aggregates are the admins': not members, not outsiders.
+	// Workspace aggregates are the admins': not members (403: they know
+	// the workspace), not outsiders (404: to them it does not exist).
 	for _, path := range []string{"/health/heatmap", "/health/enps", "/dashboard"} {
-		for _, u := range []user{f.bea, f.out} {
-			if res := f.h.do(req{method: "GET", path: "/v1/workspaces/" + f.ws + path, token: u.token}); res.status != http.StatusForbidden {
-				t.Errorf("GET %s by a non-admin = %d %s, want 403", path, res.status, res.raw)
+		for u, want := range map[user]int{f.bea: http.StatusForbidden, f.out: http.StatusNotFound} {
+			if res := f.h.do(req{method: "GET", path: "/v1/workspaces/" + f.ws + path, token: u.token}); res.status != want {
+				t.Errorf("GET %s by a non-admin = %d %s, want %d", path, res.status, res.raw, want)
 			}
 		}
 	}
@@ -289,8 +296,8 @@ func TestTimeTravelAndExportAreRedactedForTheCaller(t *testing.T) {
 		}
 	}
 	for _, u := range []user{f.out, f.wes} {
-		if res := f.h.do(req{method: "GET", path: fmt.Sprintf("/v1/retros/%s/at?position=%d", f.retro, f.closedAt), token: u.token}); res.status != http.StatusForbidden {
-			t.Errorf("time travel by a non-participant = %d, want 403", res.status)
+		if res := f.h.do(req{method: "GET", path: fmt.Sprintf("/v1/retros/%s/at?position=%d", f.retro, f.closedAt), token: u.token}); res.status != http.StatusNotFound {
+			t.Errorf("time travel by a non-participant = %d, want 404", res.status)
 		}
 	}
 
@@ -341,9 +348,9 @@ func TestTimeTravelAndExportAreRedactedForTheCaller(t *testing.T) {
 	if retroEvents == 0 {
 		t.Errorf("the export has %d lines, none of the team's retro", lines)
 	}
-	for _, u := range []user{f.out, f.wes} {
-		if res := f.h.do(req{method: "GET", path: "/v1/teams/" + f.platform + "/events", token: u.token}); res.status != http.StatusForbidden {
-			t.Errorf("export by a non-member = %d, want 403", res.status)
+	for u, want := range map[user]int{f.out: http.StatusNotFound, f.wes: http.StatusForbidden} {
+		if res := f.h.do(req{method: "GET", path: "/v1/teams/" + f.platform + "/events", token: u.token}); res.status != want {
+			t.Errorf("export by a non-member = %d, want %d", res.status, want)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/hindsight-retro/hindsight/api/app"
 	"github.com/hindsight-retro/hindsight/api/live"
 	"github.com/hindsight-retro/hindsight/api/openapi"
 	"github.com/hindsight-retro/hindsight/api/problem"
@@ -92,6 +93,11 @@ func acceptsEventStream(r *http.Request) bool {
 // before its stream starts; pass it as live.Deps.Refuse so refusals look
 // like every other error of the API.
 func LiveRefusal(w http.ResponseWriter, r *http.Request, status int, err error) {
+	if status == http.StatusForbidden && errors.Is(err, app.ErrNotFound) {
+		// A retro that is missing, or not the caller's to know of, is
+		// answered 404 as on every other route.
+		status = http.StatusNotFound
+	}
 	p, expected := problemFor(err)
 	if !expected || p.Status != status {
 		// The hub's status is authoritative; keep the kind that matches it.

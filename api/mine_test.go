@@ -90,8 +90,8 @@ func TestAWorkspaceListsItsTeamsWithYourRoleInEach(t *testing.T) {
 	if len(got) != 2 || got[0]["role"] != "admin" || got[1]["role"] != nil {
 		t.Errorf("the workspace's teams for Bea = %v, want Data (admin) then Platform (no role)", got)
 	}
-	if res := h.do(req{method: "GET", path: "/v1/workspaces/" + ws + "/teams", token: out.token}); res.status != http.StatusForbidden {
-		t.Errorf("an outsider lists the workspace's teams = %d %s, want 403", res.status, res.raw)
+	if res := h.do(req{method: "GET", path: "/v1/workspaces/" + ws + "/teams", token: out.token}); res.status != http.StatusNotFound {
+		t.Errorf("an outsider lists the workspace's teams = %d %s, want 404, as for a missing workspace", res.status, res.raw)
 	}
 }
 

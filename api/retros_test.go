@@ -72,8 +72,8 @@ func TestARetroOverREST(t *testing.T) {
 	if c := f.card(f.bea, cardID); c["text"] != "pair on the deploy scripts" {
 		t.Errorf("bea sees her own card as %v", c)
 	}
-	if res := h.do(req{method: "GET", path: f.path(""), token: f.out.token}); res.status != http.StatusForbidden {
-		t.Errorf("an outsider reads the retro = %d, want 403", res.status)
+	if res := h.do(req{method: "GET", path: f.path(""), token: f.out.token}); res.status != http.StatusNotFound {
+		t.Errorf("an outsider reads the retro = %d, want 404, as for a missing retro", res.status)
 	}
 	if res := h.do(req{method: "POST", path: f.path("/columns/" + f.column + "/reveal"), token: f.bea.token}); res.status != http.StatusForbidden || res.str("code") != "not-moderator" {
 		t.Errorf("a participant reveals = %d %s, want 403 not-moderator", res.status, res.raw)
@@ -169,8 +169,8 @@ func TestTheLiveFeedOverServerSentEvents(t *testing.T) {
 	if res := h.do(req{method: "GET", path: f.path("/live"), token: f.bea.token}); res.status != http.StatusBadRequest || res.str("code") != "live-transport-required" {
 		t.Errorf("live without a transport = %d %s, want 400 live-transport-required", res.status, res.raw)
 	}
-	if res := h.do(req{method: "GET", path: f.path("/live?token=" + f.out.token), header: map[string]string{"Accept": "text/event-stream"}}); res.status != http.StatusForbidden || res.problemType() != problemBase+"forbidden" {
-		t.Errorf("an outsider follows the retro = %d %s, want 403 forbidden problem", res.status, res.raw)
+	if res := h.do(req{method: "GET", path: f.path("/live?token=" + f.out.token), header: map[string]string{"Accept": "text/event-stream"}}); res.status != http.StatusNotFound || res.problemType() != problemBase+"not-found" {
+		t.Errorf("an outsider follows the retro = %d %s, want 404 not-found problem, as for a missing retro", res.status, res.raw)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

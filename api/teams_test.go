@@ -29,8 +29,8 @@ func TestWorkspacesAndTeams(t *testing.T) {
 	if team.str("name") != "Platform" && team.body["content"] == nil {
 		t.Errorf("member's team view = %s", team.raw)
 	}
-	if res := h.do(req{method: "GET", path: "/v1/teams/" + tm, token: out.token}); res.status != http.StatusForbidden {
-		t.Errorf("an outsider reads the team = %d %s, want 403", res.status, res.raw)
+	if res := h.do(req{method: "GET", path: "/v1/teams/" + tm, token: out.token}); res.status != http.StatusNotFound {
+		t.Errorf("an outsider reads the team = %d %s, want 404, as for a missing team", res.status, res.raw)
 	}
 	if res := h.do(req{method: "GET", path: "/v1/teams/no-such-team", token: ada.token}); res.status != http.StatusNotFound || res.problemType() != problemBase+"not-found" {
 		t.Errorf("a team that does not exist = %d %s, want 404 not-found", res.status, res.raw)

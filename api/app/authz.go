@@ -41,6 +41,65 @@ func notFound(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrNotFound}, args...)...)
 }
 
+// hidden refuses a principal who may not know that the resource exists: a
+// team, retro, survey, workspace or board of others. It is ErrNotFound, so
+// the answer is the one a missing ID gets and an ID guessed or copied from
+// elsewhere tells an outsider nothing. Those who may know it exists but
+// not do this (a workspace admin outside a team, a member who is not the
+// moderator) get ErrForbidden or the domain's rejection instead.
+func hidden(format string, args ...any) error { return notFound(format, args...) }
+
+// seesWorkspace reports whether the user may know the workspace exists:
+// its admins and the members of its teams.
+func (a *App) seesWorkspace(ctx context.Context, ws workspace.State, userID string) (bool, error) {
+	if workspace.IsAdmin(ws, userID) {
+		return true, nil
+	}
+	for id := range ws.Teams {
+		t, _, err := a.teams.Load(ctx, id)
+		if err != nil {
+			return false, fmt.Errorf("load team %s: %w", id, err)
+		}
+		if t.IsMember(userID) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// visibleWorkspace loads a workspace the principal may know exists.
+func (a *App) visibleWorkspace(ctx context.Context, p identity.Principal, id string) (workspace.State, error) {
+	ws, _, err := a.loadWorkspace(ctx, id)
+	if err != nil {
+		return ws, err
+	}
+	ok, err := a.seesWorkspace(ctx, ws, p.UserID)
+	if err != nil {
+		return ws, err
+	}
+	if !ok {
+		return ws, hidden("workspace %s is not one the principal is in", id)
+	}
+	return ws, nil
+}
+
+// visibleTeam loads a team the principal may know exists: its members and
+// its workspace's admins (workspace.CanSeeTeamMetadata).
+func (a *App) visibleTeam(ctx context.Context, p identity.Principal, id string) (team.State, workspace.State, error) {
+	t, _, err := a.loadTeam(ctx, id)
+	if err != nil {
+		return t, workspace.State{}, err
+	}
+	ws, _, err := a.loadWorkspace(ctx, t.WorkspaceID)
+	if err != nil {
+		return t, ws, err
+	}
+	if !workspace.CanSeeTeamMetadata(ws, t, p.UserID) {
+		return t, ws, hidden("team %s is not one the principal is in", id)
+	}
+	return t, ws, nil
+}
+
 // invalidInput is a rejection of the app's own input checks, shaped like the
 // domain's so the edge maps both the same way.
 func invalidInput(code, format string, args ...any) error {
@@ -175,15 +234,12 @@ func (a *App) teamMember(ctx context.Context, p identity.Principal, teamID strin
 	if err := notGuest(p); err != nil {
 		return team.State{}, err
 	}
-	t, _, err := a.loadTeam(ctx, teamID)
-	if err != nil {
-		return t, err
-	}
-	ws, _, err := a.loadWorkspace(ctx, t.WorkspaceID)
+	t, ws, err := a.visibleTeam(ctx, p, teamID)
 	if err != nil {
 		return t, err
 	}
 	if !workspace.CanSeeTeamContent(ws, t, p.UserID) {
+		// A workspace admin outside the team: they know it exists.
 		return t, forbidden("not a member of team %s", teamID)
 	}
 	return t, nil
@@ -204,12 +260,12 @@ func (a *App) retroAccess(ctx context.Context, p identity.Principal, retroID str
 	}
 	if p.Kind == identity.KindGuest {
 		if p.RetroID != retroID || !admitted(t, p.UserID, retroID) {
-			return r, t, forbidden("the guest was not invited to retro %s", retroID)
+			return r, t, hidden("the guest was not invited to retro %s", retroID)
 		}
 		return r, t, nil
 	}
 	if !t.IsMember(p.UserID) {
-		return r, t, forbidden("not a member of the retro's team")
+		return r, t, hidden("retro %s: not a member of its team", retroID)
 	}
 	return r, t, nil
 }

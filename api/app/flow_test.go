@@ -30,7 +30,7 @@ func TestAWholeRetroThroughTheApp(t *testing.T) {
 		t.Errorf("member's team view: %+v, want the 3 members", tv)
 	}
 	_, err := f.app.Team(ctx, user(uOut), f.team)
-	refused(t, "an outsider reads the team", err, app.ErrForbidden)
+	refused(t, "an outsider reads the team", err, app.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.AddMember(ctx, user(uBea), f.cmdID(), f.team, uOut)
 	rejected(t, "a member who is not team admin adds a member", err, domain.Forbidden, team.CodeNotTeamAdmin)
 
@@ -38,7 +38,7 @@ func TestAWholeRetroThroughTheApp(t *testing.T) {
 	// not through a read-only token.
 	in := app.CreateRetroInput{TeamID: f.team, Title: "Sprint 1"}
 	_, err = f.app.CreateRetro(ctx, user(uOut), f.cmdID(), in)
-	refused(t, "an outsider creates a retro", err, app.ErrForbidden)
+	refused(t, "an outsider creates a retro", err, app.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.CreateRetro(ctx, user(uAda), f.cmdID(), in)
 	refused(t, "the workspace admin creates a retro in a team they are not in", err, app.ErrForbidden)
 	_, err = f.app.CreateRetro(ctx, readOnly(uMod), f.cmdID(), in)
@@ -59,11 +59,11 @@ func TestAWholeRetroThroughTheApp(t *testing.T) {
 		must(f.app.JoinRetro(ctx, user(u), f.cmdID(), rid))(t)
 	}
 	_, err = f.app.JoinRetro(ctx, user(uOut), f.cmdID(), rid)
-	refused(t, "an outsider joins", err, app.ErrForbidden)
+	refused(t, "an outsider joins", err, app.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.JoinRetro(ctx, guest(uGst, "some-other-retro"), f.cmdID(), rid)
-	refused(t, "a guest of another retro joins", err, app.ErrForbidden)
+	refused(t, "a guest of another retro joins", err, app.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.Retro(ctx, guest(uGst, "some-other-retro"), rid)
-	refused(t, "a guest of another retro reads it", err, app.ErrForbidden)
+	refused(t, "a guest of another retro reads it", err, app.ErrNotFound) // as a missing one: see hidden
 	// A guest invited to this retro joins, is admitted by the team, and sees it.
 	must(f.app.JoinRetro(ctx, guest(uGst, rid), f.cmdID(), rid))(t)
 	if gv := f.view(guest(uGst, rid), rid); !gv.You.Participant || gv.You.Role != retro.RoleGuest {
@@ -96,9 +96,9 @@ func TestAWholeRetroThroughTheApp(t *testing.T) {
 		p    identity.Principal
 	}{{"the workspace admin", user(uAda)}, {"an outsider", user(uOut)}} {
 		_, err := f.app.Retro(ctx, c.p, rid)
-		refused(t, c.what+" reads the retro", err, app.ErrForbidden)
+		refused(t, c.what+" reads the retro", err, app.ErrNotFound) // as a missing one: see hidden
 		_, err = f.app.RetroViewer(ctx, c.p, rid)
-		refused(t, c.what+" follows the retro live", err, app.ErrForbidden)
+		refused(t, c.what+" follows the retro live", err, app.ErrNotFound) // as a missing one: see hidden
 	}
 	// A read-only token reads but does not write.
 	if c, _ := cardIn(f.view(readOnly(uBea), rid), "card-1"); !c.Mine {

@@ -162,7 +162,7 @@ func (a *App) workspaceAdmin(ctx context.Context, p identity.Principal, workspac
 	if err := notGuest(p); err != nil {
 		return err
 	}
-	ws, _, err := a.loadWorkspace(ctx, workspaceID)
+	ws, err := a.visibleWorkspace(ctx, p, workspaceID)
 	if err != nil {
 		return err
 	}

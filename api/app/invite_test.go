@@ -41,9 +41,9 @@ func TestAGuestJoinsThroughAnInvite(t *testing.T) {
 	}
 	// Nothing else: not the other retro, not the team, not the history.
 	_, err = f.app.Retro(ctx, g, other)
-	refused(t, "the guest reads another retro of the team", err, app.ErrForbidden)
+	refused(t, "the guest reads another retro of the team", err, app.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.JoinRetro(ctx, g, f.cmdID(), other)
-	refused(t, "the guest joins another retro of the team", err, app.ErrForbidden)
+	refused(t, "the guest joins another retro of the team", err, app.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.Team(ctx, g, f.team)
 	refused(t, "the guest reads the team", err, app.ErrForbidden)
 	_, err = f.app.TeamRetros(ctx, g, f.team)

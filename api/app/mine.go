@@ -246,7 +246,7 @@ func (a *App) TeamAdminGate(ctx context.Context, p identity.Principal, teamID st
 	if err := notGuest(p); err != nil {
 		return err
 	}
-	t, _, err := a.loadTeam(ctx, teamID)
+	t, _, err := a.visibleTeam(ctx, p, teamID)
 	if err != nil {
 		return err
 	}

@@ -97,7 +97,7 @@ func (a *App) JoinRetro(ctx context.Context, p identity.Principal, cmdID, retroI
 	role := retro.RoleMember
 	if p.Kind == identity.KindGuest {
 		if p.RetroID != retroID {
-			return Result{}, forbidden("the guest was invited to another retro")
+			return Result{}, hidden("the guest was invited to another retro")
 		}
 		role = retro.RoleGuest
 		if !admitted(t, p.UserID, retroID) {
@@ -106,7 +106,7 @@ func (a *App) JoinRetro(ctx context.Context, p identity.Principal, cmdID, retroI
 			}
 		}
 	} else if !t.IsMember(p.UserID) {
-		return Result{}, forbidden("not a member of the retro's team")
+		return Result{}, hidden("retro %s: not a member of its team", retroID)
 	}
 	actor, err := a.retroActor(ctx, retroID, p.UserID)
 	if err != nil {

@@ -71,7 +71,7 @@ func (a *App) CreateSurvey(ctx context.Context, p identity.Principal, cmdID stri
 	if !wsAdmin {
 		for _, t := range teams {
 			if !t.IsMember(p.UserID) {
-				return Result{}, forbidden("not a member of team %s", t.ID)
+				return Result{}, hidden("team %s is not one the principal is in", t.ID)
 			}
 		}
 	}
@@ -244,7 +244,7 @@ func (a *App) ImportSurvey(ctx context.Context, p identity.Principal, cmdID, ret
 		return Result{}, err
 	}
 	if !slices.Contains(s.TeamIDs, r.TeamID) {
-		return Result{}, forbidden("survey %s was not sent to the retro's team", surveyID)
+		return Result{}, hidden("survey %s was not sent to the retro's team", surveyID)
 	}
 	answers, ok := survey.OpenAnswers(s, a.GroupPolicy())
 	results, _ := survey.ResultsOf(s, a.GroupPolicy())
@@ -300,7 +300,7 @@ func (a *App) surveyMember(ctx context.Context, p identity.Principal, surveyID s
 			return s, nil
 		}
 	}
-	return s, forbidden("not a member of a team survey %s was sent to", surveyID)
+	return s, hidden("survey %s: not a member of a team it was sent to", surveyID)
 }
 
 func (a *App) surveyCommand(ctx context.Context, id string, meta aggregate.Meta, c survey.Command) (Result, error) {

@@ -24,7 +24,7 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 	}
 	// Only members of the team send it.
 	_, err := f.app.CreateSurvey(ctx, user(uOut), f.cmdID(), in)
-	refused(t, "an outsider sends a survey to the team", err, app.ErrForbidden)
+	refused(t, "an outsider sends a survey to the team", err, app.ErrNotFound) // as a missing one: see hidden
 	sv := must(f.app.CreateSurvey(ctx, user(uMod), f.cmdID(), in))(t)
 
 	// Members answer (three: the default minimum group); the others are refused.
@@ -33,7 +33,7 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 		must(f.app.SubmitSurveyResponse(ctx, user(u), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 4}, map[string]string{"slow": answers[u]}))(t)
 	}
 	_, err = f.app.SubmitSurveyResponse(ctx, user(uOut), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 1}, nil)
-	refused(t, "an outsider answers", err, app.ErrForbidden)
+	refused(t, "an outsider answers", err, app.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.SubmitSurveyResponse(ctx, readOnly(uBea), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 1}, nil)
 	refused(t, "a read-only token answers", err, app.ErrForbidden)
 
@@ -43,7 +43,7 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 		t.Errorf("bea's view of the open survey: %+v", v)
 	}
 	_, err = f.app.Survey(ctx, user(uAda), sv.ID)
-	refused(t, "the workspace admin, who did not send it, reads it", err, app.ErrForbidden)
+	refused(t, "the workspace admin, who did not send it, reads it", err, app.ErrNotFound) // as a missing one: see hidden
 
 	// No response in the log names its respondent, inside or on the envelope.
 	for _, e := range f.events() {

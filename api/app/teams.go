@@ -34,7 +34,7 @@ func (a *App) CreateTeam(ctx context.Context, p identity.Principal, cmdID string
 	if err := notGuest(p); err != nil {
 		return Result{}, err
 	}
-	ws, _, err := a.loadWorkspace(ctx, in.WorkspaceID)
+	ws, err := a.visibleWorkspace(ctx, p, in.WorkspaceID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -141,7 +141,7 @@ func (a *App) onTeam(ctx context.Context, p identity.Principal, cmdID, teamID st
 	if err := notGuest(p); err != nil {
 		return Result{}, err
 	}
-	if _, _, err := a.loadTeam(ctx, teamID); err != nil {
+	if _, _, err := a.visibleTeam(ctx, p, teamID); err != nil {
 		return Result{}, err
 	}
 	return a.teamCommand(ctx, teamID, aggregate.Meta{CommandID: cmdID, Actor: p.UserID}, build(domain.Actor{UserID: p.UserID}, a.now()))

@@ -22,25 +22,9 @@ func (a *App) Workspace(ctx context.Context, p identity.Principal, workspaceID s
 	if err := notGuest(p); err != nil {
 		return workspace.WorkspaceView{}, err
 	}
-	ws, _, err := a.loadWorkspace(ctx, workspaceID)
+	ws, err := a.visibleWorkspace(ctx, p, workspaceID)
 	if err != nil {
 		return workspace.WorkspaceView{}, err
-	}
-	if !workspace.IsAdmin(ws, p.UserID) {
-		member := false
-		for id := range ws.Teams {
-			t, _, err := a.teams.Load(ctx, id)
-			if err != nil {
-				return workspace.WorkspaceView{}, err
-			}
-			if t.IsMember(p.UserID) {
-				member = true
-				break
-			}
-		}
-		if !member {
-			return workspace.WorkspaceView{}, forbidden("neither an admin of workspace %s nor a member of one of its teams", workspaceID)
-		}
 	}
 	return workspace.View(ws, workspace.Viewer{UserID: p.UserID}), nil
 }
@@ -54,16 +38,9 @@ func (a *App) Team(ctx context.Context, p identity.Principal, teamID string) (te
 	if err := notGuest(p); err != nil {
 		return team.TeamView{}, err
 	}
-	t, _, err := a.loadTeam(ctx, teamID)
+	t, _, err := a.visibleTeam(ctx, p, teamID)
 	if err != nil {
 		return team.TeamView{}, err
-	}
-	ws, _, err := a.loadWorkspace(ctx, t.WorkspaceID)
-	if err != nil {
-		return team.TeamView{}, err
-	}
-	if !workspace.CanSeeTeamMetadata(ws, t, p.UserID) {
-		return team.TeamView{}, forbidden("not a member of team %s nor an admin of its workspace", teamID)
 	}
 	return team.View(t, team.Viewer{UserID: p.UserID}), nil
 }

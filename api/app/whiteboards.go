@@ -191,10 +191,10 @@ func (a *App) boardAccess(ctx context.Context, p identity.Principal, id string) 
 	}
 	if p.Kind == identity.KindGuest {
 		if s.RetroID == "" || p.RetroID != s.RetroID || !admitted(t, p.UserID, s.RetroID) {
-			return s, forbidden("the guest was not invited to this whiteboard's retro")
+			return s, hidden("the guest was not invited to this whiteboard's retro")
 		}
 	} else if !t.IsMember(p.UserID) {
-		return s, forbidden("not a member of the whiteboard's team")
+		return s, hidden("not a member of the whiteboard's team")
 	}
 	return s, nil
 }

@@ -63,7 +63,7 @@ func (a *App) onWorkspace(ctx context.Context, p identity.Principal, cmdID, work
 	if err := notGuest(p); err != nil {
 		return Result{}, err
 	}
-	if _, _, err := a.loadWorkspace(ctx, workspaceID); err != nil {
+	if _, err := a.visibleWorkspace(ctx, p, workspaceID); err != nil {
 		return Result{}, err
 	}
 	return a.workspaceCommand(ctx, p, workspaceID, cmdID, build(domain.Actor{UserID: p.UserID}))

@@ -19,7 +19,7 @@ func TestWhoSeesAndRunsAWorkspace(t *testing.T) {
 		}
 	}
 	_, err := f.app.Workspace(ctx, user(uOut), f.ws)
-	refused(t, "an outsider reads the workspace", err, app.ErrForbidden)
+	refused(t, "an outsider reads the workspace", err, app.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.Workspace(ctx, user(uOut), "no-such-workspace")
 	refused(t, "a workspace that does not exist", err, app.ErrNotFound)
 
