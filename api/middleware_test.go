@@ -78,11 +78,11 @@ func TestAClientOverItsRateLimitIs429(t *testing.T) {
 }
 
 func TestMetricsCountRequestsByRoutePattern(t *testing.T) {
-	h := newHarness(t)
+	h := newHarness(t, func(d *api.Deps) { d.MetricsToken = "scrape-secret-0123456789" })
 	ada := h.user("Ada")
 	ws, _ := h.team(ada)
 	h.must(http.StatusOK, req{method: "GET", path: "/v1/workspaces/" + ws, token: ada.token})
-	m := h.must(http.StatusOK, req{method: "GET", path: "/metrics"})
+	m := h.must(http.StatusOK, req{method: "GET", path: "/metrics", token: "scrape-secret-0123456789"})
 	text := string(m.raw)
 	for _, want := range []string{
 		`hindsight_http_requests_total{method="GET",route="/v1/workspaces/{workspaceId}",status="200"} 1`,

@@ -307,8 +307,9 @@ func operationRoutes() []route {
 		return route{method: http.MethodGet, pattern: pattern, op: op, summary: summary, resp: resp, probe: true, tag: "operations",
 			handle: func(s *server, _ *route, w http.ResponseWriter, r *http.Request) { h(s, w, r) }}
 	}
-	metrics := probe("/metrics", "getMetrics", "Prometheus metrics", reflect.TypeFor[string](),
-		func(s *server, w http.ResponseWriter, r *http.Request) { s.metricsHandler().ServeHTTP(w, r) })
+	metrics := probe("/metrics", "getMetrics",
+		"Prometheus metrics: here only with a metrics token (--metrics-token, as a bearer token), else 404; or on --metrics-addr",
+		reflect.TypeFor[string](), (*server).serveMetrics)
 	metrics.respTypes = []string{"text/plain"}
 	return []route{
 		probe("/healthz", "getHealthz", "Liveness: the process serves and its store was opened", reflect.TypeFor[Status](),

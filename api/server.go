@@ -6,12 +6,15 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -60,6 +63,10 @@ type Deps struct {
 	Logger *slog.Logger
 	// Registry holds the metrics served at /metrics; nil uses a private one.
 	Registry *prometheus.Registry
+	// MetricsToken, when set, serves /metrics on the API's listener to
+	// requests bearing it; empty answers /metrics there like an unknown
+	// path (serve the registry elsewhere with MetricsHandler).
+	MetricsToken string
 	// ReadyTimeout bounds the store round trip behind /readyz; 0 means
 	// DefaultReadyTimeout.
 	ReadyTimeout time.Duration
@@ -222,8 +229,42 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, Status{Status: "ready"})
 }
 
-func (s *server) metricsHandler() http.Handler {
-	return promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)})
+// serveMetrics serves /metrics on the API's listener only when the operator set
+// a metrics token, and then only to a request bearing it: route names,
+// request counts and in-flight live feeds are not for the public. Without a
+// token the path answers like any unknown one; scrape a separate listener
+// instead (MetricsHandler, --metrics-addr).
+func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if s.deps.MetricsToken == "" {
+		problem.Write(w, r, problem.New(problem.NotFound, "no resource at "+r.URL.Path))
+		return
+	}
+	MetricsHandler(s.deps.Registry, s.deps.MetricsToken, s.log).ServeHTTP(w, r)
+}
+
+// MetricsHandler serves the registry's metrics in the Prometheus format,
+// to requests bearing "Authorization: Bearer <token>" when token is set.
+// The server serves it on its own listener (--metrics-addr), which the
+// operator keeps off the public network.
+func MetricsHandler(reg *prometheus.Registry, token string, logger *slog.Logger) http.Handler {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)})
+	if token == "" {
+		return h
+	}
+	want := sha256.Sum256([]byte(token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="hindsight-metrics"`)
+			problem.Write(w, r, problem.New(problem.Unauthenticated, "send Authorization: Bearer <the metrics token>"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

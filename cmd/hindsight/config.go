@@ -49,6 +49,11 @@ type serveConfig struct {
 	// AcceptDataLoss starts on a damaged data folder (logged loudly)
 	// instead of refusing.
 	AcceptDataLoss bool
+	// MetricsAddr is a separate listener for /metrics; empty serves none.
+	MetricsAddr string
+	// MetricsToken is the bearer token /metrics requires; with it, /metrics
+	// is served on the API's listener too.
+	MetricsToken string
 }
 
 func defaultServeConfig() serveConfig {
@@ -62,6 +67,9 @@ func defaultServeConfig() serveConfig {
 		MinGroupSize:    3,
 	}
 }
+
+// minMetricsToken is the shortest metrics token taken.
+const minMetricsToken = 16
 
 // usageError is bad input on the command line or in the environment; it
 // makes the process exit with status 2.
@@ -114,6 +122,11 @@ func newServeFlags(cfg *serveConfig) *flag.FlagSet {
 		"start although the start-up check found the data damaged (commits missing or unreadable in the log, keys missing from the key store, "+
 			"read-model snapshots past the end of the log): serve what is left, rebuild the read models from the log, and remember the accepted loss. "+
 			"Logged as an error. Without it such a start is refused with a message naming what is missing")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr,
+		"`address` of a separate listener serving only /metrics, host:port (keep it off the public network); empty serves none")
+	fs.StringVar(&cfg.MetricsToken, "metrics-token", cfg.MetricsToken,
+		"bearer `token` /metrics requires (at least 16 characters); with it /metrics is served on --addr too. "+
+			"Without --metrics-addr or --metrics-token no metrics are served")
 	return fs
 }
 
@@ -168,6 +181,17 @@ func (c serveConfig) validate(chosen map[string]bool) error {
 	}
 	if err := checkMinGroup(c.MinGroupSize); err != nil {
 		return err
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return usagef("invalid --metrics-addr %q: want host:port, e.g. 127.0.0.1:9090", c.MetricsAddr)
+		}
+		if _, port, _ := net.SplitHostPort(c.MetricsAddr); c.MetricsAddr == c.Addr && port != "0" {
+			return usagef("--metrics-addr must differ from --addr (%s)", c.Addr)
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < minMetricsToken {
+		return usagef("--metrics-token must be at least %d characters, so it cannot be guessed", minMetricsToken)
 	}
 	if c.ShutdownTimeout <= 0 {
 		return usagef("--shutdown-timeout must be positive, got %s", c.ShutdownTimeout)

@@ -49,6 +49,8 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		"HINDSIGHT_RATE_LIMIT":       "0",
 		"HINDSIGHT_MIN_GROUP_SIZE":   "5",
 		"HINDSIGHT_ACCEPT_DATA_LOSS": "true",
+		"HINDSIGHT_METRICS_ADDR":     "127.0.0.1:9090",
+		"HINDSIGHT_METRICS_TOKEN":    "a-long-scrape-token-1234",
 	}
 	cfg, fs, err := parseServeConfig(nil, envOf(env))
 	if err != nil {
@@ -65,6 +67,8 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		RateLimit:       0,
 		MinGroupSize:    5,
 		AcceptDataLoss:  true,
+		MetricsAddr:     "127.0.0.1:9090",
+		MetricsToken:    "a-long-scrape-token-1234",
 	}
 	if cfg != want {
 		t.Fatalf("from environment = %+v, want %+v", cfg, want)
@@ -151,6 +155,9 @@ func TestBadValuesAreRejectedWithAClearMessage(t *testing.T) {
 		{"kurrent url without kurrent", []string{"--kurrent-url", "esdb://k:2113"}, nil, []string{"--eventstore kurrent"}},
 		{"nats url with kurrent", []string{"--eventstore", "kurrent", "--kurrent-url", "esdb://k:2113", "--nats-url", "nats://n:4222"}, nil, []string{"--nats-url applies to --eventstore natsjs"}},
 		{"sync with cluster", []string{"--nats-url", "nats://n:4222", "--sync", "1s"}, nil, []string{"sync_interval"}},
+		{"metrics addr", []string{"--metrics-addr", "9090"}, nil, []string{"invalid --metrics-addr", "host:port"}},
+		{"metrics on the API's address", []string{"--addr", "127.0.0.1:8080", "--metrics-addr", "127.0.0.1:8080"}, nil, []string{"--metrics-addr must differ"}},
+		{"short metrics token", nil, map[string]string{"HINDSIGHT_METRICS_TOKEN": "guessable"}, []string{"--metrics-token must be at least 16"}},
 		{"unknown flag", []string{"--port", "80"}, nil, []string{"-port"}},
 		{"positional", []string{"now"}, nil, []string{`unexpected argument "now"`}},
 	}
@@ -222,6 +229,7 @@ func TestServeHelpListsEveryFlagWithItsVariableAndDefault(t *testing.T) {
 		"--shutdown-timeout", "HINDSIGHT_SHUTDOWN_TIMEOUT", `default "20s"`,
 		"--rate-limit", "HINDSIGHT_RATE_LIMIT", `default "600"`,
 		"--min-group-size", "HINDSIGHT_MIN_GROUP_SIZE", `default "3"`,
+		"--metrics-addr", "HINDSIGHT_METRICS_ADDR", "--metrics-token", "HINDSIGHT_METRICS_TOKEN", "no metrics are served",
 	} {
 		if !strings.Contains(help, want) {
 			t.Errorf("serve --help does not mention %q", want)

@@ -183,8 +183,15 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 	handler := api.New(api.Deps{
 		Store: svc.store, App: svc.app, Identity: svc.identity, Live: svc.live, Sync: svc.collab, Logger: logger, Registry: svc.registry,
 		Web:       web.Dist(),
-		RateLimit: rate,
+		RateLimit: rate, MetricsToken: cfg.MetricsToken,
 	})
+	stopMetrics, err := serveMetrics(cfg, svc.registry, logger)
+	if err != nil {
+		_ = ln.Close()
+		stopServices()
+		return errors.Join(err, closeStore())
+	}
+	defer stopMetrics()
 	if a.wrapHandler != nil {
 		handler = a.wrapHandler(handler)
 	}
@@ -383,4 +390,27 @@ func openKeys(ctx context.Context, cfg serveConfig, store eventstore.Store, logg
 	}
 	logger.Info("key store opened", "kind", "file", "dir", dir)
 	return k, nil
+}
+
+// serveMetrics opens the separate metrics listener (--metrics-addr), if
+// any, and returns what stops it.
+func serveMetrics(cfg serveConfig, reg *prometheus.Registry, logger *slog.Logger) (func(), error) {
+	if cfg.MetricsAddr == "" {
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on --metrics-addr %s: %w", cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", api.MetricsHandler(reg, cfg.MetricsToken, logger))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	logger.Info("metrics listening", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }

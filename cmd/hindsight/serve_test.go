@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -270,5 +273,78 @@ func TestABusyPortIsReportedBeforeTheStoreOpensAndTheReadModelsCatchUp(t *testin
 	case <-addrs:
 		t.Error("serve reported listening on a busy port")
 	default:
+	}
+}
+
+// lockedBuffer is a log destination the server writes while a test reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// Metrics are not served on the API's address unless asked for: with
+// --metrics-addr they are on their own listener, which the operator keeps
+// off the public network, and the API answers /metrics 404.
+func TestMetricsAreServedOnTheirOwnListenerOnly(t *testing.T) {
+	store := memstore.New(nil)
+	var stderr lockedBuffer
+	addrs := make(chan net.Addr, 1)
+	a := &app{env: envOf(nil), stdout: &bytes.Buffer{}, stderr: &stderr,
+		openStore: func(context.Context, serveConfig, *slog.Logger) (eventstore.Store, error) { return store, nil },
+		listening: func(addr net.Addr) { addrs <- addr }}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	done := runAsync(ctx, a, "serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--data-dir", t.TempDir())
+	var addr net.Addr
+	select {
+	case addr = <-addrs:
+	case code := <-done:
+		t.Fatalf("serve exited with %d before listening: %s", code, stderr.String())
+	}
+	// The metrics listener opened before the API's, so its line is logged.
+	var metricsAddr string
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		var rec struct{ Msg, Addr string }
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "metrics listening" {
+			metricsAddr = rec.Addr
+		}
+	}
+	if metricsAddr == "" || metricsAddr == addr.String() {
+		t.Fatalf("no separate metrics listener in the log:\n%s", stderr.String())
+	}
+	get := func(url string) (int, string) {
+		t.Helper()
+		res, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(body)
+	}
+	if code, body := get("http://" + addr.String() + "/metrics"); code != http.StatusNotFound || strings.Contains(body, "go_goroutines") {
+		t.Errorf("/metrics on the API's address = %d %.200s, want 404", code, body)
+	}
+	if code, body := get("http://" + metricsAddr + "/metrics"); code != http.StatusOK || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("/metrics on the metrics listener = %d %.200s, want the metrics", code, body)
+	}
+	stop()
+	if code := waitExit(t, done); code != 0 {
+		t.Fatalf("exit status = %d, want 0; log:\n%s", code, stderr.String())
+	}
+	if _, err := http.Get("http://" + metricsAddr + "/metrics"); err == nil {
+		t.Error("the metrics listener still accepts after shutdown")
 	}
 }
