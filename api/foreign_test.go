@@ -64,3 +64,31 @@ func TestAForeignIDAnswersExactlyLikeAMissingOne(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkForeignVersusMissingOverHTTP times what an outsider sees: the
+// 404 for another team's retro against the 404 for a retro that does not
+// exist, through the whole edge. The two requests alternate, so a busy
+// machine slows both alike; foreign/missing is the ratio of their times.
+func BenchmarkForeignVersusMissingOverHTTP(b *testing.B) {
+	h := newHarness(b)
+	f := newRetro(b, h)
+	h.schemas = nil
+	foreign := req{method: "GET", path: "/v1/retros/" + f.retro, token: f.out.token}
+	missing := req{method: "GET", path: "/v1/retros/01a24004-e4f0-7b37-b87d-6b0e29a875db", token: f.out.token}
+	var tf, tm time.Duration
+	for b.Loop() {
+		for _, c := range []struct {
+			rq  req
+			sum *time.Duration
+		}{{foreign, &tf}, {missing, &tm}} {
+			start := time.Now()
+			if res := h.do(c.rq); res.status != http.StatusNotFound {
+				b.Fatalf("GET = %d %s", res.status, res.raw)
+			}
+			*c.sum += time.Since(start)
+		}
+	}
+	b.ReportMetric(float64(tf.Nanoseconds())/float64(b.N), "foreign-ns/op")
+	b.ReportMetric(float64(tm.Nanoseconds())/float64(b.N), "missing-ns/op")
+	b.ReportMetric(float64(tf)/float64(tm), "foreign/missing")
+}
