@@ -81,7 +81,7 @@ func TestTheBinaryServesTheAppAndCookieSessions(t *testing.T) {
 	}
 	secured("a problem", res)
 
-	if res, raw := send("POST", "/v1/accounts", `{"email":"ada@example.test","password":"correct horse battery staple","name":"Ada"}`, nil); res.StatusCode != http.StatusCreated {
+	if res, raw := send("POST", "/v1/accounts", `{"email":"ada@example.test","password":"correct horse battery staple","name":"Ada"}`, nil); res.StatusCode != http.StatusAccepted {
 		t.Fatalf("register: %d %s", res.StatusCode, raw)
 	}
 	res, raw = send("POST", "/v1/sessions", `{"email":"ada@example.test","password":"correct horse battery staple"}`,

@@ -54,7 +54,7 @@ func TestWhiteboardsSyncForMembersOnly(t *testing.T) {
 	if view.URL != "automerge:"+board || view.Title != "Check-in" {
 		t.Fatalf("board view %+v", view)
 	}
-	out.must(t, http.StatusForbidden, request{method: http.MethodGet, path: "/v1/whiteboards/" + board})
+	out.must(t, http.StatusNotFound, request{method: http.MethodGet, path: "/v1/whiteboards/" + board}) // as a missing board
 
 	js := startJS(t)
 	for _, p := range []*participant{mo, ann, out} {
