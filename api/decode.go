@@ -61,6 +61,29 @@ func decodeJSON[T any](body io.Reader, limit int64) (T, *problem.Problem) {
 	return v, nil
 }
 
+// textInURL refuses a request whose path or query, once percent-decoded,
+// is not UTF-8 (%FF, an encoded surrogate): IDs, search words and times
+// are text too, and would otherwise reach lookups and logs mangled.
+func textInURL(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok := utf8.ValidString(r.URL.Path)
+		if ok && r.URL.RawQuery != "" {
+			for k, vs := range r.URL.Query() {
+				ok = ok && utf8.ValidString(k)
+				for _, v := range vs {
+					ok = ok && utf8.ValidString(v)
+				}
+			}
+		}
+		if !ok {
+			problem.Write(w, r, problem.New(problem.Validation, "the request's path or query is not valid UTF-8 once percent-decoded").
+				WithCode("invalid-utf8"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // checkText refuses a body that is not valid UTF-8 or whose strings hold a
 // \u escape of a lone UTF-16 surrogate: neither is text, and JSON would
 // turn both into U+FFFD silently.

@@ -36,7 +36,7 @@ const (
 type logInfo struct {
 	userID, kind string
 	// unattributed: the route is a command on a retro or a survey
-	// response, whose line must not name who sent it (see route).
+	// response, whose line must not name who sent it (see unattributed).
 	unattributed bool
 }
 

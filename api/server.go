@@ -151,7 +151,7 @@ func newServer(d Deps, routes []route) http.Handler {
 
 func (s *server) router() http.Handler {
 	r := chi.NewRouter()
-	r.Use(securityHeaders, requestID, s.observe, s.recoverer, s.limitBody)
+	r.Use(securityHeaders, requestID, s.observe, s.recoverer, s.limitBody, textInURL)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		if s.serveApp(w, r) {
 			return

@@ -36,6 +36,12 @@ func TestInvalidUTF8AndLoneSurrogatesAreRefusedNotReplaced(t *testing.T) {
 	if name := got.str("name"); name != "Acme 😀 \\ud800" {
 		t.Errorf("the workspace is named %q, want %q", name, "Acme 😀 \\ud800")
 	}
+	// The path and the query are text too.
+	for _, path := range []string{"/v1/workspaces/%FF" + ws.str("id"), "/v1/catalog/retro-templates?q=%ED%A0%80", "/v1/retros/x/at?time=%C0"} {
+		if res := h.do(req{method: "GET", path: path, token: ada.token}); res.status != http.StatusBadRequest || res.str("code") != "invalid-utf8" {
+			t.Errorf("GET %s = %d %s, want a 400 validation problem invalid-utf8", path, res.status, res.raw)
+		}
+	}
 	// A registration's name too: any route with a body goes through the
 	// same decoder.
 	reg := h.do(req{method: "POST", path: "/v1/accounts", body: "{\"email\":\"x@example.com\",\"password\":\"correct horse battery\",\"name\":\"\xc0\"}"})
