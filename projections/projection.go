@@ -118,7 +118,8 @@ func Relevant(e eventstore.RecordedEvent) bool {
 		}
 	case CategoryWorkspace:
 		switch e.Type {
-		case workspace.TypeTeamRegistered, workspace.TypeWorkspaceCreated, workspace.TypeWorkspaceRenamed:
+		case workspace.TypeTeamRegistered, workspace.TypeWorkspaceCreated, workspace.TypeWorkspaceRenamed,
+			workspace.TypeWorkspaceAdminAdded, workspace.TypeWorkspaceAdminRemoved:
 			return true
 		}
 	case CategorySurvey:

@@ -68,19 +68,19 @@ func (a *App) MyWorkspaces(ctx context.Context, p identity.Principal) ([]Workspa
 		return []WorkspaceSummary{}, nil
 	}
 	adminOf, teamIDs := a.rm.membership.Current().Of(p.UserID)
-	roles := map[string]string{}
+	candidates := map[string]bool{}
 	for _, id := range adminOf {
-		roles[id] = ""
+		candidates[id] = true
 	}
 	teams, err := a.myTeams(ctx, p.UserID, teamIDs)
 	if err != nil {
 		return nil, err
 	}
 	for _, t := range teams {
-		roles[t.WorkspaceID] = ""
+		candidates[t.WorkspaceID] = true
 	}
-	out := make([]WorkspaceSummary, 0, len(roles))
-	for id := range roles {
+	out := make([]WorkspaceSummary, 0, len(candidates))
+	for id := range candidates {
 		ws, err := a.loadExisting(ctx, id)
 		if err != nil {
 			return nil, err
@@ -256,8 +256,9 @@ func (a *App) TeamAdminGate(ctx context.Context, p identity.Principal, teamID st
 	return nil
 }
 
-// loadExisting loads a workspace the index named; one that does not exist
-// (an ID from a damaged snapshot) is skipped by the caller.
+// loadExisting loads a workspace the index or a team named, without
+// loadWorkspace's not-found error: MyWorkspaces skips one that does not
+// exist (an ID from a damaged snapshot) instead of failing the list.
 func (a *App) loadExisting(ctx context.Context, id string) (workspace.State, error) {
 	ws, _, err := a.workspaces.Load(ctx, id)
 	if err != nil {

@@ -4,8 +4,9 @@
 // names and current roles from the aggregates it names, so a rename or a
 // role change shows at once even when this index lags a little.
 //
-// The server follows the log with it (api/app); offline replays do not
-// need it, so projections.Relevant does not list its types.
+// The server follows the log with it (api/app); replay builds it too, so
+// its snapshot can be seeded with the others (projections.Relevant lists
+// its event types).
 package membership
 
 import (

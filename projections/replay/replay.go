@@ -19,6 +19,7 @@ import (
 	"github.com/hindsight-retro/hindsight/projections/dashboard"
 	"github.com/hindsight-retro/hindsight/projections/export"
 	"github.com/hindsight-retro/hindsight/projections/healthtrends"
+	"github.com/hindsight-retro/hindsight/projections/membership"
 	"github.com/hindsight-retro/hindsight/projections/names"
 	"github.com/hindsight-retro/hindsight/projections/teamhistory"
 )
@@ -31,18 +32,22 @@ type Set struct {
 	Health    *healthtrends.Trends
 	Dashboard *dashboard.Dashboard
 	Names     *names.Names
+	// Membership is serve's index of who is in which workspace and team,
+	// here so --snapshots seeds it like the others (serve catches up from
+	// the lowest checkpoint of all).
+	Membership *membership.Index
 }
 
 // NewSet makes empty read models; health's minimum group applies to the
 // dashboard too.
 func NewSet(health healthtrends.Config) *Set {
 	return &Set{History: teamhistory.New(retro.Policy{MinRespondents: health.MinRespondents}), Actions: actiontracker.New(), Health: healthtrends.New(health),
-		Dashboard: dashboard.New(health.MinRespondents), Names: names.New()}
+		Dashboard: dashboard.New(health.MinRespondents), Names: names.New(), Membership: membership.New()}
 }
 
 // All lists the read models.
 func (s *Set) All() []projections.Projection {
-	return []projections.Projection{s.History, s.Actions, s.Health, s.Dashboard, s.Names}
+	return []projections.Projection{s.History, s.Actions, s.Health, s.Dashboard, s.Names, s.Membership}
 }
 
 // Stats of a replay.
