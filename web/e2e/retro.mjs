@@ -196,6 +196,13 @@ try {
   await ben.page.getByRole('button', { name: 'Take part' }).click();
   await ada.page.getByText('3 people here').waitFor();
   await step('lobby', all);
+  // The moderator adds a step after the current one and moves it later.
+  await ada.page.getByText('Edit the agenda').click();
+  await ada.page.getByLabel('New step').selectOption({ label: 'Discuss' });
+  await ada.page.getByLabel('Its title (optional)').fill('Kudos');
+  await ada.page.getByRole('button', { name: 'Add after the current step' }).click();
+  await ada.page.getByRole('button', { name: 'Move Kudos later' }).click();
+  await ben.page.locator('.steps li').nth(2).getByText('Kudos').waitFor();
 
   // Icebreaker: a random question; everyone answers, nobody's name shows.
   await ada.page.getByRole('button', { name: 'Go to this step: Icebreaker' }).click();
@@ -371,6 +378,8 @@ try {
   await ben.page.getByText('Being discussed').waitFor();
   await ada.page.getByRole('button', { name: 'Start 5-minute timer' }).click();
   await gus.page.getByText(/noch \d+:\d\d/).waitFor();
+  await ada.page.getByRole('button', { name: 'One more minute' }).click();
+  await ben.page.getByText(/^6:\d\d left$/).waitFor();
   await ada.page.getByLabel('What will be done').fill('Script the deploy');
   await ada.page.getByLabel('Who', { exact: true }).selectOption({ label: 'ben' });
   await ada.page.getByLabel('Due date').fill('2030-01-31');

@@ -133,6 +133,14 @@ export const de: Record<MessageKey, string> = {
   'retro.makeAnonymous': 'Anonym machen',
   'retro.makeNamed': 'Namen zeigen',
 
+  'agenda.edit': 'Ablauf bearbeiten',
+  'agenda.up': '{step} nach vorn',
+  'agenda.down': '{step} nach hinten',
+  'agenda.kind': 'Neuer Schritt',
+  'agenda.title': 'Sein Titel (optional)',
+  'agenda.add': 'Nach dem aktuellen Schritt einfügen',
+  'discuss.extend': 'Noch eine Minute',
+
   'lobby.waiting': 'Warten, bis die Moderation beginnt.',
   'lobby.start': 'Retro beginnen',
 

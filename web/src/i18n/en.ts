@@ -134,6 +134,14 @@ export const en = {
   'retro.makeAnonymous': 'Make anonymous',
   'retro.makeNamed': 'Show authors',
 
+  'agenda.edit': 'Edit the agenda',
+  'agenda.up': 'Move {step} earlier',
+  'agenda.down': 'Move {step} later',
+  'agenda.kind': 'New step',
+  'agenda.title': 'Its title (optional)',
+  'agenda.add': 'Add after the current step',
+  'discuss.extend': 'One more minute',
+
   'lobby.waiting': 'Waiting for the moderator to start.',
   'lobby.start': 'Start the retro',
 

@@ -65,9 +65,14 @@ function Timer({ view, retro }: { view: RetroView; retro: RetroState }) {
         </button>
       )}
       {mod && timer && (
-        <button type="button" class="secondary" onClick={() => retro.send('DELETE', '/timer')}>
-          {tr.t('discuss.stopTimer')}
-        </button>
+        <div class="row">
+          <button type="button" class="secondary" onClick={() => retro.send('POST', '/timer/extend', { seconds: 60 })}>
+            {tr.t('discuss.extend')}
+          </button>
+          <button type="button" class="secondary" onClick={() => retro.send('DELETE', '/timer')}>
+            {tr.t('discuss.stopTimer')}
+          </button>
+        </div>
       )}
     </div>
   );

@@ -1,6 +1,7 @@
 import type { RetroView } from '../api/types';
 import { useI18n, type MessageKey } from '../i18n';
 import type { ConnState, Transport } from '../live/feed';
+import { AgendaEditor } from './Agenda';
 import { Board } from './Board';
 import { Discuss } from './Discuss';
 import { Grouping } from './Grouping';
@@ -62,6 +63,7 @@ export function RetroPage({ retroId }: { retroId: string }) {
         {view.you.moderator && <p class="muted small">{tr.t('retro.youModerate')}</p>}
       </header>
       <StepNav view={view} go={go} />
+      {mod && <AgendaEditor view={view} retro={retro} />}
       {!view.you.participant && !view.closed && (
         <p class="card">
           {tr.t('retro.notParticipant')}{' '}
