@@ -59,7 +59,7 @@ func testAuthorize(_ context.Context, userID, _ string) bool { return userID != 
 // node is one collab server on a loopback port that can be stopped and
 // started again on the same address.
 type node struct {
-	t     *testing.T
+	t     testing.TB
 	store eventstore.Store
 	addr  string
 	srv   *collab.Server
@@ -69,13 +69,13 @@ type node struct {
 }
 
 // extra, when given, serves the browser test's page under /browser/.
-func startNode(t *testing.T, store eventstore.Store, addr string, extra ...http.Handler) *node {
+func startNode(t testing.TB, store eventstore.Store, addr string, extra ...http.Handler) *node {
 	t.Helper()
 	return startNodeWith(t, store, addr, nil, extra...)
 }
 
 // startNodeWith lets a test tune the server's Deps before it starts.
-func startNodeWith(t *testing.T, store eventstore.Store, addr string, tune func(*collab.Deps), extra ...http.Handler) *node {
+func startNodeWith(t testing.TB, store eventstore.Store, addr string, tune func(*collab.Deps), extra ...http.Handler) *node {
 	t.Helper()
 	if addr == "" {
 		addr = "127.0.0.1:0"

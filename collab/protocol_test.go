@@ -14,12 +14,12 @@ import (
 // rawPeer speaks the protocol by hand, to check the server's side of it
 // without a JavaScript client.
 type rawPeer struct {
-	t  *testing.T
+	t  testing.TB
 	ws *websocket.Conn
 	id string
 }
 
-func dialRaw(t *testing.T, n *node, token, peerID string) *rawPeer {
+func dialRaw(t testing.TB, n *node, token, peerID string) *rawPeer {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
