@@ -21,15 +21,17 @@ import (
 	"github.com/hindsight-retro/hindsight/api/keys"
 )
 
-// An anonymous retro is closed through the API of the real binary. Someone
-// who copies the data folder afterwards, also after a restart, finds its
-// anonymity key in no file and cannot unwrap it with anything in the
-// folder, so they cannot link a card to its author.
-func TestAClosedAnonymousRetrosKeyIsGoneFromTheDataFolder(t *testing.T) {
+// An anonymous retro is closed and an account erased through the API of the
+// real binary. Someone who copies the data folder afterwards, also after a
+// restart, finds neither key in any file and cannot unwrap them with
+// anything in the folder: no card links to its author, no e-mail address
+// of the erased person can be read.
+func TestAClosedRetrosAndAnErasedPersonsKeysAreGoneFromTheDataFolder(t *testing.T) {
 	data := t.TempDir()
 	n := startNode(t, "node", "--data-dir", data)
-	mo := newParticipant("Mo", n)
+	mo, eve := newParticipant("Mo", n), newParticipant("Eve", n)
 	mo.register(t)
+	eve.register(t)
 	create := func(path string, body any) string {
 		t.Helper()
 		a := mo.must(t, http.StatusCreated, request{method: http.MethodPost, path: path, body: body})
@@ -40,49 +42,68 @@ func TestAClosedAnonymousRetrosKeyIsGoneFromTheDataFolder(t *testing.T) {
 	retro := create("/v1/teams/"+team+"/retros", map[string]any{"title": "Sprint 42", "anonymous": true})
 	mo.must(t, http.StatusOK, request{method: http.MethodPost, path: "/v1/retros/" + retro + "/steps/collect/go"})
 	create("/v1/retros/"+retro+"/cards", map[string]string{"columnId": "stop", "text": "The release train is late again"})
-	subject := "retro:" + retro
+	subjects := []string{"retro:" + retro, "user:" + eve.id}
 
-	// While the retro is open, its key is in the folder for whoever
-	// holds it: read it the way the server does, and check that the
-	// attempt below does recover it, or it would prove nothing.
+	// While they are live, the keys are in the folder for whoever holds
+	// it: read them the way the server does, and check that the attempt
+	// below recovers them, or it would prove nothing.
 	n.stop(t)
-	key := readKey(t, data, subject)
-	if got, err := keys.Recover([]string{data}, []string{subject}); err != nil || !bytes.Equal(got[subject], key) {
-		t.Fatalf("from the folder of an open retro Recover = %x, %v; want its key %x", got[subject], err, key)
+	secrets := readKeys(t, data, subjects)
+	got, err := keys.Recover([]string{data}, subjects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range subjects {
+		if !bytes.Equal(got[s], secrets[s]) {
+			t.Fatalf("from the folder while %s is live Recover = %x; want its key %x", s, got[s], secrets[s])
+		}
 	}
 
 	n = startNode(t, "node again", "--data-dir", data)
-	mo.node = n
+	mo.node, eve.node = n, n
 	mo.must(t, http.StatusOK, request{method: http.MethodPost, path: "/v1/retros/" + retro + "/close"})
-	// The key is destroyed by a reactor following the log, just after.
+	eve.must(t, http.StatusNoContent, request{method: http.MethodDelete, path: "/v1/me"})
+	// Both answered once their keys were destroyed; the server removes
+	// the deleted KEK's files just after.
 	deadline := time.Now().Add(startBound)
-	for {
-		got, err := keys.Recover([]string{data}, []string{subject})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, ok := got[subject]; !ok && !anyFileHolds(t, data, key) {
-			break
-		}
+	for recoverable(t, data, subjects, secrets) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%v after the close the retro's key is still recoverable from the data folder", startBound)
+			t.Fatalf("%v after the close and the erasure a key is still recoverable from the data folder", startBound)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	n.stop(t)
 	n = startNode(t, "node restarted", "--data-dir", data)
 	n.stop(t)
-	if anyFileHolds(t, data, key) {
-		t.Fatal("after a restart a file in the data folder holds the closed retro's key")
-	}
-	if got, err := keys.Recover([]string{data}, []string{subject}); err != nil || got[subject] != nil {
-		t.Fatalf("after a restart Recover from the data folder = %x, %v; want nothing", got[subject], err)
+	if recoverable(t, data, subjects, secrets) {
+		t.Fatal("after a restart a destroyed key is recoverable from the data folder")
 	}
 }
 
-// readKey opens the stopped node's folder with an embedded NATS server of
-// its own and reads subject's key through the key store.
-func readKey(t *testing.T, data, subject string) []byte {
+// recoverable tells whether a file under data holds one of secrets or
+// Recover opens one of them.
+func recoverable(t *testing.T, data string, subjects []string, secrets map[string][]byte) bool {
+	t.Helper()
+	got, err := keys.Recover([]string{data}, subjects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range subjects {
+		if got[s] != nil {
+			t.Logf("Recover opens the key of %s", s)
+			found = true
+		}
+		if anyFileHolds(t, data, secrets[s]) {
+			found = true
+		}
+	}
+	return found
+}
+
+// readKeys opens the stopped node's folder with an embedded NATS server of
+// its own and reads the subjects' keys through the key store.
+func readKeys(t *testing.T, data string, subjects []string) map[string][]byte {
 	t.Helper()
 	ns, err := natsserver.NewServer(&natsserver.Options{
 		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: data, NoLog: true, NoSigs: true,
@@ -108,11 +129,13 @@ func readKey(t *testing.T, data, subject string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := ks.Get(context.Background(), subject)
-	if err != nil {
-		t.Fatalf("the open retro's key: %v", err)
+	got := map[string][]byte{}
+	for _, s := range subjects {
+		if got[s], err = ks.Get(context.Background(), s); err != nil {
+			t.Fatalf("the key of %s: %v", s, err)
+		}
 	}
-	return k
+	return got
 }
 
 func anyFileHolds(t *testing.T, dir string, secret []byte) bool {
