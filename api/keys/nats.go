@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,6 +53,14 @@ const bucketHistory = 1
 // just retired: a rotation or the entry's creator re-wraps it within
 // moments, unless that creator died in between.
 const retiredRetries = 40
+
+// spareKEKs is how many KEKs of the coming epochs are kept ready: how many
+// destroys complete while a cluster can place no new stream.
+const spareKEKs = 2
+
+// spareTimeout bounds the making of spares, which a cluster with a server
+// down may neither refuse nor grant quickly.
+const spareTimeout = 3 * time.Second
 
 // errRetired: a KEK epoch's bucket is gone (or was re-made with another
 // key), so what was wrapped under it can no longer be opened.
@@ -350,6 +359,7 @@ func (n *NATS) finish(ctx context.Context) error {
 		}
 		if len(old) == 0 {
 			n.forgetKEKsBefore(p.epoch)
+			n.prepareSpares(ctx, p.epoch, epochs)
 			return nil
 		}
 		if err := n.rewrapAll(ctx, p.epoch); errors.Is(err, errRetired) {
@@ -366,6 +376,25 @@ func (n *NATS) finish(ctx context.Context) error {
 			}
 		}
 		// Loop once more: it confirms nothing older is left.
+	}
+}
+
+// prepareSpares makes sure the KEK buckets of the next spareKEKs epochs
+// exist. A cluster with a server down cannot place a new stream on three
+// replicas, but it can still use, update and delete existing ones: with
+// spares made while it was whole, destroys keep completing during an
+// outage. Failing here is not an error; the rotation that needs a missing
+// spare makes it then, or reports that it cannot.
+func (n *NATS) prepareSpares(ctx context.Context, epoch uint64, have []uint64) {
+	ctx, cancel := context.WithTimeout(ctx, spareTimeout)
+	defer cancel()
+	for e := epoch + 1; e <= epoch+spareKEKs; e++ {
+		if slices.Contains(have, e) {
+			continue
+		}
+		if _, err := n.ensureKEK(ctx, e); err != nil {
+			return
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -476,8 +477,8 @@ func TestKeysCreatedDuringRotationsAreNeitherLostNorSplit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(epochs) != 1 || epochs[0] != epoch {
-		t.Errorf("KEK buckets of epochs %v remain; want only the current %d", epochs, epoch)
+	if !slices.Contains(epochs, epoch) || slices.Min(epochs) != epoch {
+		t.Errorf("KEK buckets of epochs %v remain; want the current %d and none older (spares may follow)", epochs, epoch)
 	}
 	node.stop()
 	var subjects []string
