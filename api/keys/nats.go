@@ -60,7 +60,7 @@ const spareKEKs = 2
 
 // spareTimeout bounds the making of spares, which a cluster with a server
 // down may neither refuse nor grant quickly.
-const spareTimeout = 3 * time.Second
+const spareTimeout = 10 * time.Second
 
 // errRetired: a KEK epoch's bucket is gone (or was re-made with another
 // key), so what was wrapped under it can no longer be opened.

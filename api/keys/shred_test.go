@@ -571,6 +571,23 @@ func TestAServerDownDuringADestroyDropsTheOldKEKWhenItRejoins(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := makeShredWorld(t, s)
+	// The spares are made while the cluster is whole; on a loaded
+	// machine making them may take longer than the store waits.
+	epoch, err := s.Epoch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, func() []string {
+		have, err := s.kekEpochs(ctx)
+		if err != nil {
+			return []string{err.Error()}
+		}
+		if slices.Contains(have, epoch+1) && slices.Contains(have, epoch+2) {
+			return nil
+		}
+		s.prepareSpares(ctx, epoch, have)
+		return []string{fmt.Sprintf("KEK buckets of epochs %v; want spares %d and %d", have, epoch+1, epoch+2)}
+	})
 	down := nodes[2]
 	down.stop()
 	w.destroy(t, s)
