@@ -480,7 +480,16 @@ func (n *NATS) open(ctx context.Context, subject string, e jetstream.KeyValueEnt
 		k, err := n.unwrap(ctx, subject, v)
 		if errors.Is(err, errRetired) && attempt < retiredRetries {
 			// A rotation just retired its KEK and re-wraps it, or its
-			// creator does: read it again shortly.
+			// creator does: read it again shortly. Unless its epoch is
+			// still the current one: then nobody will, and waiting
+			// would only delay the error.
+			p, perr := n.readPointer(ctx)
+			if perr != nil {
+				return nil, perr
+			}
+			if v.epoch >= p.epoch {
+				return nil, fmt.Errorf("keys: open key of %q: %w", subject, n.missing(v.epoch))
+			}
 			if err := pause(ctx, attempt); err != nil {
 				return nil, err
 			}

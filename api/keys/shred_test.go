@@ -504,6 +504,9 @@ func TestAKEKDeletedByHandIsReportedAndARotationMendsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.GetOrCreate(ctx, "user:u1"); err != nil {
+		t.Fatal(err)
+	}
 	epoch, _ := s.Epoch(ctx)
 	if err := js.DeleteKeyValue(ctx, kekBucket(DefaultBucket, epoch)); err != nil {
 		t.Fatal(err)
@@ -511,6 +514,13 @@ func TestAKEKDeletedByHandIsReportedAndARotationMendsIt(t *testing.T) {
 	fresh, err := NewNATS(ctx, connect(t, srv), "")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Reported at once, not after the retries a rotation in progress
+	// gets: a start reads every account's key.
+	waitCtx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if _, err := fresh.Get(waitCtx, "user:u1"); err == nil || !strings.Contains(err.Error(), "keys rotate") {
+		t.Fatalf("Get with the current KEK gone = %v; want an error naming the remedy", err)
 	}
 	if _, err := fresh.GetOrCreate(ctx, "retro:r1"); err == nil || !strings.Contains(err.Error(), "keys rotate") {
 		t.Fatalf("GetOrCreate with the current KEK gone = %v; want an error naming the remedy", err)
