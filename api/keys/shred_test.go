@@ -600,6 +600,25 @@ func TestAServerDownDuringADestroyDropsTheOldKEKWhenItRejoins(t *testing.T) {
 	})
 	down := nodes[2]
 	down.stop()
+	// A stream whose leader was on the stopped server answers nothing
+	// until the other two elect a new one, a moment later.
+	js := connect(t, nodes[0].srv)
+	eventually(t, func() []string {
+		var problems []string
+		for _, name := range []string{"KV_" + DefaultBucket, "KV_" + kekBucket(DefaultBucket, epoch+1), "KV_" + kekBucket(DefaultBucket, epoch+2)} {
+			cctx, cancel := context.WithTimeout(ctx, time.Second)
+			st, err := js.Stream(cctx, name)
+			var info *jetstream.StreamInfo
+			if err == nil {
+				info, err = st.Info(cctx)
+			}
+			cancel()
+			if err != nil || info.Cluster == nil || info.Cluster.Leader == "" || info.Cluster.Leader == down.opts.ServerName {
+				problems = append(problems, name+" has no leader yet")
+			}
+		}
+		return problems
+	})
 	w.destroy(t, s)
 	var up []string
 	for _, n := range nodes[:2] {
