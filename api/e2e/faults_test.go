@@ -5,7 +5,6 @@ package e2e_test
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,43 +14,8 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/api/problem"
+	"github.com/hindsight-retro/hindsight/internal/diskfault"
 )
-
-// smallDisk mounts a tmpfs of the given size (such as "96m") for the test,
-// or skips it where that is not possible.
-func smallDisk(t *testing.T, size string) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("a full disk is simulated with a small tmpfs, which only root may mount; run the tests as root to check it")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs to simulate a full disk: %v %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fillDisk writes a file into dir until the disk is full and returns its path.
-func fillDisk(t *testing.T, dir string) string {
-	t.Helper()
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	chunk := make([]byte, 64<<10)
-	for {
-		if _, err := f.Write(chunk); err != nil {
-			return path
-		}
-	}
-}
 
 // probe answers GET path on n: the status and the problem's code, if any.
 func probe(t *testing.T, n *node, path string) (int, string) {
@@ -62,14 +26,14 @@ func probe(t *testing.T, n *node, path string) (int, string) {
 }
 
 func TestAFullDiskAnswers507AtOnceTakesTheNodeOutOfRotationAndWritesResumeWhenSpaceIsFreed(t *testing.T) {
-	dir := smallDisk(t, "96m")
+	dir := diskfault.SmallDisk(t, "96m")
 	n := startNode(t, "node", "--data-dir", dir)
 	ada := newParticipant("Ada", n)
 	ada.register(t)
 	before := ada.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/workspaces",
 		idemKey: marker("ws"), body: map[string]string{"name": "Before"}}).str("id")
 
-	filler := fillDisk(t, dir)
+	filler := diskfault.Fill(t, dir)
 	during := request{method: http.MethodPost, path: "/v1/workspaces", idemKey: marker("ws"), body: map[string]string{"name": "During"}}
 	start := time.Now()
 	a := ada.do(t, during)
@@ -201,17 +165,7 @@ func TestADamagedDataFolderIsFoundByVerifyAndRefusedByServeUnlessTheLossIsAccept
 		}, "are missing"},
 		{"64 random bytes in the events file", func(t *testing.T, dir string) {
 			blk := eventsBlock(t, dir)
-			b, err := os.ReadFile(blk)
-			if err != nil {
-				t.Fatal(err)
-			}
-			off := len(b)/4 + rand.IntN(len(b)/2)
-			for i := range 64 {
-				b[off+i] = byte(rand.UintN(256))
-			}
-			if err := os.WriteFile(blk, b, 0o640); err != nil {
-				t.Fatal(err)
-			}
+			diskfault.Scramble(t, blk, 64)
 		}, "position"},
 		{"emptied events file", func(t *testing.T, dir string) {
 			if err := os.Truncate(eventsBlock(t, dir), 0); err != nil {

@@ -5,50 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/eventstore"
+	"github.com/hindsight-retro/hindsight/internal/diskfault"
 )
-
-// smallDisk mounts a tmpfs of the given size (such as "24m") for the test,
-// or skips it where that is not possible.
-func smallDisk(t *testing.T, size string) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("a full disk is simulated with a small tmpfs, which only root may mount; run the tests as root to check it")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs to simulate a full disk: %v %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fillDisk writes a file into dir until the disk is full and returns its path.
-func fillDisk(t *testing.T, dir string) string {
-	t.Helper()
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	chunk := make([]byte, 64<<10)
-	for {
-		if _, err := f.Write(chunk); err != nil {
-			return path
-		}
-	}
-}
 
 // appendUntilOK retries a new commit until the store takes it again.
 func appendUntilOK(t *testing.T, st *Store, c eventstore.Commit) eventstore.AppendResult {
@@ -71,7 +34,7 @@ func appendUntilOK(t *testing.T, st *Store, c eventstore.Commit) eventstore.Appe
 // writes to resume by themselves, and finds every acknowledged commit after
 // reopening.
 func checkFullDiskRecovery(t *testing.T, minFree int64) {
-	dir := smallDisk(t, "48m")
+	dir := diskfault.SmallDisk(t, "48m")
 	st, err := Open(testCtx(t), Config{DataDir: dir, MinFreeBytes: minFree})
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +48,7 @@ func checkFullDiskRecovery(t *testing.T, minFree int64) {
 		acked = append(acked, c.CommandID)
 	}
 
-	filler := fillDisk(t, dir)
+	filler := diskfault.Fill(t, dir)
 	// The last page of a file may still have room for a commit or two;
 	// after that every append fails.
 	failures := 0

@@ -3,7 +3,6 @@ package natsjs
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/hindsight-retro/hindsight/eventstore"
+	"github.com/hindsight-retro/hindsight/internal/diskfault"
 )
 
 // writeLog appends 60 commits over 6 streams to a new store in dir and
@@ -107,17 +107,7 @@ func TestVerifyFindsACommitOverwrittenWithRandomBytes(t *testing.T) {
 	dir := t.TempDir()
 	writeLog(t, dir)
 	blk := eventsFile(t, dir)
-	b, err := os.ReadFile(blk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	off := len(b)/4 + rand.IntN(len(b)/2)
-	for i := range 64 {
-		b[off+i] = byte(rand.UintN(256))
-	}
-	if err := os.WriteFile(blk, b, 0o640); err != nil {
-		t.Fatal(err)
-	}
+	diskfault.Scramble(t, blk, 64)
 	rep, _ := verifyDir(t, dir)
 	expectDamage(t, rep, "position")
 }
