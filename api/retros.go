@@ -51,7 +51,7 @@ type (
 		Outcome string `json:"outcome"`
 	}
 	// HealthCheckRequest starts the health check with a catalogue pack;
-	// absent means the team's pack.
+	// absent means the pack the retro's template suggests, else the team's.
 	HealthCheckRequest struct {
 		PackID string `json:"packId,omitempty"`
 	}

@@ -11,7 +11,7 @@ package app
 //   - RetroClosed → the retro's anonymity key is destroyed: from then on
 //     nobody can link a pseudonym in its events to a person.
 //   - StepChanged into a health-check step → StartHealthCheck with the
-//     team's pack; into an icebreaker step → an icebreaker drawn at random;
+//     pack the retro's template suggests, else the team's; into an icebreaker step → an icebreaker drawn at random;
 //     each only if not done yet.
 //   - TopicWhiteboardOpened → the board's metadata (collab/board) and
 //     first content, so members and admitted guests can open it (whiteboards.go).
@@ -288,7 +288,7 @@ func outcomeStatus(o retro.Outcome) team.ActionStatus {
 }
 
 // stepEntered prepares a step the moderator moved to: the health check gets
-// the team pack's questions, the icebreaker a question drawn at random,
+// the default pack's questions (see defaultHealthPack), the icebreaker a question drawn at random,
 // each only if the moderator has not set one up already.
 func (a *App) stepEntered(ctx context.Context, st retro.State, stepID, eventID string, moderator domain.Actor) error {
 	var kind retro.StepKind
@@ -314,7 +314,7 @@ func (a *App) stepEntered(ctx context.Context, st retro.State, stepID, eventID s
 		if err != nil {
 			return err
 		}
-		pack, ok := a.d.Catalog.HealthPack(t.HealthPackID)
+		pack, ok := a.d.Catalog.HealthPack(a.defaultHealthPack(now, t))
 		if !ok || len(pack.Questions) == 0 {
 			return nil
 		}

@@ -90,7 +90,8 @@ func TestAnActionMarkedDoneInItsRetroIsDoneOnTheTeam(t *testing.T) {
 	}
 }
 
-// Moving to the health-check step asks the team pack's questions; moving to
+// Moving to the health-check step asks the questions of the pack the retro's
+// template suggests; moving to
 // the icebreaker step draws a question. Neither overrides what the
 // moderator set up by hand.
 func TestEnteringStepsSetsThemUp(t *testing.T) {
@@ -106,7 +107,7 @@ func TestEnteringStepsSetsThemUp(t *testing.T) {
 	if v.Icebreaker == nil || v.Icebreaker.Text == "" {
 		t.Errorf("icebreaker after entering its step: %+v, want a question", v.Icebreaker)
 	}
-	pack, _ := f.cat.HealthPack("five-agile-values") // the scrum-team template's pack
+	pack, _ := f.cat.HealthPack("quick-pulse") // suggested by start-stop-continue, the scrum-team's board
 	goTo(string(retro.KindHealthCheck))
 	v = f.view(user(uBea), rid)
 	if v.Health == nil || len(v.Health.Questions) != len(pack.Questions) || v.Health.Questions[0].ID != pack.Questions[0].ID {

@@ -193,8 +193,8 @@ func (a *App) RetroCommand(ctx context.Context, p identity.Principal, retroID, c
 }
 
 // StartHealthCheck starts the retro's health check with the questions of a
-// catalogue pack: packID, or the team's pack when empty. Moderator only
-// (the domain's rule).
+// catalogue pack: packID, or the default pack when empty (see
+// defaultHealthPack). Moderator only (the domain's rule).
 func (a *App) StartHealthCheck(ctx context.Context, p identity.Principal, cmdID, retroID, packID string) (Result, error) {
 	if err := commandGate(p, cmdID); err != nil {
 		return Result{}, err
@@ -204,7 +204,7 @@ func (a *App) StartHealthCheck(ctx context.Context, p identity.Principal, cmdID,
 		return Result{}, err
 	}
 	if packID == "" {
-		packID = t.HealthPackID
+		packID = a.defaultHealthPack(r, t)
 	}
 	pack, ok := a.d.Catalog.HealthPack(packID)
 	if !ok {
@@ -215,6 +215,16 @@ func (a *App) StartHealthCheck(ctx context.Context, p identity.Principal, cmdID,
 		return Result{}, err
 	}
 	return a.runRetro(ctx, retroID, cmdID, actor, retro.StartHealthCheck{Actor: actor, At: a.now(), Questions: pack.Questions}, r.Anonymous)
+}
+
+// defaultHealthPack is the pack a health check starts with when the
+// moderator names none: the one the retro's template suggests, else the
+// team's.
+func (a *App) defaultHealthPack(r retro.State, t team.State) string {
+	if tmpl, ok := a.d.Catalog.RetroTemplate(r.TemplateID); ok && tmpl.HealthPack != "" {
+		return tmpl.HealthPack
+	}
+	return t.HealthPackID
 }
 
 // ChooseIcebreaker sets the retro's icebreaker: the catalogue's icebreaker

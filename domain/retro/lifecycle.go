@@ -186,6 +186,7 @@ func decideCreate(s State, c CreateRetro) ([]Event, error) {
 func evolveCreated(s State, e RetroCreated) State {
 	s.Created = true
 	s.RetroID, s.TeamID, s.Title = e.RetroID, e.TeamID, e.Title
+	s.TemplateID = e.TemplateID
 	s.Moderator = e.Moderator
 	s.Anonymous = e.Anonymous
 	s.Columns = appendTo(e.Columns)

@@ -19,14 +19,17 @@ const (
 // State is a retro folded from its events. Evolve never mutates a State it
 // was given: it works on a copy (see clone), so a caller may keep old states.
 type State struct {
-	Created   bool
-	RetroID   string
-	TeamID    string
-	Title     string
-	Moderator string
-	Anonymous bool
-	Locked    bool
-	Closed    bool
+	Created bool
+	RetroID string
+	TeamID  string
+	Title   string
+	// TemplateID is the retro template the board was made from; its
+	// suggested health pack is the health check's default.
+	TemplateID string
+	Moderator  string
+	Anonymous  bool
+	Locked     bool
+	Closed     bool
 
 	Columns  []catalog.Column
 	Revealed map[string]bool // column ID → revealed
