@@ -61,3 +61,61 @@ func TestTheLiveFeedOverAWebSocketWithATokenInTheQuery(t *testing.T) {
 		t.Errorf("a forged token upgrades: %v %v, want 401", err, resp)
 	}
 }
+
+// An author's edit of a revealed card reaches everyone's live feed and view
+// at once; once the retro is closed the card no longer changes.
+func TestAnEditAfterRevealReachesTheOthersLive(t *testing.T) {
+	h := newHarness(t)
+	f := newRetro(t, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	card := h.must(http.StatusCreated, req{method: "POST", path: f.path("/cards"), token: f.bea.token,
+		body: api.AddCardRequest{ColumnID: f.column, Text: "pair on the deploy"}}).str("id")
+	h.must(http.StatusOK, req{method: "POST", path: f.path("/columns/" + f.column + "/reveal"), token: f.mod.token})
+
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(h.srv.URL, "http")+f.path("/live?token="+f.mod.token), nil)
+	if err != nil {
+		t.Fatalf("dial the live feed: %v", err)
+	}
+	defer ws.CloseNow()
+	var snap api.LiveMessage
+	for snap.Type != "snapshot" {
+		_, data, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("waiting for the snapshot: %v", err)
+		}
+		if err := json.Unmarshal(data, &snap); err != nil {
+			t.Fatalf("a frame is not JSON: %s", data)
+		}
+	}
+
+	res := h.must(http.StatusOK, req{method: "PATCH", path: f.path("/cards/" + card), token: f.bea.token,
+		body: api.TextRequest{Text: "pair on the deploy scripts, weekly"}})
+	want := uint64(res.body["position"].(float64))
+	for {
+		_, data, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("waiting for the edit at position %d: %v", want, err)
+		}
+		var m api.LiveMessage
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("a frame is not JSON: %s", data)
+		}
+		if m.Type != "change" || m.Position < want {
+			continue
+		}
+		if !strings.Contains(string(data), "pair on the deploy scripts, weekly") {
+			t.Errorf("the moderator's feed brings the edit without its text: %s", data)
+		}
+		break
+	}
+	if c := f.card(f.mod, card); c["text"] != "pair on the deploy scripts, weekly" || c["concealed"] == true {
+		t.Errorf("the moderator sees the edited card as %v, want the new text, revealed", c)
+	}
+
+	h.must(http.StatusOK, req{method: "POST", path: f.path("/close"), token: f.mod.token})
+	if res := h.do(req{method: "PATCH", path: f.path("/cards/" + card), token: f.bea.token, body: api.TextRequest{Text: "too late"}}); res.status != http.StatusConflict || res.str("code") != "retro-closed" {
+		t.Errorf("an edit after close = %d %s, want 409 retro-closed", res.status, res.raw)
+	}
+}

@@ -18,7 +18,9 @@ type AddCard struct {
 	Text     string
 }
 
-// EditCard changes the text of one's own card until its column is revealed.
+// EditCard changes the text of one's own card while the retro is open. An
+// edit after the column's reveal is shown to everyone at once, so a card once
+// revealed is never concealed again; the card keeps its group and votes.
 type EditCard struct {
 	Actor  domain.Actor
 	At     time.Time
@@ -58,12 +60,16 @@ type CardAdded struct {
 	At        time.Time `json:"at"`
 }
 
-// CardEdited: the author changed a concealed card's text.
+// CardEdited: the author changed a card's text. Revealed records that the
+// column was revealed when the edit was made, so the new text is everyone's;
+// absent (every edit before edits after reveal existed) it is a draft only
+// its author sees.
 type CardEdited struct {
-	CardID string    `json:"cardId"`
-	Author string    `json:"author"`
-	Text   string    `json:"text"`
-	At     time.Time `json:"at"`
+	CardID   string    `json:"cardId"`
+	Author   string    `json:"author"`
+	Text     string    `json:"text"`
+	Revealed bool      `json:"revealed,omitempty"`
+	At       time.Time `json:"at"`
 }
 
 // CardDeleted: the author removed a concealed card.
@@ -119,9 +125,9 @@ func decideAddCard(s State, c AddCard) ([]Event, error) {
 		Concealed: !s.Revealed[c.ColumnID], At: c.At}}, nil
 }
 
-// ownCard finds a card the actor may still change: theirs, in a concealed
-// column.
-func (s State) ownCard(a domain.Actor, id string) (Card, string, error) {
+// ownCard finds a card of the actor's own. Unless afterReveal, it must
+// still be concealed: a deleted card would vanish from under a discussion.
+func (s State) ownCard(a domain.Actor, id string, afterReveal bool) (Card, string, error) {
 	author, err := s.authorKey(a)
 	if err != nil {
 		return Card{}, "", err
@@ -133,7 +139,7 @@ func (s State) ownCard(a domain.Actor, id string) (Card, string, error) {
 	if card.Author == "" || card.Author != author {
 		return Card{}, "", forbidden("not-author", "only its author may change a card")
 	}
-	if s.Revealed[card.ColumnID] {
+	if s.Revealed[card.ColumnID] && !afterReveal {
 		return Card{}, "", conflict("column-revealed", "the card's column is revealed; it can no longer change")
 	}
 	return card, author, nil
@@ -146,21 +152,21 @@ func decideEditCard(s State, c EditCard) ([]Event, error) {
 	if err := checkText("text", c.Text, MaxTextLen); err != nil {
 		return nil, err
 	}
-	card, author, err := s.ownCard(c.Actor, c.CardID)
+	card, author, err := s.ownCard(c.Actor, c.CardID, true)
 	if err != nil {
 		return nil, err
 	}
 	if card.Text == c.Text {
 		return nil, nil
 	}
-	return []Event{CardEdited{CardID: c.CardID, Author: author, Text: c.Text, At: c.At}}, nil
+	return []Event{CardEdited{CardID: c.CardID, Author: author, Text: c.Text, Revealed: s.Revealed[card.ColumnID], At: c.At}}, nil
 }
 
 func decideDeleteCard(s State, c DeleteCard) ([]Event, error) {
 	if err := s.asParticipant(c.Actor); err != nil {
 		return nil, err
 	}
-	_, author, err := s.ownCard(c.Actor, c.CardID)
+	_, author, err := s.ownCard(c.Actor, c.CardID, false)
 	if err != nil {
 		return nil, err
 	}

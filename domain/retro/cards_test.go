@@ -59,9 +59,67 @@ func TestEditCard(t *testing.T) {
 			kind: domain.Forbidden, code: "not-author"},
 		{name: "rejects someone else's anonymous card", given: base(t, true, cards()...),
 			when: retro.EditCard{Actor: bob, At: t0, CardID: "c1", Text: "x"}, kind: domain.Forbidden, code: "not-author"},
-		{name: "rejects an edit after the column is revealed", given: revealedBoard(t, false),
-			when: retro.EditCard{Actor: alice, At: t0, CardID: "c1", Text: "x"}, kind: domain.Conflict, code: "column-revealed"},
+		{name: "the author edits a revealed card, for everyone", given: revealedBoard(t, false),
+			when: retro.EditCard{Actor: alice, At: t0, CardID: "c1", Text: "pair programming"},
+			then: []retro.Event{retro.CardEdited{CardID: "c1", Author: "user-alice", Text: "pair programming", Revealed: true, At: t0}}},
+		{name: "the author edits a revealed anonymous card by pseudonym", given: revealedBoard(t, true),
+			when: retro.EditCard{Actor: alice, At: t0, CardID: "c1", Text: "pair programming"},
+			then: []retro.Event{retro.CardEdited{CardID: "c1", Author: alice.Pseudonym, Text: "pair programming", Revealed: true, At: t0}}},
+		{name: "the author edits a grouped, voted card",
+			given: revealedBoard(t, false,
+				retro.MergeCard{Actor: mod, At: t0, CardID: "c1", TargetID: "c2", NewGroupID: "g1"},
+				retro.SetTopicVotes{Actor: mod, At: t0, TopicID: "c3", Votes: 2}),
+			when: retro.EditCard{Actor: alice, At: t0, CardID: "c3", Text: "shorter meetings"},
+			then: []retro.Event{retro.CardEdited{CardID: "c3", Author: "user-alice", Text: "shorter meetings", Revealed: true, At: t0}}},
+		{name: "rejects someone else's revealed card", given: revealedBoard(t, false),
+			when: retro.EditCard{Actor: bob, At: t0, CardID: "c1", Text: "x"}, kind: domain.Forbidden, code: "not-author"},
+		{name: "rejects an edit once the retro is closed", given: revealedBoard(t, false, retro.CloseRetro{Actor: mod, At: t0}),
+			when: retro.EditCard{Actor: alice, At: t0, CardID: "c1", Text: "x"}, kind: domain.Conflict, code: "retro-closed"},
 	})
+}
+
+// An edit after reveal is shown to everyone in the view; the card keeps its
+// group and votes.
+func TestARevealedCardsEditShowsToEveryone(t *testing.T) {
+	for _, anonymous := range []bool{false, true} {
+		given := revealedBoard(t, anonymous,
+			retro.MergeCard{Actor: mod, At: t0, CardID: "c1", TargetID: "c2", NewGroupID: "g1"},
+			retro.SetTopicVotes{Actor: mod, At: t0, TopicID: "c3", Votes: 2})
+		then, _, err := retro.Decider().Run(given, retro.EditCard{Actor: alice, At: t0, CardID: "c1", Text: "pair programming"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		more, _, err := retro.Decider().Run(cat(given, then), retro.EditCard{Actor: alice, At: t0, CardID: "c3", Text: "shorter meetings"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := fold(cat(given, then, more))
+		for _, v := range []domain.Actor{alice, bob, mod, eve} {
+			view := retro.View(s, viewer(v), policy)
+			c1, _ := viewCard(view, "c1")
+			if c1.Text != "pair programming" || c1.Concealed || c1.GroupID != "g1" {
+				t.Errorf("anonymous %v: %s sees c1 as %+v, want the new text, revealed, in g1", anonymous, v.UserID, c1)
+			}
+			c3, _ := viewCard(view, "c3")
+			if c3.Text != "shorter meetings" || c3.Votes != 2 {
+				t.Errorf("anonymous %v: %s sees c3 as %+v, want the new text with its 2 votes", anonymous, v.UserID, c3)
+			}
+			if anonymous && (c1.Author != "" || c3.Author != "") {
+				t.Errorf("%s sees an anonymous author: %q, %q", v.UserID, c1.Author, c3.Author)
+			}
+		}
+	}
+}
+
+func viewCard(v retro.RetroView, id string) (retro.CardView, bool) {
+	for _, c := range v.Columns {
+		for _, cv := range c.Cards {
+			if cv.ID == id {
+				return cv, true
+			}
+		}
+	}
+	return retro.CardView{}, false
 }
 
 func TestDeleteCard(t *testing.T) {

@@ -62,7 +62,9 @@ func drawCommand(t *rapid.T, w *world) retro.Command {
 	switch rapid.IntRange(0, 26).Draw(t, "kind") {
 	case 0, 9:
 		text := w.text("secret")
-		w.secrets[text] = secret{author: a.UserID}
+		if !w.s.Revealed[col] { // added to a revealed column, it is everyone's
+			w.secrets[text] = secret{author: a.UserID}
+		}
 		return retro.AddCard{Actor: a, At: t0, CardID: card, ColumnID: col, Text: text}
 	case 1, 5, 25:
 		// Mostly a topic that exists, so rounds fill up and budgets and
@@ -80,7 +82,9 @@ func drawCommand(t *rapid.T, w *world) retro.Command {
 		return retro.MergeCard{Actor: a, At: t0, CardID: card, TargetID: topic, NewGroupID: group}
 	case 6:
 		text := w.text("secret")
-		w.secrets[text] = secret{author: a.UserID}
+		if c, ok := w.s.Cards[card]; !ok || !w.s.Revealed[c.ColumnID] { // an edit after reveal is everyone's
+			w.secrets[text] = secret{author: a.UserID}
+		}
 		return retro.EditCard{Actor: a, At: t0, CardID: card, Text: text}
 	case 7:
 		return retro.CloseVoting{Actor: mod, At: t0}

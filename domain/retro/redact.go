@@ -6,7 +6,8 @@ import "slices"
 // viewer may not see it at all. The live feed and exports send events only
 // through it. Rules, for every viewer:
 //   - concealed card text (written before its column was revealed) only to
-//     its author; drafts (CardEdited) only to their author;
+//     its author; drafts (CardEdited before its column's reveal) only to
+//     their author, edits after the reveal to everyone;
 //   - authors never in an anonymous retro, and pseudonyms never at all (a
 //     stable pseudonym would let anyone link a person's contributions);
 //   - votes, health answers and ROTI ratings only to their own author, and
@@ -14,7 +15,8 @@ import "slices"
 //   - imported survey scores as questions only: their results reach viewers
 //     through View once the health check is revealed.
 //
-// Concealment is read from the event itself (CardAdded.Concealed), not from
+// Concealment is read from the event itself (CardAdded.Concealed,
+// CardEdited.Revealed), not from
 // state, so an old event redacted against a later state reveals no draft.
 // state supplies the retro's anonymity. Unknown events are withheld.
 func RedactEvent(state State, e Event, v Viewer) (Event, bool) {
@@ -47,7 +49,7 @@ func RedactEvent(state State, e Event, v Viewer) (Event, bool) {
 		e.Author = author(e.Author)
 		return e, true
 	case CardEdited:
-		if !v.owns(e.Author) {
+		if !e.Revealed && !v.owns(e.Author) {
 			return nil, false
 		}
 		e.Author = author(e.Author)
