@@ -119,3 +119,26 @@ func TestAnEditAfterRevealReachesTheOthersLive(t *testing.T) {
 		t.Errorf("an edit after close = %d %s, want 409 retro-closed", res.status, res.raw)
 	}
 }
+
+// The moderator hides a card: it stays on the board, shown as hidden, its
+// text to its author alone; only the moderator may.
+func TestTheModeratorHidesACard(t *testing.T) {
+	h := newHarness(t)
+	f := newRetro(t, h)
+	card := h.must(http.StatusCreated, req{method: "POST", path: f.path("/cards"), token: f.bea.token,
+		body: api.AddCardRequest{ColumnID: f.column, Text: "a remark to hide"}}).str("id")
+	h.must(http.StatusOK, req{method: "POST", path: f.path("/columns/" + f.column + "/reveal"), token: f.mod.token})
+	if res := h.do(req{method: "POST", path: f.path("/cards/" + card + "/hide"), token: f.bea.token}); res.status != http.StatusForbidden || res.str("code") != "not-moderator" {
+		t.Errorf("a participant hides = %d %s, want 403 not-moderator", res.status, res.raw)
+	}
+	h.must(http.StatusOK, req{method: "POST", path: f.path("/cards/" + card + "/hide"), token: f.mod.token})
+	if c := f.card(f.mod, card); c == nil || c["hidden"] != true || c["text"] != nil {
+		t.Errorf("the moderator sees the hidden card as %v, want it hidden, without text", c)
+	}
+	if c := f.card(f.bea, card); c == nil || c["hidden"] != true || c["text"] != "a remark to hide" {
+		t.Errorf("its author sees the hidden card as %v, want it hidden, with her text", c)
+	}
+	if res := h.do(req{method: "PATCH", path: f.path("/cards/" + card), token: f.bea.token, body: api.TextRequest{Text: "again"}}); res.status != http.StatusConflict || res.str("code") != "card-hidden" {
+		t.Errorf("an edit of a hidden card = %d %s, want 409 card-hidden", res.status, res.raw)
+	}
+}

@@ -258,6 +258,10 @@ func retroRoutes() []route {
 			func(c call, a domain.Actor, at time.Time) retro.Command {
 				return retro.DeleteCard{Actor: a, At: at, CardID: c.param("cardId")}
 			}),
+		retroAction(http.MethodPost, base+"/cards/{cardId}/hide", "hideCard", "Hide a card from everyone but its author; it stays in the log, shown as hidden (moderator)",
+			func(c call, a domain.Actor, at time.Time) retro.Command {
+				return retro.HideCard{Actor: a, At: at, CardID: c.param("cardId")}
+			}),
 		retroAction(http.MethodPost, base+"/columns/{columnId}/reveal", "revealColumn", "Reveal a column's cards to everyone (moderator)",
 			func(c call, a domain.Actor, at time.Time) retro.Command {
 				return retro.RevealColumn{Actor: a, At: at, ColumnID: c.param("columnId")}

@@ -35,6 +35,16 @@ type DeleteCard struct {
 	CardID string
 }
 
+// HideCard takes a card off the board for everyone but its author
+// (moderator only): it stays in the log, shown as hidden, keeping its group
+// and votes. It cannot be undone, and its author can no longer edit it, so
+// no later text reaches the others.
+type HideCard struct {
+	Actor  domain.Actor
+	At     time.Time
+	CardID string
+}
+
 // RevealColumn shows a column's cards to everyone.
 type RevealColumn struct {
 	Actor    domain.Actor
@@ -46,6 +56,7 @@ func (c AddCard) meta() (domain.Actor, time.Time)      { return c.Actor, c.At }
 func (c EditCard) meta() (domain.Actor, time.Time)     { return c.Actor, c.At }
 func (c DeleteCard) meta() (domain.Actor, time.Time)   { return c.Actor, c.At }
 func (c RevealColumn) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
+func (c HideCard) meta() (domain.Actor, time.Time)     { return c.Actor, c.At }
 
 // CardAdded: a card exists. The text is in the log (the log is the truth
 // and the author must find it again); Concealed records that the column was
@@ -79,6 +90,13 @@ type CardDeleted struct {
 	At     time.Time `json:"at"`
 }
 
+// CardHidden: the moderator hid a card; from then on only its author sees
+// its text.
+type CardHidden struct {
+	CardID string    `json:"cardId"`
+	At     time.Time `json:"at"`
+}
+
 // ColumnRevealed: everyone sees the column's cards from now on.
 type ColumnRevealed struct {
 	ColumnID string    `json:"columnId"`
@@ -89,6 +107,7 @@ func (CardAdded) EventType() string      { return "CardAdded" }
 func (CardEdited) EventType() string     { return "CardEdited" }
 func (CardDeleted) EventType() string    { return "CardDeleted" }
 func (ColumnRevealed) EventType() string { return "ColumnRevealed" }
+func (CardHidden) EventType() string     { return "CardHidden" }
 
 // contribution checks what every authored piece of text needs: a
 // participant, their author key (a pseudonym in an anonymous retro), a
@@ -156,6 +175,9 @@ func decideEditCard(s State, c EditCard) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
+	if card.Hidden {
+		return nil, conflict("card-hidden", "the moderator hid the card; it can no longer change")
+	}
 	if card.Text == c.Text {
 		return nil, nil
 	}
@@ -171,6 +193,20 @@ func decideDeleteCard(s State, c DeleteCard) ([]Event, error) {
 		return nil, err
 	}
 	return []Event{CardDeleted{CardID: c.CardID, Author: author, At: c.At}}, nil
+}
+
+func decideHideCard(s State, c HideCard) ([]Event, error) {
+	if err := s.asModerator(c.Actor); err != nil {
+		return nil, err
+	}
+	card, ok := s.Cards[c.CardID]
+	if !ok {
+		return nil, notFound("card-not-found", "no card %q", c.CardID)
+	}
+	if card.Hidden {
+		return nil, nil
+	}
+	return []Event{CardHidden{CardID: c.CardID, At: c.At}}, nil
 }
 
 func decideRevealColumn(s State, c RevealColumn) ([]Event, error) {
@@ -204,6 +240,11 @@ func evolveCards(s State, e Event) State {
 		s.CardOrder = without(s.CardOrder, e.CardID)
 	case ColumnRevealed:
 		s.Revealed[e.ColumnID] = true
+	case CardHidden:
+		if c, ok := s.Cards[e.CardID]; ok {
+			c.Hidden = true
+			s.Cards[e.CardID] = c
+		}
 	case SurveyCardsImported:
 		s.Surveys[e.SurveyID] = true
 		for _, ic := range e.Cards {

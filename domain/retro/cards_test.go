@@ -1,6 +1,8 @@
 package retro_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/hindsight-retro/hindsight/domain"
@@ -107,6 +109,66 @@ func TestARevealedCardsEditShowsToEveryone(t *testing.T) {
 			if anonymous && (c1.Author != "" || c3.Author != "") {
 				t.Errorf("%s sees an anonymous author: %q, %q", v.UserID, c1.Author, c3.Author)
 			}
+		}
+	}
+}
+
+func TestHideCard(t *testing.T) {
+	board := revealedBoard(t, false)
+	run(t, []tc{
+		{name: "the moderator hides a card", given: board, when: retro.HideCard{Actor: mod, At: t0, CardID: "c2"},
+			then: []retro.Event{retro.CardHidden{CardID: "c2", At: t0}}},
+		{name: "the moderator hides a concealed card", given: base(t, false, cards()...), when: retro.HideCard{Actor: mod, At: t0, CardID: "c2"},
+			then: []retro.Event{retro.CardHidden{CardID: "c2", At: t0}}},
+		{name: "hiding a hidden card changes nothing", given: revealedBoard(t, false, retro.HideCard{Actor: mod, At: t0, CardID: "c2"}),
+			when: retro.HideCard{Actor: mod, At: t0, CardID: "c2"}},
+		{name: "rejects an unknown card", given: board, when: retro.HideCard{Actor: mod, At: t0, CardID: "c9"},
+			kind: domain.NotFound, code: "card-not-found"},
+		{name: "rejects a participant", given: board, when: retro.HideCard{Actor: alice, At: t0, CardID: "c2"},
+			kind: domain.Forbidden, code: "not-moderator"},
+		{name: "its author can no longer edit it", given: revealedBoard(t, false, retro.HideCard{Actor: mod, At: t0, CardID: "c1"}),
+			when: retro.EditCard{Actor: alice, At: t0, CardID: "c1", Text: "x"}, kind: domain.Conflict, code: "card-hidden"},
+	})
+}
+
+// A hidden card shows as hidden: its text and author to nobody but its
+// author, in the view, its topic and every event of the log.
+func TestAHiddenCardsTextReachesOnlyItsAuthor(t *testing.T) {
+	for _, anonymous := range []bool{false, true} {
+		evs := revealedBoard(t, anonymous,
+			retro.SetTopicVotes{Actor: mod, At: t0, TopicID: "c1", Votes: 2},
+			retro.HideCard{Actor: mod, At: t0, CardID: "c1"})
+		s := fold(evs)
+		for _, v := range []domain.Actor{alice, bob, mod, eve} {
+			view := retro.View(s, viewer(v), policy)
+			c1, ok := viewCard(view, "c1")
+			if !ok || !c1.Hidden || c1.Votes != 2 {
+				t.Errorf("anonymous %v: %s sees c1 as %+v, want it shown as hidden with its 2 votes", anonymous, v.UserID, c1)
+			}
+			if v == alice && c1.Text != "pairing" {
+				t.Errorf("anonymous %v: its author sees %q, want her text", anonymous, c1.Text)
+			}
+			if v != alice && (c1.Text != "" || c1.Author != "") {
+				t.Errorf("anonymous %v: %s sees the hidden card's text %q by %q", anonymous, v.UserID, c1.Text, c1.Author)
+			}
+			for _, tp := range view.Topics {
+				if tp.ID == "c1" && (tp.Title != "" || !tp.Hidden) {
+					t.Errorf("anonymous %v: %s sees the hidden card's topic as %+v", anonymous, v.UserID, tp)
+				}
+			}
+			if v == alice {
+				continue
+			}
+			for _, e := range evs {
+				if red, ok := retro.RedactEvent(s, e, viewer(v)); ok {
+					if raw, _ := json.Marshal(red); strings.Contains(string(raw), "pairing") {
+						t.Errorf("anonymous %v: %s finds the hidden text in %s: %s", anonymous, v.UserID, e.EventType(), raw)
+					}
+				}
+			}
+		}
+		if c2, _ := viewCard(retro.View(s, viewer(bob), policy), "c2"); c2.Text != "demos" || c2.Hidden {
+			t.Errorf("another card after a hide: %+v, want it as it was", c2)
 		}
 	}
 }

@@ -69,6 +69,8 @@ func schemaOf(typ string) (domain.Schema[Event], bool) {
 		return domain.Current[Event, CardDeleted](1), true
 	case "ColumnRevealed":
 		return domain.Current[Event, ColumnRevealed](1), true
+	case "CardHidden":
+		return domain.Current[Event, CardHidden](1), true
 	case "GroupCreated":
 		return domain.Current[Event, GroupCreated](1), true
 	case "CardGrouped":

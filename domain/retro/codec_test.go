@@ -41,6 +41,7 @@ func sampleEvents() []retro.Event {
 		retro.SurveyScoresImported{SurveyID: "s", Scores: []retro.ImportedScore{{Question: catalog.Question{ID: "q", Text: "?", Scale: catalog.ScaleTen}, Distribution: map[int]int{0: 1, 10: 2}}}, At: t0},
 		retro.CardAdded{CardID: "c", ColumnID: "keep", Author: "u", Text: "t", Concealed: true, At: t0},
 		retro.CardEdited{CardID: "c", Author: "u", Text: "t2", At: t0},
+		retro.CardHidden{CardID: "c", At: t0},
 		retro.CardDeleted{CardID: "c", Author: "u", At: t0},
 		retro.ColumnRevealed{ColumnID: "keep", At: t0},
 		retro.GroupCreated{GroupID: "g", CardIDs: []string{"a", "b"}, At: t0},

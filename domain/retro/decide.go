@@ -90,6 +90,8 @@ func Decide(s State, c Command) ([]Event, error) {
 		return decideDeleteCard(s, c)
 	case RevealColumn:
 		return decideRevealColumn(s, c)
+	case HideCard:
+		return decideHideCard(s, c)
 	case MergeCard:
 		return decideMergeCard(s, c)
 	case MoveCardOut:
@@ -200,7 +202,7 @@ func evolve(s State, e Event) State {
 		return evolveWarmup(s, e)
 	case HealthCheckStarted, HealthCheckAnswered, HealthCheckRevealed, SurveyScoresImported:
 		return evolveHealth(s, e)
-	case CardAdded, CardEdited, CardDeleted, ColumnRevealed, SurveyCardsImported:
+	case CardAdded, CardEdited, CardDeleted, ColumnRevealed, CardHidden, SurveyCardsImported:
 		return evolveCards(s, e)
 	case GroupCreated, CardGrouped, CardUngrouped, GroupDissolved, GroupsMerged, GroupNamed:
 		return evolveGroups(s, e)

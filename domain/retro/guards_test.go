@@ -29,6 +29,7 @@ var guarded = []struct {
 	}},
 	{"SetAnonymity", true, func(a domain.Actor) retro.Command { return retro.SetAnonymity{Actor: a, At: t0, Anonymous: true} }},
 	{"CloseRetro", true, func(a domain.Actor) retro.Command { return retro.CloseRetro{Actor: a, At: t0} }},
+	{"HideCard", true, func(a domain.Actor) retro.Command { return retro.HideCard{Actor: a, At: t0, CardID: "c1"} }},
 	{"GoToStep", true, func(a domain.Actor) retro.Command { return retro.GoToStep{Actor: a, At: t0, StepID: "collect"} }},
 	{"SkipStep", true, func(a domain.Actor) retro.Command { return retro.SkipStep{Actor: a, At: t0, StepID: "icebreaker"} }},
 	{"ReorderSteps", true, func(a domain.Actor) retro.Command { return retro.ReorderSteps{Actor: a, At: t0} }},

@@ -59,7 +59,7 @@ func drawCommand(t *rapid.T, w *world) retro.Command {
 	col := rapid.SampledFrom([]string{"keep", "stop", "start"}).Draw(t, "column")
 	// rapid favours small numbers, so the commands that matter most for
 	// the properties (cards, reveals, rounds, votes, merges) come first.
-	switch rapid.IntRange(0, 26).Draw(t, "kind") {
+	switch rapid.IntRange(0, 27).Draw(t, "kind") {
 	case 0, 9:
 		text := w.text("secret")
 		if !w.s.Revealed[col] { // added to a revealed column, it is everyone's
@@ -128,6 +128,8 @@ func drawCommand(t *rapid.T, w *world) retro.Command {
 		return retro.FocusTopic{Actor: mod, At: t0, TopicID: topic}
 	case 26:
 		return retro.NameGroup{Actor: a, At: t0, GroupID: group, Name: w.text("name")}
+	case 27:
+		return retro.HideCard{Actor: mod, At: t0, CardID: card}
 	}
 	t.Fatalf("no command for this kind")
 	return nil
@@ -217,13 +219,13 @@ func TestPropertyVoteBudgetsAndCapsAreNeverExceeded(t *testing.T) {
 }
 
 // allowed reports whether a secret text may reach the viewer: they wrote
-// it, or it is a card's current text in a revealed column.
+// it, or it is a card's current text in a revealed column, not hidden.
 func allowed(s retro.State, text string, author string, v retro.Viewer) bool {
 	if author != "" && author == v.UserID {
 		return true
 	}
 	for _, c := range s.Cards {
-		if c.Text == text && s.Revealed[c.ColumnID] {
+		if c.Text == text && s.Revealed[c.ColumnID] && !c.Hidden {
 			return true
 		}
 	}

@@ -12,13 +12,17 @@ import "slices"
 //     stable pseudonym would let anyone link a person's contributions);
 //   - votes, health answers and ROTI ratings only to their own author, and
 //     only results (VotingClosed, the view's aggregates) to others;
+//   - a card the moderator hid: its text (in CardAdded, CardEdited and
+//     imports) only to its author, whenever the event was written, so an
+//     export or a late reader of the feed does not find it;
 //   - imported survey scores as questions only: their results reach viewers
 //     through View once the health check is revealed.
 //
 // Concealment is read from the event itself (CardAdded.Concealed,
 // CardEdited.Revealed), not from
 // state, so an old event redacted against a later state reveals no draft.
-// state supplies the retro's anonymity. Unknown events are withheld.
+// state supplies the retro's anonymity and which cards are hidden (hiding
+// only ever takes text away). Unknown events are withheld.
 func RedactEvent(state State, e Event, v Viewer) (Event, bool) {
 	author := func(a string) string {
 		if state.Anonymous || isPseudonym(a) {
@@ -30,7 +34,7 @@ func RedactEvent(state State, e Event, v Viewer) (Event, bool) {
 	case RetroCreated, ParticipantJoined, RetroLocked, RetroUnlocked, ModerationHandedOver,
 		AnonymitySet, RetroClosed, StepChanged, StepSkipped, StepsReordered, StepAdded,
 		TimerStarted, TimerExtended, TimerStopped, IcebreakerChosen, OpenActionsAdded, CarriedActionReviewed,
-		HealthCheckStarted, HealthCheckRevealed, ColumnRevealed,
+		HealthCheckStarted, HealthCheckRevealed, ColumnRevealed, CardHidden,
 		GroupCreated, CardGrouped, CardUngrouped, GroupDissolved, GroupsMerged, GroupNamed,
 		VotingStarted, VotingClosed, TopicVotesSet,
 		TopicFocused, ActionCreated, ActionAssigned, ActionDueDateSet, ActionStatusSet,
@@ -43,13 +47,13 @@ func RedactEvent(state State, e Event, v Viewer) (Event, bool) {
 		e.Author = author(e.Author)
 		return e, true
 	case CardAdded:
-		if e.Concealed && !v.owns(e.Author) {
+		if (e.Concealed || state.Cards[e.CardID].Hidden) && !v.owns(e.Author) {
 			e.Text, e.Author = "", ""
 		}
 		e.Author = author(e.Author)
 		return e, true
 	case CardEdited:
-		if !e.Revealed && !v.owns(e.Author) {
+		if (!e.Revealed || state.Cards[e.CardID].Hidden) && !v.owns(e.Author) {
 			return nil, false
 		}
 		e.Author = author(e.Author)
@@ -63,7 +67,7 @@ func RedactEvent(state State, e Event, v Viewer) (Event, bool) {
 	case SurveyCardsImported:
 		cards := slices.Clone(e.Cards)
 		for i := range cards {
-			if cards[i].Concealed {
+			if cards[i].Concealed || state.Cards[cards[i].CardID].Hidden {
 				cards[i].Text = "" // imported cards have no author to show them to
 			}
 		}

@@ -146,6 +146,7 @@ type Card struct {
 	Text     string
 	GroupID  string
 	Imported bool
+	Hidden   bool // by the moderator: its text is its author's alone
 }
 
 // Group of cards; it exists while it holds at least one card.

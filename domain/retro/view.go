@@ -137,7 +137,9 @@ type CardView struct {
 	Author    string `json:"author,omitempty"`
 	GroupID   string `json:"groupId,omitempty"`
 	Imported  bool   `json:"imported,omitempty"`
-	Votes     int    `json:"votes"`
+	// Hidden by the moderator: only its author still sees its text.
+	Hidden bool `json:"hidden,omitempty"`
+	Votes  int  `json:"votes"`
 }
 
 // GroupView is a group of cards.
@@ -174,6 +176,8 @@ type TopicView struct {
 	Kind  string `json:"kind"` // "card" or "group"
 	Title string `json:"title"`
 	Votes int    `json:"votes"`
+	// Hidden: a card the moderator hid; its title is empty for everyone.
+	Hidden bool `json:"hidden,omitempty"`
 }
 
 // ActionView is an action item.
@@ -303,8 +307,8 @@ func columnsView(s State, v Viewer) []ColumnView {
 		}
 		revealed := s.Revealed[c.ColumnID]
 		mine := v.owns(c.Author)
-		cv := CardView{ID: c.ID, ColumnID: c.ColumnID, Concealed: !revealed, Mine: mine, Imported: c.Imported}
-		if revealed || mine {
+		cv := CardView{ID: c.ID, ColumnID: c.ColumnID, Concealed: !revealed, Mine: mine, Imported: c.Imported, Hidden: c.Hidden}
+		if (revealed && !c.Hidden) || mine {
 			cv.Text = c.Text
 			cv.Author = s.shownAuthor(c.Author)
 		}
@@ -328,7 +332,11 @@ func topicsView(s State) []TopicView {
 		if c.GroupID != "" || !s.Revealed[c.ColumnID] {
 			continue
 		}
-		out = append(out, TopicView{ID: id, Kind: "card", Title: c.Text, Votes: s.topicVotes(id)})
+		tv := TopicView{ID: id, Kind: "card", Title: c.Text, Votes: s.topicVotes(id), Hidden: c.Hidden}
+		if c.Hidden {
+			tv.Title = ""
+		}
+		out = append(out, tv)
 	}
 	slices.SortStableFunc(out, func(a, b TopicView) int { return b.Votes - a.Votes })
 	return out

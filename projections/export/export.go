@@ -88,10 +88,15 @@ func Export(ctx context.Context, store eventstore.Store, f Filter, v Viewer, w i
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	x := &exporter{f: f, v: v, enc: json.NewEncoder(bw), retros: map[string]*retro.State{}, surveys: map[string]bool{}}
+	hides, err := cardHides(ctx, store)
+	if err != nil {
+		return fmt.Errorf("export team %s: %w", f.TeamID, err)
+	}
+	x.hides = hides
 	errStop := errors.New("stop")
 	// Read from the start even with After set: a retro's events after it
 	// are redacted against the state its earlier events built.
-	err := store.ReadAll(ctx, 0, func(ctx context.Context, e eventstore.RecordedEvent) error {
+	err = store.ReadAll(ctx, 0, func(ctx context.Context, e eventstore.RecordedEvent) error {
 		if f.Until > 0 && e.Position > f.Until {
 			return errStop
 		}
@@ -109,7 +114,30 @@ func Export(ctx context.Context, store eventstore.Store, f Filter, v Viewer, w i
 	return nil
 }
 
+// cardHides are the cards a moderator hid, by retro, whenever: a hidden
+// card's text is left out of every export, also of its events from before
+// the hide (retro.RedactEvent reads hidden cards from the state it is given).
+func cardHides(ctx context.Context, store eventstore.Store) (map[string][]retro.Event, error) {
+	hides := map[string][]retro.Event{}
+	err := store.ReadAll(ctx, 0, func(_ context.Context, e eventstore.RecordedEvent) error {
+		if e.Stream.Category != projections.CategoryRetro || e.Type != (retro.CardHidden{}).EventType() {
+			return nil
+		}
+		ev, err := retro.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
+		if err != nil {
+			return fmt.Errorf("position %d: %w", e.Position, err)
+		}
+		hides[e.Stream.ID] = append(hides[e.Stream.ID], ev)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find hidden cards: %w", err)
+	}
+	return hides, nil
+}
+
 type exporter struct {
+	hides   map[string][]retro.Event // CardHidden events by retro
 	f       Filter
 	v       Viewer
 	enc     *json.Encoder
@@ -151,7 +179,7 @@ func (x *exporter) event(e eventstore.RecordedEvent) error {
 		// Evolve before redacting: anonymity is fixed before any content,
 		// and the state after the event is the one the live feed had.
 		*st = retro.Evolve(*st, ev)
-		red, ok := retro.RedactEvent(*st, ev, retro.Viewer{UserID: x.v.UserID, Pseudonym: x.v.pseudonym(id)})
+		red, ok := retro.RedactEvent(retro.EvolveAll(*st, x.hides[id]), ev, retro.Viewer{UserID: x.v.UserID, Pseudonym: x.v.pseudonym(id)})
 		if !ok {
 			return nil
 		}

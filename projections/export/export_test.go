@@ -183,3 +183,63 @@ func TestAnExportAfterAPositionKeepsRetrosStartedBefore(t *testing.T) {
 		t.Error("the retro started before the position is missing after it")
 	}
 }
+
+// A card the moderator hid is left out of every export but its author's,
+// also in the events written before the hide.
+func TestAnExportLeavesOutTheTextOfAHiddenCard(t *testing.T) {
+	ctx := context.Background()
+	store := workspace(t)
+	me, author := "u-0000-00", "u-0000-01"
+	// Given a card another member wrote into a revealed column of a named
+	// retro of team-0000.
+	var stream eventstore.StreamID
+	var created retro.RetroCreated
+	_ = store.ReadAll(ctx, 0, func(_ context.Context, e eventstore.RecordedEvent) error {
+		if stream.ID != "" || e.Type != "RetroCreated" {
+			return nil
+		}
+		var c retro.RetroCreated
+		_ = json.Unmarshal(e.Payload, &c)
+		if c.TeamID == "team-0000" && !c.Anonymous {
+			stream, created = e.Stream, c
+		}
+		return nil
+	})
+	if stream.ID == "" {
+		t.Fatal("the demo has no named retro of team-0000")
+	}
+	card := retro.CardAdded{CardID: "c-hidden", ColumnID: created.Columns[0].ID, Author: author,
+		Text: "a remark the moderator will hide", At: created.At}
+	appendEvent := func(e retro.Event) {
+		t.Helper()
+		typ, v, payload, err := retro.EncodeEvent(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Append(ctx, eventstore.Commit{Stream: stream, ExpectedVersion: eventstore.Any, CommandID: "cmd-" + typ,
+			Actor: me, Events: []eventstore.Event{{Type: typ, SchemaVersion: v, Payload: payload}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	appendEvent(card)
+	exportFor := func(u string) string {
+		t.Helper()
+		var buf bytes.Buffer
+		if err := export.Export(ctx, store, export.Filter{TeamID: "team-0000"}, viewer(u), &buf); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	if !strings.Contains(exportFor(me), card.Text) {
+		t.Fatalf("the card's text is not in another member's export before the hide")
+	}
+	// When the moderator hides it.
+	appendEvent(retro.CardHidden{CardID: card.CardID, At: created.At})
+	// Then others' exports leave its text out; its author's keeps it.
+	if out := exportFor(me); strings.Contains(out, card.Text) || !strings.Contains(out, `"CardHidden"`) {
+		t.Errorf("after the hide, another member's export has its text, or no CardHidden")
+	}
+	if !strings.Contains(exportFor(author), card.Text) {
+		t.Errorf("its author's export lost the text")
+	}
+}

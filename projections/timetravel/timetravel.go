@@ -80,5 +80,12 @@ func at(ctx context.Context, store eventstore.Store, retroID string, viewer retr
 	if last < 0 || !st.Created {
 		return Snapshot{}, fmt.Errorf("%w: %s", ErrBeforeCreation, retroID)
 	}
+	// A card the moderator hid later is hidden in the past too: hiding takes
+	// a text off the board for good, not from a point in time on.
+	for _, e := range evs[last+1:] {
+		if h, ok := e.(retro.CardHidden); ok {
+			st = retro.Evolve(st, h)
+		}
+	}
 	return Snapshot{RetroID: retroID, Position: recs[last].Position, RecordedAt: recs[last].RecordedAt, View: retro.View(st, viewer, p)}, nil
 }

@@ -121,3 +121,66 @@ func TestTimeTravelByTimeAndItsErrors(t *testing.T) {
 		t.Errorf("unknown retro: %v", err)
 	}
 }
+
+// A card the moderator hid is hidden in every past view too: time travel to
+// before the hide shows it as hidden, its text to its author alone.
+func TestACardHiddenLaterIsHiddenInThePast(t *testing.T) {
+	ctx := context.Background()
+	store, retros := recorded(t)
+	for _, id := range retros {
+		stream := eventstore.StreamID{Category: "retro", ID: id}
+		recs, err := store.Load(ctx, stream, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := retro.Initial()
+		var card retro.Card
+		var pos uint64
+		for _, r := range recs {
+			ev, err := retro.DecodeEvent(r.Type, r.SchemaVersion, r.Payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st = retro.Evolve(st, ev)
+			if card.ID == "" {
+				for _, cid := range st.CardOrder {
+					if c := st.Cards[cid]; st.Revealed[c.ColumnID] && c.Author != "" && c.Text != "" {
+						card, pos = c, r.Position
+						break
+					}
+				}
+			}
+		}
+		if card.ID == "" {
+			continue
+		}
+		typ, v, payload, err := retro.EncodeEvent(retro.CardHidden{CardID: card.ID, At: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Append(ctx, eventstore.Commit{Stream: stream, ExpectedVersion: eventstore.Any, CommandID: "hide-" + card.ID,
+			Actor: st.Moderator, Events: []eventstore.Event{{Type: typ, SchemaVersion: v, Payload: payload}}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range viewersOf(st) {
+			got, err := timetravel.AtPosition(ctx, store, id, pos, v, policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cv retro.CardView
+			for _, col := range got.View.Columns {
+				for _, c := range col.Cards {
+					if c.ID == card.ID {
+						cv = c
+					}
+				}
+			}
+			own := v.UserID == card.Author || (v.Pseudonym != "" && v.Pseudonym == card.Author)
+			if !cv.Hidden || (cv.Text == card.Text) != own {
+				t.Errorf("%s at %d for %q: the card hidden later is %+v, want hidden, its text to its author alone", id, pos, v.UserID, cv)
+			}
+		}
+		return
+	}
+	t.Fatal("no recorded retro has a revealed card with an author")
+}
