@@ -32,6 +32,7 @@ type conn struct {
 
 	out       chan []byte
 	closeOnce sync.Once
+	failing   sync.WaitGroup // fail is still telling the peer why
 	done      chan struct{}
 
 	attachMu sync.Mutex // orders attaching, from the read loop or a re-ask
@@ -96,6 +97,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	go c.writeLoop(ctx)
 	c.readLoop(ctx)
+	// The socket's read watcher may still hold ctx: cancelling it while fail
+	// is writing its reason would cut the connection before the reason.
+	c.failing.Wait()
 }
 
 func (c *conn) readLoop(ctx context.Context) {
@@ -349,7 +353,9 @@ func (c *conn) send(m wire.Message) {
 func (c *conn) fail(reason string) {
 	c.closeOnce.Do(func() {
 		close(c.done)
+		c.failing.Add(1)
 		go func() {
+			defer c.failing.Done()
 			if b, err := wire.Encode(wire.Message{Type: wire.TypeError, SenderID: c.s.peerID, TargetID: c.peerID, ErrorMessage: reason}); err == nil {
 				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 				_ = c.ws.Write(ctx, websocket.MessageBinary, b)
