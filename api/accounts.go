@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/app/identity"
 )
 
 // RegisterRequest creates an account.

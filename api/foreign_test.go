@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/api"
-	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/app"
 )
 
 // A team, retro, workspace or survey of others answers an outsider exactly

@@ -15,10 +15,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hindsight-retro/hindsight/api"
-	"github.com/hindsight-retro/hindsight/api/app"
-	"github.com/hindsight-retro/hindsight/api/identity"
-	"github.com/hindsight-retro/hindsight/api/keys"
 	"github.com/hindsight-retro/hindsight/api/live"
+	"github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/identity"
+	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
 )

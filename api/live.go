@@ -9,10 +9,10 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/hindsight-retro/hindsight/api/app"
 	"github.com/hindsight-retro/hindsight/api/live"
 	"github.com/hindsight-retro/hindsight/api/openapi"
 	"github.com/hindsight-retro/hindsight/api/problem"
+	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 )
 

@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"reflect"
 
-	"github.com/hindsight-retro/hindsight/api/app"
 	"github.com/hindsight-retro/hindsight/api/openapi"
 	"github.com/hindsight-retro/hindsight/api/problem"
+	"github.com/hindsight-retro/hindsight/app"
 )
 
 // AddMemberRequest adds a person to a team: by user ID, or by the e-mail

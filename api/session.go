@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hindsight-retro/hindsight/api/identity"
 	"github.com/hindsight-retro/hindsight/api/openapi"
 	"github.com/hindsight-retro/hindsight/api/problem"
+	"github.com/hindsight-retro/hindsight/app/identity"
 )
 
 // Browser sessions. A page asks for them with X-Session-Mode: cookie on

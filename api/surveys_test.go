@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/api"
-	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/app"
 )
 
 func TestASurveyFromSendingToResults(t *testing.T) {

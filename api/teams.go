@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/projections/teamhistory"

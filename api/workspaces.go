@@ -3,7 +3,7 @@ package api
 import (
 	"net/http"
 
-	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/domain/workspace"
 )
 

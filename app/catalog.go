@@ -3,7 +3,7 @@ package app
 import (
 	"context"
 
-	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 )
 

@@ -3,7 +3,7 @@ package app_test
 import (
 	"testing"
 
-	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/app"
 )
 
 // A health check started with no pack named asks the questions of the pack

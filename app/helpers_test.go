@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hindsight-retro/hindsight/api/app"
-	"github.com/hindsight-retro/hindsight/api/identity"
-	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/identity"
+	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/domain/retro"

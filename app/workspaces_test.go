@@ -3,7 +3,7 @@ package app_test
 import (
 	"testing"
 
-	"github.com/hindsight-retro/hindsight/api/app"
+	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/workspace"
 )

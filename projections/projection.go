@@ -18,7 +18,7 @@ import (
 )
 
 // Stream categories the read models fold; the application writes under
-// these names (api/app).
+// these names (app).
 const (
 	CategoryWorkspace = "workspace"
 	CategoryTeam      = "team"

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/app/identity"
 )
 
 // ServeSSE serves the same feed as Server-Sent Events, for networks that

@@ -11,7 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/app/identity"
 )
 
 // ServeWS serves GET /v1/retros/{id}/live as a WebSocket for a principal the

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )

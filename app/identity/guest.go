@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )

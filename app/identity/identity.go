@@ -37,7 +37,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 

@@ -13,7 +13,7 @@ import (
 // fsyncs every write, among liveKeys other keys. destroy/create is how many
 // such writes a destroy costs:
 //
-//	go test -count=3 -run '^$' -bench NATSDestroy -benchtime 20x ./api/keys
+//	go test -count=3 -run '^$' -bench NATSDestroy -benchtime 20x ./app/keys
 func benchDestroy(b *testing.B, liveKeys int) {
 	node := newNode(b, b.TempDir())
 	node.start()

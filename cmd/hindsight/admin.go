@@ -13,8 +13,8 @@ import (
 
 	"github.com/google/uuid"
 
-	hsapp "github.com/hindsight-retro/hindsight/api/app"
-	"github.com/hindsight-retro/hindsight/api/identity"
+	hsapp "github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/natsjs"

@@ -8,8 +8,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/hindsight-retro/hindsight/api/identity"
-	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/app/identity"
+	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/natsjs"
 )

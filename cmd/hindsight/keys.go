@@ -6,7 +6,7 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/app/keys"
 )
 
 const keysSummary = `Usage: hindsight keys rotate [flags]

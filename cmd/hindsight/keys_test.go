@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hindsight-retro/hindsight/api/keys"
+	"github.com/hindsight-retro/hindsight/app/keys"
 )
 
 // An operator rotates the key-encryption key of an embedded store: every

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hindsight-retro/hindsight/api/identity"
+	"github.com/hindsight-retro/hindsight/app/identity"
 )
 
 // readmeBlocks are the ```sh blocks of the README section under heading.

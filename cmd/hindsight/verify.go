@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"os"
 
-	hsapp "github.com/hindsight-retro/hindsight/api/app"
+	hsapp "github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 

@@ -4,7 +4,7 @@
 // names and current roles from the aggregates it names, so a rename or a
 // role change shows at once even when this index lags a little.
 //
-// The server follows the log with it (api/app); replay builds it too, so
+// The server follows the log with it (app); replay builds it too, so
 // its snapshot can be seeded with the others (projections.Relevant lists
 // its event types).
 package membership
