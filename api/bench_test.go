@@ -4,15 +4,12 @@ import (
 	"context"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/hindsight-retro/hindsight/api"
 	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/app/keys"
-	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
-	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
 )
 
@@ -51,7 +48,7 @@ func BenchmarkAddCard(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		r, err := a.CreateRetro(ctx, p, "c3", app.CreateRetroInput{TeamID: tm.ID, Title: "R"})
+		r, err := a.CreateRetro(ctx, identity.Caller{Principal: p, CommandID: "c3"}, app.CreateRetroInput{TeamID: tm.ID, Title: "R"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -62,9 +59,7 @@ func BenchmarkAddCard(b *testing.B) {
 		col := v.Columns[0].ID
 		b.ResetTimer()
 		for b.Loop() {
-			_, err := a.RetroCommand(ctx, p, r.ID, a.NewID(), func(actor domain.Actor, at time.Time) (retro.Command, error) {
-				return retro.AddCard{Actor: actor, At: at, CardID: a.NewID(), ColumnID: col, Text: "a card"}, nil
-			})
+			_, err := a.RetroCommand(ctx, identity.Caller{Principal: p, CommandID: a.NewID()}, r.ID, app.AddCard{ColumnID: col, Text: "a card"})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -6,8 +6,6 @@ import (
 
 	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/identity"
-	"github.com/hindsight-retro/hindsight/collab/wire"
-	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 )
 
@@ -128,21 +126,18 @@ type (
 // defaultInviteTTL is how long an invite lasts when the moderator does not say.
 const defaultInviteTTL = 7 * 24 * time.Hour
 
-// retroCommand is a retro command with a body: build makes the domain
-// command from the request and the actor and time the app stamps.
-func retroCommand[In any](method, pattern, op, summary string,
-	build func(s *server, c call, in In, a domain.Actor, at time.Time) retro.Command) route {
+// retroCommand is a retro command with a body: input fills the app's
+// input from the request; the app makes the command.
+func retroCommand[In any](method, pattern, op, summary string, input func(c call, in In) app.RetroInput) route {
 	return command(method, pattern, op, summary, func(s *server, c call, in In) (app.Result, error) {
-		return s.deps.App.RetroCommand(c.r.Context(), c.p, c.param("retroId"), c.cmdID,
-			func(a domain.Actor, at time.Time) (retro.Command, error) { return build(s, c, in, a, at), nil })
+		return s.deps.App.RetroCommand(c.r.Context(), c.caller(), c.param("retroId"), input(c, in))
 	})
 }
 
 // retroAction is a retro command without a body.
-func retroAction(method, pattern, op, summary string, build func(c call, a domain.Actor, at time.Time) retro.Command) route {
+func retroAction(method, pattern, op, summary string, input func(c call) app.RetroInput) route {
 	return action(method, pattern, op, summary, func(s *server, c call) (app.Result, error) {
-		return s.deps.App.RetroCommand(c.r.Context(), c.p, c.param("retroId"), c.cmdID,
-			func(a domain.Actor, at time.Time) (retro.Command, error) { return build(c, a, at), nil })
+		return s.deps.App.RetroCommand(c.r.Context(), c.caller(), c.param("retroId"), input(c))
 	})
 }
 
@@ -161,180 +156,177 @@ func retroRoutes() []route {
 				if in.ExpiresAt != nil {
 					expires = *in.ExpiresAt
 				}
-				inv, err := s.deps.App.CreateInvite(c.r.Context(), c.p, c.cmdID, c.param("retroId"), expires)
+				inv, err := s.deps.App.CreateInvite(c.r.Context(), c.caller(), c.param("retroId"), expires)
 				return inviteResponse(inv), err
 			}).created(),
 		action(http.MethodPost, base+"/join", "joinRetro", "Join the retro as a participant (members, and guests invited to it)",
 			func(s *server, c call) (app.Result, error) {
-				return s.deps.App.JoinRetro(c.r.Context(), c.p, c.cmdID, c.param("retroId"))
+				return s.deps.App.JoinRetro(c.r.Context(), c.caller(), c.param("retroId"))
 			}),
 		retroAction(http.MethodPost, base+"/lock", "lockRetro", "Lock the retro: no newcomers (moderator)",
-			func(_ call, a domain.Actor, at time.Time) retro.Command { return retro.LockRetro{Actor: a, At: at} }),
+			func(call) app.RetroInput { return app.LockRetro{} }),
 		retroAction(http.MethodPost, base+"/unlock", "unlockRetro", "Unlock the retro (moderator)",
-			func(_ call, a domain.Actor, at time.Time) retro.Command { return retro.UnlockRetro{Actor: a, At: at} }),
+			func(call) app.RetroInput { return app.UnlockRetro{} }),
 		retroCommand(http.MethodPost, base+"/moderator", "handOverModeration", "Hand moderation to another participant (moderator)",
-			func(_ *server, _ call, in UserRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.HandOverModeration{Actor: a, At: at, To: in.UserID}
+			func(_ call, in UserRequest) app.RetroInput {
+				return app.HandOverModeration{To: in.UserID}
 			}),
 		retroCommand(http.MethodPost, base+"/anonymity", "setAnonymity", "Turn anonymity on or off before cards are written (moderator)",
-			func(_ *server, _ call, in AnonymityRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.SetAnonymity{Actor: a, At: at, Anonymous: in.Anonymous}
+			func(_ call, in AnonymityRequest) app.RetroInput {
+				return app.SetAnonymity{Anonymous: in.Anonymous}
 			}),
 		retroAction(http.MethodPost, base+"/close", "closeRetro", "Close the retro; its actions go to the team (moderator)",
-			func(_ call, a domain.Actor, at time.Time) retro.Command { return retro.CloseRetro{Actor: a, At: at} }),
+			func(call) app.RetroInput { return app.CloseRetro{} }),
 	)
 	steps := tagged("retro steps",
 		retroAction(http.MethodPost, base+"/steps/{stepId}/go", "goToStep", "Move the retro to a step (moderator)",
-			func(c call, a domain.Actor, at time.Time) retro.Command {
-				return retro.GoToStep{Actor: a, At: at, StepID: c.param("stepId")}
+			func(c call) app.RetroInput {
+				return app.GoToStep{StepID: c.param("stepId")}
 			}),
 		retroAction(http.MethodPost, base+"/steps/{stepId}/skip", "skipStep", "Skip a step (moderator)",
-			func(c call, a domain.Actor, at time.Time) retro.Command {
-				return retro.SkipStep{Actor: a, At: at, StepID: c.param("stepId")}
+			func(c call) app.RetroInput {
+				return app.SkipStep{StepID: c.param("stepId")}
 			}),
 		retroCommand(http.MethodPost, base+"/steps/order", "reorderSteps", "Reorder the agenda (moderator)",
-			func(_ *server, _ call, in StepOrderRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.ReorderSteps{Actor: a, At: at, Order: in.Order}
+			func(_ call, in StepOrderRequest) app.RetroInput {
+				return app.ReorderSteps{Order: in.Order}
 			}),
 		retroCommand(http.MethodPost, base+"/steps", "addStep", "Add a step to the agenda (moderator)",
-			func(_ *server, _ call, in AddStepRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.AddStep{Actor: a, At: at, Step: in.Step, After: in.After}
+			func(_ call, in AddStepRequest) app.RetroInput {
+				return app.AddStep{Step: in.Step, After: in.After}
 			}),
 		retroCommand(http.MethodPost, base+"/timer", "startTimer", "Start the timer (moderator)",
-			func(_ *server, _ call, in TimerRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.StartTimer{Actor: a, At: at, Duration: seconds(in.Seconds)}
+			func(_ call, in TimerRequest) app.RetroInput {
+				return app.StartTimer{Duration: seconds(in.Seconds)}
 			}),
 		retroCommand(http.MethodPost, base+"/timer/extend", "extendTimer", "Extend the running timer (moderator)",
-			func(_ *server, _ call, in TimerRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.ExtendTimer{Actor: a, At: at, By: seconds(in.Seconds)}
+			func(_ call, in TimerRequest) app.RetroInput {
+				return app.ExtendTimer{By: seconds(in.Seconds)}
 			}),
 		retroAction(http.MethodDelete, base+"/timer", "stopTimer", "Stop the timer (moderator)",
-			func(_ call, a domain.Actor, at time.Time) retro.Command { return retro.StopTimer{Actor: a, At: at} }),
+			func(call) app.RetroInput { return app.StopTimer{} }),
 	)
 	warmup := tagged("retro warm-up and review",
-		command(http.MethodPost, base+"/icebreaker", "chooseIcebreaker", "Choose the icebreaker question (moderator)",
-			func(s *server, c call, in IcebreakerRequest) (app.Result, error) {
-				return s.deps.App.ChooseIcebreaker(c.r.Context(), c.p, c.cmdID, c.param("retroId"), in.IcebreakerID)
+		retroCommand(http.MethodPost, base+"/icebreaker", "chooseIcebreaker", "Choose the icebreaker question (moderator)",
+			func(_ call, in IcebreakerRequest) app.RetroInput {
+				return app.ChooseIcebreaker{IcebreakerID: in.IcebreakerID}
 			}),
 		retroCommand(http.MethodPost, base+"/icebreaker/answers", "answerIcebreaker", "Answer the icebreaker",
-			func(s *server, _ call, in TextRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.AnswerIcebreaker{Actor: a, At: at, CardID: s.deps.App.NewContentID(), Text: in.Text}
+			func(_ call, in TextRequest) app.RetroInput {
+				return app.AnswerIcebreaker{Text: in.Text}
 			}).created(),
 		retroCommand(http.MethodPost, base+"/review/{actionId}", "reviewAction", "Record the outcome of reviewing a carried action",
-			func(_ *server, c call, in ReviewRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.ReviewAction{Actor: a, At: at, ActionID: c.param("actionId"), Outcome: retro.Outcome(in.Outcome)}
+			func(c call, in ReviewRequest) app.RetroInput {
+				return app.ReviewAction{ActionID: c.param("actionId"), Outcome: retro.Outcome(in.Outcome)}
 			}),
 		retroCommand(http.MethodPost, base+"/review/{actionId}/comments", "commentOnCarriedAction", "Comment on a carried action",
-			func(s *server, c call, in TextRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.CommentOnAction{Actor: a, At: at, ActionID: c.param("actionId"), CommentID: s.deps.App.NewContentID(), Text: in.Text}
+			func(c call, in TextRequest) app.RetroInput {
+				return app.CommentOnAction{ActionID: c.param("actionId"), Text: in.Text}
 			}).created(),
-		command(http.MethodPost, base+"/health", "startHealthCheck", "Start the health check (moderator)",
-			func(s *server, c call, in HealthCheckRequest) (app.Result, error) {
-				return s.deps.App.StartHealthCheck(c.r.Context(), c.p, c.cmdID, c.param("retroId"), in.PackID)
+		retroCommand(http.MethodPost, base+"/health", "startHealthCheck", "Start the health check (moderator)",
+			func(_ call, in HealthCheckRequest) app.RetroInput {
+				return app.StartHealthCheck{PackID: in.PackID}
 			}),
 		retroCommand(http.MethodPost, base+"/health/answers", "answerHealthCheck", "Score a health question",
-			func(_ *server, _ call, in HealthAnswerRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.AnswerHealthCheck{Actor: a, At: at, QuestionID: in.QuestionID, Score: in.Score}
+			func(_ call, in HealthAnswerRequest) app.RetroInput {
+				return app.AnswerHealthCheck{QuestionID: in.QuestionID, Score: in.Score}
 			}),
 		retroAction(http.MethodPost, base+"/health/reveal", "revealHealthCheck", "Reveal the health check's results (moderator)",
-			func(_ call, a domain.Actor, at time.Time) retro.Command {
-				return retro.RevealHealthCheck{Actor: a, At: at}
-			}),
-		command(http.MethodPost, base+"/import-survey", "importSurvey", "Bring a closed survey's answers and scores into the retro (moderator)",
-			func(s *server, c call, in ImportSurveyRequest) (app.Result, error) {
-				return s.deps.App.ImportSurvey(c.r.Context(), c.p, c.cmdID, c.param("retroId"), in.SurveyID, in.ColumnID)
+			func(call) app.RetroInput { return app.RevealHealthCheck{} }),
+		retroCommand(http.MethodPost, base+"/import-survey", "importSurvey", "Bring a closed survey's answers and scores into the retro (moderator)",
+			func(_ call, in ImportSurveyRequest) app.RetroInput {
+				return app.ImportSurvey{SurveyID: in.SurveyID, ColumnID: in.ColumnID}
 			}),
 	)
 	board := tagged("retro board",
 		retroCommand(http.MethodPost, base+"/cards", "addCard", "Write a card (concealed from others until its column is revealed)",
-			func(s *server, _ call, in AddCardRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.AddCard{Actor: a, At: at, CardID: s.deps.App.NewContentID(), ColumnID: in.ColumnID, Text: in.Text}
+			func(_ call, in AddCardRequest) app.RetroInput {
+				return app.AddCard{ColumnID: in.ColumnID, Text: in.Text}
 			}).created(),
 		retroCommand(http.MethodPatch, base+"/cards/{cardId}", "editCard", "Edit your card",
-			func(_ *server, c call, in TextRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.EditCard{Actor: a, At: at, CardID: c.param("cardId"), Text: in.Text}
+			func(c call, in TextRequest) app.RetroInput {
+				return app.EditCard{CardID: c.param("cardId"), Text: in.Text}
 			}),
 		retroAction(http.MethodDelete, base+"/cards/{cardId}", "deleteCard", "Delete your card",
-			func(c call, a domain.Actor, at time.Time) retro.Command {
-				return retro.DeleteCard{Actor: a, At: at, CardID: c.param("cardId")}
+			func(c call) app.RetroInput {
+				return app.DeleteCard{CardID: c.param("cardId")}
 			}),
 		retroAction(http.MethodPost, base+"/cards/{cardId}/hide", "hideCard", "Hide a card from everyone but its author; it stays in the log, shown as hidden (moderator)",
-			func(c call, a domain.Actor, at time.Time) retro.Command {
-				return retro.HideCard{Actor: a, At: at, CardID: c.param("cardId")}
+			func(c call) app.RetroInput {
+				return app.HideCard{CardID: c.param("cardId")}
 			}),
 		retroAction(http.MethodPost, base+"/columns/{columnId}/reveal", "revealColumn", "Reveal a column's cards to everyone (moderator)",
-			func(c call, a domain.Actor, at time.Time) retro.Command {
-				return retro.RevealColumn{Actor: a, At: at, ColumnID: c.param("columnId")}
+			func(c call) app.RetroInput {
+				return app.RevealColumn{ColumnID: c.param("columnId")}
 			}),
 		retroCommand(http.MethodPost, base+"/cards/{cardId}/merge", "mergeCard", "Group a card with another card or group",
-			func(s *server, c call, in MergeCardRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.MergeCard{Actor: a, At: at, CardID: c.param("cardId"), TargetID: in.TargetID, NewGroupID: s.deps.App.NewID()}
+			func(c call, in MergeCardRequest) app.RetroInput {
+				return app.MergeCard{CardID: c.param("cardId"), TargetID: in.TargetID}
 			}),
 		retroAction(http.MethodPost, base+"/cards/{cardId}/move-out", "moveCardOut", "Take a card out of its group",
-			func(c call, a domain.Actor, at time.Time) retro.Command {
-				return retro.MoveCardOut{Actor: a, At: at, CardID: c.param("cardId")}
+			func(c call) app.RetroInput {
+				return app.MoveCardOut{CardID: c.param("cardId")}
 			}),
 		retroCommand(http.MethodPatch, base+"/groups/{groupId}", "nameGroup", "Name a group",
-			func(_ *server, c call, in NameRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.NameGroup{Actor: a, At: at, GroupID: c.param("groupId"), Name: in.Name}
+			func(c call, in NameRequest) app.RetroInput {
+				return app.NameGroup{GroupID: c.param("groupId"), Name: in.Name}
 			}),
 		retroCommand(http.MethodPost, base+"/groups/{groupId}/merge", "mergeGroups", "Merge a group into another",
-			func(_ *server, c call, in MergeGroupsRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.MergeGroups{Actor: a, At: at, GroupID: c.param("groupId"), IntoGroupID: in.IntoGroupID}
+			func(c call, in MergeGroupsRequest) app.RetroInput {
+				return app.MergeGroups{GroupID: c.param("groupId"), IntoGroupID: in.IntoGroupID}
 			}),
 	)
 	voting := tagged("retro voting and discussion",
 		retroCommand(http.MethodPost, base+"/voting", "startVoting", "Open a voting round with a budget and a cap (moderator)",
-			func(s *server, _ call, in StartVotingRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.StartVoting{Actor: a, At: at, RoundID: s.deps.App.NewID(), Budget: in.Budget, Cap: in.Cap}
+			func(_ call, in StartVotingRequest) app.RetroInput {
+				return app.StartVoting{Budget: in.Budget, Cap: in.Cap}
 			}).created(),
 		retroAction(http.MethodPost, base+"/voting/close", "closeVoting", "Close the voting round and publish totals (moderator)",
-			func(_ call, a domain.Actor, at time.Time) retro.Command { return retro.CloseVoting{Actor: a, At: at} }),
+			func(call) app.RetroInput { return app.CloseVoting{} }),
 		retroCommand(http.MethodPost, base+"/votes", "castVote", "Vote for a topic (hidden from others until voting closes)",
-			func(_ *server, _ call, in TopicRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.CastVote{Actor: a, At: at, TopicID: in.TopicID}
+			func(_ call, in TopicRequest) app.RetroInput {
+				return app.CastVote{TopicID: in.TopicID}
 			}),
 		retroAction(http.MethodDelete, base+"/votes/{topicId}", "retractVote", "Take back one of your votes for a topic",
-			func(c call, a domain.Actor, at time.Time) retro.Command {
-				return retro.RetractVote{Actor: a, At: at, TopicID: c.param("topicId")}
+			func(c call) app.RetroInput {
+				return app.RetractVote{TopicID: c.param("topicId")}
 			}),
 		retroCommand(http.MethodPost, base+"/topics/{topicId}/votes", "setTopicVotes", "Correct a topic's vote total (moderator)",
-			func(_ *server, c call, in TopicVotesRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.SetTopicVotes{Actor: a, At: at, TopicID: c.param("topicId"), Votes: in.Votes}
+			func(c call, in TopicVotesRequest) app.RetroInput {
+				return app.SetTopicVotes{TopicID: c.param("topicId"), Votes: in.Votes}
 			}),
 		retroAction(http.MethodPost, base+"/topics/{topicId}/focus", "focusTopic", "Discuss a topic now (moderator)",
-			func(c call, a domain.Actor, at time.Time) retro.Command {
-				return retro.FocusTopic{Actor: a, At: at, TopicID: c.param("topicId")}
+			func(c call) app.RetroInput {
+				return app.FocusTopic{TopicID: c.param("topicId")}
 			}),
 		retroCommand(http.MethodPost, base+"/whiteboards", "openTopicWhiteboard", "Open a whiteboard for a topic or an action",
-			func(s *server, _ call, in WhiteboardRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.OpenTopicWhiteboard{Actor: a, At: at, WhiteboardID: wire.NewDocumentID(), TopicID: in.TopicID, ActionID: in.ActionID}
+			func(_ call, in WhiteboardRequest) app.RetroInput {
+				return app.OpenTopicWhiteboard{TopicID: in.TopicID, ActionID: in.ActionID}
 			}).created(),
 	)
 	actions := tagged("retro actions and ROTI",
 		retroCommand(http.MethodPost, base+"/actions", "createRetroAction", "Create an action item",
-			func(s *server, _ call, in CreateActionRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.CreateAction{Actor: a, At: at, ActionID: s.deps.App.NewID(), Title: in.Title, TopicID: in.TopicID,
-					Assignee: in.Assignee, Due: in.Due}
+			func(_ call, in CreateActionRequest) app.RetroInput {
+				return app.CreateAction{Title: in.Title, TopicID: in.TopicID, Assignee: in.Assignee, Due: in.Due}
 			}).created(),
 		retroCommand(http.MethodPost, base+"/actions/{actionId}/assignee", "assignRetroAction", "Assign an action item",
-			func(_ *server, c call, in AssigneeRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.AssignAction{Actor: a, At: at, ActionID: c.param("actionId"), Assignee: in.Assignee}
+			func(c call, in AssigneeRequest) app.RetroInput {
+				return app.AssignAction{ActionID: c.param("actionId"), Assignee: in.Assignee}
 			}),
 		retroCommand(http.MethodPost, base+"/actions/{actionId}/due", "setRetroActionDue", "Set or clear an action item's due date",
-			func(_ *server, c call, in DueRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.SetActionDueDate{Actor: a, At: at, ActionID: c.param("actionId"), Due: in.Due}
+			func(c call, in DueRequest) app.RetroInput {
+				return app.SetActionDueDate{ActionID: c.param("actionId"), Due: in.Due}
 			}),
 		retroCommand(http.MethodPost, base+"/actions/{actionId}/status", "setRetroActionStatus", "Set an action item's status",
-			func(_ *server, c call, in RetroActionStatusRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.SetActionStatus{Actor: a, At: at, ActionID: c.param("actionId"), Status: retro.ActionStatus(in.Status)}
+			func(c call, in RetroActionStatusRequest) app.RetroInput {
+				return app.SetActionStatus{ActionID: c.param("actionId"), Status: retro.ActionStatus(in.Status)}
 			}),
 		retroCommand(http.MethodPost, base+"/roti", "rateRoti", "Rate the retro's return on time invested: 1 to 5 (0 to 10 in a retro whose roti.scale is 0-10)",
-			func(_ *server, _ call, in ScoreRequest, a domain.Actor, at time.Time) retro.Command {
-				return retro.RateRoti{Actor: a, At: at, Score: in.Score}
+			func(_ call, in ScoreRequest) app.RetroInput {
+				return app.RateRoti{Score: in.Score}
 			}),
 		retroAction(http.MethodPost, base+"/roti/close", "closeRoti", "Close the ROTI and show its results (moderator)",
-			func(_ call, a domain.Actor, at time.Time) retro.Command { return retro.CloseRoti{Actor: a, At: at} }),
+			func(call) app.RetroInput { return app.CloseRoti{} }),
 	)
 	var out []route
 	for _, g := range [][]route{lifecycle, steps, warmup, board, voting, actions} {

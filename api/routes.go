@@ -99,6 +99,9 @@ func commandID(caller, key string) string {
 	return "k1-" + hex.EncodeToString(sum[:16])
 }
 
+// caller is who calls under which command ID, as the app's commands take it.
+func (c call) caller() identity.Caller { return identity.Caller{Principal: c.p, CommandID: c.cmdID} }
+
 // param is a path parameter.
 func (c call) param(name string) string { return chi.URLParam(c.r, name) }
 

@@ -98,7 +98,7 @@ func teamRoutes() []route {
 		command(http.MethodPost, "/v1/teams/{teamId}/retros", "createRetro",
 			"Create a retro; you moderate it and the team's open actions are carried into its review",
 			func(s *server, c call, in CreateRetroRequest) (app.Result, error) {
-				return s.deps.App.CreateRetro(c.r.Context(), c.p, c.cmdID, app.CreateRetroInput{
+				return s.deps.App.CreateRetro(c.r.Context(), c.caller(), app.CreateRetroInput{
 					TeamID: c.param("teamId"), Title: in.Title, TemplateID: in.TemplateID, Anonymous: in.Anonymous, Agenda: in.Agenda})
 			}).created(),
 	)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/domain/retro"
@@ -46,16 +47,14 @@ func BenchmarkAddCard(b *testing.B) {
 
 func benchApp(b *testing.B, f *fixture) {
 	ctx := b.Context()
-	r, err := f.app.CreateRetro(ctx, user(uMod), "bench-create", app.CreateRetroInput{TeamID: f.team, Title: "Bench"})
+	r, err := f.app.CreateRetro(ctx, identity.Caller{Principal: user(uMod), CommandID: "bench-create"}, app.CreateRetroInput{TeamID: f.team, Title: "Bench"})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for i := range b.N {
 		id := fmt.Sprintf("c-%d", i)
-		if _, err := f.app.RetroCommand(ctx, user(uMod), r.ID, id, func(a domain.Actor, at time.Time) (retro.Command, error) {
-			return retro.AddCard{Actor: a, At: at, CardID: id, ColumnID: "start", Text: "a card"}, nil
-		}); err != nil {
+		if _, err := f.retroKeyed(user(uMod), r.ID, id, app.AddCard{ColumnID: "start", Text: "a card"}); err != nil {
 			b.Fatal(err)
 		}
 	}

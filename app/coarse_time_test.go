@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app"
-	"github.com/hindsight-retro/hindsight/domain"
-	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/survey"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
@@ -37,34 +35,20 @@ func TestAnonymousRecordsAreDatedToTheMinuteOnly(t *testing.T) {
 	f.now = f.now.Add(123 * time.Millisecond)
 	f.mu.Unlock()
 	anon, named := f.newRetro("Anonymous", true), f.newRetro("Named", false)
-	run := func(p, rid string, build func(a domain.Actor, at time.Time) retro.Command) {
+	run := func(p, rid string, in app.RetroInput) app.Result {
 		t.Helper()
-		must(f.retro(user(p), rid, build))(t)
+		return must(f.retro(user(p), rid, in))(t)
 	}
 	for _, rid := range []string{anon, named} {
-		run(uMod, rid, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.GoToStep{Actor: a, At: at, StepID: "health-check"}
-		})
+		run(uMod, rid, app.GoToStep{StepID: "health-check"})
 		q := f.view(user(uBea), rid).Health.Questions[0].ID
-		run(uBea, rid, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.AnswerHealthCheck{Actor: a, At: at, QuestionID: q, Score: 4}
-		})
-		run(uMod, rid, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.StartTimer{Actor: a, At: at, Duration: 5 * time.Minute}
-		})
-		run(uBea, rid, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.AddCard{Actor: a, At: at, CardID: rid + "-card", ColumnID: "stop", Text: "late reviews"}
-		})
-		run(uMod, rid, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.RevealColumn{Actor: a, At: at, ColumnID: "stop"}
-		})
-		run(uMod, rid, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.StartVoting{Actor: a, At: at, RoundID: rid + "-round", Budget: 2}
-		})
-		run(uCal, rid, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.CastVote{Actor: a, At: at, TopicID: rid + "-card"}
-		})
-		run(uCal, rid, func(a domain.Actor, at time.Time) retro.Command { return retro.RateRoti{Actor: a, At: at, Score: 4} })
+		run(uBea, rid, app.AnswerHealthCheck{QuestionID: q, Score: 4})
+		run(uMod, rid, app.StartTimer{Duration: 5 * time.Minute})
+		card := run(uBea, rid, app.AddCard{ColumnID: "stop", Text: "late reviews"}).ID
+		run(uMod, rid, app.RevealColumn{ColumnID: "stop"})
+		run(uMod, rid, app.StartVoting{Budget: 2})
+		run(uCal, rid, app.CastVote{TopicID: card})
+		run(uCal, rid, app.RateRoti{Score: 4})
 	}
 	sv := must(f.app.CreateSurvey(f.ctx(), user(uMod), f.cmdID(), app.CreateSurveyInput{
 		TeamIDs: []string{f.team}, Title: "Pulse", QuestionIDs: []string{"fav-commit-goal"}, ClosesAt: t0.Add(48 * time.Hour),

@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/hindsight-retro/hindsight/domain"
-	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/app"
 )
 
 // Participants write at the same moment: every card is stored once, each
@@ -23,7 +21,7 @@ func TestParticipantsWritingAtOnceLoseNothing(t *testing.T) {
 	}
 	rid := f.newRetro("Busy", false)
 	for _, u := range members[2:] {
-		must(f.app.JoinRetro(ctx, user(u), f.cmdID(), rid))(t)
+		must(f.app.JoinRetro(ctx, f.as(user(u)), rid))(t)
 	}
 	const perPerson = 5
 	var wg sync.WaitGroup
@@ -34,9 +32,7 @@ func TestParticipantsWritingAtOnceLoseNothing(t *testing.T) {
 			defer wg.Done()
 			for i := range perPerson {
 				id := fmt.Sprintf("%s-card-%d", u, i)
-				_, err := f.app.RetroCommand(ctx, user(u), rid, "cmd-"+id, func(a domain.Actor, at time.Time) (retro.Command, error) {
-					return retro.AddCard{Actor: a, At: at, CardID: id, ColumnID: "start", Text: "note " + id}, nil
-				})
+				_, err := f.retroKeyed(user(u), rid, "cmd-"+id, app.AddCard{ColumnID: "start", Text: "note " + id})
 				errs <- err
 			}
 		}()
@@ -69,21 +65,16 @@ func TestParticipantsWritingAtOnceLoseNothing(t *testing.T) {
 func TestAnonymitySwitchedWhileWritingNeverPairsAUserWithAnAnonymousCard(t *testing.T) {
 	for round := range 20 {
 		f := newTeam(t)
-		ctx := f.ctx()
 		rid := f.newRetro(fmt.Sprintf("Race %d", round), false)
 		var wg sync.WaitGroup
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			_, _ = f.app.RetroCommand(ctx, user(uMod), rid, "switch", func(a domain.Actor, at time.Time) (retro.Command, error) {
-				return retro.SetAnonymity{Actor: a, At: at, Anonymous: true}, nil
-			})
+			_, _ = f.retroKeyed(user(uMod), rid, "switch", app.SetAnonymity{Anonymous: true})
 		}()
 		go func() {
 			defer wg.Done()
-			_, _ = f.app.RetroCommand(ctx, user(uBea), rid, "card", func(a domain.Actor, at time.Time) (retro.Command, error) {
-				return retro.AddCard{Actor: a, At: at, CardID: "c", ColumnID: "start", Text: "hello"}, nil
-			})
+			_, _ = f.retroKeyed(user(uBea), rid, "card", app.AddCard{ColumnID: "start", Text: "hello"})
 		}()
 		wg.Wait()
 		anonymous := false

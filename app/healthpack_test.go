@@ -20,8 +20,8 @@ func TestAHealthCheckStartsWithTheTemplatesSuggestedPack(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newTeam(t)
-			r := must(f.app.CreateRetro(f.ctx(), user(uMod), f.cmdID(), app.CreateRetroInput{TeamID: f.team, Title: "Sprint 1", TemplateID: tc.template}))(t)
-			must(f.app.StartHealthCheck(f.ctx(), user(uMod), f.cmdID(), r.ID, tc.named))(t)
+			r := must(f.app.CreateRetro(f.ctx(), f.as(user(uMod)), app.CreateRetroInput{TeamID: f.team, Title: "Sprint 1", TemplateID: tc.template}))(t)
+			must(f.retro(user(uMod), r.ID, app.StartHealthCheck{PackID: tc.named}))(t)
 			want, ok := f.cat.HealthPack(tc.want)
 			if !ok {
 				t.Fatalf("no pack %s in the catalogue", tc.want)

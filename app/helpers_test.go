@@ -122,15 +122,18 @@ func refused(t *testing.T, what string, err error, want error) {
 	}
 }
 
-// retroCmd runs one retro command built from the actor and time the app gives.
-func (e *env) retro(p identity.Principal, retroID string, build func(a domain.Actor, at time.Time) retro.Command) (app.Result, error) {
-	return e.retroKeyed(p, retroID, e.cmdID(), build)
+// retro runs one retro command for p under a fresh command ID.
+func (e *env) retro(p identity.Principal, retroID string, in app.RetroInput) (app.Result, error) {
+	return e.retroKeyed(p, retroID, e.cmdID(), in)
 }
 
-func (e *env) retroKeyed(p identity.Principal, retroID, cmdID string, build func(a domain.Actor, at time.Time) retro.Command) (app.Result, error) {
-	return e.app.RetroCommand(e.ctx(), p, retroID, cmdID, func(a domain.Actor, at time.Time) (retro.Command, error) {
-		return build(a, at), nil
-	})
+func (e *env) retroKeyed(p identity.Principal, retroID, cmdID string, in app.RetroInput) (app.Result, error) {
+	return e.app.RetroCommand(e.ctx(), identity.Caller{Principal: p, CommandID: cmdID}, retroID, in)
+}
+
+// as is p calling under a fresh command ID.
+func (e *env) as(p identity.Principal) identity.Caller {
+	return identity.Caller{Principal: p, CommandID: e.cmdID()}
 }
 
 // events is the whole log.
@@ -180,9 +183,9 @@ func newTeam(t testing.TB) *fixture {
 // newRetro creates a retro that mod moderates and bea and cal joined.
 func (f *fixture) newRetro(title string, anonymous bool) string {
 	f.t.Helper()
-	r := must(f.app.CreateRetro(f.ctx(), user(uMod), f.cmdID(), app.CreateRetroInput{TeamID: f.team, Title: title, Anonymous: anonymous}))(f.t)
+	r := must(f.app.CreateRetro(f.ctx(), f.as(user(uMod)), app.CreateRetroInput{TeamID: f.team, Title: title, Anonymous: anonymous}))(f.t)
 	for _, u := range []string{uBea, uCal} {
-		must(f.app.JoinRetro(f.ctx(), user(u), f.cmdID(), r.ID))(f.t)
+		must(f.app.JoinRetro(f.ctx(), f.as(user(u)), r.ID))(f.t)
 	}
 	return r.ID
 }

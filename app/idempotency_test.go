@@ -3,11 +3,10 @@ package app_test
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/domain"
-	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
 )
 
@@ -27,7 +26,7 @@ func TestRetriedCreationsAnswerTheFirstResultAndWriteNothing(t *testing.T) {
 			return e.app.CreateTeam(ctx, user(uAda), c, app.CreateTeamInput{WorkspaceID: wsID, Name: "Core", TemplateID: "scrum-team", FirstAdminID: uMod})
 		}},
 		{"create retro", func(c string) (app.Result, error) {
-			return e.app.CreateRetro(ctx, user(uMod), c, app.CreateRetroInput{TeamID: teamID, Title: "Sprint 9"})
+			return e.app.CreateRetro(ctx, identity.Caller{Principal: user(uMod), CommandID: c}, app.CreateRetroInput{TeamID: teamID, Title: "Sprint 9"})
 		}},
 	}
 	for i, c := range cases {
@@ -66,14 +65,11 @@ func TestRetriedCreationsAnswerTheFirstResultAndWriteNothing(t *testing.T) {
 func TestARetriedCardKeepsTheFirstCardID(t *testing.T) {
 	f := newTeam(t)
 	rid := f.newRetro("Sprint 1", false)
-	// Given a card added under a key, by a handler that makes a new card ID
-	// on every attempt.
+	// Given a card added under a key (the app mints a new card ID on every
+	// attempt).
 	key := f.cmdID()
 	add := func() (app.Result, error) {
-		id := f.app.NewID()
-		return f.retroKeyed(user(uBea), rid, key, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.AddCard{Actor: a, At: at, CardID: id, ColumnID: "start", Text: "more pairing"}
-		})
+		return f.retroKeyed(user(uBea), rid, key, app.AddCard{ColumnID: "start", Text: "more pairing"})
 	}
 	first := must(add())(t)
 	// When the request is retried.
@@ -95,15 +91,13 @@ func TestARetryCompletesAReactionThatFailed(t *testing.T) {
 	rid := f.newRetro("Sprint 1", false)
 	key := f.cmdID()
 	create := func() (app.Result, error) {
-		return f.retroKeyed(user(uBea), rid, key, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.CreateAction{Actor: a, At: at, ActionID: "act-1", Title: "Automate the release notes"}
-		})
+		return f.retroKeyed(user(uBea), rid, key, app.CreateAction{Title: "Automate the release notes"})
 	}
 	// Given the team's stream is unreachable when the action is created.
 	f.store.failNext("team", 1)
 	res, err := create()
 	// Then the caller hears the command is stored but incomplete.
-	if !errors.Is(err, app.ErrIncomplete) || res.ID != "act-1" || res.Position == 0 {
+	if !errors.Is(err, app.ErrIncomplete) || res.ID == "" || res.Position == 0 {
 		t.Fatalf("create action with the team unreachable: %+v, %v; want the result and ErrIncomplete", res, err)
 	}
 	if acts := must(f.app.TeamActions(f.ctx(), user(uBea), f.team))(t); len(acts) != 0 {
@@ -112,12 +106,12 @@ func TestARetryCompletesAReactionThatFailed(t *testing.T) {
 	// When the client retries with the same key.
 	again, err := create()
 	// Then the action reaches the team, and the retro holds it once.
-	if err != nil || !again.Duplicate || again.ID != "act-1" {
+	if err != nil || !again.Duplicate || again.ID != res.ID {
 		t.Fatalf("retry: %+v, %v", again, err)
 	}
 	acts := must(f.app.TeamActions(f.ctx(), user(uBea), f.team))(t)
-	if len(acts) != 1 || acts[0].ID != "act-1" || acts[0].Status != team.StatusOpen {
-		t.Errorf("team actions after the retry: %+v, want act-1 open", acts)
+	if len(acts) != 1 || acts[0].ID != res.ID || acts[0].Status != team.StatusOpen {
+		t.Errorf("team actions after the retry: %+v, want %s open", acts, res.ID)
 	}
 	if n := f.countType("ActionCreated"); n != 1 {
 		t.Errorf("%d ActionCreated stored, want 1", n)

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app"
-	"github.com/hindsight-retro/hindsight/domain"
-	"github.com/hindsight-retro/hindsight/domain/retro"
 )
 
 // A guest joins through an invite the moderator made, takes part in that
@@ -20,9 +18,9 @@ func TestAGuestJoinsThroughAnInvite(t *testing.T) {
 	expires := t0.Add(24 * time.Hour)
 
 	// Only the moderator invites.
-	_, err := f.app.CreateInvite(ctx, user(uBea), f.cmdID(), rid, expires)
+	_, err := f.app.CreateInvite(ctx, f.as(user(uBea)), rid, expires)
 	refused(t, "a participant invites", err, app.ErrForbidden)
-	inv := must(f.app.CreateInvite(ctx, user(uMod), f.cmdID(), rid, expires))(t)
+	inv := must(f.app.CreateInvite(ctx, f.as(user(uMod)), rid, expires))(t)
 	if inv.RetroID != rid || inv.TeamID != f.team || inv.Code == "" {
 		t.Fatalf("invite: %+v", inv)
 	}
@@ -32,17 +30,15 @@ func TestAGuestJoinsThroughAnInvite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	must(f.app.JoinRetro(ctx, g, f.cmdID(), rid))(t)
-	must(f.retro(g, rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.AddCard{Actor: a, At: at, CardID: "c-guest", ColumnID: "start", Text: "outside view"}
-	}))(t)
-	if c, _ := cardIn(f.view(g, rid), "c-guest"); !c.Mine {
+	must(f.app.JoinRetro(ctx, f.as(g), rid))(t)
+	card := must(f.retro(g, rid, app.AddCard{ColumnID: "start", Text: "outside view"}))(t).ID
+	if c, _ := cardIn(f.view(g, rid), card); !c.Mine {
 		t.Errorf("the guest's own card: %+v", c)
 	}
 	// Nothing else: not the other retro, not the team, not the history.
 	_, err = f.app.Retro(ctx, g, other)
 	refused(t, "the guest reads another retro of the team", err, app.ErrNotFound) // as a missing one: see hidden
-	_, err = f.app.JoinRetro(ctx, g, f.cmdID(), other)
+	_, err = f.app.JoinRetro(ctx, f.as(g), other)
 	refused(t, "the guest joins another retro of the team", err, app.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.Team(ctx, g, f.team)
 	refused(t, "the guest reads the team", err, app.ErrForbidden)

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app"
-	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 )
 
@@ -16,13 +15,9 @@ func TestRetroViewsWithholdROTIResultsUnderTheServersMinimumGroup(t *testing.T) 
 	f := newTeam(t)
 	rid := f.newRetro("Sprint 3", false)
 	for u, score := range map[string]int{uBea: 5, uCal: 3} {
-		must(f.retro(user(u), rid, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.RateRoti{Actor: a, At: at, Score: score}
-		}))(t)
+		must(f.retro(user(u), rid, app.RateRoti{Score: score}))(t)
 	}
-	closed := must(f.retro(user(uMod), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.CloseRoti{Actor: a, At: at}
-	}))(t)
+	closed := must(f.retro(user(uMod), rid, app.CloseRoti{}))(t)
 	lax := app.New(app.Deps{Store: f.store, Keys: f.keys, Catalog: f.cat, Clock: f.clock, NewID: f.newID,
 		ReadModels: app.ReadModelConfig{MinGroupSize: 2}})
 	for _, c := range []struct {

@@ -320,7 +320,7 @@ func (a *App) stepEntered(ctx context.Context, st retro.State, stepID, eventID s
 		}
 		cmd = retro.StartHealthCheck{Actor: moderator, At: a.now(), Questions: pack.Questions}
 	case kind == retro.KindIcebreaker && now.Icebreaker == nil:
-		c, err := a.icebreaker(moderator, "")
+		c, err := a.icebreaker(moderator, a.now(), "")
 		if err != nil {
 			return err
 		}

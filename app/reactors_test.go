@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app"
-	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
 )
@@ -25,47 +24,44 @@ func reviewIDs(v retro.RetroView) []string {
 func TestActionsAreCarriedUntilReviewedDone(t *testing.T) {
 	f := newTeam(t)
 	closeRetro := func(rid string) {
-		must(f.retro(user(uMod), rid, func(a domain.Actor, at time.Time) retro.Command { return retro.CloseRetro{Actor: a, At: at} }))(t)
+		must(f.retro(user(uMod), rid, app.CloseRetro{}))(t)
 	}
 	// Given retro 1 created three actions and closed.
 	r1 := f.newRetro("Sprint 1", false)
-	for _, id := range []string{"act-done", "act-kept", "act-untouched"} {
-		must(f.retro(user(uBea), r1, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.CreateAction{Actor: a, At: at, ActionID: id, Title: "Do " + id}
-		}))(t)
+	ids := map[string]string{} // the action's name: its ID
+	for _, name := range []string{"act-done", "act-kept", "act-untouched"} {
+		ids[name] = must(f.retro(user(uBea), r1, app.CreateAction{Title: "Do " + name}))(t).ID
 	}
 	closeRetro(r1)
 
 	// When retro 2 is created, its action review holds all three.
 	r2 := f.newRetro("Sprint 2", false)
-	if got := reviewIDs(f.view(user(uCal), r2)); !slices.Equal(got, []string{"act-done", "act-kept", "act-untouched"}) {
+	if got := reviewIDs(f.view(user(uCal), r2)); !slices.Equal(got, []string{ids["act-done"], ids["act-kept"], ids["act-untouched"]}) {
 		t.Fatalf("retro 2 reviews %v, want the three actions of retro 1", got)
 	}
 	// And the team reviews one done and one kept.
-	for id, outcome := range map[string]retro.Outcome{"act-done": retro.OutcomeDone, "act-kept": retro.OutcomeKept} {
-		must(f.retro(user(uCal), r2, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.ReviewAction{Actor: a, At: at, ActionID: id, Outcome: outcome}
-		}))(t)
+	for name, outcome := range map[string]retro.Outcome{"act-done": retro.OutcomeDone, "act-kept": retro.OutcomeKept} {
+		must(f.retro(user(uCal), r2, app.ReviewAction{ActionID: ids[name], Outcome: outcome}))(t)
 	}
 	// Then the team's actions say so, reviewed in retro 2.
 	status := map[string]team.Action{}
 	for _, a := range must(f.app.TeamActions(f.ctx(), user(uBea), f.team))(t) {
 		status[a.ID] = a
 	}
-	if a := status["act-done"]; a.Status != team.StatusDone || a.ReviewedInRetro != r2 {
+	if a := status[ids["act-done"]]; a.Status != team.StatusDone || a.ReviewedInRetro != r2 {
 		t.Errorf("act-done on the team: %+v, want done in retro 2", a)
 	}
-	if a := status["act-kept"]; a.Status != team.StatusKept || a.ReviewedInRetro != r2 {
+	if a := status[ids["act-kept"]]; a.Status != team.StatusKept || a.ReviewedInRetro != r2 {
 		t.Errorf("act-kept on the team: %+v, want kept in retro 2", a)
 	}
-	if a := status["act-untouched"]; a.Status != team.StatusOpen {
+	if a := status[ids["act-untouched"]]; a.Status != team.StatusOpen {
 		t.Errorf("act-untouched on the team: %+v, want open", a)
 	}
 	closeRetro(r2)
 
 	// And retro 3 carries only what is still open.
 	r3 := f.newRetro("Sprint 3", false)
-	if got := reviewIDs(f.view(user(uCal), r3)); !slices.Equal(got, []string{"act-kept", "act-untouched"}) {
+	if got := reviewIDs(f.view(user(uCal), r3)); !slices.Equal(got, []string{ids["act-kept"], ids["act-untouched"]}) {
 		t.Errorf("retro 3 reviews %v, want act-kept and act-untouched, not the done one", got)
 	}
 }
@@ -73,13 +69,9 @@ func TestActionsAreCarriedUntilReviewedDone(t *testing.T) {
 func TestAnActionMarkedDoneInItsRetroIsDoneOnTheTeam(t *testing.T) {
 	f := newTeam(t)
 	rid := f.newRetro("Sprint 1", false)
-	must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.CreateAction{Actor: a, At: at, ActionID: "act-1", Title: "Rename the job"}
-	}))(t)
+	act := must(f.retro(user(uBea), rid, app.CreateAction{Title: "Rename the job"}))(t).ID
 	// When it is finished before the retro even ends.
-	must(f.retro(user(uCal), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.SetActionStatus{Actor: a, At: at, ActionID: "act-1", Status: retro.ActionDone}
-	}))(t)
+	must(f.retro(user(uCal), rid, app.SetActionStatus{ActionID: act, Status: retro.ActionDone}))(t)
 	// Then the team has it done, and the next retro does not carry it.
 	acts := must(f.app.TeamActions(f.ctx(), user(uBea), f.team))(t)
 	if len(acts) != 1 || acts[0].Status != team.StatusDone {
@@ -98,9 +90,7 @@ func TestEnteringStepsSetsThemUp(t *testing.T) {
 	f := newTeam(t)
 	rid := f.newRetro("Sprint 1", false)
 	goTo := func(step string) {
-		must(f.retro(user(uMod), rid, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.GoToStep{Actor: a, At: at, StepID: step}
-		}))(t)
+		must(f.retro(user(uMod), rid, app.GoToStep{StepID: step}))(t)
 	}
 	goTo(string(retro.KindIcebreaker))
 	v := f.view(user(uBea), rid)
@@ -138,24 +128,18 @@ func teamAction(t *testing.T, f *fixture, id string) team.Action {
 func TestAssigningAndDatingAnActionLaterReachesTheTeam(t *testing.T) {
 	f := newTeam(t)
 	rid := f.newRetro("Sprint 1", true)
-	must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.CreateAction{Actor: a, At: at, ActionID: "act-1", Title: "Rename the job"}
-	}))(t)
-	if a := teamAction(t, f, "act-1"); a.Assignee != "" || !a.Due.IsZero() {
+	act := must(f.retro(user(uBea), rid, app.CreateAction{Title: "Rename the job"}))(t).ID
+	if a := teamAction(t, f, act); a.Assignee != "" || !a.Due.IsZero() {
 		t.Fatalf("the new action on the team: %+v, want no assignee, no due date", a)
 	}
 
 	assign := func(who string) {
-		must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.AssignAction{Actor: a, At: at, ActionID: "act-1", Assignee: who}
-		}))(t)
+		must(f.retro(user(uBea), rid, app.AssignAction{ActionID: act, Assignee: who}))(t)
 	}
 	due := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)
 	assign(uCal)
-	must(f.retro(user(uCal), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.SetActionDueDate{Actor: a, At: at, ActionID: "act-1", Due: &due}
-	}))(t)
-	a := teamAction(t, f, "act-1")
+	must(f.retro(user(uCal), rid, app.SetActionDueDate{ActionID: act, Due: &due}))(t)
+	a := teamAction(t, f, act)
 	if a.Assignee != uCal || !a.Due.Equal(due) {
 		t.Fatalf("the team's action: %+v, want assigned to cal, due %s", a, due)
 	}
@@ -163,15 +147,13 @@ func TestAssigningAndDatingAnActionLaterReachesTheTeam(t *testing.T) {
 	// A guest (not a member) holds it in the retro only: on the team nobody
 	// does, rather than the member who no longer has it.
 	assign("user-gus-0099")
-	if a := teamAction(t, f, "act-1"); a.Assignee != "" {
+	if a := teamAction(t, f, act); a.Assignee != "" {
 		t.Errorf("after assigning to a non-member: %+v, want unassigned on the team", a)
 	}
 	// Another non-member: still nobody on the team, which is already so.
 	assign("user-gil-0098")
-	must(f.retro(user(uCal), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.SetActionDueDate{Actor: a, At: at, ActionID: "act-1"}
-	}))(t)
-	if a := teamAction(t, f, "act-1"); !a.Due.IsZero() {
+	must(f.retro(user(uCal), rid, app.SetActionDueDate{ActionID: act}))(t)
+	if a := teamAction(t, f, act); !a.Due.IsZero() {
 		t.Errorf("after clearing the due date: %+v, want none on the team", a)
 	}
 	// The team records who changed it: the moderator, never the anonymous
@@ -190,19 +172,15 @@ func TestAssigningAndDatingAnActionLaterReachesTheTeam(t *testing.T) {
 func TestARetriedAssignmentReassignsOnce(t *testing.T) {
 	f := newTeam(t)
 	rid := f.newRetro("Sprint 1", false)
-	must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.CreateAction{Actor: a, At: at, ActionID: "act-1", Title: "Rename the job"}
-	}))(t)
+	act := must(f.retro(user(uBea), rid, app.CreateAction{Title: "Rename the job"}))(t).ID
 	key := f.cmdID()
 	for range 2 {
-		must(f.retroKeyed(user(uBea), rid, key, func(a domain.Actor, at time.Time) retro.Command {
-			return retro.AssignAction{Actor: a, At: at, ActionID: "act-1", Assignee: uBea}
-		}))(t)
+		must(f.retroKeyed(user(uBea), rid, key, app.AssignAction{ActionID: act, Assignee: uBea}))(t)
 	}
 	if n := f.countType(team.TypeActionReassigned); n != 1 {
 		t.Errorf("the team recorded %d reassignments, want 1", n)
 	}
-	if a := teamAction(t, f, "act-1"); a.Assignee != uBea {
+	if a := teamAction(t, f, act); a.Assignee != uBea {
 		t.Errorf("the team's action: %+v, want bea's", a)
 	}
 }
@@ -212,16 +190,10 @@ func TestARetriedAssignmentReassignsOnce(t *testing.T) {
 func TestReassigningADoneActionLeavesTheTeamsRecord(t *testing.T) {
 	f := newTeam(t)
 	rid := f.newRetro("Sprint 1", false)
-	must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.CreateAction{Actor: a, At: at, ActionID: "act-1", Title: "Rename the job", Assignee: uBea}
-	}))(t)
-	must(f.retro(user(uCal), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.SetActionStatus{Actor: a, At: at, ActionID: "act-1", Status: retro.ActionDone}
-	}))(t)
-	must(f.retro(user(uCal), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.AssignAction{Actor: a, At: at, ActionID: "act-1", Assignee: uCal}
-	}))(t)
-	if a := teamAction(t, f, "act-1"); a.Assignee != uBea || a.Status != team.StatusDone {
+	act := must(f.retro(user(uBea), rid, app.CreateAction{Title: "Rename the job", Assignee: uBea}))(t).ID
+	must(f.retro(user(uCal), rid, app.SetActionStatus{ActionID: act, Status: retro.ActionDone}))(t)
+	must(f.retro(user(uCal), rid, app.AssignAction{ActionID: act, Assignee: uCal}))(t)
+	if a := teamAction(t, f, act); a.Assignee != uBea || a.Status != team.StatusDone {
 		t.Errorf("the team's done action: %+v, want still bea's", a)
 	}
 }
@@ -233,16 +205,13 @@ func TestAssigningAnActionTheTeamMissedRecordsIt(t *testing.T) {
 	f := newTeam(t)
 	rid := f.newRetro("Sprint 1", false)
 	f.store.failNext("team", 1)
-	_, err := f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.CreateAction{Actor: a, At: at, ActionID: "act-1", Title: "Rename the job"}
-	})
-	if !errors.Is(err, app.ErrIncomplete) {
+	res, err := f.retro(user(uBea), rid, app.CreateAction{Title: "Rename the job"})
+	act := res.ID
+	if !errors.Is(err, app.ErrIncomplete) || act == "" {
 		t.Fatalf("create with the team unreachable: %v, want ErrIncomplete", err)
 	}
-	must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.AssignAction{Actor: a, At: at, ActionID: "act-1", Assignee: uCal}
-	}))(t)
-	if a := teamAction(t, f, "act-1"); a.Assignee != uCal || a.OriginRetroID != rid {
+	must(f.retro(user(uBea), rid, app.AssignAction{ActionID: act, Assignee: uCal}))(t)
+	if a := teamAction(t, f, act); a.Assignee != uCal || a.OriginRetroID != rid {
 		t.Errorf("the team's action: %+v, want cal's, from the retro", a)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
-	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
 	"github.com/hindsight-retro/hindsight/projections"
 	"github.com/hindsight-retro/hindsight/projections/demo"
@@ -142,17 +141,17 @@ func playRandomRetros(t *testing.T, ctx context.Context, a *App, rng *rand.Rand,
 	for range n {
 		ti := rng.IntN(len(teams))
 		people := teams[ti]
-		r, err := a.CreateRetro(ctx, admin, next(), CreateRetroInput{TeamID: teamIDs[ti], Title: "Sprint", Anonymous: rng.IntN(2) == 0})
+		r, err := a.CreateRetro(ctx, identity.Caller{Principal: admin, CommandID: next()}, CreateRetroInput{TeamID: teamIDs[ti], Title: "Sprint", Anonymous: rng.IntN(2) == 0})
 		if err != nil {
 			t.Fatal(err)
 		}
 		note(r, nil)
-		do := func(p identity.Principal, build func(domain.Actor, time.Time) retro.Command) bool {
-			return note(a.RetroCommand(ctx, p, r.ID, next(), func(ac domain.Actor, at time.Time) (retro.Command, error) { return build(ac, at), nil }))
+		do := func(p identity.Principal, in RetroInput) bool {
+			return note(a.RetroCommand(ctx, identity.Caller{Principal: p, CommandID: next()}, r.ID, in))
 		}
 		for _, p := range people[1:] {
 			if rng.IntN(5) > 0 {
-				note(a.JoinRetro(ctx, p, next(), r.ID))
+				note(a.JoinRetro(ctx, identity.Caller{Principal: p, CommandID: next()}, r.ID))
 			}
 		}
 		v, err := a.Retro(ctx, admin, r.ID)
@@ -165,53 +164,39 @@ func playRandomRetros(t *testing.T, ctx context.Context, a *App, rng *rand.Rand,
 			switch rng.IntN(8) {
 			case 0:
 				step := v.Agenda[rng.IntN(len(v.Agenda))]
-				do(admin, func(ac domain.Actor, at time.Time) retro.Command {
-					return retro.GoToStep{Actor: ac, At: at, StepID: step.ID}
-				})
+				do(admin, GoToStep{StepID: step.ID})
 			case 1, 2:
 				col := v.Columns[rng.IntN(len(v.Columns))].ID
-				do(p, func(ac domain.Actor, at time.Time) retro.Command {
-					return retro.AddCard{Actor: ac, At: at, CardID: a.NewID(), ColumnID: col, Text: "card"}
-				})
+				do(p, AddCard{ColumnID: col, Text: "card"})
 			case 3:
 				col := v.Columns[rng.IntN(len(v.Columns))].ID
-				do(admin, func(ac domain.Actor, at time.Time) retro.Command {
-					return retro.RevealColumn{Actor: ac, At: at, ColumnID: col}
-				})
+				do(admin, RevealColumn{ColumnID: col})
 			case 4:
-				do(admin, func(ac domain.Actor, at time.Time) retro.Command {
-					return retro.GoToStep{Actor: ac, At: at, StepID: "health-check"}
-				})
+				do(admin, GoToStep{StepID: "health-check"})
 				hv, err := a.Retro(ctx, p, r.ID)
 				if err == nil && hv.Health != nil {
 					for _, pp := range people {
 						for _, q := range hv.Health.Questions {
 							score := 1 + rng.IntN(5)
-							do(pp, func(ac domain.Actor, at time.Time) retro.Command {
-								return retro.AnswerHealthCheck{Actor: ac, At: at, QuestionID: q.ID, Score: score}
-							})
+							do(pp, AnswerHealthCheck{QuestionID: q.ID, Score: score})
 						}
 					}
-					do(admin, func(ac domain.Actor, at time.Time) retro.Command { return retro.RevealHealthCheck{Actor: ac, At: at} })
+					do(admin, RevealHealthCheck{})
 				}
 			case 5:
 				assignee := people[rng.IntN(len(people))].UserID
 				due := time.Now().UTC().Add(time.Duration(rng.IntN(20)-10) * 24 * time.Hour)
-				do(p, func(ac domain.Actor, at time.Time) retro.Command {
-					return retro.CreateAction{Actor: ac, At: at, ActionID: a.NewID(), Title: "do it", Assignee: assignee, Due: &due}
-				})
+				do(p, CreateAction{Title: "do it", Assignee: assignee, Due: &due})
 			case 6:
 				score := 1 + rng.IntN(5)
-				do(p, func(ac domain.Actor, at time.Time) retro.Command {
-					return retro.RateRoti{Actor: ac, At: at, Score: score}
-				})
+				do(p, RateRoti{Score: score})
 			case 7:
 				// Anyone tries to close it: refused unless the moderator.
-				do(p, func(ac domain.Actor, at time.Time) retro.Command { return retro.CloseRetro{Actor: ac, At: at} })
+				do(p, CloseRetro{})
 			}
 		}
 		if rng.IntN(4) > 0 {
-			do(admin, func(ac domain.Actor, at time.Time) retro.Command { return retro.CloseRetro{Actor: ac, At: at} })
+			do(admin, CloseRetro{})
 		}
 	}
 	return last, teamIDs

@@ -35,7 +35,8 @@ type CreateRetroInput struct {
 // CreateRetro creates a retro for a team (members only); the principal
 // moderates it. The team's open actions are carried into its action review
 // and the template's columns make its board. Result.ID is the retro's ID.
-func (a *App) CreateRetro(ctx context.Context, p identity.Principal, cmdID string, in CreateRetroInput) (Result, error) {
+func (a *App) CreateRetro(ctx context.Context, c identity.Caller, in CreateRetroInput) (Result, error) {
+	p, cmdID := c.Principal, c.CommandID
 	if err := commandGate(p, cmdID); err != nil {
 		return Result{}, err
 	}
@@ -82,7 +83,8 @@ func (a *App) CreateRetro(ctx context.Context, p identity.Principal, cmdID strin
 // JoinRetro makes the principal a participant: a member of the retro's
 // team as a member, or a guest invited to this retro as a guest (admitting
 // them to the team's guest list first). Joining again changes nothing.
-func (a *App) JoinRetro(ctx context.Context, p identity.Principal, cmdID, retroID string) (Result, error) {
+func (a *App) JoinRetro(ctx context.Context, c identity.Caller, retroID string) (Result, error) {
+	p, cmdID := c.Principal, c.CommandID
 	if err := commandGate(p, cmdID); err != nil {
 		return Result{}, err
 	}
@@ -133,7 +135,8 @@ func (a *App) admitGuest(ctx context.Context, r retro.State, t team.State, guest
 
 // CreateInvite creates an invite code for a guest to join the retro; only
 // its moderator may.
-func (a *App) CreateInvite(ctx context.Context, p identity.Principal, cmdID, retroID string, expires time.Time) (identity.Invite, error) {
+func (a *App) CreateInvite(ctx context.Context, c identity.Caller, retroID string, expires time.Time) (identity.Invite, error) {
+	p, cmdID := c.Principal, c.CommandID
 	if err := commandGate(p, cmdID); err != nil {
 		return identity.Invite{}, err
 	}
@@ -157,64 +160,29 @@ func (a *App) CreateInvite(ctx context.Context, p identity.Principal, cmdID, ret
 	return inv, nil
 }
 
-// RetroCommand runs one retro command for the principal. build makes the
-// domain command from the request with the actor and time the app gives
-// it (the app fills the actor's pseudonym from the retro's key); it must
-// use them as given. Commands that need facts from elsewhere have their own
-// methods and are refused here: CreateRetro, JoinRetro (the role comes from
-// the principal) and ImportSurvey (the results come from the survey).
-// Result.ID is what the command created, if anything (a card, an action,
-// a group, a voting round, a comment, a whiteboard).
-func (a *App) RetroCommand(ctx context.Context, p identity.Principal, retroID, cmdID string, build func(a domain.Actor, at time.Time) (retro.Command, error)) (Result, error) {
-	if err := commandGate(p, cmdID); err != nil {
+// RetroCommand runs one retro command for the caller: the app makes it from
+// in, with the actor (the user and their pseudonym from the retro's key),
+// the time and the IDs it establishes. CreateRetro and JoinRetro have their
+// own methods (what they need comes before any retro access). Result.ID is
+// what the command created, if anything (a card, an action, a group, a
+// voting round, a comment, a whiteboard).
+func (a *App) RetroCommand(ctx context.Context, c identity.Caller, retroID string, in RetroInput) (Result, error) {
+	if err := commandGate(c.Principal, c.CommandID); err != nil {
 		return Result{}, err
 	}
-	r, _, err := a.retroAccess(ctx, p, retroID)
+	r, t, err := a.retroAccess(ctx, c.Principal, retroID)
 	if err != nil {
 		return Result{}, err
 	}
-	actor, err := a.retroActor(ctx, retroID, p.UserID)
+	actor, err := a.retroActor(ctx, retroID, c.Principal.UserID)
 	if err != nil {
 		return Result{}, err
 	}
-	at := a.now()
-	cmd, err := build(actor, at)
+	cmd, err := in.retroCommand(ctx, retroScope{app: a, retro: r, team: t, actor: actor, at: a.now()})
 	if err != nil {
 		return Result{}, err
 	}
-	switch cmd.(type) {
-	case retro.CreateRetro, retro.JoinRetro, retro.ImportSurvey:
-		return Result{}, invalidInput("command-not-allowed", "%T has its own use case", cmd)
-	}
-	if err := stamped(cmd, actor, at); err != nil {
-		return Result{}, err
-	}
-	return a.runRetro(ctx, retroID, cmdID, actor, cmd, r.Anonymous)
-}
-
-// StartHealthCheck starts the retro's health check with the questions of a
-// catalogue pack: packID, or the default pack when empty (see
-// defaultHealthPack). Moderator only (the domain's rule).
-func (a *App) StartHealthCheck(ctx context.Context, p identity.Principal, cmdID, retroID, packID string) (Result, error) {
-	if err := commandGate(p, cmdID); err != nil {
-		return Result{}, err
-	}
-	r, t, err := a.retroAccess(ctx, p, retroID)
-	if err != nil {
-		return Result{}, err
-	}
-	if packID == "" {
-		packID = a.defaultHealthPack(r, t)
-	}
-	pack, ok := a.d.Catalog.HealthPack(packID)
-	if !ok {
-		return Result{}, invalidInput("health-pack-not-found", "no health-check pack %q in the catalogue", packID)
-	}
-	actor, err := a.retroActor(ctx, retroID, p.UserID)
-	if err != nil {
-		return Result{}, err
-	}
-	return a.runRetro(ctx, retroID, cmdID, actor, retro.StartHealthCheck{Actor: actor, At: a.now(), Questions: pack.Questions}, r.Anonymous)
+	return a.runRetro(ctx, retroID, c.CommandID, actor, cmd, r.Anonymous)
 }
 
 // defaultHealthPack is the pack a health check starts with when the
@@ -227,41 +195,22 @@ func (a *App) defaultHealthPack(r retro.State, t team.State) string {
 	return t.HealthPackID
 }
 
-// ChooseIcebreaker sets the retro's icebreaker: the catalogue's icebreaker
-// icebreakerID, or one drawn at random when empty. Moderator only.
-func (a *App) ChooseIcebreaker(ctx context.Context, p identity.Principal, cmdID, retroID, icebreakerID string) (Result, error) {
-	if err := commandGate(p, cmdID); err != nil {
-		return Result{}, err
-	}
-	r, _, err := a.retroAccess(ctx, p, retroID)
-	if err != nil {
-		return Result{}, err
-	}
-	actor, err := a.retroActor(ctx, retroID, p.UserID)
-	if err != nil {
-		return Result{}, err
-	}
-	cmd, err := a.icebreaker(actor, icebreakerID)
-	if err != nil {
-		return Result{}, err
-	}
-	return a.runRetro(ctx, retroID, cmdID, actor, cmd, r.Anonymous)
-}
-
-func (a *App) icebreaker(actor domain.Actor, id string) (retro.ChooseIcebreaker, error) {
+// icebreaker is the catalogue's icebreaker id, or one drawn at random when
+// id is empty.
+func (a *App) icebreaker(actor domain.Actor, at time.Time, id string) (retro.ChooseIcebreaker, error) {
 	if id != "" {
 		ib, ok := a.d.Catalog.Icebreaker(id)
 		if !ok {
 			return retro.ChooseIcebreaker{}, invalidInput("icebreaker-not-found", "no icebreaker %q in the catalogue", id)
 		}
-		return retro.ChooseIcebreaker{Actor: actor, At: a.now(), QuestionID: ib.ID, Text: ib.Text}, nil
+		return retro.ChooseIcebreaker{Actor: actor, At: at, QuestionID: ib.ID, Text: ib.Text}, nil
 	}
 	n, err := rand.Int(rand.Reader, big.NewInt(math.MaxInt32))
 	if err != nil {
 		return retro.ChooseIcebreaker{}, fmt.Errorf("draw an icebreaker: %w", err)
 	}
 	ib := a.d.Catalog.IcebreakerAt(int(n.Int64()))
-	return retro.ChooseIcebreaker{Actor: actor, At: a.now(), QuestionID: ib.ID, Text: ib.Text}, nil
+	return retro.ChooseIcebreaker{Actor: actor, At: at, QuestionID: ib.ID, Text: ib.Text}, nil
 }
 
 // retroCmd is a retro command with the anonymity the app assumed when it
@@ -402,26 +351,6 @@ func createdID(evs []retro.Event) string {
 		}
 	}
 	return ""
-}
-
-// stamped checks that a command built by a handler carries the actor and
-// time the app gave it: every retro command has Actor and At fields.
-func stamped(cmd retro.Command, actor domain.Actor, at time.Time) error {
-	v := reflect.ValueOf(cmd)
-	if v.Kind() != reflect.Struct {
-		return fmt.Errorf("app: retro command %T is not a command value", cmd)
-	}
-	fa, ft := v.FieldByName("Actor"), v.FieldByName("At")
-	if !fa.IsValid() || !ft.IsValid() {
-		return fmt.Errorf("app: retro command %T has no Actor or At", cmd)
-	}
-	if got, ok := fa.Interface().(domain.Actor); !ok || got != actor {
-		return fmt.Errorf("app: retro command %T does not carry the actor the app established", cmd)
-	}
-	if got, ok := ft.Interface().(time.Time); !ok || !got.Equal(at) {
-		return fmt.Errorf("app: retro command %T does not carry the time the app gave it", cmd)
-	}
-	return nil
 }
 
 // retroActor is the actor of a retro command: the user and their pseudonym

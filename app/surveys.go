@@ -226,39 +226,25 @@ func (a *App) GroupPolicy() domain.GroupPolicy {
 	return domain.GroupPolicy{MinRespondents: least}
 }
 
-// ImportSurvey brings a closed survey of the retro's team into the retro:
-// its open answers as cards in columnID (the first column when empty) and
-// its scores into the health check. Moderator only (the domain's rule).
-// What the survey's results withhold (questions rated by fewer than the
-// minimum group, anonymous answers of too few respondents) is not imported.
-func (a *App) ImportSurvey(ctx context.Context, p identity.Principal, cmdID, retroID, surveyID, columnID string) (Result, error) {
-	if err := commandGate(p, cmdID); err != nil {
-		return Result{}, err
-	}
-	r, _, err := a.retroAccess(ctx, p, retroID)
+// importSurvey makes the command of an ImportSurvey input (see there).
+func (a *App) importSurvey(ctx context.Context, sc retroScope, in ImportSurvey) (retro.Command, error) {
+	s, err := a.loadSurvey(ctx, in.SurveyID)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
-	s, err := a.loadSurvey(ctx, surveyID)
-	if err != nil {
-		return Result{}, err
-	}
-	if !slices.Contains(s.TeamIDs, r.TeamID) {
-		return Result{}, hidden("survey %s was not sent to the retro's team", surveyID)
+	if !slices.Contains(s.TeamIDs, sc.retro.TeamID) {
+		return nil, hidden("survey %s was not sent to the retro's team", in.SurveyID)
 	}
 	answers, ok := survey.OpenAnswers(s, a.GroupPolicy())
 	results, _ := survey.ResultsOf(s, a.GroupPolicy())
 	if !ok {
-		return Result{}, domain.Errorf(domain.Conflict, "survey-not-closed", "the survey is still open; close it first")
+		return nil, domain.Errorf(domain.Conflict, "survey-not-closed", "the survey is still open; close it first")
 	}
-	if columnID == "" && len(r.Columns) > 0 {
-		columnID = r.Columns[0].ID
+	columnID := in.ColumnID
+	if columnID == "" && len(sc.retro.Columns) > 0 {
+		columnID = sc.retro.Columns[0].ID
 	}
-	actor, err := a.retroActor(ctx, retroID, p.UserID)
-	if err != nil {
-		return Result{}, err
-	}
-	cmd := retro.ImportSurvey{Actor: actor, At: a.now(), SurveyID: surveyID}
+	cmd := retro.ImportSurvey{Actor: sc.actor, At: sc.at, SurveyID: in.SurveyID}
 	for _, oa := range answers {
 		cmd.Cards = append(cmd.Cards, retro.ImportedCard{CardID: a.d.NewID(), ColumnID: columnID, Text: oa.Text})
 	}
@@ -274,7 +260,7 @@ func (a *App) ImportSurvey(ctx context.Context, p identity.Principal, cmdID, ret
 		}
 		cmd.Scores = append(cmd.Scores, retro.ImportedScore{Question: q.Question, Distribution: dist})
 	}
-	return a.runRetro(ctx, retroID, cmdID, actor, cmd, r.Anonymous)
+	return cmd, nil
 }
 
 // surveyMember loads a survey the principal may see: a member of one of

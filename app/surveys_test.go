@@ -68,9 +68,9 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 	// The moderator imports it into a retro: the answers become cards
 	// (concealed until revealed), the ratings the health check's results.
 	rid := f.newRetro("Sprint 2", false)
-	_, err = f.app.ImportSurvey(ctx, user(uBea), f.cmdID(), rid, sv.ID, "")
+	_, err = f.retro(user(uBea), rid, app.ImportSurvey{SurveyID: sv.ID})
 	rejected(t, "a participant imports", err, domain.Forbidden, "not-moderator")
-	must(f.app.ImportSurvey(ctx, user(uMod), f.cmdID(), rid, sv.ID, ""))(t)
+	must(f.retro(user(uMod), rid, app.ImportSurvey{SurveyID: sv.ID}))(t)
 	rv := f.view(user(uCal), rid)
 	if len(rv.Columns[0].Cards) != 3 || rv.Columns[0].Cards[0].Text != "" || !rv.Columns[0].Cards[0].Imported {
 		t.Errorf("imported cards in %s: %+v, want 3 concealed imported cards", rv.Columns[0].ID, rv.Columns[0].Cards)
@@ -117,7 +117,7 @@ func TestSurveyResultsOfTooFewRespondentsAreWithheld(t *testing.T) {
 
 	// Nothing survives the minimum, so a retro has nothing to import.
 	rid := f.newRetro("Sprint 2", false)
-	_, err = f.app.ImportSurvey(ctx, user(uMod), f.cmdID(), rid, sv.ID, "")
+	_, err = f.retro(user(uMod), rid, app.ImportSurvey{SurveyID: sv.ID})
 	rejected(t, "importing a survey of 2 respondents", err, domain.Invalid, "survey-empty")
 
 	// The minimum is the server's --min-group-size: at 2 the same survey shows.
@@ -153,7 +153,7 @@ func TestARetroImportsOnlyTheQuestionsRatedByEnough(t *testing.T) {
 		t.Fatalf("questions rated by 3 and 1: %+v", q)
 	}
 	rid := f.newRetro("Sprint 2", false)
-	must(f.app.ImportSurvey(ctx, user(uMod), f.cmdID(), rid, sv.ID, ""))(t)
+	must(f.retro(user(uMod), rid, app.ImportSurvey{SurveyID: sv.ID}))(t)
 	rv := f.view(user(uCal), rid)
 	if rv.Health == nil || len(rv.Health.Questions) != 1 || rv.Health.Questions[0].Question.ID != "fav-commit-goal" {
 		t.Errorf("imported health check: %+v, want only fav-commit-goal", rv.Health)

@@ -5,12 +5,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/collab/wire"
 	"github.com/hindsight-retro/hindsight/domain"
-	"github.com/hindsight-retro/hindsight/domain/retro"
 )
 
 // A member creates a board from a template: it gets a document ID a stock
@@ -92,18 +90,11 @@ func TestRetroTopicWhiteboard(t *testing.T) {
 	f := teamOn(t, e)
 	ctx := f.ctx()
 	rid := f.newRetro("Sprint 1", true)
-	must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.AddCard{Actor: a, At: at, CardID: "card-1", ColumnID: "start", Text: "flaky deploys"}
-	}))(t)
-	must(f.retro(user(uMod), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.RevealColumn{Actor: a, At: at, ColumnID: "start"}
-	}))(t)
-	doc := wire.NewDocumentID()
-	must(f.retro(user(uBea), rid, func(a domain.Actor, at time.Time) retro.Command {
-		return retro.OpenTopicWhiteboard{Actor: a, At: at, WhiteboardID: doc, TopicID: "card-1"}
-	}))(t)
+	card := must(f.retro(user(uBea), rid, app.AddCard{ColumnID: "start", Text: "flaky deploys"}))(t).ID
+	must(f.retro(user(uMod), rid, app.RevealColumn{ColumnID: "start"}))(t)
+	doc := must(f.retro(user(uBea), rid, app.OpenTopicWhiteboard{TopicID: card}))(t).ID
 	v := must(f.app.Whiteboard(ctx, user(uMod), doc))(t)
-	if v.RetroID != rid || v.Topic == nil || v.Topic.ID != "card-1" || v.TeamID != f.team {
+	if v.RetroID != rid || v.Topic == nil || v.Topic.ID != card || v.TeamID != f.team {
 		t.Fatalf("board %+v", v)
 	}
 	if _, ok := seeded[doc]; !ok {

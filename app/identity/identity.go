@@ -75,6 +75,17 @@ type Principal struct {
 	TokenID string
 }
 
+// Caller is who runs a command and under which command ID: the argument
+// after the context of every command of the application layer and of this
+// service, so one value travels instead of runs of positional strings. The
+// command ID is what makes a retry act once (the log stores it); the
+// principal is empty for the public commands (registering, joining as a
+// guest).
+type Caller struct {
+	Principal Principal
+	CommandID string
+}
+
 // Can reports whether the principal holds scope s; write implies read.
 func (p Principal) Can(s Scope) bool {
 	if p.UserID == "" {
