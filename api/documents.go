@@ -1,0 +1,110 @@
+package api
+
+import (
+	"bytes"
+	"mime"
+	"net/http"
+	"reflect"
+
+	"github.com/hindsight-retro/hindsight/documents"
+)
+
+// A document route answers a file: the body is rendered whole before the
+// first byte is sent, so a failure is still a problem, never half a file.
+
+// documentRoute is a GET answering a retro summary in format f.
+func documentRoute(pattern, op, summary string, f documents.Format, fn func(s *server, c call) (documents.Retro, error)) route {
+	resp := reflect.TypeFor[string]()
+	if f == documents.JSON {
+		resp = reflect.TypeFor[documents.JSONSummary]()
+	}
+	return route{
+		method: http.MethodGet, pattern: pattern, op: op, summary: summary,
+		resp: resp, respTypes: []string{mediaType(f.ContentType())}, auth: true,
+		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
+			c, ok := s.begin(rt, w, r)
+			if !ok {
+				return
+			}
+			doc, err := fn(s, c)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			var buf bytes.Buffer
+			if err := documents.Write(&buf, f, doc); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			sendFile(w, f.ContentType(), documents.FileName(doc.View, f), buf.Bytes())
+		},
+	}
+}
+
+// sendFile answers a rendered file as a download that no cache keeps.
+func sendFile(w http.ResponseWriter, contentType, name string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
+// mediaType is a content type without its parameters, as OpenAPI keys it.
+func mediaType(ct string) string {
+	t, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return ct
+	}
+	return t
+}
+
+// summaryRoutes are a closed retro's summary in every format, as the
+// caller may see it.
+func summaryRoutes(base, opPrefix, who string, fn func(s *server, c call) (documents.Retro, error)) []route {
+	var rs []route
+	for _, f := range documents.Formats {
+		rs = append(rs, documentRoute(base+"/summary."+string(f), opPrefix+formatOpName[f],
+			"A closed retro's summary as "+formatTitle[f]+", "+who, f, fn))
+	}
+	return rs
+}
+
+var (
+	formatOpName = map[documents.Format]string{documents.Markdown: "Markdown", documents.PDF: "PDF", documents.CSV: "CSV", documents.JSON: "JSON"}
+	formatTitle  = map[documents.Format]string{
+		documents.Markdown: "Markdown", documents.PDF: "PDF (health check as a chart)",
+		documents.CSV: "CSV (cards, topics with votes, actions)", documents.JSON: "JSON (the view and the names it mentions)"}
+)
+
+func documentRoutes() []route {
+	rs := summaryRoutes("/v1/retros/{retroId}", "getRetroSummary",
+		"redacted as your own view of it (members and its guests)",
+		func(s *server, c call) (documents.Retro, error) {
+			return s.deps.App.RetroSummary(c.r.Context(), c.p, c.param("retroId"))
+		})
+	rs = append(rs, route{
+		method: http.MethodGet, pattern: "/v1/teams/{teamId}/actions.csv", op: "getTeamActionsCSV",
+		summary: "The team's action items as CSV, oldest first (members)",
+		resp:    reflect.TypeFor[string](), respTypes: []string{"text/csv"}, auth: true,
+		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
+			c, ok := s.begin(rt, w, r)
+			if !ok {
+				return
+			}
+			actions, names, err := s.deps.App.TeamActionsSheet(r.Context(), c.p, c.param("teamId"))
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			var buf bytes.Buffer
+			if err := documents.TeamActionsCSV(&buf, actions, names); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			sendFile(w, documents.CSV.ContentType(), "team-actions.csv", buf.Bytes())
+		},
+	})
+	return tagged("documents", rs...)
+}
