@@ -32,12 +32,12 @@ func decodeJSON[T any](body io.Reader, limit int64) (T, *problem.Problem) {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return v, tooLargeProblem(tooLarge.Limit)
+			return v, problem.BodyTooLarge(tooLarge.Limit)
 		}
 		return v, problem.New(problem.Validation, "the request body could not be read")
 	}
 	if int64(len(data)) > limit {
-		return v, tooLargeProblem(limit)
+		return v, problem.BodyTooLarge(limit)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return v, problem.New(problem.Validation, "a JSON request body is required")
@@ -176,10 +176,6 @@ func hex4(data []byte, at int) (int, bool) {
 		}
 	}
 	return n, true
-}
-
-func tooLargeProblem(limit int64) *problem.Problem {
-	return problem.New(problem.TooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
 }
 
 // jsonProblem explains a decoding error in the client's terms: which field,

@@ -196,7 +196,7 @@ func (s *server) recoverer(next http.Handler) http.Handler {
 func (s *server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > s.deps.MaxBodyBytes {
-			problem.Write(w, r, tooLargeProblem(s.deps.MaxBodyBytes))
+			problem.Write(w, r, problem.BodyTooLarge(s.deps.MaxBodyBytes))
 			return
 		}
 		if r.Body != nil {

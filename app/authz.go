@@ -15,22 +15,23 @@ import (
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
-// Errors of the app's own checks. Domain rejections come back as
-// *domain.Error (Kind says which status); these are the rest.
+// Refusals of the app's own checks. Domain rejections come back as
+// *domain.Error too; these are the rest.
 var (
 	// ErrUnauthenticated: no principal (no user ID).
-	ErrUnauthenticated = errors.New("app: not authenticated")
+	ErrUnauthenticated = domain.ErrUnauthenticated
 	// ErrForbidden: the principal may not do this, or may not see what it
 	// names: not a member of the team, a guest of another retro, a
 	// read-only token running a command.
-	ErrForbidden = errors.New("app: forbidden")
+	ErrForbidden = domain.ErrForbidden
 	// ErrNotFound: the workspace, team, retro or survey does not exist.
-	ErrNotFound = errors.New("app: not found")
+	ErrNotFound = domain.ErrNotFound
 	// ErrIncomplete: the command was stored but a consequence of it (a
 	// reactor's command on another aggregate, a key destruction) failed.
 	// The Result returned with it is valid; a retry with the same command
 	// ID completes the consequence and writes nothing twice.
-	ErrIncomplete = errors.New("app: command stored, its follow-up failed; retry with the same command ID")
+	ErrIncomplete = &domain.Error{Kind: domain.Unavailable, Code: "incomplete",
+		Message: "the command was stored but a follow-up failed; retry with the same Idempotency-Key"}
 )
 
 func forbidden(format string, args ...any) error {

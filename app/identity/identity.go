@@ -38,6 +38,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hindsight-retro/hindsight/app/keys"
+	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
@@ -132,29 +133,31 @@ type APITokenInfo struct {
 	RevokedAt *time.Time
 }
 
+// Refusals of identity's own, each with the code and message a client is
+// shown.
 var (
 	// ErrUnauthenticated: the bearer token is missing, malformed, forged,
 	// expired or revoked. The message never says which to the client.
-	ErrUnauthenticated = errors.New("identity: not authenticated")
+	ErrUnauthenticated = domain.ErrUnauthenticated
+	// ErrForbidden: the principal may not do this.
+	ErrForbidden = domain.ErrForbidden
+	// ErrNotFound: no such user or API token (for this principal).
+	ErrNotFound = domain.ErrNotFound
 	// ErrBadCredentials: unknown e-mail address or wrong password; the two
 	// are not told apart.
-	ErrBadCredentials = errors.New("identity: wrong e-mail address or password")
+	ErrBadCredentials = &domain.Error{Kind: domain.Unauthenticated, Code: "bad-credentials", Message: "wrong e-mail address or password"}
 	// ErrEmailTaken: an account with this e-mail address exists.
-	ErrEmailTaken = errors.New("identity: e-mail address already registered")
+	ErrEmailTaken = &domain.Error{Kind: domain.Conflict, Code: "email-taken", Message: "an account with this e-mail address exists"}
 	// ErrAccountExists: a guest tried to join with an account's e-mail
 	// address; they must log in instead, or anyone could act as the account.
-	ErrAccountExists = errors.New("identity: this e-mail address has an account; log in to join")
+	ErrAccountExists = &domain.Error{Kind: domain.Conflict, Code: "account-exists", Message: "this e-mail address has an account; log in, then join"}
 	// ErrInviteInvalid: the invite code is unknown or expired.
-	ErrInviteInvalid = errors.New("identity: invite code unknown or expired")
-	// ErrForbidden: the principal may not do this.
-	ErrForbidden = errors.New("identity: forbidden")
-	// ErrNotFound: no such user or API token (for this principal).
-	ErrNotFound = errors.New("identity: not found")
+	ErrInviteInvalid = &domain.Error{Kind: domain.NotFound, Code: "invite-invalid", Message: "the invite code is unknown or expired"}
 	// ErrErased: the person's key was destroyed; their data is unreadable.
-	ErrErased = errors.New("identity: personal data erased")
+	ErrErased = &domain.Error{Kind: domain.NotFound, Code: "erased", Message: "this person's data was erased"}
 	// ErrAlreadyIssued: a retried IssueAPIToken whose first attempt was
 	// stored; the secret was shown once and cannot be shown again.
-	ErrAlreadyIssued = errors.New("identity: this command already issued an API token; its secret was shown once")
+	ErrAlreadyIssued = &domain.Error{Kind: domain.Conflict, Code: "token-already-issued", Message: "this Idempotency-Key already issued a token, whose secret was shown once"}
 )
 
 // PasswordParams are argon2id's cost parameters for new password hashes.
