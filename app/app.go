@@ -35,6 +35,7 @@ import (
 	"github.com/hindsight-retro/hindsight/domain/workspace"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
+	"github.com/hindsight-retro/hindsight/projections/runner"
 )
 
 // Stream categories of the aggregates the app runs.
@@ -69,6 +70,9 @@ type Deps struct {
 	// ReadModels says where the read models keep snapshots and how small a
 	// group health aggregates may show.
 	ReadModels ReadModelConfig
+	// Crashpoint, when set, is called around every reaction (see
+	// runner.ReactorConfig); only test builds of the binary set it.
+	Crashpoint func(point string)
 	// SeedWhiteboard stores the first content of a board the server creates
 	// (collab.SeedBoard over the same store), so a stock client can open it
 	// by URL; nil creates only the metadata (tests without collab).
@@ -85,6 +89,10 @@ type App struct {
 	boards     *aggregate.Runner[board.State, any, any]
 	access     accessCache
 	rm         *readModels
+	// reactor carries retro events' consequences to other aggregates
+	// and keys (reactors.go).
+	reactor    *runner.Reactor
+	reactorErr error
 }
 
 // Result of a command: where it landed, so a client can wait for its write
@@ -116,6 +124,7 @@ func New(d Deps) *App {
 	}
 	a := &App{d: d}
 	a.rm = a.newReadModels()
+	a.reactor, a.reactorErr = a.newReactor()
 	a.workspaces = &aggregate.Runner[workspace.State, workspace.Command, workspace.Event]{
 		Store: d.Store, Category: CategoryWorkspace, Initial: workspace.Initial, Decide: workspace.Decide, Evolve: workspace.Evolve,
 		Codec: aggregate.CodecFuncs(workspace.EncodeEvent, workspace.DecodeEvent), Cache: aggregate.NewCache[workspace.State](d.CacheSize),

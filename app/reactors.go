@@ -21,21 +21,26 @@ package app
 //     action unassigned, as on recording. A done or discarded action's
 //     plan is history on the team and is left as it is.
 //
-// Every reaction's command ID is derived from the retro event's ID
-// ("react-<event ID>"), so doing a reaction twice stores it once, and a
-// rejection that means "already so" (action exists, status, assignee or
-// due date unchanged, health check started) counts as done.
+// Reactions follow the log (projections/runner's Reactor, named
+// ReactorName): the retro command is stored first, and the reactor, which
+// reads the log from its checkpoint, carries out what its events call for.
+// A crash between the two loses nothing: after a restart the reactor finds
+// the cause after its checkpoint. A retro command's use case waits for its
+// own reactions (CatchUp to its position) before it answers, so a caller
+// sees the team's side at once; if one fails it answers ErrIncomplete and
+// the reactor keeps retrying in the background (a retry of the command with
+// the same ID waits for it again).
 //
-// Failure mode: the retro command is stored first and its reactions run
-// after it, in the same call. If a reaction fails (the node dies, the store
-// is unreachable), the retro's change stands and the team lags behind. The
-// caller gets ErrIncomplete with the Result, the failure is logged, and a
-// retry of the same command ID — which a client does on any error — is
-// answered as a duplicate and runs the reactions again, completing them.
+// Every reaction's command ID is derived from the retro event's ID
+// ("react-<event ID>"), so a reaction offered twice (the reactor delivers at
+// least once) is stored once, and a rejection that means "already so"
+// (action exists, status, assignee or due date unchanged, health check
+// started) counts as done. A rejection that means "never" (the team has no
+// member left to act in the name of) is logged and passed, as it would
+// otherwise hold up every later reaction.
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"unicode/utf8"
@@ -45,87 +50,118 @@ import (
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
+	"github.com/hindsight-retro/hindsight/projections/runner"
 )
 
-// react runs the reactions to one handled retro command.
-func (a *App) react(ctx context.Context, retroID string, r aggregate.Result[retro.State, retro.Event], actor domain.Actor) error {
-	if len(r.Events) == 0 || r.Position == 0 {
+// ReactorName names the app's reactor: its checkpoint stream in the log.
+const ReactorName = "app-reactions"
+
+func (a *App) newReactor() (*runner.Reactor, error) {
+	return runner.NewReactor(runner.ReactorConfig{
+		Name: ReactorName, Store: a.d.Store, Logger: a.d.Logger, Crashpoint: a.d.Crashpoint,
+		Reacts: func(e eventstore.RecordedEvent) bool {
+			ev, ok := retroEvent(e)
+			return ok && a.reaction(ev) != nil
+		},
+		React: a.react,
+	})
+}
+
+// retroEvent decodes a retro event of the log; false for other streams and
+// for what does not decode (the read models report those).
+func retroEvent(e eventstore.RecordedEvent) (retro.Event, bool) {
+	if e.Stream.Category != CategoryRetro {
+		return nil, false
+	}
+	ev, err := retro.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
+	return ev, err == nil
+}
+
+// reactive reports whether any of a command's events calls for a reaction.
+func (a *App) reactive(evs []retro.Event) bool {
+	return slices.ContainsFunc(evs, func(e retro.Event) bool { return a.reaction(e) != nil })
+}
+
+// react carries out the reaction to one retro event of the log, on the
+// retro as it is now.
+func (a *App) react(ctx context.Context, e eventstore.RecordedEvent) error {
+	ev, ok := retroEvent(e)
+	if !ok {
 		return nil
 	}
-	ids, err := a.eventIDs(ctx, retroID, r)
+	do := a.reaction(ev)
+	if do == nil {
+		return nil
+	}
+	st, _, err := a.retros.Load(ctx, e.Stream.ID)
 	if err != nil {
-		return a.incomplete(retroID, err)
+		return fmt.Errorf("load retro %s: %w", e.Stream.ID, err)
 	}
-	var errs []error
-	for i, e := range r.Events {
-		if err := a.reactTo(ctx, r.State, ids[i], e, actor); err != nil {
-			errs = append(errs, fmt.Errorf("react to %s %s: %w", e.EventType(), ids[i], err))
+	err = do(ctx, st, e.EventID)
+	if err != nil && domain.KindOf(err) != 0 {
+		a.d.Logger.Error("a reaction was refused and is given up", "retro", st.RetroID,
+			"position", e.Position, "type", e.Type, "err", err)
+		return nil
+	}
+	return err
+}
+
+// reactionFunc does a reaction to a retro event, given the retro's state
+// and the event's ID in the log.
+type reactionFunc func(ctx context.Context, st retro.State, eventID string) error
+
+// reaction is what a retro event calls for; nil for nothing. It is the one
+// list of retro events the app reacts to.
+func (a *App) reaction(ev retro.Event) reactionFunc {
+	switch e := ev.(type) {
+	case retro.ActionCreated:
+		return func(ctx context.Context, st retro.State, eventID string) error {
+			return a.recordTeamAction(ctx, st, e.ActionID, reactionID(eventID), eventID)
 		}
-	}
-	if len(errs) > 0 {
-		return a.incomplete(retroID, errors.Join(errs...))
+	case retro.ActionStatusSet:
+		return func(ctx context.Context, st retro.State, eventID string) error {
+			return a.setTeamActionStatus(ctx, st, e.ActionID, teamStatus(e.Status), eventID, true)
+		}
+	case retro.ActionAssigned:
+		return func(ctx context.Context, st retro.State, eventID string) error {
+			return a.planTeamAction(ctx, st, e.ActionID, eventID, func(by domain.Actor, t team.State) team.Command {
+				c := team.ReassignAction{Actor: by, At: a.now(), ActionID: e.ActionID, RetroID: st.RetroID}
+				if t.IsMember(e.Assignee) {
+					c.Assignee = e.Assignee
+				}
+				return c
+			})
+		}
+	case retro.ActionDueDateSet:
+		return func(ctx context.Context, st retro.State, eventID string) error {
+			return a.planTeamAction(ctx, st, e.ActionID, eventID, func(by domain.Actor, _ team.State) team.Command {
+				return team.RescheduleAction{Actor: by, At: a.now(), ActionID: e.ActionID, Due: e.Due, RetroID: st.RetroID}
+			})
+		}
+	case retro.CarriedActionReviewed:
+		return func(ctx context.Context, st retro.State, eventID string) error {
+			return a.setTeamActionStatus(ctx, st, e.ActionID, outcomeStatus(e.Outcome), eventID, false)
+		}
+	case retro.RetroClosed:
+		return func(ctx context.Context, st retro.State, _ string) error {
+			if err := a.d.Keys.Destroy(ctx, retroKey(st.RetroID)); err != nil {
+				return fmt.Errorf("destroy the anonymity key: %w", err)
+			}
+			return nil
+		}
+	case retro.StepChanged:
+		return func(ctx context.Context, st retro.State, eventID string) error {
+			return a.stepEntered(ctx, st, e.To, eventID)
+		}
+	case retro.TopicWhiteboardOpened:
+		return func(ctx context.Context, st retro.State, eventID string) error {
+			return a.openRetroBoard(ctx, st, e, eventID)
+		}
 	}
 	return nil
-}
-
-func (a *App) incomplete(retroID string, err error) error {
-	a.d.Logger.Error("retro command stored, reaction failed; a retry with the same command ID completes it",
-		"retro", retroID, "err", err)
-	return fmt.Errorf("%w: retro %s: %w", ErrIncomplete, retroID, err)
-}
-
-// eventIDs reads back the stored IDs of the command's events, in order.
-func (a *App) eventIDs(ctx context.Context, retroID string, r aggregate.Result[retro.State, retro.Event]) ([]string, error) {
-	stream := eventstore.StreamID{Category: CategoryRetro, ID: retroID}
-	recs, err := a.d.Store.Load(ctx, stream, r.Version-int64(len(r.Events)))
-	if err != nil {
-		return nil, fmt.Errorf("read back the commit at %d: %w", r.Position, err)
-	}
-	var ids []string
-	for _, re := range recs {
-		if re.Position == r.Position {
-			ids = append(ids, re.EventID)
-		}
-	}
-	if len(ids) != len(r.Events) {
-		return nil, fmt.Errorf("the commit at %d holds %d events, the command made %d", r.Position, len(ids), len(r.Events))
-	}
-	return ids, nil
 }
 
 func reactionID(eventID string) string { return "react-" + eventID }
-
-func (a *App) reactTo(ctx context.Context, st retro.State, eventID string, e retro.Event, actor domain.Actor) error {
-	switch e := e.(type) {
-	case retro.ActionCreated:
-		return a.recordTeamAction(ctx, st, e.ActionID, reactionID(eventID), eventID)
-	case retro.ActionStatusSet:
-		return a.setTeamActionStatus(ctx, st, e.ActionID, teamStatus(e.Status), eventID, true)
-	case retro.ActionAssigned:
-		return a.planTeamAction(ctx, st, e.ActionID, eventID, func(by domain.Actor, t team.State) team.Command {
-			c := team.ReassignAction{Actor: by, At: a.now(), ActionID: e.ActionID, RetroID: st.RetroID}
-			if t.IsMember(e.Assignee) {
-				c.Assignee = e.Assignee
-			}
-			return c
-		})
-	case retro.ActionDueDateSet:
-		return a.planTeamAction(ctx, st, e.ActionID, eventID, func(by domain.Actor, _ team.State) team.Command {
-			return team.RescheduleAction{Actor: by, At: a.now(), ActionID: e.ActionID, Due: e.Due, RetroID: st.RetroID}
-		})
-	case retro.CarriedActionReviewed:
-		return a.setTeamActionStatus(ctx, st, e.ActionID, outcomeStatus(e.Outcome), eventID, false)
-	case retro.RetroClosed:
-		if err := a.d.Keys.Destroy(ctx, retroKey(st.RetroID)); err != nil {
-			return fmt.Errorf("destroy the anonymity key: %w", err)
-		}
-	case retro.StepChanged:
-		return a.stepEntered(ctx, st, e.To, eventID, actor)
-	case retro.TopicWhiteboardOpened:
-		return a.openRetroBoard(ctx, st, e, eventID)
-	}
-	return nil
-}
 
 // teamActorFor is who the team's records name for a change that came from
 // a retro: its moderator if they are a member of the team, else its
@@ -290,7 +326,7 @@ func outcomeStatus(o retro.Outcome) team.ActionStatus {
 // stepEntered prepares a step the moderator moved to: the health check gets
 // the default pack's questions (see defaultHealthPack), the icebreaker a question drawn at random,
 // each only if the moderator has not set one up already.
-func (a *App) stepEntered(ctx context.Context, st retro.State, stepID, eventID string, moderator domain.Actor) error {
+func (a *App) stepEntered(ctx context.Context, st retro.State, stepID, eventID string) error {
 	var kind retro.StepKind
 	for _, s := range st.Agenda {
 		if s.ID == stepID {
@@ -307,6 +343,8 @@ func (a *App) stepEntered(ctx context.Context, st retro.State, stepID, eventID s
 	if now.Closed {
 		return nil
 	}
+	// The moderator sets a step up; the reaction does it in their name.
+	moderator := domain.Actor{UserID: now.Moderator}
 	var cmd retro.Command
 	switch {
 	case kind == retro.KindHealthCheck && !now.Health.Started:
@@ -347,4 +385,38 @@ func clip(s string, max int) string {
 	}
 	r := []rune(s)
 	return string(r[:max])
+}
+
+// catchUpReactions waits until the reactor has done the reactions of the
+// log up to position.
+func (a *App) catchUpReactions(ctx context.Context, position uint64) error {
+	if a.reactorErr != nil {
+		return fmt.Errorf("app: reactions: %w", a.reactorErr)
+	}
+	return a.reactor.CatchUp(ctx, position)
+}
+
+// StartReactions sets the reactor following the log from its checkpoint,
+// so the reactions of commands whose node stopped before doing them (a
+// crash, a kill) are done, and those of commands on other nodes too. It
+// runs until ctx ends or CloseReactions.
+func (a *App) StartReactions(ctx context.Context) error {
+	if a.reactorErr != nil {
+		return fmt.Errorf("app: reactions: %w", a.reactorErr)
+	}
+	if err := a.reactor.Start(ctx); err != nil {
+		return fmt.Errorf("app: start the reactions: %w", err)
+	}
+	return nil
+}
+
+// CloseReactions stops following the log and saves the reactor's checkpoint.
+func (a *App) CloseReactions() error {
+	if a.reactor == nil {
+		return nil
+	}
+	if err := a.reactor.Close(); err != nil {
+		return fmt.Errorf("app: close the reactions: %w", err)
+	}
+	return nil
 }

@@ -1,12 +1,15 @@
 package app_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
 )
@@ -214,4 +217,98 @@ func TestAssigningAnActionTheTeamMissedRecordsIt(t *testing.T) {
 	if a := teamAction(t, f, act); a.Assignee != uCal || a.OriginRetroID != rid {
 		t.Errorf("the team's action: %+v, want cal's, from the retro", a)
 	}
+}
+
+// A node that stored a retro command and stopped before its reactions
+// leaves them in the log: the next node's reactor, following the log from
+// its checkpoint, carries the action to the team, once, with no client
+// retrying anything.
+func TestAnActionWhoseNodeStoppedBeforeReactingReachesTheTeamFromTheNextNode(t *testing.T) {
+	f := newTeam(t)
+	rid := f.newRetro("Sprint 1", false)
+	act := createActionTeamUnreachable(t, f, rid)
+	// When another node starts on the same log and keys, its reactions
+	// following the log.
+	next := app.New(app.Deps{Store: f.store, Keys: f.keys, Catalog: f.cat, Clock: f.clock, NewID: f.newID})
+	if err := next.StartReactions(f.ctx()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := next.CloseReactions(); err != nil {
+			t.Error(err)
+		}
+	})
+	// Then the team has the action, recorded once.
+	eventually(t, func() (bool, string) {
+		acts := must(next.TeamActions(f.ctx(), user(uBea), f.team))(t)
+		return len(acts) == 1 && acts[0].ID == act, fmt.Sprintf("the team's actions: %+v, want %s", acts, act)
+	})
+	if n := f.countType(team.TypeActionRecorded); n != 1 {
+		t.Errorf("%d ActionRecorded in the log, want 1", n)
+	}
+	// And its record names the retro's event as its cause.
+	for _, re := range f.events() {
+		if re.Type == team.TypeActionRecorded && re.CausationID == "" {
+			t.Errorf("the team's record names no cause: %+v", re)
+		}
+	}
+}
+
+// A retro closed by a node that stopped before its reactions loses its
+// anonymity key all the same, once the next node's reactor runs.
+func TestAClosedRetrosKeyIsDestroyedByTheNextNodeWhenItsNodeStoppedFirst(t *testing.T) {
+	f := newTeam(t)
+	rid := f.newRetro("Sprint 1", true)
+	// The close is stored by a node that cannot reach the key store.
+	f.app = app.New(app.Deps{Store: f.store, Keys: destroyFails{f.keys}, Catalog: f.cat, Clock: f.clock, NewID: f.newID})
+	_, err := f.retro(user(uMod), rid, app.CloseRetro{})
+	if !errors.Is(err, app.ErrIncomplete) {
+		t.Fatalf("close with the key store unreachable: %v, want ErrIncomplete", err)
+	}
+	if _, err := f.keys.Get(f.ctx(), "retro:"+rid); err != nil {
+		t.Fatalf("the key before the next node: %v, want still there", err)
+	}
+	next := app.New(app.Deps{Store: f.store, Keys: f.keys, Catalog: f.cat, Clock: f.clock, NewID: f.newID})
+	if err := next.StartReactions(f.ctx()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = next.CloseReactions() })
+	eventually(t, func() (bool, string) {
+		_, err := f.keys.Get(f.ctx(), "retro:"+rid)
+		return errors.Is(err, keys.ErrNotFound), fmt.Sprintf("the closed retro's key: %v, want destroyed", err)
+	})
+}
+
+// destroyFails is a key store that cannot destroy keys.
+type destroyFails struct{ keys.Store }
+
+func (destroyFails) Destroy(context.Context, string) error { return errInjected }
+
+// eventually polls done until it holds, failing with its message after a
+// generous deadline.
+func eventually(t *testing.T, done func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ok, msg := done()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(msg)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// createActionTeamUnreachable creates an action in the retro while the
+// team's stream cannot be written, so its reaction fails, and returns its ID.
+func createActionTeamUnreachable(t *testing.T, f *fixture, rid string) string {
+	t.Helper()
+	f.store.failNext("team", 1)
+	res, err := f.retro(user(uBea), rid, app.CreateAction{Title: "Rename the job"})
+	if !errors.Is(err, app.ErrIncomplete) || res.ID == "" {
+		t.Fatalf("create with the team unreachable: %+v, %v; want its ID and ErrIncomplete", res, err)
+	}
+	return res.ID
 }

@@ -304,7 +304,7 @@ func actorMeta(anonymous bool, cmd retro.Command, actor domain.Actor) string {
 	return actor.UserID
 }
 
-// runRetro handles a retro command and then its reactions. anonymous is
+// runRetro handles a retro command and waits for its reactions. anonymous is
 // the retro's setting as the caller last read it; should it have changed
 // by the time the command is decided, the command is prepared again for
 // the other setting (there are only two), so no reload is needed.
@@ -320,10 +320,15 @@ func (a *App) runRetro(ctx context.Context, retroID, cmdID string, actor domain.
 			return Result{}, fmt.Errorf("retro %s: %w", retroID, err)
 		}
 		res := Result{ID: createdID(r.Events), StreamVersion: r.Version, Position: r.Position, Duplicate: r.Duplicate}
-		// A duplicate reacts again: the first attempt may have stored the
-		// command and failed before its reactions were done.
-		if err := a.react(ctx, retroID, r, actor); err != nil {
-			return res, err
+		// The reactor does the command's reactions from the log; the caller
+		// waits for them (a duplicate too: its first attempt may have
+		// answered before they were done).
+		if r.Position > 0 && a.reactive(r.Events) {
+			if err := a.catchUpReactions(ctx, r.Position); err != nil {
+				a.d.Logger.Error("retro command stored, its reactions not done yet; the reactor retries them",
+					"retro", retroID, "err", err)
+				return res, fmt.Errorf("%w: retro %s: %w", ErrIncomplete, retroID, err)
+			}
 		}
 		return res, nil
 	}

@@ -157,6 +157,15 @@ func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) e
 		}
 		return errors.Join(err, closeStore())
 	}
+	// Reactions follow the log from their checkpoint: those a stopped or
+	// killed node left undone are done now.
+	if err := svc.app.StartReactions(runCtx); err != nil {
+		stopRunning()
+		if cerr := svc.app.CloseReadModels(); cerr != nil {
+			logger.Warn("read models not saved", "err", cerr)
+		}
+		return errors.Join(err, closeStore())
+	}
 	running := svc.start(runCtx, logger)
 	// The sync server is closed once: on shutdown before the HTTP server
 	// stops (its WebSockets are hijacked, Shutdown would not end them),
@@ -344,6 +353,9 @@ func (s *services) start(ctx context.Context, logger *slog.Logger) *sync.WaitGro
 	})
 	wg.Go(func() {
 		<-ctx.Done()
+		if err := s.app.CloseReactions(); err != nil {
+			logger.Error("reactions' checkpoint not saved", "err", err)
+		}
 		if err := s.app.CloseReadModels(); err != nil {
 			logger.Error("read models not saved", "err", err)
 		}

@@ -147,7 +147,7 @@ func (r *Runner) Start(ctx context.Context) error {
 	if err := r.catchUp(ctx); err != nil {
 		return err
 	}
-	logger := watermill.NewSlogLoggerWithLevelMapping(r.cfg.Logger, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
+	logger := watermillLogger(r.cfg.Logger)
 	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: 10 * time.Second}, logger)
 	if err != nil {
 		return fmt.Errorf("runner: router: %w", err)
@@ -167,15 +167,30 @@ func (r *Runner) Start(ctx context.Context) error {
 		router.AddConsumerHandler(s.Name(), s.Name(), r.sub, handler(s))
 	}
 	r.router = router
-	r.done = make(chan error, 1)
-	go func() { r.done <- router.Run(ctx) }()
+	r.done, err = runRouter(ctx, router)
+	if err != nil {
+		return fmt.Errorf("runner: %w", err)
+	}
+	return nil
+}
+
+// watermillLogger is Watermill's logger over ours, its chatter at debug.
+func watermillLogger(l *slog.Logger) watermill.LoggerAdapter {
+	return watermill.NewSlogLoggerWithLevelMapping(l, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
+}
+
+// runRouter runs router until ctx ends or it is closed, and returns once
+// it runs, with the channel its end is reported on.
+func runRouter(ctx context.Context, router *message.Router) (chan error, error) {
+	done := make(chan error, 1)
+	go func() { done <- router.Run(ctx) }()
 	select {
 	case <-router.Running():
-		return nil
-	case err := <-r.done:
-		return fmt.Errorf("runner: router stopped at start: %w", err)
+		return done, nil
+	case err := <-done:
+		return done, fmt.Errorf("router stopped at start: %w", err)
 	case <-ctx.Done():
-		return ctx.Err()
+		return done, ctx.Err()
 	}
 }
 
