@@ -98,7 +98,7 @@ func (a *App) react(ctx context.Context, e eventstore.RecordedEvent) error {
 		return fmt.Errorf("load retro %s: %w", e.Stream.ID, err)
 	}
 	err = do(ctx, st, e.EventID)
-	if err != nil && domain.KindOf(err) != 0 {
+	if k := domain.KindOf(err); k != 0 && k != domain.Unavailable {
 		a.d.Logger.Error("a reaction was refused and is given up", "retro", st.RetroID,
 			"position", e.Position, "type", e.Type, "err", err)
 		return nil
