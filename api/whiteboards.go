@@ -10,7 +10,7 @@ import (
 	"github.com/hindsight-retro/hindsight/api/problem"
 	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/identity"
-	"github.com/hindsight-retro/hindsight/collab/board"
+	"github.com/hindsight-retro/hindsight/domain/board"
 )
 
 // SyncCookie is the cookie GET /v1/sync also reads the token from, for

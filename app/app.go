@@ -27,7 +27,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/app/keys"
-	"github.com/hindsight-retro/hindsight/collab/board"
+	"github.com/hindsight-retro/hindsight/domain/board"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/survey"
@@ -86,7 +86,7 @@ type App struct {
 	teams      *aggregate.Runner[team.State, team.Command, team.Event]
 	retros     *aggregate.Runner[retro.State, retroCmd, retro.Event]
 	surveys    *aggregate.Runner[survey.State, survey.Command, survey.Event]
-	boards     *aggregate.Runner[board.State, any, any]
+	boards     *aggregate.Runner[board.State, board.Command, board.Event]
 	access     accessCache
 	rm         *readModels
 	// reactor carries retro events' consequences to other aggregates
@@ -141,9 +141,9 @@ func New(d Deps) *App {
 		Store: d.Store, Category: CategorySurvey, Initial: survey.Initial, Decide: decideSurvey, Evolve: survey.Evolve,
 		Codec: aggregate.CodecFuncs(survey.EncodeEvent, survey.DecodeEvent), Cache: aggregate.NewCache[survey.State](d.CacheSize),
 	}
-	a.boards = &aggregate.Runner[board.State, any, any]{
-		Store: d.Store, Category: board.Category, Initial: func() board.State { return board.State{} }, Decide: board.Decide, Evolve: board.Evolve,
-		Codec: aggregate.CodecFuncs(encodeBoardEvent, decodeBoardEvent), Cache: aggregate.NewCache[board.State](d.CacheSize),
+	a.boards = &aggregate.Runner[board.State, board.Command, board.Event]{
+		Store: d.Store, Category: board.Category, Initial: board.Initial, Decide: board.Decide, Evolve: board.Evolve,
+		Codec: aggregate.CodecFuncs(board.EncodeEvent, board.DecodeEvent), Cache: aggregate.NewCache[board.State](d.CacheSize),
 	}
 	return a
 }

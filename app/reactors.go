@@ -13,7 +13,7 @@ package app
 //   - StepChanged into a health-check step → StartHealthCheck with the
 //     pack the retro's template suggests, else the team's; into an icebreaker step → an icebreaker drawn at random;
 //     each only if not done yet.
-//   - TopicWhiteboardOpened → the board's metadata (collab/board) and
+//   - TopicWhiteboardOpened → the board's metadata (domain/board) and
 //     first content, so members and admitted guests can open it (whiteboards.go).
 //   - ActionAssigned → team.ReassignAction, ActionDueDateSet →
 //     team.RescheduleAction: the team's action tracker shows who has it and

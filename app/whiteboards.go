@@ -1,6 +1,6 @@
 package app
 
-// Whiteboards: the metadata of Automerge boards (collab/board) and who may
+// Whiteboards: the metadata of Automerge boards (domain/board) and who may
 // open them. A board is named by its Automerge document ID, so the ID a
 // client opens (automerge:<id>) is the ID of its metadata stream
 // (whiteboard-<id>). Boards come to exist three ways:
@@ -27,9 +27,9 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app/identity"
-	"github.com/hindsight-retro/hindsight/collab/board"
 	"github.com/hindsight-retro/hindsight/collab/wire"
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/board"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/eventstore"
@@ -114,7 +114,7 @@ func (a *App) CreateWhiteboard(ctx context.Context, p identity.Principal, cmdID 
 		docID = id
 	}
 	res, err := a.createBoard(ctx, aggregate.Meta{CommandID: cmdID, Actor: p.UserID}, board.Create{
-		BoardID: docID, TeamID: in.TeamID, TemplateID: in.TemplateID, Title: title, Actor: p.UserID, At: a.now(),
+		BoardID: docID, TeamID: in.TeamID, TemplateID: in.TemplateID, Title: title, Actor: domain.Actor{UserID: p.UserID}, At: a.now(),
 	})
 	if err != nil {
 		return res, err
@@ -138,7 +138,7 @@ func (a *App) createBoard(ctx context.Context, meta aggregate.Meta, c board.Crea
 	res := Result{ID: c.BoardID, StreamVersion: r.Version, Position: r.Position, Duplicate: r.Duplicate}
 	if r.State.TeamID != c.TeamID || r.State.RetroID != c.RetroID {
 		// The command ID was used on this stream for another board.
-		return Result{}, domain.Errorf(domain.Conflict, "whiteboard-exists", "document %s is registered already", c.BoardID)
+		return Result{}, domain.Errorf(domain.Conflict, board.CodeExists, "document %s is registered already", c.BoardID)
 	}
 	_, err = a.d.Store.Append(ctx, eventstore.Commit{
 		Stream: eventstore.StreamID{Category: CategoryTeamBoards, ID: c.TeamID}, ExpectedVersion: eventstore.Any,
@@ -151,14 +151,10 @@ func (a *App) createBoard(ctx context.Context, meta aggregate.Meta, c board.Crea
 	return res, nil
 }
 
-// boardError maps the board decider's rejections onto the app's kinds.
+// boardError keeps a board the decider did not find indistinguishable from
+// one the caller may not know of; its other refusals go out as they are.
 func boardError(err error) error {
-	switch {
-	case errors.Is(err, board.ErrInvalid):
-		return invalidInput("whiteboard-invalid", "%v", err)
-	case errors.Is(err, board.ErrConflict):
-		return domain.Errorf(domain.Conflict, "whiteboard-conflict", "%v", err)
-	case errors.Is(err, board.ErrNotFound):
+	if domain.KindOf(err) == domain.NotFound {
 		return notFound("%v", err)
 	}
 	return err
@@ -223,7 +219,7 @@ func (a *App) ArchiveWhiteboard(ctx context.Context, p identity.Principal, cmdID
 	if _, err := a.boardAccess(ctx, p, id); err != nil {
 		return Result{}, err
 	}
-	r, err := a.boards.Handle(ctx, id, aggregate.Meta{CommandID: cmdID, Actor: p.UserID}, board.Archive{Actor: p.UserID, At: a.now()})
+	r, err := a.boards.Handle(ctx, id, aggregate.Meta{CommandID: cmdID, Actor: p.UserID}, board.Archive{Actor: domain.Actor{UserID: p.UserID}, At: a.now()})
 	a.access.forget(id)
 	if err != nil {
 		return Result{}, fmt.Errorf("whiteboard %s: %w", id, boardError(err))
@@ -378,7 +374,7 @@ func (a *App) openRetroBoard(ctx context.Context, st retro.State, e retro.TopicW
 		at = time.Now().UTC()
 	}
 	_, err = a.createBoard(ctx, aggregate.Meta{CommandID: reactionID(eventID), CausationID: eventID, Actor: by.UserID}, board.Create{
-		BoardID: e.WhiteboardID, RetroID: st.RetroID, TeamID: st.TeamID, Topic: topic, Title: title, Actor: by.UserID, At: at,
+		BoardID: e.WhiteboardID, RetroID: st.RetroID, TeamID: st.TeamID, Topic: topic, Title: title, Actor: by, At: at,
 	})
 	if err != nil && domain.KindOf(err) != domain.Conflict {
 		return err
@@ -387,16 +383,6 @@ func (a *App) openRetroBoard(ctx context.Context, st retro.State, e retro.TopicW
 		return a.d.SeedWhiteboard(ctx, e.WhiteboardID, title, nil)
 	}
 	return nil
-}
-
-// The board decider's log encoding, shaped as the aggregate runner's codec.
-func encodeBoardEvent(e any) (string, int, []byte, error) {
-	typ, payload, err := board.Encode(e)
-	return typ, 1, payload, err
-}
-
-func decodeBoardEvent(typ string, _ int, payload []byte) (any, error) {
-	return board.Decode(typ, payload)
 }
 
 // accessTTL is how long a board access decision is reused.

@@ -9,6 +9,7 @@ import (
 	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/collab/wire"
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/board"
 )
 
 // A member creates a board from a template: it gets a document ID a stock
@@ -69,7 +70,7 @@ func TestRegisterAClientCreatedDocument(t *testing.T) {
 		t.Fatal("a registered document is refused to a member")
 	}
 	_, err := f.app.CreateWhiteboard(ctx, user(uBea), f.cmdID(), app.CreateWhiteboardInput{TeamID: f.team, DocumentID: doc})
-	rejected(t, "registering a document twice", err, domain.Conflict, "whiteboard-conflict")
+	rejected(t, "registering a document twice", err, domain.Conflict, board.CodeExists)
 	_, err = f.app.CreateWhiteboard(ctx, user(uBea), f.cmdID(), app.CreateWhiteboardInput{TeamID: f.team, DocumentID: "not-a-doc"})
 	rejected(t, "a malformed document ID", err, domain.Invalid, "document-id-invalid")
 }

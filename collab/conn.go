@@ -37,7 +37,7 @@ type conn struct {
 
 	attachMu sync.Mutex // orders attaching, from the read loop or a re-ask
 	boardsMu sync.Mutex
-	boards   map[string]*board // attached boards; nil once the connection ended
+	boards   map[string]*liveBoard // attached boards; nil once the connection ended
 	// offered holds boards this peer offered (sent a sync message for)
 	// while it could not have them; they are asked for when that changes.
 	offered map[string]bool
@@ -73,7 +73,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // Accept has answered
 	}
 	ws.SetReadLimit(wire.MaxMessageBytes)
-	c := &conn{s: s, ws: ws, userID: id.UserID, valid: id.Valid, out: make(chan []byte, sendQueue), done: make(chan struct{}), boards: map[string]*board{},
+	c := &conn{s: s, ws: ws, userID: id.UserID, valid: id.Valid, out: make(chan []byte, sendQueue), done: make(chan struct{}), boards: map[string]*liveBoard{},
 		presence: rate.NewLimiter(presenceRate, presenceBurst), wake: make(chan struct{}, 1)}
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
@@ -155,7 +155,7 @@ func (c *conn) handle(ctx context.Context, m wire.Message, at time.Time) bool {
 	case wire.TypeEphemeral:
 		// Over the rate, presence is dropped, not queued: the next update
 		// supersedes it anyway.
-		if b := c.board(m.DocumentID); b != nil && c.presence.Allow() && c.s.authorize(ctx, c.userID, m.DocumentID) {
+		if b := c.attached(m.DocumentID); b != nil && c.presence.Allow() && c.s.authorize(ctx, c.userID, m.DocumentID) {
 			if b.relay(c, m) && c.s.presence != nil {
 				if raw, err := wire.Encode(m); err == nil {
 					if err := c.s.presence.Publish(m.DocumentID, raw); err != nil {
@@ -210,10 +210,10 @@ var (
 )
 
 // attach returns the board docID, attaching it to c on first use.
-func (c *conn) attach(ctx context.Context, docID string) (*board, error) {
+func (c *conn) attach(ctx context.Context, docID string) (*liveBoard, error) {
 	c.attachMu.Lock()
 	defer c.attachMu.Unlock()
-	if b := c.board(docID); b != nil {
+	if b := c.attached(docID); b != nil {
 		return b, nil
 	}
 	if c.boardCount() >= maxBoardsPerConn {

@@ -54,7 +54,7 @@ func (s *Server) accessEvent(ctx context.Context, ch AccessChange) {
 		return
 	}
 	conns := s.connections(func(c *conn) bool {
-		return (ch.UserID == "" || c.userID == ch.UserID) && (ch.DocID == "" || c.board(ch.DocID) != nil)
+		return (ch.UserID == "" || c.userID == ch.UserID) && (ch.DocID == "" || c.attached(ch.DocID) != nil)
 	})
 	for _, c := range conns {
 		c.hold()
@@ -142,7 +142,7 @@ func (s *Server) reauthorizeEvery(ctx context.Context) {
 	}
 }
 
-func (c *conn) board(docID string) *board {
+func (c *conn) attached(docID string) *liveBoard {
 	c.boardsMu.Lock()
 	defer c.boardsMu.Unlock()
 	return c.boards[docID]

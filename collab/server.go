@@ -92,7 +92,7 @@ type Server struct {
 	nodeActor string // marks this node's appends, so it skips them when they come back
 
 	mu     sync.Mutex
-	boards map[string]*board
+	boards map[string]*liveBoard
 	conns  map[*conn]struct{}
 	closed bool
 }
@@ -132,7 +132,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		maxDocBytes:   orInt(d.MaxDocBytes, 512<<10),
 		storageID:     sid,
 		peerID:        "hindsight-" + randomID(),
-		boards:        map[string]*board{},
+		boards:        map[string]*liveBoard{},
 		conns:         map[*conn]struct{}{},
 	}
 	s.nodeActor = "collab-node-" + s.peerID[len("hindsight-"):]
@@ -255,7 +255,7 @@ func (s *Server) Close(ctx context.Context) error {
 	for c := range s.conns {
 		conns = append(conns, c)
 	}
-	boards := make([]*board, 0, len(s.boards))
+	boards := make([]*liveBoard, 0, len(s.boards))
 	for _, b := range s.boards {
 		boards = append(boards, b)
 	}
@@ -287,11 +287,11 @@ func (s *Server) Close(ctx context.Context) error {
 
 // attach returns the board docID, loading it from the log on first use, and
 // counts c as attached until detach.
-func (s *Server) attach(ctx context.Context, docID string) (*board, error) {
+func (s *Server) attach(ctx context.Context, docID string) (*liveBoard, error) {
 	s.mu.Lock()
 	b, ok := s.boards[docID]
 	if !ok {
-		b = &board{id: docID, s: s, peers: map[*conn]*automerge.SyncState{}, sessions: map[string]uint64{}, lastUsed: time.Now()}
+		b = &liveBoard{id: docID, s: s, peers: map[*conn]*automerge.SyncState{}, sessions: map[string]uint64{}, lastUsed: time.Now()}
 		s.boards[docID] = b
 		// Held across the load, so no message reaches a half-loaded board;
 		// taken before s.mu is released, so nobody else sees it unlocked.
@@ -317,7 +317,7 @@ func (s *Server) attach(ctx context.Context, docID string) (*board, error) {
 	return b, nil
 }
 
-func (s *Server) release(b *board) {
+func (s *Server) release(b *liveBoard) {
 	s.mu.Lock()
 	b.refs--
 	s.mu.Unlock()

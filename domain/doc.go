@@ -3,8 +3,9 @@
 // its events and commands, and the per-viewer views where concealment and
 // anonymity are decided. Time, IDs and the acting user come in with commands.
 //
-// Aggregates live in subpackages (workspace, team, retro, survey), the
-// template catalogue in catalog. This package holds what they share.
+// Aggregates live in subpackages (workspace, team, retro, survey, and board
+// for a whiteboard's metadata), the template catalogue in catalog. This
+// package holds what they share.
 // Nothing under domain imports anything but the standard library and other
 // domain packages; imports_test.go enforces it.
 package domain

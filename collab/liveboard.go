@@ -14,10 +14,12 @@ import (
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
-// board is one loaded whiteboard: its document, the peers syncing it, and
-// the changes not yet written to the log. mu guards everything but the
+// liveBoard is one loaded whiteboard's content: its Automerge document, the
+// peers syncing it, and the changes not yet written to the log. (The board's
+// metadata, who it belongs to and whether it is archived, is the aggregate
+// in domain/board.) mu guards everything but the
 // fields set once at creation.
-type board struct {
+type liveBoard struct {
 	id string
 	s  *Server
 
@@ -83,7 +85,7 @@ const (
 // enqueue hands a request or sync message to the board. Messages are checked
 // and applied in arrival order by one goroutine per board, in batches: one
 // worker round trip and one save-and-reload check cover a whole burst.
-func (b *board) enqueue(c *conn, m wire.Message) {
+func (b *liveBoard) enqueue(c *conn, m wire.Message) {
 	if c.queued.Add(1) > maxQueued {
 		c.queued.Add(-1)
 		c.fail("too many messages")
@@ -99,7 +101,7 @@ func (b *board) enqueue(c *conn, m wire.Message) {
 	}
 }
 
-func (b *board) process() {
+func (b *liveBoard) process() {
 	for {
 		b.qmu.Lock()
 		n := min(len(b.inbox), maxBatch)
@@ -121,7 +123,7 @@ func (b *board) process() {
 
 // receive checks and applies a batch. A message a worker refuses, or that
 // kills it, costs its sender the connection; the rest are applied.
-func (b *board) receive(batch []inbound) {
+func (b *liveBoard) receive(batch []inbound) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.lastUsed = time.Now()
@@ -188,7 +190,7 @@ func (b *board) receive(batch []inbound) {
 
 // checkAndApply has a worker check items against the document and, if it
 // passes, applies them. Called with mu held.
-func (b *board) checkAndApply(items []inbound) bool {
+func (b *liveBoard) checkAndApply(items []inbound) bool {
 	syncs := make([][]byte, len(items))
 	msgs := make([][]byte, len(items))
 	for i, in := range items {
@@ -229,7 +231,7 @@ func (b *board) checkAndApply(items []inbound) bool {
 
 // syncSoon schedules sync messages to one peer, or to all when c is nil.
 // Called with mu held.
-func (b *board) syncSoon(c *conn) {
+func (b *liveBoard) syncSoon(c *conn) {
 	if b.toSync == nil {
 		b.toSync = map[*conn]bool{}
 		b.owed = map[*conn]bool{}
@@ -250,7 +252,7 @@ func (b *board) syncSoon(c *conn) {
 	}
 }
 
-func (b *board) syncNow() {
+func (b *liveBoard) syncNow() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.syncTimer = nil
@@ -289,7 +291,7 @@ func headsMessage(heads []automerge.ChangeHash) []byte {
 
 // apply receives a checked message; automerge-go reports some core errors
 // as panics, which must not take the server down.
-func (b *board) apply(ss *automerge.SyncState, data []byte) (err error) {
+func (b *liveBoard) apply(ss *automerge.SyncState, data []byte) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("automerge panicked: %v", r)
@@ -313,7 +315,7 @@ func (b *board) apply(ss *automerge.SyncState, data []byte) (err error) {
 // of a loadable document, and a worker that loads the saved bytes would not
 // see them; the peer sends them again once it learns they are needed.
 // Called with mu held.
-func (b *board) dropQueued() {
+func (b *liveBoard) dropQueued() {
 	b.s.log.Debug("collab: dropping queued changes", "doc", b.id)
 	doc, err := automerge.Load(b.doc.Save())
 	if err != nil {
@@ -328,7 +330,7 @@ func (b *board) dropQueued() {
 
 // sendSync sends c what the core generates for it, if anything; it reports
 // whether a message went out.
-func (b *board) sendSync(c *conn, ss *automerge.SyncState) bool {
+func (b *liveBoard) sendSync(c *conn, ss *automerge.SyncState) bool {
 	var msg []byte
 	func() {
 		defer func() {
@@ -354,7 +356,7 @@ func (b *board) sendSync(c *conn, ss *automerge.SyncState) bool {
 // relay passes presence on to the board's other peers, once per sender
 // session and counter; from is nil for presence from another node.
 // It reports whether the message was new.
-func (b *board) relay(from *conn, m wire.Message) bool {
+func (b *liveBoard) relay(from *conn, m wire.Message) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.doc == nil {
@@ -380,7 +382,7 @@ func (b *board) relay(from *conn, m wire.Message) bool {
 }
 
 // merge applies bytes another node appended to the log, and syncs them on.
-func (b *board) merge(data []byte) {
+func (b *liveBoard) merge(data []byte) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.doc == nil {
@@ -410,7 +412,7 @@ func (b *board) merge(data []byte) {
 
 // serveWanting makes the peers that asked for the board before it existed
 // its peers now that it does. Called with mu held.
-func (b *board) serveWanting() {
+func (b *liveBoard) serveWanting() {
 	for c := range b.wanting {
 		if _, ok := b.peers[c]; !ok {
 			b.peers[c] = automerge.NewSyncState(b.doc)
@@ -421,7 +423,7 @@ func (b *board) serveWanting() {
 
 // ask makes c a peer of the board and sends it our state: to a peer that
 // holds a board we lack, that is a request for its content.
-func (b *board) ask(c *conn) {
+func (b *liveBoard) ask(c *conn) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.doc == nil || c.closed() || c.isUnfit(b.id) {
@@ -437,7 +439,7 @@ func (b *board) ask(c *conn) {
 	}
 }
 
-func (b *board) detach(c *conn) {
+func (b *liveBoard) detach(c *conn) {
 	b.mu.Lock()
 	delete(b.peers, c)
 	delete(b.wanting, c)
@@ -450,7 +452,7 @@ func (b *board) detach(c *conn) {
 
 // markDirty schedules a flush; under load a board is appended to at most
 // once per flush interval. Called with mu held.
-func (b *board) markDirty() {
+func (b *liveBoard) markDirty() {
 	b.dirty = true
 	if b.timer == nil {
 		b.timer = time.AfterFunc(b.s.flushInterval, func() { b.flush(context.Background()) })
@@ -459,7 +461,7 @@ func (b *board) markDirty() {
 
 // flush appends what changed since the last flush: a chunk, or every so
 // many chunks a snapshot of the whole board that later loads start from.
-func (b *board) flush(ctx context.Context) error {
+func (b *liveBoard) flush(ctx context.Context) error {
 	b.flushMu.Lock()
 	defer b.flushMu.Unlock()
 	b.mu.Lock()
@@ -527,7 +529,7 @@ func (b *board) flush(ctx context.Context) error {
 }
 
 // idle reports whether the board can be evicted. Called with Server.mu held.
-func (b *board) idle(now time.Time, after time.Duration) bool {
+func (b *liveBoard) idle(now time.Time, after time.Duration) bool {
 	if !b.mu.TryLock() {
 		return false // in use (or loading) right now
 	}
@@ -535,7 +537,7 @@ func (b *board) idle(now time.Time, after time.Duration) bool {
 	return b.refs == 0 && len(b.peers) == 0 && b.syncTimer == nil && !b.busy() && !b.dirty && b.unflushed == nil && !b.resnapshot && b.timer == nil && now.Sub(b.lastUsed) >= after
 }
 
-func (b *board) busy() bool {
+func (b *liveBoard) busy() bool {
 	b.qmu.Lock()
 	defer b.qmu.Unlock()
 	return b.processing

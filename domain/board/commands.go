@@ -1,0 +1,48 @@
+package board
+
+import (
+	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
+)
+
+// Command is a request to change a board's metadata. The set is closed.
+// Actor and At come from the application, never from the client.
+type Command interface{ isCommand() }
+
+// Create opens a board: for a topic of a retro (RetroID and Topic set), or
+// as a team's standalone board (TeamID set, no retro, no topic).
+type Create struct {
+	Actor      domain.Actor
+	At         time.Time
+	BoardID    string
+	RetroID    string
+	TeamID     string
+	Topic      Topic
+	TemplateID string
+	Title      string
+}
+
+// Rename changes an open board's title.
+type Rename struct {
+	Actor domain.Actor
+	At    time.Time
+	Title string
+}
+
+// Archive closes a board: its metadata stays, its document stops syncing.
+type Archive struct {
+	Actor domain.Actor
+	At    time.Time
+}
+
+// Restore opens an archived board again.
+type Restore struct {
+	Actor domain.Actor
+	At    time.Time
+}
+
+func (Create) isCommand()  {}
+func (Rename) isCommand()  {}
+func (Archive) isCommand() {}
+func (Restore) isCommand() {}

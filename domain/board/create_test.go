@@ -1,0 +1,58 @@
+package board_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/board"
+)
+
+var create = board.Create{Actor: ana, At: t0, BoardID: "b1", RetroID: "r1", TeamID: "t1",
+	Topic: board.Topic{Kind: board.TopicCard, ID: "c1"}, TemplateID: "check-in", Title: " Why did the deploy fail? "}
+
+func TestCreateOpensABoardForARetroTopicWithItsTitleTrimmed(t *testing.T) {
+	s := thenEvents(t, nil, create, created()...)
+	if !s.Exists || s.RetroID != "r1" || s.Topic != (board.Topic{Kind: board.TopicCard, ID: "c1"}) || s.Title != "Why did the deploy fail?" || s.CreatedBy != "ana" {
+		t.Fatalf("state after create: %+v", s)
+	}
+}
+
+func TestATeamBoardBelongsToNoRetro(t *testing.T) {
+	s := thenEvents(t, nil,
+		board.Create{Actor: ana, At: t0, BoardID: "b2", TeamID: "t1", TemplateID: "team-building", Title: "Who we are"},
+		board.Created{BoardID: "b2", TeamID: "t1", TemplateID: "team-building", Title: "Who we are", By: "ana", At: t0})
+	if !s.Exists || s.TeamID != "t1" || s.RetroID != "" {
+		t.Fatalf("state %+v", s)
+	}
+}
+
+func TestCreateRejections(t *testing.T) {
+	with := func(f func(*board.Create)) board.Create { c := create; f(&c); return c }
+	thenRejected(t, map[string]rejection{
+		"exists":             {created(), create, domain.Conflict, board.CodeExists},
+		"no actor":           {nil, with(func(c *board.Create) { c.Actor = domain.Actor{} }), domain.Invalid, board.CodeActorRequired},
+		"no ID":              {nil, with(func(c *board.Create) { c.BoardID = "" }), domain.Invalid, board.CodeIDRequired},
+		"no retro nor team":  {nil, with(func(c *board.Create) { c.RetroID, c.TeamID, c.Topic = "", "", board.Topic{} }), domain.Invalid, board.CodeOwnerRequired},
+		"topic, no retro":    {nil, with(func(c *board.Create) { c.RetroID = "" }), domain.Invalid, board.CodeTopicWithoutRetro},
+		"unknown topic kind": {nil, with(func(c *board.Create) { c.Topic.Kind = "wall" }), domain.Invalid, board.CodeUnknownTopicKind},
+		"no topic ID":        {nil, with(func(c *board.Create) { c.Topic.ID = "" }), domain.Invalid, board.CodeTopicIDRequired},
+		"unknown template":   {nil, with(func(c *board.Create) { c.TemplateID = "no-such" }), domain.Invalid, board.CodeUnknownTemplate},
+		"blank title":        {nil, with(func(c *board.Create) { c.Title = "   " }), domain.Invalid, board.CodeTitleRequired},
+		"long title":         {nil, with(func(c *board.Create) { c.Title = strings.Repeat("é", board.MaxTitleLength+1) }), domain.Invalid, board.CodeTitleTooLong},
+		"title not UTF-8":    {nil, with(func(c *board.Create) { c.Title = "bad \xff" }), domain.Invalid, board.CodeTitleNotText},
+	})
+}
+
+func TestATitleOfTheMaximumLengthInCharactersIsAccepted(t *testing.T) {
+	title := strings.Repeat("é", board.MaxTitleLength) // 400 bytes, 200 characters
+	c := create
+	c.Title = title
+	if s := thenEvents(t, nil, c, board.Created{BoardID: "b1", RetroID: "r1", TeamID: "t1", Topic: c.Topic, TemplateID: "check-in", Title: title, By: "ana", At: t0}); s.Title != title {
+		t.Fatalf("title %q", s.Title)
+	}
+}
+
+func TestUnknownCommandIsRejected(t *testing.T) {
+	thenRejected(t, map[string]rejection{"nil": {created(), nil, domain.Invalid, board.CodeUnknownCommand}})
+}
