@@ -7,10 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 // The redaction test plays the whole retro and, after every step, gathers
@@ -173,8 +177,13 @@ func (s *spy) check(g *game, step string) {
 			for _, id := range []string{g.earlier, g.retro} {
 				if id != "" {
 					paths = append(paths, "/v1/retros/"+id, "/v1/retros/"+id+"/archive", "/v1/retros/"+id+"/at?time="+time.Now().UTC().Format(time.RFC3339Nano))
+					// The documents of a closed retro (409 while it runs).
+					for _, ext := range summaryFormats {
+						paths = append(paths, "/v1/retros/"+id+"/summary."+ext)
+					}
 				}
 			}
+			paths = append(paths, "/v1/teams/"+g.team+"/actions.csv")
 			for _, path := range paths {
 				if a := p.do(s.t, request{method: http.MethodGet, path: path}); a.status >= 500 {
 					s.t.Errorf("step %q: %s: GET %s = %d %s", step, p.name, path, a.status, a.raw)
@@ -191,8 +200,18 @@ func (s *spy) failf(step string, p *participant, d received, format string, args
 	s.t.Errorf("step %q, %s, %s: %s\n\t%.600s", step, p.name, d.from, fmt.Sprintf(format, args...), d.raw)
 }
 
+// summaryFormats are the extensions of a closed retro's documents.
+var summaryFormats = []string{"md", "pdf", "csv", "json"}
+
 func (s *spy) inspect(step string, p *participant, d received) {
 	s.docs++
+	if strings.Contains(d.from, "/summary.pdf → 200") {
+		// Its text is compressed inside the file: read it as a person would.
+		d.raw = []byte(pdfText(s.t, d.raw))
+	}
+	if s.anon && isDocument(d.from) {
+		s.unattributedLines(step, p, d)
+	}
 	if bytes.Contains(d.raw, []byte("anon:")) {
 		s.failf(step, p, d, "a pseudonym left the server")
 	}
@@ -221,6 +240,57 @@ func (s *spy) inspect(step string, p *participant, d received) {
 	}
 	if strings.HasPrefix(d.from, "GET /v1/retros/"+s.g.retro+" ") {
 		s.view(step, p, d, d.raw)
+	}
+	if strings.HasPrefix(d.from, "GET /v1/retros/"+s.g.retro+"/summary.json → 200") {
+		var sum struct {
+			Retro json.RawMessage `json:"retro"`
+		}
+		if err := json.Unmarshal(d.raw, &sum); err != nil || len(sum.Retro) == 0 {
+			s.failf(step, p, d, "a JSON summary without its view (%v)", err)
+			return
+		}
+		s.view(step, p, d, sum.Retro)
+	}
+}
+
+// isDocument reports whether an answer is a document: a summary or a CSV.
+func isDocument(from string) bool {
+	return strings.Contains(from, "/summary.") || strings.Contains(from, ".csv ")
+}
+
+// unattributedLines checks, in an anonymous retro, that no line of a
+// document (Markdown, PDF text, CSV row) that holds someone's writing
+// also names a person: by user ID, by the short form documents use, or by
+// their name as a word.
+func (s *spy) unattributedLines(step string, p *participant, d received) {
+	var traces []string
+	for _, who := range s.g.people {
+		if who.id != "" {
+			traces = append(traces, who.id, "user "+strings.SplitN(who.id, "-", 2)[0])
+		}
+	}
+	for _, line := range strings.Split(string(d.raw), "\n") {
+		holds := false
+		for _, c := range s.contents {
+			if strings.Contains(line, c.text) {
+				holds = true
+			}
+		}
+		if !holds {
+			continue
+		}
+		for _, tr := range traces {
+			if strings.Contains(line, tr) {
+				s.failf(step, p, d, "a line of anonymous writing names someone (%q): %q", tr, line)
+			}
+		}
+		for _, w := range strings.FieldsFunc(line, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			for _, who := range s.g.people {
+				if w == who.name {
+					s.failf(step, p, d, "a line of anonymous writing names %s: %q", who.name, line)
+				}
+			}
+		}
 	}
 }
 
@@ -421,4 +491,19 @@ func (s *spy) finish() {
 		}
 	}
 	s.t.Logf("inspected %d answers and feed messages", s.docs)
+}
+
+// pdfText is a PDF's text as poppler's pdftotext reads it (Debian's
+// poppler-utils; .ci/run installs it).
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	in := filepath.Join(t.TempDir(), "summary.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", in, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v\n%s", err, out)
+	}
+	return string(out)
 }
