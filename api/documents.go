@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
+	"time"
 
+	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/documents"
 )
 
@@ -106,5 +109,64 @@ func documentRoutes() []route {
 			sendFile(w, documents.CSV.ContentType(), "team-actions.csv", buf.Bytes())
 		},
 	})
-	return tagged("documents", rs...)
+	rs = tagged("documents", rs...)
+	return append(rs, shareLinkRoutes()...)
+}
+
+// Share links: a moderator shares a closed retro's summary with someone
+// outside the team.
+type (
+	// ShareLinkRequest creates a share link; expiresAt absent means in 7 days
+	// (at most 90).
+	ShareLinkRequest struct {
+		ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	}
+	// ShareLinkResponse is a created link. The token is shown here only:
+	// the server keeps its hash.
+	ShareLinkResponse struct {
+		LinkID    string    `json:"linkId"`
+		RetroID   string    `json:"retroId"`
+		Token     string    `json:"token"`
+		ExpiresAt time.Time `json:"expiresAt"`
+		// Paths are the summary's formats as the link opens them, no token needed.
+		Paths map[string]string `json:"paths"`
+	}
+)
+
+// defaultShareTTL is how long a share link lasts when the moderator does not say.
+const defaultShareTTL = 7 * 24 * time.Hour
+
+func shareLinkRoutes() []route {
+	rs := []route{
+		exchange("/v1/retros/{retroId}/share-links", "createShareLink",
+			"Share a closed retro's summary read-only with anyone holding the link, until it expires or is revoked (moderator)", true,
+			func(s *server, c call, in ShareLinkRequest) (ShareLinkResponse, error) {
+				expires := time.Now().Add(defaultShareTTL)
+				if in.ExpiresAt != nil {
+					expires = *in.ExpiresAt
+				}
+				l, err := s.deps.App.CreateShareLink(c.r.Context(), c.caller(), c.param("retroId"), expires)
+				if err != nil {
+					return ShareLinkResponse{}, err
+				}
+				out := ShareLinkResponse{LinkID: l.LinkID, RetroID: l.RetroID, Token: l.Token, ExpiresAt: l.ExpiresAt, Paths: map[string]string{}}
+				for _, f := range documents.Formats {
+					out.Paths[string(f)] = "/v1/shared/" + url.PathEscape(l.Token) + "/summary." + string(f)
+				}
+				return out, nil
+			}).created(),
+		action(http.MethodDelete, "/v1/share-links/{linkId}", "revokeShareLink",
+			"Revoke a share link: it opens for nobody from now on, on every node (its creator or the retro's moderator)",
+			func(s *server, c call) (app.Result, error) {
+				return s.deps.App.RevokeShareLink(c.r.Context(), c.caller(), c.param("linkId"))
+			}),
+	}
+	for _, rt := range summaryRoutes("/v1/shared/{token}", "getSharedSummary",
+		"opened by a share link's token: what a guest who took part sees, naming nobody (no sign-in)",
+		func(s *server, c call) (documents.Retro, error) {
+			return s.deps.App.SharedRetroSummary(c.r.Context(), c.param("token"))
+		}) {
+		rs = append(rs, rt.public())
+	}
+	return tagged("share links", rs...)
 }

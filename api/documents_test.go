@@ -41,7 +41,12 @@ const (
 
 func newSummaryFixture(t *testing.T, anonymous bool) *summaryFixture {
 	t.Helper()
-	h := newHarness(t)
+	return newSummaryFixtureWith(t, anonymous)
+}
+
+func newSummaryFixtureWith(t *testing.T, anonymous bool, opts ...option) *summaryFixture {
+	t.Helper()
+	h := newHarness(t, opts...)
 	f := &summaryFixture{h: h, mod: h.user("Mod"), bea: h.user("Bea"), cid: h.user("Cid"), out: h.user("Out")}
 	_, f.team = h.team(f.mod)
 	for _, u := range []user{f.bea, f.cid} {

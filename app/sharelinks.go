@@ -1,0 +1,165 @@
+package app
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/app/identity"
+	"github.com/hindsight-retro/hindsight/documents"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/sharelink"
+	"github.com/hindsight-retro/hindsight/eventstore"
+	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
+)
+
+// CategoryShareLink holds one stream per share link, named by its ID.
+const CategoryShareLink = "sharelink"
+
+// subjectShareLink names the server secret share-link secrets derive from.
+const subjectShareLink = "server:share-link"
+
+// ShareLink is a created link: the token is shown to its creator only,
+// and the log keeps only its secret's hash.
+type ShareLink struct {
+	LinkID    string    `json:"linkId"`
+	RetroID   string    `json:"retroId"`
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// shareLinks runs the share-link aggregate without a cache: every read
+// folds the link's stream from the log, so a revocation written on any
+// node closes the link on every node at once.
+func (a *App) shareLinks() *aggregate.Runner[sharelink.State, sharelink.Command, sharelink.Event] {
+	return &aggregate.Runner[sharelink.State, sharelink.Command, sharelink.Event]{
+		Store: a.d.Store, Category: CategoryShareLink, Initial: sharelink.Initial, Decide: sharelink.Decide, Evolve: sharelink.Evolve,
+		Codec: aggregate.CodecFuncs(sharelink.EncodeEvent, sharelink.DecodeEvent),
+	}
+}
+
+// CreateShareLink makes a read-only link to a closed retro's summary,
+// open until expires (at most sharelink.MaxTTL ahead); the retro's
+// moderator only. The token is the link's ID and a secret derived from a
+// server key and the ID, so a retry of the command (same command ID, same
+// link ID) answers the same token; the log holds the secret's SHA-256.
+func (a *App) CreateShareLink(ctx context.Context, c identity.Caller, retroID string, expires time.Time) (ShareLink, error) {
+	p := c.Principal
+	if err := commandGate(p, c.CommandID); err != nil {
+		return ShareLink{}, err
+	}
+	if err := notGuest(p); err != nil {
+		return ShareLink{}, err
+	}
+	r, _, err := a.retroAccess(ctx, p, retroID)
+	if err != nil {
+		return ShareLink{}, err
+	}
+	if r.Moderator != p.UserID {
+		return ShareLink{}, forbidden("only the retro's moderator shares it")
+	}
+	if !r.Closed {
+		return ShareLink{}, domain.Errorf(domain.Conflict, "retro-not-closed", "retro %s is still running: share it once it closes", retroID)
+	}
+	id, err := a.claimID(ctx, "share-link", p.UserID, c.CommandID)
+	if err != nil {
+		return ShareLink{}, err
+	}
+	secret, err := a.shareSecret(ctx, id)
+	if err != nil {
+		return ShareLink{}, err
+	}
+	actor := domain.Actor{UserID: p.UserID}
+	res, err := a.shareLinks().Handle(ctx, id, aggregate.Meta{CommandID: c.CommandID, Actor: p.UserID}, sharelink.CreateLink{
+		Actor: actor, At: a.now(), LinkID: id, RetroID: retroID, TeamID: r.TeamID,
+		SecretHash: sharelink.HashSecret(secret), ExpiresAt: expires,
+	})
+	if err != nil {
+		return ShareLink{}, fmt.Errorf("share link for retro %s: %w", retroID, err)
+	}
+	return ShareLink{LinkID: id, RetroID: retroID, Token: id + "." + secret, ExpiresAt: res.State.ExpiresAt}, nil
+}
+
+// RevokeShareLink closes a link for good: its creator or the retro's
+// moderator now. Revoking a revoked link changes nothing.
+func (a *App) RevokeShareLink(ctx context.Context, c identity.Caller, linkID string) (Result, error) {
+	p := c.Principal
+	if err := commandGate(p, c.CommandID); err != nil {
+		return Result{}, err
+	}
+	if err := notGuest(p); err != nil {
+		return Result{}, err
+	}
+	l, err := a.loadShareLink(ctx, linkID)
+	if err != nil {
+		return Result{}, err
+	}
+	r, _, err := a.retroAccess(ctx, p, l.RetroID)
+	if err != nil {
+		return Result{}, hidden("share link %s", linkID)
+	}
+	res, err := a.shareLinks().Handle(ctx, linkID, aggregate.Meta{CommandID: c.CommandID, Actor: p.UserID},
+		sharelink.RevokeLink{Actor: domain.Actor{UserID: p.UserID}, At: a.now(), RetroModerator: r.Moderator})
+	if err != nil {
+		return Result{}, fmt.Errorf("share link %s: %w", linkID, err)
+	}
+	return Result{ID: linkID, StreamVersion: res.Version, Position: res.Position, Duplicate: res.Duplicate}, nil
+}
+
+// SharedRetroSummary is the retro a share-link token opens, as a guest who
+// took part but wrote nothing would see it (retro.View for no one in
+// particular): concealed and hidden text, anonymous authors and everyone's
+// own answers stay out, and people are not named. The token is checked on
+// the link's stream as it is in the log now, on whichever node.
+func (a *App) SharedRetroSummary(ctx context.Context, token string) (documents.Retro, error) {
+	linkID, secret, ok := strings.Cut(token, ".")
+	if !ok || linkID == "" || secret == "" {
+		return documents.Retro{}, notFound("no such share link")
+	}
+	l, err := a.loadShareLink(ctx, linkID)
+	if err != nil {
+		return documents.Retro{}, err
+	}
+	if err := sharelink.Open(l, secret, a.now()); err != nil {
+		return documents.Retro{}, err
+	}
+	r, _, err := a.loadRetro(ctx, l.RetroID)
+	if err != nil {
+		return documents.Retro{}, err
+	}
+	if !r.Closed {
+		return documents.Retro{}, notFound("no such share link")
+	}
+	return documents.Retro{View: retro.View(r, retro.Viewer{}, a.GroupPolicy())}, nil
+}
+
+func (a *App) loadShareLink(ctx context.Context, id string) (sharelink.State, error) {
+	s, _, err := a.shareLinks().Load(ctx, id)
+	switch {
+	case errors.Is(err, eventstore.ErrInvalidArgument):
+		return s, notFound("no such share link")
+	case err != nil:
+		return s, fmt.Errorf("load share link %s: %w", id, err)
+	case !s.Created:
+		return s, notFound("no such share link")
+	}
+	return s, nil
+}
+
+// shareSecret is the link's secret: an HMAC of its ID under a server key
+// kept outside the log, 256 bits in base64url.
+func (a *App) shareSecret(ctx context.Context, linkID string) (string, error) {
+	key, err := a.d.Keys.GetOrCreate(ctx, subjectShareLink)
+	if err != nil {
+		return "", fmt.Errorf("share-link key: %w", err)
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("hindsight/share-link/v1\x00" + linkID))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)), nil
+}
