@@ -7,6 +7,8 @@ import (
 
 	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/keys"
+	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/team"
 )
 
 // In an anonymous retro the log itself cannot link a contribution to a
@@ -64,15 +66,15 @@ func TestAnAnonymousRetroNeverStoresWhoWroteOrVoted(t *testing.T) {
 	// envelope of their commits, hold no participant's user ID; content
 	// envelopes hold pseudonyms.
 	people := []string{uBea, uCal, uMod}
-	content := map[string]bool{"CardAdded": true, "CardEdited": true, "CardDeleted": true, "VoteCast": true,
-		"VoteRetracted": true, "IcebreakerAnswered": true, "CarriedActionCommented": true,
-		"HealthCheckAnswered": true, "RotiRated": true}
+	content := map[string]bool{retro.TypeCardAdded: true, retro.TypeCardEdited: true, retro.TypeCardDeleted: true, retro.TypeVoteCast: true,
+		retro.TypeVoteRetracted: true, retro.TypeIcebreakerAnswered: true, retro.TypeCarriedActionCommented: true,
+		retro.TypeHealthCheckAnswered: true, retro.TypeRotiRated: true}
 	seen := map[string]int{}
 	for _, e := range f.events() {
 		switch {
 		case e.Stream.Category == "retro" && e.Stream.ID == rid:
 			seen[e.Type]++
-			if e.Type == "ParticipantJoined" || e.Type == "RetroCreated" {
+			if e.Type == retro.TypeParticipantJoined || e.Type == retro.TypeRetroCreated {
 				// Who takes part and who moderates is not anonymous.
 				continue
 			}
@@ -82,7 +84,7 @@ func TestAnAnonymousRetroNeverStoresWhoWroteOrVoted(t *testing.T) {
 			if content[e.Type] && !strings.HasPrefix(e.Actor, "anon:") {
 				t.Errorf("%s at %d: envelope actor %q, want the author's pseudonym", e.Type, e.Position, e.Actor)
 			}
-		case e.Stream.Category == "team" && e.Type == "team.ActionRecorded":
+		case e.Stream.Category == team.Category && e.Type == team.TypeActionRecorded:
 			// The team records the action on behalf of the moderator, not
 			// of bea who proposed it next to her own card.
 			if strings.Contains(string(e.Payload), uBea) || e.Actor != uMod {
@@ -91,7 +93,7 @@ func TestAnAnonymousRetroNeverStoresWhoWroteOrVoted(t *testing.T) {
 		}
 	}
 	for typ := range content {
-		if typ != "CardDeleted" && typ != "VoteRetracted" && typ != "CarriedActionCommented" && seen[typ] == 0 {
+		if typ != retro.TypeCardDeleted && typ != retro.TypeVoteRetracted && typ != retro.TypeCarriedActionCommented && seen[typ] == 0 {
 			t.Errorf("the retro stored no %s; the scan proves nothing about it", typ)
 		}
 	}
@@ -120,7 +122,7 @@ func TestHealthAndROTIArePseudonymousInANamedRetro(t *testing.T) {
 	must(f.retro(user(uBea), rid, app.AnswerHealthCheck{QuestionID: q, Score: 2}))(t)
 	must(f.retro(user(uBea), rid, app.RateRoti{Score: 4}))(t)
 	for _, e := range f.events() {
-		if e.Type != "HealthCheckAnswered" && e.Type != "RotiRated" {
+		if e.Type != retro.TypeHealthCheckAnswered && e.Type != retro.TypeRotiRated {
 			continue
 		}
 		if _, ok := contains(string(e.Payload)+" "+e.Actor, uBea); ok || !strings.HasPrefix(e.Actor, "anon:") {

@@ -38,16 +38,10 @@ import (
 	"github.com/hindsight-retro/hindsight/projections/runner"
 )
 
-// Stream categories of the aggregates the app runs.
-const (
-	CategoryWorkspace = "workspace"
-	CategoryTeam      = "team"
-	CategoryRetro     = "retro"
-	CategorySurvey    = "survey"
-	// CategoryIDClaim holds one tiny stream per creating command: the ID it
-	// was given, so a retry of the command gets the same ID (see claimID).
-	CategoryIDClaim = "idclaim"
-)
+// CategoryIDClaim holds one tiny stream per creating command: the ID it was
+// given, so a retry of the command gets the same ID (see claimID). The
+// aggregates' categories are their domain packages' (retro.Category, ...).
+const CategoryIDClaim = "idclaim"
 
 // Deps is everything the app needs from outside.
 type Deps struct {
@@ -126,19 +120,19 @@ func New(d Deps) *App {
 	a.rm = a.newReadModels()
 	a.reactor, a.reactorErr = a.newReactor()
 	a.workspaces = &aggregate.Runner[workspace.State, workspace.Command, workspace.Event]{
-		Store: d.Store, Category: CategoryWorkspace, Initial: workspace.Initial, Decide: workspace.Decide, Evolve: workspace.Evolve,
+		Store: d.Store, Category: workspace.Category, Initial: workspace.Initial, Decide: workspace.Decide, Evolve: workspace.Evolve,
 		Codec: aggregate.CodecFuncs(workspace.EncodeEvent, workspace.DecodeEvent), Cache: aggregate.NewCache[workspace.State](d.CacheSize),
 	}
 	a.teams = &aggregate.Runner[team.State, team.Command, team.Event]{
-		Store: d.Store, Category: CategoryTeam, Initial: team.Initial, Decide: team.Decide, Evolve: team.Evolve,
+		Store: d.Store, Category: team.Category, Initial: team.Initial, Decide: team.Decide, Evolve: team.Evolve,
 		Codec: aggregate.CodecFuncs(team.EncodeEvent, team.DecodeEvent), Cache: aggregate.NewCache[team.State](d.CacheSize),
 	}
 	a.retros = &aggregate.Runner[retro.State, retroCmd, retro.Event]{
-		Store: d.Store, Category: CategoryRetro, Initial: retro.Initial, Decide: decideRetro, Evolve: retro.Evolve, EvolveAll: retro.EvolveAll,
+		Store: d.Store, Category: retro.Category, Initial: retro.Initial, Decide: decideRetro, Evolve: retro.Evolve, EvolveAll: retro.EvolveAll,
 		Codec: aggregate.CodecFuncs(retro.EncodeEvent, retro.DecodeEvent), Cache: aggregate.NewCache[retro.State](d.CacheSize),
 	}
 	a.surveys = &aggregate.Runner[survey.State, survey.Command, survey.Event]{
-		Store: d.Store, Category: CategorySurvey, Initial: survey.Initial, Decide: decideSurvey, Evolve: survey.Evolve,
+		Store: d.Store, Category: survey.Category, Initial: survey.Initial, Decide: decideSurvey, Evolve: survey.Evolve,
 		Codec: aggregate.CodecFuncs(survey.EncodeEvent, survey.DecodeEvent), Cache: aggregate.NewCache[survey.State](d.CacheSize),
 	}
 	a.boards = &aggregate.Runner[board.State, board.Command, board.Event]{

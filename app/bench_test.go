@@ -22,7 +22,7 @@ func BenchmarkAddCard(b *testing.B) {
 	b.Run("runner", func(b *testing.B) {
 		st := memstore.New(time.Now)
 		r := &aggregate.Runner[retro.State, retro.Command, retro.Event]{
-			Store: st, Category: "retro", Initial: retro.Initial, Decide: retro.Decide, Evolve: retro.Evolve,
+			Store: st, Category: retro.Category, Initial: retro.Initial, Decide: retro.Decide, Evolve: retro.Evolve,
 			Codec: aggregate.CodecFuncs(retro.EncodeEvent, retro.DecodeEvent), Cache: aggregate.NewCache[retro.State](16),
 		}
 		mod := domain.Actor{UserID: uMod}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/survey"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
@@ -56,8 +57,8 @@ func TestAnonymousRecordsAreDatedToTheMinuteOnly(t *testing.T) {
 	must(f.app.SubmitSurveyResponse(f.ctx(), user(uBea), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 4}, nil))(t)
 
 	coarse := map[string]map[string]bool{
-		anon:  {"CardAdded": true, "VoteCast": true, "HealthCheckAnswered": true, "RotiRated": true},
-		named: {"HealthCheckAnswered": true, "RotiRated": true},
+		anon:  {retro.TypeCardAdded: true, retro.TypeVoteCast: true, retro.TypeHealthCheckAnswered: true, retro.TypeRotiRated: true},
+		named: {retro.TypeHealthCheckAnswered: true, retro.TypeRotiRated: true},
 		sv.ID: {survey.TypeResponseSubmitted: true},
 	}
 	seen := map[string]int{}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/domain/retro"
 )
 
 // Participants write at the same moment: every card is stored once, each
@@ -83,9 +84,9 @@ func TestAnonymitySwitchedWhileWritingNeverPairsAUserWithAnAnonymousCard(t *test
 				continue
 			}
 			switch e.Type {
-			case "AnonymitySet":
+			case retro.TypeAnonymitySet:
 				anonymous = true
-			case "CardAdded":
+			case retro.TypeCardAdded:
 				if _, named := contains(string(e.Payload)+e.Actor, uBea); named && anonymous {
 					t.Fatalf("round %d: a card in the anonymous retro names bea: %s, actor %q", round, e.Payload, e.Actor)
 				}

@@ -7,6 +7,7 @@ import (
 	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
 )
 
@@ -57,7 +58,7 @@ func TestRetriedCreationsAnswerTheFirstResultAndWriteNothing(t *testing.T) {
 			teamID = first.ID
 		}
 	}
-	if n := e.countType("RetroCreated"); n != 1 {
+	if n := e.countType(retro.TypeRetroCreated); n != 1 {
 		t.Errorf("%d retros created, want 1", n)
 	}
 }
@@ -78,7 +79,7 @@ func TestARetriedCardKeepsTheFirstCardID(t *testing.T) {
 	if again.ID != first.ID || !again.Duplicate || again.Position != first.Position {
 		t.Errorf("retried card: %+v, want %+v as a duplicate", again, first)
 	}
-	if n := f.countType("CardAdded"); n != 1 {
+	if n := f.countType(retro.TypeCardAdded); n != 1 {
 		t.Errorf("%d cards stored, want 1", n)
 	}
 }
@@ -113,7 +114,7 @@ func TestARetryCompletesAReactionThatFailed(t *testing.T) {
 	if len(acts) != 1 || acts[0].ID != res.ID || acts[0].Status != team.StatusOpen {
 		t.Errorf("team actions after the retry: %+v, want %s open", acts, res.ID)
 	}
-	if n := f.countType("ActionCreated"); n != 1 {
+	if n := f.countType(retro.TypeActionCreated); n != 1 {
 		t.Errorf("%d ActionCreated stored, want 1", n)
 	}
 	// And a third attempt changes nothing more.

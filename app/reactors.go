@@ -70,7 +70,7 @@ func (a *App) newReactor() (*runner.Reactor, error) {
 // retroEvent decodes a retro event of the log; false for other streams and
 // for what does not decode (the read models report those).
 func retroEvent(e eventstore.RecordedEvent) (retro.Event, bool) {
-	if e.Stream.Category != CategoryRetro {
+	if e.Stream.Category != retro.Category {
 		return nil, false
 	}
 	ev, err := retro.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)

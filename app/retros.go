@@ -55,7 +55,7 @@ func (a *App) CreateRetro(ctx context.Context, c identity.Caller, in CreateRetro
 	if !ok {
 		return Result{}, invalidInput("retro-template-not-found", "no retro template %q in the catalogue", tmplID)
 	}
-	id, err := a.claimID(ctx, "retro", p.UserID, cmdID)
+	id, err := a.claimID(ctx, retro.Category, p.UserID, cmdID)
 	if err != nil {
 		return Result{}, err
 	}

@@ -88,7 +88,7 @@ func (a *App) CreateSurvey(ctx context.Context, p identity.Principal, cmdID stri
 	if err != nil {
 		return Result{}, err
 	}
-	id, err := a.claimID(ctx, "survey", p.UserID, cmdID)
+	id, err := a.claimID(ctx, survey.Category, p.UserID, cmdID)
 	if err != nil {
 		return Result{}, err
 	}

@@ -47,7 +47,7 @@ func (a *App) CreateTeam(ctx context.Context, p identity.Principal, cmdID string
 	if !ok {
 		return Result{}, invalidInput("team-template-not-found", "no team template %q in the catalogue", in.TemplateID)
 	}
-	id, err := a.claimID(ctx, "team", p.UserID, cmdID)
+	id, err := a.claimID(ctx, team.Category, p.UserID, cmdID)
 	if err != nil {
 		return Result{}, err
 	}

@@ -101,7 +101,7 @@ func (a *App) CreateWhiteboard(ctx context.Context, p identity.Principal, cmdID 
 	}
 	docID, seed := in.DocumentID, in.DocumentID == ""
 	if seed {
-		id, err := a.claimIDWith(ctx, "whiteboard", p.UserID, cmdID, wire.NewDocumentID)
+		id, err := a.claimIDWith(ctx, board.Category, p.UserID, cmdID, wire.NewDocumentID)
 		if err != nil {
 			return Result{}, err
 		}
@@ -297,7 +297,7 @@ type BoardAccessChange struct {
 // CanAccessBoard: one place says what access hangs on.
 func (a *App) BoardAccessChanged(e eventstore.RecordedEvent) (BoardAccessChange, bool) {
 	switch {
-	case e.Stream.Category == CategoryTeam && (e.Type == team.TypeMemberRemoved || e.Type == team.TypeGuestPromoted):
+	case e.Stream.Category == team.Category && (e.Type == team.TypeMemberRemoved || e.Type == team.TypeGuestPromoted):
 		ev, err := team.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
 		if err != nil {
 			a.d.Logger.Warn("whiteboard access: undecodable team event", "team", e.Stream.ID, "err", err)

@@ -19,7 +19,7 @@ func (a *App) CreateWorkspace(ctx context.Context, p identity.Principal, cmdID, 
 	if err := notGuest(p); err != nil {
 		return Result{}, err
 	}
-	id, err := a.claimID(ctx, "workspace", p.UserID, cmdID)
+	id, err := a.claimID(ctx, workspace.Category, p.UserID, cmdID)
 	if err != nil {
 		return Result{}, err
 	}

@@ -3,10 +3,19 @@ package domain
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
-// Typed is what every aggregate's events have: a stable type name.
+// Typed is what every aggregate's events have: a stable type name, named
+// by the rule in this package's documentation (Names).
 type Typed interface{ EventType() string }
+
+// EventName is a stored event type name without its category prefix:
+// "team.MemberAdded" in category "team" and "RetroCreated" in "retro" give
+// "MemberAdded" and "RetroCreated".
+func EventName(category, typ string) string {
+	return strings.TrimPrefix(typ, category+".")
+}
 
 // Schema is one event type's current schema version and how to decode every
 // version it was ever written in. Stored events are never rewritten: an old

@@ -8,4 +8,17 @@
 // package holds what they share.
 // Nothing under domain imports anything but the standard library and other
 // domain packages; imports_test.go enforces it.
+//
+// # Names
+//
+// Each aggregate package owns its names, and everyone else (the
+// application, read models, the live feed, the export) uses its constants:
+// Category, the stream category (a retro is stored under retro-<ID>), and a
+// TypeX constant for each event's stored type name. A stored type name never
+// changes once written, since the log is never rewritten. The rule for
+// event type names is "<category>.<EventName>", the event named in the past
+// tense (team.MemberAdded, survey.SurveyClosed). Retro and whiteboard events
+// were written before the rule under their bare names (RetroCreated,
+// WhiteboardCreated) and keep them. EventName gives the bare name under
+// either scheme, for names shown outside (the export's CloudEvents type).
 package domain

@@ -17,15 +17,6 @@ import (
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
-// Stream categories the read models fold; the application writes under
-// these names (app).
-const (
-	CategoryWorkspace = "workspace"
-	CategoryTeam      = "team"
-	CategoryRetro     = "retro"
-	CategorySurvey    = "survey"
-)
-
 // Projection is a read model the runner feeds. Apply and ApplyDecoded are
 // idempotent by (Position, Index): an event at or before the last one
 // applied changes nothing, so a resumed or repeated delivery is harmless.
@@ -84,13 +75,13 @@ func Decode(e eventstore.RecordedEvent) (any, error) {
 		err error
 	)
 	switch e.Stream.Category {
-	case CategoryRetro:
+	case retro.Category:
 		ev, err = retro.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
-	case CategoryTeam:
+	case team.Category:
 		ev, err = team.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
-	case CategoryWorkspace:
+	case workspace.Category:
 		ev, err = workspace.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
-	case CategorySurvey:
+	case survey.Category:
 		ev, err = survey.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
 	default:
 		return nil, nil
@@ -108,21 +99,21 @@ func Decode(e eventstore.RecordedEvent) (any, error) {
 // never seen by them in a replay.
 func Relevant(e eventstore.RecordedEvent) bool {
 	switch e.Stream.Category {
-	case CategoryRetro:
+	case retro.Category:
 		return true
-	case CategoryTeam:
+	case team.Category:
 		switch e.Type {
 		case team.TypeTeamCreated, team.TypeMemberAdded, team.TypeMemberRemoved, team.TypeGuestPromoted,
 			team.TypeActionRecorded, team.TypeActionStatusChanged:
 			return true
 		}
-	case CategoryWorkspace:
+	case workspace.Category:
 		switch e.Type {
 		case workspace.TypeTeamRegistered, workspace.TypeWorkspaceCreated, workspace.TypeWorkspaceRenamed,
 			workspace.TypeWorkspaceAdminAdded, workspace.TypeWorkspaceAdminRemoved:
 			return true
 		}
-	case CategorySurvey:
+	case survey.Category:
 		switch e.Type {
 		case survey.TypeSurveyCreated, survey.TypeResponseSubmitted, survey.TypeSurveyClosed:
 			return true

@@ -274,7 +274,7 @@ func (c *conn) sendStart() bool {
 }
 
 func (c *conn) replay(s *startPoint) bool {
-	recs, err := c.hub.deps.Store.Load(c.ctx, eventstore.StreamID{Category: Category, ID: c.room.id}, 0)
+	recs, err := c.hub.deps.Store.Load(c.ctx, eventstore.StreamID{Category: retro.Category, ID: c.room.id}, 0)
 	if err != nil {
 		c.hub.log.Warn("live: replay", "retro", c.room.id, "err", err)
 		return false
@@ -306,7 +306,7 @@ func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, af
 	case <-ctx.Done():
 		return nil, 503, fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
 	}
-	if err := (eventstore.StreamID{Category: Category, ID: retroID}).Validate(); err != nil {
+	if err := (eventstore.StreamID{Category: retro.Category, ID: retroID}).Validate(); err != nil {
 		return nil, 400, fmt.Errorf("%w: retro ID: %w", ErrBadRequest, err)
 	}
 	epoch := h.revocations.Load()

@@ -103,7 +103,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	srv.Start()
 	e := &env{t: t, store: o.store, hub: h, srv: srv, runner: &aggregate.Runner[retro.State, retro.Command, retro.Event]{
-		Store: o.store, Category: live.Category, Initial: retro.Initial, Decide: retro.Decide, Evolve: retro.Evolve,
+		Store: o.store, Category: retro.Category, Initial: retro.Initial, Decide: retro.Decide, Evolve: retro.Evolve,
 		Codec: aggregate.CodecFuncs(retro.EncodeEvent, retro.DecodeEvent), Cache: aggregate.NewCache[retro.State](0),
 		MaxRetries: 100, // concurrent writers of one retro in the tests conflict often
 	}}
@@ -372,7 +372,7 @@ func positions(ms []msg) []uint64 {
 // commitPositions reads the positions of a retro's commits from the store.
 func (e *env) commitPositions(retroID string, after uint64) []uint64 {
 	e.t.Helper()
-	recs, err := e.store.Load(context.Background(), eventstore.StreamID{Category: live.Category, ID: retroID}, 0)
+	recs, err := e.store.Load(context.Background(), eventstore.StreamID{Category: retro.Category, ID: retroID}, 0)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -14,15 +14,9 @@ import (
 
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
-
-// Category is the stream category of retros; the hub folds only these.
-const Category = "retro"
-
-// TeamCategory is the stream category of teams: a membership change there
-// can take a viewer's access away (see revoke.go).
-const TeamCategory = "team"
 
 // Defaults for the zero values of Deps' tunables.
 const (
@@ -220,11 +214,11 @@ func (h *Hub) Run(ctx context.Context) error {
 // handle receives the node's subscription, one event at a time, and hands
 // each whole retro commit to its room, if anyone watches that retro here.
 func (h *Hub) handle(_ context.Context, e eventstore.RecordedEvent) error {
-	if e.Stream.Category == TeamCategory {
+	if e.Stream.Category == team.Category {
 		h.teamEvent(e)
 		return nil
 	}
-	if e.Stream.Category != Category {
+	if e.Stream.Category != retro.Category {
 		return nil
 	}
 	if e.Index == 0 {

@@ -42,7 +42,7 @@ func TestSnapshotThenEveryChangeWithItsPosition(t *testing.T) {
 		t.Fatalf("change positions = %v, want %v", positions(got), want)
 	}
 	last := got[len(got)-1]
-	if len(last.Events) != 1 || last.Events[0].Type != "ColumnRevealed" {
+	if len(last.Events) != 1 || last.Events[0].Type != retro.TypeColumnRevealed {
 		t.Fatalf("last change = %s, want ColumnRevealed", last.raw)
 	}
 	if last.View == nil || len(last.View.Columns[0].Cards) != 1 || last.View.Columns[0].Cards[0].Text != "flaky deploys" {
@@ -112,7 +112,7 @@ func TestVotesReachOnlyTheVoterUntilTheRoundCloses(t *testing.T) {
 		}
 	}
 	got := bob.until(reached(vote))
-	if m := got[len(got)-1]; len(m.Events) != 1 || m.Events[0].Type != "VoteCast" || bytes.Contains(m.raw, []byte("anon:")) {
+	if m := got[len(got)-1]; len(m.Events) != 1 || m.Events[0].Type != retro.TypeVoteCast || bytes.Contains(m.raw, []byte("anon:")) {
 		t.Fatalf("bob should see his own vote, without a pseudonym: %s", m.raw)
 	}
 }

@@ -59,7 +59,7 @@ func (e *env) removeMember(teamID, user string) {
 		e.t.Fatal(err)
 	}
 	_, err = e.store.Append(context.Background(), eventstore.Commit{
-		Stream:          eventstore.StreamID{Category: live.TeamCategory, ID: teamID},
+		Stream:          eventstore.StreamID{Category: team.Category, ID: teamID},
 		ExpectedVersion: eventstore.Any, CommandID: fmt.Sprintf("remove-%s-%d", user, e.cmds.Add(1)), Actor: "user-mod",
 		Events: []eventstore.Event{{Type: typ, SchemaVersion: sv, Payload: payload}},
 	})

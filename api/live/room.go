@@ -53,7 +53,7 @@ func (r *room) load(ctx context.Context) {
 	defer close(r.ready)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loadTimeout)
 	defer cancel()
-	recs, err := r.hub.deps.Store.Load(ctx, eventstore.StreamID{Category: Category, ID: r.id}, 0)
+	recs, err := r.hub.deps.Store.Load(ctx, eventstore.StreamID{Category: retro.Category, ID: r.id}, 0)
 	if err != nil {
 		if errors.Is(err, eventstore.ErrStreamNotFound) {
 			r.err = fmt.Errorf("%w: %s", ErrNoRetro, r.id)

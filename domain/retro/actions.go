@@ -114,12 +114,12 @@ type TopicWhiteboardOpened struct {
 	At           time.Time `json:"at"`
 }
 
-func (TopicFocused) EventType() string          { return "TopicFocused" }
-func (ActionCreated) EventType() string         { return "ActionCreated" }
-func (ActionAssigned) EventType() string        { return "ActionAssigned" }
-func (ActionDueDateSet) EventType() string      { return "ActionDueDateSet" }
-func (ActionStatusSet) EventType() string       { return "ActionStatusSet" }
-func (TopicWhiteboardOpened) EventType() string { return "TopicWhiteboardOpened" }
+func (TopicFocused) EventType() string          { return TypeTopicFocused }
+func (ActionCreated) EventType() string         { return TypeActionCreated }
+func (ActionAssigned) EventType() string        { return TypeActionAssigned }
+func (ActionDueDateSet) EventType() string      { return TypeActionDueDateSet }
+func (ActionStatusSet) EventType() string       { return TypeActionStatusSet }
+func (TopicWhiteboardOpened) EventType() string { return TypeTopicWhiteboardOpened }
 
 func decideFocusTopic(s State, c FocusTopic) ([]Event, error) {
 	if err := s.asModerator(c.Actor); err != nil {

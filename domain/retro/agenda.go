@@ -179,13 +179,13 @@ type TimerStopped struct {
 	At     time.Time `json:"at"`
 }
 
-func (StepChanged) EventType() string    { return "StepChanged" }
-func (StepSkipped) EventType() string    { return "StepSkipped" }
-func (StepsReordered) EventType() string { return "StepsReordered" }
-func (StepAdded) EventType() string      { return "StepAdded" }
-func (TimerStarted) EventType() string   { return "TimerStarted" }
-func (TimerExtended) EventType() string  { return "TimerExtended" }
-func (TimerStopped) EventType() string   { return "TimerStopped" }
+func (StepChanged) EventType() string    { return TypeStepChanged }
+func (StepSkipped) EventType() string    { return TypeStepSkipped }
+func (StepsReordered) EventType() string { return TypeStepsReordered }
+func (StepAdded) EventType() string      { return TypeStepAdded }
+func (TimerStarted) EventType() string   { return TypeTimerStarted }
+func (TimerExtended) EventType() string  { return TypeTimerExtended }
+func (TimerStopped) EventType() string   { return TypeTimerStopped }
 
 func (s State) step(id string) (int, bool) {
 	for i, st := range s.Agenda {

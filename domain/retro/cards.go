@@ -103,11 +103,11 @@ type ColumnRevealed struct {
 	At       time.Time `json:"at"`
 }
 
-func (CardAdded) EventType() string      { return "CardAdded" }
-func (CardEdited) EventType() string     { return "CardEdited" }
-func (CardDeleted) EventType() string    { return "CardDeleted" }
-func (ColumnRevealed) EventType() string { return "ColumnRevealed" }
-func (CardHidden) EventType() string     { return "CardHidden" }
+func (CardAdded) EventType() string      { return TypeCardAdded }
+func (CardEdited) EventType() string     { return TypeCardEdited }
+func (CardDeleted) EventType() string    { return TypeCardDeleted }
+func (ColumnRevealed) EventType() string { return TypeColumnRevealed }
+func (CardHidden) EventType() string     { return TypeCardHidden }
 
 // contribution checks what every authored piece of text needs: a
 // participant, their author key (a pseudonym in an anonymous retro), a

@@ -13,101 +13,101 @@ import (
 // rather than a package map keeps the table out of anyone's reach.
 func schemaOf(typ string) (domain.Schema[Event], bool) {
 	switch typ {
-	case "RetroCreated":
+	case TypeRetroCreated:
 		return retroCreatedCodec(), true
-	case "ParticipantJoined":
+	case TypeParticipantJoined:
 		return domain.Current[Event, ParticipantJoined](1), true
-	case "RetroLocked":
+	case TypeRetroLocked:
 		return domain.Current[Event, RetroLocked](1), true
-	case "RetroUnlocked":
+	case TypeRetroUnlocked:
 		return domain.Current[Event, RetroUnlocked](1), true
-	case "ModerationHandedOver":
+	case TypeModerationHandedOver:
 		return domain.Current[Event, ModerationHandedOver](1), true
-	case "AnonymitySet":
+	case TypeAnonymitySet:
 		return domain.Current[Event, AnonymitySet](1), true
-	case "RetroClosed":
+	case TypeRetroClosed:
 		return domain.Current[Event, RetroClosed](1), true
-	case "StepChanged":
+	case TypeStepChanged:
 		return domain.Current[Event, StepChanged](1), true
-	case "StepSkipped":
+	case TypeStepSkipped:
 		return domain.Current[Event, StepSkipped](1), true
-	case "StepsReordered":
+	case TypeStepsReordered:
 		return domain.Current[Event, StepsReordered](1), true
-	case "StepAdded":
+	case TypeStepAdded:
 		return domain.Current[Event, StepAdded](1), true
-	case "TimerStarted":
+	case TypeTimerStarted:
 		return domain.Current[Event, TimerStarted](1), true
-	case "TimerExtended":
+	case TypeTimerExtended:
 		return domain.Current[Event, TimerExtended](1), true
-	case "TimerStopped":
+	case TypeTimerStopped:
 		return domain.Current[Event, TimerStopped](1), true
-	case "IcebreakerChosen":
+	case TypeIcebreakerChosen:
 		return domain.Current[Event, IcebreakerChosen](1), true
-	case "IcebreakerAnswered":
+	case TypeIcebreakerAnswered:
 		return domain.Current[Event, IcebreakerAnswered](1), true
-	case "OpenActionsAdded":
+	case TypeOpenActionsAdded:
 		return domain.Current[Event, OpenActionsAdded](1), true
-	case "CarriedActionReviewed":
+	case TypeCarriedActionReviewed:
 		return domain.Current[Event, CarriedActionReviewed](1), true
-	case "CarriedActionCommented":
+	case TypeCarriedActionCommented:
 		return domain.Current[Event, CarriedActionCommented](1), true
-	case "HealthCheckStarted":
+	case TypeHealthCheckStarted:
 		return domain.Current[Event, HealthCheckStarted](1), true
-	case "HealthCheckAnswered":
+	case TypeHealthCheckAnswered:
 		return domain.Current[Event, HealthCheckAnswered](1), true
-	case "HealthCheckRevealed":
+	case TypeHealthCheckRevealed:
 		return domain.Current[Event, HealthCheckRevealed](1), true
-	case "SurveyCardsImported":
+	case TypeSurveyCardsImported:
 		return domain.Current[Event, SurveyCardsImported](1), true
-	case "SurveyScoresImported":
+	case TypeSurveyScoresImported:
 		return domain.Current[Event, SurveyScoresImported](1), true
-	case "CardAdded":
+	case TypeCardAdded:
 		return domain.Upcast[Event, CardAdded](2, func(_ int, p []byte) (Event, error) { return upcastCardAddedV1(p) }), true
-	case "CardEdited":
+	case TypeCardEdited:
 		return domain.Current[Event, CardEdited](1), true
-	case "CardDeleted":
+	case TypeCardDeleted:
 		return domain.Current[Event, CardDeleted](1), true
-	case "ColumnRevealed":
+	case TypeColumnRevealed:
 		return domain.Current[Event, ColumnRevealed](1), true
-	case "CardHidden":
+	case TypeCardHidden:
 		return domain.Current[Event, CardHidden](1), true
-	case "GroupCreated":
+	case TypeGroupCreated:
 		return domain.Current[Event, GroupCreated](1), true
-	case "CardGrouped":
+	case TypeCardGrouped:
 		return domain.Current[Event, CardGrouped](1), true
-	case "CardUngrouped":
+	case TypeCardUngrouped:
 		return domain.Current[Event, CardUngrouped](1), true
-	case "GroupDissolved":
+	case TypeGroupDissolved:
 		return domain.Current[Event, GroupDissolved](1), true
-	case "GroupsMerged":
+	case TypeGroupsMerged:
 		return domain.Current[Event, GroupsMerged](1), true
-	case "GroupNamed":
+	case TypeGroupNamed:
 		return domain.Current[Event, GroupNamed](1), true
-	case "VotingStarted":
+	case TypeVotingStarted:
 		return domain.Current[Event, VotingStarted](1), true
-	case "VoteCast":
+	case TypeVoteCast:
 		return domain.Current[Event, VoteCast](1), true
-	case "VoteRetracted":
+	case TypeVoteRetracted:
 		return domain.Current[Event, VoteRetracted](1), true
-	case "VotingClosed":
+	case TypeVotingClosed:
 		return domain.Current[Event, VotingClosed](1), true
-	case "TopicVotesSet":
+	case TypeTopicVotesSet:
 		return domain.Current[Event, TopicVotesSet](1), true
-	case "TopicFocused":
+	case TypeTopicFocused:
 		return domain.Current[Event, TopicFocused](1), true
-	case "ActionCreated":
+	case TypeActionCreated:
 		return domain.Current[Event, ActionCreated](1), true
-	case "ActionAssigned":
+	case TypeActionAssigned:
 		return domain.Current[Event, ActionAssigned](1), true
-	case "ActionDueDateSet":
+	case TypeActionDueDateSet:
 		return domain.Current[Event, ActionDueDateSet](1), true
-	case "ActionStatusSet":
+	case TypeActionStatusSet:
 		return domain.Current[Event, ActionStatusSet](1), true
-	case "TopicWhiteboardOpened":
+	case TypeTopicWhiteboardOpened:
 		return domain.Current[Event, TopicWhiteboardOpened](1), true
-	case "RotiRated":
+	case TypeRotiRated:
 		return domain.Current[Event, RotiRated](1), true
-	case "RotiClosed":
+	case TypeRotiClosed:
 		return domain.Current[Event, RotiClosed](1), true
 	}
 	return domain.Schema[Event]{}, false
@@ -126,7 +126,7 @@ func retroCreatedCodec() domain.Schema[Event] {
 	})
 }
 
-func codec() domain.Codec[Event] { return domain.Codec[Event]{Aggregate: "retro", Lookup: schemaOf} }
+func codec() domain.Codec[Event] { return domain.Codec[Event]{Aggregate: Category, Lookup: schemaOf} }
 
 // EncodeEvent gives an event's type name, schema version and JSON payload.
 func EncodeEvent(e Event) (typ string, schemaVersion int, payload []byte, err error) {

@@ -99,12 +99,12 @@ type GroupNamed struct {
 	At      time.Time `json:"at"`
 }
 
-func (GroupCreated) EventType() string   { return "GroupCreated" }
-func (CardGrouped) EventType() string    { return "CardGrouped" }
-func (CardUngrouped) EventType() string  { return "CardUngrouped" }
-func (GroupDissolved) EventType() string { return "GroupDissolved" }
-func (GroupsMerged) EventType() string   { return "GroupsMerged" }
-func (GroupNamed) EventType() string     { return "GroupNamed" }
+func (GroupCreated) EventType() string   { return TypeGroupCreated }
+func (CardGrouped) EventType() string    { return TypeCardGrouped }
+func (CardUngrouped) EventType() string  { return TypeCardUngrouped }
+func (GroupDissolved) EventType() string { return TypeGroupDissolved }
+func (GroupsMerged) EventType() string   { return TypeGroupsMerged }
+func (GroupNamed) EventType() string     { return TypeGroupNamed }
 
 // groupable checks what every grouping command needs.
 func (s State) groupable(a domain.Actor) error {

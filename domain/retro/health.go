@@ -101,11 +101,11 @@ type SurveyScoresImported struct {
 	At       time.Time       `json:"at"`
 }
 
-func (HealthCheckStarted) EventType() string   { return "HealthCheckStarted" }
-func (HealthCheckAnswered) EventType() string  { return "HealthCheckAnswered" }
-func (HealthCheckRevealed) EventType() string  { return "HealthCheckRevealed" }
-func (SurveyCardsImported) EventType() string  { return "SurveyCardsImported" }
-func (SurveyScoresImported) EventType() string { return "SurveyScoresImported" }
+func (HealthCheckStarted) EventType() string   { return TypeHealthCheckStarted }
+func (HealthCheckAnswered) EventType() string  { return TypeHealthCheckAnswered }
+func (HealthCheckRevealed) EventType() string  { return TypeHealthCheckRevealed }
+func (SurveyCardsImported) EventType() string  { return TypeSurveyCardsImported }
+func (SurveyScoresImported) EventType() string { return TypeSurveyScoresImported }
 
 // ScaleRange is the lowest and highest answer on a scale.
 func ScaleRange(sc catalog.Scale) (lo, hi int, ok bool) {

@@ -125,13 +125,13 @@ type RetroClosed struct {
 	At time.Time `json:"at"`
 }
 
-func (RetroCreated) EventType() string         { return "RetroCreated" }
-func (ParticipantJoined) EventType() string    { return "ParticipantJoined" }
-func (RetroLocked) EventType() string          { return "RetroLocked" }
-func (RetroUnlocked) EventType() string        { return "RetroUnlocked" }
-func (ModerationHandedOver) EventType() string { return "ModerationHandedOver" }
-func (AnonymitySet) EventType() string         { return "AnonymitySet" }
-func (RetroClosed) EventType() string          { return "RetroClosed" }
+func (RetroCreated) EventType() string         { return TypeRetroCreated }
+func (ParticipantJoined) EventType() string    { return TypeParticipantJoined }
+func (RetroLocked) EventType() string          { return TypeRetroLocked }
+func (RetroUnlocked) EventType() string        { return TypeRetroUnlocked }
+func (ModerationHandedOver) EventType() string { return TypeModerationHandedOver }
+func (AnonymitySet) EventType() string         { return TypeAnonymitySet }
+func (RetroClosed) EventType() string          { return TypeRetroClosed }
 
 func decideCreate(s State, c CreateRetro) ([]Event, error) {
 	if s.Created {

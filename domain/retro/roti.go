@@ -38,8 +38,8 @@ type RotiClosed struct {
 	At time.Time `json:"at"`
 }
 
-func (RotiRated) EventType() string  { return "RotiRated" }
-func (RotiClosed) EventType() string { return "RotiClosed" }
+func (RotiRated) EventType() string  { return TypeRotiRated }
+func (RotiClosed) EventType() string { return TypeRotiClosed }
 
 func decideRateRoti(s State, c RateRoti) ([]Event, error) {
 	if err := s.asParticipant(c.Actor); err != nil {

@@ -109,11 +109,11 @@ type TopicVotesSet struct {
 	At      time.Time `json:"at"`
 }
 
-func (VotingStarted) EventType() string { return "VotingStarted" }
-func (VoteCast) EventType() string      { return "VoteCast" }
-func (VoteRetracted) EventType() string { return "VoteRetracted" }
-func (VotingClosed) EventType() string  { return "VotingClosed" }
-func (TopicVotesSet) EventType() string { return "TopicVotesSet" }
+func (VotingStarted) EventType() string { return TypeVotingStarted }
+func (VoteCast) EventType() string      { return TypeVoteCast }
+func (VoteRetracted) EventType() string { return TypeVoteRetracted }
+func (VotingClosed) EventType() string  { return TypeVotingClosed }
+func (TopicVotesSet) EventType() string { return TypeTopicVotesSet }
 
 // topic resolves an ID to the topic it stands for: a group, or a revealed
 // card (its group if it has one).

@@ -97,11 +97,11 @@ type CarriedActionCommented struct {
 	At        time.Time `json:"at"`
 }
 
-func (IcebreakerChosen) EventType() string       { return "IcebreakerChosen" }
-func (IcebreakerAnswered) EventType() string     { return "IcebreakerAnswered" }
-func (CarriedActionReviewed) EventType() string  { return "CarriedActionReviewed" }
-func (OpenActionsAdded) EventType() string       { return "OpenActionsAdded" }
-func (CarriedActionCommented) EventType() string { return "CarriedActionCommented" }
+func (IcebreakerChosen) EventType() string       { return TypeIcebreakerChosen }
+func (IcebreakerAnswered) EventType() string     { return TypeIcebreakerAnswered }
+func (CarriedActionReviewed) EventType() string  { return TypeCarriedActionReviewed }
+func (OpenActionsAdded) EventType() string       { return TypeOpenActionsAdded }
+func (CarriedActionCommented) EventType() string { return TypeCarriedActionCommented }
 
 func decideChooseIcebreaker(s State, c ChooseIcebreaker) ([]Event, error) {
 	if err := s.asModerator(c.Actor); err != nil {

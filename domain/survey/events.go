@@ -51,7 +51,11 @@ type SurveyClosed struct {
 	At       time.Time `json:"at"`
 }
 
-// Event type names as stored in the log; stable once written.
+// Category is the stream category of surveys: a survey's events are stored
+// under survey-<survey ID>.
+const Category = "survey"
+
+// Event type names as stored in the log, by the rule in package domain.
 const (
 	TypeSurveyCreated         = "survey.SurveyCreated"
 	TypeResponseSubmitted     = "survey.ResponseSubmitted"

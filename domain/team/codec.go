@@ -65,7 +65,7 @@ func codecFor(typ string) (domain.Schema[Event], bool) {
 }
 
 func codec() domain.Codec[Event] {
-	return domain.Codec[Event]{Aggregate: "team", Lookup: codecFor}
+	return domain.Codec[Event]{Aggregate: Category, Lookup: codecFor}
 }
 
 // EncodeEvent turns an event into its stored form.

@@ -113,7 +113,11 @@ type ActionRescheduled struct {
 	At       time.Time  `json:"at"`
 }
 
-// Event type names as stored in the log; stable once written.
+// Category is the stream category of teams: a team's events are stored
+// under team-<team ID>.
+const Category = "team"
+
+// Event type names as stored in the log, by the rule in package domain.
 const (
 	TypeTeamCreated         = "team.TeamCreated"
 	TypeMemberAdded         = "team.MemberAdded"

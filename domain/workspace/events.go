@@ -44,7 +44,11 @@ type TeamRegistered struct {
 	At           time.Time `json:"at"`
 }
 
-// Event type names as stored in the log; stable once written.
+// Category is the stream category of workspaces: a workspace's events are stored
+// under workspace-<workspace ID>.
+const Category = "workspace"
+
+// Event type names as stored in the log, by the rule in package domain.
 const (
 	TypeWorkspaceCreated      = "workspace.WorkspaceCreated"
 	TypeWorkspaceRenamed      = "workspace.WorkspaceRenamed"

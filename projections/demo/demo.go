@@ -25,7 +25,6 @@ import (
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/domain/workspace"
 	"github.com/hindsight-retro/hindsight/eventstore"
-	"github.com/hindsight-retro/hindsight/projections"
 )
 
 // Config sizes the workspace.
@@ -125,7 +124,7 @@ func (g *gen) run() error {
 	for w := range wsCount {
 		wsID := fmt.Sprintf("ws-%03d", w)
 		admin := fmt.Sprintf("u-admin-%03d", w)
-		ws := &agg[workspace.State]{stream: eventstore.StreamID{Category: projections.CategoryWorkspace, ID: wsID}}
+		ws := &agg[workspace.State]{stream: eventstore.StreamID{Category: workspace.Category, ID: wsID}}
 		at := g.cfg.Start.Add(-30 * 24 * time.Hour)
 		if err := g.ws(ws, workspace.CreateWorkspace{
 			Actor: domain.Actor{UserID: admin}, At: at, WorkspaceID: wsID, Name: "Workspace " + wsID}); err != nil {
@@ -171,7 +170,7 @@ func (g *gen) run() error {
 func (g *gen) newTeam(ws *agg[workspace.State], wsAdmin string, i int, at time.Time) (*teamInfo, error) {
 	tt := g.cat.TeamTemplates[i%len(g.cat.TeamTemplates)]
 	id := fmt.Sprintf("team-%04d", i)
-	ti := &teamInfo{agg: agg[team.State]{stream: eventstore.StreamID{Category: projections.CategoryTeam, ID: id}},
+	ti := &teamInfo{agg: agg[team.State]{stream: eventstore.StreamID{Category: team.Category, ID: id}},
 		admin: fmt.Sprintf("u-%04d-00", i)}
 	ti.members = []string{ti.admin}
 	pack, ok := g.cat.HealthPack(tt.HealthPack)
@@ -271,7 +270,7 @@ var (
 func (g *gen) pick(xs []string) string { return xs[g.rnd.IntN(len(xs))] }
 
 func (g *gen) survey(ti *teamInfo, id string, at time.Time) error {
-	s := &agg[survey.State]{stream: eventstore.StreamID{Category: projections.CategorySurvey, ID: id}}
+	s := &agg[survey.State]{stream: eventstore.StreamID{Category: survey.Category, ID: id}}
 	dec := func(c survey.Command) error { return do(g, s, survey.Decide, survey.Evolve, survey.EncodeEvent, c) }
 	if err := dec(survey.CreateSurvey{Actor: domain.Actor{UserID: ti.admin}, At: at, SurveyID: id, TeamIDs: []string{ti.stream.ID},
 		Title: "Health pulse", HealthQuestions: ti.pack.Questions, OpensAt: at, ClosesAt: at.Add(48 * time.Hour)}); err != nil {

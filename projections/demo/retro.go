@@ -8,7 +8,6 @@ import (
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/eventstore"
-	"github.com/hindsight-retro/hindsight/projections"
 )
 
 // retroRun is one retro being played.
@@ -41,7 +40,7 @@ func (r *retroRun) step(mod domain.Actor, id string) error {
 
 func (g *gen) retro(ti *teamInfo, id string, at time.Time) error {
 	r := &retroRun{g: g, ti: ti, key: g.key(id), at: at,
-		a: agg[retro.State]{stream: eventstore.StreamID{Category: projections.CategoryRetro, ID: id}}}
+		a: agg[retro.State]{stream: eventstore.StreamID{Category: retro.Category, ID: id}}}
 	r.people = g.sample(ti.members, 3+g.rnd.IntN(len(ti.members)-2))
 	mod := r.actor(ti.admin)
 	var open []retro.OpenAction

@@ -13,7 +13,6 @@ import (
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/domain/workspace"
 	"github.com/hindsight-retro/hindsight/eventstore"
-	"github.com/hindsight-retro/hindsight/projections"
 )
 
 // Workspace is one workspace as its operator sees it.
@@ -45,13 +44,13 @@ func Read(ctx context.Context, store eventstore.Store) (Directory, error) {
 	teams := map[string]team.State{}
 	err := store.ReadAll(ctx, 0, func(ctx context.Context, e eventstore.RecordedEvent) error {
 		switch e.Stream.Category {
-		case projections.CategoryWorkspace:
+		case workspace.Category:
 			ev, err := workspace.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
 			if err != nil {
 				return fmt.Errorf("position %d: %w", e.Position, err)
 			}
 			wss[e.Stream.ID] = workspace.Evolve(wss[e.Stream.ID], ev)
-		case projections.CategoryTeam:
+		case team.Category:
 			ev, err := team.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
 			if err != nil {
 				return fmt.Errorf("position %d: %w", e.Position, err)

@@ -9,7 +9,6 @@ import (
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/eventstore"
-	"github.com/hindsight-retro/hindsight/projections"
 )
 
 // Reasons CheckAudience refuses an export.
@@ -26,7 +25,7 @@ var (
 // an empty file for a mistyped team, and for a mistyped person the history
 // as an outsider sees it, both of which look like success.
 func CheckAudience(ctx context.Context, store eventstore.Store, f Filter, userID string) error {
-	recs, err := store.Load(ctx, eventstore.StreamID{Category: projections.CategoryTeam, ID: f.TeamID}, 0)
+	recs, err := store.Load(ctx, eventstore.StreamID{Category: team.Category, ID: f.TeamID}, 0)
 	if errors.Is(err, eventstore.ErrStreamNotFound) {
 		return fmt.Errorf("team %q: %w", f.TeamID, ErrUnknownTeam)
 	}
@@ -56,7 +55,7 @@ func CheckAudience(ctx context.Context, store eventstore.Store, f Filter, userID
 }
 
 func retroOfTeam(ctx context.Context, store eventstore.Store, retroID, teamID string) error {
-	recs, err := store.Load(ctx, eventstore.StreamID{Category: projections.CategoryRetro, ID: retroID}, 0)
+	recs, err := store.Load(ctx, eventstore.StreamID{Category: retro.Category, ID: retroID}, 0)
 	if errors.Is(err, eventstore.ErrStreamNotFound) || err == nil && len(recs) == 0 {
 		return fmt.Errorf("retro %q, team %q: %w", retroID, teamID, ErrUnknownRetro)
 	}

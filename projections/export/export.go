@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/survey"
 	"github.com/hindsight-retro/hindsight/domain/team"
@@ -120,7 +121,7 @@ func Export(ctx context.Context, store eventstore.Store, f Filter, v Viewer, w i
 func cardHides(ctx context.Context, store eventstore.Store) (map[string][]retro.Event, error) {
 	hides := map[string][]retro.Event{}
 	err := store.ReadAll(ctx, 0, func(_ context.Context, e eventstore.RecordedEvent) error {
-		if e.Stream.Category != projections.CategoryRetro || e.Type != (retro.CardHidden{}).EventType() {
+		if e.Stream.Category != retro.Category || e.Type != retro.TypeCardHidden {
 			return nil
 		}
 		ev, err := retro.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
@@ -149,7 +150,7 @@ func (x *exporter) event(e eventstore.RecordedEvent) error {
 	id := e.Stream.ID
 	var data any
 	switch e.Stream.Category {
-	case projections.CategoryTeam:
+	case team.Category:
 		if id != x.f.TeamID || x.f.RetroID != "" {
 			return nil
 		}
@@ -158,7 +159,7 @@ func (x *exporter) event(e eventstore.RecordedEvent) error {
 			return fmt.Errorf("position %d: %w", e.Position, err)
 		}
 		data = ev
-	case projections.CategoryRetro:
+	case retro.Category:
 		if x.f.RetroID != "" && id != x.f.RetroID {
 			return nil
 		}
@@ -184,7 +185,7 @@ func (x *exporter) event(e eventstore.RecordedEvent) error {
 			return nil
 		}
 		data = red
-	case projections.CategorySurvey:
+	case survey.Category:
 		if x.f.RetroID != "" {
 			return nil
 		}
@@ -215,7 +216,7 @@ func (x *exporter) event(e eventstore.RecordedEvent) error {
 	}
 	return x.enc.Encode(CloudEvent{
 		SpecVersion: "1.0", ID: e.EventID, Source: "/hindsight/" + e.Stream.String(),
-		Type: "dev.hindsight." + e.Stream.Category + "." + strings.TrimPrefix(e.Type, e.Stream.Category+"."),
+		Type: "dev.hindsight." + e.Stream.Category + "." + domain.EventName(e.Stream.Category, e.Type),
 		Time: e.RecordedAt.UTC(), Subject: id, DataContentType: "application/json", Data: payload,
 		Position: e.Position, StreamVersion: e.StreamVersion, EventIndex: e.Index, SchemaVersion: e.SchemaVersion,
 		HindsightType: e.Type,

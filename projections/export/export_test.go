@@ -60,7 +60,7 @@ func TestAnExportIsCloudEventsRedactedForTheCaller(t *testing.T) {
 	// Cards written by others, from the log itself.
 	others := map[string]bool{}
 	_ = store.ReadAll(ctx, 0, func(_ context.Context, e eventstore.RecordedEvent) error {
-		if e.Type == "CardAdded" {
+		if e.Type == retro.TypeCardAdded {
 			var c retro.CardAdded
 			_ = json.Unmarshal(e.Payload, &c)
 			if c.Author != me && c.Author != viewer(me).Pseudonym(e.Stream.ID) {
@@ -195,7 +195,7 @@ func TestAnExportLeavesOutTheTextOfAHiddenCard(t *testing.T) {
 	var stream eventstore.StreamID
 	var created retro.RetroCreated
 	_ = store.ReadAll(ctx, 0, func(_ context.Context, e eventstore.RecordedEvent) error {
-		if stream.ID != "" || e.Type != "RetroCreated" {
+		if stream.ID != "" || e.Type != retro.TypeRetroCreated {
 			return nil
 		}
 		var c retro.RetroCreated

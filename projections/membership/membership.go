@@ -45,7 +45,7 @@ func newState() *state {
 func fold(s *state, e eventstore.RecordedEvent, ev any) {
 	id := e.Stream.ID
 	switch e.Stream.Category {
-	case projections.CategoryWorkspace:
+	case workspace.Category:
 		switch ev := ev.(type) {
 		case workspace.WorkspaceCreated:
 			add(s.Admins, ev.CreatedBy, id)
@@ -54,7 +54,7 @@ func fold(s *state, e eventstore.RecordedEvent, ev any) {
 		case workspace.WorkspaceAdminRemoved:
 			remove(s.Admins, ev.UserID, id)
 		}
-	case projections.CategoryTeam:
+	case team.Category:
 		switch ev := ev.(type) {
 		case team.TeamCreated:
 			add(s.Members, ev.FirstAdminID, id)

@@ -56,7 +56,7 @@ func (l *Log) Retro(id string, evs ...retro.Event) uint64 {
 		}
 		out[i] = encoded{typ, v, p}
 	}
-	return l.commit(projections.CategoryRetro, id, out)
+	return l.commit(retro.Category, id, out)
 }
 
 // Team appends one commit of team events.
@@ -70,7 +70,7 @@ func (l *Log) Team(id string, evs ...team.Event) uint64 {
 		}
 		out[i] = encoded{typ, v, p}
 	}
-	return l.commit(projections.CategoryTeam, id, out)
+	return l.commit(team.Category, id, out)
 }
 
 // Workspace appends one commit of workspace events.
@@ -84,7 +84,7 @@ func (l *Log) Workspace(id string, evs ...workspace.Event) uint64 {
 		}
 		out[i] = encoded{typ, v, p}
 	}
-	return l.commit(projections.CategoryWorkspace, id, out)
+	return l.commit(workspace.Category, id, out)
 }
 
 // Survey appends one commit of survey events.
@@ -98,7 +98,7 @@ func (l *Log) Survey(id string, evs ...survey.Event) uint64 {
 		}
 		out[i] = encoded{typ, v, p}
 	}
-	return l.commit(projections.CategorySurvey, id, out)
+	return l.commit(survey.Category, id, out)
 }
 
 // Other appends an event of a category no read model folds.

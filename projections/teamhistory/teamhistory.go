@@ -136,7 +136,7 @@ func (s *state) policy() retro.Policy { return retro.Policy{MinRespondents: s.Mi
 
 func fold(s *state, e eventstore.RecordedEvent, ev any) {
 	re, ok := ev.(retro.Event)
-	if !ok || e.Stream.Category != projections.CategoryRetro {
+	if !ok || e.Stream.Category != retro.Category {
 		return
 	}
 	id := e.Stream.ID

@@ -12,7 +12,6 @@ import (
 
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/eventstore"
-	"github.com/hindsight-retro/hindsight/projections"
 )
 
 // ErrNotFound: the log has no such retro.
@@ -33,7 +32,7 @@ type Snapshot struct {
 
 // Load reads and decodes a retro's stream.
 func Load(ctx context.Context, store eventstore.Store, retroID string) ([]eventstore.RecordedEvent, []retro.Event, error) {
-	recs, err := store.Load(ctx, eventstore.StreamID{Category: projections.CategoryRetro, ID: retroID}, 0)
+	recs, err := store.Load(ctx, eventstore.StreamID{Category: retro.Category, ID: retroID}, 0)
 	if errors.Is(err, eventstore.ErrStreamNotFound) {
 		return nil, nil, fmt.Errorf("%w: %s", ErrNotFound, retroID)
 	}
