@@ -72,7 +72,7 @@ func TestAnAnonymousRetroNeverStoresWhoWroteOrVoted(t *testing.T) {
 	seen := map[string]int{}
 	for _, e := range f.events() {
 		switch {
-		case e.Stream.Category == "retro" && e.Stream.ID == rid:
+		case e.Stream.Category == retro.Category && e.Stream.ID == rid:
 			seen[e.Type]++
 			if e.Type == retro.TypeParticipantJoined || e.Type == retro.TypeRetroCreated {
 				// Who takes part and who moderates is not anonymous.

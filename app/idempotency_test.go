@@ -95,7 +95,7 @@ func TestARetryCompletesAReactionThatFailed(t *testing.T) {
 		return f.retroKeyed(user(uBea), rid, key, app.CreateAction{Title: "Automate the release notes"})
 	}
 	// Given the team's stream is unreachable when the action is created.
-	f.store.failNext("team", 1)
+	f.store.failNext(team.Category, 1)
 	res, err := create()
 	// Then the caller hears the command is stored but incomplete.
 	if !errors.Is(err, app.ErrIncomplete) || res.ID == "" || res.Position == 0 {

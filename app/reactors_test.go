@@ -207,7 +207,7 @@ func TestReassigningADoneActionLeavesTheTeamsRecord(t *testing.T) {
 func TestAssigningAnActionTheTeamMissedRecordsIt(t *testing.T) {
 	f := newTeam(t)
 	rid := f.newRetro("Sprint 1", false)
-	f.store.failNext("team", 1)
+	f.store.failNext(team.Category, 1)
 	res, err := f.retro(user(uBea), rid, app.CreateAction{Title: "Rename the job"})
 	act := res.ID
 	if !errors.Is(err, app.ErrIncomplete) || act == "" {
@@ -305,7 +305,7 @@ func eventually(t *testing.T, done func() (bool, string)) {
 // team's stream cannot be written, so its reaction fails, and returns its ID.
 func createActionTeamUnreachable(t *testing.T, f *fixture, rid string) string {
 	t.Helper()
-	f.store.failNext("team", 1)
+	f.store.failNext(team.Category, 1)
 	res, err := f.retro(user(uBea), rid, app.CreateAction{Title: "Rename the job"})
 	if !errors.Is(err, app.ErrIncomplete) || res.ID == "" {
 		t.Fatalf("create with the team unreachable: %+v, %v; want its ID and ErrIncomplete", res, err)

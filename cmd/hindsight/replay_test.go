@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/projections/export"
 )
@@ -47,7 +48,7 @@ func TestDemoExportAndReplayOnAnEmbeddedStore(t *testing.T) {
 	n := 0
 	if err := export.Read(bytes.NewReader(b), func(e eventstore.RecordedEvent) error {
 		n++
-		if e.Stream.Category == "retro" && !strings.HasPrefix(e.Stream.ID, "r-0000-") {
+		if e.Stream.Category == retro.Category && !strings.HasPrefix(e.Stream.ID, "r-0000-") {
 			t.Errorf("another team's retro %s in the export", e.Stream.ID)
 		}
 		return nil
