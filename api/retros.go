@@ -150,6 +150,10 @@ func retroRoutes() []route {
 			func(s *server, c call) (retro.RetroView, error) {
 				return s.deps.App.Retro(c.r.Context(), c.p, c.param("retroId"))
 			}),
+		query(base+"/names", "getRetroNames", "Display names of the people your view of the retro names, by user ID (participants' for guests)",
+			func(s *server, c call) (map[string]string, error) {
+				return s.deps.App.RetroNames(c.r.Context(), c.p, c.param("retroId"))
+			}),
 		exchange(base+"/invites", "createInvite", "Create a guest invite code (moderator)", true,
 			func(s *server, c call, in InviteRequest) (InviteResponse, error) {
 				expires := time.Now().Add(defaultInviteTTL)

@@ -227,3 +227,28 @@ func TestTheLiveFeedOverServerSentEvents(t *testing.T) {
 		t.Errorf("bea's feed carries the moderator's concealed text: %s", raw)
 	}
 }
+
+func TestEveryoneInARetroSeesItsParticipantsNamesAGuestsToo(t *testing.T) {
+	h := newHarness(t)
+	f := newRetro(t, h)
+	code := h.must(http.StatusCreated, req{method: "POST", path: f.path("/invites"), token: f.mod.token, body: api.InviteRequest{}}).str("code")
+	g := h.must(http.StatusCreated, req{method: "POST", path: "/v1/invites/" + code + "/join", body: api.JoinInviteRequest{Email: "gus@example.org", Name: "Gus"}})
+	guest := g.str("token")
+	h.must(http.StatusOK, req{method: "POST", path: f.path("/join"), token: guest})
+
+	want := map[string]string{f.mod.id: "Mod", f.bea.id: "Bea", g.str("userId"): "Gus"}
+	for who, token := range map[string]string{"moderator": f.mod.token, "member": f.bea.token, "guest": guest} {
+		names := h.must(http.StatusOK, req{method: "GET", path: f.path("/names"), token: token}).body
+		for id, name := range want {
+			if names[id] != name {
+				t.Errorf("the %s reads names %v, want %s for %s", who, names, name, id)
+			}
+		}
+		if _, ok := names[f.out.id]; ok {
+			t.Errorf("the %s reads the name of someone outside the retro: %v", who, names)
+		}
+	}
+	if res := h.do(req{method: "GET", path: f.path("/names"), token: f.out.token}); res.status != http.StatusNotFound {
+		t.Errorf("an outsider reads the retro's names = %d, want 404 as for a missing retro", res.status)
+	}
+}

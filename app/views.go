@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/domain/retro"
@@ -94,4 +95,33 @@ func (a *App) RetroViewer(ctx context.Context, p identity.Principal, retroID str
 		return retro.Viewer{}, err
 	}
 	return retro.Viewer{UserID: v.UserID, Pseudonym: v.Pseudonym}, nil
+}
+
+// RetroNames are the display names the principal may put beside the user
+// IDs of their view of the retro. Everyone who may see the retro learns the
+// names of its participants and moderator, since presence is not anonymous;
+// members also learn those of the others their view names (authors shown,
+// assignees). Names are keyed by user ID only and the view never holds an
+// anonymous author, so no name can be tied to an anonymous card or vote.
+func (a *App) RetroNames(ctx context.Context, p identity.Principal, retroID string) (map[string]string, error) {
+	v, err := a.Retro(ctx, p, retroID)
+	if err != nil {
+		return nil, err
+	}
+	t, _, err := a.loadTeam(ctx, v.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	ids := []string{v.Moderator}
+	for _, pv := range v.Participants {
+		ids = append(ids, pv.UserID)
+	}
+	if p.Kind != identity.KindGuest {
+		ids = peopleIn(v)
+	}
+	names, err := a.namesIn(ctx, t, ids)
+	if err != nil {
+		return nil, fmt.Errorf("retro %s: %w", retroID, err)
+	}
+	return names, nil
 }

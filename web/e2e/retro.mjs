@@ -171,6 +171,14 @@ try {
   await ada.page.getByRole('radio', { name: /Start, Stop, Continue/ }).check();
   await ada.page.getByRole('heading', { name: 'Columns' }).waitFor();
   await ada.page.getByLabel(/^Anonymous/).check();
+  // The icebreaker question and the health pack are chosen here.
+  const iceSelect = ada.page.getByLabel('Icebreaker question');
+  await iceSelect.locator('option').nth(2).waitFor({ state: 'attached' });
+  const iceQuestion = (await iceSelect.locator('option').nth(2).textContent()).trim();
+  await iceSelect.selectOption({ index: 2 });
+  const packSelect = ada.page.getByLabel('Health check', { exact: true });
+  await packSelect.locator('option').nth(1).waitFor({ state: 'attached' });
+  await packSelect.selectOption({ index: 1 });
   await step('new-retro', [ada]);
   await ada.page.getByRole('button', { name: 'Create retro' }).click();
   await ada.page.getByText('Anonymous retro: authors and voters are hidden from everyone.').waitFor();
@@ -195,6 +203,11 @@ try {
   await ben.page.getByRole('link', { name: `Sprint ${run}` }).click();
   await ben.page.getByRole('button', { name: 'Take part' }).click();
   await ada.page.getByText('3 people here').waitFor();
+  // Everyone sees the others by name, the guest too (presence is not anonymous).
+  const named = (p, name) => p.page.locator('.people li').filter({ hasText: new RegExp(`^\\s*${name}\\b`) }).waitFor();
+  await named(gus, 'ada');
+  await named(gus, 'ben');
+  await named(ada, 'Gus');
   await step('lobby', all);
   // The moderator adds a step after the current one and moves it later.
   await ada.page.getByText('Edit the agenda').click();
@@ -204,14 +217,9 @@ try {
   await ada.page.getByRole('button', { name: 'Move Kudos later' }).click();
   await ben.page.locator('.steps li').nth(2).getByText('Kudos').waitFor();
 
-  // Icebreaker: a random question; everyone answers, nobody's name shows.
+  // Icebreaker: the question chosen at creation; everyone answers, nobody's name shows.
   await ada.page.getByRole('button', { name: 'Go to this step: Icebreaker' }).click();
-  // Going to the step may already draw a question.
-  const pick = ada.page.getByRole('button', { name: 'Pick a question' });
-  const another = ada.page.getByRole('button', { name: 'Another question' });
-  await pick.or(another).waitFor();
-  if (await pick.isVisible()) await pick.click({ timeout: 5000 }).catch(() => {});
-  await another.waitFor();
+  await ben.page.getByRole('heading', { name: iceQuestion }).waitFor();
   await ben.page.getByLabel('Your answer').fill('Pancakes');
   await ben.page.getByRole('button', { name: 'Add' }).click();
   await gus.page.getByLabel('Ihre Antwort').fill('Berge');
@@ -226,10 +234,7 @@ try {
 
   // Health check: everyone scores the first question; results once revealed.
   await ada.page.getByRole('button', { name: 'Go to this step: Health check' }).click();
-  // Going to the step may already start it with the team's pack.
-  const startHealth = ada.page.getByRole('button', { name: 'Start the health check' });
-  await ada.page.locator('.health-q').first().or(startHealth).waitFor();
-  if (await startHealth.isVisible()) await startHealth.click({ timeout: 5000 }).catch(() => {});
+  // Started at creation with the pack chosen there.
   await ada.page.locator('.health-q').first().waitFor();
   for (const [p, s] of [[ada, '4'], [ben, '2'], [gus, '3']]) {
     await p.page.locator('.health-q').first().getByRole('button', { name: new RegExp(`^${s}:`) }).click();
@@ -254,13 +259,17 @@ try {
   await ben.page.getByRole('button', { name: 'Add to Stop' }).click();
   await gus.page.getByLabel('Text der Karte für Start').fill(secrets[2][1]);
   await gus.page.getByLabel('Text der Karte für Start').press('Enter');
+  await gus.page.getByText(secrets[2][1]).waitFor();
+  const rude = `GUS-RUDE-${run}`;
+  await gus.page.getByLabel('Text der Karte für Start').fill(rude);
+  await gus.page.getByLabel('Text der Karte für Start').press('Enter');
   for (const [owner, secret] of secrets) {
     const p = all.find((x) => x.name === owner);
     await p.page.getByText(secret).waitFor();
   }
-  await ada.page.getByText('1 hidden card').first().waitFor();
+  await column(ada, 'Start').getByText('2 hidden cards').waitFor();
   await column(ada, 'Stop').getByText('1 hidden card').waitFor();
-  await assertNobodyElseHolds(all, secrets, 'collect');
+  await assertNobodyElseHolds(all, [...secrets, ['gus', rude]], 'collect');
   await step('collect', all);
 
   // Offline. Ben writes a card whose answer is lost (the server acted), then
@@ -327,6 +336,15 @@ try {
   }
   await step('revealed', all);
 
+  // The moderator hides Gus's rude card: the others see it as hidden, without
+  // its text; Gus still reads it and is told.
+  await column(ada, 'Start').locator('.card-item').filter({ hasText: rude }).getByRole('button', { name: 'Hide card' }).click();
+  await ben.page.getByText('Hidden by the moderator').waitFor();
+  await ben.page.getByText(rude).waitFor({ state: 'detached' });
+  await ada.page.getByText(rude).waitFor({ state: 'detached' });
+  await gus.page.getByText('Die Moderation hat Ihre Karte ausgeblendet', { exact: false }).waitFor();
+  await gus.page.getByText(rude).waitFor();
+
   // Group: Ben puts Gus's card with Ada's by keyboard; Ada names the group;
   // Ben drags his own card onto it and takes it out again.
   await ada.page.getByRole('button', { name: 'Go to this step: Group' }).click();
@@ -392,8 +410,12 @@ try {
   for (const [p, score] of [[ada, '4'], [ben, '5'], [gus, '3']]) await p.page.getByRole('button', { name: score, exact: true }).click();
   await ada.page.getByText('3 of 3 rated').waitFor();
   await step('roti', all);
-  ada.page.once('dialog', (d) => d.accept());
-  await ada.page.getByRole('button', { name: 'Close the retro' }).click();
+  // Ada hands moderation to Ben, who closes the retro.
+  await ada.page.getByRole('button', { name: 'Make moderator: ben' }).click();
+  await ben.page.getByText('You moderate this retro.').waitFor();
+  await ada.page.getByText('You moderate this retro.').waitFor({ state: 'detached' });
+  ben.page.once('dialog', (d) => d.accept());
+  await ben.page.getByRole('button', { name: 'Close the retro' }).click();
   await ben.page.getByRole('heading', { name: 'Summary' }).waitFor();
   await gus.page.getByRole('heading', { name: 'Zusammenfassung' }).waitFor();
   await ada.page.getByText('Average 4.0 from 3 ratings').first().waitFor();

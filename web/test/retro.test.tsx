@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { RetroView } from '../src/api/types';
 import { I18n, translator } from '../src/i18n';
 import { Board } from '../src/retro/Board';
+import { Roti } from '../src/retro/Roti';
+import type * as preact from 'preact';
 import { neighbours } from '../src/retro/StepNav';
 import type { RetroState } from '../src/retro/useRetro';
 
@@ -81,5 +83,63 @@ describe('step navigation', () => {
     expect(neighbours(view())).toEqual({ prev: undefined, next: 'collect' });
     expect(neighbours(view({ currentStep: 'collect' }))).toEqual({ prev: 'lobby', next: 'vote' });
     expect(neighbours(view({ currentStep: 'vote' }))).toEqual({ prev: 'collect', next: undefined });
+  });
+});
+
+function showWith(node: preact.ComponentChild, lang: 'en' | 'de' = 'en'): HTMLElement {
+  const el = document.createElement('div');
+  render(<I18n.Provider value={translator(lang)}>{node}</I18n.Provider>, el);
+  return el;
+}
+
+const revealed = (mod: boolean, mine = false) =>
+  view({
+    you: { userId: 'me', participant: true, moderator: mod },
+    columns: [
+      {
+        id: 'start', title: 'Start', revealed: true,
+        cards: [
+          { id: 'h', columnId: 'start', concealed: false, hidden: true, votes: 0, ...(mine ? { mine: true, text: 'rude words' } : {}) },
+          { id: 'ok', columnId: 'start', concealed: false, text: 'fine words', votes: 0 },
+        ],
+      },
+    ],
+  });
+
+describe('hidden cards', () => {
+  it('shows a card the moderator hid as hidden, to the others without text', () => {
+    const el = show(revealed(false));
+    const card = el.querySelector('.hidden-card')!;
+    expect(card.textContent).toContain('Hidden by the moderator');
+    expect(card.querySelector('.card-text')).toBeNull();
+  });
+
+  it('tells its author that only they still read it', () => {
+    const el = show(revealed(false, true));
+    expect(el.querySelector('.hidden-card')?.textContent).toContain('only you see its text');
+    expect(el.querySelector('.hidden-card')?.textContent).toContain('rude words');
+  });
+
+  it('lets the moderator alone hide a revealed card, by its own route', async () => {
+    const sent: string[] = [];
+    const r = { ...retro(), send: async (m: string, p: string) => (sent.push(`${m} ${p}`), null) };
+    const member = showWith(<Board view={revealed(false)} retro={r} writable />);
+    expect([...member.querySelectorAll('button')].filter((b) => b.textContent === 'Hide card')).toHaveLength(0);
+    const mod = showWith(<Board view={revealed(true)} retro={r} writable />);
+    const hides = [...mod.querySelectorAll('button')].filter((b) => b.textContent === 'Hide card');
+    expect(hides).toHaveLength(1); // the hidden one has none
+    hides[0]!.click();
+    expect(sent).toEqual(['POST /cards/ok/hide']);
+  });
+});
+
+describe('ROTI', () => {
+  it('offers the scale the retro says: 1 to 5, or 0 to 10 for an old retro', () => {
+    const five = showWith(<Roti view={view({ roti: { scale: '1-5', closed: false, ratings: 0, participants: 1 } })} retro={retro()} />);
+    expect([...five.querySelectorAll('.roti button')].map((b) => b.textContent)).toEqual(['1', '2', '3', '4', '5']);
+    expect(five.querySelector('legend')?.textContent).toContain('1 = wasted, 5 = very well');
+    const ten = showWith(<Roti view={view({ roti: { scale: '0-10', closed: false, ratings: 0, participants: 1 } })} retro={retro()} />);
+    expect(ten.querySelectorAll('.roti button')).toHaveLength(11);
+    expect(ten.querySelector('legend')?.textContent).toContain('0 = wasted, 10 = very well');
   });
 });

@@ -80,11 +80,13 @@ export interface CardView {
   mine?: boolean;
   author?: string;
   groupId?: string;
+  /** Hidden by the moderator: text only for its author. */
+  hidden?: boolean;
   votes: number;
 }
 export interface ColumnView { id: string; title: string; prompt?: string; revealed: boolean; cards: CardView[] | null }
 export interface GroupView { id: string; name?: string; cardIds: string[] | null; votes: number }
-export interface TopicView { id: string; kind: 'card' | 'group'; title: string; votes: number }
+export interface TopicView { id: string; kind: 'card' | 'group'; title: string; votes: number; hidden?: boolean }
 export interface VotingView {
   roundId: string;
   open: boolean;
@@ -98,7 +100,8 @@ export interface VotingView {
 export interface ActionView { id: string; title: string; topicId?: string; assignee?: string; due?: string | null; status: string }
 /** Fewer answers than the server's minimum group come withheld: count only. */
 export interface Aggregate { count: number; withheld?: boolean; average?: number | null; distribution?: Record<string, number> | null; enps?: number | null }
-export interface RotiView { closed: boolean; ratings: number; participants: number; yourScore?: number | null; result?: Aggregate | null }
+/** scale: '1-5', or '0-10' for a retro created before the classic scale. */
+export interface RotiView { scale?: '1-5' | '0-10' | string; closed: boolean; ratings: number; participants: number; yourScore?: number | null; result?: Aggregate | null }
 export interface AnswerView { id: string; text: string; author?: string; mine?: boolean }
 
 export interface CarriedAction {
@@ -121,6 +124,7 @@ export interface HealthQuestion {
   result?: Aggregate | null;
 }
 export interface Icebreaker { id: string; text: string; tags?: string[] | null }
+export interface HealthPack { id: string; name: string; description?: string }
 
 export interface RetroView {
   retroId: string;

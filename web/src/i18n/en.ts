@@ -240,7 +240,7 @@ export const en = {
   'actions.status.discarded': 'discarded',
 
   'roti.title': 'Return on time invested',
-  'roti.question': 'How well did this retro use your time? (1 = wasted, 5 = very well)',
+  'roti.question': 'How well did this retro use your time? ({low} = wasted, {high} = very well)',
   'roti.yours': 'Your rating: {score}',
   'roti.progress': '{ratings} of {participants} rated',
   'roti.close': 'Show results',
@@ -285,6 +285,17 @@ export const en = {
   'error.code.email-unknown': 'Nobody has an account with this e-mail address yet. Ask them to sign up first.',
   'error.code.csrf': 'Your session expired in this tab. Reload the page and try again.',
   'error.dismiss': 'Dismiss',
+  'retro.handOver': "Make moderator",
+  'retro.handOverTo': "Make moderator: {name}",
+  'board.hide': "Hide card",
+  'board.hiddenByModerator': "Hidden by the moderator",
+  'board.hiddenMine': "The moderator hid your card: only you see its text.",
+  'board.hiddenTopic': "(a card hidden by the moderator)",
+  'newRetro.icebreaker': "Icebreaker question",
+  'newRetro.icebreakerRandom': "Draw one at random when the step starts",
+  'newRetro.healthPack': "Health check",
+  'newRetro.healthPackDefault': "The pack the template or team suggests",
+  'health.pack': "Question pack",
 } as const;
 
 export type MessageKey = keyof typeof en;

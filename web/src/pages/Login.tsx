@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { describeError } from '../api/problem';
 import { useI18n } from '../i18n';
@@ -35,20 +36,11 @@ export function Login({ next }: { next?: string | undefined }) {
   };
 
   return (
-    <section class="card narrow" aria-labelledby="login-h">
-      <h1 id="login-h">{tr.t('auth.loginTitle')}</h1>
-      <form onSubmit={submit}>
-        <Field label={tr.t('auth.email')} type="email" name="email" value={email} onInput={setEmail} required autoComplete="username" />
-        <Field label={tr.t('auth.password')} type="password" name="password" value={password} onInput={setPassword} required autoComplete="current-password" />
-        <FormError>{error}</FormError>
-        <button type="submit" disabled={busy}>
-          {tr.t('auth.login')}
-        </button>
-      </form>
-      <p>
-        {tr.t('auth.noAccount')} <a href="/signup">{tr.t('auth.signup')}</a>
-      </p>
-    </section>
+    <AuthForm id="login" title={tr.t('auth.loginTitle')} submit={tr.t('auth.login')} onSubmit={submit} busy={busy} error={error}
+      other={{ question: tr.t('auth.noAccount'), href: '/signup', label: tr.t('auth.signup') }}>
+      <Field label={tr.t('auth.email')} type="email" name="email" value={email} onInput={setEmail} required autoComplete="username" />
+      <Field label={tr.t('auth.password')} type="password" name="password" value={password} onInput={setPassword} required autoComplete="current-password" />
+    </AuthForm>
   );
 }
 
@@ -87,29 +79,51 @@ export function Signup() {
   };
 
   return (
-    <section class="card narrow" aria-labelledby="signup-h">
-      <h1 id="signup-h">{tr.t('auth.signupTitle')}</h1>
-      <form onSubmit={submit}>
-        <Field label={tr.t('auth.name')} name="name" value={name} onInput={setName} required autoComplete="name" maxLength={200} />
-        <Field label={tr.t('auth.email')} type="email" name="email" value={email} onInput={setEmail} required autoComplete="username" />
-        <Field
-          label={tr.t('auth.password')}
-          type="password"
-          name="password"
-          value={password}
-          onInput={setPassword}
-          required
-          minLength={10}
-          autoComplete="new-password"
-          hint={tr.t('auth.passwordHint')}
-        />
-        <FormError>{error}</FormError>
-        <button type="submit" disabled={busy}>
-          {tr.t('auth.signup')}
+    <AuthForm id="signup" title={tr.t('auth.signupTitle')} submit={tr.t('auth.signup')} onSubmit={submit} busy={busy} error={error}
+      other={{ question: tr.t('auth.haveAccount'), href: '/login', label: tr.t('auth.login') }}>
+      <Field label={tr.t('auth.name')} name="name" value={name} onInput={setName} required autoComplete="name" maxLength={200} />
+      <Field label={tr.t('auth.email')} type="email" name="email" value={email} onInput={setEmail} required autoComplete="username" />
+      <Field
+        label={tr.t('auth.password')}
+        type="password"
+        name="password"
+        value={password}
+        onInput={setPassword}
+        required
+        minLength={10}
+        autoComplete="new-password"
+        hint={tr.t('auth.passwordHint')}
+      />
+    </AuthForm>
+  );
+}
+
+interface AuthFormProps {
+  id: string;
+  title: string;
+  submit: string;
+  onSubmit: (e: Event) => void;
+  busy: boolean;
+  error: string;
+  /** The link to the other form: "No account yet? Sign up". */
+  other: { question: string; href: string; label: string };
+  children: ComponentChildren;
+}
+
+/** The frame log-in and sign-up share: heading, fields, error, button, link to the other. */
+function AuthForm(p: AuthFormProps) {
+  return (
+    <section class="card narrow" aria-labelledby={`${p.id}-h`}>
+      <h1 id={`${p.id}-h`}>{p.title}</h1>
+      <form onSubmit={p.onSubmit}>
+        {p.children}
+        <FormError>{p.error}</FormError>
+        <button type="submit" disabled={p.busy}>
+          {p.submit}
         </button>
       </form>
       <p>
-        {tr.t('auth.haveAccount')} <a href="/login">{tr.t('auth.login')}</a>
+        {p.other.question} <a href={p.other.href}>{p.other.label}</a>
       </p>
     </section>
   );

@@ -1,11 +1,11 @@
 import { useMemo, useState } from 'preact/hooks';
 import { describeError } from '../api/problem';
-import type { Page, Result, RetroTemplate, StepKind } from '../api/types';
+import type { HealthPack, Icebreaker, Page, Result, RetroTemplate, StepKind } from '../api/types';
 import { newUUID } from '../api/ids';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
 import { useServices } from '../services';
-import { Field, FormError } from '../ui/forms';
+import { ChoiceField, Field, FormError } from '../ui/forms';
 import { useLoad } from '../ui/useLoad';
 
 /** The steps a retro gets when it is created without an agenda (domain/retro DefaultAgenda). */
@@ -26,12 +26,19 @@ export function NewRetro({ teamId }: { teamId: string }) {
   const tr = useI18n();
   const { client } = useServices();
   const templates = useLoad(() => client.get<Page<RetroTemplate>>('/v1/catalog/retro-templates'), []);
+  const icebreakers = useLoad(() => client.get<Page<Icebreaker>>('/v1/catalog/icebreakers'), []);
+  const packs = useLoad(() => client.get<Page<HealthPack>>('/v1/catalog/health-packs'), []);
+  const [icebreakerId, setIcebreakerId] = useState('');
+  const [packId, setPackId] = useState('');
   const [q, setQ] = useState('');
   const [chosen, setChosen] = useState('');
   const [title, setTitle] = useState('');
   const [anonymous, setAnonymous] = useState(false);
   const [error, setError] = useState('');
+  // One key per intent, so a retried submit creates one retro and chooses once.
   const [key] = useState(newUUID);
+  const [iceKey] = useState(newUUID);
+  const [packKey] = useState(newUUID);
   const all = templates.data?.items ?? [];
   const shown = useMemo(() => all.filter((t) => matchesTemplate(t, q)), [all, q]);
   const current = all.find((t) => t.id === chosen) ?? shown[0];
@@ -46,7 +53,14 @@ export function NewRetro({ teamId }: { teamId: string }) {
         { title, templateId: current?.id, anonymous },
         { idempotencyKey: key },
       );
-      if (r.id) navigate(`/retros/${r.id}`);
+      if (!r.id) return;
+      const retro = `/v1/retros/${encodeURIComponent(r.id)}`;
+      // The choices are the moderator's first commands in the new retro: the
+      // question shows at the icebreaker step, the pack's questions at the
+      // health check (started now, answered when the agenda gets there).
+      if (icebreakerId) await client.request('POST', `${retro}/icebreaker`, { icebreakerId }, { idempotencyKey: iceKey });
+      if (packId) await client.request('POST', `${retro}/health`, { packId }, { idempotencyKey: packKey });
+      navigate(`/retros/${r.id}`);
     } catch (err) {
       setError(describeError(err, tr));
     }
@@ -89,6 +103,20 @@ export function NewRetro({ teamId }: { teamId: string }) {
             </ol>
           </section>
         )}
+        <ChoiceField
+          label={tr.t('newRetro.icebreaker')}
+          value={icebreakerId}
+          onChange={setIcebreakerId}
+          none={tr.t('newRetro.icebreakerRandom')}
+          options={(icebreakers.data?.items ?? []).map((i) => ({ id: i.id, label: i.text }))}
+        />
+        <ChoiceField
+          label={tr.t('newRetro.healthPack')}
+          value={packId}
+          onChange={setPackId}
+          none={tr.t('newRetro.healthPackDefault')}
+          options={(packs.data?.items ?? []).map((p) => ({ id: p.id, label: p.name }))}
+        />
         <label class="check">
           <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous((e.currentTarget as HTMLInputElement).checked)} />
           {tr.t('newRetro.anonymous')}

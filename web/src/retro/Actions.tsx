@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { RetroView } from '../api/types';
 import { useI18n } from '../i18n';
-import { personName } from './names';
+import { personName, topicTitle } from './names';
 import type { RetroState } from './useRetro';
 
 /** Action items with assignee and due date. */
@@ -73,7 +73,7 @@ export function Actions({ view, retro }: { view: RetroView; retro: RetroState })
                 <option value="">—</option>
                 {topics.map((t) => (
                   <option key={t.id} value={t.id}>
-                    {t.title}
+                    {topicTitle(t, tr)}
                   </option>
                 ))}
               </select>

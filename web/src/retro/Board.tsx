@@ -133,14 +133,23 @@ function Card({ card, view, retro, editable }: { card: CardView; view: RetroView
       </li>
     );
   }
+  // A card the moderator hid: its author still reads it, the others see
+  // only that it was there (the server sends them no text).
+  const canHide = view.you.moderator && !view.closed && !card.hidden && !card.concealed;
   return (
-    <li class={`card-item ${card.mine ? 'mine' : ''}`}>
-      <p class="card-text">{card.text}</p>
+    <li class={`card-item ${card.mine ? 'mine' : ''} ${card.hidden ? 'hidden-card' : ''}`}>
+      {card.hidden && <p class="small strong">{card.mine ? tr.t('board.hiddenMine') : tr.t('board.hiddenByModerator')}</p>}
+      {card.text && <p class="card-text">{card.text}</p>}
       <p class="card-meta small muted">
         {card.mine && <span>{tr.t('board.mine')}</span>}
         {!card.mine && card.author && !view.anonymous && <span>{tr.t('board.by', { name: personName(card.author, view, retro.names, tr) })}</span>}
         {card.votes > 0 && <span> · {tr.t('vote.total', { n: card.votes })}</span>}
       </p>
+      {canHide && (
+        <button type="button" class="link" onClick={() => retro.send('POST', `${path}/hide`)}>
+          {tr.t('board.hide')}
+        </button>
+      )}
       {editable && (
         <div class="row">
           <button

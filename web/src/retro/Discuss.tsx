@@ -1,3 +1,4 @@
+import { topicTitle } from './names';
 import { useEffect, useState } from 'preact/hooks';
 import type { RetroView } from '../api/types';
 import { useI18n } from '../i18n';
@@ -17,14 +18,14 @@ export function Discuss({ view, retro }: { view: RetroView; retro: RetroState })
         <ol class="topics">
           {topics.map((t) => (
             <li key={t.id} class={`topic ${view.focus === t.id ? 'focused' : ''}`} aria-current={view.focus === t.id ? 'true' : undefined}>
-              <span class="topic-title">{t.title}</span>
+              <span class="topic-title">{topicTitle(t, tr)}</span>
               <span class="topic-votes">{tr.t('vote.total', { n: t.votes })}</span>
               {view.focus === t.id && <span class="badge">{tr.t('discuss.focused')}</span>}
               {mod && view.focus !== t.id && (
                 <button
                   type="button"
                   class="secondary"
-                  aria-label={tr.t('discuss.focusNamed', { title: t.title })}
+                  aria-label={tr.t('discuss.focusNamed', { title: topicTitle(t, tr) })}
                   onClick={() => retro.send('POST', `/topics/${encodeURIComponent(t.id)}/focus`)}
                 >
                   {tr.t('discuss.focus')}

@@ -167,6 +167,16 @@ function Lobby({ view, retro }: { view: RetroView; retro: RetroState }) {
             {personName(p.userId, view, retro.names, tr)}
             {p.userId === view.moderator && <span class="muted small"> · {tr.t('retro.moderator')}</span>}
             {p.role === 'guest' && <span class="muted small"> · {tr.t('role.guest')}</span>}
+            {view.you.moderator && !view.closed && p.userId !== view.moderator && (
+              <button
+                type="button"
+                class="link"
+                aria-label={tr.t('retro.handOverTo', { name: personName(p.userId, view, retro.names, tr) })}
+                onClick={() => retro.send('POST', '/moderator', { userId: p.userId })}
+              >
+                {tr.t('retro.handOver')}
+              </button>
+            )}
           </li>
         ))}
       </ul>

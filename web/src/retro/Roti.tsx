@@ -1,20 +1,20 @@
 import type { Aggregate, RetroView } from '../api/types';
 import { useI18n, type Translator } from '../i18n';
 import type { RetroState } from './useRetro';
-
-const scores = [1, 2, 3, 4, 5];
+import { scores } from './Warmup';
 
 export function Roti({ view, retro }: { view: RetroView; retro: RetroState }) {
   const tr = useI18n();
   const r = view.roti;
+  const scale = scores(r.scale);
   const mod = view.you.moderator && !view.closed;
   return (
     <section class="card" aria-labelledby="roti-h">
       <h2 id="roti-h">{tr.t('roti.title')}</h2>
       <fieldset class="roti" disabled={!view.you.participant || r.closed || view.closed}>
-        <legend>{tr.t('roti.question')}</legend>
+        <legend>{tr.t('roti.question', { low: scale[0]!, high: scale[scale.length - 1]! })}</legend>
         <div class="row">
-          {scores.map((s) => (
+          {scale.map((s) => (
             <button
               key={s}
               type="button"

@@ -1,3 +1,4 @@
+import { topicTitle } from './names';
 import type { RetroView } from '../api/types';
 import { useI18n } from '../i18n';
 import { Actions } from './Actions';
@@ -20,7 +21,7 @@ export function Summary({ view, retro }: { view: RetroView; retro: RetroState })
             <ol>
               {top.map((t) => (
                 <li key={t.id}>
-                  {t.title} <span class="muted">{tr.t('vote.total', { n: t.votes })}</span>
+                  {topicTitle(t, tr)} <span class="muted">{tr.t('vote.total', { n: t.votes })}</span>
                 </li>
               ))}
             </ol>

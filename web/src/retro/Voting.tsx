@@ -1,3 +1,4 @@
+import { topicTitle } from './names';
 import { useState } from 'preact/hooks';
 import type { RetroView, TopicView } from '../api/types';
 import { useI18n } from '../i18n';
@@ -63,17 +64,17 @@ function TopicRow({ topic, view, retro }: { topic: TopicView; view: RetroView; r
   const canAdd = open && (v?.yourRemaining ?? 0) > 0 && (!v?.cap || mine < v.cap);
   return (
     <li class="topic">
-      <span class="topic-title">{topic.title}</span>
+      <span class="topic-title">{topicTitle(topic, tr)}</span>
       <span class="topic-votes">
         {v?.open ? tr.t('vote.yours', { n: mine }) : tr.t('vote.total', { n: topic.votes })}
       </span>
       {view.you.moderator && !view.closed && v && !v.open && <CorrectVotes topic={topic} retro={retro} />}
       {open && (
         <span class="row">
-          <button type="button" class="secondary" disabled={mine === 0} onClick={() => retro.send('DELETE', `/votes/${encodeURIComponent(topic.id)}`)} aria-label={tr.t('vote.unvote', { title: topic.title })}>
+          <button type="button" class="secondary" disabled={mine === 0} onClick={() => retro.send('DELETE', `/votes/${encodeURIComponent(topic.id)}`)} aria-label={tr.t('vote.unvote', { title: topicTitle(topic, tr) })}>
             −
           </button>
-          <button type="button" disabled={!canAdd} onClick={() => retro.send('POST', '/votes', { topicId: topic.id })} aria-label={tr.t('vote.vote', { title: topic.title })}>
+          <button type="button" disabled={!canAdd} onClick={() => retro.send('POST', '/votes', { topicId: topic.id })} aria-label={tr.t('vote.vote', { title: topicTitle(topic, tr) })}>
             +
           </button>
         </span>
@@ -97,7 +98,7 @@ function CorrectVotes({ topic, retro }: { topic: TopicView; retro: RetroState })
       }}
     >
       <label for={id} class="sr-only">
-        {tr.t('vote.correctLabel', { title: topic.title })}
+        {tr.t('vote.correctLabel', { title: topicTitle(topic, tr) })}
       </label>
       <input id={id} class="narrow-input" type="number" min={0} max={999} value={n} onInput={(e) => setN((e.currentTarget as HTMLInputElement).value)} />
       <button type="submit" class="secondary">

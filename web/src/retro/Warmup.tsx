@@ -1,5 +1,8 @@
 import { useState } from 'preact/hooks';
-import type { Aggregate, CarriedAction, HealthQuestion, RetroView } from '../api/types';
+import type { Aggregate, CarriedAction, HealthPack, HealthQuestion, Page, RetroView } from '../api/types';
+import { useServices } from '../services';
+import { ChoiceField } from '../ui/forms';
+import { useLoad } from '../ui/useLoad';
 import { useI18n, type Translator } from '../i18n';
 import { personName } from './names';
 import type { RetroState } from './useRetro';
@@ -116,7 +119,8 @@ function CarriedRow({ a, view, retro }: { a: CarriedAction; view: RetroView; ret
   );
 }
 
-function scores(scale: string): number[] {
+/** The scores a scale offers: 1 to 5, or 0 to 10. */
+export function scores(scale: string | undefined): number[] {
   return scale === '0-10' ? Array.from({ length: 11 }, (_, i) => i) : [1, 2, 3, 4, 5];
 }
 
@@ -133,9 +137,7 @@ export function HealthStep({ view, retro }: { view: RetroView; retro: RetroState
   const mod = view.you.moderator && !view.closed;
   if (!h) {
     return mod ? (
-      <button type="button" onClick={() => retro.send('POST', '/health', {})}>
-        {tr.t('health.start')}
-      </button>
+      <StartHealth retro={retro} />
     ) : (
       <p class="muted">{tr.t('health.notStarted')}</p>
     );
@@ -181,5 +183,27 @@ function HealthRow({ q, view, retro, revealed }: { q: HealthQuestion; view: Retr
       <p class="small muted">{tr.tn('health.respondents', q.respondents)}</p>
       {revealed && q.result && <p class="strong">{aggregateText(tr, q.result)}</p>}
     </fieldset>
+  );
+}
+
+/** The moderator starts the health check with a pack, or the one the template or team suggests. */
+function StartHealth({ retro }: { retro: RetroState }) {
+  const tr = useI18n();
+  const { client } = useServices();
+  const packs = useLoad(() => client.get<Page<HealthPack>>('/v1/catalog/health-packs'), []);
+  const [packId, setPackId] = useState('');
+  return (
+    <div class="stack">
+      <ChoiceField
+        label={tr.t('health.pack')}
+        value={packId}
+        onChange={setPackId}
+        none={tr.t('newRetro.healthPackDefault')}
+        options={(packs.data?.items ?? []).map((p) => ({ id: p.id, label: p.name }))}
+      />
+      <button type="button" onClick={() => retro.send('POST', '/health', packId ? { packId } : {})}>
+        {tr.t('health.start')}
+      </button>
+    </div>
   );
 }

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { LiveMessage, Page, RetroView, TeamMember } from '../api/types';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { LiveMessage, RetroView } from '../api/types';
 import { LiveFeed, type ConnState, type Transport } from '../live/feed';
 import type { Outcome } from '../live/outbox';
 import { useServices } from '../services';
@@ -33,7 +33,6 @@ export function useRetro(retroId: string): RetroState {
   const [presence, setPresence] = useState<Presence>({ here: [], typingCount: 0 });
   const [conn, setConn] = useState<ConnState>('connecting');
   const [transport, setTransport] = useState<Transport>('ws');
-  const [members, setMembers] = useState<TeamMember[]>([]);
   const feedRef = useRef<LiveFeed | null>(null);
 
   useEffect(() => {
@@ -70,24 +69,21 @@ export function useRetro(retroId: string): RetroState {
     };
   }, [retroId, outbox]);
 
-  const teamId = view?.teamId;
-  // Fetched again when someone joins, so a guest's name shows too.
-  const people = view?.participants?.length ?? 0;
+  // Display names of the people this person's view names, from the server
+  // (a guest gets the participants'); fetched again when someone joins.
+  const people = (view?.participants ?? []).map((p) => p.userId).join(',');
+  const [names, setNames] = useState<Map<string, string>>(() => new Map());
   useEffect(() => {
-    if (!teamId) return;
-    // Names of the team's members; guests may not read them, and then
-    // participants are numbered instead.
-    client.get<Page<TeamMember>>(`/v1/teams/${encodeURIComponent(teamId)}/members`).then(
-      (p) => setMembers(p.items ?? []),
-      () => setMembers([]),
+    if (!people) return;
+    let live = true;
+    client.get<Record<string, string>>(`/v1/retros/${encodeURIComponent(retroId)}/names`).then(
+      (n) => live && setNames(new Map(Object.entries(n ?? {}))),
+      () => undefined,
     );
-  }, [teamId, people, client]);
-
-  const names = useMemo(() => {
-    const m = new Map<string, string>();
-    for (const x of members) if (x.name) m.set(x.userId, x.name);
-    return m;
-  }, [members]);
+    return () => {
+      live = false;
+    };
+  }, [retroId, people, client]);
 
   const send = useCallback(
     async (method: string, path: string, body?: unknown) => {

@@ -51,3 +51,30 @@ export function FormError({ children }: { children: ComponentChildren }) {
     </p>
   );
 }
+
+interface ChoiceProps {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  /** The first option, chosen by the empty value. */
+  none: string;
+  options: { id: string; label: string }[];
+}
+
+/** A labelled select whose empty value means "the default". */
+export function ChoiceField(p: ChoiceProps) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{p.label}</label>
+      <select id={id} value={p.value} onChange={(e) => p.onChange((e.currentTarget as HTMLSelectElement).value)}>
+        <option value="">{p.none}</option>
+        {p.options.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
