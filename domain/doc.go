@@ -7,7 +7,7 @@
 // for a whiteboard's metadata), the template catalogue in catalog. This
 // package holds what they share.
 // Nothing under domain imports anything but the standard library and other
-// domain packages; imports_test.go enforces it.
+// domain packages; the layout test (internal/layout) enforces it.
 //
 // # Names
 //
