@@ -50,7 +50,7 @@ func newHarness(t testing.TB, opts ...option) *harness {
 	}
 	a := app.New(app.Deps{Store: store, Keys: ks, Identity: id, Catalog: cat})
 	ctx, cancel := context.WithCancel(context.Background())
-	hub := live.NewHub(live.Deps{Store: store, Authorize: a.RetroViewer, Policy: a.GroupPolicy(), Refuse: api.LiveRefusal})
+	hub := live.NewHub(live.Deps{Store: store, Authorize: a.RetroViewer, Policy: a.GroupPolicy()})
 	done := make(chan struct{}, 2)
 	go func() { _ = a.Run(ctx); done <- struct{}{} }()
 	go func() { _ = hub.Run(ctx); done <- struct{}{} }()

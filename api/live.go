@@ -2,17 +2,13 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"mime"
 	"net/http"
 	"reflect"
 	"strings"
 
-	"github.com/hindsight-retro/hindsight/api/live"
 	"github.com/hindsight-retro/hindsight/api/openapi"
 	"github.com/hindsight-retro/hindsight/api/problem"
-	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 )
 
@@ -87,45 +83,4 @@ func acceptsEventStream(r *http.Request) bool {
 		}
 	}
 	return false
-}
-
-// LiveRefusal writes the problem for a live-feed request the hub refuses
-// before its stream starts; pass it as live.Deps.Refuse so refusals look
-// like every other error of the API.
-func LiveRefusal(w http.ResponseWriter, r *http.Request, status int, err error) {
-	if status == http.StatusForbidden && errors.Is(err, app.ErrNotFound) {
-		// A retro that is missing, or not the caller's to know of, is
-		// answered 404 as on every other route.
-		status = http.StatusNotFound
-	}
-	p, expected := problemFor(err)
-	if !expected || p.Status != status {
-		// The hub's status is authoritative; keep the kind that matches it.
-		p = problem.New(kindForStatus(status), "")
-		if status < 500 && err != nil && !errors.Is(err, live.ErrUnavailable) {
-			p.Detail = fmt.Sprint("the live feed refused the request: ", publicReason(err))
-		}
-	}
-	problem.Write(w, r, p)
-}
-
-// publicReason keeps internal error text away from clients: only the
-// hub's own sentinel reasons are named.
-func publicReason(err error) string {
-	switch {
-	case errors.Is(err, live.ErrBadRequest):
-		return "bad request parameters"
-	case errors.Is(err, live.ErrNoRetro):
-		return "no such retro"
-	}
-	return "not allowed"
-}
-
-func kindForStatus(status int) problem.Kind {
-	for _, k := range problem.Kinds() {
-		if k.Status() == status {
-			return k
-		}
-	}
-	return problem.Internal
 }

@@ -3,12 +3,12 @@ package live
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app/identity"
+	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
@@ -296,37 +296,34 @@ func (c *conn) replay(s *startPoint) bool {
 }
 
 // open authorises the request, joins the retro's room and returns the
-// connection, not yet ready to write. On failure it returns the HTTP status
-// to refuse with.
-func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, after *uint64, wake func(*conn) func()) (*conn, int, error) {
+// connection, not yet ready to write. On failure it returns the refusal
+// (*domain.Error) to answer with.
+func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, after *uint64, wake func(*conn) func()) (*conn, error) {
 	select {
 	case <-h.ready:
 	case <-h.stop:
-		return nil, 503, ErrUnavailable
+		return nil, errUnavailable
 	case <-ctx.Done():
-		return nil, 503, fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
+		return nil, fmt.Errorf("%w: %w", errUnavailable, ctx.Err())
 	}
 	if err := (eventstore.StreamID{Category: retro.Category, ID: retroID}).Validate(); err != nil {
-		return nil, 400, fmt.Errorf("%w: retro ID: %w", ErrBadRequest, err)
+		return nil, domain.Errorf(domain.Invalid, "", "the live feed request is malformed: retro ID: %v", err)
 	}
 	epoch := h.revocations.Load()
 	viewer, err := h.deps.Authorize(ctx, p, retroID)
 	if err != nil {
-		return nil, 403, err
+		return nil, h.refusal(retroID, err)
 	}
 	if !h.enter() {
-		return nil, 503, ErrUnavailable
+		return nil, errUnavailable
 	}
 	rm, err := h.acquire(ctx, retroID)
 	if err != nil {
 		h.leave()
-		switch {
-		case errors.Is(err, ErrNoRetro):
-			return nil, 404, err
-		case errors.Is(err, ErrUnavailable):
-			return nil, 503, err
+		if domain.KindOf(err) == domain.NotFound {
+			return nil, err
 		}
-		return nil, 503, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return nil, fmt.Errorf("%w: %w", errUnavailable, err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	c := &conn{hub: h, room: rm, viewer: viewer, principal: p, ctx: cctx, cancel: cancel}
@@ -350,7 +347,7 @@ func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, af
 		c.stop()
 	default:
 	}
-	return c, 0, nil
+	return c, nil
 }
 
 // begin marks the transport as up and starts writing.

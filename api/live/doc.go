@@ -40,4 +40,10 @@
 // typingCount is sent, so that typing cannot be linked to the card that
 // appears next. A connection's reports are applied at most every 250 ms.
 // SSE is one-way: its clients count as here but report nothing.
+//
+// Refusals: a request the hub will not serve is answered before the stream
+// starts, as every error of the API, with an RFC 9457 problem through
+// api/problem: 400 for a malformed retro ID or resume position, 403 or 404
+// as Deps.Authorize decides, 404 for a retro with no events, 503 with
+// Retry-After while the hub is not running or drains.
 package live

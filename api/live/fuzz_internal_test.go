@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/coder/websocket"
+
+	"github.com/hindsight-retro/hindsight/domain"
 )
 
 // Whatever a client sends in a frame, the hub either takes a presence
@@ -37,7 +39,7 @@ func FuzzDecodeClientMsg(f *testing.F) {
 }
 
 // The resume position comes from a query parameter or, on SSE, a header:
-// a non-negative integer or a clear ErrBadRequest, never a panic.
+// a non-negative integer or a clear refusal (invalid), never a panic.
 func FuzzAfterParam(f *testing.F) {
 	for _, s := range []string{"", "0", "42", "-1", "18446744073709551616", "1e3", "0x10", " 7"} {
 		f.Add(s, true)
@@ -58,8 +60,8 @@ func FuzzAfterParam(f *testing.F) {
 				t.Fatalf("empty position gave %v, %v", got, err)
 			}
 		case perr != nil:
-			if !errors.Is(err, ErrBadRequest) {
-				t.Fatalf("%q gave %v, %v; want ErrBadRequest", raw, got, err)
+			if domain.KindOf(err) != domain.Invalid {
+				t.Fatalf("%q gave %v, %v; want an invalid-request refusal", raw, got, err)
 			}
 		default:
 			if err != nil || got == nil || *got != want {

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -38,9 +37,9 @@ func actor(u string) domain.Actor {
 	return domain.Actor{UserID: u, Pseudonym: domain.Pseudonym(anonKey, u)}
 }
 
-// errDenied is the fake authoriser's refusal: users named intruder-* may not
-// watch any retro.
-var errDenied = errors.New("not a participant")
+// errDenied is the fake authoriser's refusal, a forbidden one as the app's:
+// users named intruder-* may not watch any retro.
+var errDenied = fmt.Errorf("not a participant: %w", domain.ErrForbidden)
 
 func authorize(_ context.Context, p identity.Principal, _ string) (retro.Viewer, error) {
 	if p.UserID == "" || strings.HasPrefix(p.UserID, "intruder") {

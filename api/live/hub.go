@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app/identity"
+	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/eventstore"
@@ -31,23 +31,21 @@ const (
 	loadTimeout                = 30 * time.Second
 )
 
-// Errors a refused request is reported with (see Deps.Refuse).
-var (
-	// ErrUnavailable: the hub is not running yet, draining, or its
-	// subscription ended; the client should retry, possibly on another node.
-	ErrUnavailable = errors.New("live: feed unavailable on this node")
-	// ErrNoRetro: the retro's stream holds no events.
-	ErrNoRetro = errors.New("live: no such retro")
-	// ErrBadRequest wraps malformed request parameters.
-	ErrBadRequest = errors.New("live: bad request")
-)
+// errUnavailable: the hub is not running yet, draining, or its
+// subscription ended; the client should retry, possibly on another node.
+var errUnavailable = &domain.Error{Kind: domain.Unavailable, Message: "the live feed is not available on this node; retry"}
+
+// errRefused answers an Authorize error that is neither forbidden nor not
+// found (no principal, or a failure while checking): the feed does not
+// start, and the client learns no more than that.
+var errRefused = &domain.Error{Kind: domain.Forbidden, Message: "the live feed refused the request: not allowed"}
 
 // Deps is what the hub needs from the rest of the server.
 type Deps struct {
 	Store eventstore.Store
 	// Authorize decides whether the principal may watch the retro and as
-	// which viewer. Any error refuses the connection with 403 before the
-	// stream starts. It is asked again while the connection is open (see
+	// which viewer. Any error refuses the connection before the stream
+	// starts: a *domain.Error of kind NotFound with 404, any other with 403. It is asked again while the connection is open (see
 	// ReauthorizeInterval); an error then closes the connection as revoked.
 	Authorize func(ctx context.Context, p identity.Principal, retroID string) (retro.Viewer, error)
 	// Policy is the minimum group under which the views withhold health
@@ -56,11 +54,6 @@ type Deps struct {
 	Policy retro.Policy
 	// Logger; nil discards.
 	Logger *slog.Logger
-	// Refuse writes the response for a request refused before the stream
-	// starts (the HTTP layer answers with problem+json); nil writes plain
-	// text. status is 400, 403, 404 or 503; err wraps ErrBadRequest,
-	// ErrNoRetro or ErrUnavailable, or is Authorize's error.
-	Refuse func(w http.ResponseWriter, r *http.Request, status int, err error)
 	// QueueSize is how many messages may wait for one connection before it
 	// is dropped as a slow consumer (DefaultQueueSize when 0).
 	QueueSize int
@@ -259,7 +252,7 @@ func (h *Hub) acquire(ctx context.Context, retroID string) (*room, error) {
 	h.mu.Lock()
 	if h.closing {
 		h.mu.Unlock()
-		return nil, ErrUnavailable
+		return nil, errUnavailable
 	}
 	r := h.rooms[retroID]
 	created := r == nil

@@ -17,6 +17,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hindsight-retro/hindsight/api/live"
+	"github.com/hindsight-retro/hindsight/api/problem"
+	"github.com/hindsight-retro/hindsight/app/identity"
+	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
@@ -372,6 +375,79 @@ func TestRefusals(t *testing.T) {
 	if _, resp, err := e.dialWS("nope", "user-alice", "", nil); err == nil || resp == nil || resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("websocket on a retro with no events: %v, %v; want 404", err, resp)
 	}
+}
+
+// A refused client reads the same RFC 9457 problems as from every other
+// route, whichever transport it asked for, and learns nothing of a failure
+// behind the refusal.
+func TestTheFeedRefusesWithTheProblemsOfTheRestOfTheAPI(t *testing.T) {
+	e := newEnv(t, envOptions{deps: func(d *live.Deps) {
+		d.Authorize = func(ctx context.Context, p identity.Principal, retroID string) (retro.Viewer, error) {
+			switch p.UserID {
+			case "stranger-sam":
+				return retro.Viewer{}, fmt.Errorf("retro %s is not one sam is in: %w", retroID, domain.ErrNotFound)
+			case "user-broken":
+				return retro.Viewer{}, errors.New("membership index at 10.0.0.7 unreachable")
+			}
+			return authorize(ctx, p, retroID)
+		}
+	}})
+	e.newRetro("r1", false, "user-alice")
+	for _, c := range []struct {
+		name, retro, user, query string
+		status                   int
+		kind                     string
+	}{
+		{"a resume position that is no number", "r1", "user-alice", "after=-3", 400, "validation"},
+		{"a retro ID the log cannot hold", "r%20%2F1", "user-alice", "", 400, "validation"},
+		{"a user who may not watch", "r1", "intruder-mallory", "", 403, "forbidden"},
+		{"a user who may not know of the retro", "r1", "stranger-sam", "", 404, "not-found"},
+		{"a retro with no events", "nope", "user-alice", "", 404, "not-found"},
+		{"a failure while authorising", "r1", "user-broken", "", 403, "forbidden"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, transport := range []string{"websocket", "SSE"} {
+				var resp *http.Response
+				if transport == "SSE" {
+					_, resp = e.sse(c.retro, c.user, c.query, nil)
+				} else {
+					_, resp, _ = e.dialWS(c.retro, c.user, c.query, nil)
+				}
+				p := readProblem(t, resp)
+				if resp.StatusCode != c.status || p.Type != problem.TypeBase+c.kind || p.Status != c.status || p.Detail == "" {
+					t.Errorf("%s: %d %+v; want %d %s", transport, resp.StatusCode, p, c.status, c.kind)
+				}
+				if strings.Contains(p.Detail, "10.0.0.7") || strings.Contains(p.Detail, "sam") {
+					t.Errorf("%s: the detail %q shows what the server keeps to itself", transport, p.Detail)
+				}
+			}
+		})
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), feedTimeout)
+	defer cancel()
+	if err := e.hub.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, resp := e.sse("r1", "user-alice", "", nil)
+	if p := readProblem(t, resp); resp.StatusCode != 503 || p.Type != problem.TypeBase+"unavailable" || resp.Header.Get("Retry-After") != "1" {
+		t.Errorf("while draining: %d %+v, Retry-After %q; want 503 unavailable, retry after 1 s", resp.StatusCode, p, resp.Header.Get("Retry-After"))
+	}
+}
+
+func readProblem(t *testing.T, resp *http.Response) problem.Problem {
+	t.Helper()
+	if resp == nil {
+		t.Fatal("no response")
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != problem.ContentType {
+		t.Fatalf("%d answered as %q, want %s", resp.StatusCode, ct, problem.ContentType)
+	}
+	var p problem.Problem
+	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+		t.Fatalf("problem body: %v", err)
+	}
+	return p
 }
 
 func TestDrainTellsEveryClientToResumeAndRefusesNewOnes(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
@@ -56,7 +57,7 @@ func (r *room) load(ctx context.Context) {
 	recs, err := r.hub.deps.Store.Load(ctx, eventstore.StreamID{Category: retro.Category, ID: r.id}, 0)
 	if err != nil {
 		if errors.Is(err, eventstore.ErrStreamNotFound) {
-			r.err = fmt.Errorf("%w: %s", ErrNoRetro, r.id)
+			r.err = fmt.Errorf("live: retro %s holds no events: %w", r.id, domain.ErrNotFound)
 		} else {
 			r.err = fmt.Errorf("live: load retro %s: %w", r.id, err)
 		}

@@ -17,11 +17,11 @@ import (
 func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request, p identity.Principal, retroID string) {
 	after, err := afterParam(r, true)
 	if err != nil {
-		h.refuse(w, r, http.StatusBadRequest, err)
+		refuse(w, r, err)
 		return
 	}
 	wake := make(chan struct{}, 1)
-	c, status, err := h.open(r.Context(), p, retroID, after, func(*conn) func() {
+	c, err := h.open(r.Context(), p, retroID, after, func(*conn) func() {
 		return func() {
 			select {
 			case wake <- struct{}{}:
@@ -30,7 +30,7 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request, p identity.Princi
 		}
 	})
 	if err != nil {
-		h.refuse(w, r, status, err)
+		refuse(w, r, err)
 		return
 	}
 	defer c.close()

@@ -11,7 +11,9 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/hindsight-retro/hindsight/api/problem"
 	"github.com/hindsight-retro/hindsight/app/identity"
+	"github.com/hindsight-retro/hindsight/domain"
 )
 
 // ServeWS serves GET /v1/retros/{id}/live as a WebSocket for a principal the
@@ -20,12 +22,12 @@ import (
 func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, p identity.Principal, retroID string) {
 	after, err := afterParam(r, false)
 	if err != nil {
-		h.refuse(w, r, http.StatusBadRequest, err)
+		refuse(w, r, err)
 		return
 	}
-	c, status, err := h.open(r.Context(), p, retroID, after, func(c *conn) func() { return c.spawn })
+	c, err := h.open(r.Context(), p, retroID, after, func(c *conn) func() { return c.spawn })
 	if err != nil {
-		h.refuse(w, r, status, err)
+		refuse(w, r, err)
 		return
 	}
 	defer c.close()
@@ -148,15 +150,30 @@ func afterParam(r *http.Request, sse bool) (*uint64, error) {
 	}
 	n, err := strconv.ParseUint(raw, 10, 64)
 	if err != nil {
-		return nil, fmt.Errorf("%w: resume position %q is not a non-negative integer", ErrBadRequest, raw)
+		return nil, domain.Errorf(domain.Invalid, "", "the live feed request is malformed: resume position %q is not a non-negative integer", raw)
 	}
 	return &n, nil
 }
 
-func (h *Hub) refuse(w http.ResponseWriter, r *http.Request, status int, err error) {
-	if h.deps.Refuse != nil {
-		h.deps.Refuse(w, r, status, err)
-		return
+// refuse answers a request the hub will not serve, as every other error
+// of the API is answered: an RFC 9457 problem, through the same map.
+func refuse(w http.ResponseWriter, r *http.Request, err error) {
+	p, _ := problem.From(err)
+	if errors.Is(err, errUnavailable) {
+		p.RetryAfter = 1
 	}
-	http.Error(w, err.Error(), status)
+	problem.Write(w, r, p)
+}
+
+// refusal is what a client refused by Authorize is told: the refusal
+// itself when it is one of not found or forbidden, else errRefused. The
+// rest (no principal, a failure to check) is logged, not shown.
+func (h *Hub) refusal(retroID string, err error) error {
+	switch domain.KindOf(err) {
+	case domain.NotFound, domain.Forbidden:
+		return err
+	case 0:
+		h.log.Warn("live: authorising a connection failed", "retro", retroID, "err", err)
+	}
+	return fmt.Errorf("%w: %w", errRefused, err)
 }

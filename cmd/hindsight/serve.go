@@ -291,7 +291,7 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 		SeedWhiteboard: func(ctx context.Context, docID, title string, prompts []string) error {
 			return collab.SeedBoard(ctx, istore, docID, title, prompts)
 		}})
-	liveDeps := live.Deps{Store: istore, Authorize: application.RetroViewer, Policy: application.GroupPolicy(), Logger: logger, Refuse: api.LiveRefusal}
+	liveDeps := live.Deps{Store: istore, Authorize: application.RetroViewer, Policy: application.GroupPolicy(), Logger: logger}
 	if js, ok := store.(jetStreamer); ok {
 		// Nodes sharing a NATS log share presence over NATS core subjects,
 		// so a participant on one node sees who is here on the others.

@@ -1,11 +1,11 @@
-package api
+package problem_test
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/hindsight-retro/hindsight/api/live"
+	"github.com/hindsight-retro/hindsight/api/problem"
 	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/domain"
@@ -32,11 +32,9 @@ func TestEveryNamedRefusalIsAnsweredWithItsOwnProblem(t *testing.T) {
 		{"invite invalid", identity.ErrInviteInvalid, 404, "invite-invalid", "the invite code is unknown or expired"},
 		{"erased", identity.ErrErased, 404, "erased", "this person's data was erased"},
 		{"incomplete", app.ErrIncomplete, 503, "incomplete", "the command was stored but a follow-up failed; retry with the same Idempotency-Key"},
-		{"no retro", live.ErrNoRetro, 404, "", "no such resource, or not one you may see"},
-		{"live feed unavailable", live.ErrUnavailable, 503, "", "the live feed is not available on this node; retry"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p, _ := problemFor(fmt.Errorf("load retro 0192-r1: %w", c.err))
+			p, _ := problem.From(fmt.Errorf("load retro 0192-r1: %w", c.err))
 			if p.Status != c.status || p.Code != c.code || p.Detail != c.detail {
 				t.Errorf("got %d code %q detail %q; want %d code %q detail %q", p.Status, p.Code, p.Detail, c.status, c.code, c.detail)
 			}
