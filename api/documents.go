@@ -6,9 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strings"
 	"time"
 
+	"github.com/hindsight-retro/hindsight/api/problem"
 	"github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/documents"
 )
 
@@ -110,7 +113,8 @@ func documentRoutes() []route {
 		},
 	})
 	rs = tagged("documents", rs...)
-	return append(rs, shareLinkRoutes()...)
+	rs = append(rs, shareLinkRoutes()...)
+	return append(rs, joinQRRoutes()...)
 }
 
 // Share links: a moderator shares a closed retro's summary with someone
@@ -169,4 +173,51 @@ func shareLinkRoutes() []route {
 		rs = append(rs, rt.public())
 	}
 	return tagged("share links", rs...)
+}
+
+// joinQRRoutes are an invite's join link as a QR code: the link the app's
+// invite dialog shows (<this server>/join/<code>), to put on a slide or a
+// whiteboard. Public like the join itself: the image holds nothing but the
+// code its caller already has, and the route does not say whether the
+// code names an invite.
+func joinQRRoutes() []route {
+	var rs []route
+	for _, f := range documents.QRFormats {
+		rs = append(rs, route{
+			method: http.MethodGet, pattern: "/v1/invites/{code}/qr." + string(f), op: "getInviteQR" + strings.ToUpper(string(f)),
+			summary: "An invite's join link as a QR code (" + strings.ToUpper(string(f)) + ")",
+			resp:    reflect.TypeFor[string](), respTypes: []string{documents.QRContentType(f)},
+			handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
+				c, ok := s.begin(rt, w, r)
+				if !ok {
+					return
+				}
+				code := c.param("code")
+				if !identity.IsInviteCode(code) {
+					problem.Write(w, r, problem.New(problem.NotFound, "not an invite code"))
+					return
+				}
+				var buf bytes.Buffer
+				if err := documents.QRCode(&buf, f, joinLink(r, code)); err != nil {
+					s.fail(w, r, err)
+					return
+				}
+				w.Header().Set("Content-Type", documents.QRContentType(f))
+				w.Header().Set("Cache-Control", "no-store")
+				w.Header().Set("X-Content-Type-Options", "nosniff")
+				_, _ = w.Write(buf.Bytes())
+			},
+		})
+	}
+	return tagged("accounts", rs...)
+}
+
+// joinLink is the app's join page for code on the server as the caller
+// reached it.
+func joinLink(r *http.Request, code string) string {
+	scheme := "http"
+	if secureRequest(r) {
+		scheme = "https"
+	}
+	return (&url.URL{Scheme: scheme, Host: r.Host, Path: "/join/" + code}).String()
 }
