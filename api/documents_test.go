@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"image/png"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/api"
+	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/documents"
 )
 
@@ -360,5 +362,29 @@ func TestTheTeamsActionsDownloadAsCSV(t *testing.T) {
 	}
 	if res := f.h.do(req{method: "GET", path: "/v1/teams/" + f.team + "/actions.csv", token: f.out.token}); res.status < 400 || res.problemType() == "" {
 		t.Errorf("someone outside the team read its actions: %d %s", res.status, res.raw)
+	}
+}
+
+// The summary mail will render each recipient's document without a request
+// from them: app.RetroSummaryFor must give exactly what that person
+// downloads, and nothing for someone outside the retro.
+func TestASummaryRenderedForSomeoneIsTheOneTheyDownload(t *testing.T) {
+	var a *app.App
+	f := newSummaryFixtureWith(t, false, func(d *api.Deps) { a = d.App })
+	for _, u := range []user{f.mod, f.bea, f.cid} {
+		doc, err := a.RetroSummaryFor(context.Background(), f.retro, u.id)
+		if err != nil {
+			t.Fatalf("summary for %s: %v", u.id, err)
+		}
+		var rendered bytes.Buffer
+		if err := documents.Write(&rendered, documents.Markdown, doc); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.summary(u, documents.Markdown); got != rendered.String() {
+			t.Errorf("the summary rendered for %s differs from their download:\n%s\n---\n%s", u.id, rendered.String(), got)
+		}
+	}
+	if _, err := a.RetroSummaryFor(context.Background(), f.retro, f.out.id); err == nil {
+		t.Errorf("a summary was rendered for someone outside the team")
 	}
 }
