@@ -19,9 +19,6 @@ import (
 	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
 )
 
-// CategoryShareLink holds one stream per share link, named by its ID.
-const CategoryShareLink = "sharelink"
-
 // subjectShareLink names the server secret share-link secrets derive from.
 const subjectShareLink = "server:share-link"
 
@@ -39,7 +36,7 @@ type ShareLink struct {
 // node closes the link on every node at once.
 func (a *App) shareLinks() *aggregate.Runner[sharelink.State, sharelink.Command, sharelink.Event] {
 	return &aggregate.Runner[sharelink.State, sharelink.Command, sharelink.Event]{
-		Store: a.d.Store, Category: CategoryShareLink, Initial: sharelink.Initial, Decide: sharelink.Decide, Evolve: sharelink.Evolve,
+		Store: a.d.Store, Category: sharelink.Category, Initial: sharelink.Initial, Decide: sharelink.Decide, Evolve: sharelink.Evolve,
 		Codec: aggregate.CodecFuncs(sharelink.EncodeEvent, sharelink.DecodeEvent),
 	}
 }

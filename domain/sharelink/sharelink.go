@@ -53,7 +53,11 @@ type LinkRevoked struct {
 	At        time.Time `json:"at"`
 }
 
-// Event types as stored.
+// Category is the stream category of share links: a link's events are
+// stored under sharelink-<link ID>.
+const Category = "sharelink"
+
+// Event type names as stored in the log, by the rule in package domain.
 const (
 	TypeLinkCreated = "sharelink.LinkCreated"
 	TypeLinkRevoked = "sharelink.LinkRevoked"
