@@ -81,3 +81,25 @@ func TestAProblemInTheChainIsAnsweredAsItIs(t *testing.T) {
 		t.Errorf("got %+v, %v", got, expected)
 	}
 }
+
+// A kind of problem no error reaches is one clients are promised and never
+// get; only the transport's own refusals (routing, media type, throttling)
+// are written without an error to map.
+func TestEveryKindOfProblemIsReachedFromAnError(t *testing.T) {
+	byTransport := map[Kind]bool{MethodNotAllowed: true, Unsupported: true, RateLimited: true}
+	errs := []error{errors.New("unknown"), &http.MaxBytesError{Limit: 1}, eventstore.ErrStreamNotFound, eventstore.ErrConflict,
+		eventstore.ErrInvalidArgument, eventstore.ErrStorageFull, eventstore.ErrClosed, context.Canceled}
+	for _, k := range domain.Kinds() {
+		errs = append(errs, domain.Errorf(k, "", "x"))
+	}
+	reached := map[string]bool{}
+	for _, err := range errs {
+		p, _ := From(err)
+		reached[p.Type] = true
+	}
+	for _, k := range Kinds() {
+		if !reached[k.Type()] && !byTransport[k] {
+			t.Errorf("no error is answered as %s", k)
+		}
+	}
+}
