@@ -372,7 +372,7 @@ func (a *App) stepEntered(ctx context.Context, st retro.State, stepID, eventID s
 	meta := aggregate.Meta{CommandID: reactionID(eventID), CausationID: eventID, Actor: actorMeta(now.Anonymous, cmd, moderator)}
 	_, err = a.retros.Handle(ctx, st.RetroID, meta, retroCmd{cmd: cmd, anonymous: now.Anonymous})
 	switch domain.CodeOf(err) {
-	case "health-check-started", "icebreaker-answered", "not-moderator":
+	case retro.CodeHealthCheckStarted, retro.CodeIcebreakerAnswered, retro.CodeNotModerator:
 		// Set up meanwhile, or the moderator changed: theirs to do.
 		return nil
 	}

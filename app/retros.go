@@ -148,7 +148,7 @@ func (a *App) CreateInvite(ctx context.Context, c identity.Caller, retroID strin
 		return identity.Invite{}, forbidden("only the retro's moderator invites guests")
 	}
 	if r.Closed {
-		return identity.Invite{}, domain.Errorf(domain.Conflict, "retro-closed", "the retro is closed")
+		return identity.Invite{}, domain.Errorf(domain.Conflict, retro.CodeRetroClosed, "the retro is closed")
 	}
 	if a.d.Identity == nil {
 		return identity.Invite{}, errors.New("app: no identity service to issue invites")

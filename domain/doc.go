@@ -21,4 +21,12 @@
 // were written before the rule under their bare names (RetroCreated,
 // WhiteboardCreated) and keep them. EventName gives the bare name under
 // either scheme, for names shown outside (the export's CloudEvents type).
+//
+// # One shape for every aggregate
+//
+// Commands are a sealed interface (Command, marked by isCommand); Decide
+// refuses with a *Error whose Code is one of the package's CodeX constants,
+// stable for clients; Decider bundles Initial, Decide and Evolve. Tests read
+// given events, when a command, then events or a refusal, through
+// decidertest.
 package domain

@@ -16,7 +16,7 @@ func TestArchivingClosesTheBoardAndTwiceChangesNothing(t *testing.T) {
 
 func TestAnArchivedBoardCannotBeRenamedUntilRestored(t *testing.T) {
 	thenRejected(t, map[string]rejection{
-		"archived": {archived(), board.Rename{Actor: ana, At: t1, Title: "new"}, domain.Conflict, board.CodeArchived},
+		"archived": {Given: archived(), When: board.Rename{Actor: ana, At: t1, Title: "new"}, Kind: domain.Conflict, Code: board.CodeArchived},
 	})
 	restored := append(archived(), board.Restored{By: "ana", At: t1})
 	if s := thenEvents(t, archived(), board.Restore{Actor: ana, At: t1}, restored[2]); s.Archived {
@@ -34,22 +34,22 @@ func TestRestoringAnOpenBoardOrRenamingToTheSameTitleChangesNothing(t *testing.T
 
 func TestCommandsOnAMissingBoardAreNotFound(t *testing.T) {
 	thenRejected(t, map[string]rejection{
-		"rename":  {nil, board.Rename{Actor: ana, Title: "x"}, domain.NotFound, board.CodeNotFound},
-		"archive": {nil, board.Archive{Actor: ana}, domain.NotFound, board.CodeNotFound},
-		"restore": {nil, board.Restore{Actor: ana}, domain.NotFound, board.CodeNotFound},
+		"rename":  {Given: nil, When: board.Rename{Actor: ana, Title: "x"}, Kind: domain.NotFound, Code: board.CodeNotFound},
+		"archive": {Given: nil, When: board.Archive{Actor: ana}, Kind: domain.NotFound, Code: board.CodeNotFound},
+		"restore": {Given: nil, When: board.Restore{Actor: ana}, Kind: domain.NotFound, Code: board.CodeNotFound},
 	})
 }
 
 func TestCommandsOnABoardNeedAnActor(t *testing.T) {
 	thenRejected(t, map[string]rejection{
-		"rename":  {created(), board.Rename{Title: "x"}, domain.Invalid, board.CodeActorRequired},
-		"archive": {created(), board.Archive{}, domain.Invalid, board.CodeActorRequired},
-		"restore": {archived(), board.Restore{}, domain.Invalid, board.CodeActorRequired},
+		"rename":  {Given: created(), When: board.Rename{Title: "x"}, Kind: domain.Invalid, Code: board.CodeActorRequired},
+		"archive": {Given: created(), When: board.Archive{}, Kind: domain.Invalid, Code: board.CodeActorRequired},
+		"restore": {Given: archived(), When: board.Restore{}, Kind: domain.Invalid, Code: board.CodeActorRequired},
 	})
 }
 
 func TestRenameRejectsABadTitle(t *testing.T) {
 	thenRejected(t, map[string]rejection{
-		"blank": {created(), board.Rename{Actor: ana, Title: " "}, domain.Invalid, board.CodeTitleRequired},
+		"blank": {Given: created(), When: board.Rename{Actor: ana, Title: " "}, Kind: domain.Invalid, Code: board.CodeTitleRequired},
 	})
 }

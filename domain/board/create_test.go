@@ -30,17 +30,17 @@ func TestATeamBoardBelongsToNoRetro(t *testing.T) {
 func TestCreateRejections(t *testing.T) {
 	with := func(f func(*board.Create)) board.Create { c := create; f(&c); return c }
 	thenRejected(t, map[string]rejection{
-		"exists":             {created(), create, domain.Conflict, board.CodeExists},
-		"no actor":           {nil, with(func(c *board.Create) { c.Actor = domain.Actor{} }), domain.Invalid, board.CodeActorRequired},
-		"no ID":              {nil, with(func(c *board.Create) { c.BoardID = "" }), domain.Invalid, board.CodeIDRequired},
-		"no retro nor team":  {nil, with(func(c *board.Create) { c.RetroID, c.TeamID, c.Topic = "", "", board.Topic{} }), domain.Invalid, board.CodeOwnerRequired},
-		"topic, no retro":    {nil, with(func(c *board.Create) { c.RetroID = "" }), domain.Invalid, board.CodeTopicWithoutRetro},
-		"unknown topic kind": {nil, with(func(c *board.Create) { c.Topic.Kind = "wall" }), domain.Invalid, board.CodeUnknownTopicKind},
-		"no topic ID":        {nil, with(func(c *board.Create) { c.Topic.ID = "" }), domain.Invalid, board.CodeTopicIDRequired},
-		"unknown template":   {nil, with(func(c *board.Create) { c.TemplateID = "no-such" }), domain.Invalid, board.CodeUnknownTemplate},
-		"blank title":        {nil, with(func(c *board.Create) { c.Title = "   " }), domain.Invalid, board.CodeTitleRequired},
-		"long title":         {nil, with(func(c *board.Create) { c.Title = strings.Repeat("é", board.MaxTitleLength+1) }), domain.Invalid, board.CodeTitleTooLong},
-		"title not UTF-8":    {nil, with(func(c *board.Create) { c.Title = "bad \xff" }), domain.Invalid, board.CodeTitleNotText},
+		"exists":             {Given: created(), When: create, Kind: domain.Conflict, Code: board.CodeExists},
+		"no actor":           {Given: nil, When: with(func(c *board.Create) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: board.CodeActorRequired},
+		"no ID":              {Given: nil, When: with(func(c *board.Create) { c.BoardID = "" }), Kind: domain.Invalid, Code: board.CodeIDRequired},
+		"no retro nor team":  {Given: nil, When: with(func(c *board.Create) { c.RetroID, c.TeamID, c.Topic = "", "", board.Topic{} }), Kind: domain.Invalid, Code: board.CodeOwnerRequired},
+		"topic, no retro":    {Given: nil, When: with(func(c *board.Create) { c.RetroID = "" }), Kind: domain.Invalid, Code: board.CodeTopicWithoutRetro},
+		"unknown topic kind": {Given: nil, When: with(func(c *board.Create) { c.Topic.Kind = "wall" }), Kind: domain.Invalid, Code: board.CodeUnknownTopicKind},
+		"no topic ID":        {Given: nil, When: with(func(c *board.Create) { c.Topic.ID = "" }), Kind: domain.Invalid, Code: board.CodeTopicIDRequired},
+		"unknown template":   {Given: nil, When: with(func(c *board.Create) { c.TemplateID = "no-such" }), Kind: domain.Invalid, Code: board.CodeUnknownTemplate},
+		"blank title":        {Given: nil, When: with(func(c *board.Create) { c.Title = "   " }), Kind: domain.Invalid, Code: board.CodeTitleRequired},
+		"long title":         {Given: nil, When: with(func(c *board.Create) { c.Title = strings.Repeat("é", board.MaxTitleLength+1) }), Kind: domain.Invalid, Code: board.CodeTitleTooLong},
+		"title not UTF-8":    {Given: nil, When: with(func(c *board.Create) { c.Title = "bad \xff" }), Kind: domain.Invalid, Code: board.CodeTitleNotText},
 	})
 }
 
@@ -54,5 +54,5 @@ func TestATitleOfTheMaximumLengthInCharactersIsAccepted(t *testing.T) {
 }
 
 func TestUnknownCommandIsRejected(t *testing.T) {
-	thenRejected(t, map[string]rejection{"nil": {created(), nil, domain.Invalid, board.CodeUnknownCommand}})
+	thenRejected(t, map[string]rejection{"nil": {Given: created(), When: nil, Kind: domain.Invalid, Code: board.CodeUnknownCommand}})
 }

@@ -60,12 +60,12 @@ type OpenTopicWhiteboard struct {
 	ActionID     string
 }
 
-func (c FocusTopic) meta() (domain.Actor, time.Time)          { return c.Actor, c.At }
-func (c CreateAction) meta() (domain.Actor, time.Time)        { return c.Actor, c.At }
-func (c AssignAction) meta() (domain.Actor, time.Time)        { return c.Actor, c.At }
-func (c SetActionDueDate) meta() (domain.Actor, time.Time)    { return c.Actor, c.At }
-func (c SetActionStatus) meta() (domain.Actor, time.Time)     { return c.Actor, c.At }
-func (c OpenTopicWhiteboard) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
+func (FocusTopic) isCommand()          {}
+func (CreateAction) isCommand()        {}
+func (AssignAction) isCommand()        {}
+func (SetActionDueDate) isCommand()    {}
+func (SetActionStatus) isCommand()     {}
+func (OpenTopicWhiteboard) isCommand() {}
 
 // TopicFocused: the topic under discussion.
 type TopicFocused struct {
@@ -142,7 +142,7 @@ func decideFocusTopic(s State, c FocusTopic) ([]Event, error) {
 func (s State) action(id string) (Action, error) {
 	a, ok := s.Actions[id]
 	if !ok {
-		return Action{}, notFound("action-not-found", "no action %q", id)
+		return Action{}, notFound(CodeActionNotFound, "no action %q", id)
 	}
 	return a, nil
 }
@@ -151,14 +151,14 @@ func decideCreateAction(s State, c CreateAction) ([]Event, error) {
 	if err := s.asParticipant(c.Actor); err != nil {
 		return nil, err
 	}
-	if err := checkID("action-id", c.ActionID); err != nil {
+	if err := checkID("action-id", c.ActionID, CodeActionIDRequired, CodeActionIDInvalid); err != nil {
 		return nil, err
 	}
-	if err := checkText("title", c.Title, MaxTextLen); err != nil {
+	if err := checkText("title", c.Title, MaxTextLen, CodeTitleRequired, CodeTitleTooLong); err != nil {
 		return nil, err
 	}
 	if _, ok := s.Actions[c.ActionID]; ok {
-		return nil, conflict("id-taken", "the action %q exists", c.ActionID)
+		return nil, conflict(CodeIDTaken, "the action %q exists", c.ActionID)
 	}
 	topic := ""
 	if c.TopicID != "" {
@@ -201,7 +201,7 @@ func decideSetActionStatus(s State, c SetActionStatus) ([]Event, error) {
 		return nil, err
 	}
 	if c.Status != ActionOpen && c.Status != ActionDone && c.Status != ActionDiscarded {
-		return nil, invalid("status-invalid", "status must be open, done or discarded, not %q", c.Status)
+		return nil, invalid(CodeStatusInvalid, "status must be open, done or discarded, not %q", c.Status)
 	}
 	a, err := s.action(c.ActionID)
 	if err != nil {
@@ -217,7 +217,7 @@ func decideOpenWhiteboard(s State, c OpenTopicWhiteboard) ([]Event, error) {
 	if err := s.asParticipant(c.Actor); err != nil {
 		return nil, err
 	}
-	if err := checkID("whiteboard-id", c.WhiteboardID); err != nil {
+	if err := checkID("whiteboard-id", c.WhiteboardID, CodeWhiteboardIDRequired, CodeWhiteboardIDInvalid); err != nil {
 		return nil, err
 	}
 	topic, err := s.topic(c.TopicID)
@@ -231,10 +231,10 @@ func decideOpenWhiteboard(s State, c OpenTopicWhiteboard) ([]Event, error) {
 	}
 	for _, w := range s.Whiteboards {
 		if w.WhiteboardID == c.WhiteboardID {
-			return nil, conflict("id-taken", "whiteboard %q exists", c.WhiteboardID)
+			return nil, conflict(CodeIDTaken, "whiteboard %q exists", c.WhiteboardID)
 		}
 		if w.TopicID == topic {
-			return nil, conflict("whiteboard-open", "topic %q already has whiteboard %s", topic, w.WhiteboardID)
+			return nil, conflict(CodeWhiteboardOpen, "topic %q already has whiteboard %s", topic, w.WhiteboardID)
 		}
 	}
 	return []Event{TopicWhiteboardOpened{WhiteboardID: c.WhiteboardID, TopicID: topic, ActionID: c.ActionID, At: c.At}}, nil

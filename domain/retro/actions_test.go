@@ -13,16 +13,16 @@ import (
 func TestFocusTopic(t *testing.T) {
 	board := revealedBoard(t, false, merge(alice, "c2", "c1", "g1"))
 	run(t, []tc{
-		{name: "focuses a topic", given: board, when: retro.FocusTopic{Actor: mod, At: t0, TopicID: "c3"},
-			then: []retro.Event{retro.TopicFocused{TopicID: "c3", At: t0}}},
-		{name: "focusing a grouped card focuses its group", given: board, when: retro.FocusTopic{Actor: mod, At: t0, TopicID: "c1"},
-			then: []retro.Event{retro.TopicFocused{TopicID: "g1", At: t0}}},
-		{name: "clears the focus", given: revealedBoard(t, false, retro.FocusTopic{Actor: mod, At: t0, TopicID: "c3"}),
-			when: retro.FocusTopic{Actor: mod, At: t0}, then: []retro.Event{retro.TopicFocused{At: t0}}},
-		{name: "focusing the focused topic changes nothing", given: revealedBoard(t, false, retro.FocusTopic{Actor: mod, At: t0, TopicID: "c3"}),
-			when: retro.FocusTopic{Actor: mod, At: t0, TopicID: "c3"}},
-		{name: "rejects an unknown topic", given: board, when: retro.FocusTopic{Actor: mod, At: t0, TopicID: "c9"},
-			kind: domain.NotFound, code: "topic-not-found"},
+		{Name: "focuses a topic", Given: board, When: retro.FocusTopic{Actor: mod, At: t0, TopicID: "c3"},
+			Then: []retro.Event{retro.TopicFocused{TopicID: "c3", At: t0}}},
+		{Name: "focusing a grouped card focuses its group", Given: board, When: retro.FocusTopic{Actor: mod, At: t0, TopicID: "c1"},
+			Then: []retro.Event{retro.TopicFocused{TopicID: "g1", At: t0}}},
+		{Name: "clears the focus", Given: revealedBoard(t, false, retro.FocusTopic{Actor: mod, At: t0, TopicID: "c3"}),
+			When: retro.FocusTopic{Actor: mod, At: t0}, Then: []retro.Event{retro.TopicFocused{At: t0}}},
+		{Name: "focusing the focused topic changes nothing", Given: revealedBoard(t, false, retro.FocusTopic{Actor: mod, At: t0, TopicID: "c3"}),
+			When: retro.FocusTopic{Actor: mod, At: t0, TopicID: "c3"}},
+		{Name: "rejects an unknown topic", Given: board, When: retro.FocusTopic{Actor: mod, At: t0, TopicID: "c9"},
+			Kind: domain.NotFound, Code: retro.CodeTopicNotFound},
 	})
 }
 
@@ -30,19 +30,19 @@ func TestCreateAction(t *testing.T) {
 	due := t0.Add(7 * 24 * time.Hour)
 	board := revealedBoard(t, true, merge(alice, "c2", "c1", "g1"))
 	run(t, []tc{
-		{name: "derives an action from a group, with assignee and due date, naming no creator", given: board,
-			when: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1", Title: "Pair daily", TopicID: "c2", Assignee: "user-bob", Due: &due},
-			then: []retro.Event{retro.ActionCreated{ActionID: "a1", Title: "Pair daily", TopicID: "g1", Assignee: "user-bob", Due: &due, At: t0}}},
-		{name: "a free action", given: board, when: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1", Title: "Tidy"},
-			then: []retro.Event{retro.ActionCreated{ActionID: "a1", Title: "Tidy", At: t0}}},
-		{name: "rejects no ID", given: board, when: retro.CreateAction{Actor: alice, At: t0, Title: "x"},
-			kind: domain.Invalid, code: "action-id-required"},
-		{name: "rejects no title", given: board, when: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1"},
-			kind: domain.Invalid, code: "title-required"},
-		{name: "rejects a taken ID", given: revealedBoard(t, false, retro.CreateAction{Actor: bob, At: t0, ActionID: "a1", Title: "x"}),
-			when: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1", Title: "y"}, kind: domain.Conflict, code: "id-taken"},
-		{name: "rejects an unknown topic", given: board, when: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1", Title: "x", TopicID: "c9"},
-			kind: domain.NotFound, code: "topic-not-found"},
+		{Name: "derives an action from a group, with assignee and due date, naming no creator", Given: board,
+			When: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1", Title: "Pair daily", TopicID: "c2", Assignee: "user-bob", Due: &due},
+			Then: []retro.Event{retro.ActionCreated{ActionID: "a1", Title: "Pair daily", TopicID: "g1", Assignee: "user-bob", Due: &due, At: t0}}},
+		{Name: "a free action", Given: board, When: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1", Title: "Tidy"},
+			Then: []retro.Event{retro.ActionCreated{ActionID: "a1", Title: "Tidy", At: t0}}},
+		{Name: "rejects no ID", Given: board, When: retro.CreateAction{Actor: alice, At: t0, Title: "x"},
+			Kind: domain.Invalid, Code: retro.CodeActionIDRequired},
+		{Name: "rejects no title", Given: board, When: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1"},
+			Kind: domain.Invalid, Code: retro.CodeTitleRequired},
+		{Name: "rejects a taken ID", Given: revealedBoard(t, false, retro.CreateAction{Actor: bob, At: t0, ActionID: "a1", Title: "x"}),
+			When: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1", Title: "y"}, Kind: domain.Conflict, Code: retro.CodeIDTaken},
+		{Name: "rejects an unknown topic", Given: board, When: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1", Title: "x", TopicID: "c9"},
+			Kind: domain.NotFound, Code: retro.CodeTopicNotFound},
 	})
 }
 
@@ -52,35 +52,35 @@ func withAction(t *testing.T) []retro.Event {
 
 func TestAssignAction(t *testing.T) {
 	run(t, []tc{
-		{name: "assigns", given: withAction(t), when: retro.AssignAction{Actor: bob, At: t0, ActionID: "a1", Assignee: "user-bob"},
-			then: []retro.Event{retro.ActionAssigned{ActionID: "a1", Assignee: "user-bob", At: t0}}},
-		{name: "the same assignee changes nothing", given: withAction(t), when: retro.AssignAction{Actor: bob, At: t0, ActionID: "a1"}},
-		{name: "rejects an unknown action", given: withAction(t), when: retro.AssignAction{Actor: bob, At: t0, ActionID: "a9", Assignee: "x"},
-			kind: domain.NotFound, code: "action-not-found"},
+		{Name: "assigns", Given: withAction(t), When: retro.AssignAction{Actor: bob, At: t0, ActionID: "a1", Assignee: "user-bob"},
+			Then: []retro.Event{retro.ActionAssigned{ActionID: "a1", Assignee: "user-bob", At: t0}}},
+		{Name: "the same assignee changes nothing", Given: withAction(t), When: retro.AssignAction{Actor: bob, At: t0, ActionID: "a1"}},
+		{Name: "rejects an unknown action", Given: withAction(t), When: retro.AssignAction{Actor: bob, At: t0, ActionID: "a9", Assignee: "x"},
+			Kind: domain.NotFound, Code: retro.CodeActionNotFound},
 	})
 }
 
 func TestSetActionDueDate(t *testing.T) {
 	due := t0.Add(48 * time.Hour)
 	run(t, []tc{
-		{name: "sets a due date", given: withAction(t), when: retro.SetActionDueDate{Actor: bob, At: t0, ActionID: "a1", Due: &due},
-			then: []retro.Event{retro.ActionDueDateSet{ActionID: "a1", Due: &due, At: t0}}},
-		{name: "rejects an unknown action", given: withAction(t), when: retro.SetActionDueDate{Actor: bob, At: t0, ActionID: "a9", Due: &due},
-			kind: domain.NotFound, code: "action-not-found"},
+		{Name: "sets a due date", Given: withAction(t), When: retro.SetActionDueDate{Actor: bob, At: t0, ActionID: "a1", Due: &due},
+			Then: []retro.Event{retro.ActionDueDateSet{ActionID: "a1", Due: &due, At: t0}}},
+		{Name: "rejects an unknown action", Given: withAction(t), When: retro.SetActionDueDate{Actor: bob, At: t0, ActionID: "a9", Due: &due},
+			Kind: domain.NotFound, Code: retro.CodeActionNotFound},
 	})
 }
 
 func TestSetActionStatus(t *testing.T) {
 	run(t, []tc{
-		{name: "marks done", given: withAction(t), when: retro.SetActionStatus{Actor: bob, At: t0, ActionID: "a1", Status: retro.ActionDone},
-			then: []retro.Event{retro.ActionStatusSet{ActionID: "a1", Status: retro.ActionDone, At: t0}}},
-		{name: "the same status changes nothing", given: withAction(t),
-			when: retro.SetActionStatus{Actor: bob, At: t0, ActionID: "a1", Status: retro.ActionOpen}},
-		{name: "rejects an unknown status", given: withAction(t), when: retro.SetActionStatus{Actor: bob, At: t0, ActionID: "a1", Status: "meh"},
-			kind: domain.Invalid, code: "status-invalid"},
-		{name: "rejects an unknown action", given: withAction(t),
-			when: retro.SetActionStatus{Actor: bob, At: t0, ActionID: "a9", Status: retro.ActionDone},
-			kind: domain.NotFound, code: "action-not-found"},
+		{Name: "marks done", Given: withAction(t), When: retro.SetActionStatus{Actor: bob, At: t0, ActionID: "a1", Status: retro.ActionDone},
+			Then: []retro.Event{retro.ActionStatusSet{ActionID: "a1", Status: retro.ActionDone, At: t0}}},
+		{Name: "the same status changes nothing", Given: withAction(t),
+			When: retro.SetActionStatus{Actor: bob, At: t0, ActionID: "a1", Status: retro.ActionOpen}},
+		{Name: "rejects an unknown status", Given: withAction(t), When: retro.SetActionStatus{Actor: bob, At: t0, ActionID: "a1", Status: "meh"},
+			Kind: domain.Invalid, Code: retro.CodeStatusInvalid},
+		{Name: "rejects an unknown action", Given: withAction(t),
+			When: retro.SetActionStatus{Actor: bob, At: t0, ActionID: "a9", Status: retro.ActionDone},
+			Kind: domain.NotFound, Code: retro.CodeActionNotFound},
 	})
 }
 
@@ -90,32 +90,32 @@ func TestOpenTopicWhiteboard(t *testing.T) {
 	}
 	opened := cat(withAction(t), []retro.Event{retro.TopicWhiteboardOpened{WhiteboardID: "wb1", TopicID: "c1", At: t0}})
 	run(t, []tc{
-		{name: "an action opens a whiteboard for its topic", given: withAction(t), when: open("wb1", "c1", "a1"),
-			then: []retro.Event{retro.TopicWhiteboardOpened{WhiteboardID: "wb1", TopicID: "c1", ActionID: "a1", At: t0}}},
-		{name: "rejects no whiteboard ID", given: withAction(t), when: open("", "c1", ""), kind: domain.Invalid, code: "whiteboard-id-required"},
-		{name: "rejects an unknown topic", given: withAction(t), when: open("wb1", "c9", ""), kind: domain.NotFound, code: "topic-not-found"},
-		{name: "rejects an unknown action", given: withAction(t), when: open("wb1", "c1", "a9"), kind: domain.NotFound, code: "action-not-found"},
-		{name: "rejects a taken whiteboard ID", given: opened, when: open("wb1", "c3", ""),
-			kind: domain.Conflict, code: "id-taken"},
-		{name: "rejects a second whiteboard for a topic", given: opened, when: open("wb2", "c1", ""),
-			kind: domain.Conflict, code: "whiteboard-open"},
+		{Name: "an action opens a whiteboard for its topic", Given: withAction(t), When: open("wb1", "c1", "a1"),
+			Then: []retro.Event{retro.TopicWhiteboardOpened{WhiteboardID: "wb1", TopicID: "c1", ActionID: "a1", At: t0}}},
+		{Name: "rejects no whiteboard ID", Given: withAction(t), When: open("", "c1", ""), Kind: domain.Invalid, Code: retro.CodeWhiteboardIDRequired},
+		{Name: "rejects an unknown topic", Given: withAction(t), When: open("wb1", "c9", ""), Kind: domain.NotFound, Code: retro.CodeTopicNotFound},
+		{Name: "rejects an unknown action", Given: withAction(t), When: open("wb1", "c1", "a9"), Kind: domain.NotFound, Code: retro.CodeActionNotFound},
+		{Name: "rejects a taken whiteboard ID", Given: opened, When: open("wb1", "c3", ""),
+			Kind: domain.Conflict, Code: retro.CodeIDTaken},
+		{Name: "rejects a second whiteboard for a topic", Given: opened, When: open("wb2", "c1", ""),
+			Kind: domain.Conflict, Code: retro.CodeWhiteboardOpen},
 	})
 }
 
 func TestRateRoti(t *testing.T) {
 	rate := func(a domain.Actor, score int) retro.RateRoti { return retro.RateRoti{Actor: a, At: t0, Score: score} }
 	run(t, []tc{
-		{name: "rates under the pseudonym", given: base(t, false), when: rate(alice, 4),
-			then: []retro.Event{retro.RotiRated{Rater: alice.Pseudonym, Score: 4, At: t0}}},
-		{name: "rating again replaces", given: base(t, false, rate(alice, 4)), when: rate(alice, 5),
-			then: []retro.Event{retro.RotiRated{Rater: alice.Pseudonym, Score: 5, At: t0}}},
-		{name: "the same rating changes nothing", given: base(t, false, rate(alice, 4)), when: rate(alice, 4)},
-		{name: "rejects no pseudonym", given: base(t, false), when: rate(domain.Actor{UserID: alice.UserID}, 4),
-			kind: domain.Invalid, code: "pseudonym-required"},
-		{name: "rejects 6 on the classic scale", given: base(t, false), when: rate(alice, 6), kind: domain.Invalid, code: "score-out-of-range"},
-		{name: "rejects 0 on the classic scale", given: base(t, false), when: rate(alice, 0), kind: domain.Invalid, code: "score-out-of-range"},
-		{name: "rejects after closing", given: base(t, false, retro.CloseRoti{Actor: mod, At: t0}), when: rate(alice, 4),
-			kind: domain.Conflict, code: "roti-closed"},
+		{Name: "rates under the pseudonym", Given: base(t, false), When: rate(alice, 4),
+			Then: []retro.Event{retro.RotiRated{Rater: alice.Pseudonym, Score: 4, At: t0}}},
+		{Name: "rating again replaces", Given: base(t, false, rate(alice, 4)), When: rate(alice, 5),
+			Then: []retro.Event{retro.RotiRated{Rater: alice.Pseudonym, Score: 5, At: t0}}},
+		{Name: "the same rating changes nothing", Given: base(t, false, rate(alice, 4)), When: rate(alice, 4)},
+		{Name: "rejects no pseudonym", Given: base(t, false), When: rate(domain.Actor{UserID: alice.UserID}, 4),
+			Kind: domain.Invalid, Code: retro.CodePseudonymRequired},
+		{Name: "rejects 6 on the classic scale", Given: base(t, false), When: rate(alice, 6), Kind: domain.Invalid, Code: retro.CodeScoreOutOfRange},
+		{Name: "rejects 0 on the classic scale", Given: base(t, false), When: rate(alice, 0), Kind: domain.Invalid, Code: retro.CodeScoreOutOfRange},
+		{Name: "rejects after closing", Given: base(t, false, retro.CloseRoti{Actor: mod, At: t0}), When: rate(alice, 4),
+			Kind: domain.Conflict, Code: retro.CodeRotiClosed},
 	})
 	// The average shows only once everyone rated, on the 1-5 scale.
 	partly := fold(base(t, false, rate(alice, 4), rate(bob, 2)))
@@ -178,8 +178,8 @@ func TestARetroCreatedBeforeTheClassicScaleKeepsItsZeroToTenROTI(t *testing.T) {
 
 func TestCloseRoti(t *testing.T) {
 	run(t, []tc{
-		{name: "closes", given: base(t, false), when: retro.CloseRoti{Actor: mod, At: t0}, then: []retro.Event{retro.RotiClosed{At: t0}}},
-		{name: "closing again changes nothing", given: base(t, false, retro.CloseRoti{Actor: mod, At: t0}), when: retro.CloseRoti{Actor: mod, At: t0}},
+		{Name: "closes", Given: base(t, false), When: retro.CloseRoti{Actor: mod, At: t0}, Then: []retro.Event{retro.RotiClosed{At: t0}}},
+		{Name: "closing again changes nothing", Given: base(t, false, retro.CloseRoti{Actor: mod, At: t0}), When: retro.CloseRoti{Actor: mod, At: t0}},
 	})
 	// Closing shows the result of those who rated, if they are enough.
 	s := fold(base(t, false, retro.RateRoti{Actor: alice, At: t0, Score: 4}, retro.RateRoti{Actor: bob, At: t0, Score: 2},

@@ -52,11 +52,11 @@ type RevealColumn struct {
 	ColumnID string
 }
 
-func (c AddCard) meta() (domain.Actor, time.Time)      { return c.Actor, c.At }
-func (c EditCard) meta() (domain.Actor, time.Time)     { return c.Actor, c.At }
-func (c DeleteCard) meta() (domain.Actor, time.Time)   { return c.Actor, c.At }
-func (c RevealColumn) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
-func (c HideCard) meta() (domain.Actor, time.Time)     { return c.Actor, c.At }
+func (AddCard) isCommand()      {}
+func (EditCard) isCommand()     {}
+func (DeleteCard) isCommand()   {}
+func (RevealColumn) isCommand() {}
+func (HideCard) isCommand()     {}
 
 // CardAdded: a card exists. The text is in the log (the log is the truth
 // and the author must find it again); Concealed records that the column was
@@ -112,7 +112,7 @@ func (CardHidden) EventType() string     { return TypeCardHidden }
 // contribution checks what every authored piece of text needs: a
 // participant, their author key (a pseudonym in an anonymous retro), a
 // well-formed new ID and text within limits. It returns the author key.
-func (s State) contribution(a domain.Actor, idName, id, text string) (string, error) {
+func (s State) contribution(a domain.Actor, idName, id, text, missingID, badID string) (string, error) {
 	if err := s.asParticipant(a); err != nil {
 		return "", err
 	}
@@ -120,25 +120,25 @@ func (s State) contribution(a domain.Actor, idName, id, text string) (string, er
 	if err != nil {
 		return "", err
 	}
-	if err := checkID(idName, id); err != nil {
+	if err := checkID(idName, id, missingID, badID); err != nil {
 		return "", err
 	}
-	if err := checkText("text", text, MaxTextLen); err != nil {
+	if err := checkText("text", text, MaxTextLen, CodeTextRequired, CodeTextTooLong); err != nil {
 		return "", err
 	}
 	return author, nil
 }
 
 func decideAddCard(s State, c AddCard) ([]Event, error) {
-	author, err := s.contribution(c.Actor, "card-id", c.CardID, c.Text)
+	author, err := s.contribution(c.Actor, "card-id", c.CardID, c.Text, CodeCardIDRequired, CodeCardIDInvalid)
 	if err != nil {
 		return nil, err
 	}
 	if _, ok := s.column(c.ColumnID); !ok {
-		return nil, notFound("column-not-found", "no column %q", c.ColumnID)
+		return nil, notFound(CodeColumnNotFound, "no column %q", c.ColumnID)
 	}
 	if s.idTaken(c.CardID) {
-		return nil, conflict("id-taken", "the ID %q is taken", c.CardID)
+		return nil, conflict(CodeIDTaken, "the ID %q is taken", c.CardID)
 	}
 	return []Event{CardAdded{CardID: c.CardID, ColumnID: c.ColumnID, Author: author, Text: c.Text,
 		Concealed: !s.Revealed[c.ColumnID], At: c.At}}, nil
@@ -153,13 +153,13 @@ func (s State) ownCard(a domain.Actor, id string, afterReveal bool) (Card, strin
 	}
 	card, ok := s.Cards[id]
 	if !ok {
-		return Card{}, "", notFound("card-not-found", "no card %q", id)
+		return Card{}, "", notFound(CodeCardNotFound, "no card %q", id)
 	}
 	if card.Author == "" || card.Author != author {
-		return Card{}, "", forbidden("not-author", "only its author may change a card")
+		return Card{}, "", forbidden(CodeNotAuthor, "only its author may change a card")
 	}
 	if s.Revealed[card.ColumnID] && !afterReveal {
-		return Card{}, "", conflict("column-revealed", "the card's column is revealed; it can no longer change")
+		return Card{}, "", conflict(CodeColumnRevealed, "the card's column is revealed; it can no longer change")
 	}
 	return card, author, nil
 }
@@ -168,7 +168,7 @@ func decideEditCard(s State, c EditCard) ([]Event, error) {
 	if err := s.asParticipant(c.Actor); err != nil {
 		return nil, err
 	}
-	if err := checkText("text", c.Text, MaxTextLen); err != nil {
+	if err := checkText("text", c.Text, MaxTextLen, CodeTextRequired, CodeTextTooLong); err != nil {
 		return nil, err
 	}
 	card, author, err := s.ownCard(c.Actor, c.CardID, true)
@@ -176,7 +176,7 @@ func decideEditCard(s State, c EditCard) ([]Event, error) {
 		return nil, err
 	}
 	if card.Hidden {
-		return nil, conflict("card-hidden", "the moderator hid the card; it can no longer change")
+		return nil, conflict(CodeCardHidden, "the moderator hid the card; it can no longer change")
 	}
 	if card.Text == c.Text {
 		return nil, nil
@@ -201,7 +201,7 @@ func decideHideCard(s State, c HideCard) ([]Event, error) {
 	}
 	card, ok := s.Cards[c.CardID]
 	if !ok {
-		return nil, notFound("card-not-found", "no card %q", c.CardID)
+		return nil, notFound(CodeCardNotFound, "no card %q", c.CardID)
 	}
 	if card.Hidden {
 		return nil, nil
@@ -214,7 +214,7 @@ func decideRevealColumn(s State, c RevealColumn) ([]Event, error) {
 		return nil, err
 	}
 	if _, ok := s.column(c.ColumnID); !ok {
-		return nil, notFound("column-not-found", "no column %q", c.ColumnID)
+		return nil, notFound(CodeColumnNotFound, "no column %q", c.ColumnID)
 	}
 	if s.Revealed[c.ColumnID] {
 		return nil, nil

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain/catalog"
+	"github.com/hindsight-retro/hindsight/domain/decidertest"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 )
 
@@ -86,7 +87,7 @@ func TestEveryEventSurvivesEncodeAndDecode(t *testing.T) {
 		}
 		seen[typ] = true
 	}
-	for _, name := range typesWithMethod(t, "EventType") {
+	for _, name := range decidertest.TypesWithMethod(t, ".", "EventType") {
 		if !seen[name] {
 			t.Errorf("event %s has no round-trip sample", name)
 		}

@@ -2,7 +2,6 @@ package retro
 
 import (
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/hindsight-retro/hindsight/domain"
@@ -11,14 +10,10 @@ import (
 // Command is one of the retro's commands (sealed: only this package's
 // structs implement it). Every command carries the acting user and the time
 // the server received it.
-type Command interface {
-	meta() (domain.Actor, time.Time)
-}
+type Command interface{ isCommand() }
 
 // Event is one of the retro's events.
-type Event interface {
-	EventType() string
-}
+type Event interface{ EventType() string }
 
 // Decider bundles the retro's rules for the generic runner. Its Fold goes
 // through Evolve, a copy of the state per event; loaders of long retros
@@ -31,6 +26,97 @@ func Decider() domain.Decider[State, Command, Event] {
 const (
 	MaxTextLen  = 2000
 	MaxTitleLen = 200
+)
+
+// Rejection codes, stable for clients.
+const (
+	CodeActionIDInvalid       = "action-id-invalid"
+	CodeActionIDRequired      = "action-id-required"
+	CodeActionNotFound        = "action-not-found"
+	CodeActorRequired         = "actor-required"
+	CodeAgendaInvalid         = "agenda-invalid"
+	CodeAlreadyModerator      = "already-moderator"
+	CodeAnonymityFixed        = "anonymity-fixed"
+	CodeBudgetInvalid         = "budget-invalid"
+	CodeCapInvalid            = "cap-invalid"
+	CodeCardConcealed         = "card-concealed"
+	CodeCardHidden            = "card-hidden"
+	CodeCardIDInvalid         = "card-id-invalid"
+	CodeCardIDRequired        = "card-id-required"
+	CodeCardNotFound          = "card-not-found"
+	CodeCardNotGrouped        = "card-not-grouped"
+	CodeColumnInvalid         = "column-invalid"
+	CodeColumnNotFound        = "column-not-found"
+	CodeColumnRevealed        = "column-revealed"
+	CodeColumnsRequired       = "columns-required"
+	CodeCommandRequired       = "command-required"
+	CodeCommentIDInvalid      = "comment-id-invalid"
+	CodeCommentIDRequired     = "comment-id-required"
+	CodeDurationInvalid       = "duration-invalid"
+	CodeGroupIDRequired       = "group-id-required"
+	CodeGroupNotFound         = "group-not-found"
+	CodeHealthCheckNotStarted = "health-check-not-started"
+	CodeHealthCheckRevealed   = "health-check-revealed"
+	CodeHealthCheckStarted    = "health-check-started"
+	CodeIcebreakerAnswered    = "icebreaker-answered"
+	CodeIDTaken               = "id-taken"
+	CodeMergeIntoSelf         = "merge-into-self"
+	CodeNameTooLong           = "name-too-long"
+	CodeNoIcebreaker          = "no-icebreaker"
+	CodeNoVoteToRetract       = "no-vote-to-retract"
+	CodeNotAuthor             = "not-author"
+	CodeNotModerator          = "not-moderator"
+	CodeNotParticipant        = "not-participant"
+	CodeOpenActionInvalid     = "open-action-invalid"
+	CodeOrderMismatch         = "order-mismatch"
+	CodeOutcomeInvalid        = "outcome-invalid"
+	CodeParticipantNotFound   = "participant-not-found"
+	CodePseudonymInvalid      = "pseudonym-invalid"
+	CodePseudonymRequired     = "pseudonym-required"
+	CodeQuestionInvalid       = "question-invalid"
+	CodeQuestionNotFound      = "question-not-found"
+	CodeQuestionsRequired     = "questions-required"
+	CodeRetroClosed           = "retro-closed"
+	CodeRetroExists           = "retro-exists"
+	CodeRetroIDInvalid        = "retro-id-invalid"
+	CodeRetroIDRequired       = "retro-id-required"
+	CodeRetroLocked           = "retro-locked"
+	CodeRetroNotFound         = "retro-not-found"
+	CodeRoleInvalid           = "role-invalid"
+	CodeRotiClosed            = "roti-closed"
+	CodeRoundIDInvalid        = "round-id-invalid"
+	CodeRoundIDRequired       = "round-id-required"
+	CodeScoreOutOfRange       = "score-out-of-range"
+	CodeStatusInvalid         = "status-invalid"
+	CodeStepCurrent           = "step-current"
+	CodeStepExists            = "step-exists"
+	CodeStepIDInvalid         = "step-id-invalid"
+	CodeStepIDRequired        = "step-id-required"
+	CodeStepKindInvalid       = "step-kind-invalid"
+	CodeStepNotFound          = "step-not-found"
+	CodeStepNotSkippable      = "step-not-skippable"
+	CodeSurveyEmpty           = "survey-empty"
+	CodeSurveyIDInvalid       = "survey-id-invalid"
+	CodeSurveyIDRequired      = "survey-id-required"
+	CodeSurveyImported        = "survey-imported"
+	CodeTeamIDInvalid         = "team-id-invalid"
+	CodeTeamIDRequired        = "team-id-required"
+	CodeTextRequired          = "text-required"
+	CodeTextTooLong           = "text-too-long"
+	CodeTimerNotRunning       = "timer-not-running"
+	CodeTimerRunning          = "timer-running"
+	CodeTitleRequired         = "title-required"
+	CodeTitleTooLong          = "title-too-long"
+	CodeTopicNotFound         = "topic-not-found"
+	CodeUnknownCommand        = "unknown-command"
+	CodeVoteBudgetExhausted   = "vote-budget-exhausted"
+	CodeVoteCapReached        = "vote-cap-reached"
+	CodeVotesInvalid          = "votes-invalid"
+	CodeVotingNotOpen         = "voting-not-open"
+	CodeVotingOpen            = "voting-open"
+	CodeWhiteboardIDInvalid   = "whiteboard-id-invalid"
+	CodeWhiteboardIDRequired  = "whiteboard-id-required"
+	CodeWhiteboardOpen        = "whiteboard-open"
 )
 
 // Decide turns a command into events, or rejects it with a *domain.Error.
@@ -127,9 +213,9 @@ func Decide(s State, c Command) ([]Event, error) {
 	case CloseRoti:
 		return decideCloseRoti(s, c)
 	case nil:
-		return nil, domain.Errorf(domain.Invalid, "command-required", "no command")
+		return nil, domain.Errorf(domain.Invalid, CodeCommandRequired, "no command")
 	}
-	return nil, domain.Errorf(domain.Invalid, "unknown-command", "unknown command %T", c)
+	return nil, domain.Errorf(domain.Invalid, CodeUnknownCommand, "unknown command %T", c)
 }
 
 // Evolve folds one event into a copy of the state; the state passed in is
@@ -233,13 +319,13 @@ func forbidden(code, format string, args ...any) error {
 // exists, is not closed, and the actor is known.
 func (s State) live(a domain.Actor) error {
 	if !s.Created {
-		return notFound("retro-not-found", "the retro does not exist")
+		return notFound(CodeRetroNotFound, "the retro does not exist")
 	}
 	if s.Closed {
-		return conflict("retro-closed", "the retro is closed")
+		return conflict(CodeRetroClosed, "the retro is closed")
 	}
 	if a.UserID == "" {
-		return invalid("actor-required", "the command has no acting user")
+		return invalid(CodeActorRequired, "the command has no acting user")
 	}
 	return nil
 }
@@ -251,7 +337,7 @@ func (s State) asModerator(a domain.Actor) error {
 		return err
 	}
 	if a.UserID != s.Moderator {
-		return forbidden("not-moderator", "only the moderator may do this")
+		return forbidden(CodeNotModerator, "only the moderator may do this")
 	}
 	return nil
 }
@@ -263,10 +349,10 @@ func (s State) asParticipant(a domain.Actor) error {
 		return err
 	}
 	if !s.IsParticipant(a.UserID) {
-		return forbidden("not-participant", "only participants of the retro may do this")
+		return forbidden(CodeNotParticipant, "only participants of the retro may do this")
 	}
 	if s.Locked {
-		return conflict("retro-locked", "the retro is locked")
+		return conflict(CodeRetroLocked, "the retro is locked")
 	}
 	return nil
 }
@@ -283,12 +369,12 @@ func (s State) authorKey(a domain.Actor) (string, error) {
 // requirePseudonym returns the actor's pseudonym for anonymous records.
 func requirePseudonym(a domain.Actor) (string, error) {
 	if a.Pseudonym == "" {
-		return "", invalid("pseudonym-required", "an anonymous contribution needs the actor's pseudonym")
+		return "", invalid(CodePseudonymRequired, "an anonymous contribution needs the actor's pseudonym")
 	}
 	if a.Pseudonym == a.UserID || !strings.HasPrefix(a.Pseudonym, pseudonymPrefix) {
 		// A pseudonym that is the user ID, or not one domain.Pseudonym made,
 		// would put the identity into the log.
-		return "", invalid("pseudonym-invalid", "the pseudonym is not one made by domain.Pseudonym")
+		return "", invalid(CodePseudonymInvalid, "the pseudonym is not one made by domain.Pseudonym")
 	}
 	return a.Pseudonym, nil
 }
@@ -299,22 +385,26 @@ const pseudonymPrefix = "anon:"
 // isPseudonym reports whether an author field holds a pseudonym.
 func isPseudonym(author string) bool { return strings.HasPrefix(author, pseudonymPrefix) }
 
-func checkText(field, text string, max int) error {
+// checkText refuses empty text with missingCode and text over max
+// characters with longCode.
+func checkText(field, text string, max int, missingCode, longCode string) error {
 	if strings.TrimSpace(text) == "" {
-		return invalid(field+"-required", "the %s is empty", field)
+		return invalid(missingCode, "the %s is empty", field)
 	}
 	if utf8.RuneCountInString(text) > max {
-		return invalid(field+"-too-long", "the %s is longer than %d characters", field, max)
+		return invalid(longCode, "the %s is longer than %d characters", field, max)
 	}
 	return nil
 }
 
-func checkID(field, id string) error {
+// checkID refuses a missing ID with missingCode and one over 128 bytes
+// with badCode.
+func checkID(field, id, missingCode, badCode string) error {
 	if id == "" {
-		return invalid(field+"-required", "the %s is missing", field)
+		return invalid(missingCode, "the %s is missing", field)
 	}
 	if len(id) > 128 {
-		return invalid(field+"-invalid", "the %s is longer than 128 characters", field)
+		return invalid(badCode, "the %s is longer than 128 characters", field)
 	}
 	return nil
 }

@@ -1,15 +1,11 @@
 package retro_test
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/decidertest"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 )
 
@@ -109,17 +105,17 @@ func TestEveryCommandIsRejectedWithoutRetroWhenClosedWithoutActorAndForTheWrongR
 	locked := base(t, false, retro.LockRetro{Actor: mod, At: t0})
 	for _, g := range guarded {
 		cases := []tc{
-			{name: "no retro", when: g.cmd(mod), kind: domain.NotFound, code: "retro-not-found"},
-			{name: "closed retro", given: closed, when: g.cmd(mod), kind: domain.Conflict, code: "retro-closed"},
-			{name: "no acting user", given: base(t, false), when: g.cmd(domain.Actor{}), kind: domain.Invalid, code: "actor-required"},
+			{Name: "no retro", When: g.cmd(mod), Kind: domain.NotFound, Code: retro.CodeRetroNotFound},
+			{Name: "closed retro", Given: closed, When: g.cmd(mod), Kind: domain.Conflict, Code: retro.CodeRetroClosed},
+			{Name: "no acting user", Given: base(t, false), When: g.cmd(domain.Actor{}), Kind: domain.Invalid, Code: retro.CodeActorRequired},
 		}
 		if g.moderator {
-			cases = append(cases, tc{name: "by a participant", given: base(t, false), when: g.cmd(alice),
-				kind: domain.Forbidden, code: "not-moderator"})
+			cases = append(cases, tc{Name: "by a participant", Given: base(t, false), When: g.cmd(alice),
+				Kind: domain.Forbidden, Code: retro.CodeNotModerator})
 		} else {
 			cases = append(cases,
-				tc{name: "by an outsider", given: base(t, false), when: g.cmd(eve), kind: domain.Forbidden, code: "not-participant"},
-				tc{name: "while locked", given: locked, when: g.cmd(alice), kind: domain.Conflict, code: "retro-locked"},
+				tc{Name: "by an outsider", Given: base(t, false), When: g.cmd(eve), Kind: domain.Forbidden, Code: retro.CodeNotParticipant},
+				tc{Name: "while locked", Given: locked, When: g.cmd(alice), Kind: domain.Conflict, Code: retro.CodeRetroLocked},
 			)
 		}
 		t.Run(g.name, func(t *testing.T) { run(t, cases) })
@@ -135,7 +131,7 @@ func TestModeratorToolsWorkOnALockedRetro(t *testing.T) {
 			continue
 		}
 		_, _, err := retro.Decider().Run(locked, g.cmd(mod))
-		if domain.CodeOf(err) == "retro-locked" {
+		if domain.CodeOf(err) == retro.CodeRetroLocked {
 			t.Errorf("%s: rejected on a locked retro", g.name)
 		}
 	}
@@ -149,7 +145,7 @@ func TestGuardTableCoversEveryCommandOnAnExistingRetro(t *testing.T) {
 	for _, g := range guarded {
 		listed[g.name] = true
 	}
-	found := typesWithMethod(t, "meta")
+	found := decidertest.TypesWithMethod(t, ".", "isCommand")
 	for _, name := range found {
 		if !listed[name] {
 			t.Errorf("command %s is missing from the guard table", name)
@@ -158,39 +154,4 @@ func TestGuardTableCoversEveryCommandOnAnExistingRetro(t *testing.T) {
 	if len(found) != len(listed) {
 		t.Errorf("found %d commands in the source, the table lists %d", len(found), len(listed))
 	}
-}
-
-// typesWithMethod reads the package's non-test source and names the types
-// that declare a method of that name.
-func typesWithMethod(t *testing.T, method string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	var files []*ast.File
-	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, e.Name(), nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, f)
-	}
-	var out []string
-	for _, f := range files {
-		for _, d := range f.Decls {
-			fn, ok := d.(*ast.FuncDecl)
-			if !ok || fn.Name.Name != method || fn.Recv == nil {
-				continue
-			}
-			if id, ok := fn.Recv.List[0].Type.(*ast.Ident); ok {
-				out = append(out, id.Name)
-			}
-		}
-	}
-	return out
 }

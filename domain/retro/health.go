@@ -55,10 +55,10 @@ type ImportedScore struct {
 	Distribution map[int]int      `json:"distribution"`
 }
 
-func (c StartHealthCheck) meta() (domain.Actor, time.Time)  { return c.Actor, c.At }
-func (c AnswerHealthCheck) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
-func (c RevealHealthCheck) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
-func (c ImportSurvey) meta() (domain.Actor, time.Time)      { return c.Actor, c.At }
+func (StartHealthCheck) isCommand()  {}
+func (AnswerHealthCheck) isCommand() {}
+func (RevealHealthCheck) isCommand() {}
+func (ImportSurvey) isCommand()      {}
 
 // HealthCheckStarted: the questions of the health check.
 type HealthCheckStarted struct {
@@ -120,10 +120,10 @@ func ScaleRange(sc catalog.Scale) (lo, hi int, ok bool) {
 
 func checkQuestion(q catalog.Question) error {
 	if q.ID == "" || q.Text == "" {
-		return invalid("question-invalid", "a question needs an ID and a text")
+		return invalid(CodeQuestionInvalid, "a question needs an ID and a text")
 	}
 	if _, _, ok := ScaleRange(q.Scale); !ok {
-		return invalid("question-invalid", "question %q has unknown scale %q", q.ID, q.Scale)
+		return invalid(CodeQuestionInvalid, "question %q has unknown scale %q", q.ID, q.Scale)
 	}
 	return nil
 }
@@ -142,7 +142,7 @@ func decideStartHealthCheck(s State, c StartHealthCheck) ([]Event, error) {
 		return nil, err
 	}
 	if len(c.Questions) == 0 {
-		return nil, invalid("questions-required", "a health check needs questions")
+		return nil, invalid(CodeQuestionsRequired, "a health check needs questions")
 	}
 	seen := map[string]bool{}
 	for _, q := range c.Questions {
@@ -150,12 +150,12 @@ func decideStartHealthCheck(s State, c StartHealthCheck) ([]Event, error) {
 			return nil, err
 		}
 		if seen[q.ID] {
-			return nil, invalid("question-invalid", "question %q appears twice", q.ID)
+			return nil, invalid(CodeQuestionInvalid, "question %q appears twice", q.ID)
 		}
 		seen[q.ID] = true
 	}
 	if s.Health.Started {
-		return nil, conflict("health-check-started", "the health check has already started")
+		return nil, conflict(CodeHealthCheckStarted, "the health check has already started")
 	}
 	return []Event{HealthCheckStarted{Questions: slices.Clone(c.Questions), At: c.At}}, nil
 }
@@ -169,18 +169,18 @@ func decideAnswerHealth(s State, c AnswerHealthCheck) ([]Event, error) {
 		return nil, err
 	}
 	if !s.Health.Started {
-		return nil, conflict("health-check-not-started", "the health check has not started")
+		return nil, conflict(CodeHealthCheckNotStarted, "the health check has not started")
 	}
 	if s.Health.Revealed {
-		return nil, conflict("health-check-revealed", "the results are revealed; answers are final")
+		return nil, conflict(CodeHealthCheckRevealed, "the results are revealed; answers are final")
 	}
 	q, ok := s.question(c.QuestionID)
 	if !ok {
-		return nil, notFound("question-not-found", "no question %q", c.QuestionID)
+		return nil, notFound(CodeQuestionNotFound, "no question %q", c.QuestionID)
 	}
 	lo, hi, _ := ScaleRange(q.Scale)
 	if c.Score < lo || c.Score > hi {
-		return nil, invalid("score-out-of-range", "answer %d..%d, not %d", lo, hi, c.Score)
+		return nil, invalid(CodeScoreOutOfRange, "answer %d..%d, not %d", lo, hi, c.Score)
 	}
 	if old, ok := s.Health.Answers[answerKey{q.ID, who}]; ok && old == c.Score {
 		return nil, nil
@@ -193,7 +193,7 @@ func decideRevealHealth(s State, c RevealHealthCheck) ([]Event, error) {
 		return nil, err
 	}
 	if !s.Health.Started {
-		return nil, conflict("health-check-not-started", "the health check has not started")
+		return nil, conflict(CodeHealthCheckNotStarted, "the health check has not started")
 	}
 	if s.Health.Revealed {
 		return nil, nil
@@ -205,29 +205,29 @@ func decideImportSurvey(s State, c ImportSurvey) ([]Event, error) {
 	if err := s.asModerator(c.Actor); err != nil {
 		return nil, err
 	}
-	if err := checkID("survey-id", c.SurveyID); err != nil {
+	if err := checkID("survey-id", c.SurveyID, CodeSurveyIDRequired, CodeSurveyIDInvalid); err != nil {
 		return nil, err
 	}
 	if s.Surveys[c.SurveyID] {
-		return nil, conflict("survey-imported", "survey %q is already imported", c.SurveyID)
+		return nil, conflict(CodeSurveyImported, "survey %q is already imported", c.SurveyID)
 	}
 	if len(c.Cards) == 0 && len(c.Scores) == 0 {
-		return nil, invalid("survey-empty", "the survey has nothing to import")
+		return nil, invalid(CodeSurveyEmpty, "the survey has nothing to import")
 	}
 	recs := make([]ImportedCardRec, 0, len(c.Cards))
 	ids := map[string]bool{}
 	for _, ic := range c.Cards {
-		if err := checkID("card-id", ic.CardID); err != nil {
+		if err := checkID("card-id", ic.CardID, CodeCardIDRequired, CodeCardIDInvalid); err != nil {
 			return nil, err
 		}
-		if err := checkText("text", ic.Text, MaxTextLen); err != nil {
+		if err := checkText("text", ic.Text, MaxTextLen, CodeTextRequired, CodeTextTooLong); err != nil {
 			return nil, err
 		}
 		if _, ok := s.column(ic.ColumnID); !ok {
-			return nil, notFound("column-not-found", "no column %q", ic.ColumnID)
+			return nil, notFound(CodeColumnNotFound, "no column %q", ic.ColumnID)
 		}
 		if ids[ic.CardID] || s.idTaken(ic.CardID) {
-			return nil, conflict("id-taken", "the ID %q is taken", ic.CardID)
+			return nil, conflict(CodeIDTaken, "the ID %q is taken", ic.CardID)
 		}
 		ids[ic.CardID] = true
 		recs = append(recs, ImportedCardRec{ImportedCard: ic, Concealed: !s.Revealed[ic.ColumnID]})
@@ -238,16 +238,16 @@ func decideImportSurvey(s State, c ImportSurvey) ([]Event, error) {
 			return nil, err
 		}
 		if qs[sc.Question.ID] {
-			return nil, invalid("question-invalid", "question %q appears twice", sc.Question.ID)
+			return nil, invalid(CodeQuestionInvalid, "question %q appears twice", sc.Question.ID)
 		}
 		qs[sc.Question.ID] = true
 		if have, ok := s.question(sc.Question.ID); ok && have.Scale != sc.Question.Scale {
-			return nil, invalid("question-invalid", "question %q has another scale here", sc.Question.ID)
+			return nil, invalid(CodeQuestionInvalid, "question %q has another scale here", sc.Question.ID)
 		}
 		lo, hi, _ := ScaleRange(sc.Question.Scale)
 		for score, n := range sc.Distribution {
 			if score < lo || score > hi || n < 0 {
-				return nil, invalid("score-out-of-range", "question %q: %d answers of %d", sc.Question.ID, n, score)
+				return nil, invalid(CodeScoreOutOfRange, "question %q: %d answers of %d", sc.Question.ID, n, score)
 			}
 		}
 	}

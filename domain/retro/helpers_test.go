@@ -1,13 +1,12 @@
 package retro_test
 
 import (
-	"errors"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
+	"github.com/hindsight-retro/hindsight/domain/decidertest"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 )
 
@@ -85,43 +84,13 @@ func base(t testing.TB, anonymous bool, more ...retro.Command) []retro.Event {
 
 func fold(evs []retro.Event) retro.State { return retro.Decider().Fold(evs) }
 
-// tc is one given/when/then case: then is the expected events, or kind and
-// code the expected rejection. then nil and no code: accepted, no events.
-type tc struct {
-	name  string
-	given []retro.Event
-	when  retro.Command
-	then  []retro.Event
-	kind  domain.Kind
-	code  string
-}
+// tc is one given/when/then case: Then is the expected events, or Kind and
+// Code the expected refusal. Then nil and no Code: accepted, no events.
+type tc = decidertest.Case[retro.Command, retro.Event]
 
 func run(t *testing.T, cases []tc) {
 	t.Helper()
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, _, err := retro.Decider().Run(c.given, c.when)
-			if c.code != "" {
-				var de *domain.Error
-				if !errors.As(err, &de) {
-					t.Fatalf("want rejection %s/%s, got events %#v, err %v", c.kind, c.code, got, err)
-				}
-				if de.Kind != c.kind || de.Code != c.code {
-					t.Fatalf("want rejection %s/%s, got %s/%s: %s", c.kind, c.code, de.Kind, de.Code, de.Message)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("want %d events, got error %v", len(c.then), err)
-			}
-			if len(got) == 0 && len(c.then) == 0 {
-				return
-			}
-			if !reflect.DeepEqual(got, c.then) {
-				t.Fatalf("events differ\n got: %#v\nwant: %#v", got, c.then)
-			}
-		})
-	}
+	decidertest.Run(t, retro.Decider(), cases)
 }
 
 func cat(evs ...[]retro.Event) []retro.Event {

@@ -64,13 +64,13 @@ type CloseRetro struct {
 	At    time.Time
 }
 
-func (c CreateRetro) meta() (domain.Actor, time.Time)        { return c.Actor, c.At }
-func (c JoinRetro) meta() (domain.Actor, time.Time)          { return c.Actor, c.At }
-func (c LockRetro) meta() (domain.Actor, time.Time)          { return c.Actor, c.At }
-func (c UnlockRetro) meta() (domain.Actor, time.Time)        { return c.Actor, c.At }
-func (c HandOverModeration) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
-func (c SetAnonymity) meta() (domain.Actor, time.Time)       { return c.Actor, c.At }
-func (c CloseRetro) meta() (domain.Actor, time.Time)         { return c.Actor, c.At }
+func (CreateRetro) isCommand()        {}
+func (JoinRetro) isCommand()          {}
+func (LockRetro) isCommand()          {}
+func (UnlockRetro) isCommand()        {}
+func (HandOverModeration) isCommand() {}
+func (SetAnonymity) isCommand()       {}
+func (CloseRetro) isCommand()         {}
 
 // RetroCreated: a retro exists, moderated by its creator.
 type RetroCreated struct {
@@ -135,27 +135,27 @@ func (RetroClosed) EventType() string          { return TypeRetroClosed }
 
 func decideCreate(s State, c CreateRetro) ([]Event, error) {
 	if s.Created {
-		return nil, conflict("retro-exists", "the retro %s already exists", s.RetroID)
+		return nil, conflict(CodeRetroExists, "the retro %s already exists", s.RetroID)
 	}
 	if c.Actor.UserID == "" {
-		return nil, invalid("actor-required", "the command has no acting user")
+		return nil, invalid(CodeActorRequired, "the command has no acting user")
 	}
-	if err := checkID("retro-id", c.RetroID); err != nil {
+	if err := checkID("retro-id", c.RetroID, CodeRetroIDRequired, CodeRetroIDInvalid); err != nil {
 		return nil, err
 	}
-	if err := checkID("team-id", c.TeamID); err != nil {
+	if err := checkID("team-id", c.TeamID, CodeTeamIDRequired, CodeTeamIDInvalid); err != nil {
 		return nil, err
 	}
-	if err := checkText("title", c.Title, MaxTitleLen); err != nil {
+	if err := checkText("title", c.Title, MaxTitleLen, CodeTitleRequired, CodeTitleTooLong); err != nil {
 		return nil, err
 	}
 	if len(c.Columns) == 0 {
-		return nil, invalid("columns-required", "a retro needs at least one feedback column")
+		return nil, invalid(CodeColumnsRequired, "a retro needs at least one feedback column")
 	}
 	seen := map[string]bool{}
 	for _, col := range c.Columns {
 		if col.ID == "" || seen[col.ID] {
-			return nil, invalid("column-invalid", "column IDs must be present and unique (%q)", col.ID)
+			return nil, invalid(CodeColumnInvalid, "column IDs must be present and unique (%q)", col.ID)
 		}
 		seen[col.ID] = true
 	}
@@ -169,7 +169,7 @@ func decideCreate(s State, c CreateRetro) ([]Event, error) {
 	seen = map[string]bool{}
 	for _, a := range c.OpenActions {
 		if a.ID == "" || seen[a.ID] {
-			return nil, invalid("open-action-invalid", "open action IDs must be present and unique (%q)", a.ID)
+			return nil, invalid(CodeOpenActionInvalid, "open action IDs must be present and unique (%q)", a.ID)
 		}
 		seen[a.ID] = true
 	}
@@ -221,10 +221,10 @@ func decideJoin(s State, c JoinRetro) ([]Event, error) {
 		return nil, err
 	}
 	if c.Role != RoleMember && c.Role != RoleGuest {
-		return nil, invalid("role-invalid", "role must be member or guest, not %q", c.Role)
+		return nil, invalid(CodeRoleInvalid, "role must be member or guest, not %q", c.Role)
 	}
 	if s.Locked {
-		return nil, conflict("retro-locked", "the retro is locked")
+		return nil, conflict(CodeRetroLocked, "the retro is locked")
 	}
 	if r, ok := s.Participants[c.Actor.UserID]; ok && r == c.Role {
 		return nil, nil // joining again (a reconnect) changes nothing
@@ -257,10 +257,10 @@ func decideHandOver(s State, c HandOverModeration) ([]Event, error) {
 		return nil, err
 	}
 	if c.To == s.Moderator {
-		return nil, invalid("already-moderator", "%s already moderates", c.To)
+		return nil, invalid(CodeAlreadyModerator, "%s already moderates", c.To)
 	}
 	if !s.IsParticipant(c.To) {
-		return nil, notFound("participant-not-found", "%q is not a participant", c.To)
+		return nil, notFound(CodeParticipantNotFound, "%q is not a participant", c.To)
 	}
 	return []Event{ModerationHandedOver{From: s.Moderator, To: c.To, At: c.At}}, nil
 }
@@ -278,7 +278,7 @@ func decideSetAnonymity(s State, c SetAnonymity) ([]Event, error) {
 		return nil, nil
 	}
 	if s.ContentStarted {
-		return nil, conflict("anonymity-fixed", "anonymity cannot change once contributions exist")
+		return nil, conflict(CodeAnonymityFixed, "anonymity cannot change once contributions exist")
 	}
 	return []Event{AnonymitySet{Anonymous: c.Anonymous, At: c.At}}, nil
 }

@@ -15,104 +15,104 @@ func TestCreateRetro(t *testing.T) {
 		return c
 	}
 	run(t, []tc{
-		{name: "creates with the default agenda; the creator moderates and takes part",
-			when: create(false),
-			then: []retro.Event{
+		{Name: "creates with the default agenda; the creator moderates and takes part",
+			When: create(false),
+			Then: []retro.Event{
 				retro.RetroCreated{RetroID: "retro-1", TeamID: "team-1", Title: "Sprint 7", TemplateID: "kss",
 					Moderator: "user-mod", Columns: columns, Agenda: retro.DefaultAgenda(), OpenActions: openActions, RotiScale: catalog.ScaleFive, At: t0},
 				retro.ParticipantJoined{UserID: "user-mod", Role: retro.RoleMember, At: t0},
 			}},
-		{name: "rejects an existing retro", given: base(t, false), when: create(false), kind: domain.Conflict, code: "retro-exists"},
-		{name: "rejects no acting user", when: with(func(c *retro.CreateRetro) { c.Actor = domain.Actor{} }),
-			kind: domain.Invalid, code: "actor-required"},
-		{name: "rejects no retro ID", when: with(func(c *retro.CreateRetro) { c.RetroID = "" }),
-			kind: domain.Invalid, code: "retro-id-required"},
-		{name: "rejects no team", when: with(func(c *retro.CreateRetro) { c.TeamID = "" }),
-			kind: domain.Invalid, code: "team-id-required"},
-		{name: "rejects no title", when: with(func(c *retro.CreateRetro) { c.Title = " " }),
-			kind: domain.Invalid, code: "title-required"},
-		{name: "rejects no columns", when: with(func(c *retro.CreateRetro) { c.Columns = nil }),
-			kind: domain.Invalid, code: "columns-required"},
-		{name: "rejects duplicate columns",
-			when: with(func(c *retro.CreateRetro) { c.Columns = []catalog.Column{{ID: "a"}, {ID: "a"}} }),
-			kind: domain.Invalid, code: "column-invalid"},
-		{name: "rejects an agenda not starting in the lobby",
-			when: with(func(c *retro.CreateRetro) { c.Agenda = retro.DefaultAgenda()[1:] }),
-			kind: domain.Invalid, code: "agenda-invalid"},
-		{name: "rejects an agenda with an unknown step kind",
-			when: with(func(c *retro.CreateRetro) {
+		{Name: "rejects an existing retro", Given: base(t, false), When: create(false), Kind: domain.Conflict, Code: retro.CodeRetroExists},
+		{Name: "rejects no acting user", When: with(func(c *retro.CreateRetro) { c.Actor = domain.Actor{} }),
+			Kind: domain.Invalid, Code: retro.CodeActorRequired},
+		{Name: "rejects no retro ID", When: with(func(c *retro.CreateRetro) { c.RetroID = "" }),
+			Kind: domain.Invalid, Code: retro.CodeRetroIDRequired},
+		{Name: "rejects no team", When: with(func(c *retro.CreateRetro) { c.TeamID = "" }),
+			Kind: domain.Invalid, Code: retro.CodeTeamIDRequired},
+		{Name: "rejects no title", When: with(func(c *retro.CreateRetro) { c.Title = " " }),
+			Kind: domain.Invalid, Code: retro.CodeTitleRequired},
+		{Name: "rejects no columns", When: with(func(c *retro.CreateRetro) { c.Columns = nil }),
+			Kind: domain.Invalid, Code: retro.CodeColumnsRequired},
+		{Name: "rejects duplicate columns",
+			When: with(func(c *retro.CreateRetro) { c.Columns = []catalog.Column{{ID: "a"}, {ID: "a"}} }),
+			Kind: domain.Invalid, Code: retro.CodeColumnInvalid},
+		{Name: "rejects an agenda not starting in the lobby",
+			When: with(func(c *retro.CreateRetro) { c.Agenda = retro.DefaultAgenda()[1:] }),
+			Kind: domain.Invalid, Code: retro.CodeAgendaInvalid},
+		{Name: "rejects an agenda with an unknown step kind",
+			When: with(func(c *retro.CreateRetro) {
 				c.Agenda = []retro.Step{{ID: "l", Kind: retro.KindLobby}, {ID: "x", Kind: "dance"}, {ID: "c", Kind: retro.KindClosed}}
 			}),
-			kind: domain.Invalid, code: "agenda-invalid"},
-		{name: "rejects duplicate open actions",
-			when: with(func(c *retro.CreateRetro) { c.OpenActions = []retro.OpenAction{{ID: "a"}, {ID: "a"}} }),
-			kind: domain.Invalid, code: "open-action-invalid"},
+			Kind: domain.Invalid, Code: retro.CodeAgendaInvalid},
+		{Name: "rejects duplicate open actions",
+			When: with(func(c *retro.CreateRetro) { c.OpenActions = []retro.OpenAction{{ID: "a"}, {ID: "a"}} }),
+			Kind: domain.Invalid, Code: retro.CodeOpenActionInvalid},
 	})
 }
 
 func TestJoinRetro(t *testing.T) {
 	run(t, []tc{
-		{name: "a member joins", given: base(t, false), when: retro.JoinRetro{Actor: eve, At: t0, Role: retro.RoleMember},
-			then: []retro.Event{retro.ParticipantJoined{UserID: "user-eve", Role: retro.RoleMember, At: t0}}},
-		{name: "joining again changes nothing", given: base(t, false),
-			when: retro.JoinRetro{Actor: alice, At: t0, Role: retro.RoleMember}},
-		{name: "rejects an unknown role", given: base(t, false), when: retro.JoinRetro{Actor: eve, At: t0, Role: "boss"},
-			kind: domain.Invalid, code: "role-invalid"},
-		{name: "rejects joining a locked retro", given: base(t, false, retro.LockRetro{Actor: mod, At: t0}),
-			when: retro.JoinRetro{Actor: eve, At: t0, Role: retro.RoleGuest}, kind: domain.Conflict, code: "retro-locked"},
-		{name: "rejects joining a closed retro", given: base(t, false, retro.CloseRetro{Actor: mod, At: t0}),
-			when: retro.JoinRetro{Actor: eve, At: t0, Role: retro.RoleGuest}, kind: domain.Conflict, code: "retro-closed"},
-		{name: "rejects an unknown retro", when: retro.JoinRetro{Actor: eve, At: t0, Role: retro.RoleGuest},
-			kind: domain.NotFound, code: "retro-not-found"},
-		{name: "rejects no acting user", given: base(t, false), when: retro.JoinRetro{At: t0, Role: retro.RoleGuest},
-			kind: domain.Invalid, code: "actor-required"},
+		{Name: "a member joins", Given: base(t, false), When: retro.JoinRetro{Actor: eve, At: t0, Role: retro.RoleMember},
+			Then: []retro.Event{retro.ParticipantJoined{UserID: "user-eve", Role: retro.RoleMember, At: t0}}},
+		{Name: "joining again changes nothing", Given: base(t, false),
+			When: retro.JoinRetro{Actor: alice, At: t0, Role: retro.RoleMember}},
+		{Name: "rejects an unknown role", Given: base(t, false), When: retro.JoinRetro{Actor: eve, At: t0, Role: "boss"},
+			Kind: domain.Invalid, Code: retro.CodeRoleInvalid},
+		{Name: "rejects joining a locked retro", Given: base(t, false, retro.LockRetro{Actor: mod, At: t0}),
+			When: retro.JoinRetro{Actor: eve, At: t0, Role: retro.RoleGuest}, Kind: domain.Conflict, Code: retro.CodeRetroLocked},
+		{Name: "rejects joining a closed retro", Given: base(t, false, retro.CloseRetro{Actor: mod, At: t0}),
+			When: retro.JoinRetro{Actor: eve, At: t0, Role: retro.RoleGuest}, Kind: domain.Conflict, Code: retro.CodeRetroClosed},
+		{Name: "rejects an unknown retro", When: retro.JoinRetro{Actor: eve, At: t0, Role: retro.RoleGuest},
+			Kind: domain.NotFound, Code: retro.CodeRetroNotFound},
+		{Name: "rejects no acting user", Given: base(t, false), When: retro.JoinRetro{At: t0, Role: retro.RoleGuest},
+			Kind: domain.Invalid, Code: retro.CodeActorRequired},
 	})
 }
 
 func TestLockAndUnlock(t *testing.T) {
 	locked := base(t, false, retro.LockRetro{Actor: mod, At: t0})
 	run(t, []tc{
-		{name: "lock", given: base(t, false), when: retro.LockRetro{Actor: mod, At: t0}, then: []retro.Event{retro.RetroLocked{At: t0}}},
-		{name: "lock again changes nothing", given: locked, when: retro.LockRetro{Actor: mod, At: t0}},
-		{name: "unlock", given: locked, when: retro.UnlockRetro{Actor: mod, At: t0}, then: []retro.Event{retro.RetroUnlocked{At: t0}}},
-		{name: "unlock an unlocked retro changes nothing", given: base(t, false), when: retro.UnlockRetro{Actor: mod, At: t0}},
-		{name: "after unlocking, participants contribute again",
-			given: cat(locked, []retro.Event{retro.RetroUnlocked{At: t0}}),
-			when:  retro.AddCard{Actor: alice, At: t0, CardID: "c1", ColumnID: "keep", Text: "hi"},
-			then:  []retro.Event{retro.CardAdded{CardID: "c1", ColumnID: "keep", Author: "user-alice", Text: "hi", Concealed: true, At: t0}}},
+		{Name: "lock", Given: base(t, false), When: retro.LockRetro{Actor: mod, At: t0}, Then: []retro.Event{retro.RetroLocked{At: t0}}},
+		{Name: "lock again changes nothing", Given: locked, When: retro.LockRetro{Actor: mod, At: t0}},
+		{Name: "unlock", Given: locked, When: retro.UnlockRetro{Actor: mod, At: t0}, Then: []retro.Event{retro.RetroUnlocked{At: t0}}},
+		{Name: "unlock an unlocked retro changes nothing", Given: base(t, false), When: retro.UnlockRetro{Actor: mod, At: t0}},
+		{Name: "after unlocking, participants contribute again",
+			Given: cat(locked, []retro.Event{retro.RetroUnlocked{At: t0}}),
+			When:  retro.AddCard{Actor: alice, At: t0, CardID: "c1", ColumnID: "keep", Text: "hi"},
+			Then:  []retro.Event{retro.CardAdded{CardID: "c1", ColumnID: "keep", Author: "user-alice", Text: "hi", Concealed: true, At: t0}}},
 	})
 }
 
 func TestHandOverModeration(t *testing.T) {
 	handed := base(t, false, retro.HandOverModeration{Actor: mod, At: t0, To: alice.UserID})
 	run(t, []tc{
-		{name: "hands over to a participant", given: base(t, false),
-			when: retro.HandOverModeration{Actor: mod, At: t0, To: "user-alice"},
-			then: []retro.Event{retro.ModerationHandedOver{From: "user-mod", To: "user-alice", At: t0}}},
-		{name: "the new moderator has the tools", given: handed, when: retro.LockRetro{Actor: alice, At: t0},
-			then: []retro.Event{retro.RetroLocked{At: t0}}},
-		{name: "the old moderator no longer has them", given: handed, when: retro.LockRetro{Actor: mod, At: t0},
-			kind: domain.Forbidden, code: "not-moderator"},
-		{name: "rejects handing over to oneself", given: base(t, false),
-			when: retro.HandOverModeration{Actor: mod, At: t0, To: "user-mod"}, kind: domain.Invalid, code: "already-moderator"},
-		{name: "rejects a non-participant", given: base(t, false),
-			when: retro.HandOverModeration{Actor: mod, At: t0, To: "user-eve"}, kind: domain.NotFound, code: "participant-not-found"},
+		{Name: "hands over to a participant", Given: base(t, false),
+			When: retro.HandOverModeration{Actor: mod, At: t0, To: "user-alice"},
+			Then: []retro.Event{retro.ModerationHandedOver{From: "user-mod", To: "user-alice", At: t0}}},
+		{Name: "the new moderator has the tools", Given: handed, When: retro.LockRetro{Actor: alice, At: t0},
+			Then: []retro.Event{retro.RetroLocked{At: t0}}},
+		{Name: "the old moderator no longer has them", Given: handed, When: retro.LockRetro{Actor: mod, At: t0},
+			Kind: domain.Forbidden, Code: retro.CodeNotModerator},
+		{Name: "rejects handing over to oneself", Given: base(t, false),
+			When: retro.HandOverModeration{Actor: mod, At: t0, To: "user-mod"}, Kind: domain.Invalid, Code: retro.CodeAlreadyModerator},
+		{Name: "rejects a non-participant", Given: base(t, false),
+			When: retro.HandOverModeration{Actor: mod, At: t0, To: "user-eve"}, Kind: domain.NotFound, Code: retro.CodeParticipantNotFound},
 	})
 }
 
 func TestSetAnonymity(t *testing.T) {
 	run(t, []tc{
-		{name: "turns anonymity on before anyone contributed", given: base(t, false),
-			when: retro.SetAnonymity{Actor: mod, At: t0, Anonymous: true},
-			then: []retro.Event{retro.AnonymitySet{Anonymous: true, At: t0}}},
-		{name: "setting it to what it is changes nothing", given: base(t, true),
-			when: retro.SetAnonymity{Actor: mod, At: t0, Anonymous: true}},
-		{name: "rejects a change once a card exists",
-			given: base(t, false, retro.AddCard{Actor: alice, At: t0, CardID: "c1", ColumnID: "keep", Text: "x"}),
-			when:  retro.SetAnonymity{Actor: mod, At: t0, Anonymous: true}, kind: domain.Conflict, code: "anonymity-fixed"},
-		{name: "rejects a change once an anonymous card exists",
-			given: base(t, true, retro.AddCard{Actor: alice, At: t0, CardID: "c1", ColumnID: "keep", Text: "x"}),
-			when:  retro.SetAnonymity{Actor: mod, At: t0, Anonymous: false}, kind: domain.Conflict, code: "anonymity-fixed"},
+		{Name: "turns anonymity on before anyone contributed", Given: base(t, false),
+			When: retro.SetAnonymity{Actor: mod, At: t0, Anonymous: true},
+			Then: []retro.Event{retro.AnonymitySet{Anonymous: true, At: t0}}},
+		{Name: "setting it to what it is changes nothing", Given: base(t, true),
+			When: retro.SetAnonymity{Actor: mod, At: t0, Anonymous: true}},
+		{Name: "rejects a change once a card exists",
+			Given: base(t, false, retro.AddCard{Actor: alice, At: t0, CardID: "c1", ColumnID: "keep", Text: "x"}),
+			When:  retro.SetAnonymity{Actor: mod, At: t0, Anonymous: true}, Kind: domain.Conflict, Code: retro.CodeAnonymityFixed},
+		{Name: "rejects a change once an anonymous card exists",
+			Given: base(t, true, retro.AddCard{Actor: alice, At: t0, CardID: "c1", ColumnID: "keep", Text: "x"}),
+			When:  retro.SetAnonymity{Actor: mod, At: t0, Anonymous: false}, Kind: domain.Conflict, Code: retro.CodeAnonymityFixed},
 	})
 }
 
@@ -120,10 +120,10 @@ func TestCloseRetro(t *testing.T) {
 	voting := revealedBoard(t, false, retro.StartVoting{Actor: mod, At: t0, RoundID: "r1", Budget: 2},
 		retro.CastVote{Actor: alice, At: t0, TopicID: "c1"})
 	run(t, []tc{
-		{name: "closes", given: base(t, false), when: retro.CloseRetro{Actor: mod, At: t0},
-			then: []retro.Event{retro.RetroClosed{At: t0}}},
-		{name: "closing counts an open voting round first", given: voting, when: retro.CloseRetro{Actor: mod, At: t0},
-			then: []retro.Event{
+		{Name: "closes", Given: base(t, false), When: retro.CloseRetro{Actor: mod, At: t0},
+			Then: []retro.Event{retro.RetroClosed{At: t0}}},
+		{Name: "closing counts an open voting round first", Given: voting, When: retro.CloseRetro{Actor: mod, At: t0},
+			Then: []retro.Event{
 				retro.VotingClosed{RoundID: "r1", Results: []retro.TopicVotes{{TopicID: "c1", Votes: 1}}, At: t0},
 				retro.RetroClosed{At: t0},
 			}},

@@ -23,8 +23,8 @@ type CloseRoti struct {
 	At    time.Time
 }
 
-func (c RateRoti) meta() (domain.Actor, time.Time)  { return c.Actor, c.At }
-func (c CloseRoti) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
+func (RateRoti) isCommand()  {}
+func (CloseRoti) isCommand() {}
 
 // RotiRated: one rating; Rater is always a pseudonym.
 type RotiRated struct {
@@ -50,10 +50,10 @@ func decideRateRoti(s State, c RateRoti) ([]Event, error) {
 		return nil, err
 	}
 	if lo, hi := RotiRange(s.Roti.Scale); c.Score < lo || c.Score > hi {
-		return nil, invalid("score-out-of-range", "ROTI is %d..%d in this retro, not %d", lo, hi, c.Score)
+		return nil, invalid(CodeScoreOutOfRange, "ROTI is %d..%d in this retro, not %d", lo, hi, c.Score)
 	}
 	if s.Roti.Closed {
-		return nil, conflict("roti-closed", "the ROTI is closed")
+		return nil, conflict(CodeRotiClosed, "the ROTI is closed")
 	}
 	if old, ok := s.Roti.Ratings[who]; ok && old == c.Score {
 		return nil, nil

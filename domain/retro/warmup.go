@@ -52,11 +52,11 @@ type CommentOnAction struct {
 	Text      string
 }
 
-func (c ChooseIcebreaker) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
-func (c AnswerIcebreaker) meta() (domain.Actor, time.Time) { return c.Actor, c.At }
-func (c ReviewAction) meta() (domain.Actor, time.Time)     { return c.Actor, c.At }
-func (c AddOpenActions) meta() (domain.Actor, time.Time)   { return c.Actor, c.At }
-func (c CommentOnAction) meta() (domain.Actor, time.Time)  { return c.Actor, c.At }
+func (ChooseIcebreaker) isCommand() {}
+func (AnswerIcebreaker) isCommand() {}
+func (ReviewAction) isCommand()     {}
+func (AddOpenActions) isCommand()   {}
+func (CommentOnAction) isCommand()  {}
 
 // IcebreakerChosen: the warm-up question.
 type IcebreakerChosen struct {
@@ -107,26 +107,26 @@ func decideChooseIcebreaker(s State, c ChooseIcebreaker) ([]Event, error) {
 	if err := s.asModerator(c.Actor); err != nil {
 		return nil, err
 	}
-	if err := checkText("text", c.Text, MaxTitleLen*2); err != nil {
+	if err := checkText("text", c.Text, MaxTitleLen*2, CodeTextRequired, CodeTextTooLong); err != nil {
 		return nil, err
 	}
 	if len(s.IceAnswers) > 0 {
 		// Answers belong to the question they answer.
-		return nil, conflict("icebreaker-answered", "the icebreaker has answers; it cannot change")
+		return nil, conflict(CodeIcebreakerAnswered, "the icebreaker has answers; it cannot change")
 	}
 	return []Event{IcebreakerChosen{QuestionID: c.QuestionID, Text: c.Text, At: c.At}}, nil
 }
 
 func decideAnswerIcebreaker(s State, c AnswerIcebreaker) ([]Event, error) {
-	author, err := s.contribution(c.Actor, "card-id", c.CardID, c.Text)
+	author, err := s.contribution(c.Actor, "card-id", c.CardID, c.Text, CodeCardIDRequired, CodeCardIDInvalid)
 	if err != nil {
 		return nil, err
 	}
 	if s.Icebreaker == nil {
-		return nil, conflict("no-icebreaker", "no icebreaker question has been chosen")
+		return nil, conflict(CodeNoIcebreaker, "no icebreaker question has been chosen")
 	}
 	if s.idTaken(c.CardID) {
-		return nil, conflict("id-taken", "the ID %q is taken", c.CardID)
+		return nil, conflict(CodeIDTaken, "the ID %q is taken", c.CardID)
 	}
 	return []Event{IcebreakerAnswered{CardID: c.CardID, Author: author, Text: c.Text, At: c.At}}, nil
 }
@@ -148,7 +148,7 @@ func decideAddOpenActions(s State, c AddOpenActions) ([]Event, error) {
 	var fresh []OpenAction
 	for _, a := range c.Actions {
 		if a.ID == "" || seen[a.ID] {
-			return nil, invalid("open-action-invalid", "open action IDs must be present and unique (%q)", a.ID)
+			return nil, invalid(CodeOpenActionInvalid, "open action IDs must be present and unique (%q)", a.ID)
 		}
 		seen[a.ID] = true
 		if _, ok := s.carried(a.ID); !ok {
@@ -166,11 +166,11 @@ func decideReviewAction(s State, c ReviewAction) ([]Event, error) {
 		return nil, err
 	}
 	if c.Outcome != OutcomeKept && c.Outcome != OutcomeDone && c.Outcome != OutcomeDiscarded {
-		return nil, invalid("outcome-invalid", "outcome must be kept, done or discarded, not %q", c.Outcome)
+		return nil, invalid(CodeOutcomeInvalid, "outcome must be kept, done or discarded, not %q", c.Outcome)
 	}
 	i, ok := s.carried(c.ActionID)
 	if !ok {
-		return nil, notFound("action-not-found", "no open action %q to review", c.ActionID)
+		return nil, notFound(CodeActionNotFound, "no open action %q to review", c.ActionID)
 	}
 	if s.Carried[i].Outcome == c.Outcome {
 		return nil, nil
@@ -179,17 +179,17 @@ func decideReviewAction(s State, c ReviewAction) ([]Event, error) {
 }
 
 func decideCommentOnAction(s State, c CommentOnAction) ([]Event, error) {
-	author, err := s.contribution(c.Actor, "comment-id", c.CommentID, c.Text)
+	author, err := s.contribution(c.Actor, "comment-id", c.CommentID, c.Text, CodeCommentIDRequired, CodeCommentIDInvalid)
 	if err != nil {
 		return nil, err
 	}
 	i, ok := s.carried(c.ActionID)
 	if !ok {
-		return nil, notFound("action-not-found", "no open action %q", c.ActionID)
+		return nil, notFound(CodeActionNotFound, "no open action %q", c.ActionID)
 	}
 	for _, cm := range s.Carried[i].Comments {
 		if cm.ID == c.CommentID {
-			return nil, conflict("id-taken", "the comment %q exists", c.CommentID)
+			return nil, conflict(CodeIDTaken, "the comment %q exists", c.CommentID)
 		}
 	}
 	return []Event{CarriedActionCommented{ActionID: c.ActionID, CommentID: c.CommentID, Author: author, Text: c.Text, At: c.At}}, nil

@@ -22,9 +22,9 @@ func TestAnyoneClosesOnceTheWindowIsOver(t *testing.T) {
 
 func TestCloseSurveyRejections(t *testing.T) {
 	thenRejected(t, map[string]rejection{
-		"no survey":        {nil, survey.CloseSurvey{Actor: carol, At: during}, domain.NotFound, survey.CodeNotFound},
-		"no actor":         {created(), survey.CloseSurvey{At: closes}, domain.Invalid, survey.CodeActorRequired},
-		"already closed":   {closedSurvey(), survey.CloseSurvey{Actor: carol, At: closes}, domain.Conflict, survey.CodeAlreadyClosed},
-		"early by another": {created(), survey.CloseSurvey{Actor: ada, At: during}, domain.Forbidden, survey.CodeNotCreator},
+		"no survey":        {Given: nil, When: survey.CloseSurvey{Actor: carol, At: during}, Kind: domain.NotFound, Code: survey.CodeNotFound},
+		"no actor":         {Given: created(), When: survey.CloseSurvey{At: closes}, Kind: domain.Invalid, Code: survey.CodeActorRequired},
+		"already closed":   {Given: closedSurvey(), When: survey.CloseSurvey{Actor: carol, At: closes}, Kind: domain.Conflict, Code: survey.CodeAlreadyClosed},
+		"early by another": {Given: created(), When: survey.CloseSurvey{Actor: ada, At: during}, Kind: domain.Forbidden, Code: survey.CodeNotCreator},
 	})
 }

@@ -43,31 +43,31 @@ func TestCreateSurveyRejections(t *testing.T) {
 		lots[i] = strings.Repeat("t", i+1)
 	}
 	thenRejected(t, map[string]rejection{
-		"exists":                             {created(), createCmd(), domain.Conflict, survey.CodeAlreadyExists},
-		"no actor":                           {nil, with(func(c *survey.CreateSurvey) { c.Actor = domain.Actor{} }), domain.Invalid, survey.CodeActorRequired},
-		"no ID":                              {nil, with(func(c *survey.CreateSurvey) { c.SurveyID = "" }), domain.Invalid, survey.CodeIDRequired},
-		"no team":                            {nil, with(func(c *survey.CreateSurvey) { c.TeamIDs = nil }), domain.Invalid, survey.CodeTeamRequired},
-		"empty team ID":                      {nil, with(func(c *survey.CreateSurvey) { c.TeamIDs = []string{""} }), domain.Invalid, survey.CodeTeamRequired},
-		"team twice":                         {nil, with(func(c *survey.CreateSurvey) { c.TeamIDs = []string{"t1", "t1"}; c.ActorIsWorkspaceAdmin = true }), domain.Invalid, survey.CodeDuplicateTeam},
-		"too many teams":                     {nil, with(func(c *survey.CreateSurvey) { c.TeamIDs = lots; c.ActorIsWorkspaceAdmin = true }), domain.Invalid, survey.CodeTooManyTeams},
-		"several teams, not workspace admin": {nil, with(func(c *survey.CreateSurvey) { c.TeamIDs = []string{"t1", "t2"} }), domain.Forbidden, survey.CodeMultiTeamForbidden},
-		"no title":                           {nil, with(func(c *survey.CreateSurvey) { c.Title = " " }), domain.Invalid, survey.CodeTitleRequired},
-		"long title":                         {nil, with(func(c *survey.CreateSurvey) { c.Title = strings.Repeat("t", 201) }), domain.Invalid, survey.CodeTitleTooLong},
-		"no questions":                       {nil, with(func(c *survey.CreateSurvey) { c.HealthQuestions, c.OpenQuestions = nil, nil }), domain.Invalid, survey.CodeNoQuestions},
-		"too many questions":                 {nil, with(func(c *survey.CreateSurvey) { c.OpenQuestions = many }), domain.Invalid, survey.CodeTooManyQuestions},
-		"question no ID":                     {nil, with(func(c *survey.CreateSurvey) { c.OpenQuestions = []survey.OpenQuestion{{Text: "Why?"}} }), domain.Invalid, survey.CodeInvalidQuestion},
-		"question no text": {nil, with(func(c *survey.CreateSurvey) {
+		"exists":                             {Given: created(), When: createCmd(), Kind: domain.Conflict, Code: survey.CodeAlreadyExists},
+		"no actor":                           {Given: nil, When: with(func(c *survey.CreateSurvey) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: survey.CodeActorRequired},
+		"no ID":                              {Given: nil, When: with(func(c *survey.CreateSurvey) { c.SurveyID = "" }), Kind: domain.Invalid, Code: survey.CodeIDRequired},
+		"no team":                            {Given: nil, When: with(func(c *survey.CreateSurvey) { c.TeamIDs = nil }), Kind: domain.Invalid, Code: survey.CodeTeamRequired},
+		"empty team ID":                      {Given: nil, When: with(func(c *survey.CreateSurvey) { c.TeamIDs = []string{""} }), Kind: domain.Invalid, Code: survey.CodeTeamRequired},
+		"team twice":                         {Given: nil, When: with(func(c *survey.CreateSurvey) { c.TeamIDs = []string{"t1", "t1"}; c.ActorIsWorkspaceAdmin = true }), Kind: domain.Invalid, Code: survey.CodeDuplicateTeam},
+		"too many teams":                     {Given: nil, When: with(func(c *survey.CreateSurvey) { c.TeamIDs = lots; c.ActorIsWorkspaceAdmin = true }), Kind: domain.Invalid, Code: survey.CodeTooManyTeams},
+		"several teams, not workspace admin": {Given: nil, When: with(func(c *survey.CreateSurvey) { c.TeamIDs = []string{"t1", "t2"} }), Kind: domain.Forbidden, Code: survey.CodeMultiTeamForbidden},
+		"no title":                           {Given: nil, When: with(func(c *survey.CreateSurvey) { c.Title = " " }), Kind: domain.Invalid, Code: survey.CodeTitleRequired},
+		"long title":                         {Given: nil, When: with(func(c *survey.CreateSurvey) { c.Title = strings.Repeat("t", 201) }), Kind: domain.Invalid, Code: survey.CodeTitleTooLong},
+		"no questions":                       {Given: nil, When: with(func(c *survey.CreateSurvey) { c.HealthQuestions, c.OpenQuestions = nil, nil }), Kind: domain.Invalid, Code: survey.CodeNoQuestions},
+		"too many questions":                 {Given: nil, When: with(func(c *survey.CreateSurvey) { c.OpenQuestions = many }), Kind: domain.Invalid, Code: survey.CodeTooManyQuestions},
+		"question no ID":                     {Given: nil, When: with(func(c *survey.CreateSurvey) { c.OpenQuestions = []survey.OpenQuestion{{Text: "Why?"}} }), Kind: domain.Invalid, Code: survey.CodeInvalidQuestion},
+		"question no text": {Given: nil, When: with(func(c *survey.CreateSurvey) {
 			c.HealthQuestions = []catalog.Question{{ID: "q", Scale: catalog.ScaleFive}}
-		}), domain.Invalid, survey.CodeInvalidQuestion},
-		"question twice": {nil, with(func(c *survey.CreateSurvey) {
+		}), Kind: domain.Invalid, Code: survey.CodeInvalidQuestion},
+		"question twice": {Given: nil, When: with(func(c *survey.CreateSurvey) {
 			c.OpenQuestions = []survey.OpenQuestion{{ID: "q-safety", Text: "Again?"}}
-		}), domain.Invalid, survey.CodeDuplicateQuestion},
-		"bad scale":           {nil, with(func(c *survey.CreateSurvey) { q := safety; q.Scale = "1-7"; c.HealthQuestions = []catalog.Question{q} }), domain.Invalid, survey.CodeInvalidScale},
-		"closes before opens": {nil, with(func(c *survey.CreateSurvey) { c.ClosesAt = c.OpensAt }), domain.Invalid, survey.CodeWindowInvalid},
-		"closed already":      {nil, with(func(c *survey.CreateSurvey) { c.At = closes }), domain.Invalid, survey.CodeWindowPast},
+		}), Kind: domain.Invalid, Code: survey.CodeDuplicateQuestion},
+		"bad scale":           {Given: nil, When: with(func(c *survey.CreateSurvey) { q := safety; q.Scale = "1-7"; c.HealthQuestions = []catalog.Question{q} }), Kind: domain.Invalid, Code: survey.CodeInvalidScale},
+		"closes before opens": {Given: nil, When: with(func(c *survey.CreateSurvey) { c.ClosesAt = c.OpensAt }), Kind: domain.Invalid, Code: survey.CodeWindowInvalid},
+		"closed already":      {Given: nil, When: with(func(c *survey.CreateSurvey) { c.At = closes }), Kind: domain.Invalid, Code: survey.CodeWindowPast},
 	})
 }
 
 func TestUnknownCommandIsRejected(t *testing.T) {
-	thenRejected(t, map[string]rejection{"nil": {created(), nil, domain.Invalid, survey.CodeUnknownCommand}})
+	thenRejected(t, map[string]rejection{"nil": {Given: created(), When: nil, Kind: domain.Invalid, Code: survey.CodeUnknownCommand}})
 }

@@ -1,13 +1,12 @@
 package survey_test
 
 import (
-	"errors"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
+	"github.com/hindsight-retro/hindsight/domain/decidertest"
 	"github.com/hindsight-retro/hindsight/domain/survey"
 )
 
@@ -67,35 +66,13 @@ func closedSurvey() []survey.Event {
 
 func thenEvents(t *testing.T, given []survey.Event, when survey.Command, want ...survey.Event) survey.State {
 	t.Helper()
-	got, s, err := survey.Decider().Run(given, when)
-	if err != nil {
-		t.Fatalf("rejected: %v", err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("events:\n got  %#v\n want %#v", got, want)
-	}
-	return s
+	return decidertest.Then(t, survey.Decider(), given, when, want...)
 }
 
-type rejection struct {
-	given []survey.Event
-	when  survey.Command
-	kind  domain.Kind
-	code  string
-}
+// rejection is given, when, and the refusal: kind and code.
+type rejection = decidertest.Refusal[survey.Command, survey.Event]
 
 func thenRejected(t *testing.T, cases map[string]rejection) {
 	t.Helper()
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			got, _, err := survey.Decider().Run(tc.given, tc.when)
-			var de *domain.Error
-			if !errors.As(err, &de) {
-				t.Fatalf("want rejection %s/%s, got events %#v, err %v", tc.kind, tc.code, got, err)
-			}
-			if de.Kind != tc.kind || de.Code != tc.code {
-				t.Fatalf("want rejection %s/%s, got %s/%s (%s)", tc.kind, tc.code, de.Kind, de.Code, de.Message)
-			}
-		})
-	}
+	decidertest.RefusedAll(t, survey.Decider(), cases)
 }

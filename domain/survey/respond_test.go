@@ -63,24 +63,24 @@ func TestSubmitResponseRejections(t *testing.T) {
 	early := created()
 	early[0] = func() survey.SurveyCreated { e := createdEvent(); e.OpensAt = during; return e }()
 	thenRejected(t, map[string]rejection{
-		"no survey":               {nil, ok, domain.NotFound, survey.CodeNotFound},
-		"no actor":                {created(), with(func(c *survey.SubmitResponse) { c.Actor = domain.Actor{} }), domain.Invalid, survey.CodeActorRequired},
-		"not open yet":            {early, with(func(c *survey.SubmitResponse) { c.At = opens }), domain.Conflict, survey.CodeNotOpenYet},
-		"window over":             {created(), with(func(c *survey.SubmitResponse) { c.At = closes }), domain.Conflict, survey.CodeClosed},
-		"closed early":            {append(created(), survey.SurveyClosed{ClosedBy: "carol", Early: true, At: opens}), ok, domain.Conflict, survey.CodeClosed},
-		"unknown rating":          {created(), with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-nope": 3} }), domain.Invalid, survey.CodeUnknownQuestion},
-		"rating an open question": {created(), with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"o-improve": 3} }), domain.Invalid, survey.CodeUnknownQuestion},
-		"five-scale zero":         {created(), with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-safety": 0} }), domain.Invalid, survey.CodeRatingOutOfRange},
-		"five-scale six":          {created(), with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-safety": 6} }), domain.Invalid, survey.CodeRatingOutOfRange},
-		"ten-scale eleven":        {created(), with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-enps": 11} }), domain.Invalid, survey.CodeRatingOutOfRange},
-		"ten-scale negative":      {created(), with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-enps": -1} }), domain.Invalid, survey.CodeRatingOutOfRange},
-		"unknown open":            {created(), with(func(c *survey.SubmitResponse) { c.OpenAnswers = map[string]string{"q-safety": "hm"} }), domain.Invalid, survey.CodeUnknownQuestion},
-		"answer too long": {created(), with(func(c *survey.SubmitResponse) {
+		"no survey":               {Given: nil, When: ok, Kind: domain.NotFound, Code: survey.CodeNotFound},
+		"no actor":                {Given: created(), When: with(func(c *survey.SubmitResponse) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: survey.CodeActorRequired},
+		"not open yet":            {Given: early, When: with(func(c *survey.SubmitResponse) { c.At = opens }), Kind: domain.Conflict, Code: survey.CodeNotOpenYet},
+		"window over":             {Given: created(), When: with(func(c *survey.SubmitResponse) { c.At = closes }), Kind: domain.Conflict, Code: survey.CodeClosed},
+		"closed early":            {Given: append(created(), survey.SurveyClosed{ClosedBy: "carol", Early: true, At: opens}), When: ok, Kind: domain.Conflict, Code: survey.CodeClosed},
+		"unknown rating":          {Given: created(), When: with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-nope": 3} }), Kind: domain.Invalid, Code: survey.CodeUnknownQuestion},
+		"rating an open question": {Given: created(), When: with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"o-improve": 3} }), Kind: domain.Invalid, Code: survey.CodeUnknownQuestion},
+		"five-scale zero":         {Given: created(), When: with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-safety": 0} }), Kind: domain.Invalid, Code: survey.CodeRatingOutOfRange},
+		"five-scale six":          {Given: created(), When: with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-safety": 6} }), Kind: domain.Invalid, Code: survey.CodeRatingOutOfRange},
+		"ten-scale eleven":        {Given: created(), When: with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-enps": 11} }), Kind: domain.Invalid, Code: survey.CodeRatingOutOfRange},
+		"ten-scale negative":      {Given: created(), When: with(func(c *survey.SubmitResponse) { c.Ratings = map[string]int{"q-enps": -1} }), Kind: domain.Invalid, Code: survey.CodeRatingOutOfRange},
+		"unknown open":            {Given: created(), When: with(func(c *survey.SubmitResponse) { c.OpenAnswers = map[string]string{"q-safety": "hm"} }), Kind: domain.Invalid, Code: survey.CodeUnknownQuestion},
+		"answer too long": {Given: created(), When: with(func(c *survey.SubmitResponse) {
 			c.OpenAnswers = map[string]string{"o-improve": strings.Repeat("a", 2001)}
-		}), domain.Invalid, survey.CodeAnswerTooLong},
-		"empty":                    {created(), with(func(c *survey.SubmitResponse) { c.Ratings = nil; c.OpenAnswers = map[string]string{"o-improve": ""} }), domain.Invalid, survey.CodeEmptyResponse},
-		"no pseudonym":             {created(), with(func(c *survey.SubmitResponse) { c.Actor.Pseudonym = "" }), domain.Invalid, survey.CodePseudonymRequired},
-		"user ID as pseudonym":     {created(), with(func(c *survey.SubmitResponse) { c.Actor.Pseudonym = "dan" }), domain.Invalid, survey.CodePseudonymRequired},
-		"named mixed with ratings": {named(), with(func(c *survey.SubmitResponse) { c.OpenAnswers = map[string]string{"o-improve": "hi"} }), domain.Invalid, survey.CodeSubmitSeparately},
+		}), Kind: domain.Invalid, Code: survey.CodeAnswerTooLong},
+		"empty":                    {Given: created(), When: with(func(c *survey.SubmitResponse) { c.Ratings = nil; c.OpenAnswers = map[string]string{"o-improve": ""} }), Kind: domain.Invalid, Code: survey.CodeEmptyResponse},
+		"no pseudonym":             {Given: created(), When: with(func(c *survey.SubmitResponse) { c.Actor.Pseudonym = "" }), Kind: domain.Invalid, Code: survey.CodePseudonymRequired},
+		"user ID as pseudonym":     {Given: created(), When: with(func(c *survey.SubmitResponse) { c.Actor.Pseudonym = "dan" }), Kind: domain.Invalid, Code: survey.CodePseudonymRequired},
+		"named mixed with ratings": {Given: named(), When: with(func(c *survey.SubmitResponse) { c.OpenAnswers = map[string]string{"o-improve": "hi"} }), Kind: domain.Invalid, Code: survey.CodeSubmitSeparately},
 	})
 }

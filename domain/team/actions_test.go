@@ -22,14 +22,14 @@ func TestRecordActionRejections(t *testing.T) {
 	ok := team.RecordAction{Actor: dan, At: t0, ActionID: "a2", Title: "Pair on the flaky test"}
 	with := func(f func(*team.RecordAction)) team.RecordAction { c := ok; f(&c); return c }
 	thenRejected(t, map[string]rejection{
-		"no team":      {nil, ok, domain.NotFound, team.CodeNotFound},
-		"no actor":     {withAction(), with(func(c *team.RecordAction) { c.Actor = domain.Actor{} }), domain.Invalid, team.CodeActorRequired},
-		"not a member": {withAction(), with(func(c *team.RecordAction) { c.Actor = ada }), domain.Forbidden, team.CodeNotMember},
-		"no ID":        {withAction(), with(func(c *team.RecordAction) { c.ActionID = "" }), domain.Invalid, team.CodeIDRequired},
-		"same ID":      {withAction(), with(func(c *team.RecordAction) { c.ActionID = "a1" }), domain.Conflict, team.CodeActionExists},
-		"no title":     {withAction(), with(func(c *team.RecordAction) { c.Title = "\t" }), domain.Invalid, team.CodeTitleRequired},
-		"long title":   {withAction(), with(func(c *team.RecordAction) { c.Title = strings.Repeat("t", 201) }), domain.Invalid, team.CodeTitleTooLong},
-		"assignee out": {withAction(), with(func(c *team.RecordAction) { c.Assignee = "ada" }), domain.Invalid, team.CodeAssigneeNotMember},
+		"no team":      {Given: nil, When: ok, Kind: domain.NotFound, Code: team.CodeNotFound},
+		"no actor":     {Given: withAction(), When: with(func(c *team.RecordAction) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: team.CodeActorRequired},
+		"not a member": {Given: withAction(), When: with(func(c *team.RecordAction) { c.Actor = ada }), Kind: domain.Forbidden, Code: team.CodeNotMember},
+		"no ID":        {Given: withAction(), When: with(func(c *team.RecordAction) { c.ActionID = "" }), Kind: domain.Invalid, Code: team.CodeIDRequired},
+		"same ID":      {Given: withAction(), When: with(func(c *team.RecordAction) { c.ActionID = "a1" }), Kind: domain.Conflict, Code: team.CodeActionExists},
+		"no title":     {Given: withAction(), When: with(func(c *team.RecordAction) { c.Title = "\t" }), Kind: domain.Invalid, Code: team.CodeTitleRequired},
+		"long title":   {Given: withAction(), When: with(func(c *team.RecordAction) { c.Title = strings.Repeat("t", 201) }), Kind: domain.Invalid, Code: team.CodeTitleTooLong},
+		"assignee out": {Given: withAction(), When: with(func(c *team.RecordAction) { c.Assignee = "ada" }), Kind: domain.Invalid, Code: team.CodeAssigneeNotMember},
 	})
 }
 
@@ -110,15 +110,15 @@ func TestUpdateActionStatusRejections(t *testing.T) {
 	with := func(f func(*team.UpdateActionStatus)) team.UpdateActionStatus { c := ok; f(&c); return c }
 	withComment := append(withAction(), team.ActionCommented{ActionID: "a1", CommentID: "c1", Author: "dan", Text: "x"})
 	thenRejected(t, map[string]rejection{
-		"no team":          {nil, ok, domain.NotFound, team.CodeNotFound},
-		"no actor":         {withAction(), with(func(c *team.UpdateActionStatus) { c.Actor = domain.Actor{} }), domain.Invalid, team.CodeActorRequired},
-		"not a member":     {withAction(), with(func(c *team.UpdateActionStatus) { c.Actor = ada }), domain.Forbidden, team.CodeNotMember},
-		"unknown action":   {withAction(), with(func(c *team.UpdateActionStatus) { c.ActionID = "a9" }), domain.NotFound, team.CodeActionNotFound},
-		"bad status":       {withAction(), with(func(c *team.UpdateActionStatus) { c.Status = "finished" }), domain.Invalid, team.CodeInvalidStatus},
-		"unchanged":        {withAction(), with(func(c *team.UpdateActionStatus) { c.Status = team.StatusOpen }), domain.Conflict, team.CodeStatusUnchanged},
-		"comment no ID":    {withAction(), with(func(c *team.UpdateActionStatus) { c.Comment = "done!" }), domain.Invalid, team.CodeCommentIDRequired},
-		"comment too long": {withAction(), with(func(c *team.UpdateActionStatus) { c.Comment = strings.Repeat("c", 2001); c.CommentID = "c2" }), domain.Invalid, team.CodeCommentTooLong},
-		"comment ID taken": {withComment, with(func(c *team.UpdateActionStatus) { c.Comment = "again"; c.CommentID = "c1" }), domain.Conflict, team.CodeCommentExists},
+		"no team":          {Given: nil, When: ok, Kind: domain.NotFound, Code: team.CodeNotFound},
+		"no actor":         {Given: withAction(), When: with(func(c *team.UpdateActionStatus) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: team.CodeActorRequired},
+		"not a member":     {Given: withAction(), When: with(func(c *team.UpdateActionStatus) { c.Actor = ada }), Kind: domain.Forbidden, Code: team.CodeNotMember},
+		"unknown action":   {Given: withAction(), When: with(func(c *team.UpdateActionStatus) { c.ActionID = "a9" }), Kind: domain.NotFound, Code: team.CodeActionNotFound},
+		"bad status":       {Given: withAction(), When: with(func(c *team.UpdateActionStatus) { c.Status = "finished" }), Kind: domain.Invalid, Code: team.CodeInvalidStatus},
+		"unchanged":        {Given: withAction(), When: with(func(c *team.UpdateActionStatus) { c.Status = team.StatusOpen }), Kind: domain.Conflict, Code: team.CodeStatusUnchanged},
+		"comment no ID":    {Given: withAction(), When: with(func(c *team.UpdateActionStatus) { c.Comment = "done!" }), Kind: domain.Invalid, Code: team.CodeCommentIDRequired},
+		"comment too long": {Given: withAction(), When: with(func(c *team.UpdateActionStatus) { c.Comment = strings.Repeat("c", 2001); c.CommentID = "c2" }), Kind: domain.Invalid, Code: team.CodeCommentTooLong},
+		"comment ID taken": {Given: withComment, When: with(func(c *team.UpdateActionStatus) { c.Comment = "again"; c.CommentID = "c1" }), Kind: domain.Conflict, Code: team.CodeCommentExists},
 	})
 }
 
@@ -136,14 +136,14 @@ func TestCommentOnActionRejections(t *testing.T) {
 	with := func(f func(*team.CommentOnAction)) team.CommentOnAction { c := ok; f(&c); return c }
 	withComment := append(withAction(), team.ActionCommented{ActionID: "a1", CommentID: "c1", Author: "dan", Text: "x"})
 	thenRejected(t, map[string]rejection{
-		"no team":          {nil, ok, domain.NotFound, team.CodeNotFound},
-		"no actor":         {withAction(), with(func(c *team.CommentOnAction) { c.Actor = domain.Actor{} }), domain.Invalid, team.CodeActorRequired},
-		"not a member":     {withAction(), with(func(c *team.CommentOnAction) { c.Actor = ada }), domain.Forbidden, team.CodeNotMember},
-		"unknown action":   {withAction(), with(func(c *team.CommentOnAction) { c.ActionID = "a9" }), domain.NotFound, team.CodeActionNotFound},
-		"empty":            {withAction(), with(func(c *team.CommentOnAction) { c.Text = " " }), domain.Invalid, team.CodeCommentRequired},
-		"too long":         {withAction(), with(func(c *team.CommentOnAction) { c.Text = strings.Repeat("c", 2001) }), domain.Invalid, team.CodeCommentTooLong},
-		"no comment ID":    {withAction(), with(func(c *team.CommentOnAction) { c.CommentID = "" }), domain.Invalid, team.CodeCommentIDRequired},
-		"comment ID taken": {withComment, ok, domain.Conflict, team.CodeCommentExists},
+		"no team":          {Given: nil, When: ok, Kind: domain.NotFound, Code: team.CodeNotFound},
+		"no actor":         {Given: withAction(), When: with(func(c *team.CommentOnAction) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: team.CodeActorRequired},
+		"not a member":     {Given: withAction(), When: with(func(c *team.CommentOnAction) { c.Actor = ada }), Kind: domain.Forbidden, Code: team.CodeNotMember},
+		"unknown action":   {Given: withAction(), When: with(func(c *team.CommentOnAction) { c.ActionID = "a9" }), Kind: domain.NotFound, Code: team.CodeActionNotFound},
+		"empty":            {Given: withAction(), When: with(func(c *team.CommentOnAction) { c.Text = " " }), Kind: domain.Invalid, Code: team.CodeCommentRequired},
+		"too long":         {Given: withAction(), When: with(func(c *team.CommentOnAction) { c.Text = strings.Repeat("c", 2001) }), Kind: domain.Invalid, Code: team.CodeCommentTooLong},
+		"no comment ID":    {Given: withAction(), When: with(func(c *team.CommentOnAction) { c.CommentID = "" }), Kind: domain.Invalid, Code: team.CodeCommentIDRequired},
+		"comment ID taken": {Given: withComment, When: ok, Kind: domain.Conflict, Code: team.CodeCommentExists},
 	})
 }
 

@@ -37,18 +37,18 @@ func TestCreateTeamRejections(t *testing.T) {
 	ok := team.CreateTeam{Actor: ada, At: t0, TeamID: "t1", WorkspaceID: "ws1", Name: "Platform", Template: scrum, ByWorkspaceAdmin: true}
 	with := func(f func(*team.CreateTeam)) team.CreateTeam { c := ok; f(&c); return c }
 	thenRejected(t, map[string]rejection{
-		"exists":              {created(), ok, domain.Conflict, team.CodeAlreadyExists},
-		"no actor":            {nil, with(func(c *team.CreateTeam) { c.Actor = domain.Actor{} }), domain.Invalid, team.CodeActorRequired},
-		"not workspace admin": {nil, with(func(c *team.CreateTeam) { c.ByWorkspaceAdmin = false }), domain.Forbidden, team.CodeNotWorkspaceAdmin},
-		"no team ID":          {nil, with(func(c *team.CreateTeam) { c.TeamID = "" }), domain.Invalid, team.CodeIDRequired},
-		"no workspace ID":     {nil, with(func(c *team.CreateTeam) { c.WorkspaceID = "" }), domain.Invalid, team.CodeIDRequired},
-		"no name":             {nil, with(func(c *team.CreateTeam) { c.Name = " " }), domain.Invalid, team.CodeNameRequired},
-		"long name":           {nil, with(func(c *team.CreateTeam) { c.Name = strings.Repeat("n", 101) }), domain.Invalid, team.CodeNameTooLong},
-		"no template":         {nil, with(func(c *team.CreateTeam) { c.Template = catalog.TeamTemplate{} }), domain.Invalid, team.CodeTemplateRequired},
-		"template no pack":    {nil, with(func(c *team.CreateTeam) { c.Template.HealthPack = "" }), domain.Invalid, team.CodeTemplateNoPack},
+		"exists":              {Given: created(), When: ok, Kind: domain.Conflict, Code: team.CodeAlreadyExists},
+		"no actor":            {Given: nil, When: with(func(c *team.CreateTeam) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: team.CodeActorRequired},
+		"not workspace admin": {Given: nil, When: with(func(c *team.CreateTeam) { c.ByWorkspaceAdmin = false }), Kind: domain.Forbidden, Code: team.CodeNotWorkspaceAdmin},
+		"no team ID":          {Given: nil, When: with(func(c *team.CreateTeam) { c.TeamID = "" }), Kind: domain.Invalid, Code: team.CodeIDRequired},
+		"no workspace ID":     {Given: nil, When: with(func(c *team.CreateTeam) { c.WorkspaceID = "" }), Kind: domain.Invalid, Code: team.CodeIDRequired},
+		"no name":             {Given: nil, When: with(func(c *team.CreateTeam) { c.Name = " " }), Kind: domain.Invalid, Code: team.CodeNameRequired},
+		"long name":           {Given: nil, When: with(func(c *team.CreateTeam) { c.Name = strings.Repeat("n", 101) }), Kind: domain.Invalid, Code: team.CodeNameTooLong},
+		"no template":         {Given: nil, When: with(func(c *team.CreateTeam) { c.Template = catalog.TeamTemplate{} }), Kind: domain.Invalid, Code: team.CodeTemplateRequired},
+		"template no pack":    {Given: nil, When: with(func(c *team.CreateTeam) { c.Template.HealthPack = "" }), Kind: domain.Invalid, Code: team.CodeTemplateNoPack},
 	})
 }
 
 func TestUnknownCommandIsRejected(t *testing.T) {
-	thenRejected(t, map[string]rejection{"nil": {created(), nil, domain.Invalid, team.CodeUnknownCommand}})
+	thenRejected(t, map[string]rejection{"nil": {Given: created(), When: nil, Kind: domain.Invalid, Code: team.CodeUnknownCommand}})
 }

@@ -28,14 +28,14 @@ func TestAGuestMayJoinAnotherRetro(t *testing.T) {
 
 func TestAdmitGuestRejections(t *testing.T) {
 	thenRejected(t, map[string]rejection{
-		"no team":         {nil, team.AdmitGuest{Actor: dan, GuestUserID: "gus", RetroID: "r1"}, domain.NotFound, team.CodeNotFound},
-		"no actor":        {withDan(), team.AdmitGuest{GuestUserID: "gus", RetroID: "r1"}, domain.Invalid, team.CodeActorRequired},
-		"not a member":    {withDan(), team.AdmitGuest{Actor: ada, GuestUserID: "gus", RetroID: "r1"}, domain.Forbidden, team.CodeNotMember},
-		"guest invites":   {withGuest(), team.AdmitGuest{Actor: gus, GuestUserID: "hal", RetroID: "r1"}, domain.Forbidden, team.CodeNotMember},
-		"no guest":        {withDan(), team.AdmitGuest{Actor: dan, RetroID: "r1"}, domain.Invalid, team.CodeUserIDRequired},
-		"no retro":        {withDan(), team.AdmitGuest{Actor: dan, GuestUserID: "gus"}, domain.Invalid, team.CodeRetroIDRequired},
-		"member as guest": {withDan(), team.AdmitGuest{Actor: carol, GuestUserID: "dan", RetroID: "r1"}, domain.Conflict, team.CodeAlreadyMember},
-		"twice":           {withGuest(), team.AdmitGuest{Actor: dan, GuestUserID: "gus", RetroID: "r1"}, domain.Conflict, team.CodeAlreadyAdmitted},
+		"no team":         {Given: nil, When: team.AdmitGuest{Actor: dan, GuestUserID: "gus", RetroID: "r1"}, Kind: domain.NotFound, Code: team.CodeNotFound},
+		"no actor":        {Given: withDan(), When: team.AdmitGuest{GuestUserID: "gus", RetroID: "r1"}, Kind: domain.Invalid, Code: team.CodeActorRequired},
+		"not a member":    {Given: withDan(), When: team.AdmitGuest{Actor: ada, GuestUserID: "gus", RetroID: "r1"}, Kind: domain.Forbidden, Code: team.CodeNotMember},
+		"guest invites":   {Given: withGuest(), When: team.AdmitGuest{Actor: gus, GuestUserID: "hal", RetroID: "r1"}, Kind: domain.Forbidden, Code: team.CodeNotMember},
+		"no guest":        {Given: withDan(), When: team.AdmitGuest{Actor: dan, RetroID: "r1"}, Kind: domain.Invalid, Code: team.CodeUserIDRequired},
+		"no retro":        {Given: withDan(), When: team.AdmitGuest{Actor: dan, GuestUserID: "gus"}, Kind: domain.Invalid, Code: team.CodeRetroIDRequired},
+		"member as guest": {Given: withDan(), When: team.AdmitGuest{Actor: carol, GuestUserID: "dan", RetroID: "r1"}, Kind: domain.Conflict, Code: team.CodeAlreadyMember},
+		"twice":           {Given: withGuest(), When: team.AdmitGuest{Actor: dan, GuestUserID: "gus", RetroID: "r1"}, Kind: domain.Conflict, Code: team.CodeAlreadyAdmitted},
 	})
 }
 
@@ -52,10 +52,10 @@ func TestTeamAdminPromotesAGuestToMember(t *testing.T) {
 
 func TestPromoteGuestRejections(t *testing.T) {
 	thenRejected(t, map[string]rejection{
-		"no team":      {nil, team.PromoteGuest{Actor: carol, GuestUserID: "gus"}, domain.NotFound, team.CodeNotFound},
-		"no actor":     {withGuest(), team.PromoteGuest{GuestUserID: "gus"}, domain.Invalid, team.CodeActorRequired},
-		"plain member": {withGuest(), team.PromoteGuest{Actor: dan, GuestUserID: "gus"}, domain.Forbidden, team.CodeNotTeamAdmin},
-		"no guest ID":  {withGuest(), team.PromoteGuest{Actor: carol}, domain.Invalid, team.CodeUserIDRequired},
-		"not a guest":  {withGuest(), team.PromoteGuest{Actor: carol, GuestUserID: "erin"}, domain.NotFound, team.CodeNotAGuest},
+		"no team":      {Given: nil, When: team.PromoteGuest{Actor: carol, GuestUserID: "gus"}, Kind: domain.NotFound, Code: team.CodeNotFound},
+		"no actor":     {Given: withGuest(), When: team.PromoteGuest{GuestUserID: "gus"}, Kind: domain.Invalid, Code: team.CodeActorRequired},
+		"plain member": {Given: withGuest(), When: team.PromoteGuest{Actor: dan, GuestUserID: "gus"}, Kind: domain.Forbidden, Code: team.CodeNotTeamAdmin},
+		"no guest ID":  {Given: withGuest(), When: team.PromoteGuest{Actor: carol}, Kind: domain.Invalid, Code: team.CodeUserIDRequired},
+		"not a guest":  {Given: withGuest(), When: team.PromoteGuest{Actor: carol, GuestUserID: "erin"}, Kind: domain.NotFound, Code: team.CodeNotAGuest},
 	})
 }

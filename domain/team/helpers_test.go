@@ -1,12 +1,11 @@
 package team_test
 
 import (
-	"errors"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/decidertest"
 	"github.com/hindsight-retro/hindsight/domain/team"
 )
 
@@ -49,35 +48,13 @@ func withAction() []team.Event {
 
 func thenEvents(t *testing.T, given []team.Event, when team.Command, want ...team.Event) team.State {
 	t.Helper()
-	got, s, err := team.Decider().Run(given, when)
-	if err != nil {
-		t.Fatalf("rejected: %v", err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("events:\n got  %#v\n want %#v", got, want)
-	}
-	return s
+	return decidertest.Then(t, team.Decider(), given, when, want...)
 }
 
-type rejection struct {
-	given []team.Event
-	when  team.Command
-	kind  domain.Kind
-	code  string
-}
+// rejection is given, when, and the refusal: kind and code.
+type rejection = decidertest.Refusal[team.Command, team.Event]
 
 func thenRejected(t *testing.T, cases map[string]rejection) {
 	t.Helper()
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			got, _, err := team.Decider().Run(tc.given, tc.when)
-			var de *domain.Error
-			if !errors.As(err, &de) {
-				t.Fatalf("want rejection %s/%s, got events %#v, err %v", tc.kind, tc.code, got, err)
-			}
-			if de.Kind != tc.kind || de.Code != tc.code {
-				t.Fatalf("want rejection %s/%s, got %s/%s (%s)", tc.kind, tc.code, de.Kind, de.Code, de.Message)
-			}
-		})
-	}
+	decidertest.RefusedAll(t, team.Decider(), cases)
 }

@@ -25,12 +25,12 @@ func TestAddingAGuestAsMemberPromotesThem(t *testing.T) {
 
 func TestAddMemberRejections(t *testing.T) {
 	thenRejected(t, map[string]rejection{
-		"no team":         {nil, team.AddMember{Actor: carol, UserID: "dan"}, domain.NotFound, team.CodeNotFound},
-		"no actor":        {created(), team.AddMember{UserID: "dan"}, domain.Invalid, team.CodeActorRequired},
-		"workspace admin": {created(), team.AddMember{Actor: ada, UserID: "dan"}, domain.Forbidden, team.CodeNotTeamAdmin},
-		"plain member":    {withDan(), team.AddMember{Actor: dan, UserID: "erin"}, domain.Forbidden, team.CodeNotTeamAdmin},
-		"no user":         {created(), team.AddMember{Actor: carol}, domain.Invalid, team.CodeUserIDRequired},
-		"already member":  {withDan(), team.AddMember{Actor: carol, UserID: "dan"}, domain.Conflict, team.CodeAlreadyMember},
+		"no team":         {Given: nil, When: team.AddMember{Actor: carol, UserID: "dan"}, Kind: domain.NotFound, Code: team.CodeNotFound},
+		"no actor":        {Given: created(), When: team.AddMember{UserID: "dan"}, Kind: domain.Invalid, Code: team.CodeActorRequired},
+		"workspace admin": {Given: created(), When: team.AddMember{Actor: ada, UserID: "dan"}, Kind: domain.Forbidden, Code: team.CodeNotTeamAdmin},
+		"plain member":    {Given: withDan(), When: team.AddMember{Actor: dan, UserID: "erin"}, Kind: domain.Forbidden, Code: team.CodeNotTeamAdmin},
+		"no user":         {Given: created(), When: team.AddMember{Actor: carol}, Kind: domain.Invalid, Code: team.CodeUserIDRequired},
+		"already member":  {Given: withDan(), When: team.AddMember{Actor: carol, UserID: "dan"}, Kind: domain.Conflict, Code: team.CodeAlreadyMember},
 	})
 }
 
@@ -58,13 +58,13 @@ func TestRemovingAnAdminMemberAlsoEndsTheirAdminRole(t *testing.T) {
 
 func TestRemoveMemberRejections(t *testing.T) {
 	thenRejected(t, map[string]rejection{
-		"no team":              {nil, team.RemoveMember{Actor: carol, UserID: "dan"}, domain.NotFound, team.CodeNotFound},
-		"no actor":             {withDan(), team.RemoveMember{UserID: "dan"}, domain.Invalid, team.CodeActorRequired},
-		"member removes other": {append(withDan(), team.MemberAdded{UserID: "erin", AddedBy: "carol"}), team.RemoveMember{Actor: dan, UserID: "erin"}, domain.Forbidden, team.CodeNotTeamAdmin},
-		"workspace admin":      {withDan(), team.RemoveMember{Actor: ada, UserID: "dan"}, domain.Forbidden, team.CodeNotTeamAdmin},
-		"no user":              {withDan(), team.RemoveMember{Actor: carol}, domain.Invalid, team.CodeUserIDRequired},
-		"not a member":         {withDan(), team.RemoveMember{Actor: carol, UserID: "erin"}, domain.NotFound, team.CodeNotMember},
-		"last admin leaves":    {withDan(), team.RemoveMember{Actor: carol, UserID: "carol"}, domain.Conflict, team.CodeLastAdmin},
+		"no team":              {Given: nil, When: team.RemoveMember{Actor: carol, UserID: "dan"}, Kind: domain.NotFound, Code: team.CodeNotFound},
+		"no actor":             {Given: withDan(), When: team.RemoveMember{UserID: "dan"}, Kind: domain.Invalid, Code: team.CodeActorRequired},
+		"member removes other": {Given: append(withDan(), team.MemberAdded{UserID: "erin", AddedBy: "carol"}), When: team.RemoveMember{Actor: dan, UserID: "erin"}, Kind: domain.Forbidden, Code: team.CodeNotTeamAdmin},
+		"workspace admin":      {Given: withDan(), When: team.RemoveMember{Actor: ada, UserID: "dan"}, Kind: domain.Forbidden, Code: team.CodeNotTeamAdmin},
+		"no user":              {Given: withDan(), When: team.RemoveMember{Actor: carol}, Kind: domain.Invalid, Code: team.CodeUserIDRequired},
+		"not a member":         {Given: withDan(), When: team.RemoveMember{Actor: carol, UserID: "erin"}, Kind: domain.NotFound, Code: team.CodeNotMember},
+		"last admin leaves":    {Given: withDan(), When: team.RemoveMember{Actor: carol, UserID: "carol"}, Kind: domain.Conflict, Code: team.CodeLastAdmin},
 	})
 }
 
@@ -79,13 +79,13 @@ func TestTeamAdminAppointsAnotherAdmin(t *testing.T) {
 func TestAppointTeamAdminRejections(t *testing.T) {
 	danAdmin := append(withDan(), team.TeamAdminAppointed{UserID: "dan", AppointedBy: "carol"})
 	thenRejected(t, map[string]rejection{
-		"no team":         {nil, team.AppointTeamAdmin{Actor: carol, UserID: "dan"}, domain.NotFound, team.CodeNotFound},
-		"no actor":        {withDan(), team.AppointTeamAdmin{UserID: "dan"}, domain.Invalid, team.CodeActorRequired},
-		"plain member":    {withDan(), team.AppointTeamAdmin{Actor: dan, UserID: "dan"}, domain.Forbidden, team.CodeNotTeamAdmin},
-		"workspace admin": {withDan(), team.AppointTeamAdmin{Actor: ada, UserID: "dan"}, domain.Forbidden, team.CodeNotTeamAdmin},
-		"no user":         {withDan(), team.AppointTeamAdmin{Actor: carol}, domain.Invalid, team.CodeUserIDRequired},
-		"not a member":    {withDan(), team.AppointTeamAdmin{Actor: carol, UserID: "erin"}, domain.NotFound, team.CodeNotMember},
-		"already admin":   {danAdmin, team.AppointTeamAdmin{Actor: carol, UserID: "dan"}, domain.Conflict, team.CodeAlreadyAdmin},
+		"no team":         {Given: nil, When: team.AppointTeamAdmin{Actor: carol, UserID: "dan"}, Kind: domain.NotFound, Code: team.CodeNotFound},
+		"no actor":        {Given: withDan(), When: team.AppointTeamAdmin{UserID: "dan"}, Kind: domain.Invalid, Code: team.CodeActorRequired},
+		"plain member":    {Given: withDan(), When: team.AppointTeamAdmin{Actor: dan, UserID: "dan"}, Kind: domain.Forbidden, Code: team.CodeNotTeamAdmin},
+		"workspace admin": {Given: withDan(), When: team.AppointTeamAdmin{Actor: ada, UserID: "dan"}, Kind: domain.Forbidden, Code: team.CodeNotTeamAdmin},
+		"no user":         {Given: withDan(), When: team.AppointTeamAdmin{Actor: carol}, Kind: domain.Invalid, Code: team.CodeUserIDRequired},
+		"not a member":    {Given: withDan(), When: team.AppointTeamAdmin{Actor: carol, UserID: "erin"}, Kind: domain.NotFound, Code: team.CodeNotMember},
+		"already admin":   {Given: danAdmin, When: team.AppointTeamAdmin{Actor: carol, UserID: "dan"}, Kind: domain.Conflict, Code: team.CodeAlreadyAdmin},
 	})
 }
 
@@ -100,11 +100,11 @@ func TestTeamAdminRemovesAnotherAdmin(t *testing.T) {
 
 func TestRemoveTeamAdminRejections(t *testing.T) {
 	thenRejected(t, map[string]rejection{
-		"no team":         {nil, team.RemoveTeamAdmin{Actor: carol, UserID: "carol"}, domain.NotFound, team.CodeNotFound},
-		"no actor":        {withDan(), team.RemoveTeamAdmin{UserID: "carol"}, domain.Invalid, team.CodeActorRequired},
-		"plain member":    {withDan(), team.RemoveTeamAdmin{Actor: dan, UserID: "carol"}, domain.Forbidden, team.CodeNotTeamAdmin},
-		"no user":         {withDan(), team.RemoveTeamAdmin{Actor: carol}, domain.Invalid, team.CodeUserIDRequired},
-		"target no admin": {withDan(), team.RemoveTeamAdmin{Actor: carol, UserID: "dan"}, domain.NotFound, team.CodeNotAnAdmin},
-		"last admin":      {withDan(), team.RemoveTeamAdmin{Actor: carol, UserID: "carol"}, domain.Conflict, team.CodeLastAdmin},
+		"no team":         {Given: nil, When: team.RemoveTeamAdmin{Actor: carol, UserID: "carol"}, Kind: domain.NotFound, Code: team.CodeNotFound},
+		"no actor":        {Given: withDan(), When: team.RemoveTeamAdmin{UserID: "carol"}, Kind: domain.Invalid, Code: team.CodeActorRequired},
+		"plain member":    {Given: withDan(), When: team.RemoveTeamAdmin{Actor: dan, UserID: "carol"}, Kind: domain.Forbidden, Code: team.CodeNotTeamAdmin},
+		"no user":         {Given: withDan(), When: team.RemoveTeamAdmin{Actor: carol}, Kind: domain.Invalid, Code: team.CodeUserIDRequired},
+		"target no admin": {Given: withDan(), When: team.RemoveTeamAdmin{Actor: carol, UserID: "dan"}, Kind: domain.NotFound, Code: team.CodeNotAnAdmin},
+		"last admin":      {Given: withDan(), When: team.RemoveTeamAdmin{Actor: carol, UserID: "carol"}, Kind: domain.Conflict, Code: team.CodeLastAdmin},
 	})
 }

@@ -48,16 +48,16 @@ func TestReassignActionRejections(t *testing.T) {
 	withGus := append(withErin(), team.GuestAdmitted{GuestUserID: "gus", RetroID: "r1", InvitedBy: "dan", At: t0})
 	with := func(f func(*team.ReassignAction)) team.ReassignAction { c := ok; f(&c); return c }
 	thenRejected(t, map[string]rejection{
-		"no team":        {nil, ok, domain.NotFound, team.CodeNotFound},
-		"no actor":       {withErin(), with(func(c *team.ReassignAction) { c.Actor = domain.Actor{} }), domain.Invalid, team.CodeActorRequired},
-		"not a member":   {withErin(), with(func(c *team.ReassignAction) { c.Actor = ada }), domain.Forbidden, team.CodeNotMember},
-		"a guest":        {withGus, with(func(c *team.ReassignAction) { c.Actor = gus }), domain.Forbidden, team.CodeNotMember},
-		"unknown action": {withErin(), with(func(c *team.ReassignAction) { c.ActionID = "a9" }), domain.NotFound, team.CodeActionNotFound},
-		"assignee out":   {withErin(), with(func(c *team.ReassignAction) { c.Assignee = "ada" }), domain.Invalid, team.CodeAssigneeNotMember},
-		"guest assignee": {withGus, with(func(c *team.ReassignAction) { c.Assignee = "gus" }), domain.Invalid, team.CodeAssigneeNotMember},
-		"unchanged":      {withErin(), with(func(c *team.ReassignAction) { c.Assignee = "dan" }), domain.Conflict, team.CodeAssigneeUnchanged},
-		"done":           {closedAs(team.StatusDone), ok, domain.Conflict, team.CodeActionClosed},
-		"discarded":      {closedAs(team.StatusDiscarded), ok, domain.Conflict, team.CodeActionClosed},
+		"no team":        {Given: nil, When: ok, Kind: domain.NotFound, Code: team.CodeNotFound},
+		"no actor":       {Given: withErin(), When: with(func(c *team.ReassignAction) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: team.CodeActorRequired},
+		"not a member":   {Given: withErin(), When: with(func(c *team.ReassignAction) { c.Actor = ada }), Kind: domain.Forbidden, Code: team.CodeNotMember},
+		"a guest":        {Given: withGus, When: with(func(c *team.ReassignAction) { c.Actor = gus }), Kind: domain.Forbidden, Code: team.CodeNotMember},
+		"unknown action": {Given: withErin(), When: with(func(c *team.ReassignAction) { c.ActionID = "a9" }), Kind: domain.NotFound, Code: team.CodeActionNotFound},
+		"assignee out":   {Given: withErin(), When: with(func(c *team.ReassignAction) { c.Assignee = "ada" }), Kind: domain.Invalid, Code: team.CodeAssigneeNotMember},
+		"guest assignee": {Given: withGus, When: with(func(c *team.ReassignAction) { c.Assignee = "gus" }), Kind: domain.Invalid, Code: team.CodeAssigneeNotMember},
+		"unchanged":      {Given: withErin(), When: with(func(c *team.ReassignAction) { c.Assignee = "dan" }), Kind: domain.Conflict, Code: team.CodeAssigneeUnchanged},
+		"done":           {Given: closedAs(team.StatusDone), When: ok, Kind: domain.Conflict, Code: team.CodeActionClosed},
+		"discarded":      {Given: closedAs(team.StatusDiscarded), When: ok, Kind: domain.Conflict, Code: team.CodeActionClosed},
 	})
 }
 
@@ -92,14 +92,14 @@ func TestRescheduleActionRejections(t *testing.T) {
 	with := func(f func(*team.RescheduleAction)) team.RescheduleAction { c := ok; f(&c); return c }
 	undated := append(withDan(), team.ActionRecorded{ActionID: "a1", Title: "Undated", RecordedBy: "dan", At: t0})
 	thenRejected(t, map[string]rejection{
-		"no team":        {nil, ok, domain.NotFound, team.CodeNotFound},
-		"no actor":       {withErin(), with(func(c *team.RescheduleAction) { c.Actor = domain.Actor{} }), domain.Invalid, team.CodeActorRequired},
-		"not a member":   {withErin(), with(func(c *team.RescheduleAction) { c.Actor = ada }), domain.Forbidden, team.CodeNotMember},
-		"unknown action": {withErin(), with(func(c *team.RescheduleAction) { c.ActionID = "a9" }), domain.NotFound, team.CodeActionNotFound},
-		"unchanged":      {withErin(), with(func(c *team.RescheduleAction) { c.Due = &sameInAnotherZone }), domain.Conflict, team.CodeDueUnchanged},
-		"already none":   {undated, with(func(c *team.RescheduleAction) { c.Due = nil }), domain.Conflict, team.CodeDueUnchanged},
-		"done":           {closedAs(team.StatusDone), ok, domain.Conflict, team.CodeActionClosed},
-		"discarded":      {closedAs(team.StatusDiscarded), ok, domain.Conflict, team.CodeActionClosed},
+		"no team":        {Given: nil, When: ok, Kind: domain.NotFound, Code: team.CodeNotFound},
+		"no actor":       {Given: withErin(), When: with(func(c *team.RescheduleAction) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: team.CodeActorRequired},
+		"not a member":   {Given: withErin(), When: with(func(c *team.RescheduleAction) { c.Actor = ada }), Kind: domain.Forbidden, Code: team.CodeNotMember},
+		"unknown action": {Given: withErin(), When: with(func(c *team.RescheduleAction) { c.ActionID = "a9" }), Kind: domain.NotFound, Code: team.CodeActionNotFound},
+		"unchanged":      {Given: withErin(), When: with(func(c *team.RescheduleAction) { c.Due = &sameInAnotherZone }), Kind: domain.Conflict, Code: team.CodeDueUnchanged},
+		"already none":   {Given: undated, When: with(func(c *team.RescheduleAction) { c.Due = nil }), Kind: domain.Conflict, Code: team.CodeDueUnchanged},
+		"done":           {Given: closedAs(team.StatusDone), When: ok, Kind: domain.Conflict, Code: team.CodeActionClosed},
+		"discarded":      {Given: closedAs(team.StatusDiscarded), When: ok, Kind: domain.Conflict, Code: team.CodeActionClosed},
 	})
 }
 

@@ -1,12 +1,11 @@
 package workspace_test
 
 import (
-	"errors"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/decidertest"
 	"github.com/hindsight-retro/hindsight/domain/workspace"
 )
 
@@ -27,25 +26,11 @@ func given(evs ...workspace.Event) []workspace.Event { return evs }
 // thenEvents runs when on given and expects exactly want.
 func thenEvents(t *testing.T, given []workspace.Event, when workspace.Command, want ...workspace.Event) workspace.State {
 	t.Helper()
-	got, s, err := workspace.Decider().Run(given, when)
-	if err != nil {
-		t.Fatalf("rejected: %v", err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("events:\n got  %#v\n want %#v", got, want)
-	}
-	return s
+	return decidertest.Then(t, workspace.Decider(), given, when, want...)
 }
 
 // thenRejected runs when on given and expects a rejection of kind and code.
 func thenRejected(t *testing.T, given []workspace.Event, when workspace.Command, kind domain.Kind, code string) {
 	t.Helper()
-	got, _, err := workspace.Decider().Run(given, when)
-	var de *domain.Error
-	if !errors.As(err, &de) {
-		t.Fatalf("want rejection %s/%s, got events %#v, err %v", kind, code, got, err)
-	}
-	if de.Kind != kind || de.Code != code {
-		t.Fatalf("want rejection %s/%s, got %s/%s (%s)", kind, code, de.Kind, de.Code, de.Message)
-	}
+	decidertest.Refused(t, workspace.Decider(), given, when, kind, code)
 }

@@ -1,0 +1,159 @@
+// Package decidertest is how every decider under domain is tested: given
+// the events so far, when a command, then the events it decides or the
+// refusal it gives (kind and code). It also holds the check that an
+// aggregate's lists of its own types (Events, Commands) are whole. Like the
+// rest of domain it uses the standard library only.
+package decidertest
+
+import (
+	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hindsight-retro/hindsight/domain"
+)
+
+// Then decides when on the state folded from given and fails the test
+// unless it is accepted with exactly want (none means no events). It
+// returns the state after the new events.
+func Then[S, C, E any](t testing.TB, d domain.Decider[S, C, E], given []E, when C, want ...E) S {
+	t.Helper()
+	got, s, err := d.Run(given, when)
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+		return s
+	}
+	if (len(got) != 0 || len(want) != 0) && !reflect.DeepEqual(got, want) {
+		t.Fatalf("events:\n got  %#v\n want %#v", got, want)
+	}
+	return s
+}
+
+// Refused decides when on the state folded from given and fails the test
+// unless it is refused with a *domain.Error of that kind and code.
+func Refused[S, C, E any](t testing.TB, d domain.Decider[S, C, E], given []E, when C, kind domain.Kind, code string) {
+	t.Helper()
+	got, _, err := d.Run(given, when)
+	var de *domain.Error
+	if !errors.As(err, &de) {
+		t.Fatalf("want refusal %s/%s, got events %#v, err %v", kind, code, got, err)
+		return
+	}
+	if de.Kind != kind || de.Code != code {
+		t.Fatalf("want refusal %s/%s, got %s/%s (%s)", kind, code, de.Kind, de.Code, de.Message)
+	}
+}
+
+// Refusal is one refused command: given, when, and the kind and code.
+type Refusal[C, E any] struct {
+	Given []E
+	When  C
+	Kind  domain.Kind
+	Code  string
+}
+
+// RefusedAll runs each refusal as a subtest named by its key.
+func RefusedAll[S, C, E any](t *testing.T, d domain.Decider[S, C, E], cases map[string]Refusal[C, E]) {
+	t.Helper()
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) { Refused(t, d, c.Given, c.When, c.Kind, c.Code) })
+	}
+}
+
+// Case is one given/when/then: Then holds the events expected, or Kind and
+// Code the refusal expected (Code set means a refusal).
+type Case[C, E any] struct {
+	Name  string
+	Given []E
+	When  C
+	Then  []E
+	Kind  domain.Kind
+	Code  string
+}
+
+// Run runs each case as a subtest.
+func Run[S, C, E any](t *testing.T, d domain.Decider[S, C, E], cases []Case[C, E]) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			if c.Code != "" {
+				Refused(t, d, c.Given, c.When, c.Kind, c.Code)
+				return
+			}
+			Then(t, d, c.Given, c.When, c.Then...)
+		})
+	}
+}
+
+// ListsEveryType fails the test unless listed (an aggregate's Events or
+// Commands) holds one value of every type that the package in the current
+// directory declares method on, and nothing else. Reading the source is
+// what catches a new type left off the list, and with it off every switch
+// tested against the list.
+func ListsEveryType[T any](t testing.TB, method string, listed []T) {
+	t.Helper()
+	declared := TypesWithMethod(t, ".", method)
+	var names []string
+	for _, v := range listed {
+		names = append(names, reflect.TypeOf(v).Name())
+	}
+	slices.Sort(names)
+	if len(declared) == 0 {
+		t.Fatalf("the source declares no type with method %s", method)
+	}
+	for _, n := range declared {
+		if !slices.Contains(names, n) {
+			t.Errorf("%s declares %s but the list leaves it out", n, method)
+		}
+	}
+	for i, n := range names {
+		if !slices.Contains(declared, n) {
+			t.Errorf("the list holds %s, which does not declare %s", n, method)
+		}
+		if i > 0 && names[i-1] == n {
+			t.Errorf("the list holds %s twice", n)
+		}
+	}
+}
+
+// TypesWithMethod reads the non-test Go files in dir and names, sorted,
+// the types that declare a method of that name.
+func TypesWithMethod(t testing.TB, dir, method string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var out []string
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, dir+string(os.PathSeparator)+e.Name(), nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Name.Name != method || fn.Recv == nil {
+				continue
+			}
+			recv := fn.Recv.List[0].Type
+			if star, ok := recv.(*ast.StarExpr); ok {
+				recv = star.X
+			}
+			if id, ok := recv.(*ast.Ident); ok {
+				out = append(out, id.Name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
