@@ -66,7 +66,7 @@ type Deps struct {
 	ReadModels ReadModelConfig
 	// Crashpoint, when set, is called around every reaction (see
 	// runner.ReactorConfig); only test builds of the binary set it.
-	Crashpoint func(point string)
+	Crashpoint func(point string, cause eventstore.RecordedEvent)
 	// SeedWhiteboard stores the first content of a board the server creates
 	// (collab.SeedBoard over the same store), so a stock client can open it
 	// by URL; nil creates only the metadata (tests without collab).

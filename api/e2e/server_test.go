@@ -40,11 +40,19 @@ type node struct {
 func startNode(t *testing.T, name string, args ...string) *node {
 	t.Helper()
 	needBinary(t)
+	return launchNode(t, name, binary, nil, args...)
+}
+
+// launchNode is startNode with another build of the binary and variables
+// added to its environment.
+func launchNode(t *testing.T, name, bin string, env []string, args ...string) *node {
+	t.Helper()
 	n := &node{name: name, addr: make(chan string, 1), exited: make(chan struct{})}
 	all := append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir()}, args...)
-	n.cmd = exec.Command(binary, all...)
-	// No HINDSIGHT_ variables from the host: the flags alone steer the node.
-	n.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	n.cmd = exec.Command(bin, all...)
+	// No HINDSIGHT_ variables from the host: the flags (and env) alone
+	// steer the node.
+	n.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
 	stderr, err := n.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

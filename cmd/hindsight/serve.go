@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -26,7 +25,6 @@ import (
 	"github.com/hindsight-retro/hindsight/eventstore/kurrent"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
 	"github.com/hindsight-retro/hindsight/eventstore/natsjs"
-	"github.com/hindsight-retro/hindsight/web"
 )
 
 // storeOpenTimeout bounds opening the event store, so a node pointed at an
@@ -82,173 +80,6 @@ func storeDescription(cfg serveConfig) []any {
 	}
 }
 
-// serve runs the API until ctx is done, then drains and closes. The port is
-// bound first, so a busy one is reported at once rather than after a long
-// catch-up; requests are served only after the store opened and the read
-// models caught up (until then connections wait in the listen queue), so
-// /healthz never answers without a log.
-func (a *app) serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
-	served := false
-	defer func() {
-		if !served {
-			ln.Close()
-		}
-	}()
-	logger.Info("opening event store", storeDescription(cfg)...)
-	if cfg.EventStore == backendNATS && cfg.NATSURL == "" && cfg.SyncInterval > 0 {
-		logger.Warn("fsync is batched: writes acknowledged during the last interval can be lost on power failure or kill",
-			"sync", cfg.SyncInterval.String())
-	}
-	openCtx, cancelOpen := context.WithTimeout(ctx, storeOpenTimeout)
-	store, err := a.openStore(openCtx, cfg, logger)
-	cancelOpen()
-	if err != nil {
-		if ctx.Err() != nil {
-			logger.Info("stopped before the event store opened")
-			return nil
-		}
-		return err
-	}
-	closeStore := func() error {
-		if err := store.Close(); err != nil {
-			return fmt.Errorf("close event store: %w", err)
-		}
-		logger.Info("event store closed")
-		return nil
-	}
-
-	lc, err := checkLogAtStart(ctx, cfg, store, logger)
-	if err != nil {
-		if ctx.Err() != nil {
-			logger.Info("stopped while the event log was checked")
-			return closeStore()
-		}
-		return errors.Join(err, closeStore())
-	}
-	svc, err := buildServices(ctx, cfg, store, lc, logger)
-	if err != nil {
-		return errors.Join(err, closeStore())
-	}
-	// The app's read models and the live hub follow the log until the HTTP
-	// server has stopped; they end with runCtx.
-	runCtx, stopRunning := context.WithCancel(context.Background())
-	// The read models catch up before the listener opens, so a node is
-	// ready (/readyz) as soon as it answers at all and never serves an
-	// empty history. A signal during the catch-up stops it.
-	logger.Info("catching up the read models")
-	stopOnSignal := context.AfterFunc(ctx, stopRunning)
-	err = svc.app.StartReadModels(runCtx)
-	stopOnSignal()
-	if err != nil {
-		stopRunning()
-		if cerr := svc.app.CloseReadModels(); cerr != nil {
-			logger.Warn("read models not saved", "err", cerr)
-		}
-		if ctx.Err() != nil {
-			logger.Info("stopped while the read models caught up")
-			return closeStore()
-		}
-		if errors.Is(err, eventstore.ErrDataLoss) {
-			err = fmt.Errorf("refusing to start: %w; %s", err, acceptHint)
-		}
-		return errors.Join(err, closeStore())
-	}
-	// Reactions follow the log from their checkpoint: those a stopped or
-	// killed node left undone are done now.
-	if err := svc.app.StartReactions(runCtx); err != nil {
-		stopRunning()
-		if cerr := svc.app.CloseReadModels(); cerr != nil {
-			logger.Warn("read models not saved", "err", cerr)
-		}
-		return errors.Join(err, closeStore())
-	}
-	running := svc.start(runCtx, logger)
-	// The sync server is closed once: on shutdown before the HTTP server
-	// stops (its WebSockets are hijacked, Shutdown would not end them),
-	// otherwise with the other services; always before the store closes,
-	// since closing writes out the boards' pending changes.
-	var collabOnce sync.Once
-	closeCollab := func(ctx context.Context) {
-		collabOnce.Do(func() {
-			if err := svc.collab.Close(ctx); err != nil {
-				logger.Warn("whiteboard changes not all written out", "err", err)
-			}
-		})
-	}
-	stopServices := func() {
-		closeCollab(context.Background())
-		stopRunning()
-		running.Wait()
-	}
-
-	rate := api.RateLimit{Requests: cfg.RateLimit, Window: time.Minute}
-	if cfg.RateLimit == 0 {
-		rate.Requests = -1 // off
-	}
-	handler := api.New(api.Deps{
-		Store: svc.store, App: svc.app, Identity: svc.identity, Live: svc.live, Sync: svc.collab, Logger: logger, Registry: svc.registry,
-		Web:       web.Dist(),
-		RateLimit: rate, MetricsToken: cfg.MetricsToken,
-	})
-	stopMetrics, err := serveMetrics(cfg, svc.registry, logger)
-	if err != nil {
-		_ = ln.Close()
-		stopServices()
-		return errors.Join(err, closeStore())
-	}
-	defer stopMetrics()
-	if a.wrapHandler != nil {
-		handler = a.wrapHandler(handler)
-	}
-	srv := &http.Server{
-		Handler: handler,
-		// No write timeout: live feeds stream for as long as a client watches.
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	served = true
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	logger.Info("listening", "addr", ln.Addr().String())
-	if a.listening != nil {
-		a.listening(ln.Addr())
-	}
-
-	select {
-	case err := <-serveErr:
-		stopServices()
-		return errors.Join(fmt.Errorf("serve HTTP: %w", err), closeStore())
-	case <-ctx.Done():
-	}
-
-	logger.Info("shutting down: draining requests", "timeout", cfg.ShutdownTimeout.String())
-	drainCtx, cancelDrain := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancelDrain()
-	// Live connections first: they never end on their own, so Shutdown
-	// would wait for them until the timeout. Drain tells each client to
-	// resume (on another node, or this one after a restart) and closes it.
-	if err := svc.live.Drain(drainCtx); err != nil {
-		logger.Warn("live connections still open after the shutdown timeout", "err", err)
-	}
-	closeCollab(drainCtx)
-	if err := srv.Shutdown(drainCtx); err != nil {
-		logger.Warn("requests still running after the shutdown timeout were cut off", "err", err)
-		_ = srv.Close()
-	}
-	<-serveErr
-	stopServices()
-	if err := closeStore(); err != nil {
-		return err
-	}
-	logger.Info("stopped")
-	return nil
-}
-
 // services are what the API serves from, built over the open store.
 type services struct {
 	store    eventstore.Store // instrumented: appends are timed
@@ -263,7 +94,7 @@ type services struct {
 // buildServices wires keys, identity, the catalogue, the app, the live hub and
 // the metrics registry over the store, once the key store holds every key
 // the log needs (lc, from checkLogAtStart).
-func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store, lc logCheck, logger *slog.Logger) (*services, error) {
+func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store, lc logCheck, logger *slog.Logger, crash crashpoint) (*services, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	istore, err := api.InstrumentStore(store, reg)
@@ -285,7 +116,7 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	if err != nil {
 		return nil, fmt.Errorf("load the template catalogue: %w", err)
 	}
-	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger,
+	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger, Crashpoint: crash,
 		ReadModels: hsapp.ReadModelConfig{SnapshotDir: snapshotDir(cfg, store), MinGroupSize: cfg.MinGroupSize,
 			AcceptDataLoss: cfg.AcceptDataLoss},
 		SeedWhiteboard: func(ctx context.Context, docID, title string, prompts []string) error {
@@ -335,34 +166,6 @@ func snapshotDir(cfg serveConfig, store eventstore.Store) string {
 	return filepath.Join(cfg.DataDir, "projections")
 }
 
-// start keeps the live hub running and the read models (started by serve)
-// following the log until ctx ends, then saves the read models' snapshots.
-// A failure is logged: the API keeps answering, and /readyz reports a store
-// that stopped answering.
-func (s *services) start(ctx context.Context, logger *slog.Logger) *sync.WaitGroup {
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := s.live.Run(ctx); err != nil && ctx.Err() == nil {
-			logger.Error("live hub stopped", "err", err)
-		}
-	})
-	wg.Go(func() {
-		if err := s.collab.Run(ctx); err != nil && ctx.Err() == nil {
-			logger.Error("whiteboard sync stopped following the log", "err", err)
-		}
-	})
-	wg.Go(func() {
-		<-ctx.Done()
-		if err := s.app.CloseReactions(); err != nil {
-			logger.Error("reactions' checkpoint not saved", "err", err)
-		}
-		if err := s.app.CloseReadModels(); err != nil {
-			logger.Error("read models not saved", "err", err)
-		}
-	})
-	return &wg
-}
-
 // jetStreamer is a store that shares its JetStream connection, so the keys
 // live in the same NATS cluster as the log and every node sees the same ones.
 type jetStreamer interface {
@@ -405,10 +208,10 @@ func openKeys(ctx context.Context, cfg serveConfig, store eventstore.Store, logg
 }
 
 // serveMetrics opens the separate metrics listener (--metrics-addr), if
-// any, and returns what stops it.
-func serveMetrics(cfg serveConfig, reg *prometheus.Registry, logger *slog.Logger) (func(), error) {
+// any, and returns its server (nil without one).
+func serveMetrics(cfg serveConfig, reg *prometheus.Registry, logger *slog.Logger) (*http.Server, error) {
 	if cfg.MetricsAddr == "" {
-		return func() {}, nil
+		return nil, nil
 	}
 	ln, err := net.Listen("tcp", cfg.MetricsAddr)
 	if err != nil {
@@ -424,5 +227,5 @@ func serveMetrics(cfg serveConfig, reg *prometheus.Registry, logger *slog.Logger
 		}
 	}()
 	logger.Info("metrics listening", "addr", ln.Addr().String())
-	return func() { _ = srv.Close() }, nil
+	return srv, nil
 }

@@ -66,9 +66,10 @@ type ReactorConfig struct {
 	React  func(ctx context.Context, e eventstore.RecordedEvent) error
 	Logger *slog.Logger
 	// Crashpoint, when set, is called with CrashBeforeReaction and
-	// CrashAfterReaction around every reaction. Only test builds set it
-	// (cmd/hindsight's crashpoints tag), to kill the process there.
-	Crashpoint func(point string)
+	// CrashAfterReaction around every reaction, with its cause. Only test
+	// builds set it (cmd/hindsight's crashpoints tag), to kill the process
+	// there.
+	Crashpoint func(point string, cause eventstore.RecordedEvent)
 }
 
 // Reactor runs one ReactorConfig's reactions. It is safe for concurrent use.
@@ -167,13 +168,13 @@ func (r *Reactor) handle(ctx context.Context, e eventstore.RecordedEvent) error 
 		return nil
 	}
 	if r.cfg.Reacts(e) {
-		r.crashpoint(CrashBeforeReaction)
+		r.crashpoint(CrashBeforeReaction, e)
 		if err := r.cfg.React(ctx, e); err != nil {
 			r.cfg.Logger.Error("reaction failed; it is retried", "reactor", r.cfg.Name,
 				"position", e.Position, "index", e.Index, "stream", e.Stream.String(), "type", e.Type, "err", err)
 			return fmt.Errorf("reactor %s: react to %s at %d: %w", r.cfg.Name, e.Type, e.Position, err)
 		}
-		r.crashpoint(CrashAfterReaction)
+		r.crashpoint(CrashAfterReaction, e)
 		r.pending = true
 	}
 	r.cur.Advance(e)
@@ -188,9 +189,9 @@ func (r *Reactor) handle(ctx context.Context, e eventstore.RecordedEvent) error 
 	return nil
 }
 
-func (r *Reactor) crashpoint(point string) {
+func (r *Reactor) crashpoint(point string, cause eventstore.RecordedEvent) {
 	if r.cfg.Crashpoint != nil {
-		r.cfg.Crashpoint(point)
+		r.cfg.Crashpoint(point, cause)
 	}
 }
 

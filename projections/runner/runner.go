@@ -12,6 +12,11 @@
 //
 // A read model can be rebuilt from position zero while the old one keeps
 // answering queries, then swapped in atomically (Rebuild).
+//
+// Reactors (reactor.go) follow the log the same way, on the same
+// Subscriber, but act outside it: their checkpoint is kept in the log
+// itself and saved after every reaction, and a failing reaction is retried,
+// never skipped.
 package runner
 
 import (
