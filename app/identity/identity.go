@@ -23,6 +23,34 @@
 // who knows a guest's address can join as that guest through an invite, or
 // register that address and become that guest; add verification before
 // guests are promoted to members in deployments where that matters.
+//
+// Why identity has no decider in domain/ (unlike workspace, team, retro and
+// survey): a decider folds one stream and decides a command against it, and
+// identity's rules are not of that shape.
+//
+//   - Its rules are uniqueness claims across streams: an e-mail address
+//     belongs to one account (email-<hash>), a guest's address to one user
+//     ID (guest-<hash>). They hold because the claim stream is appended at
+//     the version that was read, and because the account is written before
+//     its claim, so the loser of a race leaves only an unreachable account.
+//     The order of two appends and the log's version check are the rule;
+//     there is no state of one stream to decide on.
+//   - What is decided depends on the key store, outside the log: an address
+//     whose owner's key was destroyed (erased) is free again, and every
+//     personal field must be sealed with that key before the event exists.
+//     A pure Decide would be handed the key store's answer and the sealed
+//     bytes, and be left with nothing to decide.
+//   - The refusals must cost the same time as success (a taken address
+//     hashes a password as a registration would), which is I/O-bound work
+//     interleaved with the reads, not a rule over events.
+//   - The one stream with a lifecycle, an API token (issued, then revoked
+//     at most once, by its owner), has two events and one rule (foldAPIToken
+//     and RevokeAPIToken); a decider package for it alone would split
+//     identity's events across two rooms for one if-statement.
+//
+// Should identity grow rules over a stream's history (locking an account
+// after failed logins, roles, verified addresses), that part becomes a
+// decider in domain/ run by eventstore/aggregate like the others.
 package identity
 
 import (
