@@ -142,7 +142,7 @@ func decideFocusTopic(s State, c FocusTopic) ([]Event, error) {
 func (s State) action(id string) (Action, error) {
 	a, ok := s.Actions[id]
 	if !ok {
-		return Action{}, notFound(CodeActionNotFound, "no action %q", id)
+		return Action{}, domain.Errorf(domain.NotFound, CodeActionNotFound, "no action %q", id)
 	}
 	return a, nil
 }
@@ -158,7 +158,7 @@ func decideCreateAction(s State, c CreateAction) ([]Event, error) {
 		return nil, err
 	}
 	if _, ok := s.Actions[c.ActionID]; ok {
-		return nil, conflict(CodeIDTaken, "the action %q exists", c.ActionID)
+		return nil, domain.Errorf(domain.Conflict, CodeIDTaken, "the action %q exists", c.ActionID)
 	}
 	topic := ""
 	if c.TopicID != "" {
@@ -201,7 +201,7 @@ func decideSetActionStatus(s State, c SetActionStatus) ([]Event, error) {
 		return nil, err
 	}
 	if c.Status != ActionOpen && c.Status != ActionDone && c.Status != ActionDiscarded {
-		return nil, invalid(CodeStatusInvalid, "status must be open, done or discarded, not %q", c.Status)
+		return nil, domain.Errorf(domain.Invalid, CodeStatusInvalid, "status must be open, done or discarded, not %q", c.Status)
 	}
 	a, err := s.action(c.ActionID)
 	if err != nil {
@@ -231,10 +231,10 @@ func decideOpenWhiteboard(s State, c OpenTopicWhiteboard) ([]Event, error) {
 	}
 	for _, w := range s.Whiteboards {
 		if w.WhiteboardID == c.WhiteboardID {
-			return nil, conflict(CodeIDTaken, "whiteboard %q exists", c.WhiteboardID)
+			return nil, domain.Errorf(domain.Conflict, CodeIDTaken, "whiteboard %q exists", c.WhiteboardID)
 		}
 		if w.TopicID == topic {
-			return nil, conflict(CodeWhiteboardOpen, "topic %q already has whiteboard %s", topic, w.WhiteboardID)
+			return nil, domain.Errorf(domain.Conflict, CodeWhiteboardOpen, "topic %q already has whiteboard %s", topic, w.WhiteboardID)
 		}
 	}
 	return []Event{TopicWhiteboardOpened{WhiteboardID: c.WhiteboardID, TopicID: topic, ActionID: c.ActionID, At: c.At}}, nil

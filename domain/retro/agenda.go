@@ -53,22 +53,22 @@ func DefaultAgenda() []Step {
 // last, each exactly once (the retro starts in the one and ends in the other).
 func checkAgenda(agenda []Step) error {
 	if len(agenda) < 2 || agenda[0].Kind != KindLobby || agenda[len(agenda)-1].Kind != KindClosed {
-		return invalid(CodeAgendaInvalid, "an agenda starts with the lobby and ends with the closed step")
+		return domain.Errorf(domain.Invalid, CodeAgendaInvalid, "an agenda starts with the lobby and ends with the closed step")
 	}
 	seen := map[string]bool{}
 	for i, st := range agenda {
 		if st.ID == "" || seen[st.ID] {
-			return invalid(CodeAgendaInvalid, "step IDs must be present and unique (%q)", st.ID)
+			return domain.Errorf(domain.Invalid, CodeAgendaInvalid, "step IDs must be present and unique (%q)", st.ID)
 		}
 		seen[st.ID] = true
 		if !slices.Contains(stepKinds, st.Kind) {
-			return invalid(CodeAgendaInvalid, "unknown step kind %q", st.Kind)
+			return domain.Errorf(domain.Invalid, CodeAgendaInvalid, "unknown step kind %q", st.Kind)
 		}
 		if (st.Kind == KindLobby || st.Kind == KindClosed) && i != 0 && i != len(agenda)-1 {
-			return invalid(CodeAgendaInvalid, "only one lobby and one closed step")
+			return domain.Errorf(domain.Invalid, CodeAgendaInvalid, "only one lobby and one closed step")
 		}
 		if st.Skipped && (st.Kind == KindLobby || st.Kind == KindClosed) {
-			return invalid(CodeAgendaInvalid, "the lobby and the closed step cannot be skipped")
+			return domain.Errorf(domain.Invalid, CodeAgendaInvalid, "the lobby and the closed step cannot be skipped")
 		}
 	}
 	return nil
@@ -202,7 +202,7 @@ func decideGoToStep(s State, c GoToStep) ([]Event, error) {
 	}
 	i, ok := s.step(c.StepID)
 	if !ok {
-		return nil, notFound(CodeStepNotFound, "no step %q", c.StepID)
+		return nil, domain.Errorf(domain.NotFound, CodeStepNotFound, "no step %q", c.StepID)
 	}
 	if c.StepID == s.Current {
 		return nil, nil
@@ -224,13 +224,13 @@ func decideSkipStep(s State, c SkipStep) ([]Event, error) {
 	}
 	i, ok := s.step(c.StepID)
 	if !ok {
-		return nil, notFound(CodeStepNotFound, "no step %q", c.StepID)
+		return nil, domain.Errorf(domain.NotFound, CodeStepNotFound, "no step %q", c.StepID)
 	}
 	if k := s.Agenda[i].Kind; k == KindLobby || k == KindClosed {
-		return nil, invalid(CodeStepNotSkippable, "the %s step cannot be skipped", k)
+		return nil, domain.Errorf(domain.Invalid, CodeStepNotSkippable, "the %s step cannot be skipped", k)
 	}
 	if c.StepID == s.Current {
-		return nil, conflict(CodeStepCurrent, "the current step cannot be skipped; go to another first")
+		return nil, domain.Errorf(domain.Conflict, CodeStepCurrent, "the current step cannot be skipped; go to another first")
 	}
 	if s.Agenda[i].Skipped {
 		return nil, nil
@@ -243,7 +243,7 @@ func decideReorder(s State, c ReorderSteps) ([]Event, error) {
 		return nil, err
 	}
 	if len(c.Order) != len(s.Agenda) {
-		return nil, invalid(CodeOrderMismatch, "the order must name every step once")
+		return nil, domain.Errorf(domain.Invalid, CodeOrderMismatch, "the order must name every step once")
 	}
 	byID := map[string]Step{}
 	for _, st := range s.Agenda {
@@ -253,7 +253,7 @@ func decideReorder(s State, c ReorderSteps) ([]Event, error) {
 	for _, id := range c.Order {
 		st, ok := byID[id]
 		if !ok {
-			return nil, invalid(CodeOrderMismatch, "the order must name every step once (%q)", id)
+			return nil, domain.Errorf(domain.Invalid, CodeOrderMismatch, "the order must name every step once (%q)", id)
 		}
 		delete(byID, id)
 		next = append(next, st)
@@ -272,21 +272,21 @@ func decideAddStep(s State, c AddStep) ([]Event, error) {
 		return nil, err
 	}
 	if !slices.Contains(stepKinds, c.Step.Kind) || c.Step.Kind == KindLobby || c.Step.Kind == KindClosed {
-		return nil, invalid(CodeStepKindInvalid, "cannot add a step of kind %q", c.Step.Kind)
+		return nil, domain.Errorf(domain.Invalid, CodeStepKindInvalid, "cannot add a step of kind %q", c.Step.Kind)
 	}
 	if len(c.Step.Title) > MaxTitleLen {
-		return nil, invalid(CodeTitleTooLong, "the step title is too long")
+		return nil, domain.Errorf(domain.Invalid, CodeTitleTooLong, "the step title is too long")
 	}
 	if _, ok := s.step(c.Step.ID); ok {
-		return nil, conflict(CodeStepExists, "a step %q already exists", c.Step.ID)
+		return nil, domain.Errorf(domain.Conflict, CodeStepExists, "a step %q already exists", c.Step.ID)
 	}
 	after := c.After
 	if after == "" {
 		after = s.Agenda[len(s.Agenda)-2].ID
 	} else if i, ok := s.step(after); !ok {
-		return nil, notFound(CodeStepNotFound, "no step %q", after)
+		return nil, domain.Errorf(domain.NotFound, CodeStepNotFound, "no step %q", after)
 	} else if s.Agenda[i].Kind == KindClosed {
-		return nil, invalid(CodeAgendaInvalid, "nothing comes after the closed step")
+		return nil, domain.Errorf(domain.Invalid, CodeAgendaInvalid, "nothing comes after the closed step")
 	}
 	if c.Step.Topic != "" {
 		if _, err := s.topic(c.Step.Topic); err != nil {
@@ -305,10 +305,10 @@ func decideStartTimer(s State, c StartTimer) ([]Event, error) {
 		return nil, err
 	}
 	if c.Duration <= 0 || c.Duration > maxTimer {
-		return nil, invalid(CodeDurationInvalid, "a timer runs for more than 0 and at most 24h, not %s", c.Duration)
+		return nil, domain.Errorf(domain.Invalid, CodeDurationInvalid, "a timer runs for more than 0 and at most 24h, not %s", c.Duration)
 	}
 	if s.Timer != nil {
-		return nil, conflict(CodeTimerRunning, "a timer already runs; extend or stop it")
+		return nil, domain.Errorf(domain.Conflict, CodeTimerRunning, "a timer already runs; extend or stop it")
 	}
 	return []Event{TimerStarted{StepID: s.Current, Deadline: c.At.Add(c.Duration), At: c.At}}, nil
 }
@@ -318,10 +318,10 @@ func decideExtendTimer(s State, c ExtendTimer) ([]Event, error) {
 		return nil, err
 	}
 	if c.By <= 0 || c.By > maxTimer {
-		return nil, invalid(CodeDurationInvalid, "extend by more than 0 and at most 24h, not %s", c.By)
+		return nil, domain.Errorf(domain.Invalid, CodeDurationInvalid, "extend by more than 0 and at most 24h, not %s", c.By)
 	}
 	if s.Timer == nil {
-		return nil, conflict(CodeTimerNotRunning, "no timer runs")
+		return nil, domain.Errorf(domain.Conflict, CodeTimerNotRunning, "no timer runs")
 	}
 	// An expired timer extends from now, so extending gives the time asked for.
 	base := s.Timer.Deadline
@@ -336,7 +336,7 @@ func decideStopTimer(s State, c StopTimer) ([]Event, error) {
 		return nil, err
 	}
 	if s.Timer == nil {
-		return nil, conflict(CodeTimerNotRunning, "no timer runs")
+		return nil, domain.Errorf(domain.Conflict, CodeTimerNotRunning, "no timer runs")
 	}
 	return []Event{TimerStopped{StepID: s.Timer.StepID, At: c.At}}, nil
 }

@@ -135,10 +135,10 @@ func decideAddCard(s State, c AddCard) ([]Event, error) {
 		return nil, err
 	}
 	if _, ok := s.column(c.ColumnID); !ok {
-		return nil, notFound(CodeColumnNotFound, "no column %q", c.ColumnID)
+		return nil, domain.Errorf(domain.NotFound, CodeColumnNotFound, "no column %q", c.ColumnID)
 	}
 	if s.idTaken(c.CardID) {
-		return nil, conflict(CodeIDTaken, "the ID %q is taken", c.CardID)
+		return nil, domain.Errorf(domain.Conflict, CodeIDTaken, "the ID %q is taken", c.CardID)
 	}
 	return []Event{CardAdded{CardID: c.CardID, ColumnID: c.ColumnID, Author: author, Text: c.Text,
 		Concealed: !s.Revealed[c.ColumnID], At: c.At}}, nil
@@ -153,13 +153,13 @@ func (s State) ownCard(a domain.Actor, id string, afterReveal bool) (Card, strin
 	}
 	card, ok := s.Cards[id]
 	if !ok {
-		return Card{}, "", notFound(CodeCardNotFound, "no card %q", id)
+		return Card{}, "", domain.Errorf(domain.NotFound, CodeCardNotFound, "no card %q", id)
 	}
 	if card.Author == "" || card.Author != author {
-		return Card{}, "", forbidden(CodeNotAuthor, "only its author may change a card")
+		return Card{}, "", domain.Errorf(domain.Forbidden, CodeNotAuthor, "only its author may change a card")
 	}
 	if s.Revealed[card.ColumnID] && !afterReveal {
-		return Card{}, "", conflict(CodeColumnRevealed, "the card's column is revealed; it can no longer change")
+		return Card{}, "", domain.Errorf(domain.Conflict, CodeColumnRevealed, "the card's column is revealed; it can no longer change")
 	}
 	return card, author, nil
 }
@@ -176,7 +176,7 @@ func decideEditCard(s State, c EditCard) ([]Event, error) {
 		return nil, err
 	}
 	if card.Hidden {
-		return nil, conflict(CodeCardHidden, "the moderator hid the card; it can no longer change")
+		return nil, domain.Errorf(domain.Conflict, CodeCardHidden, "the moderator hid the card; it can no longer change")
 	}
 	if card.Text == c.Text {
 		return nil, nil
@@ -201,7 +201,7 @@ func decideHideCard(s State, c HideCard) ([]Event, error) {
 	}
 	card, ok := s.Cards[c.CardID]
 	if !ok {
-		return nil, notFound(CodeCardNotFound, "no card %q", c.CardID)
+		return nil, domain.Errorf(domain.NotFound, CodeCardNotFound, "no card %q", c.CardID)
 	}
 	if card.Hidden {
 		return nil, nil
@@ -214,7 +214,7 @@ func decideRevealColumn(s State, c RevealColumn) ([]Event, error) {
 		return nil, err
 	}
 	if _, ok := s.column(c.ColumnID); !ok {
-		return nil, notFound(CodeColumnNotFound, "no column %q", c.ColumnID)
+		return nil, domain.Errorf(domain.NotFound, CodeColumnNotFound, "no column %q", c.ColumnID)
 	}
 	if s.Revealed[c.ColumnID] {
 		return nil, nil

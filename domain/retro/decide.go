@@ -302,30 +302,17 @@ func evolve(s State, e Event) State {
 	return s
 }
 
-func notFound(code, format string, args ...any) error {
-	return domain.Errorf(domain.NotFound, code, format, args...)
-}
-func invalid(code, format string, args ...any) error {
-	return domain.Errorf(domain.Invalid, code, format, args...)
-}
-func conflict(code, format string, args ...any) error {
-	return domain.Errorf(domain.Conflict, code, format, args...)
-}
-func forbidden(code, format string, args ...any) error {
-	return domain.Errorf(domain.Forbidden, code, format, args...)
-}
-
 // live checks what every command on an existing retro needs: the retro
 // exists, is not closed, and the actor is known.
 func (s State) live(a domain.Actor) error {
 	if !s.Created {
-		return notFound(CodeRetroNotFound, "the retro does not exist")
+		return domain.Errorf(domain.NotFound, CodeRetroNotFound, "the retro does not exist")
 	}
 	if s.Closed {
-		return conflict(CodeRetroClosed, "the retro is closed")
+		return domain.Errorf(domain.Conflict, CodeRetroClosed, "the retro is closed")
 	}
 	if a.UserID == "" {
-		return invalid(CodeActorRequired, "the command has no acting user")
+		return domain.Errorf(domain.Invalid, CodeActorRequired, "the command has no acting user")
 	}
 	return nil
 }
@@ -337,7 +324,7 @@ func (s State) asModerator(a domain.Actor) error {
 		return err
 	}
 	if a.UserID != s.Moderator {
-		return forbidden(CodeNotModerator, "only the moderator may do this")
+		return domain.Errorf(domain.Forbidden, CodeNotModerator, "only the moderator may do this")
 	}
 	return nil
 }
@@ -349,10 +336,10 @@ func (s State) asParticipant(a domain.Actor) error {
 		return err
 	}
 	if !s.IsParticipant(a.UserID) {
-		return forbidden(CodeNotParticipant, "only participants of the retro may do this")
+		return domain.Errorf(domain.Forbidden, CodeNotParticipant, "only participants of the retro may do this")
 	}
 	if s.Locked {
-		return conflict(CodeRetroLocked, "the retro is locked")
+		return domain.Errorf(domain.Conflict, CodeRetroLocked, "the retro is locked")
 	}
 	return nil
 }
@@ -369,12 +356,12 @@ func (s State) authorKey(a domain.Actor) (string, error) {
 // requirePseudonym returns the actor's pseudonym for anonymous records.
 func requirePseudonym(a domain.Actor) (string, error) {
 	if a.Pseudonym == "" {
-		return "", invalid(CodePseudonymRequired, "an anonymous contribution needs the actor's pseudonym")
+		return "", domain.Errorf(domain.Invalid, CodePseudonymRequired, "an anonymous contribution needs the actor's pseudonym")
 	}
 	if a.Pseudonym == a.UserID || !strings.HasPrefix(a.Pseudonym, pseudonymPrefix) {
 		// A pseudonym that is the user ID, or not one domain.Pseudonym made,
 		// would put the identity into the log.
-		return "", invalid(CodePseudonymInvalid, "the pseudonym is not one made by domain.Pseudonym")
+		return "", domain.Errorf(domain.Invalid, CodePseudonymInvalid, "the pseudonym is not one made by domain.Pseudonym")
 	}
 	return a.Pseudonym, nil
 }
@@ -389,10 +376,10 @@ func isPseudonym(author string) bool { return strings.HasPrefix(author, pseudony
 // characters with longCode.
 func checkText(field, text string, max int, missingCode, longCode string) error {
 	if strings.TrimSpace(text) == "" {
-		return invalid(missingCode, "the %s is empty", field)
+		return domain.Errorf(domain.Invalid, missingCode, "the %s is empty", field)
 	}
 	if utf8.RuneCountInString(text) > max {
-		return invalid(longCode, "the %s is longer than %d characters", field, max)
+		return domain.Errorf(domain.Invalid, longCode, "the %s is longer than %d characters", field, max)
 	}
 	return nil
 }
@@ -401,10 +388,10 @@ func checkText(field, text string, max int, missingCode, longCode string) error 
 // with badCode.
 func checkID(field, id, missingCode, badCode string) error {
 	if id == "" {
-		return invalid(missingCode, "the %s is missing", field)
+		return domain.Errorf(domain.Invalid, missingCode, "the %s is missing", field)
 	}
 	if len(id) > 128 {
-		return invalid(badCode, "the %s is longer than 128 characters", field)
+		return domain.Errorf(domain.Invalid, badCode, "the %s is longer than 128 characters", field)
 	}
 	return nil
 }

@@ -112,7 +112,7 @@ func (s State) groupable(a domain.Actor) error {
 		return err
 	}
 	if s.Round != nil && s.Round.Open {
-		return conflict(CodeVotingOpen, "cards cannot be regrouped while a voting round is open")
+		return domain.Errorf(domain.Conflict, CodeVotingOpen, "cards cannot be regrouped while a voting round is open")
 	}
 	return nil
 }
@@ -121,10 +121,10 @@ func (s State) groupable(a domain.Actor) error {
 func (s State) revealedCard(id string) (Card, error) {
 	c, ok := s.Cards[id]
 	if !ok {
-		return Card{}, notFound(CodeCardNotFound, "no card %q", id)
+		return Card{}, domain.Errorf(domain.NotFound, CodeCardNotFound, "no card %q", id)
 	}
 	if !s.Revealed[c.ColumnID] {
-		return Card{}, conflict(CodeCardConcealed, "card %q is still concealed", id)
+		return Card{}, domain.Errorf(domain.Conflict, CodeCardConcealed, "card %q is still concealed", id)
 	}
 	return c, nil
 }
@@ -150,7 +150,7 @@ func decideMergeCard(s State, c MergeCard) ([]Event, error) {
 		return nil, err
 	}
 	if c.TargetID == c.CardID {
-		return nil, invalid(CodeMergeIntoSelf, "a card cannot be merged into itself")
+		return nil, domain.Errorf(domain.Invalid, CodeMergeIntoSelf, "a card cannot be merged into itself")
 	}
 	if g, ok := s.Groups[c.TargetID]; ok {
 		if card.GroupID == g.ID {
@@ -159,7 +159,7 @@ func decideMergeCard(s State, c MergeCard) ([]Event, error) {
 		return append(s.leave(card, c.At), CardGrouped{CardID: card.ID, GroupID: g.ID, At: c.At}), nil
 	}
 	if _, ok := s.Cards[c.TargetID]; !ok {
-		return nil, notFound(CodeTopicNotFound, "no card or group %q", c.TargetID)
+		return nil, domain.Errorf(domain.NotFound, CodeTopicNotFound, "no card or group %q", c.TargetID)
 	}
 	target, err := s.revealedCard(c.TargetID)
 	if err != nil {
@@ -172,10 +172,10 @@ func decideMergeCard(s State, c MergeCard) ([]Event, error) {
 		return append(s.leave(card, c.At), CardGrouped{CardID: card.ID, GroupID: target.GroupID, At: c.At}), nil
 	}
 	if c.NewGroupID == "" {
-		return nil, invalid(CodeGroupIDRequired, "merging two ungrouped cards needs an ID for the new group")
+		return nil, domain.Errorf(domain.Invalid, CodeGroupIDRequired, "merging two ungrouped cards needs an ID for the new group")
 	}
 	if s.idTaken(c.NewGroupID) {
-		return nil, conflict(CodeIDTaken, "the ID %q is taken", c.NewGroupID)
+		return nil, domain.Errorf(domain.Conflict, CodeIDTaken, "the ID %q is taken", c.NewGroupID)
 	}
 	return append(s.leave(card, c.At),
 		GroupCreated{GroupID: c.NewGroupID, CardIDs: []string{target.ID, card.ID}, At: c.At}), nil
@@ -190,7 +190,7 @@ func decideMoveCardOut(s State, c MoveCardOut) ([]Event, error) {
 		return nil, err
 	}
 	if card.GroupID == "" {
-		return nil, conflict(CodeCardNotGrouped, "card %q is in no group", c.CardID)
+		return nil, domain.Errorf(domain.Conflict, CodeCardNotGrouped, "card %q is in no group", c.CardID)
 	}
 	return s.leave(card, c.At), nil
 }
@@ -200,11 +200,11 @@ func decideMergeGroups(s State, c MergeGroups) ([]Event, error) {
 		return nil, err
 	}
 	if c.GroupID == c.IntoGroupID {
-		return nil, invalid(CodeMergeIntoSelf, "a group cannot be merged into itself")
+		return nil, domain.Errorf(domain.Invalid, CodeMergeIntoSelf, "a group cannot be merged into itself")
 	}
 	for _, id := range []string{c.GroupID, c.IntoGroupID} {
 		if _, ok := s.Groups[id]; !ok {
-			return nil, notFound(CodeGroupNotFound, "no group %q", id)
+			return nil, domain.Errorf(domain.NotFound, CodeGroupNotFound, "no group %q", id)
 		}
 	}
 	return []Event{GroupsMerged{GroupID: c.GroupID, IntoGroupID: c.IntoGroupID, At: c.At}}, nil
@@ -215,11 +215,11 @@ func decideNameGroup(s State, c NameGroup) ([]Event, error) {
 		return nil, err
 	}
 	if len([]rune(c.Name)) > MaxTitleLen {
-		return nil, invalid(CodeNameTooLong, "a group name has at most %d characters", MaxTitleLen)
+		return nil, domain.Errorf(domain.Invalid, CodeNameTooLong, "a group name has at most %d characters", MaxTitleLen)
 	}
 	g, ok := s.Groups[c.GroupID]
 	if !ok {
-		return nil, notFound(CodeGroupNotFound, "no group %q", c.GroupID)
+		return nil, domain.Errorf(domain.NotFound, CodeGroupNotFound, "no group %q", c.GroupID)
 	}
 	if g.Name == c.Name {
 		return nil, nil

@@ -120,10 +120,10 @@ func ScaleRange(sc catalog.Scale) (lo, hi int, ok bool) {
 
 func checkQuestion(q catalog.Question) error {
 	if q.ID == "" || q.Text == "" {
-		return invalid(CodeQuestionInvalid, "a question needs an ID and a text")
+		return domain.Errorf(domain.Invalid, CodeQuestionInvalid, "a question needs an ID and a text")
 	}
 	if _, _, ok := ScaleRange(q.Scale); !ok {
-		return invalid(CodeQuestionInvalid, "question %q has unknown scale %q", q.ID, q.Scale)
+		return domain.Errorf(domain.Invalid, CodeQuestionInvalid, "question %q has unknown scale %q", q.ID, q.Scale)
 	}
 	return nil
 }
@@ -142,7 +142,7 @@ func decideStartHealthCheck(s State, c StartHealthCheck) ([]Event, error) {
 		return nil, err
 	}
 	if len(c.Questions) == 0 {
-		return nil, invalid(CodeQuestionsRequired, "a health check needs questions")
+		return nil, domain.Errorf(domain.Invalid, CodeQuestionsRequired, "a health check needs questions")
 	}
 	seen := map[string]bool{}
 	for _, q := range c.Questions {
@@ -150,12 +150,12 @@ func decideStartHealthCheck(s State, c StartHealthCheck) ([]Event, error) {
 			return nil, err
 		}
 		if seen[q.ID] {
-			return nil, invalid(CodeQuestionInvalid, "question %q appears twice", q.ID)
+			return nil, domain.Errorf(domain.Invalid, CodeQuestionInvalid, "question %q appears twice", q.ID)
 		}
 		seen[q.ID] = true
 	}
 	if s.Health.Started {
-		return nil, conflict(CodeHealthCheckStarted, "the health check has already started")
+		return nil, domain.Errorf(domain.Conflict, CodeHealthCheckStarted, "the health check has already started")
 	}
 	return []Event{HealthCheckStarted{Questions: slices.Clone(c.Questions), At: c.At}}, nil
 }
@@ -169,18 +169,18 @@ func decideAnswerHealth(s State, c AnswerHealthCheck) ([]Event, error) {
 		return nil, err
 	}
 	if !s.Health.Started {
-		return nil, conflict(CodeHealthCheckNotStarted, "the health check has not started")
+		return nil, domain.Errorf(domain.Conflict, CodeHealthCheckNotStarted, "the health check has not started")
 	}
 	if s.Health.Revealed {
-		return nil, conflict(CodeHealthCheckRevealed, "the results are revealed; answers are final")
+		return nil, domain.Errorf(domain.Conflict, CodeHealthCheckRevealed, "the results are revealed; answers are final")
 	}
 	q, ok := s.question(c.QuestionID)
 	if !ok {
-		return nil, notFound(CodeQuestionNotFound, "no question %q", c.QuestionID)
+		return nil, domain.Errorf(domain.NotFound, CodeQuestionNotFound, "no question %q", c.QuestionID)
 	}
 	lo, hi, _ := ScaleRange(q.Scale)
 	if c.Score < lo || c.Score > hi {
-		return nil, invalid(CodeScoreOutOfRange, "answer %d..%d, not %d", lo, hi, c.Score)
+		return nil, domain.Errorf(domain.Invalid, CodeScoreOutOfRange, "answer %d..%d, not %d", lo, hi, c.Score)
 	}
 	if old, ok := s.Health.Answers[answerKey{q.ID, who}]; ok && old == c.Score {
 		return nil, nil
@@ -193,7 +193,7 @@ func decideRevealHealth(s State, c RevealHealthCheck) ([]Event, error) {
 		return nil, err
 	}
 	if !s.Health.Started {
-		return nil, conflict(CodeHealthCheckNotStarted, "the health check has not started")
+		return nil, domain.Errorf(domain.Conflict, CodeHealthCheckNotStarted, "the health check has not started")
 	}
 	if s.Health.Revealed {
 		return nil, nil
@@ -209,10 +209,10 @@ func decideImportSurvey(s State, c ImportSurvey) ([]Event, error) {
 		return nil, err
 	}
 	if s.Surveys[c.SurveyID] {
-		return nil, conflict(CodeSurveyImported, "survey %q is already imported", c.SurveyID)
+		return nil, domain.Errorf(domain.Conflict, CodeSurveyImported, "survey %q is already imported", c.SurveyID)
 	}
 	if len(c.Cards) == 0 && len(c.Scores) == 0 {
-		return nil, invalid(CodeSurveyEmpty, "the survey has nothing to import")
+		return nil, domain.Errorf(domain.Invalid, CodeSurveyEmpty, "the survey has nothing to import")
 	}
 	recs := make([]ImportedCardRec, 0, len(c.Cards))
 	ids := map[string]bool{}
@@ -224,10 +224,10 @@ func decideImportSurvey(s State, c ImportSurvey) ([]Event, error) {
 			return nil, err
 		}
 		if _, ok := s.column(ic.ColumnID); !ok {
-			return nil, notFound(CodeColumnNotFound, "no column %q", ic.ColumnID)
+			return nil, domain.Errorf(domain.NotFound, CodeColumnNotFound, "no column %q", ic.ColumnID)
 		}
 		if ids[ic.CardID] || s.idTaken(ic.CardID) {
-			return nil, conflict(CodeIDTaken, "the ID %q is taken", ic.CardID)
+			return nil, domain.Errorf(domain.Conflict, CodeIDTaken, "the ID %q is taken", ic.CardID)
 		}
 		ids[ic.CardID] = true
 		recs = append(recs, ImportedCardRec{ImportedCard: ic, Concealed: !s.Revealed[ic.ColumnID]})
@@ -238,16 +238,16 @@ func decideImportSurvey(s State, c ImportSurvey) ([]Event, error) {
 			return nil, err
 		}
 		if qs[sc.Question.ID] {
-			return nil, invalid(CodeQuestionInvalid, "question %q appears twice", sc.Question.ID)
+			return nil, domain.Errorf(domain.Invalid, CodeQuestionInvalid, "question %q appears twice", sc.Question.ID)
 		}
 		qs[sc.Question.ID] = true
 		if have, ok := s.question(sc.Question.ID); ok && have.Scale != sc.Question.Scale {
-			return nil, invalid(CodeQuestionInvalid, "question %q has another scale here", sc.Question.ID)
+			return nil, domain.Errorf(domain.Invalid, CodeQuestionInvalid, "question %q has another scale here", sc.Question.ID)
 		}
 		lo, hi, _ := ScaleRange(sc.Question.Scale)
 		for score, n := range sc.Distribution {
 			if score < lo || score > hi || n < 0 {
-				return nil, invalid(CodeScoreOutOfRange, "question %q: %d answers of %d", sc.Question.ID, n, score)
+				return nil, domain.Errorf(domain.Invalid, CodeScoreOutOfRange, "question %q: %d answers of %d", sc.Question.ID, n, score)
 			}
 		}
 	}

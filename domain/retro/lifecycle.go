@@ -135,10 +135,10 @@ func (RetroClosed) EventType() string          { return TypeRetroClosed }
 
 func decideCreate(s State, c CreateRetro) ([]Event, error) {
 	if s.Created {
-		return nil, conflict(CodeRetroExists, "the retro %s already exists", s.RetroID)
+		return nil, domain.Errorf(domain.Conflict, CodeRetroExists, "the retro %s already exists", s.RetroID)
 	}
 	if c.Actor.UserID == "" {
-		return nil, invalid(CodeActorRequired, "the command has no acting user")
+		return nil, domain.Errorf(domain.Invalid, CodeActorRequired, "the command has no acting user")
 	}
 	if err := checkID("retro-id", c.RetroID, CodeRetroIDRequired, CodeRetroIDInvalid); err != nil {
 		return nil, err
@@ -150,12 +150,12 @@ func decideCreate(s State, c CreateRetro) ([]Event, error) {
 		return nil, err
 	}
 	if len(c.Columns) == 0 {
-		return nil, invalid(CodeColumnsRequired, "a retro needs at least one feedback column")
+		return nil, domain.Errorf(domain.Invalid, CodeColumnsRequired, "a retro needs at least one feedback column")
 	}
 	seen := map[string]bool{}
 	for _, col := range c.Columns {
 		if col.ID == "" || seen[col.ID] {
-			return nil, invalid(CodeColumnInvalid, "column IDs must be present and unique (%q)", col.ID)
+			return nil, domain.Errorf(domain.Invalid, CodeColumnInvalid, "column IDs must be present and unique (%q)", col.ID)
 		}
 		seen[col.ID] = true
 	}
@@ -169,7 +169,7 @@ func decideCreate(s State, c CreateRetro) ([]Event, error) {
 	seen = map[string]bool{}
 	for _, a := range c.OpenActions {
 		if a.ID == "" || seen[a.ID] {
-			return nil, invalid(CodeOpenActionInvalid, "open action IDs must be present and unique (%q)", a.ID)
+			return nil, domain.Errorf(domain.Invalid, CodeOpenActionInvalid, "open action IDs must be present and unique (%q)", a.ID)
 		}
 		seen[a.ID] = true
 	}
@@ -221,10 +221,10 @@ func decideJoin(s State, c JoinRetro) ([]Event, error) {
 		return nil, err
 	}
 	if c.Role != RoleMember && c.Role != RoleGuest {
-		return nil, invalid(CodeRoleInvalid, "role must be member or guest, not %q", c.Role)
+		return nil, domain.Errorf(domain.Invalid, CodeRoleInvalid, "role must be member or guest, not %q", c.Role)
 	}
 	if s.Locked {
-		return nil, conflict(CodeRetroLocked, "the retro is locked")
+		return nil, domain.Errorf(domain.Conflict, CodeRetroLocked, "the retro is locked")
 	}
 	if r, ok := s.Participants[c.Actor.UserID]; ok && r == c.Role {
 		return nil, nil // joining again (a reconnect) changes nothing
@@ -257,10 +257,10 @@ func decideHandOver(s State, c HandOverModeration) ([]Event, error) {
 		return nil, err
 	}
 	if c.To == s.Moderator {
-		return nil, invalid(CodeAlreadyModerator, "%s already moderates", c.To)
+		return nil, domain.Errorf(domain.Invalid, CodeAlreadyModerator, "%s already moderates", c.To)
 	}
 	if !s.IsParticipant(c.To) {
-		return nil, notFound(CodeParticipantNotFound, "%q is not a participant", c.To)
+		return nil, domain.Errorf(domain.NotFound, CodeParticipantNotFound, "%q is not a participant", c.To)
 	}
 	return []Event{ModerationHandedOver{From: s.Moderator, To: c.To, At: c.At}}, nil
 }
@@ -278,7 +278,7 @@ func decideSetAnonymity(s State, c SetAnonymity) ([]Event, error) {
 		return nil, nil
 	}
 	if s.ContentStarted {
-		return nil, conflict(CodeAnonymityFixed, "anonymity cannot change once contributions exist")
+		return nil, domain.Errorf(domain.Conflict, CodeAnonymityFixed, "anonymity cannot change once contributions exist")
 	}
 	return []Event{AnonymitySet{Anonymous: c.Anonymous, At: c.At}}, nil
 }

@@ -50,10 +50,10 @@ func decideRateRoti(s State, c RateRoti) ([]Event, error) {
 		return nil, err
 	}
 	if lo, hi := RotiRange(s.Roti.Scale); c.Score < lo || c.Score > hi {
-		return nil, invalid(CodeScoreOutOfRange, "ROTI is %d..%d in this retro, not %d", lo, hi, c.Score)
+		return nil, domain.Errorf(domain.Invalid, CodeScoreOutOfRange, "ROTI is %d..%d in this retro, not %d", lo, hi, c.Score)
 	}
 	if s.Roti.Closed {
-		return nil, conflict(CodeRotiClosed, "the ROTI is closed")
+		return nil, domain.Errorf(domain.Conflict, CodeRotiClosed, "the ROTI is closed")
 	}
 	if old, ok := s.Roti.Ratings[who]; ok && old == c.Score {
 		return nil, nil

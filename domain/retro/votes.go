@@ -122,7 +122,7 @@ func (s State) topic(id string) (string, error) {
 		return id, nil
 	}
 	if _, ok := s.Cards[id]; !ok {
-		return "", notFound(CodeTopicNotFound, "no card or group %q", id)
+		return "", domain.Errorf(domain.NotFound, CodeTopicNotFound, "no card or group %q", id)
 	}
 	c, err := s.revealedCard(id)
 	if err != nil {
@@ -136,7 +136,7 @@ func (s State) topic(id string) (string, error) {
 
 func (s State) openRound() (*Round, error) {
 	if s.Round == nil || !s.Round.Open {
-		return nil, conflict(CodeVotingNotOpen, "no voting round is open")
+		return nil, domain.Errorf(domain.Conflict, CodeVotingNotOpen, "no voting round is open")
 	}
 	return s.Round, nil
 }
@@ -160,16 +160,16 @@ func decideStartVoting(s State, c StartVoting) ([]Event, error) {
 		return nil, err
 	}
 	if c.Budget < 1 || c.Budget > MaxBudget {
-		return nil, invalid(CodeBudgetInvalid, "a budget is 1..%d votes, not %d", MaxBudget, c.Budget)
+		return nil, domain.Errorf(domain.Invalid, CodeBudgetInvalid, "a budget is 1..%d votes, not %d", MaxBudget, c.Budget)
 	}
 	if c.Cap < 0 || c.Cap > MaxBudget*1000 {
-		return nil, invalid(CodeCapInvalid, "a cap is 0 (none) or positive, not %d", c.Cap)
+		return nil, domain.Errorf(domain.Invalid, CodeCapInvalid, "a cap is 0 (none) or positive, not %d", c.Cap)
 	}
 	if s.Round != nil && s.Round.Open {
-		return nil, conflict(CodeVotingOpen, "a voting round is already open")
+		return nil, domain.Errorf(domain.Conflict, CodeVotingOpen, "a voting round is already open")
 	}
 	if s.Rounds[c.RoundID] {
-		return nil, conflict(CodeIDTaken, "round %q was already held", c.RoundID)
+		return nil, domain.Errorf(domain.Conflict, CodeIDTaken, "round %q was already held", c.RoundID)
 	}
 	return []Event{VotingStarted{RoundID: c.RoundID, Budget: c.Budget, Cap: c.Cap, At: c.At}}, nil
 }
@@ -191,12 +191,12 @@ func decideCastVote(s State, c CastVote) ([]Event, error) {
 		return nil, err
 	}
 	if r.votesBy(voter) >= r.Budget {
-		return nil, conflict(CodeVoteBudgetExhausted, "all %d votes are spent", r.Budget)
+		return nil, domain.Errorf(domain.Conflict, CodeVoteBudgetExhausted, "all %d votes are spent", r.Budget)
 	}
 	// The cap is per voter: counting everyone's votes would tell a refused
 	// voter that others chose this topic.
 	if r.Cap > 0 && r.Votes[voteKey{voter, topic}] >= r.Cap {
-		return nil, conflict(CodeVoteCapReached, "you have given this topic the most votes one person may, %d", r.Cap)
+		return nil, domain.Errorf(domain.Conflict, CodeVoteCapReached, "you have given this topic the most votes one person may, %d", r.Cap)
 	}
 	return []Event{VoteCast{RoundID: r.ID, TopicID: topic, Voter: voter, At: c.At}}, nil
 }
@@ -218,7 +218,7 @@ func decideRetractVote(s State, c RetractVote) ([]Event, error) {
 		return nil, err
 	}
 	if r.Votes[voteKey{voter, topic}] == 0 {
-		return nil, conflict(CodeNoVoteToRetract, "you have no vote on this topic")
+		return nil, domain.Errorf(domain.Conflict, CodeNoVoteToRetract, "you have no vote on this topic")
 	}
 	return []Event{VoteRetracted{RoundID: r.ID, TopicID: topic, Voter: voter, At: c.At}}, nil
 }
@@ -265,10 +265,10 @@ func decideSetTopicVotes(s State, c SetTopicVotes) ([]Event, error) {
 		return nil, err
 	}
 	if c.Votes < 0 || c.Votes > MaxBudget*1000 {
-		return nil, invalid(CodeVotesInvalid, "votes must be 0 or more, not %d", c.Votes)
+		return nil, domain.Errorf(domain.Invalid, CodeVotesInvalid, "votes must be 0 or more, not %d", c.Votes)
 	}
 	if s.Round != nil && s.Round.Open {
-		return nil, conflict(CodeVotingOpen, "close the voting round before setting votes")
+		return nil, domain.Errorf(domain.Conflict, CodeVotingOpen, "close the voting round before setting votes")
 	}
 	topic, err := s.topic(c.TopicID)
 	if err != nil {

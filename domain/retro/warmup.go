@@ -112,7 +112,7 @@ func decideChooseIcebreaker(s State, c ChooseIcebreaker) ([]Event, error) {
 	}
 	if len(s.IceAnswers) > 0 {
 		// Answers belong to the question they answer.
-		return nil, conflict(CodeIcebreakerAnswered, "the icebreaker has answers; it cannot change")
+		return nil, domain.Errorf(domain.Conflict, CodeIcebreakerAnswered, "the icebreaker has answers; it cannot change")
 	}
 	return []Event{IcebreakerChosen{QuestionID: c.QuestionID, Text: c.Text, At: c.At}}, nil
 }
@@ -123,10 +123,10 @@ func decideAnswerIcebreaker(s State, c AnswerIcebreaker) ([]Event, error) {
 		return nil, err
 	}
 	if s.Icebreaker == nil {
-		return nil, conflict(CodeNoIcebreaker, "no icebreaker question has been chosen")
+		return nil, domain.Errorf(domain.Conflict, CodeNoIcebreaker, "no icebreaker question has been chosen")
 	}
 	if s.idTaken(c.CardID) {
-		return nil, conflict(CodeIDTaken, "the ID %q is taken", c.CardID)
+		return nil, domain.Errorf(domain.Conflict, CodeIDTaken, "the ID %q is taken", c.CardID)
 	}
 	return []Event{IcebreakerAnswered{CardID: c.CardID, Author: author, Text: c.Text, At: c.At}}, nil
 }
@@ -148,7 +148,7 @@ func decideAddOpenActions(s State, c AddOpenActions) ([]Event, error) {
 	var fresh []OpenAction
 	for _, a := range c.Actions {
 		if a.ID == "" || seen[a.ID] {
-			return nil, invalid(CodeOpenActionInvalid, "open action IDs must be present and unique (%q)", a.ID)
+			return nil, domain.Errorf(domain.Invalid, CodeOpenActionInvalid, "open action IDs must be present and unique (%q)", a.ID)
 		}
 		seen[a.ID] = true
 		if _, ok := s.carried(a.ID); !ok {
@@ -166,11 +166,11 @@ func decideReviewAction(s State, c ReviewAction) ([]Event, error) {
 		return nil, err
 	}
 	if c.Outcome != OutcomeKept && c.Outcome != OutcomeDone && c.Outcome != OutcomeDiscarded {
-		return nil, invalid(CodeOutcomeInvalid, "outcome must be kept, done or discarded, not %q", c.Outcome)
+		return nil, domain.Errorf(domain.Invalid, CodeOutcomeInvalid, "outcome must be kept, done or discarded, not %q", c.Outcome)
 	}
 	i, ok := s.carried(c.ActionID)
 	if !ok {
-		return nil, notFound(CodeActionNotFound, "no open action %q to review", c.ActionID)
+		return nil, domain.Errorf(domain.NotFound, CodeActionNotFound, "no open action %q to review", c.ActionID)
 	}
 	if s.Carried[i].Outcome == c.Outcome {
 		return nil, nil
@@ -185,11 +185,11 @@ func decideCommentOnAction(s State, c CommentOnAction) ([]Event, error) {
 	}
 	i, ok := s.carried(c.ActionID)
 	if !ok {
-		return nil, notFound(CodeActionNotFound, "no open action %q", c.ActionID)
+		return nil, domain.Errorf(domain.NotFound, CodeActionNotFound, "no open action %q", c.ActionID)
 	}
 	for _, cm := range s.Carried[i].Comments {
 		if cm.ID == c.CommentID {
-			return nil, conflict(CodeIDTaken, "the comment %q exists", c.CommentID)
+			return nil, domain.Errorf(domain.Conflict, CodeIDTaken, "the comment %q exists", c.CommentID)
 		}
 	}
 	return []Event{CarriedActionCommented{ActionID: c.ActionID, CommentID: c.CommentID, Author: author, Text: c.Text, At: c.At}}, nil
