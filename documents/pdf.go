@@ -3,6 +3,7 @@ package documents
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -38,7 +39,7 @@ func writePDF(w io.Writer, r Retro) error {
 	pdf.SetCatalogSort(true)
 	pdf.AddUTF8FontFromBytes(pdfFont, "", goregular.TTF)
 	pdf.AddUTF8FontFromBytes(pdfFont, "B", gobold.TTF)
-	pdf.SetTitle(v.Title, true)
+	pdf.SetTitle(pdfText(v.Title), true)
 	pdf.SetCreator("Hindsight", true)
 	pdf.SetMargins(pdfMargin, pdfMargin, pdfMargin)
 	pdf.SetAutoPageBreak(true, pdfMargin)
@@ -49,14 +50,14 @@ func writePDF(w io.Writer, r Retro) error {
 	heading := func(size float64, s string) {
 		pdf.Ln(2)
 		pdf.SetFont(pdfFont, "B", size)
-		pdf.MultiCell(textW, size*0.5, s, "", "L", false)
+		pdf.MultiCell(textW, size*0.5, pdfText(s), "", "L", false)
 		pdf.Ln(1)
 		pdf.SetFont(pdfFont, "", 10)
 	}
-	line := func(s string) { pdf.MultiCell(textW, pdfLine, s, "", "L", false) }
+	line := func(s string) { pdf.MultiCell(textW, pdfLine, pdfText(s), "", "L", false) }
 	item := func(s string) {
 		pdf.SetX(pdfMargin + 4)
-		pdf.MultiCell(textW-4, pdfLine, "• "+s, "", "L", false)
+		pdf.MultiCell(textW-4, pdfLine, pdfText("• "+s), "", "L", false)
 	}
 
 	heading(18, v.Title)
@@ -79,7 +80,7 @@ func writePDF(w io.Writer, r Retro) error {
 			item(a.Title + ": " + outcome(a.Outcome))
 			for _, c := range a.Comments {
 				pdf.SetX(pdfMargin + 10)
-				pdf.MultiCell(textW-10, pdfLine, "– "+c.Text+plainByline(r, c.Author), "", "L", false)
+				pdf.MultiCell(textW-10, pdfLine, pdfText("– "+c.Text+plainByline(r, c.Author)), "", "L", false)
 			}
 		}
 	}
@@ -129,7 +130,7 @@ func healthChart(pdf *fpdf.Fpdf, h *retro.HealthView, textW float64) {
 			top = pdf.GetY()
 		}
 		pdf.SetXY(pdfMargin, top)
-		pdf.MultiCell(chartLabelW, pdfLine*0.8, q.Text, "", "L", false)
+		pdf.MultiCell(chartLabelW, pdfLine*0.8, pdfText(q.Text), "", "L", false)
 		bottom := pdf.GetY()
 		x := pdfMargin + chartLabelW + 2
 		if res := q.Result; res != nil && !res.Withheld && res.Average != nil {
@@ -147,11 +148,24 @@ func healthChart(pdf *fpdf.Fpdf, h *retro.HealthView, textW float64) {
 			pdf.CellFormat(20, chartBarH, fmt.Sprintf("%.1f/%s", *res.Average, scaleMax(q)), "", 0, "L", false, 0, "")
 		} else {
 			pdf.SetXY(x, top)
-			pdf.MultiCell(barW+20, pdfLine*0.8, healthLine(q), "", "L", false)
+			pdf.MultiCell(barW+20, pdfLine*0.8, pdfText(healthLine(q)), "", "L", false)
 		}
 		pdf.SetY(max(bottom, pdf.GetY(), top+chartBarH) + 2)
 	}
 	pdf.SetX(pdfMargin)
+}
+
+// pdfText is text as fpdf can take it: valid UTF-8 (it indexes past the
+// end of a broken sequence) within the Basic Multilingual Plane (it
+// refuses the rest, emoji among them), each rune it cannot take shown as
+// the replacement character.
+func pdfText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r > 0xFFFF {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 func plainByline(r Retro, author string) string {
