@@ -2,12 +2,12 @@ package sharelink_test
 
 import (
 	"errors"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/decidertest"
 	"github.com/hindsight-retro/hindsight/domain/sharelink"
 )
 
@@ -40,16 +40,10 @@ func rejected(t *testing.T, err error, kind domain.Kind, code string) {
 }
 
 func TestAModeratorCreatesALinkThatKeepsOnlyTheSecretsHash(t *testing.T) {
-	evs, s, err := sharelink.Decider().Run(nil, create())
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []sharelink.Event{sharelink.LinkCreated{LinkID: "l1", RetroID: "r1", TeamID: "t1", CreatedBy: "mod",
-		SecretHash: sharelink.HashSecret(secret), ExpiresAt: t0.Add(7 * 24 * time.Hour), At: t0}}
-	if !reflect.DeepEqual(evs, want) {
-		t.Fatalf("events %#v, want %#v", evs, want)
-	}
-	for _, e := range evs {
+	want := sharelink.LinkCreated{LinkID: "l1", RetroID: "r1", TeamID: "t1", CreatedBy: "mod",
+		SecretHash: sharelink.HashSecret(secret), ExpiresAt: t0.Add(7 * 24 * time.Hour), At: t0}
+	s := decidertest.Then(t, sharelink.Decider(), nil, sharelink.Command(create()), sharelink.Event(want))
+	for _, e := range []sharelink.Event{want} {
 		_, _, payload, err := sharelink.EncodeEvent(e)
 		if err != nil {
 			t.Fatal(err)
@@ -71,26 +65,19 @@ func TestALinkOpensForItsSecretOnlyAndUntilItExpires(t *testing.T) {
 }
 
 func TestARevokedLinkOpensForNobodyAndRevokingAgainChangesNothing(t *testing.T) {
-	evs, s, err := sharelink.Decider().Run(created(), sharelink.RevokeLink{Actor: mod, At: t0.Add(time.Minute)})
-	if err != nil || len(evs) != 1 {
-		t.Fatalf("revoke: %v %v, want one event", evs, err)
-	}
+	revoked := sharelink.LinkRevoked{RevokedBy: "mod", At: t0.Add(time.Minute)}
+	s := decidertest.Then(t, sharelink.Decider(), created(), sharelink.Command(sharelink.RevokeLink{Actor: mod, At: t0.Add(time.Minute)}), sharelink.Event(revoked))
 	rejected(t, sharelink.Open(s, secret, t0.Add(time.Hour)), domain.NotFound, sharelink.CodeRevoked)
-	again, _, err := sharelink.Decider().Run(append(created(), evs...), sharelink.RevokeLink{Actor: mod, At: t0.Add(time.Hour)})
-	if err != nil || len(again) != 0 {
-		t.Errorf("revoking again: %v %v, want no events and no error", again, err)
-	}
+	decidertest.Then(t, sharelink.Decider(), append(created(), revoked), sharelink.Command(sharelink.RevokeLink{Actor: mod, At: t0.Add(time.Hour)}))
 }
 
 func TestOnlyTheCreatorOrTheRetrosModeratorRevokes(t *testing.T) {
-	_, _, err := sharelink.Decider().Run(created(), sharelink.RevokeLink{Actor: bea, At: t0, RetroModerator: "mod"})
-	rejected(t, err, domain.Forbidden, sharelink.CodeNotYours)
+	d := sharelink.Decider()
+	decidertest.Refused(t, d, created(), sharelink.Command(sharelink.RevokeLink{Actor: bea, At: t0, RetroModerator: "mod"}), domain.Forbidden, sharelink.CodeNotYours)
 	// Moderation handed over to Bea: she may revoke Mod's link.
-	if evs, _, err := sharelink.Decider().Run(created(), sharelink.RevokeLink{Actor: bea, At: t0, RetroModerator: "bea"}); err != nil || len(evs) != 1 {
-		t.Errorf("the new moderator's revoke: %v %v", evs, err)
-	}
-	_, _, err = sharelink.Decider().Run(nil, sharelink.RevokeLink{Actor: mod, At: t0})
-	rejected(t, err, domain.NotFound, sharelink.CodeNotFound)
+	decidertest.Then(t, d, created(), sharelink.Command(sharelink.RevokeLink{Actor: bea, At: t0, RetroModerator: "bea"}),
+		sharelink.Event(sharelink.LinkRevoked{RevokedBy: "bea", At: t0}))
+	decidertest.Refused(t, d, nil, sharelink.Command(sharelink.RevokeLink{Actor: mod, At: t0}), domain.NotFound, sharelink.CodeNotFound)
 }
 
 func TestALinkMustExpireWithinNinetyDaysAndCarryAHash(t *testing.T) {
