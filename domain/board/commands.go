@@ -46,3 +46,12 @@ func (Create) isCommand()  {}
 func (Rename) isCommand()  {}
 func (Archive) isCommand() {}
 func (Restore) isCommand() {}
+
+// Commands lists one value of every board command type, once: what tests hold
+// every switch over the commands to, and what a new command type must be
+// added to.
+func Commands() []Command {
+	return []Command{
+		Create{}, Rename{}, Archive{}, Restore{},
+	}
+}

@@ -50,3 +50,12 @@ func (Created) EventType() string  { return TypeCreated }
 func (Renamed) EventType() string  { return TypeRenamed }
 func (Archived) EventType() string { return TypeArchived }
 func (Restored) EventType() string { return TypeRestored }
+
+// Events lists one value of every board event type, once: what tests hold
+// every switch over the events to, and what a new event type must be added
+// to.
+func Events() []Event {
+	return []Event{
+		Created{}, Renamed{}, Archived{}, Restored{},
+	}
+}

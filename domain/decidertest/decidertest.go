@@ -91,6 +91,34 @@ func Run[S, C, E any](t *testing.T, d domain.Decider[S, C, E], cases []Case[C, E
 	}
 }
 
+// Covers fails the test unless an aggregate's lists (events, commands)
+// name every type its package declares, its codec (encode, decode) knows
+// every listed event, and Decide every listed command: decided or refused
+// on the initial state, never refused with unknownCode. A new type breaks
+// it until it is on the list, and then until each of these switches has it.
+func Covers[S, C any, E domain.Typed](t testing.TB, d domain.Decider[S, C, E], events []E, commands []C,
+	encode func(E) (string, int, []byte, error), decode func(string, int, []byte) (E, error), unknownCode string) {
+	t.Helper()
+	ListsEveryType(t, "EventType", events)
+	ListsEveryType(t, "isCommand", commands)
+	for _, e := range events {
+		typ, version, payload, err := encode(e)
+		if err != nil {
+			t.Errorf("the codec cannot encode %T: %v", e, err)
+			continue
+		}
+		back, err := decode(typ, version, payload)
+		if err != nil || reflect.TypeOf(back) != reflect.TypeOf(e) {
+			t.Errorf("the codec reads %T's type %q back as %T, %v", e, typ, back, err)
+		}
+	}
+	for _, c := range commands {
+		if _, err := d.Decide(d.Initial(), c); domain.CodeOf(err) == unknownCode {
+			t.Errorf("Decide does not know %T: %v", c, err)
+		}
+	}
+}
+
 // ListsEveryType fails the test unless listed (an aggregate's Events or
 // Commands) holds one value of every type that the package in the current
 // directory declares method on, and nothing else. Reading the source is

@@ -52,3 +52,12 @@ type CloseSurvey struct {
 func (CreateSurvey) isCommand()   {}
 func (SubmitResponse) isCommand() {}
 func (CloseSurvey) isCommand()    {}
+
+// Commands lists one value of every survey command type, once: what tests hold
+// every switch over the commands to, and what a new command type must be
+// added to.
+func Commands() []Command {
+	return []Command{
+		CreateSurvey{}, SubmitResponse{}, CloseSurvey{},
+	}
+}

@@ -67,3 +67,12 @@ func (SurveyCreated) EventType() string         { return TypeSurveyCreated }
 func (ResponseSubmitted) EventType() string     { return TypeResponseSubmitted }
 func (NamedAnswersSubmitted) EventType() string { return TypeNamedAnswersSubmitted }
 func (SurveyClosed) EventType() string          { return TypeSurveyClosed }
+
+// Events lists one value of every survey event type, once: what tests hold
+// every switch over the events to, and what a new event type must be added
+// to.
+func Events() []Event {
+	return []Event{
+		SurveyCreated{}, ResponseSubmitted{}, NamedAnswersSubmitted{}, SurveyClosed{},
+	}
+}

@@ -140,3 +140,14 @@ func (UpdateActionStatus) isCommand() {}
 func (CommentOnAction) isCommand()    {}
 func (ReassignAction) isCommand()     {}
 func (RescheduleAction) isCommand()   {}
+
+// Commands lists one value of every team command type, once: what tests hold
+// every switch over the commands to, and what a new command type must be
+// added to.
+func Commands() []Command {
+	return []Command{
+		CreateTeam{}, AddMember{}, RemoveMember{}, AppointTeamAdmin{}, RemoveTeamAdmin{}, AdmitGuest{},
+		PromoteGuest{}, RecordAction{}, UpdateActionStatus{}, CommentOnAction{}, ReassignAction{},
+		RescheduleAction{},
+	}
+}

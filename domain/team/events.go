@@ -145,3 +145,14 @@ func (ActionStatusChanged) EventType() string { return TypeActionStatusChanged }
 func (ActionCommented) EventType() string     { return TypeActionCommented }
 func (ActionReassigned) EventType() string    { return TypeActionReassigned }
 func (ActionRescheduled) EventType() string   { return TypeActionRescheduled }
+
+// Events lists one value of every team event type, once: what tests hold
+// every switch over the events to, and what a new event type must be added
+// to.
+func Events() []Event {
+	return []Event{
+		TeamCreated{}, MemberAdded{}, MemberRemoved{}, TeamAdminAppointed{}, TeamAdminRemoved{},
+		GuestAdmitted{}, GuestPromoted{}, ActionRecorded{}, ActionStatusChanged{}, ActionCommented{},
+		ActionReassigned{}, ActionRescheduled{},
+	}
+}

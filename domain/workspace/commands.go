@@ -57,3 +57,13 @@ func (RenameWorkspace) isCommand()      {}
 func (AddWorkspaceAdmin) isCommand()    {}
 func (RemoveWorkspaceAdmin) isCommand() {}
 func (RegisterTeam) isCommand()         {}
+
+// Commands lists one value of every workspace command type, once: what tests hold
+// every switch over the commands to, and what a new command type must be
+// added to.
+func Commands() []Command {
+	return []Command{
+		CreateWorkspace{}, RenameWorkspace{}, AddWorkspaceAdmin{}, RemoveWorkspaceAdmin{},
+		RegisterTeam{},
+	}
+}

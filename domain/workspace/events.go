@@ -62,3 +62,13 @@ func (WorkspaceRenamed) EventType() string      { return TypeWorkspaceRenamed }
 func (WorkspaceAdminAdded) EventType() string   { return TypeWorkspaceAdminAdded }
 func (WorkspaceAdminRemoved) EventType() string { return TypeWorkspaceAdminRemoved }
 func (TeamRegistered) EventType() string        { return TypeTeamRegistered }
+
+// Events lists one value of every workspace event type, once: what tests hold
+// every switch over the events to, and what a new event type must be added
+// to.
+func Events() []Event {
+	return []Event{
+		WorkspaceCreated{}, WorkspaceRenamed{}, WorkspaceAdminAdded{}, WorkspaceAdminRemoved{},
+		TeamRegistered{},
+	}
+}
