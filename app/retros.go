@@ -231,7 +231,7 @@ func decideRetro(s retro.State, c retroCmd) ([]retro.Event, error) {
 		return nil, errAnonymityMoved
 	}
 	evs, err := retro.Decide(s, c.cmd)
-	if err != nil || !anonymousRecord(c.anonymous, c.cmd) {
+	if err != nil || !retro.AnonymityOf(c.cmd).Record(c.anonymous) {
 		return evs, err
 	}
 	for i, e := range evs {
@@ -272,23 +272,8 @@ func coarsened[E any](e E) E {
 	return out
 }
 
-// anonymousRecord reports whether a retro command writes a record nobody
-// may link to its author: health answers and ROTI ratings in every retro,
-// and every contribution (card, icebreaker answer, comment, vote) in an
-// anonymous one. Such records carry the actor's pseudonym and a coarse time.
-func anonymousRecord(anonymous bool, cmd retro.Command) bool {
-	switch cmd.(type) {
-	case retro.AnswerHealthCheck, retro.RateRoti:
-		return true
-	case retro.AddCard, retro.EditCard, retro.DeleteCard, retro.AnswerIcebreaker,
-		retro.CommentOnAction, retro.CastVote, retro.RetractVote:
-		return anonymous
-	}
-	return false
-}
-
 // actorMeta is who the commit envelope names for a retro command. For an
-// anonymous record (anonymousRecord) the envelope holds the pseudonym the
+// anonymous record (retro.AnonymityOf) the envelope holds the pseudonym the
 // event holds, never the user ID beside it. Every other command in an
 // anonymous retro names nobody: who grouped cards, created or assigned an
 // action next to an anonymous card can hint at its author, and a pseudonym
@@ -296,7 +281,7 @@ func anonymousRecord(anonymous bool, cmd retro.Command) bool {
 // every record under it. In other retros the envelope names the user.
 func actorMeta(anonymous bool, cmd retro.Command, actor domain.Actor) string {
 	switch {
-	case anonymousRecord(anonymous, cmd):
+	case retro.AnonymityOf(cmd).Record(anonymous):
 		return actor.Pseudonym
 	case anonymous:
 		return ""

@@ -40,6 +40,7 @@ type world struct {
 	lens    []int         // len(events) at each of those states
 	secrets map[string]secret
 	n       int
+	last    retro.Command // the command whose events check sees
 }
 
 func (w *world) text(prefix string) string {
@@ -168,6 +169,7 @@ func play(t *rapid.T, check func(t *rapid.T, w *world, fresh []retro.Event)) *wo
 		w.events = append(w.events, evs...)
 		w.states = append(w.states, w.s)
 		w.lens = append(w.lens, len(w.events))
+		w.last = c
 		check(t, w, evs)
 	}
 	for _, c := range []retro.Command{
