@@ -1,6 +1,7 @@
 package app
 
-// Reactors carry a retro's consequences to other aggregates and keys:
+// Reactors carry the consequences of retro and survey events to other
+// aggregates and keys:
 //
 //   - ActionCreated → team.RecordAction: the action becomes the team's, and
 //     the next retro's action review carries it while it is open.
@@ -20,14 +21,15 @@ package app
 //     by when. An assignee who is not a member (a guest) leaves the team's
 //     action unassigned, as on recording. A done or discarded action's
 //     plan is history on the team and is left as it is.
+//   - SurveyClosed → the survey's anonymity key is destroyed.
 //
 // Reactions follow the log (projections/runner's Reactor, named
-// ReactorName): the retro command is stored first, and the reactor, which
+// ReactorName): the command is stored first, and the reactor, which
 // reads the log from its checkpoint, carries out what its events call for.
 // A crash between the two loses nothing: after a restart the reactor finds
-// the cause after its checkpoint. A retro command's use case waits for its
-// own reactions (CatchUp to its position) before it answers, so a caller
-// sees the team's side at once; if one fails it answers ErrIncomplete and
+// the cause after its checkpoint. A retro command's use case (and closing a
+// survey) waits for its own reactions (CatchUp to its position) before it
+// answers, so a caller sees the team's side at once; if one fails it answers ErrIncomplete and
 // the reactor keeps retrying in the background (a retry of the command with
 // the same ID waits for it again).
 //
@@ -47,6 +49,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/survey"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
@@ -59,51 +62,64 @@ const ReactorName = "app-reactions"
 func (a *App) newReactor() (*runner.Reactor, error) {
 	return runner.NewReactor(runner.ReactorConfig{
 		Name: ReactorName, Store: a.d.Store, Logger: a.d.Logger, Crashpoint: a.d.Crashpoint,
-		Reacts: func(e eventstore.RecordedEvent) bool {
-			ev, ok := retroEvent(e)
-			return ok && a.reaction(ev) != nil
+		Reacts: func(e eventstore.RecordedEvent) bool { return a.reactionTo(e) != nil },
+		React: func(ctx context.Context, e eventstore.RecordedEvent) error {
+			do := a.reactionTo(e)
+			if do == nil {
+				return nil
+			}
+			err := do(ctx)
+			if k := domain.KindOf(err); k != 0 && k != domain.Unavailable {
+				a.d.Logger.Error("a reaction was refused and is given up", "stream", e.Stream.String(),
+					"position", e.Position, "type", e.Type, "err", err)
+				return nil
+			}
+			return err
 		},
-		React: a.react,
 	})
 }
 
-// retroEvent decodes a retro event of the log; false for other streams and
-// for what does not decode (the read models report those).
-func retroEvent(e eventstore.RecordedEvent) (retro.Event, bool) {
-	if e.Stream.Category != retro.Category {
-		return nil, false
+// reactionTo is what an event of the log calls for, nil for nothing: the
+// reactions to retro events (reaction), and a closed survey's key
+// destroyed. An event that does not decode calls for nothing (the read
+// models report it).
+func (a *App) reactionTo(e eventstore.RecordedEvent) func(context.Context) error {
+	switch e.Stream.Category {
+	case retro.Category:
+		ev, err := retro.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
+		if err != nil {
+			return nil
+		}
+		do := a.reaction(ev)
+		if do == nil {
+			return nil
+		}
+		// On the retro as it is now.
+		return func(ctx context.Context) error {
+			st, _, err := a.retros.Load(ctx, e.Stream.ID)
+			if err != nil {
+				return fmt.Errorf("load retro %s: %w", e.Stream.ID, err)
+			}
+			return do(ctx, st, e.EventID)
+		}
+	case survey.Category:
+		if e.Type != survey.TypeSurveyClosed {
+			return nil
+		}
+		return func(ctx context.Context) error {
+			if err := a.d.Keys.Destroy(ctx, surveyKey(e.Stream.ID)); err != nil {
+				return fmt.Errorf("destroy the anonymity key: %w", err)
+			}
+			return nil
+		}
 	}
-	ev, err := retro.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
-	return ev, err == nil
+	return nil
 }
 
-// reactive reports whether any of a command's events calls for a reaction.
+// reactive reports whether any of a retro command's events calls for a
+// reaction.
 func (a *App) reactive(evs []retro.Event) bool {
 	return slices.ContainsFunc(evs, func(e retro.Event) bool { return a.reaction(e) != nil })
-}
-
-// react carries out the reaction to one retro event of the log, on the
-// retro as it is now.
-func (a *App) react(ctx context.Context, e eventstore.RecordedEvent) error {
-	ev, ok := retroEvent(e)
-	if !ok {
-		return nil
-	}
-	do := a.reaction(ev)
-	if do == nil {
-		return nil
-	}
-	st, _, err := a.retros.Load(ctx, e.Stream.ID)
-	if err != nil {
-		return fmt.Errorf("load retro %s: %w", e.Stream.ID, err)
-	}
-	err = do(ctx, st, e.EventID)
-	if k := domain.KindOf(err); k != 0 && k != domain.Unavailable {
-		a.d.Logger.Error("a reaction was refused and is given up", "retro", st.RetroID,
-			"position", e.Position, "type", e.Type, "err", err)
-		return nil
-	}
-	return err
 }
 
 // reactionFunc does a reaction to a retro event, given the retro's state

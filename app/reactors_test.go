@@ -229,15 +229,7 @@ func TestAnActionWhoseNodeStoppedBeforeReactingReachesTheTeamFromTheNextNode(t *
 	act := createActionTeamUnreachable(t, f, rid)
 	// When another node starts on the same log and keys, its reactions
 	// following the log.
-	next := app.New(app.Deps{Store: f.store, Keys: f.keys, Catalog: f.cat, Clock: f.clock, NewID: f.newID})
-	if err := next.StartReactions(f.ctx()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := next.CloseReactions(); err != nil {
-			t.Error(err)
-		}
-	})
+	next := nextNode(t, f)
 	// Then the team has the action, recorded once.
 	eventually(t, func() (bool, string) {
 		acts := must(next.TeamActions(f.ctx(), user(uBea), f.team))(t)
@@ -268,15 +260,50 @@ func TestAClosedRetrosKeyIsDestroyedByTheNextNodeWhenItsNodeStoppedFirst(t *test
 	if _, err := f.keys.Get(f.ctx(), "retro:"+rid); err != nil {
 		t.Fatalf("the key before the next node: %v, want still there", err)
 	}
+	nextNode(t, f)
+	eventually(t, func() (bool, string) {
+		_, err := f.keys.Get(f.ctx(), "retro:"+rid)
+		return errors.Is(err, keys.ErrDestroyed), fmt.Sprintf("the closed retro's key: %v, want destroyed", err)
+	})
+}
+
+// So does a survey's: its responses stay unlinkable to their respondents
+// even when the node that closed it could not destroy the key.
+func TestAClosedSurveysKeyIsDestroyedByTheNextNodeWhenItsNodeStoppedFirst(t *testing.T) {
+	f := newTeam(t)
+	sv := must(f.app.CreateSurvey(f.ctx(), user(uMod), f.cmdID(), app.CreateSurveyInput{
+		TeamIDs: []string{f.team}, Title: "Before sprint 2", QuestionIDs: []string{"fav-commit-goal"}, ClosesAt: t0.Add(48 * time.Hour),
+	}))(t)
+	must(f.app.SubmitSurveyResponse(f.ctx(), user(uBea), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 4}, nil))(t)
+	f.app = app.New(app.Deps{Store: f.store, Keys: destroyFails{f.keys}, Catalog: f.cat, Clock: f.clock, NewID: f.newID})
+	_, err := f.app.CloseSurvey(f.ctx(), user(uMod), f.cmdID(), sv.ID)
+	if !errors.Is(err, app.ErrIncomplete) {
+		t.Fatalf("close with the key store unreachable: %v, want ErrIncomplete", err)
+	}
+	if _, err := f.keys.Get(f.ctx(), "survey:"+sv.ID); err != nil {
+		t.Fatalf("the key before the next node: %v, want still there", err)
+	}
+	nextNode(t, f)
+	eventually(t, func() (bool, string) {
+		_, err := f.keys.Get(f.ctx(), "survey:"+sv.ID)
+		return errors.Is(err, keys.ErrDestroyed), fmt.Sprintf("the closed survey's key: %v, want destroyed", err)
+	})
+}
+
+// nextNode starts another app on f's log and keys (a node started after
+// f's stopped), with its reactions following the log.
+func nextNode(t *testing.T, f *fixture) *app.App {
+	t.Helper()
 	next := app.New(app.Deps{Store: f.store, Keys: f.keys, Catalog: f.cat, Clock: f.clock, NewID: f.newID})
 	if err := next.StartReactions(f.ctx()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = next.CloseReactions() })
-	eventually(t, func() (bool, string) {
-		_, err := f.keys.Get(f.ctx(), "retro:"+rid)
-		return errors.Is(err, keys.ErrNotFound), fmt.Sprintf("the closed retro's key: %v, want destroyed", err)
+	t.Cleanup(func() {
+		if err := next.CloseReactions(); err != nil {
+			t.Error(err)
+		}
 	})
+	return next
 }
 
 // destroyFails is a key store that cannot destroy keys.

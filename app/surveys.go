@@ -189,8 +189,9 @@ func (a *App) CloseSurvey(ctx context.Context, p identity.Principal, cmdID, surv
 	if err != nil {
 		return Result{}, err
 	}
-	if err := a.d.Keys.Destroy(ctx, surveyKey(surveyID)); err != nil {
-		a.d.Logger.Error("survey closed, its key not destroyed; a retry with the same command ID completes it", "survey", surveyID, "err", err)
+	// The key is destroyed by the reactor (reactors.go), which this waits for.
+	if err := a.catchUpReactions(ctx, res.Position); err != nil {
+		a.d.Logger.Error("survey closed, its key not destroyed yet; the reactor retries", "survey", surveyID, "err", err)
 		return res, fmt.Errorf("%w: survey %s: destroy the anonymity key: %w", ErrIncomplete, surveyID, err)
 	}
 	return res, nil
