@@ -51,7 +51,7 @@ func history(t *testing.T) *projtest.Log {
 		team.ActionRecorded{ActionID: "a1", Title: "Automate the release notes", Assignee: "dan", RecordedBy: "dan", At: at})
 	l.Survey("s1", survey.SurveyCreated{SurveyID: "s1", TeamIDs: []string{"t1"}, Title: "Pulse",
 		HealthQuestions: []catalog.Question{{ID: "q1", Dimension: "fun", Text: "Fun?", Scale: catalog.ScaleFive}},
-		OpenQuestions: []survey.OpenQuestion{{ID: "o1", Text: "Change?"}}, NamedOpenAnswers: true,
+		OpenQuestions:   []survey.OpenQuestion{{ID: "o1", Text: "Change?"}}, NamedOpenAnswers: true,
 		OpensAt: at, ClosesAt: at.Add(time.Hour), CreatedBy: "carol", At: at})
 	return l
 }
