@@ -27,6 +27,9 @@ import (
 // CPU and memory (and its workers') apart from the clients'.
 const serveEnv = "HINDSIGHT_TEST_COLLAB_SERVE"
 
+// seedEnv (docID=file) has the server process start with that board.
+const seedEnv = "HINDSIGHT_TEST_COLLAB_SEED"
+
 func serveMain(dir string) {
 	var pf *os.File
 	if p := os.Getenv("HINDSIGHT_TEST_COLLAB_CPUPROFILE"); p != "" {
@@ -38,6 +41,18 @@ func serveMain(dir string) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if seed := os.Getenv(seedEnv); seed != "" {
+		// docID=file: the board starts as that saved document.
+		docID, file, _ := strings.Cut(seed, "=")
+		saved, err := os.ReadFile(file)
+		if err == nil {
+			err = collab.StoreSavedBoard(ctx, store, docID, saved)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	}
 	delay, _ := time.ParseDuration(os.Getenv("HINDSIGHT_TEST_COLLAB_SYNC_DELAY"))
 	srv, err := collab.New(ctx, collab.Deps{Authenticate: testAuth, Authorize: testAuthorize, Store: store, WorkerCommand: workerCommand, SyncDelay: delay})

@@ -1,0 +1,22 @@
+package collab
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hindsight-retro/hindsight/eventstore"
+)
+
+// StoreSavedBoard stores a saved Automerge document as board docID's
+// snapshot, as the server would have written it: for tests and benchmarks
+// that start from a board of a given history.
+func StoreSavedBoard(ctx context.Context, store eventstore.Store, docID string, saved []byte) error {
+	_, err := store.Append(ctx, eventstore.Commit{
+		Stream: docStream(docID), ExpectedVersion: eventstore.NoStream, CommandID: "seed-" + docID,
+		Events: []eventstore.Event{chunkEvent(eventSnapshot, saved)},
+	})
+	if err != nil {
+		return fmt.Errorf("store board %s: %w", docID, err)
+	}
+	return nil
+}
