@@ -60,6 +60,13 @@ type liveBoard struct {
 	greeted   map[*conn]bool // peers we have sent a sync message to
 	syncTimer *time.Timer
 	lastSync  time.Time
+	// wantsWhole holds peers that have nothing and read version 2 sync
+	// messages: their next sync message is the saved board (see syncmsg.go).
+	wantsWhole map[*conn]bool
+	// saved is the board saved at savedAt (its heads), kept for the next
+	// peer that needs it and for the worker, as long as nothing changes.
+	saved   []byte
+	savedAt string
 
 	flushMu sync.Mutex // orders this board's appends
 
@@ -197,7 +204,7 @@ func (b *liveBoard) checkAndApply(items []inbound) bool {
 		syncs[i] = b.peers[in.c].Save()
 		msgs[i] = in.m.Data
 	}
-	resp, err := b.s.pool.Check(context.Background(), b.id, worker.HeadsKey(b.doc.Heads()), b.doc.Save, syncs, msgs, b.s.maxDocBytes)
+	resp, err := b.s.pool.Check(context.Background(), b.id, worker.HeadsKey(b.doc.Heads()), b.save, syncs, msgs, b.s.maxDocBytes)
 	reason := ""
 	switch {
 	case err != nil:
@@ -224,7 +231,9 @@ func (b *liveBoard) checkAndApply(items []inbound) bool {
 		if err := b.apply(ss, in.m.Data); err != nil {
 			b.s.log.Error("collab: a checked message failed to apply", "doc", b.id, "err", err)
 			in.c.fail("sync message refused")
+			continue
 		}
+		b.noteHello(in.c, in.m.Data)
 	}
 	return true
 }
@@ -258,6 +267,9 @@ func (b *liveBoard) syncNow() {
 	b.syncTimer = nil
 	b.lastSync = time.Now()
 	for p := range b.toSync {
+		if ss, ok := b.peers[p]; ok && b.wantsWhole[p] && b.sendWhole(p, ss) {
+			continue
+		}
 		if ss, ok := b.peers[p]; ok && !b.sendSync(p, ss) && b.owed[p] {
 			// The core stays silent to a peer that is in sync, even one that
 			// just said hello; a new peer still deserves our heads, once.
@@ -269,23 +281,66 @@ func (b *liveBoard) syncNow() {
 	clear(b.owed)
 }
 
+// noteHello remembers whether a peer that just sent us msg should get the
+// whole board next. Called with mu held.
+func (b *liveBoard) noteHello(c *conn, msg []byte) {
+	h, err := readSyncHello(msg)
+	if err != nil || !h.hasNothing || !h.takesWhole {
+		delete(b.wantsWhole, c)
+		return
+	}
+	if b.wantsWhole == nil {
+		b.wantsWhole = map[*conn]bool{}
+	}
+	b.wantsWhole[c] = true
+}
+
+// sendWhole sends a peer that has nothing the saved board in one message,
+// and tells its sync state so: the core then sends it only what changes
+// after this. It reports whether it sent anything. Called with mu held.
+func (b *liveBoard) sendWhole(c *conn, ss *automerge.SyncState) (sent bool) {
+	delete(b.wantsWhole, c)
+	heads := b.doc.Heads()
+	if len(heads) == 0 {
+		return false // nothing to send but our (empty) heads
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			b.s.log.Error("collab: record a whole board sent", "doc", b.id, "panic", r)
+			b.peers[c] = automerge.NewSyncState(b.doc) // start over with this peer
+			sent = false
+		}
+	}()
+	// As if the peer had answered "I have your heads": what it will say
+	// once it has loaded the save.
+	if _, err := ss.ReceiveMessage(headsMessage(heads)); err != nil {
+		b.s.log.Error("collab: record a whole board sent", "doc", b.id, "err", err)
+		return false
+	}
+	c.send(wire.Message{Type: wire.TypeSync, SenderID: b.s.peerID, TargetID: c.peerID, DocumentID: b.id, Data: wholeDocMessage(heads, b.save())})
+	b.greeted[c] = true
+	return true
+}
+
+// save is the board's saved form, made once per state. Called with mu held.
+func (b *liveBoard) save() []byte {
+	if key := worker.HeadsKey(b.doc.Heads()); key != b.savedAt || b.saved == nil {
+		b.saved, b.savedAt = b.doc.Save(), key
+	}
+	return b.saved
+}
+
 // headsMessage encodes an Automerge sync message (v1) that carries only our
 // heads, and says we have everything up to them: what the core would send
 // if it answered a peer that is in sync.
 func headsMessage(heads []automerge.ChangeHash) []byte {
-	out := []byte{0x42}
-	hashes := func(hs []automerge.ChangeHash) {
-		out = binary.AppendUvarint(out, uint64(len(hs)))
-		for _, h := range hs {
-			out = append(out, h[:]...)
-		}
-	}
-	hashes(heads) // heads
-	hashes(nil)   // need
-	out = binary.AppendUvarint(out, 1)
-	hashes(heads)                      // have[0].lastSync
-	out = binary.AppendUvarint(out, 0) // have[0].bloom: empty, nothing after lastSync
-	out = binary.AppendUvarint(out, 0) // changes
+	out := []byte{syncV1}
+	out = appendHashes(out, heads)     // heads
+	out = appendHashes(out, nil)       // need
+	out = binary.AppendUvarint(out, 1) // one have:
+	out = appendHashes(out, heads)     //   last sync
+	out = binary.AppendUvarint(out, 0) //   empty bloom filter: nothing after it
+	out = binary.AppendUvarint(out, 0) // no changes
 	return out
 }
 
@@ -446,6 +501,7 @@ func (b *liveBoard) detach(c *conn) {
 	delete(b.toSync, c)
 	delete(b.owed, c)
 	delete(b.greeted, c)
+	delete(b.wantsWhole, c)
 	b.lastUsed = time.Now()
 	b.mu.Unlock()
 }
@@ -496,7 +552,7 @@ func (b *liveBoard) flush(ctx context.Context) error {
 		return nil // everything new came from the log
 	}
 	if b.resnapshot || b.chunks+1 >= b.s.snapshotEvery || len(data) > maxChunkBytes {
-		typ, data = eventSnapshot, b.doc.Save()
+		typ, data = eventSnapshot, b.save()
 	}
 	b.mu.Unlock()
 
