@@ -184,11 +184,18 @@ func TestAClosedRetrosSummaryShowsEachReaderOnlyTheirOwnView(t *testing.T) {
 					t.Errorf("%s's %s summary shows Bea's %q: %v, want %v", name, fm, own, got, u.id == f.bea.id)
 				}
 			}
+			// and her document says so, lest she paste it where others read.
+			if l := lineWith(text, hiddenBea); u.id == f.bea.id && !strings.Contains(l, "only you see it") {
+				t.Errorf("Bea's %s summary does not mark her hidden card as hers alone: %q", fm, l)
+			}
 			// A named retro names its authors to the team's members.
 			if l := lineWith(text, shownCid); !strings.Contains(l, "Cid") {
 				t.Errorf("%s's %s summary: %q does not name its author Cid", name, fm, l)
 			}
 			if fm != documents.CSV {
+				if l := lineWith(text, actionText); !strings.Contains(l, actionText+" (Bea, due 2030-01-15)") {
+					t.Errorf("%s's %s summary: the action reads %q, want its assignee and due date", name, fm, l)
+				}
 				if l := lineWith(text, f.questionStart()); !strings.Contains(l, "/5") && !strings.Contains(l, "average") && !strings.Contains(l, "/10") {
 					t.Errorf("%s's %s summary shows no result for %q: %q", name, fm, f.question, l)
 				}

@@ -116,6 +116,10 @@ func (r Retro) person(userID string) string {
 // cardText is a card as a document shows it: its text, or why it has none.
 func cardText(c retro.CardView) string {
 	switch {
+	case c.Text != "" && c.Hidden:
+		return c.Text + " (hidden by the moderator: only you see it)"
+	case c.Text != "" && c.Concealed:
+		return c.Text + " (never revealed: only you see it)"
 	case c.Text != "":
 		return c.Text
 	case c.Hidden:

@@ -93,7 +93,11 @@ func writeMarkdown(out io.Writer, r Retro) error {
 		p("No actions.\n")
 	}
 	for _, a := range v.Actions {
-		p("- [%s] %s%s\n", checkbox(a.Status), md(a.Title), md(actionDetail(r, a)))
+		detail := actionDetail(r, a)
+		if detail != "" {
+			detail = " " + md(detail)
+		}
+		p("- [%s] %s%s\n", checkbox(a.Status), md(a.Title), detail)
 	}
 	p("\n## Return on time invested\n\n%s\n", rotiLine(v.Roti))
 	return w.Flush()
