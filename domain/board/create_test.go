@@ -12,14 +12,14 @@ var create = board.Create{Actor: ana, At: t0, BoardID: "b1", RetroID: "r1", Team
 	Topic: board.Topic{Kind: board.TopicCard, ID: "c1"}, TemplateID: "check-in", Title: " Why did the deploy fail? "}
 
 func TestCreateOpensABoardForARetroTopicWithItsTitleTrimmed(t *testing.T) {
-	s := thenEvents(t, nil, create, created()...)
+	s := decider.Then(t, nil, create, created()...)
 	if !s.Exists || s.RetroID != "r1" || s.Topic != (board.Topic{Kind: board.TopicCard, ID: "c1"}) || s.Title != "Why did the deploy fail?" || s.CreatedBy != "ana" {
 		t.Fatalf("state after create: %+v", s)
 	}
 }
 
 func TestATeamBoardBelongsToNoRetro(t *testing.T) {
-	s := thenEvents(t, nil,
+	s := decider.Then(t, nil,
 		board.Create{Actor: ana, At: t0, BoardID: "b2", TeamID: "t1", TemplateID: "team-building", Title: "Who we are"},
 		board.Created{BoardID: "b2", TeamID: "t1", TemplateID: "team-building", Title: "Who we are", By: "ana", At: t0})
 	if !s.Exists || s.TeamID != "t1" || s.RetroID != "" {
@@ -29,7 +29,7 @@ func TestATeamBoardBelongsToNoRetro(t *testing.T) {
 
 func TestCreateRejections(t *testing.T) {
 	with := func(f func(*board.Create)) board.Create { c := create; f(&c); return c }
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"exists":             {Given: created(), When: create, Kind: domain.Conflict, Code: board.CodeExists},
 		"no actor":           {Given: nil, When: with(func(c *board.Create) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: board.CodeActorRequired},
 		"no ID":              {Given: nil, When: with(func(c *board.Create) { c.BoardID = "" }), Kind: domain.Invalid, Code: board.CodeIDRequired},
@@ -48,11 +48,11 @@ func TestATitleOfTheMaximumLengthInCharactersIsAccepted(t *testing.T) {
 	title := strings.Repeat("é", board.MaxTitleLength) // 400 bytes, 200 characters
 	c := create
 	c.Title = title
-	if s := thenEvents(t, nil, c, board.Created{BoardID: "b1", RetroID: "r1", TeamID: "t1", Topic: c.Topic, TemplateID: "check-in", Title: title, By: "ana", At: t0}); s.Title != title {
+	if s := decider.Then(t, nil, c, board.Created{BoardID: "b1", RetroID: "r1", TeamID: "t1", Topic: c.Topic, TemplateID: "check-in", Title: title, By: "ana", At: t0}); s.Title != title {
 		t.Fatalf("title %q", s.Title)
 	}
 }
 
 func TestUnknownCommandIsRejected(t *testing.T) {
-	thenRejected(t, map[string]rejection{"nil": {Given: created(), When: nil, Kind: domain.Invalid, Code: board.CodeUnknownCommand}})
+	decider.RefusedAll(t, map[string]rejection{"nil": {Given: created(), When: nil, Kind: domain.Invalid, Code: board.CodeUnknownCommand}})
 }

@@ -1,7 +1,6 @@
 package board_test
 
 import (
-	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
@@ -27,15 +26,8 @@ func archived() []board.Event {
 	return append(created(), board.Archived{By: "ben", At: t1})
 }
 
-func thenEvents(t *testing.T, given []board.Event, when board.Command, want ...board.Event) board.State {
-	t.Helper()
-	return decidertest.Then(t, board.Decider(), given, when, want...)
-}
-
 // rejection is given, when, and the refusal: kind and code.
 type rejection = decidertest.Refusal[board.Command, board.Event]
 
-func thenRejected(t *testing.T, cases map[string]rejection) {
-	t.Helper()
-	decidertest.RefusedAll(t, board.Decider(), cases)
-}
+// decider is the board decider under the shared given/when/then helpers.
+var decider = decidertest.For(board.Decider())

@@ -19,6 +19,37 @@ import (
 	"github.com/hindsight-retro/hindsight/domain"
 )
 
+// Decider is a decider under these helpers, so that an aggregate's tests
+// bind it once and read decider.Then(t, given, when, want...).
+type Decider[S, C, E any] struct{ d domain.Decider[S, C, E] }
+
+// For binds the helpers to d.
+func For[S, C, E any](d domain.Decider[S, C, E]) Decider[S, C, E] { return Decider[S, C, E]{d} }
+
+// Then is the package function Then on this decider.
+func (d Decider[S, C, E]) Then(t testing.TB, given []E, when C, want ...E) S {
+	t.Helper()
+	return Then(t, d.d, given, when, want...)
+}
+
+// Refused is the package function Refused on this decider.
+func (d Decider[S, C, E]) Refused(t testing.TB, given []E, when C, kind domain.Kind, code string) {
+	t.Helper()
+	Refused(t, d.d, given, when, kind, code)
+}
+
+// RefusedAll is the package function RefusedAll on this decider.
+func (d Decider[S, C, E]) RefusedAll(t *testing.T, cases map[string]Refusal[C, E]) {
+	t.Helper()
+	RefusedAll(t, d.d, cases)
+}
+
+// Run is the package function Run on this decider.
+func (d Decider[S, C, E]) Run(t *testing.T, cases []Case[C, E]) {
+	t.Helper()
+	Run(t, d.d, cases)
+}
+
 // Then decides when on the state folded from given and fails the test
 // unless it is accepted with exactly want (none means no events). It
 // returns the state after the new events.

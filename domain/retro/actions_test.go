@@ -12,7 +12,7 @@ import (
 
 func TestFocusTopic(t *testing.T) {
 	board := revealedBoard(t, false, merge(alice, "c2", "c1", "g1"))
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "focuses a topic", Given: board, When: retro.FocusTopic{Actor: mod, At: t0, TopicID: "c3"},
 			Then: []retro.Event{retro.TopicFocused{TopicID: "c3", At: t0}}},
 		{Name: "focusing a grouped card focuses its group", Given: board, When: retro.FocusTopic{Actor: mod, At: t0, TopicID: "c1"},
@@ -29,7 +29,7 @@ func TestFocusTopic(t *testing.T) {
 func TestCreateAction(t *testing.T) {
 	due := t0.Add(7 * 24 * time.Hour)
 	board := revealedBoard(t, true, merge(alice, "c2", "c1", "g1"))
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "derives an action from a group, with assignee and due date, naming no creator", Given: board,
 			When: retro.CreateAction{Actor: alice, At: t0, ActionID: "a1", Title: "Pair daily", TopicID: "c2", Assignee: "user-bob", Due: &due},
 			Then: []retro.Event{retro.ActionCreated{ActionID: "a1", Title: "Pair daily", TopicID: "g1", Assignee: "user-bob", Due: &due, At: t0}}},
@@ -51,7 +51,7 @@ func withAction(t *testing.T) []retro.Event {
 }
 
 func TestAssignAction(t *testing.T) {
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "assigns", Given: withAction(t), When: retro.AssignAction{Actor: bob, At: t0, ActionID: "a1", Assignee: "user-bob"},
 			Then: []retro.Event{retro.ActionAssigned{ActionID: "a1", Assignee: "user-bob", At: t0}}},
 		{Name: "the same assignee changes nothing", Given: withAction(t), When: retro.AssignAction{Actor: bob, At: t0, ActionID: "a1"}},
@@ -62,7 +62,7 @@ func TestAssignAction(t *testing.T) {
 
 func TestSetActionDueDate(t *testing.T) {
 	due := t0.Add(48 * time.Hour)
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "sets a due date", Given: withAction(t), When: retro.SetActionDueDate{Actor: bob, At: t0, ActionID: "a1", Due: &due},
 			Then: []retro.Event{retro.ActionDueDateSet{ActionID: "a1", Due: &due, At: t0}}},
 		{Name: "rejects an unknown action", Given: withAction(t), When: retro.SetActionDueDate{Actor: bob, At: t0, ActionID: "a9", Due: &due},
@@ -71,7 +71,7 @@ func TestSetActionDueDate(t *testing.T) {
 }
 
 func TestSetActionStatus(t *testing.T) {
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "marks done", Given: withAction(t), When: retro.SetActionStatus{Actor: bob, At: t0, ActionID: "a1", Status: retro.ActionDone},
 			Then: []retro.Event{retro.ActionStatusSet{ActionID: "a1", Status: retro.ActionDone, At: t0}}},
 		{Name: "the same status changes nothing", Given: withAction(t),
@@ -89,7 +89,7 @@ func TestOpenTopicWhiteboard(t *testing.T) {
 		return retro.OpenTopicWhiteboard{Actor: alice, At: t0, WhiteboardID: wb, TopicID: topic, ActionID: action}
 	}
 	opened := cat(withAction(t), []retro.Event{retro.TopicWhiteboardOpened{WhiteboardID: "wb1", TopicID: "c1", At: t0}})
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "an action opens a whiteboard for its topic", Given: withAction(t), When: open("wb1", "c1", "a1"),
 			Then: []retro.Event{retro.TopicWhiteboardOpened{WhiteboardID: "wb1", TopicID: "c1", ActionID: "a1", At: t0}}},
 		{Name: "rejects no whiteboard ID", Given: withAction(t), When: open("", "c1", ""), Kind: domain.Invalid, Code: retro.CodeWhiteboardIDRequired},
@@ -104,7 +104,7 @@ func TestOpenTopicWhiteboard(t *testing.T) {
 
 func TestRateRoti(t *testing.T) {
 	rate := func(a domain.Actor, score int) retro.RateRoti { return retro.RateRoti{Actor: a, At: t0, Score: score} }
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "rates under the pseudonym", Given: base(t, false), When: rate(alice, 4),
 			Then: []retro.Event{retro.RotiRated{Rater: alice.Pseudonym, Score: 4, At: t0}}},
 		{Name: "rating again replaces", Given: base(t, false, rate(alice, 4)), When: rate(alice, 5),
@@ -177,7 +177,7 @@ func TestARetroCreatedBeforeTheClassicScaleKeepsItsZeroToTenROTI(t *testing.T) {
 }
 
 func TestCloseRoti(t *testing.T) {
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "closes", Given: base(t, false), When: retro.CloseRoti{Actor: mod, At: t0}, Then: []retro.Event{retro.RotiClosed{At: t0}}},
 		{Name: "closing again changes nothing", Given: base(t, false, retro.CloseRoti{Actor: mod, At: t0}), When: retro.CloseRoti{Actor: mod, At: t0}},
 	})

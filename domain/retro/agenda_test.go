@@ -10,7 +10,7 @@ import (
 
 func TestGoToStep(t *testing.T) {
 	atCollect := base(t, false, retro.GoToStep{Actor: mod, At: t0, StepID: "collect"})
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "moves forward", Given: base(t, false), When: retro.GoToStep{Actor: mod, At: t0, StepID: "collect"},
 			Then: []retro.Event{retro.StepChanged{From: "lobby", To: "collect", At: t0}}},
 		{Name: "goes back", Given: atCollect, When: retro.GoToStep{Actor: mod, At: t0, StepID: "icebreaker"},
@@ -30,7 +30,7 @@ func TestGoToStep(t *testing.T) {
 }
 
 func TestSkipStep(t *testing.T) {
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "skips", Given: base(t, false), When: retro.SkipStep{Actor: mod, At: t0, StepID: "health-check"},
 			Then: []retro.Event{retro.StepSkipped{StepID: "health-check", At: t0}}},
 		{Name: "skipping again changes nothing", Given: base(t, false, retro.SkipStep{Actor: mod, At: t0, StepID: "roti"}),
@@ -55,7 +55,7 @@ func stepIDs(agenda []retro.Step) []string {
 
 func TestReorderSteps(t *testing.T) {
 	order := []string{"lobby", "collect", "icebreaker", "action-review", "health-check", "group", "vote", "discuss", "roti", "closed"}
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "reorders", Given: base(t, false), When: retro.ReorderSteps{Actor: mod, At: t0, Order: order},
 			Then: []retro.Event{retro.StepsReordered{Order: order, At: t0}}},
 		{Name: "rejects an order missing a step", Given: base(t, false),
@@ -88,7 +88,7 @@ func equal(a, b []string) bool {
 func TestAddStep(t *testing.T) {
 	wb := retro.Step{ID: "wb-1", Kind: retro.KindWhiteboard, Title: "Deploys", Topic: "c1"}
 	board := revealedBoard(t, false)
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "adds a whiteboard step for a topic, before the closed step by default", Given: board,
 			When: retro.AddStep{Actor: mod, At: t0, Step: wb},
 			Then: []retro.Event{retro.StepAdded{Step: wb, After: "roti", At: t0}}},
@@ -121,7 +121,7 @@ func TestAddStep(t *testing.T) {
 
 func TestTimer(t *testing.T) {
 	running := base(t, false, retro.StartTimer{Actor: mod, At: t0, Duration: 5 * time.Minute})
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "start records the deadline", Given: base(t, false),
 			When: retro.StartTimer{Actor: mod, At: t0, Duration: 5 * time.Minute},
 			Then: []retro.Event{retro.TimerStarted{StepID: "lobby", Deadline: t0.Add(5 * time.Minute), At: t0}}},

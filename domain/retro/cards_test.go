@@ -14,7 +14,7 @@ func add(a domain.Actor, id, col, text string) retro.AddCard {
 }
 
 func TestAddCard(t *testing.T) {
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "writes a concealed card", Given: base(t, false), When: add(alice, "c1", "keep", "pairing"),
 			Then: []retro.Event{retro.CardAdded{CardID: "c1", ColumnID: "keep", Author: "user-alice", Text: "pairing", Concealed: true, At: t0}}},
 		{Name: "in an anonymous retro the author is the pseudonym", Given: base(t, true), When: add(alice, "c1", "keep", "pairing"),
@@ -42,7 +42,7 @@ func TestAddCard(t *testing.T) {
 
 func TestEditCard(t *testing.T) {
 	written := base(t, false, cards()...)
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "the author edits a concealed card", Given: written,
 			When: retro.EditCard{Actor: alice, At: t0, CardID: "c1", Text: "pair programming"},
 			Then: []retro.Event{retro.CardEdited{CardID: "c1", Author: "user-alice", Text: "pair programming", At: t0}}},
@@ -115,7 +115,7 @@ func TestARevealedCardsEditShowsToEveryone(t *testing.T) {
 
 func TestHideCard(t *testing.T) {
 	board := revealedBoard(t, false)
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "the moderator hides a card", Given: board, When: retro.HideCard{Actor: mod, At: t0, CardID: "c2"},
 			Then: []retro.Event{retro.CardHidden{CardID: "c2", At: t0}}},
 		{Name: "the moderator hides a concealed card", Given: base(t, false, cards()...), When: retro.HideCard{Actor: mod, At: t0, CardID: "c2"},
@@ -186,7 +186,7 @@ func viewCard(v retro.RetroView, id string) (retro.CardView, bool) {
 
 func TestDeleteCard(t *testing.T) {
 	written := base(t, false, cards()...)
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "the author deletes a concealed card", Given: written, When: retro.DeleteCard{Actor: alice, At: t0, CardID: "c1"},
 			Then: []retro.Event{retro.CardDeleted{CardID: "c1", Author: "user-alice", At: t0}}},
 		{Name: "rejects an unknown card", Given: written, When: retro.DeleteCard{Actor: alice, At: t0, CardID: "c9"},
@@ -211,7 +211,7 @@ func TestDeleteCard(t *testing.T) {
 
 func TestRevealColumn(t *testing.T) {
 	written := base(t, false, cards()...)
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "reveals", Given: written, When: retro.RevealColumn{Actor: mod, At: t0, ColumnID: "keep"},
 			Then: []retro.Event{retro.ColumnRevealed{ColumnID: "keep", At: t0}}},
 		{Name: "revealing again changes nothing", Given: revealedBoard(t, false), When: retro.RevealColumn{Actor: mod, At: t0, ColumnID: "keep"}},

@@ -19,7 +19,7 @@ func partlyRevealed(t *testing.T) []retro.Event {
 func TestMergeCard(t *testing.T) {
 	board := revealedBoard(t, false)
 	grouped := revealedBoard(t, false, merge(alice, "c2", "c1", "g1"))
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "two ungrouped cards form a group", Given: board, When: merge(alice, "c2", "c1", "g1"),
 			Then: []retro.Event{retro.GroupCreated{GroupID: "g1", CardIDs: []string{"c1", "c2"}, At: t0}}},
 		{Name: "merging into a grouped card joins its group", Given: grouped, When: merge(bob, "c3", "c1", "g2"),
@@ -79,7 +79,7 @@ func TestConcurrentMergesResolveInLogOrder(t *testing.T) {
 
 func TestMoveCardOut(t *testing.T) {
 	grouped := revealedBoard(t, false, merge(alice, "c2", "c1", "g1"))
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "moves a card out", Given: revealedBoard(t, false, merge(alice, "c2", "c1", "g1"), merge(alice, "c3", "g1", "")),
 			When: retro.MoveCardOut{Actor: bob, At: t0, CardID: "c3"},
 			Then: []retro.Event{retro.CardUngrouped{CardID: "c3", GroupID: "g1", At: t0}}},
@@ -104,7 +104,7 @@ func TestMoveCardOut(t *testing.T) {
 
 func TestMergeGroups(t *testing.T) {
 	two := revealedBoard(t, false, merge(alice, "c2", "c1", "g1"), merge(alice, "c4", "c3", "g2"))
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "merges whole groups", Given: two, When: retro.MergeGroups{Actor: bob, At: t0, GroupID: "g2", IntoGroupID: "g1"},
 			Then: []retro.Event{retro.GroupsMerged{GroupID: "g2", IntoGroupID: "g1", At: t0}}},
 		{Name: "rejects a group merged into itself", Given: two, When: retro.MergeGroups{Actor: bob, At: t0, GroupID: "g1", IntoGroupID: "g1"},
@@ -126,7 +126,7 @@ func TestMergeGroups(t *testing.T) {
 
 func TestNameGroup(t *testing.T) {
 	grouped := revealedBoard(t, false, merge(alice, "c2", "c1", "g1"))
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "names a group", Given: grouped, When: retro.NameGroup{Actor: bob, At: t0, GroupID: "g1", Name: "Ways of working"},
 			Then: []retro.Event{retro.GroupNamed{GroupID: "g1", Name: "Ways of working", At: t0}}},
 		{Name: "the same name changes nothing", Given: revealedBoard(t, false, merge(alice, "c2", "c1", "g1"),

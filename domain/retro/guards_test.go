@@ -118,7 +118,7 @@ func TestEveryCommandIsRejectedWithoutRetroWhenClosedWithoutActorAndForTheWrongR
 				tc{Name: "while locked", Given: locked, When: g.cmd(alice), Kind: domain.Conflict, Code: retro.CodeRetroLocked},
 			)
 		}
-		t.Run(g.name, func(t *testing.T) { run(t, cases) })
+		t.Run(g.name, func(t *testing.T) { decider.Run(t, cases) })
 	}
 }
 

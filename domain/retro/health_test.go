@@ -10,7 +10,7 @@ import (
 )
 
 func TestStartHealthCheck(t *testing.T) {
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "starts with a pack's questions", Given: base(t, false),
 			When: retro.StartHealthCheck{Actor: mod, At: t0, Questions: questions},
 			Then: []retro.Event{retro.HealthCheckStarted{Questions: questions, At: t0}}},
@@ -32,7 +32,7 @@ func TestAnswerHealthCheck(t *testing.T) {
 	answer := func(a domain.Actor, q string, score int) retro.AnswerHealthCheck {
 		return retro.AnswerHealthCheck{Actor: a, At: t0, QuestionID: q, Score: score}
 	}
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "answers under the pseudonym, even in a retro that is not anonymous", Given: started,
 			When: answer(alice, "q-fun", 4),
 			Then: []retro.Event{retro.HealthCheckAnswered{QuestionID: "q-fun", Respondent: alice.Pseudonym, Score: 4, At: t0}}},
@@ -65,7 +65,7 @@ func TestRevealHealthCheck(t *testing.T) {
 	started := base(t, false, retro.StartHealthCheck{Actor: mod, At: t0, Questions: questions},
 		retro.AnswerHealthCheck{Actor: alice, At: t0, QuestionID: "q-fun", Score: 4},
 		retro.AnswerHealthCheck{Actor: bob, At: t0, QuestionID: "q-fun", Score: 2})
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "reveals", Given: started, When: retro.RevealHealthCheck{Actor: mod, At: t0},
 			Then: []retro.Event{retro.HealthCheckRevealed{At: t0}}},
 		{Name: "revealing again changes nothing", Given: cat(started, []retro.Event{retro.HealthCheckRevealed{At: t0}}),
@@ -112,7 +112,7 @@ func TestImportSurvey(t *testing.T) {
 		f(&c)
 		return c
 	}
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "answers become authorless cards and scores the health check", Given: base(t, false), When: imp,
 			Then: []retro.Event{
 				retro.SurveyCardsImported{SurveyID: "survey-1", Cards: []retro.ImportedCardRec{{ImportedCard: imp.Cards[0], Concealed: true}}, At: t0},

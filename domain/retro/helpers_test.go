@@ -88,11 +88,6 @@ func fold(evs []retro.Event) retro.State { return retro.Decider().Fold(evs) }
 // Code the expected refusal. Then nil and no Code: accepted, no events.
 type tc = decidertest.Case[retro.Command, retro.Event]
 
-func run(t *testing.T, cases []tc) {
-	t.Helper()
-	decidertest.Run(t, retro.Decider(), cases)
-}
-
 func cat(evs ...[]retro.Event) []retro.Event {
 	var out []retro.Event
 	for _, e := range evs {
@@ -121,3 +116,6 @@ func revealedBoard(t testing.TB, anonymous bool, more ...retro.Command) []retro.
 	}
 	return base(t, anonymous, append(cmds, more...)...)
 }
+
+// decider is the retro decider under the shared given/when/then helpers.
+var decider = decidertest.For(retro.Decider())

@@ -14,7 +14,7 @@ func TestCreateRetro(t *testing.T) {
 		f(&c)
 		return c
 	}
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "creates with the default agenda; the creator moderates and takes part",
 			When: create(false),
 			Then: []retro.Event{
@@ -51,7 +51,7 @@ func TestCreateRetro(t *testing.T) {
 }
 
 func TestJoinRetro(t *testing.T) {
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "a member joins", Given: base(t, false), When: retro.JoinRetro{Actor: eve, At: t0, Role: retro.RoleMember},
 			Then: []retro.Event{retro.ParticipantJoined{UserID: "user-eve", Role: retro.RoleMember, At: t0}}},
 		{Name: "joining again changes nothing", Given: base(t, false),
@@ -71,7 +71,7 @@ func TestJoinRetro(t *testing.T) {
 
 func TestLockAndUnlock(t *testing.T) {
 	locked := base(t, false, retro.LockRetro{Actor: mod, At: t0})
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "lock", Given: base(t, false), When: retro.LockRetro{Actor: mod, At: t0}, Then: []retro.Event{retro.RetroLocked{At: t0}}},
 		{Name: "lock again changes nothing", Given: locked, When: retro.LockRetro{Actor: mod, At: t0}},
 		{Name: "unlock", Given: locked, When: retro.UnlockRetro{Actor: mod, At: t0}, Then: []retro.Event{retro.RetroUnlocked{At: t0}}},
@@ -85,7 +85,7 @@ func TestLockAndUnlock(t *testing.T) {
 
 func TestHandOverModeration(t *testing.T) {
 	handed := base(t, false, retro.HandOverModeration{Actor: mod, At: t0, To: alice.UserID})
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "hands over to a participant", Given: base(t, false),
 			When: retro.HandOverModeration{Actor: mod, At: t0, To: "user-alice"},
 			Then: []retro.Event{retro.ModerationHandedOver{From: "user-mod", To: "user-alice", At: t0}}},
@@ -101,7 +101,7 @@ func TestHandOverModeration(t *testing.T) {
 }
 
 func TestSetAnonymity(t *testing.T) {
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "turns anonymity on before anyone contributed", Given: base(t, false),
 			When: retro.SetAnonymity{Actor: mod, At: t0, Anonymous: true},
 			Then: []retro.Event{retro.AnonymitySet{Anonymous: true, At: t0}}},
@@ -119,7 +119,7 @@ func TestSetAnonymity(t *testing.T) {
 func TestCloseRetro(t *testing.T) {
 	voting := revealedBoard(t, false, retro.StartVoting{Actor: mod, At: t0, RoundID: "r1", Budget: 2},
 		retro.CastVote{Actor: alice, At: t0, TopicID: "c1"})
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "closes", Given: base(t, false), When: retro.CloseRetro{Actor: mod, At: t0},
 			Then: []retro.Event{retro.RetroClosed{At: t0}}},
 		{Name: "closing counts an open voting round first", Given: voting, When: retro.CloseRetro{Actor: mod, At: t0},

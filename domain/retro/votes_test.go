@@ -18,7 +18,7 @@ func TestStartVoting(t *testing.T) {
 	start := func(id string, budget, cap int) retro.StartVoting {
 		return retro.StartVoting{Actor: mod, At: t0, RoundID: id, Budget: budget, Cap: cap}
 	}
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "opens a round with a budget and a cap", Given: board, When: start("r1", 3, 2),
 			Then: []retro.Event{retro.VotingStarted{RoundID: "r1", Budget: 3, Cap: 2, At: t0}}},
 		{Name: "rejects no round ID", Given: board, When: start("", 3, 0), Kind: domain.Invalid, Code: retro.CodeRoundIDRequired},
@@ -47,7 +47,7 @@ func TestCastVote(t *testing.T) {
 			retro.StartVoting{Actor: mod, At: t0, RoundID: "r1", Budget: 3, Cap: 2},
 		}, more...)...)
 	}
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "votes for a card", Given: open(false), When: vote(alice, "c3"),
 			Then: []retro.Event{retro.VoteCast{RoundID: "r1", TopicID: "c3", Voter: "user-alice", At: t0}}},
 		{Name: "a vote for a grouped card counts for its group", Given: open(false), When: vote(alice, "c2"),
@@ -77,7 +77,7 @@ func TestCastVote(t *testing.T) {
 
 func TestRetractVote(t *testing.T) {
 	voted := revealedBoard(t, false, retro.StartVoting{Actor: mod, At: t0, RoundID: "r1", Budget: 2}, vote(alice, "c1"))
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "takes a vote back", Given: voted, When: retro.RetractVote{Actor: alice, At: t0, TopicID: "c1"},
 			Then: []retro.Event{retro.VoteRetracted{RoundID: "r1", TopicID: "c1", Voter: "user-alice", At: t0}}},
 		{Name: "rejects with no round open", Given: revealedBoard(t, false), When: retro.RetractVote{Actor: alice, At: t0, TopicID: "c1"},
@@ -101,7 +101,7 @@ func TestRetractVote(t *testing.T) {
 func TestCloseVoting(t *testing.T) {
 	voted := revealedBoard(t, false, retro.StartVoting{Actor: mod, At: t0, RoundID: "r1", Budget: 3},
 		vote(alice, "c3"), vote(bob, "c3"), vote(bob, "c1"), vote(alice, "c4"), vote(alice, "c4"))
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "publishes totals, most votes first, no voters", Given: voted, When: retro.CloseVoting{Actor: mod, At: t0},
 			Then: []retro.Event{retro.VotingClosed{RoundID: "r1", At: t0,
 				Results: []retro.TopicVotes{{TopicID: "c3", Votes: 2}, {TopicID: "c4", Votes: 2}, {TopicID: "c1", Votes: 1}}}}},
@@ -112,7 +112,7 @@ func TestCloseVoting(t *testing.T) {
 
 func TestSetTopicVotes(t *testing.T) {
 	board := revealedBoard(t, false, merge(alice, "c2", "c1", "g1"))
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "sets a topic's votes", Given: board, When: retro.SetTopicVotes{Actor: mod, At: t0, TopicID: "c3", Votes: 5},
 			Then: []retro.Event{retro.TopicVotesSet{TopicID: "c3", Votes: 5, At: t0}}},
 		{Name: "a grouped card's votes are its group's", Given: board, When: retro.SetTopicVotes{Actor: mod, At: t0, TopicID: "c2", Votes: 4},

@@ -11,7 +11,7 @@ func TestChooseIcebreaker(t *testing.T) {
 	answered := base(t, false,
 		retro.ChooseIcebreaker{Actor: mod, At: t0, QuestionID: "ice-1", Text: "Tea or coffee?"},
 		retro.AnswerIcebreaker{Actor: alice, At: t0, CardID: "i1", Text: "Tea"})
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "chooses a catalogue question", Given: base(t, false),
 			When: retro.ChooseIcebreaker{Actor: mod, At: t0, QuestionID: "ice-1", Text: "Tea or coffee?"},
 			Then: []retro.Event{retro.IcebreakerChosen{QuestionID: "ice-1", Text: "Tea or coffee?", At: t0}}},
@@ -26,7 +26,7 @@ func TestAnswerIcebreaker(t *testing.T) {
 	chosen := func(anon bool) []retro.Event {
 		return base(t, anon, retro.ChooseIcebreaker{Actor: mod, At: t0, Text: "Tea or coffee?"})
 	}
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "an answer is a card of its own", Given: chosen(false),
 			When: retro.AnswerIcebreaker{Actor: alice, At: t0, CardID: "i1", Text: "Tea"},
 			Then: []retro.Event{retro.IcebreakerAnswered{CardID: "i1", Author: "user-alice", Text: "Tea", At: t0}}},
@@ -56,7 +56,7 @@ func TestAnswerIcebreaker(t *testing.T) {
 
 func TestAddOpenActions(t *testing.T) {
 	newer := retro.OpenAction{ID: "act-new", Title: "Rotate on-call", OriginRetroID: "retro-0b"}
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "adds the actions the retro does not have yet", Given: base(t, false),
 			When: retro.AddOpenActions{Actor: mod, At: t0, Actions: append([]retro.OpenAction{newer}, openActions...)},
 			Then: []retro.Event{retro.OpenActionsAdded{Actions: []retro.OpenAction{newer}, At: t0}}},
@@ -75,7 +75,7 @@ func TestAddOpenActions(t *testing.T) {
 }
 
 func TestReviewAction(t *testing.T) {
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "marks an open action done", Given: base(t, false),
 			When: retro.ReviewAction{Actor: alice, At: t0, ActionID: "act-old-1", Outcome: retro.OutcomeDone},
 			Then: []retro.Event{retro.CarriedActionReviewed{ActionID: "act-old-1", Outcome: retro.OutcomeDone, At: t0}}},
@@ -97,7 +97,7 @@ func TestReviewAction(t *testing.T) {
 }
 
 func TestCommentOnAction(t *testing.T) {
-	run(t, []tc{
+	decider.Run(t, []tc{
 		{Name: "comments", Given: base(t, false),
 			When: retro.CommentOnAction{Actor: bob, At: t0, ActionID: "act-old-1", CommentID: "cm1", Text: "Half done"},
 			Then: []retro.Event{retro.CarriedActionCommented{ActionID: "act-old-1", CommentID: "cm1", Author: "user-bob", Text: "Half done", At: t0}}},

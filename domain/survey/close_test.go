@@ -8,7 +8,7 @@ import (
 )
 
 func TestTheCreatorClosesEarly(t *testing.T) {
-	s := thenEvents(t, answered(), survey.CloseSurvey{Actor: carol, At: during},
+	s := decider.Then(t, answered(), survey.CloseSurvey{Actor: carol, At: during},
 		survey.SurveyClosed{ClosedBy: "carol", Early: true, At: during})
 	if !s.Closed || !s.IsClosedAt(during) {
 		t.Fatal("the survey is not closed")
@@ -16,12 +16,12 @@ func TestTheCreatorClosesEarly(t *testing.T) {
 }
 
 func TestAnyoneClosesOnceTheWindowIsOver(t *testing.T) {
-	thenEvents(t, answered(), survey.CloseSurvey{Actor: domain.Actor{UserID: "scheduler"}, At: closes},
+	decider.Then(t, answered(), survey.CloseSurvey{Actor: domain.Actor{UserID: "scheduler"}, At: closes},
 		survey.SurveyClosed{ClosedBy: "scheduler", At: closes})
 }
 
 func TestCloseSurveyRejections(t *testing.T) {
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"no survey":        {Given: nil, When: survey.CloseSurvey{Actor: carol, At: during}, Kind: domain.NotFound, Code: survey.CodeNotFound},
 		"no actor":         {Given: created(), When: survey.CloseSurvey{At: closes}, Kind: domain.Invalid, Code: survey.CodeActorRequired},
 		"already closed":   {Given: closedSurvey(), When: survey.CloseSurvey{Actor: carol, At: closes}, Kind: domain.Conflict, Code: survey.CodeAlreadyClosed},

@@ -10,7 +10,7 @@ import (
 )
 
 func TestCreateSurveyForOneTeam(t *testing.T) {
-	s := thenEvents(t, nil, createCmd(), createdEvent())
+	s := decider.Then(t, nil, createCmd(), createdEvent())
 	if s.IsClosedAt(during) || !s.IsClosedAt(closes) {
 		t.Fatal("the window is not [opens, closes)")
 	}
@@ -21,7 +21,7 @@ func TestAWorkspaceAdminSendsASurveyToSeveralTeams(t *testing.T) {
 	c.Actor, c.TeamIDs, c.ActorIsWorkspaceAdmin = ada, []string{"t1", "t2", "t3"}, true
 	want := createdEvent()
 	want.TeamIDs, want.CreatedBy = []string{"t1", "t2", "t3"}, "ada"
-	thenEvents(t, nil, c, want)
+	decider.Then(t, nil, c, want)
 }
 
 func TestCreateSurveyWithOnlyOpenQuestions(t *testing.T) {
@@ -29,7 +29,7 @@ func TestCreateSurveyWithOnlyOpenQuestions(t *testing.T) {
 	c.HealthQuestions = nil
 	want := createdEvent()
 	want.HealthQuestions = nil
-	thenEvents(t, nil, c, want)
+	decider.Then(t, nil, c, want)
 }
 
 func TestCreateSurveyRejections(t *testing.T) {
@@ -42,7 +42,7 @@ func TestCreateSurveyRejections(t *testing.T) {
 	for i := range lots {
 		lots[i] = strings.Repeat("t", i+1)
 	}
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"exists":                             {Given: created(), When: createCmd(), Kind: domain.Conflict, Code: survey.CodeAlreadyExists},
 		"no actor":                           {Given: nil, When: with(func(c *survey.CreateSurvey) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: survey.CodeActorRequired},
 		"no ID":                              {Given: nil, When: with(func(c *survey.CreateSurvey) { c.SurveyID = "" }), Kind: domain.Invalid, Code: survey.CodeIDRequired},
@@ -69,5 +69,5 @@ func TestCreateSurveyRejections(t *testing.T) {
 }
 
 func TestUnknownCommandIsRejected(t *testing.T) {
-	thenRejected(t, map[string]rejection{"nil": {Given: created(), When: nil, Kind: domain.Invalid, Code: survey.CodeUnknownCommand}})
+	decider.RefusedAll(t, map[string]rejection{"nil": {Given: created(), When: nil, Kind: domain.Invalid, Code: survey.CodeUnknownCommand}})
 }

@@ -1,7 +1,6 @@
 package survey_test
 
 import (
-	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
@@ -64,15 +63,8 @@ func closedSurvey() []survey.Event {
 	return append(answered(), survey.SurveyClosed{ClosedBy: "scheduler", At: closes})
 }
 
-func thenEvents(t *testing.T, given []survey.Event, when survey.Command, want ...survey.Event) survey.State {
-	t.Helper()
-	return decidertest.Then(t, survey.Decider(), given, when, want...)
-}
-
 // rejection is given, when, and the refusal: kind and code.
 type rejection = decidertest.Refusal[survey.Command, survey.Event]
 
-func thenRejected(t *testing.T, cases map[string]rejection) {
-	t.Helper()
-	decidertest.RefusedAll(t, survey.Decider(), cases)
-}
+// decider is the survey decider under the shared given/when/then helpers.
+var decider = decidertest.For(survey.Decider())

@@ -10,13 +10,13 @@ import (
 )
 
 func TestSubmitResponseIsRecordedUnderThePseudonym(t *testing.T) {
-	thenEvents(t, created(),
+	decider.Then(t, created(),
 		survey.SubmitResponse{Actor: dan, At: during, Ratings: map[string]int{"q-safety": 5, "q-enps": 0}, OpenAnswers: map[string]string{"o-improve": "  Pair more  "}},
 		survey.ResponseSubmitted{Respondent: dan.Pseudonym, Ratings: map[string]int{"q-safety": 5, "q-enps": 0}, OpenAnswers: map[string]string{"o-improve": "Pair more"}, At: during})
 }
 
 func TestResubmittingReplacesTheEarlierResponse(t *testing.T) {
-	s := thenEvents(t, answered(),
+	s := decider.Then(t, answered(),
 		survey.SubmitResponse{Actor: dan, At: during.Add(time.Hour), Ratings: map[string]int{"q-safety": 1}},
 		survey.ResponseSubmitted{Respondent: dan.Pseudonym, Ratings: map[string]int{"q-safety": 1}, Replaces: true, At: during.Add(time.Hour)})
 	if len(s.Responses) != 2 {
@@ -28,13 +28,13 @@ func TestResubmittingReplacesTheEarlierResponse(t *testing.T) {
 }
 
 func TestAnEmptyOpenAnswerIsASkippedQuestion(t *testing.T) {
-	thenEvents(t, created(),
+	decider.Then(t, created(),
 		survey.SubmitResponse{Actor: dan, At: opens, Ratings: map[string]int{"q-enps": 10}, OpenAnswers: map[string]string{"o-improve": "  "}},
 		survey.ResponseSubmitted{Respondent: dan.Pseudonym, Ratings: map[string]int{"q-enps": 10}, At: opens})
 }
 
 func TestNamedOpenAnswersAreSentApartFromAnonymousRatings(t *testing.T) {
-	s := thenEvents(t, named(),
+	s := decider.Then(t, named(),
 		survey.SubmitResponse{Actor: dan, At: during, OpenAnswers: map[string]string{"o-improve": "Fewer meetings"}},
 		survey.NamedAnswersSubmitted{Author: "dan", Answers: map[string]string{"o-improve": "Fewer meetings"}, At: during})
 	evs, _, err := survey.Decider().Run(append(named(), survey.NamedAnswersSubmitted{Author: "dan", Answers: map[string]string{"o-improve": "x"}}),
@@ -52,7 +52,7 @@ func TestNamedOpenAnswersAreSentApartFromAnonymousRatings(t *testing.T) {
 
 func TestNamedAnswersResubmittedReplace(t *testing.T) {
 	given := append(named(), survey.NamedAnswersSubmitted{Author: "dan", Answers: map[string]string{"o-improve": "x"}, At: during})
-	thenEvents(t, given,
+	decider.Then(t, given,
 		survey.SubmitResponse{Actor: dan, At: during, OpenAnswers: map[string]string{"o-improve": "y"}},
 		survey.NamedAnswersSubmitted{Author: "dan", Answers: map[string]string{"o-improve": "y"}, Replaces: true, At: during})
 }
@@ -62,7 +62,7 @@ func TestSubmitResponseRejections(t *testing.T) {
 	with := func(f func(*survey.SubmitResponse)) survey.SubmitResponse { c := ok; f(&c); return c }
 	early := created()
 	early[0] = func() survey.SurveyCreated { e := createdEvent(); e.OpensAt = during; return e }()
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"no survey":               {Given: nil, When: ok, Kind: domain.NotFound, Code: survey.CodeNotFound},
 		"no actor":                {Given: created(), When: with(func(c *survey.SubmitResponse) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: survey.CodeActorRequired},
 		"not open yet":            {Given: early, When: with(func(c *survey.SubmitResponse) { c.At = opens }), Kind: domain.Conflict, Code: survey.CodeNotOpenYet},

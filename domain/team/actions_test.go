@@ -9,7 +9,7 @@ import (
 )
 
 func TestRecordActionFromARetro(t *testing.T) {
-	s := thenEvents(t, withDan(),
+	s := decider.Then(t, withDan(),
 		team.RecordAction{Actor: dan, At: t0, ActionID: "a1", Title: " Automate the release notes ", Assignee: "dan", Due: t1, OriginRetroID: "r1"},
 		withAction()[2])
 	open := team.OpenActions(s)
@@ -21,7 +21,7 @@ func TestRecordActionFromARetro(t *testing.T) {
 func TestRecordActionRejections(t *testing.T) {
 	ok := team.RecordAction{Actor: dan, At: t0, ActionID: "a2", Title: "Pair on the flaky test"}
 	with := func(f func(*team.RecordAction)) team.RecordAction { c := ok; f(&c); return c }
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"no team":      {Given: nil, When: ok, Kind: domain.NotFound, Code: team.CodeNotFound},
 		"no actor":     {Given: withAction(), When: with(func(c *team.RecordAction) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: team.CodeActorRequired},
 		"not a member": {Given: withAction(), When: with(func(c *team.RecordAction) { c.Actor = ada }), Kind: domain.Forbidden, Code: team.CodeNotMember},
@@ -79,7 +79,7 @@ func ids(as []team.Action) string {
 }
 
 func TestUpdateActionStatusWithAComment(t *testing.T) {
-	thenEvents(t, withAction(),
+	decider.Then(t, withAction(),
 		team.UpdateActionStatus{Actor: carol, At: t1, ActionID: "a1", Status: team.StatusDone, RetroID: "r2", Comment: "shipped", CommentID: "c1"},
 		team.ActionStatusChanged{ActionID: "a1", From: team.StatusOpen, To: team.StatusDone, RetroID: "r2", ChangedBy: "carol", At: t1},
 		team.ActionCommented{ActionID: "a1", CommentID: "c1", Author: "carol", Text: "shipped", At: t1})
@@ -87,7 +87,7 @@ func TestUpdateActionStatusWithAComment(t *testing.T) {
 
 func TestKeepingAgainInALaterRetroIsRecorded(t *testing.T) {
 	kept := append(withAction(), team.ActionStatusChanged{ActionID: "a1", From: team.StatusOpen, To: team.StatusKept, RetroID: "r2", ChangedBy: "dan", At: t0})
-	s := thenEvents(t, kept,
+	s := decider.Then(t, kept,
 		team.UpdateActionStatus{Actor: dan, At: t1, ActionID: "a1", Status: team.StatusKept, RetroID: "r3"},
 		team.ActionStatusChanged{ActionID: "a1", From: team.StatusKept, To: team.StatusKept, RetroID: "r3", ChangedBy: "dan", At: t1})
 	if s.Actions["a1"].ReviewedInRetro != "r3" {
@@ -97,7 +97,7 @@ func TestKeepingAgainInALaterRetroIsRecorded(t *testing.T) {
 
 func TestADoneActionCanBeReopened(t *testing.T) {
 	done := append(withAction(), team.ActionStatusChanged{ActionID: "a1", From: team.StatusOpen, To: team.StatusDone, ChangedBy: "dan", At: t0})
-	s := thenEvents(t, done,
+	s := decider.Then(t, done,
 		team.UpdateActionStatus{Actor: dan, At: t1, ActionID: "a1", Status: team.StatusOpen},
 		team.ActionStatusChanged{ActionID: "a1", From: team.StatusDone, To: team.StatusOpen, ChangedBy: "dan", At: t1})
 	if len(team.OpenActions(s)) != 1 {
@@ -109,7 +109,7 @@ func TestUpdateActionStatusRejections(t *testing.T) {
 	ok := team.UpdateActionStatus{Actor: dan, At: t1, ActionID: "a1", Status: team.StatusDone}
 	with := func(f func(*team.UpdateActionStatus)) team.UpdateActionStatus { c := ok; f(&c); return c }
 	withComment := append(withAction(), team.ActionCommented{ActionID: "a1", CommentID: "c1", Author: "dan", Text: "x"})
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"no team":          {Given: nil, When: ok, Kind: domain.NotFound, Code: team.CodeNotFound},
 		"no actor":         {Given: withAction(), When: with(func(c *team.UpdateActionStatus) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: team.CodeActorRequired},
 		"not a member":     {Given: withAction(), When: with(func(c *team.UpdateActionStatus) { c.Actor = ada }), Kind: domain.Forbidden, Code: team.CodeNotMember},
@@ -123,7 +123,7 @@ func TestUpdateActionStatusRejections(t *testing.T) {
 }
 
 func TestCommentOnAction(t *testing.T) {
-	s := thenEvents(t, withAction(),
+	s := decider.Then(t, withAction(),
 		team.CommentOnAction{Actor: carol, At: t1, ActionID: "a1", CommentID: "c1", Text: "Need help?"},
 		team.ActionCommented{ActionID: "a1", CommentID: "c1", Author: "carol", Text: "Need help?", At: t1})
 	if a := s.Actions["a1"]; len(a.Comments) != 1 || a.Status != team.StatusOpen {
@@ -135,7 +135,7 @@ func TestCommentOnActionRejections(t *testing.T) {
 	ok := team.CommentOnAction{Actor: dan, At: t1, ActionID: "a1", CommentID: "c1", Text: "on it"}
 	with := func(f func(*team.CommentOnAction)) team.CommentOnAction { c := ok; f(&c); return c }
 	withComment := append(withAction(), team.ActionCommented{ActionID: "a1", CommentID: "c1", Author: "dan", Text: "x"})
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"no team":          {Given: nil, When: ok, Kind: domain.NotFound, Code: team.CodeNotFound},
 		"no actor":         {Given: withAction(), When: with(func(c *team.CommentOnAction) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: team.CodeActorRequired},
 		"not a member":     {Given: withAction(), When: with(func(c *team.CommentOnAction) { c.Actor = ada }), Kind: domain.Forbidden, Code: team.CodeNotMember},

@@ -12,7 +12,7 @@ import (
 var scrum = catalog.TeamTemplate{ID: "scrum-team", Name: "Scrum team", HealthPack: "team-health", RetroTemplate: "start-stop-continue"}
 
 func TestCreateTeamPicksTheHealthPackOfItsTemplate(t *testing.T) {
-	s := thenEvents(t, nil,
+	s := decider.Then(t, nil,
 		team.CreateTeam{Actor: ada, At: t0, TeamID: "t1", WorkspaceID: "ws1", Name: "Platform", Template: scrum, FirstAdminID: "carol", ByWorkspaceAdmin: true},
 		created()...)
 	if s.HealthPackID != "team-health" || s.RetroTemplateID != "start-stop-continue" {
@@ -25,7 +25,7 @@ func TestCreateTeamPicksTheHealthPackOfItsTemplate(t *testing.T) {
 
 func TestCreateTeamWithoutAFirstAdminMakesTheCreatorAdmin(t *testing.T) {
 	mgmt := catalog.TeamTemplate{ID: "management-team", HealthPack: "leadership-health"}
-	s := thenEvents(t, nil,
+	s := decider.Then(t, nil,
 		team.CreateTeam{Actor: ada, At: t0, TeamID: "t2", WorkspaceID: "ws1", Name: "Leads", Template: mgmt, ByWorkspaceAdmin: true},
 		team.TeamCreated{TeamID: "t2", WorkspaceID: "ws1", Name: "Leads", TemplateID: "management-team", HealthPackID: "leadership-health", FirstAdminID: "ada", CreatedBy: "ada", At: t0})
 	if !s.IsAdmin("ada") {
@@ -36,7 +36,7 @@ func TestCreateTeamWithoutAFirstAdminMakesTheCreatorAdmin(t *testing.T) {
 func TestCreateTeamRejections(t *testing.T) {
 	ok := team.CreateTeam{Actor: ada, At: t0, TeamID: "t1", WorkspaceID: "ws1", Name: "Platform", Template: scrum, ByWorkspaceAdmin: true}
 	with := func(f func(*team.CreateTeam)) team.CreateTeam { c := ok; f(&c); return c }
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"exists":              {Given: created(), When: ok, Kind: domain.Conflict, Code: team.CodeAlreadyExists},
 		"no actor":            {Given: nil, When: with(func(c *team.CreateTeam) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: team.CodeActorRequired},
 		"not workspace admin": {Given: nil, When: with(func(c *team.CreateTeam) { c.ByWorkspaceAdmin = false }), Kind: domain.Forbidden, Code: team.CodeNotWorkspaceAdmin},
@@ -50,5 +50,5 @@ func TestCreateTeamRejections(t *testing.T) {
 }
 
 func TestUnknownCommandIsRejected(t *testing.T) {
-	thenRejected(t, map[string]rejection{"nil": {Given: created(), When: nil, Kind: domain.Invalid, Code: team.CodeUnknownCommand}})
+	decider.RefusedAll(t, map[string]rejection{"nil": {Given: created(), When: nil, Kind: domain.Invalid, Code: team.CodeUnknownCommand}})
 }

@@ -8,7 +8,7 @@ import (
 )
 
 func TestAMemberAdmitsAGuestToARetro(t *testing.T) {
-	s := thenEvents(t, withDan(), team.AdmitGuest{Actor: dan, At: t0, GuestUserID: "gus", RetroID: "r1"},
+	s := decider.Then(t, withDan(), team.AdmitGuest{Actor: dan, At: t0, GuestUserID: "gus", RetroID: "r1"},
 		team.GuestAdmitted{GuestUserID: "gus", RetroID: "r1", InvitedBy: "dan", At: t0})
 	if s.IsMember("gus") || len(s.Guests["gus"].RetroIDs) != 1 {
 		t.Fatalf("gus should be a guest of r1 only, got %+v", s.Guests["gus"])
@@ -19,7 +19,7 @@ func TestAMemberAdmitsAGuestToARetro(t *testing.T) {
 }
 
 func TestAGuestMayJoinAnotherRetro(t *testing.T) {
-	s := thenEvents(t, withGuest(), team.AdmitGuest{Actor: carol, At: t1, GuestUserID: "gus", RetroID: "r2"},
+	s := decider.Then(t, withGuest(), team.AdmitGuest{Actor: carol, At: t1, GuestUserID: "gus", RetroID: "r2"},
 		team.GuestAdmitted{GuestUserID: "gus", RetroID: "r2", InvitedBy: "carol", At: t1})
 	if got := s.Guests["gus"].RetroIDs; len(got) != 2 || got[1] != "r2" {
 		t.Fatalf("guest's retros = %v", got)
@@ -27,7 +27,7 @@ func TestAGuestMayJoinAnotherRetro(t *testing.T) {
 }
 
 func TestAdmitGuestRejections(t *testing.T) {
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"no team":         {Given: nil, When: team.AdmitGuest{Actor: dan, GuestUserID: "gus", RetroID: "r1"}, Kind: domain.NotFound, Code: team.CodeNotFound},
 		"no actor":        {Given: withDan(), When: team.AdmitGuest{GuestUserID: "gus", RetroID: "r1"}, Kind: domain.Invalid, Code: team.CodeActorRequired},
 		"not a member":    {Given: withDan(), When: team.AdmitGuest{Actor: ada, GuestUserID: "gus", RetroID: "r1"}, Kind: domain.Forbidden, Code: team.CodeNotMember},
@@ -40,7 +40,7 @@ func TestAdmitGuestRejections(t *testing.T) {
 }
 
 func TestTeamAdminPromotesAGuestToMember(t *testing.T) {
-	s := thenEvents(t, withGuest(), team.PromoteGuest{Actor: carol, At: t1, GuestUserID: "gus"},
+	s := decider.Then(t, withGuest(), team.PromoteGuest{Actor: carol, At: t1, GuestUserID: "gus"},
 		team.GuestPromoted{GuestUserID: "gus", PromotedBy: "carol", At: t1})
 	if !s.IsMember("gus") || !team.CanSeeContent(s, "gus") {
 		t.Fatal("promoted gus is not a member")
@@ -51,7 +51,7 @@ func TestTeamAdminPromotesAGuestToMember(t *testing.T) {
 }
 
 func TestPromoteGuestRejections(t *testing.T) {
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"no team":      {Given: nil, When: team.PromoteGuest{Actor: carol, GuestUserID: "gus"}, Kind: domain.NotFound, Code: team.CodeNotFound},
 		"no actor":     {Given: withGuest(), When: team.PromoteGuest{GuestUserID: "gus"}, Kind: domain.Invalid, Code: team.CodeActorRequired},
 		"plain member": {Given: withGuest(), When: team.PromoteGuest{Actor: dan, GuestUserID: "gus"}, Kind: domain.Forbidden, Code: team.CodeNotTeamAdmin},

@@ -1,7 +1,6 @@
 package team_test
 
 import (
-	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
@@ -46,15 +45,8 @@ func withAction() []team.Event {
 	})
 }
 
-func thenEvents(t *testing.T, given []team.Event, when team.Command, want ...team.Event) team.State {
-	t.Helper()
-	return decidertest.Then(t, team.Decider(), given, when, want...)
-}
-
 // rejection is given, when, and the refusal: kind and code.
 type rejection = decidertest.Refusal[team.Command, team.Event]
 
-func thenRejected(t *testing.T, cases map[string]rejection) {
-	t.Helper()
-	decidertest.RefusedAll(t, team.Decider(), cases)
-}
+// decider is the team decider under the shared given/when/then helpers.
+var decider = decidertest.For(team.Decider())

@@ -8,7 +8,7 @@ import (
 )
 
 func TestTeamAdminAddsAMember(t *testing.T) {
-	s := thenEvents(t, created(), team.AddMember{Actor: carol, At: t0, UserID: "dan"},
+	s := decider.Then(t, created(), team.AddMember{Actor: carol, At: t0, UserID: "dan"},
 		team.MemberAdded{UserID: "dan", AddedBy: "carol", At: t0})
 	if !s.IsMember("dan") || s.IsAdmin("dan") {
 		t.Fatal("dan should be a plain member")
@@ -16,7 +16,7 @@ func TestTeamAdminAddsAMember(t *testing.T) {
 }
 
 func TestAddingAGuestAsMemberPromotesThem(t *testing.T) {
-	s := thenEvents(t, withGuest(), team.AddMember{Actor: carol, At: t0, UserID: "gus"},
+	s := decider.Then(t, withGuest(), team.AddMember{Actor: carol, At: t0, UserID: "gus"},
 		team.GuestPromoted{GuestUserID: "gus", PromotedBy: "carol", At: t0})
 	if _, still := s.Guests["gus"]; still || !s.IsMember("gus") {
 		t.Fatal("gus should be a member and no longer a guest")
@@ -24,7 +24,7 @@ func TestAddingAGuestAsMemberPromotesThem(t *testing.T) {
 }
 
 func TestAddMemberRejections(t *testing.T) {
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"no team":         {Given: nil, When: team.AddMember{Actor: carol, UserID: "dan"}, Kind: domain.NotFound, Code: team.CodeNotFound},
 		"no actor":        {Given: created(), When: team.AddMember{UserID: "dan"}, Kind: domain.Invalid, Code: team.CodeActorRequired},
 		"workspace admin": {Given: created(), When: team.AddMember{Actor: ada, UserID: "dan"}, Kind: domain.Forbidden, Code: team.CodeNotTeamAdmin},
@@ -35,7 +35,7 @@ func TestAddMemberRejections(t *testing.T) {
 }
 
 func TestTeamAdminRemovesAMember(t *testing.T) {
-	s := thenEvents(t, withDan(), team.RemoveMember{Actor: carol, At: t0, UserID: "dan"},
+	s := decider.Then(t, withDan(), team.RemoveMember{Actor: carol, At: t0, UserID: "dan"},
 		team.MemberRemoved{UserID: "dan", RemovedBy: "carol", At: t0})
 	if s.IsMember("dan") {
 		t.Fatal("dan is still a member")
@@ -43,13 +43,13 @@ func TestTeamAdminRemovesAMember(t *testing.T) {
 }
 
 func TestAMemberMayLeave(t *testing.T) {
-	thenEvents(t, withDan(), team.RemoveMember{Actor: dan, At: t0, UserID: "dan"},
+	decider.Then(t, withDan(), team.RemoveMember{Actor: dan, At: t0, UserID: "dan"},
 		team.MemberRemoved{UserID: "dan", RemovedBy: "dan", At: t0})
 }
 
 func TestRemovingAnAdminMemberAlsoEndsTheirAdminRole(t *testing.T) {
 	given := append(withDan(), team.TeamAdminAppointed{UserID: "dan", AppointedBy: "carol", At: t0})
-	s := thenEvents(t, given, team.RemoveMember{Actor: carol, At: t0, UserID: "dan"},
+	s := decider.Then(t, given, team.RemoveMember{Actor: carol, At: t0, UserID: "dan"},
 		team.MemberRemoved{UserID: "dan", RemovedBy: "carol", At: t0})
 	if s.IsAdmin("dan") {
 		t.Fatal("removed member dan is still an admin")
@@ -57,7 +57,7 @@ func TestRemovingAnAdminMemberAlsoEndsTheirAdminRole(t *testing.T) {
 }
 
 func TestRemoveMemberRejections(t *testing.T) {
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"no team":              {Given: nil, When: team.RemoveMember{Actor: carol, UserID: "dan"}, Kind: domain.NotFound, Code: team.CodeNotFound},
 		"no actor":             {Given: withDan(), When: team.RemoveMember{UserID: "dan"}, Kind: domain.Invalid, Code: team.CodeActorRequired},
 		"member removes other": {Given: append(withDan(), team.MemberAdded{UserID: "erin", AddedBy: "carol"}), When: team.RemoveMember{Actor: dan, UserID: "erin"}, Kind: domain.Forbidden, Code: team.CodeNotTeamAdmin},
@@ -69,7 +69,7 @@ func TestRemoveMemberRejections(t *testing.T) {
 }
 
 func TestTeamAdminAppointsAnotherAdmin(t *testing.T) {
-	s := thenEvents(t, withDan(), team.AppointTeamAdmin{Actor: carol, At: t0, UserID: "dan"},
+	s := decider.Then(t, withDan(), team.AppointTeamAdmin{Actor: carol, At: t0, UserID: "dan"},
 		team.TeamAdminAppointed{UserID: "dan", AppointedBy: "carol", At: t0})
 	if !s.IsAdmin("dan") {
 		t.Fatal("dan is not an admin")
@@ -78,7 +78,7 @@ func TestTeamAdminAppointsAnotherAdmin(t *testing.T) {
 
 func TestAppointTeamAdminRejections(t *testing.T) {
 	danAdmin := append(withDan(), team.TeamAdminAppointed{UserID: "dan", AppointedBy: "carol"})
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"no team":         {Given: nil, When: team.AppointTeamAdmin{Actor: carol, UserID: "dan"}, Kind: domain.NotFound, Code: team.CodeNotFound},
 		"no actor":        {Given: withDan(), When: team.AppointTeamAdmin{UserID: "dan"}, Kind: domain.Invalid, Code: team.CodeActorRequired},
 		"plain member":    {Given: withDan(), When: team.AppointTeamAdmin{Actor: dan, UserID: "dan"}, Kind: domain.Forbidden, Code: team.CodeNotTeamAdmin},
@@ -91,7 +91,7 @@ func TestAppointTeamAdminRejections(t *testing.T) {
 
 func TestTeamAdminRemovesAnotherAdmin(t *testing.T) {
 	danAdmin := append(withDan(), team.TeamAdminAppointed{UserID: "dan", AppointedBy: "carol", At: t0})
-	s := thenEvents(t, danAdmin, team.RemoveTeamAdmin{Actor: dan, At: t0, UserID: "carol"},
+	s := decider.Then(t, danAdmin, team.RemoveTeamAdmin{Actor: dan, At: t0, UserID: "carol"},
 		team.TeamAdminRemoved{UserID: "carol", RemovedBy: "dan", At: t0})
 	if s.IsAdmin("carol") || !s.IsMember("carol") {
 		t.Fatal("carol should stay a member without the admin role")
@@ -99,7 +99,7 @@ func TestTeamAdminRemovesAnotherAdmin(t *testing.T) {
 }
 
 func TestRemoveTeamAdminRejections(t *testing.T) {
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"no team":         {Given: nil, When: team.RemoveTeamAdmin{Actor: carol, UserID: "carol"}, Kind: domain.NotFound, Code: team.CodeNotFound},
 		"no actor":        {Given: withDan(), When: team.RemoveTeamAdmin{UserID: "carol"}, Kind: domain.Invalid, Code: team.CodeActorRequired},
 		"plain member":    {Given: withDan(), When: team.RemoveTeamAdmin{Actor: dan, UserID: "carol"}, Kind: domain.Forbidden, Code: team.CodeNotTeamAdmin},

@@ -18,7 +18,7 @@ func closedAs(status team.ActionStatus) []team.Event {
 }
 
 func TestReassignActionFromARetro(t *testing.T) {
-	s := thenEvents(t, withErin(),
+	s := decider.Then(t, withErin(),
 		team.ReassignAction{Actor: carol, At: t1, ActionID: "a1", Assignee: "erin", RetroID: "r2"},
 		team.ActionReassigned{ActionID: "a1", From: "dan", To: "erin", RetroID: "r2", By: "carol", At: t1})
 	v := team.View(s, team.Viewer{UserID: "dan"})
@@ -28,7 +28,7 @@ func TestReassignActionFromARetro(t *testing.T) {
 }
 
 func TestUnassignAction(t *testing.T) {
-	s := thenEvents(t, withErin(),
+	s := decider.Then(t, withErin(),
 		team.ReassignAction{Actor: dan, At: t1, ActionID: "a1"},
 		team.ActionReassigned{ActionID: "a1", From: "dan", By: "dan", At: t1})
 	if a := s.Actions["a1"]; a.Assignee != "" {
@@ -38,7 +38,7 @@ func TestUnassignAction(t *testing.T) {
 
 // A kept action is still open: its plan may change in the review that kept it.
 func TestAKeptActionCanBeReassigned(t *testing.T) {
-	thenEvents(t, closedAs(team.StatusKept),
+	decider.Then(t, closedAs(team.StatusKept),
 		team.ReassignAction{Actor: dan, At: t1, ActionID: "a1", Assignee: "erin", RetroID: "r2"},
 		team.ActionReassigned{ActionID: "a1", From: "dan", To: "erin", RetroID: "r2", By: "dan", At: t1})
 }
@@ -47,7 +47,7 @@ func TestReassignActionRejections(t *testing.T) {
 	ok := team.ReassignAction{Actor: dan, At: t1, ActionID: "a1", Assignee: "erin"}
 	withGus := append(withErin(), team.GuestAdmitted{GuestUserID: "gus", RetroID: "r1", InvitedBy: "dan", At: t0})
 	with := func(f func(*team.ReassignAction)) team.ReassignAction { c := ok; f(&c); return c }
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"no team":        {Given: nil, When: ok, Kind: domain.NotFound, Code: team.CodeNotFound},
 		"no actor":       {Given: withErin(), When: with(func(c *team.ReassignAction) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: team.CodeActorRequired},
 		"not a member":   {Given: withErin(), When: with(func(c *team.ReassignAction) { c.Actor = ada }), Kind: domain.Forbidden, Code: team.CodeNotMember},
@@ -63,7 +63,7 @@ func TestReassignActionRejections(t *testing.T) {
 
 func TestRescheduleActionFromARetro(t *testing.T) {
 	later := t1.Add(7 * 24 * time.Hour)
-	s := thenEvents(t, withErin(),
+	s := decider.Then(t, withErin(),
 		team.RescheduleAction{Actor: carol, At: t1, ActionID: "a1", Due: &later, RetroID: "r2"},
 		team.ActionRescheduled{ActionID: "a1", Due: &later, RetroID: "r2", By: "carol", At: t1})
 	v := team.View(s, team.Viewer{UserID: "dan"})
@@ -75,7 +75,7 @@ func TestRescheduleActionFromARetro(t *testing.T) {
 func TestClearingTheDueDate(t *testing.T) {
 	for name, due := range map[string]*time.Time{"nil": nil, "zero time": {}} {
 		t.Run(name, func(t *testing.T) {
-			s := thenEvents(t, withErin(),
+			s := decider.Then(t, withErin(),
 				team.RescheduleAction{Actor: dan, At: t1, ActionID: "a1", Due: due},
 				team.ActionRescheduled{ActionID: "a1", By: "dan", At: t1})
 			if a := s.Actions["a1"]; !a.Due.IsZero() {
@@ -91,7 +91,7 @@ func TestRescheduleActionRejections(t *testing.T) {
 	ok := team.RescheduleAction{Actor: dan, At: t1, ActionID: "a1", Due: &later}
 	with := func(f func(*team.RescheduleAction)) team.RescheduleAction { c := ok; f(&c); return c }
 	undated := append(withDan(), team.ActionRecorded{ActionID: "a1", Title: "Undated", RecordedBy: "dan", At: t0})
-	thenRejected(t, map[string]rejection{
+	decider.RefusedAll(t, map[string]rejection{
 		"no team":        {Given: nil, When: ok, Kind: domain.NotFound, Code: team.CodeNotFound},
 		"no actor":       {Given: withErin(), When: with(func(c *team.RescheduleAction) { c.Actor = domain.Actor{} }), Kind: domain.Invalid, Code: team.CodeActorRequired},
 		"not a member":   {Given: withErin(), When: with(func(c *team.RescheduleAction) { c.Actor = ada }), Kind: domain.Forbidden, Code: team.CodeNotMember},

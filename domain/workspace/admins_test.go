@@ -12,7 +12,7 @@ func bobIsAdmin() []workspace.Event {
 }
 
 func TestAddWorkspaceAdmin(t *testing.T) {
-	s := thenEvents(t, created(),
+	s := decider.Then(t, created(),
 		workspace.AddWorkspaceAdmin{Actor: ada, At: t0, UserID: "bob"},
 		workspace.WorkspaceAdminAdded{UserID: "bob", AddedBy: "ada", At: t0})
 	if !workspace.IsAdmin(s, "bob") {
@@ -33,14 +33,14 @@ func TestAddWorkspaceAdminRejections(t *testing.T) {
 		"no user":       {created(), workspace.AddWorkspaceAdmin{Actor: ada}, domain.Invalid, workspace.CodeUserIDRequired},
 		"already admin": {bobIsAdmin(), workspace.AddWorkspaceAdmin{Actor: ada, UserID: "bob"}, domain.Conflict, workspace.CodeAlreadyAdmin},
 	} {
-		t.Run(name, func(t *testing.T) { thenRejected(t, tc.given, tc.when, tc.kind, tc.code) })
+		t.Run(name, func(t *testing.T) { decider.Refused(t, tc.given, tc.when, tc.kind, tc.code) })
 	}
 }
 
 // Every admin of a workspace has left: the operator names a new one.
 func TestTheOperatorMayNameAWorkspaceAdminWithoutBeingOne(t *testing.T) {
 	operator := domain.Actor{UserID: "operator"}
-	s := thenEvents(t, created(),
+	s := decider.Then(t, created(),
 		workspace.AddWorkspaceAdmin{Actor: operator, At: t0, UserID: "bob", ByOperator: true},
 		workspace.WorkspaceAdminAdded{UserID: "bob", AddedBy: "operator", At: t0, ByOperator: true})
 	if !workspace.IsAdmin(s, "bob") || workspace.IsAdmin(s, "operator") {
@@ -56,12 +56,12 @@ func TestTheOperatorMayNameAWorkspaceAdminWithoutBeingOne(t *testing.T) {
 		"no operator":   {created(), workspace.AddWorkspaceAdmin{UserID: "bob", ByOperator: true}, domain.Invalid, workspace.CodeActorRequired},
 		"already admin": {bobIsAdmin(), workspace.AddWorkspaceAdmin{Actor: operator, UserID: "bob", ByOperator: true}, domain.Conflict, workspace.CodeAlreadyAdmin},
 	} {
-		t.Run(name, func(t *testing.T) { thenRejected(t, tc.given, tc.when, tc.kind, tc.code) })
+		t.Run(name, func(t *testing.T) { decider.Refused(t, tc.given, tc.when, tc.kind, tc.code) })
 	}
 }
 
 func TestRemoveWorkspaceAdmin(t *testing.T) {
-	s := thenEvents(t, bobIsAdmin(),
+	s := decider.Then(t, bobIsAdmin(),
 		workspace.RemoveWorkspaceAdmin{Actor: bob, At: t0, UserID: "ada"},
 		workspace.WorkspaceAdminRemoved{UserID: "ada", RemovedBy: "bob", At: t0})
 	if workspace.IsAdmin(s, "ada") {
@@ -70,7 +70,7 @@ func TestRemoveWorkspaceAdmin(t *testing.T) {
 }
 
 func TestAnAdminMayStepDownWhileAnotherRemains(t *testing.T) {
-	thenEvents(t, bobIsAdmin(),
+	decider.Then(t, bobIsAdmin(),
 		workspace.RemoveWorkspaceAdmin{Actor: bob, At: t0, UserID: "bob"},
 		workspace.WorkspaceAdminRemoved{UserID: "bob", RemovedBy: "bob", At: t0})
 }
@@ -89,6 +89,6 @@ func TestRemoveWorkspaceAdminRejections(t *testing.T) {
 		"target not admin": {bobIsAdmin(), workspace.RemoveWorkspaceAdmin{Actor: ada, UserID: "carol"}, domain.NotFound, workspace.CodeNotAnAdmin},
 		"last admin":       {created(), workspace.RemoveWorkspaceAdmin{Actor: ada, UserID: "ada"}, domain.Conflict, workspace.CodeLastAdmin},
 	} {
-		t.Run(name, func(t *testing.T) { thenRejected(t, tc.given, tc.when, tc.kind, tc.code) })
+		t.Run(name, func(t *testing.T) { decider.Refused(t, tc.given, tc.when, tc.kind, tc.code) })
 	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 func TestCreateWorkspaceMakesTheCreatorItsFirstAdmin(t *testing.T) {
-	s := thenEvents(t, nil,
+	s := decider.Then(t, nil,
 		workspace.CreateWorkspace{Actor: ada, At: t0, WorkspaceID: "ws1", Name: "  Acme  "},
 		workspace.WorkspaceCreated{WorkspaceID: "ws1", Name: "Acme", CreatedBy: "ada", At: t0})
 	if !workspace.IsAdmin(s, "ada") || workspace.IsAdmin(s, "bob") {
@@ -31,12 +31,12 @@ func TestCreateWorkspaceRejections(t *testing.T) {
 		"blank name":     {nil, workspace.CreateWorkspace{Actor: ada, At: t0, WorkspaceID: "ws1", Name: "   "}, domain.Invalid, workspace.CodeNameRequired},
 		"long name":      {nil, workspace.CreateWorkspace{Actor: ada, At: t0, WorkspaceID: "ws1", Name: long}, domain.Invalid, workspace.CodeNameTooLong},
 	} {
-		t.Run(name, func(t *testing.T) { thenRejected(t, tc.given, tc.when, tc.kind, tc.code) })
+		t.Run(name, func(t *testing.T) { decider.Refused(t, tc.given, tc.when, tc.kind, tc.code) })
 	}
 }
 
 func TestRenameWorkspace(t *testing.T) {
-	s := thenEvents(t, created(),
+	s := decider.Then(t, created(),
 		workspace.RenameWorkspace{Actor: ada, At: t0, Name: "Acme Corp"},
 		workspace.WorkspaceRenamed{Name: "Acme Corp", RenamedBy: "ada", At: t0})
 	if s.Name != "Acme Corp" {
@@ -58,6 +58,6 @@ func TestRenameWorkspaceRejections(t *testing.T) {
 		"long name":    {created(), workspace.RenameWorkspace{Actor: ada, Name: strings.Repeat("é", 101)}, domain.Invalid, workspace.CodeNameTooLong},
 		"same name":    {created(), workspace.RenameWorkspace{Actor: ada, Name: "Acme"}, domain.Conflict, workspace.CodeNameUnchanged},
 	} {
-		t.Run(name, func(t *testing.T) { thenRejected(t, tc.given, tc.when, tc.kind, tc.code) })
+		t.Run(name, func(t *testing.T) { decider.Refused(t, tc.given, tc.when, tc.kind, tc.code) })
 	}
 }

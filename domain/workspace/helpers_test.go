@@ -1,7 +1,6 @@
 package workspace_test
 
 import (
-	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
@@ -23,14 +22,5 @@ func created() []workspace.Event {
 
 func given(evs ...workspace.Event) []workspace.Event { return evs }
 
-// thenEvents runs when on given and expects exactly want.
-func thenEvents(t *testing.T, given []workspace.Event, when workspace.Command, want ...workspace.Event) workspace.State {
-	t.Helper()
-	return decidertest.Then(t, workspace.Decider(), given, when, want...)
-}
-
-// thenRejected runs when on given and expects a rejection of kind and code.
-func thenRejected(t *testing.T, given []workspace.Event, when workspace.Command, kind domain.Kind, code string) {
-	t.Helper()
-	decidertest.Refused(t, workspace.Decider(), given, when, kind, code)
-}
+// decider is the workspace decider under the shared given/when/then helpers.
+var decider = decidertest.For(workspace.Decider())

@@ -12,13 +12,13 @@ func withPlatformTeam() []workspace.Event {
 }
 
 func TestOnlyWorkspaceAdminsRegisterTeams(t *testing.T) {
-	s := thenEvents(t, created(),
+	s := decider.Then(t, created(),
 		workspace.RegisterTeam{Actor: ada, At: t0, TeamID: "t1", Name: " Platform "},
 		workspace.TeamRegistered{TeamID: "t1", Name: "Platform", RegisteredBy: "ada", At: t0})
 	if s.Teams["t1"].Name != "Platform" {
 		t.Fatalf("teams = %v", s.Teams)
 	}
-	thenRejected(t, created(), workspace.RegisterTeam{Actor: bob, At: t0, TeamID: "t1", Name: "Platform"},
+	decider.Refused(t, created(), workspace.RegisterTeam{Actor: bob, At: t0, TeamID: "t1", Name: "Platform"},
 		domain.Forbidden, workspace.CodeNotAdmin)
 }
 
@@ -37,7 +37,7 @@ func TestRegisterTeamRejections(t *testing.T) {
 		"same ID":      {withPlatformTeam(), workspace.RegisterTeam{Actor: ada, TeamID: "t1", Name: "Mobile"}, domain.Conflict, workspace.CodeTeamExists},
 		"same name":    {withPlatformTeam(), workspace.RegisterTeam{Actor: ada, TeamID: "t2", Name: "platform"}, domain.Conflict, workspace.CodeTeamNameTaken},
 	} {
-		t.Run(name, func(t *testing.T) { thenRejected(t, tc.given, tc.when, tc.kind, tc.code) })
+		t.Run(name, func(t *testing.T) { decider.Refused(t, tc.given, tc.when, tc.kind, tc.code) })
 	}
 }
 
@@ -51,5 +51,5 @@ func TestEvolveDoesNotChangeAStateTheCallerHolds(t *testing.T) {
 }
 
 func TestUnknownCommandIsRejected(t *testing.T) {
-	thenRejected(t, created(), nil, domain.Invalid, workspace.CodeUnknownCommand)
+	decider.Refused(t, created(), nil, domain.Invalid, workspace.CodeUnknownCommand)
 }
