@@ -20,6 +20,13 @@ func surveyRoutes() []route {
 			func(s *server, c call, in app.CreateSurveyInput) (app.Result, error) {
 				return s.deps.App.CreateSurvey(c.r.Context(), c.p, c.cmdID, in)
 			}).created(),
+		withParams(list("/v1/teams/{teamId}/surveys", "listTeamSurveys", "The surveys sent to the team, oldest first, each as you may see it (members)",
+			func(s *server, c call) ([]survey.SurveyView, error) {
+				if err := waitAfter(c, s.deps.App.WaitForTeamSurveys); err != nil {
+					return nil, err
+				}
+				return s.deps.App.TeamSurveys(c.r.Context(), c.p, c.param("teamId"))
+			}), afterParam),
 		query("/v1/surveys/{surveyId}", "getSurvey", "A survey as you may see it: your own response, results once closed",
 			func(s *server, c call) (survey.SurveyView, error) {
 				return s.deps.App.Survey(c.r.Context(), c.p, c.param("surveyId"))

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -73,5 +74,29 @@ func TestTheCatalogueIsPaged(t *testing.T) {
 	}
 	for _, p := range []string{"health-packs", "icebreakers", "team-templates", "dimensions"} {
 		h.must(http.StatusOK, req{method: "GET", path: "/v1/catalog/" + p, token: ada.token})
+	}
+}
+
+func TestATeamsPageListsTheSurveysSentToIt(t *testing.T) {
+	h := newHarness(t)
+	f := newRetro(t, h)
+	s := h.must(http.StatusCreated, req{method: "POST", path: "/v1/surveys", token: f.mod.token, body: app.CreateSurveyInput{
+		TeamIDs: []string{f.team}, Title: "Pulse", PackID: h.cat.HealthPacks[0].ID, ClosesAt: time.Now().Add(24 * time.Hour)}})
+	path := "/v1/teams/" + f.team + "/surveys?after=" + fmt.Sprint(uint64(s.body["position"].(float64)))
+	items, _ := h.must(http.StatusOK, req{method: "GET", path: path, token: f.bea.token}).body["items"].([]any)
+	if len(items) != 1 || items[0].(map[string]any)["id"] != s.str("id") || items[0].(map[string]any)["title"] != "Pulse" {
+		t.Fatalf("the team's surveys = %v, want the one just sent", items)
+	}
+	// Each as the reader may see it: her own response, no one else's.
+	h.must(http.StatusCreated, req{method: "POST", path: "/v1/surveys/" + s.str("id") + "/responses", token: f.bea.token,
+		body: api.SurveyResponseRequest{Ratings: map[string]int{h.cat.HealthPacks[0].Questions[0].ID: 4}}})
+	for who, u := range map[string]user{"bea": f.bea, "mod": f.mod} {
+		it := h.must(http.StatusOK, req{method: "GET", path: "/v1/teams/" + f.team + "/surveys", token: u.token}).body["items"].([]any)[0].(map[string]any)
+		if (it["own"] != nil) != (who == "bea") || it["responseCount"] != 1.0 {
+			t.Errorf("%s lists the survey as %v, want one response, own only for bea", who, it)
+		}
+	}
+	if res := h.do(req{method: "GET", path: "/v1/teams/" + f.team + "/surveys", token: f.out.token}); res.status != http.StatusNotFound && res.status != http.StatusForbidden {
+		t.Errorf("an outsider lists the team's surveys = %d, want 403 or 404", res.status)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hindsight-retro/hindsight/projections/membership"
 	"github.com/hindsight-retro/hindsight/projections/runner"
 	"github.com/hindsight-retro/hindsight/projections/teamhistory"
+	"github.com/hindsight-retro/hindsight/projections/teamsurveys"
 )
 
 // ReadModelConfig says how the app keeps its read models.
@@ -39,6 +40,8 @@ type readModels struct {
 	// membership indexes who administers which workspace and is in which
 	// team, for the "what is mine" lists.
 	membership *runner.Slot[*membership.Index]
+	// surveys lists the surveys sent to each team, for its page.
+	surveys *runner.Slot[*teamsurveys.Index]
 	runner     *runner.Runner
 	runnerErr  error
 }
@@ -58,10 +61,11 @@ func (a *App) newReadModels() *readModels {
 		}),
 		dashboard:  runner.NewSlot(func() *dashboard.Dashboard { return dashboard.New(minGroup) }),
 		membership: runner.NewSlot(membership.New),
+		surveys:    runner.NewSlot(teamsurveys.New),
 	}
 	m.runner, m.runnerErr = runner.New(runner.Config{Store: a.d.Store, Logger: a.d.Logger, SnapshotDir: cfg.SnapshotDir,
 		AcceptDataLoss: cfg.AcceptDataLoss},
-		m.history, m.actions, m.health, m.dashboard, m.membership)
+		m.history, m.actions, m.health, m.dashboard, m.membership, m.surveys)
 	return m
 }
 
@@ -141,6 +145,7 @@ func (a *App) WaitForReadModels(ctx context.Context, position uint64) error {
 	for _, wait := range []func(context.Context, uint64) error{
 		a.rm.history.Current().WaitFor, a.rm.actions.Current().WaitFor,
 		a.rm.health.Current().WaitFor, a.rm.dashboard.Current().WaitFor, a.rm.membership.Current().WaitFor,
+		a.rm.surveys.Current().WaitFor,
 	} {
 		if err := wait(ctx, position); err != nil {
 			return err

@@ -299,3 +299,29 @@ func (a *App) surveyCommand(ctx context.Context, id string, meta aggregate.Meta,
 }
 
 func surveyKey(surveyID string) string { return "survey:" + surveyID }
+
+// TeamSurveys lists the surveys sent to the team, oldest first, each as the
+// principal may see it (members only).
+func (a *App) TeamSurveys(ctx context.Context, p identity.Principal, teamID string) ([]survey.SurveyView, error) {
+	if err := canRead(p); err != nil {
+		return nil, err
+	}
+	if _, err := a.teamMember(ctx, p, teamID); err != nil {
+		return nil, err
+	}
+	out := []survey.SurveyView{}
+	for _, id := range a.rm.surveys.Current().Of(teamID) {
+		v, err := a.Survey(ctx, p, id)
+		if err != nil {
+			return nil, fmt.Errorf("team %s: survey %s: %w", teamID, id, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// WaitForTeamSurveys returns once the team survey index has applied the log
+// up to position, so a client lists the survey it just sent.
+func (a *App) WaitForTeamSurveys(ctx context.Context, position uint64) error {
+	return a.rm.surveys.Current().WaitFor(ctx, position)
+}

@@ -439,6 +439,54 @@ try {
   await ben.page.getByRole('button', { name: 'Done: Script the deploy' }).click();
   await ben.page.getByText('1 done, 0 dropped').waitFor();
 
+  // Surveys: Ada sends one to the team, Ben answers it, Ada closes it. One
+  // answer is under the minimum group: the result says so, with no average.
+  const teamPage = async (p) => {
+    await p.page.goto(`${base}/`);
+    await p.page.getByRole('link', { name: 'Platform' }).click();
+    await p.page.getByRole('heading', { name: 'Team Platform' }).waitFor();
+  };
+  await teamPage(ada);
+  await ada.page.getByLabel('Survey title').fill(`Pulse ${run}`);
+  await ada.page.getByRole('button', { name: 'Send a survey' }).click();
+  await ada.page.getByRole('link', { name: `Pulse ${run}` }).waitFor();
+  await teamPage(ben);
+  await ben.page.getByRole('link', { name: `Pulse ${run}` }).click();
+  await ben.page.locator('.health-q').first().getByRole('button', { name: /^4:/ }).click();
+  await step('survey-answer', [ben]);
+  await ben.page.getByRole('button', { name: 'Send my answers' }).click();
+  await ben.page.getByText('You answered.').waitFor();
+  await ada.page.getByRole('link', { name: `Pulse ${run}` }).click();
+  await ada.page.getByText('1 answer', { exact: false }).first().waitFor();
+  await ada.page.getByRole('button', { name: 'Close and show results' }).click();
+  await ada.page.getByRole('heading', { name: 'Results' }).waitFor();
+  await ada.page.locator('.survey-result').first().filter({ hasText: 'too few answers' }).waitFor();
+  if (await ada.page.getByText(/Average \d/).count()) fail('a survey result under the minimum group showed an average');
+  await step('survey-results', [ada]);
+
+  // History: the closed retro's archive from the team page, then time travel
+  // back through it, for Ada and for the guest.
+  await teamPage(ada);
+  await ada.page.getByRole('link', { name: `Archive: Sprint ${run}` }).click();
+  await ada.page.getByRole('heading', { name: `Archive: Sprint ${run}` }).waitFor();
+  await ada.page.getByText(benEdited).first().waitFor();
+  await step('archive', [ada]);
+  await ada.page.getByRole('link', { name: 'Step through the retro as it happened' }).click();
+  const asOf = ada.page.getByRole('status').filter({ hasText: 'As it stood on' });
+  await asOf.waitFor();
+  for (let i = 0; i < 3; i++) {
+    const before = await asOf.textContent();
+    await ada.page.getByRole('button', { name: 'One event earlier' }).click();
+    await ada.page.getByRole('status').filter({ hasText: 'As it stood on' }).filter({ hasNotText: before }).waitFor().catch(() => {});
+  }
+  await ada.page.getByRole('button', { name: 'One event later' }).waitFor();
+  if (await ada.page.getByRole('button', { name: 'One event later' }).isDisabled()) fail('time travel cannot step forward again');
+  await step('time-travel', [ada]);
+  await gus.page.goto(`${retroUrl}/at`);
+  await gus.page.getByRole('status').filter({ hasText: 'Stand vom' }).waitFor();
+  await gus.page.getByRole('button', { name: 'Ein Ereignis früher' }).click();
+  await step('time-travel', [gus]);
+
   // Where WebSockets are blocked the page follows the retro over
   // Server-Sent Events (with the session cookie) and says so.
   await ben.page.addInitScript(() => {

@@ -9,6 +9,8 @@ import { Join } from './pages/Join';
 import { Login, Signup } from './pages/Login';
 import { NewRetro } from './pages/NewRetro';
 import { Team } from './pages/Team';
+import { Archive, TimeTravel } from './pages/PastRetro';
+import { SurveyPage } from './pages/Survey';
 import { RetroPage } from './retro/RetroPage';
 import { navigate, onLinkClick, useRoute, type Route } from './router';
 import { ServicesContext, SessionContext, type Services } from './services';
@@ -188,6 +190,12 @@ function Page({ route, me }: { route: Route; me: Me | null }) {
       return <NewRetro teamId={route.teamId} />;
     case 'retro':
       return <RetroPage retroId={route.retroId} />;
+    case 'archive':
+      return <Archive retroId={route.retroId} />;
+    case 'timeTravel':
+      return <TimeTravel retroId={route.retroId} />;
+    case 'survey':
+      return <SurveyPage surveyId={route.surveyId} />;
   }
 }
 

@@ -9,6 +9,9 @@ export type Route =
   | { page: 'team'; teamId: string }
   | { page: 'newRetro'; teamId: string }
   | { page: 'retro'; retroId: string }
+  | { page: 'archive'; retroId: string }
+  | { page: 'timeTravel'; retroId: string }
+  | { page: 'survey'; surveyId: string }
   | { page: 'notFound' };
 
 const seg = '([^/]+)';
@@ -20,6 +23,9 @@ const table: [RegExp, (m: string[]) => Route][] = [
   [new RegExp(`^/teams/${seg}$`), (m) => ({ page: 'team', teamId: m[1]! })],
   [new RegExp(`^/teams/${seg}/new-retro$`), (m) => ({ page: 'newRetro', teamId: m[1]! })],
   [new RegExp(`^/retros/${seg}$`), (m) => ({ page: 'retro', retroId: m[1]! })],
+  [new RegExp(`^/retros/${seg}/archive$`), (m) => ({ page: 'archive', retroId: m[1]! })],
+  [new RegExp(`^/retros/${seg}/at$`), (m) => ({ page: 'timeTravel', retroId: m[1]! })],
+  [new RegExp(`^/surveys/${seg}$`), (m) => ({ page: 'survey', surveyId: m[1]! })],
 ];
 
 export function parseRoute(path: string, search = ''): Route {

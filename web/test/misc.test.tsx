@@ -4,6 +4,7 @@ import { matchesTemplate } from '../src/pages/NewRetro';
 import { translator } from '../src/i18n';
 import { QRCode, qrPath } from '../src/retro/qr';
 import { rotiResult } from '../src/retro/Roti';
+import { surveyResult } from '../src/pages/Survey';
 import { parseRoute } from '../src/router';
 
 describe('routes', () => {
@@ -12,6 +13,9 @@ describe('routes', () => {
     expect(parseRoute('/retros/r1/')).toEqual({ page: 'retro', retroId: 'r1' });
     expect(parseRoute('/teams/t1/new-retro')).toEqual({ page: 'newRetro', teamId: 't1' });
     expect(parseRoute('/nope')).toEqual({ page: 'notFound' });
+    expect(parseRoute('/retros/r1/archive')).toEqual({ page: 'archive', retroId: 'r1' });
+    expect(parseRoute('/retros/r1/at')).toEqual({ page: 'timeTravel', retroId: 'r1' });
+    expect(parseRoute('/surveys/s1')).toEqual({ page: 'survey', surveyId: 's1' });
   });
 
   it('only follows a next= that stays on this site', () => {
@@ -52,5 +56,18 @@ describe('ROTI result', () => {
     const text = rotiResult(tr, { count: 2, withheld: true });
     expect(text).toContain('2 ratings');
     expect(text).not.toMatch(/Average|NaN|undefined/);
+  });
+});
+
+describe('survey results', () => {
+  const q = { id: 'q', text: 'Fun', scale: '1-5' };
+  it('shows an average when enough answered', () => {
+    expect(surveyResult(translator('en'), { question: q, count: 3, average: 3.25 })).toBe('Average 3.3 from 3 answers');
+  });
+  it('says "too few answers" under the minimum group, with no number but the count', () => {
+    const text = surveyResult(translator('en'), { question: q, count: 1, withheld: true });
+    expect(text).toContain('too few answers');
+    expect(text).toMatch(/^1 answers/);
+    expect(surveyResult(translator('de'), { question: q, count: 2, withheld: true })).toContain('zu wenige Antworten');
   });
 });

@@ -160,3 +160,37 @@ export type LiveMessage =
   | { type: 'presence'; here?: string[] | null; typing?: string[] | null; typingCount?: number; done?: string[] | null }
   | { type: 'resume'; after: number }
   | { type: 'revoked' };
+
+/** A survey as the reader may see it (GET /v1/surveys/{id}). */
+export interface SurveyQuestion { id: string; text: string; scale: '1-5' | '0-10' | string; low?: string; high?: string }
+export interface SurveyOpenQuestion { id: string; text: string }
+export interface SurveyQuestionResult {
+  question: SurveyQuestion;
+  count: number;
+  /** Fewer than the minimum group answered: the count only. */
+  withheld?: boolean;
+  average?: number | null;
+  enps?: number | null;
+}
+export interface SurveyView {
+  id: string;
+  title: string;
+  teamIds: string[] | null;
+  healthQuestions: SurveyQuestion[] | null;
+  openQuestions: SurveyOpenQuestion[] | null;
+  opensAt: string;
+  closesAt: string;
+  closed: boolean;
+  responseCount: number;
+  canClose: boolean;
+  own?: { ratings?: Record<string, number> | null; openAnswers?: Record<string, string> | null } | null;
+  results?: {
+    respondents: number;
+    questions: SurveyQuestionResult[] | null;
+    openAnswers: { questionId: string; text: string; author?: string }[] | null;
+    openAnswersWithheld?: boolean;
+  } | null;
+}
+
+/** The retro as the reader may see it after an event (GET /v1/retros/{id}/at). */
+export interface RetroAt { retroId: string; position: number; recordedAt: string; view: RetroView }

@@ -6,6 +6,7 @@ import { useI18n } from '../i18n';
 import { useServices, useSession } from '../services';
 import { Field, FormError } from '../ui/forms';
 import { useLoad } from '../ui/useLoad';
+import { TeamSurveys } from './Survey';
 import { Tracker } from './Tracker';
 
 export function Team({ teamId }: { teamId: string }) {
@@ -47,11 +48,20 @@ export function Team({ teamId }: { teamId: string }) {
                   {tr.date(r.createdAt)} · {tr.t('team.retroSummary', { cards: r.cards ?? 0, actions: r.actions ?? 0 })}
                   {r.closedAt ? ` · ${tr.t('step.closed')}` : ''}
                 </span>
+                {r.closedAt && (
+                  <>
+                    {' '}
+                    <a href={`/retros/${r.retroId}/archive`} aria-label={`${tr.t('past.archive')}: ${r.title || r.retroId}`}>
+                      {tr.t('past.archive')}
+                    </a>
+                  </>
+                )}
               </li>
             ))}
           </ul>
         )}
       </section>
+      {t.isMember && <TeamSurveys teamId={teamId} canSend />}
       <section class="card" aria-labelledby="tracker-h">
         <h2 id="tracker-h">{tr.t('team.actions')}</h2>
         <Tracker teamId={teamId} members={members.data} />
