@@ -41,9 +41,9 @@ type readModels struct {
 	// team, for the "what is mine" lists.
 	membership *runner.Slot[*membership.Index]
 	// surveys lists the surveys sent to each team, for its page.
-	surveys *runner.Slot[*teamsurveys.Index]
-	runner     *runner.Runner
-	runnerErr  error
+	surveys   *runner.Slot[*teamsurveys.Index]
+	runner    *runner.Runner
+	runnerErr error
 }
 
 func (a *App) newReadModels() *readModels {
