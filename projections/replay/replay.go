@@ -22,6 +22,7 @@ import (
 	"github.com/hindsight-retro/hindsight/projections/membership"
 	"github.com/hindsight-retro/hindsight/projections/names"
 	"github.com/hindsight-retro/hindsight/projections/teamhistory"
+	"github.com/hindsight-retro/hindsight/projections/teamsurveys"
 )
 
 // Set is every read model of issue 5, and the names of teams and
@@ -36,18 +37,21 @@ type Set struct {
 	// here so --snapshots seeds it like the others (serve catches up from
 	// the lowest checkpoint of all).
 	Membership *membership.Index
+	// Surveys is serve's list of each team's surveys, seeded the same way.
+	Surveys *teamsurveys.Index
 }
 
 // NewSet makes empty read models; health's minimum group applies to the
 // dashboard too.
 func NewSet(health healthtrends.Config) *Set {
 	return &Set{History: teamhistory.New(retro.Policy{MinRespondents: health.MinRespondents}), Actions: actiontracker.New(), Health: healthtrends.New(health),
-		Dashboard: dashboard.New(health.MinRespondents), Names: names.New(), Membership: membership.New()}
+		Dashboard: dashboard.New(health.MinRespondents), Names: names.New(), Membership: membership.New(),
+		Surveys: teamsurveys.New()}
 }
 
 // All lists the read models.
 func (s *Set) All() []projections.Projection {
-	return []projections.Projection{s.History, s.Actions, s.Health, s.Dashboard, s.Names, s.Membership}
+	return []projections.Projection{s.History, s.Actions, s.Health, s.Dashboard, s.Names, s.Membership, s.Surveys}
 }
 
 // Stats of a replay.
