@@ -28,7 +28,15 @@ type PoolConfig struct {
 	Size int
 	// Timeout bounds one check; a worker that takes longer is killed. 0 means 10 s.
 	Timeout time.Duration
-	Logger  *slog.Logger
+	// MaxRSS recycles a worker whose resident memory is above it after a
+	// check: the core's C memory is freed only by finalizers and the C
+	// allocator keeps much of what was freed, so a worker that once checked
+	// a large board would hold that memory for good. 0 means 256 MiB.
+	MaxRSS int64
+	// MaxChecks recycles a worker after that many checks, whatever its
+	// size. 0 means 10,000.
+	MaxChecks int
+	Logger    *slog.Logger
 }
 
 // Pool spreads checks over long-lived worker processes, by document, so that
@@ -48,6 +56,12 @@ func NewPool(cfg PoolConfig) *Pool {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.MaxRSS <= 0 {
+		cfg.MaxRSS = 256 << 20
+	}
+	if cfg.MaxChecks <= 0 {
+		cfg.MaxChecks = 10_000
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -114,6 +128,8 @@ type proc struct {
 	out    *bufio.Reader
 	// seen maps a document to the heads this worker last reported for it.
 	seen map[string]string
+	// checks counts the checks this process has made.
+	checks int
 }
 
 func (w *proc) start() error {
@@ -131,6 +147,7 @@ func (w *proc) start() error {
 	}
 	w.cmd, w.stdin, w.out = cmd, stdin, bufio.NewReader(stdout)
 	w.seen = map[string]string{}
+	w.checks = 0
 	return nil
 }
 
@@ -170,7 +187,20 @@ func (w *proc) check(ctx context.Context, req Request, save func() []byte) (Resp
 	} else {
 		delete(w.seen, req.DocID)
 	}
+	w.recycleIfSpent()
 	return resp, nil
+}
+
+// recycleIfSpent stops a worker that has made its checks or grown past its
+// bound; the next check starts a fresh one. w.mu is held.
+func (w *proc) recycleIfSpent() {
+	w.checks++
+	rss := processRSS(w.cmd.Process.Pid)
+	if w.checks < w.cfg.MaxChecks && rss <= w.cfg.MaxRSS {
+		return
+	}
+	w.cfg.Logger.Info("collab: validation worker recycled", "checks", w.checks, "rss", rss)
+	w.stop()
 }
 
 func (w *proc) roundTrip(ctx context.Context, req Request) (Response, error) {

@@ -103,3 +103,37 @@ func manyChanges(t *testing.T, n int) []byte {
 	}
 	return m3.Bytes()
 }
+
+// issue 12.2: a worker is replaced once it has made its checks, or once it
+// has grown past its memory bound, and checking goes on with a fresh one.
+func TestAWorkerIsRecycledAfterItsChecksAndAboveItsMemoryBound(t *testing.T) {
+	recycled := func(cfg PoolConfig, checks int) int {
+		t.Helper()
+		cfg.Size = 1
+		cfg.Command = testCommand
+		p := NewPool(cfg)
+		t.Cleanup(p.Close)
+		n := 0
+		for i := range checks {
+			resp, err := p.Check(context.Background(), "board", "", func() []byte { return nil }, nil, [][]byte{syncMessage(t, "k", fmt.Sprint(i))}, 0)
+			if err != nil || !resp.OK {
+				t.Fatalf("check %d: %+v, %v", i, resp, err)
+			}
+			if p.workers[0].cmd == nil {
+				n++
+			}
+		}
+		return n
+	}
+	if n := recycled(PoolConfig{MaxChecks: 3}, 7); n != 2 {
+		t.Errorf("7 checks with 3 per worker recycled %d workers, want 2", n)
+	}
+	if n := recycled(PoolConfig{}, 7); n != 0 {
+		t.Errorf("7 small checks under the default bounds recycled %d workers, want 0", n)
+	}
+	if runtime.GOOS == "linux" {
+		if n := recycled(PoolConfig{MaxRSS: 1}, 3); n != 3 {
+			t.Errorf("3 checks by workers over their memory bound recycled %d, want 3", n)
+		}
+	}
+}

@@ -27,13 +27,16 @@ func TestMain(m *testing.M) {
 }
 
 func testPool(t testing.TB, size int) *Pool {
-	p := NewPool(PoolConfig{Size: size, Command: func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), workerEnv+"=1")
-		return cmd
-	}})
+	p := NewPool(PoolConfig{Size: size, Command: testCommand})
 	t.Cleanup(p.Close)
 	return p
+}
+
+// testCommand runs this test binary as a worker.
+func testCommand() *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), workerEnv+"=1")
+	return cmd
 }
 
 // syncMessage returns a first sync message from a peer that wrote key=value.
