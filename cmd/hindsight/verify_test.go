@@ -12,6 +12,7 @@ import (
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
 
+	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/natsjs"
 )
@@ -41,7 +42,7 @@ func TestVerifyOfAWholeClusterLogExitsZeroAndCountsItsCommits(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		_, err := st.Append(ctx, eventstore.Commit{Stream: eventstore.StreamID{Category: "retro", ID: "r1"}, ExpectedVersion: int64(i),
+		_, err := st.Append(ctx, eventstore.Commit{Stream: eventstore.StreamID{Category: retro.Category, ID: "r1"}, ExpectedVersion: int64(i),
 			CommandID: fmt.Sprint("c", i), Events: []eventstore.Event{{Type: "Noted", SchemaVersion: 1, Payload: json.RawMessage(`{}`)}}})
 		if err != nil {
 			t.Fatal(err)

@@ -95,6 +95,14 @@ type RevokeLink struct {
 func (CreateLink) isCommand() {}
 func (RevokeLink) isCommand() {}
 
+// Events lists one value of every share link event type, once: what tests
+// hold every switch over the events to, and what a new type is added to.
+func Events() []Event { return []Event{LinkCreated{}, LinkRevoked{}} }
+
+// Commands lists one value of every share link command type, once, as
+// Events does the events.
+func Commands() []Command { return []Command{CreateLink{}, RevokeLink{}} }
+
 // State of a link.
 type State struct {
 	Created    bool

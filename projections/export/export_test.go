@@ -161,7 +161,7 @@ func TestAnExportAfterAPositionKeepsRetrosStartedBefore(t *testing.T) {
 	ctx := context.Background()
 	store := workspace(t)
 	// Given a retro that started before a position and went on after it.
-	recs, err := store.Load(ctx, eventstore.StreamID{Category: "retro", ID: "r-0000-000"}, 0)
+	recs, err := store.Load(ctx, eventstore.StreamID{Category: retro.Category, ID: "r-0000-000"}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,7 +106,7 @@ func TestAnEventAReadModelCannotApplyIsSkippedAndCounted(t *testing.T) {
 			l := projtest.New(t, t0)
 			retroLog(t, l, "r1", 1)
 			projtest.AppendAll(ctx, t, store, l.Events)
-			if _, err := store.Append(ctx, eventstore.Commit{Stream: eventstore.StreamID{Category: "retro", ID: "r1"}, ExpectedVersion: eventstore.Any,
+			if _, err := store.Append(ctx, eventstore.Commit{Stream: eventstore.StreamID{Category: retro.Category, ID: "r1"}, ExpectedVersion: eventstore.Any,
 				CommandID: "bad", Events: []eventstore.Event{{Type: "CardAdded", SchemaVersion: 2, Payload: []byte(`{"cardId":42}`)}}}); err != nil {
 				t.Fatal(err)
 			}

@@ -61,7 +61,7 @@ func TestTimeTravelAtEveryPositionMatchesWhatTheLiveFeedShowed(t *testing.T) {
 	// Given recorded retros (anonymous ones among them).
 	store, retros := recorded(t)
 	for _, id := range retros {
-		recs, err := store.Load(ctx, eventstore.StreamID{Category: "retro", ID: id}, 0)
+		recs, err := store.Load(ctx, eventstore.StreamID{Category: retro.Category, ID: id}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,7 +105,7 @@ func TestTimeTravelByTimeAndItsErrors(t *testing.T) {
 	ctx := context.Background()
 	store, retros := recorded(t)
 	id := retros[0]
-	recs, _ := store.Load(ctx, eventstore.StreamID{Category: "retro", ID: id}, 0)
+	recs, _ := store.Load(ctx, eventstore.StreamID{Category: retro.Category, ID: id}, 0)
 	mid := recs[len(recs)/2]
 	// When the retro is asked for at the time its middle event was recorded.
 	got, err := timetravel.AtTime(ctx, store, id, mid.RecordedAt, retro.Viewer{}, policy)
@@ -128,7 +128,7 @@ func TestACardHiddenLaterIsHiddenInThePast(t *testing.T) {
 	ctx := context.Background()
 	store, retros := recorded(t)
 	for _, id := range retros {
-		stream := eventstore.StreamID{Category: "retro", ID: id}
+		stream := eventstore.StreamID{Category: retro.Category, ID: id}
 		recs, err := store.Load(ctx, stream, 0)
 		if err != nil {
 			t.Fatal(err)
