@@ -20,6 +20,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/collab"
 	"github.com/hindsight-retro/hindsight/eventstore"
+	"github.com/hindsight-retro/hindsight/internal/npmdeps"
 )
 
 // The test binary doubles as the validation worker when re-executed with
@@ -147,21 +148,7 @@ func jsDir(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	npmOnce.Do(func() {
-		if _, err := os.Stat(filepath.Join(dir, "node_modules", "@automerge", "automerge-repo")); err == nil {
-			return
-		}
-		args := []string{"ci", "--no-audit", "--no-fund"}
-		if _, err := os.Stat(filepath.Join(dir, "package-lock.json")); err != nil {
-			args[0] = "install"
-		}
-		cmd := exec.Command("npm", args...)
-		cmd.Dir = dir
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			npmErr = fmt.Errorf("npm %s: %v\n%s", args[0], err, out)
-		}
-	})
+	npmOnce.Do(func() { npmErr = npmdeps.Ensure(dir) })
 	if npmErr != nil {
 		t.Fatal(npmErr)
 	}

@@ -5,7 +5,6 @@ package e2e_test
 import (
 	"bufio"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -16,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hindsight-retro/hindsight/internal/npmdeps"
 )
 
 // Whiteboards through the real binary: boards made and registered over the
@@ -118,16 +119,7 @@ func startJS(t *testing.T) *jsHost {
 	if err != nil {
 		t.Fatal(err)
 	}
-	npmOnce.Do(func() {
-		if _, err := os.Stat(filepath.Join(dir, "node_modules", "@automerge", "automerge-repo")); err == nil {
-			return
-		}
-		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			npmErr = fmt.Errorf("npm ci in %s: %v\n%s", dir, err, out)
-		}
-	})
+	npmOnce.Do(func() { npmErr = npmdeps.Ensure(dir) })
 	if npmErr != nil {
 		t.Fatal(npmErr)
 	}
