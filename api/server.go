@@ -275,17 +275,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// registerProjectionLag exports the read models' lag, checkpoints and
-// skipped events, when the app has read models.
+// registerProjectionLag exports the read models' and the reactor's lag and
+// checkpoints, the events read models skipped and the reactions that failed.
 func (s *server) registerProjectionLag() {
 	if s.deps.App == nil {
 		return
 	}
-	c := s.deps.App.ReadModelsCollector()
-	if c == nil {
-		return
-	}
-	if _, err := register(s.deps.Registry, c); err != nil {
-		s.log.Error("projection lag is not exported", "err", err)
+	for _, c := range []prometheus.Collector{s.deps.App.ReadModelsCollector(), s.deps.App.ReactionsCollector()} {
+		if c == nil {
+			continue
+		}
+		if _, err := register(s.deps.Registry, c); err != nil {
+			s.log.Error("projection lag is not exported", "err", err)
+		}
 	}
 }

@@ -47,6 +47,8 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/survey"
@@ -435,4 +437,13 @@ func (a *App) CloseReactions() error {
 		return fmt.Errorf("app: close the reactions: %w", err)
 	}
 	return nil
+}
+
+// ReactionsCollector exports the reactor's checkpoint, lag and failed
+// attempts; nil when the reactor could not be built.
+func (a *App) ReactionsCollector() prometheus.Collector {
+	if a.reactor == nil {
+		return nil
+	}
+	return a.reactor.Collector()
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -82,6 +83,7 @@ type Reactor struct {
 	cur     projections.Cursor
 	saved   uint64
 	pending bool // the commit under way called for a reaction
+	failed  atomic.Uint64
 
 	router *message.Router
 	sub    *Subscriber
@@ -170,6 +172,7 @@ func (r *Reactor) handle(ctx context.Context, e eventstore.RecordedEvent) error 
 	if r.cfg.Reacts(e) {
 		r.crashpoint(CrashBeforeReaction, e)
 		if err := r.cfg.React(ctx, e); err != nil {
+			r.failed.Add(1)
 			r.cfg.Logger.Error("reaction failed; it is retried", "reactor", r.cfg.Name,
 				"position", e.Position, "index", e.Index, "stream", e.Stream.String(), "type", e.Type, "err", err)
 			return fmt.Errorf("reactor %s: react to %s at %d: %w", r.cfg.Name, e.Type, e.Position, err)

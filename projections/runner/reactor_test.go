@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
 	"github.com/hindsight-retro/hindsight/projections/runner"
@@ -152,8 +154,19 @@ func TestAFailingReactionHoldsTheReactorUntilItSucceeds(t *testing.T) {
 	if s.count(first) != 0 || s.count(second) != 0 || r.Checkpoint() >= pos {
 		t.Fatalf("while failing: first %d, second %d, checkpoint %d", s.count(first), s.count(second), r.Checkpoint())
 	}
+	// Its metrics show it stuck: behind the log, with failed attempts.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(r.Collector())
+	stuck := metricValues(t, reg)
+	if stuck["hindsight_reactor_lag_positions"] == 0 || stuck["hindsight_reactor_failed_attempts_total"] < 5 {
+		t.Errorf("metrics of the stuck reactor: %v, want lag and at least 5 failed attempts", stuck)
+	}
 	s.setFailing(false)
 	waitUntil(t, "both reacted to", func() bool { return r.Checkpoint() >= pos })
+	// The reactor's own checkpoint commit may follow: lag is at most that.
+	if lag := metricValues(t, reg)["hindsight_reactor_lag_positions"]; lag > 1 {
+		t.Errorf("lag after recovery: %v, want at most the checkpoint's own commit", lag)
+	}
 	if s.count(first) != 1 || s.count(second) != 1 {
 		t.Errorf("after recovery: first %d, second %d, want once each", s.count(first), s.count(second))
 	}
@@ -183,4 +196,25 @@ func TestCatchUpReactsUpToThePositionAndAStartResumesAfterIt(t *testing.T) {
 	if s.count(first) != 1 || s.count(second) != 1 {
 		t.Errorf("first %d, second %d, want once each", s.count(first), s.count(second))
 	}
+}
+
+// metricValues gathers reg's single-series metrics by name.
+func metricValues(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			switch {
+			case m.GetGauge() != nil:
+				out[mf.GetName()] = m.GetGauge().GetValue()
+			case m.GetCounter() != nil:
+				out[mf.GetName()] = m.GetCounter().GetValue()
+			}
+		}
+	}
+	return out
 }
