@@ -1,0 +1,74 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// buildHindsight builds the server binary the generator starts.
+func buildHindsight(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: the load generator builds and runs the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "hindsight")
+	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", bin, "github.com/hindsight-retro/hindsight/cmd/hindsight")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestTheLoadGeneratorSeesEveryCardOnEveryFeedOfItsRetroAndComparesWithTheBaseline(t *testing.T) {
+	bin := buildHindsight(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	// The same binary as its own baseline: both sides must be measured
+	// and paired, whatever the figures.
+	err := run(ctx, []string{"--binary", bin, "--baseline", bin, "--retros", "2", "--participants", "3",
+		"--rates", "10", "--duration", "1s", "--grace", "30s"}, &out, &errOut)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
+	}
+	var rep report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("the output is not the report: %v\n%s", err, out.String())
+	}
+	if len(rep.Results) != 2 || len(rep.Ratios) != 1 {
+		t.Fatalf("got %d results and %d ratios, want 2 and 1: %s", len(rep.Results), len(rep.Ratios), out.String())
+	}
+	for _, r := range rep.Results {
+		if r.Cards != 10 || len(r.Errors) != 0 || r.FeedsDropped != 0 {
+			t.Errorf("cards %d, errors %v, dropped %d; want 10 cards stored, none failed or dropped", r.Cards, r.Errors, r.FeedsDropped)
+		}
+		// Every card reaches each of the 3 feeds of its retro once.
+		if r.Missing != 0 || r.Delivery.N != 30 {
+			t.Errorf("delivered %d of 30 (card, feed) pairs, %d missing", r.Delivery.N, r.Missing)
+		}
+		if r.Delivery.P50 <= 0 || r.Delivery.P99 < r.Delivery.P50 || r.CPUPerCardMs <= 0 || r.ChangeBytes <= 0 {
+			t.Errorf("implausible figures: %+v", r)
+		}
+	}
+}
+
+func TestTheLoadGeneratorRefusesARunWithoutABinary(t *testing.T) {
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"--rates", "10"}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "--binary is required") {
+		t.Fatalf("run without --binary = %v, want a usage error", err)
+	}
+	err = run(context.Background(), []string{"--binary", os.Args[0], "--rates", "ten"}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "bad rate") {
+		t.Fatalf("run with a bad rate = %v, want a usage error", err)
+	}
+}

@@ -1,0 +1,292 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// column is the column the cards go to; it is revealed before the load, so
+// every card is visible to everyone at once.
+const column = "start"
+
+// cardText is a 64-byte card text carrying the card's number, so that any
+// feed message holding the text names the card.
+func cardText(n int) string {
+	s := fmt.Sprintf("%s%08d ", marker, n)
+	return s + strings.Repeat("x", 64-len(s))
+}
+
+const marker = "LOADCARD"
+
+// client talks to one server over HTTP.
+type client struct {
+	base string
+	http *http.Client
+}
+
+func newClient(base string) *client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 512, 512
+	return &client{base: base, http: &http.Client{Transport: tr, Timeout: time.Minute}}
+}
+
+// call sends a JSON request; it fails on any status but want.
+func (c *client) call(ctx context.Context, method, path, token string, body any, want int) (map[string]any, error) {
+	status, out, err := c.send(ctx, method, path, token, body)
+	if err != nil {
+		return nil, err
+	}
+	if status != want {
+		return nil, fmt.Errorf("%s %s: %d, want %d: %s", method, path, status, want, out)
+	}
+	var m map[string]any
+	if len(out) > 0 {
+		if err := json.Unmarshal(out, &m); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", method, path, err)
+		}
+	}
+	return m, nil
+}
+
+func (c *client) send(ctx context.Context, method, path, token string, body any) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	return res.StatusCode, out, err
+}
+
+func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+
+// retro is one retro of the workload: its moderator (participant 0, who
+// posts the cards) and every participant's token.
+type retro struct {
+	id     string
+	tokens []string
+}
+
+// setup creates a retro with participants people (the moderator, who has
+// an account, and guests joined by invite), reveals the cards' column and
+// returns it.
+func setup(ctx context.Context, c *client, i, participants int) (retro, error) {
+	email := fmt.Sprintf("mod%d@load.example", i)
+	const pw = "load generator password"
+	if _, err := c.call(ctx, "POST", "/v1/accounts", "", map[string]string{"email": email, "password": pw, "name": fmt.Sprintf("Mod %d", i)}, http.StatusAccepted); err != nil {
+		return retro{}, err
+	}
+	s, err := c.call(ctx, "POST", "/v1/sessions", "", map[string]string{"email": email, "password": pw}, http.StatusCreated)
+	if err != nil {
+		return retro{}, err
+	}
+	mod := str(s, "token")
+	ws, err := c.call(ctx, "POST", "/v1/workspaces", mod, map[string]string{"name": fmt.Sprintf("Load %d", i)}, http.StatusCreated)
+	if err != nil {
+		return retro{}, err
+	}
+	team, err := c.call(ctx, "POST", "/v1/workspaces/"+str(ws, "id")+"/teams", mod, map[string]string{"name": "Team", "templateId": "scrum-team"}, http.StatusCreated)
+	if err != nil {
+		return retro{}, err
+	}
+	rt, err := c.call(ctx, "POST", "/v1/teams/"+str(team, "id")+"/retros", mod, map[string]string{"title": "Load"}, http.StatusCreated)
+	if err != nil {
+		return retro{}, err
+	}
+	r := retro{id: str(rt, "id"), tokens: []string{mod}}
+	path := "/v1/retros/" + r.id
+	inv, err := c.call(ctx, "POST", path+"/invites", mod, map[string]string{}, http.StatusCreated)
+	if err != nil {
+		return retro{}, err
+	}
+	for g := 1; g < participants; g++ {
+		t, err := c.call(ctx, "POST", "/v1/invites/"+str(inv, "code")+"/join", "",
+			map[string]string{"email": fmt.Sprintf("guest%d.%d@load.example", i, g), "name": fmt.Sprintf("Guest %d", g)}, http.StatusCreated)
+		if err != nil {
+			return retro{}, err
+		}
+		if _, err := c.call(ctx, "POST", path+"/join", str(t, "token"), nil, http.StatusOK); err != nil {
+			return retro{}, err
+		}
+		r.tokens = append(r.tokens, str(t, "token"))
+	}
+	if _, err := c.call(ctx, "POST", path+"/columns/"+column+"/reveal", mod, nil, http.StatusOK); err != nil {
+		return retro{}, err
+	}
+	return r, nil
+}
+
+// card is one posted card: when its POST started, and when each feed of
+// its retro first held its text (0: not yet).
+type card struct {
+	retro int
+	sent  atomic.Int64 // unix nanoseconds just before the POST
+	seen  []atomic.Int64
+}
+
+// feed is one participant's WebSocket.
+type feed struct {
+	retro int
+	slot  int // index into each card's seen
+}
+
+// counters of the feeds, shared by all of them.
+type feedStats struct {
+	changeMsgs, changeBytes atomic.Int64
+	snapshots, dropped      atomic.Int64
+}
+
+// openFeed connects one participant's WebSocket and reads it until ctx
+// ends, recording when each card's text first arrives. It returns once the
+// snapshot arrived.
+func openFeed(ctx context.Context, c *client, r retro, token string, query string, f feed, cards func() []*card, st *feedStats, wg *sync.WaitGroup) error {
+	u := strings.Replace(c.base, "http", "ws", 1) + "/v1/retros/" + r.id + "/live" + query
+	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{
+		HTTPClient: c.http, HTTPHeader: http.Header{"Authorization": {"Bearer " + token}},
+	})
+	if err != nil {
+		return fmt.Errorf("open feed: %w", err)
+	}
+	ws.SetReadLimit(64 << 20)
+	_, first, err := ws.Read(ctx)
+	if err != nil || !bytes.HasPrefix(first, []byte(`{"type":"snapshot"`)) {
+		ws.CloseNow()
+		return fmt.Errorf("open feed: no snapshot first (%v): %.80s", err, first)
+	}
+	st.snapshots.Add(1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer ws.CloseNow()
+		for {
+			_, msg, err := ws.Read(ctx)
+			now := time.Now().UnixNano()
+			if err != nil {
+				if ctx.Err() == nil {
+					st.dropped.Add(1)
+				}
+				return
+			}
+			if bytes.HasPrefix(msg, []byte(`{"type":"change"`)) {
+				st.changeMsgs.Add(1)
+				st.changeBytes.Add(int64(len(msg)))
+			} else if bytes.HasPrefix(msg, []byte(`{"type":"resume"`)) {
+				st.dropped.Add(1)
+				return
+			}
+			all := cards()
+			for rest := msg; ; {
+				i := bytes.Index(rest, []byte(marker))
+				if i < 0 {
+					break
+				}
+				rest = rest[i+len(marker):]
+				if len(rest) < 8 {
+					break
+				}
+				n, err := strconv.Atoi(string(rest[:8]))
+				if err != nil || n >= len(all) || all[n] == nil {
+					continue
+				}
+				all[n].seen[f.slot].CompareAndSwap(0, now)
+			}
+		}
+	}()
+	return nil
+}
+
+// errorCounts counts failed POSTs by what went wrong.
+type errorCounts struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (e *errorCounts) add(kind string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.m == nil {
+		e.m = map[string]int{}
+	}
+	e.m[kind]++
+}
+
+// post sends cards open-loop: card k (k = s·retros + b, card s of retro b)
+// is due k/rate seconds after the start, whether or not earlier POSTs have
+// answered.
+func post(ctx context.Context, c *client, rs []retro, rate float64, d time.Duration, register func(int, int) *card, errs *errorCounts, postLat *[]time.Duration) int {
+	start := time.Now()
+	total := int(rate * d.Seconds())
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for k := 0; k < total; k++ {
+		due := start.Add(time.Duration(float64(k) / rate * float64(time.Second)))
+		if w := time.Until(due); w > 0 {
+			select {
+			case <-time.After(w):
+			case <-ctx.Done():
+				return k
+			}
+		}
+		b := k % len(rs)
+		cd := register(k, b)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			cd.sent.Store(t0.UnixNano())
+			status, out, err := c.send(ctx, "POST", "/v1/retros/"+rs[b].id+"/cards", rs[b].tokens[0],
+				map[string]string{"columnId": column, "text": cardText(k)})
+			el := time.Since(t0)
+			switch {
+			case err != nil:
+				errs.add("network")
+			case status != http.StatusCreated:
+				var p struct {
+					Code string `json:"code"`
+				}
+				_ = json.Unmarshal(out, &p)
+				errs.add(strconv.Itoa(status) + " " + p.Code)
+			default:
+				mu.Lock()
+				*postLat = append(*postLat, el)
+				mu.Unlock()
+				return
+			}
+			cd.sent.Store(-1) // failed: not waited for
+		}()
+	}
+	wg.Wait()
+	return total
+}
+
+var errNoCards = errors.New("no card was posted")
