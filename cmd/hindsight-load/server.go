@@ -118,13 +118,13 @@ func (s *server) logTail() string {
 	return strings.Join(s.tail, "\n")
 }
 
-// stop ends the server with SIGTERM (SIGKILL after a minute) and removes
-// its data.
+// stop ends the server with SIGTERM (SIGKILL after 20 s: its data is
+// thrown away) and removes its data.
 func (s *server) stop() {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.done:
-	case <-time.After(time.Minute):
+	case <-time.After(20 * time.Second):
 		_ = s.cmd.Process.Kill()
 		<-s.done
 	}
