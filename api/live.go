@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/hindsight-retro/hindsight/api/live"
 	"github.com/hindsight-retro/hindsight/api/openapi"
 	"github.com/hindsight-retro/hindsight/api/problem"
 	"github.com/hindsight-retro/hindsight/domain/retro"
@@ -25,12 +26,23 @@ type LiveMessage struct {
 	View *retro.RetroView `json:"view,omitempty"`
 	// Events are the commit's events as the viewer may see them (change).
 	Events []LiveEvent `json:"events,omitempty"`
+	// Patch is what changed in the viewer's view, as JSON Patch (RFC 6902:
+	// add, remove, replace) of the view the client holds: the last snapshot
+	// with every patch since applied in order (change, with ?changes=patch).
+	Patch []LivePatchOp `json:"patch,omitempty"`
 	// Here, Typing and Done are presence, by the IDs the view uses.
 	Here   []string `json:"here,omitempty"`
 	Typing []string `json:"typing,omitempty"`
 	Done   []string `json:"done,omitempty"`
 	// After is where to resume (resume).
 	After uint64 `json:"after,omitempty"`
+}
+
+// LivePatchOp is one operation of a change's patch.
+type LivePatchOp struct {
+	Op    string `json:"op"`
+	Path  string `json:"path"`
+	Value any    `json:"value,omitempty"`
 }
 
 // LiveEvent is one redacted event of a change.
@@ -47,7 +59,10 @@ func liveRoutes() []route {
 		resp: reflect.TypeFor[LiveMessage](), respTypes: []string{"text/event-stream"},
 		auth: true, queryToken: true,
 		params: []openapi.Param{{Name: "after", In: "query",
-			Description: "resume: send every change after this position, then the current view", Type: reflect.TypeFor[uint64]()}},
+			Description: "resume: send every change after this position, then the current view", Type: reflect.TypeFor[uint64]()},
+			{Name: "changes", In: "query",
+				Description: "what a change carries besides its events: " + live.ChangesView + " (default), your whole view on the last change of a burst; or " +
+					live.ChangesPatch + ", on every change a JSON Patch (RFC 6902) of your view, which is sent whole only in the snapshot"}},
 		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
 			c, ok := s.begin(rt, w, r)
 			if !ok {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hindsight-retro/hindsight/api/live/jsonpatch"
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
@@ -27,7 +28,13 @@ type item struct {
 	pos    uint64
 	events []retro.Event
 	state  *retro.State // the room's state after the commit
+	prev   *retro.State // and before it
 	data   []byte
+
+	// patches holds the patch message per audience once encoded (see
+	// patchFor).
+	mu      sync.Mutex
+	patches map[string][]byte
 }
 
 // sink is a transport: it writes one message, keeps the connection alive,
@@ -59,6 +66,9 @@ type conn struct {
 	hub    *Hub
 	room   *room
 	viewer retro.Viewer
+	// patches: the client asked for changes as patches of its view
+	// (?changes=patch) rather than the whole view.
+	patches bool
 	// principal is who connected, for Authorize to be asked again.
 	principal identity.Principal
 	ctx       context.Context
@@ -210,8 +220,15 @@ func (c *conn) flush() ending {
 				continue // the client had it already (resumed ahead of this node)
 			}
 			// The view goes only with the last queued change: a burst of
-			// commits costs one view per connection.
-			b, err := encodeChange(it.pos, it.events, *it.state, c.viewer, c.hub.deps.Policy, last)
+			// commits costs one view per connection. A patch goes with
+			// every change: patches compose, views replace.
+			var b []byte
+			var err error
+			if c.patches {
+				b, err = it.patchFor(c.viewer, c.hub.deps.Policy)
+			} else {
+				b, err = encodeChange(it.pos, it.events, *it.state, c.viewer, c.hub.deps.Policy, last)
+			}
 			if err != nil {
 				c.hub.log.Error("live: encode change", "retro", c.room.id, "position", it.pos, "err", err)
 				return endGone
@@ -298,7 +315,7 @@ func (c *conn) replay(s *startPoint) bool {
 // open authorises the request, joins the retro's room and returns the
 // connection, not yet ready to write. On failure it returns the refusal
 // (*domain.Error) to answer with.
-func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, after *uint64, wake func(*conn) func()) (*conn, error) {
+func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, after *uint64, patches bool, wake func(*conn) func()) (*conn, error) {
 	select {
 	case <-h.ready:
 	case <-h.stop:
@@ -326,7 +343,7 @@ func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, af
 		return nil, fmt.Errorf("%w: %w", errUnavailable, err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
-	c := &conn{hub: h, room: rm, viewer: viewer, principal: p, ctx: cctx, cancel: cancel}
+	c := &conn{hub: h, room: rm, viewer: viewer, patches: patches, principal: p, ctx: cctx, cancel: cancel}
 	c.wake = wake(c)
 	sp := &startPoint{}
 	if after != nil {
@@ -418,6 +435,8 @@ type changeMsg struct {
 	Position uint64           `json:"position"`
 	Events   []wireEvent      `json:"events"`
 	View     *retro.RetroView `json:"view,omitempty"`
+	// Patch is present (if empty) on every change to a patch follower.
+	Patch *[]jsonpatch.Op `json:"patch,omitempty"`
 }
 
 type wireEvent struct {
@@ -436,6 +455,54 @@ type resumeMsg struct {
 // encodeChange is the only way a commit leaves the hub: each event through
 // retro.RedactEvent for the viewer, the view through retro.View under p.
 func encodeChange(pos uint64, events []retro.Event, st retro.State, v retro.Viewer, p retro.Policy, withView bool) ([]byte, error) {
+	m, err := redactedChange(pos, events, st, v)
+	if err != nil {
+		return nil, err
+	}
+	if withView {
+		view := retro.View(st, v, p)
+		m.View = &view
+	}
+	return json.Marshal(m)
+}
+
+// patchFor is the change message for a viewer who follows patches: the
+// redacted events and what changed in the viewer's view, both only through
+// retro.RedactEvent and retro.View. Viewers of one retro.Audience before
+// and after the commit are sent the same (the domain's property tests hold
+// Audience to View and RedactEvent), so it is built and encoded once per
+// audience and the bytes are shared. The lock is held while encoding: the
+// room's other writers want the same bytes, most of them.
+func (it *item) patchFor(v retro.Viewer, p retro.Policy) ([]byte, error) {
+	key := retro.Audience(*it.prev, v) + "\x01" + retro.Audience(*it.state, v)
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if b, ok := it.patches[key]; ok {
+		return b, nil
+	}
+	m, err := redactedChange(it.pos, it.events, *it.state, v)
+	if err != nil {
+		return nil, err
+	}
+	patch := jsonpatch.Diff(retro.View(*it.prev, v, p), retro.View(*it.state, v, p))
+	if patch == nil {
+		patch = []jsonpatch.Op{} // "nothing changed for you" still says so
+	}
+	m.Patch = &patch
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	if it.patches == nil {
+		it.patches = map[string][]byte{}
+	}
+	it.patches[key] = b
+	return b, nil
+}
+
+// redactedChange is a change message with the commit's events as the
+// viewer may see them.
+func redactedChange(pos uint64, events []retro.Event, st retro.State, v retro.Viewer) (changeMsg, error) {
 	m := changeMsg{Type: "change", Position: pos, Events: make([]wireEvent, 0, len(events))}
 	for _, e := range events {
 		red, ok := retro.RedactEvent(st, e, v)
@@ -444,13 +511,9 @@ func encodeChange(pos uint64, events []retro.Event, st retro.State, v retro.View
 		}
 		typ, _, payload, err := retro.EncodeEvent(red)
 		if err != nil {
-			return nil, err
+			return changeMsg{}, err
 		}
 		m.Events = append(m.Events, wireEvent{Type: typ, Data: payload})
 	}
-	if withView {
-		view := retro.View(st, v, p)
-		m.View = &view
-	}
-	return json.Marshal(m)
+	return m, nil
 }

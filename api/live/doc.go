@@ -7,6 +7,7 @@
 //
 //	{"type":"snapshot","position":N,"view":RetroView}
 //	{"type":"change","position":N,"events":[{"type":T,"data":{...}}],"view":RetroView}
+//	{"type":"change","position":N,"events":[...],"patch":[{"op":"add","path":"/columns/0/cards/3","value":{...}}]}
 //	{"type":"presence","here":[ids],"typing":[ids],"typingCount":n,"done":[ids]}
 //	{"type":"resume","after":N}
 //	{"type":"revoked"}
@@ -14,6 +15,12 @@
 // A new connection gets a snapshot, then one change per commit on the
 // retro's stream, in log order. A change carries the view only when the
 // connection's queue is empty after it (a burst of commits yields one view).
+// A client that connects with ?changes=patch gets no view in changes but a
+// JSON Patch (RFC 6902) of its view on every change instead, so that the
+// whole view travels only in the snapshot (on connect and resume); the
+// patches of one commit are built and encoded once per retro.Audience and
+// their bytes shared by its viewers. Changes replayed on resume carry
+// neither; the snapshot after them resets the view.
 // Events and views go through retro.RedactEvent and retro.View for the
 // connection's viewer; nothing else about the retro leaves the hub. A commit
 // whose events the viewer may not see at all still arrives, with no events,

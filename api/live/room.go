@@ -94,14 +94,13 @@ func (r *room) applyLocked(c commit) {
 		return // the load already held it
 	}
 	wasAnonymous := r.state.Anonymous
-	for _, e := range c.events {
-		r.state = retro.Evolve(r.state, e)
-	}
+	prev := r.state
+	r.state = retro.EvolveAll(r.state, c.events)
 	r.pos = c.pos
-	// Evolve never changes a state it was given, so connections may read
-	// this one while the room moves on.
+	// EvolveAll never changes a state it was given, so connections may
+	// read both while the room moves on.
 	st := r.state
-	it := &item{kind: kindChange, pos: c.pos, events: c.events, state: &st}
+	it := &item{kind: kindChange, pos: c.pos, events: c.events, state: &st, prev: &prev}
 	for cn := range r.conns {
 		cn.push(it)
 	}

@@ -20,8 +20,13 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request, p identity.Princi
 		refuse(w, r, err)
 		return
 	}
+	patches, err := changesParam(r)
+	if err != nil {
+		refuse(w, r, err)
+		return
+	}
 	wake := make(chan struct{}, 1)
-	c, err := h.open(r.Context(), p, retroID, after, func(*conn) func() {
+	c, err := h.open(r.Context(), p, retroID, after, patches, func(*conn) func() {
 		return func() {
 			select {
 			case wake <- struct{}{}:

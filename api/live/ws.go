@@ -25,7 +25,12 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, p identity.Princip
 		refuse(w, r, err)
 		return
 	}
-	c, err := h.open(r.Context(), p, retroID, after, func(c *conn) func() { return c.spawn })
+	patches, err := changesParam(r)
+	if err != nil {
+		refuse(w, r, err)
+		return
+	}
+	c, err := h.open(r.Context(), p, retroID, after, patches, func(c *conn) func() { return c.spawn })
 	if err != nil {
 		refuse(w, r, err)
 		return
@@ -153,6 +158,29 @@ func afterParam(r *http.Request, sse bool) (*uint64, error) {
 		return nil, domain.Errorf(domain.Invalid, "", "the live feed request is malformed: resume position %q is not a non-negative integer", raw)
 	}
 	return &n, nil
+}
+
+// Values of the changes parameter: what a change message carries besides
+// the redacted events.
+const (
+	// ChangesView: the whole view, on the last change of a burst (the default).
+	ChangesView = "view"
+	// ChangesPatch: on every change, a JSON Patch (RFC 6902) of the view
+	// the client holds (the last snapshot with every patch since applied).
+	ChangesPatch = "patch"
+)
+
+// changesParam reads ?changes=, which says whether the client follows
+// patches of its view rather than whole views.
+func changesParam(r *http.Request) (bool, error) {
+	switch v := r.URL.Query().Get("changes"); v {
+	case "", ChangesView:
+		return false, nil
+	case ChangesPatch:
+		return true, nil
+	default:
+		return false, domain.Errorf(domain.Invalid, "", "the live feed request is malformed: changes %q is neither %q nor %q", v, ChangesView, ChangesPatch)
+	}
 }
 
 // refuse answers a request the hub will not serve, as every other error
