@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/google/uuid"
 )
 
 // column is the column the cards go to; it is revealed before the load, so
@@ -42,9 +43,25 @@ func newClient(base string) *client {
 	return &client{base: base, http: &http.Client{Transport: tr, Timeout: time.Minute}}
 }
 
-// call sends a JSON request; it fails on any status but want.
+// call sends a JSON request of the setup; it fails on any status but
+// want. A busy server's 503 or 429, or a lost connection, is retried with
+// the same Idempotency-Key, so the command acts once.
 func (c *client) call(ctx context.Context, method, path, token string, body any, want int) (map[string]any, error) {
-	status, out, err := c.send(ctx, method, path, token, body)
+	key := uuid.NewString()
+	var status int
+	var out []byte
+	var err error
+	for attempt, wait := 0, time.Second; ; attempt, wait = attempt+1, wait*2 {
+		status, out, err = c.sendKey(ctx, method, path, token, key, body)
+		retry := err != nil || status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests
+		if !retry || attempt == 5 || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +78,10 @@ func (c *client) call(ctx context.Context, method, path, token string, body any,
 }
 
 func (c *client) send(ctx context.Context, method, path, token string, body any) (int, []byte, error) {
+	return c.sendKey(ctx, method, path, token, "", body)
+}
+
+func (c *client) sendKey(ctx context.Context, method, path, token, key string, body any) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -78,6 +99,9 @@ func (c *client) send(ctx context.Context, method, path, token string, body any)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
@@ -171,17 +195,22 @@ type feedStats struct {
 // snapshot arrived.
 func openFeed(ctx context.Context, c *client, r retro, token string, query string, f feed, cards func() []*card, st *feedStats, wg *sync.WaitGroup) error {
 	u := strings.Replace(c.base, "http", "ws", 1) + "/v1/retros/" + r.id + "/live" + query
-	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{
-		HTTPClient: c.http, HTTPHeader: http.Header{"Authorization": {"Bearer " + token}},
-	})
-	if err != nil {
-		return fmt.Errorf("open feed: %w", err)
+	var ws *websocket.Conn
+	var err error
+	// A busy server may refuse or drop a connection while the feeds open;
+	// try again a few times before giving up on the run.
+	for attempt, wait := 0, time.Second; ; attempt, wait = attempt+1, wait*2 {
+		ws, err = dialFeed(ctx, c, u, token)
+		if err == nil || attempt == 5 || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+		}
 	}
-	ws.SetReadLimit(64 << 20)
-	_, first, err := ws.Read(ctx)
-	if err != nil || !bytes.HasPrefix(first, []byte(`{"type":"snapshot"`)) {
-		ws.CloseNow()
-		return fmt.Errorf("open feed: no snapshot first (%v): %.80s", err, first)
+	if err != nil {
+		return err
 	}
 	st.snapshots.Add(1)
 	wg.Add(1)
@@ -223,6 +252,23 @@ func openFeed(ctx context.Context, c *client, r retro, token string, query strin
 		}
 	}()
 	return nil
+}
+
+// dialFeed opens a WebSocket and reads its snapshot.
+func dialFeed(ctx context.Context, c *client, u, token string) (*websocket.Conn, error) {
+	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{
+		HTTPClient: c.http, HTTPHeader: http.Header{"Authorization": {"Bearer " + token}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open feed: %w", err)
+	}
+	ws.SetReadLimit(64 << 20)
+	_, first, err := ws.Read(ctx)
+	if err != nil || !bytes.HasPrefix(first, []byte(`{"type":"snapshot"`)) {
+		ws.CloseNow()
+		return nil, fmt.Errorf("open feed: no snapshot first (%v): %.80s", err, first)
+	}
+	return ws, nil
 }
 
 // errorCounts counts failed POSTs by what went wrong.
