@@ -250,7 +250,13 @@ func MetricsHandler(reg *prometheus.Registry, token string, logger *slog.Logger)
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)})
+	return RequireMetricsToken(token, promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}))
+}
+
+// RequireMetricsToken lets through only requests bearing the metrics
+// token; an empty token lets everything through (the metrics listener is
+// then protected by where it listens).
+func RequireMetricsToken(token string, h http.Handler) http.Handler {
 	if token == "" {
 		return h
 	}

@@ -54,6 +54,8 @@ type serveConfig struct {
 	// MetricsToken is the bearer token /metrics requires; with it, /metrics
 	// is served on the API's listener too.
 	MetricsToken string
+	// Pprof serves net/http/pprof on the metrics listener.
+	Pprof bool
 }
 
 func defaultServeConfig() serveConfig {
@@ -127,6 +129,9 @@ func newServeFlags(cfg *serveConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.MetricsToken, "metrics-token", cfg.MetricsToken,
 		"bearer `token` /metrics requires (at least 16 characters); with it /metrics is served on --addr too. "+
 			"Without --metrics-addr or --metrics-token no metrics are served")
+	fs.BoolVar(&cfg.Pprof, "pprof", cfg.Pprof,
+		"serve Go's profiles (net/http/pprof) under /debug/pprof/ on the --metrics-addr listener, behind --metrics-token if set; "+
+			"needs --metrics-addr. Off by default: a profile shows what the process holds and costs CPU while it runs")
 	return fs
 }
 
@@ -189,6 +194,9 @@ func (c serveConfig) validate(chosen map[string]bool) error {
 		if _, port, _ := net.SplitHostPort(c.MetricsAddr); c.MetricsAddr == c.Addr && port != "0" {
 			return usagef("--metrics-addr must differ from --addr (%s)", c.Addr)
 		}
+	}
+	if c.Pprof && c.MetricsAddr == "" {
+		return usagef("--pprof needs --metrics-addr: profiles are served only on that listener, never on --addr")
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < minMetricsToken {
 		return usagef("--metrics-token must be at least %d characters, so it cannot be guessed", minMetricsToken)

@@ -51,6 +51,7 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		"HINDSIGHT_ACCEPT_DATA_LOSS": "true",
 		"HINDSIGHT_METRICS_ADDR":     "127.0.0.1:9090",
 		"HINDSIGHT_METRICS_TOKEN":    "a-long-scrape-token-1234",
+		"HINDSIGHT_PPROF":            "true",
 	}
 	cfg, fs, err := parseServeConfig(nil, envOf(env))
 	if err != nil {
@@ -69,6 +70,7 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		AcceptDataLoss:  true,
 		MetricsAddr:     "127.0.0.1:9090",
 		MetricsToken:    "a-long-scrape-token-1234",
+		Pprof:           true,
 	}
 	if cfg != want {
 		t.Fatalf("from environment = %+v, want %+v", cfg, want)
@@ -157,6 +159,7 @@ func TestBadValuesAreRejectedWithAClearMessage(t *testing.T) {
 		{"sync with cluster", []string{"--nats-url", "nats://n:4222", "--sync", "1s"}, nil, []string{"sync_interval"}},
 		{"metrics addr", []string{"--metrics-addr", "9090"}, nil, []string{"invalid --metrics-addr", "host:port"}},
 		{"metrics on the API's address", []string{"--addr", "127.0.0.1:8080", "--metrics-addr", "127.0.0.1:8080"}, nil, []string{"--metrics-addr must differ"}},
+		{"profiles without a metrics listener", []string{"--pprof"}, nil, []string{"--pprof needs --metrics-addr"}},
 		{"short metrics token", nil, map[string]string{"HINDSIGHT_METRICS_TOKEN": "guessable"}, []string{"--metrics-token must be at least 16"}},
 		{"unknown flag", []string{"--port", "80"}, nil, []string{"-port"}},
 		{"positional", []string{"now"}, nil, []string{`unexpected argument "now"`}},

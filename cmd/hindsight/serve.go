@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"path/filepath"
 	"time"
 
@@ -219,6 +220,16 @@ func serveMetrics(cfg serveConfig, reg *prometheus.Registry, logger *slog.Logger
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", api.MetricsHandler(reg, cfg.MetricsToken, logger))
+	if cfg.Pprof {
+		guard := func(h http.HandlerFunc) http.Handler { return api.RequireMetricsToken(cfg.MetricsToken, h) }
+		mux.Handle("GET /debug/pprof/", guard(pprof.Index))
+		mux.Handle("GET /debug/pprof/cmdline", guard(pprof.Cmdline))
+		mux.Handle("GET /debug/pprof/profile", guard(pprof.Profile))
+		mux.Handle("GET /debug/pprof/symbol", guard(pprof.Symbol))
+		mux.Handle("POST /debug/pprof/symbol", guard(pprof.Symbol))
+		mux.Handle("GET /debug/pprof/trace", guard(pprof.Trace))
+		logger.Warn("profiles served on the metrics listener (--pprof)", "path", "/debug/pprof/")
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	go func() {

@@ -348,3 +348,55 @@ func TestMetricsAreServedOnTheirOwnListenerOnly(t *testing.T) {
 		t.Error("the metrics listener still accepts after shutdown")
 	}
 }
+
+func TestProfilesAreServedOnTheMetricsListenerOnlyWhenAskedFor(t *testing.T) {
+	for _, pprof := range []bool{false, true} {
+		store := memstore.New(nil)
+		var stderr lockedBuffer
+		addrs := make(chan net.Addr, 1)
+		a := &app{env: envOf(nil), stdout: &bytes.Buffer{}, stderr: &stderr,
+			openStore: func(context.Context, serveConfig, *slog.Logger) (eventstore.Store, error) { return store, nil },
+			listening: func(addr net.Addr) { addrs <- addr }}
+		ctx, stop := context.WithCancel(context.Background())
+		args := []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--data-dir", t.TempDir()}
+		if pprof {
+			args = append(args, "--pprof")
+		}
+		done := runAsync(ctx, a, args...)
+		var addr net.Addr
+		select {
+		case addr = <-addrs:
+		case code := <-done:
+			t.Fatalf("serve exited with %d before listening: %s", code, stderr.String())
+		}
+		var metricsAddr string
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			var rec struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "metrics listening" {
+				metricsAddr = rec.Addr
+			}
+		}
+		// A heap profile in text form starts so; the API's address answers
+		// unknown paths with the browser app.
+		profile := func(url string) bool {
+			t.Helper()
+			res, err := http.Get(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			return res.StatusCode == http.StatusOK && strings.HasPrefix(string(body), "heap profile:")
+		}
+		if got := profile("http://" + metricsAddr + "/debug/pprof/heap?debug=1"); got != pprof {
+			t.Errorf("--pprof %v: a heap profile on the metrics listener: %v", pprof, got)
+		}
+		if profile("http://" + addr.String() + "/debug/pprof/heap?debug=1") {
+			t.Errorf("--pprof %v: the API's address serves profiles", pprof)
+		}
+		stop()
+		if code := waitExit(t, done); code != 0 {
+			t.Fatalf("exit status = %d, want 0; log:\n%s", code, stderr.String())
+		}
+	}
+}
