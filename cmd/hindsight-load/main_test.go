@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,18 +16,39 @@ import (
 	"time"
 )
 
-// buildHindsight builds the server binary the generator starts.
+// hindsight is the server binary the generator starts, built once by
+// TestMain; "" under -short.
+var hindsight string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "hindsight-load-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "temp dir:", err)
+		os.Exit(1)
+	}
+	hindsight = filepath.Join(dir, "hindsight")
+	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", hindsight, "github.com/hindsight-retro/hindsight/cmd/hindsight")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		_ = os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// buildHindsight returns the server binary, or skips under -short.
 func buildHindsight(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
+	if hindsight == "" {
 		t.Skip("-short: the load generator builds and runs the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "hindsight")
-	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", bin, "github.com/hindsight-retro/hindsight/cmd/hindsight")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return hindsight
 }
 
 func TestTheLoadGeneratorSeesEveryCardOnEveryFeedOfItsRetroAndComparesWithTheBaseline(t *testing.T) {
