@@ -31,27 +31,23 @@ const (
 	Unavailable
 )
 
+var kindNames = [...]string{Invalid: "invalid", Forbidden: "forbidden", NotFound: "not-found",
+	Conflict: "conflict", Unauthenticated: "unauthenticated", Unavailable: "unavailable"}
+
 // Kinds lists every kind, for the edge's map and its test.
 func Kinds() []Kind {
-	return []Kind{Invalid, Forbidden, NotFound, Conflict, Unauthenticated, Unavailable}
+	out := make([]Kind, 0, len(kindNames)-1)
+	for k := Invalid; int(k) < len(kindNames); k++ {
+		out = append(out, k)
+	}
+	return out
 }
 
 func (k Kind) String() string {
-	switch k {
-	case Invalid:
-		return "invalid"
-	case Forbidden:
-		return "forbidden"
-	case NotFound:
-		return "not-found"
-	case Conflict:
-		return "conflict"
-	case Unauthenticated:
-		return "unauthenticated"
-	case Unavailable:
-		return "unavailable"
+	if k < Invalid || int(k) >= len(kindNames) {
+		return "unknown"
 	}
-	return "unknown"
+	return kindNames[k]
 }
 
 // Error is a refusal. Code is a stable machine-readable reason (for example

@@ -5,7 +5,9 @@ package problem
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 )
 
@@ -55,10 +57,11 @@ var kinds = map[Kind]struct {
 	StorageFull:      {http.StatusInsufficientStorage, "Insufficient Storage"},
 }
 
-// Kinds lists every kind, for documentation and tests.
+// Kinds lists every kind by status, for documentation and tests.
 func Kinds() []Kind {
-	return []Kind{Validation, Unauthenticated, Forbidden, NotFound, MethodNotAllowed, Conflict,
-		TooLarge, Unsupported, RateLimited, Internal, Unavailable, StorageFull}
+	out := slices.Collect(maps.Keys(kinds))
+	slices.SortFunc(out, func(a, b Kind) int { return kinds[a].status - kinds[b].status })
+	return out
 }
 
 // Status is the HTTP status of a kind; unknown kinds are internal errors.
