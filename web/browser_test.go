@@ -18,8 +18,8 @@ import (
 
 const chromium = "/usr/bin/chromium"
 
-// TestARetroRunsInBrowsersWithoutLeaks runs e2e/retro.mjs: a moderator, a
-// member and a guest (German, phone-sized, joining by the invite link) run
+// TestARetroRunsInBrowsersWithoutLeaks runs e2e/retro.mjs: a moderator, two
+// members and a guest (German, phone-sized, joining by the invite link) run
 // a whole anonymous retro in headless Chromium against the real binary,
 // serving the committed web/dist. The script fails on another person's
 // concealed text, anonymous author or open vote in any page's DOM, storage,

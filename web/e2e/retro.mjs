@@ -1,6 +1,6 @@
 // End-to-end: a whole anonymous retro in headless Chromium against a real
-// `hindsight serve` (started by web/browser_test.go). A moderator, a member
-// and a guest (in German, joining by the invite link) click and type like
+// `hindsight serve` (started by web/browser_test.go). A moderator, two
+// members and a guest (in German, joining by the invite link) click and type like
 // people. At every step it checks that nobody's page — DOM, storage, HTTP
 // answers, live-feed frames — holds another person's concealed card text, an
 // anonymous author or an open vote; runs axe-core on every page; and keeps
@@ -121,6 +121,20 @@ function* walk(v) {
   }
 }
 
+/** An anonymous retro names no author to anyone: redacted events carry author "", views leave it out. */
+function checkNoAuthors(people, label) {
+  for (const p of people) {
+    for (const v of received(p)) {
+      for (const o of walk(v)) {
+        if (typeof o.author === 'string' && o.author !== '' && !o.mine) fail(`${label}: ${p.name} received an author of someone else's card in an anonymous retro: ${JSON.stringify(o)}`);
+        if (typeof o.author === 'string' && o.author !== p.id && people.some((x) => x.id === o.author)) {
+          fail(`${label}: ${p.name} received another person's user ID as an author`);
+        }
+      }
+    }
+  }
+}
+
 async function signUp(p, email) {
   await p.page.goto(`${base}/signup`);
   await p.page.getByLabel('Your name').fill(p.name);
@@ -135,8 +149,9 @@ const everyone = [];
 try {
   const ada = await person('ada', 'en-US');
   const ben = await person('ben', 'en-US');
+  const cy = await person('cy', 'en-US');
   const gus = await person('gus', 'de-DE', { width: 390, height: 844 }); // a phone, in German
-  const all = [ada, ben, gus];
+  const all = [ada, ben, cy, gus];
   everyone.push(...all);
 
   // A wrong password is said in words, not as JSON.
@@ -150,6 +165,7 @@ try {
 
   await signUp(ada, `ada-${run}@example.com`);
   await signUp(ben, `ben-${run}@example.com`);
+  await signUp(cy, `cy-${run}@example.com`);
   await step('home-empty', [ada]);
 
   // Ada: workspace, team from a template, Ben by e-mail.
@@ -162,6 +178,9 @@ try {
   await ada.page.getByRole('button', { name: 'Add a member' }).click();
   await ada.page.getByRole('status').filter({ hasText: 'was added to the team' }).waitFor();
   await ada.page.getByRole('listitem').filter({ hasText: 'ben' }).first().waitFor();
+  await ada.page.getByLabel('Member’s e-mail address').fill(`cy-${run}@example.com`);
+  await ada.page.getByRole('button', { name: 'Add a member' }).click();
+  await ada.page.getByRole('listitem').filter({ hasText: /^cy/ }).first().waitFor();
   await step('team', [ada]);
 
   // A new anonymous retro from the catalogue, found by searching.
@@ -202,12 +221,18 @@ try {
   await ben.page.getByRole('link', { name: 'Platform' }).click();
   await ben.page.getByRole('link', { name: `Sprint ${run}` }).click();
   await ben.page.getByRole('button', { name: 'Take part' }).click();
-  await ada.page.getByText('3 people here').waitFor();
+  // So does Cy, the second member.
+  await cy.page.goto(`${base}/`);
+  await cy.page.getByRole('link', { name: 'Platform' }).click();
+  await cy.page.getByRole('link', { name: `Sprint ${run}` }).click();
+  await cy.page.getByRole('button', { name: 'Take part' }).click();
+  await ada.page.getByText('4 people here').waitFor();
   // Everyone sees the others by name, the guest too (presence is not anonymous).
   const named = (p, name) => p.page.locator('.people li').filter({ hasText: new RegExp(`^\\s*${name}\\b`) }).waitFor();
   await named(gus, 'ada');
   await named(gus, 'ben');
   await named(ada, 'Gus');
+  await named(gus, 'cy');
   await step('lobby', all);
   // The moderator adds a step after the current one and moves it later.
   await ada.page.getByText('Edit the agenda').click();
@@ -236,14 +261,14 @@ try {
   await ada.page.getByRole('button', { name: 'Go to this step: Health check' }).click();
   // Started at creation with the pack chosen there.
   await ada.page.locator('.health-q').first().waitFor();
-  for (const [p, s] of [[ada, '4'], [ben, '2'], [gus, '3']]) {
+  for (const [p, s] of [[ada, '4'], [ben, '2'], [cy, '3'], [gus, '3']]) {
     await p.page.locator('.health-q').first().getByRole('button', { name: new RegExp(`^${s}:`) }).click();
     await p.page.locator('.health-q').first().getByRole('button', { name: new RegExp(`^${s}:`), pressed: true }).waitFor();
   }
-  await ada.page.locator('.health-q').first().getByText('3 answers').waitFor();
+  await ada.page.locator('.health-q').first().getByText('4 answers').waitFor();
   await step('health', all);
   await ada.page.getByRole('button', { name: 'Reveal results' }).click();
-  await ben.page.locator('.health-q').first().getByText('Average 3.0 from 3 answers').waitFor();
+  await ben.page.locator('.health-q').first().getByText('Average 3.0 from 4 answers').waitFor();
   await gus.page.locator('.health-q').nth(1).getByText(/^0 Antworten: zu wenige/).waitFor();
 
   // Collect: everyone writes a card; others' stay placeholders.
@@ -252,11 +277,14 @@ try {
     ['ada', `ADA-SECRET-${run}`],
     ['ben', `BEN-SECRET-${run}`],
     ['gus', `GUS-SECRET-${run}`],
+    ['cy', `CY-SECRET-${run}`],
   ];
   await ada.page.getByLabel('Card text for Start').fill(secrets[0][1]);
   await ada.page.getByRole('button', { name: 'Add to Start' }).click();
   await ben.page.getByLabel('Card text for Stop').fill(secrets[1][1]);
   await ben.page.getByRole('button', { name: 'Add to Stop' }).click();
+  await cy.page.getByLabel('Card text for Stop').fill(secrets[3][1]);
+  await cy.page.getByRole('button', { name: 'Add to Stop' }).click();
   await gus.page.getByLabel('Text der Karte für Start').fill(secrets[2][1]);
   await gus.page.getByLabel('Text der Karte für Start').press('Enter');
   await gus.page.getByText(secrets[2][1]).waitFor();
@@ -268,7 +296,8 @@ try {
     await p.page.getByText(secret).waitFor();
   }
   await column(ada, 'Start').getByText('2 hidden cards').waitFor();
-  await column(ada, 'Stop').getByText('1 hidden card').waitFor();
+  await column(ada, 'Stop').getByText('2 hidden cards').waitFor();
+  await column(cy, 'Stop').getByText('1 hidden card').waitFor();
   await assertNobodyElseHolds(all, [...secrets, ['gus', rude]], 'collect');
   await step('collect', all);
 
@@ -322,18 +351,9 @@ try {
   await ada.page.getByText(benEdited).waitFor();
   await gus.page.getByText(benEdited).waitFor();
   await ben.page.getByText(secrets[2][1]).waitFor();
-  for (const p of all) {
-    for (const v of received(p)) {
-      for (const o of walk(v)) {
-        // An anonymous retro names no author to anyone: redacted events
-        // carry author "", views leave it out.
-        if (typeof o.author === 'string' && o.author !== '' && !o.mine) fail(`${p.name} received an author of someone else's card in an anonymous retro: ${JSON.stringify(o)}`);
-        if (typeof o.author === 'string' && o.author !== p.id && [ada, ben, gus].some((x) => x.id === o.author)) {
-          fail(`${p.name} received another person's user ID as an author`);
-        }
-      }
-    }
-  }
+  await cy.page.getByText(benEdited).waitFor();
+  await ben.page.getByText(secrets[3][1]).waitFor();
+  checkNoAuthors(all, 'revealed');
   await step('revealed', all);
 
   // The moderator hides Gus's rude card: the others see it as hidden, without
@@ -353,11 +373,11 @@ try {
   await ada.page.getByLabel('Group name').fill('Deploys');
   await ada.page.getByLabel('Group name').press('Enter');
   await gus.page.getByText('Deploys').first().waitFor().catch(() => {});
-  await ben.page.locator('.grouping .card-item').filter({ hasText: benEdited }).dragTo(ben.page.locator('.group').first());
+  await ben.page.locator('.grouping .card-item').filter({ has: ben.page.locator('.card-text', { hasText: benEdited }) }).dragTo(ben.page.locator('.group').first());
   await ada.page.getByRole('button', { name: `Take out: “${benEdited}”` }).waitFor();
   await step('grouped', all);
   await ada.page.getByRole('button', { name: `Take out: “${benEdited}”` }).click();
-  await ben.page.locator('.grouping .card-item').filter({ hasText: benEdited }).waitFor();
+  await ben.page.locator('.grouping .card-item').filter({ has: ben.page.locator('.card-text', { hasText: benEdited }) }).waitFor();
 
   // Vote: 3 votes each, at most 2 per topic; open votes stay hidden.
   await ada.page.getByRole('button', { name: 'Go to this step: Vote' }).click();
@@ -373,7 +393,9 @@ try {
   if (!(await ben.page.getByRole('button', { name: benTopic }).isDisabled())) fail('the cap of 2 per topic did not disable a third vote');
   await gus.page.getByRole('button', { name: 'Für „Deploys“ stimmen' }).click();
   await gus.page.getByText('Sie haben noch 2 von 3 Stimmen.').waitFor();
-  await ada.page.getByText('3 of 9 votes cast').waitFor();
+  await cy.page.getByRole('button', { name: `Vote for “${secrets[3][1]}”` }).click();
+  await cy.page.getByText('You have 2 of 3 votes left.').waitFor();
+  await ada.page.getByText('4 of 12 votes cast').waitFor();
   await step('voting', all);
   for (const p of all) {
     for (const v of received(p, votingOpened)) {
@@ -407,8 +429,8 @@ try {
 
   // ROTI, then close.
   await ada.page.getByRole('button', { name: 'Go to this step: ROTI' }).click();
-  for (const [p, score] of [[ada, '4'], [ben, '5'], [gus, '3']]) await p.page.getByRole('button', { name: score, exact: true }).click();
-  await ada.page.getByText('3 of 3 rated').waitFor();
+  for (const [p, score] of [[ada, '4'], [ben, '5'], [cy, '4'], [gus, '3']]) await p.page.getByRole('button', { name: score, exact: true }).click();
+  await ada.page.getByText('4 of 4 rated').waitFor();
   await step('roti', all);
   // Ada hands moderation to Ben, who closes the retro.
   await ada.page.getByRole('button', { name: 'Make moderator: ben' }).click();
@@ -418,7 +440,8 @@ try {
   await ben.page.getByRole('button', { name: 'Close the retro' }).click();
   await ben.page.getByRole('heading', { name: 'Summary' }).waitFor();
   await gus.page.getByRole('heading', { name: 'Zusammenfassung' }).waitFor();
-  await ada.page.getByText('Average 4.0 from 3 ratings').first().waitFor();
+  await ada.page.getByText('Average 4.0 from 4 ratings').first().waitFor();
+  await cy.page.getByRole('heading', { name: 'Summary' }).waitFor();
   await step('closed', all);
 
   // Reload: the closed retro comes back from the server as it was.
@@ -496,8 +519,9 @@ try {
   await ben.page.getByRole('status').filter({ hasText: 'Live (fallback)' }).waitFor();
   await ben.page.getByRole('heading', { name: 'Summary' }).waitFor();
 
+  checkNoAuthors(all, 'end');
   for (const p of all) if (p.csp.length) fail(`${p.name}: CSP violations: ${p.csp.join(' | ')}`);
-  await assertNobodyElseHolds([ada, gus], [['ben', secrets[1][1]], ['ben', lostText], ['ben', offlineText]], 'end: Ben’s first text and his never-revealed cards');
+  await assertNobodyElseHolds([ada, cy, gus], [['ben', secrets[1][1]], ['ben', lostText], ['ben', offlineText]], 'end: Ben’s first text and his never-revealed cards');
 } catch (e) {
   fail(`scenario stopped: ${e && e.stack ? e.stack : e}`);
   for (const p of everyone) {
