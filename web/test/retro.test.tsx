@@ -4,6 +4,7 @@ import type { RetroView } from '../src/api/types';
 import { I18n, translator } from '../src/i18n';
 import { Board } from '../src/retro/Board';
 import { Roti } from '../src/retro/Roti';
+import { Lobby } from '../src/retro/RetroPage';
 import type * as preact from 'preact';
 import { neighbours } from '../src/retro/StepNav';
 import type { RetroState } from '../src/retro/useRetro';
@@ -141,5 +142,34 @@ describe('ROTI', () => {
     const ten = showWith(<Roti view={view({ roti: { scale: '0-10', closed: false, ratings: 0, participants: 1 } })} retro={retro()} />);
     expect(ten.querySelectorAll('.roti button')).toHaveLength(11);
     expect(ten.querySelector('legend')?.textContent).toContain('0 = wasted, 10 = very well');
+  });
+});
+
+describe('who is here', () => {
+  const people = view({
+    moderator: 'me',
+    you: { userId: 'me', participant: true, moderator: true },
+    participants: [{ userId: 'me', role: 'member' }, { userId: 'bea', role: 'member' }, { userId: 'gus', role: 'guest' }],
+  });
+  const names = new Map([['bea', 'Bea'], ['gus', 'Gus']]);
+
+  it('names everyone the server named, the guest too', () => {
+    const el = showWith(<Lobby view={people} retro={{ ...retro(), names }} />);
+    const items = [...el.querySelectorAll('.people li')].map((li) => li.textContent ?? '');
+    expect(items[0]).toMatch(/^You/);
+    expect(items[1]).toMatch(/^Bea/);
+    expect(items[2]).toMatch(/^Gus · guest/);
+  });
+
+  it('lets the moderator hand moderation to another participant, and nobody else', () => {
+    const sent: string[] = [];
+    const r = { ...retro(), names, send: async (m: string, p: string, b?: unknown) => (sent.push(`${m} ${p} ${JSON.stringify(b)}`), null) };
+    const el = showWith(<Lobby view={people} retro={r} />);
+    const buttons = [...el.querySelectorAll('button')];
+    expect(buttons.map((b) => b.getAttribute('aria-label'))).toEqual(['Make moderator: Bea', 'Make moderator: Gus']);
+    buttons[0]!.click();
+    expect(sent).toEqual(['POST /moderator {"userId":"bea"}']);
+    const member = showWith(<Lobby view={{ ...people, moderator: 'bea', you: { userId: 'me', participant: true, moderator: false } }} retro={r} />);
+    expect(member.querySelectorAll('button')).toHaveLength(0);
   });
 });

@@ -153,7 +153,7 @@ function StepContent({ kind, view, retro }: { kind: string; view: RetroView; ret
 }
 
 /** Who is here now, and who takes part. */
-function Lobby({ view, retro }: { view: RetroView; retro: RetroState }) {
+export function Lobby({ view, retro }: { view: RetroView; retro: RetroState }) {
   const tr = useI18n();
   const here = new Set(retro.presence.here);
   return (
