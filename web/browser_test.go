@@ -59,7 +59,7 @@ func TestARetroRunsInBrowsersWithoutLeaks(t *testing.T) {
 
 // startServer builds cmd/hindsight and runs `serve` on a fresh data folder
 // and a free loopback port; it is stopped with SIGTERM when the test ends.
-func startServer(t *testing.T) string {
+func startServer(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "hindsight")

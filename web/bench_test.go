@@ -1,0 +1,71 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// benchFigures is what e2e/bench.mjs prints: milliseconds.
+type benchFigures struct {
+	Render struct {
+		Big, Baseline struct{ P50, P99, Max float64 }
+		RatioP50      float64
+	}
+	Propagation struct {
+		Browsers       int
+		Card, Baseline struct{ N, P50, P99, Max float64 }
+		RatioP99       float64
+	}
+}
+
+// BenchmarkARetroInBrowsers measures issue 10's budgets in headless
+// Chromium against the real binary: the first render of a retro with 20
+// people and 200 cards (budget 1 s; baseline: the same page with 1 card),
+// and a card reaching 19 other browsers (budget p99 100 ms; baseline: the
+// round trip of the POST that writes it). One run of the script is the
+// measurement, so run it with -benchtime=1x:
+//
+//	go test ./web -run '^$' -bench BenchmarkARetroInBrowsers -benchtime=1x
+func BenchmarkARetroInBrowsers(b *testing.B) {
+	if _, err := os.Stat(chromium); err != nil {
+		b.Skip("no /usr/bin/chromium")
+	}
+	for _, tool := range []string{"node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			b.Skipf("%s is not installed", tool)
+		}
+	}
+	if _, err := os.Stat("node_modules/playwright-core"); err != nil {
+		b.Skip("run npm ci in web/ first (go test ./web does)")
+	}
+	base := startServer(b)
+	for b.Loop() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		cmd := exec.CommandContext(ctx, "node", "e2e/bench.mjs")
+		cmd.Env = append(os.Environ(), "BASE_URL="+base, "CHROMIUM="+chromium)
+		out, err := cmd.Output()
+		cancel()
+		if err != nil {
+			b.Fatalf("e2e/bench.mjs: %v\n%s", err, out)
+		}
+		var f benchFigures
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &f); err != nil {
+			b.Fatalf("e2e/bench.mjs printed %q: %v", out, err)
+		}
+		b.ReportMetric(f.Render.Big.P50, "render-ms-p50")
+		b.ReportMetric(f.Render.Big.Max, "render-ms-max")
+		b.ReportMetric(f.Render.Baseline.P50, "render-1card-ms-p50")
+		b.ReportMetric(f.Render.RatioP50, "render-ratio")
+		b.ReportMetric(f.Propagation.Card.P50, "card-to-19-ms-p50")
+		b.ReportMetric(f.Propagation.Card.P99, "card-to-19-ms-p99")
+		b.ReportMetric(f.Propagation.Baseline.P99, "post-rtt-ms-p99")
+		b.ReportMetric(f.Propagation.RatioP99, "propagation-ratio")
+	}
+	b.ReportMetric(0, "ns/op")
+}

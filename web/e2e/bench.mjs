@@ -1,0 +1,152 @@
+// Benchmarks of issue 10's budgets in headless Chromium against a real
+// `hindsight serve` (started by web/bench_test.go):
+//   render:      first render of a retro with 20 people and 200 revealed
+//                cards, from navigation until every card's text is on the
+//                page; baseline: the same page for a retro with 1 card.
+//   propagation: a card posted by one person appears in 19 other browsers'
+//                pages (a MutationObserver in each notes when); baseline:
+//                the round trip of the POST that writes it.
+// Prints one JSON line: {"render": {...}, "propagation": {...}}.
+//
+// Usage: BASE_URL=http://127.0.0.1:PORT node e2e/bench.mjs
+import { chromium } from 'playwright-core';
+
+const base = process.env.BASE_URL;
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const renders = Number(process.env.RENDERS || 5);
+const posts = Number(process.env.POSTS || 20);
+if (!base) throw new Error('BASE_URL is required');
+const run = Math.random().toString(36).slice(2, 8);
+const password = 'correct horse battery staple';
+
+async function api(method, path, token, body) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : {};
+}
+
+async function account(i) {
+  const email = `p${i}-${run}@example.com`;
+  await api('POST', '/v1/accounts', '', { email, password, name: `Person ${i}` });
+  const s = await api('POST', '/v1/sessions', '', { email, password });
+  return { email, token: s.token, id: s.userId };
+}
+
+/** A team of n people and a retro they all joined, with `cards` revealed cards. */
+async function retroWith(n, cards) {
+  const people = [];
+  for (let i = 0; i < n; i++) people.push(await account(i));
+  const mod = people[0];
+  const ws = await api('POST', '/v1/workspaces', mod.token, { name: `Bench ${run}` });
+  const templates = await api('GET', '/v1/catalog/team-templates', mod.token);
+  const team = await api('POST', `/v1/workspaces/${ws.id}/teams`, mod.token, { name: 'Bench', templateId: templates.items[0].id });
+  for (const p of people.slice(1)) await api('POST', `/v1/teams/${team.id}/members`, mod.token, { userId: p.id });
+  const retro = await api('POST', `/v1/teams/${team.id}/retros`, mod.token, { title: `Bench ${run}` });
+  for (const p of people.slice(1)) await api('POST', `/v1/retros/${retro.id}/join`, p.token);
+  const view = await api('GET', `/v1/retros/${retro.id}`, mod.token);
+  const columns = view.columns.map((c) => c.id);
+  // The board shows at the collect step.
+  const collect = view.agenda.find((s) => s.kind === 'collect');
+  await api('POST', `/v1/retros/${retro.id}/steps/${collect.id}/go`, mod.token);
+  for (const c of columns) await api('POST', `/v1/retros/${retro.id}/columns/${c}/reveal`, mod.token);
+  for (let i = 0; i < cards; i++) {
+    const p = people[i % n];
+    await api('POST', `/v1/retros/${retro.id}/cards`, p.token, { columnId: columns[i % columns.length], text: `card ${i} of ${run}` });
+  }
+  return { people, retroId: retro.id, columns, mod };
+}
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+
+/** A page logged in as p with the browser session cookie. */
+async function pageAs(p) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.evaluate(
+    async ({ email, password }) => {
+      const r = await fetch('/v1/sessions', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Session-Mode': 'cookie' }, body: JSON.stringify({ email, password }) });
+      if (!r.ok) throw new Error(`log in: ${r.status}`);
+    },
+    { email: p.email, password },
+  );
+  return { context, page };
+}
+
+/** Milliseconds from navigation to every one of `cards` cards' text being on the page. */
+async function renderOnce(page, retroId, cards) {
+  const t0 = Date.now();
+  await page.goto(`${base}/retros/${retroId}`);
+  await page.waitForFunction((n) => document.querySelectorAll('.card-text').length >= n, cards, { timeout: 30_000, polling: 'raf' });
+  return Date.now() - t0;
+}
+
+const pct = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((q / 100) * s.length) - 1)];
+};
+const summary = (xs) => ({ n: xs.length, p50: pct(xs, 50), p99: pct(xs, 99), max: Math.max(...xs) });
+
+try {
+  // Render: the big retro and the baseline alternate, each on a fresh page.
+  const big = await retroWith(20, 200);
+  const small = await retroWith(1, 1);
+  const bigPage = await pageAs(big.people[1]);
+  const smallPage = await pageAs(small.people[0]);
+  const bigMs = [];
+  const smallMs = [];
+  await renderOnce(bigPage.page, big.retroId, 200); // warm the caches once
+  await renderOnce(smallPage.page, small.retroId, 1);
+  for (let i = 0; i < renders; i++) {
+    bigMs.push(await renderOnce(bigPage.page, big.retroId, 200));
+    smallMs.push(await renderOnce(smallPage.page, small.retroId, 1));
+  }
+  await bigPage.context.close();
+  await smallPage.context.close();
+
+  // Propagation: 19 readers on the big retro's page, one writer posting.
+  const readers = [];
+  for (const p of big.people.slice(1)) {
+    const r = await pageAs(p);
+    await renderOnce(r.page, big.retroId, 200);
+    await r.page.evaluate(() => {
+      window.__seen = {};
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll('.card-text')) {
+          const t = el.textContent || '';
+          if (t.startsWith('prop ') && !(t in window.__seen)) window.__seen[t] = Date.now();
+        }
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    readers.push(r);
+  }
+  const writer = big.people[0];
+  const sent = {};
+  const roundTrips = [];
+  for (let i = 0; i < posts; i++) {
+    const text = `prop ${i} ${run}`;
+    const t0 = Date.now();
+    await api('POST', `/v1/retros/${big.retroId}/cards`, writer.token, { columnId: big.columns[0], text });
+    roundTrips.push(Date.now() - t0);
+    sent[text] = t0;
+    await Promise.all(readers.map((r) => r.page.waitForFunction((t) => t in window.__seen, text, { timeout: 30_000 })));
+  }
+  const delays = [];
+  for (const r of readers) {
+    const seen = await r.page.evaluate(() => window.__seen);
+    for (const [text, at] of Object.entries(seen)) delays.push(at - sent[text]);
+  }
+  const render = { big: summary(bigMs), baseline: summary(smallMs), ratioP50: pct(bigMs, 50) / Math.max(1, pct(smallMs, 50)) };
+  const propagation = { browsers: readers.length, card: summary(delays), baseline: summary(roundTrips), ratioP99: pct(delays, 99) / Math.max(1, pct(roundTrips, 99)) };
+  console.log(JSON.stringify({ render, propagation }));
+} finally {
+  await browser.close();
+}
