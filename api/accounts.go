@@ -103,7 +103,8 @@ func accountRoutes() []route {
 	return tagged("accounts",
 		exchange("/v1/accounts", "register", "Register an account with e-mail address and password", true,
 			func(s *server, c call, in RegisterRequest) (RegistrationAccepted, error) {
-				_, err := s.deps.Identity.Register(c.r.Context(), commandID("register:"+emailScope(in.Email), c.key), in.Email, in.Password, in.Name)
+				caller := identity.Caller{CommandID: commandID("register:"+emailScope(in.Email), c.key)}
+				_, err := s.deps.Identity.Register(c.r.Context(), caller, identity.Registration{Email: in.Email, Password: in.Password, Name: in.Name})
 				if errors.Is(err, identity.ErrEmailTaken) {
 					err = nil // answered like a new account: see RegistrationAccepted
 				}
@@ -116,7 +117,7 @@ func accountRoutes() []route {
 				if p := s.logins.allow(in.Email, client); p != nil {
 					return TokenResponse{}, p
 				}
-				t, err := s.deps.Identity.Login(c.r.Context(), in.Email, in.Password)
+				t, err := s.deps.Identity.Login(c.r.Context(), identity.Credentials{Email: in.Email, Password: in.Password})
 				if errors.Is(err, identity.ErrBadCredentials) {
 					s.logins.failed(in.Email, client)
 				}
@@ -129,8 +130,8 @@ func accountRoutes() []route {
 		withParams(exchange("/v1/invites/{code}/join", "joinInvite",
 			"Join a retro as a guest with an invite code: a guest token for that retro (or cookies, as for log-in)", true,
 			func(s *server, c call, in JoinInviteRequest) (TokenResponse, error) {
-				cmdID := commandID("guest:"+c.param("code")+"\x00"+emailScope(in.Email), c.key)
-				t, _, err := s.deps.Identity.JoinAsGuest(c.r.Context(), cmdID, c.param("code"), in.Email, in.Name)
+				caller := identity.Caller{CommandID: commandID("guest:"+c.param("code")+"\x00"+emailScope(in.Email), c.key)}
+				t, _, err := s.deps.Identity.JoinAsGuest(c.r.Context(), caller, c.param("code"), identity.GuestInput{Email: in.Email, Name: in.Name})
 				if err != nil {
 					return TokenResponse{}, err
 				}
@@ -185,7 +186,7 @@ func tokenRoutes() []route {
 			if !ok {
 				return
 			}
-			s.answer(w, r, rt, nil, s.deps.Identity.RevokeAPIToken(r.Context(), c.p, c.cmdID, c.param("tokenId")))
+			s.answer(w, r, rt, nil, s.deps.Identity.RevokeAPIToken(r.Context(), c.caller(), c.param("tokenId")))
 		},
 	}
 	return tagged("tokens",
@@ -195,7 +196,7 @@ func tokenRoutes() []route {
 				for i, sc := range in.Scopes {
 					scopes[i] = identity.Scope(sc)
 				}
-				t, err := s.deps.Identity.IssueAPIToken(c.r.Context(), c.p, c.cmdID, in.Name, scopes, in.ExpiresAt)
+				t, err := s.deps.Identity.IssueAPIToken(c.r.Context(), c.caller(), identity.APITokenInput{Name: in.Name, Scopes: scopes, Expires: in.ExpiresAt})
 				return tokenResponse(t), err
 			}).created(),
 		list("/v1/tokens", "listTokens", "Your API tokens, without secrets",

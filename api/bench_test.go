@@ -40,11 +40,11 @@ func BenchmarkAddCard(b *testing.B) {
 		a := app.New(app.Deps{Store: store, Keys: ks, Catalog: cat})
 		ctx := context.Background()
 		p := identity.Principal{UserID: "u1", Kind: identity.KindUser, Scopes: []identity.Scope{identity.ScopeWrite}}
-		ws, err := a.CreateWorkspace(ctx, p, "c1", "Acme")
+		ws, err := a.CreateWorkspace(ctx, identity.Caller{Principal: p, CommandID: "c1"}, app.WorkspaceInput{Name: "Acme"})
 		if err != nil {
 			b.Fatal(err)
 		}
-		tm, err := a.CreateTeam(ctx, p, "c2", app.CreateTeamInput{WorkspaceID: ws.ID, Name: "T", TemplateID: cat.TeamTemplates[0].ID})
+		tm, err := a.CreateTeam(ctx, identity.Caller{Principal: p, CommandID: "c2"}, app.CreateTeamInput{WorkspaceID: ws.ID, Name: "T", TemplateID: cat.TeamTemplates[0].ID})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -95,7 +95,7 @@ func addMemberRoute() route {
 				}
 				userID = id
 			}
-			return s.deps.App.AddMemberAs(c.r.Context(), c.p, c.cmdID, c.param("teamId"), userID, admin)
+			return s.deps.App.AddMember(c.r.Context(), c.caller(), c.param("teamId"), app.AddMemberInput{UserID: userID, Admin: admin})
 		})
 }
 

@@ -18,7 +18,7 @@ func surveyRoutes() []route {
 	return tagged("surveys",
 		command(http.MethodPost, "/v1/surveys", "createSurvey", "Send an asynchronous health-check survey to one or more teams",
 			func(s *server, c call, in app.CreateSurveyInput) (app.Result, error) {
-				return s.deps.App.CreateSurvey(c.r.Context(), c.p, c.cmdID, in)
+				return s.deps.App.CreateSurvey(c.r.Context(), c.caller(), in)
 			}).created(),
 		withParams(list("/v1/teams/{teamId}/surveys", "listTeamSurveys", "The surveys sent to the team, oldest first, each as you may see it (members)",
 			func(s *server, c call) ([]survey.SurveyView, error) {
@@ -33,11 +33,11 @@ func surveyRoutes() []route {
 			}),
 		command(http.MethodPost, "/v1/surveys/{surveyId}/responses", "submitSurveyResponse", "Answer a survey (anonymously)",
 			func(s *server, c call, in SurveyResponseRequest) (app.Result, error) {
-				return s.deps.App.SubmitSurveyResponse(c.r.Context(), c.p, c.cmdID, c.param("surveyId"), in.Ratings, in.Answers)
+				return s.deps.App.SubmitSurveyResponse(c.r.Context(), c.caller(), c.param("surveyId"), app.SurveyResponse{Ratings: in.Ratings, Answers: in.Answers})
 			}).created(),
 		action(http.MethodPost, "/v1/surveys/{surveyId}/close", "closeSurvey", "Close a survey and publish its results",
 			func(s *server, c call) (app.Result, error) {
-				return s.deps.App.CloseSurvey(c.r.Context(), c.p, c.cmdID, c.param("surveyId"))
+				return s.deps.App.CloseSurvey(c.r.Context(), c.caller(), c.param("surveyId"))
 			}),
 	)
 }

@@ -58,19 +58,19 @@ func teamRoutes() []route {
 		teamMembersRoute(),
 		action(http.MethodDelete, "/v1/teams/{teamId}/members/{userId}", "removeMember", "Remove a member (team admins), or leave",
 			func(s *server, c call) (app.Result, error) {
-				return s.deps.App.RemoveMember(c.r.Context(), c.p, c.cmdID, c.param("teamId"), c.param("userId"))
+				return s.deps.App.RemoveMember(c.r.Context(), c.caller(), c.param("teamId"), app.Person{UserID: c.param("userId")})
 			}),
 		command(http.MethodPost, "/v1/teams/{teamId}/admins", "appointTeamAdmin", "Make a member a team admin (team admins)",
 			func(s *server, c call, in UserRequest) (app.Result, error) {
-				return s.deps.App.AppointTeamAdmin(c.r.Context(), c.p, c.cmdID, c.param("teamId"), in.UserID)
+				return s.deps.App.AppointTeamAdmin(c.r.Context(), c.caller(), c.param("teamId"), app.Person{UserID: in.UserID})
 			}),
 		action(http.MethodDelete, "/v1/teams/{teamId}/admins/{userId}", "removeTeamAdmin", "Take the team admin role away; the last one stays",
 			func(s *server, c call) (app.Result, error) {
-				return s.deps.App.RemoveTeamAdmin(c.r.Context(), c.p, c.cmdID, c.param("teamId"), c.param("userId"))
+				return s.deps.App.RemoveTeamAdmin(c.r.Context(), c.caller(), c.param("teamId"), app.Person{UserID: c.param("userId")})
 			}),
 		action(http.MethodPost, "/v1/teams/{teamId}/guests/{userId}/promote", "promoteGuest", "Make a guest of the team's retros a member",
 			func(s *server, c call) (app.Result, error) {
-				return s.deps.App.PromoteGuest(c.r.Context(), c.p, c.cmdID, c.param("teamId"), c.param("userId"))
+				return s.deps.App.PromoteGuest(c.r.Context(), c.caller(), c.param("teamId"), app.Person{UserID: c.param("userId")})
 			}),
 		list("/v1/teams/{teamId}/actions", "listTeamActions", "The team's action items, oldest first",
 			func(s *server, c call) ([]team.Action, error) {
@@ -82,17 +82,19 @@ func teamRoutes() []route {
 				if in.Due != nil {
 					due = *in.Due
 				}
-				return s.deps.App.RecordTeamAction(c.r.Context(), c.p, c.cmdID, c.param("teamId"), in.Title, in.Assignee, due)
+				return s.deps.App.RecordTeamAction(c.r.Context(), c.caller(), c.param("teamId"),
+					app.RecordTeamActionInput{Title: in.Title, Assignee: in.Assignee, Due: due})
 			}).created(),
 		command(http.MethodPost, "/v1/teams/{teamId}/actions/{actionId}/status", "updateTeamActionStatus",
 			"Mark a team action open, kept, done or discarded",
 			func(s *server, c call, in ActionStatusRequest) (app.Result, error) {
-				return s.deps.App.UpdateActionStatus(c.r.Context(), c.p, c.cmdID, c.param("teamId"), c.param("actionId"),
-					team.ActionStatus(in.Status), in.Comment)
+				return s.deps.App.UpdateActionStatus(c.r.Context(), c.caller(), c.param("teamId"),
+					app.UpdateActionStatusInput{ActionID: c.param("actionId"), Status: team.ActionStatus(in.Status), Comment: in.Comment})
 			}),
 		command(http.MethodPost, "/v1/teams/{teamId}/actions/{actionId}/comments", "commentOnTeamAction", "Comment on a team action",
 			func(s *server, c call, in TextRequest) (app.Result, error) {
-				return s.deps.App.CommentOnTeamAction(c.r.Context(), c.p, c.cmdID, c.param("teamId"), c.param("actionId"), in.Text)
+				return s.deps.App.CommentOnTeamAction(c.r.Context(), c.caller(), c.param("teamId"),
+					app.CommentOnTeamActionInput{ActionID: c.param("actionId"), Text: in.Text})
 			}).created(),
 		history,
 		command(http.MethodPost, "/v1/teams/{teamId}/retros", "createRetro",

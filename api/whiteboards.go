@@ -32,7 +32,7 @@ func whiteboardRoutes() []route {
 		command(http.MethodPost, "/v1/teams/{teamId}/whiteboards", "createWhiteboard",
 			"Create a whiteboard for the team (members), or register a document a client created; id is its Automerge document ID (open automerge:<id>)",
 			func(s *server, c call, in CreateWhiteboardRequest) (app.Result, error) {
-				return s.deps.App.CreateWhiteboard(c.r.Context(), c.p, c.cmdID, app.CreateWhiteboardInput{
+				return s.deps.App.CreateWhiteboard(c.r.Context(), c.caller(), app.CreateWhiteboardInput{
 					TeamID: c.param("teamId"), DocumentID: in.DocumentID, TemplateID: in.TemplateID, Title: in.Title,
 				})
 			}).created(),
@@ -47,7 +47,7 @@ func whiteboardRoutes() []route {
 		action(http.MethodPost, "/v1/whiteboards/{whiteboardId}/archive", "archiveWhiteboard",
 			"Archive a whiteboard (members): its metadata stays, its document is no longer synced",
 			func(s *server, c call) (app.Result, error) {
-				return s.deps.App.ArchiveWhiteboard(c.r.Context(), c.p, c.cmdID, c.param("whiteboardId"))
+				return s.deps.App.ArchiveWhiteboard(c.r.Context(), c.caller(), c.param("whiteboardId"))
 			}),
 		list("/v1/catalog/whiteboard-templates", "listWhiteboardTemplates", "Whiteboard templates: check-ins, team building, deriving actions",
 			func(s *server, _ call) ([]board.Template, error) { return s.deps.App.WhiteboardTemplates(), nil }),

@@ -7,6 +7,13 @@
 // Everything it returns to a caller is a domain view for that principal,
 // never a raw state.
 //
+// Every command has one shape: (ctx, caller, target ID, input). The caller
+// (identity.Caller) is the principal and the command ID; the input is this
+// package's own type (RetroInput for a retro's commands, XxxInput or Person
+// elsewhere), never a domain command and never a run of strings that could
+// be swapped. The app makes the domain command from it, so the transport
+// only decodes, passes the caller on and encodes.
+//
 // Anonymity: in a retro or survey a person appears in anonymous records as
 // domain.Pseudonym(key, user ID), the key kept outside the log in keys.Store
 // under "retro:<id>" or "survey:<id>" and destroyed when the retro or survey

@@ -131,10 +131,11 @@ func canWrite(p identity.Principal) error {
 
 // commandGate is what every command needs before anything is loaded: a
 // principal allowed to write, and a usable command ID (the idempotency key).
-func commandGate(p identity.Principal, cmdID string) error {
-	if err := canWrite(p); err != nil {
+func commandGate(c identity.Caller) error {
+	if err := canWrite(c.Principal); err != nil {
 		return err
 	}
+	cmdID := c.CommandID
 	if cmdID == "" {
 		return invalidInput("command-id-required", "a command ID (idempotency key) is required")
 	}

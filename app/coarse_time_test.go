@@ -51,10 +51,10 @@ func TestAnonymousRecordsAreDatedToTheMinuteOnly(t *testing.T) {
 		run(uCal, rid, app.CastVote{TopicID: card})
 		run(uCal, rid, app.RateRoti{Score: 4})
 	}
-	sv := must(f.app.CreateSurvey(f.ctx(), user(uMod), f.cmdID(), app.CreateSurveyInput{
+	sv := must(f.app.CreateSurvey(f.ctx(), f.as(user(uMod)), app.CreateSurveyInput{
 		TeamIDs: []string{f.team}, Title: "Pulse", QuestionIDs: []string{"fav-commit-goal"}, ClosesAt: t0.Add(48 * time.Hour),
 	}))(t)
-	must(f.app.SubmitSurveyResponse(f.ctx(), user(uBea), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 4}, nil))(t)
+	must(f.app.SubmitSurveyResponse(f.ctx(), f.as(user(uBea)), sv.ID, app.SurveyResponse{Ratings: map[string]int{"fav-commit-goal": 4}}))(t)
 
 	coarse := map[string]map[string]bool{
 		anon:  {retro.TypeCardAdded: true, retro.TypeVoteCast: true, retro.TypeHealthCheckAnswered: true, retro.TypeRotiRated: true},

@@ -17,7 +17,7 @@ func TestParticipantsWritingAtOnceLoseNothing(t *testing.T) {
 	members := []string{uBea, uCal}
 	for i := range 4 {
 		u := fmt.Sprintf("user-extra-%02d", i)
-		must(f.app.AddMember(ctx, user(uMod), f.cmdID(), f.team, u))(t)
+		must(f.app.AddMember(ctx, f.as(user(uMod)), f.team, app.AddMemberInput{UserID: u}))(t)
 		members = append(members, u)
 	}
 	rid := f.newRetro("Busy", false)

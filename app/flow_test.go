@@ -30,7 +30,7 @@ func TestAWholeRetroThroughTheApp(t *testing.T) {
 	}
 	_, err := f.app.Team(ctx, user(uOut), f.team)
 	refused(t, "an outsider reads the team", err, app.ErrNotFound) // as a missing one: see hidden
-	_, err = f.app.AddMember(ctx, user(uBea), f.cmdID(), f.team, uOut)
+	_, err = f.app.AddMember(ctx, f.as(user(uBea)), f.team, app.AddMemberInput{UserID: uOut})
 	rejected(t, "a member who is not team admin adds a member", err, domain.Forbidden, team.CodeNotTeamAdmin)
 
 	// Only members create retros: not an outsider, not the workspace admin,

@@ -170,12 +170,12 @@ type fixture struct {
 
 func newTeam(t testing.TB) *fixture {
 	e := newEnv(t)
-	ws := must(e.app.CreateWorkspace(e.ctx(), user(uAda), e.cmdID(), "Acme"))(t)
-	tm := must(e.app.CreateTeam(e.ctx(), user(uAda), e.cmdID(), app.CreateTeamInput{
+	ws := must(e.app.CreateWorkspace(e.ctx(), e.as(user(uAda)), app.WorkspaceInput{Name: "Acme"}))(t)
+	tm := must(e.app.CreateTeam(e.ctx(), e.as(user(uAda)), app.CreateTeamInput{
 		WorkspaceID: ws.ID, Name: "Platform", TemplateID: "scrum-team", FirstAdminID: uMod,
 	}))(t)
 	for _, u := range []string{uBea, uCal} {
-		must(e.app.AddMember(e.ctx(), user(uMod), e.cmdID(), tm.ID, u))(t)
+		must(e.app.AddMember(e.ctx(), e.as(user(uMod)), tm.ID, app.AddMemberInput{UserID: u}))(t)
 	}
 	return &fixture{env: e, ws: ws.ID, team: tm.ID}
 }

@@ -22,9 +22,11 @@ func TestRetriedCreationsAnswerTheFirstResultAndWriteNothing(t *testing.T) {
 	}
 	var wsID, teamID string
 	cases := []creation{
-		{"create workspace", func(c string) (app.Result, error) { return e.app.CreateWorkspace(ctx, user(uAda), c, "Acme") }},
+		{"create workspace", func(c string) (app.Result, error) {
+			return e.app.CreateWorkspace(ctx, identity.Caller{Principal: user(uAda), CommandID: c}, app.WorkspaceInput{Name: "Acme"})
+		}},
 		{"create team", func(c string) (app.Result, error) {
-			return e.app.CreateTeam(ctx, user(uAda), c, app.CreateTeamInput{WorkspaceID: wsID, Name: "Core", TemplateID: "scrum-team", FirstAdminID: uMod})
+			return e.app.CreateTeam(ctx, identity.Caller{Principal: user(uAda), CommandID: c}, app.CreateTeamInput{WorkspaceID: wsID, Name: "Core", TemplateID: "scrum-team", FirstAdminID: uMod})
 		}},
 		{"create retro", func(c string) (app.Result, error) {
 			return e.app.CreateRetro(ctx, identity.Caller{Principal: user(uMod), CommandID: c}, app.CreateRetroInput{TeamID: teamID, Title: "Sprint 9"})
@@ -127,10 +129,10 @@ func TestARetryCompletesAReactionThatFailed(t *testing.T) {
 
 func TestCommandsNeedAnIdempotencyKey(t *testing.T) {
 	e := newEnv(t)
-	_, err := e.app.CreateWorkspace(e.ctx(), user(uAda), "", "Acme")
+	_, err := e.app.CreateWorkspace(e.ctx(), identity.Caller{Principal: user(uAda), CommandID: ""}, app.WorkspaceInput{Name: "Acme"})
 	rejected(t, "a command without a key", err, domain.Invalid, "command-id-required")
-	_, err = e.app.CreateWorkspace(e.ctx(), user(uAda), "has space", "Acme")
+	_, err = e.app.CreateWorkspace(e.ctx(), identity.Caller{Principal: user(uAda), CommandID: "has space"}, app.WorkspaceInput{Name: "Acme"})
 	rejected(t, "a key with a space", err, domain.Invalid, "command-id-invalid")
-	_, err = e.app.CreateWorkspace(e.ctx(), user(""), e.cmdID(), "Acme")
+	_, err = e.app.CreateWorkspace(e.ctx(), e.as(user("")), app.WorkspaceInput{Name: "Acme"})
 	refused(t, "nobody", err, app.ErrUnauthenticated)
 }

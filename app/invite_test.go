@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/identity"
 )
 
 // A guest joins through an invite the moderator made, takes part in that
@@ -26,7 +27,7 @@ func TestAGuestJoinsThroughAnInvite(t *testing.T) {
 	}
 
 	// The guest redeems it with an e-mail address and joins.
-	_, g, err := ids.JoinAsGuest(ctx, f.cmdID(), inv.Code, "guest@example.org", "Gus")
+	_, g, err := ids.JoinAsGuest(ctx, identity.Caller{CommandID: f.cmdID()}, inv.Code, identity.GuestInput{Email: "guest@example.org", Name: "Gus"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/domain"
@@ -211,29 +210,6 @@ func (a *App) TeamMembers(ctx context.Context, p identity.Principal, teamID stri
 	}
 	sort.Slice(out, func(i, j int) bool { return byName(out[i].Name, out[i].UserID, out[j].Name, out[j].UserID) })
 	return out, nil
-}
-
-// AddMemberAs adds a member (team admins only) and, with admin, makes them
-// a team admin too. The second command's ID is derived from cmdID, so a
-// retry completes whichever step is missing and repeats neither.
-func (a *App) AddMemberAs(ctx context.Context, p identity.Principal, cmdID, teamID, userID string, admin bool) (Result, error) {
-	res, err := a.AddMember(ctx, p, cmdID, teamID, userID)
-	if err != nil || !admin {
-		return res, err
-	}
-	second, err := a.onTeam(ctx, p, derivedID("appoint-admin", cmdID), teamID, func(actor domain.Actor, at time.Time) team.Command {
-		return team.AppointTeamAdmin{Actor: actor, At: at, UserID: userID}
-	})
-	if err != nil {
-		var de *domain.Error
-		if errors.As(err, &de) && de.Code == team.CodeAlreadyAdmin {
-			return res, nil
-		}
-		return res, fmt.Errorf("%w: appoint %s team admin: %w", ErrIncomplete, userID, err)
-	}
-	res.StreamVersion, res.Position = second.StreamVersion, second.Position
-	res.Duplicate = res.Duplicate && second.Duplicate
-	return res, nil
 }
 
 // TeamAdminGate returns nil when the principal may run admin commands on

@@ -119,21 +119,21 @@ func playRandomRetros(t *testing.T, ctx context.Context, a *App, rng *rand.Rand,
 		return err == nil
 	}
 	admin := person("u-admin")
-	ws, err := a.CreateWorkspace(ctx, admin, next(), "Random Inc")
+	ws, err := a.CreateWorkspace(ctx, identity.Caller{Principal: admin, CommandID: next()}, WorkspaceInput{Name: "Random Inc"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var teams [][]identity.Principal
 	var teamIDs []string
 	for i := range 3 {
-		tm, err := a.CreateTeam(ctx, admin, next(), CreateTeamInput{WorkspaceID: ws.ID, Name: fmt.Sprintf("Team %d", i), TemplateID: cat(a).TeamTemplates[i%len(cat(a).TeamTemplates)].ID})
+		tm, err := a.CreateTeam(ctx, identity.Caller{Principal: admin, CommandID: next()}, CreateTeamInput{WorkspaceID: ws.ID, Name: fmt.Sprintf("Team %d", i), TemplateID: cat(a).TeamTemplates[i%len(cat(a).TeamTemplates)].ID})
 		if err != nil {
 			t.Fatal(err)
 		}
 		people := []identity.Principal{admin}
 		for j := range 2 + rng.IntN(4) {
 			p := person(fmt.Sprintf("u-%d-%d", i, j))
-			note(a.AddMember(ctx, admin, next(), tm.ID, p.UserID))
+			note(a.AddMember(ctx, identity.Caller{Principal: admin, CommandID: next()}, tm.ID, AddMemberInput{UserID: p.UserID}))
 			people = append(people, p)
 		}
 		teams, teamIDs = append(teams, people), append(teamIDs, tm.ID)

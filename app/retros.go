@@ -36,10 +36,10 @@ type CreateRetroInput struct {
 // moderates it. The team's open actions are carried into its action review
 // and the template's columns make its board. Result.ID is the retro's ID.
 func (a *App) CreateRetro(ctx context.Context, c identity.Caller, in CreateRetroInput) (Result, error) {
-	p, cmdID := c.Principal, c.CommandID
-	if err := commandGate(p, cmdID); err != nil {
+	if err := commandGate(c); err != nil {
 		return Result{}, err
 	}
+	p := c.Principal
 	t, err := a.teamMember(ctx, p, in.TeamID)
 	if err != nil {
 		return Result{}, err
@@ -55,7 +55,7 @@ func (a *App) CreateRetro(ctx context.Context, c identity.Caller, in CreateRetro
 	if !ok {
 		return Result{}, invalidInput("retro-template-not-found", "no retro template %q in the catalogue", tmplID)
 	}
-	id, err := a.claimID(ctx, retro.Category, p.UserID, cmdID)
+	id, err := a.claimID(ctx, retro.Category, p.UserID, c.CommandID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -69,7 +69,7 @@ func (a *App) CreateRetro(ctx context.Context, c identity.Caller, in CreateRetro
 		open = append(open, retro.OpenAction{ID: oa.ID, Title: oa.Title, Assignee: oa.Assignee, OriginRetroID: oa.OriginRetroID})
 	}
 	actor := domain.Actor{UserID: p.UserID}
-	res, err := a.runRetro(ctx, id, cmdID, actor, retro.CreateRetro{
+	res, err := a.runRetro(ctx, id, c.CommandID, actor, retro.CreateRetro{
 		Actor: actor, At: a.now(), RetroID: id, TeamID: t.ID, Title: in.Title, TemplateID: tmpl.ID,
 		Columns: tmpl.Columns, Agenda: in.Agenda, Anonymous: in.Anonymous, OpenActions: open,
 	}, in.Anonymous)
@@ -84,10 +84,10 @@ func (a *App) CreateRetro(ctx context.Context, c identity.Caller, in CreateRetro
 // team as a member, or a guest invited to this retro as a guest (admitting
 // them to the team's guest list first). Joining again changes nothing.
 func (a *App) JoinRetro(ctx context.Context, c identity.Caller, retroID string) (Result, error) {
-	p, cmdID := c.Principal, c.CommandID
-	if err := commandGate(p, cmdID); err != nil {
+	if err := commandGate(c); err != nil {
 		return Result{}, err
 	}
+	p := c.Principal
 	r, _, err := a.loadRetro(ctx, retroID)
 	if err != nil {
 		return Result{}, err
@@ -103,7 +103,7 @@ func (a *App) JoinRetro(ctx context.Context, c identity.Caller, retroID string) 
 		}
 		role = retro.RoleGuest
 		if !admitted(t, p.UserID, retroID) {
-			if err := a.admitGuest(ctx, r, t, p.UserID, cmdID); err != nil {
+			if err := a.admitGuest(ctx, r, t, p.UserID, c.CommandID); err != nil {
 				return Result{}, err
 			}
 		}
@@ -114,7 +114,7 @@ func (a *App) JoinRetro(ctx context.Context, c identity.Caller, retroID string) 
 	if err != nil {
 		return Result{}, err
 	}
-	return a.runRetro(ctx, retroID, cmdID, actor, retro.JoinRetro{Actor: actor, At: a.now(), Role: role}, r.Anonymous)
+	return a.runRetro(ctx, retroID, c.CommandID, actor, retro.JoinRetro{Actor: actor, At: a.now(), Role: role}, r.Anonymous)
 }
 
 // admitGuest records on the team that the guest joined the retro, on
@@ -136,10 +136,10 @@ func (a *App) admitGuest(ctx context.Context, r retro.State, t team.State, guest
 // CreateInvite creates an invite code for a guest to join the retro; only
 // its moderator may.
 func (a *App) CreateInvite(ctx context.Context, c identity.Caller, retroID string, expires time.Time) (identity.Invite, error) {
-	p, cmdID := c.Principal, c.CommandID
-	if err := commandGate(p, cmdID); err != nil {
+	if err := commandGate(c); err != nil {
 		return identity.Invite{}, err
 	}
+	p := c.Principal
 	r, _, err := a.retroAccess(ctx, p, retroID)
 	if err != nil {
 		return identity.Invite{}, err
@@ -153,7 +153,7 @@ func (a *App) CreateInvite(ctx context.Context, c identity.Caller, retroID strin
 	if a.d.Identity == nil {
 		return identity.Invite{}, errors.New("app: no identity service to issue invites")
 	}
-	inv, err := a.d.Identity.CreateInvite(ctx, p, cmdID, retroID, r.TeamID, expires)
+	inv, err := a.d.Identity.CreateInvite(ctx, c, retroID, identity.InviteInput{TeamID: r.TeamID, Expires: expires})
 	if err != nil {
 		return identity.Invite{}, fmt.Errorf("retro %s: create invite: %w", retroID, err)
 	}
@@ -167,7 +167,7 @@ func (a *App) CreateInvite(ctx context.Context, c identity.Caller, retroID strin
 // what the command created, if anything (a card, an action, a group, a
 // voting round, a comment, a whiteboard).
 func (a *App) RetroCommand(ctx context.Context, c identity.Caller, retroID string, in RetroInput) (Result, error) {
-	if err := commandGate(c.Principal, c.CommandID); err != nil {
+	if err := commandGate(c); err != nil {
 		return Result{}, err
 	}
 	r, t, err := a.retroAccess(ctx, c.Principal, retroID)
@@ -248,7 +248,7 @@ func decideRetro(s retro.State, c retroCmd) ([]retro.Event, error) {
 const AnonymousTimeGrain = time.Minute
 
 // coarsened is e with its time cut to AnonymousTimeGrain. Every retro
-// event has an At field (stamped checks the commands that make them).
+// event has an At field, the time the app stamped on its command.
 func coarsened[E any](e E) E {
 	v := reflect.ValueOf(e)
 	if v.Kind() != reflect.Struct {

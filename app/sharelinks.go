@@ -47,10 +47,10 @@ func (a *App) shareLinks() *aggregate.Runner[sharelink.State, sharelink.Command,
 // server key and the ID, so a retry of the command (same command ID, same
 // link ID) answers the same token; the log holds the secret's SHA-256.
 func (a *App) CreateShareLink(ctx context.Context, c identity.Caller, retroID string, expires time.Time) (ShareLink, error) {
-	p := c.Principal
-	if err := commandGate(p, c.CommandID); err != nil {
+	if err := commandGate(c); err != nil {
 		return ShareLink{}, err
 	}
+	p := c.Principal
 	if err := notGuest(p); err != nil {
 		return ShareLink{}, err
 	}
@@ -86,10 +86,10 @@ func (a *App) CreateShareLink(ctx context.Context, c identity.Caller, retroID st
 // RevokeShareLink closes a link for good: its creator or the retro's
 // moderator now. Revoking a revoked link changes nothing.
 func (a *App) RevokeShareLink(ctx context.Context, c identity.Caller, linkID string) (Result, error) {
-	p := c.Principal
-	if err := commandGate(p, c.CommandID); err != nil {
+	if err := commandGate(c); err != nil {
 		return Result{}, err
 	}
+	p := c.Principal
 	if err := notGuest(p); err != nil {
 		return Result{}, err
 	}

@@ -39,10 +39,11 @@ type CreateSurveyInput struct {
 }
 
 // CreateSurvey sends a survey. Result.ID is the survey's ID.
-func (a *App) CreateSurvey(ctx context.Context, p identity.Principal, cmdID string, in CreateSurveyInput) (Result, error) {
-	if err := commandGate(p, cmdID); err != nil {
+func (a *App) CreateSurvey(ctx context.Context, c identity.Caller, in CreateSurveyInput) (Result, error) {
+	if err := commandGate(c); err != nil {
 		return Result{}, err
 	}
+	p := c.Principal
 	if err := notGuest(p); err != nil {
 		return Result{}, err
 	}
@@ -88,7 +89,7 @@ func (a *App) CreateSurvey(ctx context.Context, p identity.Principal, cmdID stri
 	if err != nil {
 		return Result{}, err
 	}
-	id, err := a.claimID(ctx, survey.Category, p.UserID, cmdID)
+	id, err := a.claimID(ctx, survey.Category, p.UserID, c.CommandID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -100,7 +101,7 @@ func (a *App) CreateSurvey(ctx context.Context, p identity.Principal, cmdID stri
 	if opens.IsZero() {
 		opens = now
 	}
-	res, err := a.surveyCommand(ctx, id, aggregate.Meta{CommandID: cmdID, Actor: p.UserID}, survey.CreateSurvey{
+	res, err := a.surveyCommand(ctx, id, aggregate.Meta{CommandID: c.CommandID, Actor: p.UserID}, survey.CreateSurvey{
 		Actor: domain.Actor{UserID: p.UserID}, At: now, SurveyID: id, TeamIDs: in.TeamIDs, Title: in.Title,
 		RetroID: in.RetroID, HealthQuestions: questions, OpenQuestions: in.OpenQuestions,
 		OpensAt: opens, ClosesAt: in.ClosesAt, NamedOpenAnswers: in.NamedOpenAnswers, ActorIsWorkspaceAdmin: wsAdmin,
@@ -147,12 +148,20 @@ func decideSurvey(s survey.State, c survey.Command) ([]survey.Event, error) {
 	return evs, err
 }
 
+// SurveyResponse answers a survey: a score per health question ID and an
+// answer per open question ID.
+type SurveyResponse struct {
+	Ratings map[string]int
+	Answers map[string]string
+}
+
 // SubmitSurveyResponse answers a survey (members of its teams). Ratings and
 // anonymous open answers are recorded under the respondent's pseudonym.
-func (a *App) SubmitSurveyResponse(ctx context.Context, p identity.Principal, cmdID, surveyID string, ratings map[string]int, answers map[string]string) (Result, error) {
-	if err := commandGate(p, cmdID); err != nil {
+func (a *App) SubmitSurveyResponse(ctx context.Context, c identity.Caller, surveyID string, in SurveyResponse) (Result, error) {
+	if err := commandGate(c); err != nil {
 		return Result{}, err
 	}
+	p := c.Principal
 	s, err := a.surveyMember(ctx, p, surveyID, false)
 	if err != nil {
 		return Result{}, err
@@ -166,25 +175,26 @@ func (a *App) SubmitSurveyResponse(ctx context.Context, p identity.Principal, cm
 	// survey records apart from ratings). A pseudonym beside a named
 	// answer would unmask that person's ratings.
 	metaActor := ps
-	if s.NamedOpenAnswers && len(ratings) == 0 {
+	if s.NamedOpenAnswers && len(in.Ratings) == 0 {
 		metaActor = p.UserID
 	}
-	return a.surveyCommand(ctx, surveyID, aggregate.Meta{CommandID: cmdID, Actor: metaActor}, survey.SubmitResponse{
-		Actor: domain.Actor{UserID: p.UserID, Pseudonym: ps}, At: a.now(), Ratings: ratings, OpenAnswers: answers,
+	return a.surveyCommand(ctx, surveyID, aggregate.Meta{CommandID: c.CommandID, Actor: metaActor}, survey.SubmitResponse{
+		Actor: domain.Actor{UserID: p.UserID, Pseudonym: ps}, At: a.now(), Ratings: in.Ratings, OpenAnswers: in.Answers,
 	})
 }
 
 // CloseSurvey closes a survey: early by its creator, by any member of its
 // teams once its window has ended. The survey's anonymity key is then
 // destroyed.
-func (a *App) CloseSurvey(ctx context.Context, p identity.Principal, cmdID, surveyID string) (Result, error) {
-	if err := commandGate(p, cmdID); err != nil {
+func (a *App) CloseSurvey(ctx context.Context, c identity.Caller, surveyID string) (Result, error) {
+	if err := commandGate(c); err != nil {
 		return Result{}, err
 	}
+	p := c.Principal
 	if _, err := a.surveyMember(ctx, p, surveyID, true); err != nil {
 		return Result{}, err
 	}
-	res, err := a.surveyCommand(ctx, surveyID, aggregate.Meta{CommandID: cmdID, Actor: p.UserID},
+	res, err := a.surveyCommand(ctx, surveyID, aggregate.Meta{CommandID: c.CommandID, Actor: p.UserID},
 		survey.CloseSurvey{Actor: domain.Actor{UserID: p.UserID}, At: a.now()})
 	if err != nil {
 		return Result{}, err

@@ -23,18 +23,18 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 		ClosesAt:      t0.Add(48 * time.Hour),
 	}
 	// Only members of the team send it.
-	_, err := f.app.CreateSurvey(ctx, user(uOut), f.cmdID(), in)
+	_, err := f.app.CreateSurvey(ctx, f.as(user(uOut)), in)
 	refused(t, "an outsider sends a survey to the team", err, app.ErrNotFound) // as a missing one: see hidden
-	sv := must(f.app.CreateSurvey(ctx, user(uMod), f.cmdID(), in))(t)
+	sv := must(f.app.CreateSurvey(ctx, f.as(user(uMod)), in))(t)
 
 	// Members answer (three: the default minimum group); the others are refused.
 	answers := map[string]string{uMod: "unclear goal", uBea: "flaky tests", uCal: "waiting on reviews"}
 	for _, u := range []string{uMod, uBea, uCal} {
-		must(f.app.SubmitSurveyResponse(ctx, user(u), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 4}, map[string]string{"slow": answers[u]}))(t)
+		must(f.app.SubmitSurveyResponse(ctx, f.as(user(u)), sv.ID, app.SurveyResponse{Ratings: map[string]int{"fav-commit-goal": 4}, Answers: map[string]string{"slow": answers[u]}}))(t)
 	}
-	_, err = f.app.SubmitSurveyResponse(ctx, user(uOut), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 1}, nil)
+	_, err = f.app.SubmitSurveyResponse(ctx, f.as(user(uOut)), sv.ID, app.SurveyResponse{Ratings: map[string]int{"fav-commit-goal": 1}})
 	refused(t, "an outsider answers", err, app.ErrNotFound) // as a missing one: see hidden
-	_, err = f.app.SubmitSurveyResponse(ctx, readOnly(uBea), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 1}, nil)
+	_, err = f.app.SubmitSurveyResponse(ctx, f.as(readOnly(uBea)), sv.ID, app.SurveyResponse{Ratings: map[string]int{"fav-commit-goal": 1}})
 	refused(t, "a read-only token answers", err, app.ErrForbidden)
 
 	// While open: each sees their own response, nobody sees results.
@@ -56,7 +56,7 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 	}
 
 	// Closing shows results and destroys the survey's key.
-	must(f.app.CloseSurvey(ctx, user(uMod), f.cmdID(), sv.ID))(t)
+	must(f.app.CloseSurvey(ctx, f.as(user(uMod)), sv.ID))(t)
 	if _, err := f.keys.Get(ctx, "survey:"+sv.ID); !errors.Is(err, keys.ErrDestroyed) {
 		t.Errorf("survey key after close: %v, want destroyed", err)
 	}
@@ -86,15 +86,15 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 func TestSurveyResultsOfTooFewRespondentsAreWithheld(t *testing.T) {
 	f := newTeam(t)
 	ctx := f.ctx()
-	sv := must(f.app.CreateSurvey(ctx, user(uAda), f.cmdID(), app.CreateSurveyInput{
+	sv := must(f.app.CreateSurvey(ctx, f.as(user(uAda)), app.CreateSurveyInput{
 		TeamIDs: []string{f.team}, Title: "Pulse", QuestionIDs: []string{"fav-commit-goal", "fav-focus-few"},
 		OpenQuestions: []survey.OpenQuestion{{ID: "slow", Text: "What slowed you down?"}},
 		ClosesAt:      t0.Add(48 * time.Hour),
 	}))(t)
 	for u, text := range map[string]string{uBea: "marker-bea-5d1e", uCal: "marker-cal-0b7c"} {
-		must(f.app.SubmitSurveyResponse(ctx, user(u), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 2, "fav-focus-few": 5}, map[string]string{"slow": text}))(t)
+		must(f.app.SubmitSurveyResponse(ctx, f.as(user(u)), sv.ID, app.SurveyResponse{Ratings: map[string]int{"fav-commit-goal": 2, "fav-focus-few": 5}, Answers: map[string]string{"slow": text}}))(t)
 	}
-	must(f.app.CloseSurvey(ctx, user(uAda), f.cmdID(), sv.ID))(t)
+	must(f.app.CloseSurvey(ctx, f.as(user(uAda)), sv.ID))(t)
 
 	v := must(f.app.Survey(ctx, user(uAda), sv.ID))(t)
 	if v.Results == nil || v.Results.Respondents != 2 || len(v.Results.OpenAnswers) != 0 || !v.Results.OpenAnswersWithheld {
@@ -134,7 +134,7 @@ func TestSurveyResultsOfTooFewRespondentsAreWithheld(t *testing.T) {
 func TestARetroImportsOnlyTheQuestionsRatedByEnough(t *testing.T) {
 	f := newTeam(t)
 	ctx := f.ctx()
-	sv := must(f.app.CreateSurvey(ctx, user(uMod), f.cmdID(), app.CreateSurveyInput{
+	sv := must(f.app.CreateSurvey(ctx, f.as(user(uMod)), app.CreateSurveyInput{
 		TeamIDs: []string{f.team}, Title: "Pulse", QuestionIDs: []string{"fav-commit-goal", "fav-focus-few"},
 		OpenQuestions: []survey.OpenQuestion{{ID: "slow", Text: "What slowed you down?"}},
 		ClosesAt:      t0.Add(48 * time.Hour),
@@ -145,9 +145,9 @@ func TestARetroImportsOnlyTheQuestionsRatedByEnough(t *testing.T) {
 		if u == uCal {
 			ratings["fav-focus-few"] = 1
 		}
-		must(f.app.SubmitSurveyResponse(ctx, user(u), f.cmdID(), sv.ID, ratings, map[string]string{"slow": "answer of " + u}))(t)
+		must(f.app.SubmitSurveyResponse(ctx, f.as(user(u)), sv.ID, app.SurveyResponse{Ratings: ratings, Answers: map[string]string{"slow": "answer of " + u}}))(t)
 	}
-	must(f.app.CloseSurvey(ctx, user(uMod), f.cmdID(), sv.ID))(t)
+	must(f.app.CloseSurvey(ctx, f.as(user(uMod)), sv.ID))(t)
 	v := must(f.app.Survey(ctx, user(uBea), sv.ID))(t)
 	if q := v.Results.Questions; q[0].Withheld || !q[1].Withheld || q[1].Count != 1 || q[1].Distribution != nil {
 		t.Fatalf("questions rated by 3 and 1: %+v", q)
@@ -166,13 +166,13 @@ func TestARetroImportsOnlyTheQuestionsRatedByEnough(t *testing.T) {
 func TestOnlyWorkspaceAdminsSendASurveyToSeveralTeams(t *testing.T) {
 	f := newTeam(t)
 	ctx := f.ctx()
-	other := must(f.app.CreateTeam(ctx, user(uAda), f.cmdID(), app.CreateTeamInput{WorkspaceID: f.ws, Name: "Mobile", TemplateID: "kanban-team", FirstAdminID: uMod}))(t)
+	other := must(f.app.CreateTeam(ctx, f.as(user(uAda)), app.CreateTeamInput{WorkspaceID: f.ws, Name: "Mobile", TemplateID: "kanban-team", FirstAdminID: uMod}))(t)
 	in := app.CreateSurveyInput{TeamIDs: []string{f.team, other.ID}, Title: "Pulse", PackID: "five-agile-values", ClosesAt: t0.Add(time.Hour * 24)}
 	// A member of both teams who is not a workspace admin: the domain refuses.
-	_, err := f.app.CreateSurvey(ctx, user(uMod), f.cmdID(), in)
+	_, err := f.app.CreateSurvey(ctx, f.as(user(uMod)), in)
 	rejected(t, "a team admin sends to two teams", err, domain.Forbidden, survey.CodeMultiTeamForbidden)
 	// The workspace admin may, and reads what they sent, though in neither team.
-	sv := must(f.app.CreateSurvey(ctx, user(uAda), f.cmdID(), in))(t)
+	sv := must(f.app.CreateSurvey(ctx, f.as(user(uAda)), in))(t)
 	if v := must(f.app.Survey(ctx, user(uAda), sv.ID))(t); len(v.TeamIDs) != 2 || len(v.HealthQuestions) == 0 {
 		t.Errorf("the sender's view: %+v", v)
 	}
@@ -183,13 +183,13 @@ func TestOnlyWorkspaceAdminsSendASurveyToSeveralTeams(t *testing.T) {
 func TestTheExportShowsTheCallerTheirOwnSurveyAnswersOnly(t *testing.T) {
 	f := newTeam(t)
 	ctx := f.ctx()
-	sv := must(f.app.CreateSurvey(ctx, user(uMod), f.cmdID(), app.CreateSurveyInput{
+	sv := must(f.app.CreateSurvey(ctx, f.as(user(uMod)), app.CreateSurveyInput{
 		TeamIDs: []string{f.team}, Title: "Pulse", QuestionIDs: []string{"fav-commit-goal"},
 		OpenQuestions: []survey.OpenQuestion{{ID: "slow", Text: "What slowed you down?"}},
 		ClosesAt:      t0.Add(48 * time.Hour),
 	}))(t)
 	for u, text := range map[string]string{uBea: "marker-bea-7f3a", uCal: "marker-cal-91c2"} {
-		must(f.app.SubmitSurveyResponse(ctx, user(u), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 4}, map[string]string{"slow": text}))(t)
+		must(f.app.SubmitSurveyResponse(ctx, f.as(user(u)), sv.ID, app.SurveyResponse{Ratings: map[string]int{"fav-commit-goal": 4}, Answers: map[string]string{"slow": text}}))(t)
 	}
 	write := must(f.app.TeamEvents(ctx, user(uBea), export.Filter{TeamID: f.team}))(t)
 	var out strings.Builder

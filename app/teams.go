@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,10 +28,11 @@ type CreateTeamInput struct {
 // registered in the workspace, then its own stream is created. Result.ID
 // is the team's ID; Result's version and position are the team stream's.
 // A retry after a failure between the two steps completes the second.
-func (a *App) CreateTeam(ctx context.Context, p identity.Principal, cmdID string, in CreateTeamInput) (Result, error) {
-	if err := commandGate(p, cmdID); err != nil {
+func (a *App) CreateTeam(ctx context.Context, c identity.Caller, in CreateTeamInput) (Result, error) {
+	if err := commandGate(c); err != nil {
 		return Result{}, err
 	}
+	p := c.Principal
 	if err := notGuest(p); err != nil {
 		return Result{}, err
 	}
@@ -47,16 +49,16 @@ func (a *App) CreateTeam(ctx context.Context, p identity.Principal, cmdID string
 	if !ok {
 		return Result{}, invalidInput("team-template-not-found", "no team template %q in the catalogue", in.TemplateID)
 	}
-	id, err := a.claimID(ctx, team.Category, p.UserID, cmdID)
+	id, err := a.claimID(ctx, team.Category, p.UserID, c.CommandID)
 	if err != nil {
 		return Result{}, err
 	}
 	actor := domain.Actor{UserID: p.UserID}
 	at := a.now()
-	if _, err := a.workspaceCommand(ctx, p, ws.ID, cmdID, workspace.RegisterTeam{Actor: actor, At: at, TeamID: id, Name: in.Name}); err != nil {
+	if _, err := a.workspaceCommand(ctx, c, ws.ID, workspace.RegisterTeam{Actor: actor, At: at, TeamID: id, Name: in.Name}); err != nil {
 		return Result{}, err
 	}
-	res, err := a.teamCommand(ctx, id, aggregate.Meta{CommandID: cmdID, Actor: p.UserID}, team.CreateTeam{
+	res, err := a.teamCommand(ctx, id, aggregate.Meta{CommandID: c.CommandID, Actor: p.UserID}, team.CreateTeam{
 		Actor: actor, At: at, TeamID: id, WorkspaceID: ws.ID, Name: in.Name, Template: tmpl,
 		FirstAdminID: in.FirstAdminID, ByWorkspaceAdmin: workspace.IsAdmin(ws, p.UserID),
 	})
@@ -67,84 +69,133 @@ func (a *App) CreateTeam(ctx context.Context, p identity.Principal, cmdID string
 	return res, nil
 }
 
-// AddMember adds a member (team admins only).
-func (a *App) AddMember(ctx context.Context, p identity.Principal, cmdID, teamID, userID string) (Result, error) {
-	return a.onTeam(ctx, p, cmdID, teamID, func(actor domain.Actor, at time.Time) team.Command {
-		return team.AddMember{Actor: actor, At: at, UserID: userID}
+// Person names whom a membership command is about, apart from the target's
+// ID, so the two cannot be swapped.
+type Person struct{ UserID string }
+
+// AddMemberInput is who joins a team, and whether as a team admin too.
+type AddMemberInput struct {
+	UserID string
+	Admin  bool
+}
+
+// AddMember adds a member (team admins only) and, with in.Admin, makes
+// them a team admin too. The second command's ID is derived from the
+// caller's, so a retry completes whichever step is missing and repeats
+// neither.
+func (a *App) AddMember(ctx context.Context, c identity.Caller, teamID string, in AddMemberInput) (Result, error) {
+	res, err := a.onTeam(ctx, c, teamID, func(actor domain.Actor, at time.Time) team.Command {
+		return team.AddMember{Actor: actor, At: at, UserID: in.UserID}
 	})
+	if err != nil || !in.Admin {
+		return res, err
+	}
+	second, err := a.AppointTeamAdmin(ctx, identity.Caller{Principal: c.Principal, CommandID: derivedID("appoint-admin", c.CommandID)},
+		teamID, Person{UserID: in.UserID})
+	if err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) && de.Code == team.CodeAlreadyAdmin {
+			return res, nil
+		}
+		return res, fmt.Errorf("%w: appoint %s team admin: %w", ErrIncomplete, in.UserID, err)
+	}
+	res.StreamVersion, res.Position = second.StreamVersion, second.Position
+	res.Duplicate = res.Duplicate && second.Duplicate
+	return res, nil
 }
 
 // RemoveMember removes a member (team admins), or lets a member leave.
-func (a *App) RemoveMember(ctx context.Context, p identity.Principal, cmdID, teamID, userID string) (Result, error) {
-	return a.onTeam(ctx, p, cmdID, teamID, func(actor domain.Actor, at time.Time) team.Command {
-		return team.RemoveMember{Actor: actor, At: at, UserID: userID}
+func (a *App) RemoveMember(ctx context.Context, c identity.Caller, teamID string, who Person) (Result, error) {
+	return a.onTeam(ctx, c, teamID, func(actor domain.Actor, at time.Time) team.Command {
+		return team.RemoveMember{Actor: actor, At: at, UserID: who.UserID}
 	})
 }
 
 // AppointTeamAdmin makes a member a team admin (team admins only).
-func (a *App) AppointTeamAdmin(ctx context.Context, p identity.Principal, cmdID, teamID, userID string) (Result, error) {
-	return a.onTeam(ctx, p, cmdID, teamID, func(actor domain.Actor, at time.Time) team.Command {
-		return team.AppointTeamAdmin{Actor: actor, At: at, UserID: userID}
+func (a *App) AppointTeamAdmin(ctx context.Context, c identity.Caller, teamID string, who Person) (Result, error) {
+	return a.onTeam(ctx, c, teamID, func(actor domain.Actor, at time.Time) team.Command {
+		return team.AppointTeamAdmin{Actor: actor, At: at, UserID: who.UserID}
 	})
 }
 
 // RemoveTeamAdmin takes the team admin role away; the last one stays.
-func (a *App) RemoveTeamAdmin(ctx context.Context, p identity.Principal, cmdID, teamID, userID string) (Result, error) {
-	return a.onTeam(ctx, p, cmdID, teamID, func(actor domain.Actor, at time.Time) team.Command {
-		return team.RemoveTeamAdmin{Actor: actor, At: at, UserID: userID}
+func (a *App) RemoveTeamAdmin(ctx context.Context, c identity.Caller, teamID string, who Person) (Result, error) {
+	return a.onTeam(ctx, c, teamID, func(actor domain.Actor, at time.Time) team.Command {
+		return team.RemoveTeamAdmin{Actor: actor, At: at, UserID: who.UserID}
 	})
 }
 
 // PromoteGuest makes a guest of one of the team's retros a member.
-func (a *App) PromoteGuest(ctx context.Context, p identity.Principal, cmdID, teamID, guestUserID string) (Result, error) {
-	return a.onTeam(ctx, p, cmdID, teamID, func(actor domain.Actor, at time.Time) team.Command {
-		return team.PromoteGuest{Actor: actor, At: at, GuestUserID: guestUserID}
+func (a *App) PromoteGuest(ctx context.Context, c identity.Caller, teamID string, guest Person) (Result, error) {
+	return a.onTeam(ctx, c, teamID, func(actor domain.Actor, at time.Time) team.Command {
+		return team.PromoteGuest{Actor: actor, At: at, GuestUserID: guest.UserID}
 	})
 }
 
+// RecordTeamActionInput is an action item recorded outside a retro. Due
+// zero means none.
+type RecordTeamActionInput struct {
+	Title    string
+	Assignee string
+	Due      time.Time
+}
+
 // RecordTeamAction records an action item outside a retro (members only).
-// Result.ID is the action's ID. Due zero means none.
-func (a *App) RecordTeamAction(ctx context.Context, p identity.Principal, cmdID, teamID, title, assignee string, due time.Time) (Result, error) {
+// Result.ID is the action's ID.
+func (a *App) RecordTeamAction(ctx context.Context, c identity.Caller, teamID string, in RecordTeamActionInput) (Result, error) {
 	id := a.d.NewID()
-	return a.onTeam(ctx, p, cmdID, teamID, func(actor domain.Actor, at time.Time) team.Command {
-		return team.RecordAction{Actor: actor, At: at, ActionID: id, Title: title, Assignee: assignee, Due: due}
+	return a.onTeam(ctx, c, teamID, func(actor domain.Actor, at time.Time) team.Command {
+		return team.RecordAction{Actor: actor, At: at, ActionID: id, Title: in.Title, Assignee: in.Assignee, Due: in.Due}
 	})
+}
+
+// UpdateActionStatusInput moves a team action on, with an optional comment.
+type UpdateActionStatusInput struct {
+	ActionID string
+	Status   team.ActionStatus
+	Comment  string
 }
 
 // UpdateActionStatus marks a team action open, kept, done or discarded
 // (members only), with an optional comment.
-func (a *App) UpdateActionStatus(ctx context.Context, p identity.Principal, cmdID, teamID, actionID string, status team.ActionStatus, comment string) (Result, error) {
+func (a *App) UpdateActionStatus(ctx context.Context, c identity.Caller, teamID string, in UpdateActionStatusInput) (Result, error) {
 	commentID := ""
-	if comment != "" {
+	if in.Comment != "" {
 		commentID = a.d.NewID()
 	}
-	return a.onTeam(ctx, p, cmdID, teamID, func(actor domain.Actor, at time.Time) team.Command {
-		return team.UpdateActionStatus{Actor: actor, At: at, ActionID: actionID, Status: status, Comment: comment, CommentID: commentID}
+	return a.onTeam(ctx, c, teamID, func(actor domain.Actor, at time.Time) team.Command {
+		return team.UpdateActionStatus{Actor: actor, At: at, ActionID: in.ActionID, Status: in.Status, Comment: in.Comment, CommentID: commentID}
 	})
+}
+
+// CommentOnTeamActionInput is a comment on a team action.
+type CommentOnTeamActionInput struct {
+	ActionID string
+	Text     string
 }
 
 // CommentOnTeamAction comments on a team action (members only). Result.ID
 // is the comment's ID.
-func (a *App) CommentOnTeamAction(ctx context.Context, p identity.Principal, cmdID, teamID, actionID, text string) (Result, error) {
+func (a *App) CommentOnTeamAction(ctx context.Context, c identity.Caller, teamID string, in CommentOnTeamActionInput) (Result, error) {
 	commentID := a.d.NewID()
-	return a.onTeam(ctx, p, cmdID, teamID, func(actor domain.Actor, at time.Time) team.Command {
-		return team.CommentOnAction{Actor: actor, At: at, ActionID: actionID, CommentID: commentID, Text: text}
+	return a.onTeam(ctx, c, teamID, func(actor domain.Actor, at time.Time) team.Command {
+		return team.CommentOnAction{Actor: actor, At: at, ActionID: in.ActionID, CommentID: commentID, Text: in.Text}
 	})
 }
 
 // onTeam runs a command on an existing team. Guests never act on a team;
 // everything else (team admin, member) is the decider's rule.
-func (a *App) onTeam(ctx context.Context, p identity.Principal, cmdID, teamID string, build func(domain.Actor, time.Time) team.Command) (Result, error) {
-	if err := commandGate(p, cmdID); err != nil {
+func (a *App) onTeam(ctx context.Context, c identity.Caller, teamID string, build func(domain.Actor, time.Time) team.Command) (Result, error) {
+	if err := commandGate(c); err != nil {
 		return Result{}, err
 	}
-	if err := notGuest(p); err != nil {
+	if err := notGuest(c.Principal); err != nil {
 		return Result{}, err
 	}
-	if _, _, err := a.visibleTeam(ctx, p, teamID); err != nil {
+	if _, _, err := a.visibleTeam(ctx, c.Principal, teamID); err != nil {
 		return Result{}, err
 	}
-	return a.teamCommand(ctx, teamID, aggregate.Meta{CommandID: cmdID, Actor: p.UserID}, build(domain.Actor{UserID: p.UserID}, a.now()))
+	return a.teamCommand(ctx, teamID, aggregate.Meta{CommandID: c.CommandID, Actor: c.Principal.UserID}, build(domain.Actor{UserID: c.Principal.UserID}, a.now()))
 }
 
 func (a *App) teamCommand(ctx context.Context, id string, meta aggregate.Meta, c team.Command) (Result, error) {

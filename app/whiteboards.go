@@ -78,10 +78,11 @@ func (a *App) WhiteboardTemplates() []board.Template { return board.Templates() 
 
 // CreateWhiteboard creates (or registers) a board for a team the principal
 // is a member of. Result.ID is the document ID.
-func (a *App) CreateWhiteboard(ctx context.Context, p identity.Principal, cmdID string, in CreateWhiteboardInput) (Result, error) {
-	if err := commandGate(p, cmdID); err != nil {
+func (a *App) CreateWhiteboard(ctx context.Context, c identity.Caller, in CreateWhiteboardInput) (Result, error) {
+	if err := commandGate(c); err != nil {
 		return Result{}, err
 	}
+	p := c.Principal
 	if _, err := a.teamMember(ctx, p, in.TeamID); err != nil {
 		return Result{}, err
 	}
@@ -101,7 +102,7 @@ func (a *App) CreateWhiteboard(ctx context.Context, p identity.Principal, cmdID 
 	}
 	docID, seed := in.DocumentID, in.DocumentID == ""
 	if seed {
-		id, err := a.claimIDWith(ctx, board.Category, p.UserID, cmdID, wire.NewDocumentID)
+		id, err := a.claimIDWith(ctx, board.Category, p.UserID, c.CommandID, wire.NewDocumentID)
 		if err != nil {
 			return Result{}, err
 		}
@@ -113,7 +114,7 @@ func (a *App) CreateWhiteboard(ctx context.Context, p identity.Principal, cmdID 
 		}
 		docID = id
 	}
-	res, err := a.createBoard(ctx, aggregate.Meta{CommandID: cmdID, Actor: p.UserID}, board.Create{
+	res, err := a.createBoard(ctx, aggregate.Meta{CommandID: c.CommandID, Actor: p.UserID}, board.Create{
 		BoardID: docID, TeamID: in.TeamID, TemplateID: in.TemplateID, Title: title, Actor: domain.Actor{UserID: p.UserID}, At: a.now(),
 	})
 	if err != nil {
@@ -209,17 +210,18 @@ func (a *App) Whiteboard(ctx context.Context, p identity.Principal, id string) (
 
 // ArchiveWhiteboard archives a board: its metadata stays, its document is
 // no longer served. Guests may not archive.
-func (a *App) ArchiveWhiteboard(ctx context.Context, p identity.Principal, cmdID, id string) (Result, error) {
-	if err := commandGate(p, cmdID); err != nil {
+func (a *App) ArchiveWhiteboard(ctx context.Context, c identity.Caller, id string) (Result, error) {
+	if err := commandGate(c); err != nil {
 		return Result{}, err
 	}
+	p := c.Principal
 	if err := notGuest(p); err != nil {
 		return Result{}, err
 	}
 	if _, err := a.boardAccess(ctx, p, id); err != nil {
 		return Result{}, err
 	}
-	r, err := a.boards.Handle(ctx, id, aggregate.Meta{CommandID: cmdID, Actor: p.UserID}, board.Archive{Actor: domain.Actor{UserID: p.UserID}, At: a.now()})
+	r, err := a.boards.Handle(ctx, id, aggregate.Meta{CommandID: c.CommandID, Actor: p.UserID}, board.Archive{Actor: domain.Actor{UserID: p.UserID}, At: a.now()})
 	a.access.forget(id)
 	if err != nil {
 		return Result{}, fmt.Errorf("whiteboard %s: %w", id, boardError(err))

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/collab/wire"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/board"
@@ -18,11 +19,11 @@ import (
 func TestTeamWhiteboardFromATemplate(t *testing.T) {
 	f := newTeam(t)
 	ctx := f.ctx()
-	res := must(f.app.CreateWhiteboard(ctx, user(uBea), "wb-1", app.CreateWhiteboardInput{TeamID: f.team, TemplateID: "check-in"}))(t)
+	res := must(f.app.CreateWhiteboard(ctx, identity.Caller{Principal: user(uBea), CommandID: "wb-1"}, app.CreateWhiteboardInput{TeamID: f.team, TemplateID: "check-in"}))(t)
 	if _, err := wire.ParseDocumentID(res.ID); err != nil {
 		t.Fatalf("board ID %q is not a document ID: %v", res.ID, err)
 	}
-	again := must(f.app.CreateWhiteboard(ctx, user(uBea), "wb-1", app.CreateWhiteboardInput{TeamID: f.team, TemplateID: "check-in"}))(t)
+	again := must(f.app.CreateWhiteboard(ctx, identity.Caller{Principal: user(uBea), CommandID: "wb-1"}, app.CreateWhiteboardInput{TeamID: f.team, TemplateID: "check-in"}))(t)
 	if again.ID != res.ID {
 		t.Fatalf("a retry created another board: %s, then %s", res.ID, again.ID)
 	}
@@ -42,12 +43,12 @@ func TestTeamWhiteboardFromATemplate(t *testing.T) {
 	}
 	_, err := f.app.Whiteboard(ctx, user(uOut), res.ID)
 	refused(t, "an outsider reads the board", err, app.ErrNotFound) // as a missing one: see hidden
-	_, err = f.app.CreateWhiteboard(ctx, user(uOut), f.cmdID(), app.CreateWhiteboardInput{TeamID: f.team})
+	_, err = f.app.CreateWhiteboard(ctx, f.as(user(uOut)), app.CreateWhiteboardInput{TeamID: f.team})
 	refused(t, "an outsider creates a board for the team", err, app.ErrNotFound) // as a missing one: see hidden
-	_, err = f.app.CreateWhiteboard(ctx, user(uBea), f.cmdID(), app.CreateWhiteboardInput{TeamID: f.team, TemplateID: "nope"})
+	_, err = f.app.CreateWhiteboard(ctx, f.as(user(uBea)), app.CreateWhiteboardInput{TeamID: f.team, TemplateID: "nope"})
 	rejected(t, "an unknown template", err, domain.Invalid, "whiteboard-template-unknown")
 
-	must(f.app.ArchiveWhiteboard(ctx, user(uBea), f.cmdID(), res.ID))(t)
+	must(f.app.ArchiveWhiteboard(ctx, f.as(user(uBea)), res.ID))(t)
 	if f.app.CanAccessBoard(ctx, uBea, res.ID) {
 		t.Error("an archived board is still served")
 	}
@@ -65,13 +66,13 @@ func TestRegisterAClientCreatedDocument(t *testing.T) {
 	if f.app.CanAccessBoard(ctx, uBea, doc) {
 		t.Fatal("an unregistered document is served")
 	}
-	must(f.app.CreateWhiteboard(ctx, user(uBea), f.cmdID(), app.CreateWhiteboardInput{TeamID: f.team, DocumentID: "automerge:" + doc, Title: "Ideas"}))(t)
+	must(f.app.CreateWhiteboard(ctx, f.as(user(uBea)), app.CreateWhiteboardInput{TeamID: f.team, DocumentID: "automerge:" + doc, Title: "Ideas"}))(t)
 	if !f.app.CanAccessBoard(ctx, uCal, doc) {
 		t.Fatal("a registered document is refused to a member")
 	}
-	_, err := f.app.CreateWhiteboard(ctx, user(uBea), f.cmdID(), app.CreateWhiteboardInput{TeamID: f.team, DocumentID: doc})
+	_, err := f.app.CreateWhiteboard(ctx, f.as(user(uBea)), app.CreateWhiteboardInput{TeamID: f.team, DocumentID: doc})
 	rejected(t, "registering a document twice", err, domain.Conflict, board.CodeExists)
-	_, err = f.app.CreateWhiteboard(ctx, user(uBea), f.cmdID(), app.CreateWhiteboardInput{TeamID: f.team, DocumentID: "not-a-doc"})
+	_, err = f.app.CreateWhiteboard(ctx, f.as(user(uBea)), app.CreateWhiteboardInput{TeamID: f.team, DocumentID: "not-a-doc"})
 	rejected(t, "a malformed document ID", err, domain.Invalid, "document-id-invalid")
 }
 
@@ -113,12 +114,12 @@ func TestRetroTopicWhiteboard(t *testing.T) {
 
 // teamOn is newTeam over an env whose app the test built.
 func teamOn(t *testing.T, e *env) *fixture {
-	ws := must(e.app.CreateWorkspace(e.ctx(), user(uAda), e.cmdID(), "Acme"))(t)
-	tm := must(e.app.CreateTeam(e.ctx(), user(uAda), e.cmdID(), app.CreateTeamInput{
+	ws := must(e.app.CreateWorkspace(e.ctx(), e.as(user(uAda)), app.WorkspaceInput{Name: "Acme"}))(t)
+	tm := must(e.app.CreateTeam(e.ctx(), e.as(user(uAda)), app.CreateTeamInput{
 		WorkspaceID: ws.ID, Name: "Platform", TemplateID: "scrum-team", FirstAdminID: uMod,
 	}))(t)
 	for _, u := range []string{uBea, uCal} {
-		must(e.app.AddMember(e.ctx(), user(uMod), e.cmdID(), tm.ID, u))(t)
+		must(e.app.AddMember(e.ctx(), e.as(user(uMod)), tm.ID, app.AddMemberInput{UserID: u}))(t)
 	}
 	return &fixture{env: e, ws: ws.ID, team: tm.ID}
 }
@@ -128,11 +129,11 @@ func teamOn(t *testing.T, e *env) *fixture {
 func TestArchiveClosesARememberedBoardAtOnce(t *testing.T) {
 	f := newTeam(t)
 	ctx := f.ctx()
-	res := must(f.app.CreateWhiteboard(ctx, user(uBea), f.cmdID(), app.CreateWhiteboardInput{TeamID: f.team}))(t)
+	res := must(f.app.CreateWhiteboard(ctx, f.as(user(uBea)), app.CreateWhiteboardInput{TeamID: f.team}))(t)
 	if !f.app.CanAccessBoard(ctx, uCal, res.ID) {
 		t.Fatal("a member may not sync the team's board")
 	}
-	must(f.app.ArchiveWhiteboard(ctx, user(uBea), f.cmdID(), res.ID))(t)
+	must(f.app.ArchiveWhiteboard(ctx, f.as(user(uBea)), res.ID))(t)
 	if f.app.CanAccessBoard(ctx, uCal, res.ID) {
 		t.Fatal("a remembered yes outlived the board's archive")
 	}

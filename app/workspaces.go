@@ -10,21 +10,24 @@ import (
 	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
 )
 
-// CreateWorkspace creates a workspace; the principal becomes its first admin.
+// WorkspaceInput names a workspace.
+type WorkspaceInput struct{ Name string }
+
+// CreateWorkspace creates a workspace; the caller becomes its first admin.
 // Result.ID is the new workspace's ID.
-func (a *App) CreateWorkspace(ctx context.Context, p identity.Principal, cmdID, name string) (Result, error) {
-	if err := commandGate(p, cmdID); err != nil {
+func (a *App) CreateWorkspace(ctx context.Context, c identity.Caller, in WorkspaceInput) (Result, error) {
+	if err := commandGate(c); err != nil {
 		return Result{}, err
 	}
-	if err := notGuest(p); err != nil {
+	if err := notGuest(c.Principal); err != nil {
 		return Result{}, err
 	}
-	id, err := a.claimID(ctx, workspace.Category, p.UserID, cmdID)
+	id, err := a.claimID(ctx, workspace.Category, c.Principal.UserID, c.CommandID)
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := a.workspaceCommand(ctx, p, id, cmdID, workspace.CreateWorkspace{
-		Actor: domain.Actor{UserID: p.UserID}, At: a.now(), WorkspaceID: id, Name: name,
+	res, err := a.workspaceCommand(ctx, c, id, workspace.CreateWorkspace{
+		Actor: domain.Actor{UserID: c.Principal.UserID}, At: a.now(), WorkspaceID: id, Name: in.Name,
 	})
 	if err != nil {
 		return Result{}, err
@@ -34,43 +37,43 @@ func (a *App) CreateWorkspace(ctx context.Context, p identity.Principal, cmdID, 
 }
 
 // RenameWorkspace renames a workspace (workspace admins only).
-func (a *App) RenameWorkspace(ctx context.Context, p identity.Principal, cmdID, workspaceID, name string) (Result, error) {
-	return a.onWorkspace(ctx, p, cmdID, workspaceID, func(actor domain.Actor) workspace.Command {
-		return workspace.RenameWorkspace{Actor: actor, At: a.now(), Name: name}
+func (a *App) RenameWorkspace(ctx context.Context, c identity.Caller, workspaceID string, in WorkspaceInput) (Result, error) {
+	return a.onWorkspace(ctx, c, workspaceID, func(actor domain.Actor) workspace.Command {
+		return workspace.RenameWorkspace{Actor: actor, At: a.now(), Name: in.Name}
 	})
 }
 
 // AddWorkspaceAdmin names another workspace admin (workspace admins only).
-func (a *App) AddWorkspaceAdmin(ctx context.Context, p identity.Principal, cmdID, workspaceID, userID string) (Result, error) {
-	return a.onWorkspace(ctx, p, cmdID, workspaceID, func(actor domain.Actor) workspace.Command {
-		return workspace.AddWorkspaceAdmin{Actor: actor, At: a.now(), UserID: userID}
+func (a *App) AddWorkspaceAdmin(ctx context.Context, c identity.Caller, workspaceID string, who Person) (Result, error) {
+	return a.onWorkspace(ctx, c, workspaceID, func(actor domain.Actor) workspace.Command {
+		return workspace.AddWorkspaceAdmin{Actor: actor, At: a.now(), UserID: who.UserID}
 	})
 }
 
 // RemoveWorkspaceAdmin takes the admin role from someone; the last admin stays.
-func (a *App) RemoveWorkspaceAdmin(ctx context.Context, p identity.Principal, cmdID, workspaceID, userID string) (Result, error) {
-	return a.onWorkspace(ctx, p, cmdID, workspaceID, func(actor domain.Actor) workspace.Command {
-		return workspace.RemoveWorkspaceAdmin{Actor: actor, At: a.now(), UserID: userID}
+func (a *App) RemoveWorkspaceAdmin(ctx context.Context, c identity.Caller, workspaceID string, who Person) (Result, error) {
+	return a.onWorkspace(ctx, c, workspaceID, func(actor domain.Actor) workspace.Command {
+		return workspace.RemoveWorkspaceAdmin{Actor: actor, At: a.now(), UserID: who.UserID}
 	})
 }
 
 // onWorkspace runs a command on an existing workspace. Who may is the
 // decider's rule (admins only), checked against the workspace's own state.
-func (a *App) onWorkspace(ctx context.Context, p identity.Principal, cmdID, workspaceID string, build func(domain.Actor) workspace.Command) (Result, error) {
-	if err := commandGate(p, cmdID); err != nil {
+func (a *App) onWorkspace(ctx context.Context, c identity.Caller, workspaceID string, build func(domain.Actor) workspace.Command) (Result, error) {
+	if err := commandGate(c); err != nil {
 		return Result{}, err
 	}
-	if err := notGuest(p); err != nil {
+	if err := notGuest(c.Principal); err != nil {
 		return Result{}, err
 	}
-	if _, err := a.visibleWorkspace(ctx, p, workspaceID); err != nil {
+	if _, err := a.visibleWorkspace(ctx, c.Principal, workspaceID); err != nil {
 		return Result{}, err
 	}
-	return a.workspaceCommand(ctx, p, workspaceID, cmdID, build(domain.Actor{UserID: p.UserID}))
+	return a.workspaceCommand(ctx, c, workspaceID, build(domain.Actor{UserID: c.Principal.UserID}))
 }
 
-func (a *App) workspaceCommand(ctx context.Context, p identity.Principal, id, cmdID string, c workspace.Command) (Result, error) {
-	r, err := a.workspaces.Handle(ctx, id, aggregate.Meta{CommandID: cmdID, Actor: p.UserID}, c)
+func (a *App) workspaceCommand(ctx context.Context, c identity.Caller, id string, cmd workspace.Command) (Result, error) {
+	r, err := a.workspaces.Handle(ctx, id, aggregate.Meta{CommandID: c.CommandID, Actor: c.Principal.UserID}, cmd)
 	if err != nil {
 		return Result{}, fmt.Errorf("workspace %s: %w", id, err)
 	}

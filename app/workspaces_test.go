@@ -24,18 +24,18 @@ func TestWhoSeesAndRunsAWorkspace(t *testing.T) {
 	refused(t, "a workspace that does not exist", err, app.ErrNotFound)
 
 	// Only admins run it; the last admin stays.
-	_, err = f.app.RenameWorkspace(ctx, user(uBea), f.cmdID(), f.ws, "Bea's")
+	_, err = f.app.RenameWorkspace(ctx, f.as(user(uBea)), f.ws, app.WorkspaceInput{Name: "Bea's"})
 	rejected(t, "a member renames the workspace", err, domain.Forbidden, workspace.CodeNotAdmin)
-	_, err = f.app.CreateTeam(ctx, user(uMod), f.cmdID(), app.CreateTeamInput{WorkspaceID: f.ws, Name: "Shadow", TemplateID: "scrum-team"})
+	_, err = f.app.CreateTeam(ctx, f.as(user(uMod)), app.CreateTeamInput{WorkspaceID: f.ws, Name: "Shadow", TemplateID: "scrum-team"})
 	rejected(t, "a team admin creates a team", err, domain.Forbidden, workspace.CodeNotAdmin)
-	_, err = f.app.RemoveWorkspaceAdmin(ctx, user(uAda), f.cmdID(), f.ws, uAda)
+	_, err = f.app.RemoveWorkspaceAdmin(ctx, f.as(user(uAda)), f.ws, app.Person{UserID: uAda})
 	rejected(t, "the last admin steps down", err, domain.Conflict, workspace.CodeLastAdmin)
-	must(f.app.AddWorkspaceAdmin(ctx, user(uAda), f.cmdID(), f.ws, uOut))(t)
-	must(f.app.RenameWorkspace(ctx, user(uOut), f.cmdID(), f.ws, "Acme Labs"))(t)
-	must(f.app.RemoveWorkspaceAdmin(ctx, user(uOut), f.cmdID(), f.ws, uAda))(t)
+	must(f.app.AddWorkspaceAdmin(ctx, f.as(user(uAda)), f.ws, app.Person{UserID: uOut}))(t)
+	must(f.app.RenameWorkspace(ctx, f.as(user(uOut)), f.ws, app.WorkspaceInput{Name: "Acme Labs"}))(t)
+	must(f.app.RemoveWorkspaceAdmin(ctx, f.as(user(uOut)), f.ws, app.Person{UserID: uAda}))(t)
 	if v := must(f.app.Workspace(ctx, user(uOut), f.ws))(t); v.Name != "Acme Labs" || len(v.Admins) != 1 || v.Admins[0] != uOut {
 		t.Errorf("after the hand-over: %+v", v)
 	}
-	_, err = f.app.CreateTeam(ctx, user(uOut), f.cmdID(), app.CreateTeamInput{WorkspaceID: f.ws, Name: "Mobile", TemplateID: "no-such-template"})
+	_, err = f.app.CreateTeam(ctx, f.as(user(uOut)), app.CreateTeamInput{WorkspaceID: f.ws, Name: "Mobile", TemplateID: "no-such-template"})
 	rejected(t, "a team from an unknown template", err, domain.Invalid, "team-template-not-found")
 }

@@ -90,22 +90,29 @@ func (s *Service) erased(ctx context.Context, userID string) (bool, error) {
 	return false, fmt.Errorf("identity: key of user %s: %w", userID, err)
 }
 
-// Register creates an account and returns its user ID. A guest who joined
-// with the same e-mail address keeps their user ID. A retry with the same
-// cmdID returns the same user ID. An address whose account was erased can
-// be registered again, as a new user.
-func (s *Service) Register(ctx context.Context, cmdID, email, password, name string) (string, error) {
-	if err := validateCommandID(cmdID); err != nil {
+// Registration is what an account is made of.
+type Registration struct {
+	Email    string
+	Password string
+	Name     string
+}
+
+// Register creates an account and returns its user ID; the caller has no
+// principal. A guest who joined with the same e-mail address keeps their
+// user ID. A retry with the same command ID returns the same user ID. An
+// address whose account was erased can be registered again, as a new user.
+func (s *Service) Register(ctx context.Context, c Caller, in Registration) (string, error) {
+	if err := validateCommandID(c.CommandID); err != nil {
 		return "", err
 	}
-	norm, err := normalizeEmail(email)
+	norm, err := normalizeEmail(in.Email)
 	if err != nil {
 		return "", err
 	}
-	if err := validatePassword(password); err != nil {
+	if err := validatePassword(in.Password); err != nil {
 		return "", err
 	}
-	name, err = normalizeName(name, MaxNameChars)
+	name, err := normalizeName(in.Name, MaxNameChars)
 	if err != nil {
 		return "", err
 	}
@@ -118,7 +125,7 @@ func (s *Service) Register(ctx context.Context, cmdID, email, password, name str
 		return "", err
 	}
 	if owner.found {
-		if owner.command == cmdID {
+		if owner.command == c.CommandID {
 			return owner.userID, nil
 		}
 		gone, err := s.erased(ctx, owner.userID)
@@ -128,7 +135,7 @@ func (s *Service) Register(ctx context.Context, cmdID, email, password, name str
 		if !gone {
 			// Hash as a registration would, so the answer's time does not
 			// tell a taken address from a free one.
-			s.burnPassword(ctx, password)
+			s.burnPassword(ctx, in.Password)
 			return "", ErrEmailTaken
 		}
 	}
@@ -141,7 +148,7 @@ func (s *Service) Register(ctx context.Context, cmdID, email, password, name str
 	if err != nil {
 		return "", fmt.Errorf("identity: key of user %s: %w", userID, err)
 	}
-	phc, err := s.hashPassword(ctx, password)
+	phc, err := s.hashPassword(ctx, in.Password)
 	if err != nil {
 		return "", err
 	}
@@ -158,7 +165,7 @@ func (s *Service) Register(ctx context.Context, cmdID, email, password, name str
 	// The account first, then the claim: a claim never points to an account
 	// that is not there, and the loser of a race leaves only an account
 	// nobody can reach, whose key it destroys.
-	res, err := s.appendEvent(ctx, catAccount, userID, accountVersion, cmdID, userID, ev)
+	res, err := s.appendEvent(ctx, catAccount, userID, accountVersion, c.CommandID, userID, ev)
 	if errors.Is(err, eventstore.ErrConflict) {
 		// Someone registered this guest's address at the same time.
 		return "", ErrEmailTaken
@@ -166,7 +173,7 @@ func (s *Service) Register(ctx context.Context, cmdID, email, password, name str
 	if err != nil {
 		return "", fmt.Errorf("identity: register: %w", err)
 	}
-	_, err = s.appendEvent(ctx, catEmail, h, owner.streamVersion, cmdID, userID,
+	_, err = s.appendEvent(ctx, catEmail, h, owner.streamVersion, c.CommandID, userID,
 		EmailClaimed{UserID: userID, AccountVersion: res.StreamVersion, At: ev.At})
 	if err != nil && !errors.Is(err, eventstore.ErrConflict) {
 		return "", fmt.Errorf("identity: claim e-mail address: %w", err)
@@ -177,7 +184,7 @@ func (s *Service) Register(ctx context.Context, cmdID, email, password, name str
 	if lerr != nil {
 		return "", lerr
 	}
-	if id, ok := after.claimedBy(cmdID); ok {
+	if id, ok := after.claimedBy(c.CommandID); ok {
 		return id, nil
 	}
 	if fresh {
@@ -228,12 +235,18 @@ func (s *Service) registration(ctx context.Context, h, userID string) (*AccountR
 	return nil, "", nil
 }
 
+// Credentials are what a person logs in with.
+type Credentials struct {
+	Email    string
+	Password string
+}
+
 // Login checks an e-mail address and password and starts a session. An
 // unknown address costs as much work as a wrong password and gives the same
 // error, so neither the answer nor its timing tells who has an account.
-func (s *Service) Login(ctx context.Context, email, password string) (Token, error) {
-	norm, err := normalizeEmail(email)
-	if err != nil || len(password) > MaxPasswordBytes {
+func (s *Service) Login(ctx context.Context, in Credentials) (Token, error) {
+	norm, err := normalizeEmail(in.Email)
+	if err != nil || len(in.Password) > MaxPasswordBytes {
 		// Refused on its form alone, the same for everyone.
 		return Token{}, ErrBadCredentials
 	}
@@ -246,12 +259,12 @@ func (s *Service) Login(ctx context.Context, email, password string) (Token, err
 		return Token{}, err
 	}
 	if reg == nil {
-		s.burnPassword(ctx, password)
+		s.burnPassword(ctx, in.Password)
 		return Token{}, ErrBadCredentials
 	}
 	key, err := s.keys.Get(ctx, userSubject(userID))
 	if errors.Is(err, keys.ErrNotFound) {
-		s.burnPassword(ctx, password)
+		s.burnPassword(ctx, in.Password)
 		return Token{}, ErrBadCredentials
 	}
 	if err != nil {
@@ -261,7 +274,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (Token, err
 	if err != nil {
 		return Token{}, fmt.Errorf("identity: password hash of user %s: %w", userID, err)
 	}
-	ok, err := s.verifyPassword(ctx, string(phc), password)
+	ok, err := s.verifyPassword(ctx, string(phc), in.Password)
 	if err != nil {
 		return Token{}, fmt.Errorf("identity: password hash of user %s: %w", userID, err)
 	}

@@ -51,11 +51,11 @@ func TestLoginWithWrongPasswordOrUnknownAddress(t *testing.T) {
 	mustRegister(t, s, "cmd-1", "ada@example.org", "correct horse battery", "Ada")
 
 	before := s.verifications.Load()
-	_, wrong := s.Login(ctx, "ada@example.org", "correct horse battery!")
+	_, wrong := s.Login(ctx, Credentials{Email: "ada@example.org", Password: "correct horse battery!"})
 	wrongWork := s.verifications.Load() - before
 
 	before = s.verifications.Load()
-	_, unknown := s.Login(ctx, "bob@example.org", "correct horse battery")
+	_, unknown := s.Login(ctx, Credentials{Email: "bob@example.org", Password: "correct horse battery"})
 	unknownWork := s.verifications.Load() - before
 
 	if !errors.Is(wrong, ErrBadCredentials) || !errors.Is(unknown, ErrBadCredentials) {
@@ -67,7 +67,7 @@ func TestLoginWithWrongPasswordOrUnknownAddress(t *testing.T) {
 	if wrongWork != 1 || unknownWork != 1 {
 		t.Errorf("argon2id verifications: wrong password %d, unknown address %d; want one each", wrongWork, unknownWork)
 	}
-	if _, err := s.Login(ctx, "not an address", "whatever whatever"); !errors.Is(err, ErrBadCredentials) {
+	if _, err := s.Login(ctx, Credentials{Email: "not an address", Password: "whatever whatever"}); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("malformed address: %v, want ErrBadCredentials", err)
 	}
 }
@@ -90,14 +90,14 @@ func TestRegisterValidation(t *testing.T) {
 		{"c", "ada@example.org", "long enough pw", "Ada\u202e", CodeNameInvalid},
 		{"", "ada@example.org", "long enough pw", "Ada", CodeCommandIDInvalid},
 	} {
-		_, err := s.Register(ctx, tc.cmd, tc.email, tc.password, tc.name)
+		_, err := s.Register(ctx, Caller{CommandID: tc.cmd}, Registration{Email: tc.email, Password: tc.password, Name: tc.name})
 		var de *domain.Error
 		if !errors.As(err, &de) || de.Kind != domain.Invalid || de.Code != tc.code {
 			t.Errorf("Register(%q, %q, %d-byte password, %q) = %v, want invalid/%s", tc.cmd, tc.email, len(tc.password), tc.name, err, tc.code)
 		}
 	}
 	// Exactly at the limits is fine.
-	if _, err := s.Register(ctx, "ok", "a@b", strings.Repeat("p", MaxPasswordBytes), strings.Repeat("n", MaxNameChars)); err != nil {
+	if _, err := s.Register(ctx, Caller{CommandID: "ok"}, Registration{Email: "a@b", Password: strings.Repeat("p", MaxPasswordBytes), Name: strings.Repeat("n", MaxNameChars)}); err != nil {
 		t.Errorf("register at the limits: %v", err)
 	}
 }
@@ -111,7 +111,7 @@ func TestOnlyOneRegistrationOfAnAddressWins(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			ids[i], errs[i] = nodes[i%2].Register(ctx, fmt.Sprintf("cmd-%d", i), " SAME@example.org", fmt.Sprintf("password number %d", i), "Same")
+			ids[i], errs[i] = nodes[i%2].Register(ctx, Caller{CommandID: fmt.Sprintf("cmd-%d", i)}, Registration{Email: " SAME@example.org", Password: fmt.Sprintf("password number %d", i), Name: "Same"})
 		})
 	}
 	wg.Wait()
@@ -130,7 +130,7 @@ func TestOnlyOneRegistrationOfAnAddressWins(t *testing.T) {
 		t.Fatal("no registration succeeded")
 	}
 	for i := range n {
-		tok, err := nodes[0].Login(ctx, "same@example.org", fmt.Sprintf("password number %d", i))
+		tok, err := nodes[0].Login(ctx, Credentials{Email: "same@example.org", Password: fmt.Sprintf("password number %d", i)})
 		if i == winner && (err != nil || tok.Principal.UserID != ids[winner]) {
 			t.Errorf("the winner cannot log in: %v", err)
 		}
@@ -152,7 +152,7 @@ func TestRegisterRetryReturnsTheSameUser(t *testing.T) {
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("account stream: %d events, %v; want the one registration", len(evs), err)
 	}
-	if _, err := s.Register(ctx, "cmd-2", "ada@example.org", "correct horse battery", "Ada"); !errors.Is(err, ErrEmailTaken) {
+	if _, err := s.Register(ctx, Caller{CommandID: "cmd-2"}, Registration{Email: "ada@example.org", Password: "correct horse battery", Name: "Ada"}); !errors.Is(err, ErrEmailTaken) {
 		t.Fatalf("another command for the same address: %v, want ErrEmailTaken", err)
 	}
 }
@@ -161,7 +161,7 @@ func TestEraseMakesPersonalDataUnreadable(t *testing.T) {
 	w := newWorld(t)
 	s := w.node()
 	id := mustRegister(t, s, "cmd-1", "ada@example.org", "correct horse battery", "Ada Lovelace")
-	api, err := s.IssueAPIToken(ctx, mustLogin(t, s, "ada@example.org", "correct horse battery").Principal, "tok-1", "ci", []Scope{ScopeRead}, nil)
+	api, err := s.IssueAPIToken(ctx, Caller{Principal: mustLogin(t, s, "ada@example.org", "correct horse battery").Principal, CommandID: "tok-1"}, APITokenInput{Name: "ci", Scopes: []Scope{ScopeRead}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func TestEraseMakesPersonalDataUnreadable(t *testing.T) {
 	if _, err := s.Profile(ctx, id); !errors.Is(err, ErrErased) {
 		t.Errorf("Profile after Erase = %v, want ErrErased", err)
 	}
-	if _, err := s.Login(ctx, "ada@example.org", "correct horse battery"); !errors.Is(err, ErrBadCredentials) {
+	if _, err := s.Login(ctx, Credentials{Email: "ada@example.org", Password: "correct horse battery"}); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("Login after Erase = %v, want ErrBadCredentials", err)
 	}
 	wantUnauthenticated(t, s, api.Token, "API token of an erased user")

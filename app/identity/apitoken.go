@@ -44,27 +44,35 @@ type cachedToken struct {
 	at    time.Time
 }
 
-// IssueAPIToken issues a token for scripts and analysts, acting as p's user
-// with the given scopes, until expires (nil: MaxAPITokenTTL from now; later
-// than that is refused). Only users may
+// APITokenInput is a token to issue: its name, its scopes and when it
+// expires (nil: MaxAPITokenTTL from now; later than that is refused).
+type APITokenInput struct {
+	Name    string
+	Scopes  []Scope
+	Expires *time.Time
+}
+
+// IssueAPIToken issues a token for scripts and analysts, acting as the
+// caller's user with the given scopes until it expires. Only users may
 // issue tokens: not guests, and not API tokens (a leaked token must not mint
 // more). The secret is in the returned Token only; a retry with the same
-// cmdID gives ErrAlreadyIssued.
-func (s *Service) IssueAPIToken(ctx context.Context, p Principal, cmdID, name string, scopes []Scope, expires *time.Time) (Token, error) {
+// command ID gives ErrAlreadyIssued.
+func (s *Service) IssueAPIToken(ctx context.Context, c Caller, in APITokenInput) (Token, error) {
+	p, cmdID, expires := c.Principal, c.CommandID, in.Expires
 	if p.Kind != KindUser || !p.Can(ScopeWrite) {
 		return Token{}, ErrForbidden
 	}
 	if err := validateCommandID(cmdID); err != nil {
 		return Token{}, err
 	}
-	name, err := normalizeName(name, MaxTokenName)
+	name, err := normalizeName(in.Name, MaxTokenName)
 	if err != nil {
 		return Token{}, err
 	}
-	if len(scopes) == 0 {
+	if len(in.Scopes) == 0 {
 		return Token{}, domain.Errorf(domain.Invalid, CodeScopesInvalid, "a token needs at least one scope: read or write")
 	}
-	scopes = slices.Clone(scopes)
+	scopes := slices.Clone(in.Scopes)
 	slices.Sort(scopes)
 	scopes = slices.Compact(scopes)
 	for _, sc := range scopes {
@@ -160,9 +168,10 @@ func (s *Service) ListAPITokens(ctx context.Context, p Principal) ([]APITokenInf
 	return out, nil
 }
 
-// RevokeAPIToken revokes one of p's user's tokens. Revoking a revoked token
-// is not an error; a token of someone else is ErrNotFound.
-func (s *Service) RevokeAPIToken(ctx context.Context, p Principal, cmdID, tokenID string) error {
+// RevokeAPIToken revokes one of the caller's user's tokens. Revoking a
+// revoked token is not an error; a token of someone else is ErrNotFound.
+func (s *Service) RevokeAPIToken(ctx context.Context, c Caller, tokenID string) error {
+	p, cmdID := c.Principal, c.CommandID
 	if p.Kind == KindGuest || !p.Can(ScopeWrite) {
 		return ErrForbidden
 	}

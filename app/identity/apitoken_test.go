@@ -22,7 +22,7 @@ func TestReadOnlyAPIToken(t *testing.T) {
 	w := newWorld(t)
 	s := w.node()
 	ada := loggedIn(t, s, "c1", "ada@example.org")
-	tok, err := s.IssueAPIToken(ctx, ada, "tok-1", "dashboards", []Scope{ScopeRead}, nil)
+	tok, err := s.IssueAPIToken(ctx, Caller{Principal: ada, CommandID: "tok-1"}, APITokenInput{Name: "dashboards", Scopes: []Scope{ScopeRead}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,10 +51,10 @@ func TestReadOnlyAPIToken(t *testing.T) {
 	wantUnauthenticated(t, s, "hsk_"+p.TokenID+"_"+strings.Repeat("A", 43), "wrong secret")
 
 	// A read token cannot mint tokens or invite; neither can a write token.
-	if _, err := s.IssueAPIToken(ctx, p, "tok-2", "more", []Scope{ScopeWrite}, nil); !errors.Is(err, ErrForbidden) {
+	if _, err := s.IssueAPIToken(ctx, Caller{Principal: p, CommandID: "tok-2"}, APITokenInput{Name: "more", Scopes: []Scope{ScopeWrite}}); !errors.Is(err, ErrForbidden) {
 		t.Errorf("API token issuing a token: %v, want ErrForbidden", err)
 	}
-	if _, err := s.CreateInvite(ctx, p, "inv", "r1", "t1", w.clock.now().Add(time.Hour)); !errors.Is(err, ErrForbidden) {
+	if _, err := s.CreateInvite(ctx, Caller{Principal: p, CommandID: "inv"}, "r1", InviteInput{TeamID: "t1", Expires: w.clock.now().Add(time.Hour)}); !errors.Is(err, ErrForbidden) {
 		t.Errorf("read-only token creating an invite: %v, want ErrForbidden", err)
 	}
 }
@@ -64,19 +64,19 @@ func TestIssueAPITokenRejections(t *testing.T) {
 	s := w.node()
 	ada := loggedIn(t, s, "c1", "ada@example.org")
 	past := w.clock.now().Add(-time.Minute)
-	_, err := s.IssueAPIToken(ctx, ada, "t1", "x", nil, nil)
+	_, err := s.IssueAPIToken(ctx, Caller{Principal: ada, CommandID: "t1"}, APITokenInput{Name: "x"})
 	wantDomainError(t, err, domain.Invalid, CodeScopesInvalid)
-	_, err = s.IssueAPIToken(ctx, ada, "t2", "x", []Scope{"admin"}, nil)
+	_, err = s.IssueAPIToken(ctx, Caller{Principal: ada, CommandID: "t2"}, APITokenInput{Name: "x", Scopes: []Scope{"admin"}})
 	wantDomainError(t, err, domain.Invalid, CodeScopesInvalid)
-	_, err = s.IssueAPIToken(ctx, ada, "t3", "x", []Scope{ScopeRead}, &past)
+	_, err = s.IssueAPIToken(ctx, Caller{Principal: ada, CommandID: "t3"}, APITokenInput{Name: "x", Scopes: []Scope{ScopeRead}, Expires: &past})
 	wantDomainError(t, err, domain.Invalid, CodeExpiryInvalid)
-	_, err = s.IssueAPIToken(ctx, ada, "t4", "", []Scope{ScopeRead}, nil)
+	_, err = s.IssueAPIToken(ctx, Caller{Principal: ada, CommandID: "t4"}, APITokenInput{Name: "", Scopes: []Scope{ScopeRead}})
 	wantDomainError(t, err, domain.Invalid, CodeNameInvalid)
 
-	if _, err := s.IssueAPIToken(ctx, ada, "t5", "x", []Scope{ScopeRead, ScopeWrite, ScopeRead}, nil); err != nil {
+	if _, err := s.IssueAPIToken(ctx, Caller{Principal: ada, CommandID: "t5"}, APITokenInput{Name: "x", Scopes: []Scope{ScopeRead, ScopeWrite, ScopeRead}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.IssueAPIToken(ctx, ada, "t5", "x", []Scope{ScopeRead}, nil); !errors.Is(err, ErrAlreadyIssued) {
+	if _, err := s.IssueAPIToken(ctx, Caller{Principal: ada, CommandID: "t5"}, APITokenInput{Name: "x", Scopes: []Scope{ScopeRead}}); !errors.Is(err, ErrAlreadyIssued) {
 		t.Errorf("retry of an issued token: %v, want ErrAlreadyIssued", err)
 	}
 	list, err := s.ListAPITokens(ctx, ada)
@@ -91,7 +91,7 @@ func TestRevokedAPIToken(t *testing.T) {
 	ada := loggedIn(t, a, "c1", "ada@example.org")
 	bob := loggedIn(t, a, "c2", "bob@example.org")
 	soon := w.clock.now().Add(time.Hour)
-	tok, err := a.IssueAPIToken(ctx, ada, "tok-1", "script", []Scope{ScopeWrite}, &soon)
+	tok, err := a.IssueAPIToken(ctx, Caller{Principal: ada, CommandID: "tok-1"}, APITokenInput{Name: "script", Scopes: []Scope{ScopeWrite}, Expires: &soon})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,17 +99,17 @@ func TestRevokedAPIToken(t *testing.T) {
 	if _, err := b.Authenticate(ctx, tok.Token); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.RevokeAPIToken(ctx, bob, "rv-0", tok.Principal.TokenID); !errors.Is(err, ErrNotFound) {
+	if err := a.RevokeAPIToken(ctx, Caller{Principal: bob, CommandID: "rv-0"}, tok.Principal.TokenID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("bob revoking ada's token: %v, want ErrNotFound", err)
 	}
-	if err := a.RevokeAPIToken(ctx, ada, "rv-1", tok.Principal.TokenID); err != nil {
+	if err := a.RevokeAPIToken(ctx, Caller{Principal: ada, CommandID: "rv-1"}, tok.Principal.TokenID); err != nil {
 		t.Fatal(err)
 	}
 	wantUnauthenticated(t, a, tok.Token, "revoked token on the revoking node")
 	// Node b notices once its cache entry is older than the cache time.
 	w.clock.advance(DefaultRevocationCacheTTL)
 	wantUnauthenticated(t, b, tok.Token, "revoked token on another node after the cache time")
-	if err := a.RevokeAPIToken(ctx, ada, "rv-2", tok.Principal.TokenID); err != nil {
+	if err := a.RevokeAPIToken(ctx, Caller{Principal: ada, CommandID: "rv-2"}, tok.Principal.TokenID); err != nil {
 		t.Errorf("revoking twice: %v", err)
 	}
 	list, _ := a.ListAPITokens(ctx, ada)
@@ -126,7 +126,7 @@ func TestExpiredAPIToken(t *testing.T) {
 	s := w.node()
 	ada := loggedIn(t, s, "c1", "ada@example.org")
 	soon := w.clock.now().Add(time.Minute)
-	tok, err := s.IssueAPIToken(ctx, ada, "tok-1", "script", []Scope{ScopeRead}, &soon)
+	tok, err := s.IssueAPIToken(ctx, Caller{Principal: ada, CommandID: "tok-1"}, APITokenInput{Name: "script", Scopes: []Scope{ScopeRead}, Expires: &soon})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,10 +142,10 @@ func TestAnAPITokenLivesAtMostAYear(t *testing.T) {
 	s := w.node()
 	ada := loggedIn(t, s, "c1", "ada@example.org")
 	tooLate := w.clock.now().Add(MaxAPITokenTTL + time.Second)
-	_, err := s.IssueAPIToken(ctx, ada, "t1", "forever", []Scope{ScopeRead}, &tooLate)
+	_, err := s.IssueAPIToken(ctx, Caller{Principal: ada, CommandID: "t1"}, APITokenInput{Name: "forever", Scopes: []Scope{ScopeRead}, Expires: &tooLate})
 	wantDomainError(t, err, domain.Invalid, CodeExpiryInvalid)
 
-	tok, err := s.IssueAPIToken(ctx, ada, "t2", "nightly export", []Scope{ScopeRead}, nil)
+	tok, err := s.IssueAPIToken(ctx, Caller{Principal: ada, CommandID: "t2"}, APITokenInput{Name: "nightly export", Scopes: []Scope{ScopeRead}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,19 +15,19 @@ func BenchmarkLoginDefaultParams(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := s.Register(ctx, "c1", "ada@example.org", "correct horse battery", "Ada"); err != nil {
+	if _, err := s.Register(ctx, Caller{CommandID: "c1"}, Registration{Email: "ada@example.org", Password: "correct horse battery", Name: "Ada"}); err != nil {
 		b.Fatal(err)
 	}
 	b.Run("right password", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := s.Login(ctx, "ada@example.org", "correct horse battery"); err != nil {
+			if _, err := s.Login(ctx, Credentials{Email: "ada@example.org", Password: "correct horse battery"}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("unknown address", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := s.Login(ctx, "bob@example.org", "correct horse battery"); err == nil {
+			if _, err := s.Login(ctx, Credentials{Email: "bob@example.org", Password: "correct horse battery"}); err == nil {
 				b.Fatal("unknown address logged in")
 			}
 		}
@@ -41,14 +41,14 @@ func BenchmarkAuthenticate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := s.Register(ctx, "c1", "ada@example.org", "correct horse battery", "Ada"); err != nil {
+	if _, err := s.Register(ctx, Caller{CommandID: "c1"}, Registration{Email: "ada@example.org", Password: "correct horse battery", Name: "Ada"}); err != nil {
 		b.Fatal(err)
 	}
-	sess, err := s.Login(ctx, "ada@example.org", "correct horse battery")
+	sess, err := s.Login(ctx, Credentials{Email: "ada@example.org", Password: "correct horse battery"})
 	if err != nil {
 		b.Fatal(err)
 	}
-	api, err := s.IssueAPIToken(ctx, sess.Principal, "t1", "bench", []Scope{ScopeRead}, nil)
+	api, err := s.IssueAPIToken(ctx, Caller{Principal: sess.Principal, CommandID: "t1"}, APITokenInput{Name: "bench", Scopes: []Scope{ScopeRead}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,10 +14,10 @@ func FuzzAuthenticate(f *testing.F) {
 	w := newWorld(f)
 	s := w.node()
 	mustRegisterF := func(cmd, email string) Principal {
-		if _, err := s.Register(ctx, cmd, email, "correct horse battery", "Fuzz"); err != nil {
+		if _, err := s.Register(ctx, Caller{CommandID: cmd}, Registration{Email: email, Password: "correct horse battery", Name: "Fuzz"}); err != nil {
 			f.Fatal(err)
 		}
-		tok, err := s.Login(ctx, email, "correct horse battery")
+		tok, err := s.Login(ctx, Credentials{Email: email, Password: "correct horse battery"})
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -25,16 +25,16 @@ func FuzzAuthenticate(f *testing.F) {
 		return tok.Principal
 	}
 	ada := mustRegisterF("c1", "ada@example.org")
-	api, err := s.IssueAPIToken(ctx, ada, "t1", "fuzz", []Scope{ScopeRead}, nil)
+	api, err := s.IssueAPIToken(ctx, Caller{Principal: ada, CommandID: "t1"}, APITokenInput{Name: "fuzz", Scopes: []Scope{ScopeRead}})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(api.Token)
-	inv, err := s.CreateInvite(ctx, ada, "i1", "retro-1", "team-1", w.clock.now().Add(time.Hour))
+	inv, err := s.CreateInvite(ctx, Caller{Principal: ada, CommandID: "i1"}, "retro-1", InviteInput{TeamID: "team-1", Expires: w.clock.now().Add(time.Hour)})
 	if err != nil {
 		f.Fatal(err)
 	}
-	guest, _, err := s.JoinAsGuest(ctx, "j1", inv.Code, "gus@example.org", "Gus")
+	guest, _, err := s.JoinAsGuest(ctx, Caller{CommandID: "j1"}, inv.Code, GuestInput{Email: "gus@example.org", Name: "Gus"})
 	if err != nil {
 		f.Fatal(err)
 	}

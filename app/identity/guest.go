@@ -18,12 +18,20 @@ import (
 // inviteCodeBytes: 128 bits, as hard to guess as a random UUID is meant to be.
 const inviteCodeBytes = 16
 
-// CreateInvite makes an invite code for retroID, valid until expires (at
-// most MaxInviteTTL ahead). The app checks that p moderates the retro
-// before calling. The code is derived from a server secret, the inviting
-// user and cmdID, so a retry with the same cmdID returns the same invite;
-// the log keeps only the code's SHA-256.
-func (s *Service) CreateInvite(ctx context.Context, p Principal, cmdID, retroID, teamID string, expires time.Time) (Invite, error) {
+// InviteInput is an invite to a retro: the retro's team, and when the
+// invite expires (at most MaxInviteTTL ahead).
+type InviteInput struct {
+	TeamID  string
+	Expires time.Time
+}
+
+// CreateInvite makes an invite code for retroID. The app checks that the
+// caller moderates the retro before calling. The code is derived from a
+// server secret, the inviting user and the command ID, so a retry with the
+// same command ID returns the same invite; the log keeps only the code's
+// SHA-256.
+func (s *Service) CreateInvite(ctx context.Context, c Caller, retroID string, in InviteInput) (Invite, error) {
+	p, cmdID, teamID := c.Principal, c.CommandID, in.TeamID
 	if p.Kind == KindGuest || p.UserID == "" || !p.Can(ScopeWrite) {
 		return Invite{}, ErrForbidden
 	}
@@ -37,7 +45,7 @@ func (s *Service) CreateInvite(ctx context.Context, p Principal, cmdID, retroID,
 		return Invite{}, err
 	}
 	now := s.now().UTC()
-	expires = expires.UTC()
+	expires := in.Expires.UTC()
 	if !expires.After(now) || expires.Sub(now) > MaxInviteTTL {
 		return Invite{}, domain.Errorf(domain.Invalid, CodeExpiryInvalid, "an invite must expire in the future and within %s", MaxInviteTTL)
 	}
@@ -86,20 +94,29 @@ func (s *Service) loadInvite(ctx context.Context, code string) (Invite, bool, er
 	return Invite{}, false, nil
 }
 
+// GuestInput is who joins as a guest: an e-mail address and a name.
+type GuestInput struct {
+	Email string
+	Name  string
+}
+
 // JoinAsGuest lets a person with an invite code join its retro with an
-// e-mail address and a name, no account. The same address always gives the
-// same guest user ID (the name given on the first join is kept). The
-// session it returns is scoped to the invite's retro. An address that has
-// an account gives ErrAccountExists: its owner logs in instead.
-func (s *Service) JoinAsGuest(ctx context.Context, cmdID, code, email, name string) (Token, Principal, error) {
+// e-mail address and a name, no account; the caller has no principal. The
+// same address always gives the same guest user ID (the name given on the
+// first join is kept). The session it returns is scoped to the invite's
+// retro. An address that has an account gives ErrAccountExists: its owner
+// logs in instead.
+func (s *Service) JoinAsGuest(ctx context.Context, c Caller, code string, in GuestInput) (Token, Principal, error) {
+	cmdID := c.CommandID
 	if err := validateCommandID(cmdID); err != nil {
 		return Token{}, Principal{}, err
 	}
-	norm, err := normalizeEmail(email)
+	norm, err := normalizeEmail(in.Email)
 	if err != nil {
 		return Token{}, Principal{}, err
 	}
-	if name, err = normalizeName(name, MaxNameChars); err != nil {
+	name, err := normalizeName(in.Name, MaxNameChars)
+	if err != nil {
 		return Token{}, Principal{}, err
 	}
 	if len(code) != b64url.EncodedLen(inviteCodeBytes) {

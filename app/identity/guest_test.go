@@ -12,15 +12,15 @@ func TestGuestJoinsThroughAnInvite(t *testing.T) {
 	w := newWorld(t)
 	s := w.node()
 	mod := loggedIn(t, s, "c1", "mod@example.org")
-	inv, err := s.CreateInvite(ctx, mod, "inv-1", "retro-1", "team-1", w.clock.now().Add(24*time.Hour))
+	inv, err := s.CreateInvite(ctx, Caller{Principal: mod, CommandID: "inv-1"}, "retro-1", InviteInput{TeamID: "team-1", Expires: w.clock.now().Add(24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, err := s.CreateInvite(ctx, mod, "inv-1", "retro-1", "team-1", w.clock.now().Add(24*time.Hour)); err != nil || again != inv {
+	if again, err := s.CreateInvite(ctx, Caller{Principal: mod, CommandID: "inv-1"}, "retro-1", InviteInput{TeamID: "team-1", Expires: w.clock.now().Add(24 * time.Hour)}); err != nil || again != inv {
 		t.Fatalf("retried CreateInvite = %+v, %v; want %+v", again, err, inv)
 	}
 
-	tok, p, err := s.JoinAsGuest(ctx, "join-1", inv.Code, "Gus@Example.org", "Gus")
+	tok, p, err := s.JoinAsGuest(ctx, Caller{CommandID: "join-1"}, inv.Code, GuestInput{Email: "Gus@Example.org", Name: "Gus"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,11 +36,11 @@ func TestGuestJoinsThroughAnInvite(t *testing.T) {
 	}
 
 	// Returning through another invite, on another node: the same person.
-	inv2, err := s.CreateInvite(ctx, mod, "inv-2", "retro-2", "team-1", w.clock.now().Add(time.Hour))
+	inv2, err := s.CreateInvite(ctx, Caller{Principal: mod, CommandID: "inv-2"}, "retro-2", InviteInput{TeamID: "team-1", Expires: w.clock.now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, p2, err := w.node().JoinAsGuest(ctx, "join-2", inv2.Code, " gus@example.ORG", "Gus again")
+	_, p2, err := w.node().JoinAsGuest(ctx, Caller{CommandID: "join-2"}, inv2.Code, GuestInput{Email: " gus@example.ORG", Name: "Gus again"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,10 +49,10 @@ func TestGuestJoinsThroughAnInvite(t *testing.T) {
 	}
 
 	// Guests may not invite or mint tokens.
-	if _, err := s.CreateInvite(ctx, p, "inv-3", "retro-1", "team-1", w.clock.now().Add(time.Hour)); !errors.Is(err, ErrForbidden) {
+	if _, err := s.CreateInvite(ctx, Caller{Principal: p, CommandID: "inv-3"}, "retro-1", InviteInput{TeamID: "team-1", Expires: w.clock.now().Add(time.Hour)}); !errors.Is(err, ErrForbidden) {
 		t.Errorf("guest inviting: %v, want ErrForbidden", err)
 	}
-	if _, err := s.IssueAPIToken(ctx, p, "t", "x", []Scope{ScopeRead}, nil); !errors.Is(err, ErrForbidden) {
+	if _, err := s.IssueAPIToken(ctx, Caller{Principal: p, CommandID: "t"}, APITokenInput{Name: "x", Scopes: []Scope{ScopeRead}}); !errors.Is(err, ErrForbidden) {
 		t.Errorf("guest issuing a token: %v, want ErrForbidden", err)
 	}
 }
@@ -61,27 +61,27 @@ func TestGuestJoinRefusals(t *testing.T) {
 	w := newWorld(t)
 	s := w.node()
 	mod := loggedIn(t, s, "c1", "mod@example.org")
-	inv, err := s.CreateInvite(ctx, mod, "inv-1", "retro-1", "team-1", w.clock.now().Add(time.Hour))
+	inv, err := s.CreateInvite(ctx, Caller{Principal: mod, CommandID: "inv-1"}, "retro-1", InviteInput{TeamID: "team-1", Expires: w.clock.now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, code := range []string{"", "nope", inv.Code[:len(inv.Code)-1] + "x", inv.Code + "A", "../../etc/passwd"} {
-		if _, _, err := s.JoinAsGuest(ctx, "j", code, "gus@example.org", "Gus"); !errors.Is(err, ErrInviteInvalid) {
+		if _, _, err := s.JoinAsGuest(ctx, Caller{CommandID: "j"}, code, GuestInput{Email: "gus@example.org", Name: "Gus"}); !errors.Is(err, ErrInviteInvalid) {
 			t.Errorf("code %q: %v, want ErrInviteInvalid", code, err)
 		}
 	}
-	if _, _, err := s.JoinAsGuest(ctx, "j", inv.Code, "mod@example.org", "Not the moderator"); !errors.Is(err, ErrAccountExists) {
+	if _, _, err := s.JoinAsGuest(ctx, Caller{CommandID: "j"}, inv.Code, GuestInput{Email: "mod@example.org", Name: "Not the moderator"}); !errors.Is(err, ErrAccountExists) {
 		t.Errorf("joining as an account's address: %v, want ErrAccountExists", err)
 	}
-	_, _, err = s.JoinAsGuest(ctx, "j", inv.Code, "gus", "Gus")
+	_, _, err = s.JoinAsGuest(ctx, Caller{CommandID: "j"}, inv.Code, GuestInput{Email: "gus", Name: "Gus"})
 	wantDomainError(t, err, domain.Invalid, CodeEmailInvalid)
 
 	w.clock.advance(time.Hour)
-	if _, _, err := s.JoinAsGuest(ctx, "j", inv.Code, "gus@example.org", "Gus"); !errors.Is(err, ErrInviteInvalid) {
+	if _, _, err := s.JoinAsGuest(ctx, Caller{CommandID: "j"}, inv.Code, GuestInput{Email: "gus@example.org", Name: "Gus"}); !errors.Is(err, ErrInviteInvalid) {
 		t.Errorf("expired invite: %v, want ErrInviteInvalid", err)
 	}
 	for name, exp := range map[string]time.Time{"past": w.clock.now(), "too-far": w.clock.now().Add(MaxInviteTTL + time.Second)} {
-		_, err := s.CreateInvite(ctx, mod, "inv-"+name, "retro-1", "team-1", exp)
+		_, err := s.CreateInvite(ctx, Caller{Principal: mod, CommandID: "inv-" + name}, "retro-1", InviteInput{TeamID: "team-1", Expires: exp})
 		wantDomainError(t, err, domain.Invalid, CodeExpiryInvalid)
 	}
 }
@@ -90,8 +90,8 @@ func TestGuestRegistersAndKeepsTheirUserID(t *testing.T) {
 	w := newWorld(t)
 	s := w.node()
 	mod := loggedIn(t, s, "c1", "mod@example.org")
-	inv, _ := s.CreateInvite(ctx, mod, "inv-1", "retro-1", "team-1", w.clock.now().Add(time.Hour))
-	_, guest, err := s.JoinAsGuest(ctx, "join-1", inv.Code, "gus@example.org", "Gus")
+	inv, _ := s.CreateInvite(ctx, Caller{Principal: mod, CommandID: "inv-1"}, "retro-1", InviteInput{TeamID: "team-1", Expires: w.clock.now().Add(time.Hour)})
+	_, guest, err := s.JoinAsGuest(ctx, Caller{CommandID: "join-1"}, inv.Code, GuestInput{Email: "gus@example.org", Name: "Gus"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestGuestRegistersAndKeepsTheirUserID(t *testing.T) {
 		t.Fatalf("login = %+v", tok.Principal)
 	}
 	// The address now has a password: joining with it alone no longer works.
-	if _, _, err := s.JoinAsGuest(ctx, "join-2", inv.Code, "gus@example.org", "Gus"); !errors.Is(err, ErrAccountExists) {
+	if _, _, err := s.JoinAsGuest(ctx, Caller{CommandID: "join-2"}, inv.Code, GuestInput{Email: "gus@example.org", Name: "Gus"}); !errors.Is(err, ErrAccountExists) {
 		t.Fatalf("guest join after registering: %v, want ErrAccountExists", err)
 	}
 }
@@ -116,13 +116,13 @@ func TestConcurrentFirstJoinsAgreeOnOneGuest(t *testing.T) {
 	w := newWorld(t)
 	s := w.node()
 	mod := loggedIn(t, s, "c1", "mod@example.org")
-	inv, _ := s.CreateInvite(ctx, mod, "inv-1", "retro-1", "team-1", w.clock.now().Add(time.Hour))
+	inv, _ := s.CreateInvite(ctx, Caller{Principal: mod, CommandID: "inv-1"}, "retro-1", InviteInput{TeamID: "team-1", Expires: w.clock.now().Add(time.Hour)})
 	nodes := []*Service{w.node(), w.node(), w.node()}
 	ids := make(chan string, len(nodes))
 	errs := make(chan error, len(nodes))
 	for i, n := range nodes {
 		go func() {
-			_, p, err := n.JoinAsGuest(ctx, "join-"+string(rune('a'+i)), inv.Code, "gus@example.org", "Gus")
+			_, p, err := n.JoinAsGuest(ctx, Caller{CommandID: "join-" + string(rune('a'+i))}, inv.Code, GuestInput{Email: "gus@example.org", Name: "Gus"})
 			ids <- p.UserID
 			errs <- err
 		}()
@@ -149,15 +149,15 @@ func TestErasedGuestReturnsAsSomeoneNew(t *testing.T) {
 	w := newWorld(t)
 	s := w.node()
 	mod := loggedIn(t, s, "c1", "mod@example.org")
-	inv, _ := s.CreateInvite(ctx, mod, "inv-1", "retro-1", "team-1", w.clock.now().Add(time.Hour))
-	_, p, err := s.JoinAsGuest(ctx, "join-1", inv.Code, "gus@example.org", "Gus")
+	inv, _ := s.CreateInvite(ctx, Caller{Principal: mod, CommandID: "inv-1"}, "retro-1", InviteInput{TeamID: "team-1", Expires: w.clock.now().Add(time.Hour)})
+	_, p, err := s.JoinAsGuest(ctx, Caller{CommandID: "join-1"}, inv.Code, GuestInput{Email: "gus@example.org", Name: "Gus"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Erase(ctx, p.UserID); err != nil {
 		t.Fatal(err)
 	}
-	_, p2, err := s.JoinAsGuest(ctx, "join-2", inv.Code, "gus@example.org", "Gus")
+	_, p2, err := s.JoinAsGuest(ctx, Caller{CommandID: "join-2"}, inv.Code, GuestInput{Email: "gus@example.org", Name: "Gus"})
 	if err != nil {
 		t.Fatal(err)
 	}

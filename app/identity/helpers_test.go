@@ -65,7 +65,7 @@ var ctx = context.Background()
 
 func mustRegister(t *testing.T, s *Service, cmdID, email, password, name string) string {
 	t.Helper()
-	id, err := s.Register(ctx, cmdID, email, password, name)
+	id, err := s.Register(ctx, Caller{CommandID: cmdID}, Registration{Email: email, Password: password, Name: name})
 	if err != nil {
 		t.Fatalf("Register(%s): %v", email, err)
 	}
@@ -74,7 +74,7 @@ func mustRegister(t *testing.T, s *Service, cmdID, email, password, name string)
 
 func mustLogin(t *testing.T, s *Service, email, password string) Token {
 	t.Helper()
-	tok, err := s.Login(ctx, email, password)
+	tok, err := s.Login(ctx, Credentials{Email: email, Password: password})
 	if err != nil {
 		t.Fatalf("Login(%s): %v", email, err)
 	}

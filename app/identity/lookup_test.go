@@ -21,11 +21,11 @@ func TestAnAddressWithoutAnAccountIsUnknownAndNothingIsCreated(t *testing.T) {
 	w := newWorld(t)
 	s := w.node()
 	mod := Principal{UserID: "mod-1", Kind: KindUser, Scopes: []Scope{ScopeRead, ScopeWrite}}
-	inv, err := s.CreateInvite(ctx, mod, "inv-1", "retro-1", "team-1", w.clock.now().Add(24*time.Hour))
+	inv, err := s.CreateInvite(ctx, Caller{Principal: mod, CommandID: "inv-1"}, "retro-1", InviteInput{TeamID: "team-1", Expires: w.clock.now().Add(24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.JoinAsGuest(ctx, "join-1", inv.Code, "gus@example.org", "Gus"); err != nil {
+	if _, _, err := s.JoinAsGuest(ctx, Caller{CommandID: "join-1"}, inv.Code, GuestInput{Email: "gus@example.org", Name: "Gus"}); err != nil {
 		t.Fatal(err)
 	}
 	erased := mustRegister(t, s, "cmd-2", "eve@example.org", "correct horse battery", "Eve")

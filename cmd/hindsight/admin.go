@@ -155,6 +155,7 @@ func doAdmin(ctx context.Context, job string, cfg adminConfig, stdout, stderr io
 	// The account's own principal: tokens are the account's, and act as it.
 	owner := identity.Principal{UserID: userID, Kind: identity.KindUser, Scopes: []identity.Scope{identity.ScopeRead, identity.ScopeWrite}}
 	cmdID := uuid.NewString()
+	caller := identity.Caller{Principal: owner, CommandID: cmdID}
 	switch job {
 	case "add-workspace-admin":
 		cat, err := catalog.Load()
@@ -162,7 +163,7 @@ func doAdmin(ctx context.Context, job string, cfg adminConfig, stdout, stderr io
 			return fmt.Errorf("catalogue: %w", err)
 		}
 		a := hsapp.New(hsapp.Deps{Store: store, Keys: ks, Identity: id, Catalog: cat, Logger: logger})
-		res, err := a.OperatorAddWorkspaceAdmin(ctx, "operator:"+cfg.operator, cmdID, cfg.workspace, userID)
+		res, err := a.OperatorAddWorkspaceAdmin(ctx, hsapp.Operator{Name: "operator:" + cfg.operator, CommandID: cmdID}, cfg.workspace, hsapp.Person{UserID: userID})
 		if err != nil {
 			return err
 		}
@@ -184,7 +185,7 @@ func doAdmin(ctx context.Context, job string, cfg adminConfig, stdout, stderr io
 			e := time.Now().Add(cfg.expires)
 			expires = &e
 		}
-		tok, err := id.IssueAPIToken(ctx, owner, cmdID, cfg.name, []identity.Scope{identity.Scope(cfg.scope)}, expires)
+		tok, err := id.IssueAPIToken(ctx, caller, identity.APITokenInput{Name: cfg.name, Scopes: []identity.Scope{identity.Scope(cfg.scope)}, Expires: expires})
 		if err != nil {
 			return err
 		}
@@ -193,7 +194,7 @@ func doAdmin(ctx context.Context, job string, cfg adminConfig, stdout, stderr io
 		fmt.Fprintln(stdout, tok.Token)
 		fmt.Fprintf(stderr, "issued token %s (%s) for %s; it is shown only now\n", tok.Principal.TokenID, cfg.scope, cfg.email)
 	case "revoke-token":
-		if err := id.RevokeAPIToken(ctx, owner, cmdID, cfg.token); err != nil {
+		if err := id.RevokeAPIToken(ctx, caller, cfg.token); err != nil {
 			if errors.Is(err, identity.ErrNotFound) {
 				return fmt.Errorf("%s has no token %s", cfg.email, cfg.token)
 			}

@@ -62,20 +62,20 @@ func TestAnOperatorManagesAdminsAndTokensOnAStoppedServersDataFolder(t *testing.
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "data")
 	w, closeWorld := openWorld(t, dir)
-	ada, err := w.id.Register(ctx, "c-ada", "ada@example.com", "correct horse battery staple", "Ada")
+	ada, err := w.id.Register(ctx, identity.Caller{CommandID: "c-ada"}, identity.Registration{Email: "ada@example.com", Password: "correct horse battery staple", Name: "Ada"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ben, err := w.id.Register(ctx, "c-ben", "ben@example.com", "correct horse battery staple", "Ben")
+	ben, err := w.id.Register(ctx, identity.Caller{CommandID: "c-ben"}, identity.Registration{Email: "ben@example.com", Password: "correct horse battery staple", Name: "Ben"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	adaP := identity.Principal{UserID: ada, Kind: identity.KindUser, Scopes: []identity.Scope{identity.ScopeRead, identity.ScopeWrite}}
-	ws, err := w.app.CreateWorkspace(ctx, adaP, "c-ws", "Acme")
+	ws, err := w.app.CreateWorkspace(ctx, identity.Caller{Principal: adaP, CommandID: "c-ws"}, hsapp.WorkspaceInput{Name: "Acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.app.CreateTeam(ctx, adaP, "c-team", hsapp.CreateTeamInput{WorkspaceID: ws.ID, Name: "Platform", TemplateID: "scrum-team"}); err != nil {
+	if _, err := w.app.CreateTeam(ctx, identity.Caller{Principal: adaP, CommandID: "c-team"}, hsapp.CreateTeamInput{WorkspaceID: ws.ID, Name: "Platform", TemplateID: "scrum-team"}); err != nil {
 		t.Fatal(err)
 	}
 

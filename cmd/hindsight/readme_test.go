@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	hsapp "github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/identity"
 )
 
@@ -97,15 +98,15 @@ func TestTheReadmeOperatorCommandsRunAsWritten(t *testing.T) {
 	dir := t.TempDir()
 	w, closeWorld := openWorld(t, filepath.Join(dir, "data"))
 	ctx := context.Background()
-	ada, err := w.id.Register(ctx, "c-ada", "ada@example.com", "correct horse battery staple", "Ada")
+	ada, err := w.id.Register(ctx, identity.Caller{CommandID: "c-ada"}, identity.Registration{Email: "ada@example.com", Password: "correct horse battery staple", Name: "Ada"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.id.Register(ctx, "c-ben", "ben@example.com", "correct horse battery staple", "Ben"); err != nil {
+	if _, err := w.id.Register(ctx, identity.Caller{CommandID: "c-ben"}, identity.Registration{Email: "ben@example.com", Password: "correct horse battery staple", Name: "Ben"}); err != nil {
 		t.Fatal(err)
 	}
 	adaP := identity.Principal{UserID: ada, Kind: identity.KindUser, Scopes: []identity.Scope{identity.ScopeRead, identity.ScopeWrite}}
-	if _, err := w.app.CreateWorkspace(ctx, adaP, "c-ws", "Acme"); err != nil {
+	if _, err := w.app.CreateWorkspace(ctx, identity.Caller{Principal: adaP, CommandID: "c-ws"}, hsapp.WorkspaceInput{Name: "Acme"}); err != nil {
 		t.Fatal(err)
 	}
 	closeWorld()
