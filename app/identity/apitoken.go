@@ -58,11 +58,11 @@ type APITokenInput struct {
 // more). The secret is in the returned Token only; a retry with the same
 // command ID gives ErrAlreadyIssued.
 func (s *Service) IssueAPIToken(ctx context.Context, c Caller, in APITokenInput) (Token, error) {
-	p, cmdID, expires := c.Principal, c.CommandID, in.Expires
+	p := c.Principal
 	if p.Kind != KindUser || !p.Can(ScopeWrite) {
 		return Token{}, ErrForbidden
 	}
-	if err := validateCommandID(cmdID); err != nil {
+	if err := validateCommandID(c.CommandID); err != nil {
 		return Token{}, err
 	}
 	name, err := normalizeName(in.Name, MaxTokenName)
@@ -82,6 +82,7 @@ func (s *Service) IssueAPIToken(ctx context.Context, c Caller, in APITokenInput)
 	}
 	now := s.now().UTC()
 	latest := now.Add(MaxAPITokenTTL)
+	expires := in.Expires
 	if expires == nil {
 		expires = &latest
 	}
@@ -108,19 +109,19 @@ func (s *Service) IssueAPIToken(ctx context.Context, c Caller, in APITokenInput)
 	}
 	// The index first, under the command ID: a retry is recognised there
 	// before a second token is made.
-	res, err := s.appendEvent(ctx, catUserTokens, p.UserID, eventstore.Any, cmdID, p.UserID, APITokenListed{TokenID: id, At: now})
+	res, err := s.appendEvent(ctx, catUserTokens, p.UserID, eventstore.Any, c.CommandID, p.UserID, APITokenListed{TokenID: id, At: now})
 	if err != nil {
 		return Token{}, fmt.Errorf("identity: index API token: %w", err)
 	}
 	if res.Duplicate {
-		return Token{}, fmt.Errorf("%w (command %s)", ErrAlreadyIssued, cmdID)
+		return Token{}, fmt.Errorf("%w (command %s)", ErrAlreadyIssued, c.CommandID)
 	}
 	sum := sha256.Sum256(secret)
 	ev := APITokenIssued{TokenID: id, UserID: p.UserID, SecretHash: hex.EncodeToString(sum[:]), Scopes: scopes, ExpiresAt: expires, At: now}
 	if ev.NameSealed, err = keys.Seal(key, []byte(name), aad(p.UserID, "apitoken:"+id)); err != nil {
 		return Token{}, err
 	}
-	if _, err := s.appendEvent(ctx, catAPIToken, id, eventstore.NoStream, cmdID, p.UserID, ev); err != nil {
+	if _, err := s.appendEvent(ctx, catAPIToken, id, eventstore.NoStream, c.CommandID, p.UserID, ev); err != nil {
 		return Token{}, fmt.Errorf("identity: issue API token: %w", err)
 	}
 	tok := Token{
@@ -171,11 +172,11 @@ func (s *Service) ListAPITokens(ctx context.Context, p Principal) ([]APITokenInf
 // RevokeAPIToken revokes one of the caller's user's tokens. Revoking a
 // revoked token is not an error; a token of someone else is ErrNotFound.
 func (s *Service) RevokeAPIToken(ctx context.Context, c Caller, tokenID string) error {
-	p, cmdID := c.Principal, c.CommandID
+	p := c.Principal
 	if p.Kind == KindGuest || !p.Can(ScopeWrite) {
 		return ErrForbidden
 	}
-	if err := validateCommandID(cmdID); err != nil {
+	if err := validateCommandID(c.CommandID); err != nil {
 		return err
 	}
 	if !validID(tokenID, 64) {
@@ -190,7 +191,7 @@ func (s *Service) RevokeAPIToken(ctx context.Context, c Caller, tokenID string) 
 		return ErrNotFound
 	}
 	if st.revokedAt == nil {
-		_, err := s.appendEvent(ctx, catAPIToken, tokenID, v, cmdID, p.UserID, APITokenRevoked{RevokedBy: p.UserID, At: s.now().UTC()})
+		_, err := s.appendEvent(ctx, catAPIToken, tokenID, v, c.CommandID, p.UserID, APITokenRevoked{RevokedBy: p.UserID, At: s.now().UTC()})
 		if err != nil && !errors.Is(err, eventstore.ErrConflict) {
 			return fmt.Errorf("identity: revoke API token %s: %w", tokenID, err)
 		}

@@ -31,17 +31,17 @@ type InviteInput struct {
 // same command ID returns the same invite; the log keeps only the code's
 // SHA-256.
 func (s *Service) CreateInvite(ctx context.Context, c Caller, retroID string, in InviteInput) (Invite, error) {
-	p, cmdID, teamID := c.Principal, c.CommandID, in.TeamID
+	p := c.Principal
 	if p.Kind == KindGuest || p.UserID == "" || !p.Can(ScopeWrite) {
 		return Invite{}, ErrForbidden
 	}
-	if err := validateCommandID(cmdID); err != nil {
+	if err := validateCommandID(c.CommandID); err != nil {
 		return Invite{}, err
 	}
 	if err := validateRef("a retro ID", retroID); err != nil {
 		return Invite{}, err
 	}
-	if err := validateRef("a team ID", teamID); err != nil {
+	if err := validateRef("a team ID", in.TeamID); err != nil {
 		return Invite{}, err
 	}
 	now := s.now().UTC()
@@ -54,14 +54,14 @@ func (s *Service) CreateInvite(ctx context.Context, c Caller, retroID string, in
 		return Invite{}, err
 	}
 	m := hmac.New(sha256.New, secret)
-	for _, part := range []string{p.UserID, cmdID, retroID, teamID} {
+	for _, part := range []string{p.UserID, c.CommandID, retroID, in.TeamID} {
 		// Length-prefixed, so no two different inputs run together alike.
 		m.Write(binary.BigEndian.AppendUint32(nil, uint32(len(part))))
 		m.Write([]byte(part))
 	}
 	code := b64url.EncodeToString(m.Sum(nil)[:inviteCodeBytes])
-	ev := InviteCreated{RetroID: retroID, TeamID: teamID, CreatedBy: p.UserID, ExpiresAt: expires, At: now}
-	_, err = s.appendEvent(ctx, catInvite, inviteStream(code), eventstore.NoStream, cmdID, p.UserID, ev)
+	ev := InviteCreated{RetroID: retroID, TeamID: in.TeamID, CreatedBy: p.UserID, ExpiresAt: expires, At: now}
+	_, err = s.appendEvent(ctx, catInvite, inviteStream(code), eventstore.NoStream, c.CommandID, p.UserID, ev)
 	if err != nil && !errors.Is(err, eventstore.ErrConflict) {
 		return Invite{}, fmt.Errorf("identity: create invite: %w", err)
 	}
@@ -107,8 +107,7 @@ type GuestInput struct {
 // retro. An address that has an account gives ErrAccountExists: its owner
 // logs in instead.
 func (s *Service) JoinAsGuest(ctx context.Context, c Caller, code string, in GuestInput) (Token, Principal, error) {
-	cmdID := c.CommandID
-	if err := validateCommandID(cmdID); err != nil {
+	if err := validateCommandID(c.CommandID); err != nil {
 		return Token{}, Principal{}, err
 	}
 	norm, err := normalizeEmail(in.Email)
@@ -144,11 +143,11 @@ func (s *Service) JoinAsGuest(ctx context.Context, c Caller, code string, in Gue
 			return Token{}, Principal{}, ErrAccountExists
 		}
 	}
-	userID, err := s.guestID(ctx, cmdID, h, norm, name)
+	userID, err := s.guestID(ctx, c.CommandID, h, norm, name)
 	if err != nil {
 		return Token{}, Principal{}, err
 	}
-	_, err = s.appendEvent(ctx, catInvite, inviteStream(code), eventstore.Any, cmdID, userID, InviteUsed{UserID: userID, At: s.now().UTC()})
+	_, err = s.appendEvent(ctx, catInvite, inviteStream(code), eventstore.Any, c.CommandID, userID, InviteUsed{UserID: userID, At: s.now().UTC()})
 	if err != nil {
 		return Token{}, Principal{}, fmt.Errorf("identity: record invite use: %w", err)
 	}
