@@ -271,12 +271,12 @@ func TestAClosedRetrosKeyIsDestroyedByTheNextNodeWhenItsNodeStoppedFirst(t *test
 // even when the node that closed it could not destroy the key.
 func TestAClosedSurveysKeyIsDestroyedByTheNextNodeWhenItsNodeStoppedFirst(t *testing.T) {
 	f := newTeam(t)
-	sv := must(f.app.CreateSurvey(f.ctx(), user(uMod), f.cmdID(), app.CreateSurveyInput{
+	sv := must(f.app.CreateSurvey(f.ctx(), f.as(user(uMod)), app.CreateSurveyInput{
 		TeamIDs: []string{f.team}, Title: "Before sprint 2", QuestionIDs: []string{"fav-commit-goal"}, ClosesAt: t0.Add(48 * time.Hour),
 	}))(t)
-	must(f.app.SubmitSurveyResponse(f.ctx(), user(uBea), f.cmdID(), sv.ID, map[string]int{"fav-commit-goal": 4}, nil))(t)
+	must(f.app.SubmitSurveyResponse(f.ctx(), f.as(user(uBea)), sv.ID, app.SurveyResponse{Ratings: map[string]int{"fav-commit-goal": 4}}))(t)
 	f.app = app.New(app.Deps{Store: f.store, Keys: destroyFails{f.keys}, Catalog: f.cat, Clock: f.clock, NewID: f.newID})
-	_, err := f.app.CloseSurvey(f.ctx(), user(uMod), f.cmdID(), sv.ID)
+	_, err := f.app.CloseSurvey(f.ctx(), f.as(user(uMod)), sv.ID)
 	if !errors.Is(err, app.ErrIncomplete) {
 		t.Fatalf("close with the key store unreachable: %v, want ErrIncomplete", err)
 	}
