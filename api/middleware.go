@@ -17,6 +17,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/api/problem"
 	"github.com/hindsight-retro/hindsight/app/identity"
+	"github.com/hindsight-retro/hindsight/domain"
 )
 
 // RequestIDHeader carries the request's ID back to the client (and in from a
@@ -244,7 +245,7 @@ func (s *server) authenticate(rt *route) func(http.Handler) http.Handler {
 			}
 			principal, err := s.deps.Identity.Authenticate(r.Context(), token)
 			if err != nil {
-				if errors.Is(err, identity.ErrUnauthenticated) {
+				if errors.Is(err, domain.ErrUnauthenticated) {
 					w.Header().Set("WWW-Authenticate", `Bearer realm="hindsight", error="invalid_token"`)
 				}
 				s.fail(w, r, err)

@@ -34,6 +34,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/app/keys"
+	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/board"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/domain/retro"
@@ -188,7 +189,7 @@ func (a *App) claimID(ctx context.Context, kind, userID, cmdID string) (string, 
 // Automerge document IDs, not UUIDs).
 func (a *App) claimIDWith(ctx context.Context, kind, userID, cmdID string, newID func() string) (string, error) {
 	if cmdID == "" {
-		return "", invalidInput("command-id-required", "a command ID (idempotency key) is required")
+		return "", domain.Errorf(domain.Invalid, "command-id-required", "a command ID (idempotency key) is required")
 	}
 	sum := sha256.Sum256([]byte(kind + "\x00" + userID + "\x00" + cmdID))
 	stream := eventstore.StreamID{Category: CategoryIDClaim, ID: hex.EncodeToString(sum[:16])}

@@ -18,14 +18,6 @@ import (
 // Refusals of the app's own checks. Domain rejections come back as
 // *domain.Error too; these are the rest.
 var (
-	// ErrUnauthenticated: no principal (no user ID).
-	ErrUnauthenticated = domain.ErrUnauthenticated
-	// ErrForbidden: the principal may not do this, or may not see what it
-	// names: not a member of the team, a guest of another retro, a
-	// read-only token running a command.
-	ErrForbidden = domain.ErrForbidden
-	// ErrNotFound: the workspace, team, retro or survey does not exist.
-	ErrNotFound = domain.ErrNotFound
 	// ErrIncomplete: the command was stored but a consequence of it (a
 	// reactor's command on another aggregate, a key destruction) failed.
 	// The Result returned with it is valid; a retry with the same command
@@ -35,19 +27,19 @@ var (
 )
 
 func forbidden(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrForbidden}, args...)...)
+	return fmt.Errorf("%w: "+format, append([]any{domain.ErrForbidden}, args...)...)
 }
 
 func notFound(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrNotFound}, args...)...)
+	return fmt.Errorf("%w: "+format, append([]any{domain.ErrNotFound}, args...)...)
 }
 
 // hidden refuses a principal who may not know that the resource exists: a
-// team, retro, survey, workspace or board of others. It is ErrNotFound, so
+// team, retro, survey, workspace or board of others. It is domain.ErrNotFound, so
 // the answer is the one a missing ID gets and an ID guessed or copied from
 // elsewhere tells an outsider nothing. Those who may know it exists but
 // not do this (a workspace admin outside a team, a member who is not the
-// moderator) get ErrForbidden or the domain's rejection instead.
+// moderator) get domain.ErrForbidden or the domain's rejection instead.
 func hidden(format string, args ...any) error { return notFound(format, args...) }
 
 // seesWorkspace reports whether the user may know the workspace exists:
@@ -101,16 +93,10 @@ func (a *App) visibleTeam(ctx context.Context, p identity.Principal, id string) 
 	return t, ws, nil
 }
 
-// invalidInput is a rejection of the app's own input checks, shaped like the
-// domain's so the edge maps both the same way.
-func invalidInput(code, format string, args ...any) error {
-	return domain.Errorf(domain.Invalid, code, format, args...)
-}
-
 // canRead: every authenticated principal holding read or write scope.
 func canRead(p identity.Principal) error {
 	if p.UserID == "" {
-		return ErrUnauthenticated
+		return domain.ErrUnauthenticated
 	}
 	if !p.Can(identity.ScopeRead) && !p.Can(identity.ScopeWrite) {
 		return forbidden("the token may not read")
@@ -118,10 +104,10 @@ func canRead(p identity.Principal) error {
 	return nil
 }
 
-// canWrite: commands need write scope; a read-only token gets ErrForbidden.
+// canWrite: commands need write scope; a read-only token gets domain.ErrForbidden.
 func canWrite(p identity.Principal) error {
 	if p.UserID == "" {
-		return ErrUnauthenticated
+		return domain.ErrUnauthenticated
 	}
 	if !p.Can(identity.ScopeWrite) {
 		return forbidden("the token is read-only")
@@ -137,14 +123,14 @@ func commandGate(c identity.Caller) error {
 	}
 	cmdID := c.CommandID
 	if cmdID == "" {
-		return invalidInput("command-id-required", "a command ID (idempotency key) is required")
+		return domain.Errorf(domain.Invalid, "command-id-required", "a command ID (idempotency key) is required")
 	}
 	if len(cmdID) > eventstore.MaxIDLength {
-		return invalidInput("command-id-invalid", "the command ID is longer than %d characters", eventstore.MaxIDLength)
+		return domain.Errorf(domain.Invalid, "command-id-invalid", "the command ID is longer than %d characters", eventstore.MaxIDLength)
 	}
 	for i := 0; i < len(cmdID); i++ {
 		if cmdID[i] < 0x21 || cmdID[i] > 0x7e {
-			return invalidInput("command-id-invalid", "the command ID holds a space, control or non-ASCII character")
+			return domain.Errorf(domain.Invalid, "command-id-invalid", "the command ID holds a space, control or non-ASCII character")
 		}
 	}
 	return nil

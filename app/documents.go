@@ -34,7 +34,7 @@ func (a *App) RetroSummary(ctx context.Context, p identity.Principal, retroID st
 // RetroSummaryFor is the closed retro as the user userID may see it: the
 // entry for whatever renders it for someone who is not the caller (the
 // summary mail to each participant), redacted exactly as that person's
-// own view. ErrNotFound unless userID is a member of the retro's team or a
+// own view. domain.ErrNotFound unless userID is a member of the retro's team or a
 // guest admitted to it.
 func (a *App) RetroSummaryFor(ctx context.Context, retroID, userID string) (documents.Retro, error) {
 	r, _, err := a.loadRetro(ctx, retroID)
@@ -141,7 +141,7 @@ func (a *App) namesIn(ctx context.Context, t team.State, ids []string) (map[stri
 		switch {
 		case err == nil:
 			names[id] = prof.Name
-		case errors.Is(err, identity.ErrErased), errors.Is(err, identity.ErrNotFound):
+		case errors.Is(err, identity.ErrErased), errors.Is(err, domain.ErrNotFound):
 		default:
 			return nil, fmt.Errorf("name of %s: %w", id, err)
 		}

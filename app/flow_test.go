@@ -29,7 +29,7 @@ func TestAWholeRetroThroughTheApp(t *testing.T) {
 		t.Errorf("member's team view: %+v, want the 3 members", tv)
 	}
 	_, err := f.app.Team(ctx, user(uOut), f.team)
-	refused(t, "an outsider reads the team", err, app.ErrNotFound) // as a missing one: see hidden
+	refused(t, "an outsider reads the team", err, domain.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.AddMember(ctx, f.as(user(uBea)), f.team, app.AddMemberInput{UserID: uOut})
 	rejected(t, "a member who is not team admin adds a member", err, domain.Forbidden, team.CodeNotTeamAdmin)
 
@@ -37,11 +37,11 @@ func TestAWholeRetroThroughTheApp(t *testing.T) {
 	// not through a read-only token.
 	in := app.CreateRetroInput{TeamID: f.team, Title: "Sprint 1"}
 	_, err = f.app.CreateRetro(ctx, f.as(user(uOut)), in)
-	refused(t, "an outsider creates a retro", err, app.ErrNotFound) // as a missing one: see hidden
+	refused(t, "an outsider creates a retro", err, domain.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.CreateRetro(ctx, f.as(user(uAda)), in)
-	refused(t, "the workspace admin creates a retro in a team they are not in", err, app.ErrForbidden)
+	refused(t, "the workspace admin creates a retro in a team they are not in", err, domain.ErrForbidden)
 	_, err = f.app.CreateRetro(ctx, f.as(readOnly(uMod)), in)
-	refused(t, "a read-only token creates a retro", err, app.ErrForbidden)
+	refused(t, "a read-only token creates a retro", err, domain.ErrForbidden)
 
 	r := must(f.app.CreateRetro(ctx, f.as(user(uMod)), in))(t)
 	if r.ID == "" || r.Position == 0 {
@@ -58,11 +58,11 @@ func TestAWholeRetroThroughTheApp(t *testing.T) {
 		must(f.app.JoinRetro(ctx, f.as(user(u)), rid))(t)
 	}
 	_, err = f.app.JoinRetro(ctx, f.as(user(uOut)), rid)
-	refused(t, "an outsider joins", err, app.ErrNotFound) // as a missing one: see hidden
+	refused(t, "an outsider joins", err, domain.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.JoinRetro(ctx, f.as(guest(uGst, "some-other-retro")), rid)
-	refused(t, "a guest of another retro joins", err, app.ErrNotFound) // as a missing one: see hidden
+	refused(t, "a guest of another retro joins", err, domain.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.Retro(ctx, guest(uGst, "some-other-retro"), rid)
-	refused(t, "a guest of another retro reads it", err, app.ErrNotFound) // as a missing one: see hidden
+	refused(t, "a guest of another retro reads it", err, domain.ErrNotFound) // as a missing one: see hidden
 	// A guest invited to this retro joins, is admitted by the team, and sees it.
 	must(f.app.JoinRetro(ctx, f.as(guest(uGst, rid)), rid))(t)
 	if gv := f.view(guest(uGst, rid), rid); !gv.You.Participant || gv.You.Role != retro.RoleGuest {
@@ -72,7 +72,7 @@ func TestAWholeRetroThroughTheApp(t *testing.T) {
 		t.Errorf("team guests after the guest joined: %+v", tv.Content.Guests)
 	}
 	_, err = f.app.Team(ctx, guest(uGst, rid), f.team)
-	refused(t, "a guest reads the team", err, app.ErrForbidden)
+	refused(t, "a guest reads the team", err, domain.ErrForbidden)
 
 	// Bea writes a card: concealed from everyone but her.
 	card := must(f.retro(user(uBea), rid, app.AddCard{ColumnID: "start", Text: "pair on the deploy scripts"}))(t).ID
@@ -90,16 +90,16 @@ func TestAWholeRetroThroughTheApp(t *testing.T) {
 		p    identity.Principal
 	}{{"the workspace admin", user(uAda)}, {"an outsider", user(uOut)}} {
 		_, err := f.app.Retro(ctx, c.p, rid)
-		refused(t, c.what+" reads the retro", err, app.ErrNotFound) // as a missing one: see hidden
+		refused(t, c.what+" reads the retro", err, domain.ErrNotFound) // as a missing one: see hidden
 		_, err = f.app.RetroViewer(ctx, c.p, rid)
-		refused(t, c.what+" follows the retro live", err, app.ErrNotFound) // as a missing one: see hidden
+		refused(t, c.what+" follows the retro live", err, domain.ErrNotFound) // as a missing one: see hidden
 	}
 	// A read-only token reads but does not write.
 	if c, _ := cardIn(f.view(readOnly(uBea), rid), card); !c.Mine {
 		t.Errorf("bea's read-only token sees her card as %+v", c)
 	}
 	_, err = f.retro(readOnly(uCal), rid, app.AddCard{ColumnID: "start", Text: "x"})
-	refused(t, "a read-only token adds a card", err, app.ErrForbidden)
+	refused(t, "a read-only token adds a card", err, domain.ErrForbidden)
 
 	// Only the moderator reveals (the domain's rule, through the app).
 	_, err = f.retro(user(uBea), rid, app.RevealColumn{ColumnID: "start"})
@@ -133,7 +133,7 @@ func TestAWholeRetroThroughTheApp(t *testing.T) {
 		t.Errorf("team actions: %+v, want %s open, from the retro, assigned to cal", acts, act.ID)
 	}
 	_, err = f.app.TeamActions(ctx, user(uAda), f.team)
-	refused(t, "the workspace admin lists the team's actions", err, app.ErrForbidden)
+	refused(t, "the workspace admin lists the team's actions", err, domain.ErrForbidden)
 
 	// Closing ends the anonymity window: the retro's key is gone.
 	closed := must(f.retro(user(uMod), rid, app.CloseRetro{}))(t)
@@ -163,5 +163,5 @@ func TestAWholeRetroThroughTheApp(t *testing.T) {
 		t.Errorf("team history: %+v, want the closed retro with 4 participants, 1 card, 1 vote, 1 action", hist)
 	}
 	_, err = f.app.TeamRetros(ctx, user(uAda), f.team)
-	refused(t, "the workspace admin reads the team's history", err, app.ErrForbidden)
+	refused(t, "the workspace admin reads the team's history", err, domain.ErrForbidden)
 }

@@ -6,7 +6,7 @@ import (
 
 // BenchmarkForeignVersusMissing times the refusal of an outsider asking for
 // another team's retro and team against one asking for IDs that do not
-// exist: both answer ErrNotFound, and should take about as long, so the
+// exist: both answer domain.ErrNotFound, and should take about as long, so the
 // time does not tell them apart either. Compare the ns/op of the pairs.
 func BenchmarkForeignVersusMissing(b *testing.B) {
 	f := newTeam(b)

@@ -101,7 +101,7 @@ func (a *App) MyActions(ctx context.Context, p identity.Principal) (actiontracke
 			ok, seen := member[it.TeamID]
 			if !seen {
 				t, _, err := a.loadTeam(ctx, it.TeamID)
-				if err != nil && !errors.Is(err, ErrNotFound) {
+				if err != nil && !errors.Is(err, domain.ErrNotFound) {
 					return nil, err
 				}
 				ok = err == nil && t.IsMember(p.UserID)

@@ -134,5 +134,5 @@ func TestCommandsNeedAnIdempotencyKey(t *testing.T) {
 	_, err = e.app.CreateWorkspace(e.ctx(), identity.Caller{Principal: user(uAda), CommandID: "has space"}, app.WorkspaceInput{Name: "Acme"})
 	rejected(t, "a key with a space", err, domain.Invalid, "command-id-invalid")
 	_, err = e.app.CreateWorkspace(e.ctx(), e.as(user("")), app.WorkspaceInput{Name: "Acme"})
-	refused(t, "nobody", err, app.ErrUnauthenticated)
+	refused(t, "nobody", err, domain.ErrUnauthenticated)
 }

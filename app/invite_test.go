@@ -6,6 +6,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/identity"
+	"github.com/hindsight-retro/hindsight/domain"
 )
 
 // A guest joins through an invite the moderator made, takes part in that
@@ -20,7 +21,7 @@ func TestAGuestJoinsThroughAnInvite(t *testing.T) {
 
 	// Only the moderator invites.
 	_, err := f.app.CreateInvite(ctx, f.as(user(uBea)), rid, expires)
-	refused(t, "a participant invites", err, app.ErrForbidden)
+	refused(t, "a participant invites", err, domain.ErrForbidden)
 	inv := must(f.app.CreateInvite(ctx, f.as(user(uMod)), rid, expires))(t)
 	if inv.RetroID != rid || inv.TeamID != f.team || inv.Code == "" {
 		t.Fatalf("invite: %+v", inv)
@@ -38,11 +39,11 @@ func TestAGuestJoinsThroughAnInvite(t *testing.T) {
 	}
 	// Nothing else: not the other retro, not the team, not the history.
 	_, err = f.app.Retro(ctx, g, other)
-	refused(t, "the guest reads another retro of the team", err, app.ErrNotFound) // as a missing one: see hidden
+	refused(t, "the guest reads another retro of the team", err, domain.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.JoinRetro(ctx, f.as(g), other)
-	refused(t, "the guest joins another retro of the team", err, app.ErrNotFound) // as a missing one: see hidden
+	refused(t, "the guest joins another retro of the team", err, domain.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.Team(ctx, g, f.team)
-	refused(t, "the guest reads the team", err, app.ErrForbidden)
+	refused(t, "the guest reads the team", err, domain.ErrForbidden)
 	_, err = f.app.TeamRetros(ctx, g, f.team)
-	refused(t, "the guest reads the team's history", err, app.ErrForbidden)
+	refused(t, "the guest reads the team's history", err, domain.ErrForbidden)
 }

@@ -202,7 +202,7 @@ func (a *App) TeamMembers(ctx context.Context, p identity.Principal, teamID stri
 			out[i].Name = prof.Name
 		case errors.Is(err, identity.ErrErased):
 			out[i].Erased = true
-		case errors.Is(err, identity.ErrNotFound):
+		case errors.Is(err, domain.ErrNotFound):
 			// An ID no account has (written by a script): no name to show.
 		default:
 			return nil, fmt.Errorf("team %s: name of %s: %w", teamID, out[i].UserID, err)

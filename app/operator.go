@@ -23,7 +23,7 @@ type Operator struct {
 // admins have left.
 func (a *App) OperatorAddWorkspaceAdmin(ctx context.Context, op Operator, workspaceID string, who Person) (Result, error) {
 	if op.CommandID == "" || op.Name == "" {
-		return Result{}, invalidInput("command-id-required", "an operator and a command ID are required")
+		return Result{}, domain.Errorf(domain.Invalid, "command-id-required", "an operator and a command ID are required")
 	}
 	if _, _, err := a.loadWorkspace(ctx, workspaceID); err != nil {
 		return Result{}, err

@@ -176,7 +176,7 @@ func (in StartHealthCheck) retroCommand(_ context.Context, s retroScope) (retro.
 	}
 	pack, ok := s.app.d.Catalog.HealthPack(packID)
 	if !ok {
-		return nil, invalidInput("health-pack-not-found", "no health-check pack %q in the catalogue", packID)
+		return nil, domain.Errorf(domain.Invalid, "health-pack-not-found", "no health-check pack %q in the catalogue", packID)
 	}
 	return retro.StartHealthCheck{Actor: s.actor, At: s.at, Questions: pack.Questions}, nil
 }

@@ -49,11 +49,11 @@ func (a *App) CreateRetro(ctx context.Context, c identity.Caller, in CreateRetro
 		tmplID = t.RetroTemplateID
 	}
 	if tmplID == "" {
-		return Result{}, invalidInput("retro-template-required", "the team has no default retro template; name one")
+		return Result{}, domain.Errorf(domain.Invalid, "retro-template-required", "the team has no default retro template; name one")
 	}
 	tmpl, ok := a.d.Catalog.RetroTemplate(tmplID)
 	if !ok {
-		return Result{}, invalidInput("retro-template-not-found", "no retro template %q in the catalogue", tmplID)
+		return Result{}, domain.Errorf(domain.Invalid, "retro-template-not-found", "no retro template %q in the catalogue", tmplID)
 	}
 	id, err := a.claimID(ctx, retro.Category, p.UserID, c.CommandID)
 	if err != nil {
@@ -201,7 +201,7 @@ func (a *App) icebreaker(actor domain.Actor, at time.Time, id string) (retro.Cho
 	if id != "" {
 		ib, ok := a.d.Catalog.Icebreaker(id)
 		if !ok {
-			return retro.ChooseIcebreaker{}, invalidInput("icebreaker-not-found", "no icebreaker %q in the catalogue", id)
+			return retro.ChooseIcebreaker{}, domain.Errorf(domain.Invalid, "icebreaker-not-found", "no icebreaker %q in the catalogue", id)
 		}
 		return retro.ChooseIcebreaker{Actor: actor, At: at, QuestionID: ib.ID, Text: ib.Text}, nil
 	}

@@ -48,10 +48,10 @@ func (a *App) CreateSurvey(ctx context.Context, c identity.Caller, in CreateSurv
 		return Result{}, err
 	}
 	if len(in.TeamIDs) == 0 {
-		return Result{}, invalidInput(survey.CodeTeamRequired, "a survey goes to at least one team")
+		return Result{}, domain.Errorf(domain.Invalid, survey.CodeTeamRequired, "a survey goes to at least one team")
 	}
 	if len(in.TeamIDs) > survey.MaxTeams {
-		return Result{}, invalidInput(survey.CodeTooManyTeams, "a survey goes to at most %d teams", survey.MaxTeams)
+		return Result{}, domain.Errorf(domain.Invalid, survey.CodeTooManyTeams, "a survey goes to at most %d teams", survey.MaxTeams)
 	}
 	teams := make([]team.State, 0, len(in.TeamIDs))
 	for i, id := range in.TeamIDs {
@@ -60,7 +60,7 @@ func (a *App) CreateSurvey(ctx context.Context, c identity.Caller, in CreateSurv
 			return Result{}, err
 		}
 		if i > 0 && t.WorkspaceID != teams[0].WorkspaceID {
-			return Result{}, invalidInput("teams-in-several-workspaces", "a survey's teams belong to one workspace")
+			return Result{}, domain.Errorf(domain.Invalid, "teams-in-several-workspaces", "a survey's teams belong to one workspace")
 		}
 		teams = append(teams, t)
 	}
@@ -82,7 +82,7 @@ func (a *App) CreateSurvey(ctx context.Context, c identity.Caller, in CreateSurv
 			return Result{}, err
 		}
 		if !slices.Contains(in.TeamIDs, r.TeamID) {
-			return Result{}, invalidInput("retro-not-of-team", "retro %s is not one of the survey's teams'", in.RetroID)
+			return Result{}, domain.Errorf(domain.Invalid, "retro-not-of-team", "retro %s is not one of the survey's teams'", in.RetroID)
 		}
 	}
 	questions, err := a.surveyQuestions(in)
@@ -120,7 +120,7 @@ func (a *App) surveyQuestions(in CreateSurveyInput) ([]catalog.Question, error) 
 		}
 		pack, ok := a.d.Catalog.HealthPack(in.PackID)
 		if !ok {
-			return nil, invalidInput("health-pack-not-found", "no health-check pack %q in the catalogue", in.PackID)
+			return nil, domain.Errorf(domain.Invalid, "health-pack-not-found", "no health-check pack %q in the catalogue", in.PackID)
 		}
 		return pack.Questions, nil
 	}
@@ -128,7 +128,7 @@ func (a *App) surveyQuestions(in CreateSurveyInput) ([]catalog.Question, error) 
 	for _, id := range in.QuestionIDs {
 		q, ok := a.d.Catalog.Question(id)
 		if !ok {
-			return nil, invalidInput("question-not-found", "no health question %q in the catalogue", id)
+			return nil, domain.Errorf(domain.Invalid, "question-not-found", "no health question %q in the catalogue", id)
 		}
 		qs = append(qs, q)
 	}

@@ -24,7 +24,7 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 	}
 	// Only members of the team send it.
 	_, err := f.app.CreateSurvey(ctx, f.as(user(uOut)), in)
-	refused(t, "an outsider sends a survey to the team", err, app.ErrNotFound) // as a missing one: see hidden
+	refused(t, "an outsider sends a survey to the team", err, domain.ErrNotFound) // as a missing one: see hidden
 	sv := must(f.app.CreateSurvey(ctx, f.as(user(uMod)), in))(t)
 
 	// Members answer (three: the default minimum group); the others are refused.
@@ -33,9 +33,9 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 		must(f.app.SubmitSurveyResponse(ctx, f.as(user(u)), sv.ID, app.SurveyResponse{Ratings: map[string]int{"fav-commit-goal": 4}, Answers: map[string]string{"slow": answers[u]}}))(t)
 	}
 	_, err = f.app.SubmitSurveyResponse(ctx, f.as(user(uOut)), sv.ID, app.SurveyResponse{Ratings: map[string]int{"fav-commit-goal": 1}})
-	refused(t, "an outsider answers", err, app.ErrNotFound) // as a missing one: see hidden
+	refused(t, "an outsider answers", err, domain.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.SubmitSurveyResponse(ctx, f.as(readOnly(uBea)), sv.ID, app.SurveyResponse{Ratings: map[string]int{"fav-commit-goal": 1}})
-	refused(t, "a read-only token answers", err, app.ErrForbidden)
+	refused(t, "a read-only token answers", err, domain.ErrForbidden)
 
 	// While open: each sees their own response, nobody sees results.
 	v := must(f.app.Survey(ctx, user(uBea), sv.ID))(t)
@@ -43,7 +43,7 @@ func TestASurveyFromSendingToImportIntoARetro(t *testing.T) {
 		t.Errorf("bea's view of the open survey: %+v", v)
 	}
 	_, err = f.app.Survey(ctx, user(uAda), sv.ID)
-	refused(t, "the workspace admin, who did not send it, reads it", err, app.ErrNotFound) // as a missing one: see hidden
+	refused(t, "the workspace admin, who did not send it, reads it", err, domain.ErrNotFound) // as a missing one: see hidden
 
 	// No response in the log names its respondent, inside or on the envelope.
 	for _, e := range f.events() {

@@ -43,11 +43,11 @@ func (a *App) CreateTeam(ctx context.Context, c identity.Caller, in CreateTeamIn
 	// Checked before the workspace registers the team, so a team is never
 	// registered without a stream of its own.
 	if in.TemplateID == "" {
-		return Result{}, invalidInput(team.CodeTemplateRequired, "a team template is required")
+		return Result{}, domain.Errorf(domain.Invalid, team.CodeTemplateRequired, "a team template is required")
 	}
 	tmpl, ok := a.d.Catalog.TeamTemplate(in.TemplateID)
 	if !ok {
-		return Result{}, invalidInput("team-template-not-found", "no team template %q in the catalogue", in.TemplateID)
+		return Result{}, domain.Errorf(domain.Invalid, "team-template-not-found", "no team template %q in the catalogue", in.TemplateID)
 	}
 	id, err := a.claimID(ctx, team.Category, p.UserID, c.CommandID)
 	if err != nil {

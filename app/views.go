@@ -81,7 +81,7 @@ func (a *App) Retro(ctx context.Context, p identity.Principal, retroID string) (
 
 // RetroViewer authorises the principal to follow the retro live and says
 // who they are in it (user ID and pseudonym) for retro.View and
-// retro.RedactEvent. ErrForbidden if they may not see it, ErrNotFound if
+// retro.RedactEvent. domain.ErrForbidden if they may not see it, domain.ErrNotFound if
 // it does not exist.
 func (a *App) RetroViewer(ctx context.Context, p identity.Principal, retroID string) (retro.Viewer, error) {
 	if err := canRead(p); err != nil {

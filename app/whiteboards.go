@@ -90,7 +90,7 @@ func (a *App) CreateWhiteboard(ctx context.Context, c identity.Caller, in Create
 	if in.TemplateID != "" {
 		var ok bool
 		if tpl, ok = board.TemplateByID(in.TemplateID); !ok {
-			return Result{}, invalidInput("whiteboard-template-unknown", "no whiteboard template %q", in.TemplateID)
+			return Result{}, domain.Errorf(domain.Invalid, "whiteboard-template-unknown", "no whiteboard template %q", in.TemplateID)
 		}
 	}
 	title := in.Title
@@ -110,7 +110,7 @@ func (a *App) CreateWhiteboard(ctx context.Context, c identity.Caller, in Create
 	} else {
 		id, err := wire.ParseDocumentID(in.DocumentID)
 		if err != nil {
-			return Result{}, invalidInput("document-id-invalid", "%v", err)
+			return Result{}, domain.Errorf(domain.Invalid, "document-id-invalid", "%v", err)
 		}
 		docID = id
 	}
@@ -331,7 +331,7 @@ func (a *App) BoardAccessChanged(e eventstore.RecordedEvent) (BoardAccessChange,
 func (a *App) canAccessBoard(ctx context.Context, userID, docID string) bool {
 	s, err := a.loadBoard(ctx, docID)
 	if err != nil || s.Archived {
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			a.d.Logger.Warn("whiteboard access refused: board not loaded", "doc", docID, "err", err)
 		}
 		return false

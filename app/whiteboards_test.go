@@ -42,9 +42,9 @@ func TestTeamWhiteboardFromATemplate(t *testing.T) {
 		t.Error("an outsider may sync the team's board")
 	}
 	_, err := f.app.Whiteboard(ctx, user(uOut), res.ID)
-	refused(t, "an outsider reads the board", err, app.ErrNotFound) // as a missing one: see hidden
+	refused(t, "an outsider reads the board", err, domain.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.CreateWhiteboard(ctx, f.as(user(uOut)), app.CreateWhiteboardInput{TeamID: f.team})
-	refused(t, "an outsider creates a board for the team", err, app.ErrNotFound) // as a missing one: see hidden
+	refused(t, "an outsider creates a board for the team", err, domain.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.CreateWhiteboard(ctx, f.as(user(uBea)), app.CreateWhiteboardInput{TeamID: f.team, TemplateID: "nope"})
 	rejected(t, "an unknown template", err, domain.Invalid, "whiteboard-template-unknown")
 

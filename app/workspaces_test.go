@@ -19,9 +19,9 @@ func TestWhoSeesAndRunsAWorkspace(t *testing.T) {
 		}
 	}
 	_, err := f.app.Workspace(ctx, user(uOut), f.ws)
-	refused(t, "an outsider reads the workspace", err, app.ErrNotFound) // as a missing one: see hidden
+	refused(t, "an outsider reads the workspace", err, domain.ErrNotFound) // as a missing one: see hidden
 	_, err = f.app.Workspace(ctx, user(uOut), "no-such-workspace")
-	refused(t, "a workspace that does not exist", err, app.ErrNotFound)
+	refused(t, "a workspace that does not exist", err, domain.ErrNotFound)
 
 	// Only admins run it; the last admin stays.
 	_, err = f.app.RenameWorkspace(ctx, f.as(user(uBea)), f.ws, app.WorkspaceInput{Name: "Bea's"})

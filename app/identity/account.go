@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"github.com/hindsight-retro/hindsight/app/keys"
+	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
@@ -286,17 +287,17 @@ func (s *Service) Login(ctx context.Context, in Credentials) (Token, error) {
 }
 
 // Profile returns a person's decrypted name and e-mail address; ErrErased
-// once their key is destroyed, ErrNotFound for an unknown user.
+// once their key is destroyed, domain.ErrNotFound for an unknown user.
 func (s *Service) Profile(ctx context.Context, userID string) (Profile, error) {
 	if !validID(userID, 64) {
-		return Profile{}, ErrNotFound
+		return Profile{}, domain.ErrNotFound
 	}
 	evs, _, err := s.load(ctx, catAccount, userID)
 	if err != nil {
 		return Profile{}, err
 	}
 	if len(evs) == 0 {
-		return Profile{}, ErrNotFound
+		return Profile{}, domain.ErrNotFound
 	}
 	key, err := s.keys.Get(ctx, userSubject(userID))
 	if errors.Is(err, keys.ErrNotFound) {
@@ -326,7 +327,7 @@ func (s *Service) Profile(ctx context.Context, userID string) (Profile, error) {
 		}
 	}
 	if reg == nil && guest == nil {
-		return Profile{}, ErrNotFound
+		return Profile{}, domain.ErrNotFound
 	}
 	emailSealed, nameSealed := guest.sealed()
 	if reg != nil {
@@ -356,14 +357,14 @@ func (g *GuestRegistered) sealed() ([]byte, []byte) {
 // The log is not touched. Sessions already issued run until they expire.
 func (s *Service) Erase(ctx context.Context, userID string) error {
 	if !validID(userID, 64) {
-		return ErrNotFound
+		return domain.ErrNotFound
 	}
 	evs, _, err := s.load(ctx, catAccount, userID)
 	if err != nil {
 		return err
 	}
 	if len(evs) == 0 {
-		return ErrNotFound
+		return domain.ErrNotFound
 	}
 	if err := s.keys.Destroy(ctx, userSubject(userID)); err != nil {
 		return fmt.Errorf("identity: erase user %s: %w", userID, err)

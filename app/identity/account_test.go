@@ -209,8 +209,8 @@ func TestEraseMakesPersonalDataUnreadable(t *testing.T) {
 	if _, err := s.Profile(ctx, id); !errors.Is(err, ErrErased) {
 		t.Errorf("Profile of the erased user after the address was reused = %v, want ErrErased", err)
 	}
-	if err := s.Erase(ctx, "nobody"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Erase of an unknown user = %v, want ErrNotFound", err)
+	if err := s.Erase(ctx, "nobody"); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("Erase of an unknown user = %v, want domain.ErrNotFound", err)
 	}
 }
 

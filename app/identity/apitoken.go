@@ -60,7 +60,7 @@ type APITokenInput struct {
 func (s *Service) IssueAPIToken(ctx context.Context, c Caller, in APITokenInput) (Token, error) {
 	p := c.Principal
 	if p.Kind != KindUser || !p.Can(ScopeWrite) {
-		return Token{}, ErrForbidden
+		return Token{}, domain.ErrForbidden
 	}
 	if err := validateCommandID(c.CommandID); err != nil {
 		return Token{}, err
@@ -136,7 +136,7 @@ func (s *Service) IssueAPIToken(ctx context.Context, c Caller, in APITokenInput)
 // ListAPITokens lists the tokens p's user issued, newest last.
 func (s *Service) ListAPITokens(ctx context.Context, p Principal) ([]APITokenInfo, error) {
 	if p.Kind == KindGuest || p.UserID == "" || !p.Can(ScopeRead) {
-		return nil, ErrForbidden
+		return nil, domain.ErrForbidden
 	}
 	idx, _, err := s.load(ctx, catUserTokens, p.UserID)
 	if err != nil {
@@ -170,17 +170,17 @@ func (s *Service) ListAPITokens(ctx context.Context, p Principal) ([]APITokenInf
 }
 
 // RevokeAPIToken revokes one of the caller's user's tokens. Revoking a
-// revoked token is not an error; a token of someone else is ErrNotFound.
+// revoked token is not an error; a token of someone else is domain.ErrNotFound.
 func (s *Service) RevokeAPIToken(ctx context.Context, c Caller, tokenID string) error {
 	p := c.Principal
 	if p.Kind == KindGuest || !p.Can(ScopeWrite) {
-		return ErrForbidden
+		return domain.ErrForbidden
 	}
 	if err := validateCommandID(c.CommandID); err != nil {
 		return err
 	}
 	if !validID(tokenID, 64) {
-		return ErrNotFound
+		return domain.ErrNotFound
 	}
 	evs, v, err := s.load(ctx, catAPIToken, tokenID)
 	if err != nil {
@@ -188,7 +188,7 @@ func (s *Service) RevokeAPIToken(ctx context.Context, c Caller, tokenID string) 
 	}
 	st := foldAPIToken(evs)
 	if st.issued == nil || st.issued.UserID != p.UserID {
-		return ErrNotFound
+		return domain.ErrNotFound
 	}
 	if st.revokedAt == nil {
 		_, err := s.appendEvent(ctx, catAPIToken, tokenID, v, c.CommandID, p.UserID, APITokenRevoked{RevokedBy: p.UserID, At: s.now().UTC()})
@@ -275,18 +275,18 @@ func expiryOf(t APITokenIssued) time.Time {
 func (s *Service) authenticateAPIToken(ctx context.Context, tok string) (Principal, error) {
 	id, secretText, ok := strings.Cut(strings.TrimPrefix(tok, apiTokenPrefix), "_")
 	if !ok || !validID(id, 64) {
-		return Principal{}, fmt.Errorf("%w: malformed API token", ErrUnauthenticated)
+		return Principal{}, fmt.Errorf("%w: malformed API token", domain.ErrUnauthenticated)
 	}
 	secret, err := b64url.DecodeString(secretText)
 	if err != nil || len(secret) != apiSecretBytes {
-		return Principal{}, fmt.Errorf("%w: malformed API token", ErrUnauthenticated)
+		return Principal{}, fmt.Errorf("%w: malformed API token", domain.ErrUnauthenticated)
 	}
 	st, err := s.cachedAPIToken(ctx, id)
 	if err != nil {
 		return Principal{}, err
 	}
 	if st.issued == nil {
-		return Principal{}, fmt.Errorf("%w: unknown API token", ErrUnauthenticated)
+		return Principal{}, fmt.Errorf("%w: unknown API token", domain.ErrUnauthenticated)
 	}
 	want, err := hex.DecodeString(st.issued.SecretHash)
 	if err != nil {
@@ -294,15 +294,15 @@ func (s *Service) authenticateAPIToken(ctx context.Context, tok string) (Princip
 	}
 	got := sha256.Sum256(secret)
 	if subtle.ConstantTimeCompare(got[:], want) != 1 {
-		return Principal{}, fmt.Errorf("%w: wrong API token secret", ErrUnauthenticated)
+		return Principal{}, fmt.Errorf("%w: wrong API token secret", domain.ErrUnauthenticated)
 	}
 	switch {
 	case st.revokedAt != nil:
-		return Principal{}, fmt.Errorf("%w: API token revoked", ErrUnauthenticated)
+		return Principal{}, fmt.Errorf("%w: API token revoked", domain.ErrUnauthenticated)
 	case st.erased:
-		return Principal{}, fmt.Errorf("%w: API token's owner was erased", ErrUnauthenticated)
+		return Principal{}, fmt.Errorf("%w: API token's owner was erased", domain.ErrUnauthenticated)
 	case !s.now().Before(expiryOf(*st.issued)):
-		return Principal{}, fmt.Errorf("%w: API token expired", ErrUnauthenticated)
+		return Principal{}, fmt.Errorf("%w: API token expired", domain.ErrUnauthenticated)
 	}
 	return Principal{UserID: st.issued.UserID, Kind: KindAPIToken, Scopes: slices.Clone(st.issued.Scopes), TokenID: id}, nil
 }

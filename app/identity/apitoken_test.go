@@ -51,11 +51,11 @@ func TestReadOnlyAPIToken(t *testing.T) {
 	wantUnauthenticated(t, s, "hsk_"+p.TokenID+"_"+strings.Repeat("A", 43), "wrong secret")
 
 	// A read token cannot mint tokens or invite; neither can a write token.
-	if _, err := s.IssueAPIToken(ctx, Caller{Principal: p, CommandID: "tok-2"}, APITokenInput{Name: "more", Scopes: []Scope{ScopeWrite}}); !errors.Is(err, ErrForbidden) {
-		t.Errorf("API token issuing a token: %v, want ErrForbidden", err)
+	if _, err := s.IssueAPIToken(ctx, Caller{Principal: p, CommandID: "tok-2"}, APITokenInput{Name: "more", Scopes: []Scope{ScopeWrite}}); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("API token issuing a token: %v, want domain.ErrForbidden", err)
 	}
-	if _, err := s.CreateInvite(ctx, Caller{Principal: p, CommandID: "inv"}, "r1", InviteInput{TeamID: "t1", Expires: w.clock.now().Add(time.Hour)}); !errors.Is(err, ErrForbidden) {
-		t.Errorf("read-only token creating an invite: %v, want ErrForbidden", err)
+	if _, err := s.CreateInvite(ctx, Caller{Principal: p, CommandID: "inv"}, "r1", InviteInput{TeamID: "t1", Expires: w.clock.now().Add(time.Hour)}); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("read-only token creating an invite: %v, want domain.ErrForbidden", err)
 	}
 }
 
@@ -99,8 +99,8 @@ func TestRevokedAPIToken(t *testing.T) {
 	if _, err := b.Authenticate(ctx, tok.Token); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.RevokeAPIToken(ctx, Caller{Principal: bob, CommandID: "rv-0"}, tok.Principal.TokenID); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("bob revoking ada's token: %v, want ErrNotFound", err)
+	if err := a.RevokeAPIToken(ctx, Caller{Principal: bob, CommandID: "rv-0"}, tok.Principal.TokenID); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("bob revoking ada's token: %v, want domain.ErrNotFound", err)
 	}
 	if err := a.RevokeAPIToken(ctx, Caller{Principal: ada, CommandID: "rv-1"}, tok.Principal.TokenID); err != nil {
 		t.Fatal(err)

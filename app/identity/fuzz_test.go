@@ -4,11 +4,13 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
 )
 
 // FuzzAuthenticate feeds arbitrary bearer strings to Authenticate: it must
 // never panic, and must answer either with a principal it has reason to
-// trust (one of the tokens issued below) or ErrUnauthenticated; the
+// trust (one of the tokens issued below) or domain.ErrUnauthenticated; the
 // in-memory store never fails, so no other error is acceptable.
 func FuzzAuthenticate(f *testing.F) {
 	w := newWorld(f)
@@ -43,8 +45,8 @@ func FuzzAuthenticate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, bearer string) {
 		p, err := s.Authenticate(ctx, bearer)
 		if err != nil {
-			if !errors.Is(err, ErrUnauthenticated) {
-				t.Fatalf("Authenticate(%q) = %v, want ErrUnauthenticated or success", bearer, err)
+			if !errors.Is(err, domain.ErrUnauthenticated) {
+				t.Fatalf("Authenticate(%q) = %v, want domain.ErrUnauthenticated or success", bearer, err)
 			}
 			return
 		}

@@ -33,7 +33,7 @@ type InviteInput struct {
 func (s *Service) CreateInvite(ctx context.Context, c Caller, retroID string, in InviteInput) (Invite, error) {
 	p := c.Principal
 	if p.Kind == KindGuest || p.UserID == "" || !p.Can(ScopeWrite) {
-		return Invite{}, ErrForbidden
+		return Invite{}, domain.ErrForbidden
 	}
 	if err := validateCommandID(c.CommandID); err != nil {
 		return Invite{}, err

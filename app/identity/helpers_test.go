@@ -92,8 +92,8 @@ func wantDomainError(t *testing.T, err error, kind domain.Kind, code string) {
 func wantUnauthenticated(t *testing.T, s *Service, bearer, why string) {
 	t.Helper()
 	p, err := s.Authenticate(ctx, bearer)
-	if !errors.Is(err, ErrUnauthenticated) {
-		t.Errorf("%s: Authenticate = %+v, %v; want ErrUnauthenticated", why, p, err)
+	if !errors.Is(err, domain.ErrUnauthenticated) {
+		t.Errorf("%s: Authenticate = %+v, %v; want domain.ErrUnauthenticated", why, p, err)
 	}
 }
 

@@ -164,13 +164,6 @@ type APITokenInfo struct {
 // Refusals of identity's own, each with the code and message a client is
 // shown.
 var (
-	// ErrUnauthenticated: the bearer token is missing, malformed, forged,
-	// expired or revoked. The message never says which to the client.
-	ErrUnauthenticated = domain.ErrUnauthenticated
-	// ErrForbidden: the principal may not do this.
-	ErrForbidden = domain.ErrForbidden
-	// ErrNotFound: no such user or API token (for this principal).
-	ErrNotFound = domain.ErrNotFound
 	// ErrBadCredentials: unknown e-mail address or wrong password; the two
 	// are not told apart.
 	ErrBadCredentials = &domain.Error{Kind: domain.Unauthenticated, Code: "bad-credentials", Message: "wrong e-mail address or password"}

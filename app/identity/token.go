@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
 )
 
 // Session tokens are hs1.<base64url(JSON claims)>.<base64url(HMAC-SHA256)>,
@@ -70,11 +72,11 @@ func (c claims) principal() Principal {
 
 // Authenticate turns a bearer token (a session token or an API token,
 // with or without a "Bearer " prefix) into the principal it was issued
-// to. Every refusal is ErrUnauthenticated; other errors mean the server
+// to. Every refusal is domain.ErrUnauthenticated; other errors mean the server
 // could not check (the store or key store failed).
 func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, error) {
 	if len(bearer) > maxBearer {
-		return Principal{}, fmt.Errorf("%w: token too long", ErrUnauthenticated)
+		return Principal{}, fmt.Errorf("%w: token too long", domain.ErrUnauthenticated)
 	}
 	if len(bearer) > 7 && strings.EqualFold(bearer[:7], "bearer ") {
 		bearer = bearer[7:]
@@ -89,29 +91,29 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, e
 func (s *Service) authenticateSession(ctx context.Context, tok string) (Principal, error) {
 	parts := strings.Split(tok, ".")
 	if len(parts) != 3 || parts[0] != sessionPrefix {
-		return Principal{}, fmt.Errorf("%w: not a token", ErrUnauthenticated)
+		return Principal{}, fmt.Errorf("%w: not a token", domain.ErrUnauthenticated)
 	}
 	sig, err := b64url.DecodeString(parts[2])
 	if err != nil || len(sig) != sha256.Size {
-		return Principal{}, fmt.Errorf("%w: malformed signature", ErrUnauthenticated)
+		return Principal{}, fmt.Errorf("%w: malformed signature", domain.ErrUnauthenticated)
 	}
 	key, err := s.secret(ctx, subjectTokenSigning)
 	if err != nil {
 		return Principal{}, err
 	}
 	if !hmac.Equal(sig, mac(key, parts[0]+"."+parts[1])) {
-		return Principal{}, fmt.Errorf("%w: bad signature", ErrUnauthenticated)
+		return Principal{}, fmt.Errorf("%w: bad signature", domain.ErrUnauthenticated)
 	}
 	// Only signed bytes are parsed from here on.
 	payload, err := b64url.DecodeString(parts[1])
 	if err != nil {
-		return Principal{}, fmt.Errorf("%w: malformed claims", ErrUnauthenticated)
+		return Principal{}, fmt.Errorf("%w: malformed claims", domain.ErrUnauthenticated)
 	}
 	var c claims
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil || dec.More() {
-		return Principal{}, fmt.Errorf("%w: malformed claims", ErrUnauthenticated)
+		return Principal{}, fmt.Errorf("%w: malformed claims", domain.ErrUnauthenticated)
 	}
 	if err := s.checkClaims(c); err != nil {
 		return Principal{}, err
@@ -124,19 +126,19 @@ func (s *Service) checkClaims(c claims) error {
 	iat, exp := time.Unix(c.IAT, 0), time.Unix(c.EXP, 0)
 	switch {
 	case !validID(c.Sub, 64) || !validID(c.TID, 64):
-		return fmt.Errorf("%w: malformed claims", ErrUnauthenticated)
+		return fmt.Errorf("%w: malformed claims", domain.ErrUnauthenticated)
 	case c.Kind == KindUser && c.Retro != "":
-		return fmt.Errorf("%w: malformed claims", ErrUnauthenticated)
+		return fmt.Errorf("%w: malformed claims", domain.ErrUnauthenticated)
 	case c.Kind == KindGuest && !printableASCII(c.Retro, maxRefID):
-		return fmt.Errorf("%w: malformed claims", ErrUnauthenticated)
+		return fmt.Errorf("%w: malformed claims", domain.ErrUnauthenticated)
 	case c.Kind != KindUser && c.Kind != KindGuest:
-		return fmt.Errorf("%w: malformed claims", ErrUnauthenticated)
+		return fmt.Errorf("%w: malformed claims", domain.ErrUnauthenticated)
 	case len(c.Scopes) == 0 || len(c.Scopes) > 2 || !c.Scopes[0].valid() || !c.Scopes[len(c.Scopes)-1].valid():
-		return fmt.Errorf("%w: malformed claims", ErrUnauthenticated)
+		return fmt.Errorf("%w: malformed claims", domain.ErrUnauthenticated)
 	case !now.Before(exp):
-		return fmt.Errorf("%w: token expired", ErrUnauthenticated)
+		return fmt.Errorf("%w: token expired", domain.ErrUnauthenticated)
 	case iat.After(now.Add(clockSkew)) || exp.Sub(iat) > maxSessionTTL || !iat.Before(exp):
-		return fmt.Errorf("%w: implausible token times", ErrUnauthenticated)
+		return fmt.Errorf("%w: implausible token times", domain.ErrUnauthenticated)
 	}
 	return nil
 }

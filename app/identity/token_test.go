@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hindsight-retro/hindsight/domain"
 )
 
 // sign makes a session token with any claims, as only a holder of the
@@ -96,7 +98,7 @@ func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 func TestAuthenticateRefusalDoesNotEchoTheToken(t *testing.T) {
 	s := newWorld(t).node()
 	_, err := s.Authenticate(ctx, "hs1.e30.AAAA")
-	if !errors.Is(err, ErrUnauthenticated) {
+	if !errors.Is(err, domain.ErrUnauthenticated) {
 		t.Fatal(err)
 	}
 	if strings.Contains(err.Error(), "e30") {

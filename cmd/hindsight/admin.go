@@ -15,6 +15,7 @@ import (
 
 	hsapp "github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/identity"
+	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/natsjs"
@@ -195,7 +196,7 @@ func doAdmin(ctx context.Context, job string, cfg adminConfig, stdout, stderr io
 		fmt.Fprintf(stderr, "issued token %s (%s) for %s; it is shown only now\n", tok.Principal.TokenID, cfg.scope, cfg.email)
 	case "revoke-token":
 		if err := id.RevokeAPIToken(ctx, caller, cfg.token); err != nil {
-			if errors.Is(err, identity.ErrNotFound) {
+			if errors.Is(err, domain.ErrNotFound) {
 				return fmt.Errorf("%s has no token %s", cfg.email, cfg.token)
 			}
 			return err
