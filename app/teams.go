@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -80,28 +79,11 @@ type AddMemberInput struct {
 }
 
 // AddMember adds a member (team admins only) and, with in.Admin, makes
-// them a team admin too. The second command's ID is derived from the
-// caller's, so a retry completes whichever step is missing and repeats
-// neither.
+// them a team admin in the same commit.
 func (a *App) AddMember(ctx context.Context, c identity.Caller, teamID string, in AddMemberInput) (Result, error) {
-	res, err := a.onTeam(ctx, c, teamID, func(actor domain.Actor, at time.Time) team.Command {
-		return team.AddMember{Actor: actor, At: at, UserID: in.UserID}
+	return a.onTeam(ctx, c, teamID, func(actor domain.Actor, at time.Time) team.Command {
+		return team.AddMember{Actor: actor, At: at, UserID: in.UserID, AsAdmin: in.Admin}
 	})
-	if err != nil || !in.Admin {
-		return res, err
-	}
-	second, err := a.AppointTeamAdmin(ctx, identity.Caller{Principal: c.Principal, CommandID: derivedID("appoint-admin", c.CommandID)},
-		teamID, Person{UserID: in.UserID})
-	if err != nil {
-		var de *domain.Error
-		if errors.As(err, &de) && de.Code == team.CodeAlreadyAdmin {
-			return res, nil
-		}
-		return res, fmt.Errorf("%w: appoint %s team admin: %w", ErrIncomplete, in.UserID, err)
-	}
-	res.StreamVersion, res.Position = second.StreamVersion, second.Position
-	res.Duplicate = res.Duplicate && second.Duplicate
-	return res, nil
 }
 
 // RemoveMember removes a member (team admins), or lets a member leave.

@@ -27,11 +27,13 @@ type CreateTeam struct {
 	ByWorkspaceAdmin bool
 }
 
-// AddMember adds a member (team admins only).
+// AddMember adds a member (team admins only); with AsAdmin they are a team
+// admin from the same commit, so no crash can leave them a plain member.
 type AddMember struct {
-	Actor  domain.Actor
-	At     time.Time
-	UserID string
+	Actor   domain.Actor
+	At      time.Time
+	UserID  string
+	AsAdmin bool
 }
 
 // RemoveMember removes a member (team admins, or the member leaving).

@@ -14,10 +14,20 @@ func decideAddMember(s State, c AddMember) ([]Event, error) {
 	}
 	// A guest becomes a member through PromoteGuest, which also ends their
 	// guest record; adding them directly would leave both.
+	var evs []Event
 	if _, ok := s.Guests[c.UserID]; ok {
-		return decidePromoteGuest(s, PromoteGuest{Actor: c.Actor, At: c.At, GuestUserID: c.UserID})
+		promoted, err := decidePromoteGuest(s, PromoteGuest{Actor: c.Actor, At: c.At, GuestUserID: c.UserID})
+		if err != nil {
+			return nil, err
+		}
+		evs = promoted
+	} else {
+		evs = []Event{MemberAdded{UserID: c.UserID, AddedBy: c.Actor.UserID, At: c.At}}
 	}
-	return []Event{MemberAdded{UserID: c.UserID, AddedBy: c.Actor.UserID, At: c.At}}, nil
+	if c.AsAdmin {
+		evs = append(evs, TeamAdminAppointed{UserID: c.UserID, AppointedBy: c.Actor.UserID, At: c.At})
+	}
+	return evs, nil
 }
 
 func decideRemoveMember(s State, c RemoveMember) ([]Event, error) {

@@ -23,6 +23,24 @@ func TestAddingAGuestAsMemberPromotesThem(t *testing.T) {
 	}
 }
 
+func TestTeamAdminAddsAMemberAsAdminInOneCommit(t *testing.T) {
+	s := decider.Then(t, created(), team.AddMember{Actor: carol, At: t0, UserID: "dan", AsAdmin: true},
+		team.MemberAdded{UserID: "dan", AddedBy: "carol", At: t0},
+		team.TeamAdminAppointed{UserID: "dan", AppointedBy: "carol", At: t0})
+	if !s.IsMember("dan") || !s.IsAdmin("dan") {
+		t.Fatal("dan should be a member and a team admin")
+	}
+}
+
+func TestAGuestAddedAsAdminIsPromotedAndAppointedInOneCommit(t *testing.T) {
+	s := decider.Then(t, withGuest(), team.AddMember{Actor: carol, At: t0, UserID: "gus", AsAdmin: true},
+		team.GuestPromoted{GuestUserID: "gus", PromotedBy: "carol", At: t0},
+		team.TeamAdminAppointed{UserID: "gus", AppointedBy: "carol", At: t0})
+	if !s.IsAdmin("gus") {
+		t.Fatal("gus should be a team admin")
+	}
+}
+
 func TestAddMemberRejections(t *testing.T) {
 	decider.RefusedAll(t, map[string]rejection{
 		"no team":         {Given: nil, When: team.AddMember{Actor: carol, UserID: "dan"}, Kind: domain.NotFound, Code: team.CodeNotFound},
