@@ -22,6 +22,9 @@ package app
 //     action unassigned, as on recording. A done or discarded action's
 //     plan is history on the team and is left as it is.
 //   - SurveyClosed → the survey's anonymity key is destroyed.
+//   - a board's Created → the board listed on its team (CategoryTeamBoards)
+//     and, if the server makes its document, its first content
+//     (whiteboards.go, boardCreated).
 //
 // Reactions follow the log (projections/runner's Reactor, named
 // ReactorName): the command is stored first, and the reactor, which
@@ -50,6 +53,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/board"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/survey"
 	"github.com/hindsight-retro/hindsight/domain/team"
@@ -82,8 +86,8 @@ func (a *App) newReactor() (*runner.Reactor, error) {
 }
 
 // reactionTo is what an event of the log calls for, nil for nothing: the
-// reactions to retro events (reaction), and a closed survey's key
-// destroyed. An event that does not decode calls for nothing (the read
+// reactions to retro events (reaction), a created board listed and
+// seeded, and a closed survey's key destroyed. An event that does not decode calls for nothing (the read
 // models report it).
 func (a *App) reactionTo(e eventstore.RecordedEvent) func(context.Context) error {
 	switch e.Stream.Category {
@@ -104,6 +108,15 @@ func (a *App) reactionTo(e eventstore.RecordedEvent) func(context.Context) error
 			}
 			return do(ctx, st, e.EventID)
 		}
+	case board.Category:
+		if e.Type != board.TypeCreated {
+			return nil
+		}
+		ev, err := board.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
+		if err != nil {
+			return nil
+		}
+		return func(ctx context.Context) error { return a.boardCreated(ctx, ev.(board.Created), e.EventID) }
 	case survey.Category:
 		if e.Type != survey.TypeSurveyClosed {
 			return nil

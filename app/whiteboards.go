@@ -115,41 +115,54 @@ func (a *App) CreateWhiteboard(ctx context.Context, c identity.Caller, in Create
 		docID = id
 	}
 	res, err := a.createBoard(ctx, aggregate.Meta{CommandID: c.CommandID, Actor: p.UserID}, board.Create{
-		BoardID: docID, TeamID: in.TeamID, TemplateID: in.TemplateID, Title: title, Actor: domain.Actor{UserID: p.UserID}, At: a.now(),
+		BoardID: docID, TeamID: in.TeamID, TemplateID: in.TemplateID, Title: title, Seed: seed, Actor: domain.Actor{UserID: p.UserID}, At: a.now(),
 	})
 	if err != nil {
 		return res, err
 	}
-	// A retry seeds again: the first attempt may have stopped between the
-	// metadata and the content. Seeding twice keeps the first content.
-	if seed && a.d.SeedWhiteboard != nil {
-		if err := a.d.SeedWhiteboard(ctx, docID, title, tpl.Prompts); err != nil {
-			return res, fmt.Errorf("%w: whiteboard %s: %w", ErrIncomplete, docID, err)
-		}
+	// The reactor lists the board on its team and seeds it (boardCreated);
+	// the caller waits for that (a retry too: its first attempt may have
+	// stopped before).
+	if err := a.catchUpReactions(ctx, res.Position); err != nil {
+		return res, fmt.Errorf("%w: whiteboard %s: %w", ErrIncomplete, docID, err)
 	}
 	return res, nil
 }
 
-// createBoard runs board.Create and lists the board on its team.
+// createBoard runs board.Create; the reactor does what follows from it.
 func (a *App) createBoard(ctx context.Context, meta aggregate.Meta, c board.Create) (Result, error) {
 	r, err := a.boards.Handle(ctx, c.BoardID, meta, c)
 	if err != nil {
 		return Result{}, fmt.Errorf("whiteboard %s: %w", c.BoardID, boardError(err))
 	}
-	res := Result{ID: c.BoardID, StreamVersion: r.Version, Position: r.Position, Duplicate: r.Duplicate}
 	if r.State.TeamID != c.TeamID || r.State.RetroID != c.RetroID {
 		// The command ID was used on this stream for another board.
 		return Result{}, domain.Errorf(domain.Conflict, board.CodeExists, "document %s is registered already", c.BoardID)
 	}
-	_, err = a.d.Store.Append(ctx, eventstore.Commit{
-		Stream: eventstore.StreamID{Category: CategoryTeamBoards, ID: c.TeamID}, ExpectedVersion: eventstore.Any,
-		CommandID: "list-" + c.BoardID, Actor: meta.Actor,
-		Events: []eventstore.Event{{Type: typeBoardListed, SchemaVersion: 1, Payload: []byte(`{"boardId":"` + c.BoardID + `"}`)}},
+	return Result{ID: c.BoardID, StreamVersion: r.Version, Position: r.Position, Duplicate: r.Duplicate}, nil
+}
+
+// boardCreated is the reaction to a board's Created: the board is listed
+// on its team and, if the server made its document, seeded. Both are
+// idempotent (the listing's command ID is the board's, seeding twice keeps
+// the first content), so the reactor may offer it again.
+func (a *App) boardCreated(ctx context.Context, e board.Created, causationID string) error {
+	_, err := a.d.Store.Append(ctx, eventstore.Commit{
+		Stream: eventstore.StreamID{Category: CategoryTeamBoards, ID: e.TeamID}, ExpectedVersion: eventstore.Any,
+		CommandID: "list-" + e.BoardID, CausationID: causationID, Actor: e.By,
+		Events: []eventstore.Event{{Type: typeBoardListed, SchemaVersion: 1, Payload: []byte(`{"boardId":"` + e.BoardID + `"}`)}},
 	})
 	if err != nil {
-		return res, fmt.Errorf("%w: list whiteboard %s on team %s: %w", ErrIncomplete, c.BoardID, c.TeamID, err)
+		return fmt.Errorf("list whiteboard %s on team %s: %w", e.BoardID, e.TeamID, err)
 	}
-	return res, nil
+	if !e.Seed || a.d.SeedWhiteboard == nil {
+		return nil
+	}
+	tpl, _ := board.TemplateByID(e.TemplateID)
+	if err := a.d.SeedWhiteboard(ctx, e.BoardID, e.Title, tpl.Prompts); err != nil {
+		return fmt.Errorf("seed whiteboard %s: %w", e.BoardID, err)
+	}
+	return nil
 }
 
 // boardError keeps a board the decider did not find indistinguishable from
@@ -376,15 +389,22 @@ func (a *App) openRetroBoard(ctx context.Context, st retro.State, e retro.TopicW
 		at = time.Now().UTC()
 	}
 	_, err = a.createBoard(ctx, aggregate.Meta{CommandID: reactionID(eventID), CausationID: eventID, Actor: by.UserID}, board.Create{
-		BoardID: e.WhiteboardID, RetroID: st.RetroID, TeamID: st.TeamID, Topic: topic, Title: title, Actor: by, At: at,
+		BoardID: e.WhiteboardID, RetroID: st.RetroID, TeamID: st.TeamID, Topic: topic, Title: title, Seed: true, Actor: by, At: at,
 	})
 	if err != nil && domain.KindOf(err) != domain.Conflict {
 		return err
 	}
-	if a.d.SeedWhiteboard != nil {
-		return a.d.SeedWhiteboard(ctx, e.WhiteboardID, title, nil)
+	if err != nil {
+		if a.d.SeedWhiteboard != nil {
+			return a.d.SeedWhiteboard(ctx, e.WhiteboardID, title, nil)
+		}
+		return nil
 	}
-	return nil
+	// Already inside the reactor, which has not reached the board's Created
+	// yet: its reaction is done here too (it is idempotent), so the retro
+	// command that opened the board answers with the board listed and
+	// seeded. The reactor retries this until it succeeds.
+	return a.boardCreated(ctx, board.Created{BoardID: e.WhiteboardID, TeamID: st.TeamID, Title: title, By: by.UserID, Seed: true}, eventID)
 }
 
 // accessTTL is how long a board access decision is reused.

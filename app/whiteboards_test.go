@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -136,5 +138,59 @@ func TestArchiveClosesARememberedBoardAtOnce(t *testing.T) {
 	must(f.app.ArchiveWhiteboard(ctx, f.as(user(uBea)), res.ID))(t)
 	if f.app.CanAccessBoard(ctx, uCal, res.ID) {
 		t.Fatal("a remembered yes outlived the board's archive")
+	}
+}
+
+// A board whose node stopped before listing and seeding it (here: the team's
+// list and the document store unreachable) is listed, once, and seeded by
+// the next node's reactions, which follow the log.
+func TestABoardWhoseNodeStoppedBeforeListingItIsListedAndSeededByTheNextNode(t *testing.T) {
+	f := newTeam(t)
+	ctx := f.ctx()
+	f.app = app.New(app.Deps{Store: f.store, Keys: f.keys, Catalog: f.cat, Clock: f.clock, NewID: f.newID,
+		SeedWhiteboard: func(context.Context, string, string, []string) error { return errInjected }})
+	f.store.failNext(app.CategoryTeamBoards, 1)
+	res, err := f.app.CreateWhiteboard(ctx, f.as(user(uBea)), app.CreateWhiteboardInput{TeamID: f.team, TemplateID: "check-in"})
+	if !errors.Is(err, app.ErrIncomplete) || res.ID == "" {
+		t.Fatalf("create with the team's list unreachable: %+v, %v; want its ID and ErrIncomplete", res, err)
+	}
+	if list := must(f.app.TeamWhiteboards(ctx, user(uBea), f.team))(t); len(list) != 0 {
+		t.Fatalf("the team lists %+v before the next node", list)
+	}
+	var mu sync.Mutex
+	seeded := map[string][]string{}
+	next := app.New(app.Deps{Store: f.store, Keys: f.keys, Catalog: f.cat, Clock: f.clock, NewID: f.newID,
+		SeedWhiteboard: func(_ context.Context, docID, title string, prompts []string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			seeded[docID] = append([]string{title}, prompts...)
+			return nil
+		}})
+	if err := next.StartReactions(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := next.CloseReactions(); err != nil {
+			t.Error(err)
+		}
+	})
+	tpl, _ := board.TemplateByID("check-in")
+	want := fmt.Sprint(append([]string{"Check-in"}, tpl.Prompts...))
+	eventually(t, func() (bool, string) {
+		list := must(next.TeamWhiteboards(ctx, user(uCal), f.team))(t)
+		mu.Lock()
+		got := fmt.Sprint(seeded[res.ID])
+		mu.Unlock()
+		return len(list) == 1 && list[0].ID == res.ID && got == want,
+			fmt.Sprintf("the team's boards %+v, the board's first content %s; want %s listed and seeded with %s", list, got, res.ID, want)
+	})
+	n := 0
+	for _, re := range f.events() {
+		if re.Stream.Category == app.CategoryTeamBoards {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the board is listed %d times in the log, want once", n)
 	}
 }

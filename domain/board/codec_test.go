@@ -10,7 +10,7 @@ import (
 func TestEveryEventRoundTrips(t *testing.T) {
 	for _, e := range []board.Event{
 		created()[0],
-		board.Created{BoardID: "b2", TeamID: "t1", Title: "Who we are", By: "ana", At: t0},
+		board.Created{BoardID: "b2", TeamID: "t1", Title: "Who we are", By: "ana", At: t0, Seed: true},
 		board.Renamed{Title: "t2", By: "ana", At: t1},
 		board.Archived{By: "ben", At: t1},
 		board.Restored{By: "ana", At: t1},

@@ -21,6 +21,10 @@ type Create struct {
 	Topic      Topic
 	TemplateID string
 	Title      string
+	// Seed asks for the board's first content (its title and template's
+	// prompts) to be stored by the server: a board the server creates, not
+	// one a client made and will sync.
+	Seed bool
 }
 
 // Rename changes an open board's title.

@@ -20,8 +20,8 @@ func TestCreateOpensABoardForARetroTopicWithItsTitleTrimmed(t *testing.T) {
 
 func TestATeamBoardBelongsToNoRetro(t *testing.T) {
 	s := decider.Then(t, nil,
-		board.Create{Actor: ana, At: t0, BoardID: "b2", TeamID: "t1", TemplateID: "team-building", Title: "Who we are"},
-		board.Created{BoardID: "b2", TeamID: "t1", TemplateID: "team-building", Title: "Who we are", By: "ana", At: t0})
+		board.Create{Actor: ana, At: t0, BoardID: "b2", TeamID: "t1", TemplateID: "team-building", Title: "Who we are", Seed: true},
+		board.Created{BoardID: "b2", TeamID: "t1", TemplateID: "team-building", Title: "Who we are", By: "ana", At: t0, Seed: true})
 	if !s.Exists || s.TeamID != "t1" || s.RetroID != "" {
 		t.Fatalf("state %+v", s)
 	}

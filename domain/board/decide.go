@@ -102,7 +102,7 @@ func decideCreate(s State, c Create) ([]Event, error) {
 		return nil, err
 	}
 	return []Event{Created{BoardID: c.BoardID, RetroID: c.RetroID, TeamID: c.TeamID, Topic: c.Topic,
-		TemplateID: c.TemplateID, Title: title, By: c.Actor.UserID, At: c.At}}, nil
+		TemplateID: c.TemplateID, Title: title, By: c.Actor.UserID, At: c.At, Seed: c.Seed}}, nil
 }
 
 func requireBoard(s State, a domain.Actor) error {

@@ -15,6 +15,9 @@ type Created struct {
 	Title      string    `json:"title"`
 	By         string    `json:"by"`
 	At         time.Time `json:"at"`
+	// Seed: the server stores the first content (a reaction to this
+	// event). Absent in boards created before the event said so.
+	Seed bool `json:"seed,omitempty"`
 }
 
 // Renamed: the board's title is now Title.
