@@ -2,10 +2,7 @@ package collab_test
 
 import (
 	"context"
-	"slices"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/automerge/automerge-go"
 	"github.com/coder/websocket"
@@ -25,57 +22,11 @@ func BenchmarkHonestEditDuringFloods(b *testing.B) {
 	for _, mode := range []string{"quiet", "unknown-requests", "presence"} {
 		b.Run(mode, func(b *testing.B) {
 			n := startNode(b, memstore.New(nil), "")
-			board := wire.NewDocumentID()
-			doc := automerge.New()
-			ss := automerge.NewSyncState(doc)
-			p := dialRaw(b, n, "alice", "honest")
-			p.join()
-			roundTrip := func(i int) {
-				if err := doc.Path("n").Set(int64(i)); err != nil {
-					b.Fatal(err)
-				}
-				if _, err := doc.Commit("edit"); err != nil {
-					b.Fatal(err)
-				}
-				m, ok := ss.GenerateMessage()
-				if !ok {
-					b.Fatal("no sync message for a new change")
-				}
-				p.send(wire.Message{Type: wire.TypeSync, TargetID: "server", DocumentID: board, Data: m.Bytes()})
-				for {
-					r, ok := p.next(30 * time.Second)
-					if !ok {
-						b.Fatal("no answer from the server")
-					}
-					if r.Type == wire.TypeSync && r.DocumentID == board {
-						if _, err := ss.ReceiveMessage(r.Data); err != nil {
-							b.Fatal(err)
-						}
-						return
-					}
-				}
-			}
-			roundTrip(-1) // the board exists
-			stop := make(chan struct{})
-			sent := 0
-			var wg sync.WaitGroup
+			var disturb func(board string, stop chan struct{}) int
 			if mode != "quiet" {
-				wg.Go(func() { sent = flood(n, board, mode, stop) })
+				disturb = func(board string, stop chan struct{}) int { return flood(n, board, mode, stop) }
 			}
-			times := make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			for i := range b.N {
-				start := time.Now()
-				roundTrip(i)
-				times = append(times, time.Since(start))
-			}
-			b.StopTimer()
-			close(stop)
-			wg.Wait()
-			slices.Sort(times)
-			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
-			b.ReportMetric(float64(sent), "flood-msgs")
+			honestEditsUnder(b, n, "flood-msgs", disturb)
 		})
 	}
 }
