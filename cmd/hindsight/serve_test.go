@@ -297,16 +297,27 @@ func (l *lockedBuffer) String() string {
 // Metrics are not served on the API's address unless asked for: with
 // --metrics-addr they are on their own listener, which the operator keeps
 // off the public network, and the API answers /metrics 404.
-func TestMetricsAreServedOnTheirOwnListenerOnly(t *testing.T) {
+// servingWithMetrics is a serve run on loopback with a metrics listener:
+// the API's address and the metrics listener's, as its log names it.
+type servingWithMetrics struct {
+	addr, metricsAddr string
+	stderr            *lockedBuffer
+	stop              context.CancelFunc
+	done              chan int
+}
+
+func serveWithMetrics(t *testing.T, extra ...string) servingWithMetrics {
+	t.Helper()
 	store := memstore.New(nil)
-	var stderr lockedBuffer
+	stderr := &lockedBuffer{}
 	addrs := make(chan net.Addr, 1)
-	a := &app{env: envOf(nil), stdout: &bytes.Buffer{}, stderr: &stderr,
+	a := &app{env: envOf(nil), stdout: &bytes.Buffer{}, stderr: stderr,
 		openStore: func(context.Context, serveConfig, *slog.Logger) (eventstore.Store, error) { return store, nil },
 		listening: func(addr net.Addr) { addrs <- addr }}
 	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	done := runAsync(ctx, a, "serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--data-dir", t.TempDir())
+	t.Cleanup(stop)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--data-dir", t.TempDir()}, extra...)
+	done := runAsync(ctx, a, args...)
 	var addr net.Addr
 	select {
 	case addr = <-addrs:
@@ -324,6 +335,20 @@ func TestMetricsAreServedOnTheirOwnListenerOnly(t *testing.T) {
 	if metricsAddr == "" || metricsAddr == addr.String() {
 		t.Fatalf("no separate metrics listener in the log:\n%s", stderr.String())
 	}
+	return servingWithMetrics{addr: addr.String(), metricsAddr: metricsAddr, stderr: stderr, stop: stop, done: done}
+}
+
+// shutDown stops the run and expects a clean exit.
+func (s servingWithMetrics) shutDown(t *testing.T) {
+	t.Helper()
+	s.stop()
+	if code := waitExit(t, s.done); code != 0 {
+		t.Fatalf("exit status = %d, want 0; log:\n%s", code, s.stderr.String())
+	}
+}
+
+func TestMetricsAreServedOnTheirOwnListenerOnly(t *testing.T) {
+	s := serveWithMetrics(t)
 	get := func(url string) (int, string) {
 		t.Helper()
 		res, err := http.Get(url)
@@ -334,48 +359,25 @@ func TestMetricsAreServedOnTheirOwnListenerOnly(t *testing.T) {
 		body, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(body)
 	}
-	if code, body := get("http://" + addr.String() + "/metrics"); code != http.StatusNotFound || strings.Contains(body, "go_goroutines") {
+	if code, body := get("http://" + s.addr + "/metrics"); code != http.StatusNotFound || strings.Contains(body, "go_goroutines") {
 		t.Errorf("/metrics on the API's address = %d %.200s, want 404", code, body)
 	}
-	if code, body := get("http://" + metricsAddr + "/metrics"); code != http.StatusOK || !strings.Contains(body, "go_goroutines") {
+	if code, body := get("http://" + s.metricsAddr + "/metrics"); code != http.StatusOK || !strings.Contains(body, "go_goroutines") {
 		t.Errorf("/metrics on the metrics listener = %d %.200s, want the metrics", code, body)
 	}
-	stop()
-	if code := waitExit(t, done); code != 0 {
-		t.Fatalf("exit status = %d, want 0; log:\n%s", code, stderr.String())
-	}
-	if _, err := http.Get("http://" + metricsAddr + "/metrics"); err == nil {
+	s.shutDown(t)
+	if _, err := http.Get("http://" + s.metricsAddr + "/metrics"); err == nil {
 		t.Error("the metrics listener still accepts after shutdown")
 	}
 }
 
 func TestProfilesAreServedOnTheMetricsListenerOnlyWhenAskedFor(t *testing.T) {
 	for _, pprof := range []bool{false, true} {
-		store := memstore.New(nil)
-		var stderr lockedBuffer
-		addrs := make(chan net.Addr, 1)
-		a := &app{env: envOf(nil), stdout: &bytes.Buffer{}, stderr: &stderr,
-			openStore: func(context.Context, serveConfig, *slog.Logger) (eventstore.Store, error) { return store, nil },
-			listening: func(addr net.Addr) { addrs <- addr }}
-		ctx, stop := context.WithCancel(context.Background())
-		args := []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--data-dir", t.TempDir()}
+		var extra []string
 		if pprof {
-			args = append(args, "--pprof")
+			extra = append(extra, "--pprof")
 		}
-		done := runAsync(ctx, a, args...)
-		var addr net.Addr
-		select {
-		case addr = <-addrs:
-		case code := <-done:
-			t.Fatalf("serve exited with %d before listening: %s", code, stderr.String())
-		}
-		var metricsAddr string
-		for _, line := range strings.Split(stderr.String(), "\n") {
-			var rec struct{ Msg, Addr string }
-			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "metrics listening" {
-				metricsAddr = rec.Addr
-			}
-		}
+		s := serveWithMetrics(t, extra...)
 		// A heap profile in text form starts so; the API's address answers
 		// unknown paths with the browser app.
 		profile := func(url string) bool {
@@ -388,15 +390,12 @@ func TestProfilesAreServedOnTheMetricsListenerOnlyWhenAskedFor(t *testing.T) {
 			body, _ := io.ReadAll(res.Body)
 			return res.StatusCode == http.StatusOK && strings.HasPrefix(string(body), "heap profile:")
 		}
-		if got := profile("http://" + metricsAddr + "/debug/pprof/heap?debug=1"); got != pprof {
+		if got := profile("http://" + s.metricsAddr + "/debug/pprof/heap?debug=1"); got != pprof {
 			t.Errorf("--pprof %v: a heap profile on the metrics listener: %v", pprof, got)
 		}
-		if profile("http://" + addr.String() + "/debug/pprof/heap?debug=1") {
+		if profile("http://" + s.addr + "/debug/pprof/heap?debug=1") {
 			t.Errorf("--pprof %v: the API's address serves profiles", pprof)
 		}
-		stop()
-		if code := waitExit(t, done); code != 0 {
-			t.Fatalf("exit status = %d, want 0; log:\n%s", code, stderr.String())
-		}
+		s.shutDown(t)
 	}
 }
