@@ -44,7 +44,9 @@ func (n *natsNode) start() {
 		n.t.Fatalf("configure server: %v", err)
 	}
 	srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
+	// A deadline, not a wait: under a loaded CI machine a clustered
+	// server took over 10 s (1 run in 20).
+	if !srv.ReadyForConnections(30 * time.Second) {
 		n.t.Fatal("server not ready")
 	}
 	n.srv = srv
