@@ -79,6 +79,8 @@ type Deps struct {
 	// (collab.SeedBoard over the same store), so a stock client can open it
 	// by URL; nil creates only the metadata (tests without collab).
 	SeedWhiteboard func(ctx context.Context, docID, title string, prompts []string) error
+	// Integrations says how webhooks are sent (integrations.go).
+	Integrations IntegrationsConfig
 }
 
 // App runs the use cases. It is safe for concurrent use.
@@ -95,6 +97,8 @@ type App struct {
 	// and keys (reactors.go).
 	reactor    *runner.Reactor
 	reactorErr error
+	// in holds the team integrations: webhooks, their queue and sender.
+	in *integrations
 }
 
 // Result of a command: where it landed, so a client can wait for its write
@@ -127,6 +131,7 @@ func New(d Deps) *App {
 	a := &App{d: d}
 	a.rm = a.newReadModels()
 	a.reactor, a.reactorErr = a.newReactor()
+	a.in = a.newIntegrations()
 	a.workspaces = &aggregate.Runner[workspace.State, workspace.Command, workspace.Event]{
 		Store: d.Store, Category: workspace.Category, Initial: workspace.Initial, Decide: workspace.Decide, Evolve: workspace.Evolve,
 		Codec: aggregate.CodecFuncs(workspace.EncodeEvent, workspace.DecodeEvent), Cache: aggregate.NewCache[workspace.State](d.CacheSize),

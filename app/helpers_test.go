@@ -59,7 +59,8 @@ type env struct {
 	cmd int
 }
 
-func newEnv(t testing.TB) *env {
+// newEnv builds the env; opts change the app's Deps before it is built.
+func newEnv(t testing.TB, opts ...func(*app.Deps)) *env {
 	t.Helper()
 	cat, err := catalog.Load()
 	if err != nil {
@@ -67,7 +68,11 @@ func newEnv(t testing.TB) *env {
 	}
 	e := &env{t: t, keys: keys.NewMemory(), cat: cat, now: t0}
 	e.store = &flakyStore{Store: memstore.New(e.clock)}
-	e.app = app.New(app.Deps{Store: e.store, Keys: e.keys, Catalog: cat, Clock: e.clock, NewID: e.newID})
+	d := app.Deps{Store: e.store, Keys: e.keys, Catalog: cat, Clock: e.clock, NewID: e.newID}
+	for _, o := range opts {
+		o(&d)
+	}
+	e.app = app.New(d)
 	return e
 }
 
@@ -168,8 +173,8 @@ type fixture struct {
 	ws, team string
 }
 
-func newTeam(t testing.TB) *fixture {
-	e := newEnv(t)
+func newTeam(t testing.TB, opts ...func(*app.Deps)) *fixture {
+	e := newEnv(t, opts...)
 	ws := must(e.app.CreateWorkspace(e.ctx(), e.as(user(uAda)), app.WorkspaceInput{Name: "Acme"}))(t)
 	tm := must(e.app.CreateTeam(e.ctx(), e.as(user(uAda)), app.CreateTeamInput{
 		WorkspaceID: ws.ID, Name: "Platform", TemplateID: "scrum-team", FirstAdminID: uMod,

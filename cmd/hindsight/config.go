@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -56,6 +57,13 @@ type serveConfig struct {
 	MetricsToken string
 	// Pprof serves net/http/pprof on the metrics listener.
 	Pprof bool
+	// WebhookAllowPrivate lets webhooks reach loopback, private and
+	// link-local receivers; WebhookAllowCIDR allows only the listed
+	// prefixes (comma-separated) beside public addresses.
+	WebhookAllowPrivate bool
+	WebhookAllowCIDR    string
+	// WebhookMaxFailures failed attempts in a row disable a webhook.
+	WebhookMaxFailures int
 }
 
 func defaultServeConfig() serveConfig {
@@ -67,6 +75,8 @@ func defaultServeConfig() serveConfig {
 		ShutdownTimeout: 20 * time.Second,
 		RateLimit:       600,
 		MinGroupSize:    3,
+
+		WebhookMaxFailures: 10,
 	}
 }
 
@@ -132,6 +142,13 @@ func newServeFlags(cfg *serveConfig) *flag.FlagSet {
 	fs.BoolVar(&cfg.Pprof, "pprof", cfg.Pprof,
 		"serve Go's profiles (net/http/pprof) under /debug/pprof/ on the --metrics-addr listener, behind --metrics-token if set; "+
 			"needs --metrics-addr. Off by default: a profile shows what the process holds and costs CPU while it runs")
+	fs.BoolVar(&cfg.WebhookAllowPrivate, "webhook-allow-private", cfg.WebhookAllowPrivate,
+		"let webhooks, Slack and Jira reach receivers on loopback, private, link-local and other non-public addresses. "+
+			"Off by default: a team admin chooses a webhook's URL, and without this check it could reach the server's own network (SSRF)")
+	fs.StringVar(&cfg.WebhookAllowCIDR, "webhook-allow-cidr", cfg.WebhookAllowCIDR,
+		"comma-separated `prefixes` (10.1.2.0/24,fd00::/64) webhooks may reach although not public; checked when connecting, after DNS")
+	fs.IntVar(&cfg.WebhookMaxFailures, "webhook-max-failures", cfg.WebhookMaxFailures,
+		"failed delivery `attempts` in a row (with exponential backoff between them) after which a webhook is disabled until a team admin enables it")
 	return fs
 }
 
@@ -200,6 +217,12 @@ func (c serveConfig) validate(chosen map[string]bool) error {
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < minMetricsToken {
 		return usagef("--metrics-token must be at least %d characters, so it cannot be guessed", minMetricsToken)
+	}
+	if _, err := c.webhookCIDRs(); err != nil {
+		return err
+	}
+	if c.WebhookMaxFailures < 1 {
+		return usagef("--webhook-max-failures must be at least 1, got %d", c.WebhookMaxFailures)
 	}
 	if c.ShutdownTimeout <= 0 {
 		return usagef("--shutdown-timeout must be positive, got %s", c.ShutdownTimeout)
@@ -409,4 +432,20 @@ func redactURL(s string) string {
 		out = scheme + "://" + out
 	}
 	return out
+}
+
+// webhookCIDRs parses --webhook-allow-cidr.
+func (c serveConfig) webhookCIDRs() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(c.WebhookAllowCIDR, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, usagef("invalid --webhook-allow-cidr %q: want prefixes such as 10.1.2.0/24,fd00::/64", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

@@ -52,6 +52,10 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		"HINDSIGHT_METRICS_ADDR":     "127.0.0.1:9090",
 		"HINDSIGHT_METRICS_TOKEN":    "a-long-scrape-token-1234",
 		"HINDSIGHT_PPROF":            "true",
+
+		"HINDSIGHT_WEBHOOK_ALLOW_PRIVATE": "true",
+		"HINDSIGHT_WEBHOOK_ALLOW_CIDR":    "10.1.2.0/24",
+		"HINDSIGHT_WEBHOOK_MAX_FAILURES":  "4",
 	}
 	cfg, fs, err := parseServeConfig(nil, envOf(env))
 	if err != nil {
@@ -71,6 +75,10 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		MetricsAddr:     "127.0.0.1:9090",
 		MetricsToken:    "a-long-scrape-token-1234",
 		Pprof:           true,
+
+		WebhookAllowPrivate: true,
+		WebhookAllowCIDR:    "10.1.2.0/24",
+		WebhookMaxFailures:  4,
 	}
 	if cfg != want {
 		t.Fatalf("from environment = %+v, want %+v", cfg, want)

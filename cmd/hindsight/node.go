@@ -36,6 +36,7 @@ type node struct {
 	stopFollowing context.CancelFunc
 	readModels    bool           // 4: started (Close saves them even after a failed start)
 	reactions     bool           // 5
+	integrations  bool           // 5b
 	following     sync.WaitGroup // 6: the live hub and the whiteboard sync
 	collabClosed  bool
 	metrics       *http.Server // 7
@@ -131,6 +132,13 @@ func (n *node) Run(ctx context.Context) error {
 	}
 	n.reactions = true
 
+	// 5b. Webhooks: deliveries queued from the log, the queues left
+	// pending by a stopped node worked again.
+	if err := n.svc.app.StartIntegrations(followCtx); err != nil {
+		return err
+	}
+	n.integrations = true
+
 	// 6. The live hub and the whiteboard sync follow the log. A failure is
 	// logged: the API keeps answering, and /readyz reports a store that
 	// stopped answering.
@@ -212,6 +220,13 @@ func (n *node) Close(ctx context.Context) error {
 		n.closeCollab(context.Background())
 		n.stopFollowing()
 		n.following.Wait()
+	}
+	// 5b. Webhooks: attempts under way are cut off (made again after the
+	// next start, under the same delivery ID).
+	if n.integrations {
+		if err := n.svc.app.CloseIntegrations(); err != nil {
+			n.logger.Error("integrations' checkpoint not saved", "err", err)
+		}
 	}
 	// 5. Reactions: their checkpoint is saved.
 	if n.reactions {

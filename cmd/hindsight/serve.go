@@ -20,6 +20,7 @@ import (
 	hsapp "github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/app/keys"
+	"github.com/hindsight-retro/hindsight/app/webhooks"
 	"github.com/hindsight-retro/hindsight/collab"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/eventstore"
@@ -117,7 +118,13 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	if err != nil {
 		return nil, fmt.Errorf("load the template catalogue: %w", err)
 	}
+	allowed, err := cfg.webhookCIDRs()
+	if err != nil {
+		return nil, err
+	}
 	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger, Crashpoint: crash,
+		Integrations: hsapp.IntegrationsConfig{Guard: webhooks.Guard{AllowPrivate: cfg.WebhookAllowPrivate, Allow: allowed},
+			MaxFailures: cfg.WebhookMaxFailures},
 		ReadModels: hsapp.ReadModelConfig{SnapshotDir: snapshotDir(cfg, store), MinGroupSize: cfg.MinGroupSize,
 			AcceptDataLoss: cfg.AcceptDataLoss},
 		SeedWhiteboard: func(ctx context.Context, docID, title string, prompts []string) error {
