@@ -143,8 +143,9 @@ type (
 	// RevealHealthCheck reveals the health check's results (moderator).
 	RevealHealthCheck struct{}
 	// ImportSurvey brings a closed survey of the retro's team into the
-	// retro: its open answers as cards in ColumnID (the first column when
-	// empty), its scores into the health check (moderator). What the
+	// retro: its open answers as cards in the column their question is
+	// tied to (survey.OpenQuestion.Column) when the retro has it, else in
+	// ColumnID (the first column when empty), its scores into the health check (moderator). What the
 	// survey's results withhold (questions rated by fewer than the minimum
 	// group, anonymous answers of too few respondents) is not imported.
 	ImportSurvey struct {

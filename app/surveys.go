@@ -170,6 +170,10 @@ func (a *App) SubmitSurveyResponse(ctx context.Context, c identity.Caller, surve
 	if err != nil {
 		return Result{}, err
 	}
+	team, err := a.respondentTeam(ctx, s, p.UserID)
+	if err != nil {
+		return Result{}, err
+	}
 	// The envelope holds what the event holds: the pseudonym for an
 	// anonymous response, the user for named open answers (which the
 	// survey records apart from ratings). A pseudonym beside a named
@@ -179,8 +183,27 @@ func (a *App) SubmitSurveyResponse(ctx context.Context, c identity.Caller, surve
 		metaActor = p.UserID
 	}
 	return a.surveyCommand(ctx, surveyID, aggregate.Meta{CommandID: c.CommandID, Actor: metaActor}, survey.SubmitResponse{
-		Actor: domain.Actor{UserID: p.UserID, Pseudonym: ps}, At: a.now(), Ratings: in.Ratings, OpenAnswers: in.Answers,
+		Actor: domain.Actor{UserID: p.UserID, Pseudonym: ps}, At: a.now(), Ratings: in.Ratings, OpenAnswers: in.Answers, Team: team,
 	})
+}
+
+// respondentTeam is the team a member answers a survey for: the first of
+// the survey's teams they belong to, so each team's trends count their own
+// people. A one-team survey needs no lookup.
+func (a *App) respondentTeam(ctx context.Context, s survey.State, userID string) (string, error) {
+	if len(s.TeamIDs) < 2 {
+		return "", nil
+	}
+	for _, id := range s.TeamIDs {
+		t, _, err := a.teams.Load(ctx, id)
+		if err != nil {
+			return "", fmt.Errorf("load team %s: %w", id, err)
+		}
+		if t.IsMember(userID) {
+			return id, nil
+		}
+	}
+	return "", hidden("survey %s: not a member of a team it was sent to", s.ID)
 }
 
 // CloseSurvey closes a survey: early by its creator, by any member of its
@@ -257,7 +280,13 @@ func (a *App) importSurvey(ctx context.Context, sc retroScope, in ImportSurvey) 
 	}
 	cmd := retro.ImportSurvey{Actor: sc.actor, At: sc.at, SurveyID: in.SurveyID}
 	for _, oa := range answers {
-		cmd.Cards = append(cmd.Cards, retro.ImportedCard{CardID: a.d.NewID(), ColumnID: columnID, Text: oa.Text})
+		col := columnID
+		// An answer to a question tied to one of the retro's columns lands
+		// there; the import's column takes the rest.
+		if oa.Column != "" && slices.ContainsFunc(sc.retro.Columns, func(c catalog.Column) bool { return c.ID == oa.Column }) {
+			col = oa.Column
+		}
+		cmd.Cards = append(cmd.Cards, retro.ImportedCard{CardID: a.d.NewID(), ColumnID: col, Text: oa.Text})
 	}
 	for _, q := range results.Questions {
 		if q.Withheld {

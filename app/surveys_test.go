@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -201,5 +202,97 @@ func TestTheExportShowsTheCallerTheirOwnSurveyAnswersOnly(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "marker-cal-91c2") || strings.Contains(out.String(), "anon:") {
 		t.Errorf("bea's export shows cal's answer or a pseudonym:\n%s", out.String())
+	}
+}
+
+func TestImportedAnswersLandInTheColumnTheirQuestionIsTiedTo(t *testing.T) {
+	f := newTeam(t)
+	ctx := f.ctx()
+	sv := must(f.app.CreateSurvey(ctx, f.as(user(uMod)), app.CreateSurveyInput{
+		TeamIDs: []string{f.team}, Title: "Before sprint 3", ClosesAt: t0.Add(48 * time.Hour),
+		OpenQuestions: []survey.OpenQuestion{
+			{ID: "keep", Text: "What should we keep doing?", Column: "continue"},
+			{ID: "drop", Text: "What should we drop?", Column: "stop"},
+			{ID: "misc", Text: "Anything else?"},
+			{ID: "odd", Text: "Tied to a column this retro lacks", Column: "glad"},
+		},
+	}))(t)
+	for _, u := range []string{uMod, uBea, uCal} {
+		must(f.app.SubmitSurveyResponse(ctx, f.as(user(u)), sv.ID, app.SurveyResponse{Answers: map[string]string{
+			"keep": "keep " + u, "drop": "drop " + u, "misc": "misc " + u, "odd": "odd " + u,
+		}}))(t)
+	}
+	must(f.app.CloseSurvey(ctx, f.as(user(uMod)), sv.ID))(t)
+	rid := f.newRetro("Sprint 3", false) // the team's default: start, stop, continue
+	must(f.retro(user(uMod), rid, app.ImportSurvey{SurveyID: sv.ID, ColumnID: "start"}))(t)
+	for _, col := range []string{"start", "stop", "continue"} {
+		must(f.retro(user(uMod), rid, app.RevealColumn{ColumnID: col}))(t)
+	}
+	got := map[string][]string{}
+	for _, c := range f.view(user(uBea), rid).Columns {
+		for _, card := range c.Cards {
+			got[c.ID] = append(got[c.ID], strings.Fields(card.Text)[0])
+		}
+	}
+	want := map[string]string{"continue": "keep", "stop": "drop", "start": "misc odd"}
+	for col, prefixes := range want {
+		for _, p := range strings.Fields(prefixes) {
+			n := 0
+			for _, g := range got[col] {
+				if g == p {
+					n++
+				}
+			}
+			if n != 3 {
+				t.Errorf("column %s holds %d %q answers, want 3 (columns: %v)", col, n, p, got)
+			}
+		}
+	}
+}
+
+// A survey a workspace admin sends to two teams counts in each team's
+// trends with its own people only, each held to the minimum group.
+func TestASurveyToTwoTeamsCountsInEachTeamsTrendsWithItsOwnPeople(t *testing.T) {
+	f := newTeam(t)
+	ctx := f.ctx()
+	other := must(f.app.CreateTeam(ctx, f.as(user(uAda)), app.CreateTeamInput{WorkspaceID: f.ws, Name: "Mobile", TemplateID: "kanban-team", FirstAdminID: uOut}))(t)
+	for _, u := range []string{"dora", "emil"} {
+		must(f.app.AddMember(ctx, f.as(user(uOut)), other.ID, app.AddMemberInput{UserID: u}))(t)
+	}
+	sv := must(f.app.CreateSurvey(ctx, f.as(user(uAda)), app.CreateSurveyInput{
+		TeamIDs: []string{f.team, other.ID}, Title: "Company pulse", QuestionIDs: []string{"fav-commit-goal"}, ClosesAt: t0.Add(48 * time.Hour),
+	}))(t)
+	// Platform (mod, bea, cal) rate 5; Mobile (out, dora) rate 1: two, under the minimum of three.
+	for _, u := range []string{uMod, uBea, uCal} {
+		must(f.app.SubmitSurveyResponse(ctx, f.as(user(u)), sv.ID, app.SurveyResponse{Ratings: map[string]int{"fav-commit-goal": 5}}))(t)
+	}
+	for _, u := range []string{uOut, "dora"} {
+		must(f.app.SubmitSurveyResponse(ctx, f.as(user(u)), sv.ID, app.SurveyResponse{Ratings: map[string]int{"fav-commit-goal": 1}}))(t)
+	}
+	closed := must(f.app.CloseSurvey(ctx, f.as(user(uAda)), sv.ID))(t)
+	// The trends are a read model: run them, and wait until they have read the close.
+	runCtx, stop := context.WithCancel(ctx)
+	ran := make(chan error, 1)
+	go func() { ran <- f.app.Run(runCtx) }()
+	defer func() { stop(); <-ran }()
+	waitCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := f.app.WaitForReadModels(waitCtx, closed.Position); err != nil {
+		t.Fatal(err)
+	}
+
+	platform := must(f.app.TeamHealth(ctx, user(uMod), f.team))(t)
+	if len(platform.Questions) != 1 || len(platform.Questions[0].Points) != 1 {
+		t.Fatalf("platform's trends: %+v, want the survey as one check", platform.Questions)
+	}
+	if p := platform.Questions[0].Points[0]; p.Suppressed || p.Respondents == nil || *p.Respondents != 3 || *p.Value != 5 {
+		t.Errorf("platform's point: %+v, want 3 respondents averaging 5 (its own people only)", p)
+	}
+	mobile := must(f.app.TeamHealth(ctx, user(uOut), other.ID))(t)
+	if len(mobile.Questions) != 1 || len(mobile.Questions[0].Points) != 1 {
+		t.Fatalf("mobile's trends: %+v, want the survey as one check", mobile.Questions)
+	}
+	if p := mobile.Questions[0].Points[0]; !p.Suppressed || p.Value != nil || p.Respondents != nil {
+		t.Errorf("mobile's point: %+v, want it withheld: two respondents are under the minimum", p)
 	}
 }

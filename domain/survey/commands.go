@@ -40,6 +40,9 @@ type SubmitResponse struct {
 	At          time.Time
 	Ratings     map[string]int
 	OpenAnswers map[string]string
+	// Team is the respondent's team among the survey's, required when the
+	// survey went to several teams (the app picks the respondent's).
+	Team string
 }
 
 // CloseSurvey closes the survey: early by its creator, or by anyone (the

@@ -3,6 +3,7 @@ package survey
 import (
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/hindsight-retro/hindsight/domain"
@@ -100,6 +101,9 @@ func checkQuestions(health []catalog.Question, open []OpenQuestion) ([]catalog.Q
 	for _, q := range open {
 		if err := check(q.ID, q.Text); err != nil {
 			return nil, nil, err
+		}
+		if len(q.Column) > MaxColumnIDLength || strings.ContainsFunc(q.Column, unicode.IsControl) {
+			return nil, nil, domain.Errorf(domain.Invalid, CodeInvalidQuestion, "question %q: a column ID has at most %d characters and no control characters", q.ID, MaxColumnIDLength)
 		}
 	}
 	return slices.Clone(health), slices.Clone(open), nil

@@ -62,6 +62,12 @@ func TestCreateSurveyRejections(t *testing.T) {
 		"question twice": {Given: nil, When: with(func(c *survey.CreateSurvey) {
 			c.OpenQuestions = []survey.OpenQuestion{{ID: "q-safety", Text: "Again?"}}
 		}), Kind: domain.Invalid, Code: survey.CodeDuplicateQuestion},
+		"column ID too long": {Given: nil, When: with(func(c *survey.CreateSurvey) {
+			c.OpenQuestions = []survey.OpenQuestion{{ID: "o", Text: "Why?", Column: strings.Repeat("c", survey.MaxColumnIDLength+1)}}
+		}), Kind: domain.Invalid, Code: survey.CodeInvalidQuestion},
+		"column ID with a newline": {Given: nil, When: with(func(c *survey.CreateSurvey) {
+			c.OpenQuestions = []survey.OpenQuestion{{ID: "o", Text: "Why?", Column: "went\nwell"}}
+		}), Kind: domain.Invalid, Code: survey.CodeInvalidQuestion},
 		"bad scale":           {Given: nil, When: with(func(c *survey.CreateSurvey) { q := safety; q.Scale = "1-7"; c.HealthQuestions = []catalog.Question{q} }), Kind: domain.Invalid, Code: survey.CodeInvalidScale},
 		"closes before opens": {Given: nil, When: with(func(c *survey.CreateSurvey) { c.ClosesAt = c.OpensAt }), Kind: domain.Invalid, Code: survey.CodeWindowInvalid},
 		"closed already":      {Given: nil, When: with(func(c *survey.CreateSurvey) { c.At = closes }), Kind: domain.Invalid, Code: survey.CodeWindowPast},

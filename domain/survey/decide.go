@@ -13,6 +13,7 @@ const (
 	MaxAnswerLength    = 2000
 	MaxQuestions       = 50
 	MaxTeams           = 100
+	MaxColumnIDLength  = 64
 	MaxRespondentIDLen = 128
 )
 
@@ -46,6 +47,7 @@ const (
 	CodeSubmitSeparately   = "named-answers-separately"
 	CodeAlreadyClosed      = "already-closed"
 	CodeNotCreator         = "not-survey-creator"
+	CodeNotSurveyTeam      = "not-a-survey-team"
 )
 
 // Decide turns a command into events, or rejects it with a *domain.Error.

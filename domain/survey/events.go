@@ -31,7 +31,13 @@ type ResponseSubmitted struct {
 	Ratings     map[string]int    `json:"ratings,omitempty"`
 	OpenAnswers map[string]string `json:"openAnswers,omitempty"`
 	Replaces    bool              `json:"replaces,omitempty"`
-	At          time.Time         `json:"at"`
+	// Team is the team the respondent answers for, in a survey sent to
+	// several teams, so each team's trends count its own people (under the
+	// minimum group per team). Empty in a one-team survey and in responses
+	// recorded before teams were kept: those count for no single team of a
+	// multi-team survey.
+	Team string    `json:"team,omitempty"`
+	At   time.Time `json:"at"`
 }
 
 // NamedAnswersSubmitted: in a survey with named open answers, Author

@@ -2,6 +2,7 @@ package survey
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -38,11 +39,18 @@ func decideSubmit(s State, c SubmitResponse) ([]Event, error) {
 		_, again := s.NamedAnswers[c.Actor.UserID]
 		return []Event{NamedAnswersSubmitted{Author: c.Actor.UserID, Answers: answers, Replaces: again, At: c.At}}, nil
 	}
+	team := ""
+	if len(s.TeamIDs) > 1 {
+		if !slices.Contains(s.TeamIDs, c.Team) {
+			return nil, domain.Errorf(domain.Invalid, CodeNotSurveyTeam, "this survey went to several teams: a response names one of them, not %q", c.Team)
+		}
+		team = c.Team
+	}
 	if !isPseudonym(c.Actor.Pseudonym) {
 		return nil, domain.Errorf(domain.Invalid, CodePseudonymRequired, "an anonymous response needs the respondent's pseudonym")
 	}
 	_, again := s.Responses[c.Actor.Pseudonym]
-	return []Event{ResponseSubmitted{Respondent: c.Actor.Pseudonym, Ratings: ratings, OpenAnswers: answers, Replaces: again, At: c.At}}, nil
+	return []Event{ResponseSubmitted{Respondent: c.Actor.Pseudonym, Ratings: ratings, OpenAnswers: answers, Replaces: again, Team: team, At: c.At}}, nil
 }
 
 func checkRatings(s State, in map[string]int) (map[string]int, error) {

@@ -84,3 +84,32 @@ func TestSubmitResponseRejections(t *testing.T) {
 		"named mixed with ratings": {Given: named(), When: with(func(c *survey.SubmitResponse) { c.OpenAnswers = map[string]string{"o-improve": "hi"} }), Kind: domain.Invalid, Code: survey.CodeSubmitSeparately},
 	})
 }
+
+// twoTeams is a survey a workspace admin sent to teams t1 and t2.
+func twoTeams() []survey.Event {
+	e := createdEvent()
+	e.TeamIDs, e.CreatedBy = []string{"t1", "t2"}, "ada"
+	return []survey.Event{e}
+}
+
+func TestAResponseToASurveyOfSeveralTeamsNamesTheRespondentsTeam(t *testing.T) {
+	decider.Then(t, twoTeams(),
+		survey.SubmitResponse{Actor: dan, At: during, Ratings: map[string]int{"q-safety": 4}, Team: "t2"},
+		survey.ResponseSubmitted{Respondent: dan.Pseudonym, Ratings: map[string]int{"q-safety": 4}, Team: "t2", At: during})
+}
+
+func TestAResponseToAOneTeamSurveyKeepsNoTeam(t *testing.T) {
+	decider.Then(t, created(),
+		survey.SubmitResponse{Actor: dan, At: during, Ratings: map[string]int{"q-safety": 4}, Team: "t1"},
+		survey.ResponseSubmitted{Respondent: dan.Pseudonym, Ratings: map[string]int{"q-safety": 4}, At: during})
+}
+
+func TestAResponseToASurveyOfSeveralTeamsNeedsOneOfThem(t *testing.T) {
+	ok := survey.SubmitResponse{Actor: dan, At: during, Ratings: map[string]int{"q-safety": 4}}
+	other := ok
+	other.Team = "t9"
+	decider.RefusedAll(t, map[string]rejection{
+		"no team":      {Given: twoTeams(), When: ok, Kind: domain.Invalid, Code: survey.CodeNotSurveyTeam},
+		"another team": {Given: twoTeams(), When: other, Kind: domain.Invalid, Code: survey.CodeNotSurveyTeam},
+	})
+}

@@ -56,8 +56,10 @@ type Bucket struct {
 type OpenAnswer struct {
 	QuestionID string `json:"questionId"`
 	Question   string `json:"question"`
-	Text       string `json:"text"`
-	Author     string `json:"author,omitempty"`
+	// Column is the retro column the question is tied to, if any.
+	Column string `json:"column,omitempty"`
+	Text   string `json:"text"`
+	Author string `json:"author,omitempty"`
 }
 
 // ResultsOf returns the survey's aggregates under policy p once a
@@ -142,12 +144,12 @@ func openAnswers(s State, p Policy) (out []OpenAnswer, withheld bool) {
 				if !anonymous {
 					continue
 				}
-				qs = append(qs, OpenAnswer{QuestionID: q.ID, Question: q.Text, Text: t})
+				qs = append(qs, OpenAnswer{QuestionID: q.ID, Question: q.Text, Column: q.Column, Text: t})
 			}
 		}
 		for author, answers := range s.NamedAnswers {
 			if t, ok := answers[q.ID]; ok {
-				qs = append(qs, OpenAnswer{QuestionID: q.ID, Question: q.Text, Text: t, Author: author})
+				qs = append(qs, OpenAnswer{QuestionID: q.ID, Question: q.Text, Column: q.Column, Text: t, Author: author})
 			}
 		}
 		sort.Slice(qs, func(i, j int) bool {

@@ -234,3 +234,22 @@ func TestDraftNextPutsRecentlyAskedQuestionsLast(t *testing.T) {
 		t.Fatalf("empty pack draft = %v", got)
 	}
 }
+
+func TestAnOpenAnswerCarriesTheColumnItsQuestionIsTiedTo(t *testing.T) {
+	tied := survey.OpenQuestion{ID: "o-keep", Text: "What should we keep?", Column: "went-well"}
+	e := createdEvent()
+	e.OpenQuestions = append(e.OpenQuestions, tied)
+	s := survey.Decider().Fold([]survey.Event{e,
+		survey.ResponseSubmitted{Respondent: dan.Pseudonym, OpenAnswers: map[string]string{"o-keep": "Pairing", "o-improve": "Fewer meetings"}},
+		survey.ResponseSubmitted{Respondent: erin.Pseudonym, Ratings: map[string]int{"q-safety": 2}},
+		survey.ResponseSubmitted{Respondent: respondent("finn").Pseudonym, Ratings: map[string]int{"q-safety": 3}},
+		survey.SurveyClosed{At: closes}})
+	got, ok := survey.OpenAnswers(s, minThree)
+	want := []survey.OpenAnswer{
+		{QuestionID: "o-improve", Question: improve.Text, Text: "Fewer meetings"},
+		{QuestionID: "o-keep", Question: tied.Text, Column: "went-well", Text: "Pairing"},
+	}
+	if !ok || !reflect.DeepEqual(got, want) {
+		t.Fatalf("import = %+v, %v; want %+v", got, ok, want)
+	}
+}

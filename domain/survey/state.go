@@ -11,6 +11,11 @@ import (
 type OpenQuestion struct {
 	ID   string `json:"id"`
 	Text string `json:"text"`
+	// Column ties the question to a retro column by the column's ID (a
+	// template's, such as "went-well"): imported into a retro that has that
+	// column, its answers become cards there. Empty, or a column the retro
+	// lacks, lands them where the import says.
+	Column string `json:"column,omitempty"`
 }
 
 // Response is one respondent's anonymous answers, keyed by question ID.

@@ -4,7 +4,9 @@
 // workspace admins.
 //
 // A check is a retro's health check once revealed (answers are final then),
-// or a closed survey addressed to one team. Only aggregates leave the read
+// or a closed survey: one check of its team, or, for a survey sent to
+// several teams, one check per team of the answers its own people gave
+// (each held to the minimum on its own). Only aggregates leave the read
 // model, and never one of fewer respondents than the configured minimum
 // (default 3): such a value is marked suppressed and carries no number, not
 // even its respondent count, and no change is computed from or against it,
@@ -70,6 +72,9 @@ type acc struct {
 	Questions []catalog.Question        `json:"questions"`
 	Answers   map[string]map[string]int `json:"answers"`  // question → respondent → score
 	Imported  map[string]map[int]int    `json:"imported"` // question → score → count
+	// RespondentTeam is, in a survey of several teams, the team each
+	// respondent answered for.
+	RespondentTeam map[string]string `json:"respondentTeam,omitempty"`
 }
 
 type check struct {
@@ -192,6 +197,12 @@ func fold(s *state, e eventstore.RecordedEvent, ev any) {
 				delete(a.Answers[q], ev.Respondent)
 			}
 		}
+		if ev.Team != "" {
+			if a.RespondentTeam == nil {
+				a.RespondentTeam = map[string]string{}
+			}
+			a.RespondentTeam[ev.Respondent] = ev.Team
+		}
 		for q, score := range ev.Ratings {
 			m := a.Answers[q]
 			if m == nil {
@@ -206,10 +217,18 @@ func fold(s *state, e eventstore.RecordedEvent, ev any) {
 			return
 		}
 		delete(s.Open, "survey:"+id)
-		// A survey across teams pools their people: it is no one team's check.
 		if len(a.TeamIDs) == 1 {
 			s.SurveyChecks[id] = true
 			s.Checks = append(s.Checks, a.close("survey", id, a.TeamIDs[0], ev.At))
+			return
+		}
+		// A survey across teams is a check of each team with its own people;
+		// responses recorded without their team count for none.
+		for _, tm := range a.TeamIDs {
+			if c := a.only(tm).close("survey", id, tm, ev.At); c.answered() {
+				s.SurveyChecks[id] = true
+				s.Checks = append(s.Checks, c)
+			}
 		}
 	}
 }
@@ -229,6 +248,32 @@ func addImported(c *check, scores []retro.ImportedScore) {
 			c.Questions[i].Dist[score] += n
 		}
 	}
+}
+
+// only is the accumulator with the answers of one team's respondents.
+func (a *acc) only(team string) *acc {
+	out := newAcc()
+	out.Questions = a.Questions
+	for q, byResp := range a.Answers {
+		m := map[string]int{}
+		for resp, score := range byResp {
+			if a.RespondentTeam[resp] == team {
+				m[resp] = score
+			}
+		}
+		out.Answers[q] = m
+	}
+	return out
+}
+
+// answered is whether anyone answered any of the check's questions.
+func (c *check) answered() bool {
+	for _, q := range c.Questions {
+		if q.count() > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // close turns the answers into distributions: from here on no respondent

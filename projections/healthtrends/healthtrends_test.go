@@ -265,3 +265,59 @@ func TestAWithheldCheckDoesNotShowThroughItsMonth(t *testing.T) {
 		t.Errorf("January %+v, want only the shown check's 3 respondents at 100", got)
 	}
 }
+
+func TestASurveyToTwoTeamsIsACheckOfEachWithItsOwnPeople(t *testing.T) {
+	// Given a survey sent to teams A and B: three of A rate 5, two of B
+	// rate 1, and one answer recorded before teams were kept.
+	l := projtest.New(t, t0)
+	teams(l)
+	l.Survey("s1", survey.SurveyCreated{SurveyID: "s1", TeamIDs: []string{"team-a", "team-b"}, HealthQuestions: []catalog.Question{safety, recom}, At: week(0)})
+	for i := range 3 {
+		l.Survey("s1", survey.ResponseSubmitted{Respondent: fmt.Sprintf("anon:a%d", i), Ratings: map[string]int{"q-safe": 5, "q-enps": 10}, Team: "team-a", At: week(0)})
+	}
+	for i := range 2 {
+		l.Survey("s1", survey.ResponseSubmitted{Respondent: fmt.Sprintf("anon:b%d", i), Ratings: map[string]int{"q-safe": 1, "q-enps": 0}, Team: "team-b", At: week(0)})
+	}
+	l.Survey("s1", survey.ResponseSubmitted{Respondent: "anon:old", Ratings: map[string]int{"q-safe": 1}, At: week(0)})
+	l.Survey("s1", survey.SurveyClosed{At: week(1)})
+	tr := newTrends()
+	projtest.ApplyAll(t, tr, l.Events)
+
+	// Then A's trend has the survey with A's three answers only.
+	a := tr.Team("team-a")
+	if len(a.Questions) == 0 || len(a.Questions[0].Points) != 1 {
+		t.Fatalf("team A's questions %+v", a.Questions)
+	}
+	if p := a.Questions[0].Points[0]; p.Suppressed || *p.Respondents != 3 || *p.Value != 5 {
+		t.Errorf("team A's point %+v, want 3 respondents averaging 5", p)
+	}
+	// B's two answers are under the minimum: shown as withheld, with no number.
+	b := tr.Team("team-b")
+	if len(b.Questions) == 0 || len(b.Questions[0].Points) != 1 || !b.Questions[0].Points[0].Suppressed || b.Questions[0].Points[0].Value != nil {
+		t.Errorf("team B's questions %+v, want one withheld point", b.Questions)
+	}
+	// The heat map has both teams' cells, each on its own people.
+	hm := tr.HeatMap("ws")
+	for i, tm := range hm.Teams {
+		for _, c := range hm.Cells[i] {
+			if c.Dimension != safety.Dimension {
+				continue
+			}
+			switch tm {
+			case "team-a":
+				if c.Value == nil || *c.Value != 5 {
+					t.Errorf("team A's heat map cell %+v, want 5", c)
+				}
+			case "team-b":
+				if !c.Suppressed || c.Value != nil {
+					t.Errorf("team B's heat map cell %+v, want withheld", c)
+				}
+			}
+		}
+	}
+	// The workspace eNPS pools each team's latest check: A's three
+	// promoters and B's two detractors, 5 people, (3-2)/5 = 20.
+	if p := tr.WorkspaceENPS("ws"); p.Value == nil || *p.Value != 20 || *p.Respondents != 5 {
+		t.Errorf("workspace eNPS %+v, want 20 over 5 respondents", p)
+	}
+}
