@@ -125,6 +125,9 @@ func accountRoutes() []route {
 					return TokenResponse{}, err
 				}
 				s.logins.succeeded(in.Email)
+				if err := s.checkPasswordLogin(c, t); err != nil {
+					return TokenResponse{}, err
+				}
 				return issue(c, t)
 			}).public().created(), sessionModeParam),
 		withParams(exchange("/v1/invites/{code}/join", "joinInvite",

@@ -38,6 +38,12 @@ type option func(*api.Deps)
 
 func newHarness(t testing.TB, opts ...option) *harness {
 	t.Helper()
+	return newHarnessOf(t, nil, opts...)
+}
+
+// newHarnessOf is newHarness with the app's dependencies changed first.
+func newHarnessOf(t testing.TB, appOpt func(*app.Deps), opts ...option) *harness {
+	t.Helper()
 	store := memstore.New(nil)
 	ks := keys.NewMemory()
 	cat, err := catalog.Load()
@@ -48,7 +54,11 @@ func newHarness(t testing.TB, opts ...option) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := app.New(app.Deps{Store: store, Keys: ks, Identity: id, Catalog: cat})
+	ad := app.Deps{Store: store, Keys: ks, Identity: id, Catalog: cat}
+	if appOpt != nil {
+		appOpt(&ad)
+	}
+	a := app.New(ad)
 	ctx, cancel := context.WithCancel(context.Background())
 	hub := live.NewHub(live.Deps{Store: store, Authorize: a.RetroViewer, Policy: a.GroupPolicy()})
 	done := make(chan struct{}, 2)

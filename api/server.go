@@ -83,6 +83,10 @@ type Deps struct {
 	LoginThrottle LoginThrottle
 	// Clock is the server's clock for the login throttle; nil means time.Now.
 	Clock func() time.Time
+	// PublicURL is the server's address as browsers reach it
+	// (https://retro.example.com), for the single sign-on callback's URL;
+	// empty takes the scheme and host of each request.
+	PublicURL string
 }
 
 type server struct {

@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -81,6 +82,9 @@ type Deps struct {
 	SeedWhiteboard func(ctx context.Context, docID, title string, prompts []string) error
 	// Integrations says how webhooks are sent (integrations.go).
 	Integrations IntegrationsConfig
+	// SSO is single sign-on through OpenID providers (sso.go); the zero
+	// value has no server-wide provider.
+	SSO SSOConfig
 }
 
 // App runs the use cases. It is safe for concurrent use.
@@ -98,7 +102,8 @@ type App struct {
 	reactor    *runner.Reactor
 	reactorErr error
 	// in holds the team integrations: webhooks, their queue and sender.
-	in *integrations
+	in    *integrations
+	ssoRP sync.Once
 }
 
 // Result of a command: where it landed, so a client can wait for its write

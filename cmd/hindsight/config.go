@@ -8,9 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hindsight-retro/hindsight/app/sso"
 )
 
 // envPrefix starts the environment variable of every flag: --data-dir is
@@ -64,6 +67,16 @@ type serveConfig struct {
 	WebhookAllowCIDR    string
 	// WebhookMaxFailures failed attempts in a row disable a webhook.
 	WebhookMaxFailures int
+	// PublicURL is the server's address as browsers reach it, for the
+	// single sign-on callback; empty takes each request's host.
+	PublicURL string
+	// The server-wide OpenID provider: a preset (google, entra with a
+	// tenant) or an issuer, and the client registered there.
+	OIDCPreset       string
+	OIDCTenant       string
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
 }
 
 func defaultServeConfig() serveConfig {
@@ -149,7 +162,49 @@ func newServeFlags(cfg *serveConfig) *flag.FlagSet {
 		"comma-separated `prefixes` (10.1.2.0/24,fd00::/64) webhooks may reach although not public; checked when connecting, after DNS")
 	fs.IntVar(&cfg.WebhookMaxFailures, "webhook-max-failures", cfg.WebhookMaxFailures,
 		"failed delivery `attempts` in a row (with exponential backoff between them) after which a webhook is disabled until a team admin enables it")
+	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL,
+		"the server's `URL` as browsers reach it (https://retro.example.com); the single sign-on callback is <URL>/v1/auth/oidc/callback. "+
+			"Empty takes the scheme and host of each request")
+	fs.StringVar(&cfg.OIDCPreset, "oidc-preset", cfg.OIDCPreset,
+		"server-wide OpenID provider `preset`: google or entra (with --oidc-tenant); or leave it empty and set --oidc-issuer")
+	fs.StringVar(&cfg.OIDCTenant, "oidc-tenant", cfg.OIDCTenant,
+		"Microsoft Entra ID directory (tenant) `ID` for --oidc-preset entra")
+	fs.StringVar(&cfg.OIDCIssuer, "oidc-issuer", cfg.OIDCIssuer,
+		"issuer `URL` of a server-wide OpenID provider with discovery (https), when no preset is given")
+	fs.StringVar(&cfg.OIDCClientID, "oidc-client-id", cfg.OIDCClientID,
+		"client `ID` registered at the server-wide OpenID provider")
+	fs.StringVar(&cfg.OIDCClientSecret, "oidc-client-secret", cfg.OIDCClientSecret,
+		"client `secret` registered at the server-wide OpenID provider; prefer the environment variable, which ps does not show")
 	return fs
+}
+
+// oidcProvider is the server-wide provider the flags describe, its name
+// (the preset, or "oidc"), and whether there is one at all.
+func (c serveConfig) oidcProvider() (string, sso.Provider, bool, error) {
+	if c.OIDCPreset == "" && c.OIDCIssuer == "" && c.OIDCClientID == "" && c.OIDCClientSecret == "" && c.OIDCTenant == "" {
+		return "", sso.Provider{}, false, nil
+	}
+	name, issuer := "oidc", strings.TrimRight(c.OIDCIssuer, "/")
+	switch {
+	case c.OIDCPreset != "" && c.OIDCIssuer != "":
+		return "", sso.Provider{}, false, usagef("--oidc-preset and --oidc-issuer exclude each other: a preset names its issuer")
+	case c.OIDCPreset != "":
+		var err error
+		if issuer, err = sso.PresetIssuer(c.OIDCPreset, c.OIDCTenant); err != nil {
+			return "", sso.Provider{}, false, usagef("--oidc-preset %s: %v", c.OIDCPreset, err)
+		}
+		name = c.OIDCPreset
+	case c.OIDCTenant != "":
+		return "", sso.Provider{}, false, usagef("--oidc-tenant applies to --oidc-preset entra only")
+	}
+	if c.OIDCClientID == "" || c.OIDCClientSecret == "" {
+		return "", sso.Provider{}, false, usagef("a server-wide OpenID provider needs --oidc-client-id and HINDSIGHT_OIDC_CLIENT_SECRET (or its flag)")
+	}
+	p := sso.Provider{Issuer: issuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret, Preset: c.OIDCPreset}
+	if err := p.Check(true); err != nil {
+		return "", sso.Provider{}, false, usagef("server-wide OpenID provider (--oidc-*): %v", err)
+	}
+	return name, p, true, nil
 }
 
 // parseServeConfig reads serve's configuration: a flag on the command line
@@ -223,6 +278,14 @@ func (c serveConfig) validate(chosen map[string]bool) error {
 	}
 	if c.WebhookMaxFailures < 1 {
 		return usagef("--webhook-max-failures must be at least 1, got %d", c.WebhookMaxFailures)
+	}
+	if _, _, _, err := c.oidcProvider(); err != nil {
+		return err
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
+			return usagef("invalid --public-url %q: want the server's address, e.g. https://retro.example.com", c.PublicURL)
+		}
 	}
 	if c.ShutdownTimeout <= 0 {
 		return usagef("--shutdown-timeout must be positive, got %s", c.ShutdownTimeout)

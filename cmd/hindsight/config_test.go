@@ -56,6 +56,11 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		"HINDSIGHT_WEBHOOK_ALLOW_PRIVATE": "true",
 		"HINDSIGHT_WEBHOOK_ALLOW_CIDR":    "10.1.2.0/24",
 		"HINDSIGHT_WEBHOOK_MAX_FAILURES":  "4",
+		"HINDSIGHT_PUBLIC_URL":            "https://retro.example.com",
+		"HINDSIGHT_OIDC_PRESET":           "entra",
+		"HINDSIGHT_OIDC_TENANT":           "0b5e1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b",
+		"HINDSIGHT_OIDC_CLIENT_ID":        "hindsight",
+		"HINDSIGHT_OIDC_CLIENT_SECRET":    "s3cret",
 	}
 	cfg, fs, err := parseServeConfig(nil, envOf(env))
 	if err != nil {
@@ -79,6 +84,11 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		WebhookAllowPrivate: true,
 		WebhookAllowCIDR:    "10.1.2.0/24",
 		WebhookMaxFailures:  4,
+		PublicURL:           "https://retro.example.com",
+		OIDCPreset:          "entra",
+		OIDCTenant:          "0b5e1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b",
+		OIDCClientID:        "hindsight",
+		OIDCClientSecret:    "s3cret",
 	}
 	if cfg != want {
 		t.Fatalf("from environment = %+v, want %+v", cfg, want)
@@ -96,8 +106,16 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		t.Errorf("kurrent from environment gave %+v, %v", cfg, err)
 	}
 
+	// The issuer excludes the preset; checked on its own.
+	cfg, _, err = parseServeConfig(nil, envOf(map[string]string{
+		"HINDSIGHT_OIDC_ISSUER": "https://id.example.com/", "HINDSIGHT_OIDC_CLIENT_ID": "c", "HINDSIGHT_OIDC_CLIENT_SECRET": "s",
+	}))
+	if name, p, ok, perr := cfg.oidcProvider(); err != nil || perr != nil || !ok || name != "oidc" || p.Issuer != "https://id.example.com" {
+		t.Errorf("a generic issuer from environment gave %q %+v %v, %v %v", name, p, ok, err, perr)
+	}
+
 	// Every declared flag is covered, so a new flag cannot skip its variable.
-	covered := map[string]bool{"HINDSIGHT_SYNC": true, "HINDSIGHT_KURRENT_URL": true}
+	covered := map[string]bool{"HINDSIGHT_SYNC": true, "HINDSIGHT_KURRENT_URL": true, "HINDSIGHT_OIDC_ISSUER": true}
 	for k := range env {
 		covered[k] = true
 	}
@@ -168,6 +186,11 @@ func TestBadValuesAreRejectedWithAClearMessage(t *testing.T) {
 		{"metrics addr", []string{"--metrics-addr", "9090"}, nil, []string{"invalid --metrics-addr", "host:port"}},
 		{"metrics on the API's address", []string{"--addr", "127.0.0.1:8080", "--metrics-addr", "127.0.0.1:8080"}, nil, []string{"--metrics-addr must differ"}},
 		{"profiles without a metrics listener", []string{"--pprof"}, nil, []string{"--pprof needs --metrics-addr"}},
+		{"oidc preset and issuer", []string{"--oidc-preset", "google", "--oidc-issuer", "https://id.example.com", "--oidc-client-id", "c", "--oidc-client-secret", "s"}, nil, []string{"--oidc-preset and --oidc-issuer exclude each other"}},
+		{"oidc without a secret", []string{"--oidc-preset", "google", "--oidc-client-id", "c"}, nil, []string{"HINDSIGHT_OIDC_CLIENT_SECRET"}},
+		{"oidc over plain http", []string{"--oidc-issuer", "http://id.example.com", "--oidc-client-id", "c", "--oidc-client-secret", "s"}, nil, []string{"https"}},
+		{"entra without a tenant", []string{"--oidc-preset", "entra", "--oidc-client-id", "c", "--oidc-client-secret", "s"}, nil, []string{"tenant"}},
+		{"public url without a scheme", []string{"--public-url", "retro.example.com"}, nil, []string{"invalid --public-url"}},
 		{"short metrics token", nil, map[string]string{"HINDSIGHT_METRICS_TOKEN": "guessable"}, []string{"--metrics-token must be at least 16"}},
 		{"unknown flag", []string{"--port", "80"}, nil, []string{"-port"}},
 		{"positional", []string{"now"}, nil, []string{`unexpected argument "now"`}},

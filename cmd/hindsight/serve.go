@@ -20,6 +20,7 @@ import (
 	hsapp "github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/app/keys"
+	"github.com/hindsight-retro/hindsight/app/sso"
 	"github.com/hindsight-retro/hindsight/app/webhooks"
 	"github.com/hindsight-retro/hindsight/collab"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
@@ -122,7 +123,13 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	if err != nil {
 		return nil, err
 	}
-	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger, Crashpoint: crash,
+	var ssoConfig hsapp.SSOConfig
+	if name, p, ok, err := cfg.oidcProvider(); err != nil {
+		return nil, err
+	} else if ok {
+		ssoConfig.Providers = map[string]sso.Provider{name: p}
+	}
+	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger, Crashpoint: crash, SSO: ssoConfig,
 		Integrations: hsapp.IntegrationsConfig{Guard: webhooks.Guard{AllowPrivate: cfg.WebhookAllowPrivate, Allow: allowed},
 			MaxFailures: cfg.WebhookMaxFailures},
 		ReadModels: hsapp.ReadModelConfig{SnapshotDir: snapshotDir(cfg, store), MinGroupSize: cfg.MinGroupSize,
