@@ -284,7 +284,7 @@ func routeTable() []route {
 	for _, group := range [][]route{
 		accountRoutes(), tagged("accounts", mineRoutes()...), tokenRoutes(), workspaceRoutes(), teamRoutes(), retroRoutes(),
 		surveyRoutes(), catalogRoutes(), liveRoutes(), historyRoutes(), whiteboardRoutes(), documentRoutes(), integrationRoutes(),
-		oidcRoutes(),
+		oidcRoutes(), scheduleRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

@@ -39,6 +39,7 @@ import (
 	"github.com/hindsight-retro/hindsight/domain/board"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/schedule"
 	"github.com/hindsight-retro/hindsight/domain/survey"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/domain/workspace"
@@ -95,6 +96,8 @@ type App struct {
 	retros     *aggregate.Runner[retro.State, retroCmd, retro.Event]
 	surveys    *aggregate.Runner[survey.State, survey.Command, survey.Event]
 	boards     *aggregate.Runner[board.State, board.Command, board.Event]
+	schedules  *aggregate.Runner[schedule.State, schedule.Command, schedule.Event]
+	timers     scheduleIndex // which teams have a schedule (schedules.go)
 	access     accessCache
 	rm         *readModels
 	// reactor carries retro events' consequences to other aggregates
@@ -156,6 +159,10 @@ func New(d Deps) *App {
 	a.boards = &aggregate.Runner[board.State, board.Command, board.Event]{
 		Store: d.Store, Category: board.Category, Initial: board.Initial, Decide: board.Decide, Evolve: board.Evolve,
 		Codec: aggregate.CodecFuncs(board.EncodeEvent, board.DecodeEvent), Cache: aggregate.NewCache[board.State](d.CacheSize),
+	}
+	a.schedules = &aggregate.Runner[schedule.State, schedule.Command, schedule.Event]{
+		Store: d.Store, Category: schedule.Category, Initial: schedule.Initial, Decide: schedule.Decide, Evolve: schedule.Evolve,
+		Codec: aggregate.CodecFuncs(schedule.EncodeEvent, schedule.DecodeEvent), Cache: aggregate.NewCache[schedule.State](d.CacheSize),
 	}
 	return a
 }

@@ -22,6 +22,9 @@ package app
 //     action unassigned, as on recording. A done or discarded action's
 //     plan is history on the team and is left as it is.
 //   - SurveyClosed → the survey's anonymity key is destroyed.
+//   - a schedule's OccurrenceFired → the occurrence's retro, with the
+//     team's open actions carried in, and its survey if the schedule
+//     asks for one (schedules.go).
 //   - a board's Created → the board listed on its team (CategoryTeamBoards)
 //     and, if the server makes its document, its first content
 //     (whiteboards.go, boardCreated).
@@ -55,6 +58,7 @@ import (
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/board"
 	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/schedule"
 	"github.com/hindsight-retro/hindsight/domain/survey"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/eventstore"
@@ -117,6 +121,17 @@ func (a *App) reactionTo(e eventstore.RecordedEvent) func(context.Context) error
 			return nil
 		}
 		return func(ctx context.Context) error { return a.boardCreated(ctx, ev.(board.Created), e.EventID) }
+	case schedule.Category:
+		if e.Type != schedule.TypeOccurrenceFired {
+			return nil
+		}
+		ev, err := schedule.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
+		if err != nil {
+			return nil
+		}
+		return func(ctx context.Context) error {
+			return a.occurrenceFired(ctx, e.Stream.ID, ev.(schedule.OccurrenceFired), e.EventID)
+		}
 	case survey.Category:
 		if e.Type != survey.TypeSurveyClosed {
 			return nil
@@ -425,6 +440,12 @@ func (a *App) catchUpReactions(ctx context.Context, position uint64) error {
 		return fmt.Errorf("app: reactions: %w", a.reactorErr)
 	}
 	return a.reactor.CatchUp(ctx, position)
+}
+
+// CatchUpReactions returns once this node's reactor has done the reactions
+// of the log up to position (a Result's or Firing's Position).
+func (a *App) CatchUpReactions(ctx context.Context, position uint64) error {
+	return a.catchUpReactions(ctx, position)
 }
 
 // StartReactions sets the reactor following the log from its checkpoint,

@@ -15,6 +15,7 @@ import (
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
@@ -44,18 +45,22 @@ func (a *App) CreateRetro(ctx context.Context, c identity.Caller, in CreateRetro
 	if err != nil {
 		return Result{}, err
 	}
-	tmplID := in.TemplateID
-	if tmplID == "" {
-		tmplID = t.RetroTemplateID
-	}
-	if tmplID == "" {
-		return Result{}, domain.Errorf(domain.Invalid, "retro-template-required", "the team has no default retro template; name one")
-	}
-	tmpl, ok := a.d.Catalog.RetroTemplate(tmplID)
-	if !ok {
-		return Result{}, domain.Errorf(domain.Invalid, "retro-template-not-found", "no retro template %q in the catalogue", tmplID)
+	// The template is checked before an ID is claimed for the retro.
+	if _, err := a.retroTemplate(t, in.TemplateID); err != nil {
+		return Result{}, err
 	}
 	id, err := a.claimID(ctx, retro.Category, p.UserID, c.CommandID)
+	if err != nil {
+		return Result{}, err
+	}
+	return a.createRetro(ctx, t, p.UserID, id, c.CommandID, in)
+}
+
+// createRetro creates retro id of team t, moderated by moderator, under
+// command ID cmdID: what a person's CreateRetro and a schedule's fired
+// occurrence share.
+func (a *App) createRetro(ctx context.Context, t team.State, moderator, id, cmdID string, in CreateRetroInput) (Result, error) {
+	tmpl, err := a.retroTemplate(t, in.TemplateID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -68,8 +73,8 @@ func (a *App) CreateRetro(ctx context.Context, c identity.Caller, in CreateRetro
 	for _, oa := range team.OpenActions(t) {
 		open = append(open, retro.OpenAction{ID: oa.ID, Title: oa.Title, Assignee: oa.Assignee, OriginRetroID: oa.OriginRetroID})
 	}
-	actor := domain.Actor{UserID: p.UserID}
-	res, err := a.runRetro(ctx, id, c.CommandID, actor, retro.CreateRetro{
+	actor := domain.Actor{UserID: moderator}
+	res, err := a.runRetro(ctx, id, cmdID, actor, retro.CreateRetro{
 		Actor: actor, At: a.now(), RetroID: id, TeamID: t.ID, Title: in.Title, TemplateID: tmpl.ID,
 		Columns: tmpl.Columns, Agenda: in.Agenda, Anonymous: in.Anonymous, OpenActions: open,
 	}, in.Anonymous)
@@ -78,6 +83,21 @@ func (a *App) CreateRetro(ctx context.Context, c identity.Caller, in CreateRetro
 	}
 	res.ID = id
 	return res, nil
+}
+
+// retroTemplate is the catalogue template named, else the team's default.
+func (a *App) retroTemplate(t team.State, id string) (catalog.RetroTemplate, error) {
+	if id == "" {
+		id = t.RetroTemplateID
+	}
+	if id == "" {
+		return catalog.RetroTemplate{}, domain.Errorf(domain.Invalid, "retro-template-required", "the team has no default retro template; name one")
+	}
+	tmpl, ok := a.d.Catalog.RetroTemplate(id)
+	if !ok {
+		return catalog.RetroTemplate{}, domain.Errorf(domain.Invalid, "retro-template-not-found", "no retro template %q in the catalogue", id)
+	}
+	return tmpl, nil
 }
 
 // JoinRetro makes the principal a participant: a member of the retro's

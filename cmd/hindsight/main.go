@@ -14,6 +14,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// Teams' time zones (recurring retros, calendars) load on hosts and
+	// images without a zone database.
+	_ "time/tzdata"
 
 	"github.com/hindsight-retro/hindsight/collab"
 )

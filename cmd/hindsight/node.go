@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/api"
+	hsapp "github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/web"
 )
@@ -139,9 +140,9 @@ func (n *node) Run(ctx context.Context) error {
 	}
 	n.integrations = true
 
-	// 6. The live hub and the whiteboard sync follow the log. A failure is
-	// logged: the API keeps answering, and /readyz reports a store that
-	// stopped answering.
+	// 6. The live hub, the whiteboard sync and the schedules' timer follow
+	// the log. A failure is logged: the API keeps answering, and /readyz
+	// reports a store that stopped answering.
 	n.following.Go(func() {
 		if err := n.svc.live.Run(followCtx); err != nil && followCtx.Err() == nil {
 			n.logger.Error("live hub stopped", "err", err)
@@ -151,6 +152,14 @@ func (n *node) Run(ctx context.Context) error {
 		if err := n.svc.collab.Run(followCtx); err != nil && followCtx.Err() == nil {
 			n.logger.Error("whiteboard sync stopped following the log", "err", err)
 		}
+	})
+
+	// The schedules' timer: every node looks for due occurrences, and the
+	// log lets one of them fire each (app/schedules.go).
+	n.following.Go(func() {
+		tick := time.NewTicker(hsapp.TimerInterval)
+		defer tick.Stop()
+		n.svc.app.RunTimers(followCtx, tick.C)
 	})
 
 	// 7. The metrics listener, if asked for.
