@@ -69,14 +69,14 @@ describe('LiveFeed', () => {
   it('resumes after the last position it received when the connection drops', () => {
     const { feed, msgs, states, fire } = setup();
     feed.start();
-    expect(FakeWS.all[0]!.url).toBe('ws://h/v1/retros/r1/live');
+    expect(FakeWS.all[0]!.url).toBe('ws://h/v1/retros/r1/live?changes=patch');
     FakeWS.all[0]!.open();
     FakeWS.all[0]!.msg({ type: 'snapshot', position: 7, view });
     FakeWS.all[0]!.msg({ type: 'change', position: 9, events: [], view });
     FakeWS.all[0]!.drop();
     expect(states.at(-1)).toBe('reconnecting');
     fire();
-    expect(FakeWS.all[1]!.url).toBe('ws://h/v1/retros/r1/live?after=9');
+    expect(FakeWS.all[1]!.url).toBe('ws://h/v1/retros/r1/live?changes=patch&after=9');
     FakeWS.all[1]!.open();
     expect(states.at(-1)).toBe('live');
     expect(msgs.map((m) => m.type)).toEqual(['snapshot', 'change']);
@@ -91,13 +91,13 @@ describe('LiveFeed', () => {
     fire();
     expect(FakeWS.all).toHaveLength(2);
     expect(FakeES.all).toHaveLength(1);
-    expect(FakeES.all[0]!.url).toBe('http://h/v1/retros/r1/live');
+    expect(FakeES.all[0]!.url).toBe('http://h/v1/retros/r1/live?changes=patch');
     expect(FakeES.all[0]!.init.withCredentials).toBe(true);
     FakeES.all[0]!.onopen!();
     FakeES.all[0]!.onmessage!({ data: JSON.stringify({ type: 'snapshot', position: 3, view }) });
     FakeES.all[0]!.onerror!();
     fire();
-    expect(FakeES.all[1]!.url).toBe('http://h/v1/retros/r1/live?after=3');
+    expect(FakeES.all[1]!.url).toBe('http://h/v1/retros/r1/live?changes=patch&after=3');
     expect(states).toContain('live');
   });
 
@@ -125,7 +125,7 @@ describe('LiveFeed', () => {
     FakeWS.all[0]!.msg({ type: 'snapshot', position: 4, view });
     FakeWS.all[0]!.msg({ type: 'resume', after: 12 });
     fire();
-    expect(FakeWS.all[1]!.url).toBe('ws://h/v1/retros/r1/live?after=12');
+    expect(FakeWS.all[1]!.url).toBe('ws://h/v1/retros/r1/live?changes=patch&after=12');
   });
 
   it('reports typing over the WebSocket, also after a reconnect', () => {
@@ -138,5 +138,44 @@ describe('LiveFeed', () => {
     fire();
     FakeWS.all[1]!.open();
     expect(JSON.parse(FakeWS.all[1]!.sent[0]!)).toEqual({ type: 'presence', typing: true, done: false });
+  });
+
+  it('applies each change’s patch to the view it holds and hands on the patched view', () => {
+    const { feed, msgs } = setup();
+    feed.start();
+    FakeWS.all[0]!.open();
+    FakeWS.all[0]!.msg({ type: 'snapshot', position: 5, view: { retroId: 'r1', title: 'Sprint', cards: ['a'] } });
+    FakeWS.all[0]!.msg({ type: 'change', position: 6, events: [], patch: [{ op: 'add', path: '/cards/1', value: 'b' }] });
+    FakeWS.all[0]!.msg({ type: 'change', position: 7, events: [], patch: [{ op: 'replace', path: '/title', value: 'Retro' }] });
+    const last = msgs.at(-1) as { view?: unknown };
+    expect(last.view).toEqual({ retroId: 'r1', title: 'Retro', cards: ['a', 'b'] });
+    // A change it had already (a resume overlapping the queue) is not applied twice.
+    FakeWS.all[0]!.msg({ type: 'change', position: 6, events: [], patch: [{ op: 'add', path: '/cards/1', value: 'b' }] });
+    expect(msgs).toHaveLength(3);
+  });
+
+  it('reconnects from the last position it holds a view of when a patch does not fit', () => {
+    const { feed, msgs, fire } = setup();
+    feed.start();
+    FakeWS.all[0]!.open();
+    FakeWS.all[0]!.msg({ type: 'snapshot', position: 5, view: { retroId: 'r1', cards: [] } });
+    FakeWS.all[0]!.msg({ type: 'change', position: 6, events: [], patch: [{ op: 'remove', path: '/cards/3' }] });
+    expect(msgs).toHaveLength(1);
+    fire();
+    expect(FakeWS.all[1]!.url).toBe('ws://h/v1/retros/r1/live?changes=patch&after=5');
+  });
+
+  it('keeps the position of its view while a resume replays changes without one', () => {
+    const { feed, fire } = setup();
+    feed.start();
+    FakeWS.all[0]!.open();
+    FakeWS.all[0]!.msg({ type: 'snapshot', position: 5, view });
+    FakeWS.all[0]!.drop();
+    fire();
+    FakeWS.all[1]!.open();
+    FakeWS.all[1]!.msg({ type: 'change', position: 8, events: [] }); // replayed: no view, no patch
+    FakeWS.all[1]!.drop(); // before the snapshot that ends the replay
+    fire();
+    expect(FakeWS.all[2]!.url).toBe('ws://h/v1/retros/r1/live?changes=patch&after=5');
   });
 });

@@ -1,4 +1,5 @@
 // Shapes of the server's answers the app reads (see /v1/openapi.json).
+import type { PatchOp } from '../live/patch';
 
 export interface Problem {
   type: string;
@@ -156,7 +157,7 @@ export interface Invite { code: string; retroId: string; teamId: string; expires
 /** A message of the live feed (WebSocket frame or SSE data line). */
 export type LiveMessage =
   | { type: 'snapshot'; position: number; view: RetroView }
-  | { type: 'change'; position: number; events?: { type: string; data: unknown }[] | null; view?: RetroView | null }
+  | { type: 'change'; position: number; events?: { type: string; data: unknown }[] | null; view?: RetroView | null; patch?: PatchOp[] | null }
   | { type: 'presence'; here?: string[] | null; typing?: string[] | null; typingCount?: number; done?: string[] | null }
   | { type: 'resume'; after: number }
   | { type: 'revoked' };

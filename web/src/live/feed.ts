@@ -1,4 +1,5 @@
-import type { LiveMessage } from '../api/types';
+import type { LiveMessage, RetroView } from '../api/types';
+import { applyPatch, PatchError } from './patch';
 
 export type ConnState = 'connecting' | 'live' | 'reconnecting' | 'revoked' | 'closed';
 export type Transport = 'ws' | 'sse';
@@ -29,6 +30,7 @@ const maxBackoffMs = 10_000;
  * repeats nothing. The session cookie authenticates both transports.
  */
 export class LiveFeed {
+  /** The position of the last message whose view this feed holds. */
   private position = 0;
   private ws: WebSocket | null = null;
   private es: EventSource | null = null;
@@ -39,6 +41,8 @@ export class LiveFeed {
   private stopped = false;
   private state: ConnState = 'connecting';
   private presence = { typing: false, done: false };
+  /** The view as of position: the last snapshot with every patch since applied. */
+  private view: RetroView | null = null;
 
   constructor(private readonly retroId: string, private readonly deps: FeedDeps, private readonly h: FeedHandlers) {
     if (!deps.WebSocket) this.transport = 'sse';
@@ -83,8 +87,11 @@ export class LiveFeed {
   }
 
   private url(base: string): string {
-    const q = this.position > 0 ? `?after=${this.position}` : '';
-    return `${base}/v1/retros/${encodeURIComponent(this.retroId)}/live${q}`;
+    // Changes come as JSON Patches of the view this feed holds: a card
+    // written costs a few hundred bytes, not the whole board, and the
+    // parts of the view it does not touch keep their identity.
+    const q = this.position > 0 ? `&after=${this.position}` : '';
+    return `${base}/v1/retros/${encodeURIComponent(this.retroId)}/live?changes=patch${q}`;
   }
 
   private connect(): void {
@@ -152,9 +159,33 @@ export class LiveFeed {
     }
     switch (m.type) {
       case 'snapshot':
-      case 'change':
-        if (typeof m.position === 'number' && m.position > this.position) this.position = m.position;
+        // The snapshot resets both: its view is the one at its position.
+        if (typeof m.position === 'number') this.position = m.position;
+        this.view = m.view ?? null;
         break;
+      case 'change': {
+        if (typeof m.position !== 'number' || m.position <= this.position) return; // had it already
+        if (m.patch) {
+          if (!this.view) return this.resync();
+          try {
+            this.view = applyPatch(this.view, m.patch);
+          } catch (err) {
+            if (err instanceof PatchError) return this.resync();
+            throw err;
+          }
+          m = { ...m, view: this.view };
+        } else if (m.view) {
+          this.view = m.view;
+        } else {
+          // Replayed on resume: neither view nor patch. The position stays
+          // that of the view held, so a reconnect before the snapshot that
+          // follows the replay asks for the replay again, not for patches
+          // against a view this feed does not have.
+          break;
+        }
+        this.position = m.position;
+        break;
+      }
       case 'resume':
         // The server dropped us for being slow; continue after what we have.
         if (m.after > this.position) this.position = m.after;
@@ -173,6 +204,19 @@ export class LiveFeed {
         return;
     }
     this.h.onMessage(m);
+  }
+
+  /**
+   * The view no longer matches the feed (a patch did not fit): reconnect
+   * from the last position whose view is known; the server then sends the
+   * commits since and a fresh snapshot.
+   */
+  private resync(): void {
+    this.ws?.close();
+    this.es?.close();
+    this.ws = null;
+    this.es = null;
+    this.scheduleReconnect(0);
   }
 
   private scheduleReconnect(delay?: number): void {

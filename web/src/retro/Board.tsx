@@ -1,4 +1,5 @@
-import { useState } from 'preact/hooks';
+import { memo } from '../ui/memo';
+import { useMemo, useState } from 'preact/hooks';
 import type { CardView, ColumnView, RetroView } from '../api/types';
 import { useI18n } from '../i18n';
 import type { RetroState } from './useRetro';
@@ -11,13 +12,42 @@ interface BoardProps {
   writable: boolean;
 }
 
+/**
+ * What every column and card needs from the retro, one object that keeps
+ * its identity while none of it changes: with the feed's patches, a column
+ * or card whose view did not change keeps its identity too, so a change
+ * re-renders only the column and card it touched (memo compares props).
+ */
+interface BoardCtx {
+  send: RetroState['send'];
+  typing: RetroState['typing'];
+  nameOf: (userId: string) => string;
+  moderator: boolean;
+  closed: boolean;
+  anonymous: boolean;
+}
+
 /** Cards in columns: own cards editable, others' concealed ones as placeholders. */
 export function Board({ view, retro, writable }: BoardProps) {
   const tr = useI18n();
+  const { send, typing, names } = retro;
+  const { you, participants, closed, anonymous } = view;
+  const ctx = useMemo<BoardCtx>(
+    () => ({
+      send,
+      typing,
+      nameOf: (id) => personName(id, { you, participants }, names, tr),
+      moderator: you.moderator,
+      closed,
+      anonymous,
+    }),
+    [send, typing, names, tr, you, participants, closed, anonymous],
+  );
+  const canWrite = writable && you.participant && !closed;
   return (
     <section class="board" aria-label={tr.t('board.columns')}>
       {(view.columns ?? []).map((col) => (
-        <Column key={col.id} col={col} view={view} retro={retro} writable={writable && view.you.participant && !view.closed} />
+        <Column key={col.id} col={col} ctx={ctx} writable={canWrite} />
       ))}
       {retro.presence.typingCount > 0 && (
         <p class="typing" role="status">
@@ -28,7 +58,7 @@ export function Board({ view, retro, writable }: BoardProps) {
   );
 }
 
-function Column({ col, view, retro, writable }: { col: ColumnView; view: RetroView; retro: RetroState; writable: boolean }) {
+const Column = memo(function Column({ col, ctx, writable }: { col: ColumnView; ctx: BoardCtx; writable: boolean }) {
   const tr = useI18n();
   const [text, setText] = useState('');
   const cards = col.cards ?? [];
@@ -40,8 +70,8 @@ function Column({ col, view, retro, writable }: { col: ColumnView; view: RetroVi
     const t = text.trim();
     if (!t) return;
     setText('');
-    retro.typing(false);
-    await retro.send('POST', '/cards', { columnId: col.id, text: t });
+    ctx.typing(false);
+    await ctx.send('POST', '/cards', { columnId: col.id, text: t });
   };
   return (
     <section class="column" aria-labelledby={headId}>
@@ -49,12 +79,12 @@ function Column({ col, view, retro, writable }: { col: ColumnView; view: RetroVi
         <h3 id={headId}>{col.title}</h3>
         {col.prompt && <p class="muted">{col.prompt}</p>}
         <p class="muted small">{col.revealed ? tr.t('board.revealed') : tr.t('board.hidden')}</p>
-        {view.you.moderator && !col.revealed && !view.closed && (
+        {ctx.moderator && !col.revealed && !ctx.closed && (
           <button
             type="button"
             class="secondary"
             aria-label={tr.t('board.revealNamed', { column: col.title })}
-            onClick={() => retro.send('POST', `/columns/${encodeURIComponent(col.id)}/reveal`)}
+            onClick={() => ctx.send('POST', `/columns/${encodeURIComponent(col.id)}/reveal`)}
           >
             {tr.t('board.reveal')}
           </button>
@@ -62,7 +92,7 @@ function Column({ col, view, retro, writable }: { col: ColumnView; view: RetroVi
       </header>
       <ul class="cards">
         {visible.map((c) => (
-          <Card key={c.id} card={c} view={view} retro={retro} editable={writable && !!c.mine} />
+          <Card key={c.id} card={c} ctx={ctx} editable={writable && !!c.mine} />
         ))}
         {hidden > 0 && (
           <li class="card-item concealed" aria-label={tr.tn('board.concealedCount', hidden)}>
@@ -86,7 +116,7 @@ function Column({ col, view, retro, writable }: { col: ColumnView; view: RetroVi
             value={text}
             onInput={(e) => {
               setText((e.currentTarget as HTMLTextAreaElement).value);
-              retro.typing(true);
+              ctx.typing(true);
             }}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && !e.shiftKey) {
@@ -102,9 +132,9 @@ function Column({ col, view, retro, writable }: { col: ColumnView; view: RetroVi
       )}
     </section>
   );
-}
+});
 
-function Card({ card, view, retro, editable }: { card: CardView; view: RetroView; retro: RetroState; editable: boolean }) {
+const Card = memo(function Card({ card, ctx, editable }: { card: CardView; ctx: BoardCtx; editable: boolean }) {
   const tr = useI18n();
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(card.text ?? '');
@@ -116,7 +146,7 @@ function Card({ card, view, retro, editable }: { card: CardView; view: RetroView
           onSubmit={async (e) => {
             e.preventDefault();
             setEditing(false);
-            if (text.trim() && text !== card.text) await retro.send('PATCH', path, { text: text.trim() });
+            if (text.trim() && text !== card.text) await ctx.send('PATCH', path, { text: text.trim() });
           }}
         >
           <label for={`edit-${card.id}`} class="sr-only">
@@ -135,18 +165,18 @@ function Card({ card, view, retro, editable }: { card: CardView; view: RetroView
   }
   // A card the moderator hid: its author still reads it, the others see
   // only that it was there (the server sends them no text).
-  const canHide = view.you.moderator && !view.closed && !card.hidden && !card.concealed;
+  const canHide = ctx.moderator && !ctx.closed && !card.hidden && !card.concealed;
   return (
     <li class={`card-item ${card.mine ? 'mine' : ''} ${card.hidden ? 'hidden-card' : ''}`}>
       {card.hidden && <p class="small strong">{card.mine ? tr.t('board.hiddenMine') : tr.t('board.hiddenByModerator')}</p>}
       {card.text && <p class="card-text">{card.text}</p>}
       <p class="card-meta small muted">
         {card.mine && <span>{tr.t('board.mine')}</span>}
-        {!card.mine && card.author && !view.anonymous && <span>{tr.t('board.by', { name: personName(card.author, view, retro.names, tr) })}</span>}
+        {!card.mine && card.author && !ctx.anonymous && <span>{tr.t('board.by', { name: ctx.nameOf(card.author) })}</span>}
         {card.votes > 0 && <span> · {tr.t('vote.total', { n: card.votes })}</span>}
       </p>
       {canHide && (
-        <button type="button" class="link" onClick={() => retro.send('POST', `${path}/hide`)}>
+        <button type="button" class="link" onClick={() => ctx.send('POST', `${path}/hide`)}>
           {tr.t('board.hide')}
         </button>
       )}
@@ -162,11 +192,11 @@ function Card({ card, view, retro, editable }: { card: CardView; view: RetroView
           >
             {tr.t('board.edit')}
           </button>
-          <button type="button" class="link" onClick={() => retro.send('DELETE', path)}>
+          <button type="button" class="link" onClick={() => ctx.send('DELETE', path)}>
             {tr.t('board.delete')}
           </button>
         </div>
       )}
     </li>
   );
-}
+});

@@ -2,7 +2,7 @@ import type { Translator } from '../i18n';
 import type { RetroView, TopicView } from '../api/types';
 
 /** How a participant is named: "You", their name if known, else a number. */
-export function personName(userId: string, view: RetroView, names: Map<string, string>, tr: Translator): string {
+export function personName(userId: string, view: Pick<RetroView, 'you' | 'participants'>, names: Map<string, string>, tr: Translator): string {
   if (userId === view.you.userId) return tr.t('retro.you');
   const n = names.get(userId);
   if (n) return n;
