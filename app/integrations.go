@@ -176,8 +176,8 @@ func (a *App) CreateWebhook(ctx context.Context, c identity.Caller, teamID strin
 	switch in.Format {
 	case integration.FormatSlack:
 		u, err := url.Parse(in.URL)
-		if err != nil || u.Scheme != "https" || u.Host == "" {
-			return CreatedWebhook{}, domain.Errorf(domain.Invalid, integration.CodeURLInvalid, "a Slack incoming-webhook URL is an https URL")
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+			return CreatedWebhook{}, domain.Errorf(domain.Invalid, integration.CodeURLInvalid, "a Slack incoming-webhook URL is an absolute URL such as https://hooks.slack.com/services/…")
 		}
 		sealedPlain = []byte(in.URL)
 	default:
@@ -409,6 +409,15 @@ func (a *App) queueDeliveries(ctx context.Context, e eventstore.RecordedEvent) e
 		}
 	}
 	return nil
+}
+
+// CatchUpIntegrations queues the deliveries of every cause up to position
+// that are not queued yet, in the caller's goroutine.
+func (a *App) CatchUpIntegrations(ctx context.Context, position uint64) error {
+	if a.in.reactorErr != nil {
+		return fmt.Errorf("app: integrations: %w", a.in.reactorErr)
+	}
+	return a.in.reactor.CatchUp(ctx, position)
 }
 
 // StartIntegrations sets the reactor queueing deliveries from its
