@@ -283,7 +283,7 @@ func routeTable() []route {
 	rs = append(rs, appRoute())
 	for _, group := range [][]route{
 		accountRoutes(), tagged("accounts", mineRoutes()...), tokenRoutes(), workspaceRoutes(), teamRoutes(), retroRoutes(),
-		surveyRoutes(), catalogRoutes(), liveRoutes(), historyRoutes(), whiteboardRoutes(), documentRoutes(), integrationRoutes(),
+		surveyRoutes(), catalogRoutes(), templateRoutes(), liveRoutes(), historyRoutes(), whiteboardRoutes(), documentRoutes(), integrationRoutes(),
 		oidcRoutes(), scheduleRoutes(),
 	} {
 		rs = append(rs, group...)

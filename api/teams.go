@@ -32,10 +32,11 @@ type TextRequest struct {
 // CreateRetroRequest creates a retro for the team of the path; you moderate it.
 type CreateRetroRequest struct {
 	Title string `json:"title"`
-	// TemplateID names a catalogue retro template; absent means the team's default.
+	// TemplateID names a retro template of the catalogue or of the workspace
+	// (GET /v1/workspaces/{id}/templates); absent means the team's default.
 	TemplateID string `json:"templateId,omitempty"`
 	Anonymous  bool   `json:"anonymous,omitempty"`
-	// Agenda absent means the default agenda.
+	// Agenda absent means the template's steps, else the default agenda.
 	Agenda []retro.Step `json:"agenda,omitempty"`
 }
 

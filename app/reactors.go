@@ -398,13 +398,13 @@ func (a *App) stepEntered(ctx context.Context, st retro.State, stepID, eventID s
 		if err != nil {
 			return err
 		}
-		pack, ok := a.d.Catalog.HealthPack(a.defaultHealthPack(now, t))
-		if !ok || len(pack.Questions) == 0 {
+		pack, err := a.healthPack(ctx, t.WorkspaceID, a.defaultHealthPack(ctx, now, t))
+		if err != nil || len(pack.Questions) == 0 {
 			return nil
 		}
 		cmd = retro.StartHealthCheck{Actor: moderator, At: a.now(), Questions: pack.Questions}
 	case kind == retro.KindIcebreaker && now.Icebreaker == nil:
-		c, err := a.icebreaker(moderator, a.now(), "")
+		c, err := a.icebreaker(ctx, "", moderator, a.now(), "")
 		if err != nil {
 			return err
 		}

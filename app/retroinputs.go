@@ -154,8 +154,8 @@ type (
 	}
 )
 
-func (in ChooseIcebreaker) retroCommand(_ context.Context, s retroScope) (retro.Command, error) {
-	return s.app.icebreaker(s.actor, s.at, in.IcebreakerID)
+func (in ChooseIcebreaker) retroCommand(ctx context.Context, s retroScope) (retro.Command, error) {
+	return s.app.icebreaker(ctx, s.team.WorkspaceID, s.actor, s.at, in.IcebreakerID)
 }
 
 func (in AnswerIcebreaker) retroCommand(_ context.Context, s retroScope) (retro.Command, error) {
@@ -170,14 +170,14 @@ func (in CommentOnAction) retroCommand(_ context.Context, s retroScope) (retro.C
 	return retro.CommentOnAction{Actor: s.actor, At: s.at, ActionID: in.ActionID, CommentID: s.app.NewContentID(), Text: in.Text}, nil
 }
 
-func (in StartHealthCheck) retroCommand(_ context.Context, s retroScope) (retro.Command, error) {
+func (in StartHealthCheck) retroCommand(ctx context.Context, s retroScope) (retro.Command, error) {
 	packID := in.PackID
 	if packID == "" {
-		packID = s.app.defaultHealthPack(s.retro, s.team)
+		packID = s.app.defaultHealthPack(ctx, s.retro, s.team)
 	}
-	pack, ok := s.app.d.Catalog.HealthPack(packID)
-	if !ok {
-		return nil, domain.Errorf(domain.Invalid, "health-pack-not-found", "no health-check pack %q in the catalogue", packID)
+	pack, err := s.app.healthPack(ctx, s.team.WorkspaceID, packID)
+	if err != nil {
+		return nil, err
 	}
 	return retro.StartHealthCheck{Actor: s.actor, At: s.at, Questions: pack.Questions}, nil
 }

@@ -25,8 +25,9 @@ import (
 type CreateRetroInput struct {
 	TeamID string `json:"teamId"`
 	Title  string `json:"title"`
-	// TemplateID names a catalogue retro template; empty means the team's
-	// default (from its team template).
+	// TemplateID names a retro template of the catalogue or of the team's
+	// workspace (library); empty means the team's default (from its team
+	// template).
 	TemplateID string `json:"templateId,omitempty"`
 	Anonymous  bool   `json:"anonymous"`
 	// Agenda nil means retro.DefaultAgenda().
@@ -46,7 +47,7 @@ func (a *App) CreateRetro(ctx context.Context, c identity.Caller, in CreateRetro
 		return Result{}, err
 	}
 	// The template is checked before an ID is claimed for the retro.
-	if _, err := a.retroTemplate(t, in.TemplateID); err != nil {
+	if _, _, err := a.teamRetroTemplate(ctx, t, in.TemplateID); err != nil {
 		return Result{}, err
 	}
 	id, err := a.claimID(ctx, retro.Category, p.UserID, c.CommandID)
@@ -60,9 +61,12 @@ func (a *App) CreateRetro(ctx context.Context, c identity.Caller, in CreateRetro
 // command ID cmdID: what a person's CreateRetro and a schedule's fired
 // occurrence share.
 func (a *App) createRetro(ctx context.Context, t team.State, moderator, id, cmdID string, in CreateRetroInput) (Result, error) {
-	tmpl, err := a.retroTemplate(t, in.TemplateID)
+	tmpl, agenda, err := a.teamRetroTemplate(ctx, t, in.TemplateID)
 	if err != nil {
 		return Result{}, err
+	}
+	if len(in.Agenda) > 0 {
+		agenda = in.Agenda
 	}
 	// The anonymity key exists from the start, so every later command,
 	// on any node, only reads it.
@@ -76,7 +80,7 @@ func (a *App) createRetro(ctx context.Context, t team.State, moderator, id, cmdI
 	actor := domain.Actor{UserID: moderator}
 	res, err := a.runRetro(ctx, id, cmdID, actor, retro.CreateRetro{
 		Actor: actor, At: a.now(), RetroID: id, TeamID: t.ID, Title: in.Title, TemplateID: tmpl.ID,
-		Columns: tmpl.Columns, Agenda: in.Agenda, Anonymous: in.Anonymous, OpenActions: open,
+		Columns: tmpl.Columns, Agenda: agenda, Anonymous: in.Anonymous, OpenActions: open,
 	}, in.Anonymous)
 	if err != nil {
 		return Result{}, err
@@ -85,19 +89,17 @@ func (a *App) createRetro(ctx context.Context, t team.State, moderator, id, cmdI
 	return res, nil
 }
 
-// retroTemplate is the catalogue template named, else the team's default.
-func (a *App) retroTemplate(t team.State, id string) (catalog.RetroTemplate, error) {
+// teamRetroTemplate is the retro template named (the catalogue's or the
+// team's workspace's), else the team's default, with the agenda its steps
+// make (nil for the default agenda).
+func (a *App) teamRetroTemplate(ctx context.Context, t team.State, id string) (catalog.RetroTemplate, []retro.Step, error) {
 	if id == "" {
 		id = t.RetroTemplateID
 	}
 	if id == "" {
-		return catalog.RetroTemplate{}, domain.Errorf(domain.Invalid, "retro-template-required", "the team has no default retro template; name one")
+		return catalog.RetroTemplate{}, nil, domain.Errorf(domain.Invalid, "retro-template-required", "the team has no default retro template; name one")
 	}
-	tmpl, ok := a.d.Catalog.RetroTemplate(id)
-	if !ok {
-		return catalog.RetroTemplate{}, domain.Errorf(domain.Invalid, "retro-template-not-found", "no retro template %q in the catalogue", id)
-	}
-	return tmpl, nil
+	return a.retroTemplate(ctx, t.WorkspaceID, id)
 }
 
 // JoinRetro makes the principal a participant: a member of the retro's
@@ -208,20 +210,20 @@ func (a *App) RetroCommand(ctx context.Context, c identity.Caller, retroID strin
 // defaultHealthPack is the pack a health check starts with when the
 // moderator names none: the one the retro's template suggests, else the
 // team's.
-func (a *App) defaultHealthPack(r retro.State, t team.State) string {
-	if tmpl, ok := a.d.Catalog.RetroTemplate(r.TemplateID); ok && tmpl.HealthPack != "" {
+func (a *App) defaultHealthPack(ctx context.Context, r retro.State, t team.State) string {
+	if tmpl, _, err := a.retroTemplate(ctx, t.WorkspaceID, r.TemplateID); err == nil && tmpl.HealthPack != "" {
 		return tmpl.HealthPack
 	}
 	return t.HealthPackID
 }
 
-// icebreaker is the catalogue's icebreaker id, or one drawn at random when
-// id is empty.
-func (a *App) icebreaker(actor domain.Actor, at time.Time, id string) (retro.ChooseIcebreaker, error) {
+// icebreaker is the icebreaker id (the catalogue's or the workspace's), or
+// one of the catalogue's drawn at random when id is empty.
+func (a *App) icebreaker(ctx context.Context, workspaceID string, actor domain.Actor, at time.Time, id string) (retro.ChooseIcebreaker, error) {
 	if id != "" {
-		ib, ok := a.d.Catalog.Icebreaker(id)
-		if !ok {
-			return retro.ChooseIcebreaker{}, domain.Errorf(domain.Invalid, "icebreaker-not-found", "no icebreaker %q in the catalogue", id)
+		ib, err := a.icebreakerByID(ctx, workspaceID, id)
+		if err != nil {
+			return retro.ChooseIcebreaker{}, err
 		}
 		return retro.ChooseIcebreaker{Actor: actor, At: at, QuestionID: ib.ID, Text: ib.Text}, nil
 	}

@@ -62,12 +62,12 @@ func (a *App) SetSchedule(ctx context.Context, c identity.Caller, teamID string,
 	if _, err := zoneOf(in.Cadence.TimeZone); err != nil {
 		return Result{}, err
 	}
-	if _, err := a.retroTemplate(t, in.TemplateID); err != nil {
+	if _, _, err := a.teamRetroTemplate(ctx, t, in.TemplateID); err != nil {
 		return Result{}, err
 	}
 	if in.SurveyPackID != "" {
-		if _, ok := a.d.Catalog.HealthPack(in.SurveyPackID); !ok {
-			return Result{}, domain.Errorf(domain.Invalid, "pack-not-found", "no question pack %q in the catalogue", in.SurveyPackID)
+		if _, err := a.healthPack(ctx, t.WorkspaceID, in.SurveyPackID); err != nil {
+			return Result{}, err
 		}
 	}
 	by := domain.Actor{UserID: c.Principal.UserID}

@@ -85,7 +85,7 @@ func (a *App) CreateSurvey(ctx context.Context, c identity.Caller, in CreateSurv
 			return Result{}, domain.Errorf(domain.Invalid, "retro-not-of-team", "retro %s is not one of the survey's teams'", in.RetroID)
 		}
 	}
-	questions, err := a.surveyQuestions(in)
+	questions, err := a.surveyQuestions(ctx, teams[0].WorkspaceID, in)
 	if err != nil {
 		return Result{}, err
 	}
@@ -113,22 +113,24 @@ func (a *App) CreateSurvey(ctx context.Context, c identity.Caller, in CreateSurv
 	return res, nil
 }
 
-func (a *App) surveyQuestions(in CreateSurveyInput) ([]catalog.Question, error) {
+// surveyQuestions are the questions a survey asks: a pack's, or questions
+// by ID, from the catalogue or the workspace's own templates.
+func (a *App) surveyQuestions(ctx context.Context, workspaceID string, in CreateSurveyInput) ([]catalog.Question, error) {
 	if len(in.QuestionIDs) == 0 {
 		if in.PackID == "" {
 			return nil, nil
 		}
-		pack, ok := a.d.Catalog.HealthPack(in.PackID)
-		if !ok {
-			return nil, domain.Errorf(domain.Invalid, "health-pack-not-found", "no health-check pack %q in the catalogue", in.PackID)
+		pack, err := a.healthPack(ctx, workspaceID, in.PackID)
+		if err != nil {
+			return nil, err
 		}
 		return pack.Questions, nil
 	}
 	qs := make([]catalog.Question, 0, len(in.QuestionIDs))
 	for _, id := range in.QuestionIDs {
-		q, ok := a.d.Catalog.Question(id)
-		if !ok {
-			return nil, domain.Errorf(domain.Invalid, "question-not-found", "no health question %q in the catalogue", id)
+		q, err := a.healthQuestion(ctx, workspaceID, id)
+		if err != nil {
+			return nil, err
 		}
 		qs = append(qs, q)
 	}

@@ -49,6 +49,10 @@ func DefaultAgenda() []Step {
 	return out
 }
 
+// CheckAgenda is the agenda rule below, for an agenda made ahead of a retro
+// (a workspace's retro template's steps).
+func CheckAgenda(agenda []Step) error { return checkAgenda(agenda) }
+
 // checkAgenda: unique IDs, known kinds, the lobby first and the closed step
 // last, each exactly once (the retro starts in the one and ends in the other).
 func checkAgenda(agenda []Step) error {
