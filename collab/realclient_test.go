@@ -47,6 +47,31 @@ func TestRealClientsConvergeOnOneBoard(t *testing.T) {
 	}
 }
 
+// A board the server seeded (a whiteboard template's) has its title and
+// prompts as collaborative text: a stock client types into them in place,
+// and another client sees both its own and the first client's typing merged.
+func TestASeededBoardsTitleAndPromptsAreTextAStockClientEdits(t *testing.T) {
+	store := memstore.New(nil)
+	id := wire.NewDocumentID()
+	if err := collab.SeedBoard(context.Background(), store, id, "Check-in", []string{"How are you?"}); err != nil {
+		t.Fatal(err)
+	}
+	n := startNode(t, store, "")
+	d := startDriver(t)
+	d.do(map[string]any{"op": "open", "client": "a", "url": n.url("alice")})
+	d.do(map[string]any{"op": "open", "client": "b", "url": n.url("bob")})
+	url := wire.URLPrefix + id
+	d.do(map[string]any{"op": "find", "client": "a", "url": url})
+	d.do(map[string]any{"op": "find", "client": "b", "url": url})
+	d.do(map[string]any{"op": "splice", "client": "a", "url": url, "path": []any{"title"}, "index": 0, "insert": "Our "})
+	d.do(map[string]any{"op": "splice", "client": "b", "url": url, "path": []any{"title"}, "index": 8, "insert": " today"})
+	d.do(map[string]any{"op": "splice", "client": "b", "url": url, "path": []any{"prompts", 0}, "index": 11, "remove": 1, "insert": " today?"})
+	for _, c := range []string{"a", "b"} {
+		d.do(map[string]any{"op": "waitValue", "client": c, "url": url, "path": []any{"title"}, "want": "Our Check-in today"})
+		d.do(map[string]any{"op": "waitValue", "client": c, "url": url, "path": []any{"prompts", 0}, "want": "How are you today?"})
+	}
+}
+
 // A board the user may not open is answered exactly like one that does not
 // exist: doc-unavailable, which the stock client reports as unavailable.
 func TestUnauthorisedClientGetsDocUnavailable(t *testing.T) {

@@ -10,6 +10,11 @@ import (
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
+// SchemaVersion is the board document's shape the server writes (the
+// "schema" key; see collab/README.md, "Board schema"). Clients keep what they
+// do not know, so a later version only adds keys.
+const SchemaVersion = 1
+
 // SeedBoard stores the first content of a board the server creates (through
 // the API, not by a client's repo.create()): a document holding title and
 // prompts, as a snapshot in the board's stream. A stock client then opens it
@@ -17,28 +22,21 @@ import (
 // answered doc-unavailable. The content is made here, not received, so it
 // needs no worker check. Seeding a board that has content already changes
 // nothing, so a retried call is harmless.
+//
+// Title and prompts are collaborative text (automerge Text), as a JS client's
+// plain string assignment writes them: a scalar string could only be
+// replaced whole, and the JS library refuses to splice into one. items is
+// there from the start so that two clients adding their first items do not
+// each create the map and lose the other's.
 func SeedBoard(ctx context.Context, store eventstore.Store, docID, title string, prompts []string) error {
 	if _, err := wire.ParseDocumentID(docID); err != nil {
 		return fmt.Errorf("collab: seed board: %w", err)
 	}
-	doc := automerge.New()
-	root := doc.RootMap()
-	if err := root.Set("title", title); err != nil {
+	doc, err := seedDoc(title, prompts)
+	if err != nil {
 		return fmt.Errorf("collab: seed board %s: %w", docID, err)
 	}
-	list := automerge.NewList()
-	if err := root.Set("prompts", list); err != nil {
-		return fmt.Errorf("collab: seed board %s: %w", docID, err)
-	}
-	for _, p := range prompts {
-		if err := list.Append(p); err != nil {
-			return fmt.Errorf("collab: seed board %s: %w", docID, err)
-		}
-	}
-	if _, err := doc.Commit("create board"); err != nil {
-		return fmt.Errorf("collab: seed board %s: %w", docID, err)
-	}
-	_, err := store.Append(ctx, eventstore.Commit{
+	_, err = store.Append(ctx, eventstore.Commit{
 		Stream: docStream(docID), ExpectedVersion: eventstore.NoStream, CommandID: "seed-" + docID,
 		Events: []eventstore.Event{chunkEvent(eventSnapshot, doc.Save())},
 	})
@@ -46,4 +44,31 @@ func SeedBoard(ctx context.Context, store eventstore.Store, docID, title string,
 		return fmt.Errorf("collab: seed board %s: %w", docID, err)
 	}
 	return nil
+}
+
+func seedDoc(title string, prompts []string) (*automerge.Doc, error) {
+	doc := automerge.New()
+	root := doc.RootMap()
+	if err := root.Set("schema", int64(SchemaVersion)); err != nil {
+		return nil, err
+	}
+	if err := root.Set("title", automerge.NewText(title)); err != nil {
+		return nil, err
+	}
+	list := automerge.NewList()
+	if err := root.Set("prompts", list); err != nil {
+		return nil, err
+	}
+	for _, p := range prompts {
+		if err := list.Append(automerge.NewText(p)); err != nil {
+			return nil, err
+		}
+	}
+	if err := root.Set("items", automerge.NewMap()); err != nil {
+		return nil, err
+	}
+	if _, err := doc.Commit("create board"); err != nil {
+		return nil, err
+	}
+	return doc, nil
 }

@@ -67,6 +67,10 @@ func TestWhiteboardsSyncForMembersOnly(t *testing.T) {
 	if doc, _ := got["doc"].(map[string]any); doc["title"] != "Check-in" {
 		t.Fatalf("Ann's copy of the board: %v", got["doc"])
 	}
+	// Its title is collaborative text: Ann types into it, Mo reads her words.
+	js.do(map[string]any{"op": "find", "client": mo.name, "url": view.URL})
+	js.do(map[string]any{"op": "splice", "client": ann.name, "url": view.URL, "path": []any{"title"}, "index": 0, "insert": "Monday "})
+	js.do(map[string]any{"op": "waitValue", "client": mo.name, "url": view.URL, "path": []any{"title"}, "want": "Monday Check-in"})
 	// Mo edits; Ann sees every edit.
 	js.do(map[string]any{"op": "edit", "client": mo.name, "url": view.URL, "key": "notes", "count": 5, "prefix": "mo"})
 	js.do(map[string]any{"op": "waitFor", "client": ann.name, "url": view.URL, "key": "notes", "length": 5})

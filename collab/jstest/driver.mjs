@@ -2,6 +2,7 @@
 // per line on stdin and read one JSON reply per line on stdout. Every client
 // is a stock Repo with the stock WebSocketClientAdapter.
 import { Repo, cbor } from "@automerge/automerge-repo"
+import * as Automerge from "@automerge/automerge"
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs"
 import WebSocket from "ws"
@@ -99,6 +100,23 @@ const ops = {
       if (i % 10 === 9) await sleep(1)
     }
     return { length: h.doc()[key].length }
+  },
+  // splice edits collaborative text in place, as an editor does; the
+  // library refuses it on a scalar string.
+  async splice({ client: name, url, path, index, remove = 0, insert = "" }) {
+    const h = await handle(client(name), url)
+    h.change(d => { Automerge.splice(d, path, index, remove, insert) })
+    return { doc: h.doc() }
+  },
+  // waitValue waits until the value at path (a list of keys) equals want.
+  async waitValue({ client: name, url, path, want, timeoutMs = 20000 }) {
+    const c = client(name)
+    const h = await handle(c, url)
+    const at = () => path.reduce((v, k) => v?.[k], h.doc())
+    await until(timeoutMs, () => String(at()) === want).catch(e => {
+      throw new Error(`${e.message}: ${name} has ${JSON.stringify(at())} at ${path.join(".")}, want ${JSON.stringify(want)}`)
+    })
+    return { doc: h.doc() }
   },
   async waitFor({ client: name, url, key, length, timeoutMs = 20000 }) {
     const c = client(name)
