@@ -285,6 +285,7 @@ func routeTable() []route {
 		accountRoutes(), tagged("accounts", mineRoutes()...), tokenRoutes(), workspaceRoutes(), teamRoutes(), retroRoutes(),
 		surveyRoutes(), catalogRoutes(), templateRoutes(), liveRoutes(), historyRoutes(), whiteboardRoutes(), documentRoutes(), integrationRoutes(),
 		oidcRoutes(), scheduleRoutes(),
+		calendarRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

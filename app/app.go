@@ -97,7 +97,7 @@ type App struct {
 	surveys    *aggregate.Runner[survey.State, survey.Command, survey.Event]
 	boards     *aggregate.Runner[board.State, board.Command, board.Event]
 	schedules  *aggregate.Runner[schedule.State, schedule.Command, schedule.Event]
-	timers     scheduleIndex // which teams have a schedule (schedules.go)
+	index      logIndex // schedules, share links and calendar feeds (logindex.go)
 	access     accessCache
 	rm         *readModels
 	// reactor carries retro events' consequences to other aggregates

@@ -10,16 +10,14 @@ package app
 // OccurrenceFired (reactors.go), under a command ID derived from that
 // event, so it is made once however often the reactor is offered it. Nothing
 // is held in a node's memory that the log does not hold: a node that was
-// down learns on start which teams have schedules (scheduleIndex, read
-// from the log) and what fired.
+// down learns on start which teams have schedules (logIndex, read from
+// the log) and what fired.
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -166,41 +164,6 @@ func (a *App) scheduleCommand(ctx context.Context, teamID string, meta aggregate
 	return Result{StreamVersion: r.Version, Position: r.Position, Duplicate: r.Duplicate}, nil
 }
 
-// scheduleIndex is which teams have a schedule, read from the log: every
-// node builds it on its first tick from the start of the log and keeps it
-// up to date from where it stopped reading.
-type scheduleIndex struct {
-	mu    sync.Mutex
-	after uint64
-	teams map[string]bool
-}
-
-func (x *scheduleIndex) refresh(ctx context.Context, store eventstore.Store) ([]string, error) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.teams == nil {
-		x.teams = map[string]bool{}
-	}
-	err := store.ReadAll(ctx, x.after, func(_ context.Context, e eventstore.RecordedEvent) error {
-		if e.Stream.Category == schedule.Category && e.Type == schedule.TypeCadenceSet {
-			x.teams[e.Stream.ID] = true
-		}
-		if e.LastInCommit() {
-			x.after = e.Position
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("schedules: read the log: %w", err)
-	}
-	teams := make([]string, 0, len(x.teams))
-	for id := range x.teams {
-		teams = append(teams, id)
-	}
-	sort.Strings(teams)
-	return teams, nil
-}
-
 // Firing is one occurrence a node claimed.
 type Firing struct {
 	TeamID     string
@@ -214,10 +177,16 @@ type Firing struct {
 // another node claimed first is not fired again. It answers what this
 // node claimed; errors of single teams are joined, the others still fire.
 func (a *App) FireDueOccurrences(ctx context.Context) ([]Firing, error) {
-	teams, err := a.timers.refresh(ctx, a.d.Store)
+	var teams []string
+	err := a.index.read(ctx, a.d.Store, func(x *logIndex) {
+		for id := range x.scheduled {
+			teams = append(teams, id)
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
+	slices.Sort(teams)
 	var fired []Firing
 	var errs []error
 	for _, teamID := range teams {
@@ -256,9 +225,8 @@ func (a *App) fireDue(ctx context.Context, teamID string) (Firing, bool, error) 
 		a.d.Logger.Warn("a due retro has nobody in its team to moderate it; skipped", "team", teamID, "occurrence", occ)
 		return Firing{}, false, nil
 	}
-	key := teamID + "\x00" + occ.UTC().Format(time.RFC3339)
-	retroID := uuid.NewSHA1(occurrenceSpace, []byte(key)).String()
-	res, err := a.scheduleCommand(ctx, teamID, aggregate.Meta{CommandID: derivedID("fire", key), Actor: mod},
+	retroID := scheduledRetroID(teamID, occ)
+	res, err := a.scheduleCommand(ctx, teamID, aggregate.Meta{CommandID: derivedID("fire", teamID+"\x00"+occ.UTC().Format(time.RFC3339)), Actor: mod},
 		schedule.FireOccurrence{At: now, Occurrence: occ, CadenceVersion: st.Version, RetroID: retroID, Moderator: mod})
 	switch domain.CodeOf(err) {
 	case schedule.CodeAlreadyFired, schedule.CodeCadenceChanged, schedule.CodeNoCadence:

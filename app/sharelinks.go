@@ -152,11 +152,19 @@ func (a *App) loadShareLink(ctx context.Context, id string) (sharelink.State, er
 // shareSecret is the link's secret: an HMAC of its ID under a server key
 // kept outside the log, 256 bits in base64url.
 func (a *App) shareSecret(ctx context.Context, linkID string) (string, error) {
-	key, err := a.d.Keys.GetOrCreate(ctx, subjectShareLink)
+	return a.serverSecret(ctx, subjectShareLink, "hindsight/share-link/v1", linkID)
+}
+
+// serverSecret is the secret of a thing opened by a token (a share link, a
+// calendar feed): an HMAC of its ID under the server key subject, kept
+// outside the log, so a retried creation answers the same token and the
+// log needs to hold only the secret's hash.
+func (a *App) serverSecret(ctx context.Context, subject, label, id string) (string, error) {
+	key, err := a.d.Keys.GetOrCreate(ctx, subject)
 	if err != nil {
-		return "", fmt.Errorf("share-link key: %w", err)
+		return "", fmt.Errorf("%s key: %w", subject, err)
 	}
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte("hindsight/share-link/v1\x00" + linkID))
+	m.Write([]byte(label + "\x00" + id))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)), nil
 }
