@@ -159,6 +159,11 @@ func shareLinkRoutes() []route {
 				}
 				return out, nil
 			}).created(),
+		list("/v1/retros/{retroId}/share-links", "listShareLinks",
+			"The retro's share links, oldest first, without their tokens: created, expiry, revoked (moderator)",
+			func(s *server, c call) ([]app.ShareLinkInfo, error) {
+				return s.deps.App.ShareLinks(c.r.Context(), c.p, c.param("retroId"))
+			}),
 		action(http.MethodDelete, "/v1/share-links/{linkId}", "revokeShareLink",
 			"Revoke a share link: it opens for nobody from now on, on every node (its creator or the retro's moderator)",
 			func(s *server, c call) (app.Result, error) {

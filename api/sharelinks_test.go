@@ -163,3 +163,39 @@ func TestOnlyTheModeratorSharesAClosedRetroForAtMostNinetyDays(t *testing.T) {
 		t.Errorf("a retried share answered %s, then %s: want the same link", first.raw, again.raw)
 	}
 }
+
+func TestTheModeratorListsTheRetrosShareLinksWithoutTheirSecrets(t *testing.T) {
+	f := newSummaryFixture(t, false)
+	first, second := f.share(), f.share()
+	f.h.must(http.StatusOK, req{method: "DELETE", path: "/v1/share-links/" + first.LinkID, token: f.mod.token})
+	res := f.h.must(http.StatusOK, req{method: "GET", path: f.path("/share-links"), token: f.mod.token})
+	items, _ := res.body["items"].([]any)
+	if len(items) != 2 {
+		t.Fatalf("listed %s, want the two links", res.raw)
+	}
+	for i, want := range []struct {
+		id      string
+		revoked bool
+	}{{first.LinkID, true}, {second.LinkID, false}} {
+		it := items[i].(map[string]any)
+		if it["linkId"] != want.id || it["revoked"] != want.revoked || it["createdAt"] == nil || it["expiresAt"] == nil {
+			t.Errorf("item %d = %v, want link %s revoked %v with its dates", i, it, want.id, want.revoked)
+		}
+		if _, ok := it["revokedAt"]; ok != want.revoked {
+			t.Errorf("item %d: revokedAt present %v, want %v", i, ok, want.revoked)
+		}
+	}
+	for _, l := range []api.ShareLinkResponse{first, second} {
+		_, secret, _ := strings.Cut(l.Token, ".")
+		if strings.Contains(string(res.raw), secret) || strings.Contains(string(res.raw), sharelink.HashSecret(secret)) {
+			t.Errorf("the list shows a link's secret or its hash: %s", res.raw)
+		}
+	}
+	// A participant who does not moderate, and an outsider, get no list.
+	if res := f.h.do(req{method: "GET", path: f.path("/share-links"), token: f.bea.token}); res.status != http.StatusForbidden {
+		t.Errorf("Bea lists the links: %d %s", res.status, res.raw)
+	}
+	if res := f.h.do(req{method: "GET", path: f.path("/share-links"), token: f.out.token}); res.status != http.StatusNotFound {
+		t.Errorf("an outsider lists the links: %d %s", res.status, res.raw)
+	}
+}

@@ -83,6 +83,56 @@ func (a *App) CreateShareLink(ctx context.Context, c identity.Caller, retroID st
 	return ShareLink{LinkID: id, RetroID: retroID, Token: id + "." + secret, ExpiresAt: res.State.ExpiresAt}, nil
 }
 
+// ShareLinkInfo is a share link as its retro's list shows it: never its
+// token or secret.
+type ShareLinkInfo struct {
+	LinkID    string     `json:"linkId"`
+	CreatedBy string     `json:"createdBy"`
+	CreatedAt time.Time  `json:"createdAt"`
+	ExpiresAt time.Time  `json:"expiresAt"`
+	Expired   bool       `json:"expired"`
+	Revoked   bool       `json:"revoked"`
+	RevokedAt *time.Time `json:"revokedAt,omitempty"`
+}
+
+// ShareLinks lists a retro's share links, oldest first, for its moderator,
+// who may revoke every one of them.
+func (a *App) ShareLinks(ctx context.Context, p identity.Principal, retroID string) ([]ShareLinkInfo, error) {
+	if err := canRead(p); err != nil {
+		return nil, err
+	}
+	if err := notGuest(p); err != nil {
+		return nil, err
+	}
+	r, _, err := a.retroAccess(ctx, p, retroID)
+	if err != nil {
+		return nil, err
+	}
+	if r.Moderator != p.UserID {
+		return nil, forbidden("only the retro's moderator lists its share links")
+	}
+	var ids []string
+	if err := a.index.read(ctx, a.d.Store, func(x *logIndex) { ids = append(ids, x.shareLinks[retroID]...) }); err != nil {
+		return nil, err
+	}
+	now := a.now()
+	out := []ShareLinkInfo{}
+	for _, id := range ids {
+		l, err := a.loadShareLink(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		info := ShareLinkInfo{LinkID: id, CreatedBy: l.CreatedBy, CreatedAt: l.CreatedAt, ExpiresAt: l.ExpiresAt,
+			Expired: !now.Before(l.ExpiresAt), Revoked: l.Revoked}
+		if l.Revoked {
+			at := l.RevokedAt
+			info.RevokedAt = &at
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
 // RevokeShareLink closes a link for good: its creator or the retro's
 // moderator now. Revoking a revoked link changes nothing.
 func (a *App) RevokeShareLink(ctx context.Context, c identity.Caller, linkID string) (Result, error) {

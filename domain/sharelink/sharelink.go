@@ -112,7 +112,9 @@ type State struct {
 	CreatedBy  string
 	SecretHash string
 	ExpiresAt  time.Time
+	CreatedAt  time.Time
 	Revoked    bool
+	RevokedAt  time.Time
 }
 
 // Initial is the state before any event: no link.
@@ -163,9 +165,9 @@ func Evolve(s State, e Event) State {
 	switch e := e.(type) {
 	case LinkCreated:
 		s = State{Created: true, LinkID: e.LinkID, RetroID: e.RetroID, TeamID: e.TeamID, CreatedBy: e.CreatedBy,
-			SecretHash: e.SecretHash, ExpiresAt: e.ExpiresAt}
+			SecretHash: e.SecretHash, ExpiresAt: e.ExpiresAt, CreatedAt: e.At}
 	case LinkRevoked:
-		s.Revoked = true
+		s.Revoked, s.RevokedAt = true, e.At
 	}
 	return s
 }
