@@ -5,10 +5,13 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/text/unicode/runenames"
 
 	"github.com/hindsight-retro/hindsight/domain/retro"
 )
@@ -155,17 +158,67 @@ func healthChart(pdf *fpdf.Fpdf, h *retro.HealthView, textW float64) {
 	pdf.SetX(pdfMargin)
 }
 
-// pdfText is text as fpdf can take it: valid UTF-8 (it indexes past the
-// end of a broken sequence) within the Basic Multilingual Plane (it
-// refuses the rest, emoji among them), each rune it cannot take shown as
-// the replacement character.
+// pdfText is text as the PDF can show it: valid UTF-8 (fpdf indexes past
+// the end of a broken sequence), each character the embedded Go fonts
+// draw as written, and every other one (emoji, which fpdf cannot take at
+// all outside the Basic Multilingual Plane, and scripts the Go fonts lack)
+// as its Unicode name in brackets, "[party popper]" (or its code point,
+// "[U+6F22]", where Unicode names only its range), so a reader sees what
+// was meant instead of an empty box or a replacement character. Joiners,
+// variation selectors and skin tones, which only shape the emoji before
+// them, are dropped; a pair of regional indicators is a flag, "[flag DE]".
 func pdfText(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r > 0xFFFF {
-			return '\uFFFD'
+	runes := []rune(strings.ToValidUTF8(s, "\uFFFD"))
+	var b strings.Builder
+	for i := 0; i < len(runes); i++ {
+		r := runes[i]
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case unicode.IsControl(r) || emojiShaping(r):
+		case isRegional(r) && i+1 < len(runes) && isRegional(runes[i+1]):
+			b.WriteString("[flag " + string('A'+r-0x1F1E6) + string('A'+runes[i+1]-0x1F1E6) + "]")
+			i++
+		case r <= 0xFFFF && goGlyphs.has(r):
+			b.WriteRune(r)
+		default:
+			// Ranges such as the CJK ideographs are named only as a
+			// range ("<CJK Ideograph>"): their code point says more.
+			name := strings.ToLower(runenames.Name(r))
+			if name == "" || strings.HasPrefix(name, "<") {
+				name = fmt.Sprintf("U+%04X", r)
+			}
+			b.WriteString("[" + name + "]")
 		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
+	}
+	return b.String()
+}
+
+// emojiShaping: a zero-width joiner, a variation selector, a skin-tone
+// modifier or a tag character.
+func emojiShaping(r rune) bool {
+	return r == 0x200D || (r >= 0xFE00 && r <= 0xFE0F) || (r >= 0x1F3FB && r <= 0x1F3FF) || (r >= 0xE0020 && r <= 0xE007F)
+}
+
+func isRegional(r rune) bool { return r >= 0x1F1E6 && r <= 0x1F1FF }
+
+// glyphSet is which runes a font draws.
+type glyphSet struct{ font *sfnt.Font }
+
+// goGlyphs are the runes of the embedded Go font (regular and bold cover
+// the same). It is read once: the font is a constant of the binary.
+var goGlyphs = func() glyphSet {
+	f, err := sfnt.Parse(goregular.TTF)
+	if err != nil {
+		panic(fmt.Sprintf("documents: the embedded Go font does not parse: %v", err))
+	}
+	return glyphSet{font: f}
+}()
+
+func (g glyphSet) has(r rune) bool {
+	var buf sfnt.Buffer
+	i, err := g.font.GlyphIndex(&buf, r)
+	return err == nil && i != 0
 }
 
 func plainByline(r Retro, author string) string {
