@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"io"
+	"mime"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -168,6 +170,7 @@ func historyRoutes() []route {
 			openapi.Param{Name: "from", In: "query", Description: "first month shown: RFC 3339, a date or a month (2026-01); absent: no bound"},
 			openapi.Param{Name: "to", In: "query", Description: "last month shown, inclusive; absent: no bound"}),
 		teamEventsRoute(),
+		teamSQLiteRoute(),
 	)
 	return rs
 }
@@ -212,3 +215,40 @@ func teamEventsRoute() route {
 		openapi.Param{Name: "until", In: "query", Type: reflect.TypeFor[uint64](), Description: "only events up to this position"},
 		openapi.Param{Name: "retro", In: "query", Description: "only this retro's events"})
 }
+
+// teamSQLiteRoute sends the SQLite file of `hindsight replay --sqlite` for
+// the team, built from its export redacted for the caller. The file is
+// built whole first, so a failure is still a problem+json answer.
+func teamSQLiteRoute() route {
+	return route{
+		method: http.MethodGet, pattern: "/v1/teams/{teamId}/sqlite", op: "exportTeamSQLite",
+		summary: "The team's read models as a SQLite file (the tables of hindsight replay --sqlite), built from its export redacted for you (team admins, and workspace admins in the team)",
+		resp:    reflect.TypeFor[string](), respTypes: []string{sqliteType}, auth: true,
+		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
+			c, ok := s.begin(rt, w, r)
+			if !ok {
+				return
+			}
+			teamID := c.param("teamId")
+			f, err := s.deps.App.TeamSQLite(r.Context(), c.p, teamID)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			defer f.Close()
+			w.Header().Set("Content-Type", sqliteType)
+			w.Header().Set("Content-Length", strconv.FormatInt(f.Size, 10))
+			w.Header().Set("Cache-Control", "no-store")
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "team-" + teamID + ".sqlite"}))
+			w.WriteHeader(http.StatusOK)
+			if _, err := io.Copy(w, f); err != nil {
+				// The status is sent: a cut stream is all the client can be told.
+				s.log.Warn("team sqlite cut off", "team", teamID, "request_id", requestIDFrom(r.Context()), "err", err)
+			}
+		},
+	}
+}
+
+// sqliteType is the media type of a SQLite database file.
+const sqliteType = "application/vnd.sqlite3"

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app/identity"
@@ -15,6 +17,8 @@ import (
 	"github.com/hindsight-retro/hindsight/projections/dashboard"
 	"github.com/hindsight-retro/hindsight/projections/export"
 	"github.com/hindsight-retro/hindsight/projections/healthtrends"
+	"github.com/hindsight-retro/hindsight/projections/replay"
+	"github.com/hindsight-retro/hindsight/projections/sqlexport"
 	"github.com/hindsight-retro/hindsight/projections/teamhistory"
 	"github.com/hindsight-retro/hindsight/projections/timetravel"
 )
@@ -241,7 +245,14 @@ func (a *App) TeamEvents(ctx context.Context, p identity.Principal, f export.Fil
 	if _, err := a.teamMember(ctx, p, f.TeamID); err != nil {
 		return nil, err
 	}
-	viewer := export.Viewer{UserID: p.UserID, Pseudonym: func(id string) string {
+	viewer := a.exportViewer(ctx, p)
+	return func(w io.Writer) error { return export.Export(ctx, a.d.Store, f, viewer, w) }, nil
+}
+
+// exportViewer is who an export is redacted for: the principal, with their
+// own pseudonym in each anonymous retro or survey while its key lives.
+func (a *App) exportViewer(ctx context.Context, p identity.Principal) export.Viewer {
+	return export.Viewer{UserID: p.UserID, Pseudonym: func(id string) string {
 		// Retro and survey IDs are UUIDs, so the one key that exists
 		// names the aggregate. A key that cannot be read (destroyed at
 		// close, or a store error) shows the caller nothing as their own:
@@ -257,5 +268,83 @@ func (a *App) TeamEvents(ctx context.Context, p identity.Principal, f export.Fil
 		}
 		return ""
 	}}
-	return func(w io.Writer) error { return export.Export(ctx, a.d.Store, f, viewer, w) }, nil
+}
+
+// TeamSQLite builds the SQLite file of `hindsight replay --sqlite` for one
+// team, from the team's export as the principal would download it (so
+// redacted exactly as that is), for the team's admins and the admins of its
+// workspace who are members. The file is complete before anything is sent,
+// so a failure is still an error the caller can report; it lives in a
+// temporary folder that Close removes.
+func (a *App) TeamSQLite(ctx context.Context, p identity.Principal, teamID string) (*TempFile, error) {
+	if err := canRead(p); err != nil {
+		return nil, err
+	}
+	t, err := a.teamMember(ctx, p, teamID)
+	if err != nil {
+		return nil, err
+	}
+	if !t.IsAdmin(p.UserID) {
+		_, ws, err := a.visibleTeam(ctx, p, teamID)
+		if err != nil {
+			return nil, err
+		}
+		if !workspace.IsAdmin(ws, p.UserID) {
+			return nil, forbidden("the SQLite file of team %s is for its admins and its workspace's admins", teamID)
+		}
+	}
+	dir, err := os.MkdirTemp("", "hindsight-sqlite-")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite of team %s: %w", teamID, err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = os.RemoveAll(dir)
+		}
+	}()
+	// The export streams through a pipe into the replay: the team's history
+	// is never held whole in memory.
+	pr, pw := io.Pipe()
+	viewer := a.exportViewer(ctx, p)
+	go func() {
+		pw.CloseWithError(export.Export(ctx, a.d.Store, export.Filter{TeamID: teamID}, viewer, pw))
+	}()
+	set := replay.NewSet(healthtrends.Config{MinRespondents: a.GroupPolicy().MinRespondents, PackOf: a.d.Catalog.QuestionPack})
+	_, err = replay.FromExport(ctx, pr, set, replay.Until{}, nil)
+	_ = pr.CloseWithError(io.ErrClosedPipe) // lets the export end if the replay stopped early
+	if err != nil {
+		return nil, fmt.Errorf("sqlite of team %s: replay its export: %w", teamID, err)
+	}
+	path := filepath.Join(dir, "team.sqlite")
+	if err := sqlexport.Write(ctx, path, set, a.d.Catalog); err != nil {
+		return nil, fmt.Errorf("sqlite of team %s: %w", teamID, err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite of team %s: %w", teamID, err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("sqlite of team %s: %w", teamID, err)
+	}
+	done = true
+	return &TempFile{File: f, Size: info.Size(), dir: dir}, nil
+}
+
+// TempFile is a built file to send once; Close removes it.
+type TempFile struct {
+	*os.File
+	Size int64
+	dir  string
+}
+
+// Close closes and removes the file.
+func (t *TempFile) Close() error {
+	err := t.File.Close()
+	if rerr := os.RemoveAll(t.dir); err == nil {
+		err = rerr
+	}
+	return err
 }

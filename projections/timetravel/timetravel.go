@@ -28,6 +28,10 @@ type Snapshot struct {
 	Position   uint64          `json:"position"`
 	RecordedAt time.Time       `json:"recordedAt"`
 	View       retro.RetroView `json:"view"`
+	// Positions are those of all the retro's commits, oldest first: the
+	// points a reader can step or slide to. Stepping back one at a time
+	// finds each of them anyway, so listing them tells nothing more.
+	Positions []uint64 `json:"positions"`
 }
 
 // Load reads and decodes a retro's stream.
@@ -86,5 +90,17 @@ func at(ctx context.Context, store eventstore.Store, retroID string, viewer retr
 			st = retro.Evolve(st, h)
 		}
 	}
-	return Snapshot{RetroID: retroID, Position: recs[last].Position, RecordedAt: recs[last].RecordedAt, View: retro.View(st, viewer, p)}, nil
+	return Snapshot{RetroID: retroID, Position: recs[last].Position, RecordedAt: recs[last].RecordedAt, View: retro.View(st, viewer, p),
+		Positions: positions(recs)}, nil
+}
+
+// positions lists each commit's position once (a commit's events share it).
+func positions(recs []eventstore.RecordedEvent) []uint64 {
+	out := make([]uint64, 0, len(recs))
+	for _, r := range recs {
+		if n := len(out); n == 0 || out[n-1] != r.Position {
+			out = append(out, r.Position)
+		}
+	}
+	return out
 }

@@ -184,3 +184,36 @@ func TestACardHiddenLaterIsHiddenInThePast(t *testing.T) {
 	}
 	t.Fatal("no recorded retro has a revealed card with an author")
 }
+
+// A slider stops at each of the retro's commits: the snapshot lists their
+// positions, oldest first, each once, and every one of them is a point
+// time travel answers for.
+func TestASnapshotListsEveryCommitOfTheRetroOnce(t *testing.T) {
+	ctx := context.Background()
+	store, retros := recorded(t)
+	id := retros[0]
+	recs, err := store.Load(ctx, eventstore.StreamID{Category: retro.Category, ID: id}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []uint64
+	for _, r := range recs {
+		if r.LastInCommit() {
+			want = append(want, r.Position)
+		}
+	}
+	mid := want[len(want)/2]
+	got, err := timetravel.AtPosition(ctx, store, id, mid, retro.Viewer{}, policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asJSON(t, got.Positions) != asJSON(t, want) {
+		t.Fatalf("positions %v, want the retro's commits %v", got.Positions, want)
+	}
+	for _, p := range got.Positions {
+		at, err := timetravel.AtPosition(ctx, store, id, p, retro.Viewer{}, policy)
+		if err != nil || at.Position != p {
+			t.Fatalf("at %d: position %d (%v)", p, at.Position, err)
+		}
+	}
+}

@@ -188,6 +188,10 @@ function Page({ route, me }: { route: Route; me: Me | null }) {
       return <Team teamId={route.teamId} />;
     case 'newRetro':
       return <NewRetro teamId={route.teamId} />;
+    case 'teamDashboard':
+      return <Lazy load={loadDashboards} render={(m) => <m.TeamDashboard teamId={route.teamId} />} />;
+    case 'workspaceDashboard':
+      return <Lazy load={loadDashboards} render={(m) => <m.WorkspaceDashboard workspaceId={route.workspaceId} />} />;
     case 'retro':
       return <RetroPage retroId={route.retroId} />;
     case 'archive':
@@ -197,6 +201,29 @@ function Page({ route, me }: { route: Route; me: Me | null }) {
     case 'survey':
       return <SurveyPage surveyId={route.surveyId} />;
   }
+}
+
+// The dashboards and their charting library are a chunk of their own, loaded
+// when one is opened, so the retro page never downloads them.
+const loadDashboards = () => import('./dash');
+type Dashboards = Awaited<ReturnType<typeof loadDashboards>>;
+
+function Lazy({ load, render }: { load: () => Promise<Dashboards>; render: (m: Dashboards) => preact.ComponentChild }) {
+  const { t } = useI18n();
+  const [mod, setMod] = useState<Dashboards | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    load().then(
+      (m) => live && setMod(m),
+      () => live && setFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, [load]);
+  if (failed) return <p role="alert">{t('error.network')}</p>;
+  return mod ? <>{render(mod)}</> : <p>{t('app.loading')}</p>;
 }
 
 function Redirect({ to }: { to: string }) {

@@ -8,6 +8,8 @@ export type Route =
   | { page: 'join'; code: string }
   | { page: 'team'; teamId: string }
   | { page: 'newRetro'; teamId: string }
+  | { page: 'teamDashboard'; teamId: string }
+  | { page: 'workspaceDashboard'; workspaceId: string }
   | { page: 'retro'; retroId: string }
   | { page: 'archive'; retroId: string }
   | { page: 'timeTravel'; retroId: string }
@@ -22,6 +24,8 @@ const table: [RegExp, (m: string[]) => Route][] = [
   [new RegExp(`^/join/${seg}$`), (m) => ({ page: 'join', code: m[1]! })],
   [new RegExp(`^/teams/${seg}$`), (m) => ({ page: 'team', teamId: m[1]! })],
   [new RegExp(`^/teams/${seg}/new-retro$`), (m) => ({ page: 'newRetro', teamId: m[1]! })],
+  [new RegExp(`^/teams/${seg}/dashboard$`), (m) => ({ page: 'teamDashboard', teamId: m[1]! })],
+  [new RegExp(`^/workspaces/${seg}/dashboard$`), (m) => ({ page: 'workspaceDashboard', workspaceId: m[1]! })],
   [new RegExp(`^/retros/${seg}$`), (m) => ({ page: 'retro', retroId: m[1]! })],
   [new RegExp(`^/retros/${seg}/archive$`), (m) => ({ page: 'archive', retroId: m[1]! })],
   [new RegExp(`^/retros/${seg}/at$`), (m) => ({ page: 'timeTravel', retroId: m[1]! })],

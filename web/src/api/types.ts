@@ -65,6 +65,10 @@ export interface HistoryEntry {
   cards?: number;
   actions?: number;
   anonymous?: boolean;
+  participants?: number;
+  rotiAverage?: number | null;
+  rotiRatings?: number;
+  rotiScale?: string;
 }
 
 export type StepKind =
@@ -194,4 +198,41 @@ export interface SurveyView {
 }
 
 /** The retro as the reader may see it after an event (GET /v1/retros/{id}/at). */
-export interface RetroAt { retroId: string; position: number; recordedAt: string; view: RetroView }
+export interface RetroAt { retroId: string; position: number; recordedAt: string; view: RetroView; positions?: number[] | null }
+
+// Dashboards (issue 13): the read models' shapes (projections/healthtrends, dashboard).
+export interface CatalogQuestion { id: string; dimension: string; text: string; scale: string }
+export interface CatalogPack { id: string; name: string; questions: CatalogQuestion[] | null }
+export interface Dimension { id: string; name: string }
+export interface TrendPoint {
+  at: string;
+  source: string;
+  sourceId: string;
+  suppressed?: boolean;
+  respondents?: number;
+  value?: number;
+}
+export interface TrendSeries { id: string; title?: string; scale?: string; points: TrendPoint[] | null; change?: number; trend: string }
+export interface TeamTrends { teamId: string; questions: TrendSeries[] | null; packs: TrendSeries[] | null; enps: TrendSeries }
+export interface HeatCell {
+  teamId: string;
+  dimension: string;
+  at?: string;
+  suppressed?: boolean;
+  value?: number;
+  change?: number;
+  respondents?: number;
+}
+export interface HeatMap { workspaceId: string; minRespondents: number; teams: string[] | null; dimensions: string[] | null; cells: HeatCell[][] | null }
+export interface DashboardMonth {
+  month: string;
+  retros: number;
+  teams: number;
+  participants: number;
+  participationRate?: number;
+  rotiAverage?: number;
+  rotiRatings: number;
+  healthAverage?: number;
+}
+export interface WorkspaceDashboard { workspaceId: string; months: DashboardMonth[] | null }
+export interface WorkspaceTeam { id: string; name: string }

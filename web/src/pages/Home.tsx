@@ -55,6 +55,14 @@ export function Home() {
               <li key={w.id}>
                 <span class="strong">{w.name}</span> <span class="muted">{tr.t('home.role', { role: roleName(tr, w.role) })}</span>
                 {w.role === 'admin' && (
+                  <>
+                    {' '}
+                    <a href={`/workspaces/${w.id}/dashboard`} aria-label={`${tr.t('dash.wsLink')}: ${w.name}`}>
+                      {tr.t('dash.wsLink')}
+                    </a>
+                  </>
+                )}
+                {w.role === 'admin' && (
                   <CreateTeam workspaceId={w.id} templates={templates.data?.items ?? []} onCreated={(id) => navigate(`/teams/${id}`)} />
                 )}
               </li>

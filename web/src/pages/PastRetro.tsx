@@ -56,47 +56,92 @@ export function Archive({ retroId }: { retroId: string }) {
 }
 
 /**
- * Time travel: the retro as the reader may see it after one event, stepping
- * back one event at a time (GET /v1/retros/{id}/at?position=N) and forward
- * again along the way they came.
+ * Time travel: the retro as the reader may see it after each of its commits
+ * (GET /v1/retros/{id}/at?position=N), chosen on a slider over the retro's
+ * positions, one step at a time, or played back.
  */
 export function TimeTravel({ retroId }: { retroId: string }) {
   const tr = useI18n();
   const { client } = useServices();
   const names = useNames(retroId);
-  // later: the positions stepped back from, newest last.
-  const [later, setLater] = useState<number[]>([]);
-  const [ask, setAsk] = useState<string>(() => `time=${encodeURIComponent(new Date().toISOString())}`);
-  const at = useLoad(() => client.get<RetroAt>(`/v1/retros/${encodeURIComponent(retroId)}/at?${ask}`), [retroId, ask]);
-  const snap = at.data;
-  const earlier = () => {
-    if (!snap || snap.position <= 1) return;
-    setLater([...later, snap.position]);
-    setAsk(`position=${snap.position - 1}`);
-  };
-  const forward = () => {
-    const next = later[later.length - 1];
-    if (next === undefined) return;
-    setLater(later.slice(0, -1));
-    setAsk(`position=${next}`);
-  };
+  const id = encodeURIComponent(retroId);
+  // The first answer (as of now) lists the retro's positions; the slider
+  // picks one of them by index.
+  const first = useLoad(() => client.get<RetroAt>(`/v1/retros/${id}/at?time=${encodeURIComponent(new Date().toISOString())}`), [retroId]);
+  const positions = first.data?.positions?.length ? first.data.positions : first.data ? [first.data.position] : [];
+  const last = positions.length - 1;
+  const [idx, setIdx] = useState<number | null>(null);
+  const [playing, setPlaying] = useState(false);
+  const at = idx === null ? last : idx;
+  const pos = positions[at];
+  const loaded = useLoad(
+    () => (pos === undefined || (first.data && pos === first.data.position) ? Promise.resolve(first.data) : client.get<RetroAt>(`/v1/retros/${id}/at?position=${pos}`)),
+    [retroId, pos, first.data],
+  );
+  const snap = loaded.data && loaded.data.position === pos ? loaded.data : undefined;
+  const go = (i: number) => setIdx(Math.max(0, Math.min(last, i)));
+
+  // Playing moves on once the shown position has arrived, so a slow answer
+  // is never skipped; it stops at the end.
+  useEffect(() => {
+    if (!playing) return;
+    if (at >= last) {
+      setPlaying(false);
+      return;
+    }
+    if (!snap) return;
+    const t = window.setTimeout(() => setIdx(at + 1), 700);
+    return () => window.clearTimeout(t);
+  }, [playing, at, last, snap]);
+
+  const error = first.error ?? loaded.error;
   const step = snap ? (snap.view.agenda ?? []).find((s) => s.id === snap.view.currentStep) : undefined;
   const shown = snap ? readOnly(snap.view, names) : null;
   return (
     <div class="stack">
-      <h1>{tr.t('past.timeTravelTitle', { title: snap?.view.title ?? '' })}</h1>
-      <div class="row" role="group" aria-label={tr.t('past.timeTravel')}>
-        <button type="button" class="secondary" onClick={earlier} disabled={!snap || snap.position <= 1}>
+      <h1>{tr.t('past.timeTravelTitle', { title: (snap ?? first.data)?.view.title ?? '' })}</h1>
+      <div class="timeline" role="group" aria-label={tr.t('past.timeTravel')}>
+        <button type="button" class="secondary" onClick={() => go(at - 1)} disabled={positions.length === 0 || at <= 0}>
           {tr.t('past.earlier')}
         </button>
-        <button type="button" class="secondary" onClick={forward} disabled={later.length === 0}>
+        <button type="button" class="secondary" onClick={() => go(at + 1)} disabled={positions.length === 0 || at >= last}>
           {tr.t('past.later')}
         </button>
+        <button
+          type="button"
+          class="secondary"
+          aria-pressed={playing}
+          disabled={positions.length < 2}
+          onClick={() => {
+            if (!playing && at >= last) setIdx(0);
+            setPlaying(!playing);
+          }}
+        >
+          {playing ? tr.t('past.pause') : tr.t('past.play')}
+        </button>
+        <label class="sr-only" for="tt-slider">
+          {tr.t('past.slider')}
+        </label>
+        <input
+          id="tt-slider"
+          type="range"
+          min={0}
+          max={Math.max(0, last)}
+          step={1}
+          value={at}
+          disabled={positions.length < 2}
+          aria-valuetext={tr.t('past.eventOf', { n: at + 1, total: positions.length })}
+          onInput={(e) => {
+            setPlaying(false);
+            go(Number((e.currentTarget as HTMLInputElement).value));
+          }}
+        />
+        <span class="muted small">{positions.length > 0 ? tr.t('past.eventOf', { n: at + 1, total: positions.length }) : ''}</span>
       </div>
-      {at.error ? <p role="alert">{describeError(at.error, tr)}</p> : null}
+      {error ? <p role="alert">{describeError(error, tr)}</p> : null}
       {snap && shown && (
         <>
-          <p role="status">
+          <p role="status" data-position={snap.position}>
             {tr.t('past.asOf', { when: new Date(snap.recordedAt).toLocaleString(tr.lang), step: step?.title || tr.t(`step.${step?.kind ?? 'lobby'}`) })}
           </p>
           <Board view={shown.view} retro={shown.retro} writable={false} />

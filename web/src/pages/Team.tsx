@@ -26,6 +26,11 @@ export function Team({ teamId }: { teamId: string }) {
   return (
     <div class="stack">
       <h1>{tr.t('team.title', { name: t.name })}</h1>
+      {t.isMember && (
+        <p>
+          <a href={`/teams/${teamId}/dashboard`}>{tr.t('dash.link')}</a>
+        </p>
+      )}
       <section class="card" aria-labelledby="retros-h">
         <h2 id="retros-h">{tr.t('team.retros')}</h2>
         {t.isMember && (

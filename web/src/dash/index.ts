@@ -1,0 +1,3 @@
+// The dashboards' chunk: app.tsx imports it dynamically.
+export { TeamDashboard } from './TeamDashboard';
+export { WorkspaceDashboard } from './WorkspaceDashboard';
