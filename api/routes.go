@@ -281,6 +281,7 @@ func routeTable() []route {
 	var rs []route
 	rs = append(rs, operationRoutes()...)
 	rs = append(rs, appRoute())
+	rs = append(rs, docsRoutes()...)
 	for _, group := range [][]route{
 		accountRoutes(), tagged("accounts", mineRoutes()...), tokenRoutes(), workspaceRoutes(), teamRoutes(), retroRoutes(),
 		surveyRoutes(), catalogRoutes(), templateRoutes(), liveRoutes(), historyRoutes(), whiteboardRoutes(), documentRoutes(), integrationRoutes(),

@@ -55,6 +55,9 @@ type Deps struct {
 	// Web is the browser app's build (web.Dist()), served at / and every
 	// path outside the API; nil serves no app.
 	Web fs.FS
+	// APIDocs is the API reference's build (web.APIDocs()), served at
+	// /v1/docs; nil serves none there.
+	APIDocs fs.FS
 	// Sync serves GET /v1/sync (the whiteboards' collab server); nil
 	// answers 503 there.
 	Sync http.Handler

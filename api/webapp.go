@@ -107,29 +107,63 @@ func (s *server) serveApp(w http.ResponseWriter, r *http.Request) bool {
 			return true
 		}
 	}
+	cache := cacheRevalidate
+	if strings.HasPrefix(name, appAssets) {
+		cache = cacheImmutable
+	}
+	s.serveFile(w, r, f, name, cache)
+	return true
+}
+
+// serveFile answers an embedded file and closes it: its type by extension
+// (appTypes first), the cache policy given.
+func (s *server) serveFile(w http.ResponseWriter, r *http.Request, f fs.File, name, cache string) {
 	defer f.Close()
 	rs, ok := f.(io.ReadSeeker)
 	if !ok {
-		s.fail(w, r, errors.New("api: the app's files cannot seek"))
-		return true
+		s.fail(w, r, errors.New("api: embedded files cannot seek"))
+		return
 	}
 	ct, ok := appTypes[path.Ext(name)]
 	if !ok {
 		ct = mime.TypeByExtension(path.Ext(name))
 	}
 	if ct == "" {
-		ct = "application/octet-stream"
+		ct = "text/plain; charset=utf-8" // LICENSE, NOTICE: the only files without an extension
 	}
 	w.Header().Set("Content-Type", ct)
-	if strings.HasPrefix(name, appAssets) {
-		w.Header().Set("Cache-Control", cacheImmutable)
-	} else {
-		w.Header().Set("Cache-Control", cacheRevalidate)
-	}
+	w.Header().Set("Cache-Control", cache)
 	// Embedded files have no modification time: ServeContent then sends no
 	// Last-Modified, and handles HEAD and ranges.
 	http.ServeContent(w, r, name, time.Time{}, rs)
-	return true
+}
+
+// docsRoutes serve the interactive API reference: a page and its files,
+// public like the OpenAPI document it reads. Its files have fixed names, so
+// each load revalidates them.
+func docsRoutes() []route {
+	serve := func(s *server, w http.ResponseWriter, r *http.Request, name string) {
+		if s.deps.APIDocs == nil {
+			problem.Write(w, r, problem.New(problem.NotFound, "no API reference is built into this server"))
+			return
+		}
+		f, err := s.deps.APIDocs.Open(name)
+		if err != nil {
+			problem.Write(w, r, problem.New(problem.NotFound, "no file "+name+" in the API reference"))
+			return
+		}
+		s.serveFile(w, r, f, name, cacheRevalidate)
+	}
+	return []route{
+		{method: http.MethodGet, pattern: "/v1/docs", op: "getAPIReference", tag: "operations", probe: true,
+			summary: "The interactive API reference (Swagger UI) over /v1/openapi.json; \"Try it out\" sends requests with your session or an API token",
+			resp:    reflect.TypeFor[string](), respTypes: []string{"text/html"},
+			handle: func(s *server, _ *route, w http.ResponseWriter, r *http.Request) { serve(s, w, r, appIndex) }},
+		{method: http.MethodGet, pattern: "/v1/docs/{file}", op: "getAPIReferenceFile", tag: "operations", probe: true,
+			summary: "A file of the API reference page (script, stylesheet, licence)",
+			resp:    reflect.TypeFor[string](), respTypes: []string{"text/javascript", "text/css", "text/plain"},
+			handle: func(s *server, _ *route, w http.ResponseWriter, r *http.Request) { serve(s, w, r, r.PathValue("file")) }},
+	}
 }
 
 // appRoute documents the app in the route table; every other app path is

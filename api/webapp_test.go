@@ -194,3 +194,31 @@ func TestARealBrowserUsesCookieSessionsUnderTheCSP(t *testing.T) {
 		t.Errorf("the page saw\n  %s\nwant\n  %s", got, want)
 	}
 }
+
+// The API reference is served at /v1/docs under the same security headers
+// as the app, without a token, and a missing file is a problem, not the page.
+func TestTheAPIReferenceIsServedAtV1Docs(t *testing.T) {
+	h := newHarness(t, func(d *api.Deps) {
+		d.APIDocs = fstest.MapFS{
+			"index.html":           {Data: []byte(`<!doctype html><title>Hindsight API reference</title><script src="/v1/docs/init.js"></script>`)},
+			"init.js":              {Data: []byte(`SwaggerUIBundle({url: '/v1/openapi.json'})`)},
+			"swagger-ui.css":       {Data: []byte(`.swagger-ui {}`)},
+			"LICENSE":              {Data: []byte("Apache License")},
+			"swagger-ui-bundle.js": {Data: []byte(`var SwaggerUIBundle`)},
+		}
+	})
+	page := h.must(http.StatusOK, req{method: "GET", path: "/v1/docs"})
+	if ct := page.header.Get("Content-Type"); ct != "text/html; charset=utf-8" || !strings.Contains(string(page.raw), "API reference") {
+		t.Errorf("GET /v1/docs: %s %q", ct, page.raw)
+	}
+	wantSecurityHeaders(t, "/v1/docs", page, false)
+	for file, ct := range map[string]string{"init.js": "text/javascript; charset=utf-8", "swagger-ui.css": "text/css; charset=utf-8", "LICENSE": "text/plain; charset=utf-8"} {
+		res := h.must(http.StatusOK, req{method: "GET", path: "/v1/docs/" + file})
+		if got := res.header.Get("Content-Type"); got != ct {
+			t.Errorf("GET /v1/docs/%s: Content-Type %q, want %q", file, got, ct)
+		}
+	}
+	if res := h.do(req{method: "GET", path: "/v1/docs/nothing.js"}); res.status != http.StatusNotFound || res.problemType() == "" {
+		t.Errorf("GET /v1/docs/nothing.js: %d %s, want a 404 problem", res.status, res.raw)
+	}
+}

@@ -174,7 +174,7 @@ func (n *node) Run(ctx context.Context) error {
 	}
 	handler := api.New(api.Deps{
 		Store: n.svc.store, App: n.svc.app, Identity: n.svc.identity, Live: n.svc.live, Sync: n.svc.collab, Logger: n.logger,
-		Registry: n.svc.registry, Web: web.Dist(), RateLimit: rate, MetricsToken: n.cfg.MetricsToken,
+		Registry: n.svc.registry, Web: web.Dist(), APIDocs: web.APIDocs(), RateLimit: rate, MetricsToken: n.cfg.MetricsToken,
 		PublicURL: n.cfg.PublicURL,
 	})
 	if n.wrapHandler != nil {
