@@ -101,6 +101,12 @@ func TestACalendarAppPollsTheTeamsFeedWithoutASessionAndSeesEveryRetroWithStable
 	if err != nil || len(one.Events()) != 1 || one.Events()[0].Id() != first.Id() {
 		t.Errorf("the retro's file: %v %s", err, res.raw)
 	}
+	// A retro made by hand has no planned time.
+	byHand := f.h.must(http.StatusCreated, req{method: "POST", path: "/v1/teams/" + f.team + "/retros", token: f.admin.token,
+		body: api.CreateRetroRequest{Title: "Ad hoc"}}).str("id")
+	if res := f.h.do(req{method: "GET", path: "/v1/retros/" + byHand + "/calendar.ics", token: f.admin.token}); res.status != http.StatusNotFound || res.str("code") != "retro-not-scheduled" {
+		t.Errorf("a retro made by hand as .ics: %d %s", res.status, res.raw)
+	}
 	// And the team's, signed in.
 	res = f.h.must(http.StatusOK, req{method: "GET", path: "/v1/teams/" + f.team + "/calendar.ics", token: f.admin.token})
 	if !strings.Contains(string(res.raw), first.Id()) {

@@ -139,3 +139,66 @@ func countFired(t *testing.T, ctx context.Context, store eventstore.Store, teamI
 	}
 	return fired, retros
 }
+
+// A node that claimed an occurrence and stopped before its retro was made
+// (here: the store refuses the retro's append) leaves the claim in the log;
+// the next node does not claim it again and its reactor makes the retro,
+// once.
+func TestAnOccurrenceClaimedByANodeThatDiedBeforeItsRetroGetsItsRetroFromTheNextNode(t *testing.T) {
+	f := newTeam(t)
+	must(f.app.SetSchedule(f.ctx(), f.as(user(uMod)), f.team, weeklyThursdays()))(t)
+	f.setNow(thursday3.Add(-47 * time.Hour))
+	f.store.failNext(retro.Category, 1000)
+	_, err := f.app.FireDueOccurrences(f.ctx())
+	refused(t, "firing with the retro's append failing", err, app.ErrIncomplete)
+	if fired, retros := countFired(t, f.ctx(), f.store, f.team); fired != 1 || retros != 0 {
+		t.Fatalf("%d fired, %d retros; want the claim and no retro yet", fired, retros)
+	}
+	f.store.failNext("", 0)
+
+	next := app.New(app.Deps{Store: f.store, Keys: f.keys, Catalog: f.cat, Clock: f.clock, NewID: f.newID})
+	if fired := must(next.FireDueOccurrences(f.ctx()))(t); len(fired) != 0 {
+		t.Errorf("the next node claimed the occurrence again: %+v", fired)
+	}
+	if err := next.CatchUpReactions(f.ctx(), lastPosition(t, f.env)); err != nil {
+		t.Fatal(err)
+	}
+	if fired, retros := countFired(t, f.ctx(), f.store, f.team); fired != 1 || retros != 1 {
+		t.Errorf("%d fired, %d retros; want 1 and 1", fired, retros)
+	}
+}
+
+func lastPosition(t *testing.T, e *env) uint64 {
+	t.Helper()
+	evs := e.events()
+	return evs[len(evs)-1].Position
+}
+
+func TestTheTimerLoopFiresWhatIsDueAtStartAndAtEachTick(t *testing.T) {
+	f := newTeam(t)
+	must(f.app.SetSchedule(f.ctx(), f.as(user(uMod)), f.team, weeklyThursdays()))(t)
+	f.setNow(thursday3.Add(-47 * time.Hour))
+	ctx, cancel := context.WithCancel(f.ctx())
+	tick := make(chan time.Time)
+	done := make(chan struct{})
+	go func() { f.app.RunTimers(ctx, tick); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitFired := func(want int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			fired, retros := countFired(t, f.ctx(), f.store, f.team)
+			if fired == want && retros == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d fired, %d retros; want %d", fired, retros, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitFired(1) // at start, with no tick
+	f.setNow(thursday3.AddDate(0, 0, 7).Add(-time.Hour))
+	tick <- time.Time{}
+	waitFired(2)
+}
