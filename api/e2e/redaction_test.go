@@ -31,7 +31,9 @@ func TestNothingConcealedReachesAnyoneByAnyRoute(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			s := newSpy(t, anonymous)
-			playRetro(t, singleNode(t), anonymous, s)
+			// Loopback receivers: the team's webhook and Slack bodies are
+			// inspected too.
+			playRetro(t, []*node{startNode(t, "node", "--webhook-allow-private")}, anonymous, s)
 			s.finish()
 		})
 	}
@@ -65,6 +67,11 @@ type spy struct {
 	received map[string]map[string]int // events that reached a feed ("Ann/ws feed"), by type
 	seen     map[*participant]map[string]bool
 	docs     int
+
+	// hooks receives the team's webhook and Slack messages; hook is the
+	// team member who wrote nothing, as whom they are inspected.
+	hooks *hookSink
+	hook  *participant
 }
 
 func newSpy(t *testing.T, anonymous bool) *spy {
@@ -164,8 +171,18 @@ func (s *spy) concealedFrom(c *content, p *participant) bool {
 }
 
 // check reads every GET route that returns content as each person, then
-// inspects everything that reached them during the step.
+// inspects everything that reached them during the step, and what reached
+// the team's webhook and Slack channel.
 func (s *spy) check(g *game, step string) {
+	if s.hooks == nil {
+		s.hooks, s.hook = newHookSink(s.t), &participant{name: "the team's webhook"}
+		s.hooks.subscribe(g)
+	}
+	defer func() {
+		for _, d := range s.hooks.in.take() {
+			s.inspect(step, s.hook, d)
+		}
+	}()
 	for _, p := range g.people {
 		if p.token != "" {
 			paths := []string{"/v1/me", "/v1/workspaces/" + g.workspace, "/v1/teams/" + g.team,
@@ -209,7 +226,7 @@ func (s *spy) inspect(step string, p *participant, d received) {
 		// Its text is compressed inside the file: read it as a person would.
 		d.raw = []byte(pdfText(s.t, d.raw))
 	}
-	if s.anon && isDocument(d.from) {
+	if s.anon && (isDocument(d.from) || d.from == "slack message") {
 		s.unattributedLines(step, p, d)
 	}
 	if bytes.Contains(d.raw, []byte("anon:")) {
@@ -240,6 +257,18 @@ func (s *spy) inspect(step string, p *participant, d received) {
 	}
 	if strings.HasPrefix(d.from, "GET /v1/retros/"+s.g.retro+" ") {
 		s.view(step, p, d, d.raw)
+	}
+	if d.from == "webhook hindsight.retro.closed" {
+		var ev struct {
+			Data struct {
+				Retro json.RawMessage `json:"retro"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(d.raw, &ev); err != nil || len(ev.Data.Retro) == 0 {
+			s.failf(step, p, d, "a retro.closed webhook without the retro (%v)", err)
+			return
+		}
+		s.view(step, p, d, ev.Data.Retro)
 	}
 	if strings.HasPrefix(d.from, "GET /v1/retros/"+s.g.retro+"/summary.json → 200") {
 		var sum struct {
@@ -475,6 +504,17 @@ func (s *spy) view(step string, p *participant, d received, raw json.RawMessage)
 // own private events reached their own feeds. Without this, a spy that
 // received nothing would pass.
 func (s *spy) finish() {
+	// The webhook and Slack were told of the close, and told everything a
+	// member who wrote nothing may see of it.
+	s.hooks.waitClosed(s.t, s.g.retro, "Sprint 42")
+	for _, d := range s.hooks.in.take() {
+		s.inspect("after the close", s.hook, d)
+	}
+	for _, c := range s.contents {
+		if c.column != "" && !s.concealedFrom(c, s.hook) && !s.seen[s.hook][c.text] {
+			s.t.Errorf("the team's webhook never received %s's revealed card %s", c.author.name, c.text)
+		}
+	}
 	for _, p := range s.g.people {
 		for _, c := range s.contents {
 			if !s.concealedFrom(c, p) && !s.seen[p][c.text] {
