@@ -1,9 +1,15 @@
 package api
 
 import (
+	"errors"
+	"io"
 	"net/http"
 
+	"github.com/go-chi/chi/v5"
+
+	"github.com/hindsight-retro/hindsight/api/problem"
 	"github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/jira"
 	"github.com/hindsight-retro/hindsight/domain/integration"
 )
 
@@ -19,8 +25,40 @@ type CreateWebhookRequest struct {
 	Kinds []integration.Kind `json:"kinds"`
 }
 
+// JiraRequest connects the team of the path to Jira Cloud.
+type JiraRequest struct {
+	// Site is the Jira Cloud URL, such as https://acme.atlassian.net.
+	Site string `json:"site"`
+	// Email and APIToken are the account Hindsight acts as (the token is
+	// kept sealed and never shown again).
+	Email      string `json:"email"`
+	APIToken   string `json:"apiToken"`
+	ProjectKey string `json:"projectKey"`
+	IssueType  string `json:"issueType"`
+}
+
 func integrationRoutes() []route {
 	return tagged("integrations",
+		exchange("/v1/teams/{teamId}/jira", "configureJira",
+			"Connect the team to Jira Cloud (team admins); the answer holds the Jira webhook's path and secret, shown this once",
+			true, func(s *server, c call, in JiraRequest) (app.JiraConfigured, error) {
+				return s.deps.App.ConfigureJira(c.r.Context(), c.caller(), c.param("teamId"), app.JiraInput{Site: in.Site,
+					Email: in.Email, APIToken: in.APIToken, ProjectKey: in.ProjectKey, IssueType: in.IssueType})
+			}),
+		query("/v1/teams/{teamId}/jira", "getJira", "The team's Jira connection, without its token (team admins)",
+			func(s *server, c call) (app.JiraView, error) {
+				return s.deps.App.Jira(c.r.Context(), c.p, c.param("teamId"))
+			}),
+		list("/v1/teams/{teamId}/jira/issues", "listJiraIssues", "The Jira issues of the team's actions (members)",
+			func(s *server, c call) ([]app.JiraIssueView, error) {
+				return s.deps.App.JiraIssues(c.r.Context(), c.p, c.param("teamId"))
+			}),
+		action(http.MethodPost, "/v1/teams/{teamId}/actions/{actionId}/jira", "createJiraIssue",
+			"Make a Jira issue from a team action (members); the link shows in the team's Jira issues once Jira made it",
+			func(s *server, c call) (app.Result, error) {
+				return s.deps.App.CreateJiraIssue(c.r.Context(), c.caller(), c.param("teamId"), c.param("actionId"))
+			}).accepted(),
+		jiraWebhookRoute(),
 		exchange("/v1/teams/{teamId}/webhooks", "createWebhook",
 			"Create an outgoing webhook (team admins); the answer holds its signing secret, shown this once",
 			true, func(s *server, c call, in CreateWebhookRequest) (app.CreatedWebhook, error) {
@@ -47,4 +85,34 @@ func integrationRoutes() []route {
 				return s.deps.App.EnableWebhook(c.r.Context(), c.caller(), c.param("teamId"), c.param("webhookId"))
 			}),
 	)
+}
+
+// jiraWebhookRoute takes Jira Cloud's webhook: no token, the secret is the
+// last path segment and the body is signed with it (X-Hub-Signature). Its
+// body is Jira's, read as it is (many fields this API does not know).
+func jiraWebhookRoute() route {
+	return route{method: http.MethodPost, pattern: app.JiraWebhookPath + "{teamId}/{secret}", op: "jiraWebhook",
+		summary: "Jira Cloud's webhook for a team: an issue moved to a done status sets its action done; " +
+			"the secret of the path and the X-Hub-Signature (HMAC-SHA256 of the body under it) are both checked",
+		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
+			if s.deps.App == nil {
+				problem.Write(w, r, problem.New(problem.Unavailable, "the API is not configured on this server"))
+				return
+			}
+			body, err := io.ReadAll(io.LimitReader(r.Body, jira.MaxWebhookBody+1))
+			if err != nil {
+				problem.Write(w, r, problem.New(problem.Validation, "the body could not be read"))
+				return
+			}
+			if len(body) > jira.MaxWebhookBody {
+				problem.Write(w, r, problem.BodyTooLarge(jira.MaxWebhookBody))
+				return
+			}
+			err = s.deps.App.JiraWebhook(r.Context(), chi.URLParam(r, "teamId"), chi.URLParam(r, "secret"), r.Header.Get(jira.SignatureHeader), body)
+			if err != nil && !errors.Is(err, app.ErrJiraWebhook) {
+				s.fail(w, r, err)
+				return
+			}
+			s.answer(w, r, rt, nil, err)
+		}}
 }

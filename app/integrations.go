@@ -77,6 +77,10 @@ type integrations struct {
 	runner     *aggregate.Runner[integration.State, integration.Command, integration.Event]
 	reactor    *runner.Reactor
 	reactorErr error
+	// jira creates issues and carries Jira's "done" to actions, on its
+	// own checkpoint, so a Jira outage holds up no webhook.
+	jira       *runner.Reactor
+	jiraErr    error
 	dispatcher *webhooks.Dispatcher
 	cfg        IntegrationsConfig
 	client     *http.Client
@@ -105,6 +109,7 @@ func (a *App) newIntegrations() *integrations {
 		Reacts: func(e eventstore.RecordedEvent) bool { return len(integrationCauses(e)) > 0 },
 		React:  a.queueDeliveries,
 	})
+	in.jira, in.jiraErr = a.newJiraReactor()
 	return in
 }
 
@@ -433,6 +438,12 @@ func (a *App) StartIntegrations(ctx context.Context) error {
 	if err := a.in.reactor.Start(ctx); err != nil {
 		return fmt.Errorf("app: start the integrations reactor: %w", err)
 	}
+	if a.in.jiraErr != nil {
+		return fmt.Errorf("app: Jira: %w", a.in.jiraErr)
+	}
+	if err := a.in.jira.Start(ctx); err != nil {
+		return fmt.Errorf("app: start the Jira reactor: %w", err)
+	}
 	return nil
 }
 
@@ -440,13 +451,16 @@ func (a *App) StartIntegrations(ctx context.Context) error {
 // is saved, and unsent deliveries wait in the log for the next start.
 func (a *App) CloseIntegrations() error {
 	a.in.dispatcher.Close()
-	if a.in.reactor == nil {
-		return nil
+	var errs []error
+	for _, r := range []*runner.Reactor{a.in.reactor, a.in.jira} {
+		if r == nil {
+			continue
+		}
+		if err := r.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("app: close the integrations reactors: %w", err))
+		}
 	}
-	if err := a.in.reactor.Close(); err != nil {
-		return fmt.Errorf("app: close the integrations reactor: %w", err)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // ---- delivering: the dispatcher's queue ----

@@ -85,3 +85,13 @@ func TestASignatureVerifiesOnlyForItsIDTimeAndBody(t *testing.T) {
 		}
 	}
 }
+
+func TestAFailedAttemptsErrorDoesNotQuoteTheURL(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	secretURL := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/services/T0/B0/s3cretpart"
+	out := webhooks.Post(t.Context(), webhooks.Guard{}.Client(0), secretURL, nil, []byte("{}"))
+	if out.OK() || !errors.Is(out.Err, webhooks.ErrRefusedAddress) || strings.Contains(out.Err.Error(), "s3cretpart") {
+		t.Errorf("a refused attempt: %v; want refused, without the URL", out.Err)
+	}
+}

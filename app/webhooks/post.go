@@ -3,9 +3,11 @@ package webhooks
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 )
 
 // Outcome is what one attempt came to.
@@ -23,12 +25,12 @@ func (o Outcome) OK() bool { return o.Err == nil }
 // the connection can be reused without a receiver making us read forever.
 const maxResponse = 64 << 10
 
-// Post sends body to url with headers and reports the outcome: any 2xx is
+// Post sends body to target with headers and reports the outcome: any 2xx is
 // delivered, everything else (a redirect included) is a failure.
-func Post(ctx context.Context, c *http.Client, url string, header http.Header, body []byte) Outcome {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+func Post(ctx context.Context, c *http.Client, target string, header http.Header, body []byte) Outcome {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		return Outcome{Err: fmt.Errorf("build the request: %w", err)}
+		return Outcome{Err: errors.New("build the request: the URL is not valid")}
 	}
 	for k, vs := range header {
 		req.Header[k] = vs
@@ -39,6 +41,12 @@ func Post(ctx context.Context, c *http.Client, url string, header http.Header, b
 	req.Header.Set("User-Agent", "Hindsight-Webhooks/1")
 	resp, err := c.Do(req)
 	if err != nil {
+		// The client's error quotes the URL, and a Slack URL is a
+		// secret: the outcome goes to the delivery log and the server's.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = fmt.Errorf("%s: %w", ue.Op, ue.Err)
+		}
 		return Outcome{Err: err}
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse))

@@ -1,9 +1,9 @@
 // Package integration is a team's connections to other tools: outgoing
-// webhooks (signed CloudEvents, or Slack messages through an incoming-webhook
-// URL), each with its queue of deliveries and their attempts. One stream per
-// team (integrations-<team ID>) holds them all, so the reaction that queues
-// a cause's deliveries for every matching webhook is one command, stored
-// once.
+// webhooks (signed CloudEvents, or Slack messages through an
+// incoming-webhook URL), each with its queue of deliveries and their
+// attempts, and Jira Cloud (jira.go). One stream per team
+// (integrations-<team ID>) holds them all, so the reaction that queues a
+// cause's deliveries for every matching webhook is one command, stored once.
 //
 // Secrets never appear in the clear: the application seals a webhook's
 // signing secret (or a Slack URL, which is itself the credential) under the
@@ -245,12 +245,14 @@ func (RecordAttempt) isCommand()   {}
 
 // Events lists one value of every event type, once.
 func Events() []Event {
-	return []Event{WebhookCreated{}, WebhookDeleted{}, WebhookDisabled{}, WebhookEnabled{}, DeliveryQueued{}, DeliveryAttempted{}}
+	return []Event{WebhookCreated{}, WebhookDeleted{}, WebhookDisabled{}, WebhookEnabled{}, DeliveryQueued{}, DeliveryAttempted{},
+		JiraConfigured{}, IssueRequested{}, IssueLinked{}, IssueFailed{}, IssueResolved{}}
 }
 
 // Commands lists one value of every command type, once.
 func Commands() []Command {
-	return []Command{CreateWebhook{}, DeleteWebhook{}, EnableWebhook{}, QueueDeliveries{}, RecordAttempt{}}
+	return []Command{CreateWebhook{}, DeleteWebhook{}, EnableWebhook{}, QueueDeliveries{}, RecordAttempt{},
+		ConfigureJira{}, RequestIssue{}, LinkIssue{}, FailIssue{}, ResolveIssue{}}
 }
 
 // State of a team's integrations.
@@ -259,6 +261,10 @@ type State struct {
 	Webhooks map[string]*Webhook
 	// Order is the webhooks' creation order, deleted ones included.
 	Order []string
+	// Jira is the team's Jira connection, nil if none; Issues are the
+	// Jira issues of its actions, by action ID.
+	Jira   *Jira
+	Issues map[string]*Issue
 }
 
 // Webhook is one webhook and its deliveries.
@@ -349,6 +355,8 @@ func Decide(s State, c Command) ([]Event, error) {
 		return decideQueue(s, c)
 	case RecordAttempt:
 		return decideAttempt(s, c)
+	case ConfigureJira, RequestIssue, LinkIssue, FailIssue, ResolveIssue:
+		return decideJira(s, c)
 	}
 	return nil, domain.Errorf(domain.Invalid, CodeUnknownCommand, "unknown command %T", c)
 }
@@ -506,6 +514,8 @@ func Evolve(s State, e Event) State {
 			}
 			w.trim()
 		})
+	case JiraConfigured, IssueRequested, IssueLinked, IssueFailed, IssueResolved:
+		s = evolveJira(s, e)
 	}
 	return s
 }
@@ -582,6 +592,16 @@ func codecFor(typ string) (domain.Schema[Event], bool) {
 		return domain.Current[Event, DeliveryQueued](1), true
 	case TypeDeliveryAttempted:
 		return domain.Current[Event, DeliveryAttempted](1), true
+	case TypeJiraConfigured:
+		return domain.Current[Event, JiraConfigured](1), true
+	case TypeIssueRequested:
+		return domain.Current[Event, IssueRequested](1), true
+	case TypeIssueLinked:
+		return domain.Current[Event, IssueLinked](1), true
+	case TypeIssueFailed:
+		return domain.Current[Event, IssueFailed](1), true
+	case TypeIssueResolved:
+		return domain.Current[Event, IssueResolved](1), true
 	}
 	return domain.Schema[Event]{}, false
 }

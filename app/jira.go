@@ -1,0 +1,337 @@
+package app
+
+// Jira Cloud, per team: an admin stores the connection (the API token
+// sealed under the team's Jira key); a member asks for an issue from a team
+// action (IssueRequested), and the Jira reactor (its own checkpoint, so a
+// Jira outage holds up nothing else) creates it and records the link
+// (IssueLinked). Jira's webhook, verified by the secret in its URL and its
+// X-Hub-Signature, records IssueResolved when the issue reaches a done
+// status, and the reactor sets the team's action done.
+//
+// A creation whose answer was lost is not repeated blindly: every issue
+// carries the label hindsight-<request>, and the reactor looks for it before
+// it creates.
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hindsight-retro/hindsight/app/identity"
+	"github.com/hindsight-retro/hindsight/app/jira"
+	"github.com/hindsight-retro/hindsight/app/keys"
+	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/integration"
+	"github.com/hindsight-retro/hindsight/domain/team"
+	"github.com/hindsight-retro/hindsight/eventstore"
+	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
+	"github.com/hindsight-retro/hindsight/projections/runner"
+)
+
+// JiraReactorName names the reactor that talks to Jira.
+const JiraReactorName = "integrations-jira"
+
+// JiraWebhookPath is where Jira's webhook for a team is sent; the last
+// segment is the secret shown once when Jira is configured.
+const JiraWebhookPath = "/v1/integrations/jira/"
+
+// JiraInput is a team's Jira connection.
+type JiraInput struct {
+	Site, Email, APIToken, ProjectKey, IssueType string
+}
+
+// JiraView is a team's Jira connection as its admins see it: never the
+// token.
+type JiraView struct {
+	Site       string    `json:"site"`
+	Email      string    `json:"email"`
+	ProjectKey string    `json:"projectKey"`
+	IssueType  string    `json:"issueType"`
+	By         string    `json:"by"`
+	At         time.Time `json:"at"`
+}
+
+// JiraConfigured answers a configuration: the webhook's path and secret,
+// shown this once, to register in Jira (Settings → System → WebHooks: the
+// URL and the secret).
+type JiraConfigured struct {
+	Result
+	Jira          JiraView `json:"jira"`
+	WebhookPath   string   `json:"webhookPath,omitempty"`
+	WebhookSecret string   `json:"webhookSecret,omitempty"`
+}
+
+// JiraIssueView is an action's Jira issue.
+type JiraIssueView struct {
+	ActionID string `json:"actionId"`
+	Key      string `json:"key,omitempty"`
+	URL      string `json:"url,omitempty"`
+	Pending  bool   `json:"pending"`
+	Failed   string `json:"failed,omitempty"`
+	Resolved bool   `json:"resolved"`
+}
+
+func jiraKey(teamID string) string { return "jira:" + teamID }
+
+func jiraAAD(teamID string) []byte { return []byte("jira:" + teamID + ":token") }
+
+func jiraSecretHash(secret string) string {
+	sum := sha256.Sum256([]byte("jira-webhook\x00" + secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// ConfigureJira stores the team's Jira connection (team admins); the API
+// token is sealed, and a new webhook secret is made and shown once.
+func (a *App) ConfigureJira(ctx context.Context, c identity.Caller, teamID string, in JiraInput) (JiraConfigured, error) {
+	if err := a.TeamAdminGate(ctx, c.Principal, teamID); err != nil {
+		return JiraConfigured{}, err
+	}
+	if in.APIToken == "" || len(in.APIToken) > 1000 {
+		return JiraConfigured{}, domain.Errorf(domain.Invalid, integration.CodeJiraInvalid, "the account's API token is required")
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return JiraConfigured{}, fmt.Errorf("jira webhook secret: %w", err)
+	}
+	secret := base64.RawURLEncoding.EncodeToString(raw)
+	key, err := a.d.Keys.GetOrCreate(ctx, jiraKey(teamID))
+	if err != nil {
+		return JiraConfigured{}, fmt.Errorf("jira key: %w", err)
+	}
+	sealed, err := keys.Seal(key, []byte(in.APIToken), jiraAAD(teamID))
+	if err != nil {
+		return JiraConfigured{}, fmt.Errorf("seal the Jira token: %w", err)
+	}
+	by := domain.Actor{UserID: c.Principal.UserID}
+	r, err := a.in.runner.Handle(ctx, teamID, aggregate.Meta{CommandID: c.CommandID, Actor: by.UserID},
+		integration.ConfigureJira{Actor: by, At: a.now(), TeamID: teamID, Site: in.Site, Email: in.Email, SealedToken: sealed,
+			ProjectKey: in.ProjectKey, IssueType: in.IssueType, SecretHash: jiraSecretHash(secret)})
+	if err != nil {
+		return JiraConfigured{}, fmt.Errorf("team %s: configure Jira: %w", teamID, err)
+	}
+	out := JiraConfigured{Result: Result{StreamVersion: r.Version, Position: r.Position, Duplicate: r.Duplicate}, Jira: jiraView(r.State.Jira)}
+	if !r.Duplicate {
+		out.WebhookPath, out.WebhookSecret = JiraWebhookPath+teamID+"/"+secret, secret
+	}
+	return out, nil
+}
+
+// Jira is the team's Jira connection (team admins).
+func (a *App) Jira(ctx context.Context, p identity.Principal, teamID string) (JiraView, error) {
+	s, err := a.adminIntegrations(ctx, p, teamID)
+	if err != nil {
+		return JiraView{}, err
+	}
+	if s.Jira == nil {
+		return JiraView{}, domain.Errorf(domain.NotFound, integration.CodeJiraNotConfigured, "the team has no Jira connection")
+	}
+	return jiraView(s.Jira), nil
+}
+
+func jiraView(j *integration.Jira) JiraView {
+	if j == nil {
+		return JiraView{}
+	}
+	return JiraView{Site: j.Site, Email: j.Email, ProjectKey: j.ProjectKey, IssueType: j.IssueType, By: j.By, At: j.At}
+}
+
+// CreateJiraIssue asks for a Jira issue for one of the team's actions
+// (members); the issue is made by the Jira reactor, and the link shows in
+// JiraIssues.
+func (a *App) CreateJiraIssue(ctx context.Context, c identity.Caller, teamID, actionID string) (Result, error) {
+	if err := canWrite(c.Principal); err != nil {
+		return Result{}, err
+	}
+	if err := notGuest(c.Principal); err != nil {
+		return Result{}, err
+	}
+	t, _, err := a.visibleTeam(ctx, c.Principal, teamID)
+	if err != nil {
+		return Result{}, err
+	}
+	if !t.IsMember(c.Principal.UserID) {
+		return Result{}, domain.Errorf(domain.Forbidden, team.CodeNotMember, "only members of the team may do this")
+	}
+	act, ok := t.Actions[actionID]
+	if !ok {
+		return Result{}, notFound("no action %s on team %s", actionID, teamID)
+	}
+	by := domain.Actor{UserID: c.Principal.UserID}
+	r, err := a.in.runner.Handle(ctx, teamID, aggregate.Meta{CommandID: c.CommandID, Actor: by.UserID},
+		integration.RequestIssue{Actor: by, At: a.now(), ActionID: actionID, Title: act.Title, RequestID: derivedID("jira-issue", c.CommandID)})
+	if err != nil {
+		return Result{}, fmt.Errorf("team %s: ask for a Jira issue: %w", teamID, err)
+	}
+	return Result{StreamVersion: r.Version, Position: r.Position, Duplicate: r.Duplicate}, nil
+}
+
+// JiraIssues lists the team's actions' Jira issues (members).
+func (a *App) JiraIssues(ctx context.Context, p identity.Principal, teamID string) ([]JiraIssueView, error) {
+	if err := canRead(p); err != nil {
+		return nil, err
+	}
+	t, _, err := a.visibleTeam(ctx, p, teamID)
+	if err != nil {
+		return nil, err
+	}
+	if !t.IsMember(p.UserID) {
+		return nil, forbidden("not a member of team %s", teamID)
+	}
+	s, _, err := a.in.runner.Load(ctx, teamID)
+	if err != nil {
+		return nil, fmt.Errorf("load team %s's integrations: %w", teamID, err)
+	}
+	out := []JiraIssueView{}
+	for _, id := range t.ActionOrder {
+		if i := s.Issues[id]; i != nil {
+			out = append(out, JiraIssueView{ActionID: id, Key: i.Key, URL: i.URL, Pending: !i.Linked() && i.Failed == "", Failed: i.Failed, Resolved: i.Resolved})
+		}
+	}
+	return out, nil
+}
+
+// ErrJiraWebhook refuses a Jira webhook that does not prove it is Jira's:
+// the same answer for an unknown team, a wrong secret and a bad signature.
+var ErrJiraWebhook = domain.Errorf(domain.NotFound, "jira-webhook-unknown", "no such webhook")
+
+// JiraWebhook takes Jira's webhook for a team: the secret of its URL,
+// compared in constant time with the one stored (as a hash), and the
+// X-Hub-Signature HMAC of the body under the same secret. An issue moved
+// to a done status that links to an action records IssueResolved; every
+// other event is taken and ignored.
+func (a *App) JiraWebhook(ctx context.Context, teamID, secret, signature string, body []byte) error {
+	s, _, err := a.in.runner.Load(ctx, teamID)
+	if errors.Is(err, eventstore.ErrInvalidArgument) {
+		return ErrJiraWebhook
+	}
+	if err != nil {
+		return fmt.Errorf("load team %s's integrations: %w", teamID, err)
+	}
+	if s.Jira == nil || subtle.ConstantTimeCompare([]byte(jiraSecretHash(secret)), []byte(s.Jira.SecretHash)) != 1 {
+		return ErrJiraWebhook
+	}
+	if err := jira.Verify([]byte(secret), body, signature); err != nil {
+		return ErrJiraWebhook
+	}
+	ev, err := jira.ParseWebhook(body)
+	if err != nil {
+		return domain.Errorf(domain.Invalid, "jira-webhook-invalid", "not a Jira issue event")
+	}
+	if !ev.Done || s.IssueByKey(ev.Key) == nil {
+		return nil
+	}
+	_, err = a.in.runner.Handle(ctx, teamID, aggregate.Meta{CommandID: derivedID("jira-resolved", teamID+"\x00"+ev.Key)},
+		integration.ResolveIssue{At: a.now(), Key: ev.Key})
+	if err != nil {
+		return fmt.Errorf("team %s: record %s done: %w", teamID, ev.Key, err)
+	}
+	return nil
+}
+
+func (a *App) newJiraReactor() (*runner.Reactor, error) {
+	return runner.NewReactor(runner.ReactorConfig{
+		Name: JiraReactorName, Store: a.d.Store, Logger: a.d.Logger,
+		Reacts: func(e eventstore.RecordedEvent) bool {
+			return e.Stream.Category == integration.Category && (e.Type == integration.TypeIssueRequested || e.Type == integration.TypeIssueResolved)
+		},
+		React: a.jiraReaction,
+	})
+}
+
+func (a *App) jiraReaction(ctx context.Context, e eventstore.RecordedEvent) error {
+	ev, err := integration.DecodeEvent(e.Type, e.SchemaVersion, e.Payload)
+	if err != nil {
+		return nil
+	}
+	teamID := e.Stream.ID
+	switch ev := ev.(type) {
+	case integration.IssueRequested:
+		return a.createJiraIssue(ctx, teamID, ev)
+	case integration.IssueResolved:
+		return a.jiraActionDone(ctx, teamID, ev, e.EventID)
+	}
+	return nil
+}
+
+func (a *App) createJiraIssue(ctx context.Context, teamID string, req integration.IssueRequested) error {
+	s, _, err := a.in.runner.Load(ctx, teamID)
+	if err != nil {
+		return fmt.Errorf("load team %s's integrations: %w", teamID, err)
+	}
+	i := s.Issues[req.ActionID]
+	if i == nil || i.RequestID != req.RequestID || i.Linked() || i.Failed != "" || s.Jira == nil {
+		return nil // done, failed, or asked for again since
+	}
+	c, err := a.jiraClient(ctx, teamID, s.Jira)
+	if err != nil {
+		return err
+	}
+	label := "hindsight-" + req.RequestID[len(req.RequestID)-16:]
+	issue, found, err := c.FindByLabel(ctx, label)
+	if err == nil && !found {
+		issue, err = c.Create(ctx, jira.IssueInput{ProjectKey: s.Jira.ProjectKey, IssueType: s.Jira.IssueType, Summary: req.Title,
+			Description: "Action item from Hindsight (team " + teamID + ", action " + req.ActionID + ").", Labels: []string{label}})
+	}
+	var se *jira.StatusError
+	if errors.As(err, &se) && se.Permanent() {
+		a.d.Logger.Warn("Jira refused an issue", "team", teamID, "action", req.ActionID, "status", se.Status)
+		_, err = a.in.runner.Handle(ctx, teamID, aggregate.Meta{CommandID: derivedID("jira-failed", req.RequestID)},
+			integration.FailIssue{At: a.now(), ActionID: req.ActionID, Error: se.Error()})
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	_, err = a.in.runner.Handle(ctx, teamID, aggregate.Meta{CommandID: derivedID("jira-linked", req.RequestID)},
+		integration.LinkIssue{At: a.now(), ActionID: req.ActionID, IssueID: issue.ID, Key: issue.Key, URL: c.BrowseURL(issue.Key)})
+	return err
+}
+
+func (a *App) jiraClient(ctx context.Context, teamID string, j *integration.Jira) (*jira.Client, error) {
+	key, err := a.d.Keys.Get(ctx, jiraKey(teamID))
+	if err != nil {
+		return nil, fmt.Errorf("the team's Jira key: %w", err)
+	}
+	token, err := keys.Open(key, j.SealedToken, jiraAAD(teamID))
+	if err != nil {
+		return nil, fmt.Errorf("open the Jira token: %w", err)
+	}
+	return &jira.Client{Site: j.Site, Email: j.Email, Token: string(token), HTTP: a.in.client}, nil
+}
+
+// jiraActionDone sets the team's action done in the name of the admin who
+// connected Jira (a team command needs a member).
+func (a *App) jiraActionDone(ctx context.Context, teamID string, ev integration.IssueResolved, eventID string) error {
+	s, _, err := a.in.runner.Load(ctx, teamID)
+	if err != nil {
+		return fmt.Errorf("load team %s's integrations: %w", teamID, err)
+	}
+	t, _, err := a.loadTeam(ctx, teamID)
+	if err != nil {
+		return err
+	}
+	act, ok := t.Actions[ev.ActionID]
+	if !ok || s.Jira == nil || act.Status == team.StatusDone || act.Status == team.StatusDiscarded {
+		return nil
+	}
+	if !t.IsMember(s.Jira.By) {
+		a.d.Logger.Warn("Jira reported an issue done, but who connected Jira left the team; the action stays as it is",
+			"team", teamID, "action", ev.ActionID)
+		return nil
+	}
+	by := domain.Actor{UserID: s.Jira.By}
+	_, err = a.teamCommand(ctx, teamID, aggregate.Meta{CommandID: reactionID(eventID), CausationID: eventID, Actor: by.UserID},
+		team.UpdateActionStatus{Actor: by, At: a.now(), ActionID: ev.ActionID, Status: team.StatusDone,
+			Comment: "Done in Jira (" + ev.Key + ")", CommentID: derivedID("jira-comment", eventID)})
+	if k := domain.KindOf(err); k != 0 && k != domain.Unavailable {
+		a.d.Logger.Warn("the team refused Jira's done", "team", teamID, "action", ev.ActionID, "err", err)
+		return nil
+	}
+	return err
+}
