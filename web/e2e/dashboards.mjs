@@ -318,6 +318,18 @@ try {
     ]),
     'monthly dashboard',
   );
+  // Months from next month on: none yet, as the API says; cleared, all again.
+  const next = new Date();
+  next.setUTCDate(1);
+  next.setUTCMonth(next.getUTCMonth() + 1);
+  const nextMonth = next.toISOString().slice(0, 7);
+  const later = (await api('GET', `/v1/workspaces/${ws}/dashboard?from=${nextMonth}`, ana.token)).months;
+  if (later.length !== 0) fail(`the API has ${later.length} months from ${nextMonth} on, want none`);
+  await page.getByLabel('From (month)').fill(nextMonth);
+  await page.locator('#months-h').locator('xpath=..').getByText('Nothing to show yet.').waitFor();
+  await page.getByLabel('From (month)').fill(months[0].month);
+  await page.locator('table.months').waitFor();
+  expectEq((await tableRows(page.locator('table.months'))).length, months.length, 'months from the first month on');
   expectEq(await page.locator('#ws-enps').textContent(), shown(wsEnps), 'workspace eNPS');
   await page.locator('figure.chart summary').first().click();
   await check(page, 'workspace-dashboard');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogPack, HistoryEntry, TeamTrends } from '../src/api/types';
 import { enpsChart, healthCharts, rotiChart, scaleBounds } from '../src/dash/shape';
-import { heatBand } from '../src/dash/WorkspaceDashboard';
+import { dimensionTops, heatBand } from '../src/dash/WorkspaceDashboard';
 
 const packs: CatalogPack[] = [
   { id: 'pulse', name: 'Quick pulse', questions: [{ id: 'q-fun', dimension: 'fun', text: 'Fun?', scale: '1-5' }, { id: 'q-speed', dimension: 'speed', text: 'Speed?', scale: '1-5' }] },
@@ -75,5 +75,11 @@ describe('heat map cells', () => {
     expect(heatBand({ teamId: 't', dimension: 'd', value: 4.6 })).toBe('heat-5');
     expect(heatBand({ teamId: 't', dimension: 'd', suppressed: true })).toBe('heat-none');
     expect(scaleBounds('0-10')).toEqual([0, 10]);
+  });
+  it('shade a 0–10 dimension over its own scale', () => {
+    const tops = dimensionTops(packs);
+    expect([tops.get('fun'), tops.get('rec')]).toEqual([5, 10]);
+    expect(heatBand({ teamId: 't', dimension: 'rec', value: 8.25 }, tops.get('rec'))).toBe('heat-4');
+    expect(heatBand({ teamId: 't', dimension: 'rec', value: 1 }, tops.get('rec'))).toBe('heat-1');
   });
 });

@@ -1,17 +1,28 @@
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { describeError } from '../api/problem';
-import type { Dimension, HeatCell, HeatMap, TrendPoint, WorkspaceDashboard as Dash, WorkspaceTeam } from '../api/types';
+import type { CatalogPack, Dimension, HeatCell, HeatMap, TrendPoint, WorkspaceDashboard as Dash, WorkspaceTeam } from '../api/types';
 import { useI18n } from '../i18n';
 import { useServices } from '../services';
 import { useLoad } from '../ui/useLoad';
 import { LineChart } from './Chart';
 import { allPages, changeFormat, numberFormat } from './format';
+import { scaleBounds } from './shape';
 
-/** A heat-map cell's shade class: five bands over the 1–5 scale, none without a value. */
-export function heatBand(c: HeatCell): string {
+/**
+ * A heat-map cell's shade class: five bands over its dimension's scale
+ * (top 5, or 10 for the eNPS dimension's 0–10 questions), none without a value.
+ */
+export function heatBand(c: HeatCell, top = 5): string {
   if (c.suppressed || typeof c.value !== 'number') return 'heat-none';
-  const band = Math.min(5, Math.max(1, Math.round(c.value)));
+  const band = Math.min(5, Math.max(1, Math.round((c.value * 5) / top)));
   return `heat-${band}`;
+}
+
+/** The top of each dimension's scale, from the catalogue's questions. */
+export function dimensionTops(packs: CatalogPack[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of packs) for (const q of p.questions ?? []) out.set(q.dimension, Math.max(out.get(q.dimension) ?? 0, scaleBounds(q.scale)[1]));
+  return out;
 }
 
 /**
@@ -25,11 +36,15 @@ export function WorkspaceDashboard({ workspaceId }: { workspaceId: string }) {
   const { client } = useServices();
   const id = encodeURIComponent(workspaceId);
   const ws = useLoad(() => client.get<{ id: string; name: string }>(`/v1/workspaces/${id}`), [workspaceId]);
-  const months = useLoad(() => client.get<Dash>(`/v1/workspaces/${id}/dashboard`), [workspaceId]);
+  // The months shown: from and to as the server reads them (2026-03), either open.
+  const [range, setRange] = useState({ from: '', to: '' });
+  const q = new URLSearchParams(Object.entries(range).filter(([, v]) => /^\d{4}-\d{2}$/.test(v))).toString();
+  const months = useLoad(() => client.get<Dash>(`/v1/workspaces/${id}/dashboard${q ? `?${q}` : ''}`), [workspaceId, q]);
   const heat = useLoad(() => client.get<HeatMap>(`/v1/workspaces/${id}/health/heatmap`), [workspaceId]);
   const enps = useLoad(() => client.get<TrendPoint>(`/v1/workspaces/${id}/health/enps`), [workspaceId]);
   const teams = useLoad(() => allPages<WorkspaceTeam>((x) => client.get(x), `/v1/workspaces/${id}/teams`), [workspaceId]);
   const dims = useLoad(() => allPages<Dimension>((x) => client.get(x), '/v1/catalog/dimensions'), []);
+  const packs = useLoad(() => allPages<CatalogPack>((x) => client.get(x), '/v1/catalog/health-packs'), []);
   const fmt = useMemo(() => numberFormat(tr), [tr]);
   const pct = useMemo(() => new Intl.NumberFormat(tr.lang, { style: 'percent', maximumFractionDigits: 0 }), [tr]);
   const tooFew = tr.t('dash.tooFew');
@@ -59,6 +74,19 @@ export function WorkspaceDashboard({ workspaceId }: { workspaceId: string }) {
 
       <section class="card" aria-labelledby="months-h">
         <h2 id="months-h">{tr.t('dash.monthly')}</h2>
+        <div class="row" role="group" aria-label={tr.t('dash.range')}>
+          {(['from', 'to'] as const).map((k) => (
+            <div class="field" key={k}>
+              <label for={`range-${k}`}>{tr.t(k === 'from' ? 'dash.fromMonth' : 'dash.toMonth')}</label>
+              <input
+                id={`range-${k}`}
+                type="month"
+                value={range[k]}
+                onChange={(e) => setRange({ ...range, [k]: (e.currentTarget as HTMLInputElement).value })}
+              />
+            </div>
+          ))}
+        </div>
         {months.error ? (
           <p role="alert">{describeError(months.error, tr)}</p>
         ) : !months.data ? (
@@ -124,14 +152,14 @@ export function WorkspaceDashboard({ workspaceId }: { workspaceId: string }) {
         ) : (heat.data.teams ?? []).length === 0 ? (
           <p class="muted">{tr.t('dash.noHealth')}</p>
         ) : (
-          <HeatTable heat={heat.data} teamName={(t) => teamName.get(t) ?? t} dimName={(d) => dimName.get(d) ?? d} />
+          <HeatTable heat={heat.data} teamName={(t) => teamName.get(t) ?? t} dimName={(d) => dimName.get(d) ?? d} tops={dimensionTops(packs.data ?? [])} />
         )}
       </section>
     </div>
   );
 }
 
-function HeatTable({ heat, teamName, dimName }: { heat: HeatMap; teamName: (id: string) => string; dimName: (id: string) => string }) {
+function HeatTable({ heat, teamName, dimName, tops }: { heat: HeatMap; teamName: (id: string) => string; dimName: (id: string) => string; tops: Map<string, number> }) {
   const tr = useI18n();
   const fmt = useMemo(() => numberFormat(tr), [tr]);
   const chg = useMemo(() => changeFormat(tr), [tr]);
@@ -157,7 +185,7 @@ function HeatTable({ heat, teamName, dimName }: { heat: HeatMap; teamName: (id: 
               <tr key={t} data-team={t}>
                 <th scope="row">{teamName(t)}</th>
                 {(heat.cells?.[i] ?? []).map((c) => (
-                  <td key={c.dimension} class={heatBand(c)} data-dimension={c.dimension}>
+                  <td key={c.dimension} class={heatBand(c, tops.get(c.dimension))} data-dimension={c.dimension}>
                     {c.suppressed ? (
                       <span class="too-few">{tr.t('dash.tooFew')}</span>
                     ) : typeof c.value === 'number' ? (
