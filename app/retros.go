@@ -58,12 +58,28 @@ func (a *App) CreateRetro(ctx context.Context, c identity.Caller, in CreateRetro
 }
 
 // createRetro creates retro id of team t, moderated by moderator, under
-// command ID cmdID: what a person's CreateRetro and a schedule's fired
-// occurrence share.
+// command ID cmdID, and waits for its reactions: a person's CreateRetro.
 func (a *App) createRetro(ctx context.Context, t team.State, moderator, id, cmdID string, in CreateRetroInput) (Result, error) {
-	tmpl, agenda, err := a.teamRetroTemplate(ctx, t, in.TemplateID)
+	cmd, err := a.createRetroCommand(ctx, t, moderator, id, in)
 	if err != nil {
 		return Result{}, err
+	}
+	res, err := a.runRetro(ctx, id, cmdID, cmd.Actor, cmd, in.Anonymous)
+	if err != nil {
+		return Result{}, err
+	}
+	res.ID = id
+	return res, nil
+}
+
+// createRetroCommand is the command that creates retro id of team t,
+// moderated by moderator, with the team's open actions carried into its
+// action review: what a person's CreateRetro and a schedule's fired
+// occurrence share. The retro's anonymity key is made first.
+func (a *App) createRetroCommand(ctx context.Context, t team.State, moderator, id string, in CreateRetroInput) (retro.CreateRetro, error) {
+	tmpl, agenda, err := a.teamRetroTemplate(ctx, t, in.TemplateID)
+	if err != nil {
+		return retro.CreateRetro{}, err
 	}
 	if len(in.Agenda) > 0 {
 		agenda = in.Agenda
@@ -71,22 +87,16 @@ func (a *App) createRetro(ctx context.Context, t team.State, moderator, id, cmdI
 	// The anonymity key exists from the start, so every later command,
 	// on any node, only reads it.
 	if _, err := a.d.Keys.GetOrCreate(ctx, retroKey(id)); err != nil && !errors.Is(err, keys.ErrNotFound) {
-		return Result{}, fmt.Errorf("retro %s: anonymity key: %w", id, err)
+		return retro.CreateRetro{}, fmt.Errorf("retro %s: anonymity key: %w", id, err)
 	}
 	var open []retro.OpenAction
 	for _, oa := range team.OpenActions(t) {
 		open = append(open, retro.OpenAction{ID: oa.ID, Title: oa.Title, Assignee: oa.Assignee, OriginRetroID: oa.OriginRetroID})
 	}
-	actor := domain.Actor{UserID: moderator}
-	res, err := a.runRetro(ctx, id, cmdID, actor, retro.CreateRetro{
-		Actor: actor, At: a.now(), RetroID: id, TeamID: t.ID, Title: in.Title, TemplateID: tmpl.ID,
+	return retro.CreateRetro{
+		Actor: domain.Actor{UserID: moderator}, At: a.now(), RetroID: id, TeamID: t.ID, Title: in.Title, TemplateID: tmpl.ID,
 		Columns: tmpl.Columns, Agenda: agenda, Anonymous: in.Anonymous, OpenActions: open,
-	}, in.Anonymous)
-	if err != nil {
-		return Result{}, err
-	}
-	res.ID = id
-	return res, nil
+	}, nil
 }
 
 // teamRetroTemplate is the retro template named (the catalogue's or the

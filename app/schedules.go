@@ -309,10 +309,18 @@ func (a *App) occurrenceFired(ctx context.Context, teamID string, ev schedule.Oc
 	}
 	st := ev.Settings
 	title := scheduledTitle(st, ev.Occurrence)
-	_, err = a.createRetro(ctx, t, mod, ev.RetroID, reactionID(eventID),
+	cmd, err := a.createRetroCommand(ctx, t, mod, ev.RetroID,
 		CreateRetroInput{TeamID: teamID, Title: title, TemplateID: st.TemplateID, Anonymous: st.Anonymous})
-	if err != nil && domain.CodeOf(err) != retro.CodeRetroExists {
+	if err != nil {
 		return err
+	}
+	// Straight to the runner, not runRetro: a reaction runs inside the
+	// reactor, which must not wait for itself (runRetro's catch-up). The
+	// retro's own reactions, if any, follow from the log.
+	meta := aggregate.Meta{CommandID: reactionID(eventID), CausationID: eventID, Actor: actorMeta(st.Anonymous, cmd, cmd.Actor)}
+	_, err = a.retros.Handle(ctx, ev.RetroID, meta, retroCmd{cmd: cmd, anonymous: st.Anonymous})
+	if err != nil && domain.CodeOf(err) != retro.CodeRetroExists {
+		return fmt.Errorf("retro %s: %w", ev.RetroID, err)
 	}
 	if st.SurveyPackID == "" {
 		return nil
