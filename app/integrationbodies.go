@@ -68,7 +68,7 @@ func (a *App) integrationEvent(ctx context.Context, teamID string, d *integratio
 		}
 		v := retro.View(st, retro.Viewer{}, a.GroupPolicy())
 		ev.Time, ev.Data.Retro = at, &v
-	case integration.KindActionCreated, integration.KindActionChanged:
+	case integration.KindActionCreated, integration.KindActionChanged, integration.KindActionDue:
 		st, at, err := foldTo(ctx, a.d.Store, stream, d.Cause.Version, team.Initial(), team.DecodeEvent, team.Evolve)
 		if err != nil {
 			return ev, err
@@ -193,8 +193,11 @@ func slackMessage(ev WebhookEvent) ([]byte, error) {
 		}
 	case d.Action != nil:
 		verb := "New action"
-		if ev.Type == CloudEventTypePrefix+string(integration.KindActionChanged) {
+		switch ev.Type {
+		case CloudEventTypePrefix + string(integration.KindActionChanged):
 			verb = "Action " + string(d.Action.Status)
+		case CloudEventTypePrefix + string(integration.KindActionDue):
+			verb = "Action due"
 		}
 		p.Text = verb + ": " + d.Action.Title
 		due := (*time.Time)(nil)

@@ -71,6 +71,9 @@ type IntegrationsConfig struct {
 	Backoff webhooks.Backoff
 	// Timeout of one attempt; 0 means 10 s.
 	Timeout time.Duration
+	// DueEvery is how often open actions are checked for a due date that
+	// passed (action.due); 0 means a minute.
+	DueEvery time.Duration
 }
 
 type integrations struct {
@@ -83,7 +86,10 @@ type integrations struct {
 	jiraErr    error
 	dispatcher *webhooks.Dispatcher
 	cfg        IntegrationsConfig
-	client     *http.Client
+	// stopDue ends the due-date clock; dueDone is closed when it ended.
+	stopDue context.CancelFunc
+	dueDone chan struct{}
+	client  *http.Client
 }
 
 func (a *App) newIntegrations() *integrations {
@@ -96,6 +102,9 @@ func (a *App) newIntegrations() *integrations {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.DueEvery <= 0 {
+		cfg.DueEvery = time.Minute
 	}
 	in := &integrations{cfg: cfg,
 		runner: &aggregate.Runner[integration.State, integration.Command, integration.Event]{
@@ -444,12 +453,19 @@ func (a *App) StartIntegrations(ctx context.Context) error {
 	if err := a.in.jira.Start(ctx); err != nil {
 		return fmt.Errorf("app: start the Jira reactor: %w", err)
 	}
+	dueCtx, stop := context.WithCancel(ctx)
+	a.in.stopDue, a.in.dueDone = stop, make(chan struct{})
+	go a.dueClock(dueCtx, a.in.dueDone)
 	return nil
 }
 
 // CloseIntegrations stops queueing and sending; the reactor's checkpoint
 // is saved, and unsent deliveries wait in the log for the next start.
 func (a *App) CloseIntegrations() error {
+	if a.in.stopDue != nil {
+		a.in.stopDue()
+		<-a.in.dueDone
+	}
 	a.in.dispatcher.Close()
 	var errs []error
 	for _, r := range []*runner.Reactor{a.in.reactor, a.in.jira} {
@@ -458,6 +474,76 @@ func (a *App) CloseIntegrations() error {
 		}
 		if err := r.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("app: close the integrations reactors: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// dueClock queues action.due now and then until ctx ends.
+func (a *App) dueClock(ctx context.Context, done chan struct{}) {
+	defer close(done)
+	t := time.NewTicker(a.in.cfg.DueEvery)
+	defer t.Stop()
+	for {
+		if err := a.QueueDueActions(ctx); err != nil && ctx.Err() == nil {
+			a.d.Logger.Warn("due actions not queued; tried again at the next tick", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// QueueDueActions queues action.due, for the webhooks that want it, for
+// every open team action whose due date has passed: once per action and
+// due date (a new due date is told again), whichever node or tick finds
+// it first.
+func (a *App) QueueDueActions(ctx context.Context) error {
+	teams, err := webhookQueue{a}.Teams(ctx)
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	var errs []error
+	for _, teamID := range teams {
+		s, _, err := a.in.runner.Load(ctx, teamID)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("load team %s's integrations: %w", teamID, err))
+			continue
+		}
+		if !slices.ContainsFunc(s.Order, func(id string) bool {
+			return s.Webhooks[id].Live() && s.Webhooks[id].Subscribed(integration.KindActionDue)
+		}) {
+			continue
+		}
+		t, version, err := a.loadTeam(ctx, teamID)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		queued := false
+		for _, id := range t.ActionOrder {
+			act := t.Actions[id]
+			if !act.Status.IsOpen() || act.Due.IsZero() || act.Due.After(now) {
+				continue
+			}
+			causeID := derivedID("action-due", teamID+"\x00"+id+"\x00"+act.Due.UTC().Format(time.RFC3339))
+			if s.DueQueued[causeID] {
+				continue
+			}
+			_, err := a.in.runner.Handle(ctx, teamID, aggregate.Meta{CommandID: derivedID("queue", causeID)},
+				integration.QueueDeliveries{At: now, Kind: integration.KindActionDue, Cause: integration.Cause{
+					EventID: causeID, Category: team.Category, StreamID: teamID, Version: version, Subject: id}})
+			if err != nil {
+				errs = append(errs, fmt.Errorf("queue action %s due on team %s: %w", id, teamID, err))
+				continue
+			}
+			queued = true
+		}
+		if queued {
+			a.in.dispatcher.Nudge(teamID)
 		}
 	}
 	return errors.Join(errs...)

@@ -461,3 +461,28 @@ func TestAnAnonymousRetrosWebhookAndSlackBodiesNameNobodyAndHoldNoConcealedText(
 		t.Errorf("the Slack new action: %s", msg)
 	}
 }
+
+func TestAnActionWhoseDueDatePassedIsToldOnce(t *testing.T) {
+	f := newTeam(t, loopback(0))
+	r := newReceiver(t)
+	hook := f.webhook(r, integration.KindActionDue)
+	late := must(f.app.RecordTeamAction(f.ctx(), f.as(user(uBea)), f.team, app.RecordTeamActionInput{
+		Title: "Renew the certificate", Due: time.Now().Add(-time.Hour)}))(t).ID
+	must(f.app.RecordTeamAction(f.ctx(), f.as(user(uBea)), f.team, app.RecordTeamActionInput{
+		Title: "Plan the offsite", Due: time.Now().Add(24 * time.Hour)}))(t)
+	startIntegrations(t, f.app)
+	// The clock looked at start; whatever node or tick looks again finds
+	// it told already.
+	for range 2 {
+		if err := f.app.QueueDueActions(f.ctx()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the due action", func() bool { return len(r.unique()) == 1 })
+	if got := r.unique()[0]; got.Type != "hindsight.action.due" || got.Data.Action == nil || got.Data.Action.ID != late {
+		t.Errorf("received %+v, want the late action due", got)
+	}
+	if log := must(f.app.WebhookDeliveries(f.ctx(), user(uMod), f.team, hook.ID))(t); len(log) != 1 {
+		t.Errorf("the webhook's log holds %d deliveries, want the one due action", len(log))
+	}
+}

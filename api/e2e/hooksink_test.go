@@ -75,7 +75,7 @@ func newHookSink(t *testing.T) *hookSink {
 
 // subscribe has the team's admin create both webhooks for every kind.
 func (k *hookSink) subscribe(g *game) {
-	kinds := []string{"retro.closed", "action.created", "action.changed", "survey.closed"}
+	kinds := []string{"retro.closed", "action.created", "action.changed", "action.due", "survey.closed"}
 	a := g.mod.must(g.t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/teams/" + g.team + "/webhooks",
 		body: map[string]any{"url": k.events.URL + "/hindsight", "kinds": kinds}})
 	key, err := webhooks.SecretKey(a.str("secret"))

@@ -39,12 +39,15 @@ const (
 	KindRetroClosed   Kind = "retro.closed"
 	KindActionCreated Kind = "action.created"
 	KindActionChanged Kind = "action.changed"
-	KindSurveyClosed  Kind = "survey.closed"
+	// KindActionDue: an open action's due date passed (once per action and
+	// due date; the application's clock finds it).
+	KindActionDue    Kind = "action.due"
+	KindSurveyClosed Kind = "survey.closed"
 )
 
 // Kinds lists every kind once.
 func Kinds() []Kind {
-	return []Kind{KindRetroClosed, KindActionCreated, KindActionChanged, KindSurveyClosed}
+	return []Kind{KindRetroClosed, KindActionCreated, KindActionChanged, KindActionDue, KindSurveyClosed}
 }
 
 // Format is how a webhook's bodies are written.
@@ -265,6 +268,9 @@ type State struct {
 	// Jira issues of its actions, by action ID.
 	Jira   *Jira
 	Issues map[string]*Issue
+	// DueQueued are the action.due causes queued, so an action's due date
+	// is told once even after its delivery left the log's window.
+	DueQueued map[string]bool
 }
 
 // Webhook is one webhook and its deliveries.
@@ -432,6 +438,9 @@ func decideQueue(s State, c QueueDeliveries) ([]Event, error) {
 	if !slices.Contains(Kinds(), c.Kind) {
 		return nil, domain.Errorf(domain.Invalid, CodeKindsInvalid, "unknown kind %q", c.Kind)
 	}
+	if c.Kind == KindActionDue && s.DueQueued[c.Cause.EventID] {
+		return nil, nil
+	}
 	var out []Event
 	for _, id := range s.Order {
 		w := s.Webhooks[id]
@@ -497,6 +506,14 @@ func Evolve(s State, e Event) State {
 			w.Deliveries[e.DeliveryID] = &Delivery{ID: e.DeliveryID, Kind: e.Kind, Cause: e.Cause, QueuedAt: e.At}
 			w.Log = append(w.Log, e.DeliveryID)
 		})
+		if e.Kind == KindActionDue && !s.DueQueued[e.Cause.EventID] {
+			due := make(map[string]bool, len(s.DueQueued)+1)
+			for k, v := range s.DueQueued {
+				due[k] = v
+			}
+			due[e.Cause.EventID] = true
+			s.DueQueued = due
+		}
 	case DeliveryAttempted:
 		s = s.with(e.WebhookID, func(w *Webhook) {
 			d := w.Deliveries[e.DeliveryID]

@@ -148,3 +148,22 @@ func TestTheLogKeepsTheLatestSettledDeliveriesAndEveryPendingOne(t *testing.T) {
 		t.Fatalf("log holds %d deliveries, %d pending", len(w.Log), len(w.Pending()))
 	}
 }
+
+func TestAnActionsDueDateIsToldOnceEvenAfterItsDeliveryLeftTheLog(t *testing.T) {
+	due := integration.Cause{EventID: "due-a1-2026-12-01", Category: "team", StreamID: "t1", Version: 3, Subject: "a1"}
+	q := integration.QueueDeliveries{At: t0, Kind: integration.KindActionDue, Cause: due}
+	given := []integration.Event{created("w1", integration.KindActionDue)}
+	queuedDue := integration.DeliveryQueued{DeliveryID: integration.DeliveryID("w1", due.EventID), WebhookID: "w1", Kind: integration.KindActionDue, Cause: due, At: t0}
+	d.Then(t, given, q, queuedDue)
+	// Delivered, and later trimmed from the log by newer deliveries.
+	after := append(given, queuedDue, integration.DeliveryAttempted{DeliveryID: queuedDue.DeliveryID, WebhookID: "w1", Status: 204, OK: true, At: t0})
+	for i := 0; i < integration.KeptDeliveries+1; i++ {
+		id := integration.DeliveryID("w1", "other"+time.Duration(i).String())
+		after = append(after, integration.DeliveryQueued{DeliveryID: id, WebhookID: "w1", Kind: integration.KindActionDue, Cause: cause, At: t0},
+			integration.DeliveryAttempted{DeliveryID: id, WebhookID: "w1", Status: 204, OK: true, At: t0})
+	}
+	if s := integration.Decider().Fold(after); s.Webhooks["w1"].Deliveries[queuedDue.DeliveryID] != nil {
+		t.Fatal("the due delivery is still in the log; the test proves nothing")
+	}
+	d.Then(t, after, q)
+}
