@@ -283,6 +283,7 @@ func (a *App) RunTimers(ctx context.Context, tick <-chan time.Time) {
 		if err != nil && ctx.Err() == nil {
 			a.d.Logger.Error("schedules: firing due occurrences", "err", err)
 		}
+		a.d.Logger.Debug("schedules: timer pass done", "fired", len(fired))
 		select {
 		case <-ctx.Done():
 			return
