@@ -28,6 +28,8 @@ func TestServeDefaults(t *testing.T) {
 		ShutdownTimeout: 20 * time.Second,
 		RateLimit:       600,
 		MinGroupSize:    3,
+
+		WebhookMaxFailures: 10,
 	}
 	if cfg != want {
 		t.Fatalf("defaults = %+v, want %+v", cfg, want)
