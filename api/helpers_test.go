@@ -32,6 +32,11 @@ type harness struct {
 	cat      *catalog.Catalog
 	registry *prometheus.Registry
 	users    atomic.Int64
+	// The parts under the API, for tests that act beside it.
+	app   *app.App
+	store *memstore.Store
+	keys  keys.Store
+	ident *identity.Service
 }
 
 type option func(*api.Deps)
@@ -74,7 +79,7 @@ func newHarnessOf(t testing.TB, appOpt func(*app.Deps), opts ...option) *harness
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, srv: httptest.NewServer(handler), cat: cat, registry: reg, schemas: schemas}
+	h := &harness{t: t, srv: httptest.NewServer(handler), cat: cat, registry: reg, schemas: schemas, app: a, store: store, keys: ks, ident: id}
 	t.Cleanup(func() {
 		_ = hub.Drain(context.Background())
 		h.srv.Close()

@@ -286,7 +286,7 @@ func routeTable() []route {
 		accountRoutes(), tagged("accounts", mineRoutes()...), tokenRoutes(), workspaceRoutes(), teamRoutes(), retroRoutes(),
 		surveyRoutes(), catalogRoutes(), templateRoutes(), liveRoutes(), historyRoutes(), whiteboardRoutes(), documentRoutes(), integrationRoutes(),
 		oidcRoutes(), scheduleRoutes(),
-		calendarRoutes(),
+		calendarRoutes(), quickRetroRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

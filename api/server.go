@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/httprate"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -90,6 +91,10 @@ type Deps struct {
 	// (https://retro.example.com), for the single sign-on callback's URL;
 	// empty takes the scheme and host of each request.
 	PublicURL string
+	// QuickRetrosPerHour is how many quick retros one client address may
+	// start per hour; 0 means DefaultQuickRetrosPerHour, negative turns
+	// quick retros off.
+	QuickRetrosPerHour int
 }
 
 type server struct {
@@ -99,6 +104,7 @@ type server struct {
 	routes  []route
 	doc     []byte
 	logins  *loginThrottle
+	quick   *httprate.RateLimiter
 }
 
 // New returns the HTTP handler of the whole API.
@@ -133,7 +139,7 @@ func newServer(d Deps, routes []route) http.Handler {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &server{deps: d, log: d.Logger, routes: routes, logins: newLoginThrottle(d.LoginThrottle, d.Clock)}
+	s := &server{deps: d, log: d.Logger, routes: routes, logins: newLoginThrottle(d.LoginThrottle, d.Clock), quick: newQuickLimiter(d.QuickRetrosPerHour)}
 	m, err := newHTTPMetrics(d.Registry)
 	if err != nil {
 		// Another collector took our names: keep serving, count privately.

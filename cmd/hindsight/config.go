@@ -77,6 +77,9 @@ type serveConfig struct {
 	OIDCIssuer       string
 	OIDCClientID     string
 	OIDCClientSecret string
+	// QuickRetrosPerHour is how many quick retros one client address may
+	// start per hour; 0 turns quick retros off.
+	QuickRetrosPerHour int
 }
 
 func defaultServeConfig() serveConfig {
@@ -90,6 +93,7 @@ func defaultServeConfig() serveConfig {
 		MinGroupSize:    3,
 
 		WebhookMaxFailures: 10,
+		QuickRetrosPerHour: 10,
 	}
 }
 
@@ -162,6 +166,8 @@ func newServeFlags(cfg *serveConfig) *flag.FlagSet {
 		"comma-separated `prefixes` (10.1.2.0/24,fd00::/64) webhooks may reach although not public; checked when connecting, after DNS")
 	fs.IntVar(&cfg.WebhookMaxFailures, "webhook-max-failures", cfg.WebhookMaxFailures,
 		"failed delivery `attempts` in a row (with exponential backoff between them) after which a webhook is disabled until a team admin enables it")
+	fs.IntVar(&cfg.QuickRetrosPerHour, "quick-retros-per-hour", cfg.QuickRetrosPerHour,
+		"quick retros (started with only a display name, no account) one client `address` may start per hour; 0 turns quick retros off")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL,
 		"the server's `URL` as browsers reach it (https://retro.example.com); the single sign-on callback is <URL>/v1/auth/oidc/callback. "+
 			"Empty takes the scheme and host of each request")
@@ -278,6 +284,9 @@ func (c serveConfig) validate(chosen map[string]bool) error {
 	}
 	if c.WebhookMaxFailures < 1 {
 		return usagef("--webhook-max-failures must be at least 1, got %d", c.WebhookMaxFailures)
+	}
+	if c.QuickRetrosPerHour < 0 {
+		return usagef("--quick-retros-per-hour must be 0 (off) or a positive number, got %d", c.QuickRetrosPerHour)
 	}
 	if _, _, _, err := c.oidcProvider(); err != nil {
 		return err

@@ -30,6 +30,7 @@ func TestServeDefaults(t *testing.T) {
 		MinGroupSize:    3,
 
 		WebhookMaxFailures: 10,
+		QuickRetrosPerHour: 10,
 	}
 	if cfg != want {
 		t.Fatalf("defaults = %+v, want %+v", cfg, want)
@@ -63,6 +64,7 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		"HINDSIGHT_OIDC_TENANT":           "0b5e1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b",
 		"HINDSIGHT_OIDC_CLIENT_ID":        "hindsight",
 		"HINDSIGHT_OIDC_CLIENT_SECRET":    "s3cret",
+		"HINDSIGHT_QUICK_RETROS_PER_HOUR": "3",
 	}
 	cfg, fs, err := parseServeConfig(nil, envOf(env))
 	if err != nil {
@@ -91,6 +93,7 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		OIDCTenant:          "0b5e1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b",
 		OIDCClientID:        "hindsight",
 		OIDCClientSecret:    "s3cret",
+		QuickRetrosPerHour:  3,
 	}
 	if cfg != want {
 		t.Fatalf("from environment = %+v, want %+v", cfg, want)
@@ -192,6 +195,7 @@ func TestBadValuesAreRejectedWithAClearMessage(t *testing.T) {
 		{"oidc without a secret", []string{"--oidc-preset", "google", "--oidc-client-id", "c"}, nil, []string{"HINDSIGHT_OIDC_CLIENT_SECRET"}},
 		{"oidc over plain http", []string{"--oidc-issuer", "http://id.example.com", "--oidc-client-id", "c", "--oidc-client-secret", "s"}, nil, []string{"https"}},
 		{"entra without a tenant", []string{"--oidc-preset", "entra", "--oidc-client-id", "c", "--oidc-client-secret", "s"}, nil, []string{"tenant"}},
+		{"negative quick retros", []string{"--quick-retros-per-hour", "-1"}, nil, []string{"--quick-retros-per-hour must be 0 (off)"}},
 		{"public url without a scheme", []string{"--public-url", "retro.example.com"}, nil, []string{"invalid --public-url"}},
 		{"short metrics token", nil, map[string]string{"HINDSIGHT_METRICS_TOKEN": "guessable"}, []string{"--metrics-token must be at least 16"}},
 		{"unknown flag", []string{"--port", "80"}, nil, []string{"-port"}},

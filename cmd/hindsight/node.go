@@ -148,6 +148,7 @@ func (n *node) Run(ctx context.Context) error {
 			n.logger.Error("live hub stopped", "err", err)
 		}
 	})
+	n.following.Go(func() { n.svc.app.RunQuickRetroExpiry(followCtx, time.Minute) })
 	n.following.Go(func() {
 		if err := n.svc.collab.Run(followCtx); err != nil && followCtx.Err() == nil {
 			n.logger.Error("whiteboard sync stopped following the log", "err", err)
@@ -175,7 +176,7 @@ func (n *node) Run(ctx context.Context) error {
 	handler := api.New(api.Deps{
 		Store: n.svc.store, App: n.svc.app, Identity: n.svc.identity, Live: n.svc.live, Sync: n.svc.collab, Logger: n.logger,
 		Registry: n.svc.registry, Web: web.Dist(), APIDocs: web.APIDocs(), RateLimit: rate, MetricsToken: n.cfg.MetricsToken,
-		PublicURL: n.cfg.PublicURL,
+		PublicURL: n.cfg.PublicURL, QuickRetrosPerHour: quickRetrosPerHour(n.cfg.QuickRetrosPerHour),
 	})
 	if n.wrapHandler != nil {
 		handler = n.wrapHandler(handler)
@@ -275,4 +276,13 @@ func (n *node) closeCollab(ctx context.Context) {
 	if err := n.svc.collab.Close(ctx); err != nil {
 		n.logger.Warn("whiteboard changes not all written out", "err", err)
 	}
+}
+
+// quickRetrosPerHour maps the flag (0 is off) to the API's setting (0 is
+// the default, negative is off).
+func quickRetrosPerHour(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

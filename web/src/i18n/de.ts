@@ -384,4 +384,12 @@ export const de: Record<MessageKey, string> = {
   'past.play': "Abspielen",
   'past.pause': "Anhalten",
   'past.eventOf': "Ereignis {n} von {total}",
+
+  // Quick retro and single sign-on (issue 16)
+  'quick.title': 'Ohne Konto ausprobieren',
+  'quick.intro': 'Starten Sie eine Retro nur mit Ihrem Namen und laden Sie die anderen per Link ein. Registrieren Sie sich später, um sie zu behalten; sonst wird sie nach 24 Stunden gelöscht.',
+  'quick.start': 'Schnelle Retro starten',
+  'quick.sso': 'Anmelden mit {name}',
+  'error.code.quick-retro-limit': 'Zu viele schnelle Retros von hier in dieser Stunde. Versuchen Sie es später wieder oder registrieren Sie sich.',
+  'error.code.sso-required': 'Ihr Workspace verlangt Single Sign-on: Melden Sie sich über seinen Anbieter an.',
 };

@@ -385,6 +385,14 @@ export const en = {
   'past.play': "Play",
   'past.pause': "Pause",
   'past.eventOf': "Event {n} of {total}",
+
+  // Quick retro and single sign-on (issue 16)
+  'quick.title': 'Try it without an account',
+  'quick.intro': 'Start a retro with just your name and invite the others with a link. Sign up later to keep it; otherwise it is erased after 24 hours.',
+  'quick.start': 'Start a quick retro',
+  'quick.sso': 'Sign in with {name}',
+  'error.code.quick-retro-limit': 'Too many quick retros from here this hour. Try again later, or sign up.',
+  'error.code.sso-required': 'Your workspace requires single sign-on: sign in through its provider.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -5,10 +5,15 @@ import { useI18n } from '../i18n';
 import { navigate } from '../router';
 import { useServices, useSession } from '../services';
 import { Field, FormError } from '../ui/forms';
+import { claimQuickRetro, QuickRetro, SingleSignOn } from './QuickRetro';
 
-/** Logs in with the session in an HttpOnly cookie (X-Session-Mode: cookie). */
+/**
+ * Logs in with the session in an HttpOnly cookie (X-Session-Mode: cookie),
+ * then adopts a quick retro this browser started, if any.
+ */
 export async function logIn(client: ReturnType<typeof useServices>['client'], email: string, password: string): Promise<void> {
   await client.request('POST', '/v1/sessions', { email, password }, { cookieSession: true });
+  await claimQuickRetro(client);
 }
 
 export function Login({ next }: { next?: string | undefined }) {
@@ -36,11 +41,15 @@ export function Login({ next }: { next?: string | undefined }) {
   };
 
   return (
-    <AuthForm id="login" title={tr.t('auth.loginTitle')} submit={tr.t('auth.login')} onSubmit={submit} busy={busy} error={error}
-      other={{ question: tr.t('auth.noAccount'), href: '/signup', label: tr.t('auth.signup') }}>
-      <Field label={tr.t('auth.email')} type="email" name="email" value={email} onInput={setEmail} required autoComplete="username" />
-      <Field label={tr.t('auth.password')} type="password" name="password" value={password} onInput={setPassword} required autoComplete="current-password" />
-    </AuthForm>
+    <>
+      <AuthForm id="login" title={tr.t('auth.loginTitle')} submit={tr.t('auth.login')} onSubmit={submit} busy={busy} error={error}
+        other={{ question: tr.t('auth.noAccount'), href: '/signup', label: tr.t('auth.signup') }}>
+        <Field label={tr.t('auth.email')} type="email" name="email" value={email} onInput={setEmail} required autoComplete="username" />
+        <Field label={tr.t('auth.password')} type="password" name="password" value={password} onInput={setPassword} required autoComplete="current-password" />
+        <SingleSignOn next={next} />
+      </AuthForm>
+      <QuickRetro />
+    </>
   );
 }
 
