@@ -1,19 +1,24 @@
 package api_test
 
 import (
+	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/api"
 	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/sso"
+	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
 // ssoBrowser is a client with a cookie jar that follows redirects between
@@ -288,4 +293,83 @@ func TestAWorkspaceThatRequiresSSORefusesPasswordsAndProvidersItDoesNotTrust(t *
 	// Removing the workspace's provider lets passwords in again.
 	h.must(http.StatusOK, req{method: "DELETE", path: "/v1/workspaces/" + ws + "/sso", token: ada.token})
 	h.must(http.StatusCreated, req{method: "POST", path: "/v1/sessions", body: api.LoginRequest{Email: ben.email, Password: "correct horse battery"}})
+}
+
+func TestAProvidersGroupsAddThePersonToTheTeamsTheyAreMappedTo(t *testing.T) {
+	h, _ := ssoHarness(t)
+	wsOP := newTestOP(t, "acme-client", "acme-secret")
+	ada := h.user("Ada")
+	ws, platform := h.team(ada)
+	other := h.must(http.StatusCreated, req{method: "POST", path: "/v1/workspaces/" + ws + "/teams", token: ada.token,
+		body: api.CreateTeamRequest{Name: "Design", TemplateID: h.cat.TeamTemplates[0].ID}}).str("id")
+	h.must(http.StatusOK, req{method: "PUT", path: "/v1/workspaces/" + ws + "/sso", token: ada.token,
+		body: api.WorkspaceSSORequest{Issuer: wsOP.issuer(), ClientID: wsOP.clientID, ClientSecret: wsOP.secret,
+			EmailDomains: []string{"acme.example"}, GroupTeams: map[string]string{"platform-devs": platform, "designers": other}}})
+	// A team of another workspace cannot be mapped.
+	_, foreign := h.team(h.user("Zed"))
+	if res := h.do(req{method: "PUT", path: "/v1/workspaces/" + ws + "/sso", token: ada.token,
+		body: api.WorkspaceSSORequest{Issuer: wsOP.issuer(), ClientID: wsOP.clientID, EmailDomains: []string{"acme.example"},
+			GroupTeams: map[string]string{"x": foreign}}}); res.status != http.StatusBadRequest || res.str("code") != sso.CodeProviderInvalid {
+		t.Fatalf("mapping a group to another workspace's team = %d %s, want 400 %s", res.status, res.raw, sso.CodeProviderInvalid)
+	}
+
+	wsOP.signIn(opPerson{Subject: "bob", Email: "bob@acme.example", Name: "Bob", Verified: true, Groups: []string{"platform-devs", "unmapped"}})
+	b := newSSOBrowser(t, h.srv.URL)
+	for range 2 { // a second sign-in adds nothing twice
+		if res := b.do("GET", "/v1/auth/oidc/workspaces/"+ws+"/login", nil); res.status != http.StatusSeeOther {
+			t.Fatalf("sign-in = %d %s", res.status, res.raw)
+		}
+	}
+	teams := b.do("GET", "/v1/me/teams", nil)
+	if !strings.Contains(string(teams.raw), platform) || strings.Contains(string(teams.raw), other) {
+		t.Fatalf("Bob's teams = %s, want the platform team only (his group's)", teams.raw)
+	}
+}
+
+func TestAWorkspaceClientSecretIsSealedInTheLogAndNeverLoggedOrAnswered(t *testing.T) {
+	var logs strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewJSONHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	op := newTestOP(t, "acme-client", "Sup3r-secret-value-9f2c")
+	h := newHarnessOf(t, func(d *app.Deps) { d.SSO.LoopbackHTTP = true; d.Logger = logger }, func(d *api.Deps) { d.Logger = logger })
+	ada := h.user("Ada")
+	ws, _ := h.team(ada)
+	workspaceSSO(h, ada, ws, op, false, "acme.example")
+	// Changing the rules keeps the secret without sending it again.
+	h.must(http.StatusOK, req{method: "PUT", path: "/v1/workspaces/" + ws + "/sso", token: ada.token,
+		body: api.WorkspaceSSORequest{Issuer: op.issuer(), ClientID: op.clientID, RequireSSO: true, EmailDomains: []string{"acme.example"}}})
+	op.signIn(opPerson{Subject: "bob", Email: "bob@acme.example", Name: "Bob", Verified: true})
+	b := newSSOBrowser(t, h.srv.URL)
+	if res := b.do("GET", "/v1/auth/oidc/workspaces/"+ws+"/login", nil); res.status != http.StatusSeeOther {
+		t.Fatalf("sign-in with the kept secret = %d %s (the provider checks it)", res.status, res.raw)
+	}
+	got := h.must(http.StatusOK, req{method: "GET", path: "/v1/workspaces/" + ws + "/sso", token: ada.token})
+	if strings.Contains(string(got.raw), op.secret) {
+		t.Fatalf("the settings answer holds the secret: %s", got.raw)
+	}
+	err := h.store.ReadAll(context.Background(), 0, func(_ context.Context, e eventstore.RecordedEvent) error {
+		if strings.Contains(string(e.Payload), op.secret) || strings.Contains(string(e.Payload), base64.StdEncoding.EncodeToString([]byte(op.secret))) {
+			t.Errorf("event %s of %s holds the client secret in the clear", e.Type, e.Stream)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if logs.Len() == 0 || strings.Contains(logs.String(), op.secret) {
+		t.Fatalf("the logs (%d bytes) hold the client secret, or nothing was logged", logs.Len())
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

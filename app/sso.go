@@ -17,7 +17,9 @@ import (
 	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/app/sso"
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/eventstore"
+	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
 )
 
 // SSOConfig is single sign-on as the operator configured it.
@@ -119,7 +121,51 @@ func (a *App) FinishSSO(ctx context.Context, cookie, state, code, redirectURL st
 	if len(required) > 0 && !slices.ContainsFunc(required, func(ws string) bool { return pending.Provider == WorkspaceProviderRef(ws) }) {
 		return identity.Token{}, "", ssoRequired(required, "a workspace you are in requires signing in through its own provider, not this one")
 	}
+	if settings.Set && len(settings.GroupTeams) > 0 {
+		if err := a.joinGroupTeams(ctx, settings, tok.Principal.UserID, claims.Groups); err != nil {
+			return identity.Token{}, "", err
+		}
+	}
 	return tok, pending.Next, nil
+}
+
+// joinGroupTeams adds the person to the workspace's teams their groups map
+// to. It only adds: leaving a group at the provider does not remove anyone
+// (a team admin does). The team decider lets only team admins add members,
+// so the addition is made on behalf of the workspace admin who set the
+// mapping when they administer the team, else of the team's first admin,
+// as a guest's admission is made on behalf of a member; its command ID
+// derives from team and person, so a second sign-in adds nothing.
+func (a *App) joinGroupTeams(ctx context.Context, settings sso.Settings, userID string, groups []string) error {
+	seen := map[string]bool{}
+	for _, g := range groups {
+		teamID, ok := settings.GroupTeams[g]
+		if !ok || seen[teamID] {
+			continue
+		}
+		seen[teamID] = true
+		t, _, err := a.loadTeam(ctx, teamID)
+		if err != nil {
+			return err
+		}
+		if t.IsMember(userID) {
+			continue
+		}
+		by := settings.By
+		if !t.IsAdmin(by) {
+			admins := slices.Sorted(maps.Keys(t.Admins))
+			if len(admins) == 0 {
+				continue
+			}
+			by = admins[0]
+		}
+		_, err = a.teamCommand(ctx, teamID, aggregate.Meta{CommandID: derivedID("sso-group", teamID+"\x00"+userID), Actor: by},
+			team.AddMember{Actor: domain.Actor{UserID: by}, At: a.now(), UserID: userID})
+		if err != nil && domain.CodeOf(err) != team.CodeAlreadyMember {
+			return fmt.Errorf("sso: add %s to team %s by group: %w", userID, teamID, err)
+		}
+	}
+	return nil
 }
 
 // CheckPasswordLogin refuses a password login of a person who is in a
