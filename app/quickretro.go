@@ -303,6 +303,9 @@ func (a *App) ClaimQuickRetro(ctx context.Context, c identity.Caller, token stri
 // quick retro is recorded as expired. It answers how many it erased. Run
 // by RunQuickRetroExpiry; safe to run on several nodes at once.
 func (a *App) ExpireQuickRetros(ctx context.Context) (int, error) {
+	if a.d.Identity == nil {
+		return 0, errors.New("app: no identity service to erase quick retros' people")
+	}
 	evs, err := a.d.Store.Load(ctx, eventstore.StreamID{Category: CategoryQuickRetroIndex, ID: quickIndexID}, 0)
 	if errors.Is(err, eventstore.ErrStreamNotFound) {
 		return 0, nil
