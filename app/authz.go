@@ -163,10 +163,14 @@ func (a *App) loadWorkspace(ctx context.Context, id string) (workspace.State, in
 }
 
 func (a *App) loadTeam(ctx context.Context, id string) (team.State, int64, error) {
+	return loadTeamWith(a.teams.Load, ctx, id)
+}
+
+func loadTeamWith(load loader[team.State], ctx context.Context, id string) (team.State, int64, error) {
 	if id == "" {
 		return team.State{}, 0, notFound("no team ID")
 	}
-	s, v, err := a.teams.Load(ctx, id)
+	s, v, err := load(ctx, id)
 	if errors.Is(err, eventstore.ErrInvalidArgument) {
 		// An ID no stream can have names nothing that exists.
 		return s, v, notFound("team %q", id)
@@ -181,10 +185,14 @@ func (a *App) loadTeam(ctx context.Context, id string) (team.State, int64, error
 }
 
 func (a *App) loadRetro(ctx context.Context, id string) (retro.State, int64, error) {
+	return loadRetroWith(a.retros.Load, ctx, id)
+}
+
+func loadRetroWith(load loader[retro.State], ctx context.Context, id string) (retro.State, int64, error) {
 	if id == "" {
 		return retro.State{}, 0, notFound("no retro ID")
 	}
-	s, v, err := a.retros.Load(ctx, id)
+	s, v, err := load(ctx, id)
 	if errors.Is(err, eventstore.ErrInvalidArgument) {
 		// An ID no stream can have names nothing that exists.
 		return s, v, notFound("retro %q", id)
@@ -238,11 +246,31 @@ func (a *App) teamMember(ctx context.Context, p identity.Principal, teamID strin
 // and admitted to it. What they may do inside is the domain's to decide
 // (moderator-only commands, locked retros).
 func (a *App) retroAccess(ctx context.Context, p identity.Principal, retroID string) (retro.State, team.State, error) {
-	r, _, err := a.loadRetro(ctx, retroID)
+	return a.retroAccessWith(ctx, p, retroID, a.retros.Load, a.teams.Load)
+}
+
+// retroAccessToWrite is retroAccess for a command: it reads the retro and
+// its team as this node's writers hold them, kept current from the log
+// (aggregate.Follow), instead of reading the store. The command is decided
+// on the retro's writer, whose append checks the version; a refusal is
+// made only on what the store holds now, so someone added or admitted on
+// another node a moment ago is not turned away.
+func (a *App) retroAccessToWrite(ctx context.Context, p identity.Principal, retroID string) (retro.State, team.State, error) {
+	r, t, err := a.retroAccessWith(ctx, p, retroID, a.retros.Current, a.teams.Current)
+	if err == nil {
+		return r, t, nil
+	}
+	return a.retroAccess(ctx, p, retroID)
+}
+
+type loader[S any] func(ctx context.Context, id string) (S, int64, error)
+
+func (a *App) retroAccessWith(ctx context.Context, p identity.Principal, retroID string, retros loader[retro.State], teams loader[team.State]) (retro.State, team.State, error) {
+	r, _, err := loadRetroWith(retros, ctx, retroID)
 	if err != nil {
 		return r, team.State{}, err
 	}
-	t, _, err := a.loadTeam(ctx, r.TeamID)
+	t, _, err := loadTeamWith(teams, ctx, r.TeamID)
 	if err != nil {
 		return r, t, err
 	}

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -57,5 +58,40 @@ func benchApp(b *testing.B, f *fixture) {
 		if _, err := f.retroKeyed(user(uMod), r.ID, id, app.AddCard{ColumnID: "start", Text: "a card"}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkAddCardToARetroHolding compares a card written to an empty
+// retro with one written to a retro of 1,200 cards, through the app with
+// the writers following the log as a server's do: the cost of a write
+// should not grow with the retro (issue 15; ratio in BENCHMARKS.md).
+func BenchmarkAddCardToARetroHolding(b *testing.B) {
+	for _, cards := range []int{0, 1200} {
+		b.Run(fmt.Sprintf("cards=%d", cards), func(b *testing.B) {
+			f := newTeam(b)
+			ctx, cancel := context.WithCancel(b.Context())
+			done := make(chan error, 1)
+			go func() { done <- f.app.FollowWriters(ctx) }()
+			defer func() {
+				cancel()
+				if err := <-done; err != nil {
+					b.Error(err)
+				}
+			}()
+			rid := f.newRetro("Bench", false)
+			for i := range cards {
+				id := fmt.Sprintf("seed-%d", i)
+				if _, err := f.retroKeyed(user(uBea), rid, id, app.AddCard{ColumnID: "start", Text: "a card"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				id := fmt.Sprintf("c-%d", i)
+				if _, err := f.retroKeyed(user(uBea), rid, id, app.AddCard{ColumnID: "start", Text: "a card"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

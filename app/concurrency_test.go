@@ -1,12 +1,16 @@
 package app_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
 // Participants write at the same moment: every card is stored once, each
@@ -92,5 +96,48 @@ func TestAnonymitySwitchedWhileWritingNeverPairsAUserWithAnAnonymousCard(t *test
 				}
 			}
 		}
+	}
+}
+
+// conflictCounter counts the appends the store refused as conflicts.
+type conflictCounter struct {
+	eventstore.Store
+	conflicts atomic.Int64
+}
+
+func (c *conflictCounter) Append(ctx context.Context, cm eventstore.Commit) (eventstore.AppendResult, error) {
+	res, err := c.Store.Append(ctx, cm)
+	if errors.Is(err, eventstore.ErrConflict) {
+		c.conflicts.Add(1)
+	}
+	return res, err
+}
+
+// Many participants post to one retro at the same moment on one node: the
+// retro's writer takes their cards in turn, so no card is decided on a
+// version another card used, the log refuses none and every participant's
+// card is stored.
+func TestAHotRetroOnOneNodeAnswersNoConflicts(t *testing.T) {
+	counter := &conflictCounter{}
+	f := newTeam(t, func(d *app.Deps) { counter.Store = d.Store; d.Store = counter })
+	rid := f.newRetro("Hot", false)
+	const writers, each = 24, 5
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				id := fmt.Sprintf("hot-%d-%d", w, i)
+				if _, err := f.retroKeyed(user(uBea), rid, id, app.AddCard{ColumnID: "start", Text: "note " + id}); err != nil {
+					t.Errorf("card %s: %v", id, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := counter.conflicts.Load(); n != 0 {
+		t.Errorf("the log refused %d of the retro's appends as conflicts, want none", n)
+	}
+	if n := len(f.view(user(uBea), rid).Columns[0].Cards); n != writers*each {
+		t.Errorf("%d cards on the board, want %d", n, writers*each)
 	}
 }

@@ -462,6 +462,17 @@ func (a *App) StartReactions(ctx context.Context) error {
 	return nil
 }
 
+// FollowWriters keeps the retro and team states this node's writers hold
+// current from the log, so a retro command neither reads the retro nor its
+// team from the store (aggregate.Follow). It returns when ctx is done.
+// Without it every command reads them from the store, as Load does.
+func (a *App) FollowWriters(ctx context.Context) error {
+	if err := aggregate.Follow(ctx, a.d.Store, a.retros, a.teams); err != nil {
+		return fmt.Errorf("app: %w", err)
+	}
+	return nil
+}
+
 // CloseReactions stops following the log and saves the reactor's checkpoint.
 func (a *App) CloseReactions() error {
 	if a.reactor == nil {

@@ -202,7 +202,7 @@ func (a *App) RetroCommand(ctx context.Context, c identity.Caller, retroID strin
 	if err := commandGate(c); err != nil {
 		return Result{}, err
 	}
-	r, t, err := a.retroAccess(ctx, c.Principal, retroID)
+	r, t, err := a.retroAccessToWrite(ctx, c.Principal, retroID)
 	if err != nil {
 		return Result{}, err
 	}

@@ -150,6 +150,12 @@ func (n *node) Run(ctx context.Context) error {
 	})
 	n.following.Go(func() { n.svc.app.RunQuickRetroExpiry(followCtx, time.Minute) })
 	n.following.Go(func() {
+		// Without it, commands read the retro and team from the store again.
+		if err := n.svc.app.FollowWriters(followCtx); err != nil && followCtx.Err() == nil {
+			n.logger.Error("retro writers stopped following the log", "err", err)
+		}
+	})
+	n.following.Go(func() {
 		if err := n.svc.collab.Run(followCtx); err != nil && followCtx.Err() == nil {
 			n.logger.Error("whiteboard sync stopped following the log", "err", err)
 		}

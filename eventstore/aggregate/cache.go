@@ -28,6 +28,27 @@ type Cache[S any] struct {
 	mu      sync.Mutex
 	entries map[eventstore.StreamID]*list.Element
 	order   *list.List // front: used most recently; values are *cacheEntry[S]
+	// followed is true while a follower (Follow) folds the log's new
+	// events into the cached states, so a cached state may be trusted as
+	// current without asking the store.
+	followed bool
+	// epochs count, per bucket of streams, the events the follower could
+	// not fold (no state cached, or a gap). A state read from the store is
+	// trusted only if its bucket's count did not move during the read: a
+	// concurrent event could otherwise be missed for good.
+	epochs [epochBuckets]uint64
+}
+
+const epochBuckets = 64
+
+func bucket(s eventstore.StreamID) int {
+	h := uint32(2166136261)
+	for _, p := range [2]string{s.Category, s.ID} {
+		for i := 0; i < len(p); i++ {
+			h = (h ^ uint32(p[i])) * 16777619
+		}
+	}
+	return int(h % epochBuckets)
 }
 
 // NewCache returns a cache of at most size streams (DefaultCacheSize if
@@ -52,6 +73,9 @@ func (c *Cache[S]) Len() int {
 type cacheEntry[S any] struct {
 	stream eventstore.StreamID
 	snap   snapshot[S]
+	// fresh: the follower has folded every event of the stream since the
+	// state was read or written, so it is as current as the follower.
+	fresh bool
 }
 
 // snapshot is a stream folded up to a version. Snapshots are never changed
@@ -102,23 +126,37 @@ func (c *Cache[S]) get(stream eventstore.StreamID) (snapshot[S], bool) {
 	return el.Value.(*cacheEntry[S]).snap, true
 }
 
+// epoch is the count to hand to put for a state about to be read from the
+// store or written to it.
+func (c *Cache[S]) epoch(stream eventstore.StreamID) uint64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.epochs[bucket(stream)]
+}
+
 // put stores a snapshot unless a newer one of the stream is there already:
-// concurrent handlers may finish out of order.
-func (c *Cache[S]) put(stream eventstore.StreamID, snap snapshot[S]) {
+// concurrent handlers may finish out of order. epoch is what c.epoch said
+// before the snapshot was read or written; the snapshot counts as fresh
+// only if the follower missed nothing of its bucket since.
+func (c *Cache[S]) put(stream eventstore.StreamID, snap snapshot[S], epoch uint64) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	fresh := c.followed && c.epochs[bucket(stream)] == epoch
 	if el, ok := c.entries[stream]; ok {
 		e := el.Value.(*cacheEntry[S])
-		if e.snap.version < snap.version {
-			e.snap = snap
+		if e.snap.version < snap.version || (e.snap.version == snap.version && fresh && !e.fresh) {
+			e.snap, e.fresh = snap, fresh
 		}
 		c.order.MoveToFront(el)
 		return
 	}
-	c.entries[stream] = c.order.PushFront(&cacheEntry[S]{stream: stream, snap: snap})
+	c.entries[stream] = c.order.PushFront(&cacheEntry[S]{stream: stream, snap: snap, fresh: fresh})
 	for c.order.Len() > c.size {
 		last := c.order.Back()
 		c.order.Remove(last)
@@ -132,8 +170,86 @@ func (c *Cache[S]) drop(stream eventstore.StreamID) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.dropLocked(stream)
+}
+
+func (c *Cache[S]) dropLocked(stream eventstore.StreamID) {
+	c.epochs[bucket(stream)]++
 	if el, ok := c.entries[stream]; ok {
 		c.order.Remove(el)
 		delete(c.entries, stream)
+	}
+}
+
+// getFresh is the cached snapshot if the follower keeps it current.
+func (c *Cache[S]) getFresh(stream eventstore.StreamID) (snapshot[S], bool) {
+	if c == nil {
+		return snapshot[S]{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[stream]
+	if !ok || !c.followed {
+		return snapshot[S]{}, false
+	}
+	e := el.Value.(*cacheEntry[S])
+	if !e.fresh {
+		return snapshot[S]{}, false
+	}
+	c.order.MoveToFront(el)
+	return e.snap, true
+}
+
+// follow marks the start or the end of a follower. Either way no cached
+// state is known to be current any more: states cached before a follower
+// started may have missed events, and without one they go stale.
+func (c *Cache[S]) follow(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.followed = on
+	for i := range c.epochs {
+		c.epochs[i]++
+	}
+	for el := c.order.Front(); el != nil; el = el.Next() {
+		el.Value.(*cacheEntry[S]).fresh = false
+	}
+}
+
+// following is the snapshot a follower folds a stream's event into: the
+// cached one if the event is the next of its stream (ok), else nothing.
+// An event the cache cannot take (a gap, or no state cached) moves the
+// stream's bucket, so a read of the stream going on now is not trusted.
+func (c *Cache[S]) following(stream eventstore.StreamID, version int64) (snap snapshot[S], ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, found := c.entries[stream]
+	if !found {
+		c.epochs[bucket(stream)]++
+		return snapshot[S]{}, false
+	}
+	e := el.Value.(*cacheEntry[S])
+	switch {
+	case version <= e.snap.version:
+		return snapshot[S]{}, false // written through this cache, or folded already
+	case version == e.snap.version+1:
+		return e.snap, true
+	}
+	c.dropLocked(stream)
+	return snapshot[S]{}, false
+}
+
+// advance replaces the stream's snapshot at version from by next, which
+// the follower folded; if the stream moved meanwhile (a writer of this
+// node put a newer one), the newer stays.
+func (c *Cache[S]) advance(stream eventstore.StreamID, from int64, next snapshot[S]) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, found := c.entries[stream]
+	if !found {
+		return
+	}
+	e := el.Value.(*cacheEntry[S])
+	if e.snap.version == from {
+		e.snap = next
 	}
 }

@@ -3,6 +3,13 @@
 // a conflict does it all again. It is generic over state, command and event
 // types and knows nothing of the domain; the domain's pure Decide and Evolve
 // and its codec are handed in.
+//
+// Commands for one stream take turns on its writer (one per stream on this
+// node, gone when idle), which decides on the cached state without reading
+// the store: the expected version of the append checks it, so on one node
+// concurrent commands never conflict, and only another node's write makes
+// the writer read the stream again. Follow keeps cached states current from
+// the log, so other nodes' writes reach them without a read either.
 package aggregate
 
 import (
@@ -51,6 +58,8 @@ type Runner[S, C, E any] struct {
 	// Cache keeps folded states between calls; nil folds every stream from
 	// its start on every call.
 	Cache *Cache[S]
+
+	writers writers
 }
 
 // Meta is what the log records about a command besides its events.
@@ -111,17 +120,39 @@ func (r *Runner[S, C, E]) Handle(ctx context.Context, id string, meta Meta, cmd 
 	if retries == 0 {
 		retries = DefaultMaxRetries
 	}
-	for attempt := 0; ; attempt++ {
-		snap, err := r.current(ctx, stream)
-		if err != nil {
+	// One writer per stream on this node: commands to one aggregate take
+	// turns, so they never race each other on a version (only another
+	// node's write can make an append conflict).
+	release, err := r.writers.acquire(ctx, stream)
+	if err != nil {
+		return Result[S, E]{}, fmt.Errorf("command %s on %s: wait for its writer: %w", meta.CommandID, stream, err)
+	}
+	defer release()
+	// The writer decides on the state it holds without asking the store
+	// first: the append's expected version checks it. Only an append that
+	// succeeded is trusted that way; a refusal, or nothing to do, is
+	// checked again on the store's current state (checked).
+	snap, cached := r.Cache.get(stream)
+	if !cached {
+		if snap, err = r.current(ctx, stream, r.Cache.epoch(stream)); err != nil {
 			return Result[S, E]{}, err
 		}
+	}
+	checked := !cached
+	for attempt := 0; ; {
 		// A retry of a command already stored: answer as the first time,
 		// even if deciding it again would now be refused.
 		if ref, ok := snap.find(meta.CommandID); ok {
 			return r.duplicate(ctx, stream, meta.CommandID, ref.version, ref.position)
 		}
 		events, err := r.Decide(snap.state, cmd)
+		if (err != nil || len(events) == 0) && !checked {
+			if snap, err = r.current(ctx, stream, r.Cache.epoch(stream)); err != nil {
+				return Result[S, E]{}, err
+			}
+			checked = true
+			continue
+		}
 		if err != nil {
 			return Result[S, E]{State: snap.state, Version: snap.version}, err
 		}
@@ -132,13 +163,21 @@ func (r *Runner[S, C, E]) Handle(ctx context.Context, id string, meta Meta, cmd 
 		if err != nil {
 			return Result[S, E]{}, err
 		}
+		epoch := r.Cache.epoch(stream)
 		res, err := r.Store.Append(ctx, commit)
 		if errors.Is(err, eventstore.ErrConflict) && attempt < retries {
+			// Another node wrote: wait a jittered while (so two nodes
+			// do not collide again in lockstep), then read what it wrote.
 			select {
 			case <-ctx.Done():
 				return Result[S, E]{}, fmt.Errorf("command %s on %s, attempt %d: %w", meta.CommandID, stream, attempt+1, ctx.Err())
 			case <-time.After(retryPause(attempt)):
 			}
+			attempt++
+			if snap, err = r.current(ctx, stream, r.Cache.epoch(stream)); err != nil {
+				return Result[S, E]{}, err
+			}
+			checked = true
 			continue
 		}
 		if err != nil {
@@ -147,14 +186,19 @@ func (r *Runner[S, C, E]) Handle(ctx context.Context, id string, meta Meta, cmd 
 		if res.Duplicate {
 			return r.duplicate(ctx, stream, meta.CommandID, res.StreamVersion, res.Position)
 		}
-		state := snap.state
-		for _, e := range events {
-			state = r.Evolve(state, e)
+		var state S
+		if r.EvolveAll != nil {
+			state = r.EvolveAll(snap.state, events)
+		} else {
+			state = snap.state
+			for _, e := range events {
+				state = r.Evolve(state, e)
+			}
 		}
 		r.Cache.put(stream, snapshot[S]{
 			state: state, version: res.StreamVersion,
 			recent: snap.withCommit(commitRef{meta.CommandID, res.StreamVersion, res.Position}),
-		})
+		}, epoch)
 		return Result[S, E]{Events: events, State: state, Version: res.StreamVersion, Position: res.Position}, nil
 	}
 }
@@ -167,7 +211,7 @@ func (r *Runner[S, C, E]) Load(ctx context.Context, id string) (S, int64, error)
 		var zero S
 		return zero, 0, err
 	}
-	snap, err := r.current(ctx, stream)
+	snap, err := r.current(ctx, stream, r.Cache.epoch(stream))
 	if err != nil {
 		var zero S
 		return zero, 0, err
@@ -192,10 +236,11 @@ func (r *Runner[S, C, E]) commit(stream eventstore.StreamID, version int64, meta
 }
 
 // current brings the stream's state up to date: from the cached snapshot
-// when there is one, reading only the events after it.
-func (r *Runner[S, C, E]) current(ctx context.Context, stream eventstore.StreamID) (snapshot[S], error) {
+// when there is one, reading only the events after it. epoch is the
+// cache's count for the stream taken before this read (Cache.put).
+func (r *Runner[S, C, E]) current(ctx context.Context, stream eventstore.StreamID, epoch uint64) (snapshot[S], error) {
 	if snap, ok := r.Cache.get(stream); ok {
-		next, err := r.catchUp(ctx, stream, snap)
+		next, err := r.catchUp(ctx, stream, snap, epoch)
 		if err == nil {
 			return next, nil
 		}
@@ -206,7 +251,7 @@ func (r *Runner[S, C, E]) current(ctx context.Context, stream eventstore.StreamI
 		// under a long-lived cache): start over from the log.
 		r.Cache.drop(stream)
 	}
-	next, err := r.catchUp(ctx, stream, snapshot[S]{state: r.Initial()})
+	next, err := r.catchUp(ctx, stream, snapshot[S]{state: r.Initial()}, epoch)
 	if errors.Is(err, errOutOfStep) {
 		return snapshot[S]{}, fmt.Errorf("load %s: %w", stream, err)
 	}
@@ -216,7 +261,7 @@ func (r *Runner[S, C, E]) current(ctx context.Context, stream eventstore.StreamI
 var errOutOfStep = errors.New("the store's versions do not follow on")
 
 // catchUp folds the events after snap's version into it.
-func (r *Runner[S, C, E]) catchUp(ctx context.Context, stream eventstore.StreamID, snap snapshot[S]) (snapshot[S], error) {
+func (r *Runner[S, C, E]) catchUp(ctx context.Context, stream eventstore.StreamID, snap snapshot[S], epoch uint64) (snapshot[S], error) {
 	evs, err := r.Store.Load(ctx, stream, snap.version)
 	if errors.Is(err, eventstore.ErrStreamNotFound) {
 		if snap.version > 0 {
@@ -228,6 +273,7 @@ func (r *Runner[S, C, E]) catchUp(ctx context.Context, stream eventstore.StreamI
 		return snap, fmt.Errorf("load %s after version %d: %w", stream, snap.version, err)
 	}
 	if len(evs) == 0 {
+		r.Cache.put(stream, snap, epoch) // now known to be current
 		return snap, nil
 	}
 	next := snapshot[S]{state: snap.state, version: snap.version}
@@ -255,7 +301,7 @@ func (r *Runner[S, C, E]) catchUp(ctx context.Context, stream eventstore.StreamI
 		}
 	}
 	next.recent = slices.Clone(recent[max(0, len(recent)-recentCommands):])
-	r.Cache.put(stream, next)
+	r.Cache.put(stream, next, epoch)
 	return next, nil
 }
 
