@@ -54,6 +54,10 @@ type (
 		PackID string `json:"packId,omitempty"`
 	}
 	// HealthAnswerRequest scores one health question.
+	// CheckInRequest picks an option of the lobby's check-in.
+	CheckInRequest struct {
+		OptionID string `json:"optionId"`
+	}
 	HealthAnswerRequest struct {
 		QuestionID string `json:"questionId"`
 		Score      int    `json:"score"`
@@ -231,6 +235,9 @@ func retroRoutes() []route {
 			func(_ call, in HealthCheckRequest) app.RetroInput {
 				return app.StartHealthCheck{PackID: in.PackID}
 			}),
+		retroCommand(http.MethodPost, base+"/check-in", "answerCheckIn",
+			"Pick an answer of the lobby's check-in poll (anonymous; again to change it, until the retro leaves the lobby)",
+			func(_ call, in CheckInRequest) app.RetroInput { return app.AnswerCheckIn{OptionID: in.OptionID} }),
 		retroCommand(http.MethodPost, base+"/health/answers", "answerHealthCheck", "Score a health question",
 			func(_ call, in HealthAnswerRequest) app.RetroInput {
 				return app.AnswerHealthCheck{QuestionID: in.QuestionID, Score: in.Score}

@@ -135,6 +135,9 @@ type (
 	// catalogue pack PackID; empty means the pack the retro's template
 	// suggests, else the team's (moderator).
 	StartHealthCheck struct{ PackID string }
+	// AnswerCheckIn picks an option of the lobby's check-in (always
+	// anonymous; again to change it, while the lobby lasts).
+	AnswerCheckIn struct{ OptionID string }
 	// AnswerHealthCheck scores one health question (always anonymous).
 	AnswerHealthCheck struct {
 		QuestionID string
@@ -180,6 +183,10 @@ func (in StartHealthCheck) retroCommand(ctx context.Context, s retroScope) (retr
 		return nil, err
 	}
 	return retro.StartHealthCheck{Actor: s.actor, At: s.at, Questions: pack.Questions}, nil
+}
+
+func (in AnswerCheckIn) retroCommand(_ context.Context, s retroScope) (retro.Command, error) {
+	return retro.AnswerCheckIn{Actor: s.actor, At: s.at, OptionID: in.OptionID}, nil
 }
 
 func (in AnswerHealthCheck) retroCommand(_ context.Context, s retroScope) (retro.Command, error) {

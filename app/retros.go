@@ -93,9 +93,13 @@ func (a *App) createRetroCommand(ctx context.Context, t team.State, moderator, i
 	for _, oa := range team.OpenActions(t) {
 		open = append(open, retro.OpenAction{ID: oa.ID, Title: oa.Title, Assignee: oa.Assignee, OriginRetroID: oa.OriginRetroID})
 	}
+	checkIn, err := a.drawCheckIn()
+	if err != nil {
+		return retro.CreateRetro{}, err
+	}
 	return retro.CreateRetro{
 		Actor: domain.Actor{UserID: moderator}, At: a.now(), RetroID: id, TeamID: t.ID, Title: in.Title, TemplateID: tmpl.ID,
-		Columns: tmpl.Columns, Agenda: agenda, Anonymous: in.Anonymous, OpenActions: open,
+		Columns: tmpl.Columns, Agenda: agenda, Anonymous: in.Anonymous, OpenActions: open, CheckIn: checkIn,
 	}, nil
 }
 
@@ -243,6 +247,21 @@ func (a *App) icebreaker(ctx context.Context, workspaceID string, actor domain.A
 	}
 	ib := a.d.Catalog.IcebreakerAt(int(n.Int64()))
 	return retro.ChooseIcebreaker{Actor: actor, At: at, QuestionID: ib.ID, Text: ib.Text}, nil
+}
+
+// drawCheckIn is the lobby's poll of a new retro: a catalogue check-in
+// drawn at random (the decider has none of its own); nil if the catalogue
+// has none.
+func (a *App) drawCheckIn() (*catalog.CheckIn, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(math.MaxInt32))
+	if err != nil {
+		return nil, fmt.Errorf("draw a check-in: %w", err)
+	}
+	ci, ok := a.d.Catalog.CheckInAt(int(n.Int64()))
+	if !ok {
+		return nil, nil
+	}
+	return &ci, nil
 }
 
 // retroCmd is a retro command with the anonymity the app assumed when it

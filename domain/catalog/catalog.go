@@ -67,6 +67,20 @@ type Icebreaker struct {
 	Tags []string `json:"tags,omitempty"`
 }
 
+// CheckIn is a lobby poll: one light question with a few answers to tap,
+// for everyone while people arrive, so the first minutes are not silence.
+type CheckIn struct {
+	ID       string          `json:"id"`
+	Question string          `json:"question"`
+	Options  []CheckInOption `json:"options"`
+}
+
+// CheckInOption is one answer of a check-in.
+type CheckInOption struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+}
+
 // TeamTemplate suggests defaults for a new team.
 type TeamTemplate struct {
 	ID          string `json:"id"`
@@ -92,6 +106,7 @@ type Catalog struct {
 	RetroTemplates []RetroTemplate
 	HealthPacks    []HealthPack
 	Icebreakers    []Icebreaker
+	CheckIns       []CheckIn
 	TeamTemplates  []TeamTemplate
 	// Dimensions are the declared question dimensions, in display order.
 	Dimensions []Dimension

@@ -21,6 +21,7 @@ const (
 	FileRetroTemplates = "retro_templates.json"
 	FileHealthPacks    = "health_packs.json"
 	FileIcebreakers    = "icebreakers.json"
+	FileCheckIns       = "check_ins.json"
 	FileTeamTemplates  = "team_templates.json"
 	FileDimensions     = "dimensions.json"
 )
@@ -31,6 +32,7 @@ const (
 	MinRetroTemplates = 50
 	MinQuestions      = 200
 	MinIcebreakers    = 50
+	MinCheckIns       = 3
 	MinTeamTemplates  = 3
 )
 
@@ -58,6 +60,7 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 		{FileRetroTemplates, &c.RetroTemplates},
 		{FileHealthPacks, &c.HealthPacks},
 		{FileIcebreakers, &c.Icebreakers},
+		{FileCheckIns, &c.CheckIns},
 		{FileTeamTemplates, &c.TeamTemplates},
 	}
 	for _, f := range files {

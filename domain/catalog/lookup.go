@@ -80,6 +80,17 @@ func (c *Catalog) IcebreakerAt(n int) Icebreaker {
 	return c.Icebreakers[wrap(n, len(c.Icebreakers))].clone()
 }
 
+// CheckInAt picks a check-in from a number the caller drew, as IcebreakerAt
+// does; a Catalog without check-ins gives a zero CheckIn and false.
+func (c *Catalog) CheckInAt(n int) (CheckIn, bool) {
+	if len(c.CheckIns) == 0 {
+		return CheckIn{}, false
+	}
+	ci := c.CheckIns[wrap(n, len(c.CheckIns))]
+	ci.Options = slices.Clone(ci.Options)
+	return ci, true
+}
+
 // IcebreakerTaggedAt is IcebreakerAt restricted to icebreakers carrying tag
 // (for example "quick" or "remote"). It reports false if no icebreaker has
 // the tag.

@@ -137,6 +137,7 @@ func validate(c *Catalog) error {
 	}
 	templates := v.retroTemplates(c.RetroTemplates, packs)
 	v.icebreakers(c.Icebreakers)
+	v.checkIns(c.CheckIns)
 	v.teamTemplates(c.TeamTemplates, packs, templates)
 	v.minimums(c)
 	if len(v.problems) > 0 {
@@ -266,6 +267,30 @@ func (v *validator) icebreakers(ibs []Icebreaker) {
 	}
 }
 
+func (v *validator) checkIns(cs []CheckIn) {
+	const f = FileCheckIns
+	ids := make(map[string]bool, len(cs))
+	for _, c := range cs {
+		v.id(f, "check-in", c.ID, ids)
+		where := fmt.Sprintf("check-in %q", c.ID)
+		v.text(f, where, "question", c.Question, maxIcebreaker)
+		if n := len(c.Options); n < MinCheckInOptions || n > MaxCheckInOptions {
+			v.addf(f, "%s: has %d options, a check-in offers %d to %d", where, n, MinCheckInOptions, MaxCheckInOptions)
+		}
+		opts := make(map[string]bool, len(c.Options))
+		for _, o := range c.Options {
+			v.id(f, where+" option", o.ID, opts)
+			v.text(f, where, "option label", o.Label, maxTitle)
+		}
+	}
+}
+
+// Bounds of a check-in's options: a choice, and few enough to tap on a phone.
+const (
+	MinCheckInOptions = 2
+	MaxCheckInOptions = 6
+)
+
 func (v *validator) tags(f, where string, tags []string, ok func(string) bool) {
 	seen := make(map[string]bool, len(tags))
 	for _, tag := range tags {
@@ -310,6 +335,9 @@ func (v *validator) minimums(c *Catalog) {
 	}
 	if questions < MinQuestions {
 		v.addf(FileHealthPacks, "%d health-check questions, at least %d are required", questions, MinQuestions)
+	}
+	if n := len(c.CheckIns); n < MinCheckIns {
+		v.addf(FileCheckIns, "%d check-ins, at least %d are required", n, MinCheckIns)
 	}
 	if n := len(c.Icebreakers); n < MinIcebreakers {
 		v.addf(FileIcebreakers, "%d icebreakers, at least %d are required", n, MinIcebreakers)

@@ -17,6 +17,7 @@ type data struct {
 	retro []catalog.RetroTemplate
 	packs []catalog.HealthPack
 	ice   []catalog.Icebreaker
+	check []catalog.CheckIn
 	teams []catalog.TeamTemplate
 	dims  []catalog.Dimension
 }
@@ -36,6 +37,7 @@ func shippedData(t *testing.T) *data {
 	read(catalog.FileRetroTemplates, &d.retro)
 	read(catalog.FileHealthPacks, &d.packs)
 	read(catalog.FileIcebreakers, &d.ice)
+	read(catalog.FileCheckIns, &d.check)
 	read(catalog.FileTeamTemplates, &d.teams)
 	read(catalog.FileDimensions, &d.dims)
 	return d
@@ -54,6 +56,7 @@ func (d *data) fs(t *testing.T) fstest.MapFS {
 	put(catalog.FileRetroTemplates, d.retro)
 	put(catalog.FileHealthPacks, d.packs)
 	put(catalog.FileIcebreakers, d.ice)
+	put(catalog.FileCheckIns, d.check)
 	put(catalog.FileTeamTemplates, d.teams)
 	put(catalog.FileDimensions, d.dims)
 	return m
@@ -106,6 +109,12 @@ func TestParseRejectsABrokenCatalogueNamingTheItem(t *testing.T) {
 		{"empty id", func(t *testing.T, d *data) {
 			d.ice[3].ID = ""
 		}, []string{catalog.FileIcebreakers, "icebreaker with an empty id"}},
+		{"check-in with one option", func(t *testing.T, d *data) {
+			d.check[0].Options = d.check[0].Options[:1]
+		}, []string{catalog.FileCheckIns, `check-in "` + d0(t).check[0].ID + `"`, "a check-in offers 2 to 6"}},
+		{"check-in option twice", func(t *testing.T, d *data) {
+			d.check[1].Options[1].ID = d.check[1].Options[0].ID
+		}, []string{catalog.FileCheckIns, "option", "used more than once"}},
 		{"empty column prompt", func(t *testing.T, d *data) {
 			d.retroByID(t, "sailboat").Columns[2].Prompt = "  "
 		}, []string{`retro template "sailboat": column "rocks"`, "prompt is empty"}},
@@ -340,7 +349,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(catalog.FileIcebreakers, []byte(`[{"id":"a","text":"x","tags":[null]}]`))
 	f.Add(catalog.FileDimensions, []byte(`null`))
 	shipped := map[string][]byte{}
-	for _, n := range []string{catalog.FileRetroTemplates, catalog.FileHealthPacks, catalog.FileIcebreakers, catalog.FileTeamTemplates, catalog.FileDimensions} {
+	for _, n := range []string{catalog.FileRetroTemplates, catalog.FileHealthPacks, catalog.FileIcebreakers, catalog.FileCheckIns, catalog.FileTeamTemplates, catalog.FileDimensions} {
 		raw, err := fs.ReadFile(os.DirFS("data"), n)
 		if err != nil {
 			f.Fatal(err)

@@ -22,7 +22,7 @@ const (
 // AnonymityOf classifies every command this package has; 0 for any other.
 func AnonymityOf(c Command) Anonymity {
 	switch c.(type) {
-	case AnswerHealthCheck, RateRoti:
+	case AnswerHealthCheck, RateRoti, AnswerCheckIn:
 		return AlwaysAnonymous
 	case AddCard, EditCard, DeleteCard, AnswerIcebreaker, CommentOnAction, CastVote, RetractVote:
 		return AnonymousInAnonymousRetro

@@ -61,6 +61,9 @@ func (s State) ownsAnything(v Viewer) bool {
 		if _, ok := s.Roti.Ratings[v.Pseudonym]; ok {
 			return true
 		}
+		if _, ok := s.CheckIns[v.Pseudonym]; ok {
+			return true
+		}
 	}
 	return false
 }

@@ -55,6 +55,8 @@ func schemaOf(typ string) (domain.Schema[Event], bool) {
 		return domain.Current[Event, HealthCheckStarted](1), true
 	case TypeHealthCheckAnswered:
 		return domain.Current[Event, HealthCheckAnswered](1), true
+	case TypeCheckInAnswered:
+		return domain.Current[Event, CheckInAnswered](1), true
 	case TypeHealthCheckRevealed:
 		return domain.Current[Event, HealthCheckRevealed](1), true
 	case TypeSurveyCardsImported:

@@ -16,7 +16,8 @@ func sampleEvents() []retro.Event {
 	due := t0.Add(72 * time.Hour)
 	return []retro.Event{
 		retro.RetroCreated{RetroID: "r", TeamID: "t", Title: "T", TemplateID: "kss", Moderator: "m", Columns: columns,
-			Agenda: retro.DefaultAgenda(), Anonymous: true, OpenActions: openActions, At: t0},
+			Agenda: retro.DefaultAgenda(), Anonymous: true, OpenActions: openActions, At: t0,
+			CheckIn: &catalog.CheckIn{ID: "battery", Question: "How charged are you?", Options: []catalog.CheckInOption{{ID: "full", Label: "Full"}, {ID: "low", Label: "Low"}}}},
 		retro.ParticipantJoined{UserID: "u", Role: retro.RoleGuest, At: t0},
 		retro.RetroLocked{At: t0},
 		retro.RetroUnlocked{At: t0},
@@ -37,6 +38,7 @@ func sampleEvents() []retro.Event {
 		retro.CarriedActionCommented{ActionID: "a", CommentID: "c", Author: "u", Text: "t", At: t0},
 		retro.HealthCheckStarted{Questions: questions, At: t0},
 		retro.HealthCheckAnswered{QuestionID: "q", Respondent: "anon:x", Score: 3, At: t0},
+		retro.CheckInAnswered{Respondent: "anon:x", OptionID: "sunny", At: t0},
 		retro.HealthCheckRevealed{At: t0},
 		retro.SurveyCardsImported{SurveyID: "s", Cards: []retro.ImportedCardRec{{ImportedCard: retro.ImportedCard{CardID: "c", ColumnID: "keep", Text: "t"}, Concealed: true}}, At: t0},
 		retro.SurveyScoresImported{SurveyID: "s", Scores: []retro.ImportedScore{{Question: catalog.Question{ID: "q", Text: "?", Scale: catalog.ScaleTen}, Distribution: map[int]int{0: 1, 10: 2}}}, At: t0},
@@ -140,7 +142,7 @@ func TestStoredEventTypeNamesStillDecode(t *testing.T) {
 		"CardGrouped", "CardUngrouped", "GroupDissolved", "GroupsMerged", "GroupNamed", "VotingStarted",
 		"VoteCast", "VoteRetracted", "VotingClosed", "TopicVotesSet", "TopicFocused", "ActionCreated",
 		"ActionAssigned", "ActionDueDateSet", "ActionStatusSet", "TopicWhiteboardOpened", "RotiRated",
-		"RotiClosed",
+		"RotiClosed", "CheckInAnswered",
 	}
 	byName := map[string]retro.Event{}
 	for _, e := range sampleEvents() {

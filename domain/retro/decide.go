@@ -59,6 +59,10 @@ const (
 	CodeHealthCheckRevealed   = "health-check-revealed"
 	CodeHealthCheckStarted    = "health-check-started"
 	CodeIcebreakerAnswered    = "icebreaker-answered"
+	CodeCheckInInvalid        = "check-in-invalid"
+	CodeNoCheckIn             = "no-check-in"
+	CodeCheckInClosed         = "check-in-closed"
+	CodeCheckInOptionUnknown  = "check-in-option-unknown"
 	CodeIDTaken               = "id-taken"
 	CodeMergeIntoSelf         = "merge-into-self"
 	CodeNameTooLong           = "name-too-long"
@@ -164,6 +168,8 @@ func Decide(s State, c Command) ([]Event, error) {
 		return decideStartHealthCheck(s, c)
 	case AnswerHealthCheck:
 		return decideAnswerHealth(s, c)
+	case AnswerCheckIn:
+		return decideAnswerCheckIn(s, c)
 	case RevealHealthCheck:
 		return decideRevealHealth(s, c)
 	case ImportSurvey:
@@ -288,6 +294,8 @@ func evolve(s State, e Event) State {
 		return evolveWarmup(s, e)
 	case HealthCheckStarted, HealthCheckAnswered, HealthCheckRevealed, SurveyScoresImported:
 		return evolveHealth(s, e)
+	case CheckInAnswered:
+		return evolveCheckIn(s, e)
 	case CardAdded, CardEdited, CardDeleted, ColumnRevealed, CardHidden, SurveyCardsImported:
 		return evolveCards(s, e)
 	case GroupCreated, CardGrouped, CardUngrouped, GroupDissolved, GroupsMerged, GroupNamed:

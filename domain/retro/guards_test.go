@@ -64,6 +64,9 @@ var guarded = []struct {
 	{"CommentOnAction", false, func(a domain.Actor) retro.Command {
 		return retro.CommentOnAction{Actor: a, At: t0, ActionID: "act-old-1", CommentID: "cm1", Text: "Almost"}
 	}},
+	{"AnswerCheckIn", false, func(a domain.Actor) retro.Command {
+		return retro.AnswerCheckIn{Actor: a, At: t0, OptionID: "sunny"}
+	}},
 	{"AnswerHealthCheck", false, func(a domain.Actor) retro.Command {
 		return retro.AnswerHealthCheck{Actor: a, At: t0, QuestionID: "q-fun", Score: 3}
 	}},

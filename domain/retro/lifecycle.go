@@ -1,6 +1,7 @@
 package retro
 
 import (
+	"slices"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
@@ -22,6 +23,8 @@ type CreateRetro struct {
 	Agenda      []Step
 	Anonymous   bool
 	OpenActions []OpenAction
+	// CheckIn is the lobby's poll, drawn by the application; nil for none.
+	CheckIn *catalog.CheckIn
 }
 
 // JoinRetro adds the actor as a participant with a role.
@@ -83,6 +86,9 @@ type RetroCreated struct {
 	Agenda      []Step           `json:"agenda"`
 	Anonymous   bool             `json:"anonymous"`
 	OpenActions []OpenAction     `json:"openActions,omitempty"`
+	// CheckIn is the lobby's poll; absent in retros made before there was
+	// one, which have none.
+	CheckIn *catalog.CheckIn `json:"checkIn,omitempty"`
 	// RotiScale is the scale of the retro's ROTI: 1-5 since schema 2;
 	// retros created before (schema 1) were rated 0-10 and are read so.
 	RotiScale catalog.Scale `json:"rotiScale,omitempty"`
@@ -166,6 +172,9 @@ func decideCreate(s State, c CreateRetro) ([]Event, error) {
 	if err := checkAgenda(agenda); err != nil {
 		return nil, err
 	}
+	if err := checkCheckIn(c.CheckIn); err != nil {
+		return nil, err
+	}
 	seen = map[string]bool{}
 	for _, a := range c.OpenActions {
 		if a.ID == "" || seen[a.ID] {
@@ -177,7 +186,7 @@ func decideCreate(s State, c CreateRetro) ([]Event, error) {
 		RetroCreated{
 			RetroID: c.RetroID, TeamID: c.TeamID, Title: c.Title, TemplateID: c.TemplateID,
 			Moderator: c.Actor.UserID, Columns: c.Columns, Agenda: agenda,
-			Anonymous: c.Anonymous, OpenActions: c.OpenActions, RotiScale: catalog.ScaleFive, At: c.At,
+			Anonymous: c.Anonymous, OpenActions: c.OpenActions, CheckIn: c.CheckIn, RotiScale: catalog.ScaleFive, At: c.At,
 		},
 		ParticipantJoined{UserID: c.Actor.UserID, Role: RoleMember, At: c.At},
 	}, nil
@@ -194,6 +203,11 @@ func evolveCreated(s State, e RetroCreated) State {
 	s.Agenda = appendTo(e.Agenda)
 	if len(s.Agenda) > 0 {
 		s.Current = s.Agenda[0].ID
+	}
+	if e.CheckIn != nil {
+		ci := *e.CheckIn
+		ci.Options = slices.Clone(ci.Options)
+		s.CheckIn = &ci
 	}
 	s.Participants = map[string]Role{}
 	for _, a := range e.OpenActions {

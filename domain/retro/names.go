@@ -28,6 +28,7 @@ const (
 	TypeCarriedActionCommented = "CarriedActionCommented"
 	TypeHealthCheckStarted     = "HealthCheckStarted"
 	TypeHealthCheckAnswered    = "HealthCheckAnswered"
+	TypeCheckInAnswered        = "CheckInAnswered"
 	TypeHealthCheckRevealed    = "HealthCheckRevealed"
 	TypeSurveyCardsImported    = "SurveyCardsImported"
 	TypeSurveyScoresImported   = "SurveyScoresImported"

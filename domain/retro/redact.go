@@ -86,6 +86,12 @@ func RedactEvent(state State, e Event, v Viewer) (Event, bool) {
 		}
 		e.Respondent = ""
 		return e, true
+	case CheckInAnswered:
+		if !v.owns(e.Respondent) {
+			return nil, false
+		}
+		e.Respondent = ""
+		return e, true
 	case VoteCast:
 		if !v.owns(e.Voter) {
 			return nil, false

@@ -14,7 +14,7 @@ func Events() []Event {
 		CardGrouped{}, CardUngrouped{}, GroupDissolved{}, GroupsMerged{}, GroupNamed{}, VotingStarted{},
 		VoteCast{}, VoteRetracted{}, VotingClosed{}, TopicVotesSet{}, TopicFocused{}, ActionCreated{},
 		ActionAssigned{}, ActionDueDateSet{}, ActionStatusSet{}, TopicWhiteboardOpened{}, RotiRated{},
-		RotiClosed{},
+		RotiClosed{}, CheckInAnswered{},
 	}
 }
 
@@ -30,6 +30,6 @@ func Commands() []Command {
 		AddCard{}, EditCard{}, DeleteCard{}, RevealColumn{}, HideCard{}, MergeCard{}, MoveCardOut{},
 		MergeGroups{}, NameGroup{}, StartVoting{}, CastVote{}, RetractVote{}, CloseVoting{},
 		SetTopicVotes{}, FocusTopic{}, CreateAction{}, AssignAction{}, SetActionDueDate{},
-		SetActionStatus{}, OpenTopicWhiteboard{}, RateRoti{}, CloseRoti{},
+		SetActionStatus{}, OpenTopicWhiteboard{}, RateRoti{}, CloseRoti{}, AnswerCheckIn{},
 	}
 }

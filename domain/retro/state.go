@@ -44,6 +44,11 @@ type State struct {
 	Icebreaker *Icebreaker
 	IceAnswers []IceAnswer
 
+	// CheckIn is the lobby's poll (nil in retros made without one);
+	// CheckIns its answers by respondent pseudonym.
+	CheckIn  *catalog.CheckIn
+	CheckIns map[string]string
+
 	Carried []CarriedAction
 
 	Health Health
@@ -224,6 +229,7 @@ func (s State) clone() State {
 		c.Icebreaker = &i
 	}
 	c.IceAnswers = slices.Clone(s.IceAnswers)
+	c.CheckIns = maps.Clone(s.CheckIns)
 	c.Carried = slices.Clone(s.Carried)
 	c.Health.Questions = slices.Clone(s.Health.Questions)
 	c.Health.Answers = maps.Clone(s.Health.Answers)

@@ -39,6 +39,7 @@ type RetroView struct {
 	Timer        *Timer              `json:"timer,omitempty"`
 	Participants []ParticipantView   `json:"participants"`
 	Icebreaker   *IcebreakerView     `json:"icebreaker,omitempty"`
+	CheckIn      *CheckInView        `json:"checkIn,omitempty"`
 	ActionReview []CarriedActionView `json:"actionReview"`
 	Health       *HealthView         `json:"health,omitempty"`
 	Columns      []ColumnView        `json:"columns"`
@@ -259,6 +260,7 @@ func View(s State, v Viewer, p Policy) RetroView {
 	for _, id := range s.ParticipantOrder {
 		out.Participants = append(out.Participants, ParticipantView{UserID: id, Role: s.Participants[id]})
 	}
+	out.CheckIn = checkInView(s, v, p)
 	if s.Icebreaker != nil {
 		iv := &IcebreakerView{QuestionID: s.Icebreaker.QuestionID, Text: s.Icebreaker.Text, Answers: []AnswerView{}}
 		for _, a := range s.IceAnswers {

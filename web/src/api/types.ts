@@ -131,6 +131,17 @@ export interface HealthQuestion {
 export interface Icebreaker { id: string; text: string; tags?: string[] | null }
 export interface HealthPack { id: string; name: string; description?: string }
 
+/** The lobby's poll: counts only from the minimum group on, and your own pick. */
+export interface CheckInView {
+  id: string;
+  question: string;
+  options: { id: string; label: string; count?: number }[] | null;
+  open: boolean;
+  respondents: number;
+  withheld?: boolean;
+  yours?: string;
+}
+
 export interface RetroView {
   retroId: string;
   teamId: string;
@@ -145,6 +156,7 @@ export interface RetroView {
   timer?: { stepId: string; deadline: string } | null;
   participants: { userId: string; role: string }[] | null;
   icebreaker?: { questionId?: string; text: string; answers: AnswerView[] | null } | null;
+  checkIn?: CheckInView | null;
   actionReview: CarriedAction[] | null;
   health?: { revealed: boolean; questions: HealthQuestion[] | null } | null;
   columns: ColumnView[] | null;

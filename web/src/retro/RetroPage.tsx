@@ -128,7 +128,12 @@ function StepContent({ kind, view, retro }: { kind: string; view: RetroView; ret
   const tr = useI18n();
   switch (kind) {
     case 'lobby':
-      return <p>{view.you.moderator ? '' : tr.t('lobby.waiting')}</p>;
+      return (
+        <>
+          <CheckIn view={view} retro={retro} />
+          {!view.you.moderator && <p>{tr.t('lobby.waiting')}</p>}
+        </>
+      );
     case 'icebreaker':
       return <IcebreakerStep view={view} retro={retro} />;
     case 'action-review':
@@ -153,6 +158,43 @@ function StepContent({ kind, view, retro }: { kind: string; view: RetroView; ret
 }
 
 /** Who is here now, and who takes part. */
+/**
+ * The lobby's check-in: a light poll everyone answers while people arrive.
+ * It ends when the moderator moves on; counts show once enough answered.
+ */
+export function CheckIn({ view, retro }: { view: RetroView; retro: RetroState }) {
+  const tr = useI18n();
+  const ci = view.checkIn;
+  if (!ci) return null;
+  const canPick = ci.open && view.you.participant && !view.closed;
+  return (
+    <section class="card" aria-labelledby="checkin-h">
+      <h2 id="checkin-h">{tr.t('checkin.title')}</h2>
+      <p>{ci.question}</p>
+      <ul class="checkin-options" role="list">
+        {(ci.options ?? []).map((o) => (
+          <li key={o.id}>
+            <button
+              type="button"
+              class={ci.yours === o.id ? 'primary' : 'secondary'}
+              aria-pressed={ci.yours === o.id}
+              disabled={!canPick}
+              onClick={() => retro.send('POST', '/check-in', { optionId: o.id })}
+            >
+              {o.label}
+              {o.count !== undefined && <span class="muted small"> · {tr.tn('checkin.count', o.count)}</span>}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <p class="muted small" aria-live="polite">
+        {ci.withheld ? tr.tn('checkin.withheld', ci.respondents) : tr.tn('checkin.answered', ci.respondents)}
+        {!ci.open && <> · {tr.t('checkin.ended')}</>}
+      </p>
+    </section>
+  );
+}
+
 export function Lobby({ view, retro }: { view: RetroView; retro: RetroState }) {
   const tr = useI18n();
   const here = new Set(retro.presence.here);
