@@ -290,6 +290,12 @@ func (a *App) createJiraIssue(ctx context.Context, teamID string, req integratio
 	}
 	_, err = a.in.runner.Handle(ctx, teamID, aggregate.Meta{CommandID: derivedID("jira-linked", req.RequestID)},
 		integration.LinkIssue{At: a.now(), ActionID: req.ActionID, IssueID: issue.ID, Key: issue.Key, URL: c.BrowseURL(issue.Key)})
+	if k := domain.KindOf(err); k != 0 && k != domain.Unavailable {
+		// Refused for good (asked for again meanwhile): retrying would
+		// hold up every later Jira reaction.
+		a.d.Logger.Warn("an issue's link was refused", "team", teamID, "action", req.ActionID, "err", err)
+		return nil
+	}
 	return err
 }
 

@@ -166,9 +166,10 @@ func singleNode(t *testing.T) []*node {
 
 // twoNodes is two hindsight processes sharing one external NATS server.
 // They start one after the other, as a rolling deployment would.
-func twoNodes(t *testing.T) []*node {
+// args are given to both.
+func twoNodes(t *testing.T, args ...string) []*node {
 	url := startNATS(t)
-	a := startNode(t, "node A", "--nats-url", url, "--nats-replicas", "1")
-	b := startNode(t, "node B", "--nats-url", url, "--nats-replicas", "1")
+	a := startNode(t, "node A", append([]string{"--nats-url", url, "--nats-replicas", "1"}, args...)...)
+	b := startNode(t, "node B", append([]string{"--nats-url", url, "--nats-replicas", "1"}, args...)...)
 	return []*node{a, b}
 }

@@ -1,6 +1,8 @@
 package jira_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/hindsight-retro/hindsight/app/jira"
@@ -32,4 +34,31 @@ func TestOnlyTheSecretsSignatureVerifies(t *testing.T) {
 			t.Errorf("%s signature verified", name)
 		}
 	}
+}
+
+// FuzzJiraAnswers: whatever a Jira site answers to a creation or a search
+// gives an issue with a key or an error, never a panic.
+func FuzzJiraAnswers(f *testing.F) {
+	f.Add(201, []byte(`{"id":"10000","key":"OPS-1","self":"https://acme.atlassian.net/rest/api/3/issue/10000"}`))
+	f.Add(200, []byte(`{"issues":[{"id":"1","key":"OPS-1"}],"isLast":true}`))
+	f.Add(400, []byte(`{"errorMessages":[],"errors":{"summary":"required"}}`))
+	f.Add(200, []byte(`{"issues":null}`))
+	f.Add(201, []byte(`[`))
+	var status int
+	var body []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+	}))
+	defer srv.Close()
+	c := &jira.Client{Site: srv.URL, Email: "a@b.c", Token: "t", HTTP: srv.Client()}
+	f.Fuzz(func(t *testing.T, st int, b []byte) {
+		status, body = 200+((st%400)+400)%400, b
+		if is, err := c.Create(t.Context(), jira.IssueInput{ProjectKey: "OPS", IssueType: "Task", Summary: "s"}); err == nil && is.Key == "" {
+			t.Fatalf("a created issue without a key from %d %q", status, b)
+		}
+		if is, found, err := c.FindByLabel(t.Context(), "hindsight-x"); err == nil && found && is.Key == "" {
+			t.Fatalf("a found issue without a key from %q", b)
+		}
+	})
 }

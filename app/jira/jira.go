@@ -96,6 +96,9 @@ func (c *Client) FindByLabel(ctx context.Context, label string) (Issue, bool, er
 	if len(out.Issues) == 0 {
 		return Issue{}, false, nil
 	}
+	if out.Issues[0].Key == "" {
+		return Issue{}, false, errors.New("jira: the issue found has no key")
+	}
 	return out.Issues[0], true, nil
 }
 
