@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"github.com/hindsight-retro/hindsight/domain/survey"
 	"net/http"
 	"reflect"
 
@@ -62,6 +63,17 @@ func mineRoutes() []route {
 					return nil, err
 				}
 				return s.deps.App.MyTeams(c.r.Context(), c.p)
+			}), latestParam),
+		withParams(list("/v1/me/surveys", "listMyOpenSurveys",
+			"The surveys open to you now (sent to a team you are in), soonest closing first, each with your own response if you answered",
+			func(s *server, c call) ([]survey.SurveyView, error) {
+				if err := waitLatest(s, c, s.deps.App.WaitForMembership); err != nil {
+					return nil, err
+				}
+				if err := waitLatest(s, c, s.deps.App.WaitForTeamSurveys); err != nil {
+					return nil, err
+				}
+				return s.deps.App.MyOpenSurveys(c.r.Context(), c.p)
 			}), latestParam),
 	}
 }

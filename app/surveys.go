@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app/identity"
@@ -365,4 +366,41 @@ func (a *App) TeamSurveys(ctx context.Context, p identity.Principal, teamID stri
 // up to position, so a client lists the survey it just sent.
 func (a *App) WaitForTeamSurveys(ctx context.Context, position uint64) error {
 	return a.rm.surveys.Current().WaitFor(ctx, position)
+}
+
+// MyOpenSurveys lists the surveys open now to the principal: sent to a team
+// they are a member of, not closed, soonest closing first, each as Survey
+// shows it (with their own response, if they answered). So people learn a
+// survey exists without being told by hand.
+func (a *App) MyOpenSurveys(ctx context.Context, p identity.Principal) ([]survey.SurveyView, error) {
+	if err := canRead(p); err != nil {
+		return nil, err
+	}
+	out := []survey.SurveyView{}
+	if p.Kind == identity.KindGuest {
+		return out, nil
+	}
+	_, teamIDs := a.rm.membership.Current().Of(p.UserID)
+	teams, err := a.myTeams(ctx, p.UserID, teamIDs)
+	if err != nil {
+		return nil, err
+	}
+	now, seen := a.now(), map[string]bool{}
+	for _, t := range teams {
+		for _, id := range a.rm.surveys.Current().Of(t.ID) {
+			if seen[id] {
+				continue // sent to several of my teams
+			}
+			seen[id] = true
+			v, err := a.Survey(ctx, p, id)
+			if err != nil {
+				return nil, fmt.Errorf("team %s: survey %s: %w", t.ID, id, err)
+			}
+			if !v.Closed && !v.OpensAt.After(now) {
+				out = append(out, v)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ClosesAt.Before(out[j].ClosesAt) })
+	return out, nil
 }

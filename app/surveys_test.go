@@ -296,3 +296,40 @@ func TestASurveyToTwoTeamsCountsInEachTeamsTrendsWithItsOwnPeople(t *testing.T) 
 		t.Errorf("mobile's point: %+v, want it withheld: two respondents are under the minimum", p)
 	}
 }
+
+// People learn a survey exists: their list of open surveys has it until it
+// closes, with their own response once they answered.
+func TestASurveyShowsInTheListOfOpenSurveysOfEveryMemberUntilItCloses(t *testing.T) {
+	f := newTeam(t)
+	ctx := f.ctx()
+	runCtx, stop := context.WithCancel(ctx)
+	ran := make(chan error, 1)
+	go func() { ran <- f.app.Run(runCtx) }()
+	defer func() { stop(); <-ran }()
+	wait := func(pos uint64) {
+		t.Helper()
+		waitCtx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if err := f.app.WaitForReadModels(waitCtx, pos); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sv := must(f.app.CreateSurvey(ctx, f.as(user(uMod)), app.CreateSurveyInput{
+		TeamIDs: []string{f.team}, Title: "Pulse", QuestionIDs: []string{"fav-commit-goal"}, ClosesAt: t0.Add(48 * time.Hour)}))(t)
+	answered := must(f.app.SubmitSurveyResponse(ctx, f.as(user(uBea)), sv.ID, app.SurveyResponse{Ratings: map[string]int{"fav-commit-goal": 4}}))(t)
+	wait(answered.Position)
+	for _, u := range []string{uBea, uCal} {
+		open := must(f.app.MyOpenSurveys(ctx, user(u)))(t)
+		if len(open) != 1 || open[0].ID != sv.ID || (open[0].Own != nil) != (u == uBea) {
+			t.Errorf("%s's open surveys: %+v, want the pulse (answered: %v)", u, open, u == uBea)
+		}
+	}
+	if open := must(f.app.MyOpenSurveys(ctx, user(uOut)))(t); len(open) != 0 {
+		t.Errorf("someone in no team of it sees %+v", open)
+	}
+	closed := must(f.app.CloseSurvey(ctx, f.as(user(uMod)), sv.ID))(t)
+	wait(closed.Position)
+	if open := must(f.app.MyOpenSurveys(ctx, user(uCal)))(t); len(open) != 0 {
+		t.Errorf("a closed survey is still open to cal: %+v", open)
+	}
+}

@@ -50,6 +50,9 @@ export const de: Record<MessageKey, string> = {
   'home.role': 'Ihre Rolle: {role}',
   'home.myActions': 'Meine Maßnahmen',
   'home.noActions': 'Ihnen ist nichts zugewiesen.',
+  // open surveys on the home page
+  'home.openSurveys': 'Umfragen für Sie',
+  'home.surveyWaiting': 'wartet auf Ihre Antworten',
 
   'role.admin': 'Admin',
   'role.member': 'Mitglied',

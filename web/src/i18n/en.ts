@@ -51,6 +51,9 @@ export const en = {
   'home.role': 'Your role: {role}',
   'home.myActions': 'My actions',
   'home.noActions': 'Nothing assigned to you.',
+  // open surveys on the home page
+  'home.openSurveys': 'Surveys for you',
+  'home.surveyWaiting': 'waiting for your answers',
 
   'role.admin': 'admin',
   'role.member': 'member',

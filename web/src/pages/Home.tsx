@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { describeError } from '../api/problem';
-import type { MyTeam, MyWorkspace, Page, Result, TeamTemplate } from '../api/types';
+import type { MyTeam, MyWorkspace, Page, Result, SurveyView, TeamTemplate } from '../api/types';
 import { newUUID } from '../api/ids';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
@@ -37,6 +37,7 @@ export function Home() {
           </ul>
         )}
       </section>
+      <OpenSurveys />
       <section aria-labelledby="my-actions-h" class="card">
         <h2 id="my-actions-h">{tr.t('home.myActions')}</h2>
         <Tracker />
@@ -141,5 +142,34 @@ function CreateTeam({ workspaceId, templates, onCreated }: { workspaceId: string
       <FormError>{error}</FormError>
       <button type="submit">{tr.t('home.createTeam')}</button>
     </form>
+  );
+}
+
+/** Surveys open to me now, so nobody has to be told one exists. */
+export function OpenSurveys() {
+  const tr = useI18n();
+  const { client } = useServices();
+  const open = useLoad(() => client.get<Page<SurveyView>>('/v1/me/surveys'), []);
+  const items = open.data?.items ?? [];
+  if (!open.error && items.length === 0) return null;
+  return (
+    <section aria-labelledby="open-surveys-h" class="card">
+      <h2 id="open-surveys-h">{tr.t('home.openSurveys')}</h2>
+      {open.error ? (
+        <p role="alert">{describeError(open.error, tr)}</p>
+      ) : (
+        <ul class="list">
+          {items.map((s) => (
+            <li key={s.id}>
+              <a href={`/surveys/${s.id}`}>{s.title}</a>{' '}
+              <span class="muted">
+                {tr.t('survey.open', { date: tr.date(s.closesAt) })}
+                {s.own ? ` · ${tr.t('survey.answered')}` : ` · ${tr.t('home.surveyWaiting')}`}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
