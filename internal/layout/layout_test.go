@@ -40,6 +40,8 @@ var rooms = map[string]room{
 // testOnly are outside modules a room may use in its tests alone.
 var testOnly = map[string][]string{
 	"domain": {"pgregory.net/rapid"},
+	// The dashboards' browser test opens the SQLite file a page downloads.
+	"web": {"modernc.org/sqlite"},
 }
 
 func TestEveryImportBetweenRoomsIsOneTheLayoutAllows(t *testing.T) {
