@@ -342,6 +342,7 @@ try {
   const now = await api('GET', `/v1/retros/${r1}/at?time=${encodeURIComponent(new Date().toISOString())}`, ana.token);
   const positions = now.positions ?? [];
   if (positions.length < 10) fail(`Sprint 1 has ${positions.length} positions, want its whole run`);
+  await page.getByText(`Event ${positions.length} of ${positions.length}`).waitFor();
   expectEq(await slider.getAttribute('max'), String(positions.length - 1), 'slider range');
   // A position while the cards were concealed, and one after the reveal.
   const cardsAt = async (pos) => {

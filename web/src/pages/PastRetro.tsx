@@ -100,44 +100,47 @@ export function TimeTravel({ retroId }: { retroId: string }) {
   return (
     <div class="stack">
       <h1>{tr.t('past.timeTravelTitle', { title: (snap ?? first.data)?.view.title ?? '' })}</h1>
-      <div class="timeline" role="group" aria-label={tr.t('past.timeTravel')}>
-        <button type="button" class="secondary" onClick={() => go(at - 1)} disabled={positions.length === 0 || at <= 0}>
-          {tr.t('past.earlier')}
-        </button>
-        <button type="button" class="secondary" onClick={() => go(at + 1)} disabled={positions.length === 0 || at >= last}>
-          {tr.t('past.later')}
-        </button>
-        <button
-          type="button"
-          class="secondary"
-          aria-pressed={playing}
-          disabled={positions.length < 2}
-          onClick={() => {
-            if (!playing && at >= last) setIdx(0);
-            setPlaying(!playing);
-          }}
-        >
-          {playing ? tr.t('past.pause') : tr.t('past.play')}
-        </button>
-        <label class="sr-only" for="tt-slider">
-          {tr.t('past.slider')}
-        </label>
-        <input
-          id="tt-slider"
-          type="range"
-          min={0}
-          max={Math.max(0, last)}
-          step={1}
-          value={at}
-          disabled={positions.length < 2}
-          aria-valuetext={tr.t('past.eventOf', { n: at + 1, total: positions.length })}
-          onInput={(e) => {
-            setPlaying(false);
-            go(Number((e.currentTarget as HTMLInputElement).value));
-          }}
-        />
-        <span class="muted small">{positions.length > 0 ? tr.t('past.eventOf', { n: at + 1, total: positions.length }) : ''}</span>
-      </div>
+      {!first.data && !first.error && <p>{tr.t('app.loading')}</p>}
+      {first.data && (
+        <div class="timeline" role="group" aria-label={tr.t('past.timeTravel')}>
+          <button type="button" class="secondary" onClick={() => go(at - 1)} disabled={positions.length === 0 || at <= 0}>
+            {tr.t('past.earlier')}
+          </button>
+          <button type="button" class="secondary" onClick={() => go(at + 1)} disabled={positions.length === 0 || at >= last}>
+            {tr.t('past.later')}
+          </button>
+          <button
+            type="button"
+            class="secondary"
+            aria-pressed={playing}
+            disabled={positions.length < 2}
+            onClick={() => {
+              if (!playing && at >= last) setIdx(0);
+              setPlaying(!playing);
+            }}
+          >
+            {playing ? tr.t('past.pause') : tr.t('past.play')}
+          </button>
+          <label class="sr-only" for="tt-slider">
+            {tr.t('past.slider')}
+          </label>
+          <input
+            id="tt-slider"
+            type="range"
+            min={0}
+            max={Math.max(0, last)}
+            step={1}
+            value={at}
+            disabled={positions.length < 2}
+            aria-valuetext={tr.t('past.eventOf', { n: at + 1, total: positions.length })}
+            onInput={(e) => {
+              setPlaying(false);
+              go(Number((e.currentTarget as HTMLInputElement).value));
+            }}
+          />
+          <span class="muted small">{positions.length > 0 ? tr.t('past.eventOf', { n: at + 1, total: positions.length }) : ''}</span>
+        </div>
+      )}
       {error ? <p role="alert">{describeError(error, tr)}</p> : null}
       {snap && shown && (
         <>
