@@ -17,11 +17,13 @@ import (
 // ContentSecurityPolicy is sent with every answer. The app is scripts and
 // styles from its own origin only (no inline code), WebAssembly for the
 // whiteboards' Automerge, images it draws itself (QR codes as data: or
-// blob: URLs), and connections to its own origin: 'self' matches ws: and
+// blob: URLs) and images a whiteboard shows by URL (https: only: a board's
+// image item names any host, so those hosts see the viewer's address, as
+// in any whiteboard tool that embeds images by URL), and connections to its own origin: 'self' matches ws: and
 // wss: to the same host in current browsers (checked in Chromium), where
 // listing ws: wss: would allow any host. No plugins, no <base>, no framing.
 const ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
-	"img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+	"img-src 'self' data: blob: https:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
 	"frame-ancestors 'none'; form-action 'self'"
 
 // securityHeaders go on every answer: pages, assets, JSON, problems,

@@ -40,7 +40,7 @@ func wantSecurityHeaders(t *testing.T, what string, res response, tls bool) {
 	}
 	csp := h.Get("Content-Security-Policy")
 	for _, want := range []string{"default-src 'self'", "script-src 'self' 'wasm-unsafe-eval';", "style-src 'self';",
-		"connect-src 'self';", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"} {
+		"img-src 'self' data: blob: https:;", "connect-src 'self';", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("%s: the CSP %q lacks %q", what, csp, want)
 		}

@@ -57,6 +57,47 @@ func TestARetroRunsInBrowsersWithoutLeaks(t *testing.T) {
 	t.Logf("screenshots: %s", artefacts)
 }
 
+// TestTwoBrowsersEditOneWhiteboardAndConvergeAfterOffline runs
+// e2e/board.mjs: two people in headless Chromium edit one board made from a
+// whiteboard template on the team page (notes, moves, typing into one note at
+// once, undo and redo of one's own edits); one person's cursor shows in the
+// other's page; one loses the sync socket, edits, reloads (the board opens
+// from IndexedDB with those edits) while the other edits, and on reconnecting
+// both pages draw the same board, which a stock Node automerge-repo client
+// reads too. axe-core and the CSP are checked on the page, in English and
+// German, and a note is added by keyboard alone.
+func TestTwoBrowsersEditOneWhiteboardAndConvergeAfterOffline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the browser test builds and runs the binary")
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("no /usr/bin/chromium (apt-get install -y chromium): CI installs it, so there this test runs")
+	}
+	needNpm(t)
+	runScript(t, startServer(t), "e2e/board.mjs", "board", "[board] ok")
+}
+
+// runScript runs one of the e2e scripts against base and fails the test
+// unless it prints ok; its screenshots go to test-results/<name>.
+func runScript(t *testing.T, base, script, name, ok string) {
+	t.Helper()
+	artefacts, err := filepath.Abs(filepath.Join("test-results", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(artefacts); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", script)
+	cmd.Env = append(os.Environ(), "BASE_URL="+base, "ARTEFACTS="+artefacts, "CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), ok) {
+		t.Fatalf("%s failed (%v); screenshots in %s\n%s", script, err, artefacts, out)
+	}
+}
+
 // startServer builds cmd/hindsight and runs `serve` on a fresh data folder
 // and a free loopback port; it is stopped with SIGTERM when the test ends.
 func startServer(t testing.TB) string {

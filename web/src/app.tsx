@@ -12,6 +12,7 @@ import { Team } from './pages/Team';
 import { Archive, TimeTravel } from './pages/PastRetro';
 import { SurveyPage } from './pages/Survey';
 import { RetroPage } from './retro/RetroPage';
+import { LazyBoard } from './board/LazyBoard';
 import { navigate, onLinkClick, useRoute, type Route } from './router';
 import { ServicesContext, SessionContext, type Services } from './services';
 
@@ -200,6 +201,8 @@ function Page({ route, me }: { route: Route; me: Me | null }) {
       return <TimeTravel retroId={route.retroId} />;
     case 'survey':
       return <SurveyPage surveyId={route.surveyId} />;
+    case 'board':
+      return <LazyBoard boardId={route.boardId} me={me} />;
   }
 }
 

@@ -14,6 +14,7 @@ export type Route =
   | { page: 'archive'; retroId: string }
   | { page: 'timeTravel'; retroId: string }
   | { page: 'survey'; surveyId: string }
+  | { page: 'board'; boardId: string }
   | { page: 'notFound' };
 
 const seg = '([^/]+)';
@@ -30,6 +31,7 @@ const table: [RegExp, (m: string[]) => Route][] = [
   [new RegExp(`^/retros/${seg}/archive$`), (m) => ({ page: 'archive', retroId: m[1]! })],
   [new RegExp(`^/retros/${seg}/at$`), (m) => ({ page: 'timeTravel', retroId: m[1]! })],
   [new RegExp(`^/surveys/${seg}$`), (m) => ({ page: 'survey', surveyId: m[1]! })],
+  [new RegExp(`^/boards/${seg}$`), (m) => ({ page: 'board', boardId: m[1]! })],
 ];
 
 export function parseRoute(path: string, search = ''): Route {

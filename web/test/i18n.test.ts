@@ -20,7 +20,7 @@ describe('message catalogues', () => {
     for (const [k, v] of Object.entries(de)) expect(v.trim(), k).not.toBe('');
     const same = Object.keys(en).filter((k) => de[k as keyof typeof en] === en[k as keyof typeof en]);
     // Words German borrows as they are (names, ROTI, Live, Teams…) only.
-    expect(same.every((k) => /^(app\.name|conn\.live|role\.admin|step\.(roti|whiteboard)|home\.(workspaces|teams)|team\.(title|retros)|board\.columns|discuss\.timer|health\.scoreLabel|dash\.(teamTitle|downloads|enps|rotiOn|retros?|teams?))$/.test(k)), same.join(',')).toBe(true);
+    expect(same.every((k) => /^(app\.name|conn\.live|role\.admin|step\.(roti|whiteboard)|home\.(workspaces|teams)|team\.(title|retros)|board\.columns|discuss\.timer|health\.scoreLabel|dash\.(teamTitle|downloads|enps|rotiOn|retros?|teams?)|wb\.(title|tool\.text|kind\.text|color\.orange|shape\.ellipse|boards))$/.test(k)), same.join(',')).toBe(true);
   });
 
   it('chooses plural forms per language', () => {

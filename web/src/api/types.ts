@@ -166,6 +166,7 @@ export interface RetroView {
   focus?: string;
   actions: ActionView[] | null;
   roti: RotiView;
+  whiteboards?: { whiteboardId: string; topicId: string; actionId?: string }[] | null;
 }
 
 export interface Invite { code: string; retroId: string; teamId: string; expiresAt: string }

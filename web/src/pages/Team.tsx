@@ -7,6 +7,7 @@ import { useServices, useSession } from '../services';
 import { Field, FormError } from '../ui/forms';
 import { useLoad } from '../ui/useLoad';
 import { TeamSurveys } from './Survey';
+import { TeamBoards } from './TeamBoards';
 import { Tracker } from './Tracker';
 
 export function Team({ teamId }: { teamId: string }) {
@@ -67,6 +68,7 @@ export function Team({ teamId }: { teamId: string }) {
         )}
       </section>
       {t.isMember && <TeamSurveys teamId={teamId} canSend />}
+      {t.isMember && <TeamBoards teamId={teamId} canCreate />}
       <section class="card" aria-labelledby="tracker-h">
         <h2 id="tracker-h">{tr.t('team.actions')}</h2>
         <Tracker teamId={teamId} members={members.data} />

@@ -21,6 +21,7 @@ export function Discuss({ view, retro }: { view: RetroView; retro: RetroState })
               <span class="topic-title">{topicTitle(t, tr)}</span>
               <span class="topic-votes">{tr.t('vote.total', { n: t.votes })}</span>
               {view.focus === t.id && <span class="badge">{tr.t('discuss.focused')}</span>}
+              <TopicBoard view={view} retro={retro} topicId={t.id} title={topicTitle(t, tr)} />
               {mod && view.focus !== t.id && (
                 <button
                   type="button"
@@ -37,6 +38,25 @@ export function Discuss({ view, retro }: { view: RetroView; retro: RetroState })
       </section>
       <Actions view={view} retro={retro} />
     </div>
+  );
+}
+
+/** The topic's whiteboard: a link once it exists; any participant opens one. */
+function TopicBoard({ view, retro, topicId, title }: { view: RetroView; retro: RetroState; topicId: string; title: string }) {
+  const tr = useI18n();
+  const wb = (view.whiteboards ?? []).find((w) => w.topicId === topicId && !w.actionId);
+  if (wb) {
+    return (
+      <a href={`/boards/${wb.whiteboardId}`} aria-label={`${tr.t('wb.open')}: ${title}`}>
+        {tr.t('wb.open')}
+      </a>
+    );
+  }
+  if (view.closed || !view.you.participant) return null;
+  return (
+    <button type="button" class="secondary" aria-label={`${tr.t('wb.openNew')}: ${title}`} onClick={() => retro.send('POST', '/whiteboards', { topicId })}>
+      {tr.t('wb.openNew')}
+    </button>
   );
 }
 
