@@ -752,7 +752,7 @@ const ItemView = memo(function ItemView(p: ItemProps) {
       class={cls}
       tabindex={0}
       role="button"
-      aria-label={p.label}
+      aria-label={p.peer ? `${p.label} (${p.peer})` : p.label}
       aria-pressed={p.selected}
       onFocus={() => p.ops.focus(id)}
     >
@@ -773,7 +773,7 @@ const ItemView = memo(function ItemView(p: ItemProps) {
         </foreignObject>
       )}
       {p.peer && (
-        <text class="peer-label" x={b.x} y={b.y - 6}>
+        <text class="peer-label" x={b.x} y={b.y - 6} aria-hidden="true">
           {p.peer}
         </text>
       )}
