@@ -80,7 +80,7 @@ type Deps struct {
 	// SeedWhiteboard stores the first content of a board the server creates
 	// (collab.SeedBoard over the same store), so a stock client can open it
 	// by URL; nil creates only the metadata (tests without collab).
-	SeedWhiteboard func(ctx context.Context, docID, title string, prompts []string) error
+	SeedWhiteboard func(ctx context.Context, docID, title string, tpl board.Template) error
 	// Integrations says how webhooks are sent (integrations.go).
 	Integrations IntegrationsConfig
 	// SSO is single sign-on through OpenID providers (sso.go); the zero

@@ -159,7 +159,7 @@ func (a *App) boardCreated(ctx context.Context, e board.Created, causationID str
 		return nil
 	}
 	tpl, _ := board.TemplateByID(e.TemplateID)
-	if err := a.d.SeedWhiteboard(ctx, e.BoardID, e.Title, tpl.Prompts); err != nil {
+	if err := a.d.SeedWhiteboard(ctx, e.BoardID, e.Title, tpl); err != nil {
 		return fmt.Errorf("seed whiteboard %s: %w", e.BoardID, err)
 	}
 	return nil
@@ -396,7 +396,7 @@ func (a *App) openRetroBoard(ctx context.Context, st retro.State, e retro.TopicW
 	}
 	if err != nil {
 		if a.d.SeedWhiteboard != nil {
-			return a.d.SeedWhiteboard(ctx, e.WhiteboardID, title, nil)
+			return a.d.SeedWhiteboard(ctx, e.WhiteboardID, title, board.Template{})
 		}
 		return nil
 	}

@@ -85,7 +85,7 @@ func TestRetroTopicWhiteboard(t *testing.T) {
 	var mu sync.Mutex
 	seeded := map[string]string{}
 	e.app = app.New(app.Deps{Store: e.store, Keys: e.keys, Catalog: e.cat, Clock: e.clock, NewID: e.newID,
-		SeedWhiteboard: func(_ context.Context, docID, title string, _ []string) error {
+		SeedWhiteboard: func(_ context.Context, docID, title string, _ board.Template) error {
 			mu.Lock()
 			defer mu.Unlock()
 			seeded[docID] = title
@@ -148,7 +148,7 @@ func TestABoardWhoseNodeStoppedBeforeListingItIsListedAndSeededByTheNextNode(t *
 	f := newTeam(t)
 	ctx := f.ctx()
 	f.app = app.New(app.Deps{Store: f.store, Keys: f.keys, Catalog: f.cat, Clock: f.clock, NewID: f.newID,
-		SeedWhiteboard: func(context.Context, string, string, []string) error { return errInjected }})
+		SeedWhiteboard: func(context.Context, string, string, board.Template) error { return errInjected }})
 	f.store.failNext(app.CategoryTeamBoards, 1)
 	res, err := f.app.CreateWhiteboard(ctx, f.as(user(uBea)), app.CreateWhiteboardInput{TeamID: f.team, TemplateID: "check-in"})
 	if !errors.Is(err, app.ErrIncomplete) || res.ID == "" {
@@ -160,10 +160,10 @@ func TestABoardWhoseNodeStoppedBeforeListingItIsListedAndSeededByTheNextNode(t *
 	var mu sync.Mutex
 	seeded := map[string][]string{}
 	next := app.New(app.Deps{Store: f.store, Keys: f.keys, Catalog: f.cat, Clock: f.clock, NewID: f.newID,
-		SeedWhiteboard: func(_ context.Context, docID, title string, prompts []string) error {
+		SeedWhiteboard: func(_ context.Context, docID, title string, tpl board.Template) error {
 			mu.Lock()
 			defer mu.Unlock()
-			seeded[docID] = append([]string{title}, prompts...)
+			seeded[docID] = append([]string{title}, tpl.Prompts...)
 			return nil
 		}})
 	if err := next.StartReactions(ctx); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/collab"
 	"github.com/hindsight-retro/hindsight/collab/wire"
+	"github.com/hindsight-retro/hindsight/domain/board"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
 	"github.com/hindsight-retro/hindsight/eventstore/natsjs"
@@ -47,13 +48,16 @@ func TestRealClientsConvergeOnOneBoard(t *testing.T) {
 	}
 }
 
-// A board the server seeded (a whiteboard template's) has its title and
-// prompts as collaborative text: a stock client types into them in place,
-// and another client sees both its own and the first client's typing merged.
+// A board the server seeded (a whiteboard template's) has its title, its
+// prompts and its layout's frame titles as collaborative text: a stock
+// client types into them in place, and another client sees both its own and
+// the first client's typing merged. The layout's items arrive in the board
+// schema, a connector joining two frames.
 func TestASeededBoardsTitleAndPromptsAreTextAStockClientEdits(t *testing.T) {
 	store := memstore.New(nil)
 	id := wire.NewDocumentID()
-	if err := collab.SeedBoard(context.Background(), store, id, "Check-in", []string{"How are you?"}); err != nil {
+	tpl, _ := board.TemplateByID("deriving-actions")
+	if err := collab.SeedBoard(context.Background(), store, id, "Check-in", []string{"How are you?"}, tpl.Layout); err != nil {
 		t.Fatal(err)
 	}
 	n := startNode(t, store, "")
@@ -66,7 +70,11 @@ func TestASeededBoardsTitleAndPromptsAreTextAStockClientEdits(t *testing.T) {
 	d.do(map[string]any{"op": "splice", "client": "a", "url": url, "path": []any{"title"}, "index": 0, "insert": "Our "})
 	d.do(map[string]any{"op": "splice", "client": "b", "url": url, "path": []any{"title"}, "index": 8, "insert": " today"})
 	d.do(map[string]any{"op": "splice", "client": "b", "url": url, "path": []any{"prompts", 0}, "index": 11, "remove": 1, "insert": " today?"})
+	d.do(map[string]any{"op": "splice", "client": "a", "url": url, "path": []any{"items", "frame-0", "text"}, "index": 0, "insert": "Really: "})
 	for _, c := range []string{"a", "b"} {
+		d.do(map[string]any{"op": "waitValue", "client": c, "url": url, "path": []any{"items", "frame-0", "text"}, "want": "Really: " + tpl.Prompts[0]})
+		d.do(map[string]any{"op": "waitValue", "client": c, "url": url, "path": []any{"items", "arrow-1", "to"}, "want": "frame-1"})
+		d.do(map[string]any{"op": "waitValue", "client": c, "url": url, "path": []any{"items", "frame-2", "x"}, "want": fmt.Sprint(tpl.Layout[len(tpl.Layout)-2].X)})
 		d.do(map[string]any{"op": "waitValue", "client": c, "url": url, "path": []any{"title"}, "want": "Our Check-in today"})
 		d.do(map[string]any{"op": "waitValue", "client": c, "url": url, "path": []any{"prompts", 0}, "want": "How are you today?"})
 	}

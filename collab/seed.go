@@ -7,6 +7,7 @@ import (
 
 	"github.com/automerge/automerge-go"
 	"github.com/hindsight-retro/hindsight/collab/wire"
+	"github.com/hindsight-retro/hindsight/domain/board"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
@@ -16,8 +17,8 @@ import (
 const SchemaVersion = 1
 
 // SeedBoard stores the first content of a board the server creates (through
-// the API, not by a client's repo.create()): a document holding title and
-// prompts, as a snapshot in the board's stream. A stock client then opens it
+// the API, not by a client's repo.create()): a document holding title,
+// prompts and a template's layout (its frames, shapes and arrows), as a snapshot in the board's stream. A stock client then opens it
 // by its automerge URL; without stored content a request for it would be
 // answered doc-unavailable. The content is made here, not received, so it
 // needs no worker check. Seeding a board that has content already changes
@@ -28,11 +29,11 @@ const SchemaVersion = 1
 // replaced whole, and the JS library refuses to splice into one. items is
 // there from the start so that two clients adding their first items do not
 // each create the map and lose the other's.
-func SeedBoard(ctx context.Context, store eventstore.Store, docID, title string, prompts []string) error {
+func SeedBoard(ctx context.Context, store eventstore.Store, docID, title string, prompts []string, layout []board.Item) error {
 	if _, err := wire.ParseDocumentID(docID); err != nil {
 		return fmt.Errorf("collab: seed board: %w", err)
 	}
-	doc, err := seedDoc(title, prompts)
+	doc, err := seedDoc(title, prompts, layout)
 	if err != nil {
 		return fmt.Errorf("collab: seed board %s: %w", docID, err)
 	}
@@ -46,7 +47,7 @@ func SeedBoard(ctx context.Context, store eventstore.Store, docID, title string,
 	return nil
 }
 
-func seedDoc(title string, prompts []string) (*automerge.Doc, error) {
+func seedDoc(title string, prompts []string, layout []board.Item) (*automerge.Doc, error) {
 	doc := automerge.New()
 	root := doc.RootMap()
 	if err := root.Set("schema", int64(SchemaVersion)); err != nil {
@@ -64,11 +65,38 @@ func seedDoc(title string, prompts []string) (*automerge.Doc, error) {
 			return nil, err
 		}
 	}
-	if err := root.Set("items", automerge.NewMap()); err != nil {
+	items := automerge.NewMap()
+	if err := root.Set("items", items); err != nil {
 		return nil, err
+	}
+	for i, it := range layout {
+		if err := items.Set(it.ID, seedItem(it, i+1)); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := doc.Commit("create board"); err != nil {
 		return nil, err
 	}
 	return doc, nil
+}
+
+// seedItem is a layout item in the board schema; z follows the layout's
+// order, and the server is nobody's author. Every string is Text, as a
+// JavaScript client's plain assignment writes it: JS reads a scalar string
+// as an ImmutableString object, not a string.
+func seedItem(it board.Item, z int) map[string]any {
+	m := map[string]any{
+		"kind": automerge.NewText(it.Kind), "x": int64(it.X), "y": int64(it.Y), "w": int64(it.W), "h": int64(it.H),
+		"color": automerge.NewText(it.Color), "z": int64(z), "author": automerge.NewText(""),
+	}
+	switch it.Kind {
+	case "connector":
+		m["from"], m["to"] = automerge.NewText(it.From), automerge.NewText(it.To)
+	default:
+		m["text"] = automerge.NewText(it.Text)
+	}
+	if it.Shape != "" {
+		m["shape"] = automerge.NewText(it.Shape)
+	}
+	return m
 }

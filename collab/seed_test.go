@@ -6,6 +6,7 @@ import (
 
 	"github.com/automerge/automerge-go"
 	"github.com/hindsight-retro/hindsight/collab/wire"
+	"github.com/hindsight-retro/hindsight/domain/board"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
 )
 
@@ -14,7 +15,7 @@ func TestSeedBoardLoadsWithItsContentAndOnce(t *testing.T) {
 	store := memstore.New(nil)
 	id := wire.NewDocumentID()
 	for range 2 { // a retry leaves the first content alone
-		if err := SeedBoard(ctx, store, id, "Check-in", []string{"How are you?"}); err != nil {
+		if err := SeedBoard(ctx, store, id, "Check-in", []string{"How are you?"}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -37,7 +38,31 @@ func TestSeedBoardLoadsWithItsContentAndOnce(t *testing.T) {
 	if v, err := doc.Path("items").Get(); err != nil || v.Kind() != automerge.KindMap {
 		t.Fatalf("items %v, err %v", v, err)
 	}
-	if err := SeedBoard(ctx, store, "not-a-doc-id", "x", nil); err == nil {
+	if err := SeedBoard(ctx, store, "not-a-doc-id", "x", nil, nil); err == nil {
 		t.Fatal("seeded a board under an invalid document ID")
+	}
+}
+
+func TestASeededTemplateBoardHoldsItsLayoutsItems(t *testing.T) {
+	ctx := context.Background()
+	store := memstore.New(nil)
+	id := wire.NewDocumentID()
+	tpl, _ := board.TemplateByID("check-in")
+	if err := SeedBoard(ctx, store, id, tpl.Name, tpl.Prompts, tpl.Layout); err != nil {
+		t.Fatal(err)
+	}
+	doc, _, found, err := loadDoc(ctx, store, id)
+	if err != nil || !found {
+		t.Fatalf("found %v, err %v", found, err)
+	}
+	if n := doc.Path("items").Map().Len(); n != len(tpl.Layout) || n == 0 {
+		t.Fatalf("%d items, want the layout's %d", n, len(tpl.Layout))
+	}
+	v, err := doc.Path("items", "frame-1", "text").Get()
+	if err != nil || v.Kind() != automerge.KindText {
+		t.Fatalf("frame text %v, err %v", v, err)
+	}
+	if s, _ := v.Text().Get(); s != tpl.Prompts[1] {
+		t.Fatalf("frame text %q, want %q", s, tpl.Prompts[1])
 	}
 }

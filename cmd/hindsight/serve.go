@@ -23,6 +23,7 @@ import (
 	"github.com/hindsight-retro/hindsight/app/sso"
 	"github.com/hindsight-retro/hindsight/app/webhooks"
 	"github.com/hindsight-retro/hindsight/collab"
+	"github.com/hindsight-retro/hindsight/domain/board"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/kurrent"
@@ -134,8 +135,8 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 			MaxFailures: cfg.WebhookMaxFailures},
 		ReadModels: hsapp.ReadModelConfig{SnapshotDir: snapshotDir(cfg, store), MinGroupSize: cfg.MinGroupSize,
 			AcceptDataLoss: cfg.AcceptDataLoss},
-		SeedWhiteboard: func(ctx context.Context, docID, title string, prompts []string) error {
-			return collab.SeedBoard(ctx, istore, docID, title, prompts)
+		SeedWhiteboard: func(ctx context.Context, docID, title string, tpl board.Template) error {
+			return collab.SeedBoard(ctx, istore, docID, title, tpl.Prompts, tpl.Layout)
 		}})
 	liveDeps := live.Deps{Store: istore, Authorize: application.RetroViewer, Policy: application.GroupPolicy(), Logger: logger}
 	if js, ok := store.(jetStreamer); ok {

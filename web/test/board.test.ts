@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldsOf, History, newItem, ordered, safeImageURL, type Edit } from '../src/board/model';
+import { fieldsOf, History, newItem, ordered, plainItem, safeImageURL, type Edit, type Item } from '../src/board/model';
 import { parseRoute } from '../src/router';
 
 describe('board model', () => {
@@ -37,6 +37,14 @@ describe('board model', () => {
     const c = newItem('note', 0, 0, 2, 'u');
     const odd = { ...newItem('note', 0, 0, 0, 'u'), kind: 'hologram' } as unknown as typeof a;
     expect(ordered({ z2: c, a2: a, b1: b, x: odd }).map(([id]) => id)).toEqual(['b1', 'a2', 'z2']);
+  });
+
+  it('reads a field another client wrote as a scalar string like text, and keeps an unchanged item the same object', () => {
+    const raw = { ...newItem('frame', 0, 0, 1, ''), kind: { val: 'frame' }, color: { val: 'green' } } as unknown as Item;
+    const it = plainItem(raw);
+    expect(it.kind).toBe('frame');
+    expect(it.color).toBe('green');
+    expect(plainItem(raw)).toBe(it);
   });
 
   it('shows images from https: addresses only', () => {

@@ -12,7 +12,7 @@ import { useServices } from '../services';
 import { memo } from '../ui/memo';
 import { boardRepo } from './repo';
 import {
-  colors, fieldsOf, History, newItem, newItemId, ordered, safeImageURL, schemaVersion, shapes, topZ,
+  colors, fieldsOf, History, newItem, newItemId, ordered, plainItem, plainItems, safeImageURL, schemaVersion, shapes, topZ,
   type BoardDoc, type Edit, type Item, type Kind,
 } from './model';
 import './board.css';
@@ -156,7 +156,7 @@ function Board({ handle, meta, me }: { handle: DocHandle<BoardDoc>; meta: Whiteb
     };
   }, [me.userId]);
 
-  const items = doc.items ?? noItems;
+  const items = useMemo(() => plainItems(doc.items ?? noItems), [doc.items]);
   const list = useMemo(() => ordered(items), [items]);
 
   /** Applies edits to the document in one change; text fields are spliced, not replaced. */
@@ -204,8 +204,9 @@ function Board({ handle, meta, me }: { handle: DocHandle<BoardDoc>; meta: Whiteb
 
   const update = useCallback(
     (id: string, change: Partial<Item>) => {
-      const cur = (handle.doc()?.items ?? {})[id];
-      if (!cur) return;
+      const raw = (handle.doc()?.items ?? {})[id];
+      if (!raw) return;
+      const cur = plainItem(raw);
       edit([{ id, before: fieldsOf(cur, change), after: change }]);
     },
     [edit, handle],
@@ -223,8 +224,9 @@ function Board({ handle, meta, me }: { handle: DocHandle<BoardDoc>; meta: Whiteb
     const cur = all[id];
     if (!cur) return;
     // Connectors to the item go with it, in the same undo step.
-    const edits: Edit[] = [{ id, before: structuredClone(cur), after: null }];
-    for (const [cid, c] of Object.entries(all)) {
+    const edits: Edit[] = [{ id, before: structuredClone(plainItem(cur)), after: null }];
+    for (const [cid, raw] of Object.entries(all)) {
+      const c = plainItem(raw);
       if (c.kind === 'connector' && (c.from === id || c.to === id)) edits.push({ id: cid, before: structuredClone(c), after: null });
     }
     edit(edits);
@@ -299,11 +301,12 @@ function Board({ handle, meta, me }: { handle: DocHandle<BoardDoc>; meta: Whiteb
     if (e.button !== 0) return;
     const target = e.target as Element;
     const p = toBoard(e.clientX, e.clientY);
-    const itemEl = target.closest('[data-item]');
+    const adding = tool === 'note' || tool === 'text' || tool === 'shape' || tool === 'frame' || tool === 'draw';
+    const itemEl = adding ? null : target.closest('[data-item]');
     const id = itemEl?.getAttribute('data-item') ?? '';
     if (editing && id === editing) return; // typing: the textarea handles the pointer
     svgRef.current!.setPointerCapture(e.pointerId);
-    if (target.closest('[data-resize]') && sel) {
+    if (!adding && target.closest('[data-resize]') && sel) {
       const it = items[sel];
       if (it) gesture.current = { kind: 'resize', id: sel, px: p.x, py: p.y, it };
       return;
@@ -640,6 +643,14 @@ function Board({ handle, meta, me }: { handle: DocHandle<BoardDoc>; meta: Whiteb
           {stroke && gesture.current?.kind === 'draw' && (
             <polyline class="stroke c-blue" points={pointsAttr(stroke, gesture.current.ox, gesture.current.oy)} />
           )}
+          {Object.entries(peerSel).map(([id, name]) => {
+            const b = place(items, drag, id);
+            return b ? (
+              <text key={`sel-${id}`} class="peer-label" x={b.x} y={b.y - 6} aria-hidden="true">
+                {name}
+              </text>
+            ) : null;
+          })}
           {peerList.map(([pid, p]) => (
             <g key={pid} class="peer-cursor" transform={`translate(${p.x} ${p.y}) scale(${1 / view.s})`} data-peer={p.name}>
               <path d="M0,0 L0,16 L4,12 L8,20 L10,19 L6,11 L12,11 z" />
@@ -771,11 +782,6 @@ const ItemView = memo(function ItemView(p: ItemProps) {
             <div class={`item-text k-${it.kind}`}>{it.text}</div>
           )}
         </foreignObject>
-      )}
-      {p.peer && (
-        <text class="peer-label" x={b.x} y={b.y - 6} aria-hidden="true">
-          {p.peer}
-        </text>
       )}
       {p.selected && it.kind !== 'drawing' && <rect data-resize="1" class="resize" x={b.x + b.w - 6} y={b.y + b.h - 6} width="12" height="12" />}
     </g>

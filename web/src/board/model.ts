@@ -103,9 +103,34 @@ export function topZ(items: Record<string, Item>): number {
   return z;
 }
 
+const plain = new WeakMap<object, Item>();
+
+/** An item as the page uses it: a client that wrote a field as a scalar
+ * string (JS reads it as an ImmutableString object) is read like one that
+ * wrote text. Cached per document object, so an unchanged item keeps its
+ * identity (and its memoized view). */
+export function plainItem(raw: Item): Item {
+  const hit = plain.get(raw);
+  if (hit) return hit;
+  const out = { ...raw } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(raw)) {
+    if (v && typeof v === 'object' && !Array.isArray(v) && 'val' in v) out[k] = String((v as { val: unknown }).val);
+  }
+  plain.set(raw, out as unknown as Item);
+  return out as unknown as Item;
+}
+
+/** Every item of a board as plainItem makes it. */
+export function plainItems(items: Record<string, Item>): Record<string, Item> {
+  const out: Record<string, Item> = {};
+  for (const [id, it] of Object.entries(items)) if (it && typeof it === 'object') out[id] = plainItem(it);
+  return out;
+}
+
 /** Items in drawing order (z, then ID so every peer draws ties the same). */
 export function ordered(items: Record<string, Item>): [string, Item][] {
   return Object.entries(items)
+    .map(([id, it]): [string, Item] => [id, it && typeof it === 'object' ? plainItem(it) : it])
     .filter(([, it]) => it && (kinds as readonly string[]).includes(it.kind))
     .sort(([a, x], [b, y]) => (x.z ?? 0) - (y.z ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
 }
