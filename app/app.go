@@ -86,6 +86,9 @@ type Deps struct {
 	// SSO is single sign-on through OpenID providers (sso.go); the zero
 	// value has no server-wide provider.
 	SSO SSOConfig
+	// Mail says how mail leaves the server (mailer.go); the zero value
+	// sends none.
+	Mail MailConfig
 }
 
 // App runs the use cases. It is safe for concurrent use.
@@ -105,7 +108,9 @@ type App struct {
 	reactor    *runner.Reactor
 	reactorErr error
 	// in holds the team integrations: webhooks, their queue and sender.
-	in    *integrations
+	in *integrations
+	// mail sends the mails the log calls for (mailer.go).
+	mail  *mailer
 	ssoRP sync.Once
 }
 
@@ -140,6 +145,7 @@ func New(d Deps) *App {
 	a.rm = a.newReadModels()
 	a.reactor, a.reactorErr = a.newReactor()
 	a.in = a.newIntegrations()
+	a.mail = a.newMailer()
 	a.workspaces = &aggregate.Runner[workspace.State, workspace.Command, workspace.Event]{
 		Store: d.Store, Category: workspace.Category, Initial: workspace.Initial, Decide: workspace.Decide, Evolve: workspace.Evolve,
 		Codec: aggregate.CodecFuncs(workspace.EncodeEvent, workspace.DecodeEvent), Cache: aggregate.NewCache[workspace.State](d.CacheSize),

@@ -80,6 +80,8 @@ type serveConfig struct {
 	// QuickRetrosPerHour is how many quick retros one client address may
 	// start per hour; 0 turns quick retros off.
 	QuickRetrosPerHour int
+	// SMTP is where mail goes (mail.go); no host means mail is off.
+	SMTP smtpConfig
 }
 
 func defaultServeConfig() serveConfig {
@@ -181,6 +183,7 @@ func newServeFlags(cfg *serveConfig) *flag.FlagSet {
 		"client `ID` registered at the server-wide OpenID provider")
 	fs.StringVar(&cfg.OIDCClientSecret, "oidc-client-secret", cfg.OIDCClientSecret,
 		"client `secret` registered at the server-wide OpenID provider; prefer the environment variable, which ps does not show")
+	smtpFlags(fs, &cfg.SMTP)
 	return fs
 }
 
@@ -289,6 +292,9 @@ func (c serveConfig) validate(chosen map[string]bool) error {
 		return usagef("--quick-retros-per-hour must be 0 (off) or a positive number, got %d", c.QuickRetrosPerHour)
 	}
 	if _, _, _, err := c.oidcProvider(); err != nil {
+		return err
+	}
+	if err := c.SMTP.check(); err != nil {
 		return err
 	}
 	if c.PublicURL != "" {

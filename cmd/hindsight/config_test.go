@@ -65,6 +65,13 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		"HINDSIGHT_OIDC_CLIENT_ID":        "hindsight",
 		"HINDSIGHT_OIDC_CLIENT_SECRET":    "s3cret",
 		"HINDSIGHT_QUICK_RETROS_PER_HOUR": "3",
+
+		"HINDSIGHT_SMTP_HOST":          "smtp.example.com",
+		"HINDSIGHT_SMTP_PORT":          "2525",
+		"HINDSIGHT_SMTP_TLS":           "tls",
+		"HINDSIGHT_SMTP_USER":          "retro",
+		"HINDSIGHT_SMTP_PASSWORD_FILE": "/run/secrets/smtp",
+		"HINDSIGHT_SMTP_FROM":          "retro@example.com",
 	}
 	cfg, fs, err := parseServeConfig(nil, envOf(env))
 	if err != nil {
@@ -94,6 +101,8 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		OIDCClientID:        "hindsight",
 		OIDCClientSecret:    "s3cret",
 		QuickRetrosPerHour:  3,
+		SMTP: smtpConfig{Host: "smtp.example.com", Port: 2525, TLS: "tls", User: "retro",
+			PasswordFile: "/run/secrets/smtp", From: "retro@example.com"},
 	}
 	if cfg != want {
 		t.Fatalf("from environment = %+v, want %+v", cfg, want)

@@ -38,6 +38,7 @@ type node struct {
 	readModels    bool           // 4: started (Close saves them even after a failed start)
 	reactions     bool           // 5
 	integrations  bool           // 5b
+	mail          bool           // 5c
 	following     sync.WaitGroup // 6: the live hub and the whiteboard sync
 	collabClosed  bool
 	metrics       *http.Server // 7
@@ -140,6 +141,16 @@ func (n *node) Run(ctx context.Context) error {
 	}
 	n.integrations = true
 
+	// 5c. Mail: the mails the log calls for, from the mail reactor's
+	// checkpoint; without SMTP the server says once that mail is off.
+	if err := n.svc.app.StartMail(followCtx); err != nil {
+		return err
+	}
+	n.mail = true
+	if !n.svc.app.MailOn() {
+		n.logger.Info("mail is off: no --smtp-host, so no invitation, summary or reminder is sent")
+	}
+
 	// 6. The live hub, the whiteboard sync and the schedules' timer follow
 	// the log. A failure is logged: the API keeps answering, and /readyz
 	// reports a store that stopped answering.
@@ -237,6 +248,13 @@ func (n *node) Close(ctx context.Context) error {
 		n.closeCollab(context.Background())
 		n.stopFollowing()
 		n.following.Wait()
+	}
+	// 5c. Mail: a send under way is cut off (sent again after the next
+	// start, under the same Message-ID).
+	if n.mail {
+		if err := n.svc.app.CloseMail(); err != nil {
+			n.logger.Error("mail reactor's checkpoint not saved", "err", err)
+		}
 	}
 	// 5b. Webhooks: attempts under way are cut off (made again after the
 	// next start, under the same delivery ID).

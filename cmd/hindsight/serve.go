@@ -130,7 +130,12 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	} else if ok {
 		ssoConfig.Providers = map[string]sso.Provider{name: p}
 	}
+	mailConfig, err := cfg.SMTP.mailConfig(cfg.PublicURL)
+	if err != nil {
+		return nil, err
+	}
 	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger, Crashpoint: crash, SSO: ssoConfig,
+		Mail: mailConfig,
 		Integrations: hsapp.IntegrationsConfig{Guard: webhooks.Guard{AllowPrivate: cfg.WebhookAllowPrivate, Allow: allowed},
 			MaxFailures: cfg.WebhookMaxFailures},
 		ReadModels: hsapp.ReadModelConfig{SnapshotDir: snapshotDir(cfg, store), MinGroupSize: cfg.MinGroupSize,
