@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -230,5 +232,39 @@ func TestTheChartingLibraryIsNotLoadedByTheRetroPage(t *testing.T) {
 	}
 	if !found {
 		t.Error("no script in web/dist holds the charting library: the dashboards have no charts")
+	}
+}
+
+// TestTheServiceWorkerKeepsEveryFileOfTheBuild: dist/sw.js names every file
+// of web/dist (but itself) to keep for a reload with no network, and
+// nothing else: a file it missed would break the app offline, one that is
+// not there would fail its install. Its cache name carries a version.
+func TestTheServiceWorkerKeepsEveryFileOfTheBuild(t *testing.T) {
+	files := tree(t, "dist")
+	sw, ok := files["sw.js"]
+	if !ok {
+		t.Fatal("web/dist has no sw.js")
+	}
+	m := regexp.MustCompile(`\["/[^\]]*"\]`).Find(sw)
+	if m == nil {
+		t.Fatalf("sw.js holds no list of files:\n%s", sw)
+	}
+	var listed []string
+	if err := json.Unmarshal(m, &listed); err != nil {
+		t.Fatalf("sw.js's list of files %s: %v", m, err)
+	}
+	var want []string
+	for name := range files {
+		if name != "sw.js" {
+			want = append(want, "/"+name)
+		}
+	}
+	sort.Strings(want)
+	sort.Strings(listed)
+	if !slices.Equal(listed, want) {
+		t.Fatalf("sw.js keeps %v, web/dist holds %v", listed, want)
+	}
+	if !bytes.Contains(sw, []byte("hindsight-shell-")) || !regexp.MustCompile(`"[0-9a-f]{16}"`).Match(sw) {
+		t.Fatalf("sw.js has no versioned cache name:\n%s", sw)
 	}
 }

@@ -121,10 +121,68 @@ function* walk(v) {
   }
 }
 
-/** An anonymous retro names no author to anyone: redacted events carry author "", views leave it out. */
-function checkNoAuthors(people, label) {
+/** Every JSON value a person's page keeps in localStorage and sessionStorage. */
+async function stored(p) {
+  const raw = await p.page.evaluate(() => [...Object.values(localStorage), ...Object.values(sessionStorage)]);
+  const out = [];
+  for (const r of raw) {
+    try {
+      out.push(JSON.parse(r));
+    } catch {
+      /* not JSON */
+    }
+  }
+  return out;
+}
+
+/** Clicks a download link; the file's suggested name and bytes. */
+async function download(p, link) {
+  const [d] = await Promise.all([p.page.waitForEvent('download'), link.click()]);
+  const path = await d.path();
+  return { name: d.suggestedFilename(), body: readFileSync(path) };
+}
+
+/** Waits until the page's service worker is active; checks how it is served. */
+async function serviceWorkerReady(p) {
+  const sw = await p.page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.ready;
+    const res = await fetch('/sw.js', { cache: 'no-store' });
+    return { scope: reg.scope, script: reg.active?.scriptURL, type: res.headers.get('content-type'), csp: res.headers.get('content-security-policy') };
+  });
+  if (sw.scope !== `${base}/` || sw.script !== `${base}/sw.js`) fail(`${p.name}: service worker ${sw.script} with scope ${sw.scope}`);
+  if (!/^text\/javascript/.test(sw.type || '')) fail(`${p.name}: /sw.js served as ${sw.type}`);
+  if (!/script-src 'self'/.test(sw.csp || '') || /unsafe-inline/.test(sw.csp || '')) fail(`${p.name}: /sw.js served with CSP ${sw.csp}`);
+}
+
+/** Waits until the page has kept a view of the retro that satisfies ok (it keeps at most every 500 ms). */
+async function keptView(p, retroId, ok) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const views = await p.page.evaluate((id) => Object.entries(localStorage).filter(([k]) => k.startsWith('hindsight.view.') && k.endsWith(`.${id}`)).map(([, v]) => JSON.parse(v).view), retroId);
+    if (views.some(ok)) return;
+    if (Date.now() > deadline) throw new Error(`${p.name}'s page never kept the view it shows`);
+    await p.page.waitForTimeout(100);
+  }
+}
+
+/** What the service worker cached: the app's files only, nothing from the API. */
+async function checkCaches(people, label) {
   for (const p of people) {
-    for (const v of received(p)) {
+    const urls = await p.page.evaluate(async () => {
+      const out = [];
+      for (const name of await caches.keys()) for (const r of await (await caches.open(name)).keys()) out.push(`${name} ${new URL(r.url).pathname}`);
+      return out;
+    });
+    if (urls.length === 0) fail(`${label}: ${p.name}'s service worker cached nothing`);
+    for (const u of urls) if (/ \/v1\//.test(u)) fail(`${label}: ${p.name}'s cache holds an API answer: ${u}`);
+    if (new Set(urls.map((u) => u.split(' ')[0])).size > 1) fail(`${label}: ${p.name} has caches of several builds: ${urls.join(', ')}`);
+  }
+}
+
+/** An anonymous retro names no author to anyone: redacted events carry author "", views leave it out. */
+async function checkNoAuthors(people, label) {
+  for (const p of people) {
+    for (const v of [...received(p), ...(await stored(p))]) {
       for (const o of walk(v)) {
         if (typeof o.author === 'string' && o.author !== '' && !o.mine) fail(`${label}: ${p.name} received an author of someone else's card in an anonymous retro: ${JSON.stringify(o)}`);
         if (typeof o.author === 'string' && o.author !== p.id && people.some((x) => x.id === o.author)) {
@@ -208,6 +266,11 @@ try {
   await ada.page.getByRole('button', { name: 'Create an invite link' }).click();
   const link = await ada.page.locator('a.invite-link').textContent();
   await ada.page.getByRole('img', { name: 'QR code of the invite link' }).waitFor();
+  // The QR code downloads as PNG and as SVG.
+  const png = await download(ada, ada.page.getByRole('link', { name: 'QR code as PNG' }));
+  if (!png.name.endsWith('.png') || png.body.subarray(0, 8).toString('hex') !== '89504e470d0a1a0a') fail(`the QR code's PNG download is ${png.name}, ${png.body.subarray(0, 8).toString('hex')}`);
+  const svg = await download(ada, ada.page.getByRole('link', { name: 'QR code as SVG' }));
+  if (!svg.name.endsWith('.svg') || !svg.body.toString('utf8').includes('<svg')) fail(`the QR code's SVG download is ${svg.name}`);
   await gus.page.goto(link);
   await step('join', [gus]);
   await gus.page.getByLabel('Ihr Name').fill('Gus');
@@ -302,10 +365,15 @@ try {
   await step('collect', all);
 
   // Offline. Ben writes a card whose answer is lost (the server acted), then
-  // one while offline, reloads while the API is unreachable, and comes back:
-  // each card arrives exactly once (the outbox resends with the same keys).
+  // one while offline, reloads the page with no network at all (the service
+  // worker serves the app, the page shows the retro as he last saw it and
+  // what waits to be sent), and comes back: each card arrives exactly once
+  // (the outbox resends with the same keys).
   const lostText = `BEN-LOST-ANSWER-${run}`;
   const offlineText = `BEN-OFFLINE-${run}`;
+  const retroId = new URL(retroUrl).pathname.split('/')[2];
+  await serviceWorkerReady(ben);
+  await keptView(ben, retroId, (v) => JSON.stringify(v).includes(secrets[1][1]));
   let lost = 0;
   await ben.page.route('**/v1/retros/*/cards', async (route) => {
     if (route.request().method() !== 'POST' || lost++ > 0) return route.continue();
@@ -321,13 +389,20 @@ try {
   await ben.page.getByText('2 changes waiting to be sent').waitFor();
   await step('offline', [ben]);
   await ben.page.unroute('**/v1/retros/*/cards');
-  await ben.page.route('**/v1/**', (route) => route.abort());
-  await ben.context.setOffline(false);
-  await ben.page.reload();
-  await ben.page.getByText('No connection to the server.').waitFor();
+  await ben.page.reload(); // still offline: nothing reaches the server
+  await ben.page.getByRole('heading', { name: `Sprint ${run}`, level: 1 }).waitFor();
+  await ben.page.getByText('Shown as you last saw it: waiting for the server.').waitFor();
+  await ben.page.getByText(secrets[1][1]).waitFor(); // his card from before, in the kept view
+  await column(ben, 'Continue').locator('.unsent').filter({ hasText: offlineText }).waitFor();
+  await ben.page.getByText(lostText).first().waitFor();
+  await ben.page.getByText('2 changes waiting to be sent').waitFor();
+  await column(ben, 'Start').getByText('3 hidden cards').waitFor(); // others' cards still placeholders
+  await step('offline-reload', [ben]);
   const queued = await ben.page.evaluate(() => localStorage.getItem('hindsight.outbox') || '');
   if (!queued.includes(offlineText) || !queued.includes(lostText)) fail('the queued cards did not survive the reload');
-  await ben.page.unroute('**/v1/**');
+  await assertNobodyElseHolds([ben], secrets, 'offline reload');
+  await ben.context.setOffline(false);
+  await ben.page.getByText('Shown as you last saw it: waiting for the server.').waitFor({ state: 'detached' });
   await ben.page.getByText(offlineText).waitFor();
   await ben.page.getByText(lostText).waitFor();
   await ben.page.getByText('changes waiting to be sent').waitFor({ state: 'detached' });
@@ -336,6 +411,13 @@ try {
     if (n !== 1) fail(`Ben's page shows "${t}" ${n} times, want once`);
   }
   await column(ada, 'Continue').getByText('2 hidden cards').waitFor();
+  // The server holds each of them once.
+  const serverView = await ben.page.evaluate(async (id) => (await fetch(`/v1/retros/${id}`)).json(), retroId);
+  const benTexts = serverView.columns.flatMap((c) => c.cards ?? []).map((c) => c.text);
+  for (const t of [offlineText, lostText]) {
+    const n = benTexts.filter((x) => x === t).length;
+    if (n !== 1) fail(`the server holds "${t}" ${n} times, want once`);
+  }
   await assertNobodyElseHolds(all, [...secrets, ['ben', lostText], ['ben', offlineText]], 'offline');
 
   // Ben edits his card; still hidden from the others.
@@ -353,7 +435,7 @@ try {
   await ben.page.getByText(secrets[2][1]).waitFor();
   await cy.page.getByText(benEdited).waitFor();
   await ben.page.getByText(secrets[3][1]).waitFor();
-  checkNoAuthors(all, 'revealed');
+  await checkNoAuthors(all, 'revealed');
   await step('revealed', all);
 
   // The moderator hides Gus's rude card: the others see it as hidden, without
@@ -393,12 +475,24 @@ try {
   if (!(await ben.page.getByRole('button', { name: benTopic }).isDisabled())) fail('the cap of 2 per topic did not disable a third vote');
   await gus.page.getByRole('button', { name: 'Für „Deploys“ stimmen' }).click();
   await gus.page.getByText('Sie haben noch 2 von 3 Stimmen.').waitFor();
+  // Cy votes offline, reloads with no network (his vote shows as waiting)
+  // and comes back: it counts once.
+  await serviceWorkerReady(cy);
+  await keptView(cy, retroId, (v) => v.voting?.open === true);
+  await cy.context.setOffline(true);
   await cy.page.getByRole('button', { name: `Vote for “${secrets[3][1]}”` }).click();
+  await cy.page.getByText('1 change waiting to be sent').waitFor();
+  await cy.page.reload();
+  await cy.page.getByText('Shown as you last saw it: waiting for the server.').waitFor();
+  await cy.page.locator('.topic').filter({ hasText: secrets[3][1] }).getByText('1 vote waiting to be sent').waitFor();
+  await step('offline-vote', [cy]);
+  await cy.context.setOffline(false);
   await cy.page.getByText('You have 2 of 3 votes left.').waitFor();
+  await cy.page.getByText('1 vote waiting to be sent').waitFor({ state: 'detached' });
   await ada.page.getByText('4 of 12 votes cast').waitFor();
   await step('voting', all);
   for (const p of all) {
-    for (const v of received(p, votingOpened)) {
+    for (const v of [...received(p, votingOpened), ...(await stored(p))]) {
       for (const o of walk(v)) {
         if (o.yourVotes && p !== ben && Object.values(o.yourVotes).some((n) => n >= 2)) fail(`${p.name} received Ben's open votes`);
         if (Array.isArray(o.topics) && o.voting?.open && o.topics.some((t) => t.votes > 0)) fail(`${p.name} received vote totals while voting was open`);
@@ -438,15 +532,53 @@ try {
   await ada.page.getByText('You moderate this retro.').waitFor({ state: 'detached' });
   ben.page.once('dialog', (d) => d.accept());
   await ben.page.getByRole('button', { name: 'Close the retro' }).click();
-  await ben.page.getByRole('heading', { name: 'Summary' }).waitFor();
-  await gus.page.getByRole('heading', { name: 'Zusammenfassung' }).waitFor();
+  await ben.page.getByRole('heading', { name: 'Summary', exact: true }).waitFor();
+  await gus.page.getByRole('heading', { name: 'Zusammenfassung', exact: true }).waitFor();
   await ada.page.getByText('Average 4.0 from 4 ratings').first().waitFor();
-  await cy.page.getByRole('heading', { name: 'Summary' }).waitFor();
+  await cy.page.getByRole('heading', { name: 'Summary', exact: true }).waitFor();
+  // The closed retro's documents download, each as what it says it is.
+  const docs = {
+    Markdown: (d) => d.name.endsWith('.md') && d.body.toString('utf8').includes(`Sprint ${run}`),
+    PDF: (d) => d.name.endsWith('.pdf') && d.body.subarray(0, 5).toString('latin1') === '%PDF-',
+    CSV: (d) => d.name.endsWith('.csv') && d.body.toString('utf8').includes('Script the deploy'),
+    JSON: (d) => d.name.endsWith('.json') && JSON.parse(d.body.toString('utf8')) !== null,
+  };
+  for (const [format, ok] of Object.entries(docs)) {
+    const d = await download(cy, cy.page.getByRole('link', { name: `Summary as ${format}` }));
+    if (!ok(d)) fail(`the summary as ${format} downloaded as ${d.name}: ${d.body.subarray(0, 40).toString('latin1')}`);
+    for (const [owner, secret] of [['ben', secrets[1][1]], ['ben', lostText], ['ben', offlineText]]) {
+      if (d.body.toString('latin1').includes(secret)) fail(`cy's summary as ${format} holds ${owner}'s never-revealed text`);
+    }
+  }
+  const sheet = await download(cy, cy.page.getByRole('link', { name: "The team's actions (CSV)" }));
+  if (!sheet.name.endsWith('.csv') || !sheet.body.toString('utf8').includes('Script the deploy')) fail(`the team's actions downloaded as ${sheet.name}`);
+  if (await gus.page.getByRole('link', { name: 'Die Maßnahmen des Teams (CSV)' }).count()) fail("the guest is offered the team's actions");
+  // Ben, the moderator now, shares the summary; the link opens with no
+  // session, and not once revoked.
+  await ben.page.getByRole('button', { name: 'Create a share link' }).click();
+  const shared = await ben.page.getByRole('link', { name: 'Open as Markdown' }).getAttribute('href');
+  const outsider = await browser.newContext();
+  const opened = await outsider.request.get(shared);
+  if (opened.status() !== 200 || !(await opened.text()).includes(`Sprint ${run}`)) fail(`the share link answered ${opened.status()}`);
+  await step('shared', [ben]);
+  await ben.page.getByRole('button', { name: /^Revoke the share link valid until/ }).click();
+  await ben.page.getByText('Revoked: the link opens for nobody now.').waitFor();
+  const revokedBy = Date.now() + 15_000;
+  for (;;) {
+    const r = await outsider.request.get(shared);
+    if (r.status() >= 400) break;
+    if (Date.now() > revokedBy) {
+      fail(`a revoked share link still answers ${r.status()}`);
+      break;
+    }
+    await ben.page.waitForTimeout(200);
+  }
+  await outsider.close();
   await step('closed', all);
 
   // Reload: the closed retro comes back from the server as it was.
   await ben.page.goto(retroUrl);
-  await ben.page.getByRole('heading', { name: 'Summary' }).waitFor();
+  await ben.page.getByRole('heading', { name: 'Summary', exact: true }).waitFor();
 
   // The action lands in Ben's tracker (read models follow the log: reload
   // until it shows, within a deadline); he marks it done.
@@ -517,9 +649,10 @@ try {
   });
   await ben.page.goto(retroUrl);
   await ben.page.getByRole('status').filter({ hasText: 'Live (fallback)' }).waitFor();
-  await ben.page.getByRole('heading', { name: 'Summary' }).waitFor();
+  await ben.page.getByRole('heading', { name: 'Summary', exact: true }).waitFor();
 
-  checkNoAuthors(all, 'end');
+  await checkNoAuthors(all, 'end');
+  await checkCaches(all, 'end');
   for (const p of all) if (p.csp.length) fail(`${p.name}: CSP violations: ${p.csp.join(' | ')}`);
   await assertNobodyElseHolds([ada, cy, gus], [['ben', secrets[1][1]], ['ben', lostText], ['ben', offlineText]], 'end: Ben’s first text and his never-revealed cards');
 } catch (e) {

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { Client, NetworkError } from './api/client';
+import { ApiError, Client, NetworkError } from './api/client';
 import { describeError } from './api/problem';
 import type { Me } from './api/types';
 import { I18n, initialLang, languages, translator, useI18n, type Lang } from './i18n';
+import { OfflineStore } from './live/offline';
 import { Outbox } from './live/outbox';
 import { Home } from './pages/Home';
 import { Join } from './pages/Join';
@@ -48,26 +49,37 @@ export function App() {
       onChange: setQueued,
       onRefused: (_p, err) => report(err),
     });
-    return { client, outbox, report };
+    return { client, outbox, report, offline: new OfflineStore(localStorage) };
   }, [report]);
 
   const refresh = useCallback(async () => {
+    const { client, outbox, offline } = services;
     try {
-      const m = await services.client.get<Me>('/v1/me');
+      const m = await client.get<Me>('/v1/me');
+      // Another person signed in on this browser: nothing of the last one's stays.
+      if (offline.me()?.userId !== m.userId) offline.clear();
+      offline.setMe(m);
       setMe(m);
-      services.outbox.setUser(m.userId);
-      void services.outbox.flush();
+      outbox.setUser(m.userId);
+      void outbox.flush();
       setUnreachable(false);
     } catch (err) {
       if (err instanceof NetworkError) {
         // The server is unreachable, which says nothing about the session:
-        // keep what we know and ask again shortly.
+        // keep what we know (after a reload with no network, who was signed
+        // in last) and ask again shortly.
+        const kept = offline.me();
+        if (kept) {
+          setMe((m) => m ?? kept);
+          outbox.setUser(kept.userId);
+        }
         setUnreachable(true);
         window.setTimeout(() => void refreshRef.current(), 3000);
         return;
       }
+      if (err instanceof ApiError && err.status === 401) offline.clear();
       setMe(null);
-      services.outbox.setUser('');
+      outbox.setUser('');
     }
   }, [services]);
   const refreshRef = useRef(refresh);
@@ -103,6 +115,7 @@ export function App() {
       report(err);
     }
     services.outbox.clear();
+    services.offline.clear();
     await refresh();
     navigate('/login');
   };

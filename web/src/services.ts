@@ -2,6 +2,7 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { Client } from './api/client';
 import type { Me } from './api/types';
+import type { OfflineStore } from './live/offline';
 import { Outbox } from './live/outbox';
 
 /** What every page uses, made once in main.tsx and passed down. */
@@ -10,6 +11,8 @@ export interface Services {
   outbox: Outbox;
   /** Shows a failed request to the person, in words. */
   report: (err: unknown) => void;
+  /** Who is signed in and their last views, for a reload with no network. */
+  offline: OfflineStore;
 }
 
 export interface Session {

@@ -45,7 +45,7 @@ class FakeES {
   }
 }
 
-function setup(ws = true) {
+function setup(ws = true, extra: Partial<FeedDeps> = {}) {
   FakeWS.all = [];
   FakeES.all = [];
   const timers: (() => void)[] = [];
@@ -57,6 +57,7 @@ function setup(ws = true) {
     origin: { ws: 'ws://h', http: 'http://h' },
     setTimeout: (fn) => timers.push(fn),
     clearTimeout: () => {},
+    ...extra,
   };
   const feed = new LiveFeed('r1', deps, { onMessage: (m) => msgs.push(m), onState: (s) => states.push(s) });
   const fire = () => timers.splice(0).forEach((f) => f());
@@ -177,5 +178,20 @@ describe('LiveFeed', () => {
     FakeWS.all[1]!.drop(); // before the snapshot that ends the replay
     fire();
     expect(FakeWS.all[2]!.url).toBe('ws://h/v1/retros/r1/live?changes=patch&after=5');
+  });
+
+  it('stays with WebSockets when they fail only while the browser is offline', () => {
+    let online = false;
+    const { feed, fire } = setup(true, { online: () => online });
+    feed.start();
+    FakeWS.all[0]!.drop();
+    fire();
+    FakeWS.all[1]!.drop();
+    fire();
+    FakeWS.all[2]!.drop();
+    online = true;
+    fire();
+    expect(FakeES.all).toHaveLength(0);
+    expect(FakeWS.all).toHaveLength(4);
   });
 });

@@ -27,7 +27,7 @@ function deepFreeze<T>(v: T): T {
 
 const retro = (): RetroState => ({
   view: null, presence: { here: [], typingCount: 0 }, conn: 'live', transport: 'ws',
-  send: async () => null, typing: () => {}, names: new Map(),
+  send: async () => null, typing: () => {}, names: new Map(), pending: [], stale: false,
 });
 
 function board(v: RetroView, into: HTMLElement = document.createElement('div')): HTMLElement {

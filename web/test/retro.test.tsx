@@ -38,7 +38,7 @@ function view(over: Partial<RetroView> = {}): RetroView {
 
 const retro = (): RetroState => ({
   view: null, presence: { here: [], typingCount: 2 }, conn: 'live', transport: 'ws',
-  send: async () => null, typing: () => {}, names: new Map(),
+  send: async () => null, typing: () => {}, names: new Map(), pending: [], stale: false,
 });
 
 function show(v: RetroView, lang: 'en' | 'de' = 'en'): HTMLElement {
@@ -70,6 +70,29 @@ describe('the board', () => {
   it('says how many are typing, never who', () => {
     const el = show(view(), 'de');
     expect(el.querySelector('.typing')?.textContent).toBe('2 Personen schreiben');
+  });
+
+  it('shows my cards still waiting in the outbox in their column, once, until the server has them', () => {
+    const pending = [{ key: 'k1', method: 'POST', path: '/v1/retros/r/cards', body: { columnId: 'start', text: 'written offline' }, user: 'me' }];
+    const waitingFor = (v: RetroView) => {
+      const el = document.createElement('div');
+      render(
+        <I18n.Provider value={translator('en')}>
+          <Board view={v} retro={{ ...retro(), pending }} writable />
+        </I18n.Provider>,
+        el,
+      );
+      return el;
+    };
+    const before = waitingFor(view());
+    expect(before.querySelectorAll('.unsent')).toHaveLength(1);
+    expect(before.querySelector('.unsent')?.textContent).toContain('written offline');
+    expect(before.querySelector('.unsent')?.textContent).toContain('Not sent yet');
+    // The feed brought it before the POST's answer: shown once, as on the board.
+    const cols = view().columns!;
+    const arrived = waitingFor(view({ columns: [{ ...cols[0]!, cards: [...cols[0]!.cards!, { id: 'c9', columnId: 'start', text: 'written offline', concealed: true, mine: true, votes: 0 }] }] }));
+    expect(arrived.querySelectorAll('.unsent')).toHaveLength(0);
+    expect(arrived.textContent?.split('written offline')).toHaveLength(2);
   });
 
   it('has a labelled field to write a card in each column', () => {

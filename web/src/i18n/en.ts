@@ -466,6 +466,26 @@ export const en = {
   'wb.archived': 'archived',
   'wb.openNew': 'Open a whiteboard',
   'wb.open': 'Open the whiteboard',
+  // Offline, downloads and sharing (issue 10: service worker, kept views, documents, share links)
+  'offline.unsentCard': "Not sent yet: it goes when the connection is back",
+  'offline.unsentVotes_one': "{count} vote waiting to be sent",
+  'offline.unsentVotes_other': "{count} votes waiting to be sent",
+  'offline.kept': "Shown as you last saw it: waiting for the server.",
+  'docs.title': "Documents",
+  'docs.summaryAs': "Summary as {format}",
+  'docs.teamActions': "The team's actions (CSV)",
+  'docs.qrPng': "QR code as PNG",
+  'docs.qrSvg': "QR code as SVG",
+  'share.title': "Share the summary",
+  'share.intro': "A read-only link to this summary for people outside the team. It names nobody.",
+  'share.until': "Valid until (optional, at most 90 days; 7 days if empty)",
+  'share.create': "Create a share link",
+  'share.openAs': "Open as {format}",
+  'share.validUntil': "Valid until {date}",
+  'share.revoke': "Revoke",
+  'share.revokeNamed': "Revoke the share link valid until {date}",
+  'share.revoked': "Revoked: the link opens for nobody now.",
+  'share.thisPageOnly': "Only the links made on this page are listed: the server does not list share links. Revoke one before leaving, or let it expire.",
 } as const;
 
 export type MessageKey = keyof typeof en;

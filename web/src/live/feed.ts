@@ -12,6 +12,8 @@ export interface FeedDeps {
   origin: { ws: string; http: string };
   setTimeout: (fn: () => void, ms: number) => unknown;
   clearTimeout: (h: unknown) => void;
+  /** Whether the browser thinks it has a network (navigator.onLine); absent means yes. */
+  online?: () => boolean;
 }
 
 export interface FeedHandlers {
@@ -125,7 +127,10 @@ export class LiveFeed {
         this.setState('revoked');
         return;
       }
-      if (!opened && ++this.wsFailures >= wsFailuresBeforeSSE && this.deps.EventSource) this.transport = 'sse';
+      // A WebSocket that fails while the browser is offline says nothing
+      // about WebSockets being blocked: only failures online count.
+      const online = this.deps.online?.() ?? true;
+      if (!opened && online && ++this.wsFailures >= wsFailuresBeforeSSE && this.deps.EventSource) this.transport = 'sse';
       this.scheduleReconnect();
     };
   }

@@ -42,6 +42,7 @@ export class Outbox {
   private again = false;
   private user = '';
   private readonly waiters = new Map<string, { resolve: (o: Outcome) => void; reject: (e: unknown) => void }>();
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly deps: OutboxDeps) {
     this.key = deps.storageKey ?? 'hindsight.outbox';
@@ -50,7 +51,18 @@ export class Outbox {
   /** Sets whose commands are sent; others' stay stored until they return. */
   setUser(userId: string): void {
     this.user = userId;
+    this.changed();
+  }
+
+  /** Calls fn whenever the queue changes (a page showing what is still unsent); returns the unsubscribe. */
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(): void {
     this.deps.onChange?.(this.pending().length);
+    for (const fn of this.listeners) fn();
   }
 
   /** The current person's unsent commands, oldest first. */
@@ -61,7 +73,7 @@ export class Outbox {
   /** Forgets the current person's unsent commands (on log-out). */
   clear(): void {
     this.save(this.load().filter((p) => p.user !== this.user));
-    this.deps.onChange?.(0);
+    this.changed();
   }
 
   /**
@@ -73,7 +85,7 @@ export class Outbox {
     const p: Pending = { key: (this.deps.newKey ?? newUUID)(), method, path, user: this.user };
     if (body !== undefined) p.body = body;
     this.save([...this.load(), p]);
-    this.deps.onChange?.(this.pending().length);
+    this.changed();
     const done = new Promise<Outcome>((resolve, reject) => this.waiters.set(p.key, { resolve, reject }));
     void this.flush();
     return done;
@@ -133,7 +145,7 @@ export class Outbox {
 
   private remove(key: string): void {
     this.save(this.load().filter((p) => p.key !== key));
-    this.deps.onChange?.(this.pending().length);
+    this.changed();
   }
 
   private load(): Pending[] {

@@ -14,7 +14,7 @@ function readOnly(view: RetroView, names: Map<string, string>): { view: RetroVie
   const shown: RetroView = { ...view, closed: true, you: { ...view.you, moderator: false } };
   return {
     view: shown,
-    retro: { view: shown, presence: { here: [], typingCount: 0 }, conn: 'live', transport: 'ws', send: async () => null, typing: () => {}, names },
+    retro: { view: shown, presence: { here: [], typingCount: 0 }, conn: 'live', transport: 'ws', send: async () => null, typing: () => {}, names, pending: [], stale: false },
   };
 }
 

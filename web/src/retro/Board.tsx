@@ -2,6 +2,7 @@ import { memo } from '../ui/memo';
 import { useMemo, useState } from 'preact/hooks';
 import type { CardView, ColumnView, RetroView } from '../api/types';
 import { useI18n } from '../i18n';
+import type { Pending } from '../live/outbox';
 import type { RetroState } from './useRetro';
 import { personName } from './names';
 
@@ -44,10 +45,11 @@ export function Board({ view, retro, writable }: BoardProps) {
     [send, typing, names, tr, you, participants, closed, anonymous],
   );
   const canWrite = writable && you.participant && !closed;
+  const unsent = useMemo(() => unsentCards(retro.pending), [retro.pending]);
   return (
     <section class="board" aria-label={tr.t('board.columns')}>
       {(view.columns ?? []).map((col) => (
-        <Column key={col.id} col={col} ctx={ctx} writable={canWrite} />
+        <Column key={col.id} col={col} ctx={ctx} writable={canWrite} unsent={unsent.get(col.id) ?? noText} />
       ))}
       {retro.presence.typingCount > 0 && (
         <p class="typing" role="status">
@@ -58,7 +60,28 @@ export function Board({ view, retro, writable }: BoardProps) {
   );
 }
 
-const Column = memo(function Column({ col, ctx, writable }: { col: ColumnView; ctx: BoardCtx; writable: boolean }) {
+const noText: string[] = [];
+
+/** The texts of cards this person wrote that are still queued (offline), by column. */
+function unsentCards(pending: Pending[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const p of pending) {
+    const b = p.body as { columnId?: unknown; text?: unknown } | undefined;
+    if (p.method !== 'POST' || !p.path.endsWith('/cards') || typeof b?.columnId !== 'string' || typeof b.text !== 'string') continue;
+    out.set(b.columnId, [...(out.get(b.columnId) ?? []), b.text]);
+  }
+  return out;
+}
+
+interface ColumnProps {
+  col: ColumnView;
+  ctx: BoardCtx;
+  writable: boolean;
+  /** Cards written here that wait in the outbox. */
+  unsent: string[];
+}
+
+const Column = memo(function Column({ col, ctx, writable, unsent }: ColumnProps) {
   const tr = useI18n();
   const [text, setText] = useState('');
   const cards = col.cards ?? [];
@@ -94,6 +117,12 @@ const Column = memo(function Column({ col, ctx, writable }: { col: ColumnView; c
         {visible.map((c) => (
           <Card key={c.id} card={c} ctx={ctx} editable={writable && !!c.mine} />
         ))}
+        {waiting(unsent, visible).map((t, i) => (
+          <li key={`unsent-${i}`} class="card-item mine unsent">
+            <p class="card-text">{t}</p>
+            <p class="card-meta small muted">{tr.t('offline.unsentCard')}</p>
+          </li>
+        ))}
         {hidden > 0 && (
           <li class="card-item concealed" aria-label={tr.tn('board.concealedCount', hidden)}>
             {Array.from({ length: hidden }, (_, i) => (
@@ -102,7 +131,7 @@ const Column = memo(function Column({ col, ctx, writable }: { col: ColumnView; c
             <span class="muted small">{tr.tn('board.concealedCount', hidden)}</span>
           </li>
         )}
-        {cards.length === 0 && <li class="muted small">{tr.t('board.empty')}</li>}
+        {cards.length === 0 && unsent.length === 0 && <li class="muted small">{tr.t('board.empty')}</li>}
       </ul>
       {writable && (
         <form class="add-card" onSubmit={add}>
@@ -200,3 +229,18 @@ const Card = memo(function Card({ card, ctx, editable }: { card: CardView; ctx: 
     </li>
   );
 });
+
+/**
+ * The queued texts not yet on the board: between the feed bringing a card
+ * and the answer to its POST, it is in both, and is shown once.
+ */
+function waiting(unsent: string[], shown: CardView[]): string[] {
+  if (unsent.length === 0) return unsent;
+  const mine = shown.filter((c) => c.mine).map((c) => c.text);
+  return unsent.filter((t) => {
+    const i = mine.indexOf(t);
+    if (i < 0) return true;
+    mine.splice(i, 1);
+    return false;
+  });
+}

@@ -52,6 +52,14 @@ export function Invite({ view }: { view: RetroView }) {
           </button>
           {copied && <span role="status"> {tr.t('retro.copied')}</span>}
           <QRCode text={link} label={tr.t('retro.inviteQr')} />
+          <p class="row downloads">
+            <a href={`/v1/invites/${encodeURIComponent(invite.code)}/qr.png`} download="hindsight-invite-qr.png">
+              {tr.t('docs.qrPng')}
+            </a>
+            <a href={`/v1/invites/${encodeURIComponent(invite.code)}/qr.svg`} download="hindsight-invite-qr.svg">
+              {tr.t('docs.qrSvg')}
+            </a>
+          </p>
         </>
       )}
     </section>

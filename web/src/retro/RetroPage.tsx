@@ -61,6 +61,11 @@ export function RetroPage({ retroId }: { retroId: string }) {
         {view.locked && <p class="badge">{tr.t('retro.locked')}</p>}
         {view.closed && <p class="badge">{tr.t('retro.closedNotice')}</p>}
         {view.you.moderator && <p class="muted small">{tr.t('retro.youModerate')}</p>}
+        {retro.stale && (
+          <p class="muted small" role="status">
+            {tr.t('offline.kept')}
+          </p>
+        )}
       </header>
       <StepNav view={view} go={go} />
       {mod && <AgendaEditor view={view} retro={retro} />}

@@ -2,6 +2,7 @@ import { topicTitle } from './names';
 import type { RetroView } from '../api/types';
 import { useI18n } from '../i18n';
 import { Actions } from './Actions';
+import { Documents } from './Documents';
 import { rotiResult } from './Roti';
 import type { RetroState } from './useRetro';
 
@@ -33,6 +34,7 @@ export function Summary({ view, retro }: { view: RetroView; retro: RetroState })
           </p>
         ) : null}
       </section>
+      <Documents view={view} />
       <Actions view={view} retro={retro} />
     </div>
   );

@@ -62,12 +62,14 @@ function TopicRow({ topic, view, retro }: { topic: TopicView; view: RetroView; r
   const mine = v?.yourVotes?.[topic.id] ?? 0;
   const open = !!v?.open && view.you.participant;
   const canAdd = open && (v?.yourRemaining ?? 0) > 0 && (!v?.cap || mine < v.cap);
+  const unsent = retro.pending.filter((p) => p.method === 'POST' && p.path.endsWith('/votes') && (p.body as { topicId?: unknown } | undefined)?.topicId === topic.id).length;
   return (
     <li class="topic">
       <span class="topic-title">{topicTitle(topic, tr)}</span>
       <span class="topic-votes">
         {v?.open ? tr.t('vote.yours', { n: mine }) : tr.t('vote.total', { n: topic.votes })}
       </span>
+      {unsent > 0 && <span class="small muted unsent">{tr.tn('offline.unsentVotes', unsent)}</span>}
       {view.you.moderator && !view.closed && v && !v.open && <CorrectVotes topic={topic} retro={retro} />}
       {open && (
         <span class="row">

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { LiveMessage, RetroView } from '../api/types';
 import { LiveFeed, type ConnState, type Transport } from '../live/feed';
-import type { Outcome } from '../live/outbox';
-import { useServices } from '../services';
+import type { Outcome, Pending } from '../live/outbox';
+import { useServices, useSession } from '../services';
 
 export interface Presence {
   here: string[];
@@ -19,7 +19,14 @@ export interface RetroState {
   /** Tells the others this person is typing (a count in anonymous retros). */
   typing: (on: boolean) => void;
   names: Map<string, string>;
+  /** This person's commands for this retro not yet acknowledged (offline), oldest first. */
+  pending: Pending[];
+  /** The view shown is the one kept from the last visit: the feed has not answered yet. */
+  stale: boolean;
 }
+
+/** How long the kept view may lag the shown one (a write of up to ~50 KB per save). */
+const keepEveryMs = 500;
 
 function feedOrigin(): { ws: string; http: string } {
   const ws = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -28,8 +35,14 @@ function feedOrigin(): { ws: string; http: string } {
 
 /** Follows a retro live and sends its commands. */
 export function useRetro(retroId: string): RetroState {
-  const { client, outbox, report } = useServices();
-  const [view, setView] = useState<RetroView | null>(null);
+  const { client, outbox, report, offline } = useServices();
+  const { me } = useSession();
+  const userId = me?.userId ?? '';
+  // Until the feed's snapshot arrives, the view kept from the last visit:
+  // a reload with no network still shows the retro.
+  const [kept] = useState(() => (userId ? offline.retro(userId, retroId) : null));
+  const [view, setView] = useState<RetroView | null>(kept?.view ?? null);
+  const [stale, setStale] = useState(kept !== null);
   const [presence, setPresence] = useState<Presence>({ here: [], typingCount: 0 });
   const [conn, setConn] = useState<ConnState>('connecting');
   const [transport, setTransport] = useState<Transport>('ws');
@@ -44,10 +57,14 @@ export function useRetro(retroId: string): RetroState {
         origin: feedOrigin(),
         setTimeout: (fn, ms) => window.setTimeout(fn, ms),
         clearTimeout: (h) => window.clearTimeout(h as number),
+        online: () => navigator.onLine,
       },
       {
         onMessage: (m: LiveMessage) => {
-          if ((m.type === 'snapshot' || m.type === 'change') && m.view) setView(m.view);
+          if ((m.type === 'snapshot' || m.type === 'change') && m.view) {
+            setView(m.view);
+            setStale(false);
+          }
           if (m.type === 'presence') setPresence({ here: m.here ?? [], typingCount: m.typingCount ?? (m.typing ?? []).length });
         },
         onState: (s, tp) => {
@@ -72,7 +89,7 @@ export function useRetro(retroId: string): RetroState {
   // Display names of the people this person's view names, from the server
   // (a guest gets the participants'); fetched again when someone joins.
   const people = (view?.participants ?? []).map((p) => p.userId).join(',');
-  const [names, setNames] = useState<Map<string, string>>(() => new Map());
+  const [names, setNames] = useState<Map<string, string>>(() => new Map(Object.entries(kept?.names ?? {})));
   useEffect(() => {
     if (!people) return;
     let live = true;
@@ -84,6 +101,42 @@ export function useRetro(retroId: string): RetroState {
       live = false;
     };
   }, [retroId, people, client]);
+
+  // Keep the latest view for a reload with no network, at most every
+  // keepEveryMs, and the last one when the page goes away.
+  const latest = useRef({ view, names });
+  latest.current = { view, names };
+  const keepTimer = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    if (!userId || !view || stale || keepTimer.current !== undefined) return;
+    keepTimer.current = window.setTimeout(() => {
+      keepTimer.current = undefined;
+      const l = latest.current;
+      if (l.view) offline.keepRetro(userId, l.view, l.names);
+    }, keepEveryMs);
+  }, [view, names, stale, userId, offline]);
+  useEffect(() => {
+    const keepNow = () => {
+      const l = latest.current;
+      if (userId && l.view && keepTimer.current !== undefined) offline.keepRetro(userId, l.view, l.names);
+    };
+    addEventListener('pagehide', keepNow);
+    return () => {
+      removeEventListener('pagehide', keepNow);
+      keepNow();
+      window.clearTimeout(keepTimer.current);
+      keepTimer.current = undefined;
+    };
+  }, [userId, offline]);
+
+  // What this person made for this retro that the server has not yet acknowledged.
+  const prefix = `/v1/retros/${encodeURIComponent(retroId)}/`;
+  const unsent = useCallback(() => outbox.pending().filter((p) => p.path.startsWith(prefix)), [outbox, prefix]);
+  const [pending, setPending] = useState<Pending[]>(unsent);
+  useEffect(() => {
+    setPending(unsent());
+    return outbox.subscribe(() => setPending(unsent()));
+  }, [outbox, unsent]);
 
   const send = useCallback(
     async (method: string, path: string, body?: unknown) => {
@@ -106,5 +159,5 @@ export function useRetro(retroId: string): RetroState {
     if (on) typingTimer.current = window.setTimeout(() => feed.setPresence({ typing: false }), 4000);
   }, []);
 
-  return { view, presence, conn, transport, send, typing, names };
+  return { view, presence, conn, transport, send, typing, names, pending, stale };
 }
