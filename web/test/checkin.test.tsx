@@ -19,7 +19,7 @@ function lobby(checkIn: CheckInView): RetroView {
 function show(v: RetroView, sent: unknown[][]): HTMLElement {
   const retro: RetroState = {
     view: null, presence: { here: [], typingCount: 0 }, conn: 'live', transport: 'ws',
-    send: async (...a: unknown[]) => { sent.push(a); return null; }, typing: () => {}, names: new Map(),
+    send: async (...a: unknown[]) => { sent.push(a); return null; }, typing: () => {}, names: new Map(), pending: [], stale: false,
   } as RetroState;
   const el = document.createElement('div');
   render(<I18n.Provider value={translator('en')}><CheckIn view={v} retro={retro} /></I18n.Provider>, el);
