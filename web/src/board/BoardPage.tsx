@@ -56,11 +56,21 @@ export default function BoardPage({ boardId, me }: { boardId: string; me: Me }) 
   const [handle, setHandle] = useState<DocHandle<BoardDoc> | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [meta, setMeta] = useState<WhiteboardMeta | null>(null);
+  // Whether this page may sign what it writes and show its person's name to
+  // the others: not on a board of an anonymous retro, and not while that is
+  // unknown (offline before the board's details arrived).
+  const [named, setNamed] = useState(false);
 
   useEffect(() => {
     let live = true;
     client.get<WhiteboardMeta>(`/v1/whiteboards/${encodeURIComponent(boardId)}`).then(
-      (m) => live && setMeta(m),
+      async (m) => {
+        if (!live) return;
+        setMeta(m);
+        if (!m.retroId) return setNamed(true);
+        const r = await client.get<{ anonymous: boolean }>(`/v1/retros/${encodeURIComponent(m.retroId)}`);
+        if (live) setNamed(!r.anonymous);
+      },
       () => {}, // offline: the board still opens from local storage
     );
     let repo: Repo | null = null;
@@ -87,10 +97,17 @@ export default function BoardPage({ boardId, me }: { boardId: string; me: Me }) 
     );
   }
   if (!handle) return <p role="status">{tr.t('wb.opening')}</p>;
-  return <Board handle={handle} meta={meta} me={me} />;
+  // In an anonymous retro nothing this page writes or sends names its person.
+  return <Board handle={handle} meta={meta} me={me} sign={named ? { id: me.userId, name: me.name || '' } : { id: '', name: '' }} />;
 }
 
-function Board({ handle, meta, me }: { handle: DocHandle<BoardDoc>; meta: WhiteboardMeta | null; me: Me }) {
+/** Who the page's items and cursor name: the person, or nobody on an anonymous retro's board. */
+interface Signature {
+  id: string;
+  name: string;
+}
+
+function Board({ handle, meta, me, sign }: { handle: DocHandle<BoardDoc>; meta: WhiteboardMeta | null; me: Me; sign: Signature }) {
   const tr = useI18n();
   const [doc, setDoc] = useState<BoardDoc>(() => handle.doc() ?? {});
   const [tool, setTool] = useState<Tool>('select');
@@ -253,10 +270,10 @@ function Board({ handle, meta, me }: { handle: DocHandle<BoardDoc>; meta: Whiteb
       const now = Date.now();
       if (!force && now - lastSent.current < 50) return;
       lastSent.current = now;
-      const m: Presence = { cursor: cursor.current, sel, name: me.name || '' };
+      const m: Presence = { cursor: cursor.current, sel, name: sign.name };
       handle.broadcast(m);
     },
-    [handle, sel, me.name],
+    [handle, sel, sign.name],
   );
   useEffect(() => sendPresence(true), [sel, sendPresence]);
   // Keep telling others we are here while idle, so our cursor does not fade.
@@ -275,7 +292,7 @@ function Board({ handle, meta, me }: { handle: DocHandle<BoardDoc>; meta: Whiteb
   };
 
   const addKind = (kind: Kind, at: { x: number; y: number }, extra: Partial<Item> = {}) => {
-    const id = add({ ...newItem(kind, at.x, at.y, topZ(handle.doc()?.items ?? {}) + 1, me.userId), ...extra });
+    const id = add({ ...newItem(kind, at.x, at.y, topZ(handle.doc()?.items ?? {}) + 1, sign.id), ...extra });
     if (kind !== 'image') setEditing(id);
     setTool('select');
   };
@@ -288,7 +305,7 @@ function Board({ handle, meta, me }: { handle: DocHandle<BoardDoc>; meta: Whiteb
         return;
       }
       if (connectFrom !== id) {
-        add({ ...newItem('connector', 0, 0, topZ(items) + 1, me.userId), from: connectFrom, to: id, color: 'grey' });
+        add({ ...newItem('connector', 0, 0, topZ(items) + 1, sign.id), from: connectFrom, to: id, color: 'grey' });
       }
       setConnectFrom('');
       setTool('select');
@@ -374,7 +391,7 @@ function Board({ handle, meta, me }: { handle: DocHandle<BoardDoc>; meta: Whiteb
       const minX = Math.min(...xs), minY = Math.min(...ys);
       const points = stroke.map((v, i) => (i % 2 === 0 ? v - minX : v - minY));
       add({
-        ...newItem('drawing', 0, 0, topZ(items) + 1, me.userId), x: Math.round(g.ox + minX), y: Math.round(g.oy + minY),
+        ...newItem('drawing', 0, 0, topZ(items) + 1, sign.id), x: Math.round(g.ox + minX), y: Math.round(g.oy + minY),
         w: Math.max(...xs) - minX, h: Math.max(...ys) - minY, points, color: 'blue',
       });
     }
