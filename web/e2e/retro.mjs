@@ -579,6 +579,8 @@ try {
   // Reload: the closed retro comes back from the server as it was.
   await ben.page.goto(retroUrl);
   await ben.page.getByRole('heading', { name: 'Summary', exact: true }).waitFor();
+  // The share link made before the reload is listed from the server, revoked.
+  await ben.page.getByText('Revoked: the link opens for nobody now.').waitFor();
 
   // The action lands in Ben's tracker (read models follow the log: reload
   // until it shows, within a deadline); he marks it done.

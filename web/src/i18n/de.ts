@@ -484,5 +484,7 @@ export const de: Record<MessageKey, string> = {
   'share.revoke': "Widerrufen",
   'share.revokeNamed': "Den Link gültig bis {date} widerrufen",
   'share.revoked': "Widerrufen: der Link öffnet für niemanden mehr.",
-  'share.thisPageOnly': "Nur die auf dieser Seite erstellten Links stehen hier: der Server listet keine Links zum Teilen. Widerrufen Sie einen vor dem Verlassen, oder lassen Sie ihn ablaufen.",
+  'share.thisPageOnly': "Alle Links zum Teilen dieser Retro stehen hier; wohin ein Link führt, zeigt nur die Seite, die ihn erstellt hat, denn der Server bewahrt kein Token auf.",
+  'share.madeEarlier': "Früher erstellt: seine Adresse wurde einmal gezeigt, dem, der ihn erstellt hat.",
+  'share.expired': "Abgelaufen: der Link öffnet für niemanden mehr.",
 };

@@ -485,7 +485,9 @@ export const en = {
   'share.revoke': "Revoke",
   'share.revokeNamed': "Revoke the share link valid until {date}",
   'share.revoked': "Revoked: the link opens for nobody now.",
-  'share.thisPageOnly': "Only the links made on this page are listed: the server does not list share links. Revoke one before leaving, or let it expire.",
+  'share.thisPageOnly': "Every share link of this retro is listed; where a link opens is shown only on the page that made it, as the server keeps no token.",
+  'share.madeEarlier': "Made earlier: its address was shown once, to whoever made it.",
+  'share.expired': "Expired: the link opens for nobody now.",
 } as const;
 
 export type MessageKey = keyof typeof en;

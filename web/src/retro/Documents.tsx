@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
-import type { RetroView } from '../api/types';
+import { useEffect, useState } from 'preact/hooks';
+import type { Page, RetroView } from '../api/types';
 import { newUUID } from '../api/ids';
 import { useI18n } from '../i18n';
 import { useServices } from '../services';
@@ -45,28 +45,42 @@ export function Documents({ view }: { view: RetroView }) {
 
 interface ShareLink {
   linkId: string;
-  token: string;
   expiresAt: string;
-  paths: Record<string, string>;
+  /** Where the link opens: known only on the page that made it (the server shows a token once). */
+  paths?: Record<string, string>;
   revoked?: boolean;
+  expired?: boolean;
 }
 
 /**
  * Share links of the summary, read-only and naming nobody, for people
- * outside the team. The server shows a link's token once and has no list
- * of them, so this lists the links made on this page only.
+ * outside the team. The server lists the retro's links without their
+ * tokens, so a link made earlier shows its validity and can be revoked,
+ * and only a link made on this page shows where it opens.
  */
 function ShareLinks({ retroId }: { retroId: string }) {
   const tr = useI18n();
   const { client, report } = useServices();
   const [links, setLinks] = useState<ShareLink[]>([]);
   const [until, setUntil] = useState('');
+  useEffect(() => {
+    let live = true;
+    client.get<Page<ShareLink>>(`/v1/retros/${encodeURIComponent(retroId)}/share-links?limit=200`).then(
+      (page) =>
+        live &&
+        setLinks((made) => [...page.items.filter((l) => !made.some((m) => m.linkId === l.linkId)), ...made]),
+      () => {}, // offline or not the moderator: the page's own links still show
+    );
+    return () => {
+      live = false;
+    };
+  }, [retroId, client]);
   const create = async (e: Event) => {
     e.preventDefault();
     const body = until ? { expiresAt: new Date(`${until}T23:59:59`).toISOString() } : {};
     try {
       const l = await client.request<ShareLink>('POST', `/v1/retros/${encodeURIComponent(retroId)}/share-links`, body, { idempotencyKey: newUUID() });
-      setLinks((all) => [...all, l]);
+      setLinks((all) => [...all.filter((x) => x.linkId !== l.linkId), l]);
     } catch (err) {
       report(err);
     }
@@ -97,10 +111,12 @@ function ShareLinks({ retroId }: { retroId: string }) {
               <li key={l.linkId} class={l.revoked ? 'revoked' : ''}>
                 {l.revoked ? (
                   <p>{tr.t('share.revoked')}</p>
+                ) : !l.paths ? (
+                  <p class="muted">{l.expired ? tr.t('share.expired') : tr.t('share.madeEarlier')}</p>
                 ) : (
                   <p class="row">
                     {formats.map(([f, name]) =>
-                      l.paths[f] ? (
+                      l.paths?.[f] ? (
                         <a key={f} class="share-link" href={`${location.origin}${l.paths[f]}`}>
                           {tr.t('share.openAs', { format: name })}
                         </a>
@@ -109,7 +125,7 @@ function ShareLinks({ retroId }: { retroId: string }) {
                   </p>
                 )}
                 <p class="muted small">{tr.t('share.validUntil', { date: tr.date(l.expiresAt) })}</p>
-                {!l.revoked && (
+                {!l.revoked && !l.expired && (
                   <button type="button" class="secondary" aria-label={tr.t('share.revokeNamed', { date: tr.date(l.expiresAt) })} onClick={() => revoke(l)}>
                     {tr.t('share.revoke')}
                   </button>
