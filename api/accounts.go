@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -86,6 +87,14 @@ type Me struct {
 	Name    string   `json:"name"`
 	Email   string   `json:"email"`
 	Guest   bool     `json:"guest"`
+	// Language is the language of every mail to you ("en" or "de").
+	Language string `json:"language"`
+}
+
+// LanguageRequest chooses the language of your mails.
+type LanguageRequest struct {
+	// Language is "en" or "de".
+	Language string `json:"language"`
 }
 
 func accountRoutes() []route {
@@ -98,6 +107,18 @@ func accountRoutes() []route {
 				return
 			}
 			s.answer(w, r, rt, nil, s.deps.Identity.Erase(r.Context(), c.p.UserID))
+		},
+	}
+	setLanguage := route{
+		method: http.MethodPut, pattern: "/v1/me/language", op: "setMyLanguage", auth: true, idem: true,
+		status: http.StatusNoContent, req: reflect.TypeFor[LanguageRequest](), decode: decoderOf[LanguageRequest](),
+		summary: "Choose the language of every mail to you: en (the default) or de",
+		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
+			c, in, ok := beginWithBody[LanguageRequest](s, rt, w, r)
+			if !ok {
+				return
+			}
+			s.answer(w, r, rt, nil, s.deps.Identity.SetLanguage(r.Context(), c.caller(), in.Language))
 		},
 	}
 	return tagged("accounts",
@@ -148,8 +169,10 @@ func accountRoutes() []route {
 					return Me{}, err
 				}
 				return Me{UserID: c.p.UserID, Kind: string(c.p.Kind), Scopes: scopeStrings(c.p.Scopes), RetroID: c.p.RetroID,
-					TokenID: c.p.TokenID, Name: prof.Name, Email: prof.Email, Guest: prof.Guest}, nil
+					TokenID: c.p.TokenID, Name: prof.Name, Email: prof.Email, Guest: prof.Guest,
+					Language: prof.Language}, nil
 			}),
+		setLanguage,
 		erase,
 	)
 }

@@ -90,3 +90,22 @@ func TestAPITokensWithScopes(t *testing.T) {
 		t.Errorf("a revoked token reads = %d, want 401", res.status)
 	}
 }
+
+func TestAPersonChoosesTheLanguageOfTheirMailsAndSeesItOnTheirProfile(t *testing.T) {
+	h := newHarness(t)
+	ada := h.user("Ada")
+	if me := h.must(http.StatusOK, req{method: "GET", path: "/v1/me", token: ada.token}); me.str("language") != "en" {
+		t.Errorf("a new account's language = %q, want en", me.str("language"))
+	}
+	h.must(http.StatusNoContent, req{method: "PUT", path: "/v1/me/language", token: ada.token, body: api.LanguageRequest{Language: "de"}})
+	if me := h.must(http.StatusOK, req{method: "GET", path: "/v1/me", token: ada.token}); me.str("language") != "de" {
+		t.Errorf("after choosing German, language = %q", me.str("language"))
+	}
+	bad := h.do(req{method: "PUT", path: "/v1/me/language", token: ada.token, body: api.LanguageRequest{Language: "fr"}})
+	if bad.status != http.StatusBadRequest || bad.problemType() != problemBase+"validation" || bad.str("code") != "language-invalid" {
+		t.Errorf("choosing French = %d %s, want 400 language-invalid", bad.status, bad.raw)
+	}
+	if res := h.do(req{method: "PUT", path: "/v1/me/language", body: api.LanguageRequest{Language: "de"}}); res.status != http.StatusUnauthorized {
+		t.Errorf("choosing a language without a token = %d", res.status)
+	}
+}

@@ -141,24 +141,37 @@ func (a *App) mailSummaries(ctx context.Context, e eventstore.RecordedEvent) err
 	return nil
 }
 
+// recipient is where and in which language mail to userID goes: the one
+// lookup every kind of mail uses, so a person's chosen language
+// (identity.SetLanguage, English by default) holds for all of them. ok is
+// false for someone with no address (erased, unknown, or a quick retro's
+// starter who gave none): they get no mail.
+func (a *App) recipient(ctx context.Context, userID string) (addr string, lang mail.Lang, ok bool) {
+	if a.d.Identity == nil {
+		return "", "", false
+	}
+	p, err := a.d.Identity.Profile(ctx, userID)
+	if err != nil || p.Email == "" {
+		return "", "", false
+	}
+	return p.Email, mail.LangOf(p.Language), true
+}
+
 // sendTo composes and sends one mail of kind to userID because of e. A
 // person without an address (erased, or none known) gets nothing; a
 // permanent refusal is logged and passed.
 func (a *App) sendTo(ctx context.Context, e eventstore.RecordedEvent, userID string, kind mail.Kind,
 	compose func(mail.Lang) (subject, text, html string, err error)) error {
-	if a.d.Identity == nil {
+	to, lang, ok := a.recipient(ctx, userID)
+	if !ok {
 		return nil
 	}
-	p, err := a.d.Identity.Profile(ctx, userID)
-	if err != nil || p.Email == "" {
-		return nil //nolint:nilerr // nobody to write to: an erased or unknown person
-	}
-	subject, text, html, err := compose(mail.English)
+	subject, text, html, err := compose(lang)
 	if err != nil {
 		return fmt.Errorf("mail: compose %s for %s: %w", kind, userID, err)
 	}
 	m := mail.Message{ID: mail.MessageID(e.EventID, userID, kind, mail.DomainOf(a.mail.cfg.From)),
-		To: p.Email, Subject: subject, Text: text, HTML: html}
+		To: to, Subject: subject, Text: text, HTML: html}
 	if err := a.mail.cfg.Transport.Send(ctx, m); err != nil {
 		if errors.Is(err, mail.ErrPermanent) {
 			a.d.Logger.Warn("a mail was refused for good and is given up", "kind", kind, "user", userID,

@@ -133,3 +133,30 @@ func TestASummaryIsNotSentAgainAfterARestart(t *testing.T) {
 		t.Errorf("after the restart: %d mails, first %q second %q", len(ms), first.Header.Get("Subject"), ms[len(ms)-1].Header.Get("Subject"))
 	}
 }
+
+func TestAPersonWhoChoseGermanGetsTheSummaryInGerman(t *testing.T) {
+	srv := mailtest.Start(t)
+	f := newTeam(t)
+	ids := f.mailing(t, srv)
+	rid := f.newRetro("Sprint 13", false)
+	g := f.guestIn(t, ids, rid, "gus@example.org", "Gus")
+	f.guestIn(t, ids, rid, "eve@example.org", "Eve")
+	if err := ids.SetLanguage(f.ctx(), identity.Caller{Principal: g, CommandID: f.cmdID()}, identity.LanguageGerman); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.StartMail(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.app.CloseMail() })
+	must(f.retro(user(uMod), rid, app.CloseRetro{}))(t)
+	ms := srv.Wait(t, "both summaries", func(ms []mailtest.Message) bool {
+		return len(mailtest.To(ms, "gus@example.org")) == 1 && len(mailtest.To(ms, "eve@example.org")) == 1
+	})
+	de, en := mailtest.To(ms, "gus@example.org")[0], mailtest.To(ms, "eve@example.org")[0]
+	if !strings.HasPrefix(de.Header.Get("Subject"), "Zusammenfassung der Retro") || !strings.Contains(de.Text, "Die Retro ist beendet") {
+		t.Errorf("Gus chose German but got %q:\n%s", de.Header.Get("Subject"), de.Text)
+	}
+	if !strings.HasPrefix(en.Header.Get("Subject"), "Summary of the retro") {
+		t.Errorf("Eve chose nothing and got %q, want English", en.Header.Get("Subject"))
+	}
+}

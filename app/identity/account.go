@@ -308,8 +308,11 @@ func (s *Service) Profile(ctx context.Context, userID string) (Profile, error) {
 	}
 	var guest *GuestRegistered
 	var hashes []string
+	lang := DefaultLanguage
 	for _, r := range evs {
 		switch e := r.event.(type) {
+		case *LanguageChosen:
+			lang = e.Language
 		case *GuestRegistered:
 			guest = e
 		case *AccountRegistered:
@@ -341,7 +344,7 @@ func (s *Service) Profile(ctx context.Context, userID string) (Profile, error) {
 	if err != nil {
 		return Profile{}, fmt.Errorf("identity: name of user %s: %w", userID, err)
 	}
-	return Profile{UserID: userID, Name: string(name), Email: string(email), Guest: reg == nil}, nil
+	return Profile{UserID: userID, Name: string(name), Email: string(email), Guest: reg == nil, Language: lang}, nil
 }
 
 func (g *GuestRegistered) sealed() ([]byte, []byte) {

@@ -92,6 +92,12 @@ type APITokenRevoked struct {
 	At        time.Time `json:"at"`
 }
 
+// LanguageChosen: the person chose the language of their mails.
+type LanguageChosen struct {
+	Language string    `json:"language"`
+	At       time.Time `json:"at"`
+}
+
 // APITokenListed indexes a token under its owner, for listing.
 type APITokenListed struct {
 	TokenID string    `json:"tokenId"`
@@ -107,6 +113,7 @@ func (InviteUsed) eventType() string        { return "InviteUsed" }
 func (APITokenIssued) eventType() string    { return "APITokenIssued" }
 func (APITokenRevoked) eventType() string   { return "APITokenRevoked" }
 func (APITokenListed) eventType() string    { return "APITokenListed" }
+func (LanguageChosen) eventType() string    { return "LanguageChosen" }
 
 const schemaVersion = 1
 
@@ -144,6 +151,8 @@ func decodeEvent(typ string, version int, payload []byte) (event, error) {
 		e = &APITokenRevoked{}
 	case "APITokenListed":
 		e = &APITokenListed{}
+	case "LanguageChosen":
+		e = &LanguageChosen{}
 	default:
 		return nil, fmt.Errorf("identity: unknown event type %q", typ)
 	}

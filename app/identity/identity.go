@@ -149,6 +149,9 @@ type Profile struct {
 	Email  string
 	// Guest is true until the person registers an account.
 	Guest bool
+	// Language is the language of every mail to the person: one of
+	// Languages, DefaultLanguage until they choose (SetLanguage).
+	Language string
 }
 
 // APITokenInfo describes an issued API token, without its secret.

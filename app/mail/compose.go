@@ -41,6 +41,16 @@ const (
 	German  Lang = "de"
 )
 
+// LangOf is the language of a person's mails from the language they chose
+// (identity.Profile.Language): English for anything Hindsight does not
+// write in.
+func LangOf(chosen string) Lang {
+	if l := Lang(chosen); l == German {
+		return l
+	}
+	return English
+}
+
 // summaryWords are the summary mail's own words per language.
 type summaryWords struct {
 	Subject, Intro, Open, Unsubscribe string
