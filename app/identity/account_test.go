@@ -40,7 +40,7 @@ func TestRegisterThenLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if prof != (Profile{UserID: id, Name: "Ada Lovelace", Email: "ada@example.org"}) {
+	if prof != (Profile{UserID: id, Name: "Ada Lovelace", Email: "ada@example.org", Language: "en"}) {
 		t.Fatalf("profile = %+v", prof)
 	}
 }

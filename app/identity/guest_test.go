@@ -31,7 +31,7 @@ func TestGuestJoinsThroughAnInvite(t *testing.T) {
 		t.Fatalf("guest session authenticates as %+v, %v", got, err)
 	}
 	prof, err := s.Profile(ctx, p.UserID)
-	if err != nil || prof != (Profile{UserID: p.UserID, Name: "Gus", Email: "gus@example.org", Guest: true}) {
+	if err != nil || prof != (Profile{UserID: p.UserID, Name: "Gus", Email: "gus@example.org", Guest: true, Language: "en"}) {
 		t.Fatalf("guest profile = %+v, %v", prof, err)
 	}
 
