@@ -287,6 +287,7 @@ func routeTable() []route {
 		surveyRoutes(), catalogRoutes(), templateRoutes(), liveRoutes(), historyRoutes(), whiteboardRoutes(), documentRoutes(), integrationRoutes(),
 		oidcRoutes(), scheduleRoutes(),
 		calendarRoutes(), quickRetroRoutes(),
+		mailFailureRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

@@ -7,8 +7,9 @@ package app
 // between sending and the checkpoint sends again only the mails of the one
 // unsaved cause, under the same IDs, so the receiver can drop the copy. A
 // temporary failure is retried with the reactor's backoff and holds later
-// mail (nothing is skipped); a permanent refusal (SMTP 5xx) is logged and
-// passed, so one bad address never blocks other mail.
+// mail (nothing is skipped); a permanent refusal (SMTP 5xx) is recorded
+// for the workspace's admins (mail_failures.go) and passed, so one bad
+// address never blocks other mail.
 
 import (
 	"context"
@@ -159,7 +160,7 @@ func (a *App) recipient(ctx context.Context, userID string) (addr string, lang m
 
 // sendTo composes and sends one mail of kind to userID because of e. A
 // person without an address (erased, or none known) gets nothing; a
-// permanent refusal is logged and passed.
+// permanent refusal is recorded (mail_failures.go) and passed.
 func (a *App) sendTo(ctx context.Context, e eventstore.RecordedEvent, userID string, kind mail.Kind,
 	compose func(mail.Lang) (subject, text, html string, err error)) error {
 	to, lang, ok := a.recipient(ctx, userID)
@@ -172,11 +173,17 @@ func (a *App) sendTo(ctx context.Context, e eventstore.RecordedEvent, userID str
 	}
 	m := mail.Message{ID: mail.MessageID(e.EventID, userID, kind, mail.DomainOf(a.mail.cfg.From)),
 		To: to, Subject: subject, Text: text, HTML: html}
+	if held, err := a.mailSuppressed(ctx, e, to); err != nil || held {
+		if held {
+			a.d.Logger.Info("a mail is not sent: its address was refused too often", "kind", kind, "user", userID, "cause", e.EventID)
+		}
+		return err
+	}
 	if err := a.mail.cfg.Transport.Send(ctx, m); err != nil {
 		if errors.Is(err, mail.ErrPermanent) {
 			a.d.Logger.Warn("a mail was refused for good and is given up", "kind", kind, "user", userID,
-				"cause", e.EventID, "err", err)
-			return nil
+				"cause", e.EventID, "err", redactAddress(err.Error(), to))
+			return a.recordMailRefusal(ctx, e, userID, kind, m, err)
 		}
 		return fmt.Errorf("mail: %s to %s: %w", kind, userID, err)
 	}

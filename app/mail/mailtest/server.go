@@ -42,6 +42,7 @@ type Server struct {
 	mu      sync.Mutex
 	got     []Message
 	refuse  map[string]bool
+	tried   map[string]int
 	srv     *smtp.Server
 	sessErr error
 }
@@ -53,7 +54,7 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{refuse: map[string]bool{}}
+	s := &Server{refuse: map[string]bool{}, tried: map[string]int{}}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
 	s.srv.Domain = "localhost"
 	s.srv.AllowInsecureAuth = true
@@ -71,6 +72,13 @@ func (s *Server) Refuse(addr string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refuse[strings.ToLower(addr)] = true
+}
+
+// Tried is how many times a client named addr in RCPT TO, refused or not.
+func (s *Server) Tried(addr string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tried[strings.ToLower(addr)]
 }
 
 // Messages are the messages delivered so far, in order.
@@ -120,6 +128,7 @@ func (*session) AuthMechanisms() []string             { return nil }
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	ss.s.mu.Lock()
 	refused := ss.s.refuse[strings.ToLower(to)]
+	ss.s.tried[strings.ToLower(to)]++
 	ss.s.mu.Unlock()
 	if refused {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
