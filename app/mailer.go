@@ -103,6 +103,13 @@ func (a *App) mailFor(ctx context.Context, e eventstore.RecordedEvent) error {
 // it (its team's members and its admitted guests), each their own view.
 func (a *App) mailSummaries(ctx context.Context, e eventstore.RecordedEvent) error {
 	retroID := e.Stream.ID
+	// The close's own reactions first: an anonymous retro's key is
+	// destroyed then, and a summary made before would still show each
+	// reader their own concealed cards, unlike their view of the closed
+	// retro ever after.
+	if err := a.catchUpReactions(ctx, e.Position); err != nil {
+		return fmt.Errorf("mail: the reactions to closing retro %s: %w", retroID, err)
+	}
 	r, _, err := a.loadRetro(ctx, retroID)
 	if err != nil {
 		return fmt.Errorf("mail: retro %s: %w", retroID, err)

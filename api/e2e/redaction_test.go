@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
+	"mime"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +17,8 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"github.com/hindsight-retro/hindsight/app/mail/mailtest"
 )
 
 // The redaction test plays the whole retro and, after every step, gathers
@@ -32,8 +36,9 @@ func TestNothingConcealedReachesAnyoneByAnyRoute(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := newSpy(t, anonymous)
 			// Loopback receivers: the team's webhook and Slack bodies are
-			// inspected too.
-			playRetro(t, []*node{startNode(t, "node", "--webhook-allow-private")}, anonymous, s)
+			// inspected too, and every mail the node sends.
+			s.mbox = mailtest.Start(t)
+			playRetro(t, []*node{startNode(t, "node", append([]string{"--webhook-allow-private"}, mailFlags(s.mbox)...)...)}, anonymous, s)
 			s.finish()
 		})
 	}
@@ -72,6 +77,11 @@ type spy struct {
 	// team member who wrote nothing, as whom they are inspected.
 	hooks *hookSink
 	hook  *participant
+
+	// mbox, when set, is the SMTP server the node mails through: every
+	// mail delivered is inspected as its recipient (mailsRead so far).
+	mbox      *mailtest.Server
+	mailsRead int
 }
 
 func newSpy(t *testing.T, anonymous bool) *spy {
@@ -211,6 +221,42 @@ func (s *spy) check(g *game, step string) {
 			s.inspect(step, p, d)
 		}
 	}
+	s.readMails(step)
+}
+
+// readMails inspects the mails delivered since the last read, each as
+// its recipient: every header decoded, the plain text and the HTML (its
+// entities decoded) and the raw message as it travelled.
+func (s *spy) readMails(step string) {
+	if s.mbox == nil {
+		return
+	}
+	ms := s.mbox.Messages()
+	for _, m := range ms[s.mailsRead:] {
+		var to *participant
+		for _, p := range s.g.people {
+			if strings.EqualFold(m.To, p.email) {
+				to = p
+			}
+		}
+		if to == nil {
+			s.t.Errorf("step %q: a mail to %s, who is none of the people", step, m.To)
+			continue
+		}
+		var b bytes.Buffer
+		dec := new(mime.WordDecoder)
+		for k, vs := range m.Header {
+			for _, v := range vs {
+				if d, err := dec.DecodeHeader(v); err == nil {
+					v = d
+				}
+				fmt.Fprintf(&b, "%s: %s\n", k, v)
+			}
+		}
+		fmt.Fprintf(&b, "\n%s\n%s\n%s", m.Text, html.UnescapeString(m.HTML), m.Raw)
+		s.inspect(step, to, received{from: "mail " + m.ID(), raw: b.Bytes()})
+	}
+	s.mailsRead = len(ms)
 }
 
 func (s *spy) failf(step string, p *participant, d received, format string, args ...any) {
@@ -226,7 +272,7 @@ func (s *spy) inspect(step string, p *participant, d received) {
 		// Its text is compressed inside the file: read it as a person would.
 		d.raw = []byte(pdfText(s.t, d.raw))
 	}
-	if s.anon && (isDocument(d.from) || d.from == "slack message") {
+	if s.anon && (isDocument(d.from) || d.from == "slack message" || strings.HasPrefix(d.from, "mail ")) {
 		s.unattributedLines(step, p, d)
 	}
 	if bytes.Contains(d.raw, []byte("anon:")) {
@@ -513,6 +559,23 @@ func (s *spy) finish() {
 	for _, c := range s.contents {
 		if c.column != "" && !s.concealedFrom(c, s.hook) && !s.seen[s.hook][c.text] {
 			s.t.Errorf("the team's webhook never received %s's revealed card %s", c.author.name, c.text)
+		}
+	}
+	// Everyone was mailed the summary of the closed retro, and read.
+	if s.mbox != nil {
+		s.mbox.Wait(s.t, "everyone's summary", func(ms []mailtest.Message) bool {
+			for _, p := range s.g.people {
+				if len(summaries(mailtest.To(ms, p.email), "Sprint 42")) == 0 {
+					return false
+				}
+			}
+			return true
+		})
+		s.readMails("after the close")
+		for _, p := range s.g.people {
+			if n := len(summaries(mailtest.To(s.mbox.Messages(), p.email), "Sprint 42")); n != 1 {
+				s.t.Errorf("%s got %d summary mails, want 1", p.name, n)
+			}
 		}
 	}
 	for _, p := range s.g.people {

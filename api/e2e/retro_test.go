@@ -11,14 +11,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hindsight-retro/hindsight/app/mail/mailtest"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/projections/teamhistory"
 )
 
-// A whole retro on one node with its embedded store.
+// A whole retro on one node with its embedded store. The node mails
+// through a loopback SMTP server: after the close each person (members and
+// the guest) has the summary mail of their own view.
 func TestAWholeRetroOnOneNode(t *testing.T) {
-	playRetro(t, singleNode(t), false, nil)
+	mbox := mailtest.Start(t)
+	g := playRetro(t, []*node{startNode(t, "node", mailFlags(mbox)...)}, false, nil)
+	checkSummaryMails(t, mbox, g.retro, "Sprint 42", g.people...)
 }
 
 // The same retro on two nodes sharing one NATS server: half the people

@@ -43,6 +43,7 @@ type Server struct {
 	got     []Message
 	refuse  map[string]bool
 	tried   map[string]int
+	hold    *hold
 	srv     *smtp.Server
 	sessErr error
 }
@@ -72,6 +73,31 @@ func (s *Server) Refuse(addr string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refuse[strings.ToLower(addr)] = true
+}
+
+// hold is a DATA answer held back: the message is kept (delivered), but
+// the client hears nothing until the test releases it.
+type hold struct {
+	at, seen int
+	match    func(Message) bool
+	reached  chan struct{}
+	release  chan struct{}
+}
+
+// HoldReply makes the server keep the n-th message from now on that
+// match accepts (counting from 1) and hold back its answer to the client until release
+// is called; reached is closed once that message is in. A client killed
+// in the meantime never learns that it was delivered, as when a sender
+// dies mid-send. Release is also called when the test ends.
+func (s *Server) HoldReply(t testing.TB, n int, match func(Message) bool) (reached <-chan struct{}, release func()) {
+	s.mu.Lock()
+	h := &hold{at: n, match: match, reached: make(chan struct{}), release: make(chan struct{})}
+	s.hold = h
+	s.mu.Unlock()
+	var once sync.Once
+	release = func() { once.Do(func() { close(h.release) }) }
+	t.Cleanup(release)
+	return h.reached, release
 }
 
 // Tried is how many times a client named addr in RCPT TO, refused or not.
@@ -147,12 +173,25 @@ func (ss *session) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: 554, Message: err.Error()}
 	}
 	ss.s.mu.Lock()
-	defer ss.s.mu.Unlock()
 	for _, to := range ss.to {
 		m.To = to
 		ss.s.got = append(ss.s.got, m)
 	}
 	ss.to = nil
+	h := ss.s.hold
+	if h != nil && h.match(m) {
+		h.seen++
+	}
+	if h != nil && h.seen == h.at {
+		ss.s.hold = nil
+	} else {
+		h = nil
+	}
+	ss.s.mu.Unlock()
+	if h != nil {
+		close(h.reached)
+		<-h.release
+	}
 	return nil
 }
 
