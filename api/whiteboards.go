@@ -49,6 +49,22 @@ func whiteboardRoutes() []route {
 			func(s *server, c call) (app.Result, error) {
 				return s.deps.App.ArchiveWhiteboard(c.r.Context(), c.caller(), c.param("whiteboardId"))
 			}),
+		action(http.MethodPost, "/v1/whiteboards/{whiteboardId}/writing", "startWhiteboardWriting",
+			"Start the whiteboard's writing phase (its moderator: the retro's, or the board's creator): notes are concealed until the reveal",
+			func(s *server, c call) (app.Result, error) {
+				return s.deps.App.StartWhiteboardWriting(c.r.Context(), c.caller(), c.param("whiteboardId"))
+			}),
+		action(http.MethodPost, "/v1/whiteboards/{whiteboardId}/notes", "openWhiteboardNotes",
+			"Your private notes document during the board's writing phase (made on the first call); id is its Automerge document ID, served to you alone until the reveal",
+			func(s *server, c call) (app.Result, error) {
+				n, err := s.deps.App.WhiteboardNotes(c.r.Context(), c.caller(), c.param("whiteboardId"))
+				return app.Result{ID: n.ID}, err
+			}),
+		action(http.MethodPost, "/v1/whiteboards/{whiteboardId}/reveal", "revealWhiteboardNotes",
+			"End the writing phase (its moderator): everyone's notes are merged into the board, the private documents are no longer served",
+			func(s *server, c call) (app.Result, error) {
+				return s.deps.App.RevealWhiteboardNotes(c.r.Context(), c.caller(), c.param("whiteboardId"))
+			}),
 		list("/v1/catalog/whiteboard-templates", "listWhiteboardTemplates", "Whiteboard templates: check-ins, team building, deriving actions",
 			func(s *server, _ call) ([]board.Template, error) { return s.deps.App.WhiteboardTemplates(), nil }),
 		syncRoute(),

@@ -36,6 +36,7 @@ import (
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/collab"
 	"github.com/hindsight-retro/hindsight/domain/board"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/domain/retro"
@@ -81,6 +82,12 @@ type Deps struct {
 	// (collab.SeedBoard over the same store), so a stock client can open it
 	// by URL; nil creates only the metadata (tests without collab).
 	SeedWhiteboard func(ctx context.Context, docID, title string, tpl board.Template) error
+	// SeedNotes stores the first content of a person's private notes
+	// document (collab.SeedNotes); RevealNotes merges private notes into
+	// their board at a reveal (collab's Flush, then collab.MergeNotes). Nil:
+	// only the metadata (tests without collab).
+	SeedNotes   func(ctx context.Context, docID, title string) error
+	RevealNotes func(ctx context.Context, boardID string, notes []collab.Notes) error
 	// Integrations says how webhooks are sent (integrations.go).
 	Integrations IntegrationsConfig
 	// SSO is single sign-on through OpenID providers (sso.go); the zero

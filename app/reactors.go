@@ -113,6 +113,9 @@ func (a *App) reactionTo(e eventstore.RecordedEvent) func(context.Context) error
 			return do(ctx, st, e.EventID)
 		}
 	case board.Category:
+		if e.Type == board.TypeNotesRevealed {
+			return func(ctx context.Context) error { return a.notesRevealed(ctx, e.Stream.ID) }
+		}
 		if e.Type != board.TypeCreated {
 			return nil
 		}

@@ -52,11 +52,18 @@ type WhiteboardView struct {
 	TemplateID string       `json:"templateId,omitempty"`
 	Title      string       `json:"title"`
 	Archived   bool         `json:"archived"`
+	// Phase of concealed writing: "" (none), "writing" (each person's notes
+	// are in their private document) or "revealed". Writers is how many
+	// people opened private notes: that someone writes is not concealed.
+	Phase   board.Phase `json:"phase,omitempty"`
+	Writers int         `json:"writers,omitempty"`
+	// Moderator: the viewer starts and ends the writing phase.
+	Moderator bool `json:"moderator,omitempty"`
 }
 
 func whiteboardView(s board.State) WhiteboardView {
 	v := WhiteboardView{ID: s.BoardID, URL: wire.URLPrefix + s.BoardID, TeamID: s.TeamID, RetroID: s.RetroID,
-		TemplateID: s.TemplateID, Title: s.Title, Archived: s.Archived}
+		TemplateID: s.TemplateID, Title: s.Title, Archived: s.Archived, Phase: s.Phase, Writers: len(s.Notes)}
 	if s.Topic != (board.Topic{}) {
 		t := s.Topic
 		v.Topic = &t
@@ -218,7 +225,11 @@ func (a *App) Whiteboard(ctx context.Context, p identity.Principal, id string) (
 	if err != nil {
 		return WhiteboardView{}, err
 	}
-	return whiteboardView(s), nil
+	v := whiteboardView(s)
+	if v.Moderator, err = a.boardModerator(ctx, s, p.UserID); err != nil {
+		return WhiteboardView{}, err
+	}
+	return v, nil
 }
 
 // ArchiveWhiteboard archives a board: its metadata stays, its document is
@@ -327,6 +338,12 @@ func (a *App) BoardAccessChanged(e eventstore.RecordedEvent) (BoardAccessChange,
 		}
 		a.access.forgetUser(userID)
 		return BoardAccessChange{UserID: userID}, true
+	case e.Stream.Category == board.Category && e.Type == board.TypeNotesRevealed:
+		// Its private notes documents are served to nobody from now on.
+		// The event does not name them: every decision is dropped and every
+		// connection checked again (a reveal is rare).
+		a.access.forgetWhere(func([2]string) bool { return true })
+		return BoardAccessChange{}, true
 	case e.Stream.Category == board.Category && e.Type == board.TypeArchived:
 		a.access.forget(e.Stream.ID)
 		return BoardAccessChange{DocID: e.Stream.ID}, true
@@ -343,6 +360,9 @@ func (a *App) BoardAccessChanged(e eventstore.RecordedEvent) (BoardAccessChange,
 
 func (a *App) canAccessBoard(ctx context.Context, userID, docID string) bool {
 	s, err := a.loadBoard(ctx, docID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return a.canAccessNotes(ctx, userID, docID)
+	}
 	if err != nil || s.Archived {
 		if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			a.d.Logger.Warn("whiteboard access refused: board not loaded", "doc", docID, "err", err)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -134,6 +135,9 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	if err != nil {
 		return nil, err
 	}
+	// The sync server starts after the app it asks about access; the reveal
+	// reaction reaches it through this once it exists.
+	var liveSync atomic.Pointer[collab.Server]
 	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger, Crashpoint: crash, SSO: ssoConfig,
 		Mail: mailConfig,
 		Integrations: hsapp.IntegrationsConfig{Guard: webhooks.Guard{AllowPrivate: cfg.WebhookAllowPrivate, Allow: allowed},
@@ -142,6 +146,23 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 			AcceptDataLoss: cfg.AcceptDataLoss},
 		SeedWhiteboard: func(ctx context.Context, docID, title string, tpl board.Template) error {
 			return collab.SeedBoard(ctx, istore, docID, title, tpl.Prompts, tpl.Layout)
+		},
+		SeedNotes: func(ctx context.Context, docID, title string) error {
+			return collab.SeedNotes(ctx, istore, docID, title)
+		},
+		RevealNotes: func(ctx context.Context, boardID string, notes []collab.Notes) error {
+			// What this node accepted into the notes and has not appended
+			// yet goes to the log first, so the merge reads it.
+			ids := make([]string, len(notes))
+			for i, n := range notes {
+				ids[i] = n.DocID
+			}
+			if srv := liveSync.Load(); srv != nil {
+				if err := srv.Flush(ctx, ids...); err != nil {
+					return err
+				}
+			}
+			return collab.MergeNotes(ctx, istore, boardID, notes)
 		}})
 	liveDeps := live.Deps{Store: istore, Authorize: application.RetroViewer, Policy: application.GroupPolicy(), Logger: logger}
 	if js, ok := store.(jetStreamer); ok {
@@ -173,6 +194,7 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	if err != nil {
 		return nil, fmt.Errorf("start whiteboard sync: %w", err)
 	}
+	liveSync.Store(syncSrv)
 	return &services{store: istore, keys: ks, identity: id, app: application, live: hub, collab: syncSrv, registry: reg}, nil
 }
 

@@ -108,6 +108,16 @@ const ops = {
     h.change(d => { Automerge.splice(d, path, index, remove, insert) })
     return { doc: h.doc() }
   },
+  // set assigns value at path (a list of keys) as an app does: a string
+  // becomes collaborative text (JS Automerge 3's plain assignment).
+  async set({ client: name, url, path, value }) {
+    const h = await handle(client(name), url)
+    h.change(d => {
+      const parent = path.slice(0, -1).reduce((v, k) => v[k], d)
+      parent[path[path.length - 1]] = value
+    })
+    return { doc: h.doc() }
+  },
   // waitValue waits until the value at path (a list of keys) equals want.
   async waitValue({ client: name, url, path, want, timeoutMs = 20000 }) {
     const c = client(name)

@@ -14,6 +14,12 @@ func codecFor(typ string) (domain.Schema[Event], bool) {
 		return domain.Current[Event, Archived](1), true
 	case TypeRestored:
 		return domain.Current[Event, Restored](1), true
+	case TypeWritingStarted:
+		return domain.Current[Event, WritingStarted](1), true
+	case TypeNotesOpened:
+		return domain.Current[Event, NotesOpened](1), true
+	case TypeNotesRevealed:
+		return domain.Current[Event, NotesRevealed](1), true
 	}
 	return domain.Schema[Event]{}, false
 }

@@ -57,5 +57,6 @@ func (Restore) isCommand() {}
 func Commands() []Command {
 	return []Command{
 		Create{}, Rename{}, Archive{}, Restore{},
+		StartWriting{}, OpenNotes{}, RevealNotes{},
 	}
 }

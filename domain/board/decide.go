@@ -61,6 +61,12 @@ func Decide(s State, c Command) ([]Event, error) {
 			return nil, nil
 		}
 		return []Event{Restored{By: c.Actor.UserID, At: c.At}}, nil
+	case StartWriting:
+		return decideStartWriting(s, c)
+	case OpenNotes:
+		return decideOpenNotes(s, c)
+	case RevealNotes:
+		return decideRevealNotes(s, c)
 	}
 	return nil, domain.Errorf(domain.Invalid, CodeUnknownCommand, "unknown whiteboard command %T", c)
 }

@@ -60,5 +60,6 @@ func (Restored) EventType() string { return TypeRestored }
 func Events() []Event {
 	return []Event{
 		Created{}, Renamed{}, Archived{}, Restored{},
+		WritingStarted{}, NotesOpened{}, NotesRevealed{},
 	}
 }

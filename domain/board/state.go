@@ -1,6 +1,10 @@
 package board
 
-import "github.com/hindsight-retro/hindsight/domain"
+import (
+	"maps"
+
+	"github.com/hindsight-retro/hindsight/domain"
+)
 
 // Category is the stream category of the aggregate: whiteboard-<board ID>.
 const Category = "whiteboard"
@@ -41,6 +45,10 @@ type State struct {
 	Title      string
 	CreatedBy  string
 	Archived   bool
+	// Phase of concealed writing, and the private notes documents by
+	// owner (user ID, or pseudonym on an anonymous retro's board).
+	Phase Phase
+	Notes map[string]string
 }
 
 // Initial is the state of a board that does not exist yet.
@@ -58,6 +66,15 @@ func Evolve(s State, e Event) State {
 		s.Archived = true
 	case Restored:
 		s.Archived = false
+	case WritingStarted:
+		s.Phase = PhaseWriting
+	case NotesOpened:
+		notes := make(map[string]string, len(s.Notes)+1)
+		maps.Copy(notes, s.Notes)
+		notes[e.Owner] = e.DocID
+		s.Notes = notes
+	case NotesRevealed:
+		s.Phase = PhaseRevealed
 	}
 	return s
 }
