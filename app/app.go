@@ -35,8 +35,8 @@ import (
 
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/app/keys"
-	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/collab"
+	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/board"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/domain/retro"

@@ -72,8 +72,8 @@ func (NotesRevealed) EventType() string  { return TypeNotesRevealed }
 
 // Rejection codes of the writing phase.
 const (
-	CodeWritingStarted = "whiteboard-writing-started"
-	CodeNotWriting     = "whiteboard-not-in-writing"
+	CodeWritingStarted     = "whiteboard-writing-started"
+	CodeNotWriting         = "whiteboard-not-in-writing"
 	CodeNotesOwnerRequired = "notes-owner-required"
 )
 
