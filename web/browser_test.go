@@ -77,6 +77,24 @@ func TestTwoBrowsersEditOneWhiteboardAndConvergeAfterOffline(t *testing.T) {
 	runScript(t, startServer(t), "e2e/board.mjs", "board", "[board] ok")
 }
 
+// TestConcealedWhiteboardNotesReachNoOtherBrowserUntilRevealed runs
+// e2e/board-conceal.mjs: the moderator of a board starts its writing phase in
+// the page; two people each add a note in their browser; until the reveal no
+// other person's note text is in a browser's DOM, IndexedDB (every stored
+// document, loaded), HTTP answers or WebSocket frames (while each writer's
+// own note did go out on their socket); after the reveal both pages show both
+// notes on the board.
+func TestConcealedWhiteboardNotesReachNoOtherBrowserUntilRevealed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the browser test builds and runs the binary")
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("no /usr/bin/chromium (apt-get install -y chromium): CI installs it, so there this test runs")
+	}
+	needNpm(t)
+	runScript(t, startServer(t), "e2e/board-conceal.mjs", "board-conceal", "[conceal] ok")
+}
+
 // runScript runs one of the e2e scripts against base and fails the test
 // unless it prints ok; its screenshots go to test-results/<name>.
 func runScript(t *testing.T, base, script, name, ok string) {

@@ -2,7 +2,7 @@
 // drawn as SVG, synced with the stock automerge-repo over /v1/sync and kept in
 // IndexedDB. Loaded on demand (app.tsx imports it dynamically), so Automerge
 // and its wasm cost nothing on the other pages.
-import type { AutomergeUrl, DocHandle, Repo } from '@automerge/automerge-repo/slim';
+import type { AutomergeUrl, DocHandle } from '@automerge/automerge-repo/slim';
 import { Automerge } from '@automerge/automerge-repo/slim';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Me } from '../api/types';
@@ -23,6 +23,12 @@ interface WhiteboardMeta {
   retroId?: string;
   title: string;
   archived: boolean;
+  /** Concealed writing: '' (none), 'writing' (each person writes into a private document), 'revealed'. */
+  phase?: '' | 'writing' | 'revealed';
+  /** How many people opened private notes (that someone writes is not concealed). */
+  writers?: number;
+  /** The viewer starts and ends the writing phase. */
+  moderator?: boolean;
 }
 
 type Tool = 'select' | 'note' | 'text' | 'shape' | 'frame' | 'draw' | 'connect';
@@ -60,6 +66,11 @@ export default function BoardPage({ boardId, me }: { boardId: string; me: Me }) 
   // the others: not on a board of an anonymous retro, and not while that is
   // unknown (offline before the board's details arrived).
   const [named, setNamed] = useState(false);
+  // The document the canvas shows: the board, or during its writing phase
+  // the person's private notes (served to them alone until the reveal).
+  const [docId, setDocId] = useState(boardId);
+  const [metaRound, setMetaRound] = useState(0);
+  const notesId = useRef<string | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -67,26 +78,65 @@ export default function BoardPage({ boardId, me }: { boardId: string; me: Me }) 
       async (m) => {
         if (!live) return;
         setMeta(m);
+        if (m.phase === 'writing') {
+          notesId.current ??= (
+            await client.request<{ id: string }>('POST', `/v1/whiteboards/${encodeURIComponent(boardId)}/notes`, undefined, {
+              idempotencyKey: crypto.randomUUID(),
+            })
+          ).id;
+          if (live) setDocId(notesId.current);
+        } else {
+          setDocId(boardId);
+        }
         if (!m.retroId) return setNamed(true);
         const r = await client.get<{ anonymous: boolean }>(`/v1/retros/${encodeURIComponent(m.retroId)}`);
         if (live) setNamed(!r.anonymous);
       },
       () => {}, // offline: the board still opens from local storage
     );
-    let repo: Repo | null = null;
+    return () => {
+      live = false;
+    };
+  }, [boardId, client, metaRound]);
+
+  // Until the notes are revealed the page asks now and then where the
+  // board's writing phase is: it starts and ends by the moderator's hand.
+  useEffect(() => {
+    if (!meta || meta.phase === 'revealed' || meta.archived) return;
+    const t = window.setInterval(() => setMetaRound((n) => n + 1), 2000);
+    return () => window.clearInterval(t);
+  }, [meta?.phase, meta?.archived]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    let live = true;
     // Marks for the benchmark's breakdown of an open (e2e/board-bench.mjs).
     performance.mark('board:open');
+    const url = `automerge:${docId}` as AutomergeUrl;
     boardRepo(me.userId)
-      .then((r) => (performance.mark('board:repo'), (repo = r), r.find<BoardDoc>(`automerge:${boardId}` as AutomergeUrl)))
+      .then((r) => {
+        performance.mark('board:repo');
+        // The stock adapter calls the network ready after 1 s even while its
+        // socket is still connecting; a board not stored here is then
+        // "unavailable" with no peer asked. Ask again once the server is there.
+        return r.find<BoardDoc>(url).catch(async (e: unknown) => {
+          if (r.peers.length > 0 || !(e instanceof Error && /unavailable/i.test(e.message))) throw e;
+          await new Promise((res) => r.networkSubsystem.once('peer', res));
+          return r.find<BoardDoc>(url);
+        });
+      })
       .then(
         (h) => (performance.mark('board:doc'), live && setHandle(h)),
         (e: unknown) => live && setError(e),
       );
     return () => {
       live = false;
-      void repo;
     };
-  }, [boardId, me.userId, client]);
+  }, [docId, me.userId]);
+
+  const phaseAction = async (action: 'writing' | 'reveal') => {
+    await client.request('POST', `/v1/whiteboards/${encodeURIComponent(boardId)}/${action}`, undefined, { idempotencyKey: crypto.randomUUID() });
+    setMetaRound((n) => n + 1);
+  };
 
   if (error) {
     return (
@@ -97,8 +147,37 @@ export default function BoardPage({ boardId, me }: { boardId: string; me: Me }) 
     );
   }
   if (!handle) return <p role="status">{tr.t('wb.opening')}</p>;
+  const writing = meta?.phase === 'writing' && docId !== boardId;
   // In an anonymous retro nothing this page writes or sends names its person.
-  return <Board handle={handle} meta={meta} me={me} sign={named ? { id: me.userId, name: me.name || '' } : { id: '', name: '' }} />;
+  return (
+    <>
+      {meta?.phase === 'writing' && (
+        <div class="board-phase" role="status" data-testid="board-phase">
+          <p>{tr.tn('wb.writing.on', meta.writers ?? 0)}</p>
+          {meta.moderator && (
+            <button type="button" onClick={() => void phaseAction('reveal').catch(setError)}>
+              {tr.t('wb.writing.reveal')}
+            </button>
+          )}
+        </div>
+      )}
+      {meta?.moderator && !meta.phase && !meta.archived && (
+        <div class="board-phase">
+          <button type="button" onClick={() => void phaseAction('writing').catch(setError)}>
+            {tr.t('wb.writing.start')}
+          </button>
+        </div>
+      )}
+      <Board
+        key={handle.documentId}
+        handle={handle}
+        meta={meta}
+        me={me}
+        sign={named ? { id: me.userId, name: me.name || '' } : { id: '', name: '' }}
+        mine={writing}
+      />
+    </>
+  );
 }
 
 /** Who the page's items and cursor name: the person, or nobody on an anonymous retro's board. */
@@ -107,7 +186,7 @@ interface Signature {
   name: string;
 }
 
-function Board({ handle, meta, me, sign }: { handle: DocHandle<BoardDoc>; meta: WhiteboardMeta | null; me: Me; sign: Signature }) {
+function Board({ handle, meta, me, sign, mine }: { handle: DocHandle<BoardDoc>; meta: WhiteboardMeta | null; me: Me; sign: Signature; mine: boolean }) {
   const tr = useI18n();
   const [doc, setDoc] = useState<BoardDoc>(() => handle.doc() ?? {});
   const [tool, setTool] = useState<Tool>('select');
@@ -504,7 +583,7 @@ function Board({ handle, meta, me, sign }: { handle: DocHandle<BoardDoc>; meta: 
   return (
     <div class="board-page" onKeyDown={onKeyDown}>
       <div class="board-head">
-        <h1 class="board-title">{title}</h1>
+        <h1 class="board-title">{mine ? tr.t('wb.writing.title', { title }) : title}</h1>
         <span class={`board-conn ${online ? 'on' : 'off'}`} role="status" data-testid="board-conn">
           {online ? tr.t('wb.online') : tr.t('wb.offline')}
         </span>

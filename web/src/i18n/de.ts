@@ -465,6 +465,12 @@ export const de: Record<MessageKey, string> = {
   'wb.archived': 'archiviert',
   'wb.openNew': 'Whiteboard anlegen',
   'wb.open': 'Zum Whiteboard',
+  // Whiteboards: concealed writing (board-conceal)
+  'wb.writing.on_one': 'Schreibphase: Deine Notizen sieht niemand, bis die Moderation sie aufdeckt. {count} Person schreibt.',
+  'wb.writing.on_other': 'Schreibphase: Deine Notizen sieht niemand, bis die Moderation sie aufdeckt. {count} Personen schreiben.',
+  'wb.writing.title': 'Deine verdeckten Notizen: {title}',
+  'wb.writing.start': 'Verdecktes Schreiben starten',
+  'wb.writing.reveal': 'Alle Notizen aufdecken',
   // Offline, downloads and sharing (issue 10: service worker, kept views, documents, share links)
   'offline.unsentCard': "Noch nicht gesendet: geht raus, sobald die Verbindung wieder da ist",
   'offline.unsentVotes_one': "{count} Stimme wartet auf das Senden",

@@ -466,6 +466,12 @@ export const en = {
   'wb.archived': 'archived',
   'wb.openNew': 'Open a whiteboard',
   'wb.open': 'Open the whiteboard',
+  // Whiteboards: concealed writing (board-conceal)
+  'wb.writing.on_one': 'Writing phase: your notes are yours alone until the moderator reveals them. {count} person is writing.',
+  'wb.writing.on_other': 'Writing phase: your notes are yours alone until the moderator reveals them. {count} people are writing.',
+  'wb.writing.title': 'Your hidden notes: {title}',
+  'wb.writing.start': 'Start hidden writing',
+  'wb.writing.reveal': 'Reveal everyone’s notes',
   // Offline, downloads and sharing (issue 10: service worker, kept views, documents, share links)
   'offline.unsentCard': "Not sent yet: it goes when the connection is back",
   'offline.unsentVotes_one': "{count} vote waiting to be sent",
