@@ -95,6 +95,23 @@ func TestConcealedWhiteboardNotesReachNoOtherBrowserUntilRevealed(t *testing.T) 
 	runScript(t, startServer(t), "e2e/board-conceal.mjs", "board-conceal", "[conceal] ok")
 }
 
+// TestAnAnonymousRetrosWhiteboardNamesNobodyToTheOtherBrowser runs
+// e2e/board-anonymous.mjs: two people add notes and move their cursors on a
+// whiteboard of an anonymous retro; neither browser's DOM, IndexedDB (every
+// stored document) or received WebSocket frames hold the other's user ID or
+// name, and no stored item has an author, while on their team's own board
+// the same checks find them.
+func TestAnAnonymousRetrosWhiteboardNamesNobodyToTheOtherBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the browser test builds and runs the binary")
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("no /usr/bin/chromium (apt-get install -y chromium): CI installs it, so there this test runs")
+	}
+	needNpm(t)
+	runScript(t, startServer(t), "e2e/board-anonymous.mjs", "board-anonymous", "[anonymous] ok")
+}
+
 // runScript runs one of the e2e scripts against base and fails the test
 // unless it prints ok; its screenshots go to test-results/<name>.
 func runScript(t *testing.T, base, script, name, ok string) {

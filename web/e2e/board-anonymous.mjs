@@ -1,0 +1,240 @@
+// End-to-end: a whiteboard of an anonymous retro in two headless Chromium
+// browsers against a real `hindsight serve` (started by web/browser_test.go).
+// Ada moderates an anonymous retro and opens a whiteboard for Ben's card;
+// both add notes and move their cursors on it, and each sees the other's
+// notes and cursor. Neither browser may then hold the other person's user
+// ID or name in its DOM, its IndexedDB (every stored document, loaded with
+// Automerge: every item's author empty) or the WebSocket frames it received
+// (sync changes and presence messages). As a control, on a team board of
+// the same people the same checks do find the other's user ID and name.
+//
+// Usage: BASE_URL=http://127.0.0.1:PORT ARTEFACTS=dir node e2e/board-anonymous.mjs
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import * as Automerge from '@automerge/automerge';
+
+const base = process.env.BASE_URL;
+const artefacts = process.env.ARTEFACTS || 'test-results/board-anonymous';
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!base) throw new Error('BASE_URL is required');
+mkdirSync(artefacts, { recursive: true });
+
+const run = Math.random().toString(36).slice(2, 8);
+const password = 'correct horse battery staple';
+const failures = [];
+const log = (...a) => console.log('[anonymous]', ...a);
+const fail = (msg) => {
+  failures.push(msg);
+  console.log('[conceal] FAIL', msg);
+};
+
+async function api(method, path, token, body) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID(), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : {};
+}
+
+async function account(name) {
+  const email = `${name}-${run}@example.com`;
+  await api('POST', '/v1/accounts', '', { email, password, name });
+  const s = await api('POST', '/v1/sessions', '', { email, password });
+  return { name, email, token: s.token, id: s.userId };
+}
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+
+/** A logged-in browser recording every HTTP answer and WebSocket frame it receives. */
+async function browserAs(a) {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const p = { ...a, context, page, answers: [], framesIn: [], framesOut: [] };
+  page.on('pageerror', (e) => fail(`${a.name}: page error: ${e.message}`));
+  page.on('response', async (r) => {
+    try {
+      p.answers.push((await r.body()).toString('latin1'));
+    } catch {
+      /* a body that is gone (navigation, redirect) */
+    }
+  });
+  page.on('websocket', (ws) => {
+    const bytes = (f) => (typeof f.payload === 'string' ? f.payload : Buffer.from(f.payload).toString('latin1'));
+    ws.on('framereceived', (f) => p.framesIn.push(bytes(f)));
+    ws.on('framesent', (f) => p.framesOut.push(bytes(f)));
+  });
+  await page.goto(`${base}/login`);
+  await page.evaluate(
+    async ({ email, password }) => {
+      const r = await fetch('/v1/sessions', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Session-Mode': 'cookie' }, body: JSON.stringify({ email, password }) });
+      if (!r.ok) throw new Error(`log in: ${r.status}`);
+    },
+    { email: a.email, password },
+  );
+  return p;
+}
+
+/** Every document the browser keeps in IndexedDB, loaded with Automerge, as JSON. */
+async function storedDocs(p) {
+  const byDoc = await p.page.evaluate(async (db) => {
+    const conn = await new Promise((res, rej) => {
+      const r = indexedDB.open(db);
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    if (!conn.objectStoreNames.contains('documents')) return {};
+    const rows = await new Promise((res, rej) => {
+      const r = conn.transaction('documents').objectStore('documents').getAll();
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    conn.close();
+    const out = {};
+    for (const r of rows) {
+      // Documents' chunks only (not sync states or the adapter's own ID); snapshots first.
+      if (r.key[1] !== 'snapshot' && r.key[1] !== 'incremental') continue;
+      (out[r.key[0]] ??= [])[r.key[1] === 'snapshot' ? 'unshift' : 'push'](Array.from(r.binary));
+    }
+    return out;
+  }, `hindsight-boards-${p.id}`);
+  const docs = [];
+  for (const chunks of Object.values(byDoc)) {
+    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      all.set(c, at);
+      at += c.length;
+    }
+    docs.push(JSON.stringify(Automerge.toJS(Automerge.load(all))));
+  }
+  return docs;
+}
+
+/** Fails if anything p's browser holds or received contains text. */
+async function holdsNot(p, text, owner, label) {
+  const where = {
+    DOM: await p.page.evaluate(() => document.documentElement.outerHTML),
+    IndexedDB: (await storedDocs(p)).join('\n'),
+    'HTTP answers': p.answers.join('\n'),
+    'WebSocket frames': p.framesIn.join('\n'),
+  };
+  for (const [w, v] of Object.entries(where)) if (v.includes(text)) fail(`${label}: ${p.name}'s ${w} holds ${owner}'s concealed note`);
+}
+
+async function until(what, f, timeout = 20000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const noteWith = (p, text) => p.page.locator('.board-canvas [data-item]').filter({ hasText: text });
+
+async function addNote(p, x, y, text) {
+  await p.page.getByRole('toolbar').getByRole('button', { name: 'Sticky note', exact: true }).click();
+  const box = await p.page.locator('.board-canvas').boundingBox();
+  await p.page.mouse.click(box.x + x, box.y + y);
+  await p.page.locator('textarea.item-edit:focus').waitFor();
+  await p.page.keyboard.type(text);
+  await p.page.keyboard.press('Escape');
+}
+
+
+/** Whether anything p's board page holds or received names person o. */
+async function names(p, o) {
+  const where = {
+    DOM: await p.page.evaluate(() => document.documentElement.outerHTML),
+    IndexedDB: (await storedDocs(p)).join('\n'),
+    'WebSocket frames': p.framesIn.join('\n'),
+  };
+  return Object.entries(where).filter(([, v]) => v.includes(o.id) || v.includes(o.name)).map(([w]) => w);
+}
+
+async function openBoard(p, id) {
+  await p.page.goto(`${base}/boards/${id}`);
+  await p.page.getByText('Synced').waitFor();
+}
+
+/** Both add a note and move their cursor; each sees the other's note and cursor. */
+async function work(ada, ben, tag) {
+  await addNote(ada, 200, 150, `ada ${tag} ${run}`);
+  await addNote(ben, 500, 250, `ben ${tag} ${run}`);
+  for (const [p, o] of [[ada, ben], [ben, ada]]) {
+    const box = await p.page.locator('.board-canvas').boundingBox();
+    await p.page.mouse.move(box.x + 400, box.y + 400);
+    await p.page.mouse.move(box.x + 420, box.y + 410, { steps: 5 });
+    await noteWith(o, `${p === ada ? 'ada' : 'ben'} ${tag} ${run}`).waitFor();
+  }
+  await ada.page.locator('.peer-cursor').first().waitFor();
+  await ben.page.locator('.peer-cursor').first().waitFor();
+  await until('both notes are stored in both browsers', async () => {
+    for (const p of [ada, ben]) {
+      const docs = (await storedDocs(p)).join('\n');
+      if (!docs.includes(`ada ${tag} ${run}`) || !docs.includes(`ben ${tag} ${run}`)) return false;
+    }
+    return true;
+  });
+}
+
+let shot = 0;
+const snap = async (label, people) => {
+  for (const p of people) await p.page.screenshot({ path: `${artefacts}/${String(++shot).padStart(2, '0')}-${label}-${p.name}.png` });
+  log('step done:', label);
+};
+
+try {
+  const adaAcc = await account(`Ada${run}`);
+  const benAcc = await account(`Ben${run}`);
+  const ws = await api('POST', '/v1/workspaces', adaAcc.token, { name: `Anon ${run}` });
+  const templates = await api('GET', '/v1/catalog/team-templates', adaAcc.token);
+  const team = await api('POST', `/v1/workspaces/${ws.id}/teams`, adaAcc.token, { name: 'Platform', templateId: templates.items[0].id });
+  await api('POST', `/v1/teams/${team.id}/members`, adaAcc.token, { userId: benAcc.id });
+  const retro = await api('POST', `/v1/teams/${team.id}/retros`, adaAcc.token, { title: 'Sprint', anonymous: true });
+  await api('POST', `/v1/retros/${retro.id}/join`, benAcc.token);
+  const card = await api('POST', `/v1/retros/${retro.id}/cards`, benAcc.token, { columnId: 'start', text: 'flaky deploys' });
+  await api('POST', `/v1/retros/${retro.id}/columns/start/reveal`, adaAcc.token);
+  const board = await api('POST', `/v1/retros/${retro.id}/whiteboards`, adaAcc.token, { topicId: card.id });
+
+  const ada = await browserAs(adaAcc);
+  const ben = await browserAs(benAcc);
+  for (const p of [ada, ben]) await openBoard(p, board.id);
+  await work(ada, ben, 'anonymous');
+  await snap('anonymous', [ada, ben]);
+  for (const [p, o] of [[ada, ben], [ben, ada]]) {
+    const found = await names(p, o);
+    if (found.length) fail(`${p.name}'s ${found.join(', ')} name ${o.name} on an anonymous retro's board`);
+    for (const d of await storedDocs(p)) {
+      for (const [id, it] of Object.entries(JSON.parse(d).items ?? {})) if (it.author) fail(`${p.name} stores item ${id} with author ${JSON.stringify(it.author)} on an anonymous retro's board`);
+    }
+  }
+
+  // The control: on the team's own board the same checks find the other person.
+  const teamBoard = await api('POST', `/v1/teams/${team.id}/whiteboards`, adaAcc.token, { title: `Named ${run}` });
+  for (const p of [ada, ben]) {
+    p.framesIn.length = 0;
+    await openBoard(p, teamBoard.id);
+  }
+  await work(ada, ben, 'named');
+  await until('the team board names each to the other', async () => (await names(ada, ben)).includes('IndexedDB') && (await names(ben, ada)).includes('WebSocket frames'));
+  await snap('named', [ada, ben]);
+} catch (e) {
+  fail(String((e && e.stack) || e));
+  for (const [i, c] of browser.contexts().entries()) for (const pg of c.pages()) await pg.screenshot({ path: `${artefacts}/failed-${i}.png` }).catch(() => {});
+} finally {
+  await browser.close();
+}
+if (failures.length) {
+  console.log(`[anonymous] ${failures.length} failure(s)`);
+  process.exit(1);
+}
+console.log('[anonymous] ok');
+process.exit(0);
