@@ -33,10 +33,11 @@ func TestAWholeRetroOnOneNode(t *testing.T) {
 // redaction spy watches it: the nodes must agree on pseudonyms (one key
 // store) and each must redact for the viewers it serves, the team's
 // webhook and Slack bodies too (receivers on loopback, which both nodes may
-// send to).
+// send to), and every mail both nodes send through one SMTP server.
 func TestAWholeRetroOnTwoNodesSharingNATS(t *testing.T) {
 	s := newSpy(t, true)
-	playRetro(t, twoNodes(t, "--webhook-allow-private"), true, s)
+	s.mbox = mailtest.Start(t)
+	playRetro(t, twoNodes(t, append([]string{"--webhook-allow-private"}, mailFlags(s.mbox)...)...), true, s)
 	s.finish()
 }
 
