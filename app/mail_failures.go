@@ -35,7 +35,8 @@ import (
 )
 
 // mailFailuresOutside is the stream of refusals whose cause belongs to no
-// workspace (a mail about an account); no admin route lists it.
+// workspace (a mail about an account); the operator lists it
+// (OperatorMailFailures).
 const mailFailuresOutside = "installation"
 
 // MailFailure is a failed address as a workspace admin sees it.
@@ -181,6 +182,41 @@ func (a *App) MailFailures(ctx context.Context, p identity.Principal, workspaceI
 	if err := a.workspaceAdmin(ctx, p, workspaceID); err != nil {
 		return nil, err
 	}
+	return a.mailFailures(ctx, workspaceID)
+}
+
+// OperatorMailFailures lists the failed addresses of a workspace, or with
+// no workspace ID those of mail about no workspace (an account's own), on
+// the installation operator's word (`hindsight admin mail-failures`).
+func (a *App) OperatorMailFailures(ctx context.Context, workspaceID string) ([]MailFailure, error) {
+	if workspaceID == "" {
+		workspaceID = mailFailuresOutside
+	} else if _, _, err := a.loadWorkspace(ctx, workspaceID); err != nil {
+		return nil, err
+	}
+	return a.mailFailures(ctx, workspaceID)
+}
+
+// OperatorClearMailFailure is ClearMailFailure on the operator's word;
+// no workspace ID clears an address of mail about no workspace.
+func (a *App) OperatorClearMailFailure(ctx context.Context, op Operator, workspaceID, addressHash string) (Result, error) {
+	if op.CommandID == "" || op.Name == "" {
+		return Result{}, domain.Errorf(domain.Invalid, "command-id-required", "an operator and a command ID are required")
+	}
+	if workspaceID == "" {
+		workspaceID = mailFailuresOutside
+	} else if _, _, err := a.loadWorkspace(ctx, workspaceID); err != nil {
+		return Result{}, err
+	}
+	r, err := a.mailFailureLog().Handle(ctx, workspaceID, aggregate.Meta{CommandID: op.CommandID, Actor: op.Name},
+		mailfailure.Clear{Actor: domain.Actor{UserID: op.Name}, At: a.now(), AddressHash: addressHash})
+	if err != nil {
+		return Result{}, fmt.Errorf("clear a failed address: %w", err)
+	}
+	return Result{StreamVersion: r.Version, Position: r.Position, Duplicate: r.Duplicate}, nil
+}
+
+func (a *App) mailFailures(ctx context.Context, workspaceID string) ([]MailFailure, error) {
 	s, _, err := a.mailFailureLog().Load(ctx, workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("mail failures of workspace %s: %w", workspaceID, err)

@@ -40,10 +40,17 @@ Jobs:
                         --email (--name, --scope, --expires); prints the
                         token once
   revoke-token          revoke the account's API token --token (its ID)
+  mail-failures         list the addresses a mail server refused for good,
+                        of --workspace, or without it of mail about no
+                        workspace (an account's own)
+  clear-mail-failure    forget the refusals of the address --hash (as
+                        mail-failures lists it), of --workspace or of none,
+                        so mail goes to it again (--operator)
 `
 
 // adminJobs are the jobs of `hindsight admin`, in the order of the help.
-var adminJobs = []string{"workspaces", "teams", "add-workspace-admin", "tokens", "issue-token", "revoke-token"}
+var adminJobs = []string{"workspaces", "teams", "add-workspace-admin", "tokens", "issue-token", "revoke-token",
+	"mail-failures", "clear-mail-failure"}
 
 type adminConfig struct {
 	store     serveConfig
@@ -54,6 +61,7 @@ type adminConfig struct {
 	scope     string
 	expires   time.Duration
 	token     string
+	hash      string
 }
 
 // runAdmin is `hindsight admin`.
@@ -61,13 +69,14 @@ func runAdmin(ctx context.Context, args []string, env func(string) string, stdou
 	cfg := adminConfig{store: defaultServeConfig(), operator: "operator", scope: string(identity.ScopeRead)}
 	fs := newFlagSet("admin")
 	storeFlags(fs, &cfg.store)
-	fs.StringVar(&cfg.workspace, "workspace", "", "workspace `ID` (teams, add-workspace-admin)")
+	fs.StringVar(&cfg.workspace, "workspace", "", "workspace `ID` (teams, add-workspace-admin, mail-failures, clear-mail-failure)")
 	fs.StringVar(&cfg.email, "email", "", "e-mail `address` of the account (add-workspace-admin, tokens, issue-token, revoke-token)")
-	fs.StringVar(&cfg.operator, "operator", cfg.operator, "who the log records as acting (add-workspace-admin), as operator:`name`")
+	fs.StringVar(&cfg.operator, "operator", cfg.operator, "who the log records as acting (add-workspace-admin, clear-mail-failure), as operator:`name`")
 	fs.StringVar(&cfg.name, "name", "", "the token's `name`, to recognise it later (issue-token)")
 	fs.StringVar(&cfg.scope, "scope", cfg.scope, "the token's `scope`: read, or write (everything the account may do) (issue-token)")
 	fs.Var(&durationValue{p: &cfg.expires}, "expires", "the token expires after this `duration`, such as 720h; 0 never (issue-token)")
 	fs.StringVar(&cfg.token, "token", "", "`ID` of the token to revoke, as tokens lists it (revoke-token)")
+	fs.StringVar(&cfg.hash, "hash", "", "the failed address's `hash`, as mail-failures lists it (clear-mail-failure)")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 			writeUsage(stdout, adminSummary, fs)
@@ -116,6 +125,8 @@ func (c adminConfig) check(job string) error {
 		}
 	case "revoke-token":
 		errs = append(errs, need("email", c.email), need("token", c.token))
+	case "clear-mail-failure":
+		errs = append(errs, need("hash", c.hash), need("operator", c.operator))
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -148,6 +159,9 @@ func doAdmin(ctx context.Context, job string, cfg adminConfig, stdout, stderr io
 	id, err := identity.New(identity.Deps{Store: store, Keys: ks, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("start identity: %w", err)
+	}
+	if job == "mail-failures" || job == "clear-mail-failure" {
+		return mailFailuresJob(ctx, job, cfg, hsapp.Deps{Store: store, Keys: ks, Identity: id, Logger: logger}, stdout)
 	}
 	userID, err := id.AccountByEmail(ctx, cfg.email)
 	if err != nil {
