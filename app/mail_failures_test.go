@@ -75,6 +75,16 @@ func TestARefusedAddressIsShownToTheWorkspaceAdminsWithoutBeingInTheLogAndTheOth
 	f.guestIn(t, ids, rid2, "gus@example.org", "Gus")
 	must(f.retro(user(uMod), rid2, app.CloseRetro{}))(t)
 	srv.Wait(t, "gus's second summary", func(ms []mailtest.Message) bool { return len(mailtest.To(ms, "gus@example.org")) == 2 })
+
+	// Once the person is erased, the record names no address or name:
+	// they were sealed under the destroyed key.
+	if err := ids.Erase(f.ctx(), nobody.UserID); err != nil {
+		t.Fatal(err)
+	}
+	after := must(f.app.MailFailures(f.ctx(), user(uAda), f.ws))(t)
+	if len(after) != 1 || after[0].Address != "" || after[0].Name != "" || after[0].UserID != nobody.UserID {
+		t.Errorf("the failed address of an erased person: %+v, want no address and no name", after)
+	}
 }
 
 func TestAnAddressRefusedThreeTimesGetsNoMoreMailUntilAnAdminClearsIt(t *testing.T) {
