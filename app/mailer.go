@@ -43,6 +43,8 @@ type mailer struct {
 	tmpl     *mail.Templates
 	reactor  *runner.Reactor
 	buildErr error
+	// timers is what the mail timers read from the log (mail_reminders.go).
+	timers mailTimers
 }
 
 func (a *App) newMailer() *mailer {
@@ -56,7 +58,7 @@ func (a *App) newMailer() *mailer {
 	m.reactor, m.buildErr = runner.NewReactor(runner.ReactorConfig{
 		Name: MailReactorName, Store: a.d.Store, Logger: a.d.Logger, Crashpoint: a.d.Crashpoint,
 		Reacts: func(e eventstore.RecordedEvent) bool {
-			return e.Stream.Category == retro.Category && e.Type == retro.TypeRetroClosed
+			return e.Stream.Category == retro.Category && e.Type == retro.TypeRetroClosed || noticeReacts(e)
 		},
 		React: a.mailFor,
 	})
@@ -93,10 +95,10 @@ func (a *App) CloseMail() error {
 }
 
 func (a *App) mailFor(ctx context.Context, e eventstore.RecordedEvent) error {
-	if e.Type == retro.TypeRetroClosed {
+	if e.Stream.Category == retro.Category && e.Type == retro.TypeRetroClosed {
 		return a.mailSummaries(ctx, e)
 	}
-	return nil
+	return a.mailNotices(ctx, e)
 }
 
 // mailSummaries sends the closed retro's summary to everyone who may read
@@ -140,8 +142,8 @@ func (a *App) mailSummaries(ctx context.Context, e eventstore.RecordedEvent) err
 		if err != nil {
 			return fmt.Errorf("mail: summary of retro %s for %s: %w", retroID, userID, err)
 		}
-		if err := a.sendTo(ctx, e, userID, mail.KindSummary, func(lang mail.Lang) (string, string, string, error) {
-			return a.mail.tmpl.Summary(lang, doc, link, "")
+		if err := a.sendTo(ctx, e, userID, mail.KindSummary, func(lang mail.Lang, unsubscribe string) (string, string, string, error) {
+			return a.mail.tmpl.Summary(lang, doc, link, unsubscribe)
 		}); err != nil {
 			return err
 		}
@@ -166,20 +168,29 @@ func (a *App) recipient(ctx context.Context, userID string) (addr string, lang m
 }
 
 // sendTo composes and sends one mail of kind to userID because of e. A
-// person without an address (erased, or none known) gets nothing; a
-// permanent refusal is recorded (mail_failures.go) and passed.
+// person without an address (erased, or none known) or who turned the kind
+// off (mailprefs.go) gets nothing; a permanent refusal is recorded
+// (mail_failures.go) and passed. compose gets the reader's language and
+// the mail's one-click unsubscribe link (empty for security mails).
 func (a *App) sendTo(ctx context.Context, e eventstore.RecordedEvent, userID string, kind mail.Kind,
-	compose func(mail.Lang) (subject, text, html string, err error)) error {
+	compose func(lang mail.Lang, unsubscribe string) (subject, text, html string, err error)) error {
 	to, lang, ok := a.recipient(ctx, userID)
 	if !ok {
 		return nil
 	}
-	subject, text, html, err := compose(lang)
+	if ok, err := a.wantsMail(ctx, userID, kind); err != nil || !ok {
+		return err
+	}
+	unsubscribe, err := a.unsubscribeURL(ctx, userID, kind)
+	if err != nil {
+		return fmt.Errorf("mail: unsubscribe link of %s for %s: %w", kind, userID, err)
+	}
+	subject, text, html, err := compose(lang, unsubscribe)
 	if err != nil {
 		return fmt.Errorf("mail: compose %s for %s: %w", kind, userID, err)
 	}
 	m := mail.Message{ID: mail.MessageID(e.EventID, userID, kind, mail.DomainOf(a.mail.cfg.From)),
-		To: to, Subject: subject, Text: text, HTML: html}
+		To: to, Subject: subject, Text: text, HTML: html, Unsubscribe: unsubscribe}
 	if held, err := a.mailSuppressed(ctx, e, to); err != nil || held {
 		if held {
 			a.d.Logger.Info("a mail is not sent: its address was refused too often", "kind", kind, "user", userID, "cause", e.EventID)

@@ -179,6 +179,15 @@ func (n *node) Run(ctx context.Context) error {
 		defer tick.Stop()
 		n.svc.app.RunTimers(followCtx, tick.C)
 	})
+	// The mail timers (reminders, survey openings, digests), claimed the
+	// same way (app/mail_reminders.go); only a node that sends mail.
+	if n.svc.app.MailOn() {
+		n.following.Go(func() {
+			tick := time.NewTicker(hsapp.TimerInterval)
+			defer tick.Stop()
+			n.svc.app.RunMailTimers(followCtx, tick.C)
+		})
+	}
 
 	// 7. The metrics listener, if asked for.
 	if n.metrics, err = serveMetrics(n.cfg, n.svc.registry, n.logger); err != nil {
