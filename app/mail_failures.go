@@ -45,7 +45,10 @@ type MailFailure struct {
 	AddressHash string `json:"addressHash"`
 	UserID      string `json:"userId"`
 	Name        string `json:"name,omitempty"`
-	// Address is empty once the person was erased.
+	// Address is the refused address, empty once the person was erased.
+	// Workspace admins see its first character and its domain only
+	// (n…@example.org), enough to spot a mistyped domain: they see no
+	// member's address elsewhere either. The operator sees it whole.
 	Address string `json:"address,omitempty"`
 	// Suppressed: no more mail goes to the address until it is cleared.
 	Suppressed bool          `json:"suppressed"`
@@ -182,7 +185,17 @@ func (a *App) MailFailures(ctx context.Context, p identity.Principal, workspaceI
 	if err := a.workspaceAdmin(ctx, p, workspaceID); err != nil {
 		return nil, err
 	}
-	return a.mailFailures(ctx, workspaceID)
+	return a.mailFailures(ctx, workspaceID, maskAddress)
+}
+
+// maskAddress keeps an address's first character and its domain.
+func maskAddress(addr string) string {
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok || local == "" {
+		return "…"
+	}
+	r := []rune(local)
+	return string(r[0]) + "…@" + domain
 }
 
 // OperatorMailFailures lists the failed addresses of a workspace, or with
@@ -194,7 +207,7 @@ func (a *App) OperatorMailFailures(ctx context.Context, workspaceID string) ([]M
 	} else if _, _, err := a.loadWorkspace(ctx, workspaceID); err != nil {
 		return nil, err
 	}
-	return a.mailFailures(ctx, workspaceID)
+	return a.mailFailures(ctx, workspaceID, func(addr string) string { return addr })
 }
 
 // OperatorClearMailFailure is ClearMailFailure on the operator's word;
@@ -216,7 +229,7 @@ func (a *App) OperatorClearMailFailure(ctx context.Context, op Operator, workspa
 	return Result{StreamVersion: r.Version, Position: r.Position, Duplicate: r.Duplicate}, nil
 }
 
-func (a *App) mailFailures(ctx context.Context, workspaceID string) ([]MailFailure, error) {
+func (a *App) mailFailures(ctx context.Context, workspaceID string, show func(addr string) string) ([]MailFailure, error) {
 	s, _, err := a.mailFailureLog().Load(ctx, workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("mail failures of workspace %s: %w", workspaceID, err)
@@ -226,7 +239,7 @@ func (a *App) mailFailures(ctx context.Context, workspaceID string) ([]MailFailu
 		m := MailFailure{AddressHash: f.AddressHash, UserID: f.UserID, Suppressed: f.Suppressed(), Refusals: []MailRefusal{}}
 		if a.d.Identity != nil {
 			if addr, err := a.d.Identity.OpenAddress(ctx, f.UserID, f.AddressSealed); err == nil {
-				m.Address = addr
+				m.Address = show(addr)
 			} else if !errors.Is(err, identity.ErrErased) {
 				return nil, fmt.Errorf("mail failures of workspace %s: %w", workspaceID, err)
 			}

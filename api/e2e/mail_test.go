@@ -91,7 +91,8 @@ type mailFailure struct {
 // A node sends a closed retro's summary through a loopback SMTP server that
 // refuses one guest's address with 550: the others get their mail, the
 // workspace's admin finds the refusal on GET .../mail-failures (the
-// address, the reply without it), nobody else can read that list, and the
+// address's first character and domain, the reply without the address),
+// nobody else can read that list, and the
 // mail reactor goes on to the next retro's mail.
 func TestABouncedAddressShowsOnTheAdminRouteAndEveryoneElseGetsTheirMail(t *testing.T) {
 	mbox := mailtest.Start(t)
@@ -119,7 +120,7 @@ func TestABouncedAddressShowsOnTheAdminRouteAndEveryoneElseGetsTheirMail(t *test
 		t.Fatalf("the admin's list of failed addresses: %+v, want the refused guest", list.Items)
 	}
 	f := list.Items[0]
-	if f.UserID != guests[1].id || f.Address != "nobody@example.test" || f.Suppressed || len(f.Refusals) != 1 ||
+	if f.UserID != guests[1].id || f.Address != "n…@example.test" || f.Suppressed || len(f.Refusals) != 1 ||
 		f.Refusals[0].Kind != "summary" || !strings.Contains(f.Refusals[0].Reply, "550") || strings.Contains(f.Refusals[0].Reply, "nobody") {
 		t.Errorf("the failed address: %+v", f)
 	}
