@@ -112,9 +112,12 @@ func MergeNotes(ctx context.Context, store eventstore.Store, boardID string, not
 			if have, err := items.Get(id); err == nil && !have.IsVoid() {
 				continue
 			}
-			v, err := copyValue(values[id])
+			v, err := copyValue(values[id], 0)
 			if err != nil {
-				return fmt.Errorf("collab: reveal notes %s item %s: %w", n.DocID, id, err)
+				// Not something a board client writes (nested deeper than
+				// any item, a kind no item has): that item stays behind,
+				// and it holds up nobody else's notes.
+				continue
 			}
 			m := v.(map[string]any)
 			top++
@@ -198,10 +201,17 @@ func zOf(v *automerge.Value) int64 {
 	return 0
 }
 
+// maxItemDepth bounds how deep an item's value is copied: an item of the
+// board schema is two levels deep (a drawing's points).
+const maxItemDepth = 8
+
 // copyValue reads a document value as something Map.Set writes again: text
 // stays collaborative text, a scalar string stays scalar, maps and lists
-// are copied deeply. Counters become their value.
-func copyValue(v *automerge.Value) (any, error) {
+// are copied deeply (to maxItemDepth). Counters become their value.
+func copyValue(v *automerge.Value, depth int) (any, error) {
+	if depth > maxItemDepth {
+		return nil, errors.New("nested too deep for a board item")
+	}
 	switch v.Kind() {
 	case automerge.KindMap:
 		values, err := v.Map().Values()
@@ -210,7 +220,7 @@ func copyValue(v *automerge.Value) (any, error) {
 		}
 		out := make(map[string]any, len(values))
 		for k, x := range values {
-			c, err := copyValue(x)
+			c, err := copyValue(x, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -224,7 +234,7 @@ func copyValue(v *automerge.Value) (any, error) {
 		}
 		out := make([]any, 0, len(values))
 		for _, x := range values {
-			c, err := copyValue(x)
+			c, err := copyValue(x, depth+1)
 			if err != nil {
 				return nil, err
 			}
