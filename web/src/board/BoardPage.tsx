@@ -117,10 +117,11 @@ export default function BoardPage({ boardId, me }: { boardId: string; me: Me }) 
         performance.mark('board:repo');
         // The stock adapter calls the network ready after 1 s even while its
         // socket is still connecting; a board not stored here is then
-        // "unavailable" with no peer asked. Ask again once the server is there.
+        // "unavailable" with no peer asked. Ask once more with the server
+        // there (it may have come meanwhile); its answer is the last word.
         return r.find<BoardDoc>(url).catch(async (e: unknown) => {
-          if (r.peers.length > 0 || !(e instanceof Error && /unavailable/i.test(e.message))) throw e;
-          await new Promise((res) => r.networkSubsystem.once('peer', res));
+          if (!(e instanceof Error && /unavailable/i.test(e.message))) throw e;
+          if (r.peers.length === 0) await new Promise((res) => r.networkSubsystem.once('peer', res));
           return r.find<BoardDoc>(url);
         });
       })
