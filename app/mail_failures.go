@@ -26,6 +26,7 @@ import (
 	"github.com/hindsight-retro/hindsight/app/mail"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/mailfailure"
+	"github.com/hindsight-retro/hindsight/domain/reminder"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/schedule"
 	"github.com/hindsight-retro/hindsight/domain/survey"
@@ -74,7 +75,8 @@ func (a *App) mailFailureLog() *aggregate.Runner[mailfailure.State, mailfailure.
 	}
 }
 
-// mailFailureStream is the workspace a mail's cause belongs to, whose
+// mailFailureStream is the workspace a mail's cause belongs to (a
+// retro's, team's, schedule's, survey's or a claimed reminder's team), whose
 // admins see its failures.
 func (a *App) mailFailureStream(ctx context.Context, cause eventstore.RecordedEvent) (string, error) {
 	teamID := ""
@@ -87,6 +89,16 @@ func (a *App) mailFailureStream(ctx context.Context, cause eventstore.RecordedEv
 		teamID = r.TeamID
 	case team.Category, schedule.Category:
 		teamID = cause.Stream.ID
+	case reminder.Category:
+		ev, err := reminder.DecodeEvent(cause.Type, cause.SchemaVersion, cause.Payload)
+		if c, ok := ev.(reminder.Claimed); err == nil && ok {
+			teamID = c.TeamID
+			if teamID == "" && c.SurveyID != "" {
+				if s, err := a.loadSurvey(ctx, c.SurveyID); err == nil && len(s.TeamIDs) > 0 {
+					teamID = s.TeamIDs[0]
+				}
+			}
+		}
 	case survey.Category:
 		s, err := a.loadSurvey(ctx, cause.Stream.ID)
 		if err != nil {

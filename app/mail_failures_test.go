@@ -1,11 +1,13 @@
 package app_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/mail"
 	"github.com/hindsight-retro/hindsight/app/mail/mailtest"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/mailfailure"
@@ -142,4 +144,30 @@ func TestAnAddressRefusedThreeTimesGetsNoMoreMailUntilAnAdminClearsIt(t *testing
 	f.failures(t, "the refusal after the clear", func(fs []app.MailFailure) bool {
 		return len(fs) == 1 && len(fs[0].Refusals) == 1 && !fs[0].Suppressed
 	})
+}
+
+func TestARefusedActionReminderIsShownToTheAdminsOfTheActionsWorkspace(t *testing.T) {
+	m := newMailTeam(t)
+	m.srv.Refuse(addr("bea"))
+	due := m.clock().Add(30 * time.Hour)
+	m.action(t, "Automate the release notes", due)
+	m.setNow(due.Add(-23 * time.Hour))
+	if claimed := must(m.app.FireDueReminders(m.ctx()))(t); len(claimed) != 1 {
+		t.Fatalf("claimed %+v, want the reminder before", claimed)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		fs := must(m.app.MailFailures(m.ctx(), user(m.id["ada"]), m.ws))(t)
+		// Bea's invitation to the team may be refused too, before the
+		// refusal was asked for or after.
+		if len(fs) == 1 && fs[0].UserID == m.id["bea"] && slices.ContainsFunc(fs[0].Refusals, func(r app.MailRefusal) bool {
+			return r.Kind == string(mail.KindActionReminder)
+		}) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 30s for bea's refused reminder on the workspace's list: %+v", fs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
