@@ -111,8 +111,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 					return fmt.Errorf("run %d, %s at %g cards/s: %w", i+1, bin, rate, err)
 				}
 				res.Run, res.Baseline = i+1, sd.base
-				fmt.Fprintf(stderr, "  delivery p50/p99/p99.9 %g/%g/%g ms, %d missing, errors %v, CPU %g ms/card, change %g B, RSS %g KB/conn\n",
-					res.Delivery.P50, res.Delivery.P99, res.Delivery.P999, res.Missing, res.Errors, res.CPUPerCardMs, res.ChangeBytes, res.RSSPerConnKB)
+				fmt.Fprintf(stderr, "  delivery p50/p99/p99.9 %g/%g/%g ms, %d missing, errors %v, CPU %g ms/card, change %g B, RSS %g KB/conn, peak RSS %g MB\n",
+					res.Delivery.P50, res.Delivery.P99, res.Delivery.P999, res.Missing, res.Errors, res.CPUPerCardMs, res.ChangeBytes, res.RSSPerConnKB, res.PeakRSSMB)
 				rep.Results = append(rep.Results, res)
 			}
 		}
@@ -161,6 +161,9 @@ type result struct {
 	// opened to after: resident set, and Go heap plus stacks in use.
 	RSSPerConnKB float64 `json:"rssPerConnectionKB"`
 	GoPerConnKB  float64 `json:"goHeapStackPerConnectionKB"`
+	// PeakRSSMB is the server's highest resident set over the whole run
+	// (setup, feeds, posting), what a memory limit must allow for.
+	PeakRSSMB float64 `json:"peakRSSMB"`
 }
 
 type ratio struct {
@@ -308,6 +311,9 @@ func measure(ctx context.Context, o options, bin string, rate float64) (result, 
 		return res, err
 	}
 	res.CPUPerCardMs = round(float64(cpu1-cpu0) / float64(time.Millisecond) / float64(res.Cards))
+	if end, err := srv.memory(ctx); err == nil {
+		res.PeakRSSMB = round(end.PeakRSS / (1 << 20))
+	}
 	var lat []time.Duration
 	for _, cd := range snapshot() {
 		sent := cd.sent.Load()

@@ -153,10 +153,10 @@ func (s *server) cpu() (time.Duration, error) {
 	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
-// memory is the server's resident set and the Go runtime's heap and stack
-// in use, in bytes.
+// memory is the server's resident set (now and its peak so far) and the
+// Go runtime's heap and stack in use, in bytes.
 type memory struct {
-	RSS, Heap, Stack float64
+	RSS, PeakRSS, Heap, Stack float64
 }
 
 func (s *server) memory(ctx context.Context) (memory, error) {
@@ -169,6 +169,10 @@ func (s *server) memory(ctx context.Context) (memory, error) {
 		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
 			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
 			m.RSS = kb * 1024
+		}
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			m.PeakRSS = kb * 1024
 		}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.metrics, nil)

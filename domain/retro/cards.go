@@ -151,7 +151,7 @@ func (s State) ownCard(a domain.Actor, id string, afterReveal bool) (Card, strin
 	if err != nil {
 		return Card{}, "", err
 	}
-	card, ok := s.Cards[id]
+	card, ok := s.Cards.Get(id)
 	if !ok {
 		return Card{}, "", domain.Errorf(domain.NotFound, CodeCardNotFound, "no card %q", id)
 	}
@@ -199,7 +199,7 @@ func decideHideCard(s State, c HideCard) ([]Event, error) {
 	if err := s.asModerator(c.Actor); err != nil {
 		return nil, err
 	}
-	card, ok := s.Cards[c.CardID]
+	card, ok := s.Cards.Get(c.CardID)
 	if !ok {
 		return nil, domain.Errorf(domain.NotFound, CodeCardNotFound, "no card %q", c.CardID)
 	}
@@ -225,31 +225,31 @@ func decideRevealColumn(s State, c RevealColumn) ([]Event, error) {
 func evolveCards(s State, e Event) State {
 	switch e := e.(type) {
 	case CardAdded:
-		s.Cards[e.CardID] = Card{ID: e.CardID, ColumnID: e.ColumnID, Author: e.Author, Text: e.Text}
-		s.CardOrder = append(s.CardOrder, e.CardID)
+		s.Cards = s.Cards.Set(e.CardID, Card{ID: e.CardID, ColumnID: e.ColumnID, Author: e.Author, Text: e.Text})
+		s.CardOrder = s.CardOrder.Append(e.CardID)
 		s.ContentStarted = true
 	case CardEdited:
-		if c, ok := s.Cards[e.CardID]; ok {
+		if c, ok := s.Cards.Get(e.CardID); ok {
 			c.Text = e.Text
-			s.Cards[e.CardID] = c
+			s.Cards = s.Cards.Set(e.CardID, c)
 		}
 	case CardDeleted:
 		// Only concealed cards can be deleted, and those are never grouped
 		// or voted, so nothing else refers to them.
-		delete(s.Cards, e.CardID)
-		s.CardOrder = without(s.CardOrder, e.CardID)
+		s.Cards = s.Cards.Delete(e.CardID)
+		s.CardOrder = s.CardOrder.Filter(func(id string) bool { return id != e.CardID })
 	case ColumnRevealed:
 		s.Revealed[e.ColumnID] = true
 	case CardHidden:
-		if c, ok := s.Cards[e.CardID]; ok {
+		if c, ok := s.Cards.Get(e.CardID); ok {
 			c.Hidden = true
-			s.Cards[e.CardID] = c
+			s.Cards = s.Cards.Set(e.CardID, c)
 		}
 	case SurveyCardsImported:
 		s.Surveys[e.SurveyID] = true
 		for _, ic := range e.Cards {
-			s.Cards[ic.CardID] = Card{ID: ic.CardID, ColumnID: ic.ColumnID, Text: ic.Text, Imported: true}
-			s.CardOrder = append(s.CardOrder, ic.CardID)
+			s.Cards = s.Cards.Set(ic.CardID, Card{ID: ic.CardID, ColumnID: ic.ColumnID, Text: ic.Text, Imported: true})
+			s.CardOrder = s.CardOrder.Append(ic.CardID)
 		}
 	}
 	return s

@@ -41,7 +41,7 @@ func ExampleDecider() {
 	}
 	// then the card is added, concealed until the column is revealed;
 	card := then[0].(retro.CardAdded)
-	fmt.Println(card.EventType(), card.Author, card.Concealed, len(state.Cards))
+	fmt.Println(card.EventType(), card.Author, card.Concealed, state.Cards.Len())
 
 	// and when eve, who never joined, tries the same, she is refused.
 	_, _, err = d.Run(given, retro.AddCard{Actor: domain.Actor{UserID: "user-eve"}, At: at, CardID: "c2", ColumnID: "keep", Text: "me too"})

@@ -119,7 +119,7 @@ func (s State) groupable(a domain.Actor) error {
 
 // revealedCard finds a card that may be grouped or voted.
 func (s State) revealedCard(id string) (Card, error) {
-	c, ok := s.Cards[id]
+	c, ok := s.Cards.Get(id)
 	if !ok {
 		return Card{}, domain.Errorf(domain.NotFound, CodeCardNotFound, "no card %q", id)
 	}
@@ -158,7 +158,7 @@ func decideMergeCard(s State, c MergeCard) ([]Event, error) {
 		}
 		return append(s.leave(card, c.At), CardGrouped{CardID: card.ID, GroupID: g.ID, At: c.At}), nil
 	}
-	if _, ok := s.Cards[c.TargetID]; !ok {
+	if !s.Cards.Has(c.TargetID) {
 		return nil, domain.Errorf(domain.NotFound, CodeTopicNotFound, "no card or group %q", c.TargetID)
 	}
 	target, err := s.revealedCard(c.TargetID)
@@ -229,9 +229,9 @@ func decideNameGroup(s State, c NameGroup) ([]Event, error) {
 
 func evolveGroups(s State, e Event) State {
 	setGroup := func(cardID, groupID string) {
-		if c, ok := s.Cards[cardID]; ok {
+		if c, ok := s.Cards.Get(cardID); ok {
 			c.GroupID = groupID
-			s.Cards[cardID] = c
+			s.Cards = s.Cards.Set(cardID, c)
 		}
 	}
 	switch e := e.(type) {

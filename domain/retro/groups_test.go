@@ -119,7 +119,8 @@ func TestMergeGroups(t *testing.T) {
 			When:  retro.MergeGroups{Actor: bob, At: t0, GroupID: "g2", IntoGroupID: "g1"}, Kind: domain.Conflict, Code: retro.CodeVotingOpen},
 	})
 	s := fold(cat(two, []retro.Event{retro.GroupsMerged{GroupID: "g2", IntoGroupID: "g1", At: t0}}))
-	if g := s.Groups["g1"]; len(s.Groups) != 1 || !equal(g.Cards, []string{"c1", "c2", "c3", "c4"}) || s.Cards["c4"].GroupID != "g1" {
+	c4, _ := s.Cards.Get("c4")
+	if g := s.Groups["g1"]; len(s.Groups) != 1 || !equal(g.Cards, []string{"c1", "c2", "c3", "c4"}) || c4.GroupID != "g1" {
 		t.Fatalf("after merging: groups %v", s.Groups)
 	}
 }

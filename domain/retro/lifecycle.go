@@ -6,6 +6,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
+	"github.com/hindsight-retro/hindsight/domain/persistent"
 )
 
 // CreateRetro creates a retro for a team. The actor becomes its moderator
@@ -215,7 +216,7 @@ func evolveCreated(s State, e RetroCreated) State {
 	}
 	s.Health.Answers = map[answerKey]int{}
 	s.Health.Imported = map[string]map[int]int{}
-	s.Cards = map[string]Card{}
+	s.Cards = persistent.Map[Card]{}
 	s.Groups = map[string]Group{}
 	s.Rounds = map[string]bool{}
 	s.Tally = map[string]int{}

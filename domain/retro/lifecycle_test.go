@@ -142,7 +142,7 @@ func TestEventsOutsideARetroAreIgnored(t *testing.T) {
 		retro.VoteCast{RoundID: "r", TopicID: "c1", Voter: "u"},
 		retro.GroupsMerged{GroupID: "a", IntoGroupID: "b"},
 	}
-	if s := retro.Fold(stray); s.Created || len(s.Cards) != 0 {
+	if s := retro.Fold(stray); s.Created || s.Cards.Len() != 0 {
 		t.Fatalf("stray events built a retro: %+v", s)
 	}
 	evs := cat(base(t, false), []retro.Event{retro.RetroCreated{RetroID: "other", TeamID: "t", Moderator: "m"}})

@@ -83,7 +83,7 @@ func drawCommand(t *rapid.T, w *world) retro.Command {
 		return retro.MergeCard{Actor: a, At: t0, CardID: card, TargetID: topic, NewGroupID: group}
 	case 6:
 		text := w.text("secret")
-		if c, ok := w.s.Cards[card]; !ok || !w.s.Revealed[c.ColumnID] { // an edit after reveal is everyone's
+		if c, ok := w.s.Cards.Get(card); !ok || !w.s.Revealed[c.ColumnID] { // an edit after reveal is everyone's
 			w.secrets[text] = secret{author: a.UserID}
 		}
 		return retro.EditCard{Actor: a, At: t0, CardID: card, Text: text}
@@ -139,8 +139,8 @@ func drawCommand(t *rapid.T, w *world) retro.Command {
 // liveTopics are the revealed cards and the groups, in a stable order.
 func liveTopics(s retro.State) []string {
 	var out []string
-	for _, id := range s.CardOrder {
-		if s.Revealed[s.Cards[id].ColumnID] {
+	for _, id := range s.CardOrder.All() {
+		if c, _ := s.Cards.Get(id); s.Revealed[c.ColumnID] {
 			out = append(out, id)
 		}
 	}
@@ -226,7 +226,7 @@ func allowed(s retro.State, text string, author string, v retro.Viewer) bool {
 	if author != "" && author == v.UserID {
 		return true
 	}
-	for _, c := range s.Cards {
+	for _, c := range s.Cards.All() {
 		if c.Text == text && s.Revealed[c.ColumnID] && !c.Hidden {
 			return true
 		}

@@ -47,13 +47,13 @@ func RedactEvent(state State, e Event, v Viewer) (Event, bool) {
 		e.Author = author(e.Author)
 		return e, true
 	case CardAdded:
-		if (e.Concealed || state.Cards[e.CardID].Hidden) && !v.owns(e.Author) {
+		if (e.Concealed || state.card(e.CardID).Hidden) && !v.owns(e.Author) {
 			e.Text, e.Author = "", ""
 		}
 		e.Author = author(e.Author)
 		return e, true
 	case CardEdited:
-		if (!e.Revealed || state.Cards[e.CardID].Hidden) && !v.owns(e.Author) {
+		if (!e.Revealed || state.card(e.CardID).Hidden) && !v.owns(e.Author) {
 			return nil, false
 		}
 		e.Author = author(e.Author)
@@ -67,7 +67,7 @@ func RedactEvent(state State, e Event, v Viewer) (Event, bool) {
 	case SurveyCardsImported:
 		cards := slices.Clone(e.Cards)
 		for i := range cards {
-			if cards[i].Concealed || state.Cards[cards[i].CardID].Hidden {
+			if cards[i].Concealed || state.card(cards[i].CardID).Hidden {
 				cards[i].Text = "" // imported cards have no author to show them to
 			}
 		}

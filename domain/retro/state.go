@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain/catalog"
+	"github.com/hindsight-retro/hindsight/domain/persistent"
 )
 
 // Role of a participant.
@@ -53,8 +54,11 @@ type State struct {
 
 	Health Health
 
-	Cards      map[string]Card
-	CardOrder  []string
+	// Cards and their order are persistent collections: a new card copies
+	// a few small nodes, not every card, so Evolve's cost does not grow
+	// with the retro (see clone).
+	Cards      persistent.Map[Card]
+	CardOrder  persistent.Vector[string]
 	Groups     map[string]Group
 	GroupOrder []string
 
@@ -213,6 +217,8 @@ func Initial() State { return State{} }
 // clone copies everything Evolve may change, so the caller's State stays as
 // it was. Slices inside values (Group.Cards, CarriedAction.Comments) are
 // never appended to in place; they are replaced (see appendTo, without).
+// Cards and CardOrder are not copied: they are persistent, every change
+// makes a new version and leaves the caller's as it was.
 func (s State) clone() State {
 	c := s
 	c.Columns = slices.Clone(s.Columns)
@@ -239,8 +245,6 @@ func (s State) clone() State {
 			c.Health.Imported[k] = maps.Clone(v)
 		}
 	}
-	c.Cards = maps.Clone(s.Cards)
-	c.CardOrder = slices.Clone(s.CardOrder)
 	c.Groups = maps.Clone(s.Groups)
 	c.GroupOrder = slices.Clone(s.GroupOrder)
 	if s.Round != nil {
@@ -292,10 +296,16 @@ func (s State) column(id string) (catalog.Column, bool) {
 	return catalog.Column{}, false
 }
 
+// card is the card with the given ID, or the zero Card if there is none.
+func (s State) card(id string) Card {
+	c, _ := s.Cards.Get(id)
+	return c
+}
+
 // idTaken reports whether a card, icebreaker answer or group already uses id:
 // they share one namespace because topics may be either.
 func (s State) idTaken(id string) bool {
-	if _, ok := s.Cards[id]; ok {
+	if s.Cards.Has(id) {
 		return true
 	}
 	if _, ok := s.Groups[id]; ok {

@@ -301,8 +301,8 @@ func columnsView(s State, v Viewer) []ColumnView {
 		index[c.ID] = i
 		cols = append(cols, ColumnView{ID: c.ID, Title: c.Title, Prompt: c.Prompt, Revealed: s.Revealed[c.ID], Cards: []CardView{}})
 	}
-	for _, id := range s.CardOrder {
-		c := s.Cards[id]
+	for _, id := range s.CardOrder.All() {
+		c, _ := s.Cards.Get(id)
 		i, ok := index[c.ColumnID]
 		if !ok {
 			continue
@@ -329,8 +329,8 @@ func topicsView(s State) []TopicView {
 		g := s.Groups[id]
 		out = append(out, TopicView{ID: id, Kind: "group", Title: g.Name, Votes: s.topicVotes(id)})
 	}
-	for _, id := range s.CardOrder {
-		c := s.Cards[id]
+	for _, id := range s.CardOrder.All() {
+		c, _ := s.Cards.Get(id)
 		if c.GroupID != "" || !s.Revealed[c.ColumnID] {
 			continue
 		}

@@ -121,7 +121,7 @@ func (s State) topic(id string) (string, error) {
 	if _, ok := s.Groups[id]; ok {
 		return id, nil
 	}
-	if _, ok := s.Cards[id]; !ok {
+	if !s.Cards.Has(id) {
 		return "", domain.Errorf(domain.NotFound, CodeTopicNotFound, "no card or group %q", id)
 	}
 	c, err := s.revealedCard(id)

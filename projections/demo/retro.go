@@ -123,7 +123,7 @@ func (g *gen) retro(ti *teamInfo, id string, at time.Time) error {
 	}
 	if g.rnd.IntN(4) == 0 {
 		// Someone edits a draft.
-		c := r.a.state.Cards[cards[0]]
+		c, _ := r.a.state.Cards.Get(cards[0])
 		if err := r.do(retro.EditCard{Actor: r.actor(r.people[0]), At: r.tick(), CardID: c.ID, Text: c.Text + " (edited)"}); err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ func (g *gen) retro(ti *teamInfo, id string, at time.Time) error {
 	}
 	var topics []string
 	for _, c := range cards {
-		if card, ok := r.a.state.Cards[c]; ok && card.GroupID == "" {
+		if card, ok := r.a.state.Cards.Get(c); ok && card.GroupID == "" {
 			topics = append(topics, c)
 		}
 	}

@@ -192,7 +192,7 @@ func (r *record) decode() {
 func entryOf(s retro.State, view retro.RetroView, createdAt time.Time) Entry {
 	e := Entry{
 		RetroID: s.RetroID, TeamID: s.TeamID, Title: s.Title, Anonymous: s.Anonymous, CreatedAt: createdAt,
-		Participants: len(s.Participants), Cards: len(s.Cards), Actions: len(s.Actions),
+		Participants: len(s.Participants), Cards: s.Cards.Len(), Actions: len(s.Actions),
 	}
 	for _, n := range s.Tally {
 		e.Votes += n

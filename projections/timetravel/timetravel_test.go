@@ -143,8 +143,8 @@ func TestACardHiddenLaterIsHiddenInThePast(t *testing.T) {
 			}
 			st = retro.Evolve(st, ev)
 			if card.ID == "" {
-				for _, cid := range st.CardOrder {
-					if c := st.Cards[cid]; st.Revealed[c.ColumnID] && c.Author != "" && c.Text != "" {
+				for _, cid := range st.CardOrder.All() {
+					if c, _ := st.Cards.Get(cid); st.Revealed[c.ColumnID] && c.Author != "" && c.Text != "" {
 						card, pos = c, r.Position
 						break
 					}
