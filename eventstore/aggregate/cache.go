@@ -83,8 +83,8 @@ type cacheEntry[S any] struct {
 type snapshot[S any] struct {
 	state   S
 	version int64
-	// recent are the latest commits, oldest first.
-	recent []commitRef
+	// recent are the latest commits, newest first.
+	recent *recentCommit
 }
 
 // commitRef is where one command's commit landed.
@@ -94,19 +94,59 @@ type commitRef struct {
 	position  uint64
 }
 
+// recentCommit is one link of a chain of commits, newest first. Links are
+// never changed, so snapshots share the chain: a commit adds one link
+// instead of copying the recentCommands before it. A chain grows to at
+// most recentSpan links; then its latest recentCommands are copied into a
+// new chain and the old one is left to the collector (one copy per
+// recentSpan-recentCommands commits).
+type recentCommit struct {
+	ref  commitRef
+	prev *recentCommit
+	n    int // links from here to the chain's start
+}
+
+const recentSpan = recentCommands + recentCommands/4
+
 // withCommit returns the commits of s followed by r, keeping the latest.
-func (s snapshot[S]) withCommit(r commitRef) []commitRef {
-	keep := s.recent
-	if len(keep) >= recentCommands {
-		keep = keep[len(keep)-recentCommands+1:]
+func (s snapshot[S]) withCommit(r commitRef) *recentCommit {
+	prev := s.recent
+	if prev != nil && prev.n >= recentSpan {
+		prev = prev.latest(recentCommands - 1)
 	}
-	return append(append(make([]commitRef, 0, len(keep)+1), keep...), r)
+	n := 1
+	if prev != nil {
+		n = prev.n + 1
+	}
+	return &recentCommit{ref: r, prev: prev, n: n}
+}
+
+// latest is a new chain of the k latest commits from c.
+func (c *recentCommit) latest(k int) *recentCommit {
+	refs := make([]commitRef, 0, k)
+	for ; c != nil && len(refs) < k; c = c.prev {
+		refs = append(refs, c.ref)
+	}
+	var out *recentCommit
+	for i := len(refs) - 1; i >= 0; i-- {
+		out = out.with(refs[i])
+	}
+	return out
+}
+
+func (c *recentCommit) with(r commitRef) *recentCommit {
+	n := 1
+	if c != nil {
+		n = c.n + 1
+	}
+	return &recentCommit{ref: r, prev: c, n: n}
 }
 
 func (s snapshot[S]) find(commandID string) (commitRef, bool) {
-	for i := len(s.recent) - 1; i >= 0; i-- {
-		if s.recent[i].commandID == commandID {
-			return s.recent[i], true
+	c := s.recent
+	for i := 0; c != nil && i < recentCommands; i, c = i+1, c.prev {
+		if c.ref.commandID == commandID {
+			return c.ref, true
 		}
 	}
 	return commitRef{}, false

@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/eventstore"
@@ -276,8 +275,7 @@ func (r *Runner[S, C, E]) catchUp(ctx context.Context, stream eventstore.StreamI
 		r.Cache.put(stream, snap, epoch) // now known to be current
 		return snap, nil
 	}
-	next := snapshot[S]{state: snap.state, version: snap.version}
-	recent := append([]commitRef(nil), snap.recent...)
+	next := snapshot[S]{state: snap.state, version: snap.version, recent: snap.recent}
 	decoded := make([]E, 0, len(evs))
 	for _, re := range evs {
 		if re.StreamVersion != next.version+1 {
@@ -290,7 +288,7 @@ func (r *Runner[S, C, E]) catchUp(ctx context.Context, stream eventstore.StreamI
 		decoded = append(decoded, e)
 		next.version = re.StreamVersion
 		if re.LastInCommit() {
-			recent = append(recent, commitRef{re.CommandID, re.StreamVersion, re.Position})
+			next.recent = next.withCommit(commitRef{re.CommandID, re.StreamVersion, re.Position})
 		}
 	}
 	if r.EvolveAll != nil {
@@ -300,7 +298,6 @@ func (r *Runner[S, C, E]) catchUp(ctx context.Context, stream eventstore.StreamI
 			next.state = r.Evolve(next.state, e)
 		}
 	}
-	next.recent = slices.Clone(recent[max(0, len(recent)-recentCommands):])
 	r.Cache.put(stream, next, epoch)
 	return next, nil
 }
