@@ -82,6 +82,9 @@ type serveConfig struct {
 	QuickRetrosPerHour int
 	// SMTP is where mail goes (mail.go); no host means mail is off.
 	SMTP smtpConfig
+	// GCPercent and MemoryLimit set the garbage collector (gc.go).
+	GCPercent   int
+	MemoryLimit string
 }
 
 func defaultServeConfig() serveConfig {
@@ -96,6 +99,8 @@ func defaultServeConfig() serveConfig {
 
 		WebhookMaxFailures: 10,
 		QuickRetrosPerHour: 10,
+		GCPercent:          defaultGCPercent,
+		MemoryLimit:        memoryLimitAuto,
 	}
 }
 
@@ -184,6 +189,12 @@ func newServeFlags(cfg *serveConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.OIDCClientSecret, "oidc-client-secret", cfg.OIDCClientSecret,
 		"client `secret` registered at the server-wide OpenID provider; prefer the environment variable, which ps does not show")
 	smtpFlags(fs, &cfg.SMTP)
+	fs.Var(&gcPercentValue{p: &cfg.GCPercent}, "gc-percent",
+		"garbage collector's target `percent` (GOGC): how much the heap may grow over what a collection left before the next; off turns collection off "+
+			"(only with a --memory-limit). Unset, Go's GOGC variable applies if set, else 100")
+	fs.Var(&memoryLimitValue{p: &cfg.MemoryLimit}, "memory-limit",
+		"soft memory `limit` of the Go runtime (GOMEMLIMIT), such as 768MiB or 2GiB; none for no limit; "+
+			"auto takes 80% of the container's limit (cgroup v2 memory.max), or none outside a container. Unset, Go's GOMEMLIMIT applies if set, else auto")
 	return fs
 }
 

@@ -31,6 +31,8 @@ func TestServeDefaults(t *testing.T) {
 
 		WebhookMaxFailures: 10,
 		QuickRetrosPerHour: 10,
+		GCPercent:          100,
+		MemoryLimit:        "auto",
 	}
 	if cfg != want {
 		t.Fatalf("defaults = %+v, want %+v", cfg, want)
@@ -72,6 +74,9 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		"HINDSIGHT_SMTP_USER":          "retro",
 		"HINDSIGHT_SMTP_PASSWORD_FILE": "/run/secrets/smtp",
 		"HINDSIGHT_SMTP_FROM":          "retro@example.com",
+
+		"HINDSIGHT_GC_PERCENT":   "150",
+		"HINDSIGHT_MEMORY_LIMIT": "1GiB",
 	}
 	cfg, fs, err := parseServeConfig(nil, envOf(env))
 	if err != nil {
@@ -103,6 +108,8 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		QuickRetrosPerHour:  3,
 		SMTP: smtpConfig{Host: "smtp.example.com", Port: 2525, TLS: "tls", User: "retro",
 			PasswordFile: "/run/secrets/smtp", From: "retro@example.com"},
+		GCPercent:   150,
+		MemoryLimit: "1GiB",
 	}
 	if cfg != want {
 		t.Fatalf("from environment = %+v, want %+v", cfg, want)

@@ -132,6 +132,16 @@ func (a *app) runServe(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	logger := newLogger(a.stderr, cfg.LogLevel)
+	chosen := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { chosen[f.Name] = true })
+	gc, err := resolveGC(cfg, chosen, a.env, os.ReadFile)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "hindsight serve: %v\nRun 'hindsight serve --help' for the flags.\n", err)
+		return exitUsage
+	}
+	gc.apply()
+	logger.Info("garbage collector", "percent", gc.Percent, "percentFrom", gc.PercentFrom,
+		"memoryLimit", gc.MemoryLimit, "memoryLimitFrom", gc.MemoryLimitFrom)
 	if err := a.serve(ctx, cfg, logger); err != nil {
 		logger.Error("serve failed", "err", err.Error())
 		return exitFailure
