@@ -18,6 +18,7 @@ import (
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/projections/healthtrends"
+	"github.com/hindsight-retro/hindsight/projections/teamhistory"
 )
 
 // digestReadModelWait bounds how long a digest waits for the read models
@@ -64,15 +65,20 @@ func (a *App) mailDigest(ctx context.Context, e eventstore.RecordedEvent, c remi
 			d.OpenActions = append(d.OpenActions, line)
 		}
 	}
+	var held []teamhistory.Entry
 	for _, r := range a.rm.history.Current().TeamRetros(t.ID) {
 		if r.ClosedAt != nil && !r.ClosedAt.Before(weekStart) && r.ClosedAt.Before(weekEnd) {
-			d.RetrosHeld = append(d.RetrosHeld, fmt.Sprintf("%s: %d people, %d cards, %d actions", r.Title, r.Participants, r.Cards, r.Actions))
+			held = append(held, r)
 		}
 	}
 	trends := a.rm.health.Current().Team(t.ID)
 	for _, admin := range admins {
 		if err := a.sendTo(ctx, e, admin, mail.KindDigest, func(lang mail.Lang, unsub string) (string, string, string, error) {
 			dd := d
+			for _, r := range held {
+				dd.RetrosHeld = append(dd.RetrosHeld, fmt.Sprintf(pickLang(lang, "%s: %d people, %d cards, %d actions",
+					"%s: %d Personen, %d Karten, %d Aktionen"), r.Title, r.Participants, r.Cards, r.Actions))
+			}
 			dd.Health = healthLines(lang, trends)
 			return a.mail.tmpl.Compose(lang, mail.Digest(lang, dd), unsub)
 		}); err != nil {
