@@ -14,9 +14,14 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// sendQueue bounds what waits to go out to one peer; a peer that falls this
-// far behind is disconnected and resyncs when it reconnects.
-const sendQueue = 1024
+// sendQueue and sendQueueBytes bound what waits to go out to one peer, in
+// messages and in bytes (a client that never reads could otherwise have a
+// whole board queued for it again and again); a peer that falls this far
+// behind is disconnected and resyncs when it reconnects.
+const (
+	sendQueue      = 1024
+	sendQueueBytes = 32 << 20
+)
 
 // conn is one peer's WebSocket.
 type conn struct {
@@ -31,6 +36,7 @@ type conn struct {
 	wake chan struct{}
 
 	out       chan []byte
+	outBytes  atomic.Int64 // bytes in out
 	closeOnce sync.Once
 	failing   sync.WaitGroup // fail is still telling the peer why
 	done      chan struct{}
@@ -90,6 +96,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			b.detach(c)
 			s.release(b)
 		}
+		s.memory.soon() // the peer's sync states and queues
 	}()
 	// The request's context ends with the hijacked connection's handler; the
 	// peer's life is bounded by the socket instead.
@@ -257,22 +264,33 @@ func (s *Server) unfit(data []byte) string {
 }
 
 // refuseUnfit answers changes that cannot fit board docID once and for the
-// connection's life: an error message saying why and doc-unavailable, then
-// the peer is no longer a peer of that board and what it sends for it is
-// dropped unread. The stock client, answered nothing, stops sending it; its
-// other boards sync on. A reconnected client that sends the same is
-// refused the same way, again with no worker.
+// connection's life (see markRefused), before any worker sees them.
 func (c *conn) refuseUnfit(docID, reason string) {
 	c.s.log.Warn("collab: refused changes that cannot fit the board", "doc", docID, "user", c.userID, "reason", reason)
+	c.markRefused(docID, reason)
+	if b := c.attached(docID); b != nil {
+		b.detach(c)
+	}
+}
+
+// markRefused answers a board's refused changes once and for the
+// connection's life: an error message saying why and doc-unavailable; what
+// the peer sends for that board afterwards is dropped unread. The stock
+// client, answered nothing more, stops sending it; its other boards sync
+// on. A reconnected client that sends the same is refused the same way. A
+// connection refused more boards than it may attach is closed. The caller
+// stops the peer being a peer of the board.
+func (c *conn) markRefused(docID, reason string) {
 	c.boardsMu.Lock()
 	if c.unfit == nil {
 		c.unfit = map[string]bool{}
 	}
 	c.unfit[docID] = true
-	b := c.boards[docID]
+	tooMany := len(c.unfit) > maxBoardsPerConn
 	c.boardsMu.Unlock()
-	if b != nil {
-		b.detach(c)
+	if tooMany {
+		c.fail("too many refused documents on one connection")
+		return
 	}
 	c.send(wire.Message{Type: wire.TypeError, SenderID: c.s.peerID, TargetID: c.peerID, ErrorMessage: reason})
 	c.send(wire.Message{Type: wire.TypeDocUnavailable, SenderID: c.s.peerID, TargetID: c.peerID, DocumentID: docID})
@@ -340,10 +358,17 @@ func (c *conn) send(m wire.Message) {
 		c.s.log.Error("collab: encode", "err", err)
 		return
 	}
+	if c.outBytes.Add(int64(len(b))) > sendQueueBytes {
+		c.outBytes.Add(-int64(len(b)))
+		go c.close(websocket.StatusTryAgainLater, "too far behind")
+		return
+	}
 	select {
 	case c.out <- b:
 	case <-c.done:
+		c.outBytes.Add(-int64(len(b)))
 	default:
+		c.outBytes.Add(-int64(len(b)))
 		go c.close(websocket.StatusTryAgainLater, "too far behind")
 	}
 }
@@ -390,6 +415,7 @@ func (c *conn) writeLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case b := <-c.out:
+			c.outBytes.Add(-int64(len(b)))
 			if !c.waitHeld(ctx) {
 				return
 			}

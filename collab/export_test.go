@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/automerge/automerge-go"
+
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
@@ -19,4 +21,17 @@ func StoreSavedBoard(ctx context.Context, store eventstore.Store, docID string, 
 		return fmt.Errorf("store board %s: %w", docID, err)
 	}
 	return nil
+}
+
+// StoredBoard loads board docID from the log as a fresh server would: for
+// tests that check nothing was lost or corrupted.
+func StoredBoard(ctx context.Context, store eventstore.Store, docID string) (*automerge.Doc, error) {
+	doc, _, found, err := loadDoc(ctx, store, docID)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("board %s is not in the log", docID)
+	}
+	return doc, nil
 }

@@ -2,7 +2,11 @@ package collab_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/automerge/automerge-go"
 	"github.com/coder/websocket"
@@ -16,32 +20,41 @@ import (
 // flooding, in the same run: "unknown-requests" asks for document after
 // document that does not exist, as fast as the socket takes them;
 // "presence" sends presence for the honest peer's board as fast as it can.
-// Both reconnect whenever the server cuts them off. Reported: p50 and p99
-// in ms, and how many messages the flood got out.
+// Both reconnect whenever the server cuts them off. "join-storm" has 500
+// peers join the board at once, each until it holds the board, then leave,
+// again and again. Reported: p50, p95 and p99 in ms, and how many messages
+// the flood got out (joins for the storm).
 func BenchmarkHonestEditDuringFloods(b *testing.B) {
-	for _, mode := range []string{"quiet", "unknown-requests", "presence"} {
+	for _, mode := range []string{"quiet", "unknown-requests", "presence", "join-storm"} {
 		b.Run(mode, func(b *testing.B) {
 			n := startNode(b, memstore.New(nil), "")
 			var disturb func(board string, stop chan struct{}) int
-			if mode != "quiet" {
-				disturb = func(board string, stop chan struct{}) int { return flood(n, board, mode, stop) }
+			if mode == "join-storm" {
+				disturb = func(board string, stop chan struct{}) int { return joinStorms(b, n, board, 500, stop) }
+			} else if mode != "quiet" {
+				disturb = func(board string, stop chan struct{}) int {
+					var sent atomic.Int64
+					flood(n, "bob", board, mode, stop, &sent)
+					return int(sent.Load())
+				}
 			}
 			honestEditsUnder(b, n, "flood-msgs", disturb)
 		})
 	}
 }
 
-// flood sends messages of the mode's kind until stop, reconnecting when
-// cut off, and never reads what the server answers beyond its peer message.
-func flood(n *node, board, mode string, stop chan struct{}) (sent int) {
+// flood sends messages of the mode's kind as token until stop, reconnecting
+// when cut off, and counts them in sent; what the server answers is read
+// and dropped.
+func flood(n *node, token, board, mode string, stop chan struct{}, sent *atomic.Int64) {
 	for {
 		select {
 		case <-stop:
-			return sent
+			return
 		default:
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		ws, _, err := websocket.Dial(ctx, n.url("bob"), nil)
+		ws, _, err := websocket.Dial(ctx, n.url(token), nil)
 		if err != nil {
 			cancel()
 			continue
@@ -78,10 +91,38 @@ func flood(n *node, board, mode string, stop chan struct{}) (sent int) {
 				ok = write(wire.Message{Type: wire.TypeRequest, TargetID: "server", DocumentID: wire.NewDocumentID(), Data: hello.Bytes()})
 			}
 			if ok {
-				sent++
+				sent.Add(1)
 			}
 		}
 		ws.CloseNow()
 		cancel()
+	}
+}
+
+// joinStorms has peers join board at once, each until it holds the board,
+// then leave, until stop; it returns how many joins completed.
+func joinStorms(b *testing.B, n *node, board string, peers int, stop chan struct{}) (joins int) {
+	for round := 0; ; round++ {
+		select {
+		case <-stop:
+			return joins
+		default:
+		}
+		var wg sync.WaitGroup
+		var done atomic.Int64
+		for i := range peers {
+			wg.Go(func() {
+				m, err := joinE(b, n, "bob", fmt.Sprintf("storm-%d-%d", round, i), board)
+				if err != nil {
+					return
+				}
+				defer m.p.ws.CloseNow()
+				if m.waitKey("n", 2*time.Minute) == nil {
+					done.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		joins += int(done.Load())
 	}
 }

@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(workerEnv) == "1" {
 		collab.WorkerMain()
 	}
+	if spec := os.Getenv(gateEnv); spec != "" {
+		gatedWorkerMain(spec)
+	}
 	if dir := os.Getenv(serveEnv); dir != "" {
 		serveMain(dir)
 	}

@@ -115,6 +115,7 @@ func (b *liveBoard) process() {
 		if n == 0 {
 			b.processing = false
 			b.qmu.Unlock()
+			b.s.memory.soon()
 			return
 		}
 		batch := make([]inbound, n)
@@ -129,12 +130,15 @@ func (b *liveBoard) process() {
 }
 
 // receive checks and applies a batch. A message a worker refuses, or that
-// kills it, costs its sender the connection; the rest are applied.
+// kills it, costs its sender the board (see refuseBoard); the rest are
+// applied. The board's lock is not held while a worker checks: presence,
+// sync rounds, peers coming and going and other nodes' changes go on
+// meanwhile, however long the check takes.
 func (b *liveBoard) receive(batch []inbound) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.lastUsed = time.Now()
 	if b.doc == nil {
+		b.mu.Unlock()
 		for _, in := range batch {
 			in.c.fail("document could not be loaded")
 		}
@@ -164,78 +168,147 @@ func (b *liveBoard) receive(batch []inbound) {
 		items = append(items, in)
 	}
 	if len(items) == 0 {
+		b.mu.Unlock()
 		return
 	}
 	before := worker.HeadsKey(b.doc.Heads())
+	b.mu.Unlock()
+
 	if !b.checkAndApply(items) && len(items) > 1 {
 		// Someone in the batch sent something bad: find out who, one by one.
 		for _, in := range items {
-			if !in.c.closed() {
+			if !in.c.closed() && !in.c.isUnfit(b.id) {
 				b.checkAndApply([]inbound{in})
 			}
 		}
 	}
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.lastUsed = time.Now()
 	b.found = true
 	b.serveWanting()
-	b.s.log.Debug("collab: batch applied", "doc", b.id, "messages", len(items), "changed", worker.HeadsKey(b.doc.Heads()) != before)
-	if worker.HeadsKey(b.doc.Heads()) != before {
+	after := worker.HeadsKey(b.doc.Heads())
+	b.s.log.Debug("collab: batch applied", "doc", b.id, "messages", len(items), "changed", after != before)
+	if after != before {
 		b.syncSoon(nil)
 		b.markDirty()
 	} else {
 		// Each sender always gets an answer, if only our heads: a client that
 		// is already in sync learns so.
 		for _, in := range items {
-			b.syncSoon(in.c)
+			if _, ok := b.peers[in.c]; ok {
+				b.syncSoon(in.c)
+			}
 		}
 	}
 	for _, in := range items {
-		if !b.greeted[in.c] {
+		if _, ok := b.peers[in.c]; ok && !b.greeted[in.c] {
 			b.owed[in.c] = true
 		}
 	}
 }
 
-// checkAndApply has a worker check items against the document and, if it
-// passes, applies them. Called with mu held.
+// maxCheckTries bounds how often a batch is checked again because the board
+// changed (another node's changes merged) while a worker checked it; the
+// last try holds the board's lock across the check.
+const maxCheckTries = 3
+
+// checkAndApply has a worker check items against the document and, if they
+// pass, applies them; it reports whether they passed. The lock is taken
+// only to read the board before the check and to apply after it; the
+// changes are applied only to the very state the worker checked them
+// against, else checked again.
 func (b *liveBoard) checkAndApply(items []inbound) bool {
-	syncs := make([][]byte, len(items))
 	msgs := make([][]byte, len(items))
 	for i, in := range items {
-		syncs[i] = b.peers[in.c].Save()
 		msgs[i] = in.m.Data
 	}
-	resp, err := b.s.pool.Check(context.Background(), b.id, worker.HeadsKey(b.doc.Heads()), b.save, syncs, msgs, b.s.maxDocBytes)
-	reason := ""
-	switch {
-	case err != nil:
-		reason = "sync message could not be checked"
-		if errors.Is(err, worker.ErrCrashed) {
-			reason = "sync message refused"
+	for try := 1; ; try++ {
+		last := try >= maxCheckTries
+		b.mu.Lock()
+		checked := worker.HeadsKey(b.doc.Heads())
+		syncs := make([][]byte, len(items))
+		for i, in := range items {
+			if ss := b.peers[in.c]; ss != nil {
+				syncs[i] = ss.Save()
+			}
 		}
-	case !resp.OK:
-		reason = "sync message refused: " + resp.Reason
+		if !last {
+			b.mu.Unlock()
+		}
+		// save runs only when the worker lacks this state; what it hands
+		// over is what the check is against.
+		save := func() []byte {
+			if !last {
+				b.mu.Lock()
+				defer b.mu.Unlock()
+			}
+			checked = worker.HeadsKey(b.doc.Heads())
+			return b.save()
+		}
+		resp, err := b.s.pool.Check(context.Background(), b.id, checked, save, syncs, msgs, b.s.maxDocBytes)
+		if !last {
+			b.mu.Lock()
+		}
+		if err == nil && resp.OK && worker.HeadsKey(b.doc.Heads()) != checked {
+			b.mu.Unlock()
+			continue // the board moved on meanwhile: check against what it is now
+		}
+		ok := b.applyChecked(items, resp, err)
+		b.mu.Unlock()
+		return ok
 	}
-	if reason != "" {
+}
+
+// applyChecked applies items after a worker's verdict (resp, err) on them,
+// or refuses the board to a sole sender. Called with mu held.
+func (b *liveBoard) applyChecked(items []inbound, resp worker.Response, err error) bool {
+	switch {
+	case errors.Is(err, worker.ErrCrashed):
+		// A crash or a check that never ended: the message is hostile, or at
+		// least more than a worker can take.
 		if len(items) == 1 {
-			b.s.log.Warn("collab: refused a sync message; closing the sender's connection", "doc", b.id, "user", items[0].c.userID, "err", err, "reason", resp.Reason)
-			items[0].c.fail(reason)
+			b.refuseBoard(items[0].c, "sync message refused: it could not be checked in time or stopped the check")
+		}
+		return false
+	case err != nil:
+		// The server could not check (shutting down, no worker): the peer
+		// is not to blame and may send it again after reconnecting.
+		for _, in := range items {
+			in.c.fail("sync message could not be checked")
+		}
+		return true
+	case !resp.OK:
+		if len(items) == 1 {
+			b.refuseBoard(items[0].c, "sync message refused: "+resp.Reason)
 		}
 		return false
 	}
 	for _, in := range items {
 		ss := b.peers[in.c]
-		if ss == nil { // reset by dropQueued: the peer resyncs
+		if ss == nil {
+			// The peer left while its message was checked: its changes still
+			// count, but it is a peer no more.
 			ss = automerge.NewSyncState(b.doc)
-			b.peers[in.c] = ss
 		}
 		if err := b.apply(ss, in.m.Data); err != nil {
 			b.s.log.Error("collab: a checked message failed to apply", "doc", b.id, "err", err)
-			in.c.fail("sync message refused")
+			b.refuseBoard(in.c, "sync message refused: "+err.Error())
 			continue
 		}
 		b.noteHello(in.c, in.m.Data)
 	}
 	return true
+}
+
+// refuseBoard answers a peer whose message a worker refused once and for
+// the connection's life, as refuseUnfit does; the peer is no longer a peer
+// of the board. Called with mu held.
+func (b *liveBoard) refuseBoard(c *conn, reason string) {
+	c.s.log.Warn("collab: refused a board to a peer", "doc", b.id, "user", c.userID, "reason", reason)
+	c.markRefused(b.id, reason)
+	b.dropPeer(c)
 }
 
 // syncSoon schedules sync messages to one peer, or to all when c is nil.
@@ -496,6 +569,12 @@ func (b *liveBoard) ask(c *conn) {
 
 func (b *liveBoard) detach(c *conn) {
 	b.mu.Lock()
+	b.dropPeer(c)
+	b.mu.Unlock()
+}
+
+// dropPeer forgets c as a peer. Called with mu held.
+func (b *liveBoard) dropPeer(c *conn) {
 	delete(b.peers, c)
 	delete(b.wanting, c)
 	delete(b.toSync, c)
@@ -503,7 +582,6 @@ func (b *liveBoard) detach(c *conn) {
 	delete(b.greeted, c)
 	delete(b.wantsWhole, c)
 	b.lastUsed = time.Now()
-	b.mu.Unlock()
 }
 
 // markDirty schedules a flush; under load a board is appended to at most

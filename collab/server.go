@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"runtime"
 	"sync"
 	"time"
 
@@ -90,6 +89,8 @@ type Server struct {
 	storageID string
 	peerID    string // this node's peer ID, new on every start
 	nodeActor string // marks this node's appends, so it skips them when they come back
+
+	memory memoryReturner
 
 	mu     sync.Mutex
 	boards map[string]*liveBoard
@@ -228,13 +229,7 @@ func (s *Server) evictIdle(now time.Time) int {
 		}
 	}
 	if n > 0 {
-		// An evicted document's memory is C memory freed by finalizers: ask
-		// for a collection rather than wait for Go's small heap to need one.
-		go func() {
-			runtime.GC()
-			time.Sleep(100 * time.Millisecond) // finalizers run after the collection
-			returnMemory()
-		}()
+		s.memory.soon()
 	}
 	return n
 }
@@ -244,6 +239,13 @@ func (s *Server) LoadedBoards() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.boards)
+}
+
+// Connections is the number of open peer connections.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
 }
 
 // Close disconnects every peer, writes out pending changes and stops the
@@ -282,6 +284,7 @@ func (s *Server) Close(ctx context.Context) error {
 		}
 	}
 	s.pool.Close()
+	s.memory.stop()
 	return errors.Join(errs...)
 }
 

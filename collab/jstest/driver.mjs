@@ -12,11 +12,12 @@ import readline from "node:readline"
 console.log = console.info = console.debug = (...args) => console.error(...args)
 
 // The stock adapter throws from its socket's error handler when a reconnect
-// is refused (401 once a token is revoked), which would end this process;
-// a Node app using it has to catch that the same way. Anything else still
-// ends the process.
+// is refused (401 once a token is revoked; 503, a reset or a refused
+// connection from a server shutting down while a test restarts it), which
+// would end this process; a Node app using it has to catch that the same
+// way. Anything else still ends the process.
 process.on("uncaughtException", e => {
-  if (/Unexpected server response: 40[13]/.test(String(e && e.message))) {
+  if (/Unexpected server response: (40[13]|503)|socket hang up|ECONNRESET|ECONNREFUSED/.test(String(e && (e.message + " " + e.code)))) {
     console.error("driver: reconnect refused:", e.message)
     return
   }

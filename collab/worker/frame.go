@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"time"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -51,12 +52,19 @@ func readFrame(r io.Reader, v any) error {
 	return nil
 }
 
+// trimAfter is how long a worker waits after its last check before it
+// hands freed memory back to the OS: once per burst of checks, not per check.
+const trimAfter = time.Second
+
 // Serve answers requests from r on w until r ends. It is the whole life of a
 // worker process.
 func Serve(r io.Reader, w io.Writer) error {
 	br := bufio.NewReader(r)
 	bw := bufio.NewWriter(w)
 	c := NewChecker()
+	trim := time.AfterFunc(time.Hour, returnMemory)
+	trim.Stop()
+	defer trim.Stop()
 	for {
 		var req Request
 		if err := readFrame(br, &req); err != nil {
@@ -66,12 +74,13 @@ func Serve(r io.Reader, w io.Writer) error {
 			return fmt.Errorf("worker: read request: %w", err)
 		}
 		resp := c.Check(req)
-		if resp.Size >= 0 {
-			// Documents live in C memory that only finalizers free, and the Go
-			// heap here is too small to ever trigger a collection on its own:
-			// collect after every check that loaded or saved a document.
-			runtime.GC()
-		}
+		// Documents and sync states live in C memory that only finalizers
+		// free, and the Go heap here is too small to ever trigger a
+		// collection on its own: collect after every check (a new peer's
+		// sync state and the reply generated for it are C memory too), and
+		// give the memory back once a burst of checks is over.
+		runtime.GC()
+		trim.Reset(trimAfter)
 		if err := writeFrame(bw, resp); err != nil {
 			return fmt.Errorf("worker: write response: %w", err)
 		}

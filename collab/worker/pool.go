@@ -36,7 +36,11 @@ type PoolConfig struct {
 	// MaxChecks recycles a worker after that many checks, whatever its
 	// size. 0 means 10,000.
 	MaxChecks int
-	Logger    *slog.Logger
+	// IdleStop stops a worker that has checked nothing for that long, so
+	// once every board has gone quiet the workers' memory is all returned;
+	// the next check starts a fresh one. 0 means 30 s.
+	IdleStop time.Duration
+	Logger   *slog.Logger
 }
 
 // Pool spreads checks over long-lived worker processes, by document, so that
@@ -44,6 +48,7 @@ type PoolConfig struct {
 type Pool struct {
 	cfg     PoolConfig
 	workers []*proc
+	done    chan struct{} // closed by Close
 }
 
 // ErrClosed is returned by Check after Close.
@@ -63,14 +68,58 @@ func NewPool(cfg PoolConfig) *Pool {
 	if cfg.MaxChecks <= 0 {
 		cfg.MaxChecks = 10_000
 	}
+	if cfg.IdleStop <= 0 {
+		cfg.IdleStop = 30 * time.Second
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	p := &Pool{cfg: cfg}
+	p := &Pool{cfg: cfg, done: make(chan struct{})}
 	for i := 0; i < cfg.Size; i++ {
 		p.workers = append(p.workers, &proc{cfg: &p.cfg, seen: map[string]string{}})
 	}
+	go p.stopIdleEvery(cfg.IdleStop / 2)
 	return p
+}
+
+func (p *Pool) stopIdleEvery(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.done:
+			return
+		case now := <-t.C:
+			p.stopIdle(now)
+		}
+	}
+}
+
+// stopIdle stops the workers that have checked nothing for IdleStop.
+func (p *Pool) stopIdle(now time.Time) {
+	for _, w := range p.workers {
+		if !w.mu.TryLock() {
+			continue // checking right now
+		}
+		if w.cmd != nil && now.Sub(w.lastUsed) >= p.cfg.IdleStop {
+			w.cfg.Logger.Debug("collab: idle validation worker stopped", "checks", w.checks)
+			w.stop()
+		}
+		w.mu.Unlock()
+	}
+}
+
+// Running is the number of worker processes alive now.
+func (p *Pool) Running() int {
+	n := 0
+	for _, w := range p.workers {
+		w.mu.Lock()
+		if w.cmd != nil {
+			n++
+		}
+		w.mu.Unlock()
+	}
+	return n
 }
 
 // Check asks a worker whether msgs (sent by peers whose sync states are
@@ -109,6 +158,11 @@ func (p *Pool) take(docID string) *proc {
 
 // Close stops every worker.
 func (p *Pool) Close() {
+	select {
+	case <-p.done:
+	default:
+		close(p.done)
+	}
 	for _, w := range p.workers {
 		w.mu.Lock()
 		w.closed = true
@@ -130,6 +184,8 @@ type proc struct {
 	seen map[string]string
 	// checks counts the checks this process has made.
 	checks int
+	// lastUsed is when the last check ended.
+	lastUsed time.Time
 }
 
 func (w *proc) start() error {
@@ -195,6 +251,7 @@ func (w *proc) check(ctx context.Context, req Request, save func() []byte) (Resp
 // bound; the next check starts a fresh one. w.mu is held.
 func (w *proc) recycleIfSpent() {
 	w.checks++
+	w.lastUsed = time.Now()
 	rss := processRSS(w.cmd.Process.Pid)
 	if w.checks < w.cfg.MaxChecks && rss <= w.cfg.MaxRSS {
 		return

@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/automerge/automerge-go"
 )
@@ -135,5 +136,35 @@ func TestAWorkerIsRecycledAfterItsChecksAndAboveItsMemoryBound(t *testing.T) {
 		if n := recycled(PoolConfig{MaxRSS: 1}, 3); n != 3 {
 			t.Errorf("3 checks by workers over their memory bound recycled %d, want 3", n)
 		}
+	}
+}
+
+// issue 12.2: once every board has gone quiet, the workers stop, so all
+// their memory goes back to the OS; the next check starts a fresh one.
+func TestIdleWorkersStopAndTheNextCheckStartsAFreshOne(t *testing.T) {
+	p := NewPool(PoolConfig{Size: 2, Command: testCommand, IdleStop: 100 * time.Millisecond})
+	t.Cleanup(p.Close)
+	check := func(doc string) {
+		t.Helper()
+		resp, err := p.Check(context.Background(), doc, "", func() []byte { return nil }, nil, [][]byte{syncMessage(t, "k", "v")}, 0)
+		if err != nil || !resp.OK {
+			t.Fatalf("check: %+v, %v", resp, err)
+		}
+	}
+	check("a")
+	check("b")
+	if p.Running() == 0 {
+		t.Fatal("no worker ran the checks")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for p.Running() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d workers still running after the boards went quiet", p.Running())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	check("a")
+	if p.Running() != 1 {
+		t.Fatalf("%d workers running after one check, want 1", p.Running())
 	}
 }
