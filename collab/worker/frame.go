@@ -74,18 +74,19 @@ func Serve(r io.Reader, w io.Writer) error {
 			return fmt.Errorf("worker: read request: %w", err)
 		}
 		resp := c.Check(req)
-		// Documents and sync states live in C memory that only finalizers
-		// free, and the Go heap here is too small to ever trigger a
-		// collection on its own: collect after every check (a new peer's
-		// sync state and the reply generated for it are C memory too), and
-		// give the memory back once a burst of checks is over.
-		runtime.GC()
-		trim.Reset(trimAfter)
 		if err := writeFrame(bw, resp); err != nil {
 			return fmt.Errorf("worker: write response: %w", err)
 		}
 		if err := bw.Flush(); err != nil {
 			return fmt.Errorf("worker: write response: %w", err)
 		}
+		// Documents and sync states live in C memory that only finalizers
+		// free, and the Go heap here is too small to ever trigger a
+		// collection on its own: collect after every check (a new peer's
+		// sync state and the reply generated for it are C memory too),
+		// once the answer is out, and give the memory back once a burst
+		// of checks is over.
+		runtime.GC()
+		trim.Reset(trimAfter)
 	}
 }
