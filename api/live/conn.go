@@ -313,9 +313,10 @@ func (c *conn) replay(s *startPoint) bool {
 }
 
 // open authorises the request, joins the retro's room and returns the
-// connection, not yet ready to write. On failure it returns the refusal
-// (*domain.Error) to answer with.
-func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, after *uint64, patches bool, wake func(*conn) func()) (*conn, error) {
+// connection, not yet ready to write; the connection's context derives
+// from life. On failure it returns the refusal (*domain.Error) to answer
+// with.
+func (h *Hub) open(ctx, life context.Context, p identity.Principal, retroID string, after *uint64, patches bool, wake func(*conn) func()) (*conn, error) {
 	select {
 	case <-h.ready:
 	case <-h.stop:
@@ -342,7 +343,7 @@ func (h *Hub) open(ctx context.Context, p identity.Principal, retroID string, af
 		}
 		return nil, fmt.Errorf("%w: %w", errUnavailable, err)
 	}
-	cctx, cancel := context.WithCancel(ctx)
+	cctx, cancel := context.WithCancel(life)
 	c := &conn{hub: h, room: rm, viewer: viewer, patches: patches, principal: p, ctx: cctx, cancel: cancel}
 	c.wake = wake(c)
 	sp := &startPoint{}

@@ -1,11 +1,13 @@
 package live_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -751,4 +753,36 @@ func TestAStalledSSEClientIsDroppedWithAResume(t *testing.T) {
 	if m, ok := stalled.next(); ok {
 		t.Fatalf("the stream went on after the resume: %s", m.raw)
 	}
+}
+
+// A client may send its first message right behind its handshake, in the
+// same packet; the server has then read it along with the request, and
+// must still act on it after the upgrade.
+func TestAMessageSentWithTheHandshakeCounts(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.newRetro("r1", false, "user-alice", "user-bob")
+	bob := e.ws("r1", "user-bob", "")
+
+	raw, err := net.Dial("tcp", strings.TrimPrefix(e.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	payload := []byte(`{"type":"presence","typing":true,"done":false}`)
+	mask := [4]byte{0x12, 0x34, 0x56, 0x78}
+	frame := append([]byte{0x81, 0x80 | byte(len(payload))}, mask[:]...) // a masked text frame, as clients send
+	for i, b := range payload {
+		frame = append(frame, b^mask[i%4])
+	}
+	req := "GET /v1/retros/r1/live HTTP/1.1\r\nHost: " + strings.TrimPrefix(e.srv.URL, "http://") + "\r\n" +
+		"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Test-User: user-alice\r\n\r\n"
+	if _, err := raw.Write(append([]byte(req), frame...)); err != nil { // one write: one packet on loopback
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(raw), nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("handshake: %v, %v; want 101", resp, err)
+	}
+	bob.until(func(m msg) bool { return m.Type == "presence" && slices.Equal(m.Typing, []string{"user-alice"}) })
 }

@@ -26,7 +26,7 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request, p identity.Princi
 		return
 	}
 	wake := make(chan struct{}, 1)
-	c, err := h.open(r.Context(), p, retroID, after, patches, func(*conn) func() {
+	c, err := h.open(r.Context(), r.Context(), p, retroID, after, patches, func(*conn) func() {
 		return func() {
 			select {
 			case wake <- struct{}{}:

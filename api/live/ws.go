@@ -1,10 +1,14 @@
 package live
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -30,20 +34,62 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, p identity.Princip
 		refuse(w, r, err)
 		return
 	}
-	c, err := h.open(r.Context(), p, retroID, after, patches, func(c *conn) func() { return c.spawn })
+	// The connection outlives the request: the handler returns once the
+	// WebSocket is up (see below), and net/http cancels the request's
+	// context then.
+	c, err := h.open(r.Context(), context.Background(), p, retroID, after, patches, func(c *conn) func() { return c.spawn })
 	if err != nil {
 		refuse(w, r, err)
 		return
 	}
-	defer c.close()
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: h.deps.OriginPatterns})
+	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{OriginPatterns: h.deps.OriginPatterns})
 	if err != nil {
+		c.close()
 		return // Accept has answered the request
 	}
 	ws.SetReadLimit(h.deps.ReadLimit)
 	c.begin(wsSink{ws: ws, c: c})
 	h.keepalive(c, ws)
-	h.readWS(c, ws)
+	// The handler returns now, so that an idle connection does not keep
+	// what serving the request needed: net/http's goroutine, whose stack
+	// the middleware grew, and the request and response with their
+	// buffers. A new goroutine, whose stack is only as deep as a read,
+	// reads the client's messages until the connection ends.
+	go h.readWS(c, ws)
+}
+
+// Buffer sizes of a WebSocket once upgraded. A client sends only small
+// presence reports, and one card's change fits in the write buffer; a
+// larger message is written past the buffer, straight to the socket.
+// net/http's own 4 KiB reader and writer would stay with every idle
+// connection.
+const (
+	wsReadBuffer  = 512
+	wsWriteBuffer = 1 << 10
+)
+
+// smallBuffers hands the WebSocket library the hijacked connection with
+// smaller buffers than net/http's (see wsReadBuffer).
+type smallBuffers struct{ http.ResponseWriter }
+
+func (s smallBuffers) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := http.NewResponseController(s.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	// Bytes the client sent after its handshake may already sit in
+	// net/http's reader. They move to the new reader's buffer, where the
+	// library looks for them (it then reads from nc).
+	n := brw.Reader.Buffered()
+	early, _ := brw.Reader.Peek(n)
+	br := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(early)), nc), max(wsReadBuffer, n))
+	if _, err := br.Peek(n); err != nil {
+		_ = nc.Close()
+		return nil, nil, fmt.Errorf("live: keep the bytes read past the handshake: %w", err)
+	}
+	return nc, bufio.NewReadWriter(br, bufio.NewWriterSize(nc, wsWriteBuffer)), nil
 }
 
 // clientMsg is what a client may send.
@@ -71,6 +117,15 @@ func decodeClientMsg(typ websocket.MessageType, data []byte) (clientMsg, error) 
 // message the hub cannot accept closes it with 1008 (a too large one with
 // 1009, from the library).
 func (h *Hub) readWS(c *conn, ws *websocket.Conn) {
+	defer c.close()
+	// No middleware runs here any more: a panic ends this connection,
+	// not the process.
+	defer func() {
+		if rec := recover(); rec != nil {
+			h.log.Error("live: reading a WebSocket panicked", "retro", c.room.id, "panic", rec)
+			_ = ws.CloseNow()
+		}
+	}()
 	for {
 		typ, data, err := ws.Read(c.ctx)
 		if err != nil {
