@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -387,12 +388,23 @@ func (e *env) commitPositions(retroID string, after uint64) []uint64 {
 // tinyClient is an HTTP client whose sockets have small receive buffers, so
 // that a client that stops reading stalls the server's writer after a few
 // messages rather than after megabytes.
+//
+// The buffer is set before the connection is made. Shrunk afterwards, it
+// is smaller than the window the socket has already offered, so the kernel
+// drops what the server sends beyond it, and the server's retransmissions
+// back off exponentially: after a stall of some seconds the client, reading
+// again, waited that long again for the next byte (and under load past the
+// tests' deadline). Set before, the window offered is what fits, the
+// server stops at a zero window, and a read opens it at once.
 func tinyClient() *http.Client {
-	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-		if tc, ok := c.(*net.TCPConn); ok {
-			_ = tc.SetReadBuffer(4096)
+	d := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var err error
+		if cerr := rc.Control(func(fd uintptr) {
+			err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		}); cerr != nil {
+			return cerr
 		}
-		return c, err
-	}}}
+		return err
+	}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
 }

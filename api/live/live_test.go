@@ -229,9 +229,27 @@ func TestBadResumePositionIsRefused(t *testing.T) {
 }
 
 func TestAStalledClientIsDroppedWithAResumeAndDoesNotSlowTheOthers(t *testing.T) {
+	stallAndResume(t, 0, 0)
+}
+
+// A client stalled for longer than the library gives a keepalive ping to
+// start writing (5 s) is still told where to resume: it used to be cut off
+// by the failed ping (when a test's stall outlasted the first ping). The
+// first ping comes due while the writer is stuck (on a machine that is not
+// too busy: else it is sent before and waits for its pong, harmlessly).
+func TestAClientStalledAcrossAKeepaliveIsStillToldWhereToResume(t *testing.T) {
+	stallAndResume(t, time.Second, 7*time.Second)
+}
+
+// stallAndResume stalls one client while another reads every change, and
+// checks that the stalled one is dropped and, reading again after the
+// stall, finds where to resume. ping is the keepalive interval (0: the
+// default); stall how long the client stays stalled after it is dropped.
+func stallAndResume(t *testing.T, ping, stall time.Duration) {
 	e := newEnv(t, envOptions{serverWriteBuffer: 4096, deps: func(d *live.Deps) {
 		d.QueueSize = 8
 		d.WriteTimeout = time.Minute // the stalled client reads again long before
+		d.PingInterval = ping
 	}})
 	e.newRetro("r1", false, "user-alice", "user-bob")
 	mod := actor("user-mod")
@@ -266,6 +284,9 @@ func TestAStalledClientIsDroppedWithAResumeAndDoesNotSlowTheOthers(t *testing.T)
 	if s := e.hub.Stats(); s.SlowConsumersDropped != 1 {
 		t.Fatalf("slow consumers dropped = %d, want 1", s.SlowConsumersDropped)
 	}
+	// The stall itself, not a wait for something to happen: keepalives
+	// come due meanwhile.
+	time.Sleep(stall)
 
 	// Reading again, the stalled client finds a resume at the last position
 	// it was sent, then the close.

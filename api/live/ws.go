@@ -143,14 +143,27 @@ func (h *Hub) readWS(c *conn, ws *websocket.Conn) {
 // keepalive pings the client every PingInterval from a timer, so an idle
 // connection has no goroutine for it; a client that does not answer within
 // the write timeout is cut off.
+//
+// While a writer runs, the connection is not pinged: the write is bounded
+// by the write timeout already, and a ping would wait behind it. The
+// library gives a ping 5 s to start writing, then fails it, which cut off
+// a stalled client before its writer could tell it where to resume.
 func (h *Hub) keepalive(c *conn, ws *websocket.Conn) {
+	writing := func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.running
+	}
 	var ping func()
 	ping = func() {
-		ctx, cancel := context.WithTimeout(c.ctx, h.deps.WriteTimeout)
-		defer cancel()
-		if err := ws.Ping(ctx); err != nil {
-			_ = ws.CloseNow()
-			return
+		if !writing() {
+			ctx, cancel := context.WithTimeout(c.ctx, h.deps.WriteTimeout)
+			err := ws.Ping(ctx)
+			cancel()
+			if err != nil && !writing() {
+				_ = ws.CloseNow()
+				return
+			}
 		}
 		c.mu.Lock()
 		if !c.closed {
