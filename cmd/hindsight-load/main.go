@@ -38,11 +38,21 @@ type options struct {
 	binary, baseline string
 	runs             int
 	retros, people   int
-	rates            []float64
-	duration, grace  time.Duration
-	query            string
-	serverArgs       []string
+	// perPerson is how many feeds each participant opens (tabs).
+	perPerson int
+	// idle: open the feeds and measure what they hold, post no cards.
+	idle            bool
+	rates           []float64
+	duration, grace time.Duration
+	query           string
+	serverArgs      []string
 }
+
+// feeds is how many WebSockets a run opens.
+func (o options) feeds() int { return o.retros * o.people * o.perPerson }
+
+// feedsPerRetro is how many WebSockets follow one retro.
+func (o options) feedsPerRetro() int { return o.people * o.perPerson }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -67,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.runs, "runs", 1, "how many `times` to run the whole workload")
 	fs.IntVar(&o.retros, "retros", 50, "`retros` live at once")
 	fs.IntVar(&o.people, "participants", 20, "`participants` per retro, each with one WebSocket")
+	fs.IntVar(&o.perPerson, "feeds-per-participant", 1, "WebSockets each participant opens (as several tabs would), to reach many `feeds` with few retros")
+	fs.BoolVar(&o.idle, "idle", false, "open the feeds and measure what each idle one holds; post no cards")
 	rates := fs.String("rates", "100", "comma-separated card `rates` per second (all retros together), each on a fresh server")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long cards are posted at each rate")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "how long to wait after the last POST for deliveries")
@@ -75,9 +87,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
-	if o.binary == "" || o.runs < 1 || o.retros < 1 || o.people < 2 || o.duration <= 0 {
+	if o.binary == "" || o.runs < 1 || o.retros < 1 || o.people < 2 || o.perPerson < 1 || o.duration <= 0 {
 		fs.Usage()
-		return fmt.Errorf("%w: --binary is required; runs ≥ 1, retros ≥ 1, participants ≥ 2, duration > 0", errUsage)
+		return fmt.Errorf("%w: --binary is required; runs ≥ 1, retros ≥ 1, participants ≥ 2, feeds per participant ≥ 1, duration > 0", errUsage)
 	}
 	for _, r := range strings.Split(*rates, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
@@ -86,9 +98,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		o.rates = append(o.rates, v)
 	}
+	if o.idle {
+		o.rates = []float64{0} // one measurement per run and binary, no cards
+	}
 	o.serverArgs = strings.Fields(*extra)
 
-	rep := report{Retros: o.retros, Participants: o.people, Feeds: o.retros * o.people,
+	rep := report{Retros: o.retros, Participants: o.people, Feeds: o.feeds(), Idle: o.idle,
 		DurationS: o.duration.Seconds(), Query: o.query, Binary: o.binary, Baseline: o.baseline}
 	for i := 0; i < o.runs; i++ {
 		type side struct {
@@ -111,6 +126,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 					return fmt.Errorf("run %d, %s at %g cards/s: %w", i+1, bin, rate, err)
 				}
 				res.Run, res.Baseline = i+1, sd.base
+				if o.idle {
+					fmt.Fprintf(stderr, "  %d idle feeds: Go heap+stacks %g KB/conn, RSS %g KB/conn\n", o.feeds(), res.GoPerConnKB, res.RSSPerConnKB)
+					rep.Results = append(rep.Results, res)
+					continue
+				}
 				fmt.Fprintf(stderr, "  delivery p50/p99/p99.9 %g/%g/%g ms, %d missing, errors %v, CPU %g ms/card, change %g B, RSS %g KB/conn, peak RSS %g MB\n",
 					res.Delivery.P50, res.Delivery.P99, res.Delivery.P999, res.Missing, res.Errors, res.CPUPerCardMs, res.ChangeBytes, res.RSSPerConnKB, res.PeakRSSMB)
 				rep.Results = append(rep.Results, res)
@@ -130,6 +150,7 @@ type report struct {
 	Retros       int      `json:"retros"`
 	Participants int      `json:"participants"`
 	Feeds        int      `json:"feeds"`
+	Idle         bool     `json:"idle,omitempty"`
 	DurationS    float64  `json:"durationSeconds"`
 	Query        string   `json:"query,omitempty"`
 	Results      []result `json:"results"`
@@ -254,7 +275,7 @@ func measure(ctx context.Context, o options, bin string, rate float64) (result, 
 		return cards
 	}
 	register := func(k, b int) *card {
-		cd := &card{retro: b, seen: make([]atomic.Int64, o.people)}
+		cd := &card{retro: b, seen: make([]atomic.Int64, o.feedsPerRetro())}
 		mu.Lock()
 		defer mu.Unlock()
 		cards = append(cards, cd)
@@ -270,9 +291,9 @@ func measure(ctx context.Context, o options, bin string, rate float64) (result, 
 	if err != nil {
 		return res, err
 	}
-	if err := parallel(ctx, o.retros*o.people, 32, func(i int) error {
-		b, p := i/o.people, i%o.people
-		return openFeed(feedCtx, c, rs[b], rs[b].tokens[p], o.query, feed{retro: b, slot: p}, snapshot, &st, &wg)
+	if err := parallel(ctx, o.feeds(), 32, func(i int) error {
+		b, slot := i/o.feedsPerRetro(), i%o.feedsPerRetro()
+		return openFeed(feedCtx, c, rs[b], rs[b].tokens[slot%o.people], o.query, feed{retro: b, slot: slot}, snapshot, &st, &wg)
 	}); err != nil {
 		return res, fmt.Errorf("open the feeds: %w; server log:\n%s", err, srv.logTail())
 	}
@@ -284,9 +305,12 @@ func measure(ctx context.Context, o options, bin string, rate float64) (result, 
 	if err != nil {
 		return res, err
 	}
-	n := float64(o.retros * o.people)
+	n := float64(o.feeds())
 	res.RSSPerConnKB = round((after.RSS - before.RSS) / n / 1024)
 	res.GoPerConnKB = round((after.Heap + after.Stack - before.Heap - before.Stack) / n / 1024)
+	if o.idle {
+		return res, nil
+	}
 
 	cpu0, err := srv.cpu()
 	if err != nil {
