@@ -23,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"slices"
@@ -41,11 +42,14 @@ type options struct {
 	// perPerson is how many feeds each participant opens (tabs).
 	perPerson int
 	// idle: open the feeds and measure what they hold, post no cards.
-	idle            bool
-	rates           []float64
-	duration, grace time.Duration
-	query           string
-	serverArgs      []string
+	idle bool
+	// Disturbances of retro 0 (see disturbed): feeds that stop reading,
+	// feeds joining during the load, cards the retro holds before it.
+	stalled, storm, bigRetro int
+	rates                    []float64
+	duration, grace          time.Duration
+	query                    string
+	serverArgs               []string
 }
 
 // feeds is how many WebSockets a run opens.
@@ -53,6 +57,10 @@ func (o options) feeds() int { return o.retros * o.people * o.perPerson }
 
 // feedsPerRetro is how many WebSockets follow one retro.
 func (o options) feedsPerRetro() int { return o.people * o.perPerson }
+
+// disturbed says whether retro 0 is disturbed: the figures of the other
+// retros then show whether that costs them.
+func (o options) disturbed() bool { return o.stalled > 0 || o.storm > 0 || o.bigRetro > 0 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -79,6 +87,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.people, "participants", 20, "`participants` per retro, each with one WebSocket")
 	fs.IntVar(&o.perPerson, "feeds-per-participant", 1, "WebSockets each participant opens (as several tabs would), to reach many `feeds` with few retros")
 	fs.BoolVar(&o.idle, "idle", false, "open the feeds and measure what each idle one holds; post no cards")
+	fs.IntVar(&o.stalled, "stalled", 0, "disturb retro 0 with this many more `feeds` that read their snapshot and then nothing")
+	fs.IntVar(&o.storm, "storm", 0, "disturb retro 0 with this many more `feeds` joining during the first 10 s of the cards")
+	fs.IntVar(&o.bigRetro, "big-retro", 0, "disturb retro 0 with this many `cards` posted to it before the load")
 	rates := fs.String("rates", "100", "comma-separated card `rates` per second (all retros together), each on a fresh server")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long cards are posted at each rate")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "how long to wait after the last POST for deliveries")
@@ -87,9 +98,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
-	if o.binary == "" || o.runs < 1 || o.retros < 1 || o.people < 2 || o.perPerson < 1 || o.duration <= 0 {
+	if o.binary == "" || o.runs < 1 || o.retros < 1 || o.people < 2 || o.perPerson < 1 || o.duration <= 0 ||
+		o.stalled < 0 || o.storm < 0 || o.bigRetro < 0 || (o.disturbed() && o.retros < 2) {
 		fs.Usage()
-		return fmt.Errorf("%w: --binary is required; runs ≥ 1, retros ≥ 1, participants ≥ 2, feeds per participant ≥ 1, duration > 0", errUsage)
+		return fmt.Errorf("%w: --binary is required; runs ≥ 1, retros ≥ 1 (≥ 2 with a disturbance), participants ≥ 2, feeds per participant ≥ 1, duration > 0", errUsage)
 	}
 	for _, r := range strings.Split(*rates, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
@@ -104,24 +116,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o.serverArgs = strings.Fields(*extra)
 
 	rep := report{Retros: o.retros, Participants: o.people, Feeds: o.feeds(), Idle: o.idle,
+		Stalled: o.stalled, Storm: o.storm, BigRetro: o.bigRetro,
 		DurationS: o.duration.Seconds(), Query: o.query, Binary: o.binary, Baseline: o.baseline}
 	for i := 0; i < o.runs; i++ {
 		type side struct {
-			bin  string
-			base bool
+			bin     string
+			base    bool
+			disturb bool
 		}
-		sides := []side{{o.binary, false}}
-		if o.baseline != "" {
-			sides = []side{{o.baseline, true}, {o.binary, false}}
-			if i%2 == 1 {
-				sides[0], sides[1] = sides[1], sides[0]
-			}
+		sides := []side{{o.binary, false, o.disturbed()}}
+		switch {
+		case o.baseline != "":
+			sides = []side{{o.baseline, true, o.disturbed()}, {o.binary, false, o.disturbed()}}
+		case o.disturbed():
+			// The baseline is the same binary, undisturbed.
+			sides = []side{{o.binary, true, false}, {o.binary, false, true}}
+		}
+		if len(sides) == 2 && i%2 == 1 {
+			sides[0], sides[1] = sides[1], sides[0]
 		}
 		for _, rate := range o.rates {
 			for _, sd := range sides {
 				bin := sd.bin
 				fmt.Fprintf(stderr, "run %d, %s, %g cards/s\n", i+1, bin, rate)
-				res, err := measure(ctx, o, bin, rate)
+				mo := o
+				if !sd.disturb {
+					mo.stalled, mo.storm, mo.bigRetro = 0, 0, 0
+				}
+				res, err := measure(ctx, mo, bin, rate)
 				if err != nil {
 					return fmt.Errorf("run %d, %s at %g cards/s: %w", i+1, bin, rate, err)
 				}
@@ -145,15 +167,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // report is the JSON the command prints.
 type report struct {
-	Binary       string   `json:"binary"`
-	Baseline     string   `json:"baseline,omitempty"`
-	Retros       int      `json:"retros"`
-	Participants int      `json:"participants"`
-	Feeds        int      `json:"feeds"`
-	Idle         bool     `json:"idle,omitempty"`
-	DurationS    float64  `json:"durationSeconds"`
-	Query        string   `json:"query,omitempty"`
-	Results      []result `json:"results"`
+	Binary       string `json:"binary"`
+	Baseline     string `json:"baseline,omitempty"`
+	Retros       int    `json:"retros"`
+	Participants int    `json:"participants"`
+	Feeds        int    `json:"feeds"`
+	Idle         bool   `json:"idle,omitempty"`
+	// Disturbances of retro 0; without --baseline, the baseline is the
+	// same binary undisturbed.
+	Stalled   int      `json:"stalledFeeds,omitempty"`
+	Storm     int      `json:"stormFeeds,omitempty"`
+	BigRetro  int      `json:"bigRetroCards,omitempty"`
+	DurationS float64  `json:"durationSeconds"`
+	Query     string   `json:"query,omitempty"`
+	Results   []result `json:"results"`
 	// Ratios are candidate / baseline of the same run and rate.
 	Ratios []ratio `json:"ratios,omitempty"`
 }
@@ -166,6 +193,11 @@ type result struct {
 	Cards    int     `json:"cards"`
 	// Delivery latency in ms over every (card, feed) pair that arrived.
 	Delivery percentiles `json:"deliveryMs"`
+	// DeliveryOthers is Delivery over the retros other than retro 0, the
+	// one a disturbance hits.
+	DeliveryOthers percentiles `json:"deliveryOthersMs"`
+	// StormJoin is how long each storm feed took to get its snapshot.
+	StormJoin percentiles `json:"stormJoinMs,omitempty"`
 	// Missing counts (card, feed) pairs of stored cards never seen.
 	Missing int         `json:"missing"`
 	Post    percentiles `json:"postMs"`
@@ -188,14 +220,16 @@ type result struct {
 }
 
 type ratio struct {
-	Run   int     `json:"run"`
-	Rate  float64 `json:"rate"`
-	P50   float64 `json:"deliveryP50"`
-	P99   float64 `json:"deliveryP99"`
-	P999  float64 `json:"deliveryP999"`
-	CPU   float64 `json:"cpuPerCard"`
-	Bytes float64 `json:"changeMessageBytes"`
-	RSS   float64 `json:"rssPerConnection"`
+	Run  int     `json:"run"`
+	Rate float64 `json:"rate"`
+	P50  float64 `json:"deliveryP50"`
+	P99  float64 `json:"deliveryP99"`
+	P999 float64 `json:"deliveryP999"`
+	// OthersP99: delivery p99 of the retros other than retro 0.
+	OthersP99 float64 `json:"deliveryOthersP99"`
+	CPU       float64 `json:"cpuPerCard"`
+	Bytes     float64 `json:"changeMessageBytes"`
+	RSS       float64 `json:"rssPerConnection"`
 }
 
 func (r *report) summarise() {
@@ -209,7 +243,8 @@ func (r *report) summarise() {
 			}
 			r.Ratios = append(r.Ratios, ratio{Run: c.Run, Rate: c.Rate,
 				P50: div(c.Delivery.P50, b.Delivery.P50), P99: div(c.Delivery.P99, b.Delivery.P99),
-				P999: div(c.Delivery.P999, b.Delivery.P999), CPU: div(c.CPUPerCardMs, b.CPUPerCardMs),
+				P999: div(c.Delivery.P999, b.Delivery.P999), OthersP99: div(c.DeliveryOthers.P99, b.DeliveryOthers.P99),
+				CPU:   div(c.CPUPerCardMs, b.CPUPerCardMs),
 				Bytes: div(c.ChangeBytes, b.ChangeBytes), RSS: div(c.RSSPerConnKB, b.RSSPerConnKB)})
 		}
 	}
@@ -262,6 +297,13 @@ func measure(ctx context.Context, o options, bin string, rate float64) (result, 
 	}); err != nil {
 		return res, fmt.Errorf("set up the retros: %w; server log:\n%s", err, srv.logTail())
 	}
+	if err := parallel(ctx, o.bigRetro, 8, func(i int) error {
+		_, err := c.call(ctx, "POST", "/v1/retros/"+rs[0].id+"/cards", rs[0].tokens[0],
+			map[string]string{"columnId": column, "text": fmt.Sprintf("%-64s", fmt.Sprintf("card %d held before the load", i))}, http.StatusCreated)
+		return err
+	}); err != nil {
+		return res, fmt.Errorf("fill retro 0: %w; server log:\n%s", err, srv.logTail())
+	}
 
 	var (
 		mu    sync.Mutex
@@ -312,13 +354,22 @@ func measure(ctx context.Context, o options, bin string, rate float64) (result, 
 		return res, nil
 	}
 
+	if err := parallel(ctx, o.stalled, 8, func(i int) error {
+		return stallFeed(feedCtx, c, rs[0], rs[0].tokens[i%o.people], o.query, &wg)
+	}); err != nil {
+		return res, fmt.Errorf("open the stalled feeds: %w; server log:\n%s", err, srv.logTail())
+	}
+
 	cpu0, err := srv.cpu()
 	if err != nil {
 		return res, err
 	}
 	var errs errorCounts
 	var postLat []time.Duration
+	storm := make(chan []time.Duration, 1)
+	go func() { storm <- joinStorm(feedCtx, c, rs[0], o.storm, o.people, o.query, &errs, &wg) }()
 	res.Cards = post(ctx, c, rs, rate, o.duration, register, &errs, &postLat)
+	res.StormJoin = percentilesOf(<-storm)
 	if res.Cards == 0 {
 		return res, errNoCards
 	}
@@ -338,7 +389,7 @@ func measure(ctx context.Context, o options, bin string, rate float64) (result, 
 	if end, err := srv.memory(ctx); err == nil {
 		res.PeakRSSMB = round(end.PeakRSS / (1 << 20))
 	}
-	var lat []time.Duration
+	var lat, others []time.Duration
 	for _, cd := range snapshot() {
 		sent := cd.sent.Load()
 		if sent <= 0 {
@@ -347,12 +398,15 @@ func measure(ctx context.Context, o options, bin string, rate float64) (result, 
 		for i := range cd.seen {
 			if s := cd.seen[i].Load(); s > 0 {
 				lat = append(lat, time.Duration(s-sent))
+				if cd.retro != 0 {
+					others = append(others, time.Duration(s-sent))
+				}
 			} else {
 				res.Missing++
 			}
 		}
 	}
-	res.Delivery, res.Post = percentilesOf(lat), percentilesOf(postLat)
+	res.Delivery, res.DeliveryOthers, res.Post = percentilesOf(lat), percentilesOf(others), percentilesOf(postLat)
 	res.Errors = errs.m
 	if res.Errors == nil {
 		res.Errors = map[string]int{}

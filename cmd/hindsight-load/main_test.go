@@ -95,3 +95,34 @@ func TestTheLoadGeneratorRefusesARunWithoutABinary(t *testing.T) {
 		t.Fatalf("run with a bad rate = %v, want a usage error", err)
 	}
 }
+
+func TestADisturbedRetroIsMeasuredBesideTheSameBinaryUndisturbed(t *testing.T) {
+	bin := buildHindsight(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	err := run(ctx, []string{"--binary", bin, "--retros", "2", "--participants", "3", "--rates", "10",
+		"--duration", "1s", "--grace", "30s", "--stalled", "2", "--storm", "5", "--big-retro", "20"}, &out, &errOut)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
+	}
+	var rep report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("the output is not the report: %v\n%s", err, out.String())
+	}
+	if len(rep.Results) != 2 || len(rep.Ratios) != 1 || rep.Stalled != 2 || rep.Storm != 5 || rep.BigRetro != 20 {
+		t.Fatalf("got %d results and %d ratios, want 2 and 1 with the disturbances named: %s", len(rep.Results), len(rep.Ratios), out.String())
+	}
+	for _, r := range rep.Results {
+		if r.Binary != bin || r.Cards != 10 || len(r.Errors) != 0 || r.FeedsDropped != 0 || r.Missing != 0 {
+			t.Errorf("%+v: want 10 cards of %s stored and every one on every counted feed", r, bin)
+		}
+		// Retro 1's 5 cards reach its 3 feeds, whatever befalls retro 0.
+		if r.DeliveryOthers.N != 15 {
+			t.Errorf("the other retro's feeds got %d of 15 (card, feed) pairs", r.DeliveryOthers.N)
+		}
+		if want := map[bool]int{true: 0, false: 5}[r.Baseline]; r.StormJoin.N != want {
+			t.Errorf("baseline %v: %d storm feeds joined, want %d", r.Baseline, r.StormJoin.N, want)
+		}
+	}
+}

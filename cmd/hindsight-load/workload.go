@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -336,3 +338,85 @@ func post(ctx context.Context, c *client, rs []retro, rate float64, d time.Durat
 }
 
 var errNoCards = errors.New("no card was posted")
+
+// stormWindow is how long a join storm takes: its feeds join evenly over it.
+const stormWindow = 10 * time.Second
+
+// joinStorm opens n feeds of retro r evenly over stormWindow, whether or
+// not earlier ones have their snapshot yet, and reads each (discarding what
+// comes) until ctx ends. It returns how long each took to get its snapshot;
+// one that failed is counted in errs.
+func joinStorm(ctx context.Context, c *client, r retro, n, people int, query string, errs *errorCounts, wg *sync.WaitGroup) []time.Duration {
+	if n == 0 {
+		return nil
+	}
+	u := strings.Replace(c.base, "http", "ws", 1) + "/v1/retros/" + r.id + "/live" + query
+	var mu sync.Mutex
+	var joins []time.Duration
+	var all sync.WaitGroup
+	start := time.Now()
+	defer all.Wait()
+	for i := range n {
+		if w := time.Until(start.Add(stormWindow * time.Duration(i) / time.Duration(n))); w > 0 {
+			select {
+			case <-time.After(w):
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		all.Add(1)
+		go func() {
+			defer all.Done()
+			t0 := time.Now()
+			ws, err := dialFeed(ctx, c, u, r.tokens[i%people])
+			if err != nil {
+				errs.add("storm feed refused")
+				return
+			}
+			mu.Lock()
+			joins = append(joins, time.Since(t0))
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer ws.CloseNow()
+				for {
+					if _, _, err := ws.Read(ctx); err != nil {
+						return
+					}
+				}
+			}()
+		}()
+	}
+	all.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	return joins
+}
+
+// stallFeed opens a feed of retro r whose socket takes little (a 4 KiB
+// receive buffer, set before connecting so the server sees a window that
+// small), reads its snapshot and then nothing, until ctx ends.
+func stallFeed(ctx context.Context, c *client, r retro, token, query string, wg *sync.WaitGroup) error {
+	d := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var err error
+		if cerr := rc.Control(func(fd uintptr) {
+			err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		}); cerr != nil {
+			return cerr
+		}
+		return err
+	}}
+	tiny := &client{base: c.base, http: &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}}
+	ws, err := dialFeed(ctx, tiny, strings.Replace(c.base, "http", "ws", 1)+"/v1/retros/"+r.id+"/live"+query, token)
+	if err != nil {
+		return err
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		<-ctx.Done()
+		ws.CloseNow()
+	}()
+	return nil
+}
