@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RetroView } from '../src/api/types';
 import { OfflineStore } from '../src/live/offline';
 
@@ -22,6 +22,25 @@ describe('the offline store', () => {
     const kept = Array.from({ length: 7 }, (_, i) => s.retro('ann', `r${i + 1}`) !== null);
     expect(kept.filter(Boolean)).toHaveLength(5);
     expect(s.retro('ann', 'r7')).not.toBeNull();
+  });
+
+  it('forgets the retro seen longest ago when a sixth is kept, however storage orders them', () => {
+    localStorage.clear();
+    const s = new OfflineStore(localStorage);
+    let now = 1_000;
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      for (const r of ['r1', 'r2', 'r3', 'r4', 'r5', 'r1']) {
+        now += 1_000;
+        s.keepRetro('ann', view(r), new Map());
+      }
+      now += 1_000;
+      s.keepRetro('ann', view('r6'), new Map());
+    } finally {
+      clock.mockRestore();
+    }
+    expect(s.retro('ann', 'r2')).toBeNull();
+    for (const r of ['r1', 'r3', 'r4', 'r5', 'r6']) expect(s.retro('ann', r)).not.toBeNull();
   });
 
   it('forgets who was signed in and every view on log-out, and leaves the rest of storage alone', () => {

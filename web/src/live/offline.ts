@@ -9,6 +9,8 @@ export interface KeptRetro {
 
 const meKey = 'hindsight.me';
 const viewPrefix = 'hindsight.view.';
+/** When each kept view was saved, by its key: which to forget without reading the views. */
+const savedKey = 'hindsight.kept';
 /** Retros kept per browser: a view of 200 cards is ~50 KB, localStorage holds ~5 MB. */
 const maxRetros = 5;
 
@@ -40,18 +42,26 @@ export class OfflineStore {
   keepRetro(userId: string, view: RetroView, names: Map<string, string>): void {
     const kept: KeptRetro = { view, names: Object.fromEntries(names), savedAt: Date.now() };
     const key = this.key(userId, view.retroId);
-    // The oldest go first when there are too many.
+    // The oldest go first when there are too many. Their save times come
+    // from a small index, not from parsing every kept view (~50 KB each)
+    // on every save; a view kept without an entry counts as the oldest.
+    const saved = this.read<Record<string, number>>(savedKey) ?? {};
     const others = this.keys()
       .filter((k) => k !== key)
-      .map((k) => ({ k, at: this.read<KeptRetro>(k)?.savedAt ?? 0 }))
+      .map((k) => ({ k, at: saved[k] ?? 0 }))
       .sort((a, b) => b.at - a.at);
+    const index: Record<string, number> = {};
+    for (const { k, at } of others.slice(0, maxRetros - 1)) index[k] = at;
     for (const { k } of others.slice(maxRetros - 1)) this.storage.removeItem(k);
+    index[key] = kept.savedAt;
+    this.write(savedKey, index);
     this.write(key, kept);
   }
 
   /** Forgets everything kept (log-out, or another person signed in). */
   clear(): void {
     for (const k of this.keys()) this.storage.removeItem(k);
+    this.storage.removeItem(savedKey);
     this.storage.removeItem(meKey);
   }
 

@@ -113,7 +113,9 @@ const Column = memo(function Column({ col, ctx, writable, unsent }: ColumnProps)
           </button>
         )}
       </header>
-      <ul class="cards">
+      {/* Its own scroller on a wide screen (app.css): focusable, so a
+          keyboard scrolls it even when no card in it has a button. */}
+      <ul class="cards column-cards" tabIndex={0} aria-labelledby={headId}>
         {visible.map((c) => (
           <Card key={c.id} card={c} ctx={ctx} editable={writable && !!c.mine} />
         ))}

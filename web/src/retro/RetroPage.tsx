@@ -13,6 +13,7 @@ import { Summary } from './Summary';
 import { useRetro, type RetroState } from './useRetro';
 import { Voting } from './Voting';
 import { ActionReviewStep, HealthStep, IcebreakerStep } from './Warmup';
+import { memo } from '../ui/memo';
 
 const connText: Record<ConnState, MessageKey> = {
   connecting: 'conn.connecting',
@@ -201,25 +202,55 @@ export function CheckIn({ view, retro }: { view: RetroView; retro: RetroState })
 }
 
 export function Lobby({ view, retro }: { view: RetroView; retro: RetroState }) {
+  return (
+    <People
+      participants={view.participants}
+      you={view.you}
+      moderator={view.moderator}
+      closed={view.closed}
+      here={retro.presence.here}
+      names={retro.names}
+      send={retro.send}
+    />
+  );
+}
+
+interface PeopleProps {
+  participants: RetroView['participants'];
+  you: RetroView['you'];
+  moderator: string;
+  closed: boolean;
+  here: string[];
+  names: Map<string, string>;
+  send: RetroState['send'];
+}
+
+/**
+ * Who is here and who takes part. Memoized on the parts of the view it
+ * shows: a card arriving (a patch that leaves participants alone) does not
+ * render the list of people again in every browser.
+ */
+const People = memo(function People({ participants, you, moderator, closed, here: hereIds, names, send }: PeopleProps) {
   const tr = useI18n();
-  const here = new Set(retro.presence.here);
+  const here = new Set(hereIds);
+  const who = { you, participants };
   return (
     <section class="card" aria-labelledby="here-h">
       <h2 id="here-h">{tr.t('retro.here')}</h2>
       <p class="muted small">{tr.tn('retro.hereCount', here.size)}</p>
       <ul class="people">
-        {(view.participants ?? []).map((p) => (
+        {(participants ?? []).map((p) => (
           <li key={p.userId} class={here.has(p.userId) ? 'here' : 'away'}>
             <span class="dot" aria-hidden="true" />
-            {personName(p.userId, view, retro.names, tr)}
-            {p.userId === view.moderator && <span class="muted small"> · {tr.t('retro.moderator')}</span>}
+            {personName(p.userId, who, names, tr)}
+            {p.userId === moderator && <span class="muted small"> · {tr.t('retro.moderator')}</span>}
             {p.role === 'guest' && <span class="muted small"> · {tr.t('role.guest')}</span>}
-            {view.you.moderator && !view.closed && p.userId !== view.moderator && (
+            {you.moderator && !closed && p.userId !== moderator && (
               <button
                 type="button"
                 class="link"
-                aria-label={tr.t('retro.handOverTo', { name: personName(p.userId, view, retro.names, tr) })}
-                onClick={() => retro.send('POST', '/moderator', { userId: p.userId })}
+                aria-label={tr.t('retro.handOverTo', { name: personName(p.userId, who, names, tr) })}
+                onClick={() => send('POST', '/moderator', { userId: p.userId })}
               >
                 {tr.t('retro.handOver')}
               </button>
@@ -229,4 +260,4 @@ export function Lobby({ view, retro }: { view: RetroView; retro: RetroState }) {
       </ul>
     </section>
   );
-}
+});

@@ -25,8 +25,14 @@ export interface RetroState {
   stale: boolean;
 }
 
-/** How long the kept view may lag the shown one (a write of up to ~50 KB per save). */
-const keepEveryMs = 500;
+/**
+ * How long the kept view may lag the shown one. A save serialises the whole
+ * view (~50 KB for 200 cards) and writes it to localStorage, on the page's
+ * main thread; every 500 ms that was a tenth of what a page spent per
+ * arriving card while a retro is busy (BENCHMARKS.md, "Propagation"). The
+ * last view is kept anyway when the page is hidden or goes away.
+ */
+const keepEveryMs = 5000;
 
 function feedOrigin(): { ws: string; http: string } {
   const ws = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -120,9 +126,15 @@ export function useRetro(retroId: string): RetroState {
       const l = latest.current;
       if (userId && l.view && keepTimer.current !== undefined) offline.keepRetro(userId, l.view, l.names);
     };
+    // A phone may discard a hidden page without a pagehide.
+    const hidden = () => {
+      if (document.visibilityState === 'hidden') keepNow();
+    };
     addEventListener('pagehide', keepNow);
+    document.addEventListener('visibilitychange', hidden);
     return () => {
       removeEventListener('pagehide', keepNow);
+      document.removeEventListener('visibilitychange', hidden);
       keepNow();
       window.clearTimeout(keepTimer.current);
       keepTimer.current = undefined;
