@@ -20,6 +20,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/collab"
 	"github.com/hindsight-retro/hindsight/eventstore/natsjs"
+	"github.com/hindsight-retro/hindsight/internal/procmem"
 )
 
 // serveEnv re-executes the test binary as a standalone collab server over
@@ -160,28 +161,8 @@ func runBenchAgainst(t *testing.T, cmd *exec.Cmd, jsDir string, clients, edits i
 
 // treeRSS is the resident memory of pid and its direct children, in KiB.
 func treeRSS(pid int) int64 {
-	total := rssKB(pid)
-	kids, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
-	for _, f := range strings.Fields(string(kids)) {
-		if c, err := strconv.Atoi(f); err == nil {
-			total += rssKB(c)
-		}
-	}
-	return total
-}
-
-func rssKB(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
+	own, kids := procmem.Tree(pid)
+	return own + kids
 }
 
 // TestBenchmarkAgainstReferenceServer is the whiteboard benchmark of

@@ -116,17 +116,7 @@ var npmErr error
 
 func startJS(t *testing.T) *jsHost {
 	t.Helper()
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not installed: the whiteboard client tests need Node.js 20 and npm")
-	}
-	dir, err := filepath.Abs(filepath.Join("..", "..", "collab", "jstest"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	npmOnce.Do(func() { npmErr = npmdeps.Ensure(dir) })
-	if npmErr != nil {
-		t.Fatal(npmErr)
-	}
+	dir := jsDir(t)
 	cmd := exec.Command("node", "driver.mjs")
 	cmd.Dir = dir
 	cmd.Stderr = os.Stderr
@@ -155,6 +145,24 @@ func startJS(t *testing.T) *jsHost {
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	return &jsHost{t: t, in: in, out: sc}
+}
+
+// jsDir is collab/jstest with its packages installed; it skips the test
+// without Node.js.
+func jsDir(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed: the whiteboard client tests need Node.js 20 and npm")
+	}
+	dir, err := filepath.Abs(filepath.Join("..", "..", "collab", "jstest"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	npmOnce.Do(func() { npmErr = npmdeps.Ensure(dir) })
+	if npmErr != nil {
+		t.Fatal(npmErr)
+	}
+	return dir
 }
 
 // do sends one command and returns the reply; an op that failed fails the
