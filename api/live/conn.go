@@ -29,7 +29,13 @@ type item struct {
 	events []retro.Event
 	state  *retro.State // the room's state after the commit
 	prev   *retro.State // and before it
-	data   []byte
+	// prevPos is the room's position before the commit: prev's.
+	prevPos uint64
+	// views before and after the commit, per audience, for patch
+	// followers: the next commit's item holds this one's after as its
+	// before, so each state's view is built once per audience, not twice.
+	before, after *viewCache
+	data          []byte
 
 	// patches holds the patch message per audience once encoded (see
 	// patchFor).
@@ -91,6 +97,7 @@ type conn struct {
 	// Owned by whichever writer runs (one at a time).
 	sent  uint64      // last position sent
 	start *startPoint // what to send first; nil once sent
+	aud   audienceAt  // the viewer's audience at the last patch sent
 
 	typing, doneFlag bool        // what the client reported; guarded by room.mu
 	pingT            *time.Timer // WebSocket keepalive; guarded by mu
@@ -225,7 +232,7 @@ func (c *conn) flush() ending {
 			var b []byte
 			var err error
 			if c.patches {
-				b, err = it.patchFor(c.viewer, c.hub.deps.Policy)
+				b, err = it.patchFor(c.viewer, c.hub.deps.Policy, &c.aud)
 			} else {
 				b, err = encodeChange(it.pos, it.events, *it.state, c.viewer, c.hub.deps.Policy, last)
 			}
@@ -474,8 +481,19 @@ func encodeChange(pos uint64, events []retro.Event, st retro.State, v retro.View
 // Audience to View and RedactEvent), so it is built and encoded once per
 // audience and the bytes are shared. The lock is held while encoding: the
 // room's other writers want the same bytes, most of them.
-func (it *item) patchFor(v retro.Viewer, p retro.Policy) ([]byte, error) {
-	key := retro.Audience(*it.prev, v) + "\x01" + retro.Audience(*it.state, v)
+//
+// last is the viewer's audience at the previous commit, as this writer
+// found it (the state before this commit, if nothing came between): the
+// audience walks the retro's cards, so it is computed once per commit and
+// viewer, not twice. patchFor sets it to the audience after this commit.
+func (it *item) patchFor(v retro.Viewer, p retro.Policy, last *audienceAt) ([]byte, error) {
+	before := last.key
+	if before == "" || last.pos != it.prevPos {
+		before = retro.Audience(*it.prev, v)
+	}
+	after := retro.Audience(*it.state, v)
+	*last = audienceAt{key: after, pos: it.pos}
+	key := before + "\x01" + after
 	it.mu.Lock()
 	defer it.mu.Unlock()
 	if b, ok := it.patches[key]; ok {
@@ -485,7 +503,7 @@ func (it *item) patchFor(v retro.Viewer, p retro.Policy) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	patch := jsonpatch.Diff(retro.View(*it.prev, v, p), retro.View(*it.state, v, p))
+	patch := jsonpatch.Diff(it.before.view(before, it.prev, v, p), it.after.view(after, it.state, v, p))
 	if patch == nil {
 		patch = []jsonpatch.Op{} // "nothing changed for you" still says so
 	}
@@ -499,6 +517,41 @@ func (it *item) patchFor(v retro.Viewer, p retro.Policy) ([]byte, error) {
 	}
 	it.patches[key] = b
 	return b, nil
+}
+
+// audienceAt is a viewer's retro.Audience in the room's state at pos.
+type audienceAt struct {
+	key string
+	pos uint64
+}
+
+// viewCache holds the views of one state of a room, one per audience, as
+// the patch followers' writers built them. A nil cache holds nothing.
+type viewCache struct {
+	mu    sync.Mutex
+	views map[string]retro.RetroView
+}
+
+// view is v's view of st, whose audience is aud: built, or the view
+// another viewer of that audience was given with v's user ID in it (views
+// of one audience differ only there, see retro.Audience). The view's
+// slices and maps are shared: only read them.
+func (vc *viewCache) view(aud string, st *retro.State, v retro.Viewer, p retro.Policy) retro.RetroView {
+	if vc == nil {
+		return retro.View(*st, v, p)
+	}
+	vc.mu.Lock()
+	defer vc.mu.Unlock()
+	view, ok := vc.views[aud]
+	if !ok {
+		view = retro.View(*st, v, p)
+		if vc.views == nil {
+			vc.views = map[string]retro.RetroView{}
+		}
+		vc.views[aud] = view
+	}
+	view.You.UserID = v.UserID
+	return view
 }
 
 // redactedChange is a change message with the commit's events as the

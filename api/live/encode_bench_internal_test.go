@@ -34,13 +34,80 @@ func BenchmarkEncodeChange(b *testing.B) {
 			for range b.N {
 				it := &item{kind: kindChange, pos: 1, events: []retro.Event{ev}, state: &next, prev: &prev}
 				for _, v := range viewers {
-					if _, err := it.patchFor(v, retro.Policy{}); err != nil {
+					if _, err := it.patchFor(v, retro.Policy{}, &audienceAt{}); err != nil {
 						b.Fatal(err)
 					}
 				}
 			}
 		})
 	}
+}
+
+// What a run of commits costs patch followers: each of 20 viewers is sent
+// 20 consecutive cards, in a retro that already holds cards cards, as a
+// room's writers send them. "alone" builds every item's views afresh and
+// every viewer's audience twice per commit (as before the items shared
+// their views); "shared" is the room's way: consecutive items share the
+// views of the state between them, each writer remembers its viewer's
+// audience.
+//
+//	go test -run '^$' -bench PatchStream -benchmem ./api/live
+func BenchmarkPatchStream(b *testing.B) {
+	const commits = 20
+	for _, cards := range []int{60, 1200} {
+		states, evs, viewers := benchCommits(b, cards, 20, commits)
+		for _, shared := range []bool{false, true} {
+			name := map[bool]string{false: "alone", true: "shared"}[shared]
+			b.Run(fmt.Sprintf("cards=%d/%s", cards, name), func(b *testing.B) {
+				b.ReportAllocs()
+				for range b.N {
+					items := make([]*item, commits)
+					var views *viewCache
+					for i := range items {
+						it := &item{kind: kindChange, pos: uint64(i + 2), prevPos: uint64(i + 1), events: []retro.Event{evs[i]},
+							prev: &states[i], state: &states[i+1]}
+						if shared {
+							if views == nil {
+								views = &viewCache{}
+							}
+							it.before, it.after = views, &viewCache{}
+							views = it.after
+						}
+						items[i] = it
+					}
+					for _, v := range viewers {
+						last := audienceAt{}
+						for _, it := range items {
+							if !shared {
+								last = audienceAt{}
+							}
+							if _, err := it.patchFor(v, retro.Policy{}, &last); err != nil {
+								b.Fatal(err)
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// benchCommits is benchCommit's retro followed by n more cards: the n+1
+// states around them and their events.
+func benchCommits(tb testing.TB, cards, viewers, n int) (states []retro.State, evs []retro.Event, vs []retro.Viewer) {
+	prev, st, ev, vs := benchCommit(tb, cards, viewers)
+	states, evs = []retro.State{prev, st}, []retro.Event{ev}
+	at := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	for i := range n - 1 {
+		out, err := retro.Decide(st, retro.AddCard{Actor: domain.Actor{UserID: "user-0"}, At: at, CardID: fmt.Sprintf("more-%d", i),
+			ColumnID: "start", Text: fmt.Sprintf("MORECARD%08d", i)})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		st = retro.EvolveAll(st, out)
+		states, evs = append(states, st), append(evs, out...)
+	}
+	return states, evs, vs
 }
 
 // benchCommit is a revealed retro with viewers participants and cards

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"weak"
 
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
@@ -41,6 +42,10 @@ type room struct {
 	conns    map[*conn]struct{}
 	presence []byte        // last presence message sent
 	local    []PresentUser // this node's users, as last announced
+	// views is the patch followers' views of state, per audience, for the
+	// next commit's item to start from. Weak: once every connection wrote
+	// the items that hold it, an idle room keeps no views.
+	views weak.Pointer[viewCache]
 }
 
 func newRoom(h *Hub, id string) *room {
@@ -70,7 +75,7 @@ func (r *room) load(ctx context.Context) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.state, r.pos = st, pos
+	r.state, r.pos, r.views = st, pos, weak.Pointer[viewCache]{}
 	for _, c := range r.buffered {
 		r.applyLocked(c)
 	}
@@ -94,13 +99,19 @@ func (r *room) applyLocked(c commit) {
 		return // the load already held it
 	}
 	wasAnonymous := r.state.Anonymous
-	prev := r.state
+	prev, prevPos := r.state, r.pos
+	before := r.views.Value()
+	if before == nil {
+		before = &viewCache{}
+	}
+	after := &viewCache{}
 	r.state = retro.EvolveAll(r.state, c.events)
-	r.pos = c.pos
+	r.pos, r.views = c.pos, weak.Make(after)
 	// EvolveAll never changes a state it was given, so connections may
 	// read both while the room moves on.
 	st := r.state
-	it := &item{kind: kindChange, pos: c.pos, events: c.events, state: &st, prev: &prev}
+	it := &item{kind: kindChange, pos: c.pos, events: c.events, state: &st, prev: &prev, prevPos: prevPos,
+		before: before, after: after}
 	for cn := range r.conns {
 		cn.push(it)
 	}

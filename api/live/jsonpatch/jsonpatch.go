@@ -74,7 +74,7 @@ func leaf(t reflect.Type) bool {
 func diff(ops *[]Op, path string, a, b reflect.Value) {
 	t := a.Type()
 	if leaf(t) {
-		if !reflect.DeepEqual(a.Interface(), b.Interface()) {
+		if !equal(a, b) {
 			*ops = append(*ops, Op{Op: "replace", Path: path, Value: b.Interface()})
 		}
 		return
@@ -112,7 +112,7 @@ func diff(ops *[]Op, path string, a, b reflect.Value) {
 		diffList(ops, path, a, b)
 	case reflect.Map:
 		if a.IsNil() || b.IsNil() || t.Key().Kind() != reflect.String {
-			if !reflect.DeepEqual(a.Interface(), b.Interface()) {
+			if !equal(a, b) {
 				*ops = append(*ops, Op{Op: "replace", Path: path, Value: b.Interface()})
 			}
 			return
@@ -141,12 +141,12 @@ func diff(ops *[]Op, path string, a, b reflect.Value) {
 func diffList(ops *[]Op, path string, a, b reflect.Value) {
 	na, nb := a.Len(), b.Len()
 	head := 0
-	for head < na && head < nb && reflect.DeepEqual(a.Index(head).Interface(), b.Index(head).Interface()) {
+	for head < na && head < nb && equal(a.Index(head), b.Index(head)) {
 		head++
 	}
 	tail := 0
 	for tail < na-head && tail < nb-head &&
-		reflect.DeepEqual(a.Index(na-1-tail).Interface(), b.Index(nb-1-tail).Interface()) {
+		equal(a.Index(na-1-tail), b.Index(nb-1-tail)) {
 		tail++
 	}
 	ma, mb := na-head-tail, nb-head-tail

@@ -135,6 +135,24 @@ func FuzzDiffThenApplyGivesTheNewJSON(f *testing.F) {
 	})
 }
 
+// The diff compares lists' elements in place instead of through
+// reflect.DeepEqual; it must say what DeepEqual says, or a patch would skip
+// a change or repeat what did not change.
+func FuzzTheDiffsComparisonIsDeepEqual(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 5}, []byte{1, 2, 3, 5, 5, 1, 0})
+	f.Add([]byte{1, 2, 3, 4, 5, 1, 0, 2, 1, 0, 0, 1, 3, 1}, []byte{1, 2, 3, 4, 5, 1, 0, 2, 1, 0, 0, 1, 3, 1})
+	f.Add([]byte{0, 0, 0, 1, 4, 1, 1, 0, 2, 1, 2}, []byte{0, 0, 0, 1, 4, 1, 1, 0, 2, 1, 1})
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		da, db := build(a), build(b)
+		if got, want := jsonpatch.Equal(da, db), reflect.DeepEqual(da, db); got != want {
+			t.Fatalf("equal says %v, DeepEqual %v:\n%#v\n%#v", got, want, da, db)
+		}
+		if !jsonpatch.Equal(da, build(a)) {
+			t.Fatalf("a document is unlike its own copy: %#v", da)
+		}
+	})
+}
+
 func TestAPatchThatDoesNotFitIsRefused(t *testing.T) {
 	doc := map[string]any{"items": []any{}}
 	for _, op := range []jsonpatch.Op{
