@@ -93,6 +93,17 @@ func TestAWholeRetroThroughTheApp(t *testing.T) {
 		refused(t, c.what+" reads the retro", err, domain.ErrNotFound) // as a missing one: see hidden
 		_, err = f.app.RetroViewer(ctx, c.p, rid)
 		refused(t, c.what+" follows the retro live", err, domain.ErrNotFound) // as a missing one: see hidden
+		_, err = f.app.RetroJoinViewer(ctx, c.p, rid)
+		refused(t, c.what+" joins the live feed", err, domain.ErrNotFound) // as a missing one: see hidden
+	}
+	_, err = f.app.RetroJoinViewer(ctx, guest(uGst, "some-other-retro"), rid)
+	refused(t, "a guest of another retro joins the live feed", err, domain.ErrNotFound)
+	// A join decided on the followers' state sees the viewer the store's does.
+	for _, p := range []identity.Principal{user(uBea), guest(uGst, rid)} {
+		want := must(f.app.RetroViewer(ctx, p, rid))(t)
+		if got := must(f.app.RetroJoinViewer(ctx, p, rid))(t); got != want {
+			t.Errorf("%s joins the live feed as %+v, want %+v", p.UserID, got, want)
+		}
 	}
 	// A read-only token reads but does not write.
 	if c, _ := cardIn(f.view(readOnly(uBea), rid), card); !c.Mine {

@@ -84,10 +84,27 @@ func (a *App) Retro(ctx context.Context, p identity.Principal, retroID string) (
 // retro.RedactEvent. domain.ErrForbidden if they may not see it, domain.ErrNotFound if
 // it does not exist.
 func (a *App) RetroViewer(ctx context.Context, p identity.Principal, retroID string) (retro.Viewer, error) {
+	return a.retroViewer(ctx, p, retroID, a.retroAccess)
+}
+
+// RetroJoinViewer is RetroViewer decided on the retro and team as this
+// node's followers hold them (retroAccessToWrite), without reading the
+// store: a live feed's join, which a storm of reconnects makes frequent,
+// read both streams' new events from the store each time (most of a join's
+// CPU, measured). A refusal is still made only on the store's state. The
+// followers may be a moment behind the log, so a grant may miss a removal
+// not yet applied; the live hub sees every removal in log order and asks
+// RetroViewer again for a user it saw removed (live.Deps.AuthorizeJoin).
+func (a *App) RetroJoinViewer(ctx context.Context, p identity.Principal, retroID string) (retro.Viewer, error) {
+	return a.retroViewer(ctx, p, retroID, a.retroAccessToWrite)
+}
+
+func (a *App) retroViewer(ctx context.Context, p identity.Principal, retroID string,
+	access func(context.Context, identity.Principal, string) (retro.State, team.State, error)) (retro.Viewer, error) {
 	if err := canRead(p); err != nil {
 		return retro.Viewer{}, err
 	}
-	if _, _, err := a.retroAccess(ctx, p, retroID); err != nil {
+	if _, _, err := access(ctx, p, retroID); err != nil {
 		return retro.Viewer{}, err
 	}
 	v, err := a.retroActor(ctx, retroID, p.UserID)

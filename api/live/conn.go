@@ -335,7 +335,11 @@ func (h *Hub) open(ctx, life context.Context, p identity.Principal, retroID stri
 		return nil, domain.Errorf(domain.Invalid, "", "the live feed request is malformed: retro ID: %v", err)
 	}
 	epoch := h.revocations.Load()
-	viewer, err := h.deps.Authorize(ctx, p, retroID)
+	authorize := h.deps.Authorize
+	if h.deps.AuthorizeJoin != nil {
+		authorize = h.deps.AuthorizeJoin
+	}
+	viewer, err := authorize(ctx, p, retroID)
 	if err != nil {
 		return nil, h.refusal(retroID, err)
 	}
@@ -360,8 +364,11 @@ func (h *Hub) open(ctx, life context.Context, p identity.Principal, retroID stri
 	sp.state, sp.pos = rm.join(c)
 	c.start = sp
 	// A revoking event seen since Authorize answered may have missed this
-	// connection, which had not joined yet: ask again before anything is sent.
-	if h.revocations.Load() != epoch {
+	// connection, which had not joined yet; and AuthorizeJoin may have
+	// decided on a state that does not hold a removal the hub has seen:
+	// ask Authorize before anything is sent.
+	if h.revocations.Load() != epoch ||
+		(h.deps.AuthorizeJoin != nil && h.removals.lately(sp.state.TeamID, p.UserID, time.Now())) {
 		c.hold()
 		go h.reauthorize(context.Background(), []*conn{c}, true)
 	}

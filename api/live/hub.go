@@ -48,6 +48,13 @@ type Deps struct {
 	// starts: a *domain.Error of kind NotFound with 404, any other with 403. It is asked again while the connection is open (see
 	// ReauthorizeInterval); an error then closes the connection as revoked.
 	Authorize func(ctx context.Context, p identity.Principal, retroID string) (retro.Viewer, error)
+	// AuthorizeJoin, if set, is Authorize for a connection that opens: it
+	// may decide on state a moment behind the log (the app's followers)
+	// instead of reading the store, since joins come in storms. A
+	// connection of a user whom the hub saw removed from the retro's team
+	// in the last removalMemory is checked again with Authorize before
+	// anything is written to it.
+	AuthorizeJoin func(ctx context.Context, p identity.Principal, retroID string) (retro.Viewer, error)
 	// Policy is the minimum group under which the views withhold health
 	// and ROTI results: the server's one (app's GroupPolicy), so the feed
 	// shows what REST and time travel show.
@@ -103,6 +110,9 @@ type Hub struct {
 	// revocations counts the access-revoking events seen, so that a
 	// connection authorised while one was being handled is checked again.
 	revocations atomic.Uint64
+	// removals are the team removals seen (team ID, user ID), for
+	// AuthorizeJoin's grants to be checked against.
+	removals removals
 
 	// pending collects the events of the commit being delivered; only the
 	// subscription goroutine touches it.

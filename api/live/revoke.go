@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/domain/team"
@@ -22,7 +23,44 @@ import (
 //
 // Authorize loads the team through the app's aggregate runner, which reads
 // the stream's events after its cached snapshot on every call, so it sees a
-// removal the subscription has delivered.
+// removal the subscription has delivered. A connection that opens is let in
+// by AuthorizeJoin when set, which reads no store and may not hold such a
+// removal yet: the hub notes each removal it sees (removals) and asks
+// Authorize again for a join of a user it noted.
+
+// removalMemory is how long a removal is remembered for joins: far longer
+// than the app's followers take to apply an event of the log, after which
+// the state AuthorizeJoin decides on holds the removal itself.
+const removalMemory = time.Hour
+
+// removals remembers recent team removals by team and user.
+type removals struct {
+	mu   sync.Mutex
+	seen map[[2]string]time.Time
+}
+
+func (r *removals) note(teamID, userID string, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.seen == nil {
+		r.seen = map[[2]string]time.Time{}
+	}
+	for k, at := range r.seen {
+		if now.Sub(at) > removalMemory {
+			delete(r.seen, k)
+		}
+	}
+	r.seen[[2]string{teamID, userID}] = now
+}
+
+// lately reports whether the user was removed from the team within
+// removalMemory.
+func (r *removals) lately(teamID, userID string, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	at, ok := r.seen[[2]string{teamID, userID}]
+	return ok && now.Sub(at) <= removalMemory
+}
 
 // revokedUser names the user whose access a team event may have taken away.
 func (h *Hub) revokedUser(e eventstore.RecordedEvent) (string, bool) {
@@ -54,8 +92,11 @@ func (h *Hub) teamEvent(e eventstore.RecordedEvent) {
 	if !ok {
 		return
 	}
-	h.revocations.Add(1)
 	teamID := e.Stream.ID
+	// Noted before the connections are looked for: a join either finds
+	// the removal noted (open) or is among the connections found here.
+	h.removals.note(teamID, userID, time.Now())
+	h.revocations.Add(1)
 	conns := h.connections(func(r *room, c *conn) bool {
 		return r.state.TeamID == teamID && c.principal.UserID == userID
 	})

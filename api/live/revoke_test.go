@@ -174,3 +174,45 @@ func TestPeriodicReauthorisationClosesAConnectionThatLostAccess(t *testing.T) {
 	pos := e.addCard("r1", "user-bob", "c1", "after")
 	bob.until(reached(pos))
 }
+
+// Joins are authorised on state that may be a moment behind the log
+// (Deps.AuthorizeJoin: the app's followers, no store read). A user the
+// hub saw removed from the team is still refused at once, before any
+// snapshot, though that state admits them; everyone else joins without
+// the store-reading Authorize being asked.
+func TestAJoinDecidedOnAStateBehindTheLogStillRefusesAMemberJustRemoved(t *testing.T) {
+	g := newGate()
+	behind := newGate() // a follower that has not applied the removal: it admits alice
+	e := newEnv(t, envOptions{deps: func(d *live.Deps) {
+		d.Authorize = g.authorize
+		d.AuthorizeJoin = behind.authorize
+	}})
+	e.newRetro("r1", false, "user-alice", "user-bob")
+	bob := e.ws("r1", "user-bob", "")
+	bob.until(reached(0))
+	if n := g.timesAsked("user-bob"); n != 0 || behind.timesAsked("user-bob") != 1 {
+		t.Fatalf("bob's join asked Authorize %d times and AuthorizeJoin %d, want 0 and 1", n, behind.timesAsked("user-bob"))
+	}
+
+	g.refuse("user-alice")
+	e.removeMember("team-1", "user-alice")
+	// The hub reads the log in order: bob receiving a later card means it
+	// has seen the removal.
+	pos := e.addCard("r1", "user-bob", "c1", "said after alice left")
+	bob.until(reached(pos))
+
+	alice := e.ws("r1", "user-alice", "")
+	status, got := alice.closedWith()
+	if status != websocket.StatusPolicyViolation {
+		t.Fatalf("the removed member's join closed with %v, want 1008 (policy violation)", status)
+	}
+	for _, m := range got {
+		if m.Type == "snapshot" || m.Type == "change" {
+			t.Fatalf("the removed member received %s", m.raw)
+		}
+	}
+	if behind.timesAsked("user-alice") != 1 || g.timesAsked("user-alice") == 0 {
+		t.Fatalf("alice's join asked AuthorizeJoin %d times and Authorize %d, want 1 and at least 1",
+			behind.timesAsked("user-alice"), g.timesAsked("user-alice"))
+	}
+}

@@ -164,7 +164,7 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 			}
 			return collab.MergeNotes(ctx, istore, boardID, notes)
 		}})
-	liveDeps := live.Deps{Store: istore, Authorize: application.RetroViewer, Policy: application.GroupPolicy(), Logger: logger}
+	liveDeps := live.Deps{Store: istore, Authorize: application.RetroViewer, AuthorizeJoin: application.RetroJoinViewer, Policy: application.GroupPolicy(), Logger: logger}
 	if js, ok := store.(jetStreamer); ok {
 		// Nodes sharing a NATS log share presence over NATS core subjects,
 		// so a participant on one node sees who is here on the others.
