@@ -87,6 +87,9 @@ type Me struct {
 	Name    string   `json:"name"`
 	Email   string   `json:"email"`
 	Guest   bool     `json:"guest"`
+	// EmailVerified: you proved your address by a mailed link (or your
+	// identity provider vouched for it).
+	EmailVerified bool `json:"emailVerified"`
 	// Language is the language of every mail to you ("en" or "de").
 	Language string `json:"language"`
 }
@@ -170,7 +173,7 @@ func accountRoutes() []route {
 				}
 				return Me{UserID: c.p.UserID, Kind: string(c.p.Kind), Scopes: scopeStrings(c.p.Scopes), RetroID: c.p.RetroID,
 					TokenID: c.p.TokenID, Name: prof.Name, Email: prof.Email, Guest: prof.Guest,
-					Language: prof.Language}, nil
+					EmailVerified: prof.EmailVerified, Language: prof.Language}, nil
 			}),
 		setLanguage,
 		erase,

@@ -49,13 +49,23 @@ func newHarness(t testing.TB, opts ...option) *harness {
 // newHarnessOf is newHarness with the app's dependencies changed first.
 func newHarnessOf(t testing.TB, appOpt func(*app.Deps), opts ...option) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil, appOpt, opts...)
+}
+
+// newHarnessWith is newHarnessOf with identity's dependencies changed too.
+func newHarnessWith(t testing.TB, idOpt func(*identity.Deps), appOpt func(*app.Deps), opts ...option) *harness {
+	t.Helper()
 	store := memstore.New(nil)
 	ks := keys.NewMemory()
 	cat, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := identity.New(identity.Deps{Store: store, Keys: ks, Password: identity.PasswordParams{Time: 1, MemoryKiB: 64, Threads: 1}})
+	idd := identity.Deps{Store: store, Keys: ks, Password: identity.PasswordParams{Time: 1, MemoryKiB: 64, Threads: 1}}
+	if idOpt != nil {
+		idOpt(&idd)
+	}
+	id, err := identity.New(idd)
 	if err != nil {
 		t.Fatal(err)
 	}

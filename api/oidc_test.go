@@ -290,9 +290,15 @@ func TestAWorkspaceThatRequiresSSORefusesPasswordsAndProvidersItDoesNotTrust(t *
 		t.Fatalf("signed in as %s, want Ben %s", me.raw, ben.id)
 	}
 
-	// Removing the workspace's provider lets passwords in again.
+	// Removing the workspace's provider lets passwords in again. Ben's
+	// address was unverified when his provider proved it, so his account
+	// became the provider's person's: the password set before is gone (it
+	// may have been set by someone who registered his address first).
 	h.must(http.StatusOK, req{method: "DELETE", path: "/v1/workspaces/" + ws + "/sso", token: ada.token})
-	h.must(http.StatusCreated, req{method: "POST", path: "/v1/sessions", body: api.LoginRequest{Email: ben.email, Password: "correct horse battery"}})
+	h.must(http.StatusCreated, req{method: "POST", path: "/v1/sessions", body: api.LoginRequest{Email: ada.email, Password: "correct horse battery"}})
+	if res := h.do(req{method: "POST", path: "/v1/sessions", body: api.LoginRequest{Email: ben.email, Password: "correct horse battery"}}); res.status != http.StatusUnauthorized {
+		t.Errorf("the password set before Ben's provider proved his unverified address still works: %d %s", res.status, res.raw)
+	}
 }
 
 func TestAProvidersGroupsAddThePersonToTheTeamsTheyAreMappedTo(t *testing.T) {

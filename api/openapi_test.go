@@ -131,13 +131,13 @@ func TestTheSchemaCheckCatchesADriftedBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := `{"userId":"u","kind":"user","scopes":["read"],"tokenId":"t","name":"Ada","email":"a@example.com","guest":false,"language":"en"}`
+	good := `{"userId":"u","kind":"user","scopes":["read"],"tokenId":"t","name":"Ada","email":"a@example.com","guest":false,"emailVerified":false,"language":"en"}`
 	if err := c.validate("GET", "/v1/me", 200, "application/json", []byte(good)); err != nil {
 		t.Errorf("a conforming body was rejected: %v", err)
 	}
 	for _, bad := range []string{
-		`{"userId":5,"kind":"user","scopes":[],"tokenId":"t","name":"Ada","email":"a","guest":false,"language":"en"}`,
-		`{"kind":"user","scopes":[],"tokenId":"t","name":"Ada","email":"a","guest":false,"language":"en"}`,
+		`{"userId":5,"kind":"user","scopes":[],"tokenId":"t","name":"Ada","email":"a","guest":false,"emailVerified":false,"language":"en"}`,
+		`{"kind":"user","scopes":[],"tokenId":"t","name":"Ada","email":"a","guest":false,"emailVerified":false,"language":"en"}`,
 	} {
 		if err := c.validate("GET", "/v1/me", 200, "application/json", []byte(bad)); err == nil {
 			t.Errorf("a drifted body passed: %s", bad)

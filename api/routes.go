@@ -287,7 +287,7 @@ func routeTable() []route {
 		surveyRoutes(), catalogRoutes(), templateRoutes(), liveRoutes(), historyRoutes(), whiteboardRoutes(), documentRoutes(), integrationRoutes(),
 		oidcRoutes(), scheduleRoutes(),
 		calendarRoutes(), quickRetroRoutes(),
-		mailFailureRoutes(), mailRoutes(),
+		mailFailureRoutes(), mailRoutes(), mailAccountRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

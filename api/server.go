@@ -105,6 +105,8 @@ type server struct {
 	doc     []byte
 	logins  *loginThrottle
 	quick   *httprate.RateLimiter
+	// mailLinks limits requests that mail someone (mail_accounts.go).
+	mailLinks mailLimiter
 }
 
 // New returns the HTTP handler of the whole API.
@@ -139,7 +141,8 @@ func newServer(d Deps, routes []route) http.Handler {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &server{deps: d, log: d.Logger, routes: routes, logins: newLoginThrottle(d.LoginThrottle, d.Clock), quick: newQuickLimiter(d.QuickRetrosPerHour)}
+	s := &server{deps: d, log: d.Logger, routes: routes, logins: newLoginThrottle(d.LoginThrottle, d.Clock), quick: newQuickLimiter(d.QuickRetrosPerHour),
+		mailLinks: newMailLimiter()}
 	m, err := newHTTPMetrics(d.Registry)
 	if err != nil {
 		// Another collector took our names: keep serving, count privately.

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/app/mail"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
@@ -58,7 +59,8 @@ func (a *App) newMailer() *mailer {
 	m.reactor, m.buildErr = runner.NewReactor(runner.ReactorConfig{
 		Name: MailReactorName, Store: a.d.Store, Logger: a.d.Logger, Crashpoint: a.d.Crashpoint,
 		Reacts: func(e eventstore.RecordedEvent) bool {
-			return e.Stream.Category == retro.Category && e.Type == retro.TypeRetroClosed || noticeReacts(e)
+			return e.Stream.Category == retro.Category && e.Type == retro.TypeRetroClosed || noticeReacts(e) ||
+				identity.CallsForLink(e) // mail_accounts.go
 		},
 		React: a.mailFor,
 	})
@@ -97,6 +99,9 @@ func (a *App) CloseMail() error {
 func (a *App) mailFor(ctx context.Context, e eventstore.RecordedEvent) error {
 	if e.Stream.Category == retro.Category && e.Type == retro.TypeRetroClosed {
 		return a.mailSummaries(ctx, e)
+	}
+	if identity.CallsForLink(e) {
+		return a.mailLink(ctx, e)
 	}
 	return a.mailNotices(ctx, e)
 }

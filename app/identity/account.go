@@ -96,6 +96,8 @@ type Registration struct {
 	Email    string
 	Password string
 	Name     string
+	// providerVerified: an identity provider vouched for the address.
+	providerVerified bool
 }
 
 // Register creates an account and returns its user ID; the caller has no
@@ -153,7 +155,7 @@ func (s *Service) Register(ctx context.Context, c Caller, in Registration) (stri
 	if err != nil {
 		return "", err
 	}
-	ev := AccountRegistered{UserID: userID, EmailHash: h, At: s.now().UTC()}
+	ev := AccountRegistered{UserID: userID, EmailHash: h, At: s.now().UTC(), EmailVerified: in.providerVerified}
 	if ev.EmailSealed, err = keys.Seal(key, []byte(norm), aad(userID, "email")); err != nil {
 		return "", err
 	}
@@ -203,7 +205,10 @@ func (s *Service) accountFor(ctx context.Context, h string) (userID string, expe
 	if err != nil {
 		return "", 0, false, err
 	}
-	if g.found {
+	// Without mail nobody can prove the address, so a registration never
+	// becomes a guest of it (unless the operator links guests by address
+	// anyway); with mail it does, and signs in once verified (Login).
+	if g.found && s.guestJoin != GuestJoinFresh {
 		gone, err := s.erased(ctx, g.userID)
 		if err != nil {
 			return "", 0, false, err
@@ -271,7 +276,15 @@ func (s *Service) Login(ctx context.Context, in Credentials) (Token, error) {
 	if err != nil {
 		return Token{}, fmt.Errorf("identity: key of user %s: %w", userID, err)
 	}
-	phc, err := keys.Open(key, reg.PasswordSealed, aad(userID, "password"))
+	st, err := s.account(ctx, userID)
+	if err != nil {
+		return Token{}, err
+	}
+	sealed := reg.PasswordSealed
+	if st.password != nil {
+		sealed = st.password
+	}
+	phc, err := keys.Open(key, sealed, aad(userID, "password"))
 	if err != nil {
 		return Token{}, fmt.Errorf("identity: password hash of user %s: %w", userID, err)
 	}
@@ -283,6 +296,10 @@ func (s *Service) Login(ctx context.Context, in Credentials) (Token, error) {
 		s.log.Info("identity: login refused", "user", userID)
 		return Token{}, ErrBadCredentials
 	}
+	if st.promotedGuest() && !st.verified() && s.guestJoin == GuestJoinProof {
+		// Told only to whoever knows the password.
+		return Token{}, ErrEmailUnverified
+	}
 	return s.issueSession(ctx, userID, KindUser, "")
 }
 
@@ -292,11 +309,11 @@ func (s *Service) Profile(ctx context.Context, userID string) (Profile, error) {
 	if !validID(userID, 64) {
 		return Profile{}, domain.ErrNotFound
 	}
-	evs, _, err := s.load(ctx, catAccount, userID)
+	st, err := s.account(ctx, userID)
 	if err != nil {
 		return Profile{}, err
 	}
-	if len(evs) == 0 {
+	if st.guest == nil && len(st.regs) == 0 {
 		return Profile{}, domain.ErrNotFound
 	}
 	key, err := s.keys.Get(ctx, userSubject(userID))
@@ -306,29 +323,7 @@ func (s *Service) Profile(ctx context.Context, userID string) (Profile, error) {
 	if err != nil {
 		return Profile{}, fmt.Errorf("identity: key of user %s: %w", userID, err)
 	}
-	var guest *GuestRegistered
-	var hashes []string
-	lang := DefaultLanguage
-	for _, r := range evs {
-		switch e := r.event.(type) {
-		case *LanguageChosen:
-			lang = e.Language
-		case *GuestRegistered:
-			guest = e
-		case *AccountRegistered:
-			hashes = append(hashes, e.EmailHash)
-		}
-	}
-	// Of several registrations (a race to register a guest's address) the
-	// one the e-mail claim names is the account.
-	var reg *AccountRegistered
-	for _, h := range hashes {
-		if reg, _, err = s.registration(ctx, h, userID); err != nil {
-			return Profile{}, err
-		} else if reg != nil {
-			break
-		}
-	}
+	reg, guest := st.current(), st.guest
 	if reg == nil && guest == nil {
 		return Profile{}, domain.ErrNotFound
 	}
@@ -344,7 +339,8 @@ func (s *Service) Profile(ctx context.Context, userID string) (Profile, error) {
 	if err != nil {
 		return Profile{}, fmt.Errorf("identity: name of user %s: %w", userID, err)
 	}
-	return Profile{UserID: userID, Name: string(name), Email: string(email), Guest: reg == nil, Language: lang}, nil
+	return Profile{UserID: userID, Name: string(name), Email: string(email), Guest: reg == nil,
+		EmailVerified: st.verified(), Language: st.language}, nil
 }
 
 func (g *GuestRegistered) sealed() ([]byte, []byte) {

@@ -33,6 +33,9 @@ type AccountRegistered struct {
 	NameSealed     []byte    `json:"nameSealed"`
 	PasswordSealed []byte    `json:"passwordSealed"` // sealed PHC argon2id string
 	At             time.Time `json:"at"`
+	// EmailVerified: an identity provider vouched for the address (an
+	// account made at a first single sign-on).
+	EmailVerified bool `json:"emailVerified,omitempty"`
 }
 
 // GuestRegistered: a person joined a retro as a guest for the first time.
@@ -153,6 +156,20 @@ func decodeEvent(typ string, version int, payload []byte) (event, error) {
 		e = &APITokenListed{}
 	case "LanguageChosen":
 		e = &LanguageChosen{}
+	case "VerificationRequested":
+		e = &VerificationRequested{}
+	case "EmailVerified":
+		e = &EmailVerified{}
+	case "PasswordResetRequested":
+		e = &PasswordResetRequested{}
+	case "PasswordChanged":
+		e = &PasswordChanged{}
+	case "GuestJoinRequested":
+		e = &GuestJoinRequested{}
+	case "LinkIssued":
+		e = &LinkIssued{}
+	case "LinkUsed":
+		e = &LinkUsed{}
 	default:
 		return nil, fmt.Errorf("identity: unknown event type %q", typ)
 	}

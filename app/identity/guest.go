@@ -82,13 +82,20 @@ func inviteStream(code string) string {
 }
 
 func (s *Service) loadInvite(ctx context.Context, code string) (Invite, bool, error) {
-	evs, _, err := s.load(ctx, catInvite, inviteStream(code))
+	inv, ok, err := s.loadInviteStream(ctx, inviteStream(code))
+	inv.Code = code
+	return inv, ok, err
+}
+
+// loadInviteStream reads an invite by its stream ID; the code is not known.
+func (s *Service) loadInviteStream(ctx context.Context, stream string) (Invite, bool, error) {
+	evs, _, err := s.load(ctx, catInvite, stream)
 	if err != nil {
 		return Invite{}, false, err
 	}
 	for _, r := range evs {
 		if e, ok := r.event.(*InviteCreated); ok {
-			return Invite{Code: code, RetroID: e.RetroID, TeamID: e.TeamID, ExpiresAt: e.ExpiresAt}, true, nil
+			return Invite{RetroID: e.RetroID, TeamID: e.TeamID, ExpiresAt: e.ExpiresAt}, true, nil
 		}
 	}
 	return Invite{}, false, nil
@@ -101,49 +108,28 @@ type GuestInput struct {
 }
 
 // JoinAsGuest lets a person with an invite code join its retro with an
-// e-mail address and a name, no account; the caller has no principal. The
-// same address always gives the same guest user ID (the name given on the
-// first join is kept). The session it returns is scoped to the invite's
-// retro. An address that has an account gives ErrAccountExists: its owner
-// logs in instead.
+// e-mail address and a name, no account, on a server without mail; the
+// caller has no principal. Each join is a fresh guest (GuestJoinFresh), or,
+// where the operator chose GuestJoinByAddress, the same address always
+// gives the same guest user ID (the name given on the first join is kept).
+// With mail (GuestJoinProof) it refuses: the join goes through
+// RequestGuestJoin and the mailed link. The session it returns is scoped to
+// the invite's retro. An address that has an account gives
+// ErrAccountExists: its owner logs in instead.
 func (s *Service) JoinAsGuest(ctx context.Context, c Caller, code string, in GuestInput) (Token, Principal, error) {
-	if err := validateCommandID(c.CommandID); err != nil {
-		return Token{}, Principal{}, err
+	if s.guestJoin == GuestJoinProof {
+		return Token{}, Principal{}, ErrGuestProofRequired
 	}
-	norm, err := normalizeEmail(in.Email)
+	inv, h, norm, name, err := s.checkJoin(ctx, c, code, in)
 	if err != nil {
 		return Token{}, Principal{}, err
 	}
-	name, err := normalizeName(in.Name, MaxNameChars)
-	if err != nil {
-		return Token{}, Principal{}, err
+	var userID string
+	if s.guestJoin == GuestJoinByAddress {
+		userID, err = s.guestID(ctx, c.CommandID, h, norm, name)
+	} else {
+		userID, err = s.freshGuest(ctx, c.CommandID, norm, name)
 	}
-	if len(code) != b64url.EncodedLen(inviteCodeBytes) {
-		return Token{}, Principal{}, ErrInviteInvalid
-	}
-	inv, ok, err := s.loadInvite(ctx, code)
-	if err != nil {
-		return Token{}, Principal{}, err
-	}
-	if !ok || !s.now().Before(inv.ExpiresAt) {
-		return Token{}, Principal{}, ErrInviteInvalid
-	}
-	h, err := s.emailHash(ctx, norm)
-	if err != nil {
-		return Token{}, Principal{}, err
-	}
-	if owner, err := s.loadClaim(ctx, catEmail, h); err != nil {
-		return Token{}, Principal{}, err
-	} else if owner.found {
-		gone, err := s.erased(ctx, owner.userID)
-		if err != nil {
-			return Token{}, Principal{}, err
-		}
-		if !gone {
-			return Token{}, Principal{}, ErrAccountExists
-		}
-	}
-	userID, err := s.guestID(ctx, c.CommandID, h, norm, name)
 	if err != nil {
 		return Token{}, Principal{}, err
 	}
@@ -156,6 +142,69 @@ func (s *Service) JoinAsGuest(ctx context.Context, c Caller, code string, in Gue
 		return Token{}, Principal{}, err
 	}
 	return tok, tok.Principal, nil
+}
+
+// checkJoin checks a guest's join: the command ID, the address and name,
+// a working invite, and an address no account holds (its owner logs in).
+func (s *Service) checkJoin(ctx context.Context, c Caller, code string, in GuestInput) (inv Invite, h, norm, name string, err error) {
+	if err := validateCommandID(c.CommandID); err != nil {
+		return Invite{}, "", "", "", err
+	}
+	if norm, err = normalizeEmail(in.Email); err != nil {
+		return Invite{}, "", "", "", err
+	}
+	if name, err = normalizeName(in.Name, MaxNameChars); err != nil {
+		return Invite{}, "", "", "", err
+	}
+	if len(code) != b64url.EncodedLen(inviteCodeBytes) {
+		return Invite{}, "", "", "", ErrInviteInvalid
+	}
+	inv, ok, err := s.loadInvite(ctx, code)
+	if err != nil {
+		return Invite{}, "", "", "", err
+	}
+	if !ok || !s.now().Before(inv.ExpiresAt) {
+		return Invite{}, "", "", "", ErrInviteInvalid
+	}
+	if h, err = s.emailHash(ctx, norm); err != nil {
+		return Invite{}, "", "", "", err
+	}
+	if owner, err := s.loadClaim(ctx, catEmail, h); err != nil {
+		return Invite{}, "", "", "", err
+	} else if owner.found {
+		gone, err := s.erased(ctx, owner.userID)
+		if err != nil {
+			return Invite{}, "", "", "", err
+		}
+		if !gone {
+			return Invite{}, "", "", "", ErrAccountExists
+		}
+	}
+	return inv, h, norm, name, nil
+}
+
+// freshGuest registers a guest linked to no other join with the address
+// (no guest claim, and no address hash that a registration or a later
+// join would find), so typing someone's address gains nothing of theirs.
+// The user ID derives from the command ID: a retry is the same guest.
+func (s *Service) freshGuest(ctx context.Context, cmdID, email, name string) (string, error) {
+	sum := sha256.Sum256([]byte("hindsight/fresh-guest/v1\x00" + cmdID))
+	userID := "g-" + hex.EncodeToString(sum[:16])
+	key, err := s.keys.GetOrCreate(ctx, userSubject(userID))
+	if err != nil {
+		return "", fmt.Errorf("identity: key of user %s: %w", userID, err)
+	}
+	ev := GuestRegistered{UserID: userID, At: s.now().UTC()}
+	if ev.EmailSealed, err = keys.Seal(key, []byte(email), aad(userID, "email")); err != nil {
+		return "", err
+	}
+	if ev.NameSealed, err = keys.Seal(key, []byte(name), aad(userID, "name")); err != nil {
+		return "", err
+	}
+	if _, err := s.appendEvent(ctx, catAccount, userID, eventstore.NoStream, cmdID, userID, ev); err != nil && !errors.Is(err, eventstore.ErrConflict) {
+		return "", fmt.Errorf("identity: register a guest: %w", err)
+	}
+	return userID, nil
 }
 
 // guestID returns the guest user ID of e-mail hash h, registering a new

@@ -10,6 +10,7 @@ import (
 
 func TestGuestJoinsThroughAnInvite(t *testing.T) {
 	w := newWorld(t)
+	w.guestJoin = GuestJoinByAddress
 	s := w.node()
 	mod := loggedIn(t, s, "c1", "mod@example.org")
 	inv, err := s.CreateInvite(ctx, Caller{Principal: mod, CommandID: "inv-1"}, "retro-1", InviteInput{TeamID: "team-1", Expires: w.clock.now().Add(24 * time.Hour)})
@@ -88,6 +89,7 @@ func TestGuestJoinRefusals(t *testing.T) {
 
 func TestGuestRegistersAndKeepsTheirUserID(t *testing.T) {
 	w := newWorld(t)
+	w.guestJoin = GuestJoinByAddress
 	s := w.node()
 	mod := loggedIn(t, s, "c1", "mod@example.org")
 	inv, _ := s.CreateInvite(ctx, Caller{Principal: mod, CommandID: "inv-1"}, "retro-1", InviteInput{TeamID: "team-1", Expires: w.clock.now().Add(time.Hour)})
@@ -114,6 +116,7 @@ func TestGuestRegistersAndKeepsTheirUserID(t *testing.T) {
 
 func TestConcurrentFirstJoinsAgreeOnOneGuest(t *testing.T) {
 	w := newWorld(t)
+	w.guestJoin = GuestJoinByAddress
 	s := w.node()
 	mod := loggedIn(t, s, "c1", "mod@example.org")
 	inv, _ := s.CreateInvite(ctx, Caller{Principal: mod, CommandID: "inv-1"}, "retro-1", InviteInput{TeamID: "team-1", Expires: w.clock.now().Add(time.Hour)})

@@ -37,6 +37,8 @@ type world struct {
 	keys  keys.Store
 	clock *clock
 	ids   atomic.Int64
+	// guestJoin is how the world's nodes let guests join.
+	guestJoin GuestJoin
 }
 
 func newWorld(t testing.TB) *world {
@@ -53,7 +55,7 @@ func (w *world) node() *Service {
 	s, err := New(Deps{
 		Store: w.store, Keys: w.keys, Clock: w.clock.now,
 		NewID:    func() string { return fmt.Sprintf("id-%04d", w.ids.Add(1)) },
-		Password: fastPasswords,
+		Password: fastPasswords, GuestJoin: w.guestJoin,
 	})
 	if err != nil {
 		w.t.Fatal(err)

@@ -14,15 +14,19 @@
 //	                    written with the version read, so only one wins
 //	guest-<hash>        GuestIdentified: a guest's stable user ID
 //	invite-<sha256(code)>  InviteCreated, InviteUsed
+//	maillink-<sha256(token)> LinkIssued, LinkUsed: a mailed magic link
+//	pwreset-<hash>      PasswordResetRequested, for any address
 //	apitoken-<id>       APITokenIssued, APITokenRevoked (SHA-256 of the secret)
 //	usertokens-<userID> APITokenListed: the tokens a user issued
 //
 // A guest who later registers with the same e-mail address keeps their user
 // ID: the account is registered on the guest's account stream, and the
-// e-mail claim points to it. There is no e-mail verification yet, so anyone
-// who knows a guest's address can join as that guest through an invite, or
-// register that address and become that guest; add verification before
-// guests are promoted to members in deployments where that matters.
+// e-mail claim points to it. Addresses are proved by mailed links
+// (links.go): with mail (GuestJoinProof) a guest's identity is given only
+// through a link to its address, and an account registered over it signs
+// in only once it verified the address; without mail each guest join is a
+// new guest and registrations never take a guest's identity (unless the
+// operator chose GuestJoinByAddress).
 //
 // Why identity has no decider in domain/ (unlike workspace, team, retro and
 // survey): a decider folds one stream and decides a command against it, and
@@ -149,6 +153,9 @@ type Profile struct {
 	Email  string
 	// Guest is true until the person registers an account.
 	Guest bool
+	// EmailVerified: the person proved the address by a mailed link (or
+	// their identity provider vouched for it).
+	EmailVerified bool
 	// Language is the language of every mail to the person: one of
 	// Languages, DefaultLanguage until they choose (SetLanguage).
 	Language string
@@ -229,6 +236,12 @@ type Deps struct {
 	// MaxConcurrentHash bounds password hashes computed at once, so a burst
 	// of logins cannot exhaust memory; zero means 4.
 	MaxConcurrentHash int
+	// GuestJoin says how a guest joining by invite gets an identity: the
+	// zero value gives a fresh one per join (no mail); GuestJoinProof, for
+	// servers with mail, mails a link to the address and also makes an
+	// account registered over a guest's identity verify its address before
+	// it signs in.
+	GuestJoin GuestJoin
 }
 
 // Service is the identity service. It holds no state of its own beyond
@@ -257,6 +270,12 @@ type Service struct {
 
 	tokensMu sync.Mutex
 	tokens   map[string]cachedToken
+
+	guestJoin GuestJoin
+	// gens caches each user's session generation (password changes), so a
+	// session issued before a reset stops working.
+	gensMu sync.Mutex
+	gens   map[string]cachedGen
 }
 
 // New returns a Service.
@@ -268,6 +287,7 @@ func New(d Deps) (*Service, error) {
 		store: d.Store, keys: d.Keys, now: d.Clock, newID: d.NewID, log: d.Logger,
 		params: d.Password, ttl: d.SessionTTL, cacheTTL: d.RevocationCacheTTL,
 		secrets: map[string][]byte{}, tokens: map[string]cachedToken{},
+		guestJoin: d.GuestJoin, gens: map[string]cachedGen{},
 	}
 	if s.now == nil {
 		s.now = time.Now

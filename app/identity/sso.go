@@ -48,6 +48,9 @@ func (s *Service) SignInVerified(ctx context.Context, in VerifiedPerson) (Token,
 				return Token{}, err
 			}
 			if !gone {
+				if err := s.takeOverUnverified(ctx, userID, in); err != nil {
+					return Token{}, err
+				}
 				s.log.Info("identity: signed in by a provider", "user", userID)
 				return s.issueSession(ctx, userID, KindUser, "")
 			}
@@ -57,7 +60,7 @@ func (s *Service) SignInVerified(ctx context.Context, in VerifiedPerson) (Token,
 		// (the second finds the claim of the first).
 		sum := sha256.Sum256([]byte("hindsight/sso-register/v1\x00" + in.Issuer + "\x00" + in.Subject + "\x00" + h))
 		userID, err = s.Register(ctx, Caller{CommandID: "sso-" + hex.EncodeToString(sum[:16])},
-			Registration{Email: norm, Password: unguessablePassword(), Name: displayName(in.Name, norm)})
+			Registration{Email: norm, Password: unguessablePassword(), Name: displayName(in.Name, norm), providerVerified: true})
 		if errors.Is(err, ErrEmailTaken) {
 			continue // registered by someone else meanwhile: sign that account in
 		}
@@ -68,6 +71,29 @@ func (s *Service) SignInVerified(ctx context.Context, in VerifiedPerson) (Token,
 		return s.issueSession(ctx, userID, KindUser, "")
 	}
 	return Token{}, fmt.Errorf("identity: e-mail claim kept changing during a sign-in")
+}
+
+// takeOverUnverified: an account whose address nobody proved may have been
+// registered by someone who does not own it, waiting for the owner to sign
+// in through their provider (pre-hijacking). The provider has now proved
+// the address, so the account becomes the owner's: verified, its password
+// replaced by one nobody knows, its sessions ended. A verified account is
+// left as it is.
+func (s *Service) takeOverUnverified(ctx context.Context, userID string, in VerifiedPerson) error {
+	st, err := s.account(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if st.verified() {
+		return nil
+	}
+	sum := sha256.Sum256([]byte("hindsight/sso-takeover/v1\x00" + in.Issuer + "\x00" + in.Subject + "\x00" + userID))
+	cmd := "sso-takeover-" + hex.EncodeToString(sum[:16])
+	if err := s.setPassword(ctx, userID, unguessablePassword(), cmd); err != nil {
+		return err
+	}
+	s.log.Info("identity: an unverified account's address was proved by a provider; its password and sessions were ended", "user", userID)
+	return s.markVerified(ctx, userID, cmd+"-verified")
 }
 
 // displayName is the provider's name for the person, or the part of the

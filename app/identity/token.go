@@ -35,6 +35,9 @@ type claims struct {
 	TID    string  `json:"tid"`
 	IAT    int64   `json:"iat"`
 	EXP    int64   `json:"exp"`
+	// Gen is the user's session generation at issue: the number of
+	// password changes; a later change ends the session.
+	Gen int `json:"gen,omitempty"`
 }
 
 var b64url = base64.RawURLEncoding.Strict()
@@ -48,9 +51,13 @@ func (s *Service) issueSession(ctx context.Context, userID string, kind Kind, re
 	if err != nil {
 		return Token{}, err
 	}
+	gen, err := s.generation(ctx, userID, true)
+	if err != nil {
+		return Token{}, err
+	}
 	now := s.now()
 	exp := now.Add(s.ttl)
-	c := claims{Sub: userID, Kind: kind, Scopes: []Scope{ScopeRead, ScopeWrite}, Retro: retroID, TID: tid, IAT: now.Unix(), EXP: exp.Unix()}
+	c := claims{Sub: userID, Kind: kind, Scopes: []Scope{ScopeRead, ScopeWrite}, Retro: retroID, TID: tid, IAT: now.Unix(), EXP: exp.Unix(), Gen: gen}
 	payload, err := json.Marshal(c)
 	if err != nil {
 		return Token{}, fmt.Errorf("identity: encode claims: %w", err)
@@ -118,7 +125,57 @@ func (s *Service) authenticateSession(ctx context.Context, tok string) (Principa
 	if err := s.checkClaims(c); err != nil {
 		return Principal{}, err
 	}
+	gen, err := s.generation(ctx, c.Sub, false)
+	if err != nil {
+		return Principal{}, err
+	}
+	if c.Gen < gen {
+		return Principal{}, fmt.Errorf("%w: session ended by a password change", domain.ErrUnauthenticated)
+	}
 	return c.principal(), nil
+}
+
+type cachedGen struct {
+	gen     int
+	fetched time.Time
+}
+
+// generation is the user's session generation: how often their password
+// changed. A node trusts what it read for the revocation cache time, so a
+// reset on another node ends sessions here within that time (at once on
+// the node that reset); fresh reads the log.
+func (s *Service) generation(ctx context.Context, userID string, fresh bool) (int, error) {
+	now := s.now()
+	if !fresh {
+		s.gensMu.Lock()
+		g, ok := s.gens[userID]
+		s.gensMu.Unlock()
+		if ok && now.Sub(g.fetched) < s.cacheTTL {
+			return g.gen, nil
+		}
+	}
+	st, err := s.foldAccount(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	s.gensMu.Lock()
+	if len(s.gens) > maxCachedGens {
+		clear(s.gens)
+	}
+	s.gens[userID] = cachedGen{gen: st.passwords, fetched: now}
+	s.gensMu.Unlock()
+	return st.passwords, nil
+}
+
+// maxCachedGens bounds the cache of session generations.
+const maxCachedGens = 100_000
+
+// forgetSessions drops the cached generation of a user whose password
+// changed, so this node reads it again at the next request.
+func (s *Service) forgetSessions(userID string) {
+	s.gensMu.Lock()
+	delete(s.gens, userID)
+	s.gensMu.Unlock()
 }
 
 func (s *Service) checkClaims(c claims) error {

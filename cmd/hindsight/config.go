@@ -85,6 +85,9 @@ type serveConfig struct {
 	// GCPercent and MemoryLimit set the garbage collector (gc.go).
 	GCPercent   int
 	MemoryLimit string
+	// GuestsByAddress: without mail, a guest joining by invite with an
+	// address is that address's one guest at once, as before mail existed.
+	GuestsByAddress bool
 }
 
 func defaultServeConfig() serveConfig {
@@ -195,6 +198,9 @@ func newServeFlags(cfg *serveConfig) *flag.FlagSet {
 	fs.Var(&memoryLimitValue{p: &cfg.MemoryLimit}, "memory-limit",
 		"soft memory `limit` of the Go runtime (GOMEMLIMIT), such as 768MiB or 2GiB; none for no limit; "+
 			"auto takes 80% of the container's limit (cgroup v2 memory.max), or none outside a container. Unset, Go's GOMEMLIMIT applies if set, else auto")
+	fs.BoolVar(&cfg.GuestsByAddress, "guests-by-address", cfg.GuestsByAddress,
+		"without mail only: a guest joining by invite with an e-mail address becomes that address's one guest (the same across retros) without proving it, "+
+			"so anyone who knows a guest's address can act as them. Off by default: each join is a new guest")
 	return fs
 }
 
@@ -304,6 +310,12 @@ func (c serveConfig) validate(chosen map[string]bool) error {
 	}
 	if _, _, _, err := c.oidcProvider(); err != nil {
 		return err
+	}
+	if c.SMTP.Host != "" && c.PublicURL == "" {
+		return usagef("--smtp-host needs --public-url: mails carry links back to the server")
+	}
+	if c.SMTP.Host != "" && c.GuestsByAddress {
+		return usagef("--guests-by-address is for servers without mail: with --smtp-host a guest proves their address by a mailed link")
 	}
 	if err := c.SMTP.check(); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	hsapp "github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/identity"
 	hsmail "github.com/hindsight-retro/hindsight/app/mail"
 )
 
@@ -66,6 +67,18 @@ func (c smtpConfig) tls() string {
 		return string(hsmail.TLSStartTLS)
 	}
 	return c.TLS
+}
+
+// guestJoin is how guests join by invite: through a mailed link with mail,
+// else as a new guest each time, unless the operator links them by address.
+func (c serveConfig) guestJoin() identity.GuestJoin {
+	switch {
+	case c.SMTP.Host != "":
+		return identity.GuestJoinProof
+	case c.GuestsByAddress:
+		return identity.GuestJoinByAddress
+	}
+	return identity.GuestJoinFresh
 }
 
 // mailConfig is the app's mail configuration: no transport when mail is off.

@@ -113,7 +113,7 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	if err := checkKeysAtStart(ctx, cfg, ks, lc, logger); err != nil {
 		return nil, err
 	}
-	id, err := identity.New(identity.Deps{Store: istore, Keys: ks, Logger: logger})
+	id, err := identity.New(identity.Deps{Store: istore, Keys: ks, Logger: logger, GuestJoin: cfg.guestJoin()})
 	if err != nil {
 		return nil, fmt.Errorf("start identity: %w", err)
 	}

@@ -6,6 +6,7 @@ import { I18n, initialLang, languages, translator, useI18n, type Lang } from './
 import { OfflineStore } from './live/offline';
 import { Outbox } from './live/outbox';
 import { Home } from './pages/Home';
+import { ForgotPassword, GuestLink, ResetPassword, VerifyEmail } from './pages/MailLinks';
 import { Join } from './pages/Join';
 import { Login, Signup } from './pages/Login';
 import { NewRetro } from './pages/NewRetro';
@@ -189,6 +190,14 @@ function Page({ route, me }: { route: Route; me: Me | null }) {
       return <Signup />;
     case 'join':
       return <Join code={route.code} />;
+    case 'forgotPassword':
+      return <ForgotPassword />;
+    case 'resetPassword':
+      return <ResetPassword />;
+    case 'verifyEmail':
+      return <VerifyEmail />;
+    case 'guestLink':
+      return <GuestLink />;
     case 'notFound':
       return <NotFound />;
   }

@@ -6,6 +6,10 @@ export type Route =
   | { page: 'login'; next?: string }
   | { page: 'signup' }
   | { page: 'join'; code: string }
+  | { page: 'forgotPassword' }
+  | { page: 'resetPassword' }
+  | { page: 'verifyEmail' }
+  | { page: 'guestLink' }
   | { page: 'team'; teamId: string }
   | { page: 'newRetro'; teamId: string }
   | { page: 'teamDashboard'; teamId: string }
@@ -23,6 +27,11 @@ const table: [RegExp, (m: string[]) => Route][] = [
   [/^\/login$/, () => ({ page: 'login' })],
   [/^\/signup$/, () => ({ page: 'signup' })],
   [new RegExp(`^/join/${seg}$`), (m) => ({ page: 'join', code: m[1]! })],
+  // The pages mailed links open (the token is in the fragment).
+  [/^\/forgot-password$/, () => ({ page: 'forgotPassword' })],
+  [/^\/reset-password$/, () => ({ page: 'resetPassword' })],
+  [/^\/verify-email$/, () => ({ page: 'verifyEmail' })],
+  [/^\/guest-link$/, () => ({ page: 'guestLink' })],
   [new RegExp(`^/teams/${seg}$`), (m) => ({ page: 'team', teamId: m[1]! })],
   [new RegExp(`^/teams/${seg}/new-retro$`), (m) => ({ page: 'newRetro', teamId: m[1]! })],
   [new RegExp(`^/teams/${seg}/dashboard$`), (m) => ({ page: 'teamDashboard', teamId: m[1]! })],

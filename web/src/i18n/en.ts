@@ -494,6 +494,28 @@ export const en = {
   'share.thisPageOnly': "Every share link of this retro is listed; where a link opens is shown only on the page that made it, as the server keeps no token.",
   'share.madeEarlier': "Made earlier: its address was shown once, to whoever made it.",
   'share.expired': "Expired: the link opens for nobody now.",
+  // Account mails (issue 14: verification, password reset, guest join links)
+  'mailLinks.forgotLink': "Forgot your password?",
+  'mailLinks.forgotTitle': "Reset your password",
+  'mailLinks.forgotIntro': "Enter your account's e-mail address. If it has an account, we mail it a link to choose a new password.",
+  'mailLinks.sendReset': "Mail me a link",
+  'mailLinks.resetSent': "If an account has this address, a link is on its way there. It works once, for 45 minutes.",
+  'mailLinks.resetTitle': "Choose a new password",
+  'mailLinks.newPassword': "New password",
+  'mailLinks.setPassword': "Set the new password",
+  'mailLinks.passwordSet': "Your new password is set, and every earlier session has ended.",
+  'mailLinks.verifyTitle': "Confirm your e-mail address",
+  'mailLinks.verifyIntro': "Confirm that this address is yours.",
+  'mailLinks.verify': "Confirm my address",
+  'mailLinks.verified': "Your e-mail address is confirmed.",
+  'mailLinks.toHome': "Go to Hindsight",
+  'mailLinks.guestIntro': "Join the retro you asked to join with this address.",
+  'mailLinks.checkMailbox': "Check your mailbox: we sent a link to {email}. Follow it within 30 minutes to join the retro.",
+  'error.code.link-invalid': "This link is unknown. Ask for a new one.",
+  'error.code.link-used': "This link was used already. Ask for a new one.",
+  'error.code.link-expired': "This link has expired. Ask for a new one.",
+  'error.code.email-unverified': "Confirm your e-mail address first: follow the link in the mail we sent you.",
+  'error.code.mail-limit': "Too many mails were asked for. Wait a while and try again.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { ApiError } from '../api/client';
 import { describeError } from '../api/problem';
 import type { Result } from '../api/types';
 import { useI18n } from '../i18n';
@@ -16,6 +17,8 @@ export function Join({ code }: { code: string }) {
   const [email, setEmail] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  // On a server with mail the join goes through a link mailed to the address.
+  const [mailed, setMailed] = useState(false);
   // One intent, one key: a double click or a retry joins once.
   const [key] = useState(newUUID);
 
@@ -39,7 +42,16 @@ export function Join({ code }: { code: string }) {
         navigate('/');
       }
     } catch (err) {
-      setError(describeError(err, tr));
+      if (err instanceof ApiError && err.problem.code === 'guest-proof-required') {
+        try {
+          await client.request('POST', `/v1/invites/${encodeURIComponent(code)}/join-by-mail`, { email, name }, { idempotencyKey: `${key}-mail` });
+          setMailed(true);
+        } catch (err2) {
+          setError(describeError(err2, tr));
+        }
+      } else {
+        setError(describeError(err, tr));
+      }
     } finally {
       setBusy(false);
     }
@@ -48,6 +60,10 @@ export function Join({ code }: { code: string }) {
   return (
     <section class="card narrow" aria-labelledby="join-h">
       <h1 id="join-h">{tr.t('join.title')}</h1>
+      {mailed ? (
+        <p role="status">{tr.t('mailLinks.checkMailbox', { email })}</p>
+      ) : (
+        <>
       <p>{tr.t('join.intro')}</p>
       <form onSubmit={submit}>
         <Field label={tr.t('auth.name')} name="name" value={name} onInput={setName} required autoComplete="name" maxLength={200} />
@@ -57,6 +73,8 @@ export function Join({ code }: { code: string }) {
           {tr.t('join.submit')}
         </button>
       </form>
+        </>
+      )}
     </section>
   );
 }

@@ -46,6 +46,9 @@ export function Login({ next }: { next?: string | undefined }) {
         other={{ question: tr.t('auth.noAccount'), href: '/signup', label: tr.t('auth.signup') }}>
         <Field label={tr.t('auth.email')} type="email" name="email" value={email} onInput={setEmail} required autoComplete="username" />
         <Field label={tr.t('auth.password')} type="password" name="password" value={password} onInput={setPassword} required autoComplete="current-password" />
+        <p>
+          <a href="/forgot-password">{tr.t('mailLinks.forgotLink')}</a>
+        </p>
         <SingleSignOn next={next} />
       </AuthForm>
       <QuickRetro />
