@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,7 +18,46 @@ import (
 // mailFlags point a node at the loopback SMTP server.
 func mailFlags(srv *mailtest.Server) []string {
 	return []string{"--smtp-host", srv.Host, "--smtp-port", strconv.Itoa(srv.Port), "--smtp-tls", "none",
-		"--smtp-from", "Hindsight <retro@e2e.test>"}
+		"--smtp-from", "Hindsight <retro@e2e.test>", "--public-url", "http://hindsight.e2e.test"}
+}
+
+// withMail tells the test which SMTP server the node mails through.
+func withMail(n *node, srv *mailtest.Server) *node {
+	n.mbox = srv
+	return n
+}
+
+var guestLinkToken = regexp.MustCompile(`/guest-link#token=([A-Za-z0-9_-]{43})`)
+
+// joinByInvite is a guest joining a retro with an invite code: directly
+// on a node without mail; on a node with mail by the link mailed to their
+// address, read back from the loopback SMTP server, as only the owner of
+// the mailbox can.
+func joinByInvite(t *testing.T, g *participant, code string) answer {
+	t.Helper()
+	body := map[string]string{"email": g.email, "name": g.name}
+	mbox := g.node.mbox
+	if mbox == nil {
+		return g.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/invites/" + code + "/join", anonymous: true, body: body})
+	}
+	links := func(ms []mailtest.Message) []mailtest.Message {
+		var out []mailtest.Message
+		for _, m := range mailtest.To(ms, g.email) {
+			if strings.HasPrefix(m.ID(), "guest-link.") {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	before := len(links(mbox.Messages()))
+	g.must(t, http.StatusAccepted, request{method: http.MethodPost, path: "/v1/invites/" + code + "/join-by-mail", anonymous: true, body: body})
+	ms := links(mbox.Wait(t, "the join link to "+g.email, func(ms []mailtest.Message) bool { return len(links(ms)) > before }))
+	found := guestLinkToken.FindStringSubmatch(ms[len(ms)-1].Text)
+	if found == nil {
+		t.Fatalf("no join link in the mail to %s:\n%s", g.email, ms[len(ms)-1].Text)
+	}
+	return g.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/guest-links", anonymous: true,
+		body: map[string]string{"token": found[1]}})
 }
 
 // waitFor polls ok until it holds, failing the test after startBound.
@@ -66,8 +106,7 @@ func retroWithGuests(t *testing.T, mo *participant, team, title string, emails .
 		inv := mo.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/retros/" + rid + "/invites", body: map[string]any{}})
 		g := newParticipant(strings.Split(email, "@")[0], mo.node)
 		g.email = email
-		join := g.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/invites/" + inv.str("code") + "/join",
-			anonymous: true, body: map[string]string{"email": email, "name": g.name}})
+		join := joinByInvite(t, g, inv.str("code"))
 		g.id, g.token = join.str("userId"), join.str("token")
 		g.must(t, http.StatusOK, request{method: http.MethodPost, path: "/v1/retros/" + rid + "/join"})
 		guests = append(guests, g)
@@ -97,7 +136,7 @@ type mailFailure struct {
 func TestABouncedAddressShowsOnTheAdminRouteAndEveryoneElseGetsTheirMail(t *testing.T) {
 	mbox := mailtest.Start(t)
 	mbox.Refuse("nobody@example.test")
-	n := startNode(t, "node", mailFlags(mbox)...)
+	n := withMail(startNode(t, "node", mailFlags(mbox)...), mbox)
 	mo, ws, team := newMailTeam(t, n)
 	rid, guests := retroWithGuests(t, mo, team, "Sprint 7", "ann@example.test", "nobody@example.test", "zed@example.test")
 	mo.must(t, http.StatusOK, request{method: http.MethodPost, path: "/v1/retros/" + rid + "/close"})
@@ -159,7 +198,7 @@ func TestSummariesAreSentOnceToADeDuplicatingReceiverAcrossAKillMidSend(t *testi
 	mbox := mailtest.Start(t)
 	data := t.TempDir()
 	args := append([]string{"--data-dir", data}, mailFlags(mbox)...)
-	n := startNode(t, "node", args...)
+	n := withMail(startNode(t, "node", args...), mbox)
 	mo, _, team := newMailTeam(t, n)
 
 	// An earlier retro, mailed whole before the kill.
@@ -194,7 +233,7 @@ func TestSummariesAreSentOnceToADeDuplicatingReceiverAcrossAKillMidSend(t *testi
 		t.Fatalf("%d summaries before the kill, want 5", before)
 	}
 
-	n = startNode(t, "restarted", args...)
+	n = withMail(startNode(t, "restarted", args...), mbox)
 	mbox.Wait(t, "everyone's summary after the restart", func(ms []mailtest.Message) bool {
 		for _, to := range everyone {
 			if len(summaries(mailtest.To(ms, to), "Sprint 2")) == 0 {
@@ -276,7 +315,7 @@ func TestEachPersonsSummaryMailHoldsTheirOwnConcealedCardAndNobodyElses(t *testi
 	for _, anonymous := range []bool{false, true} {
 		t.Run(map[bool]string{false: "named", true: "anonymous"}[anonymous], func(t *testing.T) {
 			mbox := mailtest.Start(t)
-			n := startNode(t, "node", mailFlags(mbox)...)
+			n := withMail(startNode(t, "node", mailFlags(mbox)...), mbox)
 			mo, _, team := newMailTeam(t, n)
 			ann, bob := newParticipant("Ann", n), newParticipant("Bob", n)
 			for _, p := range []*participant{ann, bob} {
@@ -287,8 +326,7 @@ func TestEachPersonsSummaryMailHoldsTheirOwnConcealedCardAndNobodyElses(t *testi
 				body: map[string]any{"title": "Sprint 5", "anonymous": anonymous}}).str("id")
 			inv := mo.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/retros/" + rid + "/invites", body: map[string]any{}})
 			gus := newParticipant("Gus", n)
-			join := gus.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/invites/" + inv.str("code") + "/join",
-				anonymous: true, body: map[string]string{"email": gus.email, "name": gus.name}})
+			join := joinByInvite(t, gus, inv.str("code"))
 			gus.id, gus.token = join.str("userId"), join.str("token")
 			people := []*participant{mo, ann, bob, gus}
 			for _, p := range people[1:] {

@@ -38,7 +38,7 @@ func TestNothingConcealedReachesAnyoneByAnyRoute(t *testing.T) {
 			// Loopback receivers: the team's webhook and Slack bodies are
 			// inspected too, and every mail the node sends.
 			s.mbox = mailtest.Start(t)
-			playRetro(t, []*node{startNode(t, "node", append([]string{"--webhook-allow-private"}, mailFlags(s.mbox)...)...)}, anonymous, s)
+			playRetro(t, []*node{withMail(startNode(t, "node", append([]string{"--webhook-allow-private"}, mailFlags(s.mbox)...)...), s.mbox)}, anonymous, s)
 			s.finish()
 		})
 	}

@@ -22,7 +22,7 @@ import (
 // the guest) has the summary mail of their own view.
 func TestAWholeRetroOnOneNode(t *testing.T) {
 	mbox := mailtest.Start(t)
-	g := playRetro(t, []*node{startNode(t, "node", mailFlags(mbox)...)}, false, nil)
+	g := playRetro(t, []*node{withMail(startNode(t, "node", mailFlags(mbox)...), mbox)}, false, nil)
 	checkSummaryMails(t, mbox, g.retro, "Sprint 42", g.people...)
 }
 
@@ -218,8 +218,7 @@ func playRetro(t *testing.T, nodes []*node, anonymous bool, s *spy) *game {
 
 	// The guest joins with the invite code and an e-mail address only.
 	inv := g.cmd(g.mod, http.StatusCreated, request{method: http.MethodPost, path: g.r("/invites"), body: map[string]any{}})
-	join := g.gus.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/invites/" + inv.str("code") + "/join",
-		anonymous: true, body: map[string]string{"email": g.gus.email, "name": g.gus.name}})
+	join := joinByInvite(t, g.gus, inv.str("code"))
 	g.gus.id, g.gus.token = join.str("userId"), join.str("token")
 	if join.str("kind") != "guest" || join.str("retroId") != g.retro || g.gus.id == "" {
 		t.Fatalf("the guest's token: %s", join.raw)

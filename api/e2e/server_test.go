@@ -15,6 +15,8 @@ import (
 	"time"
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
+
+	"github.com/hindsight-retro/hindsight/app/mail/mailtest"
 )
 
 // startBound is how long a process may take to start or stop before the
@@ -32,6 +34,9 @@ type node struct {
 	addr    chan string
 	exited  chan struct{}
 	waitErr error
+	// mbox is the SMTP server the node mails through (withMail), nil
+	// without mail: guests then join by invite directly.
+	mbox *mailtest.Server
 }
 
 // startNode runs `hindsight serve` on a free loopback port with the given

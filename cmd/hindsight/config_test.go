@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hindsight-retro/hindsight/app/identity"
 )
 
 // envOf turns a map into an environment lookup.
@@ -135,8 +137,22 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		t.Errorf("a generic issuer from environment gave %q %+v %v, %v %v", name, p, ok, err, perr)
 	}
 
+	// Linking guests by address is for servers without mail; checked on its own.
+	cfg, _, err = parseServeConfig(nil, envOf(map[string]string{"HINDSIGHT_GUESTS_BY_ADDRESS": "true"}))
+	if err != nil || !cfg.GuestsByAddress || cfg.guestJoin() != identity.GuestJoinByAddress {
+		t.Errorf("HINDSIGHT_GUESTS_BY_ADDRESS=true gave %v, %v", cfg.GuestsByAddress, err)
+	}
+	if _, _, err := parseServeConfig([]string{"--guests-by-address", "--smtp-host", "smtp.example.com", "--smtp-from", "r@example.com",
+		"--public-url", "https://retro.example.com"}, envOf(nil)); err == nil {
+		t.Error("--guests-by-address with mail was accepted: with mail guests prove their address")
+	}
+	if _, _, err := parseServeConfig([]string{"--smtp-host", "smtp.example.com", "--smtp-from", "r@example.com"}, envOf(nil)); err == nil {
+		t.Error("mail without --public-url was accepted: its links would lead nowhere")
+	}
+
 	// Every declared flag is covered, so a new flag cannot skip its variable.
-	covered := map[string]bool{"HINDSIGHT_SYNC": true, "HINDSIGHT_KURRENT_URL": true, "HINDSIGHT_OIDC_ISSUER": true}
+	covered := map[string]bool{"HINDSIGHT_SYNC": true, "HINDSIGHT_KURRENT_URL": true, "HINDSIGHT_OIDC_ISSUER": true,
+		"HINDSIGHT_GUESTS_BY_ADDRESS": true}
 	for k := range env {
 		covered[k] = true
 	}
