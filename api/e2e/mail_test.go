@@ -135,10 +135,11 @@ type mailFailure struct {
 // mail reactor goes on to the next retro's mail.
 func TestABouncedAddressShowsOnTheAdminRouteAndEveryoneElseGetsTheirMail(t *testing.T) {
 	mbox := mailtest.Start(t)
-	mbox.Refuse("nobody@example.test")
 	n := withMail(startNode(t, "node", mailFlags(mbox)...), mbox)
 	mo, ws, team := newMailTeam(t, n)
 	rid, guests := retroWithGuests(t, mo, team, "Sprint 7", "ann@example.test", "nobody@example.test", "zed@example.test")
+	// The guest proved the address by its join link; its mailbox is gone since.
+	mbox.Refuse("nobody@example.test")
 	mo.must(t, http.StatusOK, request{method: http.MethodPost, path: "/v1/retros/" + rid + "/close"})
 
 	want := []string{mo.email, "ann@example.test", "zed@example.test"}
@@ -163,8 +164,8 @@ func TestABouncedAddressShowsOnTheAdminRouteAndEveryoneElseGetsTheirMail(t *test
 		f.Refusals[0].Kind != "summary" || !strings.Contains(f.Refusals[0].Reply, "550") || strings.Contains(f.Refusals[0].Reply, "nobody") {
 		t.Errorf("the failed address: %+v", f)
 	}
-	if n := len(mailtest.To(mbox.Messages(), "nobody@example.test")); n != 0 {
-		t.Errorf("the refused address got %d mails", n)
+	if n := len(summaries(mailtest.To(mbox.Messages(), "nobody@example.test"), "Sprint 7")); n != 0 {
+		t.Errorf("the refused address got %d summaries", n)
 	}
 	for _, p := range guests {
 		if a := p.do(t, request{method: http.MethodGet, path: "/v1/workspaces/" + ws + "/mail-failures"}); a.status < 400 || strings.Contains(string(a.raw), "nobody@") {

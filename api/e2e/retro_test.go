@@ -37,7 +37,11 @@ func TestAWholeRetroOnOneNode(t *testing.T) {
 func TestAWholeRetroOnTwoNodesSharingNATS(t *testing.T) {
 	s := newSpy(t, true)
 	s.mbox = mailtest.Start(t)
-	playRetro(t, twoNodes(t, append([]string{"--webhook-allow-private"}, mailFlags(s.mbox)...)...), true, s)
+	nodes := twoNodes(t, append([]string{"--webhook-allow-private"}, mailFlags(s.mbox)...)...)
+	for _, n := range nodes {
+		withMail(n, s.mbox) // the guest joins through the link mailed to them
+	}
+	playRetro(t, nodes, true, s)
 	s.finish()
 }
 
