@@ -184,7 +184,10 @@ func TestPresenceIsRelayedOnceAndOnlyToPeersOfTheBoard(t *testing.T) {
 		m, _ := automerge.NewSyncState(d).GenerateMessage()
 		p.send(wire.Message{Type: wire.TypeSync, TargetID: "server", DocumentID: docID, Data: m.Bytes()})
 		for {
-			r, ok := p.next(2 * time.Second)
+			// A deadline, not a pause: the first check starts a worker,
+			// which takes seconds on a loaded machine under -race, and a
+			// read that times out closes the socket.
+			r, ok := p.next(15 * time.Second)
 			if !ok || r.Type == wire.TypeSync || r.Type == wire.TypeDocUnavailable {
 				return p
 			}
