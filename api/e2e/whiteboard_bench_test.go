@@ -24,6 +24,7 @@ import (
 type manyBoards struct {
 	EditMs                 float64 // every board edited at once, until both editors of each hold all its notes
 	EditPeakKB             int64   // server plus workers, sampled while editing
+	EditPeakOwn, EditPeakK int64   // the server's and the workers' own peaks (not at the same moment)
 	IdleOwnKB, IdleKidsKB  int64   // idleAfter after the edits stopped and the editors left
 	KidsGoneS              float64 // seconds after the edits until the workers held nothing (-1: never within idleAfter)
 	StormMs                float64 // until every one of the storm's peers held the board
@@ -66,12 +67,19 @@ func TestBenchmarkManyBoardsAgainstReferenceServer(t *testing.T) {
 			order = []string{"ref", "go"}
 		}
 		for _, which := range order {
+			if only := os.Getenv("HINDSIGHT_COLLAB_BENCH_ONLY"); only != "" && only != which {
+				continue // a look at one server alone, with no ratios
+			}
 			if which == "go" {
 				goRuns = append(goRuns, manyBoardsOnHindsight(t, js, boards, edits, peers))
 			} else {
 				refRuns = append(refRuns, manyBoardsOnReference(t, js, boards, edits, peers))
 			}
 		}
+	}
+	if len(goRuns) != len(refRuns) {
+		t.Logf("hindsight %+v; reference %+v", goRuns, refRuns)
+		return
 	}
 	for i := range goRuns {
 		g, r := goRuns[i], refRuns[i]
@@ -170,7 +178,7 @@ func measureManyBoards(t *testing.T, js string, pid int, url string, ids []strin
 		EditMs       float64
 		SocketErrors int
 	}
-	r.EditPeakKB = peakWhile(pid, func() { runMany(t, js, &edit, "edit", url, file, strconv.Itoa(edits)) })
+	r.EditPeakKB, r.EditPeakOwn, r.EditPeakK = peakWhile(pid, func() { runMany(t, js, &edit, "edit", url, file, strconv.Itoa(edits)) })
 	r.EditMs, r.SocketErrors = edit.EditMs, edit.SocketErrors
 
 	// Idle: nobody edits, the editors have left.
@@ -191,7 +199,7 @@ func measureManyBoards(t *testing.T, js string, pid int, url string, ids []strin
 		JoinMs       float64
 		SocketErrors int
 	}
-	r.StormPeakKB = peakWhile(pid, func() { runMany(t, js, &storm, "storm", url, ids[0], strconv.Itoa(peers)) })
+	r.StormPeakKB, _, _ = peakWhile(pid, func() { runMany(t, js, &storm, "storm", url, ids[0], strconv.Itoa(peers)) })
 	r.StormMs = storm.JoinMs
 	r.SocketErrors += storm.SocketErrors
 	time.Sleep(stormSettle) // a measurement interval, not synchronisation
@@ -201,16 +209,17 @@ func measureManyBoards(t *testing.T, js string, pid int, url string, ids []strin
 }
 
 // peakWhile runs f and returns the largest resident memory of pid and its
-// children sampled every 20 ms meanwhile, in KiB.
-func peakWhile(pid int, f func()) int64 {
-	stop, peak := make(chan struct{}), make(chan int64)
+// children sampled every 20 ms meanwhile, and the largest of each alone, in
+// KiB.
+func peakWhile(pid int, f func()) (sum, own, kids int64) {
+	stop, peak := make(chan struct{}), make(chan [3]int64)
 	go func() {
-		var max int64
+		var max [3]int64
 		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			own, kids := procmem.Tree(pid)
-			max = maxKB(max, own+kids)
+			o, k := procmem.Tree(pid)
+			max = [3]int64{maxKB(max[0], o+k), maxKB(max[1], o), maxKB(max[2], k)}
 			select {
 			case <-stop:
 				peak <- max
@@ -221,7 +230,8 @@ func peakWhile(pid int, f func()) int64 {
 	}()
 	f()
 	close(stop)
-	return <-peak
+	p := <-peak
+	return p[0], p[1], p[2]
 }
 
 func maxKB(a, b int64) int64 {
