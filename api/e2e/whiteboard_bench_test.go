@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -118,8 +119,17 @@ func envInt(name string, def int) int {
 // manyBoardsOnHindsight runs the benchmark against the binary: boards made
 // over the REST API from the blank template, as the app makes them.
 func manyBoardsOnHindsight(t *testing.T, js string, boards, edits, peers int) manyBoards {
-	n := startNode(t, "node", "--rate-limit", "0")
+	profile := os.Getenv("HINDSIGHT_COLLAB_BENCH_PROFILE") // a folder for heap profiles taken while editing
+	args := []string{"--rate-limit", "0"}
+	if profile != "" {
+		args = append(args, "--metrics-addr", "127.0.0.1:0", "--pprof")
+	}
+	n := startNode(t, "node", args...)
 	defer n.stop(t)
+	if profile != "" {
+		stop := profileEvery(t, n, profile, 5*time.Second)
+		defer stop()
+	}
 	mo := newParticipant("Mo", n)
 	mo.register(t)
 	ws := mo.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/workspaces", body: map[string]string{"name": "Acme"}}).str("id")
@@ -251,4 +261,41 @@ func runMany(t *testing.T, js string, into any, args ...string) {
 	if err != nil || json.Unmarshal(out, into) != nil {
 		t.Fatalf("many.mjs %s said %q: %v", args[0], out, err)
 	}
+}
+
+// profileEvery saves the node's heap profile (after a collection) and its
+// /proc status into dir every period, until stop: a look at what the
+// server holds while the benchmark runs.
+func profileEvery(t *testing.T, n *node, dir string, period time.Duration) (stop func()) {
+	var addr string
+	for _, line := range strings.Split(n.logText(), "\n") {
+		var rec struct{ Msg, Addr string }
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "metrics listening" {
+			addr = rec.Addr
+		}
+	}
+	if addr == "" {
+		t.Fatal("the node logged no metrics address")
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			case <-time.After(period):
+			}
+			own, _ := procmem.Tree(n.cmd.Process.Pid)
+			resp, err := http.Get("http://" + addr + "/debug/pprof/heap?gc=1")
+			if err != nil {
+				continue
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("heap-%03d-%dMB.pb.gz", i, own>>10)), b, 0o600)
+		}
+	}()
+	return func() { close(done); <-finished }
 }
