@@ -23,6 +23,8 @@ type benchFigures struct {
 		RatioP99              float64
 		// Load is the 1-minute load average before and after the cards.
 		Load []float64
+		// CPUMsPerCard is the browser's CPU per card by kind of process.
+		CPUMsPerCard map[string]float64
 	}
 }
 
@@ -72,6 +74,15 @@ func BenchmarkARetroInBrowsers(b *testing.B) {
 		b.ReportMetric(f.Propagation.Frame.P99, "frame-19-ms-p99")
 		b.ReportMetric(f.Propagation.Baseline.P99, "post-rtt-ms-p99")
 		b.ReportMetric(f.Propagation.RatioP99, "propagation-ratio")
+		if cpu := f.Propagation.CPUMsPerCard; len(cpu) > 0 {
+			total := 0.0
+			for _, ms := range cpu {
+				total += ms
+			}
+			b.ReportMetric(total, "browser-cpu-ms/card")
+			b.ReportMetric(cpu["renderer"], "renderers-cpu-ms/card")
+			b.ReportMetric(cpu["gpu-process"], "gpu-process-cpu-ms/card")
+		}
 		if len(f.Propagation.Load) == 2 {
 			b.ReportMetric(f.Propagation.Load[0], "load-1min-before")
 			b.ReportMetric(f.Propagation.Load[1], "load-1min-after")

@@ -12,6 +12,7 @@
 // Prints one JSON line: {"render": {...}, "propagation": {...}}.
 //
 // Usage: BASE_URL=http://127.0.0.1:PORT node e2e/bench.mjs
+import fs from 'node:fs';
 import os from 'node:os';
 import { chromium } from 'playwright-core';
 
@@ -109,6 +110,40 @@ async function renderOnce(page, retroId, cards) {
   return Date.now() - t0;
 }
 
+/**
+ * CPU time (ms) so far of this script's browser by kind of process
+ * (renderer, gpu-process, utility, browser), from /proc: every process
+ * descended from this node process. Empty where there is no /proc.
+ */
+function browserCPU() {
+  const byPid = new Map();
+  let pids = [];
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return {};
+  }
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const type = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
+      // utime and stime, in clock ticks of 10 ms.
+      byPid.set(Number(pid), { ppid: Number(f[1]), type, ms: (Number(f[11]) + Number(f[12])) * 10 });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const ours = (pid) => {
+    for (let p = pid, hops = 0; p > 1 && hops < 10; p = byPid.get(p)?.ppid ?? 0, hops++) if (p === process.pid) return pid !== process.pid;
+    return false;
+  };
+  const out = {};
+  for (const [pid, v] of byPid) if (ours(pid) && v.type !== 'zygote') out[v.type] = (out[v.type] ?? 0) + v.ms;
+  return out;
+}
+
 const pct = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((q / 100) * s.length) - 1)];
@@ -184,6 +219,7 @@ try {
   await api('POST', `/v1/retros/${big.retroId}/cards`, writer.token, { columnId: big.columns[0], text: `prop warm ${run}` });
   await allFramed([`prop warm ${run}`]);
   const loadBefore = os.loadavg();
+  const cpuBefore = browserCPU();
   // A card every paceMs, as people write them, whatever the pages do; no
   // harness round trips into the pages while they receive.
   for (let i = 0; i < posts; i++) {
@@ -195,7 +231,12 @@ try {
     await new Promise((wake) => setTimeout(wake, Math.max(0, t0 + paceMs - Date.now())));
   }
   await allFramed(Object.keys(sent));
+  const cpuAfter = browserCPU();
   const loadAfter = os.loadavg();
+  // What the 19 pages' browser spent per card, by kind of process (the
+  // readers' final waitForFunction polls are included: a few ms per card).
+  const cpuMsPerCard = {};
+  for (const [k, v] of Object.entries(cpuAfter)) cpuMsPerCard[k] = (v - (cpuBefore[k] ?? 0)) / posts;
   const delays = [];
   const frames = [];
   for (const r of readers) {
@@ -212,6 +253,7 @@ try {
     baseline: summary(roundTrips),
     ratioP99: pct(delays, 99) / Math.max(1, pct(roundTrips, 99)),
     load: [loadBefore[0], loadAfter[0]],
+    cpuMsPerCard,
   };
   console.log(JSON.stringify({ render, propagation }));
 } finally {
