@@ -12,6 +12,8 @@
 // Prints one JSON line: {"render": {...}, "propagation": {...}}.
 //
 // Usage: BASE_URL=http://127.0.0.1:PORT node e2e/bench.mjs
+// TRACE=file.json also writes a Chromium trace of the propagation (every
+// process: renderers, GPU process, browser), for Perfetto or chrome://tracing.
 import fs from 'node:fs';
 import os from 'node:os';
 import { chromium } from 'playwright-core';
@@ -218,6 +220,12 @@ try {
   // pays for warming the server's and the pages' code paths once.
   await api('POST', `/v1/retros/${big.retroId}/cards`, writer.token, { columnId: big.columns[0], text: `prop warm ${run}` });
   await allFramed([`prop warm ${run}`]);
+  if (process.env.TRACE) {
+    await browser.startTracing(undefined, {
+      path: process.env.TRACE,
+      categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'viz', 'v8'],
+    });
+  }
   const loadBefore = os.loadavg();
   const cpuBefore = browserCPU();
   // A card every paceMs, as people write them, whatever the pages do; no
@@ -233,6 +241,7 @@ try {
   await allFramed(Object.keys(sent));
   const cpuAfter = browserCPU();
   const loadAfter = os.loadavg();
+  if (process.env.TRACE) await browser.stopTracing();
   // What the 19 pages' browser spent per card, by kind of process (the
   // readers' final waitForFunction polls are included: a few ms per card).
   const cpuMsPerCard = {};
