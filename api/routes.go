@@ -188,11 +188,12 @@ func beginWithBody[In any](s *server, rt *route, w http.ResponseWriter, r *http.
 	return c, in, true
 }
 
-// action is a command without a body: the path says everything.
-func action(method, pattern, op, summary string, fn func(s *server, c call) (app.Result, error)) route {
+// action is a command without a body: the path says everything. It answers
+// an app.Result, or what embeds one and says more.
+func action[Out any](method, pattern, op, summary string, fn func(s *server, c call) (Out, error)) route {
 	return route{
 		method: method, pattern: pattern, op: op, summary: summary,
-		resp: resultType, auth: true, idem: true,
+		resp: reflect.TypeFor[Out](), auth: true, idem: true,
 		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
 			c, ok := s.begin(rt, w, r)
 			if !ok {

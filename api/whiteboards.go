@@ -61,8 +61,8 @@ func whiteboardRoutes() []route {
 				return app.Result{ID: n.ID}, err
 			}),
 		action(http.MethodPost, "/v1/whiteboards/{whiteboardId}/reveal", "revealWhiteboardNotes",
-			"End the writing phase (its moderator): everyone's notes are merged into the board, the private documents are no longer served",
-			func(s *server, c call) (app.Result, error) {
+			"End the writing phase (its moderator): everyone's notes are merged into the board, the private documents are no longer served; notes says how many went on the board and how many were left out because the board would have outgrown its limit",
+			func(s *server, c call) (app.RevealResult, error) {
 				return s.deps.App.RevealWhiteboardNotes(c.r.Context(), c.caller(), c.param("whiteboardId"))
 			}),
 		list("/v1/catalog/whiteboard-templates", "listWhiteboardTemplates", "Whiteboard templates: check-ins, team building, deriving actions",

@@ -84,10 +84,12 @@ type Deps struct {
 	SeedWhiteboard func(ctx context.Context, docID, title string, tpl board.Template) error
 	// SeedNotes stores the first content of a person's private notes
 	// document (collab.SeedNotes); RevealNotes merges private notes into
-	// their board at a reveal (collab's Flush, then collab.MergeNotes). Nil:
+	// their board at a reveal (collab's Flush, then collab.MergeNotes), and
+	// RevealOutcome reads what a reveal did (collab.RevealOutcome). Nil:
 	// only the metadata (tests without collab).
-	SeedNotes   func(ctx context.Context, docID, title string) error
-	RevealNotes func(ctx context.Context, boardID string, notes []collab.Notes) error
+	SeedNotes     func(ctx context.Context, docID, title string) error
+	RevealNotes   func(ctx context.Context, r collab.Reveal) error
+	RevealOutcome func(ctx context.Context, boardID string) (collab.Merged, bool, error)
 	// Integrations says how webhooks are sent (integrations.go).
 	Integrations IntegrationsConfig
 	// SSO is single sign-on through OpenID providers (sso.go); the zero

@@ -49,17 +49,36 @@ func (a *App) StartWhiteboardWriting(ctx context.Context, c identity.Caller, boa
 	return a.moderateBoard(ctx, c, boardID, func(by domain.Actor) board.Command { return board.StartWriting{Actor: by, At: a.now()} })
 }
 
+// RevealResult is the answer to a reveal: the command's result and what
+// the merge did (nil when this server merges nothing: tests without collab).
+type RevealResult struct {
+	Result
+	Notes *collab.Merged `json:"notes,omitempty"`
+}
+
 // RevealWhiteboardNotes ends a board's writing phase (its moderator): the
-// notes go on the board. It answers once they are there.
-func (a *App) RevealWhiteboardNotes(ctx context.Context, c identity.Caller, boardID string) (Result, error) {
+// notes go on the board. It answers once they are there, with how many went
+// on it and how many were left out because the board would have outgrown
+// its limit.
+func (a *App) RevealWhiteboardNotes(ctx context.Context, c identity.Caller, boardID string) (RevealResult, error) {
 	res, err := a.moderateBoard(ctx, c, boardID, func(by domain.Actor) board.Command { return board.RevealNotes{Actor: by, At: a.now()} })
 	if err != nil {
-		return res, err
+		return RevealResult{Result: res}, err
 	}
 	if err := a.catchUpReactions(ctx, res.Position); err != nil {
-		return res, fmt.Errorf("%w: reveal notes on whiteboard %s: %w", ErrIncomplete, boardID, err)
+		return RevealResult{Result: res}, fmt.Errorf("%w: reveal notes on whiteboard %s: %w", ErrIncomplete, boardID, err)
 	}
-	return res, nil
+	out := RevealResult{Result: res}
+	if a.d.RevealOutcome != nil {
+		m, found, err := a.d.RevealOutcome(ctx, boardID)
+		if err != nil {
+			return out, fmt.Errorf("%w: reveal notes on whiteboard %s: %w", ErrIncomplete, boardID, err)
+		}
+		if found {
+			out.Notes = &m
+		}
+	}
+	return out, nil
 }
 
 func (a *App) moderateBoard(ctx context.Context, c identity.Caller, boardID string, cmd func(domain.Actor) board.Command) (Result, error) {
@@ -211,6 +230,33 @@ func (a *App) canAccessNotes(ctx context.Context, userID, docID string) bool {
 	return err == nil && owner != "" && s.Notes[owner] == docID
 }
 
+// NotesClosedReason is the sync server's Closed: to the writer of a board's
+// private notes document, once the board's notes were revealed, it says
+// that the document is closed for good, so their client's later edits
+// (made offline, or after the reveal) are not merged anywhere; "" to
+// anyone else and for any other document, who are answered as for an
+// unknown document.
+func (a *App) NotesClosedReason(ctx context.Context, userID, docID string) string {
+	boardID, err := a.notesBoard(ctx, docID)
+	if err != nil || boardID == "" {
+		return ""
+	}
+	s, err := a.loadBoard(ctx, boardID)
+	if err != nil || s.Phase != board.PhaseRevealed {
+		return ""
+	}
+	owner, _, err := a.notesOwner(ctx, s, userID)
+	if err != nil || owner == "" || s.Notes[owner] != docID {
+		return ""
+	}
+	return NotesClosedMessage
+}
+
+// NotesClosedMessage is what the writer of a private notes document is told
+// when their client syncs it after the board's reveal.
+const NotesClosedMessage = "notes revealed: this private notes document closed when the board's notes were revealed; " +
+	"the reveal merged what the server had received, and later edits stay on this device only"
+
 // notesRevealed is the reaction to a board's NotesRevealed: every private
 // notes document's items are merged into the board (idempotent).
 func (a *App) notesRevealed(ctx context.Context, boardID string) error {
@@ -238,7 +284,7 @@ func (a *App) notesRevealed(ctx context.Context, boardID string) error {
 		}
 		notes = append(notes, collab.Notes{DocID: s.Notes[o], Author: author})
 	}
-	if err := a.d.RevealNotes(ctx, boardID, notes); err != nil {
+	if err := a.d.RevealNotes(ctx, collab.Reveal{Board: boardID, Notes: notes, Anonymous: anonymous}); err != nil {
 		return fmt.Errorf("reveal notes on whiteboard %s: %w", boardID, err)
 	}
 	return nil

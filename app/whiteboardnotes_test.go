@@ -18,11 +18,12 @@ type notesEnv struct {
 	mu       sync.Mutex
 	seeded   map[string]bool
 	revealed map[string][]collab.Notes
+	anon     map[string]bool
 }
 
 func newNotesEnv(t *testing.T) *notesEnv {
 	e := newEnv(t)
-	n := &notesEnv{seeded: map[string]bool{}, revealed: map[string][]collab.Notes{}}
+	n := &notesEnv{seeded: map[string]bool{}, revealed: map[string][]collab.Notes{}, anon: map[string]bool{}}
 	e.app = app.New(app.Deps{Store: e.store, Keys: e.keys, Catalog: e.cat, Clock: e.clock, NewID: e.newID,
 		SeedNotes: func(_ context.Context, docID, _ string) error {
 			n.mu.Lock()
@@ -30,10 +31,11 @@ func newNotesEnv(t *testing.T) *notesEnv {
 			n.seeded[docID] = true
 			return nil
 		},
-		RevealNotes: func(_ context.Context, boardID string, notes []collab.Notes) error {
+		RevealNotes: func(_ context.Context, r collab.Reveal) error {
 			n.mu.Lock()
 			defer n.mu.Unlock()
-			n.revealed[boardID] = notes
+			n.revealed[r.Board] = r.Notes
+			n.anon[r.Board] = r.Anonymous
 			return nil
 		}})
 	n.fixture = teamOn(t, e)
@@ -82,11 +84,17 @@ func TestAPersonsPrivateNotesAreServedToThemAloneUntilTheReveal(t *testing.T) {
 		t.Errorf("the creator's view does not say they moderate it: %+v", v)
 	}
 
+	if r := f.app.NotesClosedReason(ctx, uCal, cal.ID); r != "" {
+		t.Errorf("Cal's notes are closed to him before the reveal: %q", r)
+	}
 	_, err = f.app.RevealWhiteboardNotes(ctx, f.as(user(uCal)), boardID)
 	refused(t, "a member who is not the moderator reveals", err, domain.ErrForbidden)
 	must(f.app.RevealWhiteboardNotes(ctx, f.as(user(uBea)), boardID))(t)
 	got := f.revealed[boardID]
 	want := map[string]string{cal.ID: uCal, bea.ID: uBea}
+	if f.anon[boardID] {
+		t.Error("a team board's reveal is anonymous")
+	}
 	if len(got) != 2 || want[got[0].DocID] != got[0].Author || want[got[1].DocID] != got[1].Author {
 		t.Fatalf("the reveal merged %+v, want %v", got, want)
 	}
@@ -95,6 +103,19 @@ func TestAPersonsPrivateNotesAreServedToThemAloneUntilTheReveal(t *testing.T) {
 	}
 	if !f.app.CanAccessBoard(ctx, uCal, boardID) {
 		t.Error("the board itself is refused after the reveal")
+	}
+	// Cal's client, syncing his notes after the reveal, is told why; anyone
+	// else asking for them is answered as for an unknown document.
+	if r := f.app.NotesClosedReason(ctx, uCal, cal.ID); r != app.NotesClosedMessage {
+		t.Errorf("Cal is told %q about his notes after the reveal", r)
+	}
+	for _, u := range []string{uBea, uMod, uOut} {
+		if r := f.app.NotesClosedReason(ctx, u, cal.ID); r != "" {
+			t.Errorf("%s is told %q about Cal's notes", u, r)
+		}
+	}
+	if r := f.app.NotesClosedReason(ctx, uCal, boardID); r != "" {
+		t.Errorf("Cal is told %q about the board", r)
 	}
 	_, err = f.app.WhiteboardNotes(ctx, f.as(user(uCal)), boardID)
 	rejected(t, "notes after the reveal", err, domain.Conflict, board.CodeNotWriting)
@@ -121,8 +142,8 @@ func TestAnAnonymousRetrosRevealedNotesNameNobody(t *testing.T) {
 		t.Fatal("want the anonymous writer alone to sync their notes")
 	}
 	must(f.app.RevealWhiteboardNotes(ctx, f.as(user(uMod)), boardID))(t)
-	if got := f.revealed[boardID]; len(got) != 1 || got[0].DocID != notes.ID || got[0].Author != "" {
-		t.Fatalf("the reveal merged %+v, want Bea's notes with no author", got)
+	if got := f.revealed[boardID]; len(got) != 1 || got[0].DocID != notes.ID || got[0].Author != "" || !f.anon[boardID] {
+		t.Fatalf("the reveal merged %+v (anonymous %v), want Bea's notes with no author, anonymously", got, f.anon[boardID])
 	}
 	for _, ev := range f.events() {
 		if (ev.Stream.Category == board.Category || ev.Stream.Category == app.CategoryBoardNotes) && (strings.Contains(string(ev.Payload), uBea) || ev.Actor == uBea) {

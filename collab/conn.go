@@ -187,6 +187,14 @@ func (c *conn) sync(ctx context.Context, m wire.Message, at time.Time) bool {
 		return true
 	}
 	if !c.s.authorize(ctx, c.userID, m.DocumentID) {
+		if reason := c.s.closedReason(ctx, c.userID, m.DocumentID); reason != "" {
+			c.s.log.Info("collab: refused a document closed to its user", "doc", m.DocumentID, "user", c.userID)
+			c.markRefused(m.DocumentID, reason)
+			if b := c.attached(m.DocumentID); b != nil {
+				b.detach(c)
+			}
+			return true
+		}
 		if m.Type == wire.TypeSync {
 			c.offer(m.DocumentID)
 		}

@@ -50,7 +50,7 @@ func TestRevealedNotesReachAClientOfTheBoardWithTheAuthorTheServerGives(t *testi
 	if err := n.srv.Flush(ctx, aliceNotes, bobNotes); err != nil {
 		t.Fatal(err)
 	}
-	if err := collab.MergeNotes(ctx, store, boardID, notes); err != nil {
+	if _, err := collab.MergeNotes(ctx, store, collab.Reveal{Board: boardID, Notes: notes}); err != nil {
 		t.Fatal(err)
 	}
 	d.do(map[string]any{"op": "waitValue", "client": "c", "url": board, "path": []any{"items", "a1", "text"}, "want": "alice's secret"})
@@ -69,7 +69,7 @@ func TestRevealedNotesReachAClientOfTheBoardWithTheAuthorTheServerGives(t *testi
 	d.do(map[string]any{"op": "splice", "client": "c", "url": board, "path": []any{"items", "a1", "text"}, "index": 0, "insert": "Re: "})
 	d.do(map[string]any{"op": "waitValue", "client": "a", "url": board, "path": []any{"items", "a1", "text"}, "want": "Re: alice's secret"})
 
-	if err := collab.MergeNotes(ctx, store, boardID, notes); err != nil {
+	if _, err := collab.MergeNotes(ctx, store, collab.Reveal{Board: boardID, Notes: notes}); err != nil {
 		t.Fatal(err)
 	}
 	d.do(map[string]any{"op": "waitValue", "client": "a", "url": board, "path": []any{"items", "a1", "text"}, "want": "Re: alice's secret"})

@@ -111,6 +111,14 @@ func (s *Server) reauthorize(ctx context.Context, conns []*conn, held bool) {
 	}
 }
 
+// closedReason is Deps.Closed's answer, "" without one.
+func (s *Server) closedReason(ctx context.Context, userID, docID string) string {
+	if s.closedTo == nil {
+		return ""
+	}
+	return s.closedTo(ctx, userID, docID)
+}
+
 // refusal is why c may no longer sync, or "".
 func (s *Server) refusal(ctx context.Context, c *conn) string {
 	if c.closed() || ctx.Err() != nil {
@@ -123,6 +131,9 @@ func (s *Server) refusal(ctx context.Context, c *conn) string {
 	}
 	for _, id := range c.boardIDs() {
 		if !s.authorize(ctx, c.userID, id) {
+			if reason := s.closedReason(ctx, c.userID, id); reason != "" {
+				return "access withdrawn: " + reason
+			}
 			return "access withdrawn: a board is no longer available to this user"
 		}
 	}

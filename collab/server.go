@@ -33,6 +33,13 @@ type Deps struct {
 	// answered exactly like an unknown board (doc-unavailable). It is asked
 	// again about every board an open connection syncs (see AccessChanged).
 	Authorize func(ctx context.Context, userID, docID string) bool
+	// Closed, asked about a document Authorize refused, says why it is
+	// closed to userID when that is theirs to know (their private notes
+	// after the board's reveal): the peer is told so in an error message
+	// with its doc-unavailable, and what it sends for that document on that
+	// connection is dropped unread. "" (and a nil Closed) answers as for an
+	// unknown document. Nil: never.
+	Closed func(ctx context.Context, userID, docID string) string
 	// AccessChanged reads every event in the log and says whether it may
 	// have taken access away, and whose: a member removed, a token revoked,
 	// a board archived. The open
@@ -75,6 +82,7 @@ type Server struct {
 	log           *slog.Logger
 	authenticate  func(r *http.Request) (Identity, error)
 	authorize     func(ctx context.Context, userID, docID string) bool
+	closedTo      func(ctx context.Context, userID, docID string) string
 	accessChanged func(e eventstore.RecordedEvent) (AccessChange, bool)
 	reauthEvery   time.Duration
 	pool          *worker.Pool
@@ -120,7 +128,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("collab: %w", err)
 	}
 	s := &Server{
-		store: d.Store, log: d.Logger, authenticate: d.Authenticate, authorize: d.Authorize,
+		store: d.Store, log: d.Logger, authenticate: d.Authenticate, authorize: d.Authorize, closedTo: d.Closed,
 		accessChanged: d.AccessChanged,
 		reauthEvery:   orDuration(d.ReauthorizeInterval, 30*time.Second),
 		pool:          worker.NewPool(worker.PoolConfig{Command: d.WorkerCommand, Size: d.Workers, Timeout: d.CheckTimeout, Logger: d.Logger}),
@@ -130,7 +138,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		syncDelay:     orDuration(d.SyncDelay, 100*time.Millisecond),
 		snapshotEvery: orInt(d.SnapshotEvery, 50),
 		idleAfter:     orDuration(d.IdleAfter, 2*time.Minute),
-		maxDocBytes:   orInt(d.MaxDocBytes, 512<<10),
+		maxDocBytes:   orInt(d.MaxDocBytes, DefaultMaxDocBytes),
 		storageID:     sid,
 		peerID:        "hindsight-" + randomID(),
 		boards:        map[string]*liveBoard{},
@@ -180,7 +188,7 @@ func (s *Server) Run(ctx context.Context) error {
 				s.accessEvent(ctx, ch)
 			}
 		}
-		if e.Stream.Category != docCategory || e.Actor == s.nodeActor {
+		if e.Stream.Category != docCategory || e.Actor == s.nodeActor || (e.Type != eventChunk && e.Type != eventSnapshot) {
 			return nil
 		}
 		s.mu.Lock()

@@ -150,11 +150,11 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 		SeedNotes: func(ctx context.Context, docID, title string) error {
 			return collab.SeedNotes(ctx, istore, docID, title)
 		},
-		RevealNotes: func(ctx context.Context, boardID string, notes []collab.Notes) error {
+		RevealNotes: func(ctx context.Context, r collab.Reveal) error {
 			// What this node accepted into the notes and has not appended
 			// yet goes to the log first, so the merge reads it.
-			ids := make([]string, len(notes))
-			for i, n := range notes {
+			ids := make([]string, len(r.Notes))
+			for i, n := range r.Notes {
 				ids[i] = n.DocID
 			}
 			if srv := liveSync.Load(); srv != nil {
@@ -162,7 +162,11 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 					return err
 				}
 			}
-			return collab.MergeNotes(ctx, istore, boardID, notes)
+			_, err := collab.MergeNotes(ctx, istore, r)
+			return err
+		},
+		RevealOutcome: func(ctx context.Context, boardID string) (collab.Merged, bool, error) {
+			return collab.RevealOutcome(ctx, istore, boardID)
 		}})
 	liveDeps := live.Deps{Store: istore, Authorize: application.RetroViewer, AuthorizeJoin: application.RetroJoinViewer, Policy: application.GroupPolicy(), Logger: logger}
 	if js, ok := store.(jetStreamer); ok {
@@ -180,6 +184,7 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 			return collab.Identity{UserID: userID, Valid: valid}, err
 		},
 		Authorize: application.CanAccessBoard,
+		Closed:    application.NotesClosedReason,
 		AccessChanged: func(e eventstore.RecordedEvent) (collab.AccessChange, bool) {
 			ch, ok := application.BoardAccessChanged(e)
 			return collab.AccessChange{UserID: ch.UserID, DocID: ch.DocID, Granted: ch.Granted}, ok

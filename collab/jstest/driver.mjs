@@ -13,11 +13,12 @@ console.log = console.info = console.debug = (...args) => console.error(...args)
 
 // The stock adapter throws from its socket's error handler when a reconnect
 // is refused (401 once a token is revoked; 503, a reset or a refused
-// connection from a server shutting down while a test restarts it), which
-// would end this process; a Node app using it has to catch that the same
-// way. Anything else still ends the process.
+// connection from a server shutting down while a test restarts it), and
+// from a shutdown while its socket is still connecting (an offline client
+// closed), which would end this process; a Node app using it has to catch
+// that the same way. Anything else still ends the process.
 process.on("uncaughtException", e => {
-  if (/Unexpected server response: (40[13]|503)|socket hang up|ECONNRESET|ECONNREFUSED/.test(String(e && (e.message + " " + e.code)))) {
+  if (/Unexpected server response: (40[13]|503)|socket hang up|ECONNRESET|ECONNREFUSED|closed before the connection was established/.test(String(e && (e.message + " " + e.code)))) {
     console.error("driver: reconnect refused:", e.message)
     return
   }
@@ -66,8 +67,34 @@ const ops = {
       storage: storage ? new NodeFSStorageAdapter(storage) : undefined,
       sharePolicy: async () => true,
     })
-    clients.set(name, { repo, adapter, handles: new Map(), ephemeral: [] })
+    const errors = []
+    // The stock adapter only logs the server's error messages; a test reads
+    // them from here (what an app would show its user).
+    const receive = adapter.receiveMessage.bind(adapter)
+    adapter.receiveMessage = bytes => {
+      try {
+        const m = cbor.decode(new Uint8Array(bytes))
+        if (m.type === "error") errors.push(m.message)
+      } catch {}
+      return receive(bytes)
+    }
+    clients.set(name, { repo, adapter, handles: new Map(), ephemeral: [], errors })
     return { peerId: repo.peerId }
+  },
+  // errors waits until the client has received at least count error
+  // messages from the server and returns them.
+  async errors({ client: name, count = 0, timeoutMs = 10000 }) {
+    const c = client(name)
+    await until(timeoutMs, () => c.errors.length >= count).catch(() => {})
+    return { errors: c.errors }
+  },
+  // history is every change of the client's copy of a document: who made it
+  // (its actor) and what it holds, so a test can look for an author.
+  async history({ client: name, url }) {
+    const h = await handle(client(name), url)
+    const text = v => JSON.stringify(v, (_, x) => typeof x === "bigint" ? String(x) : x instanceof Uint8Array ? Buffer.from(x).toString("hex") : x)
+    const changes = Automerge.getAllChanges(h.doc()).map(b => Automerge.decodeChange(b))
+    return { self: Automerge.getActorId(h.doc()), changes: changes.map(c => ({ actor: c.actor, message: c.message ?? "", time: c.time, deps: c.deps.length, ops: text(c.ops) })) }
   },
   async create({ client: name, value }) {
     const c = client(name)
