@@ -19,6 +19,7 @@ import (
 	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/app/keys"
+	"github.com/hindsight-retro/hindsight/app/sealedlog"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
 )
@@ -35,8 +36,10 @@ type harness struct {
 	// The parts under the API, for tests that act beside it.
 	app   *app.App
 	store *memstore.Store
-	keys  keys.Store
-	ident *identity.Service
+	// sealed is the log as the server reads it: store behind the sealing layer.
+	sealed *sealedlog.Store
+	keys   keys.Store
+	ident  *identity.Service
 }
 
 type option func(*api.Deps)
@@ -69,18 +72,21 @@ func newHarnessWith(t testing.TB, idOpt func(*identity.Deps), appOpt func(*app.D
 	if err != nil {
 		t.Fatal(err)
 	}
-	ad := app.Deps{Store: store, Keys: ks, Identity: id, Catalog: cat}
+	// The server's layers read and write the log through the sealing layer,
+	// as serve wires them; h.store is the log's own bytes.
+	sealed := sealedlog.New(store, ks)
+	ad := app.Deps{Store: sealed, Keys: ks, Identity: id, Catalog: cat}
 	if appOpt != nil {
 		appOpt(&ad)
 	}
 	a := app.New(ad)
 	ctx, cancel := context.WithCancel(context.Background())
-	hub := live.NewHub(live.Deps{Store: store, Authorize: a.RetroViewer, Policy: a.GroupPolicy()})
+	hub := live.NewHub(live.Deps{Store: sealed, Authorize: a.RetroViewer, Policy: a.GroupPolicy()})
 	done := make(chan struct{}, 2)
 	go func() { _ = a.Run(ctx); done <- struct{}{} }()
 	go func() { _ = hub.Run(ctx); done <- struct{}{} }()
 	reg := prometheus.NewRegistry()
-	d := api.Deps{Store: store, App: a, Identity: id, Live: hub, Registry: reg, RateLimit: api.RateLimit{Requests: -1}}
+	d := api.Deps{Store: sealed, App: a, Identity: id, Live: hub, Registry: reg, RateLimit: api.RateLimit{Requests: -1}}
 	for _, o := range opts {
 		o(&d)
 	}
@@ -89,7 +95,7 @@ func newHarnessWith(t testing.TB, idOpt func(*identity.Deps), appOpt func(*app.D
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, srv: httptest.NewServer(handler), cat: cat, registry: reg, schemas: schemas, app: a, store: store, keys: ks, ident: id}
+	h := &harness{t: t, srv: httptest.NewServer(handler), cat: cat, registry: reg, schemas: schemas, app: a, store: store, sealed: sealed, keys: ks, ident: id}
 	t.Cleanup(func() {
 		_ = hub.Drain(context.Background())
 		h.srv.Close()

@@ -98,6 +98,9 @@ type Deps struct {
 	// Mail says how mail leaves the server (mailer.go); the zero value
 	// sends none.
 	Mail MailConfig
+	// QuickRetroTTL is how long an unclaimed quick retro lives before its
+	// content is erased; 0 means DefaultQuickRetroTTL.
+	QuickRetroTTL time.Duration
 }
 
 // App runs the use cases. It is safe for concurrent use.
@@ -121,6 +124,12 @@ type App struct {
 	// mail sends the mails the log calls for (mailer.go).
 	mail  *mailer
 	ssoRP sync.Once
+	// sealer seals a quick retro's content so its expiry can erase it
+	// (quickretro.go); nil when the log cannot.
+	sealer contentSealer
+	// erasedSeen are the expired quick retros this process has dropped
+	// from its caches and read models.
+	erasedSeen erasedSet
 }
 
 // Result of a command: where it landed, so a client can wait for its write
@@ -150,7 +159,11 @@ func New(d Deps) *App {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	if d.QuickRetroTTL <= 0 {
+		d.QuickRetroTTL = DefaultQuickRetroTTL
+	}
 	a := &App{d: d}
+	a.sealer, _ = d.Store.(contentSealer)
 	a.rm = a.newReadModels()
 	a.reactor, a.reactorErr = a.newReactor()
 	a.in = a.newIntegrations()

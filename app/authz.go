@@ -270,6 +270,9 @@ func (a *App) retroAccessWith(ctx context.Context, p identity.Principal, retroID
 	if err != nil {
 		return r, team.State{}, err
 	}
+	if err := a.erasedContent(eventstore.StreamID{Category: retro.Category, ID: retroID}); err != nil {
+		return retro.State{}, team.State{}, err
+	}
 	t, _, err := loadTeamWith(teams, ctx, r.TeamID)
 	if err != nil {
 		return r, t, err

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/domain"
+	"github.com/hindsight-retro/hindsight/domain/workspace"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
@@ -35,13 +36,25 @@ const (
 	quickIndexID            = "index"
 )
 
-// QuickRetroTTL is how long an unclaimed quick retro lives. Its invite
-// and its creator's session end sooner (QuickInviteTTL, the session
-// lifetime), so at expiry nobody holds a way in any more.
+// DefaultQuickRetroTTL is how long an unclaimed quick retro lives unless
+// the operator chooses (Deps.QuickRetroTTL). Its invite ends sooner
+// (QuickInviteTTL, or the quick retro's lifetime if that is shorter), and
+// so does its creator's session by default, so at expiry nobody holds a
+// way in any more.
 const (
-	QuickRetroTTL  = 24 * time.Hour
-	QuickInviteTTL = 12 * time.Hour
+	DefaultQuickRetroTTL = 24 * time.Hour
+	QuickInviteTTL       = 12 * time.Hour
 )
+
+// QuickRetroTTL is how long this app's unclaimed quick retros live.
+func (a *App) QuickRetroTTL() time.Duration { return a.d.QuickRetroTTL }
+
+// QuickRetroSweepEvery is how often the expiry sweep runs: every minute,
+// or more often when quick retros live for less than four minutes, so
+// one is erased within a quarter of its lifetime after it expired.
+func (a *App) QuickRetroSweepEvery() time.Duration {
+	return max(time.Second, min(time.Minute, a.d.QuickRetroTTL/4))
+}
 
 // Codes of the quick retro's refusals.
 const (
@@ -161,13 +174,16 @@ func (a *App) StartQuickRetro(ctx context.Context, cmdID string, in QuickRetroIn
 	if a.d.Identity == nil {
 		return QuickRetro{}, errors.New("app: no identity service for quick retros")
 	}
+	if a.sealer == nil {
+		return QuickRetro{}, errors.New("app: the log cannot seal content (app/sealedlog), so a quick retro could not be erased")
+	}
 	tok, err := a.d.Identity.StartQuick(ctx, identity.Caller{CommandID: cmdID}, in.Name)
 	if err != nil {
 		return QuickRetro{}, err
 	}
 	p := tok.Principal
 	now := a.now()
-	expires := now.Add(QuickRetroTTL)
+	expires := now.Add(a.d.QuickRetroTTL)
 	if err := a.appendQuick(ctx, eventstore.StreamID{Category: CategoryQuickRetro, ID: p.UserID}, eventstore.NoStream, cmdID, p.UserID,
 		typeQuickStarted, quickStarted{UserID: p.UserID, ExpiresAt: expires, At: now}); err != nil && !errors.Is(err, eventstore.ErrConflict) {
 		return QuickRetro{}, err
@@ -178,6 +194,17 @@ func (a *App) StartQuickRetro(ctx context.Context, cmdID string, in QuickRetroIn
 	}
 	as := func(kind string) identity.Caller {
 		return identity.Caller{Principal: p, CommandID: derivedID(kind, cmdID)}
+	}
+	// The workspace is sealed before it is made: its ID is claimed here
+	// as CreateWorkspace claims it (same kind, person and command ID), so
+	// that finds the same one. Its team and retro, made in the sealed
+	// workspace, are sealed by CreateTeam and createRetro.
+	wsID, err := a.claimID(ctx, workspace.Category, p.UserID, as("quick-ws").CommandID)
+	if err != nil {
+		return QuickRetro{}, err
+	}
+	if err := a.sealQuickScope(ctx, wsID, eventstore.StreamID{Category: workspace.Category, ID: wsID}); err != nil {
+		return QuickRetro{}, err
 	}
 	ws, err := a.CreateWorkspace(ctx, as("quick-ws"), WorkspaceInput{Name: "Quick retro"})
 	if err != nil {
@@ -205,7 +232,7 @@ func (a *App) StartQuickRetro(ctx context.Context, cmdID string, in QuickRetroIn
 			return QuickRetro{}, err
 		}
 	}
-	inv, err := a.CreateInvite(ctx, as("quick-invite"), rt.ID, now.Add(QuickInviteTTL))
+	inv, err := a.CreateInvite(ctx, as("quick-invite"), rt.ID, now.Add(min(QuickInviteTTL, a.d.QuickRetroTTL)))
 	if err != nil {
 		return QuickRetro{}, err
 	}
@@ -299,8 +326,9 @@ func (a *App) ClaimQuickRetro(ctx context.Context, c identity.Caller, token stri
 
 // ExpireQuickRetros erases every unclaimed quick retro past its expiry:
 // the starter's key is destroyed (their name is unreadable for ever, and
-// nobody can act as them), so is the retro's anonymity key, and the
-// quick retro is recorded as expired. It answers how many it erased. Run
+// nobody can act as them), so are the retro's anonymity key and the keys
+// its content is sealed under (quickcontent.go), and the quick retro is
+// recorded as expired. It answers how many it erased. Run
 // by RunQuickRetroExpiry; safe to run on several nodes at once.
 func (a *App) ExpireQuickRetros(ctx context.Context) (int, error) {
 	if a.d.Identity == nil {
@@ -315,6 +343,8 @@ func (a *App) ExpireQuickRetros(ctx context.Context) (int, error) {
 	}
 	now := a.now()
 	n := 0
+	var forget []quickState
+	defer func() { a.forgetErased(ctx, forget) }()
 	for _, e := range evs {
 		var s quickStarted
 		if err := json.Unmarshal(e.Payload, &s); err != nil {
@@ -327,7 +357,13 @@ func (a *App) ExpireQuickRetros(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		if st.claimedBy != "" || st.expired {
+		if st.claimedBy != "" {
+			continue
+		}
+		if st.expired {
+			if a.erasedSeen.see(s.UserID) {
+				forget = append(forget, st)
+			}
 			continue
 		}
 		if err := a.d.Identity.Erase(ctx, s.UserID); err != nil && !errors.Is(err, domain.ErrNotFound) {
@@ -338,12 +374,19 @@ func (a *App) ExpireQuickRetros(ctx context.Context) (int, error) {
 				return n, fmt.Errorf("quick retro %s: destroy its key: %w", st.RetroID, err)
 			}
 		}
+		if st.WorkspaceID != "" {
+			if err := a.eraseQuickContent(ctx, st.WorkspaceID); err != nil {
+				return n, fmt.Errorf("quick retro %s: erase its content: %w", st.RetroID, err)
+			}
+		}
 		err = a.appendQuick(ctx, eventstore.StreamID{Category: CategoryQuickRetro, ID: s.UserID}, st.version, derivedID("quick-expired", s.UserID), "system",
 			typeQuickExpired, quickExpired{At: now})
 		if err != nil && !errors.Is(err, eventstore.ErrConflict) {
 			return n, err
 		}
 		n++
+		a.erasedSeen.see(s.UserID)
+		forget = append(forget, st)
 		a.d.Logger.Info("quick retro expired and erased", "retro", st.RetroID)
 	}
 	return n, nil

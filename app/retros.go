@@ -18,6 +18,7 @@ import (
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
+	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
 )
 
@@ -60,6 +61,10 @@ func (a *App) CreateRetro(ctx context.Context, c identity.Caller, in CreateRetro
 // createRetro creates retro id of team t, moderated by moderator, under
 // command ID cmdID, and waits for its reactions: a person's CreateRetro.
 func (a *App) createRetro(ctx context.Context, t team.State, moderator, id, cmdID string, in CreateRetroInput) (Result, error) {
+	// A quick retro's workspace seals what is made in it (quickcontent.go).
+	if err := a.sealInWorkspace(ctx, t.WorkspaceID, eventstore.StreamID{Category: retro.Category, ID: id}); err != nil {
+		return Result{}, err
+	}
 	cmd, err := a.createRetroCommand(ctx, t, moderator, id, in)
 	if err != nil {
 		return Result{}, err

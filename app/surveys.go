@@ -16,6 +16,7 @@ import (
 	"github.com/hindsight-retro/hindsight/domain/survey"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/domain/workspace"
+	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
 	"github.com/hindsight-retro/hindsight/projections/healthtrends"
 )
@@ -92,6 +93,10 @@ func (a *App) CreateSurvey(ctx context.Context, c identity.Caller, in CreateSurv
 	}
 	id, err := a.claimID(ctx, survey.Category, p.UserID, c.CommandID)
 	if err != nil {
+		return Result{}, err
+	}
+	// A quick retro's workspace seals what is made in it (quickcontent.go).
+	if err := a.sealInWorkspace(ctx, teams[0].WorkspaceID, eventstore.StreamID{Category: survey.Category, ID: id}); err != nil {
 		return Result{}, err
 	}
 	if _, err := a.d.Keys.GetOrCreate(ctx, surveyKey(id)); err != nil && !errors.Is(err, keys.ErrNotFound) {

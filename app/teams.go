@@ -9,6 +9,7 @@ import (
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/domain/workspace"
+	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/aggregate"
 )
 
@@ -50,6 +51,10 @@ func (a *App) CreateTeam(ctx context.Context, c identity.Caller, in CreateTeamIn
 	}
 	id, err := a.claimID(ctx, team.Category, p.UserID, c.CommandID)
 	if err != nil {
+		return Result{}, err
+	}
+	// A quick retro's workspace seals what is made in it (quickcontent.go).
+	if err := a.sealInWorkspace(ctx, ws.ID, eventstore.StreamID{Category: team.Category, ID: id}); err != nil {
 		return Result{}, err
 	}
 	actor := domain.Actor{UserID: p.UserID}

@@ -165,6 +165,10 @@ func (a *App) WhiteboardNotes(ctx context.Context, c identity.Caller, boardID st
 		// The index first: a document registered on the board is always
 		// found by its ID; an index entry nobody registered opens nothing.
 		docID = wire.NewDocumentID()
+		// A quick retro's workspace seals the notes too (quickcontent.go).
+		if err := a.sealInTeam(ctx, s.TeamID, eventstore.StreamID{Category: board.ContentCategory, ID: docID}); err != nil {
+			return NotesView{}, fmt.Errorf("notes of whiteboard %s: %w", boardID, err)
+		}
 		payload, _ := json.Marshal(map[string]string{"boardId": boardID}) // cannot fail: strings
 		_, err := a.d.Store.Append(ctx, eventstore.Commit{
 			Stream: eventstore.StreamID{Category: CategoryBoardNotes, ID: docID}, ExpectedVersion: eventstore.NoStream,

@@ -138,6 +138,11 @@ func (a *App) CreateWhiteboard(ctx context.Context, c identity.Caller, in Create
 
 // createBoard runs board.Create; the reactor does what follows from it.
 func (a *App) createBoard(ctx context.Context, meta aggregate.Meta, c board.Create) (Result, error) {
+	// A quick retro's team seals its boards and their content (quickcontent.go).
+	if err := a.sealInTeam(ctx, c.TeamID, eventstore.StreamID{Category: board.Category, ID: c.BoardID},
+		eventstore.StreamID{Category: board.ContentCategory, ID: c.BoardID}); err != nil {
+		return Result{}, fmt.Errorf("whiteboard %s: %w", c.BoardID, err)
+	}
 	r, err := a.boards.Handle(ctx, c.BoardID, meta, c)
 	if err != nil {
 		return Result{}, fmt.Errorf("whiteboard %s: %w", c.BoardID, boardError(err))
@@ -201,6 +206,9 @@ func (a *App) boardAccess(ctx context.Context, p identity.Principal, id string) 
 	s, err := a.loadBoard(ctx, id)
 	if err != nil {
 		return s, err
+	}
+	if err := a.erasedContent(eventstore.StreamID{Category: board.Category, ID: id}); err != nil {
+		return board.State{}, err
 	}
 	t, _, err := a.loadTeam(ctx, s.TeamID)
 	if err != nil {
@@ -359,6 +367,9 @@ func (a *App) BoardAccessChanged(e eventstore.RecordedEvent) (BoardAccessChange,
 }
 
 func (a *App) canAccessBoard(ctx context.Context, userID, docID string) bool {
+	if a.erasedContent(eventstore.StreamID{Category: board.ContentCategory, ID: docID}) != nil {
+		return false // an expired quick retro's board or notes
+	}
 	s, err := a.loadBoard(ctx, docID)
 	if errors.Is(err, domain.ErrNotFound) {
 		return a.canAccessNotes(ctx, userID, docID)

@@ -9,13 +9,14 @@ import (
 	"fmt"
 
 	"github.com/automerge/automerge-go"
+	"github.com/hindsight-retro/hindsight/domain/board"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
 
 // A board's content lives in its own stream, apart from the whiteboard
 // metadata aggregate, so loading the metadata never drags the content along.
 const (
-	docCategory = "wbdoc"
+	docCategory = board.ContentCategory
 	metaStream  = "collabmeta"
 
 	eventChunk    = "WhiteboardChunk"

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	hsapp "github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/sso"
 )
 
@@ -80,6 +81,9 @@ type serveConfig struct {
 	// QuickRetrosPerHour is how many quick retros one client address may
 	// start per hour; 0 turns quick retros off.
 	QuickRetrosPerHour int
+	// QuickRetroTTL is how long an unclaimed quick retro lives before its
+	// content is erased.
+	QuickRetroTTL time.Duration
 	// SMTP is where mail goes (mail.go); no host means mail is off.
 	SMTP smtpConfig
 	// GCPercent and MemoryLimit set the garbage collector (gc.go).
@@ -102,6 +106,7 @@ func defaultServeConfig() serveConfig {
 
 		WebhookMaxFailures: 10,
 		QuickRetrosPerHour: 10,
+		QuickRetroTTL:      hsapp.DefaultQuickRetroTTL,
 		GCPercent:          defaultGCPercent,
 		MemoryLimit:        memoryLimitAuto,
 	}
@@ -178,6 +183,9 @@ func newServeFlags(cfg *serveConfig) *flag.FlagSet {
 		"failed delivery `attempts` in a row (with exponential backoff between them) after which a webhook is disabled until a team admin enables it")
 	fs.IntVar(&cfg.QuickRetrosPerHour, "quick-retros-per-hour", cfg.QuickRetrosPerHour,
 		"quick retros (started with only a display name, no account) one client `address` may start per hour; 0 turns quick retros off")
+	fs.Var(&durationValue{p: &cfg.QuickRetroTTL}, "quick-retro-ttl",
+		"how long an unclaimed quick retro lives (a `duration` such as 24h); at its end every text written in it is erased "+
+			"(its keys are destroyed) and it answers 404 quick-retro-expired")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL,
 		"the server's `URL` as browsers reach it (https://retro.example.com); the single sign-on callback is <URL>/v1/auth/oidc/callback. "+
 			"Empty takes the scheme and host of each request")
@@ -304,6 +312,9 @@ func (c serveConfig) validate(chosen map[string]bool) error {
 	}
 	if c.WebhookMaxFailures < 1 {
 		return usagef("--webhook-max-failures must be at least 1, got %d", c.WebhookMaxFailures)
+	}
+	if c.QuickRetroTTL < time.Second {
+		return usagef("--quick-retro-ttl must be at least 1s, got %s", c.QuickRetroTTL)
 	}
 	if c.QuickRetrosPerHour < 0 {
 		return usagef("--quick-retros-per-hour must be 0 (off) or a positive number, got %d", c.QuickRetrosPerHour)

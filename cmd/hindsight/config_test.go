@@ -33,6 +33,7 @@ func TestServeDefaults(t *testing.T) {
 
 		WebhookMaxFailures: 10,
 		QuickRetrosPerHour: 10,
+		QuickRetroTTL:      24 * time.Hour,
 		GCPercent:          100,
 		MemoryLimit:        "auto",
 	}
@@ -69,6 +70,7 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		"HINDSIGHT_OIDC_CLIENT_ID":        "hindsight",
 		"HINDSIGHT_OIDC_CLIENT_SECRET":    "s3cret",
 		"HINDSIGHT_QUICK_RETROS_PER_HOUR": "3",
+		"HINDSIGHT_QUICK_RETRO_TTL":       "90s",
 
 		"HINDSIGHT_SMTP_HOST":          "smtp.example.com",
 		"HINDSIGHT_SMTP_PORT":          "2525",
@@ -108,6 +110,7 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		OIDCClientID:        "hindsight",
 		OIDCClientSecret:    "s3cret",
 		QuickRetrosPerHour:  3,
+		QuickRetroTTL:       90 * time.Second,
 		SMTP: smtpConfig{Host: "smtp.example.com", Port: 2525, TLS: "tls", User: "retro",
 			PasswordFile: "/run/secrets/smtp", From: "retro@example.com"},
 		GCPercent:   150,
@@ -208,6 +211,7 @@ func TestBadValuesAreRejectedWithAClearMessage(t *testing.T) {
 		{"timeout zero", []string{"--shutdown-timeout", "0s"}, nil, []string{"--shutdown-timeout must be positive"}},
 		{"rate limit negative", []string{"--rate-limit", "-5"}, nil, []string{"--rate-limit must be 0 (off)"}},
 		{"group of one", []string{"--min-group-size", "1"}, nil, []string{"--min-group-size must be at least 2"}},
+		{"quick retro gone at once", []string{"--quick-retro-ttl", "0s"}, nil, []string{"--quick-retro-ttl must be at least 1s"}},
 		{"rate limit word", nil, map[string]string{"HINDSIGHT_RATE_LIMIT": "lots"}, []string{"HINDSIGHT_RATE_LIMIT"}},
 		{"level", []string{"--log-level", "loud"}, nil, []string{"-log-level", "debug, info, warn or error"}},
 		{"replicas word", []string{"--nats-replicas", "three"}, nil, []string{"-nats-replicas"}},
@@ -301,6 +305,7 @@ func TestServeHelpListsEveryFlagWithItsVariableAndDefault(t *testing.T) {
 		"--shutdown-timeout", "HINDSIGHT_SHUTDOWN_TIMEOUT", `default "20s"`,
 		"--rate-limit", "HINDSIGHT_RATE_LIMIT", `default "600"`,
 		"--min-group-size", "HINDSIGHT_MIN_GROUP_SIZE", `default "3"`,
+		"--quick-retro-ttl", "HINDSIGHT_QUICK_RETRO_TTL", `default "24h0m0s"`,
 		"--metrics-addr", "HINDSIGHT_METRICS_ADDR", "--metrics-token", "HINDSIGHT_METRICS_TOKEN", "no metrics are served",
 	} {
 		if !strings.Contains(help, want) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hindsight-retro/hindsight/app/keys"
+	"github.com/hindsight-retro/hindsight/app/sealedlog"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/projections/export"
@@ -109,5 +110,5 @@ func exportWith(ctx context.Context, store eventstore.Store, ks keys.Store, f ex
 		}
 		return ""
 	}
-	return export.Export(ctx, store, f, export.Viewer{UserID: as, Pseudonym: pseudonym}, w)
+	return export.Export(ctx, sealedlog.New(store, ks), f, export.Viewer{UserID: as, Pseudonym: pseudonym}, w)
 }

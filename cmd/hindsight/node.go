@@ -159,7 +159,7 @@ func (n *node) Run(ctx context.Context) error {
 			n.logger.Error("live hub stopped", "err", err)
 		}
 	})
-	n.following.Go(func() { n.svc.app.RunQuickRetroExpiry(followCtx, time.Minute) })
+	n.following.Go(func() { n.svc.app.RunQuickRetroExpiry(followCtx, n.svc.app.QuickRetroSweepEvery()) })
 	n.following.Go(func() {
 		// Without it, commands read the retro and team from the store again.
 		if err := n.svc.app.FollowWriters(followCtx); err != nil && followCtx.Err() == nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/hindsight-retro/hindsight/app/sealedlog"
 	"github.com/hindsight-retro/hindsight/domain/catalog"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/projections/healthtrends"
@@ -276,7 +277,12 @@ func replayStore(ctx context.Context, cfg replayConfig, set *replay.Set, until r
 		return replay.Stats{}, err
 	}
 	defer store.Close()
-	return replayFromStore(ctx, store, set, until, cfg.quiet, stderr)
+	// Sealed texts (a quick retro's) are opened as serve opens them.
+	ks, err := openKeys(ctx, cfg.store, store, logger)
+	if err != nil {
+		return replay.Stats{}, err
+	}
+	return replayFromStore(ctx, sealedlog.New(store, ks), set, until, cfg.quiet, stderr)
 }
 
 // replayFromStore runs the replay with a progress bar over log positions.

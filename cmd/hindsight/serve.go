@@ -21,6 +21,7 @@ import (
 	hsapp "github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/app/keys"
+	"github.com/hindsight-retro/hindsight/app/sealedlog"
 	"github.com/hindsight-retro/hindsight/app/sso"
 	"github.com/hindsight-retro/hindsight/app/webhooks"
 	"github.com/hindsight-retro/hindsight/collab"
@@ -87,7 +88,7 @@ func storeDescription(cfg serveConfig) []any {
 
 // services are what the API serves from, built over the open store.
 type services struct {
-	store    eventstore.Store // instrumented: appends are timed
+	store    eventstore.Store // instrumented (appends are timed) and sealing
 	keys     keys.Store
 	identity *identity.Service
 	app      *hsapp.App
@@ -102,7 +103,7 @@ type services struct {
 func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store, lc logCheck, logger *slog.Logger, crash crashpoint) (*services, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	istore, err := api.InstrumentStore(store, reg)
+	timed, err := api.InstrumentStore(store, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +114,10 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	if err := checkKeysAtStart(ctx, cfg, ks, lc, logger); err != nil {
 		return nil, err
 	}
+	// Everything reads and writes the log through the sealing layer, so a
+	// quick retro's texts are sealed on the way in and opened on every way
+	// out (app/sealedlog).
+	istore := sealedlog.New(timed, ks)
 	id, err := identity.New(identity.Deps{Store: istore, Keys: ks, Logger: logger, GuestJoin: cfg.guestJoin()})
 	if err != nil {
 		return nil, fmt.Errorf("start identity: %w", err)
@@ -139,7 +144,7 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	// reaction reaches it through this once it exists.
 	var liveSync atomic.Pointer[collab.Server]
 	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger, Crashpoint: crash, SSO: ssoConfig,
-		Mail: mailConfig,
+		Mail: mailConfig, QuickRetroTTL: cfg.QuickRetroTTL,
 		Integrations: hsapp.IntegrationsConfig{Guard: webhooks.Guard{AllowPrivate: cfg.WebhookAllowPrivate, Allow: allowed},
 			MaxFailures: cfg.WebhookMaxFailures},
 		ReadModels: hsapp.ReadModelConfig{SnapshotDir: snapshotDir(cfg, store), MinGroupSize: cfg.MinGroupSize,

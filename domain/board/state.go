@@ -9,6 +9,11 @@ import (
 // Category is the stream category of the aggregate: whiteboard-<board ID>.
 const Category = "whiteboard"
 
+// ContentCategory is the category of a board's content stream: the
+// Automerge changes collab keeps apart from the metadata, so loading the
+// metadata never drags the content along.
+const ContentCategory = "wbdoc"
+
 // TopicKind says what a board was opened for.
 type TopicKind string
 

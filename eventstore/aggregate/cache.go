@@ -293,3 +293,8 @@ func (c *Cache[S]) advance(stream eventstore.StreamID, from int64, next snapshot
 		e.snap = next
 	}
 }
+
+// Forget drops stream's folded state from the cache, so the next read folds
+// the log again: for a stream whose stored events now read differently
+// (their sealed texts were erased).
+func (c *Cache[S]) Forget(stream eventstore.StreamID) { c.drop(stream) }
