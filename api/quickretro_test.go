@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/hindsight-retro/hindsight/api"
 	"github.com/hindsight-retro/hindsight/app"
 	"github.com/hindsight-retro/hindsight/app/keys"
@@ -255,6 +257,15 @@ func TestAQuickRetrosTextsAreSealedInTheLogReadWhileItLivesAndGoneWhenItExpires(
 		if res := h.do(req{method: "GET", path: path, token: ben}); res.status != http.StatusNotFound || res.str("code") != app.CodeQuickRetroExpired {
 			t.Errorf("GET %s by its guest after the expiry = %d %s, want 404 %s", path, res.status, res.raw, app.CodeQuickRetroExpired)
 		}
+	}
+	wsCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	feed, resp, err := websocket.Dial(wsCtx, "ws"+strings.TrimPrefix(h.srv.URL, "http")+"/v1/retros/"+lost.retroID+"/live?token="+ben, nil)
+	if err == nil {
+		_ = feed.CloseNow()
+	}
+	if err == nil || resp == nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the guest's live feed of the expired retro: %v %v, want 404", err, resp)
 	}
 	if res := h.do(req{method: "POST", path: "/v1/retros/" + lost.retroID + "/cards", token: ben,
 		body: map[string]string{"columnId": "stop", "text": "after the end"}}); res.status != http.StatusNotFound || res.str("code") != app.CodeQuickRetroExpired {

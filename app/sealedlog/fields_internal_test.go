@@ -339,3 +339,35 @@ func TestTextsCopiedIntoAnotherStreamDoNotOpenThere(t *testing.T) {
 		t.Fatalf("a's sealed texts copied into b were opened with b's reader: %v", err)
 	}
 }
+
+// A whiteboard's content (and a person's private notes) is Automerge bytes
+// in base64 under "data", as collab stores a chunk or a snapshot.
+func TestABoardsContentIsSealedAndReadsEmptyOnceErased(t *testing.T) {
+	ctx := context.Background()
+	raw := memstore.New(time.Now)
+	s := New(raw, keys.NewMemory())
+	stream := eventstore.StreamID{Category: board.ContentCategory, ID: "doc1"}
+	if err := s.Seal(ctx, stream); err != nil {
+		t.Fatal(err)
+	}
+	const chunk = `{"data":"aGVsbG8gYm9hcmQgbm90ZQ=="}` // "hello board note"
+	if _, err := s.Append(ctx, eventstore.Commit{Stream: stream, ExpectedVersion: eventstore.NoStream, CommandID: "c1",
+		Events: []eventstore.Event{{Type: "WhiteboardChunk", SchemaVersion: 1, Payload: []byte(chunk)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(rawEvent(t, raw, stream, 1), []byte("aGVsbG8gYm9hcmQgbm90ZQ")) {
+		t.Fatal("the board's content is in the log's bytes")
+	}
+	if got := rawEvent(t, s, stream, 1); !bytes.Contains(got, []byte("aGVsbG8gYm9hcmQgbm90ZQ==")) {
+		t.Fatalf("read through the sealing layer: %s, want the chunk", got)
+	}
+	if err := s.Erase(ctx, stream); err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		Data string `json:"data"`
+	}
+	if err := json.Unmarshal(rawEvent(t, s, stream, 1), &p); err != nil || p.Data != "" {
+		t.Fatalf("the erased chunk reads %q (%v), want empty data", p.Data, err)
+	}
+}
