@@ -15,6 +15,7 @@ import (
 	"github.com/hindsight-retro/hindsight/domain/workspace"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/projections/actiontracker"
+	"github.com/hindsight-retro/hindsight/projections/healthtrends"
 	"github.com/hindsight-retro/hindsight/projections/teamhistory"
 )
 
@@ -185,14 +186,33 @@ func (a *App) forgetErased(ctx context.Context, st []quickState) {
 	if a.rm.runner == nil {
 		return
 	}
-	// The read models that keep texts (retro and action titles) are folded
-	// again, so neither they nor their snapshots keep an erased text.
-	for _, name := range []string{teamhistory.Name, actiontracker.Name} {
+	// The read models that keep texts are folded again, so neither they
+	// nor their snapshots keep an erased text.
+	a.invalidateTextModels()
+	for _, name := range textModels {
 		if err := a.rm.runner.Rebuild(ctx, name); err != nil && ctx.Err() == nil {
 			a.d.Logger.Warn("read model not folded again after a quick retro's erasure; the next sweep tries again", "projection", name, "err", err)
 			for _, s := range st {
 				a.erasedSeen.unsee(s.UserID)
 			}
+		}
+	}
+}
+
+// textModels are the read models that keep texts (retro and action
+// titles, health questions).
+var textModels = []string{teamhistory.Name, actiontracker.Name, healthtrends.Name}
+
+// invalidateTextModels deletes the snapshots of the read models that keep
+// texts and saves none until they are folded again: called before keys are
+// destroyed, so no snapshot written after holds a text read before.
+func (a *App) invalidateTextModels() {
+	if a.rm.runner == nil {
+		return
+	}
+	for _, name := range textModels {
+		if err := a.rm.runner.Invalidate(name); err != nil {
+			a.d.Logger.Warn("read model's snapshot not invalidated before an erasure", "projection", name, "err", err)
 		}
 	}
 }

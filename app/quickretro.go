@@ -366,6 +366,7 @@ func (a *App) ExpireQuickRetros(ctx context.Context) (int, error) {
 			}
 			continue
 		}
+		a.invalidateTextModels()
 		if err := a.d.Identity.Erase(ctx, s.UserID); err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return n, fmt.Errorf("quick retro of %s: erase its person: %w", s.UserID, err)
 		}

@@ -23,6 +23,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -53,6 +54,10 @@ type Slot[P projections.Projection] struct {
 	// so no event falls between the old instance and the new.
 	applyMu sync.Mutex
 	poison  atomic.Uint64
+	// invalid counts Invalidate calls, valid the count the last rebuild
+	// swapped in after: while they differ the instance may hold what the
+	// log no longer reads (an erased text), so it is not saved.
+	invalid, valid atomic.Uint64
 }
 
 // NewSlot makes a slot for the read model newP builds.
@@ -75,6 +80,7 @@ type AnySlot interface {
 	swap(p projections.Projection)
 	lock() func()
 	poisoned() *atomic.Uint64
+	generations() (invalid, valid *atomic.Uint64)
 }
 
 func (s *Slot[P]) Name() string                       { return s.name }
@@ -86,6 +92,9 @@ func (s *Slot[P]) swap(p projections.Projection) {
 }
 func (s *Slot[P]) lock() func()             { s.applyMu.Lock(); return s.applyMu.Unlock }
 func (s *Slot[P]) poisoned() *atomic.Uint64 { return &s.poison }
+func (s *Slot[P]) generations() (invalid, valid *atomic.Uint64) {
+	return &s.invalid, &s.valid
+}
 
 // Config of a runner.
 type Config struct {
@@ -369,6 +378,8 @@ func (r *Runner) Rebuild(ctx context.Context, name string) error {
 	if !ok {
 		return fmt.Errorf("runner: rebuild: no read model %q", name)
 	}
+	invalid, valid := s.generations()
+	gen := invalid.Load()
 	fresh := s.fresh()
 	feed := func(ctx context.Context, e eventstore.RecordedEvent) error {
 		if err := fresh.Apply(e); err != nil {
@@ -387,7 +398,56 @@ func (r *Runner) Rebuild(ctx context.Context, name string) error {
 		return fmt.Errorf("runner: rebuild %s, final catch-up: %w", name, err)
 	}
 	s.swap(fresh)
+	for v := valid.Load(); v < gen && !valid.CompareAndSwap(v, gen); v = valid.Load() {
+	}
 	r.cfg.Logger.Info("read model rebuilt and swapped in", "projection", name, "position", fresh.Checkpoint())
+	return nil
+}
+
+// saveSnapshot writes s's snapshot unless it was invalidated; under the
+// slot's lock, so an Invalidate either deletes what it wrote or stops it.
+func (r *Runner) saveSnapshot(s AnySlot) error {
+	unlock := s.lock()
+	defer unlock()
+	if invalid, valid := s.generations(); invalid.Load() > valid.Load() {
+		return nil // Invalidate: not saved until rebuilt
+	}
+	b, err := s.projection().Snapshot()
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(r.cfg.SnapshotDir, s.Name()+".json")
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return fmt.Errorf("runner: write snapshot %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("runner: write snapshot %s: %w", path, err)
+	}
+	return nil
+}
+
+// Invalidate says that the read model name may hold what the log no longer
+// reads the same (texts whose keys were destroyed): its snapshot is
+// deleted now, and none is saved until a Rebuild that started after this
+// call swapped a fresh instance in. A node that stops before that starts
+// the read model from the log.
+func (r *Runner) Invalidate(name string) error {
+	s, ok := r.byName[name]
+	if !ok {
+		return fmt.Errorf("runner: invalidate: no read model %q", name)
+	}
+	unlock := s.lock()
+	defer unlock()
+	invalid, _ := s.generations()
+	invalid.Add(1)
+	if r.cfg.SnapshotDir == "" {
+		return nil
+	}
+	path := filepath.Join(r.cfg.SnapshotDir, s.Name()+".json")
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("runner: invalidate %s: %w", name, err)
+	}
 	return nil
 }
 
@@ -400,19 +460,8 @@ func (r *Runner) SaveSnapshots() error {
 		return fmt.Errorf("runner: snapshot folder: %w", err)
 	}
 	for _, s := range r.slots {
-		unlock := s.lock()
-		b, err := s.projection().Snapshot()
-		unlock()
-		if err != nil {
+		if err := r.saveSnapshot(s); err != nil {
 			return err
-		}
-		path := filepath.Join(r.cfg.SnapshotDir, s.Name()+".json")
-		tmp := path + ".tmp"
-		if err := os.WriteFile(tmp, b, 0o644); err != nil {
-			return fmt.Errorf("runner: write snapshot %s: %w", path, err)
-		}
-		if err := os.Rename(tmp, path); err != nil {
-			return fmt.Errorf("runner: write snapshot %s: %w", path, err)
 		}
 	}
 	return nil

@@ -2,6 +2,10 @@ package runner_test
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -254,3 +258,48 @@ func TestARunnerClosesOnceAndStartsOnce(t *testing.T) {
 
 // newHistory is the team history under the default minimum group.
 func newHistory() *teamhistory.History { return teamhistory.New(retro.Policy{}) }
+
+// A read model invalidated (its texts may have been erased from the log's
+// reading) loses its snapshot at once and saves none when the runner
+// closes; rebuilt afterwards, it saves again.
+func TestAnInvalidatedReadModelSavesNoSnapshotUntilItIsRebuilt(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	store := memstore.New(nil)
+	l := projtest.New(t, t0)
+	retroLog(t, l, "r1", 2)
+	pos := projtest.AppendAll(ctx, t, store, l.Events)
+	f := start(t, ctx, store, dir)
+	if err := f.r.WaitFor(ctx, pos); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.r.SaveSnapshots(); err != nil {
+		t.Fatal(err)
+	}
+	history := filepath.Join(dir, f.history.Current().Name()+".json")
+	if _, err := os.Stat(history); err != nil {
+		t.Fatalf("no snapshot saved before the invalidation: %v", err)
+	}
+	if err := f.r.Invalidate(f.history.Current().Name()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(history); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the invalidated read model's snapshot is still there: %v", err)
+	}
+	if err := f.r.SaveSnapshots(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(history); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("an invalidated read model saved a snapshot before its rebuild: %v", err)
+	}
+	if err := f.r.Rebuild(ctx, f.history.Current().Name()); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(history); err != nil {
+		t.Fatalf("the rebuilt read model saved no snapshot at close: %v", err)
+	}
+}
