@@ -220,7 +220,7 @@ func TestAResetLinkSetsANewPasswordOnceEndsSessionsAndVoidsOtherResetLinks(t *te
 	twice := h.do(req{method: "POST", path: "/v1/password-resets/complete", body: api.PasswordResetCompletion{Token: newer, Password: "yet another passphrase"}})
 	wantProblem(t, "the reset link a second time", twice, http.StatusConflict, "link-used")
 	other := h.do(req{method: "POST", path: "/v1/password-resets/complete", body: api.PasswordResetCompletion{Token: older, Password: "yet another passphrase"}})
-	wantProblem(t, "the older reset link after a reset", other, http.StatusConflict, "link-used")
+	wantProblem(t, "the older reset link after a reset", other, http.StatusConflict, "link-void")
 
 	h.must(http.StatusAccepted, req{method: "POST", path: "/v1/password-resets", body: api.PasswordResetRequest{Email: "vera@example.org"}})
 	_, _, late := h.mailTo("vera@example.org", 4)
@@ -298,4 +298,64 @@ func TestWithoutMailEachGuestJoinIsANewGuest(t *testing.T) {
 	if res.status < 400 {
 		t.Errorf("join-by-mail without mail = %d %s, want a refusal", res.status, res.raw)
 	}
+}
+
+func TestALinkWorksOnlyForItsOwnPurposeAndPersonAndOnlyAsMailed(t *testing.T) {
+	h := newAccountMailHarness(t)
+	h.signUp("vera@example.org")
+	_, _, verify := h.mailTo("vera@example.org", 1)
+	mod := h.user("Mod")
+	_, teamID := h.team(mod)
+	retro := h.must(http.StatusCreated, req{method: "POST", path: "/v1/teams/" + teamID + "/retros", token: mod.token,
+		body: api.CreateRetroRequest{Title: "Sprint 1"}})
+	code := h.must(http.StatusCreated, req{method: "POST", path: "/v1/retros/" + retro.str("id") + "/invites", token: mod.token,
+		body: api.InviteRequest{}}).str("code")
+	askJoin := func(email, name string) string {
+		h.must(http.StatusAccepted, req{method: "POST", path: "/v1/invites/" + code + "/join-by-mail", body: api.JoinInviteRequest{Email: email, Name: name}})
+		_, _, token := h.mailTo(email, 1)
+		return token
+	}
+	gusLink, malloryLink := askJoin("gus@example.org", "Gus"), askJoin("mallory@example.org", "Gus")
+
+	// A link followed where it does not belong is unknown there, and stays
+	// good for its own purpose.
+	for _, c := range []struct {
+		what, path string
+		body       any
+	}{
+		{"a verification link as a guest link", "/v1/guest-links", api.LinkRequest{Token: verify}},
+		{"a verification link as a reset link", "/v1/password-resets/complete", api.PasswordResetCompletion{Token: verify, Password: "a brand new passphrase"}},
+		{"a guest link as a verification link", "/v1/email-verifications", api.LinkRequest{Token: gusLink}},
+		{"a guest link as a reset link", "/v1/password-resets/complete", api.PasswordResetCompletion{Token: gusLink, Password: "a brand new passphrase"}},
+	} {
+		wantProblem(t, c.what, h.do(req{method: "POST", path: c.path, body: c.body}), http.StatusNotFound, "link-invalid")
+	}
+	// Forged and garbled tokens: a mailed token with one character changed,
+	// the wrong length, not base64url, none.
+	flipped := "B" + gusLink[1:]
+	if gusLink[0] == 'B' {
+		flipped = "C" + gusLink[1:]
+	}
+	for what, token := range map[string]string{"a changed token": flipped, "a token cut short": gusLink[:42],
+		"a token too long": gusLink + "A", "not base64url": strings.Repeat("!", 43), "no token": ""} {
+		wantProblem(t, what, h.do(req{method: "POST", path: "/v1/guest-links", body: api.LinkRequest{Token: token}}), http.StatusNotFound, "link-invalid")
+	}
+	bad := h.do(req{method: "POST", path: "/v1/guest-links", body: `{"token":`})
+	if bad.status != http.StatusBadRequest || !strings.HasPrefix(bad.header.Get("Content-Type"), "application/problem+json") {
+		t.Errorf("a broken JSON body = %d %s (%s), want a 400 problem", bad.status, bad.raw, bad.header.Get("Content-Type"))
+	}
+
+	// Mallory typed Gus's name but her own address: her link makes her her
+	// own address's guest, never Gus.
+	mallory := h.must(http.StatusCreated, req{method: "POST", path: "/v1/guest-links", body: api.LinkRequest{Token: malloryLink}})
+	gus := h.must(http.StatusCreated, req{method: "POST", path: "/v1/guest-links", body: api.LinkRequest{Token: gusLink}})
+	if mallory.str("userId") == gus.str("userId") {
+		t.Fatalf("the links of two addresses gave one guest %s", gus.str("userId"))
+	}
+	for who, want := range map[string]string{mallory.str("token"): "mallory@example.org", gus.str("token"): "gus@example.org"} {
+		if me := h.must(http.StatusOK, req{method: "GET", path: "/v1/me", token: who}); me.str("email") != want {
+			t.Errorf("a guest who followed the link mailed to %s is %s", want, me.raw)
+		}
+	}
+	h.must(http.StatusOK, req{method: "POST", path: "/v1/email-verifications", body: api.LinkRequest{Token: verify}})
 }

@@ -80,6 +80,10 @@ var (
 	ErrLinkInvalid = &domain.Error{Kind: domain.NotFound, Code: "link-invalid", Message: "this link is unknown; ask for a new one"}
 	ErrLinkUsed    = &domain.Error{Kind: domain.Conflict, Code: "link-used", Message: "this link was used already; ask for a new one"}
 	ErrLinkExpired = &domain.Error{Kind: domain.Conflict, Code: "link-expired", Message: "this link has expired; ask for a new one"}
+	// ErrLinkVoid: a reset link unused when the password changed since
+	// (through another reset link) works no more.
+	ErrLinkVoid = &domain.Error{Kind: domain.Conflict, Code: "link-void",
+		Message: "the password was changed since this link was sent, so it works no more; ask for a new one if you need to"}
 	// ErrEmailUnverified: an account registered over a guest's identity
 	// signs in only once its address is verified, or anyone could register
 	// a guest's address and become that guest.
@@ -320,7 +324,7 @@ func (s *Service) useLink(ctx context.Context, token string, purpose LinkPurpose
 			return nil, err
 		}
 		if st.passwords > l.Passwords {
-			return nil, ErrLinkUsed
+			return nil, ErrLinkVoid
 		}
 	}
 	id, err := s.newUserID()

@@ -154,7 +154,7 @@ func FuzzLinkTokens(f *testing.F) {
 		}
 		for _, err := range []error{s.VerifyEmail(ctx, token), s.ResetPassword(ctx, token, "a long enough password")} {
 			var linkErr bool
-			for _, want := range []error{ErrLinkInvalid, ErrLinkUsed, ErrLinkExpired} {
+			for _, want := range []error{ErrLinkInvalid, ErrLinkUsed, ErrLinkExpired, ErrLinkVoid} {
 				linkErr = linkErr || errors.Is(err, want)
 			}
 			if err == nil && !known {

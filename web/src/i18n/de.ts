@@ -513,6 +513,7 @@ export const de: Record<MessageKey, string> = {
   'error.code.link-invalid': "Dieser Link ist unbekannt. Fordern Sie einen neuen an.",
   'error.code.link-used': "Dieser Link wurde schon benutzt. Fordern Sie einen neuen an.",
   'error.code.link-expired': "Dieser Link ist abgelaufen. Fordern Sie einen neuen an.",
+  'error.code.link-void': "Das Passwort wurde geändert, seit dieser Link verschickt wurde; er funktioniert nicht mehr. Fordern Sie bei Bedarf einen neuen an.",
   'error.code.email-unverified': "Bestätigen Sie zuerst Ihre E-Mail-Adresse: Folgen Sie dem Link in der Mail, die wir Ihnen geschickt haben.",
   'error.code.mail-limit': "Es wurden zu viele Mails angefordert. Warten Sie eine Weile und versuchen Sie es erneut.",
 };

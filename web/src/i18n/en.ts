@@ -514,6 +514,7 @@ export const en = {
   'error.code.link-invalid': "This link is unknown. Ask for a new one.",
   'error.code.link-used': "This link was used already. Ask for a new one.",
   'error.code.link-expired': "This link has expired. Ask for a new one.",
+  'error.code.link-void': "The password was changed since this link was sent, so it works no more. Ask for a new one if you need to.",
   'error.code.email-unverified': "Confirm your e-mail address first: follow the link in the mail we sent you.",
   'error.code.mail-limit': "Too many mails were asked for. Wait a while and try again.",
 } as const;
