@@ -73,6 +73,9 @@ const (
 	subjectLink = "server:mail-link"
 	// linkTokenBytes: 256 bits, a token as strong as its HMAC.
 	linkTokenBytes = 32
+	// claimWait is how long a verification waits for its account's address
+	// claim: longer, the registration did not finish.
+	claimWait = time.Minute
 )
 
 // Refusals of magic links.
@@ -219,10 +222,17 @@ func (s *Service) IssueLink(ctx context.Context, e eventstore.RecordedEvent) (Li
 		return Link{}, false, err
 	}
 	var l LinkIssued
+	// claimPending: the address a new account claims, whose claim is
+	// written after the account (Register), so this reaction may come
+	// between the two.
+	claimPending := ""
 	switch ev := ev.(type) {
 	case *AccountRegistered:
 		if ev.EmailVerified || s.guestJoin != GuestJoinProof {
 			return Link{}, false, nil
+		}
+		if s.now().Sub(ev.At) < claimWait {
+			claimPending = ev.EmailHash
 		}
 		l = LinkIssued{Purpose: PurposeVerify, UserID: e.Stream.ID, ExpiresAt: ev.At.Add(VerifyLinkTTL)}
 	case *VerificationRequested:
@@ -258,8 +268,18 @@ func (s *Service) IssueLink(ctx context.Context, e eventstore.RecordedEvent) (Li
 		if err != nil {
 			return Link{}, false, err
 		}
+		if st.current() == nil && claimPending != "" {
+			reg, _, err := s.registration(ctx, claimPending, "")
+			if err != nil {
+				return Link{}, false, err
+			}
+			if reg == nil {
+				// Not claimed yet: an error, so the reactor tries again.
+				return Link{}, false, fmt.Errorf("identity: the address of account %s is not claimed yet", l.UserID)
+			}
+		}
 		if st.verified() || st.current() == nil {
-			return Link{}, false, nil // verified meanwhile, or a registration that lost a race
+			return Link{}, false, nil // verified meanwhile, or a registration that lost a race (or never finished)
 		}
 	}
 	l.Cause, l.At = e.EventID, now
