@@ -9,6 +9,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/api/problem"
 	"github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/github"
 	"github.com/hindsight-retro/hindsight/app/jira"
 	"github.com/hindsight-retro/hindsight/domain/integration"
 )
@@ -37,6 +38,15 @@ type JiraRequest struct {
 	IssueType  string `json:"issueType"`
 }
 
+// GitHubRequest connects the team of the path to a GitHub repository.
+type GitHubRequest struct {
+	Owner string `json:"owner"`
+	Repo  string `json:"repo"`
+	// Token is a fine-grained token with Issues read and write on the
+	// repository (kept sealed and never shown again).
+	Token string `json:"token"`
+}
+
 func integrationRoutes() []route {
 	return tagged("integrations",
 		exchange("/v1/teams/{teamId}/jira", "configureJira",
@@ -59,6 +69,25 @@ func integrationRoutes() []route {
 				return s.deps.App.CreateJiraIssue(c.r.Context(), c.caller(), c.param("teamId"), c.param("actionId"))
 			}).accepted(),
 		jiraWebhookRoute(),
+		exchange("/v1/teams/{teamId}/github", "configureGitHub",
+			"Connect the team to a GitHub repository's issues (team admins); the answer holds the GitHub webhook's path and secret, shown this once",
+			true, func(s *server, c call, in GitHubRequest) (app.GitHubConfigured, error) {
+				return s.deps.App.ConfigureGitHub(c.r.Context(), c.caller(), c.param("teamId"), app.GitHubInput{Owner: in.Owner, Repo: in.Repo, Token: in.Token})
+			}),
+		query("/v1/teams/{teamId}/github", "getGitHub", "The team's GitHub repository, without its token (team admins)",
+			func(s *server, c call) (app.GitHubView, error) {
+				return s.deps.App.GitHub(c.r.Context(), c.p, c.param("teamId"))
+			}),
+		list("/v1/teams/{teamId}/github/issues", "listGitHubIssues", "The GitHub issues of the team's actions, keys as owner/repo#number (members)",
+			func(s *server, c call) ([]app.JiraIssueView, error) {
+				return s.deps.App.GitHubIssues(c.r.Context(), c.p, c.param("teamId"))
+			}),
+		action(http.MethodPost, "/v1/teams/{teamId}/actions/{actionId}/github", "createGitHubIssue",
+			"Make a GitHub issue from a team action (members); the link shows in the team's GitHub issues once GitHub made it",
+			func(s *server, c call) (app.Result, error) {
+				return s.deps.App.CreateGitHubIssue(c.r.Context(), c.caller(), c.param("teamId"), c.param("actionId"))
+			}).accepted(),
+		gitHubWebhookRoute(),
 		exchange("/v1/teams/{teamId}/webhooks", "createWebhook",
 			"Create an outgoing webhook (team admins); the answer holds its signing secret, shown this once",
 			true, func(s *server, c call, in CreateWebhookRequest) (app.CreatedWebhook, error) {
@@ -110,6 +139,37 @@ func jiraWebhookRoute() route {
 			}
 			err = s.deps.App.JiraWebhook(r.Context(), chi.URLParam(r, "teamId"), chi.URLParam(r, "secret"), r.Header.Get(jira.SignatureHeader), body)
 			if err != nil && !errors.Is(err, app.ErrJiraWebhook) {
+				s.fail(w, r, err)
+				return
+			}
+			s.answer(w, r, rt, nil, err)
+		}}
+}
+
+// gitHubWebhookRoute takes GitHub's webhook: no token, the secret is the
+// last path segment and the body is signed with it (X-Hub-Signature-256).
+func gitHubWebhookRoute() route {
+	return route{method: http.MethodPost, pattern: app.GitHubWebhookPath + "{teamId}/{secret}", op: "gitHubWebhook",
+		summary: "GitHub's webhook for a team (issues events): an issue closed sets its action done, reopened sets it open; " +
+			"the secret of the path and the X-Hub-Signature-256 (HMAC-SHA256 of the body under it) are both checked, " +
+			"and a delivery (X-GitHub-Delivery) that changed an issue is refused a second time (409)",
+		handle: func(s *server, rt *route, w http.ResponseWriter, r *http.Request) {
+			if s.deps.App == nil {
+				problem.Write(w, r, problem.New(problem.Unavailable, "the API is not configured on this server"))
+				return
+			}
+			body, err := io.ReadAll(io.LimitReader(r.Body, github.MaxWebhookBody+1))
+			if err != nil {
+				problem.Write(w, r, problem.New(problem.Validation, "the body could not be read"))
+				return
+			}
+			if len(body) > github.MaxWebhookBody {
+				problem.Write(w, r, problem.BodyTooLarge(github.MaxWebhookBody))
+				return
+			}
+			err = s.deps.App.GitHubWebhook(r.Context(), chi.URLParam(r, "teamId"), chi.URLParam(r, "secret"), app.GitHubDelivery{
+				Event: r.Header.Get(github.EventHeader), ID: r.Header.Get(github.DeliveryHeader), Signature: r.Header.Get(github.SignatureHeader), Body: body})
+			if err != nil && !errors.Is(err, app.ErrGitHubWebhook) {
 				s.fail(w, r, err)
 				return
 			}

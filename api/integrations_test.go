@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hindsight-retro/hindsight/api"
+	"github.com/hindsight-retro/hindsight/app/github"
 	"github.com/hindsight-retro/hindsight/app/jira"
 )
 
@@ -81,5 +82,55 @@ func TestJirasWebhookIsTakenOnlyWithItsSecretAndSignature(t *testing.T) {
 	garbage := []byte(`{"webhookEvent":`)
 	if res := h.do(req{method: "POST", path: hookPath, body: garbage, header: map[string]string{jira.SignatureHeader: jira.Sign([]byte(secret), garbage)}}); res.status != http.StatusBadRequest {
 		t.Errorf("a signed body that is no issue event: %d %s, want 400", res.status, res.raw)
+	}
+}
+
+func TestGitHubsWebhookIsTakenOnlyWithItsSecretSignatureAndDeliveryID(t *testing.T) {
+	h := newHarness(t)
+	ada := h.user("Ada")
+	_, tm := h.team(ada)
+	conf := h.must(http.StatusOK, req{method: "POST", path: "/v1/teams/" + tm + "/github", token: ada.token,
+		body: api.GitHubRequest{Owner: "acme", Repo: "ops", Token: "github_pat_secret123"}})
+	hookPath, secret := conf.str("webhookPath"), conf.str("webhookSecret")
+	if secret == "" || !strings.HasSuffix(hookPath, secret) || strings.Contains(string(conf.raw), "github_pat_secret123") {
+		t.Fatalf("configuration answered %s", conf.raw)
+	}
+	if res := h.must(http.StatusOK, req{method: "GET", path: "/v1/teams/" + tm + "/github", token: ada.token}); strings.Contains(string(res.raw), "github_pat_secret123") ||
+		!strings.Contains(string(res.raw), `"repo":"ops"`) {
+		t.Errorf("the connection: %s", res.raw)
+	}
+	if res := h.do(req{method: "POST", path: "/v1/teams/" + tm + "/github", token: ada.token,
+		body: api.GitHubRequest{Owner: "acme", Repo: "../../x", Token: "t"}}); res.status != http.StatusBadRequest || res.problemType() == "" {
+		t.Errorf("a repository with a path: %d %s, want a 400 problem", res.status, res.raw)
+	}
+	body := []byte(`{"action":"closed","issue":{"number":9},"repository":{"full_name":"acme/ops"}}`)
+	signed := func(sig string) map[string]string {
+		return map[string]string{github.SignatureHeader: sig, github.EventHeader: "issues", github.DeliveryHeader: "72d3162e-cc78-11e3-81ab-4c9367dc0958"}
+	}
+	good := github.Sign([]byte(secret), body)
+	noID := signed(good)
+	delete(noID, github.DeliveryHeader)
+	wrongPath := strings.TrimSuffix(hookPath, secret) + "guessed"
+	for name, rq := range map[string]req{
+		"wrong secret":   {method: "POST", path: wrongPath, body: body, header: signed(github.Sign([]byte("guessed"), body))},
+		"unsigned":       {method: "POST", path: hookPath, body: body, header: signed("")},
+		"other team":     {method: "POST", path: "/v1/integrations/github/nope/" + secret, body: body, header: signed(good)},
+		"bad signature":  {method: "POST", path: hookPath, body: body, header: signed("sha256=00")},
+		"sha1 signature": {method: "POST", path: hookPath, body: body, header: signed("sha1=" + good[7:47])},
+		"no delivery ID": {method: "POST", path: hookPath, body: body, header: noID},
+	} {
+		if res := h.do(rq); res.status != http.StatusNotFound || res.problemType() == "" {
+			t.Errorf("%s: %d %s, want 404", name, res.status, res.raw)
+		}
+	}
+	// Signed: taken (an issue no action links to changes nothing), GitHub's ping too.
+	h.must(http.StatusNoContent, req{method: "POST", path: hookPath, body: body, header: signed(good)})
+	ping := []byte(`{"zen":"Avoid administrative distraction.","hook_id":1}`)
+	pingHeaders := signed(github.Sign([]byte(secret), ping))
+	pingHeaders[github.EventHeader] = "ping"
+	h.must(http.StatusNoContent, req{method: "POST", path: hookPath, body: ping, header: pingHeaders})
+	garbage := []byte(`{"action":`)
+	if res := h.do(req{method: "POST", path: hookPath, body: garbage, header: signed(github.Sign([]byte(secret), garbage))}); res.status != http.StatusBadRequest || res.problemType() == "" {
+		t.Errorf("a signed body that is no issues event: %d %s, want a 400 problem", res.status, res.raw)
 	}
 }

@@ -32,6 +32,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hindsight-retro/hindsight/app/github"
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/app/webhooks"
@@ -71,6 +72,9 @@ type IntegrationsConfig struct {
 	Backoff webhooks.Backoff
 	// Timeout of one attempt; 0 means 10 s.
 	Timeout time.Duration
+	// GitHubAPI is GitHub's REST API base URL, the operator's choice (for
+	// GitHub Enterprise Server), never a team's; "" means github.com's.
+	GitHubAPI string
 	// DueEvery is how often open actions are checked for a due date that
 	// passed (action.due); 0 means a minute.
 	DueEvery time.Duration
@@ -82,8 +86,11 @@ type integrations struct {
 	reactorErr error
 	// jira creates issues and carries Jira's "done" to actions, on its
 	// own checkpoint, so a Jira outage holds up no webhook.
-	jira       *runner.Reactor
-	jiraErr    error
+	jira    *runner.Reactor
+	jiraErr error
+	// github does the same for GitHub Issues, on its own checkpoint.
+	github     *runner.Reactor
+	githubErr  error
 	dispatcher *webhooks.Dispatcher
 	cfg        IntegrationsConfig
 	// stopDue ends the due-date clock; dueDone is closed when it ended.
@@ -119,6 +126,10 @@ func (a *App) newIntegrations() *integrations {
 		React:  a.queueDeliveries,
 	})
 	in.jira, in.jiraErr = a.newJiraReactor()
+	in.github, in.githubErr = a.newGitHubReactor()
+	if in.cfg.GitHubAPI == "" {
+		in.cfg.GitHubAPI = github.DefaultAPI
+	}
 	return in
 }
 
@@ -453,6 +464,12 @@ func (a *App) StartIntegrations(ctx context.Context) error {
 	if err := a.in.jira.Start(ctx); err != nil {
 		return fmt.Errorf("app: start the Jira reactor: %w", err)
 	}
+	if a.in.githubErr != nil {
+		return fmt.Errorf("app: GitHub: %w", a.in.githubErr)
+	}
+	if err := a.in.github.Start(ctx); err != nil {
+		return fmt.Errorf("app: start the GitHub reactor: %w", err)
+	}
 	dueCtx, stop := context.WithCancel(ctx)
 	a.in.stopDue, a.in.dueDone = stop, make(chan struct{})
 	go a.dueClock(dueCtx, a.in.dueDone)
@@ -468,7 +485,7 @@ func (a *App) CloseIntegrations() error {
 	}
 	a.in.dispatcher.Close()
 	var errs []error
-	for _, r := range []*runner.Reactor{a.in.reactor, a.in.jira} {
+	for _, r := range []*runner.Reactor{a.in.reactor, a.in.jira, a.in.github} {
 		if r == nil {
 			continue
 		}

@@ -145,6 +145,12 @@ func jiraView(j *integration.Jira) JiraView {
 // (members); the issue is made by the Jira reactor, and the link shows in
 // JiraIssues.
 func (a *App) CreateJiraIssue(ctx context.Context, c identity.Caller, teamID, actionID string) (Result, error) {
+	return a.requestIssue(ctx, c, teamID, actionID, integration.TrackerJira)
+}
+
+// requestIssue asks for an issue in the tracker for one of the team's
+// actions (members).
+func (a *App) requestIssue(ctx context.Context, c identity.Caller, teamID, actionID string, tr integration.Tracker) (Result, error) {
 	if err := canWrite(c.Principal); err != nil {
 		return Result{}, err
 	}
@@ -162,17 +168,25 @@ func (a *App) CreateJiraIssue(ctx context.Context, c identity.Caller, teamID, ac
 	if !ok {
 		return Result{}, notFound("no action %s on team %s", actionID, teamID)
 	}
+	kind := "jira-issue"
+	if tr != integration.TrackerJira {
+		kind = string(tr) + "-issue"
+	}
 	by := domain.Actor{UserID: c.Principal.UserID}
 	r, err := a.in.runner.Handle(ctx, teamID, aggregate.Meta{CommandID: c.CommandID, Actor: by.UserID},
-		integration.RequestIssue{Actor: by, At: a.now(), ActionID: actionID, Title: act.Title, RequestID: derivedID("jira-issue", c.CommandID)})
+		integration.RequestIssue{Tracker: tr, Actor: by, At: a.now(), ActionID: actionID, Title: act.Title, RequestID: derivedID(kind, c.CommandID)})
 	if err != nil {
-		return Result{}, fmt.Errorf("team %s: ask for a Jira issue: %w", teamID, err)
+		return Result{}, fmt.Errorf("team %s: ask for an issue: %w", teamID, err)
 	}
 	return Result{StreamVersion: r.Version, Position: r.Position, Duplicate: r.Duplicate}, nil
 }
 
 // JiraIssues lists the team's actions' Jira issues (members).
 func (a *App) JiraIssues(ctx context.Context, p identity.Principal, teamID string) ([]JiraIssueView, error) {
+	return a.trackerIssues(ctx, p, teamID, integration.TrackerJira)
+}
+
+func (a *App) trackerIssues(ctx context.Context, p identity.Principal, teamID string, tr integration.Tracker) ([]JiraIssueView, error) {
 	if err := canRead(p); err != nil {
 		return nil, err
 	}
@@ -189,7 +203,7 @@ func (a *App) JiraIssues(ctx context.Context, p identity.Principal, teamID strin
 	}
 	out := []JiraIssueView{}
 	for _, id := range t.ActionOrder {
-		if i := s.Issues[id]; i != nil {
+		if i := s.IssuesOf(tr)[id]; i != nil {
 			out = append(out, JiraIssueView{ActionID: id, Key: i.Key, URL: i.URL, Pending: !i.Linked() && i.Failed == "", Failed: i.Failed, Resolved: i.Resolved})
 		}
 	}
@@ -223,7 +237,7 @@ func (a *App) JiraWebhook(ctx context.Context, teamID, secret, signature string,
 	if err != nil {
 		return domain.Errorf(domain.Invalid, "jira-webhook-invalid", "not a Jira issue event")
 	}
-	if !ev.Done || s.IssueByKey(ev.Key) == nil {
+	if !ev.Done || s.IssueByKey(integration.TrackerJira, ev.Key) == nil {
 		return nil
 	}
 	_, err = a.in.runner.Handle(ctx, teamID, aggregate.Meta{CommandID: derivedID("jira-resolved", teamID+"\x00"+ev.Key)},
@@ -252,9 +266,13 @@ func (a *App) jiraReaction(ctx context.Context, e eventstore.RecordedEvent) erro
 	teamID := e.Stream.ID
 	switch ev := ev.(type) {
 	case integration.IssueRequested:
-		return a.createJiraIssue(ctx, teamID, ev)
+		if ev.Tracker == integration.TrackerJira {
+			return a.createJiraIssue(ctx, teamID, ev)
+		}
 	case integration.IssueResolved:
-		return a.jiraActionDone(ctx, teamID, ev, e.EventID)
+		if ev.Tracker == integration.TrackerJira {
+			return a.jiraActionDone(ctx, teamID, ev, e.EventID)
+		}
 	}
 	return nil
 }
@@ -314,6 +332,13 @@ func (a *App) jiraClient(ctx context.Context, teamID string, j *integration.Jira
 // jiraActionDone sets the team's action done in the name of the admin who
 // connected Jira (a team command needs a member).
 func (a *App) jiraActionDone(ctx context.Context, teamID string, ev integration.IssueResolved, eventID string) error {
+	return a.trackerActionStatus(ctx, teamID, integration.TrackerJira, ev.ActionID, team.StatusDone, "Done in Jira ("+ev.Key+")", eventID)
+}
+
+// trackerActionStatus carries a tracker's word to the team's action: done
+// (unless done or discarded already), or open again (only from done), in
+// the name of the admin who connected the tracker.
+func (a *App) trackerActionStatus(ctx context.Context, teamID string, tr integration.Tracker, actionID string, to team.ActionStatus, comment, eventID string) error {
 	s, _, err := a.in.runner.Load(ctx, teamID)
 	if err != nil {
 		return fmt.Errorf("load team %s's integrations: %w", teamID, err)
@@ -322,21 +347,27 @@ func (a *App) jiraActionDone(ctx context.Context, teamID string, ev integration.
 	if err != nil {
 		return err
 	}
-	act, ok := t.Actions[ev.ActionID]
-	if !ok || s.Jira == nil || act.Status == team.StatusDone || act.Status == team.StatusDiscarded {
+	act, ok := t.Actions[actionID]
+	connector := s.ConnectedBy(tr)
+	switch {
+	case !ok || connector == "":
+		return nil
+	case to == team.StatusDone && (act.Status == team.StatusDone || act.Status == team.StatusDiscarded):
+		return nil
+	case to == team.StatusOpen && act.Status != team.StatusDone:
 		return nil
 	}
-	if !t.IsMember(s.Jira.By) {
-		a.d.Logger.Warn("Jira reported an issue done, but who connected Jira left the team; the action stays as it is",
-			"team", teamID, "action", ev.ActionID)
+	if !t.IsMember(connector) {
+		a.d.Logger.Warn("a tracker changed an issue, but who connected it left the team; the action stays as it is",
+			"team", teamID, "action", actionID, "tracker", tr)
 		return nil
 	}
-	by := domain.Actor{UserID: s.Jira.By}
+	by := domain.Actor{UserID: connector}
 	_, err = a.teamCommand(ctx, teamID, aggregate.Meta{CommandID: reactionID(eventID), CausationID: eventID, Actor: by.UserID},
-		team.UpdateActionStatus{Actor: by, At: a.now(), ActionID: ev.ActionID, Status: team.StatusDone,
-			Comment: "Done in Jira (" + ev.Key + ")", CommentID: derivedID("jira-comment", eventID)})
+		team.UpdateActionStatus{Actor: by, At: a.now(), ActionID: actionID, Status: to,
+			Comment: comment, CommentID: derivedID("jira-comment", eventID)})
 	if k := domain.KindOf(err); k != 0 && k != domain.Unavailable {
-		a.d.Logger.Warn("the team refused Jira's done", "team", teamID, "action", ev.ActionID, "err", err)
+		a.d.Logger.Warn("the team refused a tracker's status", "team", teamID, "action", actionID, "err", err)
 		return nil
 	}
 	return err

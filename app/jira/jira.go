@@ -10,9 +10,6 @@ package jira
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +17,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/hindsight-retro/hindsight/app/hubsig"
 )
 
 // Client is one account on one Jira Cloud site.
@@ -162,22 +161,13 @@ func adf(text string) map[string]any {
 const SignatureHeader = "X-Hub-Signature"
 
 // ErrSignature: a webhook's signature is missing or wrong.
-var ErrSignature = errors.New("jira: webhook signature does not verify")
+var ErrSignature = hubsig.ErrSignature
 
 // Sign is the signature header's value for a body, as Jira writes it.
-func Sign(secret, body []byte) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
+func Sign(secret, body []byte) string { return hubsig.Sign(secret, body) }
 
 // Verify checks a webhook's signature against the secret, in constant time.
-func Verify(secret, body []byte, header string) error {
-	if !hmac.Equal([]byte(strings.TrimSpace(header)), []byte(Sign(secret, body))) {
-		return ErrSignature
-	}
-	return nil
-}
+func Verify(secret, body []byte, header string) error { return hubsig.Verify(secret, body, header) }
 
 // Event is what a Jira webhook says of an issue.
 type Event struct {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	hsapp "github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/github"
 	"github.com/hindsight-retro/hindsight/app/sso"
 )
 
@@ -68,6 +69,10 @@ type serveConfig struct {
 	WebhookAllowCIDR    string
 	// WebhookMaxFailures failed attempts in a row disable a webhook.
 	WebhookMaxFailures int
+	// GitHubAPI is the GitHub REST API teams' issues are made through
+	// (GitHub Enterprise Server: https://<host>/api/v3); only the operator
+	// sets it, never a team.
+	GitHubAPI string
 	// PublicURL is the server's address as browsers reach it, for the
 	// single sign-on callback; empty takes each request's host.
 	PublicURL string
@@ -105,6 +110,7 @@ func defaultServeConfig() serveConfig {
 		MinGroupSize:    3,
 
 		WebhookMaxFailures: 10,
+		GitHubAPI:          github.DefaultAPI,
 		QuickRetrosPerHour: 10,
 		QuickRetroTTL:      hsapp.DefaultQuickRetroTTL,
 		GCPercent:          defaultGCPercent,
@@ -175,12 +181,15 @@ func newServeFlags(cfg *serveConfig) *flag.FlagSet {
 		"serve Go's profiles (net/http/pprof) under /debug/pprof/ on the --metrics-addr listener, behind --metrics-token if set; "+
 			"needs --metrics-addr. Off by default: a profile shows what the process holds and costs CPU while it runs")
 	fs.BoolVar(&cfg.WebhookAllowPrivate, "webhook-allow-private", cfg.WebhookAllowPrivate,
-		"let webhooks, Slack and Jira reach receivers on loopback, private, link-local and other non-public addresses. "+
+		"let webhooks, Slack, Jira and GitHub reach receivers on loopback, private, link-local and other non-public addresses. "+
 			"Off by default: a team admin chooses a webhook's URL, and without this check it could reach the server's own network (SSRF)")
 	fs.StringVar(&cfg.WebhookAllowCIDR, "webhook-allow-cidr", cfg.WebhookAllowCIDR,
 		"comma-separated `prefixes` (10.1.2.0/24,fd00::/64) webhooks may reach although not public; checked when connecting, after DNS")
 	fs.IntVar(&cfg.WebhookMaxFailures, "webhook-max-failures", cfg.WebhookMaxFailures,
 		"failed delivery `attempts` in a row (with exponential backoff between them) after which a webhook is disabled until a team admin enables it")
+	fs.StringVar(&cfg.GitHubAPI, "github-api-url", cfg.GitHubAPI,
+		"the GitHub REST API `URL` teams' GitHub issues are made through; for GitHub Enterprise Server https://<host>/api/v3 "+
+			"(a private address also needs --webhook-allow-cidr)")
 	fs.IntVar(&cfg.QuickRetrosPerHour, "quick-retros-per-hour", cfg.QuickRetrosPerHour,
 		"quick retros (started with only a display name, no account) one client `address` may start per hour; 0 turns quick retros off")
 	fs.Var(&durationValue{p: &cfg.QuickRetroTTL}, "quick-retro-ttl",
@@ -309,6 +318,9 @@ func (c serveConfig) validate(chosen map[string]bool) error {
 	}
 	if _, err := c.webhookCIDRs(); err != nil {
 		return err
+	}
+	if u, err := url.Parse(c.GitHubAPI); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return usagef("--github-api-url must be an http(s) URL without credentials or query, such as %s", github.DefaultAPI)
 	}
 	if c.WebhookMaxFailures < 1 {
 		return usagef("--webhook-max-failures must be at least 1, got %d", c.WebhookMaxFailures)

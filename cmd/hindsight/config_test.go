@@ -32,6 +32,7 @@ func TestServeDefaults(t *testing.T) {
 		MinGroupSize:    3,
 
 		WebhookMaxFailures: 10,
+		GitHubAPI:          "https://api.github.com",
 		QuickRetrosPerHour: 10,
 		QuickRetroTTL:      24 * time.Hour,
 		GCPercent:          100,
@@ -71,6 +72,7 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		"HINDSIGHT_OIDC_CLIENT_SECRET":    "s3cret",
 		"HINDSIGHT_QUICK_RETROS_PER_HOUR": "3",
 		"HINDSIGHT_QUICK_RETRO_TTL":       "90s",
+		"HINDSIGHT_GITHUB_API_URL":        "https://github.acme.test/api/v3",
 
 		"HINDSIGHT_SMTP_HOST":          "smtp.example.com",
 		"HINDSIGHT_SMTP_PORT":          "2525",
@@ -104,6 +106,7 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 		WebhookAllowPrivate: true,
 		WebhookAllowCIDR:    "10.1.2.0/24",
 		WebhookMaxFailures:  4,
+		GitHubAPI:           "https://github.acme.test/api/v3",
 		PublicURL:           "https://retro.example.com",
 		OIDCPreset:          "entra",
 		OIDCTenant:          "0b5e1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b",
@@ -227,6 +230,8 @@ func TestBadValuesAreRejectedWithAClearMessage(t *testing.T) {
 		{"metrics addr", []string{"--metrics-addr", "9090"}, nil, []string{"invalid --metrics-addr", "host:port"}},
 		{"metrics on the API's address", []string{"--addr", "127.0.0.1:8080", "--metrics-addr", "127.0.0.1:8080"}, nil, []string{"--metrics-addr must differ"}},
 		{"profiles without a metrics listener", []string{"--pprof"}, nil, []string{"--pprof needs --metrics-addr"}},
+		{"github api with credentials", []string{"--github-api-url", "https://u:p@github.acme.test/api/v3"}, nil, []string{"--github-api-url must be an http(s) URL"}},
+		{"github api not a URL", []string{"--github-api-url", "github.acme.test"}, nil, []string{"--github-api-url must be an http(s) URL"}},
 		{"oidc preset and issuer", []string{"--oidc-preset", "google", "--oidc-issuer", "https://id.example.com", "--oidc-client-id", "c", "--oidc-client-secret", "s"}, nil, []string{"--oidc-preset and --oidc-issuer exclude each other"}},
 		{"oidc without a secret", []string{"--oidc-preset", "google", "--oidc-client-id", "c"}, nil, []string{"HINDSIGHT_OIDC_CLIENT_SECRET"}},
 		{"oidc over plain http", []string{"--oidc-issuer", "http://id.example.com", "--oidc-client-id", "c", "--oidc-client-secret", "s"}, nil, []string{"https"}},

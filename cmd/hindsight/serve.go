@@ -146,7 +146,7 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	application := hsapp.New(hsapp.Deps{Store: istore, Keys: ks, Identity: id, Catalog: cat, Logger: logger, Crashpoint: crash, SSO: ssoConfig,
 		Mail: mailConfig, QuickRetroTTL: cfg.QuickRetroTTL,
 		Integrations: hsapp.IntegrationsConfig{Guard: webhooks.Guard{AllowPrivate: cfg.WebhookAllowPrivate, Allow: allowed},
-			MaxFailures: cfg.WebhookMaxFailures},
+			MaxFailures: cfg.WebhookMaxFailures, GitHubAPI: cfg.GitHubAPI},
 		ReadModels: hsapp.ReadModelConfig{SnapshotDir: snapshotDir(cfg, store), MinGroupSize: cfg.MinGroupSize,
 			AcceptDataLoss: cfg.AcceptDataLoss},
 		SeedWhiteboard: func(ctx context.Context, docID, title string, tpl board.Template) error {

@@ -1,7 +1,7 @@
 // Package integration is a team's connections to other tools: outgoing
 // webhooks (signed CloudEvents, or Slack messages through an
 // incoming-webhook URL), each with its queue of deliveries and their
-// attempts, and Jira Cloud (jira.go). One stream per team
+// attempts, Jira Cloud (jira.go) and GitHub Issues (github.go). One stream per team
 // (integrations-<team ID>) holds them all, so the reaction that queues a
 // cause's deliveries for every matching webhook is one command, stored once.
 //
@@ -249,13 +249,13 @@ func (RecordAttempt) isCommand()   {}
 // Events lists one value of every event type, once.
 func Events() []Event {
 	return []Event{WebhookCreated{}, WebhookDeleted{}, WebhookDisabled{}, WebhookEnabled{}, DeliveryQueued{}, DeliveryAttempted{},
-		JiraConfigured{}, IssueRequested{}, IssueLinked{}, IssueFailed{}, IssueResolved{}}
+		JiraConfigured{}, IssueRequested{}, IssueLinked{}, IssueFailed{}, IssueResolved{}, GitHubConfigured{}, IssueReopened{}}
 }
 
 // Commands lists one value of every command type, once.
 func Commands() []Command {
 	return []Command{CreateWebhook{}, DeleteWebhook{}, EnableWebhook{}, QueueDeliveries{}, RecordAttempt{},
-		ConfigureJira{}, RequestIssue{}, LinkIssue{}, FailIssue{}, ResolveIssue{}}
+		ConfigureJira{}, RequestIssue{}, LinkIssue{}, FailIssue{}, ResolveIssue{}, ConfigureGitHub{}, ReopenIssue{}}
 }
 
 // State of a team's integrations.
@@ -268,6 +268,10 @@ type State struct {
 	// Jira issues of its actions, by action ID.
 	Jira   *Jira
 	Issues map[string]*Issue
+	// GitHub is the team's GitHub repository, nil if none; GitHubIssues
+	// are the GitHub issues of its actions, by action ID.
+	GitHub       *GitHub
+	GitHubIssues map[string]*Issue
 	// DueQueued are the action.due causes queued, so an action's due date
 	// is told once even after its delivery left the log's window.
 	DueQueued map[string]bool
@@ -363,6 +367,8 @@ func Decide(s State, c Command) ([]Event, error) {
 		return decideAttempt(s, c)
 	case ConfigureJira, RequestIssue, LinkIssue, FailIssue, ResolveIssue:
 		return decideJira(s, c)
+	case ConfigureGitHub, ReopenIssue:
+		return decideGitHub(s, c)
 	}
 	return nil, domain.Errorf(domain.Invalid, CodeUnknownCommand, "unknown command %T", c)
 }
@@ -533,6 +539,8 @@ func Evolve(s State, e Event) State {
 		})
 	case JiraConfigured, IssueRequested, IssueLinked, IssueFailed, IssueResolved:
 		s = evolveJira(s, e)
+	case GitHubConfigured, IssueReopened:
+		s = evolveGitHub(s, e)
 	}
 	return s
 }
@@ -619,6 +627,10 @@ func codecFor(typ string) (domain.Schema[Event], bool) {
 		return domain.Current[Event, IssueFailed](1), true
 	case TypeIssueResolved:
 		return domain.Current[Event, IssueResolved](1), true
+	case TypeGitHubConfigured:
+		return domain.Current[Event, GitHubConfigured](1), true
+	case TypeIssueReopened:
+		return domain.Current[Event, IssueReopened](1), true
 	}
 	return domain.Schema[Event]{}, false
 }

@@ -37,6 +37,9 @@ type JiraConfigured struct {
 // IssueRequested: an admin asked for an issue for the action; the
 // reaction creates it in Jira.
 type IssueRequested struct {
+	// Tracker is TrackerJira ("", the events before GitHub) or
+	// TrackerGitHub; so are the other Issue events' and commands'.
+	Tracker   Tracker   `json:"tracker,omitempty"`
 	ActionID  string    `json:"actionId"`
 	Title     string    `json:"title"`
 	RequestID string    `json:"requestId"`
@@ -46,6 +49,7 @@ type IssueRequested struct {
 
 // IssueLinked: Jira made the issue; the action links to it.
 type IssueLinked struct {
+	Tracker  Tracker   `json:"tracker,omitempty"`
 	ActionID string    `json:"actionId"`
 	IssueID  string    `json:"issueId"`
 	Key      string    `json:"key"`
@@ -56,15 +60,19 @@ type IssueLinked struct {
 // IssueFailed: Jira refused the issue for good (a 4xx); an admin may ask
 // again.
 type IssueFailed struct {
+	Tracker  Tracker   `json:"tracker,omitempty"`
 	ActionID string    `json:"actionId"`
 	Error    string    `json:"error"`
 	At       time.Time `json:"at"`
 }
 
-// IssueResolved: Jira reported the issue done.
+// IssueResolved: the tracker reported the issue done (Jira) or closed
+// (GitHub). Delivery is the tracker's delivery ID, if it sends one.
 type IssueResolved struct {
+	Tracker  Tracker   `json:"tracker,omitempty"`
 	ActionID string    `json:"actionId"`
 	Key      string    `json:"key"`
+	Delivery string    `json:"delivery,omitempty"`
 	At       time.Time `json:"at"`
 }
 
@@ -108,6 +116,7 @@ type ConfigureJira struct {
 // RequestIssue asks for an issue for a team action; the application
 // passes the action's title (it checked the action is the team's).
 type RequestIssue struct {
+	Tracker   Tracker
 	Actor     domain.Actor
 	At        time.Time
 	ActionID  string
@@ -117,6 +126,7 @@ type RequestIssue struct {
 
 // LinkIssue records the issue Jira made for an action.
 type LinkIssue struct {
+	Tracker  Tracker
 	At       time.Time
 	ActionID string
 	IssueID  string
@@ -126,15 +136,19 @@ type LinkIssue struct {
 
 // FailIssue records that Jira refused an action's issue.
 type FailIssue struct {
+	Tracker  Tracker
 	At       time.Time
 	ActionID string
 	Error    string
 }
 
-// ResolveIssue records that Jira reported an issue done.
+// ResolveIssue records that the tracker reported an issue done; Delivery,
+// if the tracker names its deliveries, is refused a second time.
 type ResolveIssue struct {
-	At  time.Time
-	Key string
+	Tracker  Tracker
+	At       time.Time
+	Key      string
+	Delivery string
 }
 
 func (ConfigureJira) isCommand() {}
@@ -151,7 +165,7 @@ type Jira struct {
 	At                                             time.Time
 }
 
-// Issue is an action's Jira issue, requested or made.
+// Issue is an action's issue in a tracker, requested or made.
 type Issue struct {
 	ActionID  string
 	Title     string
@@ -162,14 +176,16 @@ type Issue struct {
 	Failed    string
 	Resolved  bool
 	At        time.Time
+	// Deliveries are the tracker's deliveries that changed the issue.
+	Deliveries []string
 }
 
 // Linked reports whether Jira made the issue.
 func (i *Issue) Linked() bool { return i != nil && i.Key != "" }
 
-// IssueByKey finds the issue Jira knows by key.
-func (s State) IssueByKey(key string) *Issue {
-	for _, i := range s.Issues {
+// IssueByKey finds the issue the tracker knows by key.
+func (s State) IssueByKey(tr Tracker, key string) *Issue {
+	for _, i := range s.IssuesOf(tr) {
 		if i.Key != "" && strings.EqualFold(i.Key, key) {
 			return i
 		}
@@ -201,19 +217,19 @@ func decideJira(s State, c Command) ([]Event, error) {
 			ProjectKey: c.ProjectKey, IssueType: c.IssueType, SecretHash: c.SecretHash, By: c.Actor.UserID, At: c.At.UTC()}}, nil
 	case RequestIssue:
 		switch {
-		case s.Jira == nil:
-			return nil, domain.Errorf(domain.Conflict, CodeJiraNotConfigured, "the team has no Jira connection")
+		case !s.Connected(c.Tracker):
+			return nil, notConnected(c.Tracker)
 		case c.Actor.UserID == "":
 			return nil, domain.Errorf(domain.Invalid, CodeActorRequired, "an issue is asked for by someone")
 		case c.ActionID == "" || c.RequestID == "":
 			return nil, domain.Errorf(domain.Invalid, CodeIDRequired, "an issue needs its action")
 		}
-		if i := s.Issues[c.ActionID]; i != nil && i.Failed == "" {
+		if i := s.IssuesOf(c.Tracker)[c.ActionID]; i != nil && i.Failed == "" {
 			return nil, domain.Errorf(domain.Conflict, CodeIssueRequested, "action %s has its issue %s", c.ActionID, i.Key)
 		}
-		return []Event{IssueRequested{ActionID: c.ActionID, Title: c.Title, RequestID: c.RequestID, By: c.Actor.UserID, At: c.At.UTC()}}, nil
+		return []Event{IssueRequested{Tracker: c.Tracker, ActionID: c.ActionID, Title: c.Title, RequestID: c.RequestID, By: c.Actor.UserID, At: c.At.UTC()}}, nil
 	case LinkIssue:
-		i := s.Issues[c.ActionID]
+		i := s.IssuesOf(c.Tracker)[c.ActionID]
 		switch {
 		case i == nil:
 			return nil, domain.Errorf(domain.NotFound, CodeIssueUnknown, "no issue asked for action %s", c.ActionID)
@@ -222,22 +238,25 @@ func decideJira(s State, c Command) ([]Event, error) {
 		case c.Key == "":
 			return nil, domain.Errorf(domain.Invalid, CodeIDRequired, "an issue has its key")
 		}
-		return []Event{IssueLinked{ActionID: c.ActionID, IssueID: c.IssueID, Key: c.Key, URL: c.URL, At: c.At.UTC()}}, nil
+		return []Event{IssueLinked{Tracker: c.Tracker, ActionID: c.ActionID, IssueID: c.IssueID, Key: c.Key, URL: c.URL, At: c.At.UTC()}}, nil
 	case FailIssue:
-		i := s.Issues[c.ActionID]
+		i := s.IssuesOf(c.Tracker)[c.ActionID]
 		if i == nil || i.Linked() {
 			return nil, domain.Errorf(domain.Conflict, CodeIssueUnknown, "no issue waits for action %s", c.ActionID)
 		}
-		return []Event{IssueFailed{ActionID: c.ActionID, Error: clipText(c.Error), At: c.At.UTC()}}, nil
+		return []Event{IssueFailed{Tracker: c.Tracker, ActionID: c.ActionID, Error: clipText(c.Error), At: c.At.UTC()}}, nil
 	case ResolveIssue:
-		i := s.IssueByKey(c.Key)
+		i := s.IssueByKey(c.Tracker, c.Key)
 		if i == nil {
 			return nil, domain.Errorf(domain.NotFound, CodeIssueUnknown, "no action links to %s", c.Key)
+		}
+		if err := i.fresh(c.Delivery); err != nil {
+			return nil, err
 		}
 		if i.Resolved {
 			return nil, nil
 		}
-		return []Event{IssueResolved{ActionID: i.ActionID, Key: i.Key, At: c.At.UTC()}}, nil
+		return []Event{IssueResolved{Tracker: c.Tracker, ActionID: i.ActionID, Key: i.Key, Delivery: c.Delivery, At: c.At.UTC()}}, nil
 	}
 	return nil, domain.Errorf(domain.Invalid, CodeUnknownCommand, "unknown command %T", c)
 }
@@ -264,39 +283,47 @@ func clipText(s string) string {
 func evolveJira(s State, e Event) State {
 	switch e := e.(type) {
 	case JiraConfigured:
-		s = s.withIssues()
+		s = s.withIssues(TrackerJira)
 		s.Jira = &Jira{Site: e.Site, Email: e.Email, ProjectKey: e.ProjectKey, IssueType: e.IssueType, SecretHash: e.SecretHash,
 			SealedToken: e.SealedToken, By: e.By, At: e.At}
 	case IssueRequested:
-		s = s.withIssues()
-		s.Issues[e.ActionID] = &Issue{ActionID: e.ActionID, Title: e.Title, RequestID: e.RequestID, At: e.At}
+		s = s.withIssues(e.Tracker)
+		s.IssuesOf(e.Tracker)[e.ActionID] = &Issue{ActionID: e.ActionID, Title: e.Title, RequestID: e.RequestID, At: e.At}
 	case IssueLinked:
-		s = s.withIssue(e.ActionID, func(i *Issue) { i.IssueID, i.Key, i.URL, i.Failed = e.IssueID, e.Key, e.URL, "" })
+		s = s.withIssue(e.Tracker, e.ActionID, func(i *Issue) { i.IssueID, i.Key, i.URL, i.Failed = e.IssueID, e.Key, e.URL, "" })
 	case IssueFailed:
-		s = s.withIssue(e.ActionID, func(i *Issue) { i.Failed = e.Error })
+		s = s.withIssue(e.Tracker, e.ActionID, func(i *Issue) { i.Failed = e.Error })
 	case IssueResolved:
-		s = s.withIssue(e.ActionID, func(i *Issue) { i.Resolved = true })
+		s = s.withIssue(e.Tracker, e.ActionID, func(i *Issue) { i.Resolved = true; i.seen(e.Delivery) })
 	}
 	return s
 }
 
-func (s State) withIssues() State {
-	is := make(map[string]*Issue, len(s.Issues)+1)
-	for k, v := range s.Issues {
+// withIssues copies the tracker's issues, so a state shared with the
+// cache is never changed.
+func (s State) withIssues(tr Tracker) State {
+	old := s.IssuesOf(tr)
+	is := make(map[string]*Issue, len(old)+1)
+	for k, v := range old {
 		is[k] = v
 	}
-	s.Issues = is
+	if tr == TrackerGitHub {
+		s.GitHubIssues = is
+	} else {
+		s.Issues = is
+	}
 	return s
 }
 
-func (s State) withIssue(actionID string, change func(*Issue)) State {
-	old := s.Issues[actionID]
+func (s State) withIssue(tr Tracker, actionID string, change func(*Issue)) State {
+	old := s.IssuesOf(tr)[actionID]
 	if old == nil {
 		return s
 	}
-	s = s.withIssues()
+	s = s.withIssues(tr)
 	i := *old
+	i.Deliveries = slices.Clone(old.Deliveries)
 	change(&i)
-	s.Issues[actionID] = &i
+	s.IssuesOf(tr)[actionID] = &i
 	return s
 }
