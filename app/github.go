@@ -18,11 +18,7 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -30,7 +26,6 @@ import (
 
 	"github.com/hindsight-retro/hindsight/app/github"
 	"github.com/hindsight-retro/hindsight/app/identity"
-	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/integration"
 	"github.com/hindsight-retro/hindsight/domain/team"
@@ -70,15 +65,6 @@ type GitHubConfigured struct {
 	WebhookSecret string     `json:"webhookSecret,omitempty"`
 }
 
-func gitHubKey(teamID string) string { return "github:" + teamID }
-
-func gitHubAAD(teamID string) []byte { return []byte("github:" + teamID + ":token") }
-
-func gitHubSecretHash(secret string) string {
-	sum := sha256.Sum256([]byte("github-webhook\x00" + secret))
-	return hex.EncodeToString(sum[:])
-}
-
 // ConfigureGitHub stores the team's GitHub repository (team admins); the
 // token is sealed, and a new webhook secret is made and shown once.
 func (a *App) ConfigureGitHub(ctx context.Context, c identity.Caller, teamID string, in GitHubInput) (GitHubConfigured, error) {
@@ -88,23 +74,14 @@ func (a *App) ConfigureGitHub(ctx context.Context, c identity.Caller, teamID str
 	if in.Token == "" || len(in.Token) > 1000 {
 		return GitHubConfigured{}, domain.Errorf(domain.Invalid, integration.CodeGitHubInvalid, "a token with access to the repository's issues is required")
 	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return GitHubConfigured{}, fmt.Errorf("github webhook secret: %w", err)
-	}
-	secret := base64.RawURLEncoding.EncodeToString(raw)
-	key, err := a.d.Keys.GetOrCreate(ctx, gitHubKey(teamID))
+	sealed, secret, err := a.sealToken(ctx, gitHubSecrets, teamID, in.Token)
 	if err != nil {
-		return GitHubConfigured{}, fmt.Errorf("github key: %w", err)
-	}
-	sealed, err := keys.Seal(key, []byte(in.Token), gitHubAAD(teamID))
-	if err != nil {
-		return GitHubConfigured{}, fmt.Errorf("seal the GitHub token: %w", err)
+		return GitHubConfigured{}, err
 	}
 	by := domain.Actor{UserID: c.Principal.UserID}
 	r, err := a.in.runner.Handle(ctx, teamID, aggregate.Meta{CommandID: c.CommandID, Actor: by.UserID},
 		integration.ConfigureGitHub{Actor: by, At: a.now(), TeamID: teamID, Owner: in.Owner, Repo: in.Repo, SealedToken: sealed,
-			SecretHash: gitHubSecretHash(secret)})
+			SecretHash: gitHubSecrets.secretHash(secret)})
 	if err != nil {
 		return GitHubConfigured{}, fmt.Errorf("team %s: configure GitHub: %w", teamID, err)
 	}
@@ -175,7 +152,7 @@ func (a *App) GitHubWebhook(ctx context.Context, teamID, secret string, d GitHub
 	if err != nil {
 		return fmt.Errorf("load team %s's integrations: %w", teamID, err)
 	}
-	if s.GitHub == nil || subtle.ConstantTimeCompare([]byte(gitHubSecretHash(secret)), []byte(s.GitHub.SecretHash)) != 1 {
+	if s.GitHub == nil || subtle.ConstantTimeCompare([]byte(gitHubSecrets.secretHash(secret)), []byte(s.GitHub.SecretHash)) != 1 {
 		return ErrGitHubWebhook
 	}
 	if err := github.Verify([]byte(secret), d.Body, d.Signature); err != nil || d.ID == "" || len(d.ID) > 100 {
@@ -287,13 +264,9 @@ func (a *App) createGitHubIssue(ctx context.Context, teamID string, req integrat
 }
 
 func (a *App) gitHubClient(ctx context.Context, teamID string, g *integration.GitHub) (*github.Client, error) {
-	key, err := a.d.Keys.Get(ctx, gitHubKey(teamID))
+	token, err := a.openToken(ctx, gitHubSecrets, teamID, g.SealedToken)
 	if err != nil {
-		return nil, fmt.Errorf("the team's GitHub key: %w", err)
+		return nil, err
 	}
-	token, err := keys.Open(key, g.SealedToken, gitHubAAD(teamID))
-	if err != nil {
-		return nil, fmt.Errorf("open the GitHub token: %w", err)
-	}
-	return &github.Client{API: a.in.cfg.GitHubAPI, Token: string(token), HTTP: a.in.client}, nil
+	return &github.Client{API: a.in.cfg.GitHubAPI, Token: token, HTTP: a.in.client}, nil
 }

@@ -14,18 +14,13 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/app/jira"
-	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/integration"
 	"github.com/hindsight-retro/hindsight/domain/team"
@@ -77,15 +72,6 @@ type JiraIssueView struct {
 	Resolved bool   `json:"resolved"`
 }
 
-func jiraKey(teamID string) string { return "jira:" + teamID }
-
-func jiraAAD(teamID string) []byte { return []byte("jira:" + teamID + ":token") }
-
-func jiraSecretHash(secret string) string {
-	sum := sha256.Sum256([]byte("jira-webhook\x00" + secret))
-	return hex.EncodeToString(sum[:])
-}
-
 // ConfigureJira stores the team's Jira connection (team admins); the API
 // token is sealed, and a new webhook secret is made and shown once.
 func (a *App) ConfigureJira(ctx context.Context, c identity.Caller, teamID string, in JiraInput) (JiraConfigured, error) {
@@ -95,23 +81,14 @@ func (a *App) ConfigureJira(ctx context.Context, c identity.Caller, teamID strin
 	if in.APIToken == "" || len(in.APIToken) > 1000 {
 		return JiraConfigured{}, domain.Errorf(domain.Invalid, integration.CodeJiraInvalid, "the account's API token is required")
 	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return JiraConfigured{}, fmt.Errorf("jira webhook secret: %w", err)
-	}
-	secret := base64.RawURLEncoding.EncodeToString(raw)
-	key, err := a.d.Keys.GetOrCreate(ctx, jiraKey(teamID))
+	sealed, secret, err := a.sealToken(ctx, jiraSecrets, teamID, in.APIToken)
 	if err != nil {
-		return JiraConfigured{}, fmt.Errorf("jira key: %w", err)
-	}
-	sealed, err := keys.Seal(key, []byte(in.APIToken), jiraAAD(teamID))
-	if err != nil {
-		return JiraConfigured{}, fmt.Errorf("seal the Jira token: %w", err)
+		return JiraConfigured{}, err
 	}
 	by := domain.Actor{UserID: c.Principal.UserID}
 	r, err := a.in.runner.Handle(ctx, teamID, aggregate.Meta{CommandID: c.CommandID, Actor: by.UserID},
 		integration.ConfigureJira{Actor: by, At: a.now(), TeamID: teamID, Site: in.Site, Email: in.Email, SealedToken: sealed,
-			ProjectKey: in.ProjectKey, IssueType: in.IssueType, SecretHash: jiraSecretHash(secret)})
+			ProjectKey: in.ProjectKey, IssueType: in.IssueType, SecretHash: jiraSecrets.secretHash(secret)})
 	if err != nil {
 		return JiraConfigured{}, fmt.Errorf("team %s: configure Jira: %w", teamID, err)
 	}
@@ -227,7 +204,7 @@ func (a *App) JiraWebhook(ctx context.Context, teamID, secret, signature string,
 	if err != nil {
 		return fmt.Errorf("load team %s's integrations: %w", teamID, err)
 	}
-	if s.Jira == nil || subtle.ConstantTimeCompare([]byte(jiraSecretHash(secret)), []byte(s.Jira.SecretHash)) != 1 {
+	if s.Jira == nil || subtle.ConstantTimeCompare([]byte(jiraSecrets.secretHash(secret)), []byte(s.Jira.SecretHash)) != 1 {
 		return ErrJiraWebhook
 	}
 	if err := jira.Verify([]byte(secret), body, signature); err != nil {
@@ -318,15 +295,11 @@ func (a *App) createJiraIssue(ctx context.Context, teamID string, req integratio
 }
 
 func (a *App) jiraClient(ctx context.Context, teamID string, j *integration.Jira) (*jira.Client, error) {
-	key, err := a.d.Keys.Get(ctx, jiraKey(teamID))
+	token, err := a.openToken(ctx, jiraSecrets, teamID, j.SealedToken)
 	if err != nil {
-		return nil, fmt.Errorf("the team's Jira key: %w", err)
+		return nil, err
 	}
-	token, err := keys.Open(key, j.SealedToken, jiraAAD(teamID))
-	if err != nil {
-		return nil, fmt.Errorf("open the Jira token: %w", err)
-	}
-	return &jira.Client{Site: j.Site, Email: j.Email, Token: string(token), HTTP: a.in.client}, nil
+	return &jira.Client{Site: j.Site, Email: j.Email, Token: token, HTTP: a.in.client}, nil
 }
 
 // jiraActionDone sets the team's action done in the name of the admin who
