@@ -239,13 +239,6 @@ const (
 // handler.
 const pullBufferBytes = 16 << 20
 
-// pullBufferMessages bounds the same buffer in messages. With a bound in
-// bytes alone the client sizes its channel for a million messages: 8 MB
-// per reader for as long as it reads, every follower of the log and every
-// catch-up read (in a burst of 200 whiteboards edited at once they held
-// ~90 MB of the server's heap, BENCHMARKS.md).
-const pullBufferMessages = 1000
-
 // consume delivers the events of commits after position *after, up to end
 // (0: forever), to h, and moves *after past each commit delivered whole. It
 // reports whether the error is the connection's or the server's, so that
@@ -282,7 +275,7 @@ func (s *Store) consume(ctx context.Context, after *uint64, end uint64, h events
 	// Bound the client's buffer by bytes, not messages: a thousand commits
 	// near the size limit would be a gigabyte.
 	defer s.deleteConsumer(cons)
-	it, err := cons.Messages(jetstream.PullMaxMessagesWithBytesLimit(pullBufferMessages, pullBufferBytes))
+	it, err := cons.Messages(jetstream.PullMaxBytes(pullBufferBytes))
 	if err != nil {
 		return transient(err)
 	}
