@@ -281,7 +281,9 @@ func (s *Store) consume(ctx context.Context, after *uint64, end uint64, h events
 	}
 	defer it.Stop()
 	if ci := cons.CachedInfo(); end > 0 && ci != nil && ci.NumPending == 0 {
-		return false, nil // nothing of ours up to end
+		if more, err := s.oursAfter(ctx, *after); err != nil || !more {
+			return transientIf(err, transient) // nothing of ours up to end
+		}
 	}
 	// Next does not take a context; stopping the iterator wakes it.
 	stop := context.AfterFunc(ctx, it.Stop)
@@ -319,13 +321,45 @@ func (s *Store) consume(ctx context.Context, after *uint64, end uint64, h events
 			}
 		}
 		*after = seq
-		if end > 0 && (seq >= end || info.pending == 0) {
+		if end > 0 && seq >= end {
 			return false, nil
+		}
+		if end > 0 && info.pending == 0 {
+			if more, err := s.oursAfter(ctx, seq); err != nil || !more {
+				return transientIf(err, transient)
+			}
 		}
 		if err := ctx.Err(); err != nil {
 			return false, err
 		}
 	}
+}
+
+// oursAfter reports whether the stream leader holds a commit of this store
+// after seq. A reader's consumer may run on a replica that is behind the
+// leader, and its pending count of zero then means only that the replica
+// has nothing more yet: the reader must go on until it has read what the
+// leader had when the read began, or it ends early (seen on a three-node
+// cluster: a ReadAll missing the last commits). The messages still come
+// once the replica catches up.
+func (s *Store) oursAfter(ctx context.Context, seq uint64) (bool, error) {
+	m, err := s.leaderGet(ctx, getMsgRequest{LastFor: s.cfg.SubjectPrefix + ".>"})
+	if errors.Is(err, errNoMsg) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return m.seq > seq, nil
+}
+
+// transientIf returns (false, nil) for a nil error, else the error as
+// transient says.
+func transientIf(err error, transient func(error) (bool, error)) (bool, error) {
+	if err == nil {
+		return false, nil
+	}
+	return transient(err)
 }
 
 // streamOf parses <prefix>.<category>.<id> back into a stream ID.
