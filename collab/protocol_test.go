@@ -33,6 +33,15 @@ func dialRaw(t testing.TB, n *node, token, peerID string) *rawPeer {
 
 func (p *rawPeer) send(m wire.Message) {
 	p.t.Helper()
+	if err := p.trySend(m); err != nil {
+		p.t.Fatalf("write: %v", err)
+	}
+}
+
+// trySend sends m and reports a failed write: for an abuser, whom the
+// server may drop for flooding it.
+func (p *rawPeer) trySend(m wire.Message) error {
+	p.t.Helper()
 	m.SenderID = p.id
 	b, err := wire.Encode(m)
 	if err != nil {
@@ -40,9 +49,7 @@ func (p *rawPeer) send(m wire.Message) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := p.ws.Write(ctx, websocket.MessageBinary, b); err != nil {
-		p.t.Fatalf("write: %v", err)
-	}
+	return p.ws.Write(ctx, websocket.MessageBinary, b)
 }
 
 // next returns the next message, or ok=false when none comes within wait.
