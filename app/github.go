@@ -141,7 +141,9 @@ type GitHubDelivery struct {
 // compared in constant time with the one stored (as a hash), and the
 // X-Hub-Signature-256 HMAC of the body under the same secret. An issue
 // linked to an action that was closed records IssueResolved, one reopened
-// IssueReopened; a delivery that changed an issue before is refused
+// IssueReopened, unless GitHub said something newer of the issue before
+// (the issue's updated_at orders deliveries; a stale one is taken and
+// changes nothing); a delivery that changed an issue before is refused
 // (integration.CodeDeliveryReplayed); every other event is taken and
 // ignored.
 func (a *App) GitHubWebhook(ctx context.Context, teamID, secret string, d GitHubDelivery) error {
@@ -168,9 +170,9 @@ func (a *App) GitHubWebhook(ctx context.Context, teamID, secret string, d GitHub
 	if ev.Action != "closed" && ev.Action != "reopened" || s.IssueByKey(integration.TrackerGitHub, ev.Key) == nil {
 		return nil
 	}
-	var cmd integration.Command = integration.ResolveIssue{Tracker: integration.TrackerGitHub, At: a.now(), Key: ev.Key, Delivery: d.ID}
+	var cmd integration.Command = integration.ResolveIssue{Tracker: integration.TrackerGitHub, At: a.now(), Key: ev.Key, Delivery: d.ID, Reported: ev.At}
 	if ev.Action == "reopened" {
-		cmd = integration.ReopenIssue{Tracker: integration.TrackerGitHub, At: a.now(), Key: ev.Key, Delivery: d.ID}
+		cmd = integration.ReopenIssue{Tracker: integration.TrackerGitHub, At: a.now(), Key: ev.Key, Delivery: d.ID, Reported: ev.At}
 	}
 	r, err := a.in.runner.Handle(ctx, teamID, aggregate.Meta{CommandID: derivedID("github-delivery", teamID+"\x00"+d.ID)}, cmd)
 	if err != nil {

@@ -6,7 +6,8 @@ package app
 // Jira outage holds up nothing else) creates it and records the link
 // (IssueLinked). Jira's webhook, verified by the secret in its URL and its
 // X-Hub-Signature, records IssueResolved when the issue reaches a done
-// status, and the reactor sets the team's action done.
+// status (IssueReopened when it leaves one), and the reactor sets the
+// team's action done (open again).
 //
 // A creation whose answer was lost is not repeated blindly: every issue
 // carries the label hindsight-<request>, and the reactor looks for it before
@@ -14,7 +15,9 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -193,9 +196,11 @@ var ErrJiraWebhook = domain.Errorf(domain.NotFound, "jira-webhook-unknown", "no 
 
 // JiraWebhook takes Jira's webhook for a team: the secret of its URL,
 // compared in constant time with the one stored (as a hash), and the
-// X-Hub-Signature HMAC of the body under the same secret. An issue moved
-// to a done status that links to an action records IssueResolved; every
-// other event is taken and ignored.
+// X-Hub-Signature HMAC of the body under the same secret. An issue linked
+// to an action moved to a done status records IssueResolved, moved out of
+// one IssueReopened, unless Jira said something newer of the issue before
+// (its timestamp orders deliveries); every other event is taken and
+// ignored.
 func (a *App) JiraWebhook(ctx context.Context, teamID, secret, signature string, body []byte) error {
 	s, _, err := a.in.runner.Load(ctx, teamID)
 	if errors.Is(err, eventstore.ErrInvalidArgument) {
@@ -214,13 +219,23 @@ func (a *App) JiraWebhook(ctx context.Context, teamID, secret, signature string,
 	if err != nil {
 		return domain.Errorf(domain.Invalid, "jira-webhook-invalid", "not a Jira issue event")
 	}
-	if !ev.Done || s.IssueByKey(integration.TrackerJira, ev.Key) == nil {
+	// Only a move between statuses, or a word that disagrees with the
+	// issue as taken, is kept: a comment or an edit is none of the
+	// action's business.
+	i := s.IssueByKey(integration.TrackerJira, ev.Key)
+	if i == nil || !ev.StatusChanged && ev.Done == i.Resolved {
 		return nil
 	}
-	_, err = a.in.runner.Handle(ctx, teamID, aggregate.Meta{CommandID: derivedID("jira-resolved", teamID+"\x00"+ev.Key)},
-		integration.ResolveIssue{At: a.now(), Key: ev.Key})
+	var cmd integration.Command = integration.ResolveIssue{At: a.now(), Key: ev.Key, Reported: ev.At}
+	if !ev.Done {
+		cmd = integration.ReopenIssue{At: a.now(), Key: ev.Key, Reported: ev.At}
+	}
+	// Jira names no delivery: the same body again (a retry) is the same
+	// command.
+	sum := sha256.Sum256(body)
+	_, err = a.in.runner.Handle(ctx, teamID, aggregate.Meta{CommandID: derivedID("jira-webhook", teamID+"\x00"+hex.EncodeToString(sum[:]))}, cmd)
 	if err != nil {
-		return fmt.Errorf("team %s: record %s done: %w", teamID, ev.Key, err)
+		return fmt.Errorf("team %s: record %s (done %t): %w", teamID, ev.Key, ev.Done, err)
 	}
 	return nil
 }
@@ -229,7 +244,8 @@ func (a *App) newJiraReactor() (*runner.Reactor, error) {
 	return runner.NewReactor(runner.ReactorConfig{
 		Name: JiraReactorName, Store: a.d.Store, Logger: a.d.Logger,
 		Reacts: func(e eventstore.RecordedEvent) bool {
-			return e.Stream.Category == integration.Category && (e.Type == integration.TypeIssueRequested || e.Type == integration.TypeIssueResolved)
+			return e.Stream.Category == integration.Category &&
+				(e.Type == integration.TypeIssueRequested || e.Type == integration.TypeIssueResolved || e.Type == integration.TypeIssueReopened)
 		},
 		React: a.jiraReaction,
 	})
@@ -249,6 +265,10 @@ func (a *App) jiraReaction(ctx context.Context, e eventstore.RecordedEvent) erro
 	case integration.IssueResolved:
 		if ev.Tracker == integration.TrackerJira {
 			return a.jiraActionDone(ctx, teamID, ev, e.EventID)
+		}
+	case integration.IssueReopened:
+		if ev.Tracker == integration.TrackerJira {
+			return a.trackerActionStatus(ctx, teamID, integration.TrackerJira, ev.ActionID, team.StatusOpen, "Reopened in Jira ("+ev.Key+")", e.EventID)
 		}
 	}
 	return nil

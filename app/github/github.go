@@ -168,6 +168,10 @@ type Event struct {
 	Action string
 	// Key is owner/repo#number.
 	Key string
+	// At is GitHub's time of the change: the issue's updated_at (its
+	// closed_at if that is missing); zero when the delivery has neither.
+	// Deliveries come in any order, and this orders them.
+	At time.Time
 }
 
 // MaxWebhookBody bounds a delivery's body (GitHub caps payloads at 25 MB;
@@ -182,7 +186,9 @@ func ParseWebhook(body []byte) (Event, error) {
 	var p struct {
 		Action string `json:"action"`
 		Issue  *struct {
-			Number int `json:"number"`
+			Number    int    `json:"number"`
+			UpdatedAt string `json:"updated_at"`
+			ClosedAt  string `json:"closed_at"`
 		} `json:"issue"`
 		Repository *struct {
 			FullName string `json:"full_name"`
@@ -201,5 +207,17 @@ func ParseWebhook(body []byte) (Event, error) {
 	if !ok || owner == "" || repo == "" || strings.Contains(repo, "/") {
 		return Event{}, fmt.Errorf("%w: repository %q", ErrPayload, p.Repository.FullName)
 	}
-	return Event{Action: p.Action, Key: Key(owner, repo, p.Issue.Number)}, nil
+	e := Event{Action: p.Action, Key: Key(owner, repo, p.Issue.Number)}
+	at := p.Issue.UpdatedAt
+	if at == "" {
+		at = p.Issue.ClosedAt
+	}
+	if at != "" {
+		t, err := time.Parse(time.RFC3339, at)
+		if err != nil || t.Year() < 1 || t.Year() > 9999 {
+			return Event{}, fmt.Errorf("%w: issue time %q", ErrPayload, at)
+		}
+		e.At = t.UTC()
+	}
+	return e, nil
 }

@@ -20,6 +20,9 @@ func FuzzParseWebhook(f *testing.F) {
 	f.Add([]byte(`{"zen":"Design for failure.","hook_id":1}`))
 	f.Add([]byte(`{"action":"closed","issue":{"number":7},"repository":{"full_name":"acme/ops/x"}}`))
 	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"action":"reopened","issue":{"number":7,"updated_at":"2026-12-04T10:01:00Z","closed_at":null},"repository":{"full_name":"acme/ops"}}`))
+	f.Add([]byte(`{"action":"closed","issue":{"number":7,"closed_at":"2026-12-04T10:00:00+01:00"},"repository":{"full_name":"acme/ops"}}`))
+	f.Add([]byte(`{"action":"closed","issue":{"number":7,"updated_at":"yesterday"},"repository":{"full_name":"acme/ops"}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		e, err := github.ParseWebhook(body)
 		if err != nil {
@@ -32,6 +35,10 @@ func FuzzParseWebhook(f *testing.F) {
 		repo, num, _ := strings.Cut(rest, "#")
 		if e.Action == "" || owner == "" || repo == "" || num == "" || strings.Contains(repo, "/") {
 			t.Fatalf("an event %+v from %q", e, body)
+		}
+		// Its time is one the log can hold and order.
+		if !e.At.IsZero() && (e.At.Year() < 1 || e.At.Year() > 9999 || e.At.Location() != time.UTC) {
+			t.Fatalf("an event at %s from %q", e.At, body)
 		}
 	})
 }

@@ -1,9 +1,11 @@
 package jira_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/hindsight-retro/hindsight/app/jira"
 )
@@ -15,10 +17,23 @@ func FuzzParseWebhook(f *testing.F) {
 	f.Add([]byte(`{"webhookEvent":"jira:issue_created","issue":{"key":"OPS-2"}}`))
 	f.Add([]byte(`{"webhookEvent":"comment_created"}`))
 	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"timestamp":1764849600000,"webhookEvent":"jira:issue_updated","issue":{"key":"OPS-1","fields":{"status":{"statusCategory":{"key":"indeterminate"}}}},"changelog":{"items":[{"field":"status"}]}}`))
+	f.Add([]byte(`{"timestamp":-1,"webhookEvent":"jira:issue_updated","issue":{"key":"OPS-1"}}`))
+	f.Add([]byte(`{"timestamp":1.5e300,"webhookEvent":"jira:issue_updated","issue":{"key":"OPS-1"},"changelog":{"items":null}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		e, err := jira.ParseWebhook(body)
-		if err == nil && e.Key == "" {
+		if err != nil {
+			if !errors.Is(err, jira.ErrPayload) {
+				t.Fatalf("an error that is not ErrPayload: %v", err)
+			}
+			return
+		}
+		if e.Key == "" {
 			t.Fatalf("an event without an issue key from %q", body)
+		}
+		// Its time is one the log can hold and order.
+		if !e.At.IsZero() && (e.At.Year() < 1970 || e.At.Year() > 9999 || e.At.Location() != time.UTC) {
+			t.Fatalf("an event at %s from %q", e.At, body)
 		}
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hindsight-retro/hindsight/app/hubsig"
 )
@@ -175,10 +176,20 @@ type Event struct {
 	Key          string
 	// Done: the issue's status is in Jira's done category.
 	Done bool
+	// StatusChanged: the delivery is of a move to another status (its
+	// changelog has a status item).
+	StatusChanged bool
+	// At is Jira's time of the event (its timestamp), zero when absent:
+	// deliveries come in any order, and this orders them.
+	At time.Time
 }
 
 // MaxWebhookBody bounds a webhook's body.
 const MaxWebhookBody = 1 << 20
+
+// maxTimestamp is the year 9999 in Unix milliseconds: a later one is no
+// time Jira sends, and no time the log can hold.
+const maxTimestamp = 253402300799999
 
 // ErrPayload: a webhook body that is not an issue event.
 var ErrPayload = errors.New("jira: not an issue event")
@@ -186,8 +197,14 @@ var ErrPayload = errors.New("jira: not an issue event")
 // ParseWebhook reads an issue event (jira:issue_created, jira:issue_updated).
 func ParseWebhook(body []byte) (Event, error) {
 	var p struct {
+		Timestamp    int64  `json:"timestamp"`
 		WebhookEvent string `json:"webhookEvent"`
-		Issue        *struct {
+		Changelog    *struct {
+			Items []struct {
+				Field string `json:"field"`
+			} `json:"items"`
+		} `json:"changelog"`
+		Issue *struct {
 			Key    string `json:"key"`
 			Fields struct {
 				Status *struct {
@@ -210,6 +227,17 @@ func ParseWebhook(body []byte) (Event, error) {
 	e := Event{WebhookEvent: p.WebhookEvent, Key: p.Issue.Key}
 	if st := p.Issue.Fields.Status; st != nil && st.StatusCategory != nil {
 		e.Done = st.StatusCategory.Key == "done"
+	}
+	if p.Changelog != nil {
+		for _, it := range p.Changelog.Items {
+			e.StatusChanged = e.StatusChanged || it.Field == "status"
+		}
+	}
+	if p.Timestamp < 0 || p.Timestamp > maxTimestamp {
+		return Event{}, fmt.Errorf("%w: timestamp %d", ErrPayload, p.Timestamp)
+	}
+	if p.Timestamp > 0 {
+		e.At = time.UnixMilli(p.Timestamp).UTC()
 	}
 	return e, nil
 }

@@ -9,9 +9,16 @@ import (
 
 // GitHub Issues: a team's connection (a repository and a token sealed by
 // the application), with the same issue events as Jira, told apart by
-// their Tracker. GitHub also reports an issue reopened, which reopens the
-// action. Every delivery GitHub names (X-GitHub-Delivery) changes an issue
-// at most once, so a delivery replayed later cannot undo a newer one.
+// their Tracker. A tracker also reports an issue reopened, which reopens
+// the action. Every delivery GitHub names (X-GitHub-Delivery) changes an
+// issue at most once, so a delivery replayed later cannot undo a newer one.
+//
+// Trackers do not deliver in order (GitHub and Jira send each delivery on
+// its own, and retry them), so every report carries the tracker's own time
+// of the change, and a report older than the newest taken for the issue
+// changes nothing. A report that agrees with what the issue already is
+// still keeps its time (IssueReported), or a closing delivered after a
+// newer reopening that arrived first would close the issue again.
 
 // Tracker names the issue tracker of an issue event.
 type Tracker string
@@ -46,6 +53,20 @@ type IssueReopened struct {
 	ActionID string    `json:"actionId"`
 	Key      string    `json:"key"`
 	Delivery string    `json:"delivery,omitempty"`
+	Reported time.Time `json:"reported,omitzero"`
+	At       time.Time `json:"at"`
+}
+
+// IssueReported: the tracker reported the issue as it already was (done
+// or open), newer than any report before; nothing changes but the time an
+// older report is measured against.
+type IssueReported struct {
+	Tracker  Tracker   `json:"tracker,omitempty"`
+	ActionID string    `json:"actionId"`
+	Key      string    `json:"key"`
+	Resolved bool      `json:"resolved"`
+	Delivery string    `json:"delivery,omitempty"`
+	Reported time.Time `json:"reported"`
 	At       time.Time `json:"at"`
 }
 
@@ -53,6 +74,7 @@ type IssueReopened struct {
 const (
 	TypeGitHubConfigured = "integrations.GitHubConfigured"
 	TypeIssueReopened    = "integrations.IssueReopened"
+	TypeIssueReported    = "integrations.IssueReported"
 )
 
 // EventType names the event in the log.
@@ -60,6 +82,9 @@ func (GitHubConfigured) EventType() string { return TypeGitHubConfigured }
 
 // EventType names the event in the log.
 func (IssueReopened) EventType() string { return TypeIssueReopened }
+
+// EventType names the event in the log.
+func (IssueReported) EventType() string { return TypeIssueReported }
 
 // ConfigureGitHub sets the team's GitHub repository (team admins).
 type ConfigureGitHub struct {
@@ -71,12 +96,14 @@ type ConfigureGitHub struct {
 	SecretHash  string
 }
 
-// ReopenIssue records that the tracker reported an issue open again.
+// ReopenIssue records that the tracker reported an issue open again;
+// Delivery and Reported as for ResolveIssue.
 type ReopenIssue struct {
 	Tracker  Tracker
 	At       time.Time
 	Key      string
 	Delivery string
+	Reported time.Time
 }
 
 func (ConfigureGitHub) isCommand() {}
@@ -132,10 +159,34 @@ func (i *Issue) fresh(delivery string) error {
 	return nil
 }
 
-func (i *Issue) seen(delivery string) {
+func (i *Issue) seen(delivery string, reported time.Time) {
 	if delivery != "" {
 		i.Deliveries = append(i.Deliveries, delivery)
 	}
+	if reported.After(i.Reported) {
+		i.Reported = reported
+	}
+}
+
+// report decides the tracker's word that the issue is done (resolved) or
+// open, at its time reported (zero: the tracker gave none, the word is
+// taken in the order it came).
+func (i *Issue) report(tr Tracker, resolved bool, delivery string, reported, at time.Time) ([]Event, error) {
+	if err := i.fresh(delivery); err != nil {
+		return nil, err
+	}
+	reported, at = reported.UTC(), at.UTC()
+	switch {
+	case !reported.IsZero() && reported.Before(i.Reported):
+		return nil, nil // the tracker said something newer before
+	case resolved && !i.Resolved:
+		return []Event{IssueResolved{Tracker: tr, ActionID: i.ActionID, Key: i.Key, Delivery: delivery, Reported: reported, At: at}}, nil
+	case !resolved && i.Resolved:
+		return []Event{IssueReopened{Tracker: tr, ActionID: i.ActionID, Key: i.Key, Delivery: delivery, Reported: reported, At: at}}, nil
+	case reported.After(i.Reported):
+		return []Event{IssueReported{Tracker: tr, ActionID: i.ActionID, Key: i.Key, Resolved: resolved, Delivery: delivery, Reported: reported, At: at}}, nil
+	}
+	return nil, nil
 }
 
 func decideGitHub(s State, c Command) ([]Event, error) {
@@ -159,13 +210,7 @@ func decideGitHub(s State, c Command) ([]Event, error) {
 		if i == nil {
 			return nil, domain.Errorf(domain.NotFound, CodeIssueUnknown, "no action links to %s", c.Key)
 		}
-		if err := i.fresh(c.Delivery); err != nil {
-			return nil, err
-		}
-		if !i.Resolved {
-			return nil, nil
-		}
-		return []Event{IssueReopened{Tracker: c.Tracker, ActionID: i.ActionID, Key: i.Key, Delivery: c.Delivery, At: c.At.UTC()}}, nil
+		return i.report(c.Tracker, false, c.Delivery, c.Reported, c.At)
 	}
 	return nil, domain.Errorf(domain.Invalid, CodeUnknownCommand, "unknown command %T", c)
 }
@@ -208,7 +253,9 @@ func evolveGitHub(s State, e Event) State {
 		s = s.withIssues(TrackerGitHub)
 		s.GitHub = &GitHub{Owner: e.Owner, Repo: e.Repo, SecretHash: e.SecretHash, SealedToken: e.SealedToken, By: e.By, At: e.At}
 	case IssueReopened:
-		s = s.withIssue(e.Tracker, e.ActionID, func(i *Issue) { i.Resolved = false; i.seen(e.Delivery) })
+		s = s.withIssue(e.Tracker, e.ActionID, func(i *Issue) { i.Resolved = false; i.seen(e.Delivery, e.Reported) })
+	case IssueReported:
+		s = s.withIssue(e.Tracker, e.ActionID, func(i *Issue) { i.seen(e.Delivery, e.Reported) })
 	}
 	return s
 }

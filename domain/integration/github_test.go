@@ -2,6 +2,7 @@ package integration_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/decidertest"
@@ -65,4 +66,47 @@ func TestAGitHubIssueIsClosedAndReopenedOncePerDeliveryBesideAJiraIssue(t *testi
 	d.Refused(t, given, integration.ReopenIssue{Tracker: gh, At: t0, Key: "acme/ops.tools#7", Delivery: "d2"}, domain.Conflict, integration.CodeDeliveryReplayed)
 	// Reopening an open issue does nothing.
 	d.Then(t, given, integration.ReopenIssue{Tracker: gh, At: t0, Key: "acme/ops.tools#7", Delivery: "d3"})
+}
+
+func TestATrackersOlderReportChangesNothingAfterANewerOne(t *testing.T) {
+	t1, t2, t3 := t0.Add(time.Minute), t0.Add(2*time.Minute), t0.Add(3*time.Minute)
+	for _, tr := range []integration.Tracker{integration.TrackerJira, gh} {
+		req := integration.IssueRequested{Tracker: tr, ActionID: "a1", Title: "Pin the image", RequestID: "rq1", By: "ann", At: t0}
+		linked := integration.IssueLinked{Tracker: tr, ActionID: "a1", IssueID: "7", Key: "OPS-7", URL: "https://x/7", At: t0}
+		given := []integration.Event{configured(), gitHubConfigured(), req, linked}
+		closed := integration.ResolveIssue{Tracker: tr, At: t0, Key: "OPS-7", Delivery: "d1", Reported: t1}
+		reopened := integration.ReopenIssue{Tracker: tr, At: t0, Key: "OPS-7", Delivery: "d2", Reported: t2}
+
+		// Reopened at t2 arrives first, while the issue is open: its time is kept.
+		seen := integration.IssueReported{Tracker: tr, ActionID: "a1", Key: "OPS-7", Delivery: "d2", Reported: t2, At: t0}
+		d.Then(t, given, reopened, seen)
+		// Then the closing of t1: older, nothing.
+		d.Then(t, append(given, seen), closed)
+
+		// In order: closed at t1, reopened at t2; the closing again, late (another delivery of it): nothing.
+		resolved := integration.IssueResolved{Tracker: tr, ActionID: "a1", Key: "OPS-7", Delivery: "d1", Reported: t1, At: t0}
+		d.Then(t, given, closed, resolved)
+		back := integration.IssueReopened{Tracker: tr, ActionID: "a1", Key: "OPS-7", Delivery: "d2", Reported: t2, At: t0}
+		d.Then(t, append(given, resolved), reopened, back)
+		late := closed
+		late.Delivery = "d1-retried"
+		s := d.Then(t, append(given, resolved, back), late)
+		if s.IssuesOf(tr)["a1"].Resolved {
+			t.Errorf("%q: an older closing closed the reopened issue", tr)
+		}
+		// A newer closing (t3) closes it; one at the same time as the newest is taken in the order it came.
+		newer := closed
+		newer.Delivery, newer.Reported = "d3", t3
+		d.Then(t, append(given, resolved, back), newer,
+			integration.IssueResolved{Tracker: tr, ActionID: "a1", Key: "OPS-7", Delivery: "d3", Reported: t3, At: t0})
+		same := closed
+		same.Delivery, same.Reported = "d4", t2
+		d.Then(t, append(given, resolved, back), same,
+			integration.IssueResolved{Tracker: tr, ActionID: "a1", Key: "OPS-7", Delivery: "d4", Reported: t2, At: t0})
+		// A tracker that gives no time: taken in the order it came, as before.
+		untimed := closed
+		untimed.Delivery, untimed.Reported = "d5", time.Time{}
+		d.Then(t, append(given, resolved, back), untimed,
+			integration.IssueResolved{Tracker: tr, ActionID: "a1", Key: "OPS-7", Delivery: "d5", At: t0})
+	}
 }

@@ -249,7 +249,7 @@ func (RecordAttempt) isCommand()   {}
 // Events lists one value of every event type, once.
 func Events() []Event {
 	return []Event{WebhookCreated{}, WebhookDeleted{}, WebhookDisabled{}, WebhookEnabled{}, DeliveryQueued{}, DeliveryAttempted{},
-		JiraConfigured{}, IssueRequested{}, IssueLinked{}, IssueFailed{}, IssueResolved{}, GitHubConfigured{}, IssueReopened{}}
+		JiraConfigured{}, IssueRequested{}, IssueLinked{}, IssueFailed{}, IssueResolved{}, GitHubConfigured{}, IssueReopened{}, IssueReported{}}
 }
 
 // Commands lists one value of every command type, once.
@@ -539,7 +539,7 @@ func Evolve(s State, e Event) State {
 		})
 	case JiraConfigured, IssueRequested, IssueLinked, IssueFailed, IssueResolved:
 		s = evolveJira(s, e)
-	case GitHubConfigured, IssueReopened:
+	case GitHubConfigured, IssueReopened, IssueReported:
 		s = evolveGitHub(s, e)
 	}
 	return s
@@ -631,6 +631,8 @@ func codecFor(typ string) (domain.Schema[Event], bool) {
 		return domain.Current[Event, GitHubConfigured](1), true
 	case TypeIssueReopened:
 		return domain.Current[Event, IssueReopened](1), true
+	case TypeIssueReported:
+		return domain.Current[Event, IssueReported](1), true
 	}
 	return domain.Schema[Event]{}, false
 }

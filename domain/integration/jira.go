@@ -67,12 +67,14 @@ type IssueFailed struct {
 }
 
 // IssueResolved: the tracker reported the issue done (Jira) or closed
-// (GitHub). Delivery is the tracker's delivery ID, if it sends one.
+// (GitHub). Delivery is the tracker's delivery ID, if it sends one;
+// Reported the tracker's own time of the change, if it sends one.
 type IssueResolved struct {
 	Tracker  Tracker   `json:"tracker,omitempty"`
 	ActionID string    `json:"actionId"`
 	Key      string    `json:"key"`
 	Delivery string    `json:"delivery,omitempty"`
+	Reported time.Time `json:"reported,omitzero"`
 	At       time.Time `json:"at"`
 }
 
@@ -143,12 +145,16 @@ type FailIssue struct {
 }
 
 // ResolveIssue records that the tracker reported an issue done; Delivery,
-// if the tracker names its deliveries, is refused a second time.
+// if the tracker names its deliveries, is refused a second time. Reported
+// is the tracker's own time of the change (Jira's timestamp, GitHub's
+// updated_at), zero if it sends none: a report older than one taken
+// before changes nothing.
 type ResolveIssue struct {
 	Tracker  Tracker
 	At       time.Time
 	Key      string
 	Delivery string
+	Reported time.Time
 }
 
 func (ConfigureJira) isCommand() {}
@@ -178,6 +184,8 @@ type Issue struct {
 	At        time.Time
 	// Deliveries are the tracker's deliveries that changed the issue.
 	Deliveries []string
+	// Reported is the tracker's time of the newest report taken.
+	Reported time.Time
 }
 
 // Linked reports whether Jira made the issue.
@@ -250,13 +258,7 @@ func decideJira(s State, c Command) ([]Event, error) {
 		if i == nil {
 			return nil, domain.Errorf(domain.NotFound, CodeIssueUnknown, "no action links to %s", c.Key)
 		}
-		if err := i.fresh(c.Delivery); err != nil {
-			return nil, err
-		}
-		if i.Resolved {
-			return nil, nil
-		}
-		return []Event{IssueResolved{Tracker: c.Tracker, ActionID: i.ActionID, Key: i.Key, Delivery: c.Delivery, At: c.At.UTC()}}, nil
+		return i.report(c.Tracker, true, c.Delivery, c.Reported, c.At)
 	}
 	return nil, domain.Errorf(domain.Invalid, CodeUnknownCommand, "unknown command %T", c)
 }
@@ -294,7 +296,7 @@ func evolveJira(s State, e Event) State {
 	case IssueFailed:
 		s = s.withIssue(e.Tracker, e.ActionID, func(i *Issue) { i.Failed = e.Error })
 	case IssueResolved:
-		s = s.withIssue(e.Tracker, e.ActionID, func(i *Issue) { i.Resolved = true; i.seen(e.Delivery) })
+		s = s.withIssue(e.Tracker, e.ActionID, func(i *Issue) { i.Resolved = true; i.seen(e.Delivery, e.Reported) })
 	}
 	return s
 }
