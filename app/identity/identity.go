@@ -276,6 +276,9 @@ type Service struct {
 	// session issued before a reset stops working.
 	gensMu sync.Mutex
 	gens   map[string]cachedGen
+	// genForgets counts the users whose sessions this node ended, so a
+	// read begun before one is not cached after it.
+	genForgets uint64
 }
 
 // New returns a Service.
