@@ -175,7 +175,11 @@ func (a *App) CreateCalendarFeed(ctx context.Context, c identity.Caller, teamID 
 	if err := notGuest(p); err != nil {
 		return CalendarFeed{}, err
 	}
-	if _, err := a.teamMember(ctx, p, teamID); err != nil {
+	t, err := a.teamMember(ctx, p, teamID)
+	if err != nil {
+		return CalendarFeed{}, err
+	}
+	if err := a.keptOnlyOnceClaimed(ctx, t.WorkspaceID, "a team's calendar feed"); err != nil {
 		return CalendarFeed{}, err
 	}
 	id, err := a.claimID(ctx, calfeed.Category, p.UserID, c.CommandID)

@@ -71,6 +71,9 @@ func (a *App) ConfigureGitHub(ctx context.Context, c identity.Caller, teamID str
 	if err := a.TeamAdminGate(ctx, c.Principal, teamID); err != nil {
 		return GitHubConfigured{}, err
 	}
+	if err := a.keptOnlyOnceClaimedInTeam(ctx, teamID, "a GitHub connection"); err != nil {
+		return GitHubConfigured{}, err
+	}
 	if in.Token == "" || len(in.Token) > 1000 {
 		return GitHubConfigured{}, domain.Errorf(domain.Invalid, integration.CodeGitHubInvalid, "a token with access to the repository's issues is required")
 	}

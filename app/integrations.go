@@ -189,6 +189,9 @@ func (a *App) CreateWebhook(ctx context.Context, c identity.Caller, teamID strin
 	if err := a.TeamAdminGate(ctx, c.Principal, teamID); err != nil {
 		return CreatedWebhook{}, err
 	}
+	if err := a.keptOnlyOnceClaimedInTeam(ctx, teamID, "webhooks and Slack"); err != nil {
+		return CreatedWebhook{}, err
+	}
 	id, err := a.claimID(ctx, "webhook", c.Principal.UserID, c.CommandID)
 	if err != nil {
 		return CreatedWebhook{}, err

@@ -81,6 +81,9 @@ func (a *App) ConfigureJira(ctx context.Context, c identity.Caller, teamID strin
 	if err := a.TeamAdminGate(ctx, c.Principal, teamID); err != nil {
 		return JiraConfigured{}, err
 	}
+	if err := a.keptOnlyOnceClaimedInTeam(ctx, teamID, "a Jira connection"); err != nil {
+		return JiraConfigured{}, err
+	}
 	if in.APIToken == "" || len(in.APIToken) > 1000 {
 		return JiraConfigured{}, domain.Errorf(domain.Invalid, integration.CodeJiraInvalid, "the account's API token is required")
 	}

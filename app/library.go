@@ -78,6 +78,9 @@ func (a *App) SaveTemplate(ctx context.Context, c identity.Caller, workspaceID s
 	if err != nil {
 		return Result{}, err
 	}
+	if err := a.keptOnlyOnceClaimed(ctx, workspaceID, "the workspace's own templates"); err != nil {
+		return Result{}, err
+	}
 	t := in.Template
 	if in.CopyFrom != "" && in.BaseVersion != 0 {
 		return Result{}, domain.Errorf(domain.Invalid, library.CodeInvalid, "a copy from the catalogue is a new template: leave baseVersion out")
@@ -167,6 +170,9 @@ func (a *App) ImportTemplates(ctx context.Context, c identity.Caller, workspaceI
 		return nil, domain.Errorf(domain.Invalid, "template-bundle-size", "a bundle holds 1 to %d templates", library.MaxTemplates)
 	}
 	if err := a.workspaceAdmin(ctx, c.Principal, workspaceID); err != nil {
+		return nil, err
+	}
+	if err := a.keptOnlyOnceClaimed(ctx, workspaceID, "the workspace's own templates"); err != nil {
 		return nil, err
 	}
 	// Packs first, so the retro templates that suggest them can name them.

@@ -238,6 +238,9 @@ func (a *App) FireDueReminders(ctx context.Context) ([]reminder.Claim, error) {
 	var claimed []reminder.Claim
 	var errs []error
 	for _, d := range due {
+		if a.remindsOfErased(d.claim) {
+			continue // an expired quick retro's: nothing left to remind of
+		}
 		res, err := a.reminders().Handle(ctx, d.subject, aggregate.Meta{CommandID: derivedID("remind", d.claim.Key)}, d.claim)
 		if domain.CodeOf(err) == reminder.CodeAlreadyClaimed {
 			continue // another node, or this one before a restart
@@ -251,6 +254,16 @@ func (a *App) FireDueReminders(ctx context.Context) ([]reminder.Claim, error) {
 		}
 	}
 	return claimed, errors.Join(errs...)
+}
+
+// remindsOfErased reports whether c is about a team or survey of a quick
+// retro that expired.
+func (a *App) remindsOfErased(c reminder.Claim) bool {
+	if a.sealer == nil {
+		return false
+	}
+	return (c.TeamID != "" && a.sealer.Erased(eventstore.StreamID{Category: team.Category, ID: c.TeamID})) ||
+		(c.SurveyID != "" && a.sealer.Erased(eventstore.StreamID{Category: survey.Category, ID: c.SurveyID}))
 }
 
 // RunMailTimers claims due reminders at once (what came due while this

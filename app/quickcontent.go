@@ -114,6 +114,9 @@ func (a *App) sealedIn(ctx context.Context, wsID string) ([]eventstore.StreamID,
 	}
 	out := make([]eventstore.StreamID, 0, len(evs))
 	for _, e := range evs {
+		if e.Type != typeQuickContentSealed {
+			continue
+		}
 		var s quickContentSealed
 		if err := json.Unmarshal(e.Payload, &s); err != nil {
 			return nil, fmt.Errorf("sealed streams of workspace %s: %w", wsID, err)

@@ -203,6 +203,9 @@ func (a *App) StartQuickRetro(ctx context.Context, cmdID string, in QuickRetroIn
 	if err != nil {
 		return QuickRetro{}, err
 	}
+	if err := a.noteQuickOwner(ctx, wsID, p.UserID); err != nil {
+		return QuickRetro{}, err
+	}
 	if err := a.sealQuickScope(ctx, wsID, eventstore.StreamID{Category: workspace.Category, ID: wsID}); err != nil {
 		return QuickRetro{}, err
 	}
@@ -278,7 +281,7 @@ func (a *App) ClaimQuickRetro(ctx context.Context, c identity.Caller, token stri
 		return QuickRetro{}, unknown
 	}
 	me := c.Principal
-	if me.Kind != identity.KindUser || me.UserID == userID || strings.HasPrefix(me.UserID, "q-") {
+	if me.Kind != identity.KindUser || me.UserID == userID || identity.IsQuickPerson(me.UserID) {
 		return QuickRetro{}, forbidden("sign up or log in with an account to claim a quick retro")
 	}
 	st, err := a.loadQuick(ctx, userID)

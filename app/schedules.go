@@ -57,6 +57,9 @@ func (a *App) SetSchedule(ctx context.Context, c identity.Caller, teamID string,
 	if err != nil {
 		return Result{}, err
 	}
+	if err := a.keptOnlyOnceClaimed(ctx, t.WorkspaceID, "a recurring schedule"); err != nil {
+		return Result{}, err
+	}
 	if _, err := zoneOf(in.Cadence.TimeZone); err != nil {
 		return Result{}, err
 	}

@@ -54,12 +54,18 @@ func (a *App) CreateShareLink(ctx context.Context, c identity.Caller, retroID st
 	if err := notGuest(p); err != nil {
 		return ShareLink{}, err
 	}
-	r, _, err := a.retroAccess(ctx, p, retroID)
+	r, t, err := a.retroAccess(ctx, p, retroID)
 	if err != nil {
 		return ShareLink{}, err
 	}
 	if r.Moderator != p.UserID {
 		return ShareLink{}, forbidden("only the retro's moderator shares it")
+	}
+	// A quick retro's link ends with it: its summary is erased then.
+	if q, quick, err := a.quickRetroOf(ctx, t.WorkspaceID); err != nil {
+		return ShareLink{}, err
+	} else if quick && q.claimedBy == "" && !q.ExpiresAt.IsZero() && expires.After(q.ExpiresAt) {
+		expires = q.ExpiresAt
 	}
 	if !r.Closed {
 		return ShareLink{}, domain.Errorf(domain.Conflict, "retro-not-closed", "retro %s is still running: share it once it closes", retroID)
@@ -174,6 +180,9 @@ func (a *App) SharedRetroSummary(ctx context.Context, token string) (documents.R
 		return documents.Retro{}, err
 	}
 	if err := sharelink.Open(l, secret, a.now()); err != nil {
+		return documents.Retro{}, err
+	}
+	if err := a.erasedContent(eventstore.StreamID{Category: retro.Category, ID: l.RetroID}); err != nil {
 		return documents.Retro{}, err
 	}
 	r, _, err := a.loadRetro(ctx, l.RetroID)

@@ -362,6 +362,9 @@ func (a *App) SetWorkspaceSSO(ctx context.Context, c identity.Caller, workspaceI
 	if err := a.workspaceAdmin(ctx, c.Principal, workspaceID); err != nil {
 		return Result{}, err
 	}
+	if err := a.keptOnlyOnceClaimed(ctx, workspaceID, "single sign-on"); err != nil {
+		return Result{}, err
+	}
 	old, err := a.ssoSettings(ctx, workspaceID)
 	if err != nil {
 		return Result{}, err

@@ -26,6 +26,16 @@ func (a *App) CreateWorkspace(ctx context.Context, c identity.Caller, in Workspa
 	if err != nil {
 		return Result{}, err
 	}
+	if identity.IsQuickPerson(c.Principal.UserID) {
+		// Their own quick retro's workspace is sealed before it is made;
+		// any other would keep their texts in clear after their expiry.
+		if _, quick, err := a.quickRetroOf(ctx, id); err != nil {
+			return Result{}, err
+		} else if !quick {
+			return Result{}, domain.Errorf(domain.Forbidden, CodeQuickRetroUnclaimed,
+				"a quick retro's starter has no account, and a workspace of theirs would outlive the quick retro: sign up, and claim the quick retro into your account first")
+		}
+	}
 	res, err := a.workspaceCommand(ctx, c, id, workspace.CreateWorkspace{
 		Actor: domain.Actor{UserID: c.Principal.UserID}, At: a.now(), WorkspaceID: id, Name: in.Name,
 	})

@@ -6,10 +6,20 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
+
+// quickPrefix begins the user ID of every quick retro's starter, and no
+// other user's.
+const quickPrefix = "q-"
+
+// IsQuickPerson reports whether userID is a quick retro's starter: someone
+// known only by a display name, whose account is erased with the quick
+// retro unless it is claimed.
+func IsQuickPerson(userID string) bool { return strings.HasPrefix(userID, quickPrefix) }
 
 // StartQuick registers someone known only by a display name, who starts a
 // quick retro without an account, and signs them in: no e-mail address, no
@@ -27,7 +37,7 @@ func (s *Service) StartQuick(ctx context.Context, c Caller, displayName string) 
 		return Token{}, err
 	}
 	sum := sha256.Sum256([]byte("hindsight/quick-user/v1\x00" + c.CommandID))
-	userID := "q-" + hex.EncodeToString(sum[:16])
+	userID := quickPrefix + hex.EncodeToString(sum[:16])
 	key, err := s.keys.GetOrCreate(ctx, userSubject(userID))
 	if err != nil {
 		return Token{}, fmt.Errorf("identity: key of user %s: %w", userID, err)
