@@ -101,3 +101,30 @@ func TestAQuickRetrosShareLinkEndsWithIt(t *testing.T) {
 		t.Fatalf("the expired quick retro's link shows its text: %s", res.raw)
 	}
 }
+
+// An expired quick retro's team gets no more mail timers (its weekly
+// digest would tell of an erased team); a plain team's still come due.
+func TestAnExpiredQuickRetrosTeamIsRemindedOfNothing(t *testing.T) {
+	clock := &testClock{t: time.Now()}
+	h := newHarnessOf(t, func(d *app.Deps) { d.Clock = clock.now })
+	q := h.startQuickRetro("Ada")
+	_, plain := h.team(h.user("Mo"))
+	clock.advance(15 * 24 * time.Hour) // a whole week and its Monday digest later
+	if n, err := h.app.ExpireQuickRetros(context.Background()); err != nil || n != 1 {
+		t.Fatalf("the sweep after the expiry erased %d (%v), want 1", n, err)
+	}
+	claimed, err := h.app.FireDueReminders(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plainDigest bool
+	for _, c := range claimed {
+		if c.TeamID == q.teamID {
+			t.Errorf("the expired quick retro's team got the reminder %s", c.Key)
+		}
+		plainDigest = plainDigest || c.TeamID == plain
+	}
+	if !plainDigest {
+		t.Fatalf("claimed %+v: the plain team's digest did not come due, so the check above proves nothing", claimed)
+	}
+}
