@@ -88,6 +88,7 @@ var errRetired = errors.New("keys: key-encryption key retired")
 // turned off), so a node never acts on a replica's stale pointer.
 type NATS struct {
 	js       jetstream.JetStream
+	sync     func(context.Context) error // nil: JetStream's fsync suffices
 	kv       jetstream.KeyValue
 	stream   jetstream.Stream
 	bucket   string
@@ -103,13 +104,72 @@ type NATS struct {
 	beforeCreate func()
 }
 
-// NATSOption adjusts a bucket NewNATS creates.
-type NATSOption func(*jetstream.KeyValueConfig)
+// NATSOption adjusts the store NewNATS opens.
+type NATSOption func(*natsOptions)
+
+type natsOptions struct {
+	bucket jetstream.KeyValueConfig
+	sync   func(context.Context) error
+}
 
 // WithReplicas sets the bucket's replica count (3 on a production cluster).
 // KEK buckets get the same count.
 func WithReplicas(n int) NATSOption {
-	return func(c *jetstream.KeyValueConfig) { c.Replicas = n }
+	return func(o *natsOptions) { o.bucket.Replicas = n }
+}
+
+// WithSync is for a NATS server that does not fsync each write itself (the
+// embedded one, whose log fsyncs in groups): every write to the buckets,
+// and every bucket made or deleted, then waits for sync, which returns once
+// what was written before it is on disk. So a key is on disk before it
+// seals anything, a re-wrapped key before its old KEK is deleted.
+func WithSync(sync func(context.Context) error) NATSOption {
+	return func(o *natsOptions) { o.sync = sync }
+}
+
+// durable waits until the store's writes so far are on disk.
+func (n *NATS) durable(ctx context.Context, err error) error {
+	if err != nil || n.sync == nil {
+		return err
+	}
+	if err := n.sync(ctx); err != nil {
+		return fmt.Errorf("keys: put the key store's writes on disk: %w", err)
+	}
+	return nil
+}
+
+// syncedKV is a bucket whose writes return once they are on disk.
+type syncedKV struct {
+	jetstream.KeyValue
+	n *NATS
+}
+
+func (k syncedKV) Put(ctx context.Context, key string, value []byte) (uint64, error) {
+	rev, err := k.KeyValue.Put(ctx, key, value)
+	return rev, k.n.durable(ctx, err)
+}
+
+func (k syncedKV) PutString(ctx context.Context, key string, value string) (uint64, error) {
+	rev, err := k.KeyValue.PutString(ctx, key, value)
+	return rev, k.n.durable(ctx, err)
+}
+
+func (k syncedKV) Create(ctx context.Context, key string, value []byte, opts ...jetstream.KVCreateOpt) (uint64, error) {
+	rev, err := k.KeyValue.Create(ctx, key, value, opts...)
+	return rev, k.n.durable(ctx, err)
+}
+
+func (k syncedKV) Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error) {
+	rev, err := k.KeyValue.Update(ctx, key, value, revision)
+	return rev, k.n.durable(ctx, err)
+}
+
+func (k syncedKV) Delete(ctx context.Context, key string, opts ...jetstream.KVDeleteOpt) error {
+	return k.n.durable(ctx, k.KeyValue.Delete(ctx, key, opts...))
+}
+
+func (k syncedKV) Purge(ctx context.Context, key string, opts ...jetstream.KVDeleteOpt) error {
+	return k.n.durable(ctx, k.KeyValue.Purge(ctx, key, opts...))
 }
 
 // NewNATS opens the bucket, creating it with file storage if it is missing,
@@ -122,16 +182,17 @@ func NewNATS(ctx context.Context, js jetstream.JetStream, bucket string, opts ..
 	if bucket == "" {
 		bucket = DefaultBucket
 	}
-	cfg := jetstream.KeyValueConfig{
+	o := natsOptions{bucket: jetstream.KeyValueConfig{
 		Bucket:      bucket,
 		Description: "Hindsight keys kept outside the log, wrapped",
 		Storage:     jetstream.FileStorage,
 		History:     bucketHistory,
+	}}
+	for _, opt := range opts {
+		opt(&o)
 	}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	kv, err := openBucket(ctx, js, cfg)
+	n := &NATS{js: js, sync: o.sync, bucket: bucket, keks: map[uint64][]byte{}}
+	kv, err := n.openBucket(ctx, o.bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -139,8 +200,7 @@ func NewNATS(ctx context.Context, js jetstream.JetStream, bucket string, opts ..
 	if err != nil {
 		return nil, fmt.Errorf("keys: open the stream of bucket %s: %w", bucket, err)
 	}
-	n := &NATS{js: js, kv: kv, stream: stream, bucket: bucket,
-		replicas: max(stream.CachedInfo().Config.Replicas, 1), keks: map[uint64][]byte{}}
+	n.kv, n.stream, n.replicas = kv, stream, max(stream.CachedInfo().Config.Replicas, 1)
 	if err := n.start(ctx); err != nil {
 		return nil, err
 	}
@@ -149,13 +209,16 @@ func NewNATS(ctx context.Context, js jetstream.JetStream, bucket string, opts ..
 
 // openBucket binds the bucket cfg names, creating it if missing, with
 // direct gets off: a direct get may be answered by a lagging replica.
-func openBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+func (n *NATS) openBucket(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	js := n.js
 	_, err := js.KeyValue(ctx, cfg.Bucket)
 	if errors.Is(err, jetstream.ErrBucketNotFound) {
 		_, err = js.CreateKeyValue(ctx, cfg)
 		if errors.Is(err, jetstream.ErrBucketExists) {
 			// Another node created it between our two calls.
 			err = nil
+		} else {
+			err = n.durable(ctx, err)
 		}
 	}
 	if err != nil {
@@ -174,6 +237,9 @@ func openBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyVa
 	kv, err := js.KeyValue(ctx, cfg.Bucket)
 	if err != nil {
 		return nil, fmt.Errorf("keys: open bucket %s: %w", cfg.Bucket, err)
+	}
+	if n.sync != nil {
+		return syncedKV{KeyValue: kv, n: n}, nil
 	}
 	return kv, nil
 }
@@ -275,7 +341,7 @@ func (n *NATS) Destroy(ctx context.Context, subject string) error {
 	// elsewhere with a longer history. Their bytes stay in block files,
 	// sealed under KEKs the rotation below deletes.
 	subj := "$KV." + n.bucket + "." + name
-	if err := n.stream.Purge(ctx, jetstream.WithPurgeSubject(subj), jetstream.WithPurgeKeep(1)); err != nil {
+	if err := n.durable(ctx, n.stream.Purge(ctx, jetstream.WithPurgeSubject(subj), jetstream.WithPurgeKeep(1))); err != nil {
 		return fmt.Errorf("keys: purge history of %q: %w", subject, err)
 	}
 	if err := n.Rotate(ctx); err != nil {
@@ -371,7 +437,7 @@ func (n *NATS) finish(ctx context.Context) error {
 			return err
 		}
 		for _, e := range old {
-			if err := n.js.DeleteKeyValue(ctx, kekBucket(n.bucket, e)); err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
+			if err := n.durable(ctx, n.js.DeleteKeyValue(ctx, kekBucket(n.bucket, e))); err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
 				return fmt.Errorf("keys: delete key-encryption key of epoch %d: %w", e, err)
 			}
 		}
@@ -656,7 +722,7 @@ func (n *NATS) forgetKEKsBefore(epoch uint64) {
 // ensureKEK creates the bucket and the KEK of epoch if missing; concurrent
 // callers agree on the first KEK written.
 func (n *NATS) ensureKEK(ctx context.Context, epoch uint64) ([]byte, error) {
-	kv, err := openBucket(ctx, n.js, jetstream.KeyValueConfig{
+	kv, err := n.openBucket(ctx, jetstream.KeyValueConfig{
 		Bucket:      kekBucket(n.bucket, epoch),
 		Description: "Hindsight key-encryption key; deleted when rotated out",
 		Storage:     jetstream.FileStorage,

@@ -3,6 +3,8 @@ package keys
 import (
 	"bytes"
 	"context"
+	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -118,5 +120,49 @@ func TestNATSDestroyErasesHistory(t *testing.T) {
 		if m, err := stream.GetMsg(ctx, seq); err == nil && bytes.Contains(m.Data, k) {
 			t.Fatalf("stream message %d still holds the destroyed key", seq)
 		}
+	}
+}
+
+func TestEveryWriteToTheKeyBucketsWaitsForSync(t *testing.T) {
+	srv := startNATS(t)
+	var syncs atomic.Int64
+	s, err := NewNATS(context.Background(), connect(t, srv), "KEYS_SYNCED", WithSync(func(context.Context) error {
+		syncs.Add(1)
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if syncs.Load() == 0 {
+		t.Error("opening a new bucket (its first KEK and epoch) never waited for sync")
+	}
+	before := syncs.Load()
+	if _, err := s.GetOrCreate(context.Background(), "retro:1"); err != nil {
+		t.Fatal(err)
+	}
+	if syncs.Load() == before {
+		t.Error("a new key was answered without waiting for sync")
+	}
+	before = syncs.Load()
+	if _, err := s.Get(context.Background(), "retro:1"); err != nil {
+		t.Fatal(err)
+	}
+	if syncs.Load() != before {
+		t.Error("reading a key waited for sync")
+	}
+	if err := s.Destroy(context.Background(), "retro:1"); err != nil {
+		t.Fatal(err)
+	}
+	if syncs.Load() == before {
+		t.Error("a destroyed key was answered without waiting for sync")
+	}
+	failing, err := NewNATS(context.Background(), connect(t, srv), "KEYS_SYNCED", WithSync(func(context.Context) error {
+		return errors.New("disk gone")
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := failing.GetOrCreate(context.Background(), "retro:2"); err == nil {
+		t.Error("a new key was answered though it could not be put on disk")
 	}
 }

@@ -225,6 +225,11 @@ type jetStreamer interface {
 	JetStream() jetstream.JetStream
 }
 
+// syncer is a store whose server leaves fsyncs to it (natsjs.Store.Sync).
+type syncer interface {
+	Sync(ctx context.Context) error
+}
+
 // openKeys opens the key store: a NATS KV bucket beside a NATS log, a folder
 // under --data-dir otherwise, memory beside a memory log.
 func openKeys(ctx context.Context, cfg serveConfig, store eventstore.Store, logger *slog.Logger) (keys.Store, error) {
@@ -240,6 +245,11 @@ func openKeys(ctx context.Context, cfg serveConfig, store eventstore.Store, logg
 		}
 		if replicas > 1 {
 			opts = append(opts, keys.WithReplicas(replicas))
+		}
+		if sy, ok := store.(syncer); ok {
+			// The embedded server fsyncs in groups: the key store waits
+			// for the log's rounds as the log's appends do.
+			opts = append(opts, keys.WithSync(sy.Sync))
 		}
 		k, err := keys.NewNATS(ctx, js.JetStream(), keys.DefaultBucket, opts...)
 		if err != nil {

@@ -67,8 +67,26 @@ func (c *versionCache) put(id eventstore.StreamID, t tip) {
 const maxAnyAttempts = 100
 
 // Append writes c as one message with the expected last subject sequence
-// that matches c.ExpectedVersion (see the package comment).
+// that matches c.ExpectedVersion (see the package comment). In embedded mode
+// with fsync on every write it answers once the commit is on disk
+// (groupsync.go), a commit stored before (a duplicate) too.
 func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.AppendResult, error) {
+	res, err := s.append(ctx, c)
+	if err != nil {
+		return res, err
+	}
+	if s.group != nil {
+		if err := s.group.waitFor(ctx, res.Position); err != nil {
+			return eventstore.AppendResult{}, fmt.Errorf("natsjs: append to %s: written but not yet on disk; retry with the same command ID: %w", c.Stream, err)
+		}
+	}
+	if s.marker != nil && !res.Duplicate {
+		s.marker.noteAcked(res.Position)
+	}
+	return res, nil
+}
+
+func (s *Store) append(ctx context.Context, c eventstore.Commit) (eventstore.AppendResult, error) {
 	if err := eventstore.ValidateCommit(c); err != nil {
 		return eventstore.AppendResult{}, err
 	}
@@ -159,9 +177,6 @@ func (s *Store) Append(ctx context.Context, c eventstore.Commit) (eventstore.App
 			return s.duplicate(ctx, c, ack.Sequence)
 		}
 		s.cache.put(c.Stream, tip{seq: ack.Sequence, h: h})
-		if s.marker != nil {
-			s.marker.noteAcked(ack.Sequence)
-		}
 		return eventstore.AppendResult{StreamVersion: h.version, Position: ack.Sequence}, nil
 	}
 }

@@ -37,6 +37,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -105,6 +106,7 @@ type Store struct {
 	unlock  func()         // releases the data folder; nil in external mode
 	jsCfg   server.JetStreamConfig
 	space   *space             // nil in external mode
+	group   *groupSync         // nil unless embedded with fsync on every write
 	marker  *marker            // nil in external mode
 	stopBg  context.CancelFunc // ends the embedded mode's watcher
 	bg      sync.WaitGroup
@@ -147,7 +149,50 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.shutdown()
 		return nil, err
 	}
+	if s.srv != nil && cfg.SyncInterval == 0 {
+		if err := s.startGroupSync(ctx); err != nil {
+			s.shutdown()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// startGroupSync puts on disk whatever JetStream's files hold now (a
+// process killed earlier may have left writes the disk has not got yet)
+// and starts group commit from the log's end.
+func (s *Store) startGroupSync(ctx context.Context) error {
+	files := newFileSyncer(s.cfg.DataDir)
+	if _, err := os.Stat(filepath.Join(files.root, s.cfg.Stream, "msgs")); err != nil {
+		return fmt.Errorf("natsjs: group commit needs JetStream's stream files under %s: %w", files.root, err)
+	}
+	for _, dir := range []string{filepath.Dir(filepath.Dir(files.root)), filepath.Dir(files.root)} {
+		if err := fsyncPath(dir); err != nil {
+			return fmt.Errorf("natsjs: %w", err)
+		}
+	}
+	if err := files.sync(); err != nil {
+		return fmt.Errorf("natsjs: %w", err)
+	}
+	cctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	st, err := s.js.Stream(cctx, s.cfg.Stream)
+	if err != nil {
+		return s.fail("start group commit", err)
+	}
+	s.group = newGroupSync(files, st.CachedInfo().State.LastSeq, s.space.writeFailed)
+	return nil
+}
+
+// Sync returns once everything written to the embedded server's streams
+// before the call is on disk; in external mode, or with an fsync interval,
+// it does nothing. Stores sharing the embedded server (the key store's
+// buckets) call it after each write, as the log does.
+func (s *Store) Sync(ctx context.Context) error {
+	if s.group == nil {
+		return nil
+	}
+	return s.group.waitNext(ctx)
 }
 
 func withDefaults(cfg Config) (Config, error) {
@@ -218,9 +263,9 @@ func (s *Store) startEmbedded() error {
 		JetStreamMaxStore: noJetStreamCap,
 	}
 	if s.cfg.SyncInterval == 0 {
-		// What "sync_interval: always" sets in a configuration file; the
-		// interval is then only the background flush of other state.
-		opts.SyncAlways = true
+		// Every write is fsynced before it is acknowledged, by the store's
+		// group commit (groupsync.go) rather than by JetStream's "sync
+		// always"; the interval is JetStream's own background flush.
 		opts.SyncInterval = 2 * time.Minute
 	} else {
 		opts.SyncInterval = s.cfg.SyncInterval
@@ -354,7 +399,9 @@ func (s *Store) shutdown() {
 	if s.marker != nil && s.js != nil {
 		// The log's end as it closes, so the next start can tell if it lost any.
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ConnectTimeout)
-		if st, err := s.js.Stream(ctx, s.cfg.Stream); err == nil {
+		if err := s.Sync(ctx); err != nil {
+			s.log.Error("natsjs: the last writes were not put on disk at close", "err", err)
+		} else if st, err := s.js.Stream(ctx, s.cfg.Stream); err == nil {
 			s.marker.noteAcked(st.CachedInfo().State.LastSeq)
 		}
 		cancel()

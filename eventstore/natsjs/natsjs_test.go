@@ -336,20 +336,25 @@ func TestLoadMatchesLog(t *testing.T) {
 	}
 }
 
-// The embedded server fsyncs every write unless told to batch.
+// The embedded server's writes are fsynced before they are acknowledged,
+// by the store's group commit, unless it is told to batch by interval.
 func TestEmbeddedSyncPolicy(t *testing.T) {
 	for _, tc := range []struct {
 		interval time.Duration
-		always   bool
+		group    bool
 	}{{0, true}, {5 * time.Second, false}} {
 		st, err := Open(testCtx(t), Config{DataDir: t.TempDir(), SyncInterval: tc.interval})
 		if err != nil {
 			t.Fatalf("open with sync interval %s: %v", tc.interval, err)
 		}
 		cfg := st.srv.JetStreamConfig()
+		group := st.group != nil
 		st.Close()
-		if cfg == nil || cfg.SyncAlways != tc.always || !tc.always && cfg.SyncInterval != tc.interval {
-			t.Errorf("sync interval %s: server runs with %+v, want sync always %v", tc.interval, cfg, tc.always)
+		if group != tc.group {
+			t.Errorf("sync interval %s: group commit %v, want %v", tc.interval, group, tc.group)
+		}
+		if cfg == nil || cfg.SyncAlways || !tc.group && cfg.SyncInterval != tc.interval {
+			t.Errorf("sync interval %s: server runs with %+v, want no sync always, interval %s", tc.interval, cfg, tc.interval)
 		}
 	}
 }

@@ -315,6 +315,12 @@ func (s *Store) consume(ctx context.Context, after *uint64, end uint64, h events
 		if err != nil {
 			return false, malformedAt(seq, err)
 		}
+		if s.group != nil {
+			// No reader acts on a commit before it is on disk.
+			if err := s.group.waitFor(ctx, seq); err != nil {
+				return transient(err)
+			}
+		}
 		for i := range evs {
 			if err := h(ctx, evs[i]); err != nil {
 				return false, err

@@ -183,6 +183,11 @@ func (s *Store) restartJetStream() error {
 	if _, err := s.js.Stream(ctx, s.cfg.Stream); err != nil {
 		return fmt.Errorf("look up stream %s after the restart: %w", s.cfg.Stream, err)
 	}
+	if s.group != nil {
+		// JetStream read its files again: what they hold is put on disk
+		// by the next round like any write.
+		s.group.reset()
+	}
 	return nil
 }
 

@@ -1,0 +1,292 @@
+package natsjs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// Group commit, embedded mode with fsync on every write. JetStream's own
+// "sync always" fsyncs each message in turn while it holds the stream's
+// block, so commits arriving together wait for one fsync each, and reads
+// of the stream wait behind them; on a shared disk whose fsync takes tens
+// of milliseconds now and then, that queue set the tail of every write.
+//
+// So the embedded server runs without sync always. A single-replica file
+// stream then still writes each message into its block file before it
+// acknowledges it (flush in place), only without the fsync; the store
+// fsyncs instead, in rounds: every append waits, after JetStream's
+// acknowledgement and before its own, for a round that began after that
+// acknowledgement arrived, and one round serves every commit written
+// before it began. A round fsyncs every block file of every stream whose
+// size, time or inode changed since the round before, and the folders
+// whose entries changed (a new block, a new or deleted stream), so what
+// the key store writes to its buckets on the same server is as durable as
+// the log. Readers of the log are held the same way: a commit reaches no
+// subscriber before it is on disk, as with JetStream's own fsync.
+type groupSync struct {
+	files *fileSyncer
+
+	mu      sync.Mutex
+	written uint64 // highest sequence known to be in the files
+	durable uint64 // highest sequence a finished round covered
+	running bool
+	current *syncRound // under way
+	next    *syncRound // to start when current ends
+	failed  error      // a failed fsync stops writes until JetStream restarts
+	onFail  func()     // tells the space watcher
+}
+
+type syncRound struct {
+	upTo uint64 // written when the round began
+	done chan struct{}
+	err  error
+}
+
+func newGroupSync(files *fileSyncer, durable uint64, onFail func()) *groupSync {
+	return &groupSync{files: files, written: durable, durable: durable, onFail: onFail}
+}
+
+// waitFor returns once the commit at sequence seq, written to its block
+// file before the call, is on disk.
+func (g *groupSync) waitFor(ctx context.Context, seq uint64) error {
+	g.mu.Lock()
+	g.written = max(g.written, seq)
+	if g.failed != nil {
+		err := g.failed
+		g.mu.Unlock()
+		return err
+	}
+	if seq <= g.durable {
+		g.mu.Unlock()
+		return nil
+	}
+	r := g.current
+	if r == nil || r.upTo < seq {
+		r = g.nextRound()
+	}
+	g.mu.Unlock()
+	return r.wait(ctx)
+}
+
+// waitNext returns once a round begun after the call has ended: whatever
+// was written to JetStream's files before the call is on disk.
+func (g *groupSync) waitNext(ctx context.Context) error {
+	g.mu.Lock()
+	if g.failed != nil {
+		err := g.failed
+		g.mu.Unlock()
+		return err
+	}
+	r := g.nextRound()
+	g.mu.Unlock()
+	return r.wait(ctx)
+}
+
+// nextRound is the round after the current one; g.mu is held.
+func (g *groupSync) nextRound() *syncRound {
+	if g.next == nil {
+		g.next = &syncRound{done: make(chan struct{})}
+	}
+	if !g.running {
+		g.running = true
+		go g.run()
+	}
+	return g.next
+}
+
+func (r *syncRound) wait(ctx context.Context) error {
+	select {
+	case <-r.done:
+		return r.err
+	case <-ctx.Done():
+		return fmt.Errorf("natsjs: wait for the fsync: %w", ctx.Err())
+	}
+}
+
+// run does rounds while anyone waits for one.
+func (g *groupSync) run() {
+	for {
+		g.mu.Lock()
+		r := g.next
+		g.next = nil
+		if r == nil {
+			g.current, g.running = nil, false
+			g.mu.Unlock()
+			return
+		}
+		r.upTo = g.written
+		g.current = r
+		g.mu.Unlock()
+
+		err := g.files.sync()
+
+		g.mu.Lock()
+		if err != nil {
+			// The kernel may have dropped the pages it failed to write:
+			// no later fsync can vouch for them, so nothing is
+			// acknowledged any more (the space watcher restarts
+			// JetStream, which reads its files again).
+			g.failed = fmt.Errorf("natsjs: fsync of the log's files failed; writes stopped until JetStream restarts: %w", err)
+			err = g.failed
+			if g.onFail != nil {
+				go g.onFail()
+			}
+		} else {
+			g.durable = max(g.durable, r.upTo)
+		}
+		r.err = err
+		close(r.done)
+		g.mu.Unlock()
+	}
+}
+
+// reset lets writes go on after JetStream reopened its files.
+func (g *groupSync) reset() {
+	g.mu.Lock()
+	g.failed = nil
+	g.mu.Unlock()
+}
+
+// fileSyncer fsyncs what changed in JetStream's stream files.
+type fileSyncer struct {
+	root string // <store dir>/jetstream/$G/streams
+	// seen is each file's and folder's state when it was last synced.
+	seen map[string]fileMark
+	// hook, set by tests, runs at the start of each round.
+	hook func()
+}
+
+type fileMark struct {
+	size  int64
+	mtime int64
+	ino   uint64
+	names string // folders: their entries
+}
+
+// streamsDir is where JetStream (global account, no accounts configured)
+// keeps its streams under the store folder.
+func streamsDir(storeDir string) string {
+	return filepath.Join(storeDir, "jetstream", "$G", "streams")
+}
+
+func newFileSyncer(storeDir string) *fileSyncer {
+	return &fileSyncer{root: streamsDir(storeDir), seen: map[string]fileMark{}}
+}
+
+// sync fsyncs the stream files and folders that changed since the last
+// round. Files are opened read-only: fsync acts on the file, not on the
+// descriptor that wrote it.
+func (f *fileSyncer) sync() error {
+	if f.hook != nil {
+		f.hook()
+	}
+	streams, err := f.syncDir(f.root)
+	if err != nil {
+		return err
+	}
+	for _, st := range streams {
+		if !st.IsDir() {
+			continue
+		}
+		dir := filepath.Join(f.root, st.Name())
+		top, err := f.syncDir(dir)
+		if err != nil {
+			return err
+		}
+		for _, e := range top {
+			if e.Type().IsRegular() && strings.HasPrefix(e.Name(), "meta.") {
+				if err := f.syncFile(filepath.Join(dir, e.Name())); err != nil {
+					return err
+				}
+			}
+		}
+		msgs := filepath.Join(dir, "msgs")
+		blocks, err := f.syncDir(msgs)
+		if err != nil {
+			return err
+		}
+		for _, b := range blocks {
+			if b.Type().IsRegular() && strings.HasSuffix(b.Name(), ".blk") {
+				if err := f.syncFile(filepath.Join(msgs, b.Name())); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// syncDir fsyncs a folder whose entries changed and returns them; a folder
+// removed meanwhile (a stream deleted) has none.
+func (f *fileSyncer) syncDir(dir string) ([]os.DirEntry, error) {
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		delete(f.seen, dir)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", dir, err)
+	}
+	var names strings.Builder
+	for _, e := range ents {
+		names.WriteString(e.Name())
+		names.WriteByte('/')
+	}
+	mark := fileMark{names: names.String()}
+	if old, ok := f.seen[dir]; ok && old == mark {
+		return ents, nil
+	}
+	if err := fsyncPath(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	f.seen[dir] = mark
+	return ents, nil
+}
+
+func (f *fileSyncer) syncFile(path string) error {
+	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		delete(f.seen, path) // removed meanwhile (a block compacted away)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", path, err)
+	}
+	mark := fileMark{size: info.Size(), mtime: info.ModTime().UnixNano()}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		mark.ino = st.Ino
+	}
+	if old, ok := f.seen[path]; ok && old == mark {
+		return nil
+	}
+	if err := fsyncPath(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	f.seen[path] = mark
+	return nil
+}
+
+func fsyncPath(path string) error {
+	fd, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = fd.Sync()
+	if cerr := fd.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("fsync %s: %w", path, err)
+	}
+	return nil
+}
