@@ -79,6 +79,9 @@ type Config struct {
 	// ConnectTimeout bounds the first connection to an external server and
 	// the embedded server's start; default 10 seconds.
 	ConnectTimeout time.Duration
+	// jetStreamFsync has JetStream fsync each message itself, as before
+	// group commit: the benchmarks' baseline.
+	jetStreamFsync bool
 	// MinFreeBytes is the space kept free in DataDir (embedded mode):
 	// appends are refused with eventstore.ErrStorageFull below it, so
 	// JetStream never meets a full disk itself. 0 means 8 MiB; negative
@@ -149,7 +152,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.shutdown()
 		return nil, err
 	}
-	if s.srv != nil && cfg.SyncInterval == 0 {
+	if s.srv != nil && cfg.SyncInterval == 0 && !cfg.jetStreamFsync {
 		if err := s.startGroupSync(ctx); err != nil {
 			s.shutdown()
 			return nil, err
@@ -266,6 +269,7 @@ func (s *Store) startEmbedded() error {
 		// Every write is fsynced before it is acknowledged, by the store's
 		// group commit (groupsync.go) rather than by JetStream's "sync
 		// always"; the interval is JetStream's own background flush.
+		opts.SyncAlways = s.cfg.jetStreamFsync
 		opts.SyncInterval = 2 * time.Minute
 	} else {
 		opts.SyncInterval = s.cfg.SyncInterval
