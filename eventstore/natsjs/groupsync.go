@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 )
 
 // Group commit, embedded mode with fsync on every write. JetStream's own
@@ -243,7 +242,7 @@ func (f *fileSyncer) syncDir(dir string) ([]os.DirEntry, error) {
 	if old, ok := f.seen[dir]; ok && old == mark {
 		return ents, nil
 	}
-	if err := fsyncPath(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := fsyncDir(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	f.seen[dir] = mark
@@ -259,10 +258,7 @@ func (f *fileSyncer) syncFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("stat %s: %w", path, err)
 	}
-	mark := fileMark{size: info.Size(), mtime: info.ModTime().UnixNano()}
-	if st, ok := info.Sys().(*syscall.Stat_t); ok {
-		mark.ino = st.Ino
-	}
+	mark := fileMark{size: info.Size(), mtime: info.ModTime().UnixNano(), ino: inode(info)}
 	if old, ok := f.seen[path]; ok && old == mark {
 		return nil
 	}

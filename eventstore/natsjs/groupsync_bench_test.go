@@ -97,3 +97,36 @@ func openLoop(b *testing.B, group bool, rate int, d time.Duration) ([]time.Durat
 	close(errs)
 	return lat, <-errs
 }
+
+// BenchmarkFsyncFloor is the disk alone: 1 KB appended to a file in the
+// test's temporary folder and fsynced, 100 times a second as the load
+// test's cards arrive, for b.N seconds. No commit can be acknowledged
+// faster than one of these, so its tail is the floor of the write path's.
+func BenchmarkFsyncFloor(b *testing.B) {
+	f, err := os.CreateTemp(b.TempDir(), "fsync-*")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	buf := make([]byte, 1024)
+	var lat []time.Duration
+	start := time.Now()
+	for k := 0; k < 100*b.N; k++ {
+		time.Sleep(time.Until(start.Add(time.Duration(k) * 10 * time.Millisecond)))
+		t0 := time.Now()
+		if _, err := f.Write(buf); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Sync(); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	slices.Sort(lat)
+	for _, p := range []struct {
+		name string
+		q    float64
+	}{{"p50", .5}, {"p99", .99}, {"p99.9", .999}} {
+		b.ReportMetric(float64(lat[int(p.q*float64(len(lat)-1))])/1e6, "fsync-"+p.name+"-ms")
+	}
+}

@@ -170,7 +170,7 @@ func (s *Store) startGroupSync(ctx context.Context) error {
 		return fmt.Errorf("natsjs: group commit needs JetStream's stream files under %s: %w", files.root, err)
 	}
 	for _, dir := range []string{filepath.Dir(filepath.Dir(files.root)), filepath.Dir(files.root)} {
-		if err := fsyncPath(dir); err != nil {
+		if err := fsyncDir(dir); err != nil {
 			return fmt.Errorf("natsjs: %w", err)
 		}
 	}
