@@ -25,12 +25,54 @@ func quickStart(t *testing.T, p *participant) (retroID, teamID, workspaceID, inv
 	return a.str("retroId"), a.str("teamId"), a.str("workspaceId"), a.str("inviteCode"), a.str("claimToken")
 }
 
+// scheduleTitled is a weekly cadence whose next retro is not due yet.
+func scheduleTitled(title string) map[string]any {
+	return map[string]any{
+		"cadence": map[string]any{"frequency": "weekly", "weekday": int(time.Now().Weekday()+3) % 7, "time": "10:00",
+			"timeZone": "Europe/Berlin", "start": time.Now().UTC().Format(time.DateOnly), "durationMinutes": 60},
+		"title": title, "templateId": "start-stop-continue", "leadTimeMinutes": 60,
+	}
+}
+
+// templateNamed is a workspace's own retro template.
+func templateNamed(name string) map[string]any {
+	return map[string]any{"kind": "retro-template", "retroTemplate": map[string]any{"name": name,
+		"columns": []map[string]any{{"id": "up", "title": "Up"}, {"id": "down", "title": "Down"}}}}
+}
+
+// quickKeptElsewhere writes text through every way an unclaimed quick
+// retro refuses, because its expiry could not erase what they keep: a
+// schedule, the workspace's templates (saved and imported), a calendar
+// feed, a webhook, Slack, Jira, GitHub, single sign-on, a workspace of
+// the starter's own.
+func quickKeptElsewhere(team, ws, text string) []request {
+	tm, w := "/v1/teams/"+team, "/v1/workspaces/"+ws
+	return []request{
+		{method: http.MethodPut, path: tm + "/schedule", body: scheduleTitled(text + "schedule")},
+		{method: http.MethodPost, path: w + "/templates", body: templateNamed(text + "template")},
+		{method: http.MethodPost, path: w + "/templates/import", body: map[string]any{"format": "hindsight.templates/v1",
+			"templates": []any{templateNamed(text + "imported")}}},
+		{method: http.MethodPost, path: tm + "/calendar-feeds", body: map[string]any{}},
+		{method: http.MethodPost, path: tm + "/webhooks", body: map[string]any{"url": "https://hooks.example.com/" + text, "kinds": []string{"retro.closed"}}},
+		{method: http.MethodPost, path: tm + "/webhooks", body: map[string]any{"format": "slack", "url": "https://hooks.slack.com/" + text, "kinds": []string{"retro.closed"}}},
+		{method: http.MethodPost, path: tm + "/jira", body: map[string]any{"site": "https://acme.atlassian.net", "email": "ada@example.com",
+			"apiToken": text + "jira", "projectKey": text + "project", "issueType": "Task"}},
+		{method: http.MethodPost, path: tm + "/github", body: map[string]any{"owner": text + "owner", "repo": "ops", "token": text + "github"}},
+		{method: http.MethodPut, path: w + "/sso", body: map[string]any{"issuer": "https://login.example.com", "clientId": text + "client", "clientSecret": text + "secret"}},
+		{method: http.MethodPost, path: "/v1/workspaces", body: map[string]any{"name": text + "workspace"}},
+	}
+}
+
 // A quick retro nobody claims, run through the real binary with a short
 // lifetime: what its people wrote (cards, an action, a whiteboard title)
 // is nowhere in the data folder once it expired, neither in the NATS
 // store's files nor in the key store (its content keys cannot be
 // recovered from the folder), also after the node stopped and saved its
-// read models; its guest is told it expired. A claimed one keeps its text.
+// read models; its guest is told it expired. While it lived, the ways that
+// would keep its text where the expiry cannot reach (a schedule, templates,
+// feeds, webhooks, trackers, SSO, another workspace) refused it, and its
+// share link read its cards until the expiry and answers 404 after. A
+// claimed one keeps its text, on those ways too.
 func TestAnExpiredQuickRetrosTextIsNowhereInTheDataFolderAndAClaimedOneKeepsIt(t *testing.T) {
 	data := t.TempDir()
 	const ttl = 20 * time.Second
@@ -59,16 +101,39 @@ func TestAnExpiredQuickRetrosTextIsNowhereInTheDataFolderAndAClaimedOneKeepsIt(t
 	if v := ben.must(t, http.StatusOK, request{method: http.MethodGet, path: "/v1/retros/" + retro}); strings.Count(string(v.raw), marker) < 2 {
 		t.Fatalf("while it lives the guest reads %s, want both cards", v.raw)
 	}
+	// What its expiry could not erase is refused while nobody claimed it,
+	// so the marker sent through those ways is kept nowhere.
+	for _, rq := range quickKeptElsewhere(team, ws, marker+" ") {
+		if a := ada.do(t, rq); a.status != http.StatusForbidden || a.str("code") != "quick-retro-unclaimed" {
+			t.Fatalf("%s %s in the unclaimed quick retro = %d %s, want 403 quick-retro-unclaimed", rq.method, rq.path, a.status, a.raw)
+		}
+	}
+	// Its closed retro may be shared; the link reads its cards until it expires.
+	ada.must(t, http.StatusOK, request{method: http.MethodPost, path: "/v1/retros/" + retro + "/close"})
+	shared := "/v1/shared/" + ada.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/retros/" + retro + "/share-links",
+		body: map[string]any{}}).str("token") + "/summary.md"
+	if a := ada.must(t, http.StatusOK, request{method: http.MethodGet, path: shared, anonymous: true}); !strings.Contains(string(a.raw), marker+" card") {
+		t.Fatalf("the quick retro's share link reads %s, want its cards", a.raw)
+	}
 
 	// Cy claims a quick retro of their own; it never expires.
 	cy := newParticipant("Cy", n)
-	keptRetro, _, _, _, claim := quickStart(t, cy)
+	keptRetro, keptTeam, keptWS, _, claim := quickStart(t, cy)
 	keptMarker := "kept" + marker
 	cy.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/retros/" + keptRetro + "/cards",
 		body: map[string]string{"columnId": "start", "text": keptMarker}})
 	cy.register(t)
 	cy.must(t, http.StatusOK, request{method: http.MethodPost, path: "/v1/quick-retros/claim", body: map[string]string{"claimToken": claim}})
 	cy.must(t, http.StatusOK, request{method: http.MethodPost, path: "/v1/retros/" + keptRetro + "/columns/start/reveal"})
+	// Once claimed, the same ways are open and keep what is written (no
+	// space after the kept marker: the search for the expired one's text
+	// below looks for its marker and a space).
+	keptSchedule, keptTemplate := keptMarker+"-schedule", keptMarker+"-template"
+	cy.must(t, http.StatusOK, request{method: http.MethodPut, path: "/v1/teams/" + keptTeam + "/schedule", body: scheduleTitled(keptSchedule)})
+	cy.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/workspaces/" + keptWS + "/templates", body: templateNamed(keptTemplate)})
+	cy.must(t, http.StatusOK, request{method: http.MethodPost, path: "/v1/retros/" + keptRetro + "/close"})
+	keptShared := "/v1/shared/" + cy.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/retros/" + keptRetro + "/share-links",
+		body: map[string]any{}}).str("token") + "/summary.md"
 
 	// A plain retro's card is stored as written: the search of the folder
 	// below finds text when it is there.
@@ -123,6 +188,12 @@ func TestAnExpiredQuickRetrosTextIsNowhereInTheDataFolderAndAClaimedOneKeepsIt(t
 	if v := cy.must(t, http.StatusOK, request{method: http.MethodGet, path: "/v1/retros/" + keptRetro}); !strings.Contains(string(v.raw), keptMarker) {
 		t.Fatalf("the claimed quick retro after the other one expired reads %s, want its card", v.raw)
 	}
+	if a := ada.do(t, request{method: http.MethodGet, path: shared, anonymous: true}); a.status != http.StatusNotFound || strings.Contains(string(a.raw), marker) {
+		t.Fatalf("the expired quick retro's share link = %d %s, want 404", a.status, a.raw)
+	}
+	if a := cy.must(t, http.StatusOK, request{method: http.MethodGet, path: keptShared, anonymous: true}); !strings.Contains(string(a.raw), keptMarker) {
+		t.Fatalf("the claimed quick retro's share link reads %s, want its card", a.raw)
+	}
 	keptKeys, err := keys.Recover([]string{data}, []string{"content:retro:" + keptRetro})
 	if err != nil || keptKeys["content:retro:"+keptRetro] == nil {
 		t.Fatalf("the claimed quick retro's content key is gone (%v): its texts would be unreadable", err)
@@ -145,6 +216,11 @@ func TestAnExpiredQuickRetrosTextIsNowhereInTheDataFolderAndAClaimedOneKeepsIt(t
 	}
 	if !anyFileHolds(t, data, []byte(plainMarker)) {
 		t.Fatal("the plain retro's card is not found in the data folder: the search proves nothing")
+	}
+	for _, kept := range []string{keptSchedule, keptTemplate} {
+		if !anyFileHolds(t, data, []byte(kept)) {
+			t.Errorf("the claimed quick retro's %q is not in the data folder", kept)
+		}
 	}
 	got, err = keys.Recover([]string{data}, subjects)
 	if err != nil || len(got) != 0 {
