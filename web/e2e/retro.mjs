@@ -273,7 +273,7 @@ try {
   if (!svg.name.endsWith('.svg') || !svg.body.toString('utf8').includes('<svg')) fail(`the QR code's SVG download is ${svg.name}`);
   await gus.page.goto(link);
   await step('join', [gus]);
-  await gus.page.getByLabel('Ihr Name').fill('Gus');
+  await gus.page.getByLabel('Dein Name').fill('Gus');
   await gus.page.getByLabel('E-Mail-Adresse').fill(`gus-${run}@example.com`);
   await gus.page.getByRole('button', { name: 'Beitreten' }).click();
   await gus.page.getByText('Anonyme Retro', { exact: false }).first().waitFor();
@@ -310,7 +310,7 @@ try {
   await ben.page.getByRole('heading', { name: iceQuestion }).waitFor();
   await ben.page.getByLabel('Your answer').fill('Pancakes');
   await ben.page.getByRole('button', { name: 'Add' }).click();
-  await gus.page.getByLabel('Ihre Antwort').fill('Berge');
+  await gus.page.getByLabel('Deine Antwort').fill('Berge');
   await gus.page.getByRole('button', { name: 'Hinzufügen' }).click();
   await ada.page.getByText('Berge').waitFor();
   await ada.page.getByText('Pancakes').waitFor();
@@ -444,7 +444,7 @@ try {
   await ben.page.getByText('Hidden by the moderator').waitFor();
   await ben.page.getByText(rude).waitFor({ state: 'detached' });
   await ada.page.getByText(rude).waitFor({ state: 'detached' });
-  await gus.page.getByText('Die Moderation hat Ihre Karte ausgeblendet', { exact: false }).waitFor();
+  await gus.page.getByText('Die Moderation hat deine Karte ausgeblendet', { exact: false }).waitFor();
   await gus.page.getByText(rude).waitFor();
 
   // Group: Ben puts Gus's card with Ada's by keyboard; Ada names the group;
@@ -474,7 +474,7 @@ try {
   await ben.page.getByText('You have 1 of 3 votes left.').waitFor();
   if (!(await ben.page.getByRole('button', { name: benTopic }).isDisabled())) fail('the cap of 2 per topic did not disable a third vote');
   await gus.page.getByRole('button', { name: 'Für „Deploys“ stimmen' }).click();
-  await gus.page.getByText('Sie haben noch 2 von 3 Stimmen.').waitFor();
+  await gus.page.getByText('Du hast noch 2 von 3 Stimmen.').waitFor();
   // Cy votes offline, reloads with no network (his vote shows as waiting)
   // and comes back: it counts once.
   await serviceWorkerReady(cy);

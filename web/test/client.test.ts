@@ -66,12 +66,12 @@ describe('describeError', () => {
 
   it('says a known code in the person’s language', () => {
     expect(describeError(problem({ code: 'vote-budget-exhausted' }), en)).toBe('You have no votes left.');
-    expect(describeError(problem({ code: 'vote-budget-exhausted' }), de)).toBe('Sie haben keine Stimmen mehr.');
+    expect(describeError(problem({ code: 'vote-budget-exhausted' }), de)).toBe('Du hast keine Stimmen mehr.');
   });
 
   it('falls back to the problem type, never to raw JSON', () => {
     const text = describeError(new ApiError(403, { type: 'https://hindsight.dev/problems/forbidden', code: 'some-new-code', detail: '{"x":1}' }), de);
-    expect(text).toBe('Das dürfen Sie nicht.');
+    expect(text).toBe('Das darfst du nicht.');
     expect(describeError(new NetworkError('x'), en)).toBe('No connection to the server.');
     expect(describeError(new Error('{"type":"x"}'), en)).toBe('Something went wrong.');
   });

@@ -35,3 +35,14 @@ describe('message catalogues', () => {
     expect(initialLang(null, ['fr'])).toBe('en');
   });
 });
+
+describe('the German UI', () => {
+  it('says du to the person, as the German mails do, never Sie', () => {
+    // Capitalised Sie/Ihr… mid-sentence is the formal address; at a sentence's start "Sie" could
+    // mean "she/they", so no message may use those words at all (rephrase instead).
+    const formal = /\b(Sie|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres|Ihnen)\b/;
+    const found = Object.entries(de).filter(([, v]) => formal.test(v)).map(([k]) => k);
+    expect(found).toEqual([]);
+    expect(de['vote.remaining']).toMatch(/^Du hast noch/);
+  });
+});
