@@ -118,3 +118,31 @@ func agendaIDs(t *testing.T, h *harness, f retroFixture, u user) []string {
 	}
 	return ids
 }
+
+// TestARetrosVotingDefaultsChosenAtCreationOpenItsRounds: a retro made with
+// a budget and cap shows them to its people, a round opened with no budget
+// takes them, and defaults outside the voting rules are refused in words.
+func TestARetrosVotingDefaultsChosenAtCreationOpenItsRounds(t *testing.T) {
+	h := newHarness(t)
+	mod, bea := h.user("Mod"), h.user("Bea")
+	_, tm := h.team(mod)
+	h.must(http.StatusOK, req{method: "POST", path: "/v1/teams/" + tm + "/members", token: mod.token, body: api.UserRequest{UserID: bea.id}})
+	bad := h.do(req{method: "POST", path: "/v1/teams/" + tm + "/retros", token: mod.token,
+		body: api.CreateRetroRequest{Title: "Too many", Voting: &retro.VotingDefaults{Budget: retro.MaxBudget + 1}}})
+	if bad.status != http.StatusBadRequest && bad.status != http.StatusUnprocessableEntity || bad.str("code") != retro.CodeBudgetInvalid {
+		t.Fatalf("voting defaults over the most budget = %d %s, want a 4xx problem %s", bad.status, bad.raw, retro.CodeBudgetInvalid)
+	}
+	f := retroFixture{h: h, mod: mod, bea: bea, team: tm}
+	f.retro = h.must(http.StatusCreated, req{method: "POST", path: "/v1/teams/" + tm + "/retros", token: mod.token,
+		body: api.CreateRetroRequest{Title: "Sprint 3", Voting: &retro.VotingDefaults{Budget: 5, Cap: 3}}}).str("id")
+	h.must(http.StatusOK, req{method: "POST", path: f.path("/join"), token: bea.token})
+	defaults := h.must(http.StatusOK, req{method: "GET", path: f.path(""), token: bea.token}).body["votingDefaults"]
+	if d, _ := defaults.(map[string]any); d["budget"] != 5.0 || d["cap"] != 3.0 {
+		t.Fatalf("Bea's view has votingDefaults %v, want budget 5 and cap 3", defaults)
+	}
+	h.must(http.StatusCreated, req{method: "POST", path: f.path("/voting"), token: mod.token, body: map[string]any{}})
+	v := h.must(http.StatusOK, req{method: "GET", path: f.path(""), token: bea.token}).body["voting"].(map[string]any)
+	if v["open"] != true || v["budget"] != 5.0 || v["cap"] != 3.0 || v["yourRemaining"] != 5.0 {
+		t.Fatalf("a round opened with no budget: %v, want open with budget 5, cap 3 and 5 of Bea's votes left", v)
+	}
+}

@@ -83,9 +83,10 @@ type (
 		IntoGroupID string `json:"intoGroupId"`
 	}
 	// StartVotingRequest opens a voting round: budget votes per person, at
-	// most cap votes per topic from everyone (0: no cap).
+	// most cap votes per topic from one voter (0: no cap). With no budget
+	// the round takes the retro's voting defaults (budget and cap).
 	StartVotingRequest struct {
-		Budget int `json:"budget"`
+		Budget int `json:"budget,omitempty"`
 		Cap    int `json:"cap,omitempty"`
 	}
 	// TopicRequest names a topic: a card or a group.

@@ -38,6 +38,9 @@ type CreateRetroRequest struct {
 	Anonymous  bool   `json:"anonymous,omitempty"`
 	// Agenda absent means the template's steps, else the default agenda.
 	Agenda []retro.Step `json:"agenda,omitempty"`
+	// Voting is the budget and cap the retro's voting rounds start with: a
+	// round opened with no budget takes both (absent: each round names its own).
+	Voting *retro.VotingDefaults `json:"voting,omitempty"`
 }
 
 func teamRoutes() []route {
@@ -102,7 +105,7 @@ func teamRoutes() []route {
 			"Create a retro; you moderate it and the team's open actions are carried into its review",
 			func(s *server, c call, in CreateRetroRequest) (app.Result, error) {
 				return s.deps.App.CreateRetro(c.r.Context(), c.caller(), app.CreateRetroInput{
-					TeamID: c.param("teamId"), Title: in.Title, TemplateID: in.TemplateID, Anonymous: in.Anonymous, Agenda: in.Agenda})
+					TeamID: c.param("teamId"), Title: in.Title, TemplateID: in.TemplateID, Anonymous: in.Anonymous, Agenda: in.Agenda, Voting: in.Voting})
 			}).created(),
 	)
 }

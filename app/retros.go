@@ -33,6 +33,8 @@ type CreateRetroInput struct {
 	Anonymous  bool   `json:"anonymous"`
 	// Agenda nil means retro.DefaultAgenda().
 	Agenda []retro.Step `json:"agenda,omitempty"`
+	// Voting is the budget and cap its voting rounds start with; nil for none.
+	Voting *retro.VotingDefaults `json:"voting,omitempty"`
 }
 
 // CreateRetro creates a retro for a team (members only); the principal
@@ -105,6 +107,7 @@ func (a *App) createRetroCommand(ctx context.Context, t team.State, moderator, i
 	return retro.CreateRetro{
 		Actor: domain.Actor{UserID: moderator}, At: a.now(), RetroID: id, TeamID: t.ID, Title: in.Title, TemplateID: tmpl.ID,
 		Columns: tmpl.Columns, Agenda: agenda, Anonymous: in.Anonymous, OpenActions: open, CheckIn: checkIn,
+		Voting: in.Voting,
 	}, nil
 }
 

@@ -26,6 +26,9 @@ type CreateRetro struct {
 	OpenActions []OpenAction
 	// CheckIn is the lobby's poll, drawn by the application; nil for none.
 	CheckIn *catalog.CheckIn
+	// Voting is the budget and cap its voting rounds start with; nil for
+	// none (each round names its own).
+	Voting *VotingDefaults
 }
 
 // JoinRetro adds the actor as a participant with a role.
@@ -93,7 +96,9 @@ type RetroCreated struct {
 	// RotiScale is the scale of the retro's ROTI: 1-5 since schema 2;
 	// retros created before (schema 1) were rated 0-10 and are read so.
 	RotiScale catalog.Scale `json:"rotiScale,omitempty"`
-	At        time.Time     `json:"at"`
+	// Voting is the budget and cap its rounds start with; absent for none.
+	Voting *VotingDefaults `json:"voting,omitempty"`
+	At     time.Time       `json:"at"`
 }
 
 // ParticipantJoined: a person takes part. Who takes part is not anonymous;
@@ -176,6 +181,11 @@ func decideCreate(s State, c CreateRetro) ([]Event, error) {
 	if err := checkCheckIn(c.CheckIn); err != nil {
 		return nil, err
 	}
+	if c.Voting != nil {
+		if err := checkBudget(c.Voting.Budget, c.Voting.Cap); err != nil {
+			return nil, err
+		}
+	}
 	seen = map[string]bool{}
 	for _, a := range c.OpenActions {
 		if a.ID == "" || seen[a.ID] {
@@ -187,7 +197,7 @@ func decideCreate(s State, c CreateRetro) ([]Event, error) {
 		RetroCreated{
 			RetroID: c.RetroID, TeamID: c.TeamID, Title: c.Title, TemplateID: c.TemplateID,
 			Moderator: c.Actor.UserID, Columns: c.Columns, Agenda: agenda,
-			Anonymous: c.Anonymous, OpenActions: c.OpenActions, CheckIn: c.CheckIn, RotiScale: catalog.ScaleFive, At: c.At,
+			Anonymous: c.Anonymous, OpenActions: c.OpenActions, CheckIn: c.CheckIn, RotiScale: catalog.ScaleFive, Voting: c.Voting, At: c.At,
 		},
 		ParticipantJoined{UserID: c.Actor.UserID, Role: RoleMember, At: c.At},
 	}, nil
@@ -209,6 +219,10 @@ func evolveCreated(s State, e RetroCreated) State {
 		ci := *e.CheckIn
 		ci.Options = slices.Clone(ci.Options)
 		s.CheckIn = &ci
+	}
+	if e.Voting != nil {
+		v := *e.Voting
+		s.VotingDefaults = &v
 	}
 	s.Participants = map[string]Role{}
 	for _, a := range e.OpenActions {

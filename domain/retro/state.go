@@ -50,6 +50,9 @@ type State struct {
 	CheckIn  *catalog.CheckIn
 	CheckIns map[string]string
 
+	// VotingDefaults are the budget and cap rounds start with (nil: none).
+	VotingDefaults *VotingDefaults
+
 	Carried []CarriedAction
 
 	Health Health

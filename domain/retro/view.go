@@ -45,11 +45,14 @@ type RetroView struct {
 	Columns      []ColumnView        `json:"columns"`
 	Groups       []GroupView         `json:"groups"`
 	Voting       *VotingView         `json:"voting,omitempty"`
-	Topics       []TopicView         `json:"topics"`
-	Focus        string              `json:"focus,omitempty"`
-	Actions      []ActionView        `json:"actions"`
-	Whiteboards  []WhiteboardView    `json:"whiteboards"`
-	Roti         RotiView            `json:"roti"`
+	// VotingDefaults are the budget and cap a round opened without a
+	// budget takes (chosen when the retro was made); absent for none.
+	VotingDefaults *VotingDefaults  `json:"votingDefaults,omitempty"`
+	Topics         []TopicView      `json:"topics"`
+	Focus          string           `json:"focus,omitempty"`
+	Actions        []ActionView     `json:"actions"`
+	Whiteboards    []WhiteboardView `json:"whiteboards"`
+	Roti           RotiView         `json:"roti"`
 }
 
 // YouView is the viewer's own standing.
@@ -261,6 +264,10 @@ func View(s State, v Viewer, p Policy) RetroView {
 		out.Participants = append(out.Participants, ParticipantView{UserID: id, Role: s.Participants[id]})
 	}
 	out.CheckIn = checkInView(s, v, p)
+	if s.VotingDefaults != nil {
+		d := *s.VotingDefaults
+		out.VotingDefaults = &d
+	}
 	if s.Icebreaker != nil {
 		iv := &IcebreakerView{QuestionID: s.Icebreaker.QuestionID, Text: s.Icebreaker.Text, Answers: []AnswerView{}}
 		for _, a := range s.IceAnswers {

@@ -152,6 +152,26 @@ func (r *Round) votesBy(voter string) int {
 	return n
 }
 
+// VotingDefaults are the budget and cap a retro's voting rounds start
+// with, chosen when it is created: a round opened with no budget takes
+// both.
+type VotingDefaults struct {
+	Budget int `json:"budget"`
+	Cap    int `json:"cap,omitempty"`
+}
+
+// checkBudget is the rule for a round's budget and cap, and for a retro's
+// defaults of them.
+func checkBudget(budget, cap int) error {
+	if budget < 1 || budget > MaxBudget {
+		return domain.Errorf(domain.Invalid, CodeBudgetInvalid, "a budget is 1..%d votes, not %d", MaxBudget, budget)
+	}
+	if cap < 0 || cap > MaxBudget*1000 {
+		return domain.Errorf(domain.Invalid, CodeCapInvalid, "a cap is 0 (none) or positive, not %d", cap)
+	}
+	return nil
+}
+
 func decideStartVoting(s State, c StartVoting) ([]Event, error) {
 	if err := s.asModerator(c.Actor); err != nil {
 		return nil, err
@@ -159,11 +179,11 @@ func decideStartVoting(s State, c StartVoting) ([]Event, error) {
 	if err := checkID("round-id", c.RoundID, CodeRoundIDRequired, CodeRoundIDInvalid); err != nil {
 		return nil, err
 	}
-	if c.Budget < 1 || c.Budget > MaxBudget {
-		return nil, domain.Errorf(domain.Invalid, CodeBudgetInvalid, "a budget is 1..%d votes, not %d", MaxBudget, c.Budget)
+	if c.Budget == 0 && s.VotingDefaults != nil {
+		c.Budget, c.Cap = s.VotingDefaults.Budget, s.VotingDefaults.Cap
 	}
-	if c.Cap < 0 || c.Cap > MaxBudget*1000 {
-		return nil, domain.Errorf(domain.Invalid, CodeCapInvalid, "a cap is 0 (none) or positive, not %d", c.Cap)
+	if err := checkBudget(c.Budget, c.Cap); err != nil {
+		return nil, err
 	}
 	if s.Round != nil && s.Round.Open {
 		return nil, domain.Errorf(domain.Conflict, CodeVotingOpen, "a voting round is already open")

@@ -33,6 +33,35 @@ func TestStartVoting(t *testing.T) {
 	})
 }
 
+func TestARoundOpenedWithoutABudgetTakesTheRetrosVotingDefaults(t *testing.T) {
+	withDefaults := func(more ...retro.Command) []retro.Event {
+		c := create(false)
+		c.Voting = &retro.VotingDefaults{Budget: 5, Cap: 3}
+		return history(t, append([]retro.Command{c, retro.JoinRetro{Actor: alice, At: t0, Role: retro.RoleMember}}, more...)...)
+	}
+	decider.Run(t, []tc{
+		{Name: "a round with no budget opens with the defaults' budget and cap", Given: withDefaults(),
+			When: retro.StartVoting{Actor: mod, At: t0, RoundID: "r1"},
+			Then: []retro.Event{retro.VotingStarted{RoundID: "r1", Budget: 5, Cap: 3, At: t0}}},
+		{Name: "a round naming its budget and cap keeps them", Given: withDefaults(),
+			When: retro.StartVoting{Actor: mod, At: t0, RoundID: "r1", Budget: 2, Cap: 0},
+			Then: []retro.Event{retro.VotingStarted{RoundID: "r1", Budget: 2, At: t0}}},
+		{Name: "without defaults a round with no budget is refused", Given: base(t, false),
+			When: retro.StartVoting{Actor: mod, At: t0, RoundID: "r1"}, Kind: domain.Invalid, Code: retro.CodeBudgetInvalid},
+	})
+	// Every viewer reads the defaults, so the moderator's page can offer them.
+	s := fold(withDefaults())
+	for _, who := range []retro.Viewer{{UserID: mod.UserID}, {UserID: alice.UserID}} {
+		v := retro.View(s, who, policy)
+		if v.VotingDefaults == nil || *v.VotingDefaults != (retro.VotingDefaults{Budget: 5, Cap: 3}) {
+			t.Fatalf("%s's view has voting defaults %+v, want budget 5 and cap 3", who.UserID, v.VotingDefaults)
+		}
+	}
+	if v := retro.View(fold(base(t, false)), retro.Viewer{UserID: mod.UserID}, policy); v.VotingDefaults != nil {
+		t.Fatalf("a retro made without voting defaults shows %+v", v.VotingDefaults)
+	}
+}
+
 func TestCastVote(t *testing.T) {
 	open := func(anon bool, more ...retro.Command) []retro.Event {
 		return revealedBoard(t, anon, append([]retro.Command{
