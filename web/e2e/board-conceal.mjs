@@ -5,13 +5,17 @@
 // either person's note text may reach the other's browser: not the DOM, not
 // IndexedDB (every stored document loaded with Automerge), not an HTTP
 // answer, not a WebSocket frame (neither the text's bytes nor any frame of
-// the other's notes document, named in each frame). After the reveal both pages show
-// both notes on the board.
+// the other's notes document, named in each frame). Ben loses his network before
+// the reveal and writes on. Ada's page says what her reveal did (how many notes
+// went on the board, how many were left out); after the reveal both pages show
+// both notes on the board, Ben's note written offline after the reveal stays on
+// his device only, and his page says so (the sync server's "notes revealed"
+// answer), in English and German.
 //
 // Usage: BASE_URL=http://127.0.0.1:PORT ARTEFACTS=dir node e2e/board-conceal.mjs
 import { boardKit } from './boardkit.mjs';
 
-const { base, artefacts, run, failures, log, fail, api, account, browser, browserAs, storedDocs, until, noteWith, addNote } = await boardKit('conceal');
+const { base, artefacts, run, failures, log, fail, api, account, browser, browserAs, goOffline, goOnline, storedDocs, until, noteWith, addNote } = await boardKit('conceal');
 
 /** Fails if anything p's browser holds or received contains text. */
 async function holdsNot(p, text, owner, label) {
@@ -41,7 +45,7 @@ try {
   const board = await api('POST', `/v1/teams/${team.id}/whiteboards`, adaAcc.token, { title: `Ideas ${run}` });
 
   const ada = await browserAs(adaAcc);
-  const ben = await browserAs(benAcc);
+  const ben = await browserAs(benAcc, { cuttable: true });
   for (const p of [ada, ben]) {
     await p.page.goto(`${base}/boards/${board.id}`);
     await p.page.getByText('Synced').waitFor();
@@ -82,12 +86,37 @@ try {
   await snap('writing', [ada, ben]);
   if ((await ben.page.getByRole('button', { name: 'Reveal everyone’s notes' }).count()) !== 0) fail('Ben, not the moderator, is offered the reveal');
 
+  // Ben's network goes before the reveal; his page still shows his notes.
+  await goOffline(ben);
+  await ben.page.getByText('Offline').first().waitFor();
   await ada.page.getByRole('button', { name: 'Reveal everyone’s notes' }).click();
+  // The moderator reads what the reveal did: both notes the server had, none left out.
+  await until("Ada's page says what the reveal did", async () =>
+    ((await ada.page.getByTestId('board-revealed').textContent().catch(() => '')) ?? '').includes('The reveal put 2 notes on the board. None was left out.'));
+  await ada.page.getByRole('heading', { name: `Ideas ${run}`, exact: true }).waitFor({ timeout: 20000 });
+  // After the reveal, still offline, Ben writes on in his notes.
+  const benLate = `ben after the reveal ${run}`;
+  await ben.page.getByRole('heading', { name: `Your hidden notes: Ideas ${run}` }).waitFor();
+  await addNote(ben, 400, 350, benLate);
+  await until("Ben's late note is in his IndexedDB", async () => (await storedDocs(ben)).some((d) => d.includes(benLate)));
+  await goOnline(ben);
+  // The server tells his page that document closed at the reveal; the page says so.
+  await ben.page.getByText('Your hidden notes closed at the reveal', { exact: false }).waitFor({ timeout: 30000 });
+  await ben.page.getByText('The notes were revealed: the board now shows everyone’s notes, yours too.').waitFor({ timeout: 20000 });
   for (const p of [ada, ben]) {
     await p.page.getByRole('heading', { name: `Ideas ${run}`, exact: true }).waitFor({ timeout: 20000 });
     for (const t of [adaSecret, benSecret, `shared before ${run}`]) await noteWith(p, t).waitFor({ timeout: 20000 });
   }
+  await ben.page.getByText('Synced').waitFor({ timeout: 20000 });
+  await ada.page.waitForTimeout(1500);
+  for (const p of [ada, ben]) if ((await noteWith(p, benLate).count()) !== 0) fail(`${p.name}'s board shows Ben's note written after the reveal`);
   await snap('revealed', [ada, ben]);
+  await ben.page.getByLabel('Language').selectOption('de');
+  await ben.page.getByText('Deine verdeckten Notizen wurden beim Aufdecken geschlossen', { exact: false }).waitFor();
+  await ben.page.getByText('Die Notizen sind aufgedeckt', { exact: false }).waitFor();
+  await ada.page.getByLabel('Language').selectOption('de');
+  await ada.page.getByText('Das Aufdecken hat 2 Notizen auf das Board gebracht. Keine wurde weggelassen.').waitFor();
+  await snap('revealed-de', [ada, ben]);
 } catch (e) {
   fail(String((e && e.stack) || e));
   for (const [i, c] of browser.contexts().entries()) for (const pg of c.pages()) await pg.screenshot({ path: `${artefacts}/failed-${i}.png` }).catch(() => {});

@@ -48,11 +48,22 @@ export async function boardKit(tag) {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 
-  /** A logged-in browser recording every HTTP answer and WebSocket frame it receives. */
-  async function browserAs(a) {
+  /** A logged-in browser recording every HTTP answer and WebSocket frame it receives.
+   * With cuttable, goOffline(p) and goOnline(p) take its network away and give it back. */
+  async function browserAs(a, { cuttable = false } = {}) {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    const p = { ...a, context, page, answers: [], framesIn: [], framesOut: [] };
+    const p = { ...a, context, page, answers: [], framesIn: [], framesOut: [], offline: false, sockets: [] };
+    if (cuttable) {
+      // The sync socket goes through this route: refused while offline, passed to the server otherwise.
+      await page.routeWebSocket(/\/v1\/sync/, (ws) => {
+        if (p.offline) {
+          ws.close({ code: 1006 });
+          return;
+        }
+        p.sockets.push({ ws, server: ws.connectToServer() });
+      });
+    }
     page.on('pageerror', (e) => fail(`${a.name}: page error: ${e.message}`));
     page.on('response', async (r) => {
       try {
@@ -113,6 +124,21 @@ export async function boardKit(tag) {
     return docs;
   }
 
+  /** Cuts p's network: HTTP fails, its sync socket closes and cannot reconnect (browserAs with cuttable). */
+  async function goOffline(p) {
+    p.offline = true;
+    await p.context.setOffline(true);
+    for (const s of p.sockets.splice(0)) {
+      await s.ws.close({ code: 1006 }).catch(() => {});
+      await s.server.close().catch(() => {});
+    }
+  }
+
+  async function goOnline(p) {
+    p.offline = false;
+    await p.context.setOffline(false);
+  }
+
   async function until(what, f, timeout = 20000) {
     const end = Date.now() + timeout;
     for (;;) {
@@ -134,5 +160,5 @@ export async function boardKit(tag) {
     await p.page.keyboard.press('Escape');
   }
 
-  return { base, artefacts, run, password, failures, log, fail, api, account, browser, browserAs, storedDocs, until, noteWith, addNote };
+  return { base, artefacts, run, password, failures, log, fail, api, account, browser, browserAs, goOffline, goOnline, storedDocs, until, noteWith, addNote };
 }

@@ -256,6 +256,9 @@ try {
   const packSelect = ada.page.getByLabel('Health check', { exact: true });
   await packSelect.locator('option').nth(1).waitFor({ state: 'attached' });
   await packSelect.selectOption({ index: 1 });
+  // So are the voting defaults: 4 votes each, at most 2 per topic.
+  await ada.page.getByLabel('Votes per person').fill('4');
+  await ada.page.getByLabel('At most per person and topic').fill('2');
   await step('new-retro', [ada]);
   await ada.page.getByRole('button', { name: 'Create retro' }).click();
   await ada.page.getByText('Anonymous retro: authors and voters are hidden from everyone.').waitFor();
@@ -461,20 +464,22 @@ try {
   await ada.page.getByRole('button', { name: `Take out: “${benEdited}”` }).click();
   await ben.page.locator('.grouping .card-item').filter({ has: ben.page.locator('.card-text', { hasText: benEdited }) }).waitFor();
 
-  // Vote: 3 votes each, at most 2 per topic; open votes stay hidden.
+  // Vote: the retro's defaults (4 votes each, at most 2 per topic) are offered; open votes stay hidden.
   await ada.page.getByRole('button', { name: 'Go to this step: Vote' }).click();
-  await ada.page.getByLabel('Votes per person').fill('3');
-  await ada.page.getByLabel('At most per person and topic').fill('2');
+  for (const [label, want] of [['Votes per person', '4'], ['At most per person and topic', '2']]) {
+    const got = await ada.page.getByLabel(label).inputValue();
+    if (got !== want) fail(`the voting form offers ${label} ${got}, not the retro's default ${want}`);
+  }
   await ada.page.getByRole('button', { name: 'Open voting' }).click();
   const votingOpened = Date.now();
   const benTopic = `Vote for “${benEdited}”`;
   await ben.page.getByRole('button', { name: benTopic }).click();
-  await ben.page.getByText('You have 2 of 3 votes left.').waitFor();
+  await ben.page.getByText('You have 3 of 4 votes left.').waitFor();
   await ben.page.getByRole('button', { name: benTopic }).click();
-  await ben.page.getByText('You have 1 of 3 votes left.').waitFor();
+  await ben.page.getByText('You have 2 of 4 votes left.').waitFor();
   if (!(await ben.page.getByRole('button', { name: benTopic }).isDisabled())) fail('the cap of 2 per topic did not disable a third vote');
   await gus.page.getByRole('button', { name: 'Für „Deploys“ stimmen' }).click();
-  await gus.page.getByText('Du hast noch 2 von 3 Stimmen.').waitFor();
+  await gus.page.getByText('Du hast noch 3 von 4 Stimmen.').waitFor();
   // Cy votes offline, reloads with no network (his vote shows as waiting)
   // and comes back: it counts once.
   await serviceWorkerReady(cy);
@@ -487,9 +492,9 @@ try {
   await cy.page.locator('.topic').filter({ hasText: secrets[3][1] }).getByText('1 vote waiting to be sent').waitFor();
   await step('offline-vote', [cy]);
   await cy.context.setOffline(false);
-  await cy.page.getByText('You have 2 of 3 votes left.').waitFor();
+  await cy.page.getByText('You have 3 of 4 votes left.').waitFor();
   await cy.page.getByText('1 vote waiting to be sent').waitFor({ state: 'detached' });
-  await ada.page.getByText('4 of 12 votes cast').waitFor();
+  await ada.page.getByText('4 of 16 votes cast').waitFor();
   await step('voting', all);
   for (const p of all) {
     for (const v of [...received(p, votingOpened), ...(await stored(p))]) {

@@ -162,6 +162,8 @@ export interface RetroView {
   columns: ColumnView[] | null;
   groups: GroupView[] | null;
   voting?: VotingView | null;
+  /** The budget and cap chosen when the retro was made: a round opened with no budget takes them. */
+  votingDefaults?: { budget: number; cap?: number } | null;
   topics: TopicView[] | null;
   focus?: string;
   actions: ActionView[] | null;

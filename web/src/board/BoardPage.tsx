@@ -10,7 +10,8 @@ import { describeError } from '../api/problem';
 import { useI18n, type MessageKey } from '../i18n';
 import { useServices } from '../services';
 import { memo } from '../ui/memo';
-import { boardRepo } from './repo';
+import { boardRepo, onSyncError } from './repo';
+import { RevealNotice, saysNotesClosed, type RevealOutcome } from './RevealNotice';
 import {
   colors, fieldsOf, History, newItem, newItemId, ordered, plainItem, plainItems, safeImageURL, schemaVersion, shapes, topZ,
   type BoardDoc, type Edit, type Item, type Kind,
@@ -71,6 +72,14 @@ export default function BoardPage({ boardId, me }: { boardId: string; me: Me }) 
   const [docId, setDocId] = useState(boardId);
   const [metaRound, setMetaRound] = useState(0);
   const notesId = useRef<string | null>(null);
+  // After the reveal: what it did (the moderator's answer), whether this page
+  // showed its person's notes when the phase ended, and whether the sync
+  // server said their notes document closed (edits after it stay here).
+  const [outcome, setOutcome] = useState<RevealOutcome | null>(null);
+  const [mineRevealed, setMineRevealed] = useState(false);
+  const [notesClosed, setNotesClosed] = useState(false);
+
+  useEffect(() => onSyncError((m) => saysNotesClosed(m) && setNotesClosed(true)), []);
 
   useEffect(() => {
     let live = true;
@@ -86,6 +95,7 @@ export default function BoardPage({ boardId, me }: { boardId: string; me: Me }) 
           ).id;
           if (live) setDocId(notesId.current);
         } else {
+          if (m.phase === 'revealed' && notesId.current) setMineRevealed(true);
           setDocId(boardId);
         }
         if (!m.retroId) return setNamed(true);
@@ -135,7 +145,10 @@ export default function BoardPage({ boardId, me }: { boardId: string; me: Me }) 
   }, [docId, me.userId]);
 
   const phaseAction = async (action: 'writing' | 'reveal') => {
-    await client.request('POST', `/v1/whiteboards/${encodeURIComponent(boardId)}/${action}`, undefined, { idempotencyKey: crypto.randomUUID() });
+    const res = await client.request<{ notes?: RevealOutcome }>('POST', `/v1/whiteboards/${encodeURIComponent(boardId)}/${action}`, undefined, {
+      idempotencyKey: crypto.randomUUID(),
+    });
+    if (action === 'reveal' && res?.notes) setOutcome(res.notes);
     setMetaRound((n) => n + 1);
   };
 
@@ -162,6 +175,7 @@ export default function BoardPage({ boardId, me }: { boardId: string; me: Me }) 
           )}
         </div>
       )}
+      <RevealNotice outcome={outcome} mine={mineRevealed} closed={notesClosed} />
       {meta?.moderator && !meta.phase && !meta.archived && (
         <div class="board-phase">
           <button type="button" onClick={() => void phaseAction('writing').catch(setError)}>

@@ -516,4 +516,15 @@ export const de: Record<MessageKey, string> = {
   'error.code.link-void': 'Das Passwort wurde geändert, seit dieser Link verschickt wurde; er funktioniert nicht mehr. Fordere bei Bedarf einen neuen an.',
   'error.code.email-unverified': 'Bestätige zuerst deine E-Mail-Adresse: Folge dem Link in der Mail, die wir dir geschickt haben.',
   'error.code.mail-limit': 'Es wurden zu viele Mails angefordert. Warte eine Weile und versuch es erneut.',
+  // Whiteboard reveal (issue 10): what the moderator's reveal did, and what a writer is told.
+  'wb.revealed.added_one': 'Das Aufdecken hat {count} Notiz auf das Board gebracht.',
+  'wb.revealed.added_other': 'Das Aufdecken hat {count} Notizen auf das Board gebracht.',
+  'wb.revealed.leftOut_one': '{count} Notiz wurde weggelassen: Mit ihr wäre das Board über seine Größengrenze gewachsen.',
+  'wb.revealed.leftOut_other': '{count} Notizen wurden weggelassen: Mit ihnen wäre das Board über seine Größengrenze gewachsen.',
+  'wb.revealed.noneLeftOut': 'Keine wurde weggelassen.',
+  'wb.revealed.mine': 'Die Notizen sind aufgedeckt: Das Board zeigt jetzt die Notizen aller, auch deine.',
+  'wb.revealed.closed': 'Deine verdeckten Notizen wurden beim Aufdecken geschlossen: Auf dem Board ist, was den Server vorher erreicht hat; was danach in ihnen geschrieben wurde, bleibt nur auf diesem Gerät.',
+  // Voting defaults chosen with a new retro (issue 10).
+  'newRetro.voting': 'Abstimmung',
+  'newRetro.votingHelp': 'Jede Abstimmungsrunde dieser Retro beginnt mit diesen Zahlen (0 höchstens pro Thema: keine Grenze); die Moderation kann sie beim Öffnen ändern.',
 };

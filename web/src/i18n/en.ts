@@ -517,6 +517,17 @@ export const en = {
   'error.code.link-void': "The password was changed since this link was sent, so it works no more. Ask for a new one if you need to.",
   'error.code.email-unverified': "Confirm your e-mail address first: follow the link in the mail we sent you.",
   'error.code.mail-limit': "Too many mails were asked for. Wait a while and try again.",
+  // Whiteboard reveal (issue 10): what the moderator's reveal did, and what a writer is told.
+  'wb.revealed.added_one': 'The reveal put {count} note on the board.',
+  'wb.revealed.added_other': 'The reveal put {count} notes on the board.',
+  'wb.revealed.leftOut_one': '{count} note was left out: with it the board would have grown past its size limit.',
+  'wb.revealed.leftOut_other': '{count} notes were left out: with them the board would have grown past its size limit.',
+  'wb.revealed.noneLeftOut': 'None was left out.',
+  'wb.revealed.mine': 'The notes were revealed: the board now shows everyone’s notes, yours too.',
+  'wb.revealed.closed': 'Your hidden notes closed at the reveal: the board has what reached the server before it, and anything written in them after it stays on this device only.',
+  // Voting defaults chosen with a new retro (issue 10).
+  'newRetro.voting': 'Voting',
+  'newRetro.votingHelp': 'Each voting round of this retro starts with these numbers (0 at most per topic: no limit); the moderator may change them when opening one.',
 } as const;
 
 export type MessageKey = keyof typeof en;

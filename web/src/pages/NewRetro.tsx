@@ -7,6 +7,7 @@ import { navigate } from '../router';
 import { useServices } from '../services';
 import { ChoiceField, Field, FormError } from '../ui/forms';
 import { useLoad } from '../ui/useLoad';
+import { maxVotesOffered, suggestedVoting } from '../retro/votingDefaults';
 
 /** The steps a retro gets when it is created without an agenda (domain/retro DefaultAgenda). */
 export const defaultSteps: StepKind[] = [
@@ -34,6 +35,8 @@ export function NewRetro({ teamId }: { teamId: string }) {
   const [chosen, setChosen] = useState('');
   const [title, setTitle] = useState('');
   const [anonymous, setAnonymous] = useState(false);
+  const [budget, setBudget] = useState(String(suggestedVoting.budget));
+  const [cap, setCap] = useState(String(suggestedVoting.cap ?? 0));
   const [error, setError] = useState('');
   // One key per intent, so a retried submit creates one retro and chooses once.
   const [key] = useState(newUUID);
@@ -50,7 +53,7 @@ export function NewRetro({ teamId }: { teamId: string }) {
       const r = await client.request<Result>(
         'POST',
         `/v1/teams/${encodeURIComponent(teamId)}/retros`,
-        { title, templateId: current?.id, anonymous },
+        { title, templateId: current?.id, anonymous, voting: { budget: Number(budget), cap: Number(cap) || 0 } },
         { idempotencyKey: key },
       );
       if (!r.id) return;
@@ -117,6 +120,20 @@ export function NewRetro({ teamId }: { teamId: string }) {
           none={tr.t('newRetro.healthPackDefault')}
           options={(packs.data?.items ?? []).map((p) => ({ id: p.id, label: p.name }))}
         />
+        <fieldset class="stack">
+          <legend>{tr.t('newRetro.voting')}</legend>
+          <p class="muted small" id="voting-help">{tr.t('newRetro.votingHelp')}</p>
+          <div class="inline-form">
+            <div class="field">
+              <label for="new-vote-budget">{tr.t('vote.budget')}</label>
+              <input id="new-vote-budget" type="number" min={1} max={maxVotesOffered} required aria-describedby="voting-help" value={budget} onInput={(e) => setBudget((e.currentTarget as HTMLInputElement).value)} />
+            </div>
+            <div class="field">
+              <label for="new-vote-cap">{tr.t('vote.cap')}</label>
+              <input id="new-vote-cap" type="number" min={0} max={maxVotesOffered} aria-describedby="voting-help" value={cap} onInput={(e) => setCap((e.currentTarget as HTMLInputElement).value)} />
+            </div>
+          </div>
+        </fieldset>
         <label class="check">
           <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous((e.currentTarget as HTMLInputElement).checked)} />
           {tr.t('newRetro.anonymous')}

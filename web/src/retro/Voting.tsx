@@ -1,15 +1,18 @@
 import { topicTitle } from './names';
 import { useState } from 'preact/hooks';
+import { maxVotesOffered, suggestedVoting } from './votingDefaults';
 import type { RetroView, TopicView } from '../api/types';
 import { useI18n } from '../i18n';
 import type { RetroState } from './useRetro';
 
-/** Voting: the remaining budget and cap, a vote and an unvote per topic. */
+/** Voting: the remaining budget and cap, a vote and an unvote per topic. The
+ * moderator opens a round with the retro's voting defaults, or others. */
 export function Voting({ view, retro }: { view: RetroView; retro: RetroState }) {
   const tr = useI18n();
   const v = view.voting;
-  const [budget, setBudget] = useState('3');
-  const [cap, setCap] = useState('2');
+  const defaults = view.votingDefaults ?? suggestedVoting;
+  const [budget, setBudget] = useState(String(defaults.budget));
+  const [cap, setCap] = useState(String(defaults.cap ?? 0));
   const topics = view.topics ?? [];
   const mod = view.you.moderator && !view.closed;
   return (
@@ -38,11 +41,11 @@ export function Voting({ view, retro }: { view: RetroView; retro: RetroState }) 
         >
           <div class="field">
             <label for="vote-budget">{tr.t('vote.budget')}</label>
-            <input id="vote-budget" type="number" min={1} max={50} value={budget} onInput={(e) => setBudget((e.currentTarget as HTMLInputElement).value)} />
+            <input id="vote-budget" type="number" min={1} max={maxVotesOffered} value={budget} onInput={(e) => setBudget((e.currentTarget as HTMLInputElement).value)} />
           </div>
           <div class="field">
             <label for="vote-cap">{tr.t('vote.cap')}</label>
-            <input id="vote-cap" type="number" min={0} max={50} value={cap} onInput={(e) => setCap((e.currentTarget as HTMLInputElement).value)} />
+            <input id="vote-cap" type="number" min={0} max={maxVotesOffered} value={cap} onInput={(e) => setCap((e.currentTarget as HTMLInputElement).value)} />
           </div>
           <button type="submit">{tr.t('vote.start')}</button>
         </form>
