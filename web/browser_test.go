@@ -113,8 +113,9 @@ func TestAnAnonymousRetrosWhiteboardNamesNobodyToTheOtherBrowser(t *testing.T) {
 }
 
 // runScript runs one of the e2e scripts against base and fails the test
-// unless it prints ok; its screenshots go to test-results/<name>.
-func runScript(t *testing.T, base, script, name, ok string) {
+// unless it prints ok; its screenshots go to test-results/<name>. env adds
+// variables (NAME=value) for the script.
+func runScript(t *testing.T, base, script, name, ok string, env ...string) {
 	t.Helper()
 	artefacts, err := filepath.Abs(filepath.Join("test-results", name))
 	if err != nil {
@@ -126,7 +127,7 @@ func runScript(t *testing.T, base, script, name, ok string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", script)
-	cmd.Env = append(os.Environ(), "BASE_URL="+base, "ARTEFACTS="+artefacts, "CHROMIUM="+chromium)
+	cmd.Env = append(append(os.Environ(), "BASE_URL="+base, "ARTEFACTS="+artefacts, "CHROMIUM="+chromium), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), ok) {
 		t.Fatalf("%s failed (%v); screenshots in %s\n%s", script, err, artefacts, out)
@@ -134,8 +135,9 @@ func runScript(t *testing.T, base, script, name, ok string) {
 }
 
 // startServer builds cmd/hindsight and runs `serve` on a fresh data folder
-// and a free loopback port; it is stopped with SIGTERM when the test ends.
-func startServer(t testing.TB) string {
+// and a free loopback port, with args added to its flags; it is stopped with
+// SIGTERM when the test ends.
+func startServer(t testing.TB, args ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "hindsight")
@@ -144,7 +146,7 @@ func startServer(t testing.TB) string {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "serve", "--data-dir", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0", "--rate-limit", "0")
+	cmd := exec.Command(bin, append([]string{"serve", "--data-dir", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0", "--rate-limit", "0"}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
