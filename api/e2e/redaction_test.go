@@ -36,9 +36,10 @@ func TestNothingConcealedReachesAnyoneByAnyRoute(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := newSpy(t, anonymous)
 			// Loopback receivers: the team's webhook and Slack bodies are
-			// inspected too, and every mail the node sends.
+			// inspected too, every request to Jira and GitHub, and every
+			// mail the node sends.
 			s.mbox = mailtest.Start(t)
-			playRetro(t, []*node{withMail(startNode(t, "node", append([]string{"--webhook-allow-private"}, mailFlags(s.mbox)...)...), s.mbox)}, anonymous, s)
+			playRetro(t, []*node{withMail(startNode(t, "node", append(s.flags(), mailFlags(s.mbox)...)...), s.mbox)}, anonymous, s)
 			s.finish()
 		})
 	}
@@ -77,6 +78,9 @@ type spy struct {
 	// team member who wrote nothing, as whom they are inspected.
 	hooks *hookSink
 	hook  *participant
+	// trackers are Jira and GitHub, where every team action gets an
+	// issue; what they receive is inspected as hook.
+	trackers *trackerSink
 
 	// mbox, when set, is the SMTP server the node mails through: every
 	// mail delivered is inspected as its recipient (mailsRead so far).
@@ -88,7 +92,12 @@ func newSpy(t *testing.T, anonymous bool) *spy {
 	return &spy{t: t, anon: anonymous, revealed: map[string]bool{},
 		votes: map[*participant]map[string]int{}, casts: map[*participant]map[string]int{},
 		scores: map[*participant]map[string]int{}, roti: map[*participant]int{},
-		received: map[string]map[string]int{}, seen: map[*participant]map[string]bool{}}
+		received: map[string]map[string]int{}, seen: map[*participant]map[string]bool{}, trackers: newTrackerSink(t)}
+}
+
+// flags are what a node needs to reach the spy's receivers on loopback.
+func (s *spy) flags() []string {
+	return append([]string{"--webhook-allow-private"}, s.trackers.flags()...)
 }
 
 func (s *spy) watch(g *game) { s.g = g }
@@ -187,9 +196,11 @@ func (s *spy) check(g *game, step string) {
 	if s.hooks == nil {
 		s.hooks, s.hook = newHookSink(s.t), &participant{name: "the team's webhook"}
 		s.hooks.subscribe(g)
+		s.trackers.connect(g)
 	}
+	s.trackers.askForIssues(g)
 	defer func() {
-		for _, d := range s.hooks.in.take() {
+		for _, d := range append(s.hooks.in.take(), s.trackers.take()...) {
 			s.inspect(step, s.hook, d)
 		}
 	}()
@@ -272,7 +283,7 @@ func (s *spy) inspect(step string, p *participant, d received) {
 		// Its text is compressed inside the file: read it as a person would.
 		d.raw = []byte(pdfText(s.t, d.raw))
 	}
-	if s.anon && (isDocument(d.from) || d.from == "slack message" || strings.HasPrefix(d.from, "mail ")) {
+	if s.anon && (isDocument(d.from) || d.from == "slack message" || strings.HasPrefix(d.from, "mail ") || isTrackerRequest(d.from)) {
 		s.unattributedLines(step, p, d)
 	}
 	if bytes.Contains(d.raw, []byte("anon:")) {
@@ -561,6 +572,12 @@ func (s *spy) finish() {
 			s.t.Errorf("the team's webhook never received %s's revealed card %s", c.author.name, c.text)
 		}
 	}
+	// Jira and GitHub made every action's issue, and the spy read what they were sent.
+	s.trackers.waitMade(s.t)
+	for _, d := range s.trackers.take() {
+		s.inspect("after the close", s.hook, d)
+	}
+	s.trackers.checkTold(s.t)
 	// Everyone was mailed the summary of the closed retro, and read.
 	if s.mbox != nil {
 		s.mbox.Wait(s.t, "everyone's summary", func(ms []mailtest.Message) bool {

@@ -33,11 +33,12 @@ func TestAWholeRetroOnOneNode(t *testing.T) {
 // redaction spy watches it: the nodes must agree on pseudonyms (one key
 // store) and each must redact for the viewers it serves, the team's
 // webhook and Slack bodies too (receivers on loopback, which both nodes may
-// send to), and every mail both nodes send through one SMTP server.
+// send to), every request to Jira and GitHub, and every mail both nodes
+// send through one SMTP server.
 func TestAWholeRetroOnTwoNodesSharingNATS(t *testing.T) {
 	s := newSpy(t, true)
 	s.mbox = mailtest.Start(t)
-	nodes := twoNodes(t, append([]string{"--webhook-allow-private"}, mailFlags(s.mbox)...)...)
+	nodes := twoNodes(t, append(s.flags(), mailFlags(s.mbox)...)...)
 	for _, n := range nodes {
 		withMail(n, s.mbox) // the guest joins through the link mailed to them
 	}

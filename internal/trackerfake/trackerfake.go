@@ -2,8 +2,8 @@
 // each answers the REST calls Hindsight makes as the tracker does (its
 // authentication, headers and fields checked; a wrong request is the
 // tracker's error and the test's failure), keeps the issues made, and
-// records every request body, so a test can look for what must never
-// leave the server.
+// records every request as sent (its target and body), so a test can look
+// for what must never leave the server.
 package trackerfake
 
 import (
@@ -29,7 +29,7 @@ type tracker struct {
 	srv         *httptest.Server
 	mu          sync.Mutex
 	issues      []Issue
-	bodies      [][]byte
+	sent        []Request
 	loseAnswers int
 }
 
@@ -43,11 +43,19 @@ func (k *tracker) Issues() []Issue {
 	return append([]Issue(nil), k.issues...)
 }
 
-// Bodies are the bodies of every request taken, in order.
-func (k *tracker) Bodies() [][]byte {
+// Request is a request a fake tracker took.
+type Request struct {
+	Method string
+	// Target is the path and query, as sent.
+	Target string
+	Body   []byte
+}
+
+// Sent is every request taken, in order.
+func (k *tracker) Sent() []Request {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return append([][]byte(nil), k.bodies...)
+	return append([]Request(nil), k.sent...)
 }
 
 // LoseAnswers makes the next n creations fail after the issue was made,
@@ -58,14 +66,14 @@ func (k *tracker) LoseAnswers(n int) {
 	k.loseAnswers = n
 }
 
-// read takes a request's body and records it.
+// read takes a request's body and records the request.
 func (k *tracker) read(r *http.Request) []byte {
 	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		k.t.Errorf("fake tracker: reading a request: %v", err)
 	}
 	k.mu.Lock()
-	k.bodies = append(k.bodies, b)
+	k.sent = append(k.sent, Request{Method: r.Method, Target: r.URL.RequestURI(), Body: b})
 	k.mu.Unlock()
 	return b
 }
