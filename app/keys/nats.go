@@ -102,6 +102,8 @@ type NATS struct {
 	// beforeCreate, when set by a test, runs between choosing the epoch
 	// of a new key and writing it: the moment a rotation elsewhere hurts.
 	beforeCreate func()
+	// cache keeps keys opened lately (see keyCache).
+	cache *keyCache
 }
 
 // NATSOption adjusts the store NewNATS opens.
@@ -204,6 +206,9 @@ func NewNATS(ctx context.Context, js jetstream.JetStream, bucket string, opts ..
 	if err := n.start(ctx); err != nil {
 		return nil, err
 	}
+	if n.cache, err = n.watchKeys(ctx); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -282,6 +287,10 @@ func (n *NATS) Get(ctx context.Context, subject string) ([]byte, error) {
 		return nil, err
 	}
 	name := encodeSubject(subject)
+	k, gen := n.cache.get(name)
+	if k != nil {
+		return k, nil
+	}
 	e, err := n.kv.Get(ctx, name)
 	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
 		return nil, fmt.Errorf("subject %q: %w", subject, ErrNotFound)
@@ -289,7 +298,11 @@ func (n *NATS) Get(ctx context.Context, subject string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: get %q: %w", subject, err)
 	}
-	return n.open(ctx, subject, e)
+	k, err = n.open(ctx, subject, e)
+	if err == nil {
+		n.cache.put(name, k, gen)
+	}
+	return k, err
 }
 
 func (n *NATS) GetOrCreate(ctx context.Context, subject string) ([]byte, error) {
@@ -334,7 +347,12 @@ func (n *NATS) Destroy(ctx context.Context, subject string) error {
 		return err
 	}
 	name := encodeSubject(subject)
-	if _, err := n.kv.Put(ctx, name, tombstoneVal); err != nil {
+	// Forgotten before the tombstone and again after it: a read in flight
+	// across either cannot cache the key (see keyCache).
+	n.cache.forget(name)
+	_, err := n.kv.Put(ctx, name, tombstoneVal)
+	n.cache.forget(name)
+	if err != nil {
 		return fmt.Errorf("keys: write tombstone of %q: %w", subject, err)
 	}
 	// Drop earlier values from the bucket's index, also in a bucket made
