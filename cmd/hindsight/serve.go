@@ -107,6 +107,9 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 	if err != nil {
 		return nil, err
 	}
+	if err := registerGroupCommit(store, reg); err != nil {
+		return nil, err
+	}
 	ks, err := openKeys(ctx, cfg, store, logger)
 	if err != nil {
 		return nil, err
@@ -301,4 +304,41 @@ func serveMetrics(cfg serveConfig, reg *prometheus.Registry, logger *slog.Logger
 	}()
 	logger.Info("metrics listening", "addr", ln.Addr().String())
 	return srv, nil
+}
+
+// registerGroupCommit exposes the embedded log's group commit (natsjs):
+// the fsync time per round beside hindsight_eventstore_append_duration_seconds
+// is the disk's share of an append.
+func registerGroupCommit(store eventstore.Store, reg *prometheus.Registry) error {
+	gs, ok := store.(interface {
+		GroupCommitStats() (natsjs.GroupCommitStats, bool)
+	})
+	if !ok {
+		return nil
+	}
+	if _, ok := gs.GroupCommitStats(); !ok {
+		return nil
+	}
+	stat := func(f func(natsjs.GroupCommitStats) float64) func() float64 {
+		return func() float64 {
+			st, _ := gs.GroupCommitStats()
+			return f(st)
+		}
+	}
+	for _, c := range []struct {
+		name, help string
+		f          func(natsjs.GroupCommitStats) float64
+	}{
+		{"hindsight_eventstore_fsync_rounds_total", "Group commit's fsync rounds on the embedded log.",
+			func(s natsjs.GroupCommitStats) float64 { return float64(s.Rounds) }},
+		{"hindsight_eventstore_fsync_waits_total", "Appends, reads and key writes that waited for a group commit fsync round.",
+			func(s natsjs.GroupCommitStats) float64 { return float64(s.Waits) }},
+		{"hindsight_eventstore_fsync_seconds_total", "Time group commit's fsync rounds took.",
+			func(s natsjs.GroupCommitStats) float64 { return s.Seconds }},
+	} {
+		if err := reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: c.name, Help: c.help}, stat(c.f))); err != nil {
+			return fmt.Errorf("register %s: %w", c.name, err)
+		}
+	}
+	return nil
 }

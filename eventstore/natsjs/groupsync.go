@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Group commit, embedded mode with fsync on every write. JetStream's own
@@ -40,6 +41,31 @@ type groupSync struct {
 	next    *syncRound // to start when current ends
 	failed  error      // a failed fsync stops writes until JetStream restarts
 	onFail  func()     // tells the space watcher
+	stats   GroupCommitStats
+}
+
+// GroupCommitStats counts what group commit did since the store opened:
+// operators compare the fsync time per round with the appends' latency
+// (the disk's share) and waits per round (how many share an fsync).
+type GroupCommitStats struct {
+	// Rounds is the number of fsync rounds.
+	Rounds uint64
+	// Waits counts appends, reads and key-store writes that waited for a
+	// round (a commit already on disk does not wait).
+	Waits uint64
+	// Seconds is the time the rounds took, fsyncs and folder listings.
+	Seconds float64
+}
+
+// GroupCommitStats reports group commit's counts; false when the store does
+// not commit in groups (external mode, or an fsync interval).
+func (s *Store) GroupCommitStats() (GroupCommitStats, bool) {
+	if s.group == nil {
+		return GroupCommitStats{}, false
+	}
+	s.group.mu.Lock()
+	defer s.group.mu.Unlock()
+	return s.group.stats, true
 }
 
 type syncRound struct {
@@ -70,6 +96,7 @@ func (g *groupSync) waitFor(ctx context.Context, seq uint64) error {
 	if r == nil || r.upTo < seq {
 		r = g.nextRound()
 	}
+	g.stats.Waits++
 	g.mu.Unlock()
 	return r.wait(ctx)
 }
@@ -84,6 +111,7 @@ func (g *groupSync) waitNext(ctx context.Context) error {
 		return err
 	}
 	r := g.nextRound()
+	g.stats.Waits++
 	g.mu.Unlock()
 	return r.wait(ctx)
 }
@@ -124,9 +152,12 @@ func (g *groupSync) run() {
 		g.current = r
 		g.mu.Unlock()
 
+		began := time.Now()
 		err := g.files.sync()
 
 		g.mu.Lock()
+		g.stats.Rounds++
+		g.stats.Seconds += time.Since(began).Seconds()
 		if err != nil {
 			// The kernel may have dropped the pages it failed to write:
 			// no later fsync can vouch for them, so nothing is

@@ -76,6 +76,11 @@ func durable(st *Store) uint64 {
 	return st.group.durable
 }
 
+func waits(st *Store) uint64 {
+	stats, _ := st.GroupCommitStats()
+	return stats.Waits
+}
+
 func written(st *Store) uint64 {
 	st.group.mu.Lock()
 	defer st.group.mu.Unlock()
@@ -109,12 +114,12 @@ func TestCommitsArrivingTogetherShareAnFsyncAndEachIsAnsweredOnlyAfterOneThatBeg
 			errs <- err
 		}()
 	}
-	// Every commit is written and acknowledged by JetStream while the
-	// first round is held: none may be answered yet.
+	// Every commit is written, acknowledged by JetStream and waiting for
+	// its fsync while the first round is held: none may be answered yet.
 	deadline := time.Now().Add(time.Minute)
-	for written(st) < n {
+	for waits(st) < n {
 		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d commits reached the store's group commit", written(st), n)
+			t.Fatalf("only %d of %d commits wait for the store's group commit", waits(st), n)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -142,6 +147,10 @@ func TestCommitsArrivingTogetherShareAnFsyncAndEachIsAnsweredOnlyAfterOneThatBeg
 	}
 	if d := durable(st); d < n {
 		t.Errorf("durable position %d after %d answered commits", d, n)
+	}
+	stats, ok := st.GroupCommitStats()
+	if !ok || stats.Rounds != uint64(len(rounds)) || stats.Waits < n || stats.Seconds <= 0 {
+		t.Errorf("group commit stats %+v (%v), want %d rounds, at least %d waits and some time", stats, ok, len(rounds), n)
 	}
 }
 
