@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -95,12 +96,24 @@ func (s *Store) leaderGet(ctx context.Context, req getMsgRequest) (storedMsg, er
 
 // getter sends direct gets ($JS.API.DIRECT.GET) and reads their replies on
 // one inbox, so that several requests can be in flight at once.
+//
+// The replies wait in a queue of the getter's own rather than in a
+// synchronous subscription's channel: the client gives every synchronous
+// subscription a channel of 64K slots (512 KiB), and a getter lives for
+// every Load, so 400 whiteboard peers authorised at once held 264 MB of
+// them (BENCHMARKS.md, issue 12). The queue holds only the replies that
+// came, and has no bound: a batch of large commits must not be dropped.
 type getter struct {
 	s      *Store
 	ctx    context.Context
 	cancel context.CancelFunc
 	sub    *nats.Subscription
 	box    string
+
+	mu      sync.Mutex
+	replies []*nats.Msg
+	arrived chan struct{} // a reply was queued
+	gone    chan struct{} // the inbox closed: no reply comes any more
 }
 
 // getterTimeout bounds one getter's life when the caller's context has no
@@ -108,21 +121,61 @@ type getter struct {
 const getterTimeout = time.Minute
 
 func (s *Store) newGetter(ctx context.Context) (*getter, error) {
-	g := &getter{s: s, box: s.nc.NewRespInbox()}
+	g := &getter{s: s, box: s.nc.NewRespInbox(), arrived: make(chan struct{}, 1), gone: make(chan struct{})}
 	if _, ok := ctx.Deadline(); ok {
 		g.ctx, g.cancel = ctx, func() {}
 	} else {
 		g.ctx, g.cancel = context.WithTimeout(ctx, getterTimeout)
 	}
-	sub, err := s.nc.SubscribeSync(g.box)
+	sub, err := s.nc.Subscribe(g.box, g.queue)
 	if err != nil {
 		g.cancel()
 		return nil, err
 	}
+	// A closed connection ends the wait at once, as a synchronous
+	// subscription's would.
+	sub.SetClosedHandler(func(string) { close(g.gone) })
 	// Batches of large commits can exceed the default pending limits.
 	_ = sub.SetPendingLimits(-1, -1)
 	g.sub = sub
 	return g, nil
+}
+
+// queue keeps a reply for next.
+func (g *getter) queue(m *nats.Msg) {
+	g.mu.Lock()
+	g.replies = append(g.replies, m)
+	g.mu.Unlock()
+	select {
+	case g.arrived <- struct{}{}:
+	default: // next is woken already
+	}
+}
+
+// next returns the oldest reply not yet read, waiting for one until the
+// getter's context ends.
+func (g *getter) next() (*nats.Msg, error) {
+	for {
+		g.mu.Lock()
+		if len(g.replies) > 0 {
+			m := g.replies[0]
+			g.replies[0] = nil
+			g.replies = g.replies[1:]
+			g.mu.Unlock()
+			return m, nil
+		}
+		g.mu.Unlock()
+		select {
+		case <-g.arrived:
+		case <-g.gone:
+			if g.s.nc.IsClosed() {
+				return nil, nats.ErrConnectionClosed
+			}
+			return nil, nats.ErrBadSubscription
+		case <-g.ctx.Done():
+			return nil, g.ctx.Err()
+		}
+	}
 }
 
 func (g *getter) close() {
@@ -141,7 +194,7 @@ func (g *getter) send(req getMsgRequest) error {
 // reply reads the next reply. status is "" for a message, else the status
 // code ("404": no message, "204": end of a batch).
 func (g *getter) reply() (m storedMsg, status string, hdr nats.Header, err error) {
-	raw, err := g.sub.NextMsgWithContext(g.ctx)
+	raw, err := g.next()
 	if err != nil {
 		return storedMsg{}, "", nil, err
 	}

@@ -235,9 +235,19 @@ const (
 	maxResubscribe = 5 * time.Second
 )
 
-// pullBufferBytes is how much of the log a reader buffers ahead of its
-// handler.
-const pullBufferBytes = 16 << 20
+// A reader's read-ahead is bounded in messages and in bytes. In bytes alone
+// (PullMaxBytes) the client sizes the reader's channel for a million
+// messages: 8 MB per reader for as long as it reads, every follower of the
+// log and every catch-up read (in a burst of 200 whiteboards edited at once
+// they held ~90 MB of the server's heap, BENCHMARKS.md). In messages alone a
+// thousand commits near the size limit would be close to a gigabyte. With
+// both, each pull request asks for at most pullRequestBytes, and the client
+// asks again only once half its messages are taken or a request has ended:
+// at most two requests' worth, 16 MiB, wait ahead of the handler.
+const (
+	pullBufferMessages = 1000
+	pullRequestBytes   = 8 << 20 // above the largest commit (maxMsgSize), or the read stalls
+)
 
 // consume delivers the events of commits after position *after, up to end
 // (0: forever), to h, and moves *after past each commit delivered whole. It
@@ -272,10 +282,8 @@ func (s *Store) consume(ctx context.Context, after *uint64, end uint64, h events
 	if err != nil {
 		return transient(err)
 	}
-	// Bound the client's buffer by bytes, not messages: a thousand commits
-	// near the size limit would be a gigabyte.
 	defer s.deleteConsumer(cons)
-	it, err := cons.Messages(jetstream.PullMaxBytes(pullBufferBytes))
+	it, err := cons.Messages(jetstream.PullMaxMessagesWithBytesLimit(pullBufferMessages, pullRequestBytes))
 	if err != nil {
 		return transient(err)
 	}
