@@ -35,7 +35,13 @@ type conn struct {
 	held atomic.Int32
 	wake chan struct{}
 
-	out       chan []byte
+	// out holds what waits to go out, oldest first; outReady wakes the
+	// write loop. A slice, not a channel of sendQueue slots: a connection
+	// holds room only for what waits (400 idle peers with channels held
+	// ~10 MB of the server's heap between them).
+	outMu     sync.Mutex
+	out       [][]byte
+	outReady  chan struct{}
 	outBytes  atomic.Int64 // bytes in out
 	closeOnce sync.Once
 	failing   sync.WaitGroup // fail is still telling the peer why
@@ -79,7 +85,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // Accept has answered
 	}
 	ws.SetReadLimit(wire.MaxMessageBytes)
-	c := &conn{s: s, ws: ws, userID: id.UserID, valid: id.Valid, out: make(chan []byte, sendQueue), done: make(chan struct{}), boards: map[string]*liveBoard{},
+	c := &conn{s: s, ws: ws, userID: id.UserID, valid: id.Valid, outReady: make(chan struct{}, 1), done: make(chan struct{}), boards: map[string]*liveBoard{},
 		presence: rate.NewLimiter(presenceRate, presenceBurst), wake: make(chan struct{}, 1)}
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
@@ -371,13 +377,21 @@ func (c *conn) send(m wire.Message) {
 		go c.close(websocket.StatusTryAgainLater, "too far behind")
 		return
 	}
-	select {
-	case c.out <- b:
-	case <-c.done:
+	c.outMu.Lock()
+	full := len(c.out) >= sendQueue
+	if !full && !c.closed() {
+		c.out = append(c.out, b)
+	} else {
 		c.outBytes.Add(-int64(len(b)))
-	default:
-		c.outBytes.Add(-int64(len(b)))
+	}
+	c.outMu.Unlock()
+	if full {
 		go c.close(websocket.StatusTryAgainLater, "too far behind")
+		return
+	}
+	select {
+	case c.outReady <- struct{}{}:
+	default: // the write loop is woken already
 	}
 }
 
@@ -422,9 +436,21 @@ func (c *conn) writeLoop(ctx context.Context) {
 			return
 		case <-ctx.Done():
 			return
-		case b := <-c.out:
+		case <-c.outReady:
+		}
+		for {
+			c.outMu.Lock()
+			if len(c.out) == 0 {
+				c.out = nil // give back the room a burst took
+				c.outMu.Unlock()
+				break
+			}
+			b := c.out[0]
+			c.out[0] = nil
+			c.out = c.out[1:]
+			c.outMu.Unlock()
 			c.outBytes.Add(-int64(len(b)))
-			if !c.waitHeld(ctx) {
+			if c.closed() || !c.waitHeld(ctx) {
 				return
 			}
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)

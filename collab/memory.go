@@ -2,6 +2,7 @@ package collab
 
 import (
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -46,6 +47,10 @@ func (r *memoryReturner) run() {
 	r.mu.Unlock()
 	runtime.GC()
 	time.Sleep(finalizersRun) // finalizers run after the collection
+	// The Go heap keeps what the collection freed for reuse, and gives it
+	// back to the OS only slowly: 59 MB of it lay idle in a burst of 200
+	// boards edited at once (BENCHMARKS.md, issue 12).
+	debug.FreeOSMemory()
 	returnMemory()
 }
 

@@ -62,7 +62,12 @@ type Checker struct {
 	order []string
 }
 
-const cachedDocs = 32
+// cachedDocs bounds the documents a worker keeps loaded. Each costs the
+// worker several hundred KiB of C memory, and boards are spread over the
+// workers by ID, so a handful covers the boards being edited at once on a
+// usual node; 200 boards edited at once overflow a cache of 32 as surely as
+// one of 8, and the 32 cost each worker ~14 MB more at the peak.
+const cachedDocs = 8
 
 // NewChecker returns a Checker with an empty cache.
 func NewChecker() *Checker {
