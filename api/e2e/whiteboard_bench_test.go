@@ -53,6 +53,10 @@ const (
 // memory. Run it with
 //
 //	HINDSIGHT_COLLAB_BENCH=1 go test -count=1 -timeout 60m -run TestBenchmarkManyBoardsAgainstReferenceServer -v ./api/e2e/
+//
+// HINDSIGHT_COLLAB_BENCH_BASELINE=<another build of hindsight> runs that
+// build too in every round, so a change is measured before and after
+// against the same reference in the same run.
 func TestBenchmarkManyBoardsAgainstReferenceServer(t *testing.T) {
 	if os.Getenv("HINDSIGHT_COLLAB_BENCH") == "" {
 		t.Skip("set HINDSIGHT_COLLAB_BENCH=1 to run the whiteboard benchmark")
@@ -61,31 +65,47 @@ func TestBenchmarkManyBoardsAgainstReferenceServer(t *testing.T) {
 	js := jsDir(t)
 	boards, edits, peers, rounds := envInt("HINDSIGHT_COLLAB_BENCH_BOARDS", 200), envInt("HINDSIGHT_COLLAB_BENCH_EDITS", 20),
 		envInt("HINDSIGHT_COLLAB_BENCH_PEERS", 500), envInt("HINDSIGHT_COLLAB_BENCH_ROUNDS", 3)
-	var goRuns, refRuns []manyBoards
+	baseline := os.Getenv("HINDSIGHT_COLLAB_BENCH_BASELINE")
+	var goRuns, refRuns, baseRuns []manyBoards
 	for i := range rounds {
 		order := []string{"go", "ref"}
 		if i%2 == 1 {
 			order = []string{"ref", "go"}
 		}
+		if baseline != "" {
+			order = []string{order[0], "base", order[1]}
+		}
 		for _, which := range order {
 			if only := os.Getenv("HINDSIGHT_COLLAB_BENCH_ONLY"); only != "" && only != which {
 				continue // a look at one server alone, with no ratios
 			}
-			if which == "go" {
-				goRuns = append(goRuns, manyBoardsOnHindsight(t, js, boards, edits, peers))
-			} else {
-				refRuns = append(refRuns, manyBoardsOnReference(t, js, boards, edits, peers))
+			var r manyBoards
+			switch which {
+			case "go":
+				r = manyBoardsOnHindsight(t, binary, js, boards, edits, peers)
+				goRuns = append(goRuns, r)
+			case "base":
+				r = manyBoardsOnHindsight(t, baseline, js, boards, edits, peers)
+				baseRuns = append(baseRuns, r)
+			default:
+				r = manyBoardsOnReference(t, js, boards, edits, peers)
+				refRuns = append(refRuns, r)
 			}
+			load, _ := os.ReadFile("/proc/loadavg")
+			t.Logf("round %d, %s: %+v (load %s)", i+1, which, r, strings.TrimSpace(string(load))) // kept should a later server fail
 		}
 	}
 	if len(goRuns) != len(refRuns) {
-		t.Logf("hindsight %+v; reference %+v", goRuns, refRuns)
+		t.Logf("hindsight %+v; reference %+v; baseline %+v", goRuns, refRuns, baseRuns)
 		return
 	}
 	for i := range goRuns {
 		g, r := goRuns[i], refRuns[i]
 		t.Logf("round %d: hindsight %+v", i+1, g)
 		t.Logf("round %d: reference %+v", i+1, r)
+		if i < len(baseRuns) {
+			t.Logf("round %d: baseline %+v", i+1, baseRuns[i])
+		}
 	}
 	for _, row := range []struct {
 		name string
@@ -98,15 +118,24 @@ func TestBenchmarkManyBoardsAgainstReferenceServer(t *testing.T) {
 		{"RSS after the storm left", func(r manyBoards) float64 { return float64(r.StormAfterKB) }},
 		{"storm join time", func(r manyBoards) float64 { return r.StormMs }},
 	} {
-		var rs []float64
-		for i := range goRuns {
-			rs = append(rs, row.f(goRuns[i])/row.f(refRuns[i]))
+		logRatios(t, row.name+", hindsight / reference", goRuns, refRuns, row.f)
+		if len(baseRuns) == len(goRuns) {
+			logRatios(t, row.name+", baseline / reference", baseRuns, refRuns, row.f)
+			logRatios(t, row.name+", hindsight / baseline", goRuns, baseRuns, row.f)
 		}
-		slices.Sort(rs)
-		t.Logf("%s, hindsight / reference: median %.2f (%.2f–%.2f) over %d rounds", row.name, rs[len(rs)/2], rs[0], rs[len(rs)-1], len(rs))
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
 	t.Logf("load average at the end: %s", strings.TrimSpace(string(load)))
+}
+
+// logRatios logs the median and range over rounds of f(a)/f(b).
+func logRatios(t *testing.T, name string, a, b []manyBoards, f func(manyBoards) float64) {
+	var rs []float64
+	for i := range a {
+		rs = append(rs, f(a[i])/f(b[i]))
+	}
+	slices.Sort(rs)
+	t.Logf("%s: median %.2f (%.2f–%.2f) over %d rounds", name, rs[len(rs)/2], rs[0], rs[len(rs)-1], len(rs))
 }
 
 func envInt(name string, def int) int {
@@ -118,13 +147,14 @@ func envInt(name string, def int) int {
 
 // manyBoardsOnHindsight runs the benchmark against the binary: boards made
 // over the REST API from the blank template, as the app makes them.
-func manyBoardsOnHindsight(t *testing.T, js string, boards, edits, peers int) manyBoards {
+func manyBoardsOnHindsight(t *testing.T, bin, js string, boards, edits, peers int) manyBoards {
 	profile := os.Getenv("HINDSIGHT_COLLAB_BENCH_PROFILE") // a folder for heap profiles taken while editing
 	args := []string{"--rate-limit", "0"}
 	if profile != "" {
 		args = append(args, "--metrics-addr", "127.0.0.1:0", "--pprof")
 	}
-	n := startNode(t, "node", args...)
+	needBinary(t)
+	n := launchNode(t, "node", bin, nil, args...)
 	defer n.stop(t)
 	if profile != "" {
 		stop := profileEvery(t, n, profile, 5*time.Second)
@@ -295,6 +325,14 @@ func profileEvery(t *testing.T, n *node, dir string, period time.Duration) (stop
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("heap-%03d-%dMB.pb.gz", i, own>>10)), b, 0o600)
+			// The text form ends with the runtime's memory statistics: how
+			// much of the resident memory is Go's (heap, stacks) and what
+			// is left for C (Automerge) and the allocator.
+			if resp, err := http.Get("http://" + addr + "/debug/pprof/heap?debug=1"); err == nil {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("heap-%03d-%dMB.txt", i, own>>10)), b, 0o600)
+			}
 		}
 	}()
 	return func() { close(done); <-finished }
