@@ -79,20 +79,25 @@ func startCluster(t *testing.T) []*server.Server {
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		leaders, current := 0, 0
+		leaders, current, online := 0, 0, 0
 		for _, s := range servers {
 			if s.JetStreamIsLeader() {
 				leaders++
+				// The peers the leader may place a stream on: online, with
+				// JetStream, their statistics received. A leader elected
+				// before it heard from all three refused an R3 stream with
+				// "no suitable peers for placement" (once in 20 runs, loaded).
+				online = len(s.JetStreamClusterPeers())
 			}
 			if s.JetStreamIsCurrent() {
 				current++
 			}
 		}
-		if leaders == 1 && current == len(servers) {
+		if leaders == 1 && current == len(servers) && online == len(servers) {
 			return servers
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no JetStream meta leader after 30s (%d leaders, %d current)", leaders, current)
+			t.Fatalf("no JetStream meta leader with every peer online after 30s (%d leaders, %d current, %d online)", leaders, current, online)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
