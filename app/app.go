@@ -130,6 +130,9 @@ type App struct {
 	// erasedSeen are the expired quick retros this process has dropped
 	// from its caches and read models.
 	erasedSeen erasedSet
+	// erasedWatch are told of every quick retro this process sees erased
+	// (OnQuickRetroErased).
+	erasedWatch erasedWatchers
 }
 
 // Result of a command: where it landed, so a client can wait for its write

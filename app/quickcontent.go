@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/hindsight-retro/hindsight/domain"
@@ -166,6 +167,7 @@ func (a *App) forgetErased(ctx context.Context, st []quickState) {
 			a.erasedSeen.unsee(s.UserID)
 			continue
 		}
+		var gone ErasedQuickRetro
 		for _, id := range streams {
 			if _, err := a.sealer.Check(ctx, id); err != nil {
 				a.d.Logger.Warn("erased stream not checked", "stream", id, "err", err)
@@ -177,14 +179,17 @@ func (a *App) forgetErased(ctx context.Context, st []quickState) {
 				a.teams.Cache.Forget(id)
 			case retro.Category:
 				a.retros.Cache.Forget(id)
+				gone.RetroIDs = append(gone.RetroIDs, id.ID)
 			case survey.Category:
 				a.surveys.Cache.Forget(id)
 			case board.Category:
 				a.boards.Cache.Forget(id)
 			case board.ContentCategory:
 				a.access.forget(id.ID)
+				gone.DocIDs = append(gone.DocIDs, id.ID)
 			}
 		}
+		a.erasedWatch.tell(gone)
 	}
 	if a.rm.runner == nil {
 		return
@@ -254,4 +259,49 @@ func (s *erasedSet) unsee(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.seen, id)
+}
+
+// ErasedQuickRetro names what of an expired quick retro was erased that
+// people may still hold open: its retros (live feeds) and its whiteboards'
+// and private notes' documents (sync connections).
+type ErasedQuickRetro struct {
+	RetroIDs []string
+	DocIDs   []string
+}
+
+// QuickRetroExpiredDetail is what a connection cut at a quick retro's
+// expiry is told, for its client to show; QuickRetroExpiredReason the same
+// after its code.
+const (
+	QuickRetroExpiredDetail = "this quick retro expired and what was written in it was erased"
+	QuickRetroExpiredReason = CodeQuickRetroExpired + ": " + QuickRetroExpiredDetail
+)
+
+// OnQuickRetroErased calls fn for every quick retro this process sees
+// erased (its own sweep's, and another node's at this node's next sweep),
+// after its keys are destroyed and its cached states dropped, so whoever
+// serves open connections can end them. fn must not block.
+func (a *App) OnQuickRetroErased(fn func(ErasedQuickRetro)) { a.erasedWatch.add(fn) }
+
+type erasedWatchers struct {
+	mu  sync.Mutex
+	fns []func(ErasedQuickRetro)
+}
+
+func (w *erasedWatchers) add(fn func(ErasedQuickRetro)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.fns = append(w.fns, fn)
+}
+
+func (w *erasedWatchers) tell(e ErasedQuickRetro) {
+	if len(e.RetroIDs) == 0 && len(e.DocIDs) == 0 {
+		return
+	}
+	w.mu.Lock()
+	fns := slices.Clone(w.fns)
+	w.mu.Unlock()
+	for _, fn := range fns {
+		fn(e)
+	}
 }

@@ -200,3 +200,32 @@ func (c *conn) waitHeld(ctx context.Context) bool {
 	}
 	return !c.closed()
 }
+
+// End closes at once every connection syncing one of docIDs, telling its
+// client reason (an error message, then close 1008), for documents that
+// ended for everyone: a quick retro's boards and notes erased at its
+// expiry. The stock client reconnects and is answered doc-unavailable for
+// them (Authorize refuses them from then on); its other boards sync on.
+func (s *Server) End(docIDs []string, reason string) {
+	if len(docIDs) == 0 {
+		return
+	}
+	ended := make(map[string]bool, len(docIDs))
+	for _, id := range docIDs {
+		ended[id] = true
+	}
+	conns := s.connections(func(c *conn) bool {
+		for _, id := range c.boardIDs() {
+			if ended[id] {
+				return true
+			}
+		}
+		return false
+	})
+	for _, c := range conns {
+		c.fail(reason)
+	}
+	if len(conns) > 0 {
+		s.log.Info("collab: boards ended; their connections closed", "boards", len(docIDs), "connections", len(conns), "reason", reason)
+	}
+}

@@ -3,6 +3,7 @@ package collab_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -95,4 +96,31 @@ func withdrawnClientIsCutOff(t *testing.T, announce bool) {
 func presenceCount(d *driver, client, url string) int {
 	n, _ := d.do(map[string]any{"op": "doc", "client": client, "url": url})["ephemeral"].(float64)
 	return int(n)
+}
+
+// Boards that end for everyone (a quick retro's, erased at its expiry) cut
+// every connection syncing one of them at once, each stock client told the
+// reason it can show; a client syncing only other boards goes on.
+func TestEndedBoardsCutTheirConnectionsWithTheReason(t *testing.T) {
+	n := startNodeWith(t, memstore.New(nil), "", nil)
+	d := startDriver(t)
+	for _, c := range []string{"alice", "bob", "carol"} {
+		d.do(map[string]any{"op": "open", "client": c, "url": n.url(c)})
+	}
+	ended := d.do(map[string]any{"op": "create", "client": "alice", "value": map[string]any{"notes": []any{}}})["url"].(string)
+	kept := d.do(map[string]any{"op": "create", "client": "alice", "value": map[string]any{"notes": []any{}}})["url"].(string)
+	d.do(map[string]any{"op": "find", "client": "bob", "url": ended})
+	d.do(map[string]any{"op": "find", "client": "carol", "url": kept})
+
+	const reason = "quick-retro-expired: this quick retro expired and what was written in it was erased"
+	n.srv.End([]string{strings.TrimPrefix(ended, "automerge:")}, reason)
+	errs := d.do(map[string]any{"op": "errors", "client": "bob", "count": 1, "timeoutMs": 20000})
+	if list, _ := errs["errors"].([]any); len(list) == 0 || fmt.Sprint(list[0]) != reason {
+		t.Fatalf("the client syncing the ended board was told %v, want %q", errs["errors"], reason)
+	}
+	d.do(map[string]any{"op": "edit", "client": "alice", "url": kept, "key": "notes", "count": 1, "prefix": "after"})
+	d.do(map[string]any{"op": "waitFor", "client": "carol", "url": kept, "key": "notes", "length": 1})
+	if errs := d.do(map[string]any{"op": "errors", "client": "carol", "timeoutMs": 0}); len(errs["errors"].([]any)) != 0 {
+		t.Fatalf("a client syncing only another board was told %v", errs["errors"])
+	}
 }

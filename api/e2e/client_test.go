@@ -177,6 +177,10 @@ type message struct {
 	Here        []string `json:"here"`
 	Typing      []string `json:"typing"`
 	TypingCount int      `json:"typingCount"`
+	// Code and Detail say why a revoked feed ended, when it ended for
+	// everyone (a quick retro's expiry).
+	Code   string `json:"code"`
+	Detail string `json:"detail"`
 }
 
 // feed is one live connection of a participant, WebSocket or SSE, possibly

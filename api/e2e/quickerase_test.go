@@ -5,10 +5,13 @@ package e2e_test
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/hindsight-retro/hindsight/app/keys"
 )
@@ -226,4 +229,87 @@ func TestAnExpiredQuickRetrosTextIsNowhereInTheDataFolderAndAClaimedOneKeepsIt(t
 	if err != nil || len(got) != 0 {
 		t.Fatalf("after the node stopped Recover opens %d of the expired quick retro's keys (%v)", len(got), err)
 	}
+}
+
+// ended waits until the feed ended and answers its last message.
+func (f *feed) ended(t *testing.T, within time.Duration) (message, error) {
+	t.Helper()
+	deadline := time.After(within)
+	for {
+		f.mu.Lock()
+		err, ch := f.err, f.changed
+		var last message
+		if len(f.msgs) > 0 {
+			last = f.msgs[len(f.msgs)-1]
+		}
+		f.mu.Unlock()
+		if err != nil {
+			return last, err
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("%s is still open after %v", f.label(), within)
+		}
+	}
+}
+
+// A quick retro that expires while people follow it live and sync its
+// whiteboard: its guest's WebSocket feed and its starter's SSE feed are
+// told it expired (a revoked message with code quick-retro-expired, the
+// WebSocket closed 1008 with that reason) and end, and the stock
+// automerge-repo client syncing its board is sent the same reason and cut;
+// a claimed quick retro's feed on the same node goes on.
+func TestAnExpiredQuickRetrosOpenFeedsAndWhiteboardConnectionAreCutWithAReason(t *testing.T) {
+	const ttl = 15 * time.Second
+	n := startNode(t, "node", "--quick-retro-ttl", ttl.String())
+	js := startJS(t)
+	started := time.Now()
+	ada := newParticipant("Ada", n)
+	retro, team, _, invite, _ := quickStart(t, ada)
+	ben := newParticipant("Ben", n)
+	ben.token = ben.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/invites/" + invite + "/join", anonymous: true,
+		body: map[string]string{"email": ben.email, "name": ben.name}}).str("token")
+	joined := ben.must(t, http.StatusOK, request{method: http.MethodPost, path: "/v1/retros/" + retro + "/join"}).position()
+	benFeed, adaFeed := ben.openWS(t, n, retro), ada.openSSE(t, n, retro)
+	benFeed.waitFor(t, joined)
+	adaFeed.waitFor(t, joined)
+	board := ada.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/teams/" + team + "/whiteboards",
+		body: map[string]string{"title": "Quick board"}}).str("id")
+	js.do(map[string]any{"op": "open", "client": ada.name, "url": syncURL(n, ada.token)})
+	if got := js.do(map[string]any{"op": "find", "client": ada.name, "url": "automerge:" + board}); got["doc"] == nil {
+		t.Fatalf("the quick retro's starter does not get the board: %v", got)
+	}
+
+	cy := newParticipant("Cy", n)
+	kept, _, _, _, claim := quickStart(t, cy)
+	cy.register(t)
+	cy.must(t, http.StatusOK, request{method: http.MethodPost, path: "/v1/quick-retros/claim", body: map[string]string{"claimToken": claim}})
+	cyFeed := cy.openWS(t, n, kept)
+	if time.Since(started) >= ttl {
+		t.Fatalf("opening took %v, longer than the quick retro's lifetime %v: nothing was open while it lived", time.Since(started), ttl)
+	}
+
+	within := time.Until(started.Add(ttl + startBound))
+	last, err := benFeed.ended(t, within)
+	if websocket.CloseStatus(err) != websocket.StatusPolicyViolation || !strings.Contains(err.Error(), "quick-retro-expired") {
+		t.Fatalf("the guest's feed ended with %v, want close 1008 saying quick-retro-expired", err)
+	}
+	if last.Type != "revoked" || last.Code != "quick-retro-expired" || last.Detail == "" {
+		t.Fatalf("the guest's last message is %+v, want revoked with code quick-retro-expired and words for a person", last)
+	}
+	if last, _ := adaFeed.ended(t, feedWait); last.Type != "revoked" || last.Code != "quick-retro-expired" {
+		t.Fatalf("the starter's SSE feed's last message is %+v, want revoked with code quick-retro-expired", last)
+	}
+	errs := js.do(map[string]any{"op": "errors", "client": ada.name, "count": 1, "timeoutMs": feedWait.Milliseconds()})
+	if list, _ := errs["errors"].([]any); len(list) == 0 || !strings.Contains(fmt.Sprint(list...), "quick-retro-expired") {
+		t.Fatalf("the whiteboard client was told %v, want the quick retro's expiry", errs["errors"])
+	}
+	// A new feed is refused as before; the claimed one goes on.
+	if a := ben.do(t, request{method: http.MethodGet, path: "/v1/retros/" + retro}); a.status != http.StatusNotFound || a.str("code") != "quick-retro-expired" {
+		t.Fatalf("the guest reading the retro after the expiry = %d %s", a.status, a.raw)
+	}
+	after := cy.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/retros/" + kept + "/cards",
+		body: map[string]string{"columnId": "start", "text": "still here"}}).position()
+	cyFeed.waitFor(t, after)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hindsight-retro/hindsight/api/live/jsonpatch"
 	"github.com/hindsight-retro/hindsight/app/identity"
@@ -90,9 +91,12 @@ type conn struct {
 	stopping bool // the node drains
 	closed   bool // the connection is going: no writer starts again
 	revoked  bool // the viewer lost access
-	holds    int  // access is being checked again: write nothing meanwhile
-	running  bool // a writer is active (WebSocket)
-	writers  sync.WaitGroup
+	// ended, when set, is why the retro itself ended (End): the message
+	// and close reason the client is told instead of revokedMessage.
+	ended   *endNotice
+	holds   int  // access is being checked again: write nothing meanwhile
+	running bool // a writer is active (WebSocket)
+	writers sync.WaitGroup
 
 	// Owned by whichever writer runs (one at a time).
 	sent  uint64      // last position sent
@@ -461,6 +465,43 @@ type wireEvent struct {
 
 // revokedMessage tells a client its viewer may no longer see the retro.
 var revokedMessage = []byte(`{"type":"revoked"}`)
+
+// endNotice is what a connection to a retro that ended for everyone is
+// told: a revoked message with the problem's code and detail, and a close
+// reason its client can show.
+type endNotice struct {
+	msg    []byte
+	reason string
+}
+
+// maxCloseReason is the longest close reason a WebSocket close frame holds.
+const maxCloseReason = 123
+
+func newEndNotice(code, detail string) *endNotice {
+	msg, _ := json.Marshal(struct { // cannot fail: strings
+		Type   string `json:"type"`
+		Code   string `json:"code"`
+		Detail string `json:"detail"`
+	}{"revoked", code, detail})
+	reason := code + ": " + detail
+	if len(reason) > maxCloseReason {
+		reason = reason[:maxCloseReason]
+		for !utf8.ValidString(reason) {
+			reason = reason[:len(reason)-1]
+		}
+	}
+	return &endNotice{msg: msg, reason: reason}
+}
+
+// revokedNotice is the message and close reason of a revoked connection.
+func (c *conn) revokedNotice() ([]byte, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ended != nil {
+		return c.ended.msg, c.ended.reason
+	}
+	return revokedMessage, "access revoked"
+}
 
 type resumeMsg struct {
 	Type  string `json:"type"`

@@ -11,6 +11,7 @@
 //	{"type":"presence","here":[ids],"typing":[ids],"typingCount":n,"done":[ids]}
 //	{"type":"resume","after":N}
 //	{"type":"revoked"}
+//	{"type":"revoked","code":"quick-retro-expired","detail":"…"}
 //
 // A new connection gets a snapshot, then one change per commit on the
 // retro's stream, in log order. A change carries the view only when the
@@ -39,7 +40,10 @@
 // when the log shows the viewer removed from the retro's team, and every
 // Deps.ReauthorizeInterval in any case. A viewer who lost access is sent
 // {"type":"revoked"} and closed (WebSocket 1008); a removed member receives
-// no commit made after the removal. See revoke.go.
+// no commit made after the removal. A retro that ends for everyone (Hub.End:
+// a quick retro erased at its expiry) closes all its connections at once,
+// its revoked message carrying the reason as a problem code and words for
+// a person, also in the WebSocket close reason. See revoke.go.
 //
 // Presence: who is connected to the retro, who is typing and who is done,
 // per node, or across nodes when Deps.Presence is set (NATS core pub/sub or

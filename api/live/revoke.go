@@ -181,14 +181,34 @@ func (c *conn) unhold() {
 }
 
 // revoke ends the connection with a policy close; nothing queued is sent.
-func (c *conn) revoke() {
+func (c *conn) revoke() { c.revokeWith(nil) }
+
+// revokeWith is revoke telling the client why (nil: access revoked).
+func (c *conn) revokeWith(n *endNotice) {
 	c.mu.Lock()
 	if c.revoked || c.closed {
 		c.mu.Unlock()
 		return
 	}
-	c.revoked, c.q = true, nil
+	c.revoked, c.q, c.ended = true, nil, n
 	c.mu.Unlock()
 	c.hub.stats.revoked.Add(1)
 	c.wake()
+}
+
+// End closes every connection to the retro at once, as revoked, telling
+// each client code and detail (a problem's code and the words for a person)
+// in the revoked message and as the WebSocket close reason; nothing queued
+// is sent. The retro's folded state is dropped with its last connection.
+// For a retro that ended for everyone: a quick retro erased at its expiry.
+// New connections are the app's to refuse (Authorize).
+func (h *Hub) End(retroID, code, detail string) {
+	n := newEndNotice(code, detail)
+	conns := h.connections(func(r *room, _ *conn) bool { return r.id == retroID })
+	for _, c := range conns {
+		c.revokeWith(n)
+	}
+	if len(conns) > 0 {
+		h.log.Info("live: retro ended; its connections closed", "retro", retroID, "code", code, "connections", len(conns))
+	}
 }

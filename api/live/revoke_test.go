@@ -2,7 +2,9 @@ package live_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -215,4 +217,55 @@ func TestAJoinDecidedOnAStateBehindTheLogStillRefusesAMemberJustRemoved(t *testi
 		t.Fatalf("alice's join asked AuthorizeJoin %d times and Authorize %d, want 1 and at least 1",
 			behind.timesAsked("user-alice"), g.timesAsked("user-alice"))
 	}
+}
+
+// A retro that ends for everyone (a quick retro erased at its expiry)
+// closes every connection to it at once, each told why in words it can
+// show: the revoked message carries the code and detail, the WebSocket's
+// close reason the same; another retro's feed goes on.
+func TestARetroEndedForEveryoneClosesItsFeedsWithTheReason(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.newRetro("r1", false, "user-alice", "user-bob")
+	e.newRetro("r2", false, "user-alice")
+	alice, other := e.ws("r1", "user-alice", ""), e.ws("r2", "user-alice", "")
+	bob, _ := e.sse("r1", "user-bob", "", nil)
+	alice.until(reached(0))
+	other.until(reached(0))
+	bob.until(reached(0))
+
+	e.hub.End("r1", "quick-retro-expired", "this quick retro expired and what was written in it was erased")
+	ctx, cancel := context.WithTimeout(context.Background(), feedTimeout)
+	defer cancel()
+	var last msg
+	for {
+		_, data, err := alice.c.Read(ctx)
+		if err != nil {
+			var ce websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != websocket.StatusPolicyViolation || !strings.HasPrefix(ce.Reason, "quick-retro-expired: this quick retro expired") {
+				t.Fatalf("the WebSocket ended with %v, want close 1008 with the reason", err)
+			}
+			break
+		}
+		last = parse(t, data)
+	}
+	if last.Type != "revoked" || !strings.Contains(string(last.raw), `"code":"quick-retro-expired"`) || !strings.Contains(string(last.raw), `"detail":"this quick retro expired`) {
+		t.Fatalf("the WebSocket's last message = %s, want revoked with the code and detail", last.raw)
+	}
+	for {
+		m, ok := bob.next()
+		if !ok {
+			t.Fatal("the SSE stream ended without a revoked event")
+		}
+		if m.Type == "revoked" {
+			if !strings.Contains(string(m.raw), `"code":"quick-retro-expired"`) {
+				t.Fatalf("the SSE revoked event = %s, want the code", m.raw)
+			}
+			break
+		}
+	}
+	if m, ok := bob.next(); ok {
+		t.Fatalf("the SSE stream went on after the revoked event: %s", m.raw)
+	}
+	pos := e.addCard("r2", "user-alice", "c1", "in another retro")
+	other.until(reached(pos))
 }

@@ -91,7 +91,8 @@ func (s *sseSink) write(_ context.Context, data []byte, id uint64) error {
 // the response.
 func (s *sseSink) end(e ending) {
 	if e == endRevoked {
-		_ = s.write(s.c.ctx, revokedMessage, 0)
+		msg, _ := s.c.revokedNotice()
+		_ = s.write(s.c.ctx, msg, 0)
 		return
 	}
 	if e == endSlow || e == endDrain {

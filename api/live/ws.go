@@ -194,8 +194,9 @@ func (s wsSink) end(e ending) {
 	code, reason := websocket.StatusTryAgainLater, "slow consumer: resume"
 	switch e {
 	case endRevoked:
-		_ = s.write(s.c.ctx, revokedMessage, 0)
-		_ = s.ws.Close(websocket.StatusPolicyViolation, "access revoked")
+		msg, reason := s.c.revokedNotice()
+		_ = s.write(s.c.ctx, msg, 0)
+		_ = s.ws.Close(websocket.StatusPolicyViolation, reason)
 		return
 	case endDrain:
 		code, reason = websocket.StatusServiceRestart, "node draining: resume"

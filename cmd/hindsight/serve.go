@@ -208,6 +208,14 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 		return nil, fmt.Errorf("start whiteboard sync: %w", err)
 	}
 	liveSync.Store(syncSrv)
+	// Connections open on an expired quick retro are cut as its sweep
+	// erases it, not kept serving what was erased.
+	application.OnQuickRetroErased(func(e hsapp.ErasedQuickRetro) {
+		for _, id := range e.RetroIDs {
+			hub.End(id, hsapp.CodeQuickRetroExpired, hsapp.QuickRetroExpiredDetail)
+		}
+		syncSrv.End(e.DocIDs, hsapp.QuickRetroExpiredReason)
+	})
 	return &services{store: istore, keys: ks, identity: id, app: application, live: hub, collab: syncSrv, registry: reg}, nil
 }
 
