@@ -237,10 +237,14 @@ func (a *App) canAccessNotes(ctx context.Context, userID, docID string) bool {
 // NotesClosedReason is the sync server's Closed: to the writer of a board's
 // private notes document, once the board's notes were revealed, it says
 // that the document is closed for good, so their client's later edits
-// (made offline, or after the reveal) are not merged anywhere; "" to
-// anyone else and for any other document, who are answered as for an
-// unknown document.
+// (made offline, or after the reveal) are not merged anywhere; to anyone,
+// for a board or notes of a quick retro that expired, that it was erased
+// (QuickRetroExpiredReason); "" to anyone else and for any other document,
+// who are answered as for an unknown document.
 func (a *App) NotesClosedReason(ctx context.Context, userID, docID string) string {
+	if a.erasedContent(eventstore.StreamID{Category: board.ContentCategory, ID: docID}) != nil {
+		return QuickRetroExpiredReason
+	}
 	boardID, err := a.notesBoard(ctx, docID)
 	if err != nil || boardID == "" {
 		return ""

@@ -88,6 +88,10 @@ type Deps struct {
 	// (DefaultReauthorizeInterval when 0). Removals from a team are acted
 	// on as soon as the log shows them.
 	ReauthorizeInterval time.Duration
+	// EndCodes are the codes of Authorize's refusals that mean the retro
+	// ended for everyone (a quick retro's expiry): a connection refused
+	// with one while open is told it as End tells it, not merely revoked.
+	EndCodes []string
 }
 
 // Hub is one node's live feed. Create it with NewHub, start Run, and hand

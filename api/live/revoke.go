@@ -2,9 +2,12 @@ package live
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/eventstore"
 )
@@ -142,7 +145,7 @@ func (h *Hub) reauthorize(ctx context.Context, conns []*conn, held bool) {
 			cancel()
 			if err != nil && c.ctx.Err() == nil {
 				h.log.Info("live: access revoked", "retro", c.room.id, "user", c.principal.UserID, "err", err)
-				c.revoke()
+				c.revokeWith(h.endedBy(err))
 			}
 		}
 		if held {
@@ -211,4 +214,14 @@ func (h *Hub) End(retroID, code, detail string) {
 	if len(conns) > 0 {
 		h.log.Info("live: retro ended; its connections closed", "retro", retroID, "code", code, "connections", len(conns))
 	}
+}
+
+// endedBy is what a connection refused with err is told: End's notice when
+// err's code is one of Deps.EndCodes, nil (revoked) otherwise.
+func (h *Hub) endedBy(err error) *endNotice {
+	var de *domain.Error
+	if !errors.As(err, &de) || !slices.Contains(h.deps.EndCodes, de.Code) {
+		return nil
+	}
+	return newEndNotice(de.Code, de.Message)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/api/live"
 	"github.com/hindsight-retro/hindsight/app/identity"
+	"github.com/hindsight-retro/hindsight/domain"
 	"github.com/hindsight-retro/hindsight/domain/retro"
 	"github.com/hindsight-retro/hindsight/domain/team"
 	"github.com/hindsight-retro/hindsight/eventstore"
@@ -268,4 +270,28 @@ func TestARetroEndedForEveryoneClosesItsFeedsWithTheReason(t *testing.T) {
 	}
 	pos := e.addCard("r2", "user-alice", "c1", "in another retro")
 	other.until(reached(pos))
+}
+
+// A connection that the periodic check finds refused with one of EndCodes
+// (its quick retro expired before this node's End) is told the same as
+// End tells, not merely revoked.
+func TestAFeedRefusedWithAnEndCodeIsToldWhyItEnded(t *testing.T) {
+	var ended atomic.Bool
+	e := newEnv(t, envOptions{deps: func(d *live.Deps) {
+		d.EndCodes, d.ReauthorizeInterval = []string{"quick-retro-expired"}, 50*time.Millisecond
+		d.Authorize = func(ctx context.Context, p identity.Principal, id string) (retro.Viewer, error) {
+			if ended.Load() {
+				return retro.Viewer{}, domain.Errorf(domain.NotFound, "quick-retro-expired", "this quick retro expired")
+			}
+			return authorize(ctx, p, id)
+		}
+	}})
+	e.newRetro("r1", false, "user-alice")
+	alice := e.ws("r1", "user-alice", "")
+	alice.until(reached(0))
+	ended.Store(true)
+	status, got := alice.closedWith()
+	if status != websocket.StatusPolicyViolation || len(got) == 0 || !strings.Contains(string(got[len(got)-1].raw), `"code":"quick-retro-expired"`) {
+		t.Fatalf("the refused feed closed with %v after %v, want 1008 after revoked with the code", status, got)
+	}
 }

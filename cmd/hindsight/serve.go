@@ -176,7 +176,8 @@ func buildServices(ctx context.Context, cfg serveConfig, store eventstore.Store,
 		RevealOutcome: func(ctx context.Context, boardID string) (collab.Merged, bool, error) {
 			return collab.RevealOutcome(ctx, istore, boardID)
 		}})
-	liveDeps := live.Deps{Store: istore, Authorize: application.RetroViewer, AuthorizeJoin: application.RetroJoinViewer, Policy: application.GroupPolicy(), Logger: logger}
+	liveDeps := live.Deps{Store: istore, Authorize: application.RetroViewer, AuthorizeJoin: application.RetroJoinViewer, Policy: application.GroupPolicy(), Logger: logger,
+		EndCodes: []string{hsapp.CodeQuickRetroExpired}}
 	if js, ok := store.(jetStreamer); ok {
 		// Nodes sharing a NATS log share presence over NATS core subjects,
 		// so a participant on one node sees who is here on the others.
