@@ -257,7 +257,7 @@ func TestClusterFailover(t *testing.T) {
 	open := func(s *server.Server) *natsjs.Store {
 		// One URL only: the client learns the others from the cluster
 		// and fails over to them.
-		st, err := natsjs.Open(ctx, natsjs.Config{URL: s.ClientURL(), Replicas: 3})
+		st, err := natsjs.Open(ctx, natsjs.Config{URL: s.ClientURL(), Replicas: 3, ConnectTimeout: 25 * time.Second})
 		if err != nil {
 			t.Fatalf("open store through %s: %v", s.Name(), err)
 		}
@@ -407,7 +407,9 @@ func TestContractCluster(t *testing.T) {
 		next++
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		st, err := natsjs.Open(ctx, natsjs.Config{URL: s.ClientURL(), Replicas: 3})
+		// A stream lookup on a busy three-node cluster can take over the
+		// 10 s default (it did, at a load of 25 on 2 cores).
+		st, err := natsjs.Open(ctx, natsjs.Config{URL: s.ClientURL(), Replicas: 3, ConnectTimeout: 25 * time.Second})
 		if err != nil {
 			t.Fatalf("open store through %s: %v", s.Name(), err)
 		}
