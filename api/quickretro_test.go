@@ -17,6 +17,7 @@ import (
 
 	"github.com/hindsight-retro/hindsight/api"
 	"github.com/hindsight-retro/hindsight/app"
+	"github.com/hindsight-retro/hindsight/app/identity"
 	"github.com/hindsight-retro/hindsight/app/keys"
 	"github.com/hindsight-retro/hindsight/app/sealedlog"
 	"github.com/hindsight-retro/hindsight/eventstore"
@@ -312,5 +313,61 @@ func TestAQuickRetrosTextsAreSealedInTheLogReadWhileItLivesAndGoneWhenItExpires(
 	}
 	if bytes.Contains(all, []byte("Lost action")) || bytes.Contains(all, []byte("Lost card")) {
 		t.Error("a read model's snapshot keeps the expired quick retro's text")
+	}
+}
+
+func TestAnExpiredQuickRetroErasesTheGuestsItsInviteMadeAndKeepsEveryoneElse(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		join      identity.GuestJoin
+		wantGuest bool // whether the guest's identity outlives the quick retro
+	}{
+		{"each join a guest of its own", identity.GuestJoinFresh, false},
+		{"guests by address, who may be in other retros", identity.GuestJoinByAddress, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := &testClock{t: time.Now()}
+			h := newHarnessWith(t, func(d *identity.Deps) { d.GuestJoin = tc.join }, func(d *app.Deps) { d.Clock = clock.now })
+			ctx := context.Background()
+			lost := h.startQuickRetro("Ada")
+			kept := h.startQuickRetro("Cy")
+			cy := h.user("Cy")
+			h.must(http.StatusOK, req{method: "POST", path: "/v1/quick-retros/claim", token: cy.token, body: api.ClaimQuickRetroRequest{ClaimToken: kept.claimToken}})
+
+			join := func(q quickRetro, email, name string) (string, string) {
+				t.Helper()
+				res := h.must(http.StatusCreated, req{method: "POST", path: "/v1/invites/" + q.inviteCode + "/join",
+					body: api.JoinInviteRequest{Email: email, Name: name}})
+				h.must(http.StatusOK, req{method: "POST", path: "/v1/retros/" + q.retroID + "/join", token: res.str("token")})
+				me := h.must(http.StatusOK, req{method: "GET", path: "/v1/me", token: res.str("token")})
+				return me.str("userId"), res.str("token")
+			}
+			ben, benToken := join(lost, "ben@example.com", "Ben Quickjoin")
+			dee, _ := join(kept, "dee@example.com", "Dee Claimedjoin")
+
+			clock.advance(app.DefaultQuickRetroTTL + time.Minute)
+			if n, err := h.app.ExpireQuickRetros(ctx); err != nil || n != 1 {
+				t.Fatalf("the sweep after the expiry erased %d (%v), want 1", n, err)
+			}
+			_, err := h.ident.Profile(ctx, ben)
+			if gone := err != nil; gone == tc.wantGuest {
+				t.Errorf("the expired quick retro's guest Ben: profile error %v, want kept %v", err, tc.wantGuest)
+			}
+			if !tc.wantGuest {
+				if _, err := h.keys.Get(ctx, "user:"+ben); !errors.Is(err, keys.ErrDestroyed) {
+					t.Errorf("Ben's key after the expiry: %v, want destroyed", err)
+				}
+				if res := h.do(req{method: "GET", path: "/v1/me", token: benToken}); res.status != http.StatusNotFound || res.str("code") != "erased" || strings.Contains(string(res.raw), "Quickjoin") {
+					t.Errorf("Ben's session after the expiry: GET /v1/me = %d %s, want 404 erased, without his name", res.status, res.raw)
+				}
+			}
+			if p, err := h.ident.Profile(ctx, dee); err != nil || p.Name != "Dee Claimedjoin" {
+				t.Errorf("the claimed quick retro's guest Dee = %+v, %v: want kept", p, err)
+			}
+			// A second sweep, on this node or another, erases nothing more and fails on nothing.
+			if n, err := h.app.ExpireQuickRetros(ctx); err != nil || n != 0 {
+				t.Fatalf("a second sweep erased %d (%v), want 0", n, err)
+			}
+		})
 	}
 }

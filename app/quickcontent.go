@@ -127,6 +127,46 @@ func (a *App) sealedIn(ctx context.Context, wsID string) ([]eventstore.StreamID,
 	return out, nil
 }
 
+// eraseQuickGuests erases the guests who joined the quick retro's
+// workspace wsID by one invite join each (identity.EraseSingleJoinGuest):
+// nothing but this workspace's retros knew them, so their names go with it.
+// Guests keyed by an address and people with accounts are kept. Erasing is
+// idempotent, so a sweep that stopped half-way is finished by the next one.
+func (a *App) eraseQuickGuests(ctx context.Context, wsID string) (int, error) {
+	streams, err := a.sealedIn(ctx, wsID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range streams {
+		if id.Category != team.Category {
+			continue
+		}
+		t, _, err := a.teams.Load(ctx, id.ID)
+		if err != nil {
+			return n, fmt.Errorf("team %s of quick retro workspace %s: %w", id.ID, wsID, err)
+		}
+		people := make([]string, 0, len(t.Guests)+len(t.Members))
+		for g := range t.Guests {
+			people = append(people, g)
+		}
+		for m := range t.Members {
+			people = append(people, m) // a promoted guest is still one join's guest
+		}
+		slices.Sort(people)
+		for _, userID := range slices.Compact(people) {
+			erased, err := a.d.Identity.EraseSingleJoinGuest(ctx, userID)
+			if err != nil && !errors.Is(err, domain.ErrNotFound) {
+				return n, fmt.Errorf("guest %s of quick retro workspace %s: %w", userID, wsID, err)
+			}
+			if erased {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
 // eraseQuickContent destroys the key of every stream sealed in the quick
 // retro's workspace wsID. Destroying is idempotent, so a sweep that
 // stopped half-way is finished by the next one.

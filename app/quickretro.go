@@ -379,6 +379,9 @@ func (a *App) ExpireQuickRetros(ctx context.Context) (int, error) {
 			}
 		}
 		if st.WorkspaceID != "" {
+			if _, err := a.eraseQuickGuests(ctx, st.WorkspaceID); err != nil {
+				return n, fmt.Errorf("quick retro %s: erase its guests: %w", st.RetroID, err)
+			}
 			if err := a.eraseQuickContent(ctx, st.WorkspaceID); err != nil {
 				return n, fmt.Errorf("quick retro %s: erase its content: %w", st.RetroID, err)
 			}

@@ -91,6 +91,7 @@ func TestAnExpiredQuickRetrosTextIsNowhereInTheDataFolderAndAClaimedOneKeepsIt(t
 	ben.token = ben.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/invites/" + invite + "/join", anonymous: true,
 		body: map[string]string{"email": ben.email, "name": ben.name}}).str("token")
 	ben.must(t, http.StatusOK, request{method: http.MethodPost, path: "/v1/retros/" + retro + "/join"})
+	benID := ben.must(t, http.StatusOK, request{method: http.MethodGet, path: "/v1/me"}).str("userId")
 	ada.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/retros/" + retro + "/cards",
 		body: map[string]string{"columnId": "start", "text": marker + " card by the starter"}})
 	ben.must(t, http.StatusCreated, request{method: http.MethodPost, path: "/v1/retros/" + retro + "/cards",
@@ -156,7 +157,8 @@ func TestAnExpiredQuickRetrosTextIsNowhereInTheDataFolderAndAClaimedOneKeepsIt(t
 	// holds it (Recover opens them): the check after the expiry could
 	// fail.
 	subjects := []string{"content:retro:" + retro, "content:team:" + team, "content:workspace:" + ws,
-		"content:whiteboard:" + board, "content:wbdoc:" + board}
+		"content:whiteboard:" + board, "content:wbdoc:" + board,
+		"user:" + benID} // the guest its invite made: his name goes with it
 	got, err := keys.Recover([]string{data}, subjects)
 	if err != nil {
 		t.Fatal(err)
@@ -187,6 +189,9 @@ func TestAnExpiredQuickRetrosTextIsNowhereInTheDataFolderAndAClaimedOneKeepsIt(t
 			t.Fatalf("%v after its start the quick retro still answers %d %s", time.Since(started), a.status, a.raw)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	if a := ben.do(t, request{method: http.MethodGet, path: "/v1/me"}); a.status < 400 || strings.Contains(string(a.raw), ben.email) {
+		t.Fatalf("the expired quick retro's guest asking who he is = %d %s, want refused: his identity is erased with it", a.status, a.raw)
 	}
 	if v := cy.must(t, http.StatusOK, request{method: http.MethodGet, path: "/v1/retros/" + keptRetro}); !strings.Contains(string(v.raw), keptMarker) {
 		t.Fatalf("the claimed quick retro after the other one expired reads %s, want its card", v.raw)

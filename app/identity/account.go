@@ -350,6 +350,27 @@ func (g *GuestRegistered) sealed() ([]byte, []byte) {
 	return g.EmailSealed, g.NameSealed
 }
 
+// EraseSingleJoinGuest erases a guest made by one invite join alone (a
+// fresh guest: GuestJoinFresh gives every join its own identity, tied to
+// no address claim), and answers whether it did. A guest keyed by its
+// address (GuestJoinByAddress, or proved by a mailed link) may be in other
+// retros, and an identity someone registered an account over is theirs:
+// both are kept. A quick retro's expiry uses it, so the names typed into a
+// throwaway retro go with it.
+func (s *Service) EraseSingleJoinGuest(ctx context.Context, userID string) (bool, error) {
+	st, err := s.foldAccount(ctx, userID)
+	if err != nil {
+		return false, fmt.Errorf("identity: is %s a single join's guest: %w", userID, err)
+	}
+	if st.guest == nil || st.guest.EmailHash != "" || len(st.regs) > 0 {
+		return false, nil
+	}
+	if err := s.Erase(ctx, userID); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 // Erase destroys the person's key: their name, e-mail address and password
 // hash become unreadable for ever, they can no longer log in, and their API
 // tokens stop working (within the revocation cache time on other nodes).
