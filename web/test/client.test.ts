@@ -64,6 +64,16 @@ describe('describeError', () => {
   const de = translator('de');
   const problem = (p: object, status = 409) => new ApiError(status, { type: 'https://hindsight.dev/problems/conflict', ...p });
 
+  it('says what a quick retro’s refusals mean and what to do, in English and German, never the server’s English detail', () => {
+    const unclaimed = new ApiError(403, { type: 'https://hindsight.dev/problems/forbidden', code: 'quick-retro-unclaimed', detail: 'claim the quick retro first' });
+    expect(describeError(unclaimed, en)).toMatch(/sign up or log in to keep it/);
+    expect(describeError(unclaimed, de)).toMatch(/Registriere dich oder melde dich an/);
+    const expired = new ApiError(404, { type: 'https://hindsight.dev/problems/not-found', code: 'quick-retro-expired', detail: 'this quick retro has expired' });
+    expect(describeError(expired, en)).toMatch(/ended.*erased/);
+    expect(describeError(expired, de)).toMatch(/abgelaufen.*gelöscht/);
+    for (const e of [unclaimed, expired]) expect(describeError(e, de)).not.toContain(e.problem.detail);
+  });
+
   it('says a known code in the person’s language', () => {
     expect(describeError(problem({ code: 'vote-budget-exhausted' }), en)).toBe('You have no votes left.');
     expect(describeError(problem({ code: 'vote-budget-exhausted' }), de)).toBe('Du hast keine Stimmen mehr.');

@@ -8,7 +8,7 @@ class FakeWS {
   sent: string[] = [];
   onopen: (() => void) | null = null;
   onmessage: ((e: { data: string }) => void) | null = null;
-  onclose: ((e: { code: number }) => void) | null = null;
+  onclose: ((e: { code: number; reason?: string }) => void) | null = null;
   constructor(readonly url: string) {
     FakeWS.all.push(this);
   }
@@ -25,9 +25,9 @@ class FakeWS {
   msg(m: unknown) {
     this.onmessage?.({ data: JSON.stringify(m) });
   }
-  drop(code = 1006) {
+  drop(code = 1006, reason = '') {
     this.readyState = 3;
-    this.onclose?.({ code });
+    this.onclose?.({ code, reason });
   }
 }
 
@@ -117,6 +117,17 @@ describe('LiveFeed', () => {
     fire();
     expect(FakeWS.all).toHaveLength(1);
     expect(states.at(-1)).toBe('revoked');
+  });
+
+  it('tells the page why the server ended the retro for everyone, from the close reason alone', () => {
+    const { feed, states, msgs, fire } = setup();
+    feed.start();
+    FakeWS.all[0]!.open();
+    FakeWS.all[0]!.drop(1008, 'quick-retro-expired: this quick retro has ended');
+    fire();
+    expect(FakeWS.all).toHaveLength(1);
+    expect(states.at(-1)).toBe('revoked');
+    expect(msgs.at(-1)).toEqual({ type: 'revoked', code: 'quick-retro-expired' });
   });
 
   it('reconnects after the position a resume message names', () => {

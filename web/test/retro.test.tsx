@@ -4,7 +4,7 @@ import type { RetroView } from '../src/api/types';
 import { I18n, translator } from '../src/i18n';
 import { Board } from '../src/retro/Board';
 import { Roti } from '../src/retro/Roti';
-import { Lobby } from '../src/retro/RetroPage';
+import { ConnectionState, Lobby } from '../src/retro/RetroPage';
 import type * as preact from 'preact';
 import { neighbours } from '../src/retro/StepNav';
 import type { RetroState } from '../src/retro/useRetro';
@@ -194,5 +194,25 @@ describe('who is here', () => {
     expect(sent).toEqual(['POST /moderator {"userId":"bea"}']);
     const member = showWith(<Lobby view={{ ...people, moderator: 'bea', you: { userId: 'me', participant: true, moderator: false } }} retro={r} />);
     expect(member.querySelectorAll('button')).toHaveLength(0);
+  });
+});
+
+describe('the connection state', () => {
+  function state(lang: 'en' | 'de', endCode?: string): string {
+    const el = document.createElement('div');
+    render(
+      <I18n.Provider value={translator(lang)}>
+        <ConnectionState state="revoked" transport="ws" endCode={endCode} />
+      </I18n.Provider>,
+      el,
+    );
+    return el.textContent ?? '';
+  }
+
+  it('says an expired quick retro ended and was erased, in English and German, not that access was revoked', () => {
+    expect(state('en', 'quick-retro-expired')).toMatch(/quick retro has ended.*erased/);
+    expect(state('de', 'quick-retro-expired')).toMatch(/schnelle Retro ist beendet.*gelöscht/);
+    expect(state('en')).toBe('You no longer have access to this retro.');
+    expect(state('en', 'some-code-without-words')).toBe('You no longer have access to this retro.');
   });
 });

@@ -179,7 +179,7 @@ export type LiveMessage =
   | { type: 'change'; position: number; events?: { type: string; data: unknown }[] | null; view?: RetroView | null; patch?: PatchOp[] | null }
   | { type: 'presence'; here?: string[] | null; typing?: string[] | null; typingCount?: number; done?: string[] | null }
   | { type: 'resume'; after: number }
-  | { type: 'revoked' };
+  | { type: 'revoked'; code?: string; detail?: string };
 
 /** A survey as the reader may see it (GET /v1/surveys/{id}). */
 export interface SurveyQuestion { id: string; text: string; scale: '1-5' | '0-10' | string; low?: string; high?: string }

@@ -404,6 +404,13 @@ export const de: Record<MessageKey, string> = {
   'quick.sso': 'Anmelden mit {name}',
   'error.code.quick-retro-limit': 'Zu viele schnelle Retros von hier in dieser Stunde. Versuch es später wieder oder registriere dich.',
   'error.code.sso-required': 'Dein Workspace verlangt Single Sign-on: Melde dich über seinen Anbieter an.',
+  'error.code.quick-retro-unclaimed': 'Diese schnelle Retro hat noch niemand übernommen: Registriere dich oder melde dich an, um sie zu behalten, dann geht das.',
+  'error.code.quick-retro-expired': 'Diese schnelle Retro ist abgelaufen, und alles, was darin geschrieben wurde, ist gelöscht.',
+  'error.code.quick-retro-claimed': 'Jemand anderes hat diese schnelle Retro schon übernommen.',
+  'error.code.quick-retro-unknown': 'Diese schnelle Retro gibt es nicht.',
+  'error.code.erased': 'Die Daten dieser Person wurden gelöscht.',
+  'conn.ended.quick-retro-expired': 'Diese schnelle Retro ist beendet: Niemand hat sie rechtzeitig übernommen, und alles, was darin geschrieben wurde, ist gelöscht.',
+  'quick.startNew': 'Neue schnelle Retro starten',
   // Whiteboards (issue 13): the board page and the team's boards.
   'wb.title': 'Whiteboard',
   'wb.opening': 'Board wird geöffnet…',

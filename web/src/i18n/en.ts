@@ -405,6 +405,13 @@ export const en = {
   'quick.sso': 'Sign in with {name}',
   'error.code.quick-retro-limit': 'Too many quick retros from here this hour. Try again later, or sign up.',
   'error.code.sso-required': 'Your workspace requires single sign-on: sign in through its provider.',
+  'error.code.quick-retro-unclaimed': 'Nobody has claimed this quick retro yet: sign up or log in to keep it, and then you can do this.',
+  'error.code.quick-retro-expired': 'This quick retro has ended, and everything written in it was erased.',
+  'error.code.quick-retro-claimed': 'Someone else has already claimed this quick retro.',
+  'error.code.quick-retro-unknown': 'This quick retro does not exist.',
+  'error.code.erased': "This person's data was erased.",
+  'conn.ended.quick-retro-expired': 'This quick retro has ended: nobody claimed it in time, and everything written in it was erased.',
+  'quick.startNew': 'Start a new quick retro',
   // Whiteboards (issue 13): the board page and the team's boards.
   'wb.title': 'Whiteboard',
   'wb.opening': 'Opening the board…',

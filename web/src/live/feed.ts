@@ -125,6 +125,10 @@ export class LiveFeed {
       if (this.stopped || this.state === 'revoked') return;
       if (ev.code === 1008) {
         this.setState('revoked');
+        // The close reason starts with the problem's code ("quick-retro-expired: …")
+        // when the server ended the retro for everyone; the page words it.
+        const code = /^([a-z][a-z-]*):/.exec(ev.reason ?? '')?.[1];
+        if (code) this.h.onMessage({ type: 'revoked', code });
         return;
       }
       // A WebSocket that fails while the browser is offline says nothing

@@ -23,14 +23,31 @@ const connText: Record<ConnState, MessageKey> = {
   closed: 'conn.reconnecting',
 };
 
-export function ConnectionState({ state, transport }: { state: ConnState; transport: Transport }) {
+export function ConnectionState({ state, transport, endCode }: { state: ConnState; transport: Transport; endCode?: string | undefined }) {
   const tr = useI18n();
   const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
-  const key: MessageKey = offline ? 'conn.offline' : state === 'live' && transport === 'sse' ? 'conn.sse' : connText[state];
+  const ended = state === 'revoked' && endCode ? `conn.ended.${endCode}` : '';
+  const key: MessageKey = offline
+    ? 'conn.offline'
+    : ended && tr.has(ended)
+      ? (ended as MessageKey)
+      : state === 'live' && transport === 'sse'
+        ? 'conn.sse'
+        : connText[state];
   return (
     <p class={`conn conn-${offline ? 'offline' : state}`} role="status" data-state={offline ? 'offline' : state}>
       <span class="dot" aria-hidden="true" />
       {tr.t(key)}
+    </p>
+  );
+}
+
+/** An expired quick retro was erased: what is left to do is to start another. */
+function QuickRetroEnded() {
+  const tr = useI18n();
+  return (
+    <p class="card">
+      <a href="/login">{tr.t('quick.startNew')}</a>
     </p>
   );
 }
@@ -42,8 +59,8 @@ export function RetroPage({ retroId }: { retroId: string }) {
   if (!view) {
     return (
       <div class="stack">
-        <ConnectionState state={retro.conn} transport={retro.transport} />
-        <p>{tr.t('app.loading')}</p>
+        <ConnectionState state={retro.conn} transport={retro.transport} endCode={retro.endCode} />
+        {retro.endCode === 'quick-retro-expired' ? <QuickRetroEnded /> : <p>{tr.t('app.loading')}</p>}
       </div>
     );
   }
@@ -57,7 +74,8 @@ export function RetroPage({ retroId }: { retroId: string }) {
     <div class="retro">
       <header class="retro-head">
         <h1>{view.title}</h1>
-        <ConnectionState state={retro.conn} transport={retro.transport} />
+        <ConnectionState state={retro.conn} transport={retro.transport} endCode={retro.endCode} />
+        {retro.endCode === 'quick-retro-expired' && <QuickRetroEnded />}
         <p class={`badge ${view.anonymous ? 'anon' : ''}`}>{view.anonymous ? tr.t('retro.anonymous') : tr.t('retro.notAnonymous')}</p>
         {view.locked && <p class="badge">{tr.t('retro.locked')}</p>}
         {view.closed && <p class="badge">{tr.t('retro.closedNotice')}</p>}

@@ -23,6 +23,8 @@ export interface RetroState {
   pending: Pending[];
   /** The view shown is the one kept from the last visit: the feed has not answered yet. */
   stale: boolean;
+  /** Why the server ended the feed for everyone (a problem code such as quick-retro-expired), if it said. */
+  endCode?: string | undefined;
 }
 
 /**
@@ -52,6 +54,7 @@ export function useRetro(retroId: string): RetroState {
   const [presence, setPresence] = useState<Presence>({ here: [], typingCount: 0 });
   const [conn, setConn] = useState<ConnState>('connecting');
   const [transport, setTransport] = useState<Transport>('ws');
+  const [endCode, setEndCode] = useState<string | undefined>(undefined);
   const feedRef = useRef<LiveFeed | null>(null);
 
   useEffect(() => {
@@ -71,6 +74,7 @@ export function useRetro(retroId: string): RetroState {
             setView(m.view);
             setStale(false);
           }
+          if (m.type === 'revoked' && m.code) setEndCode(m.code);
           if (m.type === 'presence') setPresence({ here: m.here ?? [], typingCount: m.typingCount ?? (m.typing ?? []).length });
         },
         onState: (s, tp) => {
@@ -171,5 +175,5 @@ export function useRetro(retroId: string): RetroState {
     if (on) typingTimer.current = window.setTimeout(() => feed.setPresence({ typing: false }), 4000);
   }, []);
 
-  return { view, presence, conn, transport, send, typing, names, pending, stale };
+  return { view, presence, conn, transport, send, typing, names, pending, stale, endCode };
 }
