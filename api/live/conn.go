@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -213,6 +214,18 @@ func (c *conn) flush() ending {
 		it := c.q[0]
 		c.q[0] = nil
 		c.q = c.q[1:]
+		// A patch follower that fell behind takes every change queued
+		// after this one at once: one patch from its view to the newest,
+		// so a writer behind a busy retro catches up instead of building
+		// views of states nobody will look at (issue 15: one hot retro).
+		var behind []*item
+		if c.patches && it.kind == kindChange {
+			for len(c.q) > 0 && c.q[0].kind == kindChange && len(behind) < maxCoalesced {
+				behind = append(behind, c.q[0])
+				c.q[0] = nil
+				c.q = c.q[1:]
+			}
+		}
 		last := len(c.q) == 0
 		if last {
 			c.q = nil // an idle connection holds no queue
@@ -227,15 +240,25 @@ func (c *conn) flush() ending {
 				return endGone
 			}
 		case kindChange:
-			if it.pos <= c.sent {
-				continue // the client had it already (resumed ahead of this node)
+			// Those the client had already (resumed ahead of this node) are skipped.
+			run := make([]*item, 0, 1+len(behind))
+			for _, q := range append([]*item{it}, behind...) {
+				if q.pos > c.sent {
+					run = append(run, q)
+				}
 			}
+			if len(run) == 0 {
+				continue
+			}
+			it = run[len(run)-1]
 			// The view goes only with the last queued change: a burst of
 			// commits costs one view per connection. A patch goes with
 			// every change: patches compose, views replace.
 			var b []byte
 			var err error
-			if c.patches {
+			if c.patches && len(run) > 1 {
+				b, err = patchForRun(run, c.viewer, c.hub.deps.Policy, &c.aud)
+			} else if c.patches {
 				b, err = it.patchFor(c.viewer, c.hub.deps.Policy, &c.aud)
 			} else {
 				b, err = encodeChange(it.pos, it.events, *it.state, c.viewer, c.hub.deps.Policy, last)
@@ -564,6 +587,62 @@ func (it *item) patchFor(v retro.Viewer, p retro.Policy, last *audienceAt) ([]by
 		it.patches = map[string][]byte{}
 	}
 	it.patches[key] = b
+	return b, nil
+}
+
+// maxCoalesced bounds how many queued changes one message may carry.
+const maxCoalesced = 1024
+
+// patchForRun is one change message for consecutive commits run (at least
+// one; their items follow each other in the room): every commit's events as
+// the viewer may see them and one patch from the viewer's view before the
+// first to its view after the last, at the last one's position. Viewers
+// who reach the same run from the same audience share the bytes only when
+// their redacted events are the same bytes too: between the ends a viewer's
+// audience may have changed in ways the ends do not show (a card of theirs
+// added and removed), and the events are what would tell.
+func patchForRun(run []*item, v retro.Viewer, p retro.Policy, last *audienceAt) ([]byte, error) {
+	if len(run) == 1 {
+		return run[0].patchFor(v, p, last)
+	}
+	first, end := run[0], run[len(run)-1]
+	before := last.key
+	if before == "" || last.pos != first.prevPos {
+		before = retro.Audience(*first.prev, v)
+	}
+	after := retro.Audience(*end.state, v)
+	*last = audienceAt{key: after, pos: end.pos}
+	m := changeMsg{Type: "change", Position: end.pos, Events: []wireEvent{}}
+	for _, it := range run {
+		one, err := redactedChange(it.pos, it.events, *it.state, v)
+		if err != nil {
+			return nil, err
+		}
+		m.Events = append(m.Events, one.Events...)
+	}
+	events, err := json.Marshal(m.Events)
+	if err != nil {
+		return nil, err
+	}
+	key := strconv.FormatUint(first.prevPos, 10) + "\x02" + before + "\x01" + after + "\x01" + string(events)
+	end.mu.Lock()
+	defer end.mu.Unlock()
+	if b, ok := end.patches[key]; ok {
+		return b, nil
+	}
+	patch := jsonpatch.Diff(first.before.view(before, first.prev, v, p), end.after.view(after, end.state, v, p))
+	if patch == nil {
+		patch = []jsonpatch.Op{}
+	}
+	m.Patch = &patch
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	if end.patches == nil {
+		end.patches = map[string][]byte{}
+	}
+	end.patches[key] = b
 	return b, nil
 }
 

@@ -113,3 +113,98 @@ func decoded(t *testing.T, v any) any {
 	}
 	return out
 }
+
+// A writer that fell behind sends the queued commits as one message: their
+// events and one patch from its view to the newest. However the commits are
+// cut into runs, each viewer's snapshot patched by its messages is its own
+// view at each run's end, and nobody else gets the author's concealed text,
+// also of a card the author added and deleted within one run (the run's ends
+// look alike to everyone; its events do not).
+func TestARunOfQueuedCommitsIsOnePatchThatRebuildsEachViewersOwnView(t *testing.T) {
+	at := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	mod := domain.Actor{UserID: "user-mod"}
+	author := domain.Actor{UserID: "user-author"}
+	viewers := []retro.Viewer{{UserID: "user-mod"}, {UserID: "user-author"}, {UserID: "user-carol"}, {UserID: "user-outsider"}}
+	st := retro.Initial()
+	do := func(c retro.Command) []retro.Event {
+		out, err := retro.Decide(st, c)
+		if err != nil {
+			t.Fatalf("%T: %v", c, err)
+		}
+		st = retro.EvolveAll(st, out)
+		return out
+	}
+	do(retro.CreateRetro{Actor: mod, At: at, RetroID: "r", TeamID: "t", Title: "T", TemplateID: "ks",
+		Columns: []catalog.Column{{ID: "open", Title: "Open"}, {ID: "hidden", Title: "Hidden"}}})
+	for _, u := range []string{"user-author", "user-carol"} {
+		do(retro.JoinRetro{Actor: domain.Actor{UserID: u}, At: at, Role: retro.RoleMember})
+	}
+	do(retro.RevealColumn{Actor: mod, At: at, ColumnID: "open"})
+	const secret = "CONCEALED-BY-THE-AUTHOR"
+	commands := []retro.Command{
+		retro.AddCard{Actor: author, At: at, CardID: "c1", ColumnID: "open", Text: "first"},
+		retro.AddCard{Actor: author, At: at, CardID: "c2", ColumnID: "hidden", Text: secret + " gone"},
+		retro.DeleteCard{Actor: author, At: at, CardID: "c2"},
+		retro.AddCard{Actor: author, At: at, CardID: "c3", ColumnID: "hidden", Text: secret},
+		retro.AddCard{Actor: domain.Actor{UserID: "user-carol"}, At: at, CardID: "c4", ColumnID: "open", Text: "carol's"},
+		retro.EditCard{Actor: author, At: at, CardID: "c3", Text: secret + " edited"},
+		retro.AddCard{Actor: author, At: at, CardID: "c5", ColumnID: "open", Text: "fifth"},
+		retro.RevealColumn{Actor: mod, At: at, ColumnID: "hidden"},
+		retro.AddCard{Actor: author, At: at, CardID: "c6", ColumnID: "open", Text: "sixth"},
+	}
+	start := st
+	views := &viewCache{}
+	var items []*item
+	for n, cmd := range commands {
+		prev := st
+		evs := do(cmd)
+		next := st
+		it := &item{kind: kindChange, pos: uint64(n + 2), prevPos: uint64(n + 1), events: evs, prev: &prev, state: &next,
+			before: views, after: &viewCache{}}
+		views = it.after
+		items = append(items, it)
+	}
+	// Each cut of the commits into runs, every viewer through the same
+	// items (so the shared bytes are tested too).
+	for _, size := range []int{1, 2, 3, 4, len(items)} {
+		docs := make([]any, len(viewers))
+		lasts := make([]audienceAt, len(viewers))
+		for i, v := range viewers {
+			docs[i] = decoded(t, retro.View(start, v, retro.Policy{}))
+			lasts[i] = audienceAt{key: retro.Audience(start, v), pos: 1}
+		}
+		for from := 0; from < len(items); from += size {
+			run := items[from:min(from+size, len(items))]
+			end := run[len(run)-1]
+			for i, v := range viewers {
+				b, err := patchForRun(run, v, retro.Policy{}, &lasts[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v.UserID != "user-author" && bytes.Contains(b, []byte(secret)) && !end.state.Revealed["hidden"] {
+					t.Fatalf("runs of %d: %s was sent the author's concealed text: %s", size, v.UserID, b)
+				}
+				if v.UserID != "user-author" && bytes.Contains(b, []byte(secret+" gone")) {
+					t.Fatalf("runs of %d: %s was sent the text of a concealed card its author deleted: %s", size, v.UserID, b)
+				}
+				var m struct {
+					Position uint64         `json:"position"`
+					Events   []wireEvent    `json:"events"`
+					Patch    []jsonpatch.Op `json:"patch"`
+				}
+				if err := json.Unmarshal(b, &m); err != nil {
+					t.Fatal(err)
+				}
+				if m.Position != end.pos {
+					t.Fatalf("runs of %d: %s's message is at %d, want the run's last position %d", size, v.UserID, m.Position, end.pos)
+				}
+				if docs[i], err = jsonpatch.Apply(docs[i], m.Patch); err != nil {
+					t.Fatalf("runs of %d: %s at %d: %v", size, v.UserID, end.pos, err)
+				}
+				if want := decoded(t, retro.View(*end.state, v, retro.Policy{})); !reflect.DeepEqual(docs[i], want) {
+					t.Fatalf("runs of %d: %s at %d: rebuilt\n%s\nwant\n%s", size, v.UserID, end.pos, mustEncode(t, docs[i]), mustEncode(t, want))
+				}
+			}
+		}
+	}
+}

@@ -137,8 +137,11 @@ func TestAViewRebuiltFromTheSnapshotAndEveryPatchIsTheViewAtThatPosition(t *test
 						t.Fatalf("%s at %d: rebuilt view\n%s\nwant\n%s", users[i], m.Position, mustJSON(t, doc), mustJSON(t, want))
 					}
 				}
-				if changes < 20 {
-					t.Fatalf("%s saw %d changes, want every commit", users[i], changes)
+				// A writer behind the commits sends those queued as one change
+				// (TestARunOfQueuedCommitsIsOnePatchThatRebuildsEachViewersOwnView),
+				// so how many there are depends on the scheduler.
+				if changes == 0 {
+					t.Fatalf("%s saw no change, want the commits", users[i])
 				}
 			}
 
