@@ -574,7 +574,13 @@ func (it *item) patchFor(v retro.Viewer, p retro.Policy, last *audienceAt) ([]by
 	if err != nil {
 		return nil, err
 	}
-	patch := jsonpatch.Diff(it.before.view(before, it.prev, v, p), it.after.view(after, it.state, v, p))
+	return it.keepPatch(key, m, it.before.view(before, it.prev, v, p), it.after.view(after, it.state, v, p))
+}
+
+// keepPatch encodes m with the patch from one view to the other and keeps
+// the bytes under key for the item's other writers; it.mu is held.
+func (it *item) keepPatch(key string, m changeMsg, from, to retro.RetroView) ([]byte, error) {
+	patch := jsonpatch.Diff(from, to)
 	if patch == nil {
 		patch = []jsonpatch.Op{} // "nothing changed for you" still says so
 	}
@@ -630,20 +636,7 @@ func patchForRun(run []*item, v retro.Viewer, p retro.Policy, last *audienceAt) 
 	if b, ok := end.patches[key]; ok {
 		return b, nil
 	}
-	patch := jsonpatch.Diff(first.before.view(before, first.prev, v, p), end.after.view(after, end.state, v, p))
-	if patch == nil {
-		patch = []jsonpatch.Op{}
-	}
-	m.Patch = &patch
-	b, err := json.Marshal(m)
-	if err != nil {
-		return nil, err
-	}
-	if end.patches == nil {
-		end.patches = map[string][]byte{}
-	}
-	end.patches[key] = b
-	return b, nil
+	return end.keepPatch(key, m, first.before.view(before, first.prev, v, p), end.after.view(after, end.state, v, p))
 }
 
 // audienceAt is a viewer's retro.Audience in the room's state at pos.

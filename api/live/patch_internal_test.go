@@ -25,21 +25,8 @@ func TestPatchesFromSharedViewsRebuildEachViewersOwnView(t *testing.T) {
 	mod := domain.Actor{UserID: "user-mod"}
 	author := domain.Actor{UserID: "user-author"}
 	viewers := []retro.Viewer{{UserID: "user-mod"}, {UserID: "user-author"}, {UserID: "user-carol"}, {UserID: "user-dave"}, {UserID: "user-outsider"}}
-	st := retro.Initial()
-	do := func(c retro.Command) []retro.Event {
-		out, err := retro.Decide(st, c)
-		if err != nil {
-			t.Fatalf("%T: %v", c, err)
-		}
-		st = retro.EvolveAll(st, out)
-		return out
-	}
-	do(retro.CreateRetro{Actor: mod, At: at, RetroID: "r", TeamID: "t", Title: "T", TemplateID: "ks",
-		Columns: []catalog.Column{{ID: "open", Title: "Open"}, {ID: "hidden", Title: "Hidden"}}})
-	for _, u := range []string{"user-author", "user-carol", "user-dave"} {
-		do(retro.JoinRetro{Actor: domain.Actor{UserID: u}, At: at, Role: retro.RoleMember})
-	}
-	do(retro.RevealColumn{Actor: mod, At: at, ColumnID: "open"})
+	var st retro.State
+	do := openAndHiddenColumns(t, &st, at, mod, "user-author", "user-carol", "user-dave")
 	const secret = "CONCEALED-BY-THE-AUTHOR"
 	commands := []retro.Command{
 		retro.AddCard{Actor: author, At: at, CardID: "c1", ColumnID: "open", Text: "first"},
@@ -125,21 +112,8 @@ func TestARunOfQueuedCommitsIsOnePatchThatRebuildsEachViewersOwnView(t *testing.
 	mod := domain.Actor{UserID: "user-mod"}
 	author := domain.Actor{UserID: "user-author"}
 	viewers := []retro.Viewer{{UserID: "user-mod"}, {UserID: "user-author"}, {UserID: "user-carol"}, {UserID: "user-outsider"}}
-	st := retro.Initial()
-	do := func(c retro.Command) []retro.Event {
-		out, err := retro.Decide(st, c)
-		if err != nil {
-			t.Fatalf("%T: %v", c, err)
-		}
-		st = retro.EvolveAll(st, out)
-		return out
-	}
-	do(retro.CreateRetro{Actor: mod, At: at, RetroID: "r", TeamID: "t", Title: "T", TemplateID: "ks",
-		Columns: []catalog.Column{{ID: "open", Title: "Open"}, {ID: "hidden", Title: "Hidden"}}})
-	for _, u := range []string{"user-author", "user-carol"} {
-		do(retro.JoinRetro{Actor: domain.Actor{UserID: u}, At: at, Role: retro.RoleMember})
-	}
-	do(retro.RevealColumn{Actor: mod, At: at, ColumnID: "open"})
+	var st retro.State
+	do := openAndHiddenColumns(t, &st, at, mod, "user-author", "user-carol")
 	const secret = "CONCEALED-BY-THE-AUTHOR"
 	commands := []retro.Command{
 		retro.AddCard{Actor: author, At: at, CardID: "c1", ColumnID: "open", Text: "first"},
@@ -207,4 +181,28 @@ func TestARunOfQueuedCommitsIsOnePatchThatRebuildsEachViewersOwnView(t *testing.
 			}
 		}
 	}
+}
+
+// openAndHiddenColumns starts *st as a retro of columns "open" (revealed)
+// and "hidden" with the members joined, and answers a function that
+// decides a command on *st and folds its events in.
+func openAndHiddenColumns(t *testing.T, st *retro.State, at time.Time, mod domain.Actor, members ...string) func(retro.Command) []retro.Event {
+	t.Helper()
+	*st = retro.Initial()
+	do := func(c retro.Command) []retro.Event {
+		t.Helper()
+		out, err := retro.Decide(*st, c)
+		if err != nil {
+			t.Fatalf("%T: %v", c, err)
+		}
+		*st = retro.EvolveAll(*st, out)
+		return out
+	}
+	do(retro.CreateRetro{Actor: mod, At: at, RetroID: "r", TeamID: "t", Title: "T", TemplateID: "ks",
+		Columns: []catalog.Column{{ID: "open", Title: "Open"}, {ID: "hidden", Title: "Hidden"}}})
+	for _, u := range members {
+		do(retro.JoinRetro{Actor: domain.Actor{UserID: u}, At: at, Role: retro.RoleMember})
+	}
+	do(retro.RevealColumn{Actor: mod, At: at, ColumnID: "open"})
+	return do
 }
