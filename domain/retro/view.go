@@ -283,13 +283,20 @@ func View(s State, v Viewer, p Policy) RetroView {
 		out.ActionReview = append(out.ActionReview, cv)
 	}
 	out.Health = healthView(s, v, p)
-	out.Columns = columnsView(s, v)
+	// The cards in order, looked up once for the columns and the topics:
+	// in a retro of thousands of cards the lookups were most of a view.
+	cards := make([]Card, 0, s.CardOrder.Len())
+	for _, id := range s.CardOrder.All() {
+		c, _ := s.Cards.Get(id)
+		cards = append(cards, c)
+	}
+	out.Columns = columnsView(s, v, cards)
 	for _, id := range s.GroupOrder {
 		g := s.Groups[id]
 		out.Groups = append(out.Groups, GroupView{ID: g.ID, Name: g.Name, CardIDs: slices.Clone(g.Cards), Votes: s.topicVotes(g.ID)})
 	}
 	out.Voting = votingView(s, v)
-	out.Topics = topicsView(s)
+	out.Topics = topicsView(s, cards)
 	for _, id := range s.ActionOrder {
 		a := s.Actions[id]
 		out.Actions = append(out.Actions, ActionView{ID: a.ID, Title: a.Title, TopicID: a.TopicID, Assignee: a.Assignee, Due: a.Due, Status: a.Status})
@@ -301,15 +308,26 @@ func View(s State, v Viewer, p Policy) RetroView {
 	return out
 }
 
-func columnsView(s State, v Viewer) []ColumnView {
+// columnsView is the columns with their cards, cards being the retro's
+// cards in order.
+func columnsView(s State, v Viewer, cards []Card) []ColumnView {
 	cols := make([]ColumnView, 0, len(s.Columns))
-	index := map[string]int{}
+	index := make(map[string]int, len(s.Columns))
 	for i, c := range s.Columns {
 		index[c.ID] = i
-		cols = append(cols, ColumnView{ID: c.ID, Title: c.Title, Prompt: c.Prompt, Revealed: s.Revealed[c.ID], Cards: []CardView{}})
+		cols = append(cols, ColumnView{ID: c.ID, Title: c.Title, Prompt: c.Prompt, Revealed: s.Revealed[c.ID]})
 	}
-	for _, id := range s.CardOrder.All() {
-		c, _ := s.Cards.Get(id)
+	// Each column's slice made at its size at once, not grown card by card.
+	sizes := make([]int, len(cols))
+	for _, c := range cards {
+		if i, ok := index[c.ColumnID]; ok {
+			sizes[i]++
+		}
+	}
+	for i := range cols {
+		cols[i].Cards = make([]CardView, 0, sizes[i])
+	}
+	for _, c := range cards {
 		i, ok := index[c.ColumnID]
 		if !ok {
 			continue
@@ -330,18 +348,19 @@ func columnsView(s State, v Viewer) []ColumnView {
 	return cols
 }
 
-func topicsView(s State) []TopicView {
-	out := []TopicView{}
+// topicsView is the groups and the ungrouped revealed cards, cards being
+// the retro's cards in order.
+func topicsView(s State, cards []Card) []TopicView {
+	out := make([]TopicView, 0, len(s.GroupOrder)+len(cards))
 	for _, id := range s.GroupOrder {
 		g := s.Groups[id]
 		out = append(out, TopicView{ID: id, Kind: "group", Title: g.Name, Votes: s.topicVotes(id)})
 	}
-	for _, id := range s.CardOrder.All() {
-		c, _ := s.Cards.Get(id)
+	for _, c := range cards {
 		if c.GroupID != "" || !s.Revealed[c.ColumnID] {
 			continue
 		}
-		tv := TopicView{ID: id, Kind: "card", Title: c.Text, Votes: s.topicVotes(id), Hidden: c.Hidden}
+		tv := TopicView{ID: c.ID, Kind: "card", Title: c.Text, Votes: s.topicVotes(c.ID), Hidden: c.Hidden}
 		if c.Hidden {
 			tv.Title = ""
 		}
