@@ -20,7 +20,11 @@
 // JSON Patch (RFC 6902) of its view on every change instead, so that the
 // whole view travels only in the snapshot (on connect and resume); the
 // patches of one commit are built and encoded once per retro.Audience and
-// their bytes shared by its viewers. Changes replayed on resume carry
+// their bytes shared by its viewers. A patch follower whose writer fell
+// behind gets the commits queued for it as one change (their events in
+// order, one patch, the last position): in a hot retro a view costs as much
+// as the retro is big, and building one per commit kept writers behind for
+// good. Changes replayed on resume carry
 // neither; the snapshot after them resets the view.
 // Events and views go through retro.RedactEvent and retro.View for the
 // connection's viewer; nothing else about the retro leaves the hub. A commit
