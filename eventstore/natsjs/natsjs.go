@@ -165,8 +165,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 // process killed earlier may have left writes the disk has not got yet)
 // and starts group commit from the log's end.
 func (s *Store) startGroupSync(ctx context.Context) error {
-	files := newFileSyncer(s.cfg.DataDir)
-	if _, err := os.Stat(filepath.Join(files.root, s.cfg.Stream, "msgs")); err != nil {
+	files := newFileSyncer(s.cfg.DataDir, s.cfg.Stream)
+	if _, err := os.Stat(files.log); err != nil {
 		return fmt.Errorf("natsjs: group commit needs JetStream's stream files under %s: %w", files.root, err)
 	}
 	for _, dir := range []string{filepath.Dir(filepath.Dir(files.root)), filepath.Dir(files.root)} {
