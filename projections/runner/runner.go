@@ -1,9 +1,10 @@
 // Package runner keeps read models up to date from the log. Each read model
-// is a Watermill handler on its own subscription (Subscriber, over the
-// eventstore.Store port, resumed from the read model's checkpoint), with
-// Watermill's retry, poison-queue and panic-recovery middleware: an event a
-// read model keeps failing on is logged, counted and skipped by that read
-// model alone, the others go on.
+// is a Watermill handler, with Watermill's retry, poison-queue and
+// panic-recovery middleware, fed from one subscription for all of them
+// (fanOut, over the eventstore.Store port, resumed from the lowest
+// checkpoint, each event decoded once): an event a read model keeps failing
+// on is logged, counted and skipped by that read model alone; the others
+// wait for its retries and go on.
 //
 // Checkpoints live inside the read models' state (projections.Cursor) and
 // are saved with it as snapshots (SnapshotDir), so a restart resumes where
@@ -13,8 +14,8 @@
 // A read model can be rebuilt from position zero while the old one keeps
 // answering queries, then swapped in atomically (Rebuild).
 //
-// Reactors (reactor.go) follow the log the same way, on the same
-// Subscriber, but act outside it: their checkpoint is kept in the log
+// Reactors (reactor.go) follow the log the same way, each on a Subscriber
+// of its own (a reaction may wait on the world outside), but act outside it: their checkpoint is kept in the log
 // itself and saved after every reaction, and a failing reaction is retried,
 // never skipped.
 package runner
@@ -119,7 +120,7 @@ type Runner struct {
 	slots  []AnySlot
 	byName map[string]AnySlot
 	router *message.Router
-	sub    *Subscriber
+	sub    *fanOut
 	done   chan error
 
 	closeOnce sync.Once
@@ -176,7 +177,7 @@ func (r *Runner) Start(ctx context.Context) error {
 		MaxRetries: r.cfg.MaxRetries, InitialInterval: 5 * time.Millisecond, MaxInterval: 200 * time.Millisecond,
 		Multiplier: 2, Logger: logger,
 	}.Middleware, middleware.Recoverer)
-	r.sub = NewSubscriber(r.cfg.Store, func(topic string) uint64 { return r.byName[topic].projection().Checkpoint() }, r.cfg.Logger)
+	r.sub = newFanOut(r.cfg.Store, len(r.slots), func(topic string) uint64 { return r.byName[topic].projection().Checkpoint() }, r.cfg.Logger)
 	for _, s := range r.slots {
 		router.AddConsumerHandler(s.Name(), s.Name(), r.sub, handler(s))
 	}
@@ -216,7 +217,13 @@ func handler(s AnySlot) message.NoPublishHandlerFunc {
 		}
 		unlock := s.lock()
 		defer unlock()
-		return s.projection().Apply(e)
+		p := s.projection()
+		if d, ok := decodedOf(msg); ok && d.err == nil {
+			return p.ApplyDecoded(e, d.ev)
+		}
+		// Not decodable (or not decoded): Apply says so unless the read
+		// model is past it already.
+		return p.Apply(e)
 	}
 }
 

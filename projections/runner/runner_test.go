@@ -44,7 +44,15 @@ type fixture struct {
 
 func start(t *testing.T, ctx context.Context, store *memstore.Store, dir string) *fixture {
 	t.Helper()
-	f := &fixture{store: store,
+	f := startOn(t, ctx, store, dir)
+	f.store = store
+	return f
+}
+
+// startOn starts the two read models on any store.
+func startOn(t *testing.T, ctx context.Context, store eventstore.Store, dir string) *fixture {
+	t.Helper()
+	f := &fixture{
 		history: runner.NewSlot(newHistory),
 		actions: runner.NewSlot(actiontracker.New)}
 	r, err := runner.New(runner.Config{Store: store, SnapshotDir: dir, MaxRetries: 1}, f.history, f.actions)
