@@ -807,3 +807,47 @@ func TestAMessageSentWithTheHandshakeCounts(t *testing.T) {
 	}
 	bob.until(func(m msg) bool { return m.Type == "presence" && slices.Equal(m.Typing, []string{"user-alice"}) })
 }
+
+// A client that stops reading, with room left in its queue (so it is not a
+// slow consumer yet), is cut off once one write to it has waited the write
+// timeout, and does not get the rest of the feed when it reads again.
+func TestAWriteBlockedForTheWriteTimeoutClosesTheConnection(t *testing.T) {
+	e := newEnv(t, envOptions{serverWriteBuffer: 4096, deps: func(d *live.Deps) {
+		d.QueueSize = 1000
+		d.WriteTimeout = 300 * time.Millisecond
+	}})
+	e.newRetro("r1", false, "user-alice", "user-bob")
+	mod := actor("user-mod")
+	e.do("r1", mod, retro.RevealColumn{Actor: mod, At: t0, ColumnID: "keep"})
+	stalled, _, err := e.dialWS("r1", "user-bob", "", &websocket.DialOptions{HTTPClient: tinyClient()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	normal := e.ws("r1", "user-alice", "")
+	normal.next()
+	text := strings.Repeat("lorem ipsum ", 25)
+	var last uint64
+	for i := range 60 {
+		last = e.addCard("r1", "user-alice", fmt.Sprintf("c%d", i), text)
+		normal.until(reached(last))
+	}
+	if s := e.hub.Stats(); s.SlowConsumersDropped != 0 {
+		t.Fatalf("slow consumers dropped = %d, want 0: the queue had room", s.SlowConsumersDropped)
+	}
+	// Stalled for longer than the write timeout.
+	time.Sleep(2 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), feedTimeout)
+		_, data, err := stalled.c.Read(ctx)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Fatal("the stalled connection is still open")
+		}
+		if err != nil {
+			return // cut off
+		}
+		if m := parse(t, data); m.Position == last {
+			t.Fatalf("the stalled client got the whole feed: its blocked write was not cut off")
+		}
+	}
+}
