@@ -26,6 +26,7 @@ type manyBoards struct {
 	EditMs                 float64 // every board edited at once, until both editors of each hold all its notes
 	EditPeakKB             int64   // server plus workers, sampled while editing
 	EditPeakOwn, EditPeakK int64   // the server's and the workers' own peaks (not at the same moment)
+	EditPeakGroupKB        int64   // server plus workers, the executable's pages counted once (procmem.Group)
 	IdleOwnKB, IdleKidsKB  int64   // idleAfter after the edits stopped and the editors left
 	KidsGoneS              float64 // seconds after the edits until the workers held nothing (-1: never within idleAfter)
 	StormMs                float64 // until every one of the storm's peers held the board
@@ -112,6 +113,7 @@ func TestBenchmarkManyBoardsAgainstReferenceServer(t *testing.T) {
 		f    func(manyBoards) float64
 	}{
 		{"edit peak RSS", func(r manyBoards) float64 { return float64(r.EditPeakKB) }},
+		{"edit peak, executable's pages once", func(r manyBoards) float64 { return float64(r.EditPeakGroupKB) }},
 		{"edit time", func(r manyBoards) float64 { return r.EditMs }},
 		{"idle RSS (server+workers)", func(r manyBoards) float64 { return float64(r.IdleOwnKB + r.IdleKidsKB) }},
 		{"storm peak RSS", func(r manyBoards) float64 { return float64(r.StormPeakKB) }},
@@ -218,7 +220,7 @@ func measureManyBoards(t *testing.T, js string, pid int, url string, ids []strin
 		EditMs       float64
 		SocketErrors int
 	}
-	r.EditPeakKB, r.EditPeakOwn, r.EditPeakK = peakWhile(pid, func() { runMany(t, js, &edit, "edit", url, file, strconv.Itoa(edits)) })
+	r.EditPeakKB, r.EditPeakOwn, r.EditPeakK, r.EditPeakGroupKB = peakWhile(pid, func() { runMany(t, js, &edit, "edit", url, file, strconv.Itoa(edits)) })
 	r.EditMs, r.SocketErrors = edit.EditMs, edit.SocketErrors
 
 	// Idle: nobody edits, the editors have left.
@@ -239,7 +241,7 @@ func measureManyBoards(t *testing.T, js string, pid int, url string, ids []strin
 		JoinMs       float64
 		SocketErrors int
 	}
-	r.StormPeakKB, _, _ = peakWhile(pid, func() { runMany(t, js, &storm, "storm", url, ids[0], strconv.Itoa(peers)) })
+	r.StormPeakKB, _, _, _ = peakWhile(pid, func() { runMany(t, js, &storm, "storm", url, ids[0], strconv.Itoa(peers)) })
 	r.StormMs = storm.JoinMs
 	r.SocketErrors += storm.SocketErrors
 	time.Sleep(stormSettle) // a measurement interval, not synchronisation
@@ -249,17 +251,19 @@ func measureManyBoards(t *testing.T, js string, pid int, url string, ids []strin
 }
 
 // peakWhile runs f and returns the largest resident memory of pid and its
-// children sampled every 20 ms meanwhile, and the largest of each alone, in
-// KiB.
-func peakWhile(pid int, f func()) (sum, own, kids int64) {
-	stop, peak := make(chan struct{}), make(chan [3]int64)
+// children sampled every 20 ms meanwhile, the largest of each alone, and
+// the largest of the two with the pages of files counted once
+// (procmem.Group), in KiB.
+func peakWhile(pid int, f func()) (sum, own, kids, group int64) {
+	stop, peak := make(chan struct{}), make(chan [4]int64)
 	go func() {
-		var max [3]int64
+		var max [4]int64
 		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
 		for {
 			o, k := procmem.Tree(pid)
-			max = [3]int64{maxKB(max[0], o+k), maxKB(max[1], o), maxKB(max[2], k)}
+			g := procmem.Group(pid)
+			max = [4]int64{maxKB(max[0], o+k), maxKB(max[1], o), maxKB(max[2], k), maxKB(max[3], g)}
 			select {
 			case <-stop:
 				peak <- max
@@ -271,7 +275,7 @@ func peakWhile(pid int, f func()) (sum, own, kids int64) {
 	f()
 	close(stop)
 	p := <-peak
-	return p[0], p[1], p[2]
+	return p[0], p[1], p[2], p[3]
 }
 
 func maxKB(a, b int64) int64 {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+	"time"
 
 	"github.com/hindsight-retro/hindsight/internal/procmem"
 )
@@ -28,5 +29,48 @@ func TestAProcessAndTheChildItStartedAreCountedApart(t *testing.T) {
 	}
 	if procmem.RSS(-1) != 0 {
 		t.Fatal("a process that does not exist holds memory")
+	}
+}
+
+// TestMain lets the test binary stand in for a server's worker: a child
+// that runs the same executable and waits.
+func TestMain(m *testing.M) {
+	if os.Getenv("PROCMEM_CHILD_WAITS") != "" {
+		time.Sleep(30 * time.Second)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func TestAGroupCountsTheExecutableItsChildrenShareOnce(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("no /proc")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PROCMEM_CHILD_WAITS=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	kid := cmd.Process.Pid
+	// Until the child has run the executable's start-up, it maps little
+	// of it.
+	deadline := time.Now().Add(10 * time.Second)
+	for procmem.RSS(kid)-procmem.Private(kid) < 1024 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	own, children := procmem.Tree(os.Getpid())
+	group := procmem.Group(os.Getpid())
+	shared := procmem.RSS(kid) - procmem.Private(kid)
+	if shared < 1024 {
+		t.Fatalf("the child maps %d KiB of files; a Go test binary is megabytes", shared)
+	}
+	// Figures move between reads (this process allocates); the executable's
+	// pages are far more than that drift.
+	if group >= own+children-shared/2 {
+		t.Fatalf("group %d KiB, process %d + children %d KiB: the child's %d KiB of file pages were counted again", group, own, children, shared)
+	}
+	if group < own {
+		t.Fatalf("group %d KiB is less than the process alone (%d KiB)", group, own)
 	}
 }
