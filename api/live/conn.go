@@ -574,7 +574,8 @@ func (it *item) patchFor(v retro.Viewer, p retro.Policy, last *audienceAt) ([]by
 	if err != nil {
 		return nil, err
 	}
-	return it.keepPatch(key, m, it.before.view(before, it.prev, v, p), it.after.view(after, it.state, v, p))
+	from := it.before.view(before, it.prev, v, p)
+	return it.keepPatch(key, m, from, it.after.viewFrom(after, it.state, v, p, from, it.events))
 }
 
 // keepPatch encodes m with the patch from one view to the other and keeps
@@ -619,7 +620,9 @@ func patchForRun(run []*item, v retro.Viewer, p retro.Policy, last *audienceAt) 
 	after := retro.Audience(*end.state, v)
 	*last = audienceAt{key: after, pos: end.pos}
 	m := changeMsg{Type: "change", Position: end.pos, Events: []wireEvent{}}
+	var raw []retro.Event
 	for _, it := range run {
+		raw = append(raw, it.events...)
 		one, err := redactedChange(it.pos, it.events, *it.state, v)
 		if err != nil {
 			return nil, err
@@ -636,7 +639,8 @@ func patchForRun(run []*item, v retro.Viewer, p retro.Policy, last *audienceAt) 
 	if b, ok := end.patches[key]; ok {
 		return b, nil
 	}
-	return end.keepPatch(key, m, first.before.view(before, first.prev, v, p), end.after.view(after, end.state, v, p))
+	from := first.before.view(before, first.prev, v, p)
+	return end.keepPatch(key, m, from, end.after.viewFrom(after, end.state, v, p, from, raw))
 }
 
 // audienceAt is a viewer's retro.Audience in the room's state at pos.
@@ -665,6 +669,31 @@ func (vc *viewCache) view(aud string, st *retro.State, v retro.Viewer, p retro.P
 	view, ok := vc.views[aud]
 	if !ok {
 		view = retro.View(*st, v, p)
+		if vc.views == nil {
+			vc.views = map[string]retro.RetroView{}
+		}
+		vc.views[aud] = view
+	}
+	view.You.UserID = v.UserID
+	return view
+}
+
+// viewFrom is view, but a view not built yet is made from from, the
+// viewer's view of the state before events, when retro.ViewAfter can (cards
+// added): a card then costs its feeds what it changed, not a walk of every
+// card of the retro per audience. Its diff against from is short too: the
+// lists the events left alone are the same lists, which the diff skips.
+func (vc *viewCache) viewFrom(aud string, st *retro.State, v retro.Viewer, p retro.Policy, from retro.RetroView, events []retro.Event) retro.RetroView {
+	if vc == nil {
+		return retro.View(*st, v, p)
+	}
+	vc.mu.Lock()
+	defer vc.mu.Unlock()
+	view, ok := vc.views[aud]
+	if !ok {
+		if view, ok = retro.ViewAfter(from, *st, events, v, p); !ok {
+			view = retro.View(*st, v, p)
+		}
 		if vc.views == nil {
 			vc.views = map[string]retro.RetroView{}
 		}

@@ -356,3 +356,40 @@ func TestPropertyEvolveLeavesEarlierStatesAlone(t *testing.T) {
 		}
 	})
 }
+
+func TestPropertyAViewMadeFromTheLastOneIsTheViewBuiltWhole(t *testing.T) {
+	derivedAny := false
+	rapid.Check(t, func(t *rapid.T) {
+		// Each viewer's view as a live feed keeps it: made from the last
+		// one whenever ViewAfter can, built whole otherwise.
+		kept := map[int]retro.RetroView{}
+		play(t, func(t *rapid.T, w *world, fresh []retro.Event) {
+			for i, v := range viewers {
+				whole := retro.View(w.s, v, policy)
+				prev, had := kept[i]
+				kept[i] = whole
+				if !had {
+					continue
+				}
+				before, _ := json.Marshal(prev)
+				got, ok := retro.ViewAfter(prev, w.s, fresh, v, policy)
+				if after, _ := json.Marshal(prev); string(after) != string(before) {
+					t.Fatalf("ViewAfter changed the view it was given, after %T", w.last)
+				}
+				if !ok {
+					continue
+				}
+				derivedAny = true
+				if !reflect.DeepEqual(got, whole) {
+					g, _ := json.Marshal(got)
+					h, _ := json.Marshal(whole)
+					t.Fatalf("after %T, viewer %q: made from the last view\n%s\nbuilt whole\n%s", w.last, v.UserID, g, h)
+				}
+				kept[i] = got
+			}
+		})
+	})
+	if !derivedAny {
+		t.Fatal("no view was ever made from the last one: the property tested nothing")
+	}
+}

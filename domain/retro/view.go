@@ -332,20 +332,25 @@ func columnsView(s State, v Viewer, cards []Card) []ColumnView {
 		if !ok {
 			continue
 		}
-		revealed := s.Revealed[c.ColumnID]
-		mine := v.owns(c.Author)
-		cv := CardView{ID: c.ID, ColumnID: c.ColumnID, Concealed: !revealed, Mine: mine, Imported: c.Imported, Hidden: c.Hidden}
-		if (revealed && !c.Hidden) || mine {
-			cv.Text = c.Text
-			cv.Author = s.shownAuthor(c.Author)
-		}
-		if revealed {
-			cv.GroupID = c.GroupID
-			cv.Votes = s.Tally[c.ID]
-		}
-		cols[i].Cards = append(cols[i].Cards, cv)
+		cols[i].Cards = append(cols[i].Cards, cardView(s, v, c))
 	}
 	return cols
+}
+
+// cardView is what the viewer may see of one card.
+func cardView(s State, v Viewer, c Card) CardView {
+	revealed := s.Revealed[c.ColumnID]
+	mine := v.owns(c.Author)
+	cv := CardView{ID: c.ID, ColumnID: c.ColumnID, Concealed: !revealed, Mine: mine, Imported: c.Imported, Hidden: c.Hidden}
+	if (revealed && !c.Hidden) || mine {
+		cv.Text = c.Text
+		cv.Author = s.shownAuthor(c.Author)
+	}
+	if revealed {
+		cv.GroupID = c.GroupID
+		cv.Votes = s.Tally[c.ID]
+	}
+	return cv
 }
 
 // topicsView is the groups and the ungrouped revealed cards, cards being
@@ -357,17 +362,27 @@ func topicsView(s State, cards []Card) []TopicView {
 		out = append(out, TopicView{ID: id, Kind: "group", Title: g.Name, Votes: s.topicVotes(id)})
 	}
 	for _, c := range cards {
-		if c.GroupID != "" || !s.Revealed[c.ColumnID] {
-			continue
+		if tv, ok := cardTopic(s, c); ok {
+			out = append(out, tv)
 		}
-		tv := TopicView{ID: c.ID, Kind: "card", Title: c.Text, Votes: s.topicVotes(c.ID), Hidden: c.Hidden}
-		if c.Hidden {
-			tv.Title = ""
-		}
-		out = append(out, tv)
 	}
-	slices.SortStableFunc(out, func(a, b TopicView) int { return b.Votes - a.Votes })
+	slices.SortStableFunc(out, byVotes)
 	return out
+}
+
+// byVotes orders topics by votes, most first.
+func byVotes(a, b TopicView) int { return b.Votes - a.Votes }
+
+// cardTopic is a card as a topic of its own: revealed and in no group.
+func cardTopic(s State, c Card) (TopicView, bool) {
+	if c.GroupID != "" || !s.Revealed[c.ColumnID] {
+		return TopicView{}, false
+	}
+	tv := TopicView{ID: c.ID, Kind: "card", Title: c.Text, Votes: s.topicVotes(c.ID), Hidden: c.Hidden}
+	if c.Hidden {
+		tv.Title = ""
+	}
+	return tv, true
 }
 
 func votingView(s State, v Viewer) *VotingView {

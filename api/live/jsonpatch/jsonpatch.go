@@ -109,6 +109,9 @@ func diff(ops *[]Op, path string, a, b reflect.Value) {
 			}
 			return
 		}
+		if t.Kind() == reflect.Slice && a.Len() == b.Len() && a.UnsafePointer() == b.UnsafePointer() {
+			return // the same list: a view made from the last one shares what did not change
+		}
 		diffList(ops, path, a, b)
 	case reflect.Map:
 		if a.IsNil() || b.IsNil() || t.Key().Kind() != reflect.String {
