@@ -575,13 +575,21 @@ func (it *item) patchFor(v retro.Viewer, p retro.Policy, last *audienceAt) ([]by
 		return nil, err
 	}
 	from := it.before.view(before, it.prev, v, p)
-	return it.keepPatch(key, m, from, it.after.viewFrom(after, it.state, v, p, from, it.events))
+	to, ops := it.after.viewFrom(after, it.state, v, p, from, fromKey(it.prevPos, before), it.events)
+	return it.keepPatch(key, m, from, to, ops)
 }
 
-// keepPatch encodes m with the patch from one view to the other and keeps
-// the bytes under key for the item's other writers; it.mu is held.
-func (it *item) keepPatch(key string, m changeMsg, from, to retro.RetroView) ([]byte, error) {
-	patch := jsonpatch.Diff(from, to)
+// fromKey names the view of a room's state at pos for an audience.
+func fromKey(pos uint64, aud string) string { return strconv.FormatUint(pos, 10) + "\x00" + aud }
+
+// keepPatch encodes m with the patch from one view to the other (ops when
+// known, else their diff) and keeps the bytes under key for the item's
+// other writers; it.mu is held.
+func (it *item) keepPatch(key string, m changeMsg, from, to retro.RetroView, ops []jsonpatch.Op) ([]byte, error) {
+	patch := ops
+	if patch == nil {
+		patch = jsonpatch.Diff(from, to)
+	}
 	if patch == nil {
 		patch = []jsonpatch.Op{} // "nothing changed for you" still says so
 	}
@@ -640,7 +648,8 @@ func patchForRun(run []*item, v retro.Viewer, p retro.Policy, last *audienceAt) 
 		return b, nil
 	}
 	from := first.before.view(before, first.prev, v, p)
-	return end.keepPatch(key, m, from, end.after.viewFrom(after, end.state, v, p, from, raw))
+	to, ops := end.after.viewFrom(after, end.state, v, p, from, fromKey(first.prevPos, before), raw)
+	return end.keepPatch(key, m, from, to, ops)
 }
 
 // audienceAt is a viewer's retro.Audience in the room's state at pos.
@@ -653,7 +662,15 @@ type audienceAt struct {
 // the patch followers' writers built them. A nil cache holds nothing.
 type viewCache struct {
 	mu    sync.Mutex
-	views map[string]retro.RetroView
+	views map[string]cachedView
+}
+
+// cachedView is one audience's view; made from another (viewFrom), from
+// names that one and ops are the patch from it.
+type cachedView struct {
+	view retro.RetroView
+	from string
+	ops  []jsonpatch.Op
 }
 
 // view is v's view of st, whose audience is aud: built, or the view
@@ -666,14 +683,15 @@ func (vc *viewCache) view(aud string, st *retro.State, v retro.Viewer, p retro.P
 	}
 	vc.mu.Lock()
 	defer vc.mu.Unlock()
-	view, ok := vc.views[aud]
+	e, ok := vc.views[aud]
 	if !ok {
-		view = retro.View(*st, v, p)
+		e = cachedView{view: retro.View(*st, v, p)}
 		if vc.views == nil {
-			vc.views = map[string]retro.RetroView{}
+			vc.views = map[string]cachedView{}
 		}
-		vc.views[aud] = view
+		vc.views[aud] = e
 	}
+	view := e.view
 	view.You.UserID = v.UserID
 	return view
 }
@@ -681,26 +699,39 @@ func (vc *viewCache) view(aud string, st *retro.State, v retro.Viewer, p retro.P
 // viewFrom is view, but a view not built yet is made from from, the
 // viewer's view of the state before events, when retro.ViewAfter can (cards
 // added): a card then costs its feeds what it changed, not a walk of every
-// card of the retro per audience. Its diff against from is short too: the
-// lists the events left alone are the same lists, which the diff skips.
-func (vc *viewCache) viewFrom(aud string, st *retro.State, v retro.Viewer, p retro.Policy, from retro.RetroView, events []retro.Event) retro.RetroView {
+// card of the retro per audience. fromKey names from (its position and
+// audience); when the view was made from that same view, ops are the
+// patch from it, and no diff is needed (nil otherwise).
+func (vc *viewCache) viewFrom(aud string, st *retro.State, v retro.Viewer, p retro.Policy, from retro.RetroView, fromKey string, events []retro.Event) (retro.RetroView, []jsonpatch.Op) {
 	if vc == nil {
-		return retro.View(*st, v, p)
+		return retro.View(*st, v, p), nil
 	}
 	vc.mu.Lock()
 	defer vc.mu.Unlock()
-	view, ok := vc.views[aud]
+	e, ok := vc.views[aud]
 	if !ok {
-		if view, ok = retro.ViewAfter(from, *st, events, v, p); !ok {
+		view, added, derived := retro.ViewAfter(from, *st, events, v, p)
+		if !derived {
 			view = retro.View(*st, v, p)
 		}
-		if vc.views == nil {
-			vc.views = map[string]retro.RetroView{}
+		e = cachedView{view: view}
+		if derived {
+			e.from, e.ops = fromKey, make([]jsonpatch.Op, len(added))
+			for i, a := range added {
+				e.ops[i] = jsonpatch.Op{Op: "add", Path: a.Path, Value: a.Value}
+			}
 		}
-		vc.views[aud] = view
+		if vc.views == nil {
+			vc.views = map[string]cachedView{}
+		}
+		vc.views[aud] = e
 	}
+	view := e.view
 	view.You.UserID = v.UserID
-	return view
+	if e.ops != nil && e.from == fromKey {
+		return view, e.ops
+	}
+	return view, nil
 }
 
 // redactedChange is a change message with the commit's events as the

@@ -26,8 +26,8 @@ func Audience(s State, v Viewer) string {
 // ownsAnything reports whether any part of s is the viewer's own, as View
 // marks it (Mine, YourVotes, YourScore).
 func (s State) ownsAnything(v Viewer) bool {
-	for _, c := range s.Cards.All() {
-		if v.owns(c.Author) {
+	for author := range s.CardAuthors {
+		if v.owns(author) {
 			return true
 		}
 	}

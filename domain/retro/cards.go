@@ -225,8 +225,12 @@ func decideRevealColumn(s State, c RevealColumn) ([]Event, error) {
 func evolveCards(s State, e Event) State {
 	switch e := e.(type) {
 	case CardAdded:
+		if old, ok := s.Cards.Get(e.CardID); ok {
+			s.uncountAuthor(old.Author)
+		}
 		s.Cards = s.Cards.Set(e.CardID, Card{ID: e.CardID, ColumnID: e.ColumnID, Author: e.Author, Text: e.Text})
 		s.CardOrder = s.CardOrder.Append(e.CardID)
+		s.countAuthor(e.Author)
 		s.ContentStarted = true
 	case CardEdited:
 		if c, ok := s.Cards.Get(e.CardID); ok {
@@ -236,6 +240,9 @@ func evolveCards(s State, e Event) State {
 	case CardDeleted:
 		// Only concealed cards can be deleted, and those are never grouped
 		// or voted, so nothing else refers to them.
+		if old, ok := s.Cards.Get(e.CardID); ok {
+			s.uncountAuthor(old.Author)
+		}
 		s.Cards = s.Cards.Delete(e.CardID)
 		s.CardOrder = s.CardOrder.Filter(func(id string) bool { return id != e.CardID })
 	case ColumnRevealed:
@@ -248,9 +255,32 @@ func evolveCards(s State, e Event) State {
 	case SurveyCardsImported:
 		s.Surveys[e.SurveyID] = true
 		for _, ic := range e.Cards {
+			if old, ok := s.Cards.Get(ic.CardID); ok {
+				s.uncountAuthor(old.Author)
+			}
 			s.Cards = s.Cards.Set(ic.CardID, Card{ID: ic.CardID, ColumnID: ic.ColumnID, Text: ic.Text, Imported: true})
 			s.CardOrder = s.CardOrder.Append(ic.CardID)
 		}
 	}
 	return s
+}
+
+// countAuthor and uncountAuthor keep CardAuthors with Cards; s is the
+// evolving clone.
+func (s *State) countAuthor(author string) {
+	if author == "" {
+		return
+	}
+	if s.CardAuthors == nil {
+		s.CardAuthors = map[string]int{}
+	}
+	s.CardAuthors[author]++
+}
+
+func (s *State) uncountAuthor(author string) {
+	if s.CardAuthors[author] <= 1 {
+		delete(s.CardAuthors, author)
+		return
+	}
+	s.CardAuthors[author]--
 }

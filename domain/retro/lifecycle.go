@@ -231,6 +231,7 @@ func evolveCreated(s State, e RetroCreated) State {
 	s.Health.Answers = map[answerKey]int{}
 	s.Health.Imported = map[string]map[int]int{}
 	s.Cards = persistent.Map[Card]{}
+	s.CardAuthors = map[string]int{}
 	s.Groups = map[string]Group{}
 	s.Rounds = map[string]bool{}
 	s.Tally = map[string]int{}

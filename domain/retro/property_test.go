@@ -362,17 +362,39 @@ func TestPropertyAViewMadeFromTheLastOneIsTheViewBuiltWhole(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		// Each viewer's view as a live feed keeps it: made from the last
 		// one whenever ViewAfter can, built whole otherwise.
+		// A writer behind makes one view for a run of commits: runs
+		// holds each viewer's view some commits back and the events since.
 		kept := map[int]retro.RetroView{}
+		type run struct {
+			from   retro.RetroView
+			events []retro.Event
+		}
+		runs := map[int]run{}
 		play(t, func(t *rapid.T, w *world, fresh []retro.Event) {
 			for i, v := range viewers {
 				whole := retro.View(w.s, v, policy)
+				if r, had := runs[i]; had {
+					r.events = append(r.events, fresh...)
+					if got, _, ok := retro.ViewAfter(r.from, w.s, r.events, v, policy); ok {
+						derivedAny = true
+						if !reflect.DeepEqual(got, whole) {
+							t.Fatalf("after a run of %d events, viewer %q: made from the view before the run differs from the view built whole", len(r.events), v.UserID)
+						}
+						runs[i] = r
+					} else {
+						delete(runs, i)
+					}
+				}
+				if _, had := runs[i]; !had && rapid.IntRange(0, 3).Draw(t, "startRun") == 0 {
+					runs[i] = run{from: whole}
+				}
 				prev, had := kept[i]
 				kept[i] = whole
 				if !had {
 					continue
 				}
 				before, _ := json.Marshal(prev)
-				got, ok := retro.ViewAfter(prev, w.s, fresh, v, policy)
+				got, added, ok := retro.ViewAfter(prev, w.s, fresh, v, policy)
 				if after, _ := json.Marshal(prev); string(after) != string(before) {
 					t.Fatalf("ViewAfter changed the view it was given, after %T", w.last)
 				}
@@ -385,6 +407,11 @@ func TestPropertyAViewMadeFromTheLastOneIsTheViewBuiltWhole(t *testing.T) {
 					h, _ := json.Marshal(whole)
 					t.Fatalf("after %T, viewer %q: made from the last view\n%s\nbuilt whole\n%s", w.last, v.UserID, g, h)
 				}
+				// What it says it added, added to the last view's JSON, is
+				// the new view's JSON.
+				if patched := addAll(t, before, added); !jsonEqual(t, patched, whole) {
+					t.Fatalf("after %T, viewer %q: the additions applied to the last view give\n%s", w.last, v.UserID, patched)
+				}
 				kept[i] = got
 			}
 		})
@@ -392,4 +419,88 @@ func TestPropertyAViewMadeFromTheLastOneIsTheViewBuiltWhole(t *testing.T) {
 	if !derivedAny {
 		t.Fatal("no view was ever made from the last one: the property tested nothing")
 	}
+}
+
+func TestPropertyTheCardAuthorsCountIsTheCardsOwn(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		play(t, func(t *rapid.T, w *world, _ []retro.Event) {
+			want := map[string]int{}
+			for _, c := range w.s.Cards.All() {
+				if c.Author != "" {
+					want[c.Author]++
+				}
+			}
+			if len(want) != len(w.s.CardAuthors) {
+				t.Fatalf("card authors %v, the cards say %v", w.s.CardAuthors, want)
+			}
+			for a, n := range want {
+				if w.s.CardAuthors[a] != n {
+					t.Fatalf("card authors %v, the cards say %v", w.s.CardAuthors, want)
+				}
+			}
+		})
+	})
+}
+
+// addAll applies each addition to a JSON document as an RFC 6902 "add":
+// into the list its pointer names, at its index.
+func addAll(t *rapid.T, doc []byte, added []retro.Added) []byte {
+	var d any
+	if err := json.Unmarshal(doc, &d); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range added {
+		val, _ := json.Marshal(a.Value)
+		var v any
+		_ = json.Unmarshal(val, &v)
+		toks := strings.Split(strings.TrimPrefix(a.Path, "/"), "/")
+		var parent any = d
+		for _, tok := range toks[:len(toks)-2] {
+			parent = step(t, parent, tok)
+		}
+		holder, key := parent, toks[len(toks)-2]
+		list, ok := step(t, holder, key).([]any)
+		if !ok {
+			t.Fatalf("%s does not name a list", a.Path)
+		}
+		var i int
+		if _, err := fmt.Sscan(toks[len(toks)-1], &i); err != nil || i > len(list) {
+			t.Fatalf("bad index in %s (list of %d)", a.Path, len(list))
+		}
+		list = append(list[:i], append([]any{v}, list[i:]...)...)
+		switch h := holder.(type) {
+		case map[string]any:
+			h[key] = list
+		case []any:
+			var j int
+			fmt.Sscan(key, &j)
+			h[j] = list
+		}
+	}
+	out, _ := json.Marshal(d)
+	return out
+}
+
+func step(t *rapid.T, doc any, tok string) any {
+	switch d := doc.(type) {
+	case map[string]any:
+		return d[tok]
+	case []any:
+		var i int
+		if _, err := fmt.Sscan(tok, &i); err != nil || i >= len(d) {
+			t.Fatalf("bad index %q", tok)
+		}
+		return d[i]
+	}
+	t.Fatalf("cannot step into %T with %q", doc, tok)
+	return nil
+}
+
+func jsonEqual(t *rapid.T, a []byte, b any) bool {
+	var x, y any
+	bb, _ := json.Marshal(b)
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(bb, &y) != nil {
+		t.Fatal("not JSON")
+	}
+	return reflect.DeepEqual(x, y)
 }

@@ -62,6 +62,10 @@ type State struct {
 	// with the retro (see clone).
 	Cards      persistent.Map[Card]
 	CardOrder  persistent.Vector[string]
+	// CardAuthors counts the cards of each author, so whether a viewer
+	// owns a card (Audience, for every viewer at every commit) does not
+	// walk every card.
+	CardAuthors map[string]int
 	Groups     map[string]Group
 	GroupOrder []string
 
@@ -232,6 +236,7 @@ func (s State) clone() State {
 		c.Timer = &t
 	}
 	c.Participants = maps.Clone(s.Participants)
+	c.CardAuthors = maps.Clone(s.CardAuthors)
 	c.ParticipantOrder = slices.Clone(s.ParticipantOrder)
 	if s.Icebreaker != nil {
 		i := *s.Icebreaker
