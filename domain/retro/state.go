@@ -60,14 +60,14 @@ type State struct {
 	// Cards and their order are persistent collections: a new card copies
 	// a few small nodes, not every card, so Evolve's cost does not grow
 	// with the retro (see clone).
-	Cards      persistent.Map[Card]
-	CardOrder  persistent.Vector[string]
+	Cards     persistent.Map[Card]
+	CardOrder persistent.Vector[string]
 	// CardAuthors counts the cards of each author, so whether a viewer
 	// owns a card (Audience, for every viewer at every commit) does not
 	// walk every card.
 	CardAuthors map[string]int
-	Groups     map[string]Group
-	GroupOrder []string
+	Groups      map[string]Group
+	GroupOrder  []string
 
 	Round  *Round
 	Rounds map[string]bool // round IDs used
