@@ -24,7 +24,9 @@
 // behind gets the commits queued for it as one change (their events in
 // order, one patch, the last position): in a hot retro a view costs as much
 // as the retro is big, and building one per commit kept writers behind for
-// good. Changes replayed on resume carry
+// good. Cards added need no view built whole: retro.ViewAfter makes the
+// view after them from the one before and says what it added, which is the
+// patch (no diff). Changes replayed on resume carry
 // neither; the snapshot after them resets the view.
 // Events and views go through retro.RedactEvent and retro.View for the
 // connection's viewer; nothing else about the retro leaves the hub. A commit
