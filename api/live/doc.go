@@ -28,7 +28,8 @@
 // view after them from the one before and says what it added, which is the
 // patch (no diff). Changes replayed on resume carry
 // neither; the snapshot after them resets the view.
-// Events and views go through retro.RedactEvent and retro.View for the
+// Events and views go through retro.RedactEvent and retro.View (or
+// retro.ViewAfter, View's rules applied to what was added) for the
 // connection's viewer; nothing else about the retro leaves the hub. A commit
 // whose events the viewer may not see at all still arrives, with no events,
 // so that positions stay contiguous for resuming.
