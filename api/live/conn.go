@@ -678,21 +678,7 @@ type cachedView struct {
 // of one audience differ only there, see retro.Audience). The view's
 // slices and maps are shared: only read them.
 func (vc *viewCache) view(aud string, st *retro.State, v retro.Viewer, p retro.Policy) retro.RetroView {
-	if vc == nil {
-		return retro.View(*st, v, p)
-	}
-	vc.mu.Lock()
-	defer vc.mu.Unlock()
-	e, ok := vc.views[aud]
-	if !ok {
-		e = cachedView{view: retro.View(*st, v, p)}
-		if vc.views == nil {
-			vc.views = map[string]cachedView{}
-		}
-		vc.views[aud] = e
-	}
-	view := e.view
-	view.You.UserID = v.UserID
+	view, _ := vc.viewFrom(aud, st, v, p, retro.RetroView{}, "", nil) // no events: built whole
 	return view
 }
 
