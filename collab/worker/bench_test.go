@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/automerge/automerge-go"
+	"github.com/hindsight-retro/hindsight/internal/procmem"
 )
 
 // board returns a saved whiteboard of notes as the stock client writes
@@ -75,7 +76,7 @@ func noteMessage(tb testing.TB, saved []byte) []byte {
 // of 64 boards of 40 notes in turn, more boards than a worker caches, as
 // when 200 boards are edited at once: every check loads its board, applies
 // the message, saves and loads the result. It reports the worker's CPU per
-// check and its largest anonymous resident memory.
+// check and its largest own memory (procmem.Private).
 func BenchmarkChecksOfBoardsTheWorkerDoesNotHold(b *testing.B) {
 	const boards = 64
 	docs, msgs := make([][]byte, boards), make([][]byte, boards)
@@ -99,13 +100,13 @@ func BenchmarkChecksOfBoardsTheWorkerDoesNotHold(b *testing.B) {
 	for i := range b.N {
 		check(i)
 		if i%8 == 0 {
-			peak = max(peak, procStatusKB(pid, "RssAnon:"))
+			peak = max(peak, procmem.Private(pid))
 		}
 	}
 	b.StopTimer()
 	ticks := procCPUTicks(pid) - cpu0
 	b.ReportMetric(float64(ticks)*10/float64(b.N), "worker-cpu-ms/check") // 100 ticks a second
-	b.ReportMetric(float64(peak)/1024, "worker-peak-anon-MB")
+	b.ReportMetric(float64(peak)/1024, "worker-peak-own-MB")
 }
 
 // procCPUTicks is the user and system CPU time of pid in clock ticks.
@@ -119,19 +120,4 @@ func procCPUTicks(pid int) int64 {
 	u, _ := strconv.ParseInt(fields[11], 10, 64)
 	st, _ := strconv.ParseInt(fields[12], 10, 64)
 	return u + st
-}
-
-// procStatusKB is a kB field of /proc/<pid>/status.
-func procStatusKB(pid int, field string) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb
-		}
-	}
-	return 0
 }
