@@ -628,9 +628,7 @@ func patchForRun(run []*item, v retro.Viewer, p retro.Policy, last *audienceAt) 
 	after := retro.Audience(*end.state, v)
 	*last = audienceAt{key: after, pos: end.pos}
 	m := changeMsg{Type: "change", Position: end.pos, Events: []wireEvent{}}
-	var raw []retro.Event
 	for _, it := range run {
-		raw = append(raw, it.events...)
 		one, err := redactedChange(it.pos, it.events, *it.state, v)
 		if err != nil {
 			return nil, err
@@ -646,6 +644,10 @@ func patchForRun(run []*item, v retro.Viewer, p retro.Policy, last *audienceAt) 
 	defer end.mu.Unlock()
 	if b, ok := end.patches[key]; ok {
 		return b, nil
+	}
+	var raw []retro.Event
+	for _, it := range run {
+		raw = append(raw, it.events...)
 	}
 	from := first.before.view(before, first.prev, v, p)
 	to, ops := end.after.viewFrom(after, end.state, v, p, from, fromKey(first.prevPos, before), raw)
