@@ -5,8 +5,6 @@ package worker
 import (
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"syscall"
 )
 
@@ -21,19 +19,4 @@ func LimitSelf(maxBytes uint64) error {
 		return fmt.Errorf("raise worker OOM score: %w", err)
 	}
 	return nil
-}
-
-// processRSS is the resident memory of process pid in bytes, 0 if unknown.
-func processRSS(pid int) int64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }

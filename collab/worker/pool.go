@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hindsight-retro/hindsight/internal/procmem"
 )
 
 // ErrCrashed says the worker died while checking a message: the message is
@@ -252,7 +254,7 @@ func (w *proc) check(ctx context.Context, req Request, save func() []byte) (Resp
 func (w *proc) recycleIfSpent() {
 	w.checks++
 	w.lastUsed = time.Now()
-	rss := processRSS(w.cmd.Process.Pid)
+	rss := procmem.RSS(w.cmd.Process.Pid) << 10 // 0 where there is no /proc: recycled by count only
 	if w.checks < w.cfg.MaxChecks && rss <= w.cfg.MaxRSS {
 		return
 	}

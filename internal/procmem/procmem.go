@@ -1,5 +1,6 @@
-// Package procmem reads a process's resident memory from /proc, for the
-// benchmarks that measure a server process and the workers it started.
+// Package procmem reads a process's resident memory from /proc: for the
+// benchmarks that measure a server process and the workers it started, and
+// for the collab worker pool's memory bound.
 package procmem
 
 import (
@@ -20,22 +21,26 @@ func RSS(pid int) int64 {
 // pages and shared memory, not the pages of files it maps (its executable,
 // its libraries), in KiB; 0 if it cannot be read.
 func Private(pid int) int64 {
-	return status(pid, "RssAnon:") + status(pid, "RssShmem:")
+	return status(pid, "RssAnon:", "RssShmem:")
 }
 
-// status reads one "<field> <n> kB" line of /proc/<pid>/status.
-func status(pid int, field string) int64 {
+// status is the sum of "<field> <n> kB" lines of /proc/<pid>/status, read
+// once so the fields are of one moment.
+func status(pid int, fields ...string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
+	var sum int64
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n
+		for _, field := range fields {
+			if v, ok := strings.CutPrefix(line, field); ok {
+				n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+				sum += n
+			}
 		}
 	}
-	return 0
+	return sum
 }
 
 // Tree is the resident memory of pid and, apart, of its direct children
