@@ -98,7 +98,8 @@ type AppendResult struct {
 }
 
 // Handler receives events in log order. Returning an error stops the read or
-// subscription and is returned to its caller.
+// subscription and is returned to its caller. An event's Payload may be
+// shared with other readers of the log and must not be modified.
 type Handler func(ctx context.Context, e RecordedEvent) error
 
 // Store is the port to the log. Implementations are safe for concurrent use.

@@ -27,7 +27,8 @@
 // Reading: each commit also records the sequences of its stream's previous
 // commits (up to 16) and of its first, so Load walks a stream back from its
 // last commit with pipelined direct gets, in time that does not grow with
-// the log. ReadAll and Subscribe use ordered consumers.
+// the log. ReadAll and Subscribe use ordered consumers; subscriptions that
+// have caught up share one at the log's end (tail.go).
 package natsjs
 
 import (
@@ -118,6 +119,9 @@ type Store struct {
 	subjPre string // prefix plus the trailing dot
 
 	cache versionCache
+
+	tailMu sync.Mutex
+	tail   *tail // the log's one live reader; nil when nobody follows
 
 	mu     sync.Mutex
 	closed bool
@@ -416,6 +420,11 @@ func (s *Store) shutdown() {
 			s.log.Error("natsjs: the log's mark was not written", "err", err)
 		}
 	}
+	s.tailMu.Lock()
+	if s.tail != nil {
+		s.tail.cancel() // its followers end with ErrClosed
+	}
+	s.tailMu.Unlock()
 	if s.stopBg != nil {
 		s.stopBg()
 		s.bg.Wait()

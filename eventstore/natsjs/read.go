@@ -199,36 +199,6 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, h eventstore.Handler)
 	return err
 }
 
-// Subscribe reads the log with an ordered consumer and keeps reading as
-// commits arrive: the consumer delivers stored and new messages as one
-// sequence, and recreates itself from the last delivered sequence after a
-// disconnect, so there is no gap and no duplicate. When that fails too (the
-// cluster is without a leader for a while), Subscribe starts over after the
-// last commit it delivered whole, until ctx is done.
-func (s *Store) Subscribe(ctx context.Context, after uint64, h eventstore.Handler) error {
-	wait := minResubscribe
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		before := after
-		retry, err := s.consume(ctx, &after, 0, h)
-		if !retry {
-			return err
-		}
-		if after != before {
-			wait = minResubscribe
-		}
-		s.log.Warn("natsjs: subscription interrupted; resuming", "after", after, "in", wait, "err", err)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, maxResubscribe)
-	}
-}
-
 // Pauses before a subscription starts over.
 const (
 	minResubscribe = 100 * time.Millisecond
@@ -254,6 +224,22 @@ const (
 // reports whether the error is the connection's or the server's, so that
 // reading again from *after may succeed.
 func (s *Store) consume(ctx context.Context, after *uint64, end uint64, h eventstore.Handler) (retry bool, err error) {
+	return s.consumeCommits(ctx, after, end, func(ctx context.Context, _ uint64, evs []eventstore.RecordedEvent) error {
+		for i := range evs {
+			if err := h(ctx, evs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// commitHandler takes the events of one commit at log position seq. The
+// slice is the decoder's and is reused for the next commit.
+type commitHandler func(ctx context.Context, seq uint64, evs []eventstore.RecordedEvent) error
+
+// consumeCommits is consume with a handler per commit.
+func (s *Store) consumeCommits(ctx context.Context, after *uint64, end uint64, h commitHandler) (retry bool, err error) {
 	if s.isClosed() {
 		return false, eventstore.ErrClosed
 	}
@@ -276,7 +262,14 @@ func (s *Store) consume(ctx context.Context, after *uint64, end uint64, h events
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
 		cfg.OptStartSeq = *after + 1
 	}
-	cctx, cancel := s.withTimeout(ctx)
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	// Not cancelled with ctx: the server makes the consumer even when the
+	// client stops waiting for its answer, and a consumer nobody knows of
+	// stays until its inactive threshold (seen when a subscription ends
+	// while its reader starts).
+	cctx, cancel := s.withTimeout(context.WithoutCancel(ctx))
 	cons, err := s.js.OrderedConsumer(cctx, s.cfg.Stream, cfg)
 	cancel()
 	if err != nil {
@@ -329,10 +322,8 @@ func (s *Store) consume(ctx context.Context, after *uint64, end uint64, h events
 				return transient(err)
 			}
 		}
-		for i := range evs {
-			if err := h(ctx, evs[i]); err != nil {
-				return false, err
-			}
+		if err := h(ctx, seq, evs); err != nil {
+			return false, err
 		}
 		*after = seq
 		if end > 0 && seq >= end {
