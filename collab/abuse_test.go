@@ -72,9 +72,24 @@ func (a *abused) honestEdits(t *testing.T) {
 		// A liveness bound only (the race detector on a loaded machine is
 		// slow); how fast is in the benchmarks.
 		if err := roundTrip(from, to, fmt.Sprint("honest-", i), int64(i), 2*time.Minute); err != nil {
-			t.Fatalf("honest edit %d during the abuse: %v", i, err)
+			t.Fatalf("honest edit %d during the abuse: %v; %s", i, err, a.whereStopped(fmt.Sprint("honest-", i)))
 		}
 	}
+}
+
+// whereStopped says whether an edit that never reached the other member
+// reached the board on the server: which half of the round trip failed.
+// It stops the node.
+func (a *abused) whereStopped(key string) string {
+	a.n.shutdown()
+	doc, err := collab.StoredBoard(context.Background(), a.store, a.board)
+	if err != nil {
+		return fmt.Sprintf("the stored board did not load: %v", err)
+	}
+	if v, err := doc.Path(key).Get(); err == nil && v.Kind() != automerge.KindVoid {
+		return "the server's board holds it: it stopped on the way out"
+	}
+	return "the server's board lacks it: it stopped on the way in"
 }
 
 // intact stops the node and checks the board in the log: every honest edit
