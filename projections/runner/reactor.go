@@ -180,6 +180,31 @@ func (r *Reactor) handle(ctx context.Context, e eventstore.RecordedEvent) error 
 		r.crashpoint(CrashAfterReaction, e)
 		r.pending = true
 	}
+	r.advance(ctx, e)
+	return nil
+}
+
+// passBy moves the cursor past e, in the subscription's goroutine, when e
+// calls for no reaction, and reports whether it did: most events call for
+// none, and going through Watermill's router cost each of them a message,
+// a goroutine and the middleware, for each reactor (BENCHMARKS.md, "One
+// reader at the log's end"). An event that does call for one goes through
+// the router, with its retries.
+func (r *Reactor) passBy(ctx context.Context, e eventstore.RecordedEvent) bool {
+	if r.cfg.Reacts(e) {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.cur.Seen(e) {
+		r.advance(ctx, e)
+	}
+	return true
+}
+
+// advance moves the cursor past e and saves the checkpoint at the end of a
+// commit that was reacted to. Called with mu held.
+func (r *Reactor) advance(ctx context.Context, e eventstore.RecordedEvent) {
 	r.cur.Advance(e)
 	if e.LastInCommit() && r.pending {
 		if err := r.save(ctx); err != nil {
@@ -189,7 +214,6 @@ func (r *Reactor) handle(ctx context.Context, e eventstore.RecordedEvent) error 
 		}
 		r.pending = false
 	}
-	return nil
 }
 
 func (r *Reactor) crashpoint(point string, cause eventstore.RecordedEvent) {
@@ -258,6 +282,7 @@ func (r *Reactor) Start(ctx context.Context) error {
 		MaxRetries: 3, InitialInterval: 10 * time.Millisecond, MaxInterval: time.Second, Multiplier: 2, Logger: logger,
 	}.Middleware, middleware.Recoverer)
 	r.sub = NewSubscriber(r.cfg.Store, func(string) uint64 { return from }, r.cfg.Logger)
+	r.sub.passBy = r.passBy
 	router.AddConsumerHandler(r.cfg.Name, r.cfg.Name, r.sub, func(msg *message.Message) error {
 		e, ok := EventOf(msg)
 		if !ok {

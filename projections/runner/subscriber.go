@@ -46,6 +46,9 @@ type Subscriber struct {
 	store  eventstore.Store
 	from   func(topic string) uint64
 	logger *slog.Logger
+	// passBy, if set, takes an event itself when it reports true: the
+	// event never becomes a message.
+	passBy func(ctx context.Context, e eventstore.RecordedEvent) bool
 
 	mu     sync.Mutex
 	cancel []context.CancelFunc
@@ -76,6 +79,9 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 		defer s.wg.Done()
 		defer close(out)
 		err := s.store.Subscribe(ctx, after, func(ctx context.Context, e eventstore.RecordedEvent) error {
+			if s.passBy != nil && s.passBy(ctx, e) {
+				return nil
+			}
 			return deliver(ctx, out, e)
 		})
 		if err != nil && ctx.Err() == nil {
