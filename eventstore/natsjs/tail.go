@@ -66,17 +66,27 @@ func (s *Store) Subscribe(ctx context.Context, after uint64, h eventstore.Handle
 		if !retry {
 			return err
 		}
-		if after != before {
-			wait = minResubscribe
-		}
-		s.log.Warn("natsjs: subscription interrupted; resuming", "after", after, "in", wait, "err", err)
-		select {
-		case <-ctx.Done():
+		if !s.pauseBeforeResuming(ctx, &wait, after != before, "natsjs: subscription interrupted; resuming", after, err) {
 			return ctx.Err()
-		case <-time.After(wait):
 		}
-		wait = min(2*wait, maxResubscribe)
 	}
+}
+
+// pauseBeforeResuming waits before a read of the log starts over:
+// minResubscribe after a read that moved on, else twice the last wait, up
+// to maxResubscribe. It reports false if ctx ended first.
+func (s *Store) pauseBeforeResuming(ctx context.Context, wait *time.Duration, moved bool, msg string, after uint64, err error) bool {
+	if moved {
+		*wait = minResubscribe
+	}
+	s.log.Warn(msg, "after", after, "in", *wait, "err", err)
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(*wait):
+	}
+	*wait = min(2*(*wait), maxResubscribe)
+	return true
 }
 
 // follow joins the tail, reads alone up to where the tail was, then
@@ -188,15 +198,9 @@ func (s *Store) runTail(ctx context.Context, t *tail, from uint64) {
 		if !retry || ctx.Err() != nil {
 			break
 		}
-		if after != before {
-			wait = minResubscribe
+		if !s.pauseBeforeResuming(ctx, &wait, after != before, "natsjs: the log's tail was interrupted; resuming", after, err) {
+			break
 		}
-		s.log.Warn("natsjs: the log's tail was interrupted; resuming", "after", after, "in", wait, "err", err)
-		select {
-		case <-ctx.Done():
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, maxResubscribe)
 	}
 	if err == nil || ctx.Err() != nil {
 		err = eventstore.ErrClosed // stopped with no follower left, or by Close
