@@ -187,9 +187,9 @@ func (r *Reactor) handle(ctx context.Context, e eventstore.RecordedEvent) error 
 // passBy moves the cursor past e, in the subscription's goroutine, when e
 // calls for no reaction, and reports whether it did: most events call for
 // none, and going through Watermill's router cost each of them a message,
-// a goroutine and the middleware, for each reactor (BENCHMARKS.md, "One
-// reader at the log's end"). An event that does call for one goes through
-// the router, with its retries.
+// a goroutine and the middleware, for each reactor (BENCHMARKS.md,
+// "Reactors past events they do not react to"). An event that does call
+// for one goes through the router, with its retries.
 func (r *Reactor) passBy(ctx context.Context, e eventstore.RecordedEvent) bool {
 	if r.cfg.Reacts(e) {
 		return false
