@@ -25,7 +25,16 @@ type member struct {
 	ss     *automerge.SyncState
 	heard  []wire.Message // everything but sync messages for the board
 	closed bool
-	change chan struct{} // closed and replaced whenever something arrives
+	// resyncedFor are the server's heads the member last started its sync
+	// state over for (answerAsTheCurrentCore).
+	resyncedFor string
+	// leaveOut, when set, is a change the member's next sync message names
+	// in its heads but does not carry (leftOut, in missed_test.go).
+	leaveOut automerge.ChangeHash
+	// beforeAnswer, when set, runs (mu held) after each sync message for
+	// the board is received, before the answer is made.
+	beforeAnswer func()
+	change       chan struct{} // closed and replaced whenever something arrives
 }
 
 // join connects as token and starts syncing board (sending our state, a
@@ -82,8 +91,13 @@ func (m *member) readLoop() {
 		case err != nil:
 			m.heard = append(m.heard, wire.Message{Type: "malformed"})
 		case msg.Type == wire.TypeSync && msg.DocumentID == m.board:
-			if _, err := m.ss.ReceiveMessage(msg.Data); err != nil {
+			if sm, err := m.ss.ReceiveMessage(msg.Data); err != nil {
 				m.heard = append(m.heard, wire.Message{Type: "bad sync", ErrorMessage: err.Error()})
+			} else {
+				m.answerAsTheCurrentCore(sm.Heads(), msg.Data)
+			}
+			if m.beforeAnswer != nil {
+				m.beforeAnswer()
 			}
 			m.sendSyncLocked(wire.TypeSync)
 		default:
@@ -91,6 +105,27 @@ func (m *member) readLoop() {
 		}
 		m.notifyLocked()
 		m.mu.Unlock()
+	}
+}
+
+// answerAsTheCurrentCore makes the member's old core (automerge-go's) answer
+// as the current one does, which browsers run: it asks for what the server's
+// heads need even while it thinks its own last message unanswered (the server
+// does the same for its peers: liveboard.go, apply). Without it a change the
+// server's Bloom filter check left out would never reach the member.
+// Once per heads, as the server does. Called with mu held.
+func (m *member) answerAsTheCurrentCore(heads []automerge.ChangeHash, data []byte) {
+	key := fmt.Sprint(heads)
+	for _, h := range heads {
+		if _, err := m.doc.Change(h); err != nil && key != m.resyncedFor {
+			m.resyncedFor = key
+			if fresh, err := automerge.LoadSyncState(m.doc, m.ss.Save()); err == nil {
+				if _, err := fresh.ReceiveMessage(data); err == nil {
+					m.ss = fresh
+				}
+			}
+			return
+		}
 	}
 }
 
@@ -102,7 +137,11 @@ func (m *member) notifyLocked() {
 // sendSyncLocked sends what the sync state generates, if anything.
 func (m *member) sendSyncLocked(typ string) {
 	if sm, ok := m.ss.GenerateMessage(); ok {
-		raw, _ := wire.Encode(wire.Message{Type: typ, SenderID: m.p.id, TargetID: "server", DocumentID: m.board, Data: sm.Bytes()})
+		data := sm.Bytes()
+		if m.leaveOut != (automerge.ChangeHash{}) {
+			data = m.leftOut(sm.Heads())
+		}
+		raw, _ := wire.Encode(wire.Message{Type: typ, SenderID: m.p.id, TargetID: "server", DocumentID: m.board, Data: data})
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = m.p.ws.Write(ctx, websocket.MessageBinary, raw)

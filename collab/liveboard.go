@@ -63,6 +63,9 @@ type liveBoard struct {
 	// wantsWhole holds peers that have nothing and read version 2 sync
 	// messages: their next sync message is the saved board (see syncmsg.go).
 	wantsWhole map[*conn]bool
+	// resynced holds, per peer, the heads it named that the board lacked
+	// when its sync state last started over (see apply): once per heads.
+	resynced map[*conn]string
 	// saved is the board saved at savedAt (its heads), kept for the next
 	// peer that needs it and for the worker, as long as nothing changes.
 	saved   []byte
@@ -292,10 +295,16 @@ func (b *liveBoard) applyChecked(items []inbound, resp worker.Response, err erro
 			// count, but it is a peer no more.
 			ss = automerge.NewSyncState(b.doc)
 		}
-		if err := b.apply(ss, in.m.Data); err != nil {
+		ss, err := b.apply(in.c, ss, in.m.Data)
+		if err != nil {
 			b.s.log.Error("collab: a checked message failed to apply", "doc", b.id, "err", err)
 			b.refuseBoard(in.c, "sync message refused: "+err.Error())
 			continue
+		}
+		if _, ok := b.peers[in.c]; ok {
+			b.peers[in.c] = ss
+		} else {
+			delete(b.resynced, in.c)
 		}
 		b.noteHello(in.c, in.m.Data)
 	}
@@ -417,9 +426,21 @@ func headsMessage(heads []automerge.ChangeHash) []byte {
 	return out
 }
 
-// apply receives a checked message; automerge-go reports some core errors
-// as panics, which must not take the server down.
-func (b *liveBoard) apply(ss *automerge.SyncState, data []byte) (err error) {
+// apply receives a checked message from c into ss, and returns the sync
+// state to keep for c: ss, or one started over (below). automerge-go reports
+// some core errors as panics, which must not take the server down.
+//
+// A peer whose heads we lack after its message holds a change it did not
+// send: its Bloom filter check of our summary can say we have a change we do
+// not (about one time in a hundred), or it had not heard our summary yet.
+// The core behind automerge-go (Rust of 2023) would then never ask for it:
+// it stays silent while a message of its own is unanswered, and counts a
+// message as the answer only when it knows all the message's heads. (The
+// current core, which browsers run, counts any message.) So the message is
+// received again into a state started from the heads we share: not waiting
+// for an answer, it asks for what the peer's heads need. Once per heads, so
+// a peer that will not send a change cannot make us ask at network speed.
+func (b *liveBoard) apply(c *conn, ss *automerge.SyncState, data []byte) (next *automerge.SyncState, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("automerge panicked: %v", r)
@@ -427,15 +448,45 @@ func (b *liveBoard) apply(ss *automerge.SyncState, data []byte) (err error) {
 	}()
 	sm, err := ss.ReceiveMessage(data)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, ch := range sm.Changes() {
 		if _, err := b.doc.Change(ch.Hash()); err != nil {
 			b.dropQueued()
-			break
+			return ss, nil
 		}
 	}
-	return nil
+	heads := sm.Heads()
+	if knowsAll(b.doc, heads) {
+		delete(b.resynced, c)
+		return ss, nil
+	}
+	key := worker.HeadsKey(heads)
+	if b.resynced[c] == key {
+		return ss, nil
+	}
+	fresh, err := automerge.LoadSyncState(b.doc, ss.Save())
+	if err != nil {
+		return nil, fmt.Errorf("start a peer's sync state over: %w", err)
+	}
+	if _, err := fresh.ReceiveMessage(data); err != nil {
+		return nil, fmt.Errorf("start a peer's sync state over: %w", err)
+	}
+	if b.resynced == nil {
+		b.resynced = map[*conn]string{}
+	}
+	b.resynced[c] = key
+	return fresh, nil
+}
+
+// knowsAll reports whether doc holds every change in heads.
+func knowsAll(doc *automerge.Doc, heads []automerge.ChangeHash) bool {
+	for _, h := range heads {
+		if _, err := doc.Change(h); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // dropQueued reloads the document from its own save when a message left
@@ -581,6 +632,7 @@ func (b *liveBoard) dropPeer(c *conn) {
 	delete(b.owed, c)
 	delete(b.greeted, c)
 	delete(b.wantsWhole, c)
+	delete(b.resynced, c)
 	b.lastUsed = time.Now()
 }
 
