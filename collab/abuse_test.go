@@ -230,26 +230,37 @@ func TestAClientThatNeverReadsIsCutOffWhileHonestEditsGoThrough(t *testing.T) {
 	if err := write(wire.Message{Type: wire.TypeRequest, TargetID: "server", DocumentID: a.board, Data: hello.Bytes()}); err != nil {
 		t.Fatal(err)
 	}
-	cutOff := make(chan int, 1)
+	type ended struct {
+		sent int
+		err  error
+	}
+	cutOff := make(chan ended, 1)
 	go func() {
 		sent := 0
+		var err error
 		for ; sent < 200_000; sent++ {
-			if write(wire.Message{Type: wire.TypeRequest, TargetID: "server", DocumentID: wire.NewDocumentID(), Data: hello.Bytes()}) != nil {
+			if err = write(wire.Message{Type: wire.TypeRequest, TargetID: "server", DocumentID: wire.NewDocumentID(), Data: hello.Bytes()}); err != nil {
 				break
 			}
 		}
-		cutOff <- sent
+		cutOff <- ended{sent, err}
 	}()
 	a.honestEdits(t)
 	// Memory: it is cut off rather than queued for: reading what reached
-	// its socket ends with the server's close, not with a wait.
-	<-cutOff
+	// its socket ends with the server's close, not with a wait. The drain
+	// has its own deadline, so a slow machine's honest edits do not eat it.
+	writes := <-cutOff
+	if ctx.Err() != nil {
+		t.Fatalf("the never-reading client's writes ran out of time after %d messages, not cut off", writes.sent)
+	}
+	drainCtx, cancelDrain := context.WithTimeout(context.Background(), time.Minute)
+	defer cancelDrain()
 	drained := 0
 	for {
-		_, b, err := ws.Read(ctx)
+		_, b, err := ws.Read(drainCtx)
 		if err != nil {
-			if ctx.Err() != nil {
-				t.Fatal("the server never cut off a client that does not read")
+			if drainCtx.Err() != nil {
+				t.Fatalf("the server never cut off a client that does not read (its writes ended after %d messages: %v; %d bytes read since)", writes.sent, writes.err, drained)
 			}
 			break
 		}
