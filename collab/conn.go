@@ -1,9 +1,11 @@
 package collab
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -25,11 +27,15 @@ const (
 
 // conn is one peer's WebSocket.
 type conn struct {
-	s      *Server
-	ws     *websocket.Conn
-	userID string
-	valid  func(ctx context.Context) bool // nil: the credential cannot lapse
-	peerID string                         // set by join
+	s     *Server
+	ws    *websocket.Conn
+	raw   net.Conn    // under ws, to end a close handshake a peer never answers
+	pingT *time.Timer // the next keepalive ping
+	// writing is set while the write loop writes (see keepalive).
+	writing atomic.Bool
+	userID  string
+	valid   func(ctx context.Context) bool // nil: the credential cannot lapse
+	peerID  string                         // set by join
 	// held stops the write loop while access is checked again after an
 	// access event, so nothing of a board reaches a peer that lost it.
 	held atomic.Int32
@@ -80,12 +86,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.origins})
+	var raw net.Conn
+	ws, err := websocket.Accept(keepRaw{w, &raw}, r, &websocket.AcceptOptions{OriginPatterns: s.origins})
 	if err != nil {
 		return // Accept has answered
 	}
 	ws.SetReadLimit(wire.MaxMessageBytes)
-	c := &conn{s: s, ws: ws, userID: id.UserID, valid: id.Valid, outReady: make(chan struct{}, 1), done: make(chan struct{}), boards: map[string]*liveBoard{},
+	c := &conn{s: s, ws: ws, raw: raw, userID: id.UserID, valid: id.Valid, outReady: make(chan struct{}, 1), done: make(chan struct{}), boards: map[string]*liveBoard{},
 		presence: rate.NewLimiter(presenceRate, presenceBurst), wake: make(chan struct{}, 1)}
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
@@ -109,6 +116,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go c.writeLoop(ctx)
+	c.keepalive(ctx)
+	defer c.pingT.Stop()
 	c.readLoop(ctx)
 	// The socket's read watcher may still hold ctx: cancelling it while fail
 	// is writing its reason would cut the connection before the reason.
@@ -408,7 +417,7 @@ func (c *conn) fail(reason string) {
 				_ = c.ws.Write(ctx, websocket.MessageBinary, b)
 				cancel()
 			}
-			_ = c.ws.Close(websocket.StatusPolicyViolation, reason)
+			c.closeSocket(websocket.StatusPolicyViolation, reason)
 		}()
 	})
 }
@@ -416,8 +425,88 @@ func (c *conn) fail(reason string) {
 func (c *conn) close(code websocket.StatusCode, reason string) {
 	c.closeOnce.Do(func() {
 		close(c.done)
-		go c.ws.Close(code, reason)
+		go c.closeSocket(code, reason)
 	})
+}
+
+// closeGrace bounds a close handshake. The library waits for the peer's
+// close frame, and a peer that never reads never sends it: under load the
+// wait was seen to outlast a minute, the socket open all along.
+const closeGrace = 5 * time.Second
+
+// closeSocket closes the WebSocket with a handshake of at most closeGrace,
+// then aborts it.
+func (c *conn) closeSocket(code websocket.StatusCode, reason string) {
+	t := time.AfterFunc(closeGrace, c.abort)
+	defer t.Stop()
+	_ = c.ws.Close(code, reason)
+}
+
+// abort closes the socket at once and has the kernel drop what it still
+// holds for the peer, answering it with a reset. A plain close would leave
+// the kernel sending that to a peer that does not read, for minutes after
+// the server let the connection go, and the peer, its own buffer full of
+// what it sent, would never learn it was cut off (seen in
+// TestAClientThatNeverReadsIsCutOffWhileHonestEditsGoThrough).
+func (c *conn) abort() {
+	if tc, ok := c.raw.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = c.ws.CloseNow()
+	if c.raw != nil {
+		_ = c.raw.Close() // CloseNow leaves it open while a close handshake runs
+	}
+}
+
+// keepalive pings the peer every Deps.PingInterval and cuts it off if it
+// does not answer within Deps.PongTimeout. Browsers answer pings
+// themselves; a peer that does not is gone (a laptop closed mid-session) or
+// does not read, and either way holds a socket, its kernel buffers and its
+// sync states for nothing. The writes' own timeout does not see such a peer
+// while what is sent to it still fits in the kernel's buffers. While a
+// write is under way the peer is not pinged, nor cut off for a ping: the
+// write timeout bounds it, and the library fails a ping that waits 5 s
+// behind a write, which would cut off a slow link taking a large board.
+// The timer is stopped when the connection ends.
+func (c *conn) keepalive(ctx context.Context) {
+	c.pingT = time.AfterFunc(time.Hour, func() {
+		if c.closed() {
+			return
+		}
+		var err error
+		if !c.writing.Load() {
+			pctx, cancel := context.WithTimeout(ctx, c.s.pongTimeout)
+			err = c.ws.Ping(pctx)
+			cancel()
+		}
+		switch {
+		case c.closed():
+		case err != nil && !c.writing.Load():
+			// No close handshake: the peer would not read it.
+			c.s.log.Info("collab: cut off a peer that did not answer a ping", "user", c.userID, "err", err)
+			c.closeOnce.Do(func() {
+				close(c.done)
+				go c.abort()
+			})
+		default:
+			c.pingT.Reset(c.s.pingInterval)
+		}
+	})
+	c.pingT.Stop()
+	c.pingT.Reset(c.s.pingInterval) // armed once c.pingT is set for the callback
+}
+
+// keepRaw hands the WebSocket library the response writer and keeps the
+// connection it hijacks.
+type keepRaw struct {
+	http.ResponseWriter
+	raw *net.Conn
+}
+
+func (k keepRaw) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := http.NewResponseController(k.ResponseWriter).Hijack()
+	*k.raw = nc
+	return nc, brw, err
 }
 
 func (c *conn) closed() bool {
@@ -454,7 +543,9 @@ func (c *conn) writeLoop(ctx context.Context) {
 				return
 			}
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			c.writing.Store(true)
 			err := c.ws.Write(wctx, websocket.MessageBinary, b)
+			c.writing.Store(false)
 			cancel()
 			if err != nil {
 				c.close(websocket.StatusGoingAway, "write failed")

@@ -74,6 +74,8 @@ type Deps struct {
 	SnapshotEvery int           // chunks between snapshots (50)
 	IdleAfter     time.Duration // evict a board unused this long (2 min)
 	MaxDocBytes   int           // largest saved board (512 KiB)
+	PingInterval  time.Duration // time between keepalive pings to a peer (30 s; see keepalive)
+	PongTimeout   time.Duration // longest wait for a peer's answer to a ping (20 s)
 }
 
 // Server is the GET /v1/sync endpoint of one node.
@@ -93,6 +95,8 @@ type Server struct {
 	snapshotEvery int
 	idleAfter     time.Duration
 	maxDocBytes   int
+	pingInterval  time.Duration
+	pongTimeout   time.Duration
 
 	storageID string
 	peerID    string // this node's peer ID, new on every start
@@ -139,6 +143,8 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		snapshotEvery: orInt(d.SnapshotEvery, 50),
 		idleAfter:     orDuration(d.IdleAfter, 2*time.Minute),
 		maxDocBytes:   orInt(d.MaxDocBytes, DefaultMaxDocBytes),
+		pingInterval:  orDuration(d.PingInterval, 30*time.Second),
+		pongTimeout:   orDuration(d.PongTimeout, 20*time.Second),
 		storageID:     sid,
 		peerID:        "hindsight-" + randomID(),
 		boards:        map[string]*liveBoard{},
