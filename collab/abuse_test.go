@@ -199,9 +199,14 @@ func TestHonestEditsAndPresenceGoThroughTenThousandPresenceMessages(t *testing.T
 // A client that never reads: its socket's receive buffer is tiny and it
 // never empties it, while it asks for unknown documents (each answered) as
 // fast as it can. The server cuts it off once too much waits for it,
-// instead of queueing without bound.
+// instead of queueing without bound, or once it misses a ping: under load
+// the kernel was seen to stop taking the client's writes at about 36,000
+// requests, their answers all still fitting in the server's socket buffer.
 func TestAClientThatNeverReadsIsCutOffWhileHonestEditsGoThrough(t *testing.T) {
-	a := abusedBoard(t, nil)
+	a := abusedBoard(t, func(d *collab.Deps) {
+		d.PingInterval = time.Second
+		d.PongTimeout = 10 * time.Second
+	})
 	dialer := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
 		var serr error
 		err := rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
@@ -231,8 +236,9 @@ func TestAClientThatNeverReadsIsCutOffWhileHonestEditsGoThrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	type ended struct {
-		sent int
-		err  error
+		sent     int
+		err      error
+		timedOut bool // the writes' deadline passed
 	}
 	cutOff := make(chan ended, 1)
 	go func() {
@@ -243,14 +249,14 @@ func TestAClientThatNeverReadsIsCutOffWhileHonestEditsGoThrough(t *testing.T) {
 				break
 			}
 		}
-		cutOff <- ended{sent, err}
+		cutOff <- ended{sent, err, ctx.Err() != nil}
 	}()
 	a.honestEdits(t)
 	// Memory: it is cut off rather than queued for: reading what reached
 	// its socket ends with the server's close, not with a wait. The drain
 	// has its own deadline, so a slow machine's honest edits do not eat it.
 	writes := <-cutOff
-	if ctx.Err() != nil {
+	if writes.timedOut {
 		t.Fatalf("the never-reading client's writes ran out of time after %d messages, not cut off", writes.sent)
 	}
 	drainCtx, cancelDrain := context.WithTimeout(context.Background(), time.Minute)
