@@ -7,6 +7,7 @@ import (
 
 	"github.com/automerge/automerge-go"
 
+	"github.com/hindsight-retro/hindsight/collab"
 	"github.com/hindsight-retro/hindsight/collab/wire"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
 )
@@ -75,7 +76,7 @@ func TestAChangeAPeerLeftOutOfItsMessageIsAskedForAndReachesTheOthers(t *testing
 // Called with mu held.
 func (m *member) leftOut(heads []automerge.ChangeHash) []byte {
 	out := []byte{0x42} // a version 1 sync message
-	out = appendHashes(out, heads)
+	out = collab.AppendSyncHashes(out, heads)
 	out = binary.AppendUvarint(out, 0) // need
 	out = binary.AppendUvarint(out, 1) // one have:
 	var shared []automerge.ChangeHash
@@ -84,20 +85,12 @@ func (m *member) leftOut(heads []automerge.ChangeHash) []byte {
 			shared = append(shared, h)
 		}
 	}
-	out = appendHashes(out, shared)    //   last sync
-	out = binary.AppendUvarint(out, 0) //   an empty Bloom filter
-	out = binary.AppendUvarint(out, 0) // no changes
+	out = collab.AppendSyncHashes(out, shared) //   last sync
+	out = binary.AppendUvarint(out, 0)         //   an empty Bloom filter
+	out = binary.AppendUvarint(out, 0)         // no changes
 	m.leaveOut = automerge.ChangeHash{}
 	if fresh, err := automerge.LoadSyncState(m.doc, m.ss.Save()); err == nil {
 		m.ss = fresh
-	}
-	return out
-}
-
-func appendHashes(out []byte, hs []automerge.ChangeHash) []byte {
-	out = binary.AppendUvarint(out, uint64(len(hs)))
-	for _, h := range hs {
-		out = append(out, h[:]...)
 	}
 	return out
 }
