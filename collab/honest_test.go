@@ -9,6 +9,7 @@ import (
 
 	"github.com/automerge/automerge-go"
 	"github.com/coder/websocket"
+	"github.com/hindsight-retro/hindsight/collab"
 	"github.com/hindsight-retro/hindsight/collab/wire"
 )
 
@@ -110,22 +111,17 @@ func (m *member) readLoop() {
 
 // answerAsTheCurrentCore makes the member's old core (automerge-go's) answer
 // as the current one does, which browsers run: it asks for what the server's
-// heads need even while it thinks its own last message unanswered (the server
-// does the same for its peers: liveboard.go, apply). Without it a change the
-// server's Bloom filter check left out would never reach the member.
-// Once per heads, as the server does. Called with mu held.
+// heads need even while it thinks its own last message unanswered, as the
+// server does for its peers. Without it a change the server's Bloom filter
+// check left out would never reach the member. Once per heads, as the
+// server does. Called with mu held.
 func (m *member) answerAsTheCurrentCore(heads []automerge.ChangeHash, data []byte) {
 	key := fmt.Sprint(heads)
-	for _, h := range heads {
-		if _, err := m.doc.Change(h); err != nil && key != m.resyncedFor {
-			m.resyncedFor = key
-			if fresh, err := automerge.LoadSyncState(m.doc, m.ss.Save()); err == nil {
-				if _, err := fresh.ReceiveMessage(data); err == nil {
-					m.ss = fresh
-				}
-			}
-			return
-		}
+	if key == m.resyncedFor {
+		return
+	}
+	if ss, err := collab.StartOverIfUnknown(m.doc, m.ss, heads, data); err == nil && ss != m.ss {
+		m.ss, m.resyncedFor = ss, key
 	}
 }
 

@@ -465,17 +465,27 @@ func (b *liveBoard) apply(c *conn, ss *automerge.SyncState, data []byte) (next *
 	if b.resynced[c] == key {
 		return ss, nil
 	}
-	fresh, err := automerge.LoadSyncState(b.doc, ss.Save())
+	fresh, err := startOver(b.doc, ss, data)
+	if err != nil {
+		return nil, err
+	}
+	if b.resynced == nil {
+		b.resynced = map[*conn]string{}
+	}
+	b.resynced[c] = key
+	return fresh, nil
+}
+
+// startOver returns a sync state started from the heads ss shares with doc,
+// into which data, the message ss just received, is received again.
+func startOver(doc *automerge.Doc, ss *automerge.SyncState, data []byte) (*automerge.SyncState, error) {
+	fresh, err := automerge.LoadSyncState(doc, ss.Save())
 	if err != nil {
 		return nil, fmt.Errorf("start a peer's sync state over: %w", err)
 	}
 	if _, err := fresh.ReceiveMessage(data); err != nil {
 		return nil, fmt.Errorf("start a peer's sync state over: %w", err)
 	}
-	if b.resynced == nil {
-		b.resynced = map[*conn]string{}
-	}
-	b.resynced[c] = key
 	return fresh, nil
 }
 
