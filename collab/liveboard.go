@@ -301,10 +301,10 @@ func (b *liveBoard) applyChecked(items []inbound, resp worker.Response, err erro
 			b.refuseBoard(in.c, "sync message refused: "+err.Error())
 			continue
 		}
-		if _, ok := b.peers[in.c]; ok {
-			b.peers[in.c] = ss
-		} else {
+		if _, ok := b.peers[in.c]; !ok {
 			delete(b.resynced, in.c)
+		} else if ss != nil {
+			b.peers[in.c] = ss
 		}
 		b.noteHello(in.c, in.m.Data)
 	}
@@ -427,7 +427,8 @@ func headsMessage(heads []automerge.ChangeHash) []byte {
 }
 
 // apply receives a checked message from c into ss, and returns the sync
-// state to keep for c: ss, or one started over (below). automerge-go reports
+// state to keep for c: ss, one started over (below), or nil when the board
+// was reloaded and its peers' states with it (dropQueued). automerge-go reports
 // some core errors as panics, which must not take the server down.
 //
 // A peer whose heads we lack after its message holds a change it did not
@@ -452,8 +453,8 @@ func (b *liveBoard) apply(c *conn, ss *automerge.SyncState, data []byte) (next *
 	}
 	for _, ch := range sm.Changes() {
 		if _, err := b.doc.Change(ch.Hash()); err != nil {
-			b.dropQueued()
-			return ss, nil
+			b.dropQueued() // which gives every peer a new sync state
+			return nil, nil
 		}
 	}
 	heads := sm.Heads()
