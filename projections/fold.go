@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sync"
 
 	"github.com/hindsight-retro/hindsight/eventstore"
@@ -17,6 +18,7 @@ type Fold[S any] struct {
 	name     string
 	newState func() *S
 	fold     func(s *S, e eventstore.RecordedEvent, ev any)
+	folds    Selector
 
 	mu  sync.RWMutex
 	cur Cursor
@@ -28,14 +30,48 @@ type Fold[S any] struct {
 }
 
 // NewFold makes the machinery for a read model called name, whose state
-// starts as newState() and moves by fold. fold sees every event of the
-// categories Decode knows, decoded (ev), once.
-func NewFold[S any](name string, newState func() *S, fold func(s *S, e eventstore.RecordedEvent, ev any)) *Fold[S] {
-	return &Fold[S]{name: name, newState: newState, fold: fold, s: newState()}
+// starts as newState() and moves by fold. fold sees the events folds
+// selects, decoded (ev), once; the others only move the cursor.
+func NewFold[S any](name string, newState func() *S, fold func(s *S, e eventstore.RecordedEvent, ev any), folds Selector) *Fold[S] {
+	return &Fold[S]{name: name, newState: newState, fold: fold, folds: folds, s: newState()}
+}
+
+// Selector says whether a read model folds a decoded event. It is the one
+// list of what a read model reads: the fold is called for nothing else, in
+// a replay, at catch-up and live alike, and the live runner passes the
+// rest by without a handler call (runner, fanOut).
+type Selector func(e eventstore.RecordedEvent, ev any) bool
+
+// Types selects the events of the types of the values given (one value of
+// each, e.g. retro.CardAdded{}).
+func Types(values ...any) Selector {
+	set := make(map[reflect.Type]bool, len(values))
+	for _, v := range values {
+		set[reflect.TypeOf(v)] = true
+	}
+	return func(_ eventstore.RecordedEvent, ev any) bool { return set[reflect.TypeOf(ev)] }
+}
+
+// Categories selects every event of the streams of the categories given.
+func Categories(categories ...string) Selector {
+	return func(e eventstore.RecordedEvent, _ any) bool {
+		for _, c := range categories {
+			if e.Stream.Category == c {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // Name of the read model.
 func (f *Fold[S]) Name() string { return f.name }
+
+// Folds reports whether the read model folds e, decoded as ev: ApplyDecoded
+// of anything else only moves the cursor.
+func (f *Fold[S]) Folds(e eventstore.RecordedEvent, ev any) bool {
+	return ev != nil && f.folds(e, ev)
+}
 
 // Apply decodes e and folds it.
 func (f *Fold[S]) Apply(e eventstore.RecordedEvent) error {
@@ -60,7 +96,7 @@ func (f *Fold[S]) ApplyDecoded(e eventstore.RecordedEvent, ev any) error {
 	if f.cur.Seen(e) {
 		return nil
 	}
-	if ev != nil {
+	if f.Folds(e, ev) {
 		f.fold(f.s, e, ev)
 	}
 	f.advance(e)

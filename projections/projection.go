@@ -29,6 +29,9 @@ type Projection interface {
 	Apply(e eventstore.RecordedEvent) error
 	// ApplyDecoded folds an event decoded once by Decode for every read model.
 	ApplyDecoded(e eventstore.RecordedEvent, ev any) error
+	// Folds reports whether ApplyDecoded(e, ev) would fold the event; for
+	// any other it only moves the cursor, as Skip does.
+	Folds(e eventstore.RecordedEvent, ev any) bool
 	// Skip moves the cursor past an event without folding it (a poison event).
 	Skip(e eventstore.RecordedEvent)
 	// Checkpoint is the position of the last commit applied whole.

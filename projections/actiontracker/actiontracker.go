@@ -85,7 +85,8 @@ type pending struct {
 
 // New returns an empty read model.
 func New() *Tracker {
-	return &Tracker{projections.NewFold(Name, newState, fold)}
+	return &Tracker{projections.NewFold(Name, newState, fold, projections.Types(
+		team.ActionRecorded{}, team.ActionStatusChanged{}, retro.ActionAssigned{}, retro.ActionDueDateSet{}, retro.ActionCreated{}))}
 }
 
 func newState() *state {

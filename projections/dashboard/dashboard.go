@@ -71,7 +71,9 @@ func New(minRespondents int) *Dashboard {
 	return &Dashboard{projections.NewFold(Name, func() *state {
 		return &state{MinRespondents: minRespondents, TeamWorkspace: map[string]string{}, TeamMembers: map[string]map[string]bool{},
 			Open: map[string]*openRetro{}, Months: map[string]map[string]*bucket{}}
-	}, fold)}
+	}, fold, projections.Types(team.TeamCreated{}, workspace.TeamRegistered{}, team.MemberAdded{}, team.GuestPromoted{},
+		team.MemberRemoved{}, retro.RetroCreated{}, retro.ParticipantJoined{}, retro.RotiRated{}, retro.HealthCheckStarted{},
+		retro.HealthCheckAnswered{}, retro.HealthCheckRevealed{}, retro.RetroClosed{}))}
 }
 
 func fold(s *state, e eventstore.RecordedEvent, ev any) {

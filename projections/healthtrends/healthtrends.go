@@ -113,7 +113,10 @@ func New(cfg Config) *Trends {
 		min = DefaultMinRespondents
 	}
 	min = max(min, 2)
-	return &Trends{Fold: projections.NewFold(Name, newState, fold), min: min, packOf: cfg.PackOf}
+	return &Trends{Fold: projections.NewFold(Name, newState, fold, projections.Types(
+		team.TeamCreated{}, workspace.TeamRegistered{}, retro.RetroCreated{}, retro.HealthCheckStarted{},
+		retro.HealthCheckAnswered{}, retro.SurveyScoresImported{}, retro.HealthCheckRevealed{}, retro.RetroClosed{},
+		survey.SurveyCreated{}, survey.ResponseSubmitted{}, survey.SurveyClosed{})), min: min, packOf: cfg.PackOf}
 }
 
 func newState() *state {

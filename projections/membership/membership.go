@@ -35,7 +35,9 @@ type state struct {
 
 // New returns an empty index.
 func New() *Index {
-	return &Index{projections.NewFold(Name, newState, fold)}
+	return &Index{projections.NewFold(Name, newState, fold, projections.Types(
+		workspace.WorkspaceCreated{}, workspace.WorkspaceAdminAdded{}, workspace.WorkspaceAdminRemoved{},
+		team.TeamCreated{}, team.MemberAdded{}, team.GuestPromoted{}, team.MemberRemoved{}))}
 }
 
 func newState() *state {

@@ -32,7 +32,7 @@ type state struct {
 func New() *Names {
 	return &Names{projections.NewFold(Name, func() *state {
 		return &state{Teams: map[string]string{}, TeamWorkspace: map[string]string{}, Workspaces: map[string]string{}}
-	}, fold)}
+	}, fold, projections.Types(team.TeamCreated{}, workspace.WorkspaceCreated{}, workspace.WorkspaceRenamed{}))}
 }
 
 func fold(s *state, e eventstore.RecordedEvent, ev any) {

@@ -25,10 +25,18 @@ import (
 // wait. They are folds in memory: a failing one holds the others for at
 // most its retries, then the poison queue moves it on. Reactors, which
 // may wait on the world outside for a long time, keep a Subscriber each.
+//
+// A read model that does not fold an event (most fold a few types: a card
+// is folded by team history alone) is moved past it by passBy, in the
+// reading goroutine, without a message: through the router each such event
+// cost a message, a goroutine and the middleware per read model.
 type fanOut struct {
 	store  eventstore.Store
 	topics int // Subscribe calls to wait for before reading
 	from   func(topic string) uint64
+	// passBy moves topic's read model past e, decoded as ev, if it does
+	// not fold it, and reports whether it did.
+	passBy func(topic string, e eventstore.RecordedEvent, ev any) bool
 	logger *slog.Logger
 
 	mu      sync.Mutex
@@ -59,8 +67,9 @@ func decodedOf(msg *message.Message) (*decoded, bool) {
 	return d, ok
 }
 
-func newFanOut(store eventstore.Store, topics int, from func(topic string) uint64, logger *slog.Logger) *fanOut {
-	return &fanOut{store: store, topics: topics, from: from, logger: logger}
+func newFanOut(store eventstore.Store, topics int, from func(topic string) uint64,
+	passBy func(topic string, e eventstore.RecordedEvent, ev any) bool, logger *slog.Logger) *fanOut {
+	return &fanOut{store: store, topics: topics, from: from, passBy: passBy, logger: logger}
 }
 
 // Subscribe implements message.Subscriber. Reading starts once every topic
@@ -113,9 +122,18 @@ func (f *fanOut) read(ctx context.Context, outs []fanTopic) {
 	for _, t := range outs[1:] {
 		after = min(after, f.from(t.name))
 	}
+	folding := make([]fanTopic, 0, len(outs))
 	err := f.store.Subscribe(ctx, after, func(ctx context.Context, e eventstore.RecordedEvent) error {
 		ev, err := projections.Decode(e)
-		return deliverAll(ctx, outs, e, &decoded{ev: ev, err: err})
+		folding = folding[:0]
+		for _, t := range outs {
+			// An event that does not decode goes to every handler, which
+			// reports it and, after its retries, skips it.
+			if err != nil || !f.passBy(t.name, e, ev) {
+				folding = append(folding, t)
+			}
+		}
+		return deliverAll(ctx, folding, e, &decoded{ev: ev, err: err})
 	})
 	if err != nil && ctx.Err() == nil {
 		f.logger.Error("read models' subscription ended", "after", after, "err", err)
@@ -124,6 +142,9 @@ func (f *fanOut) read(ctx context.Context, outs []fanTopic) {
 
 // deliverAll sends e to every topic until each acked it.
 func deliverAll(ctx context.Context, outs []fanTopic, e eventstore.RecordedEvent, d *decoded) error {
+	if len(outs) == 0 {
+		return nil
+	}
 	mctx := context.WithValue(ctx, decodedKey{}, d)
 	pending := outs
 	msgs := make([]*message.Message, len(outs))

@@ -177,7 +177,8 @@ func (r *Runner) Start(ctx context.Context) error {
 		MaxRetries: r.cfg.MaxRetries, InitialInterval: 5 * time.Millisecond, MaxInterval: 200 * time.Millisecond,
 		Multiplier: 2, Logger: logger,
 	}.Middleware, middleware.Recoverer)
-	r.sub = newFanOut(r.cfg.Store, len(r.slots), func(topic string) uint64 { return r.byName[topic].projection().Checkpoint() }, r.cfg.Logger)
+	r.sub = newFanOut(r.cfg.Store, len(r.slots), func(topic string) uint64 { return r.byName[topic].projection().Checkpoint() },
+		r.passBy, r.cfg.Logger)
 	for _, s := range r.slots {
 		router.AddConsumerHandler(s.Name(), s.Name(), r.sub, handler(s))
 	}
@@ -207,6 +208,21 @@ func runRouter(ctx context.Context, router *message.Router) (chan error, error) 
 	case <-ctx.Done():
 		return done, ctx.Err()
 	}
+}
+
+// passBy moves the read model of topic past e when it does not fold it (as
+// handler would, without the router's message, goroutine and middleware),
+// and reports whether it did.
+func (r *Runner) passBy(topic string, e eventstore.RecordedEvent, ev any) bool {
+	s := r.byName[topic]
+	unlock := s.lock()
+	defer unlock()
+	p := s.projection()
+	if p.Folds(e, ev) {
+		return false
+	}
+	p.Skip(e)
+	return true
 }
 
 func handler(s AnySlot) message.NoPublishHandlerFunc {

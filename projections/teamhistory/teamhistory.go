@@ -98,7 +98,7 @@ func New(p retro.Policy) *History {
 	newState := func() *state {
 		return &state{MinGroup: least, Retros: map[string]*record{}, ByTeam: map[string][]string{}}
 	}
-	return &History{Fold: projections.NewFold(Name, newState, fold), policy: p}
+	return &History{Fold: projections.NewFold(Name, newState, fold, projections.Categories(retro.Category)), policy: p}
 }
 
 // Restore restores a snapshot taken under the same minimum group.

@@ -27,7 +27,8 @@ type state struct {
 
 // New returns an empty index.
 func New() *Index {
-	return &Index{projections.NewFold(Name, func() *state { return &state{ByTeam: map[string][]string{}} }, fold)}
+	return &Index{projections.NewFold(Name, func() *state { return &state{ByTeam: map[string][]string{}} }, fold,
+		projections.Types(survey.SurveyCreated{}))}
 }
 
 func fold(s *state, e eventstore.RecordedEvent, ev any) {
