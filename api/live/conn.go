@@ -68,8 +68,9 @@ const (
 
 // conn is one client connection, whatever its transport. Its queue is a
 // bounded slice rather than a channel, and on WebSocket its writer is a
-// goroutine that runs only while there is something to send: an idle
-// connection costs its reader goroutine and little else.
+// goroutine that runs only while there is something to send and for
+// writerLinger after: an idle connection costs its reader goroutine and
+// little else.
 type conn struct {
 	hub    *Hub
 	room   *room
@@ -97,7 +98,11 @@ type conn struct {
 	ended   *endNotice
 	holds   int  // access is being checked again: write nothing meanwhile
 	running bool // a writer is active (WebSocket)
-	writers sync.WaitGroup
+	// lingering: the writer waits for more (writerLinger) with nothing to
+	// write; spawn kicks it instead of starting another.
+	lingering bool
+	kick      chan struct{}
+	writers   sync.WaitGroup
 
 	// Owned by whichever writer runs (one at a time).
 	sent  uint64      // last position sent
@@ -154,36 +159,96 @@ func (c *conn) stop() {
 	c.wake()
 }
 
-// spawn is the WebSocket wake: start a writer unless one runs.
+// spawn is the WebSocket wake: start a writer unless one runs, and kick
+// one that lingers.
 func (c *conn) spawn() {
 	c.mu.Lock()
+	if c.lingering {
+		c.lingering = false
+		select {
+		case c.kick <- struct{}{}:
+		default:
+		}
+	}
 	if c.running || c.closed || !c.ready {
 		c.mu.Unlock()
 		return
 	}
 	c.running = true
 	c.writers.Add(1)
+	c.hub.stats.writers.Add(1)
 	c.mu.Unlock()
 	go c.writeLoop()
 }
 
-// writeLoop writes until the queue is empty, then exits; spawn starts a new
-// one when the next item comes.
+// writerLinger is how long a writer with nothing to write waits for more
+// before it exits. A retro in use gets a change every second or so: a
+// writer started afresh for each grew its stack again in the patch and
+// the encoding, and starting and ending 20 goroutines per card cost
+// several percent of the server's CPU (BENCHMARKS.md, "Writers that
+// linger"). A connection idle for longer holds no goroutine.
+const writerLinger = 2 * time.Second
+
+// writeLoop writes until the queue is empty and stays empty for
+// writerLinger, then exits; spawn starts a new one when the next item
+// comes.
 func (c *conn) writeLoop() {
 	defer c.writers.Done()
+	defer c.hub.stats.writers.Add(-1)
+	var idle *time.Timer
+	defer func() {
+		if idle != nil {
+			idle.Stop()
+		}
+	}()
 	for {
 		if e := c.flush(); e != endNone {
 			c.out.end(e)
 			return // running stays true: nothing more to write
 		}
 		c.mu.Lock()
-		// Stop when held or idle; unhold and push start a writer again.
-		if e, halt := c.haltLocked(); (halt && e == endNone) || (!halt && len(c.q) == 0) {
+		e, halt := c.haltLocked()
+		if halt && e != endNone {
+			c.mu.Unlock()
+			continue // flush ends it
+		}
+		if !halt && len(c.q) > 0 {
+			c.mu.Unlock()
+			continue
+		}
+		// Held: unhold starts a writer again. Idle: wait a while for more.
+		if halt || c.closed {
 			c.running = false
 			c.mu.Unlock()
 			return
 		}
+		if c.kick == nil {
+			c.kick = make(chan struct{}, 1)
+		}
+		c.lingering = true
 		c.mu.Unlock()
+		if idle == nil {
+			idle = time.NewTimer(writerLinger)
+		} else {
+			idle.Reset(writerLinger)
+		}
+		select {
+		case <-c.kick:
+			idle.Stop()
+			continue
+		case <-idle.C:
+		case <-c.ctx.Done():
+		}
+		c.mu.Lock()
+		if !c.lingering {
+			// Kicked as the wait ended: there is more to write.
+			c.mu.Unlock()
+			continue
+		}
+		c.lingering = false
+		c.running = false
+		c.mu.Unlock()
+		return
 	}
 }
 

@@ -133,6 +133,7 @@ type stats struct {
 	sent        atomic.Uint64
 	dropped     atomic.Uint64
 	revoked     atomic.Uint64
+	writers     atomic.Int64
 }
 
 // NewHub returns a hub; it serves nothing until Run is called.
@@ -379,6 +380,9 @@ type Stats struct {
 	SlowConsumersDropped uint64
 	// Revoked counts connections closed because their viewer lost access.
 	Revoked uint64
+	// Writers is how many WebSocket writer goroutines run now, lingering
+	// ones included; a quiet feed has none.
+	Writers int64
 }
 
 // Stats reads the counters.
@@ -389,6 +393,6 @@ func (h *Hub) Stats() Stats {
 	return Stats{
 		Connections: h.stats.connections.Load(), Rooms: rooms,
 		MessagesSent: h.stats.sent.Load(), SlowConsumersDropped: h.stats.dropped.Load(),
-		Revoked: h.stats.revoked.Load(),
+		Revoked: h.stats.revoked.Load(), Writers: h.stats.writers.Load(),
 	}
 }

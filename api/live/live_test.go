@@ -858,3 +858,44 @@ func TestAWriteBlockedForTheWriteTimeoutClosesTheConnection(t *testing.T) {
 		}
 	}
 }
+
+// A feed's writer waits a little for the next change rather than starting
+// afresh for each (a retro in use changes every second or so), but a feed
+// with nothing to send for longer holds no writer goroutine: thousands of
+// open, quiet feeds cost their sockets and little else.
+func TestQuietFeedsHoldNoWriterOnceTheirLastChangeIsSent(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.newRetro("r1", false, "user-alice", "user-bob")
+	const feeds = 40
+	clients := make([]*wsClient, feeds)
+	for i := range clients {
+		clients[i] = e.ws("r1", []string{"user-alice", "user-bob", "user-mod"}[i%3], "")
+		clients[i].next() // the snapshot
+	}
+	// Then the writers that sent the snapshots end.
+	waitNoWriters(t, e.hub)
+
+	// When two cards come one after the other, every feed gets both, and
+	// its writer ends again once they are sent.
+	e.addCard("r1", "user-alice", "c1", "flaky deploys")
+	pos := e.addCard("r1", "user-bob", "c2", "slow reviews")
+	for _, c := range clients {
+		c.until(reached(pos))
+	}
+	waitNoWriters(t, e.hub)
+}
+
+func waitNoWriters(t *testing.T, h *live.Hub) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		n := h.Stats().Writers
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d feeds' writers still run 20 s after their last change", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

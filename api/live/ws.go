@@ -148,7 +148,7 @@ func (h *Hub) readWS(c *conn, ws *websocket.Conn) {
 // connection has no goroutine for it; a client that does not answer within
 // the write timeout is cut off.
 //
-// While a writer runs, the connection is not pinged: the write is bounded
+// While a writer runs (and does not merely linger), the connection is not pinged: the write is bounded
 // by the write timeout already, and a ping would wait behind it. The
 // library gives a ping 5 s to start writing, then fails it, which cut off
 // a stalled client before its writer could tell it where to resume.
@@ -156,7 +156,7 @@ func (h *Hub) keepalive(c *conn, ws *websocket.Conn) {
 	writing := func() bool {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		return c.running
+		return c.running && !c.lingering
 	}
 	var ping func()
 	ping = func() {
