@@ -104,6 +104,19 @@ type recentCommit struct {
 	ref  commitRef
 	prev *recentCommit
 	n    int // links from here to the chain's start
+	// id is a hash of ref.commandID: every new command is looked for in
+	// the whole chain, and comparing 36-byte IDs link by link was 2 % of
+	// the server's CPU at 100 cards/s.
+	id uint64
+}
+
+// idHash is FNV-1a of a command ID.
+func idHash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * 1099511628211
+	}
+	return h
 }
 
 const recentSpan = recentCommands + recentCommands/4
@@ -118,7 +131,7 @@ func (s snapshot[S]) withCommit(r commitRef) *recentCommit {
 	if prev != nil {
 		n = prev.n + 1
 	}
-	return &recentCommit{ref: r, prev: prev, n: n}
+	return &recentCommit{ref: r, prev: prev, n: n, id: idHash(r.commandID)}
 }
 
 // latest is a new chain of the k latest commits from c.
@@ -139,13 +152,13 @@ func (c *recentCommit) with(r commitRef) *recentCommit {
 	if c != nil {
 		n = c.n + 1
 	}
-	return &recentCommit{ref: r, prev: c, n: n}
+	return &recentCommit{ref: r, prev: c, n: n, id: idHash(r.commandID)}
 }
 
 func (s snapshot[S]) find(commandID string) (commitRef, bool) {
-	c := s.recent
+	c, id := s.recent, idHash(commandID)
 	for i := 0; c != nil && i < recentCommands; i, c = i+1, c.prev {
-		if c.ref.commandID == commandID {
+		if c.id == id && c.ref.commandID == commandID {
 			return c.ref, true
 		}
 	}

@@ -47,3 +47,17 @@ func TestSnapshotsGrownFromOneDoNotSeeEachOthersCommits(t *testing.T) {
 		}
 	}
 }
+
+// Every new command is looked for among the stream's recent commits and
+// not found: the cost each command pays.
+func BenchmarkLookingForANewCommandAmongTheRecentCommits(b *testing.B) {
+	var snap snapshot[int]
+	for i := range recentCommands {
+		snap.recent = snap.withCommit(commitRef{commandID: fmt.Sprintf("0b9c6d3e-7f1a-4e2b-9c4d-%012d", i), version: int64(i + 1)})
+	}
+	for b.Loop() {
+		if _, ok := snap.find("0b9c6d3e-7f1a-4e2b-9c4d-999999999999"); ok {
+			b.Fatal("found a command never committed")
+		}
+	}
+}
