@@ -153,8 +153,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 					rep.Results = append(rep.Results, res)
 					continue
 				}
-				fmt.Fprintf(stderr, "  delivery p50/p99/p99.9 %g/%g/%g ms, %d missing, errors %v, CPU %g ms/card, change %g B, RSS %g KB/conn, peak RSS %g MB\n",
-					res.Delivery.P50, res.Delivery.P99, res.Delivery.P999, res.Missing, res.Errors, res.CPUPerCardMs, res.ChangeBytes, res.RSSPerConnKB, res.PeakRSSMB)
+				fmt.Fprintf(stderr, "  delivery p50/p99/p99.9 %g/%g/%g ms, %d missing, errors %v, CPU %g ms/card (user %g), change %g B, RSS %g KB/conn, peak RSS %g MB\n",
+					res.Delivery.P50, res.Delivery.P99, res.Delivery.P999, res.Missing, res.Errors, res.CPUPerCardMs, res.UserCPUPerCardMs, res.ChangeBytes, res.RSSPerConnKB, res.PeakRSSMB)
 				rep.Results = append(rep.Results, res)
 			}
 		}
@@ -208,6 +208,9 @@ type result struct {
 	// CPUPerCardMs is the server's CPU time during the posting and grace
 	// period, divided by the cards posted.
 	CPUPerCardMs float64 `json:"cpuPerCardMs"`
+	// UserCPUPerCardMs is the part of it spent in user space (the rest is
+	// the kernel's: sockets, and the fsyncs of a shared disk).
+	UserCPUPerCardMs float64 `json:"userCpuPerCardMs"`
 	// ChangeBytes is the mean size of a change message.
 	ChangeBytes float64 `json:"changeMessageBytes"`
 	// Per idle connection, the server's growth from before the feeds
@@ -228,6 +231,7 @@ type ratio struct {
 	// OthersP99: delivery p99 of the retros other than retro 0.
 	OthersP99 float64 `json:"deliveryOthersP99"`
 	CPU       float64 `json:"cpuPerCard"`
+	UserCPU   float64 `json:"userCpuPerCard"`
 	Bytes     float64 `json:"changeMessageBytes"`
 	RSS       float64 `json:"rssPerConnection"`
 }
@@ -244,7 +248,7 @@ func (r *report) summarise() {
 			r.Ratios = append(r.Ratios, ratio{Run: c.Run, Rate: c.Rate,
 				P50: div(c.Delivery.P50, b.Delivery.P50), P99: div(c.Delivery.P99, b.Delivery.P99),
 				P999: div(c.Delivery.P999, b.Delivery.P999), OthersP99: div(c.DeliveryOthers.P99, b.DeliveryOthers.P99),
-				CPU:   div(c.CPUPerCardMs, b.CPUPerCardMs),
+				CPU: div(c.CPUPerCardMs, b.CPUPerCardMs), UserCPU: div(c.UserCPUPerCardMs, b.UserCPUPerCardMs),
 				Bytes: div(c.ChangeBytes, b.ChangeBytes), RSS: div(c.RSSPerConnKB, b.RSSPerConnKB)})
 		}
 	}
@@ -360,7 +364,7 @@ func measure(ctx context.Context, o options, bin string, rate float64) (result, 
 		return res, fmt.Errorf("open the stalled feeds: %w; server log:\n%s", err, srv.logTail())
 	}
 
-	cpu0, err := srv.cpu()
+	user0, sys0, err := srv.cpu()
 	if err != nil {
 		return res, err
 	}
@@ -381,11 +385,15 @@ func measure(ctx context.Context, o options, bin string, rate float64) (result, 
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	cpu1, err := srv.cpu()
+	user1, sys1, err := srv.cpu()
 	if err != nil {
 		return res, err
 	}
-	res.CPUPerCardMs = round(float64(cpu1-cpu0) / float64(time.Millisecond) / float64(res.Cards))
+	perCard := func(d time.Duration) float64 {
+		return round(float64(d) / float64(time.Millisecond) / float64(res.Cards))
+	}
+	res.CPUPerCardMs = perCard(user1 + sys1 - user0 - sys0)
+	res.UserCPUPerCardMs = perCard(user1 - user0)
 	if end, err := srv.memory(ctx); err == nil {
 		res.PeakRSSMB = round(end.PeakRSS / (1 << 20))
 	}
