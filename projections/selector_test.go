@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/hindsight-retro/hindsight/domain/retro"
+	"github.com/hindsight-retro/hindsight/domain/survey"
+	"github.com/hindsight-retro/hindsight/domain/team"
+	"github.com/hindsight-retro/hindsight/domain/workspace"
 	"github.com/hindsight-retro/hindsight/eventstore"
 	"github.com/hindsight-retro/hindsight/eventstore/memstore"
 	"github.com/hindsight-retro/hindsight/projections"
@@ -90,5 +93,44 @@ func TestAReadModelFoldingOnlyWhatItDeclaresEndsAsOneFoldingEverything(t *testin
 		if passed[i] == 0 {
 			t.Errorf("%s declares every event of the log: nothing to pass by", declared[i].Name())
 		}
+	}
+}
+
+// A replay decodes only what projections.Relevant lets through: every
+// event type a read model declares must be one of those, or a replay would
+// hand that read model nothing to fold.
+func TestEveryTypeAReadModelDeclaresIsDecodedByAReplay(t *testing.T) {
+	type typed struct {
+		category string
+		ev       interface{ EventType() string }
+	}
+	var all []typed
+	for _, e := range retro.Events() {
+		all = append(all, typed{retro.Category, e})
+	}
+	for _, e := range team.Events() {
+		all = append(all, typed{team.Category, e})
+	}
+	for _, e := range workspace.Events() {
+		all = append(all, typed{workspace.Category, e})
+	}
+	for _, e := range survey.Events() {
+		all = append(all, typed{survey.Category, e})
+	}
+	folded := 0
+	for _, p := range readModels() {
+		for _, x := range all {
+			e := eventstore.RecordedEvent{Stream: eventstore.StreamID{Category: x.category, ID: "x"}, Type: x.ev.EventType()}
+			if !p.Folds(e, x.ev) {
+				continue
+			}
+			folded++
+			if !projections.Relevant(e) {
+				t.Errorf("%s folds %s %s, which a replay does not decode (projections.Relevant)", p.Name(), x.category, e.Type)
+			}
+		}
+	}
+	if folded < len(retro.Events()) {
+		t.Errorf("the read models fold %d event types in all, fewer than team history alone", folded)
 	}
 }
