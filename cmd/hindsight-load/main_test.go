@@ -78,7 +78,9 @@ func TestTheLoadGeneratorSeesEveryCardOnEveryFeedOfItsRetroAndComparesWithTheBas
 		if r.Missing != 0 || r.Delivery.N != 30 {
 			t.Errorf("delivered %d of 30 (card, feed) pairs, %d missing", r.Delivery.N, r.Missing)
 		}
-		if r.Delivery.P50 <= 0 || r.Delivery.P99 < r.Delivery.P50 || r.CPUPerCardMs <= 0 || r.UserCPUPerCardMs <= 0 || r.UserCPUPerCardMs > r.CPUPerCardMs || r.ChangeBytes <= 0 {
+		// The user share may round to no tick in a run this short; it is
+		// never more than the whole.
+		if r.Delivery.P50 <= 0 || r.Delivery.P99 < r.Delivery.P50 || r.CPUPerCardMs <= 0 || r.UserCPUPerCardMs < 0 || r.UserCPUPerCardMs > r.CPUPerCardMs || r.ChangeBytes <= 0 {
 			t.Errorf("implausible figures: %+v", r)
 		}
 	}
