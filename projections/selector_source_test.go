@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -26,43 +27,59 @@ func TestEveryTypeAReadModelsFoldReadsIsInItsDeclaredList(t *testing.T) {
 			continue
 		}
 		dir := entry.Name()
-		fset := token.NewFileSet()
-		pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+		files := parseDir(t, dir)
+		declared, foldName, byCategory := declaredTypes(files)
+		if foldName == "" || byCategory {
+			continue // not a read model, or one that reads whole categories
+		}
+		read := typesRead(files, foldName)
+		if len(read) == 0 {
+			t.Errorf("%s: found no event types in %s", dir, foldName)
+		}
+		for _, typ := range read {
+			if !slices.Contains(declared, typ) {
+				t.Errorf("%s: %s reads %s, which its projections.Types list leaves out", dir, foldName, typ)
+			}
+		}
+		for _, typ := range declared {
+			if !slices.Contains(read, typ) {
+				t.Errorf("%s: its projections.Types list names %s, which %s does not read", dir, typ, foldName)
+			}
+		}
+		checked++
+	}
+	if checked < 6 {
+		t.Errorf("checked %d read models' lists, want the six that list types", checked)
+	}
+}
+
+// parseDir parses the package's files in dir, its tests left out.
+func parseDir(t *testing.T, dir string) []*ast.File {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, pkg := range pkgs {
-			declared, foldName, byCategory := declaredTypes(pkg)
-			if foldName == "" || byCategory {
-				continue // not a read model, or one that reads whole categories
-			}
-			read := typesRead(pkg, foldName)
-			if len(read) == 0 {
-				t.Errorf("%s: found no event types in %s", dir, foldName)
-			}
-			for _, typ := range read {
-				if !slices.Contains(declared, typ) {
-					t.Errorf("%s: %s reads %s, which its projections.Types list leaves out", dir, foldName, typ)
-				}
-			}
-			for _, typ := range declared {
-				if !slices.Contains(read, typ) {
-					t.Errorf("%s: its projections.Types list names %s, which %s does not read", dir, typ, foldName)
-				}
-			}
-			checked++
-		}
+		files = append(files, f)
 	}
-	if checked < 5 {
-		t.Errorf("checked %d read models' lists, want the five that list types", checked)
-	}
+	return files
 }
 
 // declaredTypes finds the call projections.NewFold(name, state, fold, sel)
 // and returns the types sel lists, fold's name, and whether sel selects
 // whole categories instead.
-func declaredTypes(pkg *ast.Package) (types []string, fold string, byCategory bool) {
-	for _, f := range pkg.Files {
+func declaredTypes(files []*ast.File) (types []string, fold string, byCategory bool) {
+	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok || selectorName(call.Fun) != "projections.NewFold" || len(call.Args) != 4 {
@@ -93,14 +110,14 @@ func declaredTypes(pkg *ast.Package) (types []string, fold string, byCategory bo
 
 // typesRead lists the package-qualified types the function's type switches
 // name in their cases and its type assertions assert.
-func typesRead(pkg *ast.Package, name string) []string {
+func typesRead(files []*ast.File, name string) []string {
 	var out []string
 	add := func(e ast.Expr) {
 		if s := selectorName(e); s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
-	for _, f := range pkg.Files {
+	for _, f := range files {
 		for _, d := range f.Decls {
 			fn, ok := d.(*ast.FuncDecl)
 			if !ok || fn.Name.Name != name || fn.Recv != nil {
